@@ -1,0 +1,159 @@
+"""The ``embtaskgen`` command line: ``generate`` and ``categories``.
+
+Bad arguments exit with status 2 and a message naming the valid choices; nothing is
+written then. Progress and the summary go to stderr, rows to ``--output`` or stdout.
+
+Example:
+    $ embtaskgen generate --category text-retrieval --num-generations 5 --flatten -o tasks.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from embtaskgen.categories import CATEGORIES, CATEGORY_SUMMARIES
+from embtaskgen.generator import CallResult, EmbeddingTaskGenerator
+from embtaskgen.records import to_jsonl
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+_CATEGORY_CHOICES = [*CATEGORIES, "all"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="embtaskgen")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Brainstorm task descriptions for training text-embedding models."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@main.command()
+def categories() -> None:
+    """List the four categories, one line each."""
+    width = max(map(len, CATEGORIES))
+    for name in CATEGORIES:
+        click.echo(f"{name:<{width}}  {CATEGORY_SUMMARIES[name]}")
+
+
+@main.command()
+@click.option(
+    "-c",
+    "--category",
+    "category",
+    multiple=True,
+    type=click.Choice(_CATEGORY_CHOICES),
+    default=("all",),
+    show_default=True,
+    help="Category to brainstorm (repeatable), or 'all'.",
+)
+@click.option("-n", "--num-generations", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Model calls per category.")
+@click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Tasks asked for per call.")
+@click.option("--flatten", is_flag=True, help="One row per task instead of one row per call.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSONL file to write (stdout when absent).")
+@click.option("-m", "--model", default=None,
+              help="Model: 'local' (embedded default), 'local:<name|file.gguf>', or a LiteLLM id "
+                   "such as openai/gpt-4o-mini.")
+@click.option("--api-base", default=None, help="Base URL of an OpenAI-compatible server.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Run seed (drawn and recorded when absent).")
+@click.option("--topic", default="", help="Domain to focus every call on (empty: any).")
+@click.option("--temperature", type=click.FloatRange(0, 2), default=1.0, show_default=True)
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Completion budget per call.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=None,
+              help="Calls in flight (default 8; the embedded model runs one at a time).")
+@click.option("--keep-duplicates", is_flag=True, help="Keep duplicate tasks.")
+def generate(
+    category: tuple[str, ...],
+    num_generations: int,
+    num_tasks: int,
+    flatten: bool,
+    output: Path | None,
+    model: str | None,
+    api_base: str | None,
+    seed: int | None,
+    topic: str,
+    temperature: float,
+    max_tokens: int | None,
+    concurrency: int | None,
+    keep_duplicates: bool,
+) -> None:
+    """Generate task descriptions and write them as JSONL."""
+    if output is not None and not output.parent.exists():
+        raise click.BadParameter(f"directory {str(output.parent)!r} does not exist", param_hint="--output")
+    try:
+        generator = EmbeddingTaskGenerator(
+            list(category),
+            flatten_tasks=flatten,
+            num_generations=num_generations,
+            seed=seed,
+            lm=model,
+            num_tasks=num_tasks,
+            topic=topic,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            keep_duplicates=keep_duplicates,
+            concurrency=concurrency,
+            api_base=api_base,
+        )
+        _ = generator.lm  # resolve the model now: a bad --model is a usage error
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    total = len(generator.categories) * num_generations
+    started = time.perf_counter()
+    with _progress(total) as bar:
+        prediction = generator(progress=lambda _result: bar.update(1))
+    seconds = time.perf_counter() - started
+
+    if output is None:
+        for row in prediction.rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        to_jsonl(prediction.rows, output)
+    stats = prediction.stats
+    click.echo(
+        f"calls={stats['calls']} tasks_kept={stats['kept']} duplicates_dropped={stats['duplicates']} "
+        f"parse_failures={stats['parse_failures']} seconds={seconds:.1f} seed={prediction.seed}"
+        + (f" output={output}" if output else ""),
+        err=True,
+    )
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+
+def _progress(total: int) -> Any:
+    """A tqdm bar on stderr when there is more than one call."""
+    if total <= 1:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="call", file=sys.stderr, desc="generate", dynamic_ncols=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,386 @@
+"""EmbeddingTaskGenerator: the DSPy module that brainstorms tasks.
+
+It holds one ``dspy.Predict`` per category (attributes named after the categories, see
+``PREDICTOR_NAMES``), routes a request to the chosen categories, fans out
+``num_generations`` calls per category, each with its own ``rollout_id`` derived from
+the seed, cleans and de-duplicates the lists, and returns rows in distilabel's shapes.
+
+Example:
+    >>> import dspy
+    >>> from embtaskgen import EmbeddingTaskGenerator
+    >>> lm = dspy.utils.DummyLM([{"tasks": '["Retrieve news articles for a query."]'}])
+    >>> gen = EmbeddingTaskGenerator("text-retrieval", seed=1, lm=lm)
+    >>> gen().tasks
+    ['Retrieve news articles for a query.']
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import dspy
+from dspy.utils.exceptions import AdapterParseError
+
+from embtaskgen.categories import PREDICTOR_NAMES, resolve_categories, signature_for
+from embtaskgen.cleaning import TaskDeduper
+from embtaskgen.models import lm_concurrency, resolve_lm
+from embtaskgen.records import GenerationMetadata, GenerationRow
+from embtaskgen.seeding import derive_id, fresh_seed
+
+__all__ = ["CallResult", "EmbeddingTaskGenerator"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CallResult:
+    """The raw outcome of one model call, before cross-generation de-duplication.
+
+    Attributes:
+        category: Category of the call.
+        generation: Index of the call within its category.
+        rollout_id: DSPy rollout id of the call.
+        topic: Topic the call was conditioned on ("" for any).
+        items: The parsed list (``None`` when the call failed).
+        raw_output: The model's text when it did not parse.
+        error: Reason of a failure other than a parse failure.
+        usage: Token usage per model, as DSPy reports it.
+        options: Prompt options used (demos, avoid count, ...).
+    """
+
+    category: str
+    generation: int
+    rollout_id: int
+    topic: str = ""
+    items: list[Any] | None = None
+    raw_output: str | None = None
+    error: str | None = None
+    usage: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def parse_failure(self) -> bool:
+        """The model answered, but not with a list of strings."""
+        return self.items is None and self.error is None
+
+
+class _LMHolder:
+    """Keeps the LM choice out of ``deepcopy`` (optimizers copy modules) and resolves it once."""
+
+    def __init__(self, spec: Any, api_base: str | None, max_tokens: int | None) -> None:
+        self.spec = spec
+        self.api_base = api_base
+        self.max_tokens = max_tokens
+        self._lm: dspy.BaseLM | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> dspy.BaseLM:
+        with self._lock:
+            if self._lm is None:
+                self._lm = resolve_lm(self.spec, api_base=self.api_base, max_tokens=self.max_tokens)
+            return self._lm
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _LMHolder:
+        return self
+
+
+def _check_positive(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+
+
+class EmbeddingTaskGenerator(dspy.Module):
+    """Brainstorm task descriptions for training text-embedding models.
+
+    Args:
+        category: One category name, a list of names, or ``"all"`` (see ``CATEGORIES``).
+        flatten_tasks: One row per task (``task``) instead of one row per call (``tasks``).
+        num_generations: Model calls per category.
+        seed: Run seed; the same seed reproduces the same calls (and hits DSPy's cache).
+            ``None`` draws a fresh seed, recorded in every row.
+        lm: ``None`` for the embedded default model, ``"local:<name|path>"``, a LiteLLM
+            model id (``"openai/gpt-4o-mini"``), or a ``dspy.BaseLM``.
+        num_tasks: Tasks asked for per call.
+        topic: Domain every call focuses on ("" for any).
+        temperature: Sampling temperature (the paper uses 1.0). Must be > 0 for distinct
+            generations.
+        max_tokens: Completion budget per call (``None``: the LM's default).
+        keep_duplicates: Keep duplicate tasks instead of dropping them.
+        concurrency: Calls in flight at once (``None``: 8, or what the LM allows; the
+            embedded model runs one at a time).
+        api_base: Base URL of an OpenAI-compatible server, with a model id string.
+        adapter: DSPy adapter to format prompts; ``None`` picks the compact adapter for
+            the embedded model and DSPy's default otherwise.
+
+    Raises:
+        ValueError: Unknown category, ``num_generations`` or ``num_tasks`` < 1, or a
+            temperature outside [0, 2]; the message names the valid choices.
+
+    Example:
+        >>> gen = EmbeddingTaskGenerator("all", num_generations=2, seed=42)  # doctest: +SKIP
+        >>> prediction = gen()                                               # doctest: +SKIP
+        >>> prediction.rows[0]["category"], len(prediction.tasks)            # doctest: +SKIP
+        ('text-retrieval', 31)
+    """
+
+    def __init__(
+        self,
+        category: str | Sequence[str] = "all",
+        flatten_tasks: bool = False,
+        num_generations: int = 1,
+        seed: int | None = None,
+        lm: str | dspy.BaseLM | None = None,
+        *,
+        num_tasks: int = 20,
+        topic: str = "",
+        temperature: float = 1.0,
+        max_tokens: int | None = None,
+        keep_duplicates: bool = False,
+        concurrency: int | None = None,
+        api_base: str | None = None,
+        adapter: dspy.Adapter | None = None,
+    ) -> None:
+        super().__init__()
+        self.categories = resolve_categories(category)
+        _check_positive("num_generations", num_generations)
+        _check_positive("num_tasks", num_tasks)
+        if concurrency is not None:
+            _check_positive("concurrency", concurrency)
+        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2:
+            raise ValueError(f"temperature must be a number in [0, 2], got {temperature!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError(f"seed must be an integer or None, got {seed!r}")
+        if not isinstance(topic, str):
+            raise ValueError(f"topic must be a string, got {type(topic).__name__}")
+        self.flatten_tasks = bool(flatten_tasks)
+        self.num_generations = num_generations
+        self.seed = seed
+        self.num_tasks = num_tasks
+        self.topic = topic
+        self.temperature = float(temperature)
+        self.max_tokens = max_tokens
+        self.keep_duplicates = keep_duplicates
+        self.concurrency = concurrency
+        self.adapter = adapter
+        self._lm_holder = _LMHolder(lm, api_base, max_tokens)
+        # One predictor per category, always all four, under stable attribute names:
+        # saved programs refer to them by these paths.
+        for name, attribute in PREDICTOR_NAMES.items():
+            setattr(self, attribute, dspy.Predict(signature_for(name)))
+
+    # ----------------------------------------------------------------- model
+    @property
+    def lm(self) -> dspy.BaseLM:
+        """The resolved LM (the embedded model loads on first use)."""
+        return self._lm_holder.get()
+
+    @property
+    def model_name(self) -> str:
+        """Name recorded in every row's ``model_name``."""
+        return str(getattr(self.lm, "model", type(self.lm).__name__))
+
+    def predictor_for(self, category: str) -> dspy.Predict:
+        """The predictor that serves ``category``."""
+        signature_for(category)
+        return getattr(self, PREDICTOR_NAMES[category])
+
+    def _adapter(self, lm: dspy.BaseLM) -> dspy.Adapter | None:
+        if self.adapter is not None:
+            return self.adapter
+        try:
+            from embtaskgen.local import default_adapter_for
+        except ImportError:
+            return None
+        return default_adapter_for(lm)
+
+    # ------------------------------------------------------------------ calls
+    def call(
+        self,
+        category: str,
+        generation: int,
+        seed: int,
+        *,
+        topic: str | None = None,
+        avoid: Sequence[str] = (),
+        demos: Sequence[dspy.Example] | None = None,
+    ) -> CallResult:
+        """Make one model call: the ``generation``-th call of ``category`` in run ``seed``.
+
+        A parse failure is returned (``items is None``, ``raw_output`` set), never raised;
+        other errors propagate.
+        """
+        lm = self.lm
+        rollout_id = derive_id(seed, category, generation)
+        topic = self.topic if topic is None else topic
+        config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": self.temperature}
+        if self.max_tokens is not None:
+            config["max_tokens"] = self.max_tokens
+        if _accepts_seed(lm):
+            config["seed"] = rollout_id
+        inputs = {"num_tasks": self.num_tasks, "topic": topic, "avoid": list(avoid)}
+        options: dict[str, Any] = {"avoid": len(avoid)}
+        call_kwargs: dict[str, Any] = {}
+        if demos is not None:
+            call_kwargs["demos"] = list(demos)
+            options["demos"] = len(demos)
+        result = CallResult(category, generation, rollout_id, topic=topic, options=options)
+        # Usage is tracked per call (a parent tracker would swallow it: DSPy attaches
+        # usage only where tracking starts).
+        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": None}
+        adapter = self._adapter(lm)
+        if adapter is not None:
+            overrides["adapter"] = adapter
+        with dspy.context(**overrides):
+            try:
+                prediction = self.predictor_for(category)(**inputs, config=config, **call_kwargs)
+            except AdapterParseError as exc:
+                result.raw_output = str(exc.lm_response)
+                logger.info("parse failure in %s generation %d", category, generation)
+                return result
+        result.usage = dict(prediction.get_lm_usage() or {})
+        tasks = getattr(prediction, "tasks", None)
+        if isinstance(tasks, list):
+            result.items = tasks
+        else:
+            result.raw_output = repr(tasks)
+        return result
+
+    def forward(
+        self,
+        category: str | Sequence[str] | None = None,
+        topic: str | None = None,
+        num_generations: int | None = None,
+        seed: int | None = None,
+        progress: Callable[[CallResult], None] | None = None,
+    ) -> dspy.Prediction:
+        """Run ``num_generations`` calls per category and return the cleaned rows.
+
+        Args:
+            category: Override the constructor's categories for this call.
+            topic: Override the constructor's topic for this call.
+            num_generations: Override the constructor's number of calls per category.
+            seed: Override the constructor's seed for this call.
+            progress: Called with each :class:`CallResult` as it finishes.
+
+        Returns:
+            A ``dspy.Prediction`` with ``rows`` (list of dicts in the chosen shape),
+            ``tasks`` (every kept task, in order), ``seed``, ``stats`` (calls,
+            parse failures, returned, kept, dropped per reason, duplicates, usage) and
+            ``failures`` (one dict per failed call, with the raw text).
+        """
+        categories = self.categories if category is None else resolve_categories(category)
+        generations = self.num_generations if num_generations is None else num_generations
+        _check_positive("num_generations", generations)
+        run_seed = seed if seed is not None else self.seed
+        if run_seed is None:
+            run_seed = fresh_seed()
+            logger.info("no seed given; drew seed %d", run_seed)
+        jobs = [(c, g) for c in categories for g in range(generations)]
+        results = self._run_jobs(jobs, run_seed, topic, progress)
+        return self._assemble(results, run_seed)
+
+    def _run_jobs(
+        self,
+        jobs: list[tuple[str, int]],
+        seed: int,
+        topic: str | None,
+        progress: Callable[[CallResult], None] | None,
+    ) -> list[CallResult]:
+        workers = min(lm_concurrency(self.lm, self.concurrency), len(jobs))
+
+        def one(job: tuple[str, int]) -> CallResult:
+            result = self.call(job[0], job[1], seed, topic=topic)
+            if progress is not None:
+                progress(result)
+            return result
+
+        if workers <= 1:
+            return [one(job) for job in jobs]
+        # Each job runs in a copy of the caller's context, so the caller's
+        # dspy.context(...) settings (cache, callbacks, ...) reach the worker threads.
+        contexts = [contextvars.copy_context() for _ in jobs]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embtaskgen") as pool:
+            futures = [pool.submit(ctx.run, one, job) for ctx, job in zip(contexts, jobs)]
+            return [future.result() for future in futures]
+
+    def _assemble(self, results: Sequence[CallResult], seed: int) -> dspy.Prediction:
+        deduper = TaskDeduper(keep_duplicates=self.keep_duplicates)
+        model_name = self.model_name
+        rows: list[dict[str, Any]] = []
+        tasks: list[str] = []
+        failures: list[dict[str, Any]] = []
+        dropped: Counter[str] = Counter()
+        returned = 0
+        usage: Counter[str] = Counter()
+        for result in results:
+            for per_model in result.usage.values():
+                for key, value in (per_model or {}).items():
+                    if isinstance(value, int):
+                        usage[key] += value
+            metadata = GenerationMetadata(
+                rollout_id=result.rollout_id,
+                num_tasks=self.num_tasks,
+                options=result.options,
+            )
+            kept: list[str] = []
+            if result.items is None:
+                metadata.parse_failure = result.parse_failure
+                metadata.raw_output = result.raw_output
+                metadata.error = result.error
+                failures.append(
+                    {
+                        "category": result.category,
+                        "generation": result.generation,
+                        "reason": "parse_failure" if result.parse_failure else "error",
+                        "error": result.error,
+                        "raw_output": result.raw_output,
+                    }
+                )
+            else:
+                cleaned = deduper.clean(result.items)
+                kept = cleaned.tasks
+                metadata.returned = len(result.items)
+                metadata.dropped = dict(cleaned.dropped)
+                dropped.update(cleaned.dropped)
+                returned += len(result.items)
+            tasks.extend(kept)
+            row = GenerationRow(
+                category=result.category,
+                tasks=kept,
+                model_name=model_name,
+                generation=result.generation,
+                seed=seed,
+                topic=result.topic,
+                metadata=metadata,
+            )
+            if self.flatten_tasks:
+                rows.extend(r.model_dump(mode="json", exclude_none=True) for r in row.flatten())
+            else:
+                rows.append(row.model_dump(mode="json", exclude_none=True))
+        stats = {
+            "calls": len(results),
+            "parse_failures": sum(1 for f in failures if f["reason"] == "parse_failure"),
+            "errors": sum(1 for f in failures if f["reason"] == "error"),
+            "returned": returned,
+            "kept": len(tasks),
+            "dropped": dict(dropped),
+            "duplicates": dropped["duplicate_exact"] + dropped["duplicate_normalised"],
+            "usage": dict(usage),
+        }
+        return dspy.Prediction(rows=rows, tasks=tasks, seed=seed, stats=stats, failures=failures)
+
+
+def _accepts_seed(lm: dspy.BaseLM) -> bool:
+    """Whether to pass a sampling seed: custom engines (llama.cpp) and OpenAI-style servers."""
+    engine = getattr(lm, "engine", None)
+    if engine is not None and not isinstance(engine, str):
+        return bool(getattr(engine, "accepts_seed", True))
+    model = str(getattr(lm, "model", ""))
+    return model.startswith(("openai/", "hosted_vllm/"))

@@ -1,0 +1,34 @@
+"""The four category signatures of embtaskgen, one module each.
+
+Installed as ``embtaskgen.signatures``. ``SIGNATURES`` maps each category name to its
+``dspy.Signature`` class; the class docstring is the instruction sent to the model.
+
+Example:
+    >>> from embtaskgen.signatures import SIGNATURES
+    >>> sorted(SIGNATURES)[0]
+    'text-classification'
+"""
+
+from __future__ import annotations
+
+import dspy
+
+from .text_classification import TextClassification
+from .text_matching_long import TextMatchingLong
+from .text_matching_short import TextMatchingShort
+from .text_retrieval import TextRetrieval
+
+__all__ = [
+    "SIGNATURES",
+    "TextClassification",
+    "TextMatchingLong",
+    "TextMatchingShort",
+    "TextRetrieval",
+]
+
+SIGNATURES: dict[str, type[dspy.Signature]] = {
+    "text-retrieval": TextRetrieval,
+    "text-matching-short": TextMatchingShort,
+    "text-matching-long": TextMatchingLong,
+    "text-classification": TextClassification,
+}

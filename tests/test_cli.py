@@ -1,0 +1,86 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+from scripted import chat_reply, scripted_lm
+
+from embtaskgen import CATEGORIES
+from embtaskgen.cli import main
+
+
+@pytest.fixture
+def scripted_model(monkeypatch):
+    """Route every --model to a scripted LM answering three tasks per call."""
+    counter = iter(range(10_000))
+
+    def reply(_request):
+        n = next(counter)
+        return chat_reply([f"Retrieve documents of kind {n}-{i}." for i in range(3)])
+
+    lm = scripted_lm(reply)
+    seen = {}
+
+    def fake_resolve(spec, **kwargs):
+        seen["spec"], seen["kwargs"] = spec, kwargs
+        return lm
+
+    monkeypatch.setattr("embtaskgen.generator.resolve_lm", fake_resolve)
+    return seen
+
+
+def test_categories_lists_four_lines():
+    result = CliRunner().invoke(main, ["categories"])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert [line.split()[0] for line in lines] == list(CATEGORIES)
+
+
+def test_generate_to_file_with_summary(tmp_path, scripted_model):
+    out = tmp_path / "tasks.jsonl"
+    result = CliRunner().invoke(
+        main,
+        ["generate", "-c", "text-retrieval", "-c", "text-classification", "-n", "2", "--flatten",
+         "--seed", "7", "--model", "openai/x", "--api-base", "http://127.0.0.1:1/v1", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 12
+    assert {row["category"] for row in rows} == {"text-retrieval", "text-classification"}
+    assert all(row["seed"] == 7 and "task" in row for row in rows)
+    assert "calls=4 tasks_kept=12 duplicates_dropped=0 parse_failures=0" in result.stderr
+    assert scripted_model["spec"] == "openai/x"
+    assert scripted_model["kwargs"]["api_base"] == "http://127.0.0.1:1/v1"
+
+
+def test_generate_to_stdout(scripted_model):
+    result = CliRunner().invoke(main, ["generate", "-c", "text-retrieval", "--seed", "1", "--model", "openai/x"])
+    assert result.exit_code == 0
+    (line,) = result.stdout.strip().splitlines()
+    assert len(json.loads(line)["tasks"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-c", "text-sorting"], "text-retrieval"),
+        (["-n", "0"], "0 is not in the range x>=1"),
+        (["--temperature", "5"], "5.0 is not in the range 0<=x<=2"),
+        (["--concurrency", "0"], "x>=1"),
+        (["--bogus"], "No such option"),
+        (["--model", "local:nonexistent-model"], "smollm2"),
+        (["-o", "/nonexistent-dir/x.jsonl"], "does not exist"),
+    ],
+)
+def test_bad_arguments_exit_2_and_write_nothing(tmp_path, args, message, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out.jsonl"
+    full = ["generate", *args] if "-o" in args else ["generate", "-o", str(out), *args]
+    result = CliRunner().invoke(main, full)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_command_exits_2():
+    assert CliRunner().invoke(main, ["frobnicate"]).exit_code == 2
