@@ -19,7 +19,8 @@ from typing import Any
 import click
 
 from embtaskgen.categories import CATEGORIES, CATEGORY_SUMMARIES
-from embtaskgen.generator import CallResult, EmbeddingTaskGenerator
+from embtaskgen.generator import EmbeddingTaskGenerator
+from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
 from embtaskgen.records import to_jsonl
 
 __all__ = ["main"]
@@ -76,6 +77,12 @@ def categories() -> None:
 @click.option("--concurrency", type=click.IntRange(min=1), default=None,
               help="Calls in flight (default 8; the embedded model runs one at a time).")
 @click.option("--keep-duplicates", is_flag=True, help="Keep duplicate tasks.")
+@click.option("--topics/--no-topics", default=DEFAULT_TOPICS, show_default=True,
+              help="Draw a domain per call from the built-in pool (ignored with --topic).")
+@click.option("--few-shot", type=click.IntRange(min=0), default=DEFAULT_FEW_SHOT, show_default=True,
+              help="Worked examples per call drawn from the seed pool (0: off).")
+@click.option("--avoid-archive", type=click.IntRange(min=0), default=DEFAULT_AVOID_ARCHIVE, show_default=True,
+              help="Earlier accepted tasks passed as 'avoid' per call (0: off).")
 def generate(
     category: tuple[str, ...],
     num_generations: int,
@@ -90,6 +97,9 @@ def generate(
     max_tokens: int | None,
     concurrency: int | None,
     keep_duplicates: bool,
+    topics: bool,
+    few_shot: int,
+    avoid_archive: int,
 ) -> None:
     """Generate task descriptions and write them as JSONL."""
     if output is not None and not output.parent.exists():
@@ -108,6 +118,9 @@ def generate(
             keep_duplicates=keep_duplicates,
             concurrency=concurrency,
             api_base=api_base,
+            topics=topics,
+            few_shot=few_shot,
+            avoid_archive=avoid_archive,
         )
         _ = generator.lm  # resolve the model now: a bad --model is a usage error
     except ValueError as exc:

@@ -30,6 +30,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.cleaning import TaskDeduper
+from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, Levers
 from embtaskgen.models import lm_concurrency, resolve_lm
 from embtaskgen.records import GenerationMetadata, GenerationRow
 from embtaskgen.seeding import derive_id, fresh_seed
@@ -118,6 +119,11 @@ class EmbeddingTaskGenerator(dspy.Module):
         api_base: Base URL of an OpenAI-compatible server, with a model id string.
         adapter: DSPy adapter to format prompts; ``None`` picks the compact adapter for
             the embedded model and DSPy's default otherwise.
+        topics: Topic conditioning: ``True`` draws a domain per call from the built-in
+            pool, a list draws from that list, ``False`` is off. A fixed ``topic`` wins.
+        few_shot: Worked examples per call drawn from the seed pool (0: off).
+        avoid_archive: Tasks accepted earlier in the run passed as ``avoid`` per call
+            (0: off); a category's generations then run one after another.
 
     Raises:
         ValueError: Unknown category, ``num_generations`` or ``num_tasks`` < 1, or a
@@ -146,6 +152,9 @@ class EmbeddingTaskGenerator(dspy.Module):
         concurrency: int | None = None,
         api_base: str | None = None,
         adapter: dspy.Adapter | None = None,
+        topics: bool | Sequence[str] = DEFAULT_TOPICS,
+        few_shot: int = DEFAULT_FEW_SHOT,
+        avoid_archive: int = DEFAULT_AVOID_ARCHIVE,
     ) -> None:
         super().__init__()
         self.categories = resolve_categories(category)
@@ -169,6 +178,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         self.keep_duplicates = keep_duplicates
         self.concurrency = concurrency
         self.adapter = adapter
+        self.levers = Levers.build(topics, few_shot, avoid_archive)
         self._lm_holder = _LMHolder(lm, api_base, max_tokens)
         # One predictor per category, always all four, under stable attribute names:
         # saved programs refer to them by these paths.
@@ -208,17 +218,26 @@ class EmbeddingTaskGenerator(dspy.Module):
         seed: int,
         *,
         topic: str | None = None,
-        avoid: Sequence[str] = (),
+        avoid: Sequence[str] | None = None,
         demos: Sequence[dspy.Example] | None = None,
+        archive: Sequence[str] = (),
     ) -> CallResult:
         """Make one model call: the ``generation``-th call of ``category`` in run ``seed``.
 
+        Inputs not given are set by the levers (topic, few-shot demos, ``avoid`` drawn
+        from ``archive``), from the seed, category and generation alone.
         A parse failure is returned (``items is None``, ``raw_output`` set), never raised;
         other errors propagate.
         """
         lm = self.lm
         rollout_id = derive_id(seed, category, generation)
-        topic = self.topic if topic is None else topic
+        where = {"seed": seed, "category": category, "generation": generation}
+        if topic is None:
+            topic = self.levers.topic(self.topic, **where)
+        if avoid is None:
+            avoid = self.levers.avoid(archive, **where)
+        if demos is None and not self.predictor_for(category).demos:
+            demos = self.levers.demos(**where)
         config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": self.temperature}
         if self.max_tokens is not None:
             config["max_tokens"] = self.max_tokens
@@ -293,22 +312,38 @@ class EmbeddingTaskGenerator(dspy.Module):
         topic: str | None,
         progress: Callable[[CallResult], None] | None,
     ) -> list[CallResult]:
-        workers = min(lm_concurrency(self.lm, self.concurrency), len(jobs))
+        # With the avoid archive, a category's generations form one chain run in order
+        # (each sees what the earlier ones accepted); otherwise every call is independent.
+        if self.levers.sequential:
+            chains = [[job for job in jobs if job[0] == c] for c in dict.fromkeys(j[0] for j in jobs)]
+        else:
+            chains = [[job] for job in jobs]
+        workers = min(lm_concurrency(self.lm, self.concurrency), len(chains))
 
-        def one(job: tuple[str, int]) -> CallResult:
-            result = self.call(job[0], job[1], seed, topic=topic)
-            if progress is not None:
-                progress(result)
-            return result
+        def run_chain(chain: list[tuple[str, int]]) -> list[CallResult]:
+            archive = TaskDeduper()
+            accepted: list[str] = []
+            results = []
+            for category, generation in chain:
+                result = self.call(category, generation, seed, topic=topic, archive=accepted)
+                if result.items is not None and self.levers.sequential:
+                    accepted.extend(archive.clean(result.items).tasks)
+                if progress is not None:
+                    progress(result)
+                results.append(result)
+            return results
 
         if workers <= 1:
-            return [one(job) for job in jobs]
-        # Each job runs in a copy of the caller's context, so the caller's
-        # dspy.context(...) settings (cache, callbacks, ...) reach the worker threads.
-        contexts = [contextvars.copy_context() for _ in jobs]
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embtaskgen") as pool:
-            futures = [pool.submit(ctx.run, one, job) for ctx, job in zip(contexts, jobs)]
-            return [future.result() for future in futures]
+            done = [run_chain(chain) for chain in chains]
+        else:
+            # Each chain runs in a copy of the caller's context, so the caller's
+            # dspy.context(...) settings (cache, callbacks, ...) reach the worker threads.
+            contexts = [contextvars.copy_context() for _ in chains]
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embtaskgen") as pool:
+                futures = [pool.submit(ctx.run, run_chain, chain) for ctx, chain in zip(contexts, chains)]
+                done = [future.result() for future in futures]
+        order = {job: index for index, job in enumerate(jobs)}
+        return sorted((r for chain in done for r in chain), key=lambda r: order[(r.category, r.generation)])
 
     def _assemble(self, results: Sequence[CallResult], seed: int) -> dspy.Prediction:
         deduper = TaskDeduper(keep_duplicates=self.keep_duplicates)
