@@ -1,4 +1,4 @@
-"""The ``embtaskgen`` command line: ``generate`` and ``categories``.
+"""The ``embtaskgen`` command line: ``generate``, ``report`` and ``categories``.
 
 Bad arguments exit with status 2 and a message naming the valid choices; nothing is
 written then. Progress and the summary go to stderr, rows to ``--output`` or stdout.
@@ -146,6 +146,29 @@ def generate(
         + (f" output={output}" if output else ""),
         err=True,
     )
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as JSON here.")
+@click.option("--semantic", is_flag=True,
+              help="Add embedding near-duplicates and a Vendi score (needs the 'semantic' extra).")
+@click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Tasks asked per call, when the rows do not say.")
+def report(path: Path, output: Path | None, semantic: bool, num_tasks: int) -> None:
+    """Diversity report of a JSONL file of rows (either shape), per category."""
+    from embtaskgen.report import report_main
+
+    if output is not None and not output.parent.exists():
+        raise click.BadParameter(f"directory {str(output.parent)!r} does not exist", param_hint="--output")
+    try:
+        table = report_main(path, output, semantic=semantic, num_tasks=num_tasks)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(table)
 
 
 class _NoBar:

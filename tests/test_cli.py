@@ -84,3 +84,23 @@ def test_bad_arguments_exit_2_and_write_nothing(tmp_path, args, message, monkeyp
 
 def test_unknown_command_exits_2():
     assert CliRunner().invoke(main, ["frobnicate"]).exit_code == 2
+
+
+def test_report_command_prints_a_table_and_writes_json(tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        json.dumps({"category": "text-retrieval", "generation": 0, "seed": 1,
+                    "tasks": ["Given a claim, retrieve documents that support it.",
+                              "Given a question about law, retrieve statutes that answer it."]}) + "\n"
+    )
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["report", str(rows), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "text-retrieval" in result.output
+    assert json.loads(out.read_text())["categories"]["text-retrieval"]["tasks"] == 2
+
+
+def test_report_missing_file_exits_2(tmp_path):
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output

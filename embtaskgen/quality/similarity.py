@@ -1,0 +1,79 @@
+"""When two tasks count as near-duplicates.
+
+Two tasks are near-duplicates when their character 4-grams overlap strongly (the same
+sentence with small edits) or their content words do (a paraphrase that reorders or
+inflects the same words). Both are Jaccard similarities of sets, so the same rule runs
+inside one list (all pairs) and across a whole file (an index, see
+:mod:`embtaskgen.quality.dedup`).
+
+Two tasks that share only the sentence template ("Given a legal question, retrieve ..."
+vs "Given a medical question, retrieve ...") are *not* near-duplicates: they differ in
+what they are about, and the thresholds were set so that such pairs pass.
+
+Example:
+    >>> a = TaskText.of("Given a medical question, retrieve passages that answer it.")
+    >>> b = TaskText.of("Retrieve passages answering a given medical question.")
+    >>> is_near_duplicate(a, b)
+    True
+"""
+
+from __future__ import annotations
+
+from embtaskgen.quality.text import TaskText, jaccard
+
+__all__ = [
+    "CHAR_THRESHOLD",
+    "MIN_CONTENT_WORDS",
+    "MIN_EXACT_WORDS",
+    "WORD_THRESHOLD",
+    "is_near_duplicate",
+    "similarity",
+]
+
+#: Character 4-gram Jaccard at or above which two tasks are near-duplicates.
+CHAR_THRESHOLD = 0.55
+#: Content-word Jaccard at or above which two tasks are near-duplicates.
+WORD_THRESHOLD = 0.75
+#: Below this many content words the word rule needs identical word sets.
+MIN_CONTENT_WORDS = 5
+#: Below this many content words the word rule is not applied at all.
+MIN_EXACT_WORDS = 3
+
+_MARGIN = 0.15
+
+
+def similarity(a: TaskText, b: TaskText) -> float:
+    """How close two tasks are, scaled so that 1.0 is the near-duplicate threshold.
+
+    Returns:
+        ``max(char_jaccard / CHAR_THRESHOLD, word_jaccard / WORD_THRESHOLD)``; a value of
+        at least 1.0 means near-duplicate (exact duplicates give ``1 / CHAR_THRESHOLD``).
+    """
+    score = jaccard(a.grams, b.grams) / CHAR_THRESHOLD
+    if min(len(a.content), len(b.content)) >= MIN_EXACT_WORDS:
+        score = max(score, jaccard(a.content, b.content) / WORD_THRESHOLD)
+    return score
+
+
+def is_near_duplicate(a: TaskText, b: TaskText) -> bool:
+    """Whether two tasks are near-duplicates (exact duplicates included)."""
+    if a.norm == b.norm:
+        return True
+    inter = (a.gram_bits & b.gram_bits).bit_count()
+    union = a.gram_bit_count + b.gram_bit_count - inter
+    # The bit sets over-estimate the overlap (hash collisions only merge grams), short of
+    # a few colliding grams; the margin covers those, so this skip never changes a verdict.
+    if union and inter / union >= CHAR_THRESHOLD - _MARGIN:
+        if jaccard(a.grams, b.grams) >= CHAR_THRESHOLD:
+            return True
+    return _same_words(a.content, b.content)
+
+
+def _same_words(a: frozenset[str], b: frozenset[str]) -> bool:
+    small = min(len(a), len(b))
+    if small < MIN_EXACT_WORDS:
+        return False
+    inter = len(a & b)
+    if small >= MIN_CONTENT_WORDS:
+        return inter / (len(a) + len(b) - inter) >= WORD_THRESHOLD
+    return inter == len(a) == len(b)

@@ -1,0 +1,127 @@
+"""Text features of one task string, computed once and shared by every quality check.
+
+The metric compares tasks with two set similarities (character 4-grams of the
+normalised text, and crudely stemmed content words) and runs its form and category
+checks on the same token list, so one :class:`TaskText` per item is all it builds.
+
+Example:
+    >>> t = TaskText.of("Given a scientific claim, retrieve documents that refute it.")
+    >>> t.stems[:4]
+    ('given', 'a', 'scientific', 'claim')
+    >>> sorted(t.content)[:3]
+    ['claim', 'document', 'refut']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from embtaskgen.cleaning import normalise_task
+
+__all__ = ["CHAR_NGRAM", "STOPWORDS", "TaskText", "char_ngrams", "jaccard", "stem"]
+
+#: Length of the character n-grams compared for near-duplicates.
+CHAR_NGRAM = 4
+
+#: Words that carry no task content (the shared template of task sentences included).
+STOPWORDS: frozenset[str] = frozenset(
+    """a an the of to for in on at by with from and or nor but that which who whom whose
+    this these those it its it's their them they his her he she we our you your i me my
+    is are was were be been being as into onto about over under than then so such each
+    every any some all one ones other another s given given that what when where how
+    whether if not no do does did can could should would may might will must also
+    only very more most same""".split()
+)
+
+_NO_STRIP_ENDINGS = ("ss", "is", "us")
+_BIT_MASK = (1 << 12) - 1  # 4096 bits: ~1.2 colliding grams in a 100-gram task
+_BIT_BYTES = (_BIT_MASK + 1) // 8
+
+
+@lru_cache(maxsize=16384)
+def stem(word: str) -> str:
+    """Fold common English inflections so "answers", "answering" and "answer" match.
+
+    A deliberately small suffix stripper (no dictionary, no model): plural ``-s``/``-ies``,
+    ``-ing``, ``-ed`` and a final ``-e`` are removed.
+
+    Example:
+        >>> [stem(w) for w in ("retrieves", "retrieving", "classifies", "matches")]
+        ['retriev', 'retriev', 'classify', 'match']
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(_NO_STRIP_ENDINGS):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) >= 6:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) >= 5:
+        word = word[:-2]
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    if word.endswith("i") and len(word) > 3:
+        word = word[:-1] + "y"
+    return word
+
+
+def char_ngrams(text: str, n: int = CHAR_NGRAM) -> frozenset[str]:
+    """The set of character n-grams of ``text`` (the whole text if it is shorter)."""
+    if len(text) <= n:
+        return frozenset((text,)) if text else frozenset()
+    return frozenset(text[i : i + n] for i in range(len(text) - n + 1))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard similarity of two sets (0.0 when both are empty)."""
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskText:
+    """The features of one task string.
+
+    Attributes:
+        raw: The string as given.
+        norm: Normalised text (case, whitespace and punctuation folded), the same key
+            ``embtaskgen.cleaning`` de-duplicates on.
+        tokens: Words of ``norm``.
+        stems: ``tokens`` passed through :func:`stem`.
+        grams: Character n-grams of ``norm`` (see :data:`CHAR_NGRAM`).
+        content: Stems of ``tokens`` that are not :data:`STOPWORDS`.
+        gram_bits: ``grams`` hashed into a bit set (an int), a fast over-estimate of
+            their overlap used to skip exact comparisons (see ``similarity``). It depends
+            on the process's string hashing, so it only ever speeds a decision up and
+            never changes one.
+        gram_bit_count: Number of bits set in ``gram_bits``.
+    """
+
+    raw: str
+    norm: str
+    tokens: tuple[str, ...]
+    stems: tuple[str, ...]
+    grams: frozenset[str]
+    content: frozenset[str]
+    gram_bits: int
+    gram_bit_count: int
+
+    @classmethod
+    def of(cls, text: str) -> TaskText:
+        """Compute the features of ``text``."""
+        norm = normalise_task(text)
+        tokens = tuple(norm.split())
+        stems = tuple(stem(t) for t in tokens)
+        content = frozenset(s for t, s in zip(tokens, stems) if t not in STOPWORDS)
+        grams = char_ngrams(norm)
+        buffer = bytearray(_BIT_BYTES)
+        for g in grams:
+            k = hash(g) & _BIT_MASK
+            buffer[k >> 3] |= 1 << (k & 7)
+        bits = int.from_bytes(buffer, "little")
+        return cls(raw=text, norm=norm, tokens=tokens, stems=stems, grams=grams,
+                   content=content, gram_bits=bits, gram_bit_count=bits.bit_count())
