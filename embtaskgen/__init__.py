@@ -14,6 +14,7 @@ from embtaskgen.cleaning import TaskDeduper, normalise_task, strip_task
 from embtaskgen.generator import CallResult, EmbeddingTaskGenerator
 from embtaskgen.models import resolve_lm
 from embtaskgen.records import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
+from embtaskgen.runner import RetryPolicy, RunAborted, RunInterrupted, RunSummary, run
 from embtaskgen.signatures import SIGNATURES
 
 __all__ = [
@@ -23,12 +24,17 @@ __all__ = [
     "CallResult",
     "EmbeddingTaskGenerator",
     "GenerationRow",
+    "RetryPolicy",
+    "RunAborted",
+    "RunInterrupted",
+    "RunSummary",
     "TaskDeduper",
     "TaskRow",
     "normalise_task",
     "read_jsonl",
     "resolve_categories",
     "resolve_lm",
+    "run",
     "strip_task",
     "to_dataset",
     "to_jsonl",

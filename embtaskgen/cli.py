@@ -9,10 +9,8 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,6 @@ import click
 from embtaskgen.categories import CATEGORIES, CATEGORY_SUMMARIES
 from embtaskgen.generator import EmbeddingTaskGenerator
 from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
-from embtaskgen.records import to_jsonl
 
 __all__ = ["main"]
 
@@ -83,6 +80,14 @@ def categories() -> None:
               help="Worked examples per call drawn from the seed pool (0: off).")
 @click.option("--avoid-archive", type=click.IntRange(min=0), default=DEFAULT_AVOID_ARCHIVE, show_default=True,
               help="Earlier accepted tasks passed as 'avoid' per call (0: off).")
+@click.option("--resume", is_flag=True,
+              help="Continue the run that wrote --output (same seed, categories, --flatten).")
+@click.option("--max-failures", type=click.IntRange(min=1), default=None,
+              help="Stop the run after this many failed generations.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Use DSPy's response cache (a rerun of the same seed costs nothing); "
+                   "--no-cache is faster and keeps memory flat on very large runs.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 def generate(
     category: tuple[str, ...],
     num_generations: int,
@@ -100,6 +105,10 @@ def generate(
     topics: bool,
     few_shot: int,
     avoid_archive: int,
+    resume: bool,
+    max_failures: int | None,
+    cache: bool,
+    progress: bool,
 ) -> None:
     """Generate task descriptions and write them as JSONL."""
     if output is not None and not output.parent.exists():
@@ -128,24 +137,38 @@ def generate(
     except ImportError as exc:
         raise click.ClickException(str(exc)) from exc
 
-    total = len(generator.categories) * num_generations
-    started = time.perf_counter()
-    with _progress(total) as bar:
-        prediction = generator(progress=lambda _result: bar.update(1))
-    seconds = time.perf_counter() - started
+    from embtaskgen.runner import RunAborted, RunInterrupted, run
 
-    if output is None:
-        for row in prediction.rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
-    else:
-        to_jsonl(prediction.rows, output)
-    stats = prediction.stats
+    try:
+        summary = run(
+            generator,
+            output if output is not None else "-",
+            resume=resume,
+            max_failures=max_failures,
+            progress=progress,
+            cache=cache,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except RunAborted as exc:
+        _echo_summary(exc.summary)
+        raise click.ClickException(str(exc)) from exc
+    except RunInterrupted as exc:
+        _echo_summary(exc.summary)
+        click.echo("interrupted: the file is valid; continue with --resume", err=True)
+        sys.exit(130)
+    _echo_summary(summary)
+
+
+def _echo_summary(summary: Any) -> None:
+    """The one-line summary, then the full summary as JSON, on stderr."""
     click.echo(
-        f"calls={stats['calls']} tasks_kept={stats['kept']} duplicates_dropped={stats['duplicates']} "
-        f"parse_failures={stats['parse_failures']} seconds={seconds:.1f} seed={prediction.seed}"
-        + (f" output={output}" if output else ""),
+        f"calls={summary.calls} tasks_kept={summary.tasks} duplicates_dropped={summary.duplicates} "
+        f"parse_failures={summary.parse_failures} errors={summary.errors} seconds={summary.seconds:.1f} "
+        f"seed={summary.seed}" + (f" output={summary.output}" if summary.output else ""),
         err=True,
     )
+    click.echo(summary.to_json(indent=None), err=True)
 
 
 @main.command()
@@ -169,26 +192,6 @@ def report(path: Path, output: Path | None, semantic: bool, num_tasks: int) -> N
     except ImportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(table)
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        pass
-
-
-def _progress(total: int) -> Any:
-    """A tqdm bar on stderr when there is more than one call."""
-    if total <= 1:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="call", file=sys.stderr, desc="generate", dynamic_ncols=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

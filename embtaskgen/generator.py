@@ -28,6 +28,7 @@ from typing import Any
 import dspy
 from dspy.utils.exceptions import AdapterParseError
 
+from embtaskgen.assembly import assemble
 from embtaskgen.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.cleaning import TaskDeduper
 from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, Levers
@@ -359,45 +360,38 @@ class EmbeddingTaskGenerator(dspy.Module):
                 for key, value in (per_model or {}).items():
                     if isinstance(value, int):
                         usage[key] += value
-            metadata = GenerationMetadata(
-                rollout_id=result.rollout_id,
-                num_tasks=self.num_tasks,
-                options=result.options,
-            )
-            kept: list[str] = []
-            if result.items is None:
-                metadata.parse_failure = result.parse_failure
-                metadata.raw_output = result.raw_output
-                metadata.error = result.error
-                failures.append(
-                    {
-                        "category": result.category,
-                        "generation": result.generation,
-                        "reason": "parse_failure" if result.parse_failure else "error",
-                        "error": result.error,
-                        "raw_output": result.raw_output,
-                    }
+            if result.items is not None:
+                built = assemble(
+                    result, deduper, model_name=model_name, seed=seed,
+                    num_tasks=self.num_tasks, flatten=self.flatten_tasks,
                 )
-            else:
-                cleaned = deduper.clean(result.items)
-                kept = cleaned.tasks
-                metadata.returned = len(result.items)
-                metadata.dropped = dict(cleaned.dropped)
-                dropped.update(cleaned.dropped)
-                returned += len(result.items)
-            tasks.extend(kept)
-            row = GenerationRow(
-                category=result.category,
-                tasks=kept,
-                model_name=model_name,
-                generation=result.generation,
-                seed=seed,
-                topic=result.topic,
-                metadata=metadata,
-            )
-            if self.flatten_tasks:
-                rows.extend(r.model_dump(mode="json", exclude_none=True) for r in row.flatten())
-            else:
+                rows.extend(built.rows)
+                tasks.extend(built.tasks)
+                dropped.update(built.dropped)
+                returned += built.returned
+                continue
+            # A failed call keeps an empty row (not flattened) with the raw text.
+            failure = {
+                "category": result.category,
+                "generation": result.generation,
+                "reason": "parse_failure" if result.parse_failure else "error",
+                "error": result.error,
+                "raw_output": result.raw_output,
+            }
+            failures.append(failure)
+            if not self.flatten_tasks:
+                metadata = GenerationMetadata(
+                    rollout_id=result.rollout_id,
+                    num_tasks=self.num_tasks,
+                    options=result.options,
+                    parse_failure=result.parse_failure,
+                    raw_output=result.raw_output,
+                    error=result.error,
+                )
+                row = GenerationRow(
+                    category=result.category, tasks=[], model_name=model_name,
+                    generation=result.generation, seed=seed, topic=result.topic, metadata=metadata,
+                )
                 rows.append(row.model_dump(mode="json", exclude_none=True))
         stats = {
             "calls": len(results),

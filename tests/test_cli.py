@@ -104,3 +104,20 @@ def test_report_missing_file_exits_2(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path / "nope.jsonl")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_existing_output_needs_resume_and_resume_completes(tmp_path, scripted_model):
+    out = tmp_path / "tasks.jsonl"
+    args = ["generate", "-c", "text-retrieval", "-n", "2", "--seed", "3", "--model", "openai/x", "-o", str(out)]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    before = out.read_text()
+    assert json.loads((tmp_path / "tasks.jsonl.summary.json").read_text())["ok"] == 2
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 2
+    assert "--resume" in again.output
+    assert out.read_text() == before
+    resumed = CliRunner().invoke(main, [*args[:4], "4", *args[5:], "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    generations = sorted(json.loads(line)["generation"] for line in out.read_text().splitlines())
+    assert generations == [0, 1, 2, 3]

@@ -1,0 +1,109 @@
+"""Prepare a generator for a large run without changing the caller's objects.
+
+Three things cost time or memory per call at scale and are not needed by a run that
+streams its rows to a file (measured on 2 cores: 2.1 ms of CPU per call down to 0.6 ms):
+
+* **DSPy's response cache.** Each call has its own ``rollout_id``, so within a run it
+  never hits; writing it costs about 0.75 ms per call (disk) and grows memory by one
+  entry per call. The JSONL and its journal are the durable record, and resume never
+  calls a finished generation again, so a run uses a copy of the LM with
+  ``cache=False`` unless asked otherwise.
+* **LM history.** DSPy keeps every call's prompt and answer (up to 10,000 in the global
+  history). The run's LM copy keeps none; it only sums the cost DSPy reports per call.
+* **The trace.** Every ``Predict`` call appends its prediction to DSPy's global trace
+  (up to 10,000); a run needs no trace (it is not optimising), so it sets
+  ``max_trace_size=0``.
+* **The system message.** DSPy's Chat and JSON adapters rebuild the same system message
+  (field descriptions, JSON schemas of the field types) on every call; it depends on
+  the signature alone, so the run memoises it per signature. Other adapters are left
+  as they are.
+
+Example:
+    >>> import dspy
+    >>> from embtaskgen import EmbeddingTaskGenerator
+    >>> gen = EmbeddingTaskGenerator("text-retrieval", seed=1, lm=dspy.LM("openai/m"))
+    >>> run_gen = bind_for_run(gen, cache=False, on_cost=lambda cost: None)
+    >>> run_gen.lm.cache, gen.lm.cache
+    (False, True)
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import dspy
+from dspy.adapters import ChatAdapter, JSONAdapter
+
+from embtaskgen.generator import EmbeddingTaskGenerator
+
+__all__ = ["bind_for_run", "run_settings"]
+
+_PURE_SYSTEM_MESSAGE = (ChatAdapter, JSONAdapter)
+
+
+class _FixedLM:
+    """Stands in for the generator's LM holder: always this LM, shared by copies."""
+
+    def __init__(self, lm: dspy.BaseLM) -> None:
+        self._lm = lm
+
+    def get(self) -> dspy.BaseLM:
+        return self._lm
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _FixedLM:
+        return self
+
+
+class _CostOnlyHistory:
+    """Replaces ``update_history`` on the run's LM copy: keep nothing, sum the cost."""
+
+    def __init__(self, on_cost: Callable[[object], None]) -> None:
+        self._on_cost = on_cost
+
+    def __call__(self, entry: dict[str, Any]) -> None:
+        self._on_cost(entry.get("cost"))
+
+
+def bind_for_run(
+    generator: EmbeddingTaskGenerator, *, cache: bool, on_cost: Callable[[object], None]
+) -> EmbeddingTaskGenerator:
+    """A shallow copy of ``generator`` whose calls use a run-specific copy of its LM.
+
+    The copy shares the predictors (and so any tuned instructions and demos) and the LM's
+    engine and connection pools; only the cache setting and the history differ.
+
+    Args:
+        generator: The caller's generator (left unchanged).
+        cache: Read and write DSPy's response cache.
+        on_cost: Called from worker threads with each call's reported cost (or ``None``).
+
+    Returns:
+        A generator to call from the run's workers.
+    """
+    lm = generator.lm
+    run_lm = lm.copy(cache=cache)
+    run_lm.update_history = _CostOnlyHistory(on_cost)
+    bound = copy.copy(generator)
+    # The holder is private to the generator; see the proposal for `call(..., lm=...)`.
+    bound._lm_holder = _FixedLM(run_lm)
+    return bound
+
+
+def run_settings() -> dict[str, Any]:
+    """DSPy settings to enter (``dspy.context(**run_settings())``) around a run.
+
+    No trace (``max_trace_size=0``), and the adapter DSPy would use anyway, with its
+    system message memoised per signature when it is a Chat or JSON adapter. A
+    generator that picks its own adapter (the embedded model's) still overrides it per
+    call.
+    """
+    settings: dict[str, Any] = {"max_trace_size": 0}
+    base = dspy.settings.adapter or ChatAdapter()
+    if type(base) in _PURE_SYSTEM_MESSAGE:
+        adapter = copy.copy(base)
+        adapter.format_system_message = functools.lru_cache(maxsize=64)(adapter.format_system_message)
+        settings["adapter"] = adapter
+    return settings

@@ -1,0 +1,102 @@
+"""Classify a failed model call and decide whether the run tries it again.
+
+DSPy's ``LM`` already retries transient failures of one call (``num_retries``, 3 by
+default, with exponential backoff of 1, 2, 4 s or the provider's ``retry_after``) for
+every LM that runs on an engine (native lm15, LiteLLM, custom engines). What it does not
+cover, and this module does:
+
+* a legacy ``BaseLM.forward`` subclass gets no DSPy retries at all;
+* a rate-limit storm or an outage longer than DSPy's few seconds of backoff.
+
+For those, the run puts the generation back in the queue after a longer pause
+(:class:`RetryPolicy`), without holding a worker thread while it waits. Anything that
+is not transient (authentication, invalid request, context window, a bug) fails the
+generation at once.
+
+Example:
+    >>> from dspy.utils.exceptions import LMRateLimitError, LMAuthError
+    >>> is_transient(LMRateLimitError("slow down")), is_transient(LMAuthError("bad key"))
+    (True, False)
+    >>> RetryPolicy(attempts=2, backoff=10).delay(0)
+    10.0
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+
+from dspy import lm15
+from dspy.utils.exceptions import is_retryable_lm_error
+
+__all__ = ["RetryPolicy", "describe_error", "is_transient"]
+
+_TRANSIENT_LM15 = (
+    lm15.RateLimitError,
+    lm15.TimeoutError,
+    lm15.ServerError,
+    lm15.TransportError,
+)
+_TRANSIENT_BUILTIN = (builtins.TimeoutError, builtins.ConnectionError)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether ``error`` is worth another attempt later (rate limit, timeout, 5xx, network).
+
+    Args:
+        error: The exception a model call raised.
+
+    Returns:
+        ``True`` for DSPy's retryable LM errors, their lm15 counterparts (raised by
+        engines outside a DSPy boundary) and Python's ``TimeoutError`` /
+        ``ConnectionError``.
+    """
+    if not isinstance(error, Exception):
+        return False
+    return is_retryable_lm_error(error) or isinstance(error, _TRANSIENT_LM15 + _TRANSIENT_BUILTIN)
+
+
+def describe_error(error: BaseException) -> dict[str, object]:
+    """A JSON-ready description of ``error``: type, message, status and provider if known."""
+    info: dict[str, object] = {"error_type": type(error).__name__, "error": str(error) or repr(error)}
+    for name in ("status", "provider", "retry_after"):
+        value = getattr(error, name, None)
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+            info[name] = value
+    return info
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how late a run re-queues a generation that failed transiently.
+
+    These attempts come on top of DSPy's own retries inside each call.
+
+    Args:
+        attempts: Extra attempts per generation after a transient failure (0: none).
+        backoff: Pause before the first extra attempt, in seconds; doubles each time.
+        max_backoff: Upper bound of the pause, in seconds.
+
+    Raises:
+        ValueError: A negative number of attempts or a negative pause.
+    """
+
+    attempts: int = 2
+    backoff: float = 10.0
+    max_backoff: float = 120.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.attempts, bool) or not isinstance(self.attempts, int) or self.attempts < 0:
+            raise ValueError(f"attempts must be an integer >= 0, got {self.attempts!r}")
+        for name in ("backoff", "max_backoff"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+
+    def delay(self, retry: int) -> float:
+        """Seconds to wait before extra attempt number ``retry`` (0-based)."""
+        return float(min(self.backoff * 2**retry, self.max_backoff))
+
+    def allows(self, error: BaseException, retries_so_far: int) -> bool:
+        """Whether a generation that failed with ``error`` gets another attempt."""
+        return retries_so_far < self.attempts and is_transient(error)

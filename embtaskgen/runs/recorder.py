@@ -1,0 +1,158 @@
+"""Record each generation's outcome: rows, journal line, failure line, counts, bar.
+
+All writes happen on the run's own thread, one generation at a time: its rows in one
+write to the output, then its journal line (see :mod:`.journal`), so that resume can
+trust what it reads.
+"""
+
+from __future__ import annotations
+
+import json
+
+import datetime
+import logging
+from typing import Any, Protocol
+
+from embtaskgen.cleaning import TaskDeduper
+from embtaskgen.generator import CallResult
+from embtaskgen.runs.faults import describe_error
+from embtaskgen.runs.journal import generation_record
+from embtaskgen.runs.progressbar import Bar
+from embtaskgen.assembly import assemble
+from embtaskgen.runs.summary import Tally
+
+__all__ = ["Recorder", "Sink"]
+
+logger = logging.getLogger(__name__)
+
+#: Longest raw model answer kept in a failure line.
+RAW_LIMIT = 4000
+
+
+class Sink(Protocol):
+    """Where lines go: a file (:class:`~embtaskgen.runs.files.LineWriter`) or a stream."""
+
+    def write_lines(self, lines: list[str]) -> None: ...
+
+    def write_records(self, records: list[dict[str, Any]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Recorder:
+    """Writes and counts the outcomes of one run.
+
+    Args:
+        output: Sink of the rows.
+        journal: Sink of the journal lines (``None``: rows go to stdout, no resume).
+        failures: Sink of the failure lines (``None``: failures are logged only).
+        deduper: The run's de-duplicator.
+        tally: The run's counters.
+        bar: The progress bar.
+        model_name: ``model_name`` of every row.
+        seed: The run seed.
+        num_tasks: Tasks asked for per call.
+        flatten: One row per task.
+    """
+
+    def __init__(
+        self,
+        *,
+        output: Sink,
+        journal: Sink | None,
+        failures: Sink | None,
+        deduper: TaskDeduper,
+        tally: Tally,
+        bar: Bar,
+        model_name: str,
+        seed: int,
+        num_tasks: int,
+        flatten: bool,
+    ) -> None:
+        self.output = output
+        self.journal = journal
+        self.failures = failures
+        self.deduper = deduper
+        self.tally = tally
+        self.bar = bar
+        self.model_name = model_name
+        self.seed = seed
+        self.num_tasks = num_tasks
+        self.flatten = flatten
+
+    def ok(self, result: CallResult) -> None:
+        """A call that returned a list: write its rows, then its journal line."""
+        built = assemble(
+            result,
+            self.deduper,
+            model_name=self.model_name,
+            seed=self.seed,
+            num_tasks=self.num_tasks,
+            flatten=self.flatten,
+        )
+        self.output.write_lines([json.dumps(row, ensure_ascii=False) for row in built.rows])
+        self._journal(result.category, result.generation, "ok", built.kept)
+        tally = self.tally
+        tally.ok += 1
+        tally.returned += built.returned
+        tally.kept += built.kept
+        tally.lines += len(built.rows)
+        tally.dropped.update(built.dropped)
+        tally.add_usage(result.usage)
+        self._advance()
+
+    def parse_failure(self, result: CallResult, attempts: int) -> None:
+        """A call whose answer was not a list of strings."""
+        raw = result.raw_output or ""
+        self._failure(
+            result.category,
+            result.generation,
+            {
+                "reason": "parse_failure",
+                "rollout_id": result.rollout_id,
+                "raw_output": raw[:RAW_LIMIT],
+                "raw_truncated": len(raw) > RAW_LIMIT,
+            },
+            attempts,
+        )
+        self._journal(result.category, result.generation, "parse_failure")
+        self.tally.parse_failures += 1
+        self.tally.errors_by_type["AdapterParseError"] += 1
+        self.tally.add_usage(result.usage)
+        self._advance()
+
+    def error(self, category: str, generation: int, error: BaseException, attempts: int) -> None:
+        """A call that raised after every retry."""
+        self._failure(category, generation, {"reason": "error", **describe_error(error)}, attempts)
+        self._journal(category, generation, "error")
+        self.tally.errors += 1
+        self.tally.errors_by_type[type(error).__name__] += 1
+        self._advance()
+
+    def _failure(self, category: str, generation: int, details: dict[str, Any], attempts: int) -> None:
+        record = {
+            "category": category,
+            "generation": generation,
+            "seed": self.seed,
+            **details,
+            "attempts": attempts,
+            "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        }
+        if self.failures is not None:
+            self.failures.write_records([record])
+        logger.info(
+            "%s generation %d failed (%s): %s",
+            category,
+            generation,
+            details["reason"],
+            details.get("error", "answer did not parse"),
+        )
+
+    def _journal(self, category: str, generation: int, status: Any, kept: int = 0) -> None:
+        if self.journal is not None:
+            self.journal.write_records([generation_record(category, generation, status, kept)])
+
+    def _advance(self) -> None:
+        tally = self.tally
+        self.bar.update(1)
+        self.bar.set_postfix(ok=tally.ok, failed=tally.failed, tasks=tally.kept, refresh=False)

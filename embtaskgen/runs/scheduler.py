@@ -1,0 +1,157 @@
+"""Keep the calls in flight, route their outcomes, retry the transient, stop when asked.
+
+The loop runs on the caller's thread; only model calls run on the worker threads of
+:class:`~embtaskgen.runs.pool.WorkerPool`. It keeps the pool busy from a lazy iterator
+of ``(category, generation)`` jobs (at most ``workers`` plus a small backlog queued, so
+memory does not grow with the number of generations), hands each outcome to the
+:class:`~embtaskgen.runs.recorder.Recorder`, re-queues transient failures after their
+backoff (a heap of delayed jobs, no thread held while waiting), and stops:
+
+* when every job has an outcome;
+* on Ctrl-C (:class:`~embtaskgen.runs.interrupt.StopSignal`): first finish the calls in
+  flight, then return; a second Ctrl-C returns at once;
+* when ``max_failures`` generations have failed in this run (calls in flight are
+  finished and written first).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from embtaskgen.generator import CallResult
+from embtaskgen.runs.faults import RetryPolicy
+from embtaskgen.runs.interrupt import StopSignal
+from embtaskgen.runs.pool import Skipped, WorkerPool
+from embtaskgen.runs.recorder import Recorder
+
+__all__ = ["Job", "Outcome", "schedule"]
+
+logger = logging.getLogger(__name__)
+
+_POLL = 0.1
+
+
+@dataclass(frozen=True)
+class Job:
+    """One generation to call; ``retries`` counts the run's extra attempts so far."""
+
+    category: str
+    generation: int
+    retries: int = 0
+
+
+@dataclass
+class Outcome:
+    """Why the loop ended: ``""`` (all done), ``"interrupted"`` or ``"aborted"``."""
+
+    stopped: str = ""
+    message: str = ""
+
+
+def schedule(
+    jobs: Iterator[Job],
+    call: Callable[[Job], CallResult],
+    *,
+    workers: int,
+    recorder: Recorder,
+    retry: RetryPolicy,
+    stop: StopSignal,
+    max_failures: int | None,
+) -> Outcome:
+    """Run every job through ``call`` on ``workers`` threads and record the outcomes.
+
+    Args:
+        jobs: The generations to call, in the order to start them.
+        call: Makes one model call (raises on errors other than parse failures).
+        workers: Calls in flight at most.
+        recorder: Writes and counts outcomes.
+        retry: The run's policy for transient errors.
+        stop: Ctrl-C flags.
+        max_failures: Stop once this many generations have failed (``None``: never).
+
+    Returns:
+        Why the loop ended.
+    """
+    outcome = Outcome()
+    pool: WorkerPool[Job] = WorkerPool(call, workers)
+    backlog = workers + max(1, workers // 4)
+    delayed: list[tuple[float, int, Job]] = []
+    order = itertools.count()
+    exhausted = False
+    tally = recorder.tally
+    try:
+        while True:
+            starting = not stop.draining and not outcome.stopped
+            if starting:
+                now = time.monotonic()
+                while delayed and delayed[0][0] <= now and pool.outstanding < backlog:
+                    pool.submit(heapq.heappop(delayed)[2])
+                while not exhausted and pool.outstanding < backlog:
+                    job = next(jobs, None)
+                    if job is None:
+                        exhausted = True
+                    else:
+                        pool.submit(job)
+            if stop.abandon:
+                break
+            if not starting:
+                pool.skip_queued()
+            if pool.outstanding == 0:
+                if not starting or (exhausted and not delayed):
+                    break
+                time.sleep(min(_POLL, max(0.0, delayed[0][0] - time.monotonic())))
+                continue
+            item = pool.get(timeout=_POLL)
+            if item is None:
+                continue
+            job, result, error = item
+            if isinstance(error, Skipped):
+                continue  # never started; a resume calls it
+            if error is None:
+                if result.items is not None:
+                    recorder.ok(result)
+                elif result.parse_failure:
+                    recorder.parse_failure(result, job.retries + 1)
+                else:
+                    recorder.error(job.category, job.generation, RuntimeError(result.error), job.retries + 1)
+            elif not isinstance(error, Exception):
+                # KeyboardInterrupt (or SystemExit) raised inside a model call: stop like Ctrl-C.
+                # The generation has no outcome; a resume calls it again.
+                stop.request(f"interrupted ({type(error).__name__} in a model call)")
+                logger.warning("%s in %s generation %d: stopping", type(error).__name__, job.category, job.generation)
+            elif retry.allows(error, job.retries) and not stop.draining:
+                tally.retried += 1
+                wait = retry.delay(job.retries)
+                logger.info(
+                    "%s generation %d: %s; retrying in %.1f s",
+                    job.category, job.generation, type(error).__name__, wait,
+                )
+                retried = Job(job.category, job.generation, job.retries + 1)
+                heapq.heappush(delayed, (time.monotonic() + wait, next(order), retried))
+            else:
+                recorder.error(job.category, job.generation, error, job.retries + 1)
+            if max_failures is not None and not outcome.stopped and tally.failed >= max_failures:
+                outcome.stopped = "aborted"
+                outcome.message = (
+                    f"stopped after {tally.failed} failed generations (max_failures={max_failures}); "
+                    f"last: {_last_reason(error, result)}"
+                )
+                logger.error("%s; finishing the calls in flight", outcome.message)
+    finally:
+        pool.close(cancel=True)
+    if stop.draining and not outcome.stopped:
+        outcome.stopped = "interrupted"
+        outcome.message = stop.reason
+    return outcome
+
+
+def _last_reason(error: BaseException | None, result: CallResult | None) -> str:
+    if error is not None:
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        return f"{type(error).__name__}: {first_line}"
+    return "the answer did not parse as a list of tasks"

@@ -1,0 +1,175 @@
+"""What a run did and spent: :class:`RunSummary`, and the tallies it is built from.
+
+Example:
+    >>> tally = Tally()
+    >>> tally.add_usage({"m": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}})
+    >>> tally.usage()
+    {'prompt_tokens': 10, 'completion_tokens': 5, 'total_tokens': 15}
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = ["RunAborted", "RunInterrupted", "RunSummary", "Status", "Tally"]
+
+Status = Literal["complete", "partial", "interrupted", "aborted"]
+
+_TOKEN_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+
+
+class Tally:
+    """Counters a run updates as generations finish (the cost part is thread-safe)."""
+
+    def __init__(self) -> None:
+        self.ok = 0
+        self.parse_failures = 0
+        self.errors = 0
+        self.retried = 0
+        self.returned = 0
+        self.kept = 0
+        self.lines = 0
+        self.dropped: Counter[str] = Counter()
+        self.errors_by_type: Counter[str] = Counter()
+        self._tokens: Counter[str] = Counter()
+        self._cost = 0.0
+        self._priced = 0
+        self._cost_lock = threading.Lock()
+
+    @property
+    def failed(self) -> int:
+        """Generations that ended without a list of tasks (errors and parse failures)."""
+        return self.errors + self.parse_failures
+
+    @property
+    def calls(self) -> int:
+        """Generations that reached a final outcome in this run."""
+        return self.ok + self.failed
+
+    def add_usage(self, usage: Mapping[str, Any]) -> None:
+        """Add one call's ``prediction.get_lm_usage()`` (per model) to the token totals."""
+        for per_model in usage.values():
+            for key in _TOKEN_KEYS:
+                value = (per_model or {}).get(key)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    self._tokens[key] += value
+
+    def add_cost(self, cost: object) -> None:
+        """Add the cost DSPy reported for one call (``None`` when the model reports none)."""
+        if isinstance(cost, (int, float)) and not isinstance(cost, bool):
+            with self._cost_lock:
+                self._cost += float(cost)
+                self._priced += 1
+
+    def usage(self) -> dict[str, int]:
+        """Token totals: prompt, completion, total."""
+        return {key: int(self._tokens[key]) for key in _TOKEN_KEYS}
+
+    def cost(self) -> float | None:
+        """Summed cost in USD, or ``None`` when no call reported one."""
+        with self._cost_lock:
+            return round(self._cost, 6) if self._priced else None
+
+
+class RunSummary(BaseModel):
+    """The outcome of :func:`embtaskgen.run`; also written to ``<output>.summary.json``.
+
+    Attributes:
+        status: ``complete`` (every planned generation is done), ``partial`` (some
+            failed with errors; a resume tries them again), ``interrupted`` (Ctrl-C)
+            or ``aborted`` (``max_failures`` reached).
+        message: One sentence on why a run stopped early ("" when complete).
+        output: The JSONL file (``None`` when rows went to stdout).
+        seed: The run seed (drawn and recorded when none was given).
+        categories: Categories of the run.
+        flatten: One row per task.
+        model_name: The model every row names.
+        planned: Generations the file should hold in the end (categories x generations).
+        skipped: Generations found done in the file when resuming.
+        calls: Generations that reached a final outcome in this run (``ok + failed``).
+        ok: Generations that returned a list of tasks.
+        failed: Generations without one (``errors + parse_failures``).
+        errors: Generations whose call raised after all retries.
+        parse_failures: Generations whose answer did not parse as a list.
+        retried: Extra attempts made by the run after transient errors.
+        remaining: Generations still missing from the file (resume to run them).
+        tasks: Tasks written in this run.
+        returned: Items the model returned in this run, before cleaning.
+        duplicates: Items dropped as duplicates of earlier tasks.
+        dropped: Items dropped, per reason.
+        rows: JSONL lines written in this run.
+        usage: Token totals of the calls made in this run.
+        cost: Cost in USD when the model reports one, else ``None``.
+        seconds: Wall time of the run.
+        calls_per_second: ``calls / seconds``.
+        concurrency: Calls that were kept in flight.
+        errors_by_type: Count of failed generations per exception type.
+    """
+
+    status: Status = "complete"
+    message: str = ""
+    output: str | None = None
+    seed: int
+    categories: list[str]
+    flatten: bool
+    model_name: str
+    planned: int
+    skipped: int = 0
+    calls: int = 0
+    ok: int = 0
+    failed: int = 0
+    errors: int = 0
+    parse_failures: int = 0
+    retried: int = 0
+    remaining: int = 0
+    tasks: int = 0
+    returned: int = 0
+    duplicates: int = 0
+    dropped: dict[str, int] = Field(default_factory=dict)
+    rows: int = 0
+    usage: dict[str, int] = Field(default_factory=dict)
+    cost: float | None = None
+    seconds: float = 0.0
+    calls_per_second: float = 0.0
+    concurrency: int = 1
+    errors_by_type: dict[str, int] = Field(default_factory=dict)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The summary as a JSON string."""
+        return self.model_dump_json(indent=indent)
+
+
+class RunAborted(RuntimeError):
+    """A run stopped because more generations failed than ``max_failures`` allows.
+
+    The output file is valid and holds every generation that succeeded; resume it once
+    the cause is fixed.
+
+    Attributes:
+        summary: The run's :class:`RunSummary` (``status == "aborted"``).
+    """
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(summary.message)
+        self.summary = summary
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C (or a ``KeyboardInterrupt`` inside a model call).
+
+    It is a ``KeyboardInterrupt``, so code that lets those through keeps doing so. The
+    output file is valid; the calls that were in flight were finished and written
+    (unless Ctrl-C was pressed twice). Resume the run to finish it.
+
+    Attributes:
+        summary: The run's :class:`RunSummary` (``status == "interrupted"``).
+    """
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(summary.message)
+        self.summary = summary
