@@ -33,6 +33,7 @@ from embtaskgen.categories import PREDICTOR_NAMES, resolve_categories, signature
 from embtaskgen.cleaning import TaskDeduper
 from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, Levers
 from embtaskgen.models import lm_concurrency, resolve_lm
+from embtaskgen.program import ProgramLoader
 from embtaskgen.records import GenerationMetadata, GenerationRow
 from embtaskgen.seeding import derive_id, fresh_seed
 
@@ -137,6 +138,10 @@ class EmbeddingTaskGenerator(dspy.Module):
         ('text-retrieval', 31)
     """
 
+    #: Load a program file (embtaskgen.program): ``EmbeddingTaskGenerator.load(path, lm=...)``
+    #: builds a generator with its prompts; ``generator.load(path)`` loads them in place.
+    load = ProgramLoader()
+
     def __init__(
         self,
         category: str | Sequence[str] = "all",
@@ -185,6 +190,31 @@ class EmbeddingTaskGenerator(dspy.Module):
         # saved programs refer to them by these paths.
         for name, attribute in PREDICTOR_NAMES.items():
             setattr(self, attribute, dspy.Predict(signature_for(name)))
+        #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.program.
+        self.program_info: dict[str, Any] = {}
+
+    def save(
+        self,
+        path: str,
+        save_program: bool = False,
+        modules_to_serialize: list[Any] | None = None,
+        *,
+        categories: str | Sequence[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Any:
+        """Save the prompts (instructions and demos per category) as readable JSON, without any LM.
+
+        A ``.json`` path writes DSPy's module state plus an ``"embtaskgen"`` metadata block
+        (:func:`embtaskgen.program.save_program`); anything else goes to ``dspy.Module.save``.
+
+        Example:
+            >>> tuned.save("tuned.json", metadata={"note": "first try"})  # doctest: +SKIP
+        """
+        if save_program or not str(path).endswith(".json"):
+            return super().save(path, save_program=save_program, modules_to_serialize=modules_to_serialize)
+        from embtaskgen.program import save_program as write_program
+
+        return write_program(self, path, categories=categories, metadata=metadata)
 
     # ----------------------------------------------------------------- model
     @property

@@ -1,0 +1,167 @@
+"""Tune the embedded default model's prompts, category by category, and compare on held-out calls.
+
+For each category: evaluate the untuned prompts on held-out topics and seeds, tune with
+``embtaskgen.optimize.optimize`` (training topics and seeds only), evaluate the tuned
+prompts on the same held-out calls, then save, reload and re-evaluate the program to
+check that the saved score is reproduced. Prints one JSON document:
+
+    {"model", "optimizer", "budget", "heldout": {"topics", "seeds"},
+     "categories": {"<category>": {"untuned": {score, unique_on_category_per_call,
+                                               parse_failures, ...},
+                                   "tuned": {...}, "ratio": {score, unique_on_category_per_call},
+                                   "meets_target": bool, "lm_calls": {...}, "seconds": ...}},
+     "total": {"seconds", "lm_calls", "program_calls"}, "reload_reproduces": bool}
+
+DSPy's cache goes to a fresh temporary directory (unless ``--keep-cache``), so every
+model call is real and the wall time is honest. ``--write-program`` saves the categories
+whose held-out metric score improved (with all held-out scores in the metadata); that is
+how ``embtaskgen/programs/default.json`` is made.
+
+Usage:
+    python benchmarks/optimize.py --budget 40 --write-program embtaskgen/programs/default.json
+    python benchmarks/optimize.py --categories text-retrieval --optimizers bootstrap,gepa,mipro
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TARGET = 1.15
+_KEYS = ("calls", "score", "unique_on_category_per_call", "parse_failures", "returned_per_call",
+         "copied_per_call", "demos")
+
+
+def _brief(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in _KEYS if k in row}
+
+
+def _ratio(new: float, old: float) -> float | None:
+    return round(new / old, 3) if old else None
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from embtaskgen import EmbeddingTaskGenerator
+    from embtaskgen.categories import resolve_categories
+    from embtaskgen.evaluation import evaluate
+    from embtaskgen.lm_calls import LMCallCounter
+    from embtaskgen.optimize import optimize
+    from embtaskgen.program import load_program, save_program
+    from embtaskgen.splits import HELDOUT_TOPICS, heldout_seeds
+
+    categories = resolve_categories(args.categories.split(","))
+    topics, seeds = HELDOUT_TOPICS[: args.eval_topics], heldout_seeds(args.eval_seeds)
+    generator = EmbeddingTaskGenerator(list(categories), lm=args.model, num_tasks=args.num_tasks)
+    lm = generator.lm
+    started = time.perf_counter()
+    if hasattr(getattr(lm, "engine", None), "load"):
+        lm.engine.load()
+    load_seconds = time.perf_counter() - started
+    optimizers = args.optimizers.split(",")
+    result: dict[str, Any] = {
+        "model": lm.model, "optimizers": optimizers, "budget": args.budget, "num_tasks": args.num_tasks,
+        "heldout": {"topics": list(topics), "seeds": list(seeds)}, "load_seconds": round(load_seconds, 1),
+        "categories": {},
+    }
+    programs: dict[str, Any] = {}
+    heldout: dict[str, Any] = {}
+    total_calls = program_calls = 0
+    for category in categories:
+        row: dict[str, Any] = {}
+        clock = time.perf_counter()
+        with LMCallCounter({"lm": lm}) as counter:
+            untuned = evaluate(generator, [category], topics, seeds)["categories"][category]
+        row["untuned"] = _brief(untuned)
+        eval_calls = counter.counts()["lm"]["calls"]
+        for name in optimizers:
+            clock_opt = time.perf_counter()
+            with LMCallCounter({"lm": lm}) as counter:
+                tuned = optimize(generator, name, budget=args.budget, seed=args.seed, categories=[category])
+                after = evaluate(tuned, [category], topics, seeds)["categories"][category]
+            stats = tuned.program_info["categories"][category]
+            key = "tuned" if len(optimizers) == 1 else f"tuned_{name}"
+            row[key] = {**_brief(after), "optimizer": name, "valset": stats["valset_score"],
+                        "optimization_program_calls": stats["program_calls"],
+                        "optimization_lm_calls": stats["lm_calls"],
+                        "seconds": round(time.perf_counter() - clock_opt, 1)}
+            row[key]["ratio"] = {
+                "score": _ratio(after["score"], untuned["score"]),
+                "unique_on_category_per_call": _ratio(after["unique_on_category_per_call"],
+                                                      untuned["unique_on_category_per_call"]),
+            }
+            row[key]["meets_target"] = all(r is not None and r >= TARGET for r in row[key]["ratio"].values())
+            eval_calls += counter.counts()["lm"]["calls"]
+            program_calls += stats["program_calls"]
+            if name == optimizers[0]:
+                programs[category] = tuned
+                heldout[category] = {"untuned": _brief(untuned), "tuned": _brief(after)}
+        row["lm_calls"] = eval_calls
+        row["seconds"] = round(time.perf_counter() - clock, 1)
+        total_calls += eval_calls
+        result["categories"][category] = row
+        logging.getLogger("benchmark").warning("%s: %s", category, json.dumps(row))
+
+    # Save, reload and re-evaluate: the saved held-out score must come back.
+    combined = EmbeddingTaskGenerator(list(categories), lm=lm, num_tasks=args.num_tasks)
+    for category, tuned in programs.items():
+        attribute = category.replace("-", "_")
+        setattr(combined, attribute, getattr(tuned, attribute))
+    first = next(iter(programs.values()))
+    combined.program_info = {**first.program_info,
+                             "categories": {c: p.program_info["categories"][c] for c, p in programs.items()}}
+    metadata = {"heldout": heldout, "heldout_split": result["heldout"], "benchmark": "benchmarks/optimize.py"}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save_program(combined, Path(tmp) / "program.json", metadata=metadata)
+        reloaded = load_program(path, lm=lm, num_tasks=args.num_tasks)
+        with LMCallCounter({"lm": lm}) as counter:
+            again = evaluate(reloaded, list(categories), topics, seeds)["categories"]
+        result["reload_reproduces"] = all(again[c]["score"] == heldout[c]["tuned"]["score"] for c in categories)
+        result["reload_lm_calls"] = counter.counts()["lm"]
+    if args.write_program:
+        better = [c for c in categories if heldout[c]["tuned"]["score"] > heldout[c]["untuned"]["score"]]
+        if better:
+            args.write_program.parent.mkdir(parents=True, exist_ok=True)
+            save_program(combined, args.write_program, categories=better, metadata=metadata)
+            result["written"] = {"path": str(args.write_program), "categories": better}
+        else:
+            result["written"] = {"path": None, "categories": []}
+    result["total"] = {"seconds": round(time.perf_counter() - started, 1), "lm_calls": total_calls,
+                       "optimization_program_calls": program_calls}
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=None, help="model spec (default: the embedded default)")
+    parser.add_argument("--categories", default="all")
+    parser.add_argument("--optimizers", default=None,
+                        help="comma-separated; the first one is saved (default: the library default)")
+    parser.add_argument("--budget", type=int, default=None, help="program calls per category")
+    parser.add_argument("--num-tasks", type=int, default=20)
+    parser.add_argument("--eval-topics", type=int, default=8)
+    parser.add_argument("--eval-seeds", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--write-program", type=Path, default=None)
+    parser.add_argument("--keep-cache", action="store_true", help="use the usual DSPy cache directory")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    if not args.keep_cache:
+        os.environ["DSPY_CACHEDIR"] = tempfile.mkdtemp(prefix="embtaskgen-bench-cache-")
+    from embtaskgen.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER
+
+    args.optimizers = args.optimizers or DEFAULT_OPTIMIZER
+    args.budget = args.budget or DEFAULT_BUDGET
+    print(json.dumps(run(args), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
