@@ -133,10 +133,7 @@ def _summarise(category: str, results: list[Any], target: int, shown: tuple[str,
     returned = 0
     usage: Counter[str] = Counter()
     for result in results:
-        for per_model in result.usage.values():
-            for key, value in (per_model or {}).items():
-                if isinstance(value, int):
-                    usage[key] += value
+        usage.update(result.token_counts())
         if result.items is not None:
             returned += len(result.items)
             kept.extend(deduper.clean(result.items).tasks)

@@ -73,6 +73,15 @@ class CallResult:
         """The model answered, but not with a list of strings."""
         return self.items is None and self.error is None
 
+    def token_counts(self) -> Counter[str]:
+        """Integer usage counters of this call, summed over the models it used."""
+        counts: Counter[str] = Counter()
+        for per_model in self.usage.values():
+            for key, value in (per_model or {}).items():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    counts[key] += value
+        return counts
+
 
 class _LMHolder:
     """Keeps the LM choice out of ``deepcopy`` (optimizers copy modules) and resolves it once."""
@@ -386,10 +395,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         returned = 0
         usage: Counter[str] = Counter()
         for result in results:
-            for per_model in result.usage.values():
-                for key, value in (per_model or {}).items():
-                    if isinstance(value, int):
-                        usage[key] += value
+            usage.update(result.token_counts())
             if result.items is not None:
                 built = assemble(
                     result, deduper, model_name=model_name, seed=seed,

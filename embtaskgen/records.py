@@ -33,6 +33,7 @@ __all__ = [
     "GenerationMetadata",
     "GenerationRow",
     "Row",
+    "iter_jsonl",
     "TaskRow",
     "read_jsonl",
     "to_dataset",
@@ -154,10 +155,15 @@ def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     Raises:
         ValueError: A line is not a JSON object (the message names the line number).
     """
-    return list(_iter_jsonl(path))
+    return [value for _, value in iter_jsonl(path)]
 
 
-def _iter_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, object)`` for each non-blank line of a JSONL file.
+
+    Raises:
+        ValueError: A line is not a JSON object (the message names file and line).
+    """
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -168,7 +174,7 @@ def _iter_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
                 raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
             if not isinstance(value, dict):
                 raise ValueError(f"{path}:{number}: expected a JSON object, got {type(value).__name__}")
-            yield value
+            yield number, value
 
 
 def to_dataset(rows: Iterable[Row | Mapping[str, Any]]) -> Any:

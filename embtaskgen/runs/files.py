@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LineWriter", "RunFiles", "iter_json_lines", "repair_tail", "write_json_atomic"]
+__all__ = ["LineWriter", "RunFiles", "repair_tail", "write_json_atomic"]
 
 logger = logging.getLogger(__name__)
 
@@ -145,25 +145,6 @@ def repair_tail(path: str | os.PathLike[str]) -> int:
         handle.truncate(keep)
     logger.warning("%s: removed a torn last line (%d bytes) left by a killed process", target, size - keep)
     return size - keep
-
-
-def iter_json_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, object)`` for each non-blank line of a JSONL file.
-
-    Raises:
-        ValueError: A line is not a JSON object (the message names file and line).
-    """
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg}); the file is damaged") from exc
-            if not isinstance(value, dict):
-                raise ValueError(f"{path}:{number}: expected a JSON object, got {type(value).__name__}")
-            yield number, value
 
 
 def write_json_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -22,7 +22,8 @@ import logging
 from dataclasses import dataclass, field
 
 from embtaskgen.cleaning import TaskDeduper
-from embtaskgen.runs.files import RunFiles, iter_json_lines, repair_tail
+from embtaskgen.records import iter_jsonl
+from embtaskgen.runs.files import RunFiles, repair_tail
 from embtaskgen.runs.journal import DONE_STATUSES, RunIdentity
 
 __all__ = ["ExistingRun", "check_fresh", "read_existing"]
@@ -67,7 +68,7 @@ def check_fresh(files: RunFiles) -> None:
             "that run, or choose another output path"
         )
     if files.progress.exists():
-        for _, record in iter_json_lines(files.progress):
+        for _, record in iter_jsonl(files.progress):
             if record.get("kind") == "generation":
                 raise ValueError(
                     f"{files.progress} records finished generations of an earlier run; pass "
@@ -122,7 +123,7 @@ def read_existing(
 
 
 def _read_journal(files: RunFiles, state: ExistingRun) -> None:
-    for number, record in iter_json_lines(files.progress):
+    for number, record in iter_jsonl(files.progress):
         kind = record.get("kind")
         if kind == "run":
             if state.identity is None:
@@ -138,7 +139,7 @@ def _read_rows(
     files: RunFiles, state: ExistingRun, categories: set[str], flatten: bool, deduper: TaskDeduper
 ) -> None:
     shape, other = ("task", "tasks") if flatten else ("tasks", "task")
-    for number, row in iter_json_lines(files.output):
+    for number, row in iter_jsonl(files.output):
         where = f"cannot resume {files.output} (line {number})"
         if shape not in row:
             made = "one row per task" if other in row else "rows of another kind"
