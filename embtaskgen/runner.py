@@ -183,7 +183,7 @@ def run(
     jobs = _jobs(categories, generations, existing.done)
     started = time.perf_counter()
     sinks = _open_sinks(files, resume, identity, generations)
-    bar = make_bar(planned, skipped, progress and todo > 0)
+    bar = make_bar(planned, skipped, progress and todo > 1)  # a bar only for more than one call
     recorder = Recorder(
         output=sinks[0],
         journal=sinks[1],

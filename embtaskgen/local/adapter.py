@@ -228,14 +228,28 @@ class CompactListAdapter(dspy.Adapter):
     def _pattern(self, category: str | None) -> str | None:
         if self.item_pattern != "auto":
             return self.item_pattern
-        openers = sorted({task.split(" ", 1)[0] for task in self.seed_pool.get(category or "", ())})
+        seeds = self.seed_pool.get(category or "", ())
+        openers = sorted({task.split(" ", 1)[0] for task in seeds})
         if not openers or not all(word.isalpha() for word in openers):
             return None
         head = openers[0] if len(openers) == 1 else f"({'|'.join(openers)})"
-        low = max(1, self.min_chars - len(max(openers, key=len)) - 2)
-        high = max(low + 1, self.max_chars - len(max(openers, key=len)) - 2)
         # [.] rather than an escaped dot: llama.cpp's GBNF parser rejects "\."
-        return f'^{head} [^"\\\\.\\n\\r\\t]{{{low},{high}}}[.]$'
+        free = '[^"\\\\.\\n\\r\\t]'
+        opener_len = len(max(openers, key=len))
+        pivot = _pivot(seeds)
+        if pivot is not None:
+            # The two halves of the seed shape: "Given <query>, retrieve <documents>."
+            # or "Classify <text> by <label>."; each half gets a share of the length.
+            joint = f"({'|'.join(pivot[1])})"
+            longest = len(max(pivot[1], key=len))
+            budget = max(8, self.max_chars - opener_len - longest - 4)
+            first, second = max(3, budget * 2 // 5), max(3, budget * 3 // 5)  # sum <= budget
+            lead = '[^",\\\\.\\n\\r\\t]' if pivot[0] == "," else free
+            sep = ", " if pivot[0] == "," else " "
+            return f"^{head} {lead}{{3,{first}}}{sep}{joint} {free}{{3,{second}}}[.]$"
+        low = max(1, self.min_chars - opener_len - 2)
+        high = max(low + 1, self.max_chars - opener_len - 2)
+        return f"^{head} {free}{{{low},{high}}}[.]$"
 
     # -- rendering --------------------------------------------------------------------
 
@@ -376,6 +390,41 @@ class CompactListAdapter(dspy.Adapter):
 
 
 _ANSWER_FORMAT = "Answer with a JSON array of strings, one task per string."
+
+
+#: Words that may join the two halves of a seed task ("Classify a post *by* its tone").
+_JOINING_WORDS: tuple[str, ...] = ("by", "into", "as", "whether")
+
+
+def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:
+    """The shape every seed task shares, if any: ``(",", verbs)`` when each has the form
+    "<opener> <query>, <verb> <rest>" ("Given a claim, retrieve ..."), or ``(" ", words)``
+    when each joins its halves with one of :data:`_JOINING_WORDS` ("Classify a post by
+    ...").
+
+    Example:
+        >>> _pivot(["Given a word, find its definition.", "Given a title, find the paper."])
+        (',', ['find'])
+    """
+    if not seeds:
+        return None
+    verbs = set()
+    for task in seeds:
+        head, comma, rest = task.partition(", ")
+        word = rest.split(" ", 1)[0]
+        if not comma or not word.isalpha() or len(head.split()) < 2:
+            verbs = set()
+            break
+        verbs.add(word)
+    if verbs and len(verbs) <= 3:
+        return ",", sorted(verbs)
+    joints = set()
+    for task in seeds:
+        found = [word for word in _JOINING_WORDS if f" {word} " in task]
+        if not found:
+            return None
+        joints.add(found[0])
+    return " ", sorted(joints)
 
 
 def _key_for(lm_kwargs: dict[str, Any]) -> str:

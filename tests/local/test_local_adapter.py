@@ -99,6 +99,10 @@ def test_auto_pattern_follows_the_seed_openers():
     assert not re.fullmatch(retrieval, 'Given a "quoted" claim, retrieve documents.')
     assert not re.fullmatch(retrieval, "Given a claim,\nretrieve documents.")
     assert re.fullmatch(classification, "Classify a support ticket by its product area.")
+    # the seed shape: "Given <query>, retrieve <documents>." / "Classify <text> by <label>."
+    assert not re.fullmatch(retrieval, "Given a claim retrieve documents that support it.")
+    assert not re.fullmatch(retrieval, "Given a claim, answer it with documents.")
+    assert not re.fullmatch(classification, "Classify a support ticket into a product area.")
     assert "minLength" in adapter.schema(10, None)["items"]  # unknown category: length only
 
 

@@ -42,6 +42,31 @@ def test_embedded_model_writes_tasks():
     assert usage["prompt_tokens"] > 50 and usage["completion_tokens"] > 5
 
 
+def test_lazy_grammar_output_still_matches_the_schema():
+    """The engine checks only the sampled token against the grammar (resampling when it
+    is refused); the output must match the schema exactly as with the eager grammar."""
+    import re
+
+    from embtaskgen.local.engine import _default_llama_factory, _grammar_text
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    path, _ = resolve_model_path("smollm2")
+    llama = _default_llama_factory(str(path), n_ctx=1024)
+    schema = CompactListAdapter(max_chars=120, min_items=3).schema(4, "text-classification")
+    grammar = LlamaGrammar.from_string(_grammar_text(json.dumps(schema, sort_keys=True)), verbose=False)
+    try:
+        for seed in (1, 2):
+            raw = llama.create_completion(
+                "A list of classification tasks:\n", max_tokens=200, temperature=1.0, grammar=grammar, seed=seed
+            )
+            items = json.loads(raw["choices"][0]["text"])
+            assert 3 <= len(items) <= 4
+            assert all(re.fullmatch(schema["items"]["pattern"], item) for item in items)
+            assert llama._sampler.resampled >= 0 and llama._sampler.fell_back >= 0
+    finally:
+        llama.close()
+
+
 def test_embedded_model_runs_the_generator_with_the_same_seed_twice():
     from embtaskgen import EmbeddingTaskGenerator
 
