@@ -119,6 +119,9 @@ def run_model(
             generator = EmbeddingTaskGenerator(
                 category, num_generations=generations, seed=seed, lm=lm, num_tasks=num_tasks,
                 topic=topic, adapter=adapter,
+                # The model alone: diversity levers off whatever the defaults are
+                # (benchmarks/diversity.py measures the levers).
+                topics=False, few_shot=0, avoid_archive=0,
             )
             started = time.perf_counter()
             prediction = generator()
