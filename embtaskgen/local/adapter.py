@@ -24,10 +24,11 @@ models such as Gemma 3 270M, which continue text rather than follow turns).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import dspy
@@ -167,12 +168,8 @@ class CompactListAdapter(dspy.Adapter):
         demos: list[dict[str, Any]],
         inputs: dict[str, Any],
     ) -> list[dict[str, Any]]:
-        self._prepare(lm, lm_kwargs, signature, inputs)
-        token = _draw_key.set(_key_for(lm_kwargs))
-        try:
+        with self._call_scope(lm, lm_kwargs, signature, inputs):
             return super().__call__(lm, lm_kwargs, signature, demos, inputs)
-        finally:
-            _draw_key.reset(token)
 
     async def acall(
         self,
@@ -182,10 +179,18 @@ class CompactListAdapter(dspy.Adapter):
         demos: list[dict[str, Any]],
         inputs: dict[str, Any],
     ) -> list[dict[str, Any]]:
+        with self._call_scope(lm, lm_kwargs, signature, inputs):
+            return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+
+    @contextlib.contextmanager
+    def _call_scope(
+        self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
+    ) -> Iterator[None]:
+        """Set up one call (schema, the key that seeds the worked examples); undo after."""
         self._prepare(lm, lm_kwargs, signature, inputs)
         token = _draw_key.set(_key_for(lm_kwargs))
         try:
-            return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+            yield
         finally:
             _draw_key.reset(token)
 

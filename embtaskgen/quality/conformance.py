@@ -219,11 +219,19 @@ def _check_retrieval(t: TaskText, stems: set[str], nouns: list[_Noun]) -> Catego
     return CategoryCheck(True)
 
 
+def _matching_verb_problem(stems: set[str]) -> CategoryCheck | None:
+    """Why a matching task fails for lack of a matching verb, or ``None``."""
+    if stems & SEEK_VERBS:
+        return None
+    if stems & CLASSIFY_VERBS:
+        return CategoryCheck(False, "a classification task, not matching")
+    return CategoryCheck(False, "does not say what to match or find")
+
+
 def _check_matching_short(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
-    if not stems & SEEK_VERBS:
-        if stems & CLASSIFY_VERBS:
-            return CategoryCheck(False, "a classification task, not matching")
-        return CategoryCheck(False, "does not say what to match or find")
+    problem = _matching_verb_problem(stems)
+    if problem is not None:
+        return problem
     _, query = _given_input(t, nouns)
     if query is not None and query.kind != "short":
         return CategoryCheck(
@@ -238,10 +246,9 @@ def _check_matching_short(t: TaskText, stems: set[str], nouns: list[_Noun]) -> C
 
 
 def _check_matching_long(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
-    if not stems & SEEK_VERBS:
-        if stems & CLASSIFY_VERBS:
-            return CategoryCheck(False, "a classification task, not matching")
-        return CategoryCheck(False, "does not say what to match or find")
+    problem = _matching_verb_problem(stems)
+    if problem is not None:
+        return problem
     given, query = _given_input(t, nouns)
     longs = [n for n in nouns if n.kind == "long"]
     if given:
