@@ -236,7 +236,7 @@ def load_local_lm(
         temperature: Sampling temperature (the paper uses 1.0).
         max_tokens: Output budget per call; defaults to the model's setting.
         n_ctx: Context window in tokens.
-        n_threads: CPU threads; ``None`` lets llama.cpp choose.
+        n_threads: CPU threads; ``None`` uses every CPU this process may run on.
         prompt_style: ``"chat"`` or ``"completion"``; defaults to the model's (``"chat"``
             for a plain path).
         cache: Use DSPy's response cache.

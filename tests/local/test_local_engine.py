@@ -16,7 +16,7 @@ from dspy.utils.exceptions import (
     LMUnsupportedFeatureError,
 )
 
-from embtaskgen.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, model_fingerprint
+from embtaskgen.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, model_fingerprint, usable_cpus
 
 
 def _user(text: str, **config) -> Request:
@@ -82,7 +82,8 @@ def test_model_loads_lazily_once_and_is_shared(make_engine, fake_factory):
     first.complete(_request())
     second.complete(_request())
     assert len(fake_factory.built) == 1
-    assert fake_factory.llama.settings == {"n_ctx": 4096}
+    cpus = usable_cpus()
+    assert fake_factory.llama.settings == {"n_ctx": 4096, "n_threads": cpus, "n_threads_batch": cpus}
     first.close()
     assert not fake_factory.llama.closed  # the second engine still holds it
     second.close()
@@ -217,6 +218,15 @@ def test_construction_validates_arguments(gguf_file):
         LlamaCppEngine(gguf_file, prompt_style="base")
     with pytest.raises(ValueError, match="n_ctx"):
         LlamaCppEngine(gguf_file, n_ctx=10)
+    with pytest.raises(ValueError, match="n_threads"):
+        LlamaCppEngine(gguf_file, n_threads=0)
+
+
+def test_threads_default_to_every_usable_cpu(make_engine, fake_factory):
+    # llama-cpp-python's own default is half the CPUs: 1 thread on a 2-core machine.
+    make_engine().complete(_request())
+    assert fake_factory.llama.settings["n_threads"] == usable_cpus() >= 1
+    assert make_engine(model_id="y", n_threads=1).threads == 1  # an explicit count is kept
 
 
 def test_model_id_defaults_to_stem_and_fingerprint(gguf_file, tmp_path):
