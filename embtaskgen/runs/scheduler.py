@@ -2,7 +2,7 @@
 
 The loop runs on the caller's thread; only model calls run on the worker threads of
 :class:`~embtaskgen.runs.pool.WorkerPool`. It keeps the pool busy from a lazy iterator
-of ``(category, generation)`` jobs (at most ``workers`` plus a small backlog queued, so
+of ``(category, generation)`` jobs (at most twice ``workers`` queued or running, so
 memory does not grow with the number of generations), hands each outcome to the
 :class:`~embtaskgen.runs.recorder.Recorder`, re-queues transient failures after their
 backoff (a heap of delayed jobs, no thread held while waiting), and stops:
@@ -79,7 +79,9 @@ def schedule(
     """
     outcome = Outcome()
     pool: WorkerPool[Job] = WorkerPool(call, workers)
-    backlog = workers + max(1, workers // 4)
+    # Two jobs per worker queued: when a wave of calls ends together, a worker picks its
+    # next job at once instead of waiting for this thread to record a result first.
+    backlog = 2 * workers
     delayed: list[tuple[float, int, Job]] = []
     order = itertools.count()
     exhausted = False
