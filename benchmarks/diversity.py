@@ -1,9 +1,9 @@
 """Diversity levers off vs on, on the same seeds; print the figures as JSON.
 
 Runs the generator on all four categories x N generations twice with the same seed:
-once with every lever off, once with the levers on (topic conditioning from the built-in
-pool, few-shot examples from the seed pool, the avoid archive), writes both runs' rows,
-and reports per configuration and category:
+once with every lever off, once with the levers on (by default the library's defaults,
+``embtaskgen.levers.DEFAULT_*``; ``--topics/--few-shot/--avoid-archive`` override them),
+writes both runs' rows, and reports per configuration and category:
 
 - unique on-category tasks per call: tasks kept after cleaning and de-duplication that
   pass ``embtaskgen.metric.on_category`` and do not copy an example of the seed pool
@@ -14,7 +14,7 @@ and reports per configuration and category:
 
 Usage:
     python benchmarks/diversity.py [--generations 10] [--seed 0] [--model local]
-        [--few-shot 2] [--avoid-archive 10] [--output-dir runs/diversity]
+        [--topics|--no-topics] [--few-shot N] [--avoid-archive N] [--output-dir runs/diversity]
 """
 
 from __future__ import annotations
@@ -96,15 +96,28 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="default: the embedded default model")
-    parser.add_argument("--few-shot", type=int, default=2)
-    parser.add_argument("--avoid-archive", type=int, default=10)
+    parser.add_argument("--topics", action=argparse.BooleanOptionalAction, default=None,
+                        help="levers on: topic conditioning (default: the library default)")
+    parser.add_argument("--few-shot", type=int, default=None, help="levers on: examples per call")
+    parser.add_argument("--avoid-archive", type=int, default=None, help="levers on: archive size")
     parser.add_argument("--output-dir", type=Path, default=Path("runs/diversity"))
     args = parser.parse_args()
     args.output_dir.mkdir(parents=True, exist_ok=True)
+    from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
+
+    def pick(value: Any, default: Any) -> Any:
+        return default if value is None else value
+
     configs = {
         "off": {"topics": False, "few_shot": 0, "avoid_archive": 0},
-        "on": {"topics": True, "few_shot": args.few_shot, "avoid_archive": args.avoid_archive},
+        "on": {
+            "topics": pick(args.topics, DEFAULT_TOPICS),
+            "few_shot": pick(args.few_shot, DEFAULT_FEW_SHOT),
+            "avoid_archive": pick(args.avoid_archive, DEFAULT_AVOID_ARCHIVE),
+        },
     }
+    if configs["on"] == configs["off"]:
+        parser.error("the 'on' configuration has every lever off; pass --topics, --few-shot or --avoid-archive")
     results = {}
     for name, levers in configs.items():
         print(f"running levers {name} ...", file=sys.stderr, flush=True)

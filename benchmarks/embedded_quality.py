@@ -97,6 +97,7 @@ def run_model(
     adapter_options: dict[str, Any],
     engine_options: dict[str, Any],
     samples: int,
+    levers_off: bool = False,
 ) -> dict[str, Any]:
     """Benchmark one model; write its rows; return its report."""
     lm = load_local_lm(spec, cache=False)
@@ -119,9 +120,8 @@ def run_model(
             generator = EmbeddingTaskGenerator(
                 category, num_generations=generations, seed=seed, lm=lm, num_tasks=num_tasks,
                 topic=topic, adapter=adapter,
-                # The model alone: diversity levers off whatever the defaults are
-                # (benchmarks/diversity.py measures the levers).
-                topics=False, few_shot=0, avoid_archive=0,
+                # What a user gets: the library's default levers (``--levers-off`` for none).
+                **({"topics": False, "few_shot": 0, "avoid_archive": 0} if levers_off else {}),
             )
             started = time.perf_counter()
             prediction = generator()
@@ -137,6 +137,7 @@ def run_model(
     report["load_seconds"] = round(load_seconds, 2)
     report["adapter"] = {k: getattr(adapter, k) for k in _ADAPTER_KEYS}
     report["engine"] = {k: getattr(lm.engine, k) for k in _ENGINE_KEYS}
+    report["levers"] = generator.levers.as_dict()
     report["rows"] = str(rows_path)
     if samples:
         report["samples"] = picked
@@ -157,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine-options", type=json.loads, default={},
                         help='JSON overrides of the engine sampling defaults, e.g. {"repeat_penalty": 1.1}')
     parser.add_argument("--samples", type=int, default=0, help="random kept tasks to show per category")
+    parser.add_argument("--levers-off", action="store_true",
+                        help="switch every diversity lever off (default: the library's default levers)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
@@ -166,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         results[spec] = run_model(
             spec, generations=args.generations, seed=args.seed, num_tasks=args.num_tasks, topic=args.topic,
             output_dir=args.output_dir, adapter_options=args.adapter_options,
-            engine_options=args.engine_options, samples=args.samples,
+            engine_options=args.engine_options, samples=args.samples, levers_off=args.levers_off,
         )
     text = json.dumps(results, indent=2, ensure_ascii=False)
     (args.output_dir / "embedded_quality.json").write_text(text + "\n", encoding="utf-8")

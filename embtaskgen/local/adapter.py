@@ -6,8 +6,11 @@ numbers. ``CompactListAdapter`` renders the same signature much more briefly:
 
 - the system message is the signature's instructions (its docstring), unchanged, plus one
   sentence on the answer format;
-- worked examples: the predictor's demos when it has some, otherwise a few tasks drawn
-  from the project's seed pool (:mod:`embtaskgen.seed_tasks`), reshuffled on each call;
+- worked examples: the demos of the call (the predictor's own, or the few-shot lever's,
+  which are drawn afresh on every call), otherwise a fixed few tasks of the category's
+  seed pool (:mod:`embtaskgen.seed_tasks`), the same on every call: varying them is the
+  few-shot lever's job (:mod:`embtaskgen.levers`), so that switching it off really
+  turns it off;
 - the request is the input field values in a sentence or two
   ("Write 10 tasks. Topic: finance. Do not repeat these tasks: ...");
 - the answer must be a JSON array of strings. When the LM accepts a JSON schema (the
@@ -25,7 +28,6 @@ models such as Gemma 3 270M, which continue text rather than follow turns).
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import json
 import random
 from collections.abc import Iterator, Mapping, Sequence
@@ -50,10 +52,6 @@ _CATEGORY_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("classification", "text-classification"),
     ("retrieval", "text-retrieval"),
 )
-
-# Per call: the key that seeds the draw of worked examples (set in __call__/acall).
-_draw_key: contextvars.ContextVar[str] = contextvars.ContextVar("embtaskgen_draw_key", default="")
-
 
 def category_of(signature: type[Signature]) -> str | None:
     """Find the category a signature brainstorms for, or ``None``.
@@ -186,13 +184,9 @@ class CompactListAdapter(dspy.Adapter):
     def _call_scope(
         self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
     ) -> Iterator[None]:
-        """Set up one call (schema, the key that seeds the worked examples); undo after."""
+        """Set up one call: the answer's schema when the LM enforces schemas."""
         self._prepare(lm, lm_kwargs, signature, inputs)
-        token = _draw_key.set(_key_for(lm_kwargs))
-        try:
-            yield
-        finally:
-            _draw_key.reset(token)
+        yield
 
     def _prepare(
         self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
@@ -307,7 +301,7 @@ class CompactListAdapter(dspy.Adapter):
         wanted = self.num_examples * self.example_size
         if len(pool) < wanted:
             return examples
-        rng = random.Random(f"{category}|{_draw_key.get()}|{_dump(_jsonable(inputs))}")
+        rng = random.Random(f"fixed examples|{category}")  # the same on every call
         drawn = rng.sample(pool, wanted)
         for index in range(self.num_examples):
             items = drawn[index * self.example_size : (index + 1) * self.example_size]
@@ -430,11 +424,6 @@ def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:
             return None
         joints.add(found[0])
     return " ", sorted(joints)
-
-
-def _key_for(lm_kwargs: dict[str, Any]) -> str:
-    """What makes two calls of the same inputs differ: their seed and rollout id."""
-    return f"{lm_kwargs.get('seed')}|{lm_kwargs.get('rollout_id')}"
 
 
 def _dump(value: Any) -> str:
