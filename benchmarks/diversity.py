@@ -9,7 +9,7 @@ writes both runs' rows, and reports per configuration and category:
   pass ``embtaskgen.metric.on_category`` and do not copy an example of the seed pool
   (the examples a prompt shows), divided by the calls;
 - near-duplicate rate across the whole run (``embtaskgen.report``);
-- seconds and tokens per call;
+- seconds and tokens per call (DSPy's cache is off unless ``--keep-cache``);
 - the ratios on / off, and the metric's own speed (median ms for a 20-item list).
 
 Usage:
@@ -34,9 +34,17 @@ from embtaskgen.quality.text import TaskText
 from embtaskgen.report import diversity_report
 
 
+def _lm(spec: str | None, cache: bool) -> Any:
+    """The model, with DSPy's cache off unless asked (every call real, timings honest)."""
+    from embtaskgen import resolve_lm
+
+    lm = resolve_lm(spec)
+    return lm if cache else lm.copy(cache=False)
+
+
 def _run(name: str, levers: dict[str, Any], args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
     generator = EmbeddingTaskGenerator(
-        "all", num_generations=args.generations, seed=args.seed, lm=args.model, **levers
+        "all", num_generations=args.generations, seed=args.seed, lm=_lm(args.model, args.keep_cache), **levers
     )
     started = time.perf_counter()
     prediction = generator()
@@ -101,6 +109,8 @@ def main() -> None:
     parser.add_argument("--few-shot", type=int, default=None, help="levers on: examples per call")
     parser.add_argument("--avoid-archive", type=int, default=None, help="levers on: archive size")
     parser.add_argument("--output-dir", type=Path, default=Path("runs/diversity"))
+    parser.add_argument("--keep-cache", action="store_true",
+                        help="read and write DSPy's cache (default: off, so every call is real)")
     args = parser.parse_args()
     args.output_dir.mkdir(parents=True, exist_ok=True)
     from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
