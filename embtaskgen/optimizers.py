@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,15 +116,24 @@ def plan_for(name: str, budget: int) -> Plan:
     return Plan(name, budget, train, valset, candidates=0)
 
 
+#: A tqdm progress bar line ("  50%|#####     | 1/2 [00:15<00:15, 15.10s/it]").
+_PROGRESS_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\d+it \[")
+
+
 @contextlib.contextmanager
 def _prints_to_log() -> Iterator[None]:
-    """Some DSPy optimizers print; send their prints to this module's log instead."""
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        yield
-    for line in buffer.getvalue().splitlines():
-        if line.strip():
-            logger.info("%s", line)
+    """Some DSPy optimizers print, and draw progress bars that cannot be turned off
+    (``BootstrapFewShotWithRandomSearch`` evaluates each candidate with
+    ``display_progress=True``); send the prints to this module's log and drop the bars
+    (``optimize(progress=...)`` and the CLI report progress instead)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            yield
+    finally:
+        for line in (out.getvalue() + "\n" + err.getvalue()).replace("\r", "\n").splitlines():
+            if line.strip() and not _PROGRESS_BAR.search(line):
+                logger.info("%s", line)
 
 
 def run_optimizer(
