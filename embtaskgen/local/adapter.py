@@ -27,10 +27,9 @@ models such as Gemma 3 270M, which continue text rather than follow turns).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import dspy
@@ -166,8 +165,8 @@ class CompactListAdapter(dspy.Adapter):
         demos: list[dict[str, Any]],
         inputs: dict[str, Any],
     ) -> list[dict[str, Any]]:
-        with self._call_scope(lm, lm_kwargs, signature, inputs):
-            return super().__call__(lm, lm_kwargs, signature, demos, inputs)
+        self._prepare(lm, lm_kwargs, signature, inputs)
+        return super().__call__(lm, lm_kwargs, signature, demos, inputs)
 
     async def acall(
         self,
@@ -177,16 +176,8 @@ class CompactListAdapter(dspy.Adapter):
         demos: list[dict[str, Any]],
         inputs: dict[str, Any],
     ) -> list[dict[str, Any]]:
-        with self._call_scope(lm, lm_kwargs, signature, inputs):
-            return await super().acall(lm, lm_kwargs, signature, demos, inputs)
-
-    @contextlib.contextmanager
-    def _call_scope(
-        self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
-    ) -> Iterator[None]:
-        """Set up one call: the answer's schema when the LM enforces schemas."""
         self._prepare(lm, lm_kwargs, signature, inputs)
-        yield
+        return await super().acall(lm, lm_kwargs, signature, demos, inputs)
 
     def _prepare(
         self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]

@@ -363,14 +363,17 @@ class LlamaCppEngine:
         self.prompt_style: PromptStyle = prompt_style
         self.n_ctx = n_ctx
         self.n_threads = n_threads
-        #: The thread count the context is loaded with.
-        self.threads = n_threads or usable_cpus()
         self.top_k = top_k
         self.min_p = min_p
         self.repeat_penalty = repeat_penalty
         self._factory = llama_factory or _default_llama_factory
         self._shared: _SharedModel | None = None
         self._handle_lock = threading.Lock()
+
+    @property
+    def threads(self) -> int:
+        """The thread count the context is loaded with: ``n_threads``, else every usable CPU."""
+        return self.n_threads or usable_cpus()
 
     # -- lifecycle ------------------------------------------------------------------
 
