@@ -10,11 +10,14 @@ writes both runs' rows, and reports per configuration and category:
   (the examples a prompt shows), divided by the calls;
 - near-duplicate rate across the whole run (``embtaskgen.report``);
 - seconds and tokens per call (DSPy's cache is off unless ``--keep-cache``);
+- the engine's repeated-phrase penalty (``--no-repeat``; the same in both runs: it is a
+  sampling setting of the embedded model, not a lever);
 - the ratios on / off, and the metric's own speed (median ms for a 20-item list).
 
 Usage:
     python benchmarks/diversity.py [--generations 10] [--seed 0] [--model local]
-        [--topics|--no-topics] [--few-shot N] [--avoid-archive N] [--output-dir runs/diversity]
+        [--topics|--no-topics] [--few-shot N] [--avoid-archive N] [--no-repeat X]
+        [--output-dir runs/diversity]
 """
 
 from __future__ import annotations
@@ -34,17 +37,28 @@ from embtaskgen.quality.text import TaskText
 from embtaskgen.report import diversity_report
 
 
-def _lm(spec: str | None, cache: bool) -> Any:
-    """The model, with DSPy's cache off unless asked (every call real, timings honest)."""
-    from embtaskgen import resolve_lm
+def _lm(spec: str | None, cache: bool, no_repeat: float | None = None) -> Any:
+    """The model, with DSPy's cache off unless asked (every call real, timings honest).
 
-    lm = resolve_lm(spec)
+    ``no_repeat`` sets the embedded model's repeated-phrase penalty (``None``: its default).
+    """
+    from embtaskgen import resolve_lm
+    from embtaskgen.models import LOCAL_PREFIX, is_local_spec
+
+    if no_repeat is None:
+        lm = resolve_lm(spec)
+    elif not is_local_spec(spec):
+        raise SystemExit("--no-repeat applies to the embedded models (--model local[:name])")
+    else:
+        from embtaskgen.local import load_local_lm
+
+        lm = load_local_lm(None if spec in (None, LOCAL_PREFIX) else spec.split(":", 1)[1], no_repeat=no_repeat)
     return lm if cache else lm.copy(cache=False)
 
 
 def _run(name: str, levers: dict[str, Any], args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
     generator = EmbeddingTaskGenerator(
-        "all", num_generations=args.generations, seed=args.seed, lm=_lm(args.model, args.keep_cache), **levers
+        "all", num_generations=args.generations, seed=args.seed, lm=_lm(args.model, args.keep_cache, args.no_repeat), **levers
     )
     started = time.perf_counter()
     prediction = generator()
@@ -83,9 +97,16 @@ def _run(name: str, levers: dict[str, Any], args: argparse.Namespace, out_dir: P
         "tokens_per_call": {k: round(v / max(1, calls), 1) for k, v in usage.items()
                             if k in ("prompt_tokens", "completion_tokens")},
         "model_name": generator.model_name,
+        "no_repeat": _no_repeat_of(generator.lm),
         "rows": str(path),
         "categories": per_category,
     }
+
+
+def _no_repeat_of(lm: Any) -> float | None:
+    """The repeated-phrase penalty of an embedded model, ``None`` for any other LM."""
+    settings = getattr(getattr(lm, "engine", None), "no_repeat", None)
+    return None if settings is None else settings.multiplier
 
 
 def _metric_speed(runs: int = 500) -> float:
@@ -108,6 +129,8 @@ def main() -> None:
                         help="levers on: topic conditioning (default: the library default)")
     parser.add_argument("--few-shot", type=int, default=None, help="levers on: examples per call")
     parser.add_argument("--avoid-archive", type=int, default=None, help="levers on: archive size")
+    parser.add_argument("--no-repeat", type=float, default=None,
+                        help="embedded model: repeated-phrase penalty in both runs (0: off; default: the model's)")
     parser.add_argument("--output-dir", type=Path, default=Path("runs/diversity"))
     parser.add_argument("--keep-cache", action="store_true",
                         help="read and write DSPy's cache (default: off, so every call is real)")

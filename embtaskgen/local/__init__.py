@@ -31,6 +31,7 @@ from embtaskgen.local.models import (
     load_local_lm,
     resolve_model_path,
 )
+from embtaskgen.local.repetition import NoRepeat
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -39,6 +40,7 @@ __all__ = [
     "CompactListAdapter",
     "LlamaCppEngine",
     "LocalModel",
+    "NoRepeat",
     "category_of",
     "default_adapter_for",
     "is_local_lm",

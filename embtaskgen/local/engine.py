@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from dspy import lm15
 from dspy.lm15 import Message, Request, Response, TextPart, Usage, response_to_events
 
+from embtaskgen.local.repetition import NoRepeat, NoRepeatPenalty
+
 if TYPE_CHECKING:
     from dspy._vendor.lm15.types import StreamEvent
 
@@ -114,23 +116,46 @@ class _LazyGrammarSampler:
     among the ``top`` most likely tokens the grammar allows, and only when none is allowed
     from the full chain with the grammar over the whole vocabulary. The output is exactly
     as constrained as before; only the cost changes.
+
+    With a :class:`NoRepeatPenalty`, the logits are lowered for repeated phrases before
+    any of this, and the penalty learns each token kept. Without a grammar (``full`` and
+    ``grammar`` ``None``) it samples from ``fast`` alone.
     """
 
-    def __init__(self, fast: Any, full: Any, grammar: Any, n_vocab: int, top: int = 64) -> None:
+    def __init__(
+        self,
+        fast: Any,
+        full: Any,
+        grammar: Any,
+        n_vocab: int,
+        top: int = 64,
+        penalty: NoRepeatPenalty | None = None,
+    ) -> None:
         self.fast = fast  # the chain without the grammar
-        self.full = full  # the same chain with the grammar first (it owns ``grammar``)
+        self.full = full  # the same chain with the grammar first (it owns ``grammar``); None without one
         self.grammar = grammar
         self.n_vocab = n_vocab
         self.top = max(1, min(top, n_vocab))
+        self.penalty = penalty  # lowers repeated phrases' logits before any sampling
         self.resampled = 0  # the sampled token broke the grammar: resampled from the top
         self.fell_back = 0  # no top token fits the grammar: sampled over the whole vocabulary
 
     def sample(self, ctx: Any, idx: int = -1) -> int:
+        if self.penalty is not None:
+            self.penalty.penalize(ctx, idx)
+        token = self._sample(ctx, idx)
+        if self.penalty is not None:
+            self.penalty.accept(token)
+        return token
+
+    def _sample(self, ctx: Any, idx: int) -> int:
         import ctypes
 
         from llama_cpp import llama_cpp as C
 
         token = C.llama_sampler_sample(self.fast.sampler, ctx.ctx, idx)
+        if self.grammar is None:
+            return token
         one = (C.llama_token_data * 1)()
         one[0].id, one[0].logit, one[0].p = token, 0.0, 0.0
         candidates = C.llama_token_data_array(data=one, size=1, selected=-1, sorted=False)
@@ -168,16 +193,19 @@ class _LazyGrammarSampler:
         return int(candidates.data[candidates.selected].id)
 
     def accept(self, token: int) -> None:
-        self.fast.accept(token)
-        self.full.accept(token)
+        for part in (self.fast, self.full, self.penalty):
+            if part is not None:
+                part.accept(token)
 
     def reset(self) -> None:
-        self.fast.reset()
-        self.full.reset()
+        for part in (self.fast, self.full, self.penalty):
+            if part is not None:
+                part.reset()
 
     def close(self) -> None:
-        self.fast.close()
-        self.full.close()
+        for part in (self.fast, self.full, self.penalty):
+            if part is not None:
+                part.close()
 
 
 @lru_cache(maxsize=1)
@@ -187,11 +215,19 @@ def _lazy_grammar_llama_class() -> type:
     from llama_cpp import llama_cpp as C
 
     class LazyGrammarLlama(Llama):
+        #: The repeated-phrase penalty of the next generation; the engine sets it per
+        #: call while it holds the context's lock.
+        no_repeat: NoRepeat | None = None
+
         def _init_sampler(self, *args: Any, **kwargs: Any) -> Any:
             grammar = kwargs.get("grammar")
             full = super()._init_sampler(*args, **kwargs)
+            settings = self.no_repeat
+            penalty = None
+            if settings is not None and settings.enabled:
+                penalty = NoRepeatPenalty(self._model.vocab, self.n_vocab(), settings, window=self.n_ctx())
             if grammar is None:
-                return full
+                return full if penalty is None else _LazyGrammarSampler(full, None, None, self.n_vocab(), penalty=penalty)
             found = None
             for index in range(C.llama_sampler_chain_n(full.sampler)):
                 member = C.llama_sampler_chain_get(full.sampler, index)
@@ -199,9 +235,11 @@ def _lazy_grammar_llama_class() -> type:
                     found = member
                     break
             if found is None:  # pragma: no cover - another llama-cpp-python layout
+                if penalty is not None:
+                    penalty.close()
                 return full
             fast = super()._init_sampler(*args, **{**kwargs, "grammar": None})
-            return _LazyGrammarSampler(fast, full, found, n_vocab=self.n_vocab())
+            return _LazyGrammarSampler(fast, full, found, n_vocab=self.n_vocab(), penalty=penalty)
 
     return LazyGrammarLlama
 
@@ -319,6 +357,10 @@ class LlamaCppEngine:
         top_k: Default top-k when a request sets none (0 disables it).
         min_p: Min-p sampling floor (0 disables it).
         repeat_penalty: llama.cpp's repetition penalty (1.0 disables it).
+        no_repeat_multiplier: Strength of the repeated-phrase penalty, llama.cpp's DRY
+            sampler (:mod:`embtaskgen.local.repetition`); 0 disables it.
+        no_repeat_base: Its growth per extra repeated token.
+        no_repeat_allowed_length: Repeats up to this many tokens go unpenalised.
         llama_factory: Builds the llama object as ``factory(model_path, **settings)``;
             tests pass a fake. Defaults to ``llama_cpp.Llama``.
 
@@ -346,6 +388,9 @@ class LlamaCppEngine:
         top_k: int = 40,
         min_p: float = 0.05,
         repeat_penalty: float = 1.0,
+        no_repeat_multiplier: float = 0.0,
+        no_repeat_base: float = 1.75,
+        no_repeat_allowed_length: int = 2,
         llama_factory: Callable[..., Any] | None = None,
     ) -> None:
         if prompt_style not in _PROMPT_STYLES:
@@ -366,6 +411,7 @@ class LlamaCppEngine:
         self.top_k = top_k
         self.min_p = min_p
         self.repeat_penalty = repeat_penalty
+        self.no_repeat = NoRepeat(no_repeat_multiplier, no_repeat_base, no_repeat_allowed_length)
         self._factory = llama_factory or _default_llama_factory
         self._shared: _SharedModel | None = None
         self._handle_lock = threading.Lock()
@@ -415,6 +461,9 @@ class LlamaCppEngine:
             "top_k": self.top_k,
             "min_p": self.min_p,
             "repeat_penalty": self.repeat_penalty,
+            "no_repeat_multiplier": self.no_repeat.multiplier,
+            "no_repeat_base": self.no_repeat.base,
+            "no_repeat_allowed_length": self.no_repeat.allowed_length,
         }
 
     @classmethod
@@ -446,6 +495,9 @@ class LlamaCppEngine:
         shared = self._model()
         started = time.perf_counter()
         with shared.lock:
+            # The context is shared by every engine over this file: set this engine's
+            # penalty for this generation (read when llama-cpp-python builds its sampler).
+            shared.llama.no_repeat = self.no_repeat if self.no_repeat.enabled else None
             try:
                 if self.prompt_style == "chat":
                     raw = shared.llama.create_chat_completion(messages=messages, **options)

@@ -39,7 +39,7 @@ class FakeLlama:
             self.overlaps += 1
             self._busy.acquire()
         try:
-            call = {"kind": kind, **kwargs}
+            call = {"kind": kind, "no_repeat": getattr(self, "no_repeat", "unset"), **kwargs}
             self.calls.append(call)
             if self.delay:
                 time.sleep(self.delay)

@@ -17,6 +17,7 @@ from dspy.utils.exceptions import (
 )
 
 from embtaskgen.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, model_fingerprint, usable_cpus
+from embtaskgen.local.repetition import NoRepeat
 
 
 def _user(text: str, **config) -> Request:
@@ -206,7 +207,7 @@ def test_streaming_yields_start_text_end(make_engine):
 
 
 def test_state_round_trip(make_engine):
-    engine = make_engine(prompt_style="completion", repeat_penalty=1.1)
+    engine = make_engine(prompt_style="completion", repeat_penalty=1.1, no_repeat_multiplier=0.5)
     state = engine.dump_state()
     again = LlamaCppEngine.load_state(state)
     assert again.dump_state() == state
@@ -220,6 +221,25 @@ def test_construction_validates_arguments(gguf_file):
         LlamaCppEngine(gguf_file, n_ctx=10)
     with pytest.raises(ValueError, match="n_threads"):
         LlamaCppEngine(gguf_file, n_threads=0)
+    with pytest.raises(ValueError, match=r"multiplier must be a number >= 0 \(0 turns it off\)"):
+        LlamaCppEngine(gguf_file, no_repeat_multiplier=-0.1)
+    with pytest.raises(ValueError, match="base must be a number >= 1"):
+        LlamaCppEngine(gguf_file, no_repeat_multiplier=0.8, no_repeat_base=0.5)
+    with pytest.raises(ValueError, match="allowed_length must be an int >= 1"):
+        LlamaCppEngine(gguf_file, no_repeat_allowed_length=0)
+
+
+def test_each_call_carries_its_engines_no_repeat_penalty(make_engine, fake_factory):
+    """Engines over one file share one context: each call sets its own engine's penalty."""
+    on = make_engine(no_repeat_multiplier=0.8)
+    off = make_engine(model_id="tiny-test-plain")
+    assert on.dump_state()["no_repeat_multiplier"] == 0.8 and not off.no_repeat.enabled
+    on.complete(_request())
+    off.complete(_request())
+    on.complete(_request())
+    seen = [call["no_repeat"] for call in fake_factory.llama.calls]
+    assert seen[0] == seen[2] == NoRepeat(multiplier=0.8)
+    assert seen[1] is None
 
 
 def test_threads_default_to_every_usable_cpu(make_engine, fake_factory):

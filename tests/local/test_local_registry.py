@@ -17,6 +17,7 @@ from embtaskgen.local import (
     load_local_lm,
 )
 from embtaskgen.local import models as registry
+from embtaskgen.local.models import NO_REPEAT_DEFAULT
 
 
 @pytest.mark.parametrize("spec", ["gpt-4", "smollm3", "model.bin", "local:smollm2"])
@@ -69,6 +70,20 @@ def test_default_adapter_only_for_local_lms(gguf_file):
     assert default_adapter_for(served) is None
     assert not is_local_lm(served)
     assert not is_local_lm(None)
+
+
+def test_no_repeat_penalty_defaults_and_override(gguf_file):
+    plain = load_local_lm(str(gguf_file))
+    assert not plain.engine.no_repeat.enabled  # a plain GGUF path: llama.cpp's own default (off)
+    for name, entry in LOCAL_MODELS.items():
+        assert entry.engine_options["no_repeat_multiplier"] == NO_REPEAT_DEFAULT > 0, name
+    on = load_local_lm(str(gguf_file), no_repeat=0.8)
+    assert on.engine.no_repeat.multiplier == 0.8
+    assert on.model == f"{plain.model}-norepeat0.8"  # another strength: its own cache namespace
+    assert load_local_lm(str(gguf_file), no_repeat=0).model == plain.model  # the same as the default
+    for bad in (-1, True, "0.8"):
+        with pytest.raises(ValueError, match=r"no_repeat must be a number >= 0 \(0 turns it off\)"):
+            load_local_lm(str(gguf_file), no_repeat=bad)
 
 
 def test_registry_entries():

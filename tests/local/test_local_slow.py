@@ -42,16 +42,21 @@ def test_embedded_model_writes_tasks():
     assert usage["prompt_tokens"] > 50 and usage["completion_tokens"] > 5
 
 
-def test_lazy_grammar_output_still_matches_the_schema():
+@pytest.mark.parametrize("no_repeat", [0.0, 0.8])
+def test_lazy_grammar_output_still_matches_the_schema(no_repeat):
     """The engine checks only the sampled token against the grammar (resampling when it
-    is refused); the output must match the schema exactly as with the eager grammar."""
+    is refused); the output must match the schema exactly as with the eager grammar,
+    with or without the repeated-phrase penalty."""
     import re
 
-    from embtaskgen.local.engine import _default_llama_factory, _grammar_text
     from llama_cpp.llama_grammar import LlamaGrammar
+
+    from embtaskgen.local.engine import _default_llama_factory, _grammar_text
+    from embtaskgen.local.repetition import NoRepeat
 
     path, _ = resolve_model_path("smollm2")
     llama = _default_llama_factory(str(path), n_ctx=1024)
+    llama.no_repeat = NoRepeat(multiplier=no_repeat)
     schema = CompactListAdapter(max_chars=120, min_items=3).schema(4, "text-classification")
     grammar = LlamaGrammar.from_string(_grammar_text(json.dumps(schema, sort_keys=True)), verbose=False)
     try:
@@ -64,6 +69,47 @@ def test_lazy_grammar_output_still_matches_the_schema():
             assert 3 <= len(items) <= 4
             assert all(re.fullmatch(schema["items"]["pattern"], item) for item in items)
             assert llama._sampler.resampled >= 0 and llama._sampler.fell_back >= 0
+            if no_repeat:  # the penalty saw exactly the tokens of the answer
+                penalty = llama._sampler.penalty
+                assert llama.detokenize(penalty.history).decode() == raw["choices"][0]["text"]
+            else:
+                assert llama._sampler.penalty is None
+    finally:
+        llama.close()
+
+
+def test_no_repeat_penalty_lowers_only_the_token_that_extends_a_repeat():
+    """After "w1 ... wn w1 ... wn-1", only wn (which would extend the repeat) is lowered,
+    by multiplier * base ** (n - 1 - allowed_length)."""
+    import numpy as np
+    from llama_cpp import llama_cpp as C
+
+    from embtaskgen.local.engine import _default_llama_factory
+    from embtaskgen.local.repetition import NoRepeat, NoRepeatPenalty
+
+    path, _ = resolve_model_path("smollm2")
+    llama = _default_llama_factory(str(path), n_ctx=512)
+    try:
+        words = llama.tokenize(b" alpha beta gamma delta epsilon", add_bos=False)
+        assert len(set(words)) == len(words) >= 4
+        history = words + words[:-1]
+        llama.eval(llama.tokenize(b"Words", add_bos=True) + history)
+        settings = NoRepeat(multiplier=0.8, base=1.75, allowed_length=2)
+        penalty = NoRepeatPenalty(llama._model.vocab, llama.n_vocab(), settings, window=512)
+        for token in history:
+            penalty.accept(token)
+        row = np.ctypeslib.as_array(C.llama_get_logits_ith(llama._ctx.ctx, -1), shape=(llama.n_vocab(),))
+        before = row.copy()
+        assert penalty.penalize(llama._ctx, -1) == 1
+        lowered = np.flatnonzero(before != row)
+        assert lowered.tolist() == [words[-1]]
+        expected = 0.8 * 1.75 ** (len(words) - 1 - 2)
+        assert before[words[-1]] - row[words[-1]] == pytest.approx(expected, rel=1e-4)
+        penalty.reset()
+        assert penalty.penalize(llama._ctx, -1) == 0 and not penalty.history
+        penalty.close()
+        with pytest.raises(ValueError, match="enabled"):
+            NoRepeatPenalty(llama._model.vocab, llama.n_vocab(), NoRepeat(), window=512)
     finally:
         llama.close()
 

@@ -1,0 +1,146 @@
+"""A penalty on repeated phrases, applied to the embedded model's logits while it writes.
+
+A very small model that writes a list tends to write one item and then the same
+sentence again with one word changed ("Given a question about a political topic, ...",
+"Given a question about a religious topic, ..."). llama.cpp's DRY sampler ("don't repeat
+yourself") lowers the logit of every token that would extend a sequence already written
+earlier in the answer, by ``multiplier * base ** (length - allowed_length)``, where
+``length`` is how long the repeat has already run; sequence breakers (the quote that
+closes a JSON string, newlines) end a repeat, so each item starts afresh.
+
+:class:`NoRepeatPenalty` runs llama.cpp's own DRY sampler beside the engine's sampler
+chain: before each token it lowers the logits in place (every later sampling step, with
+or without the grammar, then reads the lowered values), and it learns only the tokens
+actually kept, so its history is exactly the answer written so far. The prompt is not
+part of that history: penalising the prompt's examples measured worse (the model then
+drifts off the category's phrasing).
+
+Example:
+    >>> settings = NoRepeat(multiplier=0.8)
+    >>> settings.enabled, settings.allowed_length
+    (True, 2)
+    >>> NoRepeat(multiplier=0.0).enabled
+    False
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["DEFAULT_BREAKERS", "NoRepeat", "NoRepeatPenalty"]
+
+#: Characters that end a repeat (llama.cpp's defaults for DRY).
+DEFAULT_BREAKERS: tuple[str, ...] = ("\n", ":", '"', "*")
+
+
+@dataclass(frozen=True)
+class NoRepeat:
+    """Settings of the repeated-phrase penalty (llama.cpp's DRY sampler).
+
+    Attributes:
+        multiplier: Strength; 0 turns the penalty off. 0.8 is DRY's recommended value.
+        base: Growth of the penalty per extra repeated token (at least 1).
+        allowed_length: Repeats up to this many tokens are free ("Given a" may recur).
+        breakers: Strings that end a repeat.
+    """
+
+    multiplier: float = 0.0
+    base: float = 1.75
+    allowed_length: int = 2
+    breakers: tuple[str, ...] = DEFAULT_BREAKERS
+
+    def __post_init__(self) -> None:
+        if isinstance(self.multiplier, bool) or not isinstance(self.multiplier, (int, float)) or self.multiplier < 0:
+            raise ValueError(f"no-repeat multiplier must be a number >= 0 (0 turns it off), got {self.multiplier!r}")
+        if isinstance(self.base, bool) or not isinstance(self.base, (int, float)) or self.base < 1:
+            raise ValueError(f"no-repeat base must be a number >= 1, got {self.base!r}")
+        if isinstance(self.allowed_length, bool) or not isinstance(self.allowed_length, int) or self.allowed_length < 1:
+            raise ValueError(f"no-repeat allowed_length must be an int >= 1, got {self.allowed_length!r}")
+        if not self.breakers or not all(isinstance(b, str) and b for b in self.breakers):
+            raise ValueError(f"no-repeat breakers must be non-empty strings, got {self.breakers!r}")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the penalty does anything."""
+        return self.multiplier > 0
+
+
+class NoRepeatPenalty:
+    """llama.cpp's DRY sampler over one generation, applied to the logits in place.
+
+    Args:
+        vocab: The model's ``llama_vocab`` pointer (``Llama._model.vocab``).
+        n_vocab: Vocabulary size (the length of a logits row).
+        settings: The penalty's settings (must be enabled).
+        window: How many of the latest tokens the penalty looks back over.
+    """
+
+    def __init__(self, vocab: Any, n_vocab: int, settings: NoRepeat, window: int) -> None:
+        from llama_cpp import llama_cpp as C
+
+        if not settings.enabled:
+            raise ValueError("NoRepeatPenalty needs an enabled NoRepeat (multiplier > 0)")
+        self._C = C
+        breakers = (ctypes.c_char_p * len(settings.breakers))(*(b.encode("utf-8") for b in settings.breakers))
+        self._sampler = C.llama_sampler_init_dry(
+            vocab,
+            float(settings.multiplier),
+            float(settings.base),
+            int(settings.allowed_length),
+            max(1, int(window)),
+            breakers,
+            len(settings.breakers),
+        )
+        self.n_vocab = n_vocab
+        self.history: list[int] = []
+        self._seen: dict[int, None] = {}  # distinct tokens of the history, in order
+
+    def penalize(self, ctx: Any, idx: int) -> int:
+        """Lower, in place, the logits of row ``idx`` for tokens that would extend a repeat.
+
+        Only tokens already in the history can extend a repeat, so only they are passed
+        through the sampler. Returns how many logits changed.
+        """
+        if not self._seen:
+            return 0
+        import numpy as np
+
+        C = self._C
+        logits = np.ctypeslib.as_array(C.llama_get_logits_ith(ctx.ctx, idx), shape=(self.n_vocab,))
+        tokens = list(self._seen)
+        data = (C.llama_token_data * len(tokens))()
+        for slot, token in enumerate(tokens):
+            data[slot].id, data[slot].logit, data[slot].p = token, float(logits[token]), 0.0
+        candidates = C.llama_token_data_array(data=data, size=len(tokens), selected=-1, sorted=False)
+        C.llama_sampler_apply(self._sampler, ctypes.byref(candidates))
+        changed = 0
+        for slot, token in enumerate(tokens):
+            if data[slot].logit != logits[token]:
+                logits[token] = data[slot].logit
+                changed += 1
+        return changed
+
+    def accept(self, token: int) -> None:
+        """Record a token the answer kept."""
+        self._C.llama_sampler_accept(self._sampler, token)
+        self.history.append(token)
+        self._seen.setdefault(token, None)
+
+    def reset(self) -> None:
+        """Forget the history (a new generation)."""
+        self._C.llama_sampler_reset(self._sampler)
+        self.history.clear()
+        self._seen.clear()
+
+    def close(self) -> None:
+        """Free the llama.cpp sampler."""
+        if self._sampler is not None:
+            self._C.llama_sampler_free(self._sampler)
+            self._sampler = None
+
+    def __del__(self) -> None:  # pragma: no cover - depends on garbage collection
+        with contextlib.suppress(Exception):  # at interpreter exit llama_cpp may be gone
+            self.close()
