@@ -78,6 +78,22 @@ def test_lazy_grammar_output_still_matches_the_schema(no_repeat):
         llama.close()
 
 
+def test_no_repeat_penalty_also_runs_without_a_grammar():
+    from embtaskgen.local.engine import _default_llama_factory
+    from embtaskgen.local.repetition import NoRepeat
+
+    path, _ = resolve_model_path("smollm2")
+    llama = _default_llama_factory(str(path), n_ctx=512)
+    llama.no_repeat = NoRepeat(multiplier=0.8)
+    try:
+        raw = llama.create_completion("A list of search tasks:\n1.", max_tokens=40, temperature=1.0, seed=3)
+        penalty = llama._sampler.penalty
+        assert llama._sampler.grammar is None and len(penalty.history) == raw["usage"]["completion_tokens"]
+        assert llama.detokenize(penalty.history).decode() == raw["choices"][0]["text"]
+    finally:
+        llama.close()
+
+
 def test_no_repeat_penalty_lowers_only_the_token_that_extends_a_repeat():
     """After "w1 ... wn w1 ... wn-1", only wn (which would extend the repeat) is lowered,
     by multiplier * base ** (n - 1 - allowed_length)."""
