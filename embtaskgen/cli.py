@@ -82,6 +82,9 @@ def categories() -> None:
               help="Worked examples per call drawn from the seed pool (0: off).")
 @click.option("--avoid-archive", type=click.IntRange(min=0), default=DEFAULT_AVOID_ARCHIVE, show_default=True,
               help="Earlier accepted tasks passed as 'avoid' per call (0: off).")
+@click.option("--no-repeat", type=click.FloatRange(min=0), default=None,
+              help="Embedded models: strength of the repeated-phrase penalty (0: off; default: the "
+                   "model's, 0.8).")
 @click.option("--resume", is_flag=True,
               help="Continue the run that wrote --output (same seed, categories, --flatten).")
 @click.option("--max-failures", type=click.IntRange(min=1), default=None,
@@ -111,6 +114,7 @@ def generate(
     topics: bool,
     few_shot: int,
     avoid_archive: int,
+    no_repeat: float | None,
     resume: bool,
     max_failures: int | None,
     cache: bool,
@@ -137,6 +141,7 @@ def generate(
             topics=topics,
             few_shot=few_shot,
             avoid_archive=avoid_archive,
+            no_repeat=no_repeat,
         )
         _ = generator.lm  # resolve the model now: a bad --model is a usage error
         loaded = resolve_program(generator, program)

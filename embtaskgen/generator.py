@@ -32,7 +32,7 @@ from embtaskgen.assembly import assemble
 from embtaskgen.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.cleaning import TaskDeduper
 from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, Levers
-from embtaskgen.models import lm_concurrency, resolve_lm
+from embtaskgen.models import is_local_spec, lm_concurrency, resolve_lm
 from embtaskgen.program import ProgramLoader
 from embtaskgen.records import GenerationMetadata, GenerationRow
 from embtaskgen.seeding import derive_id, fresh_seed
@@ -86,17 +86,20 @@ class CallResult:
 class _LMHolder:
     """Keeps the LM choice out of ``deepcopy`` (optimizers copy modules) and resolves it once."""
 
-    def __init__(self, spec: Any, api_base: str | None, max_tokens: int | None) -> None:
+    def __init__(self, spec: Any, api_base: str | None, max_tokens: int | None, no_repeat: float | None) -> None:
         self.spec = spec
         self.api_base = api_base
         self.max_tokens = max_tokens
+        self.no_repeat = no_repeat
         self._lm: dspy.BaseLM | None = None
         self._lock = threading.Lock()
 
     def get(self) -> dspy.BaseLM:
         with self._lock:
             if self._lm is None:
-                self._lm = resolve_lm(self.spec, api_base=self.api_base, max_tokens=self.max_tokens)
+                self._lm = resolve_lm(
+                    self.spec, api_base=self.api_base, max_tokens=self.max_tokens, no_repeat=self.no_repeat
+                )
             return self._lm
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _LMHolder:
@@ -135,6 +138,9 @@ class EmbeddingTaskGenerator(dspy.Module):
         few_shot: Worked examples per call drawn from the seed pool (0: off).
         avoid_archive: Tasks accepted earlier in the run passed as ``avoid`` per call
             (0: off); a category's generations then run one after another.
+        no_repeat: The embedded model's repeated-phrase penalty (README, "The embedded
+            model"): ``0`` turns it off, ``None`` keeps the model's default (0.8). Only
+            with an embedded model spec (``lm=None`` or ``"local:..."``).
 
     Raises:
         ValueError: Unknown category, ``num_generations`` or ``num_tasks`` < 1, or a
@@ -170,6 +176,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         topics: bool | Sequence[str] = DEFAULT_TOPICS,
         few_shot: int = DEFAULT_FEW_SHOT,
         avoid_archive: int = DEFAULT_AVOID_ARCHIVE,
+        no_repeat: float | None = None,
     ) -> None:
         super().__init__()
         self.categories = resolve_categories(category)
@@ -194,7 +201,16 @@ class EmbeddingTaskGenerator(dspy.Module):
         self.concurrency = concurrency
         self.adapter = adapter
         self.levers = Levers.build(topics, few_shot, avoid_archive)
-        self._lm_holder = _LMHolder(lm, api_base, max_tokens)
+        if no_repeat is not None and (
+            isinstance(no_repeat, bool) or not isinstance(no_repeat, (int, float)) or no_repeat < 0
+        ):
+            raise ValueError(f"no_repeat must be a number >= 0 (0 turns it off) or None, got {no_repeat!r}")
+        if no_repeat is not None and not is_local_spec(lm):
+            raise ValueError(
+                "no_repeat applies to the embedded models (lm=None, 'local' or 'local:<name|file.gguf>'), "
+                f"not to {lm!r}"
+            )
+        self._lm_holder = _LMHolder(lm, api_base, max_tokens, no_repeat)
         # One predictor per category, always all four, under stable attribute names:
         # saved programs refer to them by these paths.
         for name, attribute in PREDICTOR_NAMES.items():

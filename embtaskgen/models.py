@@ -38,6 +38,7 @@ def resolve_lm(
     api_base: str | None = None,
     api_key: str | None = None,
     max_tokens: int | None = None,
+    no_repeat: float | None = None,
 ) -> dspy.BaseLM:
     """Turn a model choice into a ``dspy.BaseLM``.
 
@@ -48,14 +49,22 @@ def resolve_lm(
         api_key: API key for the served model; defaults to the provider's environment
             variable, or a placeholder when ``api_base`` points at a keyless local server.
         max_tokens: Default completion budget for string models.
+        no_repeat: The embedded model's repeated-phrase penalty (``0`` turns it off;
+            ``None`` keeps the model's default); embedded models only.
 
     Returns:
         The LM to use; sampling settings are passed per call by the generator.
 
     Raises:
-        ValueError: ``api_base`` given with an embedded model or an LM object.
+        ValueError: ``api_base`` given with an embedded model or an LM object;
+            ``no_repeat`` given with anything but an embedded model spec.
         TypeError: ``lm`` is of an unsupported type.
     """
+    if no_repeat is not None and not is_local_spec(lm):
+        raise ValueError(
+            "no_repeat (--no-repeat) applies to the embedded models ('local' or 'local:<name|file.gguf>'); "
+            "set a served model's sampling on the model itself"
+        )
     if isinstance(lm, dspy.BaseLM):
         if api_base is not None:
             raise ValueError("api_base applies to a model id string, not to a dspy.LM object")
@@ -68,7 +77,7 @@ def resolve_lm(
         from embtaskgen.local import load_local_lm
 
         spec = None if lm in (None, LOCAL_PREFIX) else lm.split(":", 1)[1]
-        return load_local_lm(spec, max_tokens=max_tokens)
+        return load_local_lm(spec, max_tokens=max_tokens, no_repeat=no_repeat)
     if isinstance(lm, str):
         if not lm.strip():
             raise ValueError("model id is empty; give a LiteLLM id such as 'openai/gpt-4o-mini'")

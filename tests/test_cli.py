@@ -52,6 +52,14 @@ def test_generate_to_file_with_summary(tmp_path, scripted_model):
     assert scripted_model["kwargs"]["api_base"] == "http://127.0.0.1:1/v1"
 
 
+def test_no_repeat_reaches_the_embedded_model(scripted_model):
+    result = CliRunner().invoke(main, ["generate", "-c", "text-retrieval", "--seed", "1", "--no-repeat", "0"])
+    assert result.exit_code == 0, result.output
+    assert scripted_model["spec"] is None and scripted_model["kwargs"]["no_repeat"] == 0.0
+    CliRunner().invoke(main, ["generate", "-c", "text-retrieval", "--seed", "1"])
+    assert scripted_model["kwargs"]["no_repeat"] is None  # the model's own default
+
+
 def test_generate_to_stdout(scripted_model):
     result = CliRunner().invoke(main, ["generate", "-c", "text-retrieval", "--seed", "1", "--model", "openai/x"])
     assert result.exit_code == 0
@@ -69,6 +77,8 @@ def test_generate_to_stdout(scripted_model):
         (["--bogus"], "No such option"),
         (["--model", "local:nonexistent-model"], "smollm2"),
         (["-o", "/nonexistent-dir/x.jsonl"], "does not exist"),
+        (["--no-repeat", "-1"], "-1.0 is not in the range x>=0"),
+        (["--model", "openai/x", "--no-repeat", "0"], "applies to the embedded models"),
     ],
 )
 def test_bad_arguments_exit_2_and_write_nothing(tmp_path, args, message, monkeypatch):

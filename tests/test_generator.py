@@ -221,6 +221,8 @@ def test_num_generations_below_one_raises(bad):
         ({"temperature": 3.0}, r"\[0, 2\]"),
         ({"seed": "x"}, "seed"),
         ({"concurrency": 0}, "concurrency"),
+        ({"no_repeat": -0.5}, r"no_repeat must be a number >= 0 \(0 turns it off\)"),
+        ({"no_repeat": 0.0}, "applies to the embedded models"),  # with the scripted (served) LM
     ],
 )
 def test_other_bad_arguments(kwargs, message):

@@ -27,6 +27,16 @@ def test_api_base_with_local_model_is_refused():
         resolve_lm("local:smollm2", api_base="http://x")
 
 
+def test_no_repeat_only_for_embedded_models(monkeypatch):
+    for spec in ("openai/served-model", scripted_lm(["x"])):
+        with pytest.raises(ValueError, match="applies to the embedded models"):
+            resolve_lm(spec, no_repeat=0)
+    seen = {}
+    monkeypatch.setattr("embtaskgen.local.load_local_lm", lambda spec, **kw: seen.update(spec=spec, **kw) or "lm")
+    assert resolve_lm("local:smollm2", no_repeat=0.5) == "lm"
+    assert seen == {"spec": "smollm2", "max_tokens": None, "no_repeat": 0.5}
+
+
 def test_bad_types():
     with pytest.raises(TypeError, match="dspy.BaseLM"):
         resolve_lm(42)

@@ -9,7 +9,8 @@ One llama.cpp context exists per model file per process. It is loaded on first u
 (constructing an engine costs nothing) and shared by every engine over the same file.
 A llama.cpp context is not thread-safe, so each call holds that file's lock for the whole
 generation: ``dspy.Parallel`` and ``module.batch`` work, but calls run one at a time
-(``max_concurrency = 1`` says so to callers).
+(``max_concurrency = 1`` says so to callers). Each call starts from an empty KV cache, so
+its answer depends only on its request and seed, never on the call that ran before.
 """
 
 from __future__ import annotations
@@ -498,6 +499,13 @@ class LlamaCppEngine:
             # The context is shared by every engine over this file: set this engine's
             # penalty for this generation (read when llama-cpp-python builds its sampler).
             shared.llama.no_repeat = self.no_repeat if self.no_repeat.enabled else None
+            # Evaluate every prompt from an empty cache. llama-cpp-python would reuse the
+            # longest prefix the previous call left in the KV cache, and logits computed
+            # in another batch shape differ in the last bits: the same seed then gave
+            # another answer depending on which call ran before it.
+            reset = getattr(shared.llama, "reset", None)
+            if callable(reset):
+                reset()
             try:
                 if self.prompt_style == "chat":
                     raw = shared.llama.create_chat_completion(messages=messages, **options)

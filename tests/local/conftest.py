@@ -25,6 +25,7 @@ class FakeLlama:
         self.model_path = model_path
         self.settings = settings
         self.calls: list[dict[str, Any]] = []
+        self.resets = 0  # llama.reset() calls (the KV cache emptied)
         self.reply: str | Callable[[dict[str, Any]], str] = json.dumps(
             ["Given a question, retrieve passages that answer it."]
         )
@@ -39,7 +40,7 @@ class FakeLlama:
             self.overlaps += 1
             self._busy.acquire()
         try:
-            call = {"kind": kind, "no_repeat": getattr(self, "no_repeat", "unset"), **kwargs}
+            call = {"kind": kind, "no_repeat": getattr(self, "no_repeat", "unset"), "resets": self.resets, **kwargs}
             self.calls.append(call)
             if self.delay:
                 time.sleep(self.delay)
@@ -64,6 +65,9 @@ class FakeLlama:
 
     def create_completion(self, prompt: str, **kwargs: Any) -> dict[str, Any]:
         return self._run("completion", prompt=prompt, **kwargs)
+
+    def reset(self) -> None:
+        self.resets += 1
 
     def close(self) -> None:
         self.closed = True

