@@ -503,9 +503,7 @@ class LlamaCppEngine:
             # longest prefix the previous call left in the KV cache, and logits computed
             # in another batch shape differ in the last bits: the same seed then gave
             # another answer depending on which call ran before it.
-            reset = getattr(shared.llama, "reset", None)
-            if callable(reset):
-                reset()
+            shared.llama.reset()
             try:
                 if self.prompt_style == "chat":
                     raw = shared.llama.create_chat_completion(messages=messages, **options)
