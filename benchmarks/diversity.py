@@ -43,16 +43,11 @@ def _lm(spec: str | None, cache: bool, no_repeat: float | None = None) -> Any:
     ``no_repeat`` sets the embedded model's repeated-phrase penalty (``None``: its default).
     """
     from embtaskgen import resolve_lm
-    from embtaskgen.models import LOCAL_PREFIX, is_local_spec
 
-    if no_repeat is None:
-        lm = resolve_lm(spec)
-    elif not is_local_spec(spec):
-        raise SystemExit("--no-repeat applies to the embedded models (--model local[:name])")
-    else:
-        from embtaskgen.local import load_local_lm
-
-        lm = load_local_lm(None if spec in (None, LOCAL_PREFIX) else spec.split(":", 1)[1], no_repeat=no_repeat)
+    try:
+        lm = resolve_lm(spec, no_repeat=no_repeat)
+    except ValueError as exc:  # e.g. --no-repeat with a served model
+        raise SystemExit(str(exc)) from exc
     return lm if cache else lm.copy(cache=False)
 
 

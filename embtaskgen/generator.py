@@ -32,7 +32,7 @@ from embtaskgen.assembly import assemble
 from embtaskgen.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.cleaning import TaskDeduper
 from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, Levers
-from embtaskgen.models import is_local_spec, lm_concurrency, resolve_lm
+from embtaskgen.models import check_no_repeat, lm_concurrency, resolve_lm
 from embtaskgen.program import ProgramLoader
 from embtaskgen.records import GenerationMetadata, GenerationRow
 from embtaskgen.seeding import derive_id, fresh_seed
@@ -201,16 +201,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         self.concurrency = concurrency
         self.adapter = adapter
         self.levers = Levers.build(topics, few_shot, avoid_archive)
-        if no_repeat is not None and (
-            isinstance(no_repeat, bool) or not isinstance(no_repeat, (int, float)) or no_repeat < 0
-        ):
-            raise ValueError(f"no_repeat must be a number >= 0 (0 turns it off) or None, got {no_repeat!r}")
-        if no_repeat is not None and not is_local_spec(lm):
-            raise ValueError(
-                "no_repeat applies to the embedded models (lm=None, 'local' or 'local:<name|file.gguf>'), "
-                f"not to {lm!r}"
-            )
-        self._lm_holder = _LMHolder(lm, api_base, max_tokens, no_repeat)
+        self._lm_holder = _LMHolder(lm, api_base, max_tokens, check_no_repeat(no_repeat, lm))
         # One predictor per category, always all four, under stable attribute names:
         # saved programs refer to them by these paths.
         for name, attribute in PREDICTOR_NAMES.items():

@@ -20,7 +20,7 @@ from typing import Any
 
 import dspy
 
-__all__ = ["LOCAL_PREFIX", "is_local_spec", "lm_concurrency", "resolve_lm"]
+__all__ = ["LOCAL_PREFIX", "check_no_repeat", "is_local_spec", "lm_concurrency", "resolve_lm"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,37 @@ LOCAL_PREFIX = "local"
 def is_local_spec(spec: object) -> bool:
     """Whether ``spec`` names the embedded runtime (``None``, ``"local"``, ``"local:..."``)."""
     return spec is None or (isinstance(spec, str) and (spec == LOCAL_PREFIX or spec.startswith("local:")))
+
+
+def check_no_repeat(no_repeat: object, lm: object = LOCAL_PREFIX) -> float | None:
+    """Check the embedded model's repeated-phrase penalty for the model choice ``lm``.
+
+    Args:
+        no_repeat: ``None`` (the model's default) or a number >= 0 (``0`` turns it off).
+        lm: The model choice it goes with; it must name an embedded model.
+
+    Returns:
+        The strength as a float, or ``None``.
+
+    Raises:
+        ValueError: Not a number >= 0, or given with a served model or an LM object.
+
+    Example:
+        >>> check_no_repeat(0), check_no_repeat(None, "openai/gpt-4o-mini")
+        (0.0, None)
+    """
+    if no_repeat is None:
+        return None
+    if isinstance(no_repeat, bool) or not isinstance(no_repeat, (int, float)) or no_repeat < 0:
+        raise ValueError(
+            f"no_repeat must be a number >= 0 (0 turns it off) or None (the model's default), got {no_repeat!r}"
+        )
+    if not is_local_spec(lm):
+        raise ValueError(
+            "no_repeat (--no-repeat) applies to the embedded models (lm=None, 'local' or "
+            f"'local:<name|file.gguf>'), not to {lm!r}; set a served model's sampling on the model itself"
+        )
+    return float(no_repeat)
 
 
 def resolve_lm(
@@ -60,11 +91,7 @@ def resolve_lm(
             ``no_repeat`` given with anything but an embedded model spec.
         TypeError: ``lm`` is of an unsupported type.
     """
-    if no_repeat is not None and not is_local_spec(lm):
-        raise ValueError(
-            "no_repeat (--no-repeat) applies to the embedded models ('local' or 'local:<name|file.gguf>'); "
-            "set a served model's sampling on the model itself"
-        )
+    no_repeat = check_no_repeat(no_repeat, lm)
     if isinstance(lm, dspy.BaseLM):
         if api_base is not None:
             raise ValueError("api_base applies to a model id string, not to a dspy.LM object")

@@ -29,6 +29,7 @@ from typing import Any
 import dspy
 
 from embtaskgen.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, PromptStyle, model_fingerprint
+from embtaskgen.models import check_no_repeat
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -283,12 +284,11 @@ def load_local_lm(
         engine_options, adapter_options, budget = {}, {}, 1024
     if style != (entry.prompt_style if entry else "chat"):
         model_id = f"{model_id}-{style}"  # another prompt style: its own cache namespace
-    if no_repeat is not None:
-        if isinstance(no_repeat, bool) or not isinstance(no_repeat, (int, float)) or no_repeat < 0:
-            raise ValueError(f"no_repeat must be a number >= 0 (0 turns it off), got {no_repeat!r}")
-        if float(no_repeat) != float(engine_options.get("no_repeat_multiplier", 0.0)):
-            model_id = f"{model_id}-norepeat{float(no_repeat):g}"  # its own cache namespace
-        engine_options["no_repeat_multiplier"] = float(no_repeat)
+    strength = check_no_repeat(no_repeat)
+    if strength is not None:
+        if strength != float(engine_options.get("no_repeat_multiplier", 0.0)):
+            model_id = f"{model_id}-norepeat{strength:g}"  # its own cache namespace
+        engine_options["no_repeat_multiplier"] = strength
     engine = LlamaCppEngine(
         path, model_id=model_id, prompt_style=style, n_ctx=n_ctx, n_threads=n_threads, **engine_options
     )
