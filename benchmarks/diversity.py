@@ -2,13 +2,13 @@
 
 Runs the generator on all four categories x N generations twice with the same seed:
 once with every lever off, once with the levers on (by default the library's defaults,
-``embtaskgen.levers.DEFAULT_*``; ``--topics/--few-shot/--avoid-archive`` override them),
+``embtaskgen.brainstorm.levers.DEFAULT_*``; ``--topics/--few-shot/--avoid-archive`` override them),
 writes both runs' rows, and reports per configuration and category:
 
 - unique on-category tasks per call: tasks kept after cleaning and de-duplication that
-  pass ``embtaskgen.metric.on_category`` and do not copy an example of the seed pool
+  pass ``embtaskgen.quality.metric.on_category`` and do not copy an example of the seed pool
   (the examples a prompt shows), divided by the calls;
-- near-duplicate rate across the whole run (``embtaskgen.report``);
+- near-duplicate rate across the whole run (``embtaskgen.quality.report``);
 - seconds and tokens per call (DSPy's cache is off unless ``--keep-cache``);
 - the engine's repeated-phrase penalty (``--no-repeat``; the same in both runs: it is a
   sampling setting of the embedded model, not a lever);
@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from embtaskgen import CATEGORIES, EmbeddingTaskGenerator, to_jsonl
-from embtaskgen.metric import on_category, score_tasks
+from embtaskgen.quality.metric import on_category, score_tasks
 from embtaskgen.quality.novelty import copied_example, default_examples, examples_features
 from embtaskgen.quality.text import TaskText
-from embtaskgen.report import diversity_report
+from embtaskgen.quality.report import diversity_report
 
 
 def _lm(spec: str | None, cache: bool, no_repeat: float | None = None) -> Any:
@@ -131,7 +131,7 @@ def main() -> None:
                         help="read and write DSPy's cache (default: off, so every call is real)")
     args = parser.parse_args()
     args.output_dir.mkdir(parents=True, exist_ok=True)
-    from embtaskgen.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
+    from embtaskgen.brainstorm.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
 
     def pick(value: Any, default: Any) -> Any:
         return default if value is None else value

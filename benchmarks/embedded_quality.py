@@ -10,7 +10,7 @@ the rows as JSONL under ``--output-dir`` and prints one JSON document:
                                  prompt_tokens_per_call, completion_tokens_per_call}, ...,
                  "overall": {...}}}
 
-"On category" is ``embtaskgen.metric.on_category`` (rules over the task's words); "novel"
+"On category" is ``embtaskgen.quality.metric.on_category`` (rules over the task's words); "novel"
 additionally excludes tasks that copy an example of the project's seed pool
 (``embtaskgen.quality.novelty.copied_example``), since worked examples come from it.
 DSPy's cache is off, so every call is a real generation; the model is loaded before the
@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from embtaskgen import CATEGORIES, EmbeddingTaskGenerator
-from embtaskgen.local import CompactListAdapter, LOCAL_MODELS, default_adapter_for, load_local_lm
-from embtaskgen.metric import on_category
+from embtaskgen.lm.local import CompactListAdapter, LOCAL_MODELS, default_adapter_for, load_local_lm
+from embtaskgen.quality.metric import on_category
 from embtaskgen.quality.novelty import copied_example, default_examples, examples_features
 from embtaskgen.quality.text import TaskText
 

@@ -1,6 +1,6 @@
-"""Time ``embtaskgen.metric.score_tasks`` on 20-item lists; print the figures as JSON.
+"""Time ``embtaskgen.quality.metric.score_tasks`` on 20-item lists; print the figures as JSON.
 
-The lists are the good lists of the labelled set (tests/fixtures/labelled_lists.json),
+The lists are the good lists of the labelled set (tests/quality/fixtures/labelled_lists.json),
 taken in turn, each scored against its category's seed pool (the default examples).
 
 Usage:
@@ -16,9 +16,9 @@ import statistics
 import time
 from pathlib import Path
 
-from embtaskgen.metric import METRIC_VERSION, score_tasks
+from embtaskgen.quality.metric import METRIC_VERSION, score_tasks
 
-LABELLED = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "labelled_lists.json"
+LABELLED = Path(__file__).resolve().parent.parent / "tests" / "quality" / "fixtures" / "labelled_lists.json"
 
 
 def main() -> None:

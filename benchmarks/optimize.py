@@ -1,7 +1,7 @@
 """Tune the embedded default model's prompts, category by category, and compare on held-out calls.
 
 For each category: evaluate the untuned prompts on held-out topics and seeds, tune with
-``embtaskgen.optimize.optimize`` (training topics and seeds only), evaluate the tuned
+``embtaskgen.tune.optimize.optimize`` (training topics and seeds only), evaluate the tuned
 prompts on the same held-out calls, then save, reload and re-evaluate the program to
 check that the saved score is reproduced. Prints one JSON document:
 
@@ -49,12 +49,12 @@ def _ratio(new: float, old: float) -> float | None:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from embtaskgen import EmbeddingTaskGenerator
-    from embtaskgen.categories import resolve_categories
-    from embtaskgen.evaluation import evaluate
-    from embtaskgen.lm_calls import LMCallCounter
-    from embtaskgen.optimize import optimize
-    from embtaskgen.program import load_program, save_program
-    from embtaskgen.splits import HELDOUT_TOPICS, heldout_seeds
+    from embtaskgen.brainstorm.categories import resolve_categories
+    from embtaskgen.tune.evaluation import evaluate
+    from embtaskgen.tune.lm_calls import LMCallCounter
+    from embtaskgen.tune.optimize import optimize
+    from embtaskgen.tune.program_files import load_program, save_program
+    from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
 
     categories = resolve_categories(args.categories.split(","))
     topics, seeds = HELDOUT_TOPICS[: args.eval_topics], heldout_seeds(args.eval_seeds)
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
     if not args.keep_cache:
         os.environ["DSPY_CACHEDIR"] = tempfile.mkdtemp(prefix="embtaskgen-bench-cache-")
-    from embtaskgen.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER
+    from embtaskgen.tune.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER
 
     args.optimizers = args.optimizers or DEFAULT_OPTIMIZER
     args.budget = args.budget or DEFAULT_BUDGET

@@ -9,12 +9,12 @@ Example:
     'text-retrieval'
 """
 
-from embtaskgen.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
-from embtaskgen.cleaning import TaskDeduper, normalise_task, strip_task
-from embtaskgen.generator import CallResult, EmbeddingTaskGenerator
-from embtaskgen.models import resolve_lm
-from embtaskgen.records import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
-from embtaskgen.runner import RetryPolicy, RunAborted, RunInterrupted, RunSummary, run
+from embtaskgen.brainstorm.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
+from embtaskgen.brainstorm.cleaning import TaskDeduper, normalise_task, strip_task
+from embtaskgen.brainstorm.generator import CallResult, EmbeddingTaskGenerator
+from embtaskgen.lm.resolve import resolve_lm
+from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
+from embtaskgen.runs.runner import RetryPolicy, RunAborted, RunInterrupted, RunSummary, run
 from embtaskgen.signatures import SIGNATURES
 
 __all__ = [

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from run_helpers import FaultyModel  # noqa: E402
 
 from embtaskgen import EmbeddingTaskGenerator  # noqa: E402
-from embtaskgen.runner import RunInterrupted, run  # noqa: E402
+from embtaskgen.runs.runner import RunInterrupted, run  # noqa: E402
 
 
 def main() -> int:

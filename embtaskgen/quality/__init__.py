@@ -1,6 +1,6 @@
 """Deterministic quality checks of brainstormed tasks (no model).
 
-The public entry points are re-exported by :mod:`embtaskgen.metric`; the modules here
+The public entry points are re-exported by :mod:`embtaskgen.quality.metric`; the modules here
 hold one concept each: text features, near-duplicates, form, markup, category
 conformance, novelty, the score, and the DSPy metric wrapper.
 """

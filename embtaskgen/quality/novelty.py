@@ -2,7 +2,7 @@
 
 A model that copies the prompt's examples back (verbatim or lightly edited) adds nothing.
 By default the examples are the category's seed pool
-(``embtaskgen.seed_tasks.SEED_TASKS``), since any of them may have been shown; pass the
+(``embtaskgen.brainstorm.example_pool.SEED_TASKS``), since any of them may have been shown; pass the
 examples actually shown when they are known.
 
 Example:
@@ -29,11 +29,11 @@ ExampleSet = tuple[tuple[TaskText, ...], frozenset[str]]
 
 
 def default_examples(category: str) -> tuple[str, ...]:
-    """The category's seed pool, or ``()`` when ``embtaskgen.seed_tasks`` is unavailable."""
+    """The category's seed pool, or ``()`` when ``embtaskgen.brainstorm.example_pool`` is unavailable."""
     try:
-        from embtaskgen.seed_tasks import SEED_TASKS
+        from embtaskgen.brainstorm.example_pool import SEED_TASKS
     except ImportError:  # pragma: no cover - the pool ships with the package
-        logger.debug("embtaskgen.seed_tasks not importable; novelty checks no examples")
+        logger.debug("embtaskgen.brainstorm.example_pool not importable; novelty checks no examples")
         return ()
     return tuple(SEED_TASKS.get(category, ()))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from embtaskgen.cleaning import normalise_task
+from embtaskgen.brainstorm.cleaning import normalise_task
 
 __all__ = ["CHAR_NGRAM", "STOPWORDS", "TaskText", "char_ngrams", "jaccard", "stem"]
 
@@ -89,7 +89,7 @@ class TaskText:
     Attributes:
         raw: The string as given.
         norm: Normalised text (case, whitespace and punctuation folded), the same key
-            ``embtaskgen.cleaning`` de-duplicates on.
+            ``embtaskgen.brainstorm.cleaning`` de-duplicates on.
         tokens: Words of ``norm``.
         stems: ``tokens`` passed through :func:`stem`.
         grams: Character n-grams of ``norm`` (see :data:`CHAR_NGRAM`).

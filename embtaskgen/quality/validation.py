@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from embtaskgen.categories import CATEGORIES
+from embtaskgen.brainstorm.categories import CATEGORIES
 
 __all__ = ["check_category_name", "check_num_tasks"]
 

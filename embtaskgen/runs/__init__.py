@@ -1,4 +1,4 @@
-"""The parts of a large run; :func:`embtaskgen.runner.run` puts them together.
+"""The parts of a large run; :func:`embtaskgen.runs.runner.run` puts them together.
 
 One concept per module: ``files`` (output and sidecar paths, whole-line appends),
 ``journal`` (the progress sidecar and the run identity), ``resume`` (reading an earlier

@@ -44,7 +44,7 @@ from typing import Any
 import dspy
 from dspy.adapters import ChatAdapter, JSONAdapter
 
-from embtaskgen.generator import EmbeddingTaskGenerator
+from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 
 __all__ = ["bind_for_run", "run_settings"]
 

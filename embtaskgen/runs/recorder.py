@@ -13,12 +13,12 @@ import datetime
 import logging
 from typing import Any, Protocol
 
-from embtaskgen.cleaning import TaskDeduper
-from embtaskgen.generator import CallResult
+from embtaskgen.brainstorm.cleaning import TaskDeduper
+from embtaskgen.brainstorm.generator import CallResult
 from embtaskgen.runs.faults import describe_error
 from embtaskgen.runs.journal import generation_record
 from embtaskgen.runs.progressbar import Bar
-from embtaskgen.assembly import assemble
+from embtaskgen.brainstorm.assembly import assemble
 from embtaskgen.runs.summary import Tally
 
 __all__ = ["Recorder", "Sink"]

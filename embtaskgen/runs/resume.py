@@ -7,7 +7,7 @@ resumed run drops the same duplicates a single run would have.
 
 Example:
     >>> import tempfile, pathlib
-    >>> from embtaskgen.cleaning import TaskDeduper
+    >>> from embtaskgen.brainstorm.cleaning import TaskDeduper
     >>> files = RunFiles.for_output(pathlib.Path(tempfile.mkdtemp()) / "t.jsonl")
     >>> expected = RunIdentity(seed=7, categories=["text-retrieval"], flatten=False, num_tasks=20,
     ...                        topic="", model_name="m", keep_duplicates=False)
@@ -21,8 +21,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from embtaskgen.cleaning import TaskDeduper
-from embtaskgen.records import iter_jsonl
+from embtaskgen.brainstorm.cleaning import TaskDeduper
+from embtaskgen.brainstorm.rows import iter_jsonl
 from embtaskgen.runs.files import RunFiles, repair_tail
 from embtaskgen.runs.journal import DONE_STATUSES, RunIdentity
 

@@ -1,0 +1,125 @@
+"""Diversity levers: topic conditioning, few-shot examples, and an archive to avoid.
+
+Each lever shapes the inputs of one call from the run seed, the category and the
+generation index alone (a local ``random.Random`` per call), so runs stay reproducible:
+
+* **topics**: with no fixed topic, each call draws a domain from a pool
+  (:data:`embtaskgen.brainstorm.topic_pool.TOPICS` by default);
+* **few-shot**: each call shows ``few_shot`` worked examples, each a short list drawn
+  from the project's seed pool (:mod:`embtaskgen.brainstorm.example_pool`) and shuffled per call;
+  only when the predictor has no demos of its own (an optimized program keeps its own);
+* **avoid archive**: each call is passed up to ``avoid_archive`` tasks accepted in
+  earlier generations of the same category and run, as the ``avoid`` input. The
+  generations of a category then run one after another (categories still in parallel).
+
+Example:
+    >>> levers = Levers(topic_pool=("finance", "law"), few_shot=1)
+    >>> levers.topic("", seed=1, category="text-retrieval", generation=0) in ("finance", "law")
+    True
+    >>> len(levers.demos(seed=1, category="text-retrieval", generation=0)[0].tasks)
+    3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dspy
+
+from embtaskgen.brainstorm.example_pool import SEED_TASKS, sample_seed_tasks
+from embtaskgen.settings import derive_rng
+from embtaskgen.brainstorm.topic_pool import TOPICS
+
+__all__ = ["DEFAULT_AVOID_ARCHIVE", "DEFAULT_FEW_SHOT", "DEFAULT_TOPICS", "DEMO_SIZE", "Levers"]
+
+#: Tasks in each few-shot example.
+DEMO_SIZE = 3
+
+# Defaults of the generator and the CLI; chosen by benchmarks/diversity.py (README): on
+# the embedded model two shuffled examples per call gave the most unique on-category
+# tasks per call; topics and the archive gave fewer (the model copies them).
+DEFAULT_TOPICS = False
+DEFAULT_FEW_SHOT = 2
+DEFAULT_AVOID_ARCHIVE = 0
+
+
+@dataclass(frozen=True)
+class Levers:
+    """Which diversity levers are on.
+
+    Attributes:
+        topic_pool: Domains to draw a topic from per call, or ``None`` (off).
+        few_shot: Worked examples per call drawn from the seed pool (0: off).
+        avoid_archive: Accepted tasks passed as ``avoid`` per call (0: off).
+    """
+
+    topic_pool: tuple[str, ...] | None = None
+    few_shot: int = 0
+    avoid_archive: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("few_shot", "avoid_archive"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        largest = min(len(pool) for pool in SEED_TASKS.values()) // DEMO_SIZE
+        if self.few_shot > largest:
+            raise ValueError(f"few_shot must be between 0 and {largest}, got {self.few_shot}")
+        if self.topic_pool is not None and not self.topic_pool:
+            raise ValueError("topic pool is empty; pass topics, True for the built-in pool, or False")
+
+    @classmethod
+    def build(cls, topics: bool | Sequence[str], few_shot: int, avoid_archive: int) -> Levers:
+        """Make levers from user options (``topics`` True means the built-in pool)."""
+        if isinstance(topics, str):
+            raise ValueError("topics must be True/False or a list of topics; use topic= for one fixed topic")
+        if topics is True:
+            pool: tuple[str, ...] | None = TOPICS
+        elif topics is False or topics is None:
+            pool = None
+        else:
+            pool = tuple(str(t) for t in topics)
+        return cls(topic_pool=pool, few_shot=few_shot, avoid_archive=avoid_archive)
+
+    @property
+    def sequential(self) -> bool:
+        """Whether generations of one category depend on earlier ones (the archive)."""
+        return self.avoid_archive > 0
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-friendly description (recorded in run summaries)."""
+        return {
+            "topics": len(self.topic_pool) if self.topic_pool else 0,
+            "few_shot": self.few_shot,
+            "avoid_archive": self.avoid_archive,
+        }
+
+    def topic(self, fixed: str, *, seed: int, category: str, generation: int) -> str:
+        """The topic of one call: the fixed one, a drawn one, or "" (any)."""
+        if fixed or not self.topic_pool:
+            return fixed
+        rng = derive_rng(seed, "topic", category, generation)
+        return self.topic_pool[rng.randrange(len(self.topic_pool))]
+
+    def demos(self, *, seed: int, category: str, generation: int) -> list[dspy.Example] | None:
+        """Worked examples for one call, or ``None`` when the lever is off."""
+        if not self.few_shot:
+            return None
+        rng = derive_rng(seed, "demos", category, generation)
+        drawn = sample_seed_tasks(category, self.few_shot * DEMO_SIZE, rng)
+        return [
+            dspy.Example(
+                num_tasks=DEMO_SIZE, topic="", avoid=[], tasks=drawn[i * DEMO_SIZE : (i + 1) * DEMO_SIZE]
+            ).with_inputs("num_tasks", "topic", "avoid")
+            for i in range(self.few_shot)
+        ]
+
+    def avoid(self, archive: Sequence[str], *, seed: int, category: str, generation: int) -> list[str]:
+        """Up to ``avoid_archive`` tasks from ``archive``, drawn per call."""
+        if not self.avoid_archive or not archive:
+            return []
+        if len(archive) <= self.avoid_archive:
+            return list(archive)
+        rng = derive_rng(seed, "avoid", category, generation)
+        return rng.sample(list(archive), self.avoid_archive)

@@ -1,0 +1,2 @@
+"""The command line: ``main.py`` (``generate``, ``report``, ``categories``) and ``tune.py``
+(``optimize``, ``evaluate``). The console script is ``embtaskgen.cli.main:main``."""

@@ -1,0 +1,216 @@
+"""The ``embtaskgen`` command line: ``generate``, ``report`` and ``categories``.
+
+Bad arguments exit with status 2 and a message naming the valid choices; nothing is
+written then. Progress and the summary go to stderr, rows to ``--output`` or stdout.
+
+Example:
+    $ embtaskgen generate --category text-retrieval --num-generations 5 --flatten -o tasks.jsonl
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from embtaskgen.brainstorm.categories import CATEGORIES, CATEGORY_SUMMARIES
+from embtaskgen.cli.tune import evaluate_command, optimize_command
+from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
+from embtaskgen.brainstorm.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
+from embtaskgen.tune.program_files import resolve_program
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+_CATEGORY_CHOICES = [*CATEGORIES, "all"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="embtaskgen")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Brainstorm task descriptions for training text-embedding models."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@main.command()
+def categories() -> None:
+    """List the four categories, one line each."""
+    width = max(map(len, CATEGORIES))
+    for name in CATEGORIES:
+        click.echo(f"{name:<{width}}  {CATEGORY_SUMMARIES[name]}")
+
+
+@main.command()
+@click.option(
+    "-c",
+    "--category",
+    "category",
+    multiple=True,
+    type=click.Choice(_CATEGORY_CHOICES),
+    default=("all",),
+    show_default=True,
+    help="Category to brainstorm (repeatable), or 'all'.",
+)
+@click.option("-n", "--num-generations", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Model calls per category.")
+@click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Tasks asked for per call.")
+@click.option("--flatten", is_flag=True, help="One row per task instead of one row per call.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSONL file to write (stdout when absent).")
+@click.option("-m", "--model", default=None,
+              help="Model: 'local' (embedded default), 'local:<name|file.gguf>', or a LiteLLM id "
+                   "such as openai/gpt-4o-mini.")
+@click.option("--api-base", default=None, help="Base URL of an OpenAI-compatible server.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Run seed (drawn and recorded when absent).")
+@click.option("--topic", default="", help="Domain to focus every call on (empty: any).")
+@click.option("--temperature", type=click.FloatRange(0, 2), default=1.0, show_default=True)
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Completion budget per call.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=None,
+              help="Calls in flight (default 8; the embedded model runs one at a time).")
+@click.option("--keep-duplicates", is_flag=True, help="Keep duplicate tasks.")
+@click.option("--topics/--no-topics", default=DEFAULT_TOPICS, show_default=True,
+              help="Draw a domain per call from the built-in pool (ignored with --topic).")
+@click.option("--few-shot", type=click.IntRange(min=0), default=DEFAULT_FEW_SHOT, show_default=True,
+              help="Worked examples per call drawn from the seed pool (0: off).")
+@click.option("--avoid-archive", type=click.IntRange(min=0), default=DEFAULT_AVOID_ARCHIVE, show_default=True,
+              help="Earlier accepted tasks passed as 'avoid' per call (0: off).")
+@click.option("--no-repeat", type=click.FloatRange(min=0), default=None,
+              help="Embedded models: strength of the repeated-phrase penalty (0: off; default: the "
+                   "model's, 0.8).")
+@click.option("--resume", is_flag=True,
+              help="Continue the run that wrote --output (same seed, categories, --flatten).")
+@click.option("--max-failures", type=click.IntRange(min=1), default=None,
+              help="Stop the run after this many failed generations.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Use DSPy's response cache (a rerun of the same seed costs nothing); "
+                   "--no-cache is faster and keeps memory flat on very large runs.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
+@click.option("--program", default="default", show_default=True,
+              help="Prompts: 'default' (the shipped tuned program, used only with the embedded model it "
+                   "was tuned for, in the categories where it scored better on held-out calls), 'none' "
+                   "(the untuned signatures), or a program .json file from 'embtaskgen optimize'.")
+def generate(
+    category: tuple[str, ...],
+    num_generations: int,
+    num_tasks: int,
+    flatten: bool,
+    output: Path | None,
+    model: str | None,
+    api_base: str | None,
+    seed: int | None,
+    topic: str,
+    temperature: float,
+    max_tokens: int | None,
+    concurrency: int | None,
+    keep_duplicates: bool,
+    topics: bool,
+    few_shot: int,
+    avoid_archive: int,
+    no_repeat: float | None,
+    resume: bool,
+    max_failures: int | None,
+    cache: bool,
+    progress: bool,
+    program: str,
+) -> None:
+    """Generate task descriptions and write them as JSONL."""
+    if output is not None and not output.parent.exists():
+        raise click.BadParameter(f"directory {str(output.parent)!r} does not exist", param_hint="--output")
+    try:
+        generator = EmbeddingTaskGenerator(
+            list(category),
+            flatten_tasks=flatten,
+            num_generations=num_generations,
+            seed=seed,
+            lm=model,
+            num_tasks=num_tasks,
+            topic=topic,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            keep_duplicates=keep_duplicates,
+            concurrency=concurrency,
+            api_base=api_base,
+            topics=topics,
+            few_shot=few_shot,
+            avoid_archive=avoid_archive,
+            no_repeat=no_repeat,
+        )
+        _ = generator.lm  # resolve the model now: a bad --model is a usage error
+        loaded = resolve_program(generator, program)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    logger.info("program: %s", loaded or "untuned signatures")
+    from embtaskgen.runs.runner import RunAborted, RunInterrupted, run
+
+    try:
+        summary = run(
+            generator,
+            output if output is not None else "-",
+            resume=resume,
+            max_failures=max_failures,
+            progress=progress,
+            cache=cache,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except RunAborted as exc:
+        _echo_summary(exc.summary)
+        raise click.ClickException(str(exc)) from exc
+    except RunInterrupted as exc:
+        _echo_summary(exc.summary)
+        click.echo("interrupted: the file is valid; continue with --resume", err=True)
+        sys.exit(130)
+    _echo_summary(summary)
+
+
+def _echo_summary(summary: Any) -> None:
+    """The one-line summary, then the full summary as JSON, on stderr."""
+    click.echo(
+        f"calls={summary.calls} tasks_kept={summary.tasks} duplicates_dropped={summary.duplicates} "
+        f"parse_failures={summary.parse_failures} errors={summary.errors} seconds={summary.seconds:.1f} "
+        f"seed={summary.seed}" + (f" output={summary.output}" if summary.output else ""),
+        err=True,
+    )
+    click.echo(summary.to_json(indent=None), err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as JSON here.")
+@click.option("--semantic", is_flag=True,
+              help="Add embedding near-duplicates and a Vendi score (needs the 'semantic' extra).")
+@click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Tasks asked per call, when the rows do not say.")
+def report(path: Path, output: Path | None, semantic: bool, num_tasks: int) -> None:
+    """Diversity report of a JSONL file of rows (either shape), per category."""
+    from embtaskgen.quality.report import report_main
+
+    if output is not None and not output.parent.exists():
+        raise click.BadParameter(f"directory {str(output.parent)!r} does not exist", param_hint="--output")
+    try:
+        table = report_main(path, output, semantic=semantic, num_tasks=num_tasks)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(table)
+
+
+main.add_command(optimize_command)
+main.add_command(evaluate_command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,190 @@
+"""The ``embtaskgen optimize`` and ``embtaskgen evaluate`` commands.
+
+Registered on the main group in :mod:`embtaskgen.cli.main`. Progress and tables go to stderr
+and stdout as noted; nothing is written when an argument is bad (exit status 2, with the
+valid choices in the message).
+
+Example:
+    $ embtaskgen optimize -c text-retrieval --budget 40 -o retrieval.json
+    $ embtaskgen evaluate --program retrieval.json -c text-retrieval -o eval.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from embtaskgen.brainstorm.categories import CATEGORIES
+from embtaskgen.tune.optimizers import (
+    DEFAULT_BUDGET,
+    DEFAULT_OPTIMIZER,
+    MIN_BUDGET,
+    OPTIMIZERS,
+)
+
+__all__ = ["evaluate_command", "optimize_command"]
+
+_CATEGORY_CHOICES = [*CATEGORIES, "all"]
+_PROGRAM_HELP = ("Prompts to use: 'default' (the shipped tuned program when it applies to the "
+                 "model), 'none' (the untuned signatures), or a program .json file.")
+
+
+def _check_output(output: Path | None) -> None:
+    if output is not None and not output.parent.exists():
+        raise click.BadParameter(f"directory {str(output.parent)!r} does not exist", param_hint="--output")
+
+
+def _generator(category: tuple[str, ...], model: str | None, api_base: str | None, num_tasks: int,
+               program: str | None) -> Any:
+    from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
+    from embtaskgen.tune.program_files import resolve_program
+
+    try:
+        generator = EmbeddingTaskGenerator(list(category), lm=model, api_base=api_base, num_tasks=num_tasks)
+        _ = generator.lm  # a bad --model is a usage error
+        loaded = resolve_program(generator, program)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"program: {loaded or 'untuned signatures'}", err=True)
+    return generator
+
+
+def _bar(total: int, desc: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="call", file=sys.stderr, desc=desc, dynamic_ncols=True)
+
+
+_common = [
+    click.option("-c", "--category", "category", multiple=True, type=click.Choice(_CATEGORY_CHOICES),
+                 default=("all",), show_default=True, help="Category (repeatable), or 'all'."),
+    click.option("-m", "--model", default=None,
+                 help="Model: 'local' (embedded default), 'local:<name|file.gguf>', or a LiteLLM id."),
+    click.option("--api-base", default=None, help="Base URL of an OpenAI-compatible server."),
+    click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
+                 help="Tasks asked for per call."),
+]
+
+
+def _with_common(function: Any) -> Any:
+    for option in reversed(_common):
+        function = option(function)
+    return function
+
+
+@click.command("optimize")
+@_with_common
+@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=DEFAULT_OPTIMIZER, show_default=True,
+              help="bootstrap: demos (BootstrapFewShotWithRandomSearch); mipro: instructions (MIPROv2 "
+                   "zero-shot, needs optuna); gepa: instructions from the metric's feedback (GEPA).")
+@click.option("--budget", type=click.IntRange(min=MIN_BUDGET), default=DEFAULT_BUDGET, show_default=True,
+              help="Calls of the tuned model per category.")
+@click.option("--prompt-model", default=None,
+              help="Model that proposes instructions for mipro (default: the tuned model; a stronger "
+                   "served model does better).")
+@click.option("--reflection-model", default=None,
+              help="Model that reflects for gepa (default: the tuned model; a stronger served model "
+                   "does better).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--program", default="none", show_default=True, help="Start from these prompts. " + _PROGRAM_HELP)
+@click.option("--heldout/--no-heldout", default=True, show_default=True,
+              help="Evaluate untuned and tuned prompts on held-out topics and seeds, and record the scores.")
+@click.option("--eval-topics", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Held-out topics per category for --heldout.")
+@click.option("--eval-seeds", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Held-out seeds for --heldout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Program .json file to write.")
+def optimize_command(category: tuple[str, ...], model: str | None, api_base: str | None, num_tasks: int,
+                     optimizer: str, budget: int, prompt_model: str | None, reflection_model: str | None,
+                     seed: int, program: str, heldout: bool, eval_topics: int, eval_seeds: int,
+                     output: Path) -> None:
+    """Tune the category prompts against the quality metric and save the program."""
+    from embtaskgen.tune.evaluation import format_comparison
+    from embtaskgen.tune.optimize import optimize
+    from embtaskgen.tune.program_files import save_program
+
+    _check_output(output)
+    if output.suffix != ".json":
+        raise click.BadParameter("the program file must end with .json", param_hint="--output")
+    generator = _generator(category, model, api_base, num_tasks, program)
+    topics, seeds = _heldout_split(eval_topics, eval_seeds)
+    before = _evaluate(generator, topics, seeds, "untuned") if heldout else None
+    with _bar(budget * len(generator.categories), "optimize") as bar:
+        done: dict[str, int] = {}
+
+        def progress(category: str, calls: int, _budget: int) -> None:
+            bar.update(calls - done.get(category, 0))
+            done[category] = calls
+            bar.set_postfix_str(category)
+
+        try:
+            tuned = optimize(generator, optimizer, budget=budget, prompt_lm=prompt_model,
+                             reflection_lm=reflection_model, seed=seed, progress=progress)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+        except ImportError as exc:
+            raise click.ClickException(str(exc)) from exc
+    metadata: dict[str, Any] = {}
+    if before is not None:
+        after = _evaluate(tuned, topics, seeds, "tuned")
+        metadata["heldout"] = {c: {"untuned": _brief(before["categories"][c]), "tuned": _brief(after["categories"][c])}
+                               for c in generator.categories}
+        metadata["heldout_split"] = {"topics": list(topics), "seeds": list(seeds)}
+        click.echo(format_comparison(before, after))
+    for name, stats in tuned.program_info["categories"].items():
+        click.echo(f"{name}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
+                   f"valset {stats['valset_score']}", err=True)
+    save_program(tuned, output, metadata=metadata)
+    click.echo(f"wrote {output}", err=True)
+
+
+def _heldout_split(topics: int, seeds: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
+
+    if topics > len(HELDOUT_TOPICS):
+        raise click.BadParameter(f"at most {len(HELDOUT_TOPICS)} held-out topics exist", param_hint="--eval-topics")
+    return HELDOUT_TOPICS[:topics], heldout_seeds(seeds)
+
+
+def _evaluate(generator: Any, topics: tuple[str, ...], seeds: tuple[int, ...], desc: str) -> dict[str, Any]:
+    from embtaskgen.tune.evaluation import evaluate
+
+    with _bar(len(topics) * len(seeds) * len(generator.categories), f"evaluate {desc}") as bar:
+        return evaluate(generator, topics=topics, seeds=seeds, progress=lambda _c, _n: bar.update(1))
+
+
+def _brief(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("calls", "score", "unique_on_category_per_call", "parse_failures", "demos")
+    return {k: row[k] for k in keys if k in row}
+
+
+@click.command("evaluate")
+@_with_common
+@click.option("--program", default="default", show_default=True, help=_PROGRAM_HELP)
+@click.option("--topics", "num_topics", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Held-out topics per category ('' = any domain first).")
+@click.option("--seeds", "num_seeds", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Held-out seeds; each seed calls every topic once.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as JSON here.")
+def evaluate_command(category: tuple[str, ...], model: str | None, api_base: str | None, num_tasks: int,
+                     program: str, num_topics: int, num_seeds: int, output: Path | None) -> None:
+    """Score the prompts on held-out topics and seeds: a table per category."""
+    from embtaskgen.tune.evaluation import format_table
+
+    _check_output(output)
+    topics, seeds = _heldout_split(num_topics, num_seeds)
+    generator = _generator(category, model, api_base, num_tasks, program)
+    report = _evaluate(generator, topics, seeds, "held-out")
+    report["program"] = program
+    click.echo(format_table(report))
+    if output is not None:
+        output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,439 @@
+"""A compact DSPy adapter that lets very small models write a list of tasks.
+
+DSPy's Chat and JSON adapters describe every field, its type and the answer format in a
+long system message; a 135M-parameter model answers that with field markers and
+numbers. ``CompactListAdapter`` renders the same signature much more briefly:
+
+- the system message is the signature's instructions (its docstring), unchanged, plus one
+  sentence on the answer format;
+- worked examples: the demos of the call (the predictor's own, or the few-shot lever's,
+  which are drawn afresh on every call), otherwise a fixed few tasks of the category's
+  seed pool (:mod:`embtaskgen.brainstorm.example_pool`), the same on every call: varying them is the
+  few-shot lever's job (:mod:`embtaskgen.brainstorm.levers`), so that switching it off really
+  turns it off;
+- the request is the input field values in a sentence or two
+  ("Write 10 tasks. Topic: finance. Do not repeat these tasks: ...");
+- the answer must be a JSON array of strings. When the LM accepts a JSON schema (the
+  local llama.cpp engine does), the schema (array of strings, length bounds) goes out
+  as ``response_format`` and llama.cpp enforces it with a grammar.
+
+The answer is parsed with ``json.loads`` only; anything that is not a list of strings
+raises ``dspy.utils.exceptions.AdapterParseError``.
+
+Two prompt styles exist: ``"chat"`` (system / user / assistant turns, for instruction
+models) and ``"completion"`` (one document that ends where the list should begin, for base
+models such as Gemma 3 270M, which continue text rather than follow turns).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import dspy
+from dspy.signatures.signature import Signature
+from dspy.utils.callback import BaseCallback
+from dspy.utils.exceptions import AdapterParseError
+
+from embtaskgen.brainstorm.example_pool import SEED_TASKS
+
+__all__ = ["CompactListAdapter", "category_of"]
+
+Style = Literal["chat", "completion"]
+_STYLES: tuple[str, ...] = ("chat", "completion")
+
+#: Keywords that identify a category from instructions an optimizer may have rewritten.
+_CATEGORY_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("short text matching", "text-matching-short"),
+    ("long text matching", "text-matching-long"),
+    ("classification", "text-classification"),
+    ("retrieval", "text-retrieval"),
+)
+
+def category_of(signature: type[Signature]) -> str | None:
+    """Find the category a signature brainstorms for, or ``None``.
+
+    Matches the registered signature classes first (by identity, name or instructions),
+    then keywords in the first line of the instructions, so that a signature whose
+    instructions an optimizer rewrote still finds its seed pool.
+
+    Example:
+        >>> from embtaskgen.signatures import SIGNATURES
+        >>> category_of(SIGNATURES["text-matching-long"])
+        'text-matching-long'
+    """
+    from embtaskgen.signatures import SIGNATURES
+
+    for name, registered in SIGNATURES.items():
+        if signature is registered or signature.__name__ == registered.__name__:
+            return name
+    for name, registered in SIGNATURES.items():
+        if signature.instructions == registered.instructions:
+            return name
+    first_line = (signature.instructions or "").strip().splitlines()[0:1]
+    head = first_line[0].lower() if first_line else ""
+    for keyword, name in _CATEGORY_KEYWORDS:
+        if keyword in head:
+            return name
+    return None
+
+
+class CompactListAdapter(dspy.Adapter):
+    """Render a list-of-strings signature as a short prompt a small model can follow.
+
+    The signature must have exactly one output field, typed ``list[str]``. Input fields
+    named ``num_tasks``, ``topic`` and ``avoid`` are rendered as sentences; any other
+    input field as ``name: value``.
+
+    Args:
+        style: ``"chat"`` for instruction-tuned models, ``"completion"`` for base models.
+        num_examples: Worked examples shown when the predictor has no demos.
+        example_size: Items in each worked example.
+        max_items: Upper bound on the items asked for in one call (``num_tasks`` is capped
+            to it); small models lose the thread in long lists. ``None`` for no cap.
+        min_items: Fewest items the schema accepts (small models close the list early).
+        item_pattern: Regex every item must match (sent in the schema); ``"auto"`` derives
+            "one sentence opening like the category's seed tasks" from the seed pool;
+            ``None`` bounds only the length.
+        min_chars: Shortest accepted item (enforced by the schema).
+        max_chars: Longest accepted item (enforced by the schema).
+        category: Force the seed pool of one category; by default it is found from the
+            signature (:func:`category_of`).
+        seed_pool: Seed tasks per category; defaults to ``embtaskgen.brainstorm.example_pool.SEED_TASKS``.
+        callbacks: DSPy callbacks run around ``format`` and ``parse``.
+
+    Example:
+        >>> import dspy
+        >>> from embtaskgen.signatures import SIGNATURES
+        >>> adapter = CompactListAdapter()
+        >>> messages = adapter.format(SIGNATURES["text-retrieval"], [], {"num_tasks": 5, "topic": "", "avoid": []})
+        >>> messages[-1]["content"]
+        'Write 5 tasks.'
+        >>> adapter.parse(SIGNATURES["text-retrieval"], '["Given a claim, find evidence."]')
+        {'tasks': ['Given a claim, find evidence.']}
+    """
+
+    def __init__(
+        self,
+        *,
+        style: Style = "chat",
+        num_examples: int = 2,
+        example_size: int = 3,
+        max_items: int | None = 10,
+        min_items: int = 1,
+        min_chars: int = 20,
+        max_chars: int = 200,
+        category: str | None = None,
+        seed_pool: Mapping[str, Sequence[str]] | None = None,
+        item_pattern: str | None = "auto",
+        callbacks: list[BaseCallback] | None = None,
+    ) -> None:
+        super().__init__(callbacks=callbacks)
+        if style not in _STYLES:
+            raise ValueError(f"unknown style {style!r}; choose from {', '.join(_STYLES)}")
+        for name, value, low in (("num_examples", num_examples, 0), ("example_size", example_size, 1),
+                                 ("min_items", min_items, 1), ("min_chars", min_chars, 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        if max_items is not None and (isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1):
+            raise ValueError(f"max_items must be a positive int or None, got {max_items!r}")
+        if not isinstance(max_chars, int) or max_chars <= min_chars:
+            raise ValueError(f"max_chars must be an int above min_chars={min_chars}, got {max_chars!r}")
+        pool = SEED_TASKS if seed_pool is None else seed_pool
+        if category is not None and category not in pool:
+            raise ValueError(f"unknown category {category!r}; choose from {', '.join(pool)}")
+        self.style: Style = style
+        self.num_examples = num_examples
+        self.example_size = example_size
+        self.max_items = max_items
+        self.min_items = min_items
+        self.min_chars = min_chars
+        self.max_chars = max_chars
+        self.category = category
+        self.seed_pool = {name: tuple(tasks) for name, tasks in pool.items()}
+        self.item_pattern = item_pattern
+
+    # -- the call ---------------------------------------------------------------------
+
+    def __call__(
+        self,
+        lm: dspy.BaseLM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[dict[str, Any]],
+        inputs: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        self._prepare(lm, lm_kwargs, signature, inputs)
+        return super().__call__(lm, lm_kwargs, signature, demos, inputs)
+
+    async def acall(
+        self,
+        lm: dspy.BaseLM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[dict[str, Any]],
+        inputs: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        self._prepare(lm, lm_kwargs, signature, inputs)
+        return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+
+    def _prepare(
+        self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
+    ) -> None:
+        """Send the list schema when the LM enforces schemas; leave it alone otherwise."""
+        self._output_name(signature)
+        if "response_format" in lm_kwargs:
+            return
+        if "response_format" in lm.supported_params and lm.supports_response_schema:
+            count = self._count(inputs)
+            category = self.category or category_of(signature)
+            lm_kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "tasks", "schema": self.schema(count, category)},
+            }
+
+    def schema(self, count: int, category: str | None = None) -> dict[str, Any]:
+        """The JSON schema of an answer with at most ``count`` items.
+
+        Each item is one sentence (no inner period, quote or backslash) of bounded
+        length. With ``item_pattern="auto"`` and a known category, an item must also
+        open with a first word that the category's seed tasks open with ("Given",
+        "Classify"): the instruction shape embedding models are trained with.
+
+        Example:
+            >>> CompactListAdapter(min_chars=10, max_chars=80).schema(3)["maxItems"]
+            3
+        """
+        items: dict[str, Any] = {"type": "string"}
+        pattern = self._pattern(category)
+        if pattern is None:
+            items.update(minLength=self.min_chars, maxLength=self.max_chars)
+        else:
+            items["pattern"] = pattern
+        count = max(1, count)
+        return {"type": "array", "items": items, "minItems": min(self.min_items, count), "maxItems": count}
+
+    def _pattern(self, category: str | None) -> str | None:
+        if self.item_pattern != "auto":
+            return self.item_pattern
+        seeds = self.seed_pool.get(category or "", ())
+        openers = sorted({task.split(" ", 1)[0] for task in seeds})
+        if not openers or not all(word.isalpha() for word in openers):
+            return None
+        head = openers[0] if len(openers) == 1 else f"({'|'.join(openers)})"
+        # [.] rather than an escaped dot: llama.cpp's GBNF parser rejects "\."
+        free = '[^"\\\\.\\n\\r\\t]'
+        opener_len = len(max(openers, key=len))
+        pivot = _pivot(seeds)
+        if pivot is not None:
+            # The two halves of the seed shape: "Given <query>, retrieve <documents>."
+            # or "Classify <text> by <label>."; each half gets a share of the length.
+            joint = f"({'|'.join(pivot[1])})"
+            longest = len(max(pivot[1], key=len))
+            budget = max(8, self.max_chars - opener_len - longest - 4)
+            first, second = max(3, budget * 2 // 5), max(3, budget * 3 // 5)  # sum <= budget
+            lead = '[^",\\\\.\\n\\r\\t]' if pivot[0] == "," else free
+            sep = ", " if pivot[0] == "," else " "
+            return f"^{head} {lead}{{3,{first}}}{sep}{joint} {free}{{3,{second}}}[.]$"
+        low = max(1, self.min_chars - opener_len - 2)
+        high = max(low + 1, self.max_chars - opener_len - 2)
+        return f"^{head} {free}{{{low},{high}}}[.]$"
+
+    # -- rendering --------------------------------------------------------------------
+
+    def format(
+        self,
+        signature: type[Signature],
+        demos: list[dict[str, Any]],
+        inputs: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Render the messages: instructions, worked examples, the request."""
+        output = self._output_name(signature)
+        examples = self._examples(signature, demos, output, inputs)
+        request = self._request_text(signature, inputs)
+        instructions = (signature.instructions or "").strip()
+        if self.style == "completion":
+            return [{"role": "user", "content": self._document(instructions, examples, request)}]
+        messages = [{"role": "system", "content": f"{instructions}\n\n{_ANSWER_FORMAT}"}]
+        for example_request, items in examples:
+            messages.append({"role": "user", "content": example_request})
+            messages.append({"role": "assistant", "content": _dump(items)})
+        messages.append({"role": "user", "content": request})
+        return messages
+
+    def _document(self, instructions: str, examples: list[tuple[str, list[str]]], request: str) -> str:
+        """One text a base model continues: it ends where the JSON list should start."""
+        blocks = [instructions, _ANSWER_FORMAT]
+        for example_request, items in examples:
+            blocks.append(f"{example_request}\n{_dump(items)}")
+        blocks.append(f"{request}\n")
+        return "\n\n".join(blocks)
+
+    def _examples(
+        self,
+        signature: type[Signature],
+        demos: list[dict[str, Any]],
+        output: str,
+        inputs: dict[str, Any],
+    ) -> list[tuple[str, list[str]]]:
+        examples = []
+        for demo in demos or []:
+            items = demo.get(output)
+            if isinstance(items, list) and items and all(isinstance(item, str) for item in items):
+                demo_inputs = {name: demo[name] for name in signature.input_fields if name in demo}
+                demo_inputs.setdefault("num_tasks", len(items))
+                examples.append((self._request_text(signature, demo_inputs, demo=True), list(items)))
+        if examples or self.num_examples == 0:
+            return examples
+        category = self.category or category_of(signature)
+        pool = self.seed_pool.get(category or "", ())
+        wanted = self.num_examples * self.example_size
+        if len(pool) < wanted:
+            return examples
+        rng = random.Random(f"fixed examples|{category}")  # the same on every call
+        drawn = rng.sample(pool, wanted)
+        for index in range(self.num_examples):
+            items = drawn[index * self.example_size : (index + 1) * self.example_size]
+            examples.append((f"Write {len(items)} tasks.", items))
+        return examples
+
+    def _count(self, inputs: dict[str, Any]) -> int:
+        raw = inputs.get("num_tasks")
+        try:
+            count = int(raw) if raw is not None else self.max_items or 20
+        except (TypeError, ValueError):
+            count = self.max_items or 20
+        count = max(1, count)
+        return min(count, self.max_items) if self.max_items else count
+
+    def _request_text(self, signature: type[Signature], inputs: dict[str, Any], demo: bool = False) -> str:
+        sentences = []
+        if "num_tasks" in signature.input_fields:
+            sentences.append(f"Write {self._count(inputs) if not demo else inputs['num_tasks']} tasks.")
+        topic = inputs.get("topic") if "topic" in signature.input_fields else None
+        if isinstance(topic, str) and topic.strip():
+            sentences.append(f"Topic: {topic.strip()}.")
+        avoid = inputs.get("avoid") if "avoid" in signature.input_fields else None
+        if avoid:
+            listed = "\n".join(f"- {item}" for item in avoid)
+            sentences.append(f"Do not repeat these tasks:\n{listed}")
+        for name in signature.input_fields:
+            if name in ("num_tasks", "topic", "avoid") or name not in inputs:
+                continue
+            value = inputs[name]
+            sentences.append(f"{name}: {value if isinstance(value, str) else _dump(_jsonable(value))}")
+        return " ".join(sentences) if sentences else "Write the list."
+
+    # -- parsing ----------------------------------------------------------------------
+
+    def format_assistant_message_content(
+        self,
+        signature: type[Signature],
+        outputs: dict[str, Any],
+        missing_field_message: str | None = None,
+    ) -> str:
+        """An answer as the model should write it: the JSON array."""
+        items = outputs.get(self._output_name(signature))
+        return _dump(items) if isinstance(items, list) else (missing_field_message or "[]")
+
+    def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
+        """Read the answer: a JSON array of strings (``json.loads`` only, never ``eval``).
+
+        A JSON object holding the list under the output field name is accepted too; so is
+        the array wrapped in prose or a code fence (the outermost ``[...]`` is read).
+
+        Raises:
+            AdapterParseError: The answer is not a list of strings.
+        """
+        output = self._output_name(signature)
+        text = (completion or "").strip()
+        value: Any = _loads(text)
+        if value is None:
+            start, end = text.find("["), text.rfind("]")
+            if 0 <= start < end:
+                value = _loads(text[start : end + 1])
+        if isinstance(value, dict) and output in value:
+            value = value[output]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise AdapterParseError(
+                adapter_name=type(self).__name__,
+                signature=signature,
+                lm_response=completion,
+                message=f"Expected a JSON array of strings for `{output}`.",
+            )
+        return {output: value}
+
+    def _output_name(self, signature: type[Signature]) -> str:
+        outputs = signature.output_fields
+        if len(outputs) != 1:
+            raise ValueError(
+                f"CompactListAdapter needs exactly one output field, got {list(outputs)}"
+            )
+        name, field = next(iter(outputs.items()))
+        if field.annotation != list[str]:
+            raise ValueError(
+                f"CompactListAdapter needs the output field typed list[str]; `{name}` is {field.annotation}"
+            )
+        return name
+
+
+_ANSWER_FORMAT = "Answer with a JSON array of strings, one task per string."
+
+
+#: Words that may join the two halves of a seed task ("Classify a post *by* its tone").
+_JOINING_WORDS: tuple[str, ...] = ("by", "into", "as", "whether")
+
+
+def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:
+    """The shape every seed task shares, if any: ``(",", verbs)`` when each has the form
+    "<opener> <query>, <verb> <rest>" ("Given a claim, retrieve ..."), or ``(" ", words)``
+    when each joins its halves with one of :data:`_JOINING_WORDS` ("Classify a post by
+    ...").
+
+    Example:
+        >>> _pivot(["Given a word, find its definition.", "Given a title, find the paper."])
+        (',', ['find'])
+    """
+    if not seeds:
+        return None
+    verbs = set()
+    for task in seeds:
+        head, comma, rest = task.partition(", ")
+        word = rest.split(" ", 1)[0]
+        if not comma or not word.isalpha() or len(head.split()) < 2:
+            verbs = set()
+            break
+        verbs.add(word)
+    if verbs and len(verbs) <= 3:
+        return ",", sorted(verbs)
+    joints = set()
+    for task in seeds:
+        found = [word for word in _JOINING_WORDS if f" {word} " in task]
+        if not found:
+            return None
+        joints.add(found[0])
+    return " ", sorted(joints)
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _loads(text: str) -> Any:
+    try:
+        # strict=False: a raw newline inside a string is still the model's string.
+        return json.loads(text, strict=False)
+    except (json.JSONDecodeError, ValueError):
+        return None

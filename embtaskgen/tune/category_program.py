@@ -1,0 +1,132 @@
+"""The program an optimizer tunes: one category's predictor, called exactly as ``generate`` does.
+
+DSPy's optimizers tune a ``dspy.Module`` whose ``forward`` takes an example's inputs.
+:class:`CategoryProgram` holds copies of the generator's predictors for the categories
+being tuned, under the generator's attribute names (``text_retrieval``, ...), so that
+the tuned state loads straight back into an
+:class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator`. Its ``forward(category, num_tasks,
+topic, seed)`` routes the example to its category's predictor and makes the call through
+:meth:`EmbeddingTaskGenerator.call` itself (generation 0 of run ``seed``: the same
+``rollout_id``, temperature, adapter and sampling seed as ``generate``), so different
+examples are different samples and a held-out score measures what users get.
+
+Demos are curated (:func:`embtaskgen.tune.demos.curate_demos`) before they are shown, as they
+are when the tuned program is saved.
+
+Example:
+    >>> import dspy
+    >>> from embtaskgen import EmbeddingTaskGenerator
+    >>> lm = dspy.utils.DummyLM([{"tasks": '["Given a claim, retrieve evidence documents."]'}])
+    >>> program = CategoryProgram(EmbeddingTaskGenerator(lm=lm), ["text-retrieval"])
+    >>> [name for name, _ in program.named_predictors()]
+    ['text_retrieval']
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import dspy
+
+from embtaskgen.tune.scoring import demo_tasks, requested_count
+from embtaskgen.brainstorm.categories import PREDICTOR_NAMES, resolve_categories
+from embtaskgen.tune.demos import curate_demos
+
+__all__ = ["CategoryProgram"]
+
+
+class _Shared:
+    """State that optimizers' deep copies of the program keep sharing: the generator and
+    the call counter (never part of the tuned parameters)."""
+
+    def __init__(self, generator: Any, progress: Callable[[int], None] | None) -> None:
+        self.generator = generator
+        self.progress = progress
+        self.calls = 0
+        self.parse_failures = 0
+        self._lock = threading.Lock()
+
+    def count(self, parse_failure: bool) -> int:
+        with self._lock:
+            self.calls += 1
+            self.parse_failures += int(parse_failure)
+            calls = self.calls
+        if self.progress is not None:
+            self.progress(calls)
+        return calls
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Shared:
+        return self
+
+
+class CategoryProgram(dspy.Module):
+    """Route an example to its category's predictor and make one ``generate`` call.
+
+    Args:
+        generator: The :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator` whose LM,
+            adapter, temperature and levers the calls use; its predictors are copied.
+        categories: The categories whose predictors are tuned.
+        progress: Called with the number of program calls made so far.
+
+    Raises:
+        ValueError: Unknown category (the message lists the valid choices).
+    """
+
+    def __init__(self, generator: Any, categories: Sequence[str],
+                 progress: Callable[[int], None] | None = None) -> None:
+        super().__init__()
+        self.tuned_categories = resolve_categories(list(categories))
+        self._shared = _Shared(generator, progress)
+        for category in self.tuned_categories:
+            setattr(self, PREDICTOR_NAMES[category], generator.predictor_for(category).deepcopy())
+
+    @property
+    def calls(self) -> int:
+        """Program calls made so far (this program and all its copies)."""
+        return self._shared.calls
+
+    @property
+    def parse_failures(self) -> int:
+        """Calls whose answer did not parse as a list of strings."""
+        return self._shared.parse_failures
+
+    def forward(self, category: str, num_tasks: int = 20, topic: str = "", seed: int = 0) -> dspy.Prediction:
+        """One call: generation 0 of run ``seed`` for ``category`` on ``topic``.
+
+        Returns:
+            ``dspy.Prediction(tasks, target, shown, parse_failure, raw_output)``;
+            ``tasks`` is ``None`` when the answer did not parse.
+        """
+        if category not in self.tuned_categories:
+            raise ValueError(
+                f"category {category!r} is not tuned by this program; choose from "
+                f"{', '.join(self.tuned_categories)}"
+            )
+        attribute = PREDICTOR_NAMES[category]
+        predictor = getattr(self, attribute)
+        shell = copy.copy(self._shared.generator)  # shallow: shares the LM, never the predictor
+        setattr(shell, attribute, predictor)
+        shell.num_tasks = int(num_tasks)
+        shown = curate_demos(predictor.demos, category) if predictor.demos else []
+        result = shell.call(category, 0, int(seed), topic=topic, demos=shown if predictor.demos else None)
+        self._shared.count(result.items is None)
+        lm = shell.lm
+        adapter = shell.adapter if shell.adapter is not None else _default_adapter(lm)
+        return dspy.Prediction(
+            tasks=result.items,
+            target=requested_count(int(num_tasks), adapter),
+            shown=demo_tasks(shown),
+            parse_failure=result.parse_failure,
+            raw_output=result.raw_output,
+        )
+
+
+def _default_adapter(lm: Any) -> Any:
+    try:
+        from embtaskgen.lm.local import default_adapter_for
+    except ImportError:
+        return None
+    return default_adapter_for(lm)

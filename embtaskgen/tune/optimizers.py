@@ -1,0 +1,207 @@
+"""The supported DSPy optimizers and how a call budget becomes their settings.
+
+``budget`` is the number of program calls (calls of the model being tuned) an optimizer
+may spend on one category, including the evaluation of the starting prompt. Each plan
+below turns it into the optimizer's own knobs; prompt-model and reflection-model calls
+come on top (they are counted separately by :func:`embtaskgen.tune.optimize.optimize`).
+
+=============  ==============================================================================
+name           what it tunes, and its plan
+=============  ==============================================================================
+``bootstrap``  demos: ``dspy.BootstrapFewShotWithRandomSearch`` keeps the model's own answers
+               that score at least ``metric_threshold`` as worked examples (curated to their
+               usable tasks), tries several random demo sets and keeps the best on the valset
+               (the untuned program is one of the candidates).
+``mipro``      instructions: ``dspy.MIPROv2`` zero-shot (no demos); ``prompt_lm`` proposes
+               instructions, Optuna picks the best on the valset. Needs ``optuna``.
+``gepa``       instructions: ``dspy.GEPA`` reflects on the metric's feedback text with
+               ``reflection_lm`` and evolves the instruction; ``max_metric_calls=budget``.
+=============  ==============================================================================
+
+A small model proposes poor instructions: pass a stronger served model as ``prompt_lm`` /
+``reflection_lm`` (any LiteLLM id or ``dspy.LM``) when one is available.
+
+Example:
+    >>> plan_for("bootstrap", 40).valset_size
+    5
+    >>> plan_for("simulated-annealing", 40)
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown optimizer 'simulated-annealing'; choose from bootstrap, mipro, gepa
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import dspy
+
+__all__ = ["DEFAULT_BUDGET", "DEFAULT_OPTIMIZER", "OPTIMIZERS", "Plan", "plan_for", "run_optimizer"]
+
+logger = logging.getLogger(__name__)
+
+#: The supported optimizer names.
+OPTIMIZERS: tuple[str, ...] = ("bootstrap", "mipro", "gepa")
+#: The default, chosen by ``benchmarks/optimize.py`` on the embedded model (README).
+DEFAULT_OPTIMIZER = "bootstrap"
+#: Default program calls per category.
+DEFAULT_BUDGET = 40
+#: Smallest budget any plan accepts.
+MIN_BUDGET = 6
+
+#: Bootstrapped demos are kept when they score at least this (before curation).
+BOOTSTRAP_THRESHOLD = 0.5
+#: At most this many demos per predictor (a small model's context fills up fast).
+MAX_DEMOS = 2
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An optimizer's settings for one category under a call budget.
+
+    Attributes:
+        optimizer: The optimizer name.
+        budget: Program calls allowed.
+        train_size: Training examples to build.
+        valset_size: Validation examples to build.
+        candidates: Candidate programs (demo sets or instructions) to try.
+        trials: Optuna trials (MIPROv2 only).
+    """
+
+    optimizer: str
+    budget: int
+    train_size: int
+    valset_size: int
+    candidates: int
+    trials: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-friendly copy (recorded in the saved program)."""
+        return dict(self.__dict__)
+
+
+def _check_name(name: str) -> None:
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+
+
+def plan_for(name: str, budget: int) -> Plan:
+    """The settings of optimizer ``name`` for ``budget`` program calls.
+
+    Raises:
+        ValueError: Unknown optimizer (the message lists the valid choices) or a budget
+            below ``MIN_BUDGET``.
+    """
+    _check_name(name)
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < MIN_BUDGET:
+        raise ValueError(f"budget must be an integer >= {MIN_BUDGET} program calls, got {budget!r}")
+    valset = max(2, min(12, budget // 8))
+    if name == "bootstrap":
+        train = max(2, min(16, budget // 5))
+        # Calls: bootstrapping (at most `train`, cached across candidates) + one valset
+        # evaluation per candidate, including the untuned and the unshuffled one.
+        candidates = max(1, (budget - train) // valset - 2)
+        return Plan(name, budget, train, valset, candidates)
+    if name == "mipro":
+        train = max(2, min(16, budget // 5))
+        trials = max(1, (budget - train) // valset - 1)
+        return Plan(name, budget, train, valset, candidates=max(2, min(6, trials)), trials=trials)
+    train = max(3, min(16, budget // 4))
+    return Plan(name, budget, train, valset, candidates=0)
+
+
+#: A tqdm progress bar line ("  50%|#####     | 1/2 [00:15<00:15, 15.10s/it]").
+_PROGRESS_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\d+it \[")
+
+
+@contextlib.contextmanager
+def _prints_to_log() -> Iterator[None]:
+    """Some DSPy optimizers print, and draw progress bars that cannot be turned off
+    (``BootstrapFewShotWithRandomSearch`` evaluates each candidate with
+    ``display_progress=True``); send the prints to this module's log and drop the bars
+    (``optimize(progress=...)`` and the CLI report progress instead)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            yield
+    finally:
+        for line in (out.getvalue() + "\n" + err.getvalue()).replace("\r", "\n").splitlines():
+            if line.strip() and not _PROGRESS_BAR.search(line):
+                logger.info("%s", line)
+
+
+def run_optimizer(
+    plan: Plan,
+    program: dspy.Module,
+    metric: Callable[..., Any],
+    trainset: Sequence[dspy.Example],
+    valset: Sequence[dspy.Example],
+    *,
+    task_lm: dspy.BaseLM,
+    prompt_lm: dspy.BaseLM,
+    reflection_lm: dspy.BaseLM,
+    seed: int,
+) -> dspy.Module:
+    """Compile ``program`` with the optimizer of ``plan``; returns the tuned program.
+
+    Raises:
+        ImportError: MIPROv2 without ``optuna`` (with an install hint).
+    """
+    with _prints_to_log():
+        return _compile(plan, program, metric, list(trainset), list(valset), task_lm=task_lm,
+                        prompt_lm=prompt_lm, reflection_lm=reflection_lm, seed=seed)
+
+
+def _compile(plan: Plan, program: dspy.Module, metric: Callable[..., Any], trainset: list[dspy.Example],
+             valset: list[dspy.Example], *, task_lm: dspy.BaseLM, prompt_lm: dspy.BaseLM,
+             reflection_lm: dspy.BaseLM, seed: int) -> dspy.Module:
+    if plan.optimizer == "bootstrap":
+        # Candidate -2 ("labels only") would show input-only examples: skip it.
+        restrict = [-3, -1, *range(plan.candidates)]
+        optimizer = dspy.BootstrapFewShotWithRandomSearch(
+            metric=metric,
+            metric_threshold=BOOTSTRAP_THRESHOLD,
+            max_bootstrapped_demos=MAX_DEMOS,
+            max_labeled_demos=0,
+            num_candidate_programs=plan.candidates,
+            num_threads=1,
+        )
+        return optimizer.compile(program, trainset=trainset, valset=valset, restrict=restrict)
+    if plan.optimizer == "mipro":
+        try:
+            import optuna  # noqa: F401
+        except ImportError as exc:
+            raise ImportError(
+                "the 'mipro' optimizer needs optuna; install it with pip install 'embtaskgen[optimize]'"
+            ) from exc
+        optimizer = dspy.MIPROv2(
+            metric=metric,
+            prompt_model=prompt_lm,
+            task_model=task_lm,
+            max_bootstrapped_demos=0,
+            max_labeled_demos=0,
+            auto=None,
+            num_candidates=plan.candidates,
+            num_threads=1,
+            seed=seed,
+            metric_threshold=BOOTSTRAP_THRESHOLD,
+        )
+        return optimizer.compile(
+            program, trainset=trainset, valset=valset, num_trials=plan.trials, minibatch=False,
+        )
+    optimizer = dspy.GEPA(
+        metric=metric,
+        max_metric_calls=plan.budget,
+        reflection_lm=reflection_lm,
+        reflection_minibatch_size=min(3, len(trainset)),
+        num_threads=1,
+        seed=seed,
+        use_merge=False,
+    )
+    return optimizer.compile(program, trainset=trainset, valset=valset)

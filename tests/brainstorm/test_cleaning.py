@@ -1,0 +1,49 @@
+import pytest
+
+from embtaskgen.brainstorm.cleaning import DROP_REASONS, TaskDeduper, normalise_task, strip_task
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("1. Retrieve news articles.", "Retrieve news articles."),
+        ("  - \u201cFind papers that cite a title.\u201d, ", "Find papers that cite a title."),
+        ("(3) Match a word to its definition", "Match a word to its definition"),
+        ("Task 4: Given a claim, find evidence.", "Given a claim, find evidence."),
+        ("* 2) 'nested markers'", "nested markers"),
+        ("12 Angry Men reviews are classified by tone.", "12 Angry Men reviews are classified by tone."),
+        ("   ", ""),
+    ],
+)
+def test_strip_task(raw, clean):
+    assert strip_task(raw) == clean
+
+
+def test_normalise_folds_case_whitespace_and_punctuation():
+    assert normalise_task("Retrieve  NEWS-articles!") == normalise_task("retrieve news articles")
+    assert normalise_task("a b") != normalise_task("ab")
+
+
+def test_duplicates_dropped_and_counted_within_and_across_generations():
+    deduper = TaskDeduper()
+    first = deduper.clean(["Find X.", "Find X.", "find x", "", None, 3, "Find Y."])
+    assert first.tasks == ["Find X.", "Find Y."]
+    assert first.dropped == {"duplicate_exact": 1, "duplicate_normalised": 1, "empty": 1, "not_string": 2}
+    second = deduper.clean(["FIND Y", "Find Z."])
+    assert second.tasks == ["Find Z."]
+    assert second.dropped == {"duplicate_normalised": 1}
+    assert set(first.dropped) | set(second.dropped) <= set(DROP_REASONS)
+    assert deduper.seen("- find z")
+
+
+def test_keep_duplicates_option():
+    deduper = TaskDeduper(keep_duplicates=True)
+    result = deduper.clean(["Find X.", "Find X.", " "])
+    assert result.tasks == ["Find X.", "Find X."]
+    assert result.dropped == {"empty": 1}
+
+
+def test_no_eval_of_strings():
+    # A string that would do something if evaluated stays a plain task string.
+    result = TaskDeduper().clean(["__import__('os').system('echo hi')"])
+    assert result.tasks == ["__import__('os').system('echo hi')"]

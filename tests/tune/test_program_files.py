@@ -1,0 +1,135 @@
+import json
+
+import dspy
+import pytest
+from tuning_replies import varied_lm
+
+from embtaskgen import EmbeddingTaskGenerator
+from embtaskgen.tune.demos import curate_demos
+from embtaskgen.tune.program_files import (
+    SHIPPED_PROGRAM,
+    ProgramLoader,
+    apply_program,
+    default_program_for,
+    load_program,
+    program_metadata,
+    read_program,
+    resolve_program,
+    save_program,
+)
+from embtaskgen.tune.splits import (
+    HELDOUT_SEED_BASE,
+    HELDOUT_TOPICS,
+    TRAIN_TOPICS,
+    training_examples,
+)
+
+
+def _tuned():
+    generator = EmbeddingTaskGenerator("all", lm=varied_lm())
+    generator.text_classification.demos = [dspy.Example(
+        num_tasks=3, topic="law", avoid=[],
+        tasks=["Classify court opinions by the area of law they address.",
+               "Classify legal complaints by the remedy the plaintiff seeks.",
+               "Classify contract clauses by the obligation they create."]).with_inputs("num_tasks", "topic", "avoid")]
+    generator.text_classification.signature = generator.text_classification.signature.with_instructions(
+        "Write classification tasks.")
+    return generator
+
+
+def test_save_and_load_round_trip_without_any_lm(tmp_path):
+    path = save_program(_tuned(), tmp_path / "p.json", categories=["text-classification"],
+                        metadata={"optimizer": "hand"})
+    text = path.read_text()
+    assert "scripted" not in text  # no LM in the file
+    state = json.loads(text)
+    assert state["embtaskgen"]["optimizer"] == "hand" and state["embtaskgen"]["format"] == 1
+    loaded = load_program(path, lm=varied_lm())
+    assert loaded.categories == ("text-classification",)
+    assert loaded.text_classification.signature.instructions == "Write classification tasks."
+    assert loaded.text_classification.demos[0]["tasks"][0].startswith("Classify court opinions")
+    assert loaded.program_info["loaded_categories"] == ["text-classification"]
+
+
+def test_all_four_are_saved_by_default_and_dspy_can_load_them(tmp_path):
+    path = save_program(_tuned(), tmp_path / "all.json")
+    assert set(read_program(path)) == {"embtaskgen", "metadata", "text_retrieval", "text_matching_short",
+                                       "text_matching_long", "text_classification"}
+    plain = EmbeddingTaskGenerator(lm=varied_lm())
+    dspy.Module.load(plain, str(path))  # DSPy's own loader reads the same file
+    assert plain.text_classification.signature.instructions == "Write classification tasks."
+
+
+def test_load_as_classmethod_and_in_place(tmp_path):
+    class Generator(EmbeddingTaskGenerator):
+        load = ProgramLoader()
+
+    path = save_program(_tuned(), tmp_path / "p.json", categories=["text-classification"])
+    built = Generator.load(path, lm=varied_lm())
+    assert isinstance(built, Generator) and built.text_classification.demos
+    existing = Generator("all", lm=varied_lm())
+    assert existing.load(path) is existing and existing.text_classification.demos
+
+
+def test_bad_files_are_refused_without_changes(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"embtaskgen": {}, "text_mining": {}}))
+    with pytest.raises(ValueError, match="text_retrieval"):
+        read_program(bad)
+    bad.write_text("not json")
+    with pytest.raises(ValueError, match="not a JSON program"):
+        read_program(bad)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"text_retrieval": {"demos": []}}))
+    generator = EmbeddingTaskGenerator(lm=varied_lm())
+    before = generator.text_retrieval.dump_state()
+    with pytest.raises(KeyError):
+        apply_program(generator, broken)
+    assert generator.text_retrieval.dump_state() == before
+    with pytest.raises(ValueError, match=".json"):
+        save_program(generator, tmp_path / "p.pkl")
+
+
+def test_resolve_program_choices(tmp_path):
+    generator = EmbeddingTaskGenerator(lm=varied_lm())
+    assert resolve_program(generator, "none") is None
+    assert resolve_program(generator, "default") is None  # not the embedded model
+    path = save_program(_tuned(), tmp_path / "p.json", categories=["text-classification"])
+    assert resolve_program(generator, str(path)) == str(path)
+    assert generator.text_classification.demos
+    with pytest.raises(ValueError, match="'default' or 'none'"):
+        resolve_program(generator, str(tmp_path / "missing.json"))
+
+
+def test_default_program_only_for_its_model():
+    assert default_program_for(varied_lm()) is None
+
+
+@pytest.mark.skipif(not SHIPPED_PROGRAM.is_file(), reason="no shipped program")
+def test_shipped_program_is_readable_and_records_heldout_scores():
+    info = program_metadata(SHIPPED_PROGRAM)
+    assert info["model"].startswith("local/") and info["metric_version"]
+    for category in info["saved_categories"]:
+        assert {"untuned", "tuned"} <= set(info["heldout"][category])
+    load_program(SHIPPED_PROGRAM, lm=varied_lm())
+
+
+def test_curation_is_idempotent_and_drops_bad_items():
+    demo = dspy.Example(num_tasks=5, topic="", avoid=[], tasks=[
+        "Classify customer support emails by the product they concern.",
+        "List some facts.",
+        "Classify customer support emails by the product they concern.",
+        "Classify news articles about elections by the region they cover.",
+        "Classify product reviews of kitchen appliances by the defect they report."])
+    once = curate_demos([demo], "text-classification")
+    assert once[0]["num_tasks"] == len(once[0]["tasks"]) == 3
+    assert curate_demos(once, "text-classification") == once
+    assert curate_demos([demo], "text-classification", min_items=4) == []
+
+
+def test_split_keeps_heldout_topics_and_seeds_out_of_training():
+    assert set(TRAIN_TOPICS) & set(HELDOUT_TOPICS) == {""}
+    examples = training_examples("text-retrieval", 50, seed=3)
+    assert all(e.topic in TRAIN_TOPICS and e.seed < HELDOUT_SEED_BASE for e in examples)
+    assert len({(e.topic, e.seed) for e in examples}) == 50
+    assert examples == training_examples("text-retrieval", 50, seed=3)
