@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from embtaskgen.tune.evaluation import evaluate
     from embtaskgen.tune.lm_calls import LMCallCounter
     from embtaskgen.tune.optimize import optimize
-    from embtaskgen.tune.program_files import load_program, save_program
+    from embtaskgen import load_program, save_program
     from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
 
     categories = resolve_categories(args.categories.split(","))

@@ -1,7 +1,9 @@
 """embtaskgen: brainstorm task descriptions for training text-embedding models.
 
 The first step of the recipe in "Improving Text Embeddings with Large Language Models"
-(Wang et al., 2024), as a typed, reproducible DSPy program.
+(Wang et al., 2024), as a typed, reproducible DSPy program. This module is the whole
+public API: notebooks, benchmarks and programs import from here; the folders below
+(``brainstorm``, ``lm``, ``runs``, ``tune``, ``quality``, ``cli``) are the house behind it.
 
 Example:
     >>> from embtaskgen import CATEGORIES
@@ -11,31 +13,85 @@ Example:
 
 from embtaskgen.brainstorm.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
 from embtaskgen.brainstorm.cleaning import TaskDeduper, normalise_task, strip_task
-from embtaskgen.brainstorm.generator import CallResult, EmbeddingTaskGenerator
-from embtaskgen.lm.resolve import resolve_lm
+from embtaskgen.brainstorm.call_result import CallResult
+from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
+from embtaskgen.brainstorm.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
-from embtaskgen.runs.runner import RetryPolicy, RunAborted, RunInterrupted, RunSummary, run
+from embtaskgen.errors import (
+    ConfigError,
+    EmbtaskgenError,
+    MissingDependency,
+    ProgramFileError,
+    ResumeError,
+    RunAborted,
+    RunInterrupted,
+)
+from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.lm.resolve import resolve_lm
+from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
+from embtaskgen.quality.novelty import copies_example
+from embtaskgen.quality.report import diversity_report, format_report
+from embtaskgen.runs.faults import RetryPolicy
+from embtaskgen.runs.runner import run
+from embtaskgen.runs.summary import RunSummary
+from embtaskgen.settings import derive_id
 from embtaskgen.signatures import SIGNATURES
+from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
+from embtaskgen.tune.lm_calls import LMCallCounter
+from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize
+from embtaskgen.brainstorm.program_state import read_program, save_program
+from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
 
 __all__ = [
     "CATEGORIES",
     "CATEGORY_SUMMARIES",
+    "DEFAULT_AVOID_ARCHIVE",
+    "DEFAULT_BUDGET",
+    "DEFAULT_EVAL_TOPICS",
+    "DEFAULT_FEW_SHOT",
+    "DEFAULT_OPTIMIZER",
+    "DEFAULT_TOPICS",
+    "HELDOUT_TOPICS",
+    "METRIC_VERSION",
+    "OPTIMIZERS",
     "SIGNATURES",
     "CallResult",
+    "ConfigError",
     "EmbeddingTaskGenerator",
+    "EmbtaskgenError",
     "GenerationRow",
+    "LMCallCounter",
+    "MissingDependency",
+    "ProgramFileError",
+    "ResumeError",
     "RetryPolicy",
     "RunAborted",
     "RunInterrupted",
     "RunSummary",
     "TaskDeduper",
     "TaskRow",
+    "adapter_for",
+    "copies_example",
+    "derive_id",
+    "diversity_report",
+    "evaluate",
+    "format_comparison",
+    "format_report",
+    "format_table",
+    "heldout_seeds",
+    "load_program",
     "normalise_task",
+    "on_category",
+    "optimize",
     "read_jsonl",
+    "read_program",
     "resolve_categories",
     "resolve_lm",
     "run",
+    "save_program",
+    "score_tasks",
     "strip_task",
+    "task_metric",
     "to_dataset",
     "to_jsonl",
 ]

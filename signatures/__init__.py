@@ -2,6 +2,8 @@
 
 Installed as ``embtaskgen.signatures``. ``SIGNATURES`` maps each category name to its
 ``dspy.Signature`` class; the class docstring is the instruction sent to the model.
+``examples`` holds the pool of worked example tasks per category that prompts show
+(few-shot demos, and the compact adapter's fixed examples).
 
 Example:
     >>> from embtaskgen.signatures import SIGNATURES

@@ -7,8 +7,8 @@ call as it finishes. A call without a list (parse failure or error) has no task 
 its failures sidecar.
 
 Example:
+    >>> from embtaskgen.brainstorm.call_result import CallResult
     >>> from embtaskgen.brainstorm.cleaning import TaskDeduper
-    >>> from embtaskgen.brainstorm.generator import CallResult
     >>> result = CallResult("text-retrieval", 0, 123, items=["1. Find news.", "find news"])
     >>> built = assemble(result, TaskDeduper(), model_name="m", seed=7, num_tasks=2, flatten=True)
     >>> built.kept, built.dropped, [row["task"] for row in built.rows]
@@ -18,13 +18,13 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.rows import GenerationMetadata, GenerationRow
+from embtaskgen.errors import ConfigError
 
-if TYPE_CHECKING:
-    from embtaskgen.brainstorm.generator import CallResult
 
 __all__ = ["Assembled", "assemble"]
 
@@ -49,7 +49,7 @@ class Assembled:
 
 
 def assemble(
-    result: "CallResult",
+    result: CallResult,
     deduper: TaskDeduper,
     *,
     model_name: str,
@@ -71,7 +71,7 @@ def assemble(
         ValueError: ``result`` has no items (a failed call has no rows).
     """
     if result.items is None:
-        raise ValueError(
+        raise ConfigError(
             f"{result.category} generation {result.generation} has no items; failed calls have no rows"
         )
     cleaned = deduper.clean(result.items)

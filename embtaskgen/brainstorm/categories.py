@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import dspy
 
 from embtaskgen.signatures import SIGNATURES
+from embtaskgen.errors import ConfigError
 
 __all__ = [
     "CATEGORIES",
@@ -55,17 +56,17 @@ def resolve_categories(category: str | Iterable[str]) -> tuple[str, ...]:
     """
     names = [category] if isinstance(category, str) else list(category)
     if not names:
-        raise ValueError(f"no category given; choose from {', '.join(CATEGORIES)} or 'all'")
+        raise ConfigError(f"no category given; choose from {', '.join(CATEGORIES)} or 'all'")
     resolved: list[str] = []
     for name in names:
         if not isinstance(name, str):
-            raise ValueError(f"category must be a string, got {type(name).__name__}")
+            raise ConfigError(f"category must be a string, got {type(name).__name__}")
         if name == _ALL:
             chosen = list(CATEGORIES)
         elif name in SIGNATURES:
             chosen = [name]
         else:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown category {name!r}; choose from {', '.join(CATEGORIES)} or 'all'"
             )
         resolved.extend(c for c in chosen if c not in resolved)
@@ -81,6 +82,6 @@ def signature_for(category: str) -> type[dspy.Signature]:
     try:
         return SIGNATURES[category]
     except KeyError:
-        raise ValueError(
+        raise ConfigError(
             f"unknown category {category!r}; choose from {', '.join(CATEGORIES)}"
         ) from None

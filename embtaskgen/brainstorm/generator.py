@@ -22,65 +22,28 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.brainstorm.assembly import assemble
+from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, Levers
-from embtaskgen.lm.resolve import check_no_repeat, lm_concurrency, resolve_lm
-from embtaskgen.tune.program_files import ProgramLoader
+from embtaskgen.lm.resolve import lm_concurrency, resolve_lm
+from embtaskgen.lm.spec import check_no_repeat
+from embtaskgen.brainstorm.program_state import ProgramLoader
+from embtaskgen.brainstorm.program_state import save_program as write_program
 from embtaskgen.brainstorm.rows import GenerationMetadata, GenerationRow
 from embtaskgen.settings import derive_id, fresh_seed
+from embtaskgen.errors import ConfigError
+from embtaskgen.lm.adapters import adapter_for
 
-__all__ = ["CallResult", "EmbeddingTaskGenerator"]
+__all__ = ["EmbeddingTaskGenerator", "load_program"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class CallResult:
-    """The raw outcome of one model call, before cross-generation de-duplication.
-
-    Attributes:
-        category: Category of the call.
-        generation: Index of the call within its category.
-        rollout_id: DSPy rollout id of the call.
-        topic: Topic the call was conditioned on ("" for any).
-        items: The parsed list (``None`` when the call failed).
-        raw_output: The model's text when it did not parse.
-        error: Reason of a failure other than a parse failure.
-        usage: Token usage per model, as DSPy reports it.
-        options: Prompt options used (demos, avoid count, ...).
-    """
-
-    category: str
-    generation: int
-    rollout_id: int
-    topic: str = ""
-    items: list[Any] | None = None
-    raw_output: str | None = None
-    error: str | None = None
-    usage: dict[str, Any] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def parse_failure(self) -> bool:
-        """The model answered, but not with a list of strings."""
-        return self.items is None and self.error is None
-
-    def token_counts(self) -> Counter[str]:
-        """Integer usage counters of this call, summed over the models it used."""
-        counts: Counter[str] = Counter()
-        for per_model in self.usage.values():
-            for key, value in (per_model or {}).items():
-                if isinstance(value, int) and not isinstance(value, bool):
-                    counts[key] += value
-        return counts
 
 
 class _LMHolder:
@@ -108,7 +71,7 @@ class _LMHolder:
 
 def _check_positive(name: str, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
 
 
 class EmbeddingTaskGenerator(dspy.Module):
@@ -153,7 +116,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         ('text-retrieval', 31)
     """
 
-    #: Load a program file (embtaskgen.tune.program_files): ``EmbeddingTaskGenerator.load(path, lm=...)``
+    #: Load a program file (embtaskgen.brainstorm.program_state): ``EmbeddingTaskGenerator.load(path, lm=...)``
     #: builds a generator with its prompts; ``generator.load(path)`` loads them in place.
     load = ProgramLoader()
 
@@ -185,11 +148,11 @@ class EmbeddingTaskGenerator(dspy.Module):
         if concurrency is not None:
             _check_positive("concurrency", concurrency)
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2:
-            raise ValueError(f"temperature must be a number in [0, 2], got {temperature!r}")
+            raise ConfigError(f"temperature must be a number in [0, 2], got {temperature!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ValueError(f"seed must be an integer or None, got {seed!r}")
+            raise ConfigError(f"seed must be an integer or None, got {seed!r}")
         if not isinstance(topic, str):
-            raise ValueError(f"topic must be a string, got {type(topic).__name__}")
+            raise ConfigError(f"topic must be a string, got {type(topic).__name__}")
         self.flatten_tasks = bool(flatten_tasks)
         self.num_generations = num_generations
         self.seed = seed
@@ -206,7 +169,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         # saved programs refer to them by these paths.
         for name, attribute in PREDICTOR_NAMES.items():
             setattr(self, attribute, dspy.Predict(signature_for(name)))
-        #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.tune.program_files.
+        #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.brainstorm.program_state.
         self.program_info: dict[str, Any] = {}
 
     def save(
@@ -221,15 +184,13 @@ class EmbeddingTaskGenerator(dspy.Module):
         """Save the prompts (instructions and demos per category) as readable JSON, without any LM.
 
         A ``.json`` path writes DSPy's module state plus an ``"embtaskgen"`` metadata block
-        (:func:`embtaskgen.tune.program_files.save_program`); anything else goes to ``dspy.Module.save``.
+        (:func:`embtaskgen.brainstorm.program_state.save_program`); anything else goes to ``dspy.Module.save``.
 
         Example:
             >>> tuned.save("tuned.json", metadata={"note": "first try"})  # doctest: +SKIP
         """
         if save_program or not str(path).endswith(".json"):
             return super().save(path, save_program=save_program, modules_to_serialize=modules_to_serialize)
-        from embtaskgen.tune.program_files import save_program as write_program
-
         return write_program(self, path, categories=categories, metadata=metadata)
 
     # ----------------------------------------------------------------- model
@@ -247,15 +208,6 @@ class EmbeddingTaskGenerator(dspy.Module):
         """The predictor that serves ``category``."""
         signature_for(category)
         return getattr(self, PREDICTOR_NAMES[category])
-
-    def _adapter(self, lm: dspy.BaseLM) -> dspy.Adapter | None:
-        if self.adapter is not None:
-            return self.adapter
-        try:
-            from embtaskgen.lm.local import default_adapter_for
-        except ImportError:
-            return None
-        return default_adapter_for(lm)
 
     # ------------------------------------------------------------------ calls
     def call(
@@ -300,7 +252,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         # Usage is tracked per call (a parent tracker would swallow it: DSPy attaches
         # usage only where tracking starts).
         overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": None}
-        adapter = self._adapter(lm)
+        adapter = adapter_for(lm, category, self.adapter)
         if adapter is not None:
             overrides["adapter"] = adapter
         with dspy.context(**overrides):
@@ -456,3 +408,15 @@ def _accepts_seed(lm: dspy.BaseLM) -> bool:
         return bool(getattr(engine, "accepts_seed", True))
     model = str(getattr(lm, "model", ""))
     return model.startswith(("openai/", "hosted_vllm/"))
+
+
+def load_program(path: str, **generator_kwargs: Any) -> EmbeddingTaskGenerator:
+    """Build an :class:`EmbeddingTaskGenerator` with the prompts of a program file.
+
+    The same as ``EmbeddingTaskGenerator.load(path, **generator_kwargs)``; the category
+    defaults to the stored ones.
+
+    Example:
+        >>> gen = load_program("tuned.json", lm="openai/gpt-4o-mini", seed=1)  # doctest: +SKIP
+    """
+    return EmbeddingTaskGenerator.load(path, **generator_kwargs)

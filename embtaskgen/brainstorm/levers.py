@@ -6,7 +6,7 @@ generation index alone (a local ``random.Random`` per call), so runs stay reprod
 * **topics**: with no fixed topic, each call draws a domain from a pool
   (:data:`embtaskgen.brainstorm.topic_pool.TOPICS` by default);
 * **few-shot**: each call shows ``few_shot`` worked examples, each a short list drawn
-  from the project's seed pool (:mod:`embtaskgen.brainstorm.example_pool`) and shuffled per call;
+  from the project's seed pool (:mod:`embtaskgen.signatures.examples`) and shuffled per call;
   only when the predictor has no demos of its own (an optimized program keeps its own);
 * **avoid archive**: each call is passed up to ``avoid_archive`` tasks accepted in
   earlier generations of the same category and run, as the ``avoid`` input. The
@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 import dspy
 
-from embtaskgen.brainstorm.example_pool import SEED_TASKS, sample_seed_tasks
+from embtaskgen.signatures.examples import SEED_TASKS, sample_seed_tasks
 from embtaskgen.settings import derive_rng
 from embtaskgen.brainstorm.topic_pool import TOPICS
+from embtaskgen.errors import ConfigError
 
 __all__ = ["DEFAULT_AVOID_ARCHIVE", "DEFAULT_FEW_SHOT", "DEFAULT_TOPICS", "DEMO_SIZE", "Levers"]
 
@@ -62,18 +63,18 @@ class Levers:
         for name in ("few_shot", "avoid_archive"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+                raise ConfigError(f"{name} must be an integer >= 0, got {value!r}")
         largest = min(len(pool) for pool in SEED_TASKS.values()) // DEMO_SIZE
         if self.few_shot > largest:
-            raise ValueError(f"few_shot must be between 0 and {largest}, got {self.few_shot}")
+            raise ConfigError(f"few_shot must be between 0 and {largest}, got {self.few_shot}")
         if self.topic_pool is not None and not self.topic_pool:
-            raise ValueError("topic pool is empty; pass topics, True for the built-in pool, or False")
+            raise ConfigError("topic pool is empty; pass topics, True for the built-in pool, or False")
 
     @classmethod
     def build(cls, topics: bool | Sequence[str], few_shot: int, avoid_archive: int) -> Levers:
         """Make levers from user options (``topics`` True means the built-in pool)."""
         if isinstance(topics, str):
-            raise ValueError("topics must be True/False or a list of topics; use topic= for one fixed topic")
+            raise ConfigError("topics must be True/False or a list of topics; use topic= for one fixed topic")
         if topics is True:
             pool: tuple[str, ...] | None = TOPICS
         elif topics is False or topics is None:

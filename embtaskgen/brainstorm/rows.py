@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field
+from embtaskgen.errors import ConfigError
 
 __all__ = [
     "GenerationMetadata",
@@ -171,9 +172,9 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+                raise ConfigError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
             if not isinstance(value, dict):
-                raise ValueError(f"{path}:{number}: expected a JSON object, got {type(value).__name__}")
+                raise ConfigError(f"{path}:{number}: expected a JSON object, got {type(value).__name__}")
             yield number, value
 
 

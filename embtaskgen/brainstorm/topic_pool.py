@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from embtaskgen.errors import ConfigError
 
 __all__ = ["TOPICS", "pick_topic"]
 
@@ -44,5 +45,5 @@ def pick_topic(rng: random.Random, pool: Sequence[str] = TOPICS) -> str:
         ValueError: ``pool`` is empty.
     """
     if not pool:
-        raise ValueError("topic pool is empty; pass at least one topic or use the built-in TOPICS")
+        raise ConfigError("topic pool is empty; pass at least one topic or use the built-in TOPICS")
     return pool[rng.randrange(len(pool))]

@@ -108,7 +108,7 @@ def optimize_command(category: tuple[str, ...], model: str | None, api_base: str
     """Tune the category prompts against the quality metric and save the program."""
     from embtaskgen.tune.evaluation import format_comparison
     from embtaskgen.tune.optimize import optimize
-    from embtaskgen.tune.program_files import save_program
+    from embtaskgen.brainstorm.program_state import save_program
 
     _check_output(output)
     if output.suffix != ".json":

@@ -19,49 +19,12 @@ import os
 from typing import Any
 
 import dspy
+from embtaskgen.errors import ConfigError
+from embtaskgen.lm.spec import LOCAL_PREFIX, check_no_repeat, is_local_spec
 
-__all__ = ["LOCAL_PREFIX", "check_no_repeat", "is_local_spec", "lm_concurrency", "resolve_lm"]
+__all__ = ["lm_concurrency", "resolve_lm"]
 
 logger = logging.getLogger(__name__)
-
-LOCAL_PREFIX = "local"
-
-
-def is_local_spec(spec: object) -> bool:
-    """Whether ``spec`` names the embedded runtime (``None``, ``"local"``, ``"local:..."``)."""
-    return spec is None or (isinstance(spec, str) and (spec == LOCAL_PREFIX or spec.startswith("local:")))
-
-
-def check_no_repeat(no_repeat: object, lm: object = LOCAL_PREFIX) -> float | None:
-    """Check the embedded model's repeated-phrase penalty for the model choice ``lm``.
-
-    Args:
-        no_repeat: ``None`` (the model's default) or a number >= 0 (``0`` turns it off).
-        lm: The model choice it goes with; it must name an embedded model.
-
-    Returns:
-        The strength as a float, or ``None``.
-
-    Raises:
-        ValueError: Not a number >= 0, or given with a served model or an LM object.
-
-    Example:
-        >>> check_no_repeat(0), check_no_repeat(None, "openai/gpt-4o-mini")
-        (0.0, None)
-    """
-    if no_repeat is None:
-        return None
-    if isinstance(no_repeat, bool) or not isinstance(no_repeat, (int, float)) or no_repeat < 0:
-        raise ValueError(
-            f"no_repeat must be a number >= 0 (0 turns it off) or None (the model's default), got {no_repeat!r}"
-        )
-    if not is_local_spec(lm):
-        raise ValueError(
-            "no_repeat (--no-repeat) applies to the embedded models (lm=None, 'local' or "
-            f"'local:<name|file.gguf>'), not to {lm!r}; set a served model's sampling on the model itself"
-        )
-    return float(no_repeat)
-
 
 def resolve_lm(
     lm: str | dspy.BaseLM | None = None,
@@ -94,11 +57,11 @@ def resolve_lm(
     no_repeat = check_no_repeat(no_repeat, lm)
     if isinstance(lm, dspy.BaseLM):
         if api_base is not None:
-            raise ValueError("api_base applies to a model id string, not to a dspy.LM object")
+            raise ConfigError("api_base applies to a model id string, not to a dspy.LM object")
         return lm
     if is_local_spec(lm):
         if api_base is not None:
-            raise ValueError(
+            raise ConfigError(
                 "api_base applies to served models; use --model openai/<name> with --api-base"
             )
         from embtaskgen.lm.local import load_local_lm
@@ -107,7 +70,7 @@ def resolve_lm(
         return load_local_lm(spec, max_tokens=max_tokens, no_repeat=no_repeat)
     if isinstance(lm, str):
         if not lm.strip():
-            raise ValueError("model id is empty; give a LiteLLM id such as 'openai/gpt-4o-mini'")
+            raise ConfigError("model id is empty; give a LiteLLM id such as 'openai/gpt-4o-mini'")
         kwargs: dict[str, Any] = {}
         if api_base is not None:
             kwargs["api_base"] = api_base
@@ -133,7 +96,7 @@ def lm_concurrency(lm: dspy.BaseLM, requested: int | None) -> int:
     1) caps the request; otherwise ``requested`` or 8.
     """
     if requested is not None and requested < 1:
-        raise ValueError(f"concurrency must be >= 1, got {requested}")
+        raise ConfigError(f"concurrency must be >= 1, got {requested}")
     engine = getattr(lm, "engine", None)
     cap = getattr(engine, "max_concurrency", None)
     value = requested if requested is not None else 8

@@ -2,7 +2,7 @@
 
 A model that copies the prompt's examples back (verbatim or lightly edited) adds nothing.
 By default the examples are the category's seed pool
-(``embtaskgen.brainstorm.example_pool.SEED_TASKS``), since any of them may have been shown; pass the
+(``embtaskgen.signatures.examples.SEED_TASKS``), since any of them may have been shown; pass the
 examples actually shown when they are known.
 
 Example:
@@ -20,7 +20,7 @@ from functools import lru_cache
 from embtaskgen.quality.similarity import is_near_duplicate
 from embtaskgen.quality.text import TaskText
 
-__all__ = ["ExampleSet", "copied_example", "default_examples", "examples_features"]
+__all__ = ["ExampleSet", "copied_example", "copies_example", "default_examples", "examples_features"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +29,11 @@ ExampleSet = tuple[tuple[TaskText, ...], frozenset[str]]
 
 
 def default_examples(category: str) -> tuple[str, ...]:
-    """The category's seed pool, or ``()`` when ``embtaskgen.brainstorm.example_pool`` is unavailable."""
+    """The category's seed pool, or ``()`` when ``embtaskgen.signatures.examples`` is unavailable."""
     try:
-        from embtaskgen.brainstorm.example_pool import SEED_TASKS
+        from embtaskgen.signatures.examples import SEED_TASKS
     except ImportError:  # pragma: no cover - the pool ships with the package
-        logger.debug("embtaskgen.brainstorm.example_pool not importable; novelty checks no examples")
+        logger.debug("embtaskgen.signatures.examples not importable; novelty checks no examples")
         return ()
     return tuple(SEED_TASKS.get(category, ()))
 
@@ -58,3 +58,19 @@ def copied_example(task: TaskText, examples: ExampleSet) -> str | None:
         if is_near_duplicate(task, example):
             return example.raw
     return None
+
+
+def copies_example(task: str, category: str, examples: Iterable[object] | None = None) -> bool:
+    """Whether ``task`` copies a prompt example of ``category`` (exactly or nearly).
+
+    Args:
+        task: One task text.
+        category: Its category.
+        examples: The examples the prompt showed (default: the category's whole seed pool).
+
+    Example:
+        >>> copies_example("Given a word, find its dictionary definition", "text-matching-short")
+        True
+    """
+    features = examples_features(default_examples(category) if examples is None else examples)
+    return copied_example(TaskText.of(task), features) is not None

@@ -146,7 +146,7 @@ def score_tasks(
         category: One of ``embtaskgen.brainstorm.categories.CATEGORIES``.
         num_tasks: How many tasks were asked for.
         examples: The example tasks shown in the prompt; copying them scores low.
-            ``None`` means the category's seed pool (``embtaskgen.brainstorm.example_pool``).
+            ``None`` means the category's seed pool (``embtaskgen.signatures.examples``).
 
     Returns:
         A :class:`TaskScore`; see the module docstring for how it is made.

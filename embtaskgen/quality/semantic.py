@@ -28,6 +28,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
+from embtaskgen.errors import ConfigError
 
 __all__ = [
     "DEFAULT_COSINE_THRESHOLD",
@@ -92,7 +93,7 @@ def _unit_rows(embeddings: Any) -> Any:
     np = _numpy()
     x = np.asarray(embeddings, dtype=np.float64)
     if x.ndim != 2:
-        raise ValueError(f"embeddings must be a 2-d array (n, d), got shape {x.shape}")
+        raise ConfigError(f"embeddings must be a 2-d array (n, d), got shape {x.shape}")
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.where(norms == 0, 1.0, norms)
 

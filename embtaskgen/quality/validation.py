@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from embtaskgen.brainstorm.categories import CATEGORIES
+from embtaskgen.errors import ConfigError
 
 __all__ = ["check_category_name", "check_num_tasks"]
 
@@ -14,7 +15,7 @@ def check_category_name(category: object) -> str:
         ValueError: Unknown category; the message lists the valid choices.
     """
     if not isinstance(category, str) or category not in CATEGORIES:
-        raise ValueError(f"unknown category {category!r}; choose from {', '.join(CATEGORIES)}")
+        raise ConfigError(f"unknown category {category!r}; choose from {', '.join(CATEGORIES)}")
     return category
 
 
@@ -25,5 +26,5 @@ def check_num_tasks(num_tasks: object) -> int:
         ValueError: Not a positive int.
     """
     if isinstance(num_tasks, bool) or not isinstance(num_tasks, int) or num_tasks < 1:
-        raise ValueError(f"num_tasks must be a positive int, got {num_tasks!r}")
+        raise ConfigError(f"num_tasks must be a positive int, got {num_tasks!r}")
     return num_tasks

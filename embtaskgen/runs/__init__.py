@@ -10,7 +10,8 @@ retried), ``interrupt`` (Ctrl-C), ``binding`` (per-run LM copy and settings),
 
 from embtaskgen.runs.faults import RetryPolicy, is_transient
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.summary import RunAborted, RunInterrupted, RunSummary
+from embtaskgen.errors import RunAborted, RunInterrupted
+from embtaskgen.runs.summary import RunSummary
 
 __all__ = [
     "RetryPolicy",

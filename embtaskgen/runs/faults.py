@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from dspy import lm15
 from dspy.utils.exceptions import is_retryable_lm_error
+from embtaskgen.errors import ConfigError
 
 __all__ = ["RetryPolicy", "describe_error", "is_transient"]
 
@@ -87,11 +88,11 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if isinstance(self.attempts, bool) or not isinstance(self.attempts, int) or self.attempts < 0:
-            raise ValueError(f"attempts must be an integer >= 0, got {self.attempts!r}")
+            raise ConfigError(f"attempts must be an integer >= 0, got {self.attempts!r}")
         for name in ("backoff", "max_backoff"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+                raise ConfigError(f"{name} must be a number >= 0, got {value!r}")
 
     def delay(self, retry: int) -> float:
         """Seconds to wait before extra attempt number ``retry`` (0-based)."""

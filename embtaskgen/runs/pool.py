@@ -27,6 +27,7 @@ import queue
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
+from embtaskgen.errors import ConfigError
 
 __all__ = ["Skipped", "WorkerPool"]
 
@@ -52,7 +53,7 @@ class WorkerPool(Generic[J]):
 
     def __init__(self, fn: Callable[[J], Any], workers: int, name: str = "embtaskgen-run") -> None:
         if workers < 1:
-            raise ValueError(f"workers must be >= 1, got {workers}")
+            raise ConfigError(f"workers must be >= 1, got {workers}")
         self._fn = fn
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._results: queue.SimpleQueue[tuple[J, Any, BaseException | None]] = queue.SimpleQueue()

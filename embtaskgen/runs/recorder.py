@@ -14,7 +14,7 @@ import logging
 from typing import Any, Protocol
 
 from embtaskgen.brainstorm.cleaning import TaskDeduper
-from embtaskgen.brainstorm.generator import CallResult
+from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.runs.faults import describe_error
 from embtaskgen.runs.journal import generation_record
 from embtaskgen.runs.progressbar import Bar

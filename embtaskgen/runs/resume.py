@@ -25,6 +25,7 @@ from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.rows import iter_jsonl
 from embtaskgen.runs.files import RunFiles, repair_tail
 from embtaskgen.runs.journal import DONE_STATUSES, RunIdentity
+from embtaskgen.errors import ConfigError
 
 __all__ = ["ExistingRun", "check_fresh", "read_existing"]
 
@@ -63,14 +64,14 @@ def check_fresh(files: RunFiles) -> None:
             generations; the message suggests ``resume=True`` or another path.
     """
     if files.output.exists() and files.output.stat().st_size > 0:
-        raise ValueError(
+        raise ConfigError(
             f"{files.output} exists and is not empty; pass resume=True (--resume) to continue "
             "that run, or choose another output path"
         )
     if files.progress.exists():
         for _, record in iter_jsonl(files.progress):
             if record.get("kind") == "generation":
-                raise ValueError(
+                raise ConfigError(
                     f"{files.progress} records finished generations of an earlier run; pass "
                     "resume=True (--resume) to continue it, or choose another output path"
                 )
@@ -111,7 +112,7 @@ def read_existing(
         mine = expected if seed_given else expected.model_copy(update={"seed": state.identity.seed})
         reason = state.identity.mismatch(mine)
         if reason is not None:
-            raise ValueError(f"cannot resume {files.output}: {reason}")
+            raise ConfigError(f"cannot resume {files.output}: {reason}")
         state.seed = mine.seed
     elif seed_given:
         state.seed = expected.seed
@@ -132,7 +133,7 @@ def _read_journal(files: RunFiles, state: ExistingRun) -> None:
             if record.get("status") in DONE_STATUSES:
                 state.done.add((str(record["category"]), int(record["generation"])))
         else:
-            raise ValueError(f"{files.progress}:{number}: unknown journal line kind {kind!r}")
+            raise ConfigError(f"{files.progress}:{number}: unknown journal line kind {kind!r}")
 
 
 def _read_rows(
@@ -143,15 +144,15 @@ def _read_rows(
         where = f"cannot resume {files.output} (line {number})"
         if shape not in row:
             made = "one row per task" if other in row else "rows of another kind"
-            raise ValueError(f"{where}: flatten: the file has {made}, this run has flatten={flatten}")
+            raise ConfigError(f"{where}: flatten: the file has {made}, this run has flatten={flatten}")
         row_seed = row.get("seed")
         if state.seed is None:
             state.seed = row_seed
         if row_seed != state.seed:
-            raise ValueError(f"{where}: seed: the row was made with {row_seed}, this run has {state.seed}")
+            raise ConfigError(f"{where}: seed: the row was made with {row_seed}, this run has {state.seed}")
         category = row.get("category")
         if category not in categories:
-            raise ValueError(
+            raise ConfigError(
                 f"{where}: categories: the file holds {category!r}, this run has {', '.join(sorted(categories))}"
             )
         state.done.add((category, int(row["generation"])))

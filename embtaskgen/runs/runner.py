@@ -70,7 +70,8 @@ from embtaskgen.runs.progressbar import make_bar
 from embtaskgen.runs.recorder import Recorder
 from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
 from embtaskgen.runs.scheduler import Job, schedule
-from embtaskgen.runs.summary import RunAborted, RunInterrupted, RunSummary, Tally
+from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted
+from embtaskgen.runs.summary import RunSummary, Tally
 from embtaskgen.settings import fresh_seed
 
 __all__ = ["RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
@@ -135,13 +136,13 @@ def run(
         _check_int("max_failures", max_failures, minimum=1)
     retry = RetryPolicy() if retry is None else retry
     if not isinstance(retry, RetryPolicy):
-        raise ValueError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
+        raise ConfigError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
     to_stdout = output is None or str(output) == STDOUT
     if to_stdout and resume:
-        raise ValueError("resume needs an output file; rows written to stdout cannot be resumed")
+        raise ConfigError("resume needs an output file; rows written to stdout cannot be resumed")
     files = None if to_stdout else RunFiles.for_output(output)  # type: ignore[arg-type]
     if files is not None and not files.output.parent.exists():
-        raise ValueError(f"the directory of {files.output} does not exist")
+        raise ConfigError(f"the directory of {files.output} does not exist")
     flat = generator.flatten_tasks if flatten is None else bool(flatten)
     categories = list(generator.categories)
     planned = len(categories) * generations
@@ -252,7 +253,7 @@ class _Archive:
 
 def _check_int(name: str, value: object, *, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
 def _prepare_files(
@@ -272,7 +273,7 @@ def _prepare_files(
     beyond = sorted((g, c) for c, g in existing.done if g >= generations)
     if beyond:
         generation, category = beyond[-1]
-        raise ValueError(
+        raise ConfigError(
             f"cannot resume {files.output}: num_generations: the file holds generation {generation} "
             f"of {category}, more than num_generations={generations} allows"
         )

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from embtaskgen.brainstorm.generator import CallResult
+from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.runs.faults import RetryPolicy
 from embtaskgen.runs.interrupt import StopSignal
 from embtaskgen.runs.pool import Skipped, WorkerPool

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["RunAborted", "RunInterrupted", "RunSummary", "Status", "Tally"]
+__all__ = ["RunSummary", "Status", "Tally"]
 
 Status = Literal["complete", "partial", "interrupted", "aborted"]
 
@@ -142,34 +142,3 @@ class RunSummary(BaseModel):
     def to_json(self, indent: int | None = 2) -> str:
         """The summary as a JSON string."""
         return self.model_dump_json(indent=indent)
-
-
-class RunAborted(RuntimeError):
-    """A run stopped because more generations failed than ``max_failures`` allows.
-
-    The output file is valid and holds every generation that succeeded; resume it once
-    the cause is fixed.
-
-    Attributes:
-        summary: The run's :class:`RunSummary` (``status == "aborted"``).
-    """
-
-    def __init__(self, summary: RunSummary) -> None:
-        super().__init__(summary.message)
-        self.summary = summary
-
-
-class RunInterrupted(KeyboardInterrupt):
-    """A run stopped by Ctrl-C (or a ``KeyboardInterrupt`` inside a model call).
-
-    It is a ``KeyboardInterrupt``, so code that lets those through keeps doing so. The
-    output file is valid; the calls that were in flight were finished and written
-    (unless Ctrl-C was pressed twice). Resume the run to finish it.
-
-    Attributes:
-        summary: The run's :class:`RunSummary` (``status == "interrupted"``).
-    """
-
-    def __init__(self, summary: RunSummary) -> None:
-        super().__init__(summary.message)
-        self.summary = summary

@@ -34,6 +34,8 @@ import dspy
 from embtaskgen.tune.scoring import demo_tasks, requested_count
 from embtaskgen.brainstorm.categories import PREDICTOR_NAMES, resolve_categories
 from embtaskgen.tune.demos import curate_demos
+from embtaskgen.errors import ConfigError
+from embtaskgen.lm.adapters import adapter_for
 
 __all__ = ["CategoryProgram"]
 
@@ -101,7 +103,7 @@ class CategoryProgram(dspy.Module):
             ``tasks`` is ``None`` when the answer did not parse.
         """
         if category not in self.tuned_categories:
-            raise ValueError(
+            raise ConfigError(
                 f"category {category!r} is not tuned by this program; choose from "
                 f"{', '.join(self.tuned_categories)}"
             )
@@ -114,7 +116,7 @@ class CategoryProgram(dspy.Module):
         result = shell.call(category, 0, int(seed), topic=topic, demos=shown if predictor.demos else None)
         self._shared.count(result.items is None)
         lm = shell.lm
-        adapter = shell.adapter if shell.adapter is not None else _default_adapter(lm)
+        adapter = adapter_for(lm, category, shell.adapter)
         return dspy.Prediction(
             tasks=result.items,
             target=requested_count(int(num_tasks), adapter),
@@ -122,11 +124,3 @@ class CategoryProgram(dspy.Module):
             parse_failure=result.parse_failure,
             raw_output=result.raw_output,
         )
-
-
-def _default_adapter(lm: Any) -> Any:
-    try:
-        from embtaskgen.lm.local import default_adapter_for
-    except ImportError:
-        return None
-    return default_adapter_for(lm)

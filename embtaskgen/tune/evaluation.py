@@ -32,6 +32,7 @@ from typing import Any
 from embtaskgen.tune.scoring import requested_count, shown_examples
 from embtaskgen.brainstorm.categories import resolve_categories
 from embtaskgen.brainstorm.cleaning import TaskDeduper
+from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks
 from embtaskgen.lm.resolve import lm_concurrency
 from embtaskgen.quality.novelty import copied_example, examples_features
@@ -81,7 +82,7 @@ def evaluate(
     topics = tuple(DEFAULT_EVAL_TOPICS if topics is None else topics)
     seeds = tuple(DEFAULT_EVAL_SEEDS if seeds is None else seeds)
     lm = generator.lm
-    adapter = generator.adapter if generator.adapter is not None else _default_adapter(lm)
+    adapter = adapter_for(lm, None, generator.adapter)
     target = requested_count(generator.num_tasks, adapter)
     report: dict[str, Any] = {
         "model": str(getattr(lm, "model", type(lm).__name__)),
@@ -214,11 +215,3 @@ def format_comparison(untuned: dict[str, Any], tuned: dict[str, Any]) -> str:
 
 def _ratio(new: float, old: float) -> str:
     return f"{new / old:.2f}" if old else ("inf" if new else "-")
-
-
-def _default_adapter(lm: Any) -> Any:
-    try:
-        from embtaskgen.lm.local import default_adapter_for
-    except ImportError:  # pragma: no cover - the local extra is missing
-        return None
-    return default_adapter_for(lm)

@@ -44,6 +44,8 @@ from embtaskgen.tune.optimizers import (
 from embtaskgen.tune.program_files import adapter_fingerprint
 from embtaskgen.tune.splits import EXAMPLE_INPUTS, make_example, training_examples
 from embtaskgen.tune.category_program import CategoryProgram
+from embtaskgen.errors import ConfigError
+from embtaskgen.lm.adapters import adapter_for
 
 __all__ = ["DEFAULT_BUDGET", "DEFAULT_OPTIMIZER", "OPTIMIZERS", "optimize"]
 
@@ -97,7 +99,7 @@ def optimize(
         ...                  reflection_lm="openai/gpt-4o-mini")
     """
     if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
+        raise ConfigError(f"unknown optimizer {optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
     chosen = generator.categories if categories is None else resolve_categories(categories)
     plan = plan_for(optimizer, budget)  # validates the budget before any call
     task_lm = generator.lm
@@ -112,7 +114,7 @@ def optimize(
         "seed": seed,
         "prompt_lm": str(getattr(prompt, "model", "")),
         "reflection_lm": str(getattr(reflection, "model", "")),
-        "adapter": adapter_fingerprint(_adapter_of(generator, task_lm)),
+        "adapter": adapter_fingerprint(adapter_for(task_lm, None, generator.adapter)),
         "num_tasks": generator.num_tasks,
         "temperature": generator.temperature,
         "categories": {},
@@ -151,15 +153,6 @@ def optimize(
     return tuned
 
 
-def _adapter_of(generator: Any, lm: Any) -> Any:
-    if generator.adapter is not None:
-        return generator.adapter
-    try:
-        from embtaskgen.lm.local import default_adapter_for
-    except ImportError:  # pragma: no cover - the local extra is missing
-        return None
-    return default_adapter_for(lm)
-
 
 def _datasets(
     category: str,
@@ -181,7 +174,7 @@ def _datasets(
     if valset is not None:
         return train, _normalise(valset, category, num_tasks, "valset")
     if len(train) < 2:
-        raise ValueError(f"the trainset has {len(train)} example(s) of {category}; give at least 2 or a valset")
+        raise ConfigError(f"the trainset has {len(train)} example(s) of {category}; give at least 2 or a valset")
     cut = max(1, len(train) // 3)
     return train[cut:], train[:cut]
 
@@ -200,7 +193,7 @@ def _normalise(examples: Sequence[Any], category: str, num_tasks: int, name: str
             int(get("num_tasks", num_tasks) or num_tasks),
         ))
     if not chosen:
-        raise ValueError(f"the {name} has no example with category {category!r}; "
+        raise ConfigError(f"the {name} has no example with category {category!r}; "
                          f"each example needs the inputs {', '.join(EXAMPLE_INPUTS)} (category required)")
     return chosen
 

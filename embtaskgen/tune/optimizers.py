@@ -27,7 +27,7 @@ Example:
     >>> plan_for("simulated-annealing", 40)
     Traceback (most recent call last):
     ...
-    ValueError: unknown optimizer 'simulated-annealing'; choose from bootstrap, mipro, gepa
+    embtaskgen.errors.ConfigError: unknown optimizer 'simulated-annealing'; choose from bootstrap, mipro, gepa
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dspy
+from embtaskgen.errors import ConfigError
 
 __all__ = ["DEFAULT_BUDGET", "DEFAULT_OPTIMIZER", "OPTIMIZERS", "Plan", "plan_for", "run_optimizer"]
 
@@ -88,7 +89,7 @@ class Plan:
 
 def _check_name(name: str) -> None:
     if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+        raise ConfigError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
 
 
 def plan_for(name: str, budget: int) -> Plan:
@@ -100,7 +101,7 @@ def plan_for(name: str, budget: int) -> Plan:
     """
     _check_name(name)
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < MIN_BUDGET:
-        raise ValueError(f"budget must be an integer >= {MIN_BUDGET} program calls, got {budget!r}")
+        raise ConfigError(f"budget must be an integer >= {MIN_BUDGET} program calls, got {budget!r}")
     valset = max(2, min(12, budget // 8))
     if name == "bootstrap":
         train = max(2, min(16, budget // 5))

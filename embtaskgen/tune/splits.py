@@ -29,6 +29,7 @@ import dspy
 
 from embtaskgen.brainstorm.categories import signature_for
 from embtaskgen.brainstorm.topic_pool import TOPICS
+from embtaskgen.errors import ConfigError
 
 __all__ = [
     "EXAMPLE_INPUTS",
@@ -67,7 +68,7 @@ def heldout_seeds(count: int) -> tuple[int, ...]:
         ValueError: ``count`` is not a positive int.
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be an integer >= 1, got {count!r}")
+        raise ConfigError(f"count must be an integer >= 1, got {count!r}")
     return tuple(HELDOUT_SEED_BASE + i for i in range(count))
 
 
@@ -94,7 +95,7 @@ def training_examples(category: str, count: int, *, seed: int = 0, num_tasks: in
         ValueError: Unknown category or a bad count.
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be an integer >= 1, got {count!r}")
+        raise ConfigError(f"count must be an integer >= 1, got {count!r}")
     signature_for(category)
     rng = random.Random(f"embtaskgen-train|{seed}|{category}")
     taken = {(e.topic, e.seed) for e in exclude}
@@ -115,5 +116,5 @@ def heldout_examples(category: str, *, topics: Sequence[str] = HELDOUT_TOPICS,
         ValueError: Unknown category, no topics or no seeds.
     """
     if not topics or not seeds:
-        raise ValueError("held-out evaluation needs at least one topic and one seed")
+        raise ConfigError("held-out evaluation needs at least one topic and one seed")
     return [make_example(category, topic, seed, num_tasks) for seed in seeds for topic in topics]

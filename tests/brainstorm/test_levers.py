@@ -6,7 +6,7 @@ from scripted import chat_reply, prompt_text, scripted_lm
 
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.brainstorm.levers import DEMO_SIZE, Levers
-from embtaskgen.brainstorm.example_pool import SEED_TASKS
+from embtaskgen.signatures.examples import SEED_TASKS
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.brainstorm.topic_pool import TOPICS
 

@@ -2,7 +2,8 @@ import dspy
 import pytest
 from scripted import scripted_lm
 
-from embtaskgen.lm.resolve import is_local_spec, lm_concurrency, resolve_lm
+from embtaskgen.lm.resolve import lm_concurrency, resolve_lm
+from embtaskgen.lm.spec import is_local_spec
 
 
 def test_lm_object_is_used_as_is():

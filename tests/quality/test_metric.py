@@ -32,7 +32,7 @@ from embtaskgen.quality.similarity import (
     is_near_duplicate,
 )
 from embtaskgen.quality.text import TaskText, jaccard
-from embtaskgen.brainstorm.example_pool import SEED_TASKS
+from embtaskgen.signatures.examples import SEED_TASKS
 
 LABELLED = Path(__file__).parent / "fixtures" / "labelled_lists.json"
 

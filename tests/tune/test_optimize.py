@@ -9,7 +9,8 @@ from embtaskgen.tune.evaluation import evaluate
 from embtaskgen.quality.metric import METRIC_VERSION
 from embtaskgen.tune.optimize import OPTIMIZERS, optimize
 from embtaskgen.tune.optimizers import plan_for
-from embtaskgen.tune.program_files import load_program, program_metadata, save_program
+from embtaskgen.brainstorm.program_state import program_metadata, save_program
+from embtaskgen.brainstorm.generator import load_program
 from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
 from embtaskgen.tune.category_program import CategoryProgram
 

@@ -6,17 +6,15 @@ from tuning_replies import varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.tune.demos import curate_demos
-from embtaskgen.tune.program_files import (
-    SHIPPED_PROGRAM,
+from embtaskgen.brainstorm.generator import load_program
+from embtaskgen.brainstorm.program_state import (
     ProgramLoader,
     apply_program,
-    default_program_for,
-    load_program,
     program_metadata,
     read_program,
-    resolve_program,
     save_program,
 )
+from embtaskgen.tune.program_files import SHIPPED_PROGRAM, default_program_for, resolve_program
 from embtaskgen.tune.splits import (
     HELDOUT_SEED_BASE,
     HELDOUT_TOPICS,

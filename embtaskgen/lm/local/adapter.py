@@ -8,7 +8,7 @@ numbers. ``CompactListAdapter`` renders the same signature much more briefly:
   sentence on the answer format;
 - worked examples: the demos of the call (the predictor's own, or the few-shot lever's,
   which are drawn afresh on every call), otherwise a fixed few tasks of the category's
-  seed pool (:mod:`embtaskgen.brainstorm.example_pool`), the same on every call: varying them is the
+  seed pool (:mod:`embtaskgen.signatures.examples`), the same on every call: varying them is the
   few-shot lever's job (:mod:`embtaskgen.brainstorm.levers`), so that switching it off really
   turns it off;
 - the request is the input field values in a sentence or two
@@ -37,7 +37,8 @@ from dspy.signatures.signature import Signature
 from dspy.utils.callback import BaseCallback
 from dspy.utils.exceptions import AdapterParseError
 
-from embtaskgen.brainstorm.example_pool import SEED_TASKS
+from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.errors import ConfigError
 
 __all__ = ["CompactListAdapter", "category_of"]
 
@@ -101,7 +102,7 @@ class CompactListAdapter(dspy.Adapter):
         max_chars: Longest accepted item (enforced by the schema).
         category: Force the seed pool of one category; by default it is found from the
             signature (:func:`category_of`).
-        seed_pool: Seed tasks per category; defaults to ``embtaskgen.brainstorm.example_pool.SEED_TASKS``.
+        seed_pool: Seed tasks per category; defaults to ``embtaskgen.signatures.examples.SEED_TASKS``.
         callbacks: DSPy callbacks run around ``format`` and ``parse``.
 
     Example:
@@ -132,18 +133,18 @@ class CompactListAdapter(dspy.Adapter):
     ) -> None:
         super().__init__(callbacks=callbacks)
         if style not in _STYLES:
-            raise ValueError(f"unknown style {style!r}; choose from {', '.join(_STYLES)}")
+            raise ConfigError(f"unknown style {style!r}; choose from {', '.join(_STYLES)}")
         for name, value, low in (("num_examples", num_examples, 0), ("example_size", example_size, 1),
                                  ("min_items", min_items, 1), ("min_chars", min_chars, 1)):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+                raise ConfigError(f"{name} must be an int >= {low}, got {value!r}")
         if max_items is not None and (isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1):
-            raise ValueError(f"max_items must be a positive int or None, got {max_items!r}")
+            raise ConfigError(f"max_items must be a positive int or None, got {max_items!r}")
         if not isinstance(max_chars, int) or max_chars <= min_chars:
-            raise ValueError(f"max_chars must be an int above min_chars={min_chars}, got {max_chars!r}")
+            raise ConfigError(f"max_chars must be an int above min_chars={min_chars}, got {max_chars!r}")
         pool = SEED_TASKS if seed_pool is None else seed_pool
         if category is not None and category not in pool:
-            raise ValueError(f"unknown category {category!r}; choose from {', '.join(pool)}")
+            raise ConfigError(f"unknown category {category!r}; choose from {', '.join(pool)}")
         self.style: Style = style
         self.num_examples = num_examples
         self.example_size = example_size
@@ -368,12 +369,12 @@ class CompactListAdapter(dspy.Adapter):
     def _output_name(self, signature: type[Signature]) -> str:
         outputs = signature.output_fields
         if len(outputs) != 1:
-            raise ValueError(
+            raise ConfigError(
                 f"CompactListAdapter needs exactly one output field, got {list(outputs)}"
             )
         name, field = next(iter(outputs.items()))
         if field.annotation != list[str]:
-            raise ValueError(
+            raise ConfigError(
                 f"CompactListAdapter needs the output field typed list[str]; `{name}` is {field.annotation}"
             )
         return name

@@ -29,7 +29,8 @@ from typing import Any
 import dspy
 
 from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, PromptStyle, model_fingerprint
-from embtaskgen.lm.resolve import check_no_repeat
+from embtaskgen.lm.spec import check_no_repeat
+from embtaskgen.errors import ConfigError
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -207,7 +208,7 @@ def resolve_model_path(spec: str | None = None) -> tuple[Path, LocalModel | None
         'SmolLM2-135M-Instruct Q4_1'
     """
     if spec is not None and not isinstance(spec, str):
-        raise ValueError(f"model spec must be a string, got {type(spec).__name__}; choose from {_valid_choices()}")
+        raise ConfigError(f"model spec must be a string, got {type(spec).__name__}; choose from {_valid_choices()}")
     name = DEFAULT_MODEL if spec in _DEFAULT_SPECS else spec.strip()
     if name in LOCAL_MODELS:
         entry = LOCAL_MODELS[name]
@@ -215,9 +216,9 @@ def resolve_model_path(spec: str | None = None) -> tuple[Path, LocalModel | None
     path = Path(os.path.expanduser(name))
     if path.suffix.lower() == ".gguf":
         if not path.is_file():
-            raise ValueError(f"no GGUF file at {str(path)!r}; choose from {_valid_choices()}")
+            raise ConfigError(f"no GGUF file at {str(path)!r}; choose from {_valid_choices()}")
         return path.resolve(), None
-    raise ValueError(f"unknown local model {spec!r}; choose from {_valid_choices()}")
+    raise ConfigError(f"unknown local model {spec!r}; choose from {_valid_choices()}")
 
 
 def _slug(text: str) -> str:

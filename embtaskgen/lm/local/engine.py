@@ -33,6 +33,7 @@ from dspy import lm15
 from dspy.lm15 import Message, Request, Response, TextPart, Usage, response_to_events
 
 from embtaskgen.lm.local.repetition import NoRepeat, NoRepeatPenalty
+from embtaskgen.errors import ConfigError
 
 if TYPE_CHECKING:
     from dspy._vendor.lm15.types import StreamEvent
@@ -395,15 +396,15 @@ class LlamaCppEngine:
         llama_factory: Callable[..., Any] | None = None,
     ) -> None:
         if prompt_style not in _PROMPT_STYLES:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown prompt_style {prompt_style!r}; choose from {', '.join(_PROMPT_STYLES)}"
             )
         if isinstance(n_ctx, bool) or not isinstance(n_ctx, int) or n_ctx < 256:
-            raise ValueError(f"n_ctx must be an int of at least 256, got {n_ctx!r}")
+            raise ConfigError(f"n_ctx must be an int of at least 256, got {n_ctx!r}")
         if repeat_penalty <= 0:
-            raise ValueError(f"repeat_penalty must be positive, got {repeat_penalty!r}")
+            raise ConfigError(f"repeat_penalty must be positive, got {repeat_penalty!r}")
         if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1):
-            raise ValueError(f"n_threads must be a positive int or None, got {n_threads!r}")
+            raise ConfigError(f"n_threads must be a positive int or None, got {n_threads!r}")
         self.model_path = str(Path(model_path).expanduser().resolve())
         self.model_id = model_id or f"{Path(self.model_path).stem}-{model_fingerprint(self.model_path)}"
         self.prompt_style: PromptStyle = prompt_style

@@ -29,6 +29,7 @@ import contextlib
 import ctypes
 from dataclasses import dataclass
 from typing import Any
+from embtaskgen.errors import ConfigError
 
 __all__ = ["DEFAULT_BREAKERS", "NoRepeat", "NoRepeatPenalty"]
 
@@ -54,13 +55,13 @@ class NoRepeat:
 
     def __post_init__(self) -> None:
         if isinstance(self.multiplier, bool) or not isinstance(self.multiplier, (int, float)) or self.multiplier < 0:
-            raise ValueError(f"no-repeat multiplier must be a number >= 0 (0 turns it off), got {self.multiplier!r}")
+            raise ConfigError(f"no-repeat multiplier must be a number >= 0 (0 turns it off), got {self.multiplier!r}")
         if isinstance(self.base, bool) or not isinstance(self.base, (int, float)) or self.base < 1:
-            raise ValueError(f"no-repeat base must be a number >= 1, got {self.base!r}")
+            raise ConfigError(f"no-repeat base must be a number >= 1, got {self.base!r}")
         if isinstance(self.allowed_length, bool) or not isinstance(self.allowed_length, int) or self.allowed_length < 1:
-            raise ValueError(f"no-repeat allowed_length must be an int >= 1, got {self.allowed_length!r}")
+            raise ConfigError(f"no-repeat allowed_length must be an int >= 1, got {self.allowed_length!r}")
         if not self.breakers or not all(isinstance(b, str) and b for b in self.breakers):
-            raise ValueError(f"no-repeat breakers must be non-empty strings, got {self.breakers!r}")
+            raise ConfigError(f"no-repeat breakers must be non-empty strings, got {self.breakers!r}")
 
     @property
     def enabled(self) -> bool:
@@ -82,7 +83,7 @@ class NoRepeatPenalty:
         from llama_cpp import llama_cpp as C
 
         if not settings.enabled:
-            raise ValueError("NoRepeatPenalty needs an enabled NoRepeat (multiplier > 0)")
+            raise ConfigError("NoRepeatPenalty needs an enabled NoRepeat (multiplier > 0)")
         self._C = C
         breakers = (ctypes.c_char_p * len(settings.breakers))(*(b.encode("utf-8") for b in settings.breakers))
         self._sampler = C.llama_sampler_init_dry(

@@ -10,7 +10,7 @@ import pytest
 from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.lm.local.adapter import CompactListAdapter, category_of
-from embtaskgen.brainstorm.example_pool import SEED_TASKS, sample_seed_tasks
+from embtaskgen.signatures.examples import SEED_TASKS, sample_seed_tasks
 from embtaskgen.signatures import SIGNATURES
 
 RETRIEVAL = SIGNATURES["text-retrieval"]

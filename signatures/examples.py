@@ -1,4 +1,4 @@
-"""A project-written pool of example tasks per category.
+"""The worked examples the prompts show: a project-written pool of example tasks per category.
 
 The pool serves two purposes: worked examples (few-shot demos) that show a small model
 what one task looks like, and a diversity lever for any model (a few examples drawn at
@@ -8,7 +8,7 @@ distilabel. Each is one sentence that reads as a general instruction.
 
 Example:
     >>> import random
-    >>> from embtaskgen.brainstorm.example_pool import sample_seed_tasks
+    >>> from embtaskgen.signatures.examples import sample_seed_tasks
     >>> len(sample_seed_tasks("text-retrieval", 3, random.Random(0)))
     3
 """
@@ -16,6 +16,8 @@ Example:
 from __future__ import annotations
 
 import random
+
+from embtaskgen.errors import ConfigError
 
 __all__ = ["SEED_TASKS", "sample_seed_tasks"]
 
@@ -155,9 +157,9 @@ def sample_seed_tasks(category: str, k: int, rng: random.Random) -> list[str]:
     try:
         pool = SEED_TASKS[category]
     except KeyError:
-        raise ValueError(
+        raise ConfigError(
             f"unknown category {category!r}; choose from {', '.join(SEED_TASKS)}"
         ) from None
     if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= len(pool):
-        raise ValueError(f"k must be an int between 0 and {len(pool)}, got {k!r}")
+        raise ConfigError(f"k must be an int between 0 and {len(pool)}, got {k!r}")
     return rng.sample(pool, k)

@@ -1,0 +1,136 @@
+"""The one exception hierarchy of embtaskgen.
+
+Everything the library raises on purpose is an :class:`EmbtaskgenError`:
+
+* :class:`ConfigError` - a bad argument or setting (an unknown category, a count below 1,
+  a model option that does not fit the model). The message names the valid choices. It
+  is also a ``ValueError``, so ``except ValueError`` written against earlier versions
+  still catches it. The CLI maps it to exit status 2.
+* :class:`ProgramFileError` - a program file that cannot be read or does not fit.
+* :class:`ResumeError` - an output file that cannot be resumed by this run.
+* :class:`RunAborted` - a run stopped by ``max_failures``; it carries the
+  :class:`~embtaskgen.runs.summary.RunSummary` (the output file is valid and can be
+  resumed). :class:`RunInterrupted` (Ctrl-C) carries it too, but is a
+  ``KeyboardInterrupt``, not an :class:`EmbtaskgenError`.
+* :class:`MissingDependency` - an optional extra is not installed; the message says which
+  ``pip install`` fixes it. It is also an ``ImportError``.
+
+Example:
+    >>> from embtaskgen import ConfigError, EmbeddingTaskGenerator
+    >>> try:
+    ...     EmbeddingTaskGenerator("text-nonsense")
+    ... except ConfigError as exc:
+    ...     "text-retrieval" in str(exc)
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ConfigError",
+    "EmbtaskgenError",
+    "MissingDependency",
+    "ProgramFileError",
+    "ResumeError",
+    "RunAborted",
+    "RunInterrupted",
+    "check_int",
+    "install_hint",
+]
+
+
+class EmbtaskgenError(Exception):
+    """Base class of every error embtaskgen raises on purpose."""
+
+
+class ConfigError(EmbtaskgenError, ValueError):
+    """A bad argument or setting; the message names the valid choices."""
+
+
+class ProgramFileError(ConfigError):
+    """A program file that is not JSON, not a program, or does not fit the generator."""
+
+
+class ResumeError(ConfigError):
+    """An existing output that this run cannot continue (another seed, shape or setting)."""
+
+
+class MissingDependency(EmbtaskgenError, ImportError):
+    """An optional dependency is not installed; the message gives the ``pip install``."""
+
+
+class RunAborted(EmbtaskgenError, RuntimeError):
+    """A run stopped because more generations failed than ``max_failures`` allows.
+
+    The output file is valid and holds every generation that succeeded; resume it once
+    the cause is fixed.
+
+    Attributes:
+        summary: The run's :class:`~embtaskgen.runs.summary.RunSummary`
+            (``status == "aborted"``).
+    """
+
+    def __init__(self, summary: Any) -> None:
+        super().__init__(summary.message)
+        self.summary = summary
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C (or a ``KeyboardInterrupt`` inside a model call).
+
+    The one exception outside :class:`EmbtaskgenError`: it is a ``KeyboardInterrupt``,
+    so code that lets those through (``except Exception``) keeps doing so. The output
+    file is valid; the calls in flight were finished and written (unless Ctrl-C was
+    pressed twice). Resume the run to finish it.
+
+    Attributes:
+        summary: The run's :class:`~embtaskgen.runs.summary.RunSummary`
+            (``status == "interrupted"``).
+    """
+
+    def __init__(self, summary: Any) -> None:
+        super().__init__(summary.message)
+        self.summary = summary
+
+
+def install_hint(extra: str) -> str:
+    """The ``pip install`` command that brings an optional extra.
+
+    Example:
+        >>> install_hint("local")
+        "pip install 'embtaskgen[local]'"
+    """
+    return f"pip install 'embtaskgen[{extra}]'"
+
+
+def check_int(name: str, value: object, *, minimum: int = 1, optional: bool = False) -> int | None:
+    """Check that ``value`` is an ``int`` (not a ``bool``) of at least ``minimum``.
+
+    Args:
+        name: The setting's name, used in the message.
+        value: The value given.
+        minimum: The smallest valid value.
+        optional: ``None`` is valid too (and returned as is).
+
+    Returns:
+        ``value``.
+
+    Raises:
+        ConfigError: Not an integer, or below ``minimum``.
+
+    Example:
+        >>> check_int("num_generations", 3)
+        3
+        >>> check_int("num_generations", 0)
+        Traceback (most recent call last):
+        ...
+        embtaskgen.errors.ConfigError: num_generations must be an integer >= 1, got 0
+    """
+    if optional and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        suffix = " or None" if optional else ""
+        raise ConfigError(f"{name} must be an integer >= {minimum}{suffix}, got {value!r}")
+    return value
