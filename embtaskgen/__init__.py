@@ -27,6 +27,8 @@ from embtaskgen.errors import (
     RunInterrupted,
 )
 from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.lm.local.adapter import CompactListAdapter
+from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
 from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
 from embtaskgen.quality.novelty import copies_example
@@ -45,6 +47,7 @@ from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
 __all__ = [
     "CATEGORIES",
     "CATEGORY_SUMMARIES",
+    "DEFAULT_MODEL",
     "DEFAULT_AVOID_ARCHIVE",
     "DEFAULT_BUDGET",
     "DEFAULT_EVAL_TOPICS",
@@ -52,10 +55,12 @@ __all__ = [
     "DEFAULT_OPTIMIZER",
     "DEFAULT_TOPICS",
     "HELDOUT_TOPICS",
+    "LOCAL_MODELS",
     "METRIC_VERSION",
     "OPTIMIZERS",
     "SIGNATURES",
     "CallResult",
+    "CompactListAdapter",
     "ConfigError",
     "EmbeddingTaskGenerator",
     "EmbtaskgenError",
@@ -79,6 +84,7 @@ __all__ = [
     "format_report",
     "format_table",
     "heldout_seeds",
+    "load_local_lm",
     "load_program",
     "normalise_task",
     "on_category",

@@ -1,26 +1,10 @@
-"""Deterministic quality checks of brainstormed tasks (no model).
+"""Quality, measured without a model: the metric, the diversity report, near-duplicates.
 
-The public entry points are re-exported by :mod:`embtaskgen.quality.metric`; the modules here
-hold one concept each: text features, near-duplicates, form, markup, category
-conformance, novelty, the score, and the DSPy metric wrapper.
+* ``metric.py`` - the face: ``score_tasks``, ``on_category``, ``task_metric``.
+* ``score.py`` (the score and its parts), ``conformance.py`` and ``lexicon.py`` (is a
+  task on its category), ``form.py`` and ``garbage.py`` (form and markup problems),
+  ``novelty.py`` (copies of the prompt's examples), ``validation.py`` (argument checks).
+* ``text.py`` (task features), ``similarity.py`` and ``dedup.py`` (near-duplicates),
+  ``corpus.py`` (distinct-n, compression), ``semantic.py`` (embedding figures, optional).
+* ``report.py`` - ``embtaskgen report``: the diversity report of a JSONL file.
 """
-
-from embtaskgen.quality.conformance import CategoryCheck, check_category, on_category
-from embtaskgen.quality.dedup import near_duplicate_pairs
-from embtaskgen.quality.score import METRIC_VERSION, WEIGHTS, ItemProblem, TaskScore, score_tasks
-from embtaskgen.quality.similarity import is_near_duplicate
-from embtaskgen.quality.text import TaskText
-
-__all__ = [
-    "METRIC_VERSION",
-    "WEIGHTS",
-    "CategoryCheck",
-    "ItemProblem",
-    "TaskScore",
-    "TaskText",
-    "check_category",
-    "is_near_duplicate",
-    "near_duplicate_pairs",
-    "on_category",
-    "score_tasks",
-]

@@ -1,0 +1,13 @@
+"""Prompt tuning: optimizers against the metric, held-out evaluation, the shipped program.
+
+* ``optimize.py`` - ``optimize()``: tune the category prompts, one category at a time.
+* ``optimizers.py`` - the optimizer plans (bootstrap, MIPROv2, GEPA) and how each is run.
+* ``category_program.py`` - the ``dspy.Module`` an optimizer tunes: one category's
+  predictor, called exactly as ``generate`` calls it.
+* ``scoring.py`` - the tuning metric of one call (what it asked for, what it showed).
+* ``demos.py`` - which demos a tuned program keeps.
+* ``splits.py`` - training and held-out topics and seeds.
+* ``evaluation.py`` - held-out scores per category; tables and comparisons.
+* ``lm_calls.py`` - count the calls each LM made.
+* ``program_files.py`` and ``programs/`` - the shipped tuned program and ``--program``.
+"""
