@@ -15,7 +15,6 @@ from embtaskgen.brainstorm.categories import CATEGORIES, CATEGORY_SUMMARIES, res
 from embtaskgen.brainstorm.cleaning import TaskDeduper, normalise_task, strip_task
 from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
-from embtaskgen.brainstorm.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
 from embtaskgen.errors import (
     ConfigError,
@@ -36,7 +35,13 @@ from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.runs.faults import RetryPolicy
 from embtaskgen.runs.runner import run
 from embtaskgen.runs.summary import RunSummary
-from embtaskgen.settings import derive_id
+from embtaskgen.settings import (
+    DEFAULT_AVOID_ARCHIVE,
+    DEFAULT_FEW_SHOT,
+    DEFAULT_TOPICS,
+    GenerationSettings,
+    derive_id,
+)
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
 from embtaskgen.tune.lm_calls import LMCallCounter
@@ -47,11 +52,11 @@ from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
 __all__ = [
     "CATEGORIES",
     "CATEGORY_SUMMARIES",
-    "DEFAULT_MODEL",
     "DEFAULT_AVOID_ARCHIVE",
     "DEFAULT_BUDGET",
     "DEFAULT_EVAL_TOPICS",
     "DEFAULT_FEW_SHOT",
+    "DEFAULT_MODEL",
     "DEFAULT_OPTIMIZER",
     "DEFAULT_TOPICS",
     "HELDOUT_TOPICS",
@@ -65,6 +70,7 @@ __all__ = [
     "EmbeddingTaskGenerator",
     "EmbtaskgenError",
     "GenerationRow",
+    "GenerationSettings",
     "LMCallCounter",
     "MissingDependency",
     "ProgramFileError",

@@ -11,3 +11,5 @@
 * ``rows.py`` - the row models (distilabel's shapes) and JSONL / ``datasets`` I/O.
 * ``program_state.py`` - program files: the prompts as JSON, saved and loaded.
 """
+
+__all__: list[str] = []

@@ -1,9 +1,10 @@
 """Turn one finished call into rows: clean it, de-duplicate it, shape the rows.
 
 The one place rows are built: ``EmbeddingTaskGenerator.forward`` assembles its calls
-with it in order, and a streaming run (:func:`embtaskgen.runs.runner.run`) assembles each
-call as it finishes. A call without a list (parse failure or error) has no task rows:
-``forward`` keeps an empty row with the raw text in its metadata, a run records it in
+in plan order (:func:`assemble_prediction`), and a streaming run
+(:func:`embtaskgen.runs.runner.run`) assembles each call as it finishes (:func:`assemble`).
+A call without a list (parse failure or error) has no task rows: ``forward`` keeps an
+empty row with the raw text in its metadata (:func:`failed_row`), a run records it in
 its failures sidecar.
 
 Example:
@@ -17,16 +18,21 @@ Example:
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import dspy
 
 from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.rows import GenerationMetadata, GenerationRow
 from embtaskgen.errors import ConfigError
+from embtaskgen.settings import GenerationSettings
 
 
-__all__ = ["Assembled", "assemble"]
+__all__ = ["Assembled", "assemble", "assemble_prediction", "failed_row"]
 
 
 @dataclass
@@ -99,3 +105,75 @@ def assemble(
         kept=len(cleaned.tasks),
         dropped=dict(cleaned.dropped),
     )
+
+
+def failed_row(result: CallResult, *, model_name: str, seed: int, num_tasks: int) -> dict[str, Any]:
+    """The empty row ``forward`` keeps for a failed call, with the raw text in its metadata."""
+    metadata = GenerationMetadata(
+        rollout_id=result.rollout_id,
+        num_tasks=num_tasks,
+        options=result.options,
+        parse_failure=result.parse_failure,
+        raw_output=result.raw_output,
+        error=result.error,
+    )
+    row = GenerationRow(
+        category=result.category, tasks=[], model_name=model_name,
+        generation=result.generation, seed=seed, topic=result.topic, metadata=metadata,
+    )
+    return row.model_dump(mode="json", exclude_none=True)
+
+
+def assemble_prediction(
+    results: Sequence[CallResult], settings: GenerationSettings, *, model_name: str, seed: int
+) -> dspy.Prediction:
+    """Assemble the calls of one ``forward`` in plan order into its ``dspy.Prediction``.
+
+    Args:
+        results: The calls, in plan order.
+        settings: The generator's settings (shape, duplicates, tasks asked for).
+        model_name: Value of every row's ``model_name``.
+        seed: The run seed.
+
+    Returns:
+        ``dspy.Prediction(rows, tasks, seed, stats, failures)`` (see ``forward``).
+    """
+    deduper = TaskDeduper(keep_duplicates=settings.keep_duplicates)
+    rows: list[dict[str, Any]] = []
+    tasks: list[str] = []
+    failures: list[dict[str, Any]] = []
+    dropped: Counter[str] = Counter()
+    returned = 0
+    usage: Counter[str] = Counter()
+    for result in results:
+        usage.update(result.token_counts())
+        if result.items is not None:
+            built = assemble(
+                result, deduper, model_name=model_name, seed=seed,
+                num_tasks=settings.num_tasks, flatten=settings.flatten,
+            )
+            rows.extend(built.rows)
+            tasks.extend(built.tasks)
+            dropped.update(built.dropped)
+            returned += built.returned
+            continue
+        failures.append({
+            "category": result.category,
+            "generation": result.generation,
+            "reason": "parse_failure" if result.parse_failure else "error",
+            "error": result.error,
+            "raw_output": result.raw_output,
+        })
+        if not settings.flatten:
+            rows.append(failed_row(result, model_name=model_name, seed=seed, num_tasks=settings.num_tasks))
+    stats = {
+        "calls": len(results),
+        "parse_failures": sum(1 for f in failures if f["reason"] == "parse_failure"),
+        "errors": sum(1 for f in failures if f["reason"] == "error"),
+        "returned": returned,
+        "kept": len(tasks),
+        "dropped": dict(dropped),
+        "duplicates": dropped["duplicate_exact"] + dropped["duplicate_normalised"],
+        "usage": dict(usage),
+    }
+    return dspy.Prediction(rows=rows, tasks=tasks, seed=seed, stats=stats, failures=failures)

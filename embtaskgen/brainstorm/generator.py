@@ -1,9 +1,11 @@
 """EmbeddingTaskGenerator: the DSPy module that brainstorms tasks.
 
 It holds one ``dspy.Predict`` per category (attributes named after the categories, see
-``PREDICTOR_NAMES``), routes a request to the chosen categories, fans out
-``num_generations`` calls per category, each with its own ``rollout_id`` derived from
-the seed, cleans and de-duplicates the lists, and returns rows in distilabel's shapes.
+``PREDICTOR_NAMES``), and its :class:`~embtaskgen.settings.GenerationSettings`. ``call``
+makes one model call; ``forward`` plans ``num_generations`` calls per category, each with
+its own ``rollout_id`` derived from the seed, runs them through the run executor
+(:func:`embtaskgen.runs.collect.collect`, the same pool and scheduler as
+:func:`embtaskgen.run`), and assembles the rows in distilabel's shapes.
 
 Example:
     >>> import dspy
@@ -16,62 +18,45 @@ Example:
 
 from __future__ import annotations
 
-import contextvars
+import copy
 import logging
-import threading
-from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import dspy
 from dspy.utils.exceptions import AdapterParseError
 
-from embtaskgen.brainstorm.assembly import assemble
+from embtaskgen.brainstorm.archive import AvoidArchive
+from embtaskgen.brainstorm.assembly import assemble_prediction
 from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.categories import PREDICTOR_NAMES, resolve_categories, signature_for
-from embtaskgen.brainstorm.cleaning import TaskDeduper
-from embtaskgen.brainstorm.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, Levers
-from embtaskgen.lm.resolve import lm_concurrency, resolve_lm
-from embtaskgen.lm.spec import check_no_repeat
+from embtaskgen.brainstorm.levers import Levers
 from embtaskgen.brainstorm.program_state import ProgramLoader
 from embtaskgen.brainstorm.program_state import save_program as write_program
-from embtaskgen.brainstorm.rows import GenerationMetadata, GenerationRow
-from embtaskgen.settings import derive_id, fresh_seed
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
+from embtaskgen.runs.collect import collect
+from embtaskgen.settings import (
+    DEFAULT_AVOID_ARCHIVE,
+    DEFAULT_FEW_SHOT,
+    DEFAULT_TOPICS,
+    GenerationSettings,
+    decide_seed,
+    derive_id,
+)
 
 __all__ = ["EmbeddingTaskGenerator", "load_program"]
 
 logger = logging.getLogger(__name__)
 
 
-class _LMHolder:
-    """Keeps the LM choice out of ``deepcopy`` (optimizers copy modules) and resolves it once."""
-
-    def __init__(self, spec: Any, api_base: str | None, max_tokens: int | None, no_repeat: float | None) -> None:
-        self.spec = spec
-        self.api_base = api_base
-        self.max_tokens = max_tokens
-        self.no_repeat = no_repeat
-        self._lm: dspy.BaseLM | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> dspy.BaseLM:
-        with self._lock:
-            if self._lm is None:
-                self._lm = resolve_lm(
-                    self.spec, api_base=self.api_base, max_tokens=self.max_tokens, no_repeat=self.no_repeat
-                )
-            return self._lm
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _LMHolder:
-        return self
+def _lazy_lm(settings: GenerationSettings) -> LazyLM:
+    return LazyLM(settings.lm, api_base=settings.api_base, max_tokens=settings.max_tokens, no_repeat=settings.no_repeat)
 
 
-def _check_positive(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
+def _setting(name: str, doc: str) -> property:
+    return property(lambda self: getattr(self.settings, name), doc=doc)
 
 
 class EmbeddingTaskGenerator(dspy.Module):
@@ -105,9 +90,18 @@ class EmbeddingTaskGenerator(dspy.Module):
             model"): ``0`` turns it off, ``None`` keeps the model's default (0.8). Only
             with an embedded model spec (``lm=None`` or ``"local:..."``).
 
+        settings: A :class:`~embtaskgen.settings.GenerationSettings` to use as is, instead
+            of the arguments above (give one or the other).
+
+    Every argument is validated once, into :attr:`settings` (read-only here: a change
+    is ``gen.settings.replace(...)`` passed to a new generator); the attributes
+    ``categories``, ``flatten_tasks``, ``num_generations``, ``seed``, ``num_tasks``,
+    ``topic``, ``temperature``, ``max_tokens``, ``keep_duplicates``, ``concurrency`` and
+    ``adapter`` read it.
+
     Raises:
-        ValueError: Unknown category, ``num_generations`` or ``num_tasks`` < 1, or a
-            temperature outside [0, 2]; the message names the valid choices.
+        ConfigError: Unknown category, ``num_generations`` or ``num_tasks`` < 1, a
+            temperature outside [0, 2], ...; the message names the valid choices.
 
     Example:
         >>> gen = EmbeddingTaskGenerator("all", num_generations=2, seed=42)  # doctest: +SKIP
@@ -140,37 +134,45 @@ class EmbeddingTaskGenerator(dspy.Module):
         few_shot: int = DEFAULT_FEW_SHOT,
         avoid_archive: int = DEFAULT_AVOID_ARCHIVE,
         no_repeat: float | None = None,
+        settings: GenerationSettings | None = None,
     ) -> None:
         super().__init__()
-        self.categories = resolve_categories(category)
-        _check_positive("num_generations", num_generations)
-        _check_positive("num_tasks", num_tasks)
-        if concurrency is not None:
-            _check_positive("concurrency", concurrency)
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2:
-            raise ConfigError(f"temperature must be a number in [0, 2], got {temperature!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ConfigError(f"seed must be an integer or None, got {seed!r}")
-        if not isinstance(topic, str):
-            raise ConfigError(f"topic must be a string, got {type(topic).__name__}")
-        self.flatten_tasks = bool(flatten_tasks)
-        self.num_generations = num_generations
-        self.seed = seed
-        self.num_tasks = num_tasks
-        self.topic = topic
-        self.temperature = float(temperature)
-        self.max_tokens = max_tokens
-        self.keep_duplicates = keep_duplicates
-        self.concurrency = concurrency
-        self.adapter = adapter
-        self.levers = Levers.build(topics, few_shot, avoid_archive)
-        self._lm_holder = _LMHolder(lm, api_base, max_tokens, check_no_repeat(no_repeat, lm))
+        if settings is None:
+            settings = GenerationSettings.build(
+                category, flatten_tasks=flatten_tasks, topics=topics, num_generations=num_generations,
+                seed=seed, lm=lm, num_tasks=num_tasks, topic=topic, temperature=temperature,
+                max_tokens=max_tokens, keep_duplicates=keep_duplicates, concurrency=concurrency,
+                api_base=api_base, adapter=adapter, few_shot=few_shot, avoid_archive=avoid_archive,
+                no_repeat=no_repeat,
+            )
+        elif not isinstance(settings, GenerationSettings):
+            raise ConfigError(f"settings must be a GenerationSettings, got {type(settings).__name__}")
+        self._settings = settings
+        self.levers = Levers.of(settings)
+        self._lm_holder = _lazy_lm(settings)
         # One predictor per category, always all four, under stable attribute names:
         # saved programs refer to them by these paths.
         for name, attribute in PREDICTOR_NAMES.items():
             setattr(self, attribute, dspy.Predict(signature_for(name)))
         #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.brainstorm.program_state.
         self.program_info: dict[str, Any] = {}
+
+    @property
+    def settings(self) -> GenerationSettings:
+        """The validated settings of this generator (frozen)."""
+        return self._settings
+
+    categories = _setting("categories", "The categories, in order.")
+    flatten_tasks = _setting("flatten", "One row per task instead of one row per call.")
+    num_generations = _setting("num_generations", "Model calls per category.")
+    seed = _setting("seed", "Run seed (``None``: drawn per run).")
+    num_tasks = _setting("num_tasks", "Tasks asked for per call.")
+    topic = _setting("topic", "Domain every call focuses on.")
+    temperature = _setting("temperature", "Sampling temperature.")
+    max_tokens = _setting("max_tokens", "Completion budget per call.")
+    keep_duplicates = _setting("keep_duplicates", "Keep duplicate tasks.")
+    concurrency = _setting("concurrency", "Calls in flight.")
+    adapter = _setting("adapter", "The adapter the user chose (``None``: the library decides).")
 
     def save(
         self,
@@ -209,6 +211,29 @@ class EmbeddingTaskGenerator(dspy.Module):
         signature_for(category)
         return getattr(self, PREDICTOR_NAMES[category])
 
+    def with_settings(self, settings: GenerationSettings) -> EmbeddingTaskGenerator:
+        """A generator with other settings and the same prompts (the predictors are shared).
+
+        The LM is shared too unless the model settings (``lm``, ``api_base``,
+        ``max_tokens``, ``no_repeat``) change.
+
+        Example:
+            >>> import dspy
+            >>> gen = EmbeddingTaskGenerator("text-retrieval", lm=dspy.LM("openai/m"))
+            >>> more = gen.with_settings(gen.settings.replace(num_generations=5))
+            >>> more.num_generations, more.text_retrieval is gen.text_retrieval, more.lm is gen.lm
+            (5, True, True)
+        """
+        if not isinstance(settings, GenerationSettings):
+            raise ConfigError(f"settings must be a GenerationSettings, got {type(settings).__name__}")
+        clone = copy.copy(self)
+        clone._settings = settings
+        clone.levers = Levers.of(settings)
+        model = ("lm", "api_base", "max_tokens", "no_repeat")
+        if any(getattr(settings, name) is not getattr(self.settings, name) for name in model):
+            clone._lm_holder = _lazy_lm(settings)
+        return clone
+
     # ------------------------------------------------------------------ calls
     def call(
         self,
@@ -220,6 +245,9 @@ class EmbeddingTaskGenerator(dspy.Module):
         avoid: Sequence[str] | None = None,
         demos: Sequence[dspy.Example] | None = None,
         archive: Sequence[str] = (),
+        lm: dspy.BaseLM | None = None,
+        predictor: dspy.Predict | None = None,
+        num_tasks: int | None = None,
     ) -> CallResult:
         """Make one model call: the ``generation``-th call of ``category`` in run ``seed``.
 
@@ -227,22 +255,37 @@ class EmbeddingTaskGenerator(dspy.Module):
         from ``archive``), from the seed, category and generation alone.
         A parse failure is returned (``items is None``, ``raw_output`` set), never raised;
         other errors propagate.
+
+        Args:
+            category: The category of the call.
+            generation: Index of the call within its category.
+            seed: The run seed.
+            topic: The topic (default: the settings' topic or the topic lever).
+            avoid: Tasks to avoid (default: drawn from ``archive`` by the archive lever).
+            demos: Worked examples (default: the predictor's own, or the few-shot lever).
+            archive: Tasks accepted earlier in the run, for the archive lever.
+            lm: The LM to call (default: :attr:`lm`; a run passes its own copy).
+            predictor: The predictor to call (default: the category's; tuning passes
+                the candidate it scores).
+            num_tasks: Tasks to ask for (default: the settings').
         """
-        lm = self.lm
+        lm = self.lm if lm is None else lm
+        predictor = self.predictor_for(category) if predictor is None else predictor
+        num_tasks = self.num_tasks if num_tasks is None else num_tasks
         rollout_id = derive_id(seed, category, generation)
         where = {"seed": seed, "category": category, "generation": generation}
         if topic is None:
             topic = self.levers.topic(self.topic, **where)
         if avoid is None:
             avoid = self.levers.avoid(archive, **where)
-        if demos is None and not self.predictor_for(category).demos:
+        if demos is None and not predictor.demos:
             demos = self.levers.demos(**where)
         config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": self.temperature}
         if self.max_tokens is not None:
             config["max_tokens"] = self.max_tokens
-        if _accepts_seed(lm):
+        if accepts_seed(lm):
             config["seed"] = rollout_id
-        inputs = {"num_tasks": self.num_tasks, "topic": topic, "avoid": list(avoid)}
+        inputs = {"num_tasks": num_tasks, "topic": topic, "avoid": list(avoid)}
         options: dict[str, Any] = {"avoid": len(avoid)}
         call_kwargs: dict[str, Any] = {}
         if demos is not None:
@@ -257,7 +300,7 @@ class EmbeddingTaskGenerator(dspy.Module):
             overrides["adapter"] = adapter
         with dspy.context(**overrides):
             try:
-                prediction = self.predictor_for(category)(**inputs, config=config, **call_kwargs)
+                prediction = predictor(**inputs, config=config, **call_kwargs)
             except AdapterParseError as exc:
                 result.raw_output = str(exc.lm_response)
                 logger.info("parse failure in %s generation %d", category, generation)
@@ -270,6 +313,41 @@ class EmbeddingTaskGenerator(dspy.Module):
             result.raw_output = repr(tasks)
         return result
 
+    def caller(
+        self, seed: int, *, lm: dspy.BaseLM | None = None, topic: str | None = None
+    ) -> Callable[[str, int], CallResult]:
+        """The function a run calls per planned generation: ``(category, generation) -> CallResult``.
+
+        It carries the run's one avoid archive (when that lever is on): each call sees
+        the tasks its category accepted in the calls that finished before it started.
+
+        Args:
+            seed: The run seed.
+            lm: The LM to call (default: :attr:`lm`).
+            topic: A topic for every call, over the settings and the topic lever.
+        """
+        archive = AvoidArchive(self.categories) if self.settings.sequential else None
+
+        def call(category: str, generation: int) -> CallResult:
+            if archive is None:
+                return self.call(category, generation, seed, topic=topic, lm=lm)
+            result = self.call(category, generation, seed, topic=topic, lm=lm, archive=archive.snapshot(category))
+            archive.add(result)
+            return result
+
+        return call
+
+    def workers(self, calls: int) -> int:
+        """Calls to keep in flight for ``calls`` planned calls.
+
+        The settings' ``concurrency`` (default 8), capped by what the LM allows (the
+        embedded model: 1); one at a time when the avoid archive is on, so that each
+        generation sees exactly the earlier ones of its category, whatever the executor.
+        """
+        if self.settings.sequential:
+            return 1
+        return max(1, min(lm_concurrency(self.lm, self.concurrency), calls))
+
     def forward(
         self,
         category: str | Sequence[str] | None = None,
@@ -279,6 +357,11 @@ class EmbeddingTaskGenerator(dspy.Module):
         progress: Callable[[CallResult], None] | None = None,
     ) -> dspy.Prediction:
         """Run ``num_generations`` calls per category and return the cleaned rows.
+
+        The calls go through the run executor (the same worker pool and scheduler as
+        :func:`embtaskgen.run`); the rows are assembled in plan order, so the same seed
+        gives the same rows whatever the concurrency. A call that raises stops nothing
+        else; its error is raised once every call has finished.
 
         Args:
             category: Override the constructor's categories for this call.
@@ -295,119 +378,11 @@ class EmbeddingTaskGenerator(dspy.Module):
         """
         categories = self.categories if category is None else resolve_categories(category)
         generations = self.num_generations if num_generations is None else num_generations
-        _check_positive("num_generations", generations)
-        run_seed = seed if seed is not None else self.seed
-        if run_seed is None:
-            run_seed = fresh_seed()
-            logger.info("no seed given; drew seed %d", run_seed)
+        check_int("num_generations", generations)
+        run_seed = decide_seed(self.seed if seed is None else seed)
         jobs = [(c, g) for c in categories for g in range(generations)]
-        results = self._run_jobs(jobs, run_seed, topic, progress)
-        return self._assemble(results, run_seed)
-
-    def _run_jobs(
-        self,
-        jobs: list[tuple[str, int]],
-        seed: int,
-        topic: str | None,
-        progress: Callable[[CallResult], None] | None,
-    ) -> list[CallResult]:
-        # With the avoid archive, a category's generations form one chain run in order
-        # (each sees what the earlier ones accepted); otherwise every call is independent.
-        if self.levers.sequential:
-            chains = [[job for job in jobs if job[0] == c] for c in dict.fromkeys(j[0] for j in jobs)]
-        else:
-            chains = [[job] for job in jobs]
-        workers = min(lm_concurrency(self.lm, self.concurrency), len(chains))
-
-        def run_chain(chain: list[tuple[str, int]]) -> list[CallResult]:
-            archive = TaskDeduper()
-            accepted: list[str] = []
-            results = []
-            for category, generation in chain:
-                result = self.call(category, generation, seed, topic=topic, archive=accepted)
-                if result.items is not None and self.levers.sequential:
-                    accepted.extend(archive.clean(result.items).tasks)
-                if progress is not None:
-                    progress(result)
-                results.append(result)
-            return results
-
-        if workers <= 1:
-            done = [run_chain(chain) for chain in chains]
-        else:
-            # Each chain runs in a copy of the caller's context, so the caller's
-            # dspy.context(...) settings (cache, callbacks, ...) reach the worker threads.
-            contexts = [contextvars.copy_context() for _ in chains]
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embtaskgen") as pool:
-                futures = [pool.submit(ctx.run, run_chain, chain) for ctx, chain in zip(contexts, chains)]
-                done = [future.result() for future in futures]
-        order = {job: index for index, job in enumerate(jobs)}
-        return sorted((r for chain in done for r in chain), key=lambda r: order[(r.category, r.generation)])
-
-    def _assemble(self, results: Sequence[CallResult], seed: int) -> dspy.Prediction:
-        deduper = TaskDeduper(keep_duplicates=self.keep_duplicates)
-        model_name = self.model_name
-        rows: list[dict[str, Any]] = []
-        tasks: list[str] = []
-        failures: list[dict[str, Any]] = []
-        dropped: Counter[str] = Counter()
-        returned = 0
-        usage: Counter[str] = Counter()
-        for result in results:
-            usage.update(result.token_counts())
-            if result.items is not None:
-                built = assemble(
-                    result, deduper, model_name=model_name, seed=seed,
-                    num_tasks=self.num_tasks, flatten=self.flatten_tasks,
-                )
-                rows.extend(built.rows)
-                tasks.extend(built.tasks)
-                dropped.update(built.dropped)
-                returned += built.returned
-                continue
-            # A failed call keeps an empty row (not flattened) with the raw text.
-            failure = {
-                "category": result.category,
-                "generation": result.generation,
-                "reason": "parse_failure" if result.parse_failure else "error",
-                "error": result.error,
-                "raw_output": result.raw_output,
-            }
-            failures.append(failure)
-            if not self.flatten_tasks:
-                metadata = GenerationMetadata(
-                    rollout_id=result.rollout_id,
-                    num_tasks=self.num_tasks,
-                    options=result.options,
-                    parse_failure=result.parse_failure,
-                    raw_output=result.raw_output,
-                    error=result.error,
-                )
-                row = GenerationRow(
-                    category=result.category, tasks=[], model_name=model_name,
-                    generation=result.generation, seed=seed, topic=result.topic, metadata=metadata,
-                )
-                rows.append(row.model_dump(mode="json", exclude_none=True))
-        stats = {
-            "calls": len(results),
-            "parse_failures": sum(1 for f in failures if f["reason"] == "parse_failure"),
-            "errors": sum(1 for f in failures if f["reason"] == "error"),
-            "returned": returned,
-            "kept": len(tasks),
-            "dropped": dict(dropped),
-            "duplicates": dropped["duplicate_exact"] + dropped["duplicate_normalised"],
-            "usage": dict(usage),
-        }
-        return dspy.Prediction(rows=rows, tasks=tasks, seed=seed, stats=stats, failures=failures)
-
-
-def _accepts_seed(lm: dspy.BaseLM) -> bool:
-    """Whether to pass a sampling seed: custom engines (llama.cpp) and OpenAI-style servers."""
-    engine = getattr(lm, "engine", None)
-    if engine is not None and not isinstance(engine, str):
-        return bool(getattr(engine, "accepts_seed", True))
-    model = str(getattr(lm, "model", ""))
-    return model.startswith(("openai/", "hosted_vllm/"))
+        results = collect(jobs, self.caller(run_seed, topic=topic), workers=self.workers(len(jobs)), progress=progress)
+        return assemble_prediction(results, self.settings, model_name=self.model_name, seed=run_seed)
 
 
 def load_program(path: str, **generator_kwargs: Any) -> EmbeddingTaskGenerator:

@@ -27,27 +27,18 @@ from dataclasses import dataclass
 
 import dspy
 
-from embtaskgen.signatures.examples import SEED_TASKS, sample_seed_tasks
-from embtaskgen.settings import derive_rng
-from embtaskgen.brainstorm.topic_pool import TOPICS
-from embtaskgen.errors import ConfigError
+from embtaskgen.settings import DEMO_SIZE, GenerationSettings, derive_rng
+from embtaskgen.signatures.examples import sample_seed_tasks
 
-__all__ = ["DEFAULT_AVOID_ARCHIVE", "DEFAULT_FEW_SHOT", "DEFAULT_TOPICS", "DEMO_SIZE", "Levers"]
-
-#: Tasks in each few-shot example.
-DEMO_SIZE = 3
-
-# Defaults of the generator and the CLI; chosen by benchmarks/diversity.py (README): on
-# the embedded model two shuffled examples per call gave the most unique on-category
-# tasks per call; topics and the archive gave fewer (the model copies them).
-DEFAULT_TOPICS = False
-DEFAULT_FEW_SHOT = 2
-DEFAULT_AVOID_ARCHIVE = 0
+__all__ = ["Levers"]
 
 
 @dataclass(frozen=True)
 class Levers:
-    """Which diversity levers are on.
+    """Which diversity levers are on, and what each draws for one call.
+
+    Built from validated settings (:meth:`of`); every draw comes from a local
+    ``random.Random`` derived from the run seed, the category and the generation.
 
     Attributes:
         topic_pool: Domains to draw a topic from per call, or ``None`` (off).
@@ -59,29 +50,10 @@ class Levers:
     few_shot: int = 0
     avoid_archive: int = 0
 
-    def __post_init__(self) -> None:
-        for name in ("few_shot", "avoid_archive"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ConfigError(f"{name} must be an integer >= 0, got {value!r}")
-        largest = min(len(pool) for pool in SEED_TASKS.values()) // DEMO_SIZE
-        if self.few_shot > largest:
-            raise ConfigError(f"few_shot must be between 0 and {largest}, got {self.few_shot}")
-        if self.topic_pool is not None and not self.topic_pool:
-            raise ConfigError("topic pool is empty; pass topics, True for the built-in pool, or False")
-
     @classmethod
-    def build(cls, topics: bool | Sequence[str], few_shot: int, avoid_archive: int) -> Levers:
-        """Make levers from user options (``topics`` True means the built-in pool)."""
-        if isinstance(topics, str):
-            raise ConfigError("topics must be True/False or a list of topics; use topic= for one fixed topic")
-        if topics is True:
-            pool: tuple[str, ...] | None = TOPICS
-        elif topics is False or topics is None:
-            pool = None
-        else:
-            pool = tuple(str(t) for t in topics)
-        return cls(topic_pool=pool, few_shot=few_shot, avoid_archive=avoid_archive)
+    def of(cls, settings: GenerationSettings) -> Levers:
+        """The levers of ``settings`` (already validated)."""
+        return cls(topic_pool=settings.topic_pool, few_shot=settings.few_shot, avoid_archive=settings.avoid_archive)
 
     @property
     def sequential(self) -> bool:

@@ -1,2 +1,4 @@
-"""The command line: ``main.py`` (``generate``, ``report``, ``categories``) and ``tune.py``
+"""The command line: ``main.py`` (``generate``, ``report``, ``categories``) and ``tuning.py``
 (``optimize``, ``evaluate``). The console script is ``embtaskgen.cli.main:main``."""
+
+__all__: list[str] = []

@@ -17,16 +17,16 @@ from typing import Any
 import click
 
 from embtaskgen.brainstorm.categories import CATEGORIES, CATEGORY_SUMMARIES
-from embtaskgen.cli.tune import evaluate_command, optimize_command
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
-from embtaskgen.brainstorm.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
+from embtaskgen.cli.tuning import evaluate_command, optimize_command
+from embtaskgen.cli.options import check_output_dir, shared_options, usage_errors
+from embtaskgen.errors import RunAborted, RunInterrupted
+from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
 from embtaskgen.tune.program_files import resolve_program
 
 __all__ = ["main"]
 
 logger = logging.getLogger(__name__)
-
-_CATEGORY_CHOICES = [*CATEGORIES, "all"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,27 +47,12 @@ def categories() -> None:
 
 
 @main.command()
-@click.option(
-    "-c",
-    "--category",
-    "category",
-    multiple=True,
-    type=click.Choice(_CATEGORY_CHOICES),
-    default=("all",),
-    show_default=True,
-    help="Category to brainstorm (repeatable), or 'all'.",
-)
+@shared_options
 @click.option("-n", "--num-generations", type=click.IntRange(min=1), default=1, show_default=True,
               help="Model calls per category.")
-@click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Tasks asked for per call.")
 @click.option("--flatten", is_flag=True, help="One row per task instead of one row per call.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="JSONL file to write (stdout when absent).")
-@click.option("-m", "--model", default=None,
-              help="Model: 'local' (embedded default), 'local:<name|file.gguf>', or a LiteLLM id "
-                   "such as openai/gpt-4o-mini.")
-@click.option("--api-base", default=None, help="Base URL of an OpenAI-compatible server.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Run seed (drawn and recorded when absent).")
 @click.option("--topic", default="", help="Domain to focus every call on (empty: any).")
@@ -99,12 +84,12 @@ def categories() -> None:
                    "(the untuned signatures), or a program .json file from 'embtaskgen optimize'.")
 def generate(
     category: tuple[str, ...],
-    num_generations: int,
-    num_tasks: int,
-    flatten: bool,
-    output: Path | None,
     model: str | None,
     api_base: str | None,
+    num_tasks: int,
+    num_generations: int,
+    flatten: bool,
+    output: Path | None,
     seed: int | None,
     topic: str,
     temperature: float,
@@ -122,10 +107,9 @@ def generate(
     program: str,
 ) -> None:
     """Generate task descriptions and write them as JSONL."""
-    if output is not None and not output.parent.exists():
-        raise click.BadParameter(f"directory {str(output.parent)!r} does not exist", param_hint="--output")
-    try:
-        generator = EmbeddingTaskGenerator(
+    check_output_dir(output)
+    with usage_errors():
+        settings = GenerationSettings.build(
             list(category),
             flatten_tasks=flatten,
             num_generations=num_generations,
@@ -143,27 +127,23 @@ def generate(
             avoid_archive=avoid_archive,
             no_repeat=no_repeat,
         )
+        generator = EmbeddingTaskGenerator(settings=settings)
         _ = generator.lm  # resolve the model now: a bad --model is a usage error
         loaded = resolve_program(generator, program)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except ImportError as exc:
-        raise click.ClickException(str(exc)) from exc
 
     logger.info("program: %s", loaded or "untuned signatures")
-    from embtaskgen.runs.runner import RunAborted, RunInterrupted, run
+    from embtaskgen.runs.runner import run
 
     try:
-        summary = run(
-            generator,
-            output if output is not None else "-",
-            resume=resume,
-            max_failures=max_failures,
-            progress=progress,
-            cache=cache,
-        )
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+        with usage_errors():
+            summary = run(
+                generator,
+                output if output is not None else "-",
+                resume=resume,
+                max_failures=max_failures,
+                progress=progress,
+                cache=cache,
+            )
     except RunAborted as exc:
         _echo_summary(exc.summary)
         raise click.ClickException(str(exc)) from exc
@@ -197,14 +177,9 @@ def report(path: Path, output: Path | None, semantic: bool, num_tasks: int) -> N
     """Diversity report of a JSONL file of rows (either shape), per category."""
     from embtaskgen.quality.report import report_main
 
-    if output is not None and not output.parent.exists():
-        raise click.BadParameter(f"directory {str(output.parent)!r} does not exist", param_hint="--output")
-    try:
+    check_output_dir(output)
+    with usage_errors():
         table = report_main(path, output, semantic=semantic, num_tasks=num_tasks)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except ImportError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(table)
 
 

@@ -7,3 +7,5 @@
 * ``local/`` - the embedded models on llama.cpp: the catalog of model files from PyPI,
   the DSPy engine, its sampler and grammar, the compact list adapter.
 """
+
+__all__: list[str] = []

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import Any
 
 import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.spec import LOCAL_PREFIX, check_no_repeat, is_local_spec
 
-__all__ = ["lm_concurrency", "resolve_lm"]
+__all__ = ["LazyLM", "accepts_seed", "lm_concurrency", "resolve_lm"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def resolve_lm(
             raise ConfigError(
                 "api_base applies to served models; use --model openai/<name> with --api-base"
             )
-        from embtaskgen.lm.local import load_local_lm
+        from embtaskgen.lm.local.catalog import load_local_lm
 
         spec = None if lm in (None, LOCAL_PREFIX) else lm.split(":", 1)[1]
         return load_local_lm(spec, max_tokens=max_tokens, no_repeat=no_repeat)
@@ -103,3 +104,47 @@ def lm_concurrency(lm: dspy.BaseLM, requested: int | None) -> int:
     if isinstance(cap, int) and cap >= 1:
         value = min(value, cap)
     return value
+
+
+def accepts_seed(lm: dspy.BaseLM) -> bool:
+    """Whether to pass a sampling seed per call: custom engines (llama.cpp) and OpenAI-style servers.
+
+    Example:
+        >>> accepts_seed(dspy.LM("openai/m")), accepts_seed(dspy.LM("anthropic/m"))
+        (True, False)
+    """
+    engine = getattr(lm, "engine", None)
+    if engine is not None and not isinstance(engine, str):
+        return bool(getattr(engine, "accepts_seed", True))
+    model = str(getattr(lm, "model", ""))
+    return model.startswith(("openai/", "hosted_vllm/"))
+
+
+class LazyLM:
+    """A model choice resolved on first use (the embedded model loads then), once.
+
+    It survives ``copy.deepcopy`` as itself (optimizers copy modules; the LM, its engine
+    and connections are never copied).
+
+    Example:
+        >>> lazy = LazyLM("openai/m")
+        >>> lazy.get() is lazy.get()
+        True
+    """
+
+    def __init__(self, spec: Any, *, api_base: str | None = None, max_tokens: int | None = None,
+                 no_repeat: float | None = None) -> None:
+        self._args = (spec, api_base, max_tokens, no_repeat)
+        self._lm: dspy.BaseLM | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> dspy.BaseLM:
+        """The resolved LM."""
+        with self._lock:
+            if self._lm is None:
+                spec, api_base, max_tokens, no_repeat = self._args
+                self._lm = resolve_lm(spec, api_base=api_base, max_tokens=max_tokens, no_repeat=no_repeat)
+            return self._lm
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LazyLM:
+        return self

@@ -8,3 +8,5 @@
   ``corpus.py`` (distinct-n, compression), ``semantic.py`` (embedding figures, optional).
 * ``report.py`` - ``embtaskgen report``: the diversity report of a JSONL file.
 """
+
+__all__: list[str] = []

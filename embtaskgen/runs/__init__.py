@@ -10,3 +10,5 @@ settings), ``progressbar`` and ``summary``.
 The folder is ``runs`` and not ``run`` so that it never shadows the function
 ``embtaskgen.run``.
 """
+
+__all__: list[str] = []

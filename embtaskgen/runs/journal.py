@@ -55,9 +55,9 @@ _SHOULD_MATCH = ("num_tasks", "topic", "model_name", "keep_duplicates")
 
 
 class RunIdentity(BaseModel):
-    """What makes the rows of one file belong together."""
+    """What makes the rows of one file belong together (``seed=None``: not chosen yet)."""
 
-    seed: int
+    seed: int | None
     categories: list[str]
     flatten: bool
     num_tasks: int
@@ -73,6 +73,8 @@ class RunIdentity(BaseModel):
         """
         for name in _MUST_MATCH:
             mine, theirs = getattr(self, name), getattr(other, name)
+            if name == "seed" and theirs is None:
+                continue  # no seed chosen: the file's is adopted
             if name == "categories":
                 mine, theirs = sorted(mine), sorted(theirs)
             if mine != theirs:

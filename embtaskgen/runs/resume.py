@@ -11,7 +11,7 @@ Example:
     >>> files = RunFiles.for_output(pathlib.Path(tempfile.mkdtemp()) / "t.jsonl")
     >>> expected = RunIdentity(seed=7, categories=["text-retrieval"], flatten=False, num_tasks=20,
     ...                        topic="", model_name="m", keep_duplicates=False)
-    >>> state = read_existing(files, expected=expected, seed_given=False, deduper=TaskDeduper())
+    >>> state = read_existing(files, expected=expected, deduper=TaskDeduper())
     >>> state.seed, len(state.done)
     (7, 0)
 """
@@ -25,7 +25,7 @@ from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.rows import iter_jsonl
 from embtaskgen.runs.files import RunFiles, repair_tail
 from embtaskgen.runs.journal import DONE_STATUSES, RunIdentity
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import ConfigError, ResumeError
 
 __all__ = ["ExistingRun", "check_fresh", "read_existing"]
 
@@ -81,7 +81,6 @@ def read_existing(
     files: RunFiles,
     *,
     expected: RunIdentity,
-    seed_given: bool,
     deduper: TaskDeduper,
 ) -> ExistingRun:
     """Read the output and journal of an earlier run of ``files.output``.
@@ -91,13 +90,13 @@ def read_existing(
 
     Args:
         files: The run's files.
-        expected: This run's identity; its seed is only a default when ``seed_given``
-            is false (the earlier run's seed is adopted then).
-        seed_given: Whether the caller chose the seed.
+        expected: This run's identity; ``seed=None`` when the caller chose no seed
+            (the earlier run's seed is adopted then).
         deduper: The de-duplicator of this run; it learns the tasks already written.
 
     Returns:
-        What is there, with the seed to continue with.
+        What is there, with the seed it was made with (or this run's, or ``None`` when
+        neither is known; :func:`embtaskgen.settings.decide_seed` decides then).
 
     Raises:
         ValueError: The file was made with another seed, other categories or the other
@@ -109,17 +108,14 @@ def read_existing(
     if files.progress.exists():
         _read_journal(files, state)
     if state.identity is not None:
-        mine = expected if seed_given else expected.model_copy(update={"seed": state.identity.seed})
-        reason = state.identity.mismatch(mine)
+        reason = state.identity.mismatch(expected)
         if reason is not None:
-            raise ConfigError(f"cannot resume {files.output}: {reason}")
-        state.seed = mine.seed
-    elif seed_given:
+            raise ResumeError(f"cannot resume {files.output}: {reason}")
+        state.seed = state.identity.seed
+    else:
         state.seed = expected.seed
     if files.output.exists():
         _read_rows(files, state, set(expected.categories), expected.flatten, deduper)
-    if state.seed is None:
-        state.seed = expected.seed
     return state
 
 
@@ -144,15 +140,15 @@ def _read_rows(
         where = f"cannot resume {files.output} (line {number})"
         if shape not in row:
             made = "one row per task" if other in row else "rows of another kind"
-            raise ConfigError(f"{where}: flatten: the file has {made}, this run has flatten={flatten}")
+            raise ResumeError(f"{where}: flatten: the file has {made}, this run has flatten={flatten}")
         row_seed = row.get("seed")
         if state.seed is None:
             state.seed = row_seed
         if row_seed != state.seed:
-            raise ConfigError(f"{where}: seed: the row was made with {row_seed}, this run has {state.seed}")
+            raise ResumeError(f"{where}: seed: the row was made with {row_seed}, this run has {state.seed}")
         category = row.get("category")
         if category not in categories:
-            raise ConfigError(
+            raise ResumeError(
                 f"{where}: categories: the file holds {category!r}, this run has {', '.join(sorted(categories))}"
             )
         state.done.add((category, int(row["generation"])))

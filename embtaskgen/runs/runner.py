@@ -53,14 +53,15 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import dspy
 
 from embtaskgen.brainstorm.cleaning import TaskDeduper
-from embtaskgen.brainstorm.generator import CallResult, EmbeddingTaskGenerator
-from embtaskgen.lm.resolve import lm_concurrency
+from embtaskgen.brainstorm.call_result import CallResult
+from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.runs.binding import bind_for_run, run_settings
 from embtaskgen.runs.faults import RetryPolicy
 from embtaskgen.runs.files import LineWriter, RunFiles, write_json_atomic
@@ -70,9 +71,9 @@ from embtaskgen.runs.progressbar import make_bar
 from embtaskgen.runs.recorder import Recorder
 from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
 from embtaskgen.runs.scheduler import Job, schedule
-from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted
+from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.runs.summary import RunSummary, Tally
-from embtaskgen.settings import fresh_seed
+from embtaskgen.settings import decide_seed
 
 __all__ = ["RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
 
@@ -128,12 +129,9 @@ def run(
         >>> summary = run(gen, "tasks.jsonl", num_generations=2500, concurrency=64)  # doctest: +SKIP
         >>> print(summary.to_json())  # doctest: +SKIP
     """
-    generations = generator.num_generations if num_generations is None else num_generations
-    _check_int("num_generations", generations, minimum=1)
-    if concurrency is not None:
-        _check_int("concurrency", concurrency, minimum=1)
-    if max_failures is not None:
-        _check_int("max_failures", max_failures, minimum=1)
+    generator = _with_overrides(generator, num_generations=num_generations, concurrency=concurrency, flatten=flatten)
+    settings = generator.settings
+    check_int("max_failures", max_failures, optional=True)
     retry = RetryPolicy() if retry is None else retry
     if not isinstance(retry, RetryPolicy):
         raise ConfigError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
@@ -143,42 +141,34 @@ def run(
     files = None if to_stdout else RunFiles.for_output(output)  # type: ignore[arg-type]
     if files is not None and not files.output.parent.exists():
         raise ConfigError(f"the directory of {files.output} does not exist")
-    flat = generator.flatten_tasks if flatten is None else bool(flatten)
-    categories = list(generator.categories)
+    flat = settings.flatten
+    generations = settings.num_generations
+    categories = list(settings.categories)
     planned = len(categories) * generations
 
-    lm = generator.lm
-    deduper = TaskDeduper(keep_duplicates=generator.keep_duplicates)
-    seed_given = generator.seed is not None
+    deduper = TaskDeduper(keep_duplicates=settings.keep_duplicates)
     expected = RunIdentity(
-        seed=generator.seed if seed_given else fresh_seed(),
+        seed=settings.seed,
         categories=categories,
         flatten=flat,
-        num_tasks=generator.num_tasks,
-        topic=generator.topic,
+        num_tasks=settings.num_tasks,
+        topic=settings.topic,
         model_name=generator.model_name,
-        keep_duplicates=generator.keep_duplicates,
+        keep_duplicates=settings.keep_duplicates,
     )
-    existing = _prepare_files(files, resume, expected, seed_given, deduper, generations)
-    seed = existing.seed if existing.seed is not None else expected.seed
+    existing = _prepare_files(files, resume, expected, deduper, generations)
+    seed = decide_seed(settings.seed, existing.seed)
     identity = expected.model_copy(update={"seed": seed})
-    if not seed_given and existing.empty:
-        logger.info("no seed given; drew seed %d", seed)
     skipped = len(existing.done)
     todo = planned - skipped
-    workers = max(1, min(lm_concurrency(lm, concurrency if concurrency is not None else generator.concurrency), todo))
+    workers = generator.workers(todo)
 
     tally = Tally()
-    bound = bind_for_run(generator, cache=cache, on_cost=tally.add_cost)
-
-    archive = _Archive(categories) if generator.levers.sequential else None
+    run_lm = bind_for_run(generator.lm, cache=cache, on_cost=tally.add_cost)
+    call_generation = generator.caller(seed, lm=run_lm)
 
     def call(job: Job) -> CallResult:
-        if archive is None:
-            return bound.call(job.category, job.generation, seed)
-        result = bound.call(job.category, job.generation, seed, archive=archive.snapshot(job.category))
-        archive.add(result)
-        return result
+        return call_generation(job.category, job.generation)
 
     jobs = _jobs(categories, generations, existing.done)
     started = time.perf_counter()
@@ -193,7 +183,7 @@ def run(
         bar=bar,
         model_name=generator.model_name,
         seed=seed,
-        num_tasks=generator.num_tasks,
+        num_tasks=settings.num_tasks,
         flatten=flat,
     )
     try:
@@ -227,49 +217,20 @@ def run(
     return summary
 
 
-class _Archive:
-    """Tasks accepted so far per category, for the avoid-archive lever (thread-safe).
-
-    With one call in flight (the embedded model) generation ``g`` sees exactly what
-    generations ``< g`` of its category accepted, as in ``forward()``; with more in
-    flight it sees what had finished when it started. A resumed run starts empty.
-    """
-
-    def __init__(self, categories: list[str]) -> None:
-        self._lock = threading.Lock()
-        self._dedupers = {c: TaskDeduper() for c in categories}
-        self._tasks: dict[str, list[str]] = {c: [] for c in categories}
-
-    def snapshot(self, category: str) -> list[str]:
-        with self._lock:
-            return list(self._tasks[category])
-
-    def add(self, result: CallResult) -> None:
-        if result.items is None:
-            return
-        with self._lock:
-            self._tasks[result.category].extend(self._dedupers[result.category].clean(result.items).tasks)
-
-
-def _check_int(name: str, value: object, *, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
 
 def _prepare_files(
     files: RunFiles | None,
     resume: bool,
     expected: RunIdentity,
-    seed_given: bool,
     deduper: TaskDeduper,
     generations: int,
 ) -> ExistingRun:
     if files is None:
-        return ExistingRun(seed=expected.seed)
+        return ExistingRun()
     if not resume:
         check_fresh(files)
-        return ExistingRun(seed=expected.seed)
-    existing = read_existing(files, expected=expected, seed_given=seed_given, deduper=deduper)
+        return ExistingRun()
+    existing = read_existing(files, expected=expected, deduper=deduper)
     beyond = sorted((g, c) for c, g in existing.done if g >= generations)
     if beyond:
         generation, category = beyond[-1]
@@ -299,9 +260,6 @@ class _Stdout:
         if lines:
             sys.stdout.write("\n".join(lines) + "\n")
             sys.stdout.flush()
-
-    def write_records(self, records: list[dict[str, Any]]) -> None:  # pragma: no cover - unused
-        raise NotImplementedError
 
     def close(self) -> None:
         sys.stdout.flush()
@@ -369,3 +327,21 @@ def _summary(
         concurrency=workers,
         errors_by_type=dict(tally.errors_by_type),
     )
+
+
+def _with_overrides(generator: EmbeddingTaskGenerator, **overrides: Any) -> EmbeddingTaskGenerator:
+    """Deprecated ``run(..., num_generations=, concurrency=, flatten=)``: a generator with them set."""
+    given = {name: value for name, value in overrides.items() if value is not None}
+    if not isinstance(generator, EmbeddingTaskGenerator):
+        raise ConfigError(f"generator must be an EmbeddingTaskGenerator, got {type(generator).__name__}")
+    if not given:
+        return generator
+    warnings.warn(
+        f"run({', '.join(f'{k}=' for k in given)}) is deprecated: set it on the generator "
+        "(EmbeddingTaskGenerator(..., num_generations=, concurrency=, flatten_tasks=))",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    if "flatten" in given:
+        given["flatten"] = bool(given["flatten"])
+    return generator.with_settings(generator.settings.replace(**given))

@@ -11,3 +11,5 @@
 * ``lm_calls.py`` - count the calls each LM made.
 * ``program_files.py`` and ``programs/`` - the shipped tuned program and ``--program``.
 """
+
+__all__: list[str] = []

@@ -24,7 +24,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -107,16 +106,15 @@ class CategoryProgram(dspy.Module):
                 f"category {category!r} is not tuned by this program; choose from "
                 f"{', '.join(self.tuned_categories)}"
             )
-        attribute = PREDICTOR_NAMES[category]
-        predictor = getattr(self, attribute)
-        shell = copy.copy(self._shared.generator)  # shallow: shares the LM, never the predictor
-        setattr(shell, attribute, predictor)
-        shell.num_tasks = int(num_tasks)
+        predictor = getattr(self, PREDICTOR_NAMES[category])
+        generator = self._shared.generator
         shown = curate_demos(predictor.demos, category) if predictor.demos else []
-        result = shell.call(category, 0, int(seed), topic=topic, demos=shown if predictor.demos else None)
+        result = generator.call(
+            category, 0, int(seed), topic=topic, demos=shown if predictor.demos else None,
+            predictor=predictor, num_tasks=int(num_tasks),
+        )
         self._shared.count(result.items is None)
-        lm = shell.lm
-        adapter = adapter_for(lm, category, shell.adapter)
+        adapter = adapter_for(generator.lm, category, generator.adapter)
         return dspy.Prediction(
             tasks=result.items,
             target=requested_count(int(num_tasks), adapter),

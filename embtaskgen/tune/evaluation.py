@@ -22,19 +22,17 @@ Example:
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from embtaskgen.tune.scoring import requested_count, shown_examples
 from embtaskgen.brainstorm.categories import resolve_categories
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.runs.collect import collect
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks
-from embtaskgen.lm.resolve import lm_concurrency
 from embtaskgen.quality.novelty import copied_example, examples_features
 from embtaskgen.quality.text import TaskText
 from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_examples, heldout_seeds
@@ -95,7 +93,7 @@ def evaluate(
     }
     for category in chosen:
         examples = heldout_examples(category, topics=topics, seeds=seeds, num_tasks=generator.num_tasks)
-        results = _run(generator, category, examples, progress, lm_concurrency(lm, generator.concurrency))
+        results = _run(generator, category, examples, progress, generator.workers(len(examples)))
         demos = generator.predictor_for(category).demos
         report["categories"][category] = _summarise(category, results, target, shown_examples(category, demos),
                                                      len(demos))
@@ -107,21 +105,17 @@ def _run(generator: Any, category: str, examples: list[Any],
          progress: Callable[[str, int], None] | None, workers: int) -> list[Any]:
     done = 0
 
-    def one(example: Any) -> Any:
+    def one(_: str, index: int) -> Any:
+        example = examples[index]
         return generator.call(category, 0, example.seed, topic=example.topic)
 
-    def report(result: Any) -> Any:
+    def report(result: Any) -> None:
         nonlocal done
         done += 1
         if progress is not None:
             progress(category, done)
-        return result
 
-    if workers <= 1:
-        return [report(one(example)) for example in examples]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embtaskgen-eval") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, one, example) for example in examples]
-        return [report(future.result()) for future in futures]
+    return collect([(category, i) for i in range(len(examples))], one, workers=workers, progress=report)
 
 
 def _summarise(category: str, results: list[Any], target: int, shown: tuple[str, ...],

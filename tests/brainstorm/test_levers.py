@@ -5,7 +5,7 @@ import pytest
 from scripted import chat_reply, prompt_text, scripted_lm
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.brainstorm.levers import DEMO_SIZE, Levers
+from embtaskgen.settings import DEMO_SIZE, GenerationSettings
 from embtaskgen.signatures.examples import SEED_TASKS
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.brainstorm.topic_pool import TOPICS
@@ -77,7 +77,7 @@ def test_lever_arguments_are_validated():
     with pytest.raises(ValueError, match="few_shot"):
         EmbeddingTaskGenerator("text-retrieval", lm=numbered_lm(), few_shot=-1)
     with pytest.raises(ValueError, match="few_shot must be between 0 and"):
-        Levers(few_shot=1000)
+        GenerationSettings(few_shot=1000)
     with pytest.raises(ValueError, match="avoid_archive"):
         EmbeddingTaskGenerator("text-retrieval", lm=numbered_lm(), avoid_archive=-2)
     with pytest.raises(ValueError, match="topic pool is empty"):

@@ -24,7 +24,7 @@ def scripted_model(monkeypatch):
         seen["spec"], seen["kwargs"] = spec, kwargs
         return lm
 
-    monkeypatch.setattr("embtaskgen.brainstorm.generator.resolve_lm", fake_resolve)
+    monkeypatch.setattr("embtaskgen.lm.resolve.resolve_lm", fake_resolve)
     return seen
 
 

@@ -5,14 +5,14 @@ import pytest
 from click.testing import CliRunner
 from tuning_replies import varied_lm
 
-import embtaskgen.brainstorm.generator
-from embtaskgen.cli.tune import evaluate_command, optimize_command
+import embtaskgen.lm.resolve
+from embtaskgen.cli.tuning import evaluate_command, optimize_command
 
 
 @pytest.fixture
 def cli(monkeypatch):
     lm = varied_lm()
-    monkeypatch.setattr(embtaskgen.brainstorm.generator, "resolve_lm", lambda *args, **kwargs: lm)
+    monkeypatch.setattr(embtaskgen.lm.resolve, "resolve_lm", lambda *args, **kwargs: lm)
     return click.Group(commands=[optimize_command, evaluate_command])
 
 

@@ -29,7 +29,7 @@ def make(model: FaultyModel, seed: int = 5, **kwargs) -> EmbeddingTaskGenerator:
 def test_rows_streamed_with_identity_and_sidecars(tmp_path):
     model = FaultyModel(seed=5, generations=6)
     out = tmp_path / "tasks.jsonl"
-    summary = run(make(model), out, num_generations=6, concurrency=3, progress=False)
+    summary = run(make(model, num_generations=6, concurrency=3), out, progress=False)
     rows = read_lines(out)
     assert generations_in(rows) == {(c, g): 1 for c in CATS for g in range(6)}
     assert all(row["seed"] == 5 and len(row["tasks"]) == 3 and row["model_name"] == "scripted/run-test" for row in rows)
@@ -46,7 +46,7 @@ def test_rows_streamed_with_identity_and_sidecars(tmp_path):
 def test_rows_match_forward(tmp_path):
     """One call at a time, the run writes the rows forward() returns."""
     out = tmp_path / "tasks.jsonl"
-    run(make(FaultyModel(seed=5, generations=3)), out, num_generations=3, concurrency=1, progress=False)
+    run(make(FaultyModel(seed=5, generations=3), num_generations=3, concurrency=1), out, progress=False)
     expected = make(FaultyModel(seed=5, generations=3), num_generations=3, concurrency=1)().rows
     assert read_lines(out) == expected
 
@@ -55,12 +55,12 @@ def test_flatten_resume_knows_generations_that_kept_nothing(tmp_path):
     """Every generation repeats the same tasks: all but the first keep 0 and leave no row."""
     model = FaultyModel(seed=5, generations=4, shared=True)
     out = tmp_path / "tasks.jsonl"
-    summary = run(make(model, flatten_tasks=True), out, num_generations=4, concurrency=2, progress=False)
+    summary = run(make(model, flatten_tasks=True, num_generations=4, concurrency=2), out, progress=False)
     rows = read_lines(out)
     assert len(rows) == 3 and all("task" in row for row in rows)
     assert summary.ok == 8 and summary.duplicates == 21
     calls = sum(model.attempts.values())
-    again = run(make(model, flatten_tasks=True), out, num_generations=4, resume=True, progress=False)
+    again = run(make(model, flatten_tasks=True, num_generations=4), out, resume=True, progress=False)
     assert sum(model.attempts.values()) == calls  # nothing called twice
     assert (again.skipped, again.calls, again.status) == (8, 0, "complete")
     assert read_lines(out) == rows
@@ -77,7 +77,7 @@ def test_transient_and_permanent_errors_are_all_accounted(tmp_path):
 
     model = FaultyModel(seed=5, generations=9, fault=fault)
     out = tmp_path / "tasks.jsonl"
-    summary = run(make(model), out, num_generations=9, concurrency=4, retry=FAST, progress=False)
+    summary = run(make(model, num_generations=9, concurrency=4), out, retry=FAST, progress=False)
     rows = read_lines(out)
     failures = read_lines(RunFiles.for_output(out).failures)
     assert summary.ok + summary.failed == 18 == summary.calls
@@ -108,14 +108,14 @@ def test_failed_generations_are_retried_on_resume_parse_failures_are_not(tmp_pat
 
     model.engine._reply = reply
     out = tmp_path / "tasks.jsonl"
-    first = run(make(model), out, num_generations=3, concurrency=2, progress=False)
+    first = run(make(model, num_generations=3, concurrency=2), out, progress=False)
     assert (first.ok, first.errors, first.parse_failures) == (2, 2, 2)
     assert first.errors_by_type == {"LMAuthError": 2, "AdapterParseError": 2}
     failures = read_lines(RunFiles.for_output(out).failures)
     assert {f["reason"] for f in failures} == {"error", "parse_failure"}
     assert all("no list here" in f["raw_output"] for f in failures if f["reason"] == "parse_failure")
     state["broken"] = False
-    second = run(make(model), out, num_generations=3, resume=True, progress=False)
+    second = run(make(model, num_generations=3), out, resume=True, progress=False)
     assert (second.skipped, second.calls, second.ok, second.status) == (4, 2, 2, "complete")
     assert generations_in(read_lines(out)) == {(c, g): 1 for c in CATS for g in (0, 1)}
 
@@ -131,12 +131,12 @@ def test_keyboard_interrupt_in_a_call_then_resume(tmp_path):
     model = FaultyModel(seed=5, generations=20, fault=fault)
     out = tmp_path / "tasks.jsonl"
     with pytest.raises(RunInterrupted) as stopped:
-        run(make(model), out, num_generations=20, concurrency=3, progress=False)
+        run(make(model, num_generations=20, concurrency=3), out, progress=False)
     assert isinstance(stopped.value, KeyboardInterrupt)
     assert stopped.value.summary.status == "interrupted"
     first = read_lines(out)
     assert 0 < len(first) < 40 and max(generations_in(first).values()) == 1
-    summary = run(make(model), out, num_generations=20, resume=True, progress=False)
+    summary = run(make(model, num_generations=20), out, resume=True, progress=False)
     rows = read_lines(out)
     assert generations_in(rows) == {(c, g): 1 for c in CATS for g in range(20)}
     assert summary.skipped == len(first) and summary.ok == 40 - len(first)
@@ -169,19 +169,19 @@ def test_sigint_subprocess_then_resume(tmp_path):
 def test_torn_last_line_is_repaired_on_resume(tmp_path):
     model = FaultyModel(seed=5, generations=3)
     out = tmp_path / "tasks.jsonl"
-    run(make(model), out, num_generations=2, progress=False)
+    run(make(model, num_generations=2), out, progress=False)
     with open(out, "ab") as handle:
         handle.write(b'{"category": "text-retrieval", "tasks": ["half')
-    run(make(model), out, num_generations=3, resume=True, progress=False)
+    run(make(model, num_generations=3), out, resume=True, progress=False)
     assert generations_in(read_lines(out)) == {(c, g): 1 for c in CATS for g in range(3)}
 
 
 def test_refuses_to_overwrite_without_resume(tmp_path):
     out = tmp_path / "tasks.jsonl"
-    run(make(FaultyModel(seed=5, generations=1)), out, num_generations=1, progress=False)
+    run(make(FaultyModel(seed=5, generations=1), num_generations=1), out, progress=False)
     before = out.read_bytes()
     with pytest.raises(ValueError, match="resume"):
-        run(make(FaultyModel(seed=5, generations=1)), out, num_generations=1, progress=False)
+        run(make(FaultyModel(seed=5, generations=1), num_generations=1), out, progress=False)
     assert out.read_bytes() == before
 
 
@@ -195,21 +195,21 @@ def test_refuses_to_overwrite_without_resume(tmp_path):
 )
 def test_resume_refuses_a_file_of_another_run(tmp_path, change, field):
     out = tmp_path / "tasks.jsonl"
-    run(make(FaultyModel(seed=5, generations=2)), out, num_generations=2, progress=False)
+    run(make(FaultyModel(seed=5, generations=2), num_generations=2), out, progress=False)
     before = out.read_bytes()
     options = {"category": CATS, "seed": 5, **change}
     gen = EmbeddingTaskGenerator(options.pop("category"), lm=FaultyModel(seed=options["seed"], generations=2).lm,
                                  **options)
     with pytest.raises(ValueError, match=f"cannot resume .*{field}"):
-        run(gen, out, num_generations=2, resume=True, progress=False)
+        run(gen.with_settings(gen.settings.replace(num_generations=2)), out, resume=True, progress=False)
     assert out.read_bytes() == before
 
 
 def test_resume_without_seed_adopts_the_files_seed(tmp_path):
     out = tmp_path / "tasks.jsonl"
-    first = run(make(FaultyModel(seed=5, generations=2)), out, num_generations=1, progress=False)
+    first = run(make(FaultyModel(seed=5, generations=2), num_generations=1), out, progress=False)
     gen = EmbeddingTaskGenerator(CATS, seed=None, lm=FaultyModel(seed=5, generations=2).lm)
-    second = run(gen, out, num_generations=2, resume=True, progress=False)
+    second = run(gen.with_settings(gen.settings.replace(num_generations=2)), out, resume=True, progress=False)
     assert first.seed == second.seed == 5
     assert generations_in(read_lines(out)) == {(c, g): 1 for c in CATS for g in range(2)}
 
@@ -222,7 +222,7 @@ def test_max_failures_stops_the_run_with_a_valid_file(tmp_path):
     out = tmp_path / "tasks.jsonl"
     gen = EmbeddingTaskGenerator("text-retrieval", seed=5, lm=FaultyModel(seed=5, generations=50, fault=fault).lm)
     with pytest.raises(RunAborted, match="max_failures=3") as aborted:
-        run(gen, out, num_generations=50, concurrency=1, max_failures=3, progress=False)
+        run(gen.with_settings(gen.settings.replace(num_generations=50, concurrency=1)), out, max_failures=3, progress=False)
     summary = aborted.value.summary
     # The call already running when the limit is reached is finished and counted.
     assert (summary.status, summary.ok) == ("aborted", 2) and summary.failed in (3, 4)
@@ -232,7 +232,7 @@ def test_max_failures_stops_the_run_with_a_valid_file(tmp_path):
 
 
 def test_rows_to_stdout(capsys):
-    run(make(FaultyModel(seed=5, generations=2)), None, num_generations=2, progress=False)
+    run(make(FaultyModel(seed=5, generations=2), num_generations=2), None, progress=False)
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert generations_in(lines) == {(c, g): 1 for c in CATS for g in range(2)}
 
@@ -240,8 +240,6 @@ def test_rows_to_stdout(capsys):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"num_generations": 0}, "num_generations"),
-        ({"concurrency": 0}, "concurrency"),
         ({"max_failures": 0}, "max_failures"),
         ({"retry": "often"}, "retry"),
     ],
@@ -249,3 +247,17 @@ def test_rows_to_stdout(capsys):
 def test_bad_arguments(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
         run(make(FaultyModel(seed=5, generations=1)), tmp_path / "t.jsonl", progress=False, **kwargs)
+
+
+def test_run_level_overrides_are_deprecated_but_still_work(tmp_path):
+    gen = make(FaultyModel(seed=5, generations=3))
+    with pytest.warns(DeprecationWarning, match="set it on the generator"):
+        summary = run(gen, tmp_path / "t.jsonl", num_generations=3, concurrency=2, progress=False)
+    assert summary.planned == 3 * len(CATS) and summary.concurrency == 2
+    assert gen.num_generations == 1  # the caller's generator is unchanged
+
+
+@pytest.mark.parametrize("setting", ["num_generations", "concurrency"])
+def test_bad_counts_are_refused_where_they_enter(setting):
+    with pytest.raises(ValueError, match=f"{setting} must be an integer >= 1"):
+        make(FaultyModel(seed=5, generations=1), **{setting: 0})

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.brainstorm.categories import CATEGORIES
+from embtaskgen.cli.options import check_output_dir, shared_options, usage_errors
 from embtaskgen.tune.optimizers import (
     DEFAULT_BUDGET,
     DEFAULT_OPTIMIZER,
@@ -28,14 +28,8 @@ from embtaskgen.tune.optimizers import (
 
 __all__ = ["evaluate_command", "optimize_command"]
 
-_CATEGORY_CHOICES = [*CATEGORIES, "all"]
 _PROGRAM_HELP = ("Prompts to use: 'default' (the shipped tuned program when it applies to the "
                  "model), 'none' (the untuned signatures), or a program .json file.")
-
-
-def _check_output(output: Path | None) -> None:
-    if output is not None and not output.parent.exists():
-        raise click.BadParameter(f"directory {str(output.parent)!r} does not exist", param_hint="--output")
 
 
 def _generator(category: tuple[str, ...], model: str | None, api_base: str | None, num_tasks: int,
@@ -43,14 +37,10 @@ def _generator(category: tuple[str, ...], model: str | None, api_base: str | Non
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
     from embtaskgen.tune.program_files import resolve_program
 
-    try:
+    with usage_errors():
         generator = EmbeddingTaskGenerator(list(category), lm=model, api_base=api_base, num_tasks=num_tasks)
         _ = generator.lm  # a bad --model is a usage error
         loaded = resolve_program(generator, program)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except ImportError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"program: {loaded or 'untuned signatures'}", err=True)
     return generator
 
@@ -61,25 +51,9 @@ def _bar(total: int, desc: str) -> Any:
     return tqdm(total=total, unit="call", file=sys.stderr, desc=desc, dynamic_ncols=True)
 
 
-_common = [
-    click.option("-c", "--category", "category", multiple=True, type=click.Choice(_CATEGORY_CHOICES),
-                 default=("all",), show_default=True, help="Category (repeatable), or 'all'."),
-    click.option("-m", "--model", default=None,
-                 help="Model: 'local' (embedded default), 'local:<name|file.gguf>', or a LiteLLM id."),
-    click.option("--api-base", default=None, help="Base URL of an OpenAI-compatible server."),
-    click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
-                 help="Tasks asked for per call."),
-]
-
-
-def _with_common(function: Any) -> Any:
-    for option in reversed(_common):
-        function = option(function)
-    return function
-
 
 @click.command("optimize")
-@_with_common
+@shared_options
 @click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=DEFAULT_OPTIMIZER, show_default=True,
               help="bootstrap: demos (BootstrapFewShotWithRandomSearch); mipro: instructions (MIPROv2 "
                    "zero-shot, needs optuna); gepa: instructions from the metric's feedback (GEPA).")
@@ -110,7 +84,7 @@ def optimize_command(category: tuple[str, ...], model: str | None, api_base: str
     from embtaskgen.tune.optimize import optimize
     from embtaskgen.brainstorm.program_state import save_program
 
-    _check_output(output)
+    check_output_dir(output)
     if output.suffix != ".json":
         raise click.BadParameter("the program file must end with .json", param_hint="--output")
     generator = _generator(category, model, api_base, num_tasks, program)
@@ -124,13 +98,9 @@ def optimize_command(category: tuple[str, ...], model: str | None, api_base: str
             done[category] = calls
             bar.set_postfix_str(category)
 
-        try:
+        with usage_errors():
             tuned = optimize(generator, optimizer, budget=budget, prompt_lm=prompt_model,
                              reflection_lm=reflection_model, seed=seed, progress=progress)
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from exc
-        except ImportError as exc:
-            raise click.ClickException(str(exc)) from exc
     metadata: dict[str, Any] = {}
     if before is not None:
         after = _evaluate(tuned, topics, seeds, "tuned")
@@ -166,7 +136,7 @@ def _brief(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @click.command("evaluate")
-@_with_common
+@shared_options
 @click.option("--program", default="default", show_default=True, help=_PROGRAM_HELP)
 @click.option("--topics", "num_topics", type=click.IntRange(min=1), default=8, show_default=True,
               help="Held-out topics per category ('' = any domain first).")
@@ -179,7 +149,7 @@ def evaluate_command(category: tuple[str, ...], model: str | None, api_base: str
     """Score the prompts on held-out topics and seeds: a table per category."""
     from embtaskgen.tune.evaluation import format_table
 
-    _check_output(output)
+    check_output_dir(output)
     topics, seeds = _heldout_split(num_topics, num_seeds)
     generator = _generator(category, model, api_base, num_tasks, program)
     report = _evaluate(generator, topics, seeds, "held-out")
