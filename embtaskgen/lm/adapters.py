@@ -4,7 +4,8 @@ A served model gets DSPy's own adapter (``None``: whatever ``dspy.settings`` hol
 ChatAdapter by default). An embedded model from :func:`~embtaskgen.lm.local.catalog.load_local_lm`
 gets the :class:`~embtaskgen.lm.local.adapter.CompactListAdapter` with the settings its
 catalog entry was tuned with, told the category of the call. An adapter the user chose
-always wins.
+always wins; a ``CompactListAdapter`` the user built without a category is told the
+category of each call (a copy per call).
 
 Example:
     >>> import dspy
@@ -14,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import dspy
@@ -39,13 +41,17 @@ def adapter_for(lm: Any, category: str | None = None, chosen: dspy.Adapter | Non
         >>> adapter_for(dspy.LM("openai/m"), "text-retrieval", chosen=dspy.JSONAdapter()).__class__.__name__
         'JSONAdapter'
     """
-    if chosen is not None:
-        return chosen
     try:
         from embtaskgen.lm.local.adapter import CompactListAdapter
         from embtaskgen.lm.local.catalog import adapter_options_for
     except ImportError:  # pragma: no cover - the local extra is missing
-        return None
+        return chosen
+    if chosen is not None:
+        if isinstance(chosen, CompactListAdapter) and chosen.category is None and category is not None:
+            told = copy.copy(chosen)
+            told.category = category
+            return told
+        return chosen
     options = adapter_options_for(lm)
     if options is None:
         return None

@@ -52,3 +52,14 @@ def test_concurrency_capped_by_engine():
     assert lm_concurrency(lm, 16) == 1
     with pytest.raises(ValueError):
         lm_concurrency(lm, 0)
+
+
+def test_a_chosen_compact_adapter_without_category_is_told_the_category_of_each_call():
+    from embtaskgen import CompactListAdapter, adapter_for
+
+    chosen = CompactListAdapter(max_items=8)
+    told = adapter_for(dspy.LM("openai/m"), "text-matching-long", chosen)
+    assert told is not chosen and told.category == "text-matching-long" and told.max_items == 8
+    assert chosen.category is None
+    fixed = CompactListAdapter(category="text-retrieval")
+    assert adapter_for(dspy.LM("openai/m"), "text-matching-long", fixed) is fixed

@@ -1,72 +1,36 @@
 """The embedded default model: a DSPy 3.4 engine over llama.cpp, and a prompt it can follow.
 
-- :func:`load_local_lm` builds a ``dspy.LM`` over an embedded GGUF model (``smollm2``,
-  ``gemma-3-270m``, or a path); nothing loads until the first call.
-- :func:`default_adapter_for` returns the adapter that makes a small local model
-  useful (:class:`CompactListAdapter`), or ``None`` for any other LM.
+Nothing is imported here; import from the module that holds the name (or from
+:mod:`embtaskgen`, which exports ``load_local_lm``, ``LOCAL_MODELS``, ``DEFAULT_MODEL``,
+``CompactListAdapter`` and ``adapter_for``):
+
+- ``catalog``: the embedded models (``smollm2``, ``gemma-3-270m``) and GGUF paths;
+  :func:`~embtaskgen.lm.local.catalog.load_local_lm` builds a ``dspy.LM`` over one
+  (nothing loads until the first call), with ``LOCAL_MODELS``, ``DEFAULT_MODEL``,
+  ``LocalModel``, ``resolve_model_path``, ``is_local_lm`` and ``adapter_options_for``
+  (the adapter settings each model was tuned with).
+- ``engine``: ``LlamaCppEngine`` and ``AsyncLlamaCppEngine``, the DSPy engines that run
+  one generation at a time on a shared llama.cpp context.
+- ``registry``: the process-wide registry of loaded contexts (one per model file),
+  ``usable_cpus`` and ``model_fingerprint``.
+- ``requests``: a ``dspy.lm15.Request`` as chat messages or a plain prompt, refusal of
+  unsupported options, the ``Response``, and llama.cpp errors as lm15 errors.
+- ``grammar``: a request's JSON schema as a llama.cpp grammar.
+- ``sampler``: the lazy grammar sampler and ``llama_cpp.Llama`` built with it.
+- ``repetition``: the repeated-phrase penalty (llama.cpp's DRY sampler).
+- ``adapter``: ``CompactListAdapter``, the short prompt a small model can follow; it is
+  told the category of each call. The library picks it through
+  :func:`embtaskgen.lm.adapters.adapter_for`.
+- ``list_format``: that prompt's text: request sentences, layout, answer parsing and the
+  item regex.
 
 Example:
     >>> import dspy
-    >>> from embtaskgen.lm.local import default_adapter_for, load_local_lm
+    >>> from embtaskgen import adapter_for, load_local_lm
     >>> from embtaskgen.signatures import SIGNATURES
     >>> lm = load_local_lm("smollm2")  # doctest: +SKIP
-    >>> with dspy.context(lm=lm, adapter=default_adapter_for(lm)):  # doctest: +SKIP
+    >>> with dspy.context(lm=lm, adapter=adapter_for(lm, "text-retrieval")):  # doctest: +SKIP
     ...     tasks = dspy.Predict(SIGNATURES["text-retrieval"])(num_tasks=8).tasks
 """
 
-from __future__ import annotations
-
-from typing import Any
-
-import dspy
-
-from embtaskgen.lm.local.adapter import CompactListAdapter, category_of
-from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, model_fingerprint
-from embtaskgen.lm.local.catalog import (
-    DEFAULT_MODEL,
-    LOCAL_MODELS,
-    LocalModel,
-    adapter_options_for,
-    is_local_lm,
-    load_local_lm,
-    resolve_model_path,
-)
-from embtaskgen.lm.local.repetition import NoRepeat
-
-__all__ = [
-    "DEFAULT_MODEL",
-    "LOCAL_MODELS",
-    "AsyncLlamaCppEngine",
-    "CompactListAdapter",
-    "LlamaCppEngine",
-    "LocalModel",
-    "NoRepeat",
-    "category_of",
-    "default_adapter_for",
-    "is_local_lm",
-    "load_local_lm",
-    "model_fingerprint",
-    "resolve_model_path",
-]
-
-
-def default_adapter_for(lm: Any, *, category: str | None = None) -> dspy.Adapter | None:
-    """The adapter to use with ``lm``: a tuned ``CompactListAdapter`` if it is local.
-
-    Args:
-        lm: Any DSPy LM.
-        category: Force the seed pool of one category (found from the signature otherwise).
-
-    Returns:
-        A ``CompactListAdapter`` for an LM from :func:`load_local_lm`, else ``None``
-        (keep DSPy's default adapter for served models).
-
-    Example:
-        >>> import dspy
-        >>> default_adapter_for(dspy.LM("openai/gpt-4o-mini")) is None
-        True
-    """
-    options = adapter_options_for(lm)
-    if options is None:
-        return None
-    return CompactListAdapter(category=category, **options)
+__all__: list[str] = []

@@ -17,17 +17,23 @@ numbers. ``CompactListAdapter`` renders the same signature much more briefly:
   local llama.cpp engine does), the schema (array of strings, length bounds) goes out
   as ``response_format`` and llama.cpp enforces it with a grammar.
 
+The adapter is told the category of the call (``category=``; the library builds one per
+call with :func:`embtaskgen.lm.adapters.adapter_for`): it picks the worked examples and the
+item pattern. An adapter built without one only carries settings, and refuses to format
+or parse a call.
+
 The answer is parsed with ``json.loads`` only; anything that is not a list of strings
 raises ``dspy.utils.exceptions.AdapterParseError``.
 
 Two prompt styles exist: ``"chat"`` (system / user / assistant turns, for instruction
 models) and ``"completion"`` (one document that ends where the list should begin, for base
-models such as Gemma 3 270M, which continue text rather than follow turns).
+models such as Gemma 3 270M, which continue text rather than follow turns). The text
+itself (request sentences, layout, parsing, item regex) is in
+:mod:`embtaskgen.lm.local.list_format`.
 """
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -37,48 +43,15 @@ from dspy.signatures.signature import Signature
 from dspy.utils.callback import BaseCallback
 from dspy.utils.exceptions import AdapterParseError
 
-from embtaskgen.signatures.examples import SEED_TASKS
 from embtaskgen.errors import ConfigError
+from embtaskgen.lm.local.list_format import dump, parse_list, render_messages, request_text, seed_item_pattern
+from embtaskgen.signatures.examples import SEED_TASKS
 
-__all__ = ["CompactListAdapter", "category_of"]
+__all__ = ["CompactListAdapter", "Style"]
 
+#: ``"chat"`` for instruction-tuned models, ``"completion"`` for base models.
 Style = Literal["chat", "completion"]
 _STYLES: tuple[str, ...] = ("chat", "completion")
-
-#: Keywords that identify a category from instructions an optimizer may have rewritten.
-_CATEGORY_KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("short text matching", "text-matching-short"),
-    ("long text matching", "text-matching-long"),
-    ("classification", "text-classification"),
-    ("retrieval", "text-retrieval"),
-)
-
-def category_of(signature: type[Signature]) -> str | None:
-    """Find the category a signature brainstorms for, or ``None``.
-
-    Matches the registered signature classes first (by identity, name or instructions),
-    then keywords in the first line of the instructions, so that a signature whose
-    instructions an optimizer rewrote still finds its seed pool.
-
-    Example:
-        >>> from embtaskgen.signatures import SIGNATURES
-        >>> category_of(SIGNATURES["text-matching-long"])
-        'text-matching-long'
-    """
-    from embtaskgen.signatures import SIGNATURES
-
-    for name, registered in SIGNATURES.items():
-        if signature is registered or signature.__name__ == registered.__name__:
-            return name
-    for name, registered in SIGNATURES.items():
-        if signature.instructions == registered.instructions:
-            return name
-    first_line = (signature.instructions or "").strip().splitlines()[0:1]
-    head = first_line[0].lower() if first_line else ""
-    for keyword, name in _CATEGORY_KEYWORDS:
-        if keyword in head:
-            return name
-    return None
 
 
 class CompactListAdapter(dspy.Adapter):
@@ -100,20 +73,26 @@ class CompactListAdapter(dspy.Adapter):
             ``None`` bounds only the length.
         min_chars: Shortest accepted item (enforced by the schema).
         max_chars: Longest accepted item (enforced by the schema).
-        category: Force the seed pool of one category; by default it is found from the
-            signature (:func:`category_of`).
+        category: The category of the calls this adapter formats (a key of
+            ``seed_pool``): its seed tasks are the fixed worked examples, and their shape
+            the item pattern. ``None`` gives an adapter that only carries its settings
+            (for inspection); formatting or parsing a call with it raises ``ConfigError``.
         seed_pool: Seed tasks per category; defaults to ``embtaskgen.signatures.examples.SEED_TASKS``.
         callbacks: DSPy callbacks run around ``format`` and ``parse``.
 
     Example:
         >>> import dspy
         >>> from embtaskgen.signatures import SIGNATURES
-        >>> adapter = CompactListAdapter()
+        >>> adapter = CompactListAdapter(category="text-retrieval")
         >>> messages = adapter.format(SIGNATURES["text-retrieval"], [], {"num_tasks": 5, "topic": "", "avoid": []})
         >>> messages[-1]["content"]
         'Write 5 tasks.'
         >>> adapter.parse(SIGNATURES["text-retrieval"], '["Given a claim, find evidence."]')
         {'tasks': ['Given a claim, find evidence.']}
+        >>> CompactListAdapter().format(SIGNATURES["text-retrieval"], [], {"num_tasks": 5})
+        Traceback (most recent call last):
+        ...
+        embtaskgen.errors.ConfigError: CompactListAdapter was built without a category; ...
     """
 
     def __init__(
@@ -185,15 +164,25 @@ class CompactListAdapter(dspy.Adapter):
     ) -> None:
         """Send the list schema when the LM enforces schemas; leave it alone otherwise."""
         self._output_name(signature)
+        category = self._category()
         if "response_format" in lm_kwargs:
             return
         if "response_format" in lm.supported_params and lm.supports_response_schema:
             count = self._count(inputs)
-            category = self.category or category_of(signature)
             lm_kwargs["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "tasks", "schema": self.schema(count, category)},
             }
+
+    def _category(self) -> str:
+        """The category of the call; an adapter built without one cannot format calls."""
+        if self.category is None:
+            raise ConfigError(
+                f"{type(self).__name__} was built without a category; it formats the calls of one "
+                f"category: pass category= (one of {', '.join(self.seed_pool)}), or let "
+                f"embtaskgen.adapter_for(lm, category) build it"
+            )
+        return self.category
 
     def schema(self, count: int, category: str | None = None) -> dict[str, Any]:
         """The JSON schema of an answer with at most ``count`` items.
@@ -219,28 +208,7 @@ class CompactListAdapter(dspy.Adapter):
     def _pattern(self, category: str | None) -> str | None:
         if self.item_pattern != "auto":
             return self.item_pattern
-        seeds = self.seed_pool.get(category or "", ())
-        openers = sorted({task.split(" ", 1)[0] for task in seeds})
-        if not openers or not all(word.isalpha() for word in openers):
-            return None
-        head = openers[0] if len(openers) == 1 else f"({'|'.join(openers)})"
-        # [.] rather than an escaped dot: llama.cpp's GBNF parser rejects "\."
-        free = '[^"\\\\.\\n\\r\\t]'
-        opener_len = len(max(openers, key=len))
-        pivot = _pivot(seeds)
-        if pivot is not None:
-            # The two halves of the seed shape: "Given <query>, retrieve <documents>."
-            # or "Classify <text> by <label>."; each half gets a share of the length.
-            joint = f"({'|'.join(pivot[1])})"
-            longest = len(max(pivot[1], key=len))
-            budget = max(8, self.max_chars - opener_len - longest - 4)
-            first, second = max(3, budget * 2 // 5), max(3, budget * 3 // 5)  # sum <= budget
-            lead = '[^",\\\\.\\n\\r\\t]' if pivot[0] == "," else free
-            sep = ", " if pivot[0] == "," else " "
-            return f"^{head} {lead}{{3,{first}}}{sep}{joint} {free}{{3,{second}}}[.]$"
-        low = max(1, self.min_chars - opener_len - 2)
-        high = max(low + 1, self.max_chars - opener_len - 2)
-        return f"^{head} {free}{{{low},{high}}}[.]$"
+        return seed_item_pattern(self.seed_pool.get(category or "", ()), self.min_chars, self.max_chars)
 
     # -- rendering --------------------------------------------------------------------
 
@@ -250,35 +218,27 @@ class CompactListAdapter(dspy.Adapter):
         demos: list[dict[str, Any]],
         inputs: dict[str, Any],
     ) -> list[dict[str, Any]]:
-        """Render the messages: instructions, worked examples, the request."""
+        """Render the messages: instructions, worked examples, the request.
+
+        Raises:
+            ConfigError: The signature does not have one ``list[str]`` output field, or
+                the adapter has no category.
+        """
         output = self._output_name(signature)
-        examples = self._examples(signature, demos, output, inputs)
+        category = self._category()
+        examples = self._examples(signature, demos, output, category)
         request = self._request_text(signature, inputs)
         instructions = (signature.instructions or "").strip()
-        if self.style == "completion":
-            return [{"role": "user", "content": self._document(instructions, examples, request)}]
-        messages = [{"role": "system", "content": f"{instructions}\n\n{_ANSWER_FORMAT}"}]
-        for example_request, items in examples:
-            messages.append({"role": "user", "content": example_request})
-            messages.append({"role": "assistant", "content": _dump(items)})
-        messages.append({"role": "user", "content": request})
-        return messages
-
-    def _document(self, instructions: str, examples: list[tuple[str, list[str]]], request: str) -> str:
-        """One text a base model continues: it ends where the JSON list should start."""
-        blocks = [instructions, _ANSWER_FORMAT]
-        for example_request, items in examples:
-            blocks.append(f"{example_request}\n{_dump(items)}")
-        blocks.append(f"{request}\n")
-        return "\n\n".join(blocks)
+        return render_messages(self.style, instructions, examples, request)
 
     def _examples(
         self,
         signature: type[Signature],
         demos: list[dict[str, Any]],
         output: str,
-        inputs: dict[str, Any],
+        category: str,
     ) -> list[tuple[str, list[str]]]:
+        """``(request, items)`` per worked example: the demos, else fixed seed tasks."""
         examples = []
         for demo in demos or []:
             items = demo.get(output)
@@ -288,8 +248,7 @@ class CompactListAdapter(dspy.Adapter):
                 examples.append((self._request_text(signature, demo_inputs, demo=True), list(items)))
         if examples or self.num_examples == 0:
             return examples
-        category = self.category or category_of(signature)
-        pool = self.seed_pool.get(category or "", ())
+        pool = self.seed_pool.get(category, ())
         wanted = self.num_examples * self.example_size
         if len(pool) < wanted:
             return examples
@@ -310,22 +269,8 @@ class CompactListAdapter(dspy.Adapter):
         return min(count, self.max_items) if self.max_items else count
 
     def _request_text(self, signature: type[Signature], inputs: dict[str, Any], demo: bool = False) -> str:
-        sentences = []
-        if "num_tasks" in signature.input_fields:
-            sentences.append(f"Write {self._count(inputs) if not demo else inputs['num_tasks']} tasks.")
-        topic = inputs.get("topic") if "topic" in signature.input_fields else None
-        if isinstance(topic, str) and topic.strip():
-            sentences.append(f"Topic: {topic.strip()}.")
-        avoid = inputs.get("avoid") if "avoid" in signature.input_fields else None
-        if avoid:
-            listed = "\n".join(f"- {item}" for item in avoid)
-            sentences.append(f"Do not repeat these tasks:\n{listed}")
-        for name in signature.input_fields:
-            if name in ("num_tasks", "topic", "avoid") or name not in inputs:
-                continue
-            value = inputs[name]
-            sentences.append(f"{name}: {value if isinstance(value, str) else _dump(_jsonable(value))}")
-        return " ".join(sentences) if sentences else "Write the list."
+        count = inputs["num_tasks"] if demo else self._count(inputs)
+        return request_text(signature.input_fields, inputs, count)
 
     # -- parsing ----------------------------------------------------------------------
 
@@ -337,7 +282,7 @@ class CompactListAdapter(dspy.Adapter):
     ) -> str:
         """An answer as the model should write it: the JSON array."""
         items = outputs.get(self._output_name(signature))
-        return _dump(items) if isinstance(items, list) else (missing_field_message or "[]")
+        return dump(items) if isinstance(items, list) else (missing_field_message or "[]")
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
         """Read the answer: a JSON array of strings (``json.loads`` only, never ``eval``).
@@ -347,17 +292,12 @@ class CompactListAdapter(dspy.Adapter):
 
         Raises:
             AdapterParseError: The answer is not a list of strings.
+            ConfigError: The adapter has no category.
         """
         output = self._output_name(signature)
-        text = (completion or "").strip()
-        value: Any = _loads(text)
+        self._category()
+        value = parse_list(completion, output)
         if value is None:
-            start, end = text.find("["), text.rfind("]")
-            if 0 <= start < end:
-                value = _loads(text[start : end + 1])
-        if isinstance(value, dict) and output in value:
-            value = value[output]
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise AdapterParseError(
                 adapter_name=type(self).__name__,
                 signature=signature,
@@ -378,63 +318,3 @@ class CompactListAdapter(dspy.Adapter):
                 f"CompactListAdapter needs the output field typed list[str]; `{name}` is {field.annotation}"
             )
         return name
-
-
-_ANSWER_FORMAT = "Answer with a JSON array of strings, one task per string."
-
-
-#: Words that may join the two halves of a seed task ("Classify a post *by* its tone").
-_JOINING_WORDS: tuple[str, ...] = ("by", "into", "as", "whether")
-
-
-def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:
-    """The shape every seed task shares, if any: ``(",", verbs)`` when each has the form
-    "<opener> <query>, <verb> <rest>" ("Given a claim, retrieve ..."), or ``(" ", words)``
-    when each joins its halves with one of :data:`_JOINING_WORDS` ("Classify a post by
-    ...").
-
-    Example:
-        >>> _pivot(["Given a word, find its definition.", "Given a title, find the paper."])
-        (',', ['find'])
-    """
-    if not seeds:
-        return None
-    verbs = set()
-    for task in seeds:
-        head, comma, rest = task.partition(", ")
-        word = rest.split(" ", 1)[0]
-        if not comma or not word.isalpha() or len(head.split()) < 2:
-            verbs = set()
-            break
-        verbs.add(word)
-    if verbs and len(verbs) <= 3:
-        return ",", sorted(verbs)
-    joints = set()
-    for task in seeds:
-        found = [word for word in _JOINING_WORDS if f" {word} " in task]
-        if not found:
-            return None
-        joints.add(found[0])
-    return " ", sorted(joints)
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def _loads(text: str) -> Any:
-    try:
-        # strict=False: a raw newline inside a string is still the model's string.
-        return json.loads(text, strict=False)
-    except (json.JSONDecodeError, ValueError):
-        return None

@@ -28,9 +28,10 @@ from typing import Any
 
 import dspy
 
-from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, PromptStyle, model_fingerprint
+from embtaskgen.errors import ConfigError, MissingDependency, install_hint
+from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, PromptStyle
+from embtaskgen.lm.local.registry import model_fingerprint
 from embtaskgen.lm.spec import check_no_repeat
-from embtaskgen.errors import ConfigError
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -44,8 +45,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-INSTALL_HINT = "pip install 'embtaskgen[local]'"
 
 
 @dataclass(frozen=True)
@@ -77,10 +76,10 @@ class LocalModel:
     max_tokens: int = 1024
 
 
-def _missing(package: str, module: str) -> ImportError:
-    return ImportError(
+def _missing(package: str, module: str) -> MissingDependency:
+    return MissingDependency(
         f"the embedded model needs the package {package!r} (module {module!r}); "
-        f"install it with {INSTALL_HINT}"
+        f"install it with {install_hint('local')}"
     )
 
 
@@ -182,7 +181,7 @@ DEFAULT_MODEL = "gemma-3-270m"
 
 _DEFAULT_SPECS = (None, "", "default")
 
-# model id -> adapter settings, for default_adapter_for(lm).
+# model id -> adapter settings, for adapter_options_for(lm).
 _adapter_options: dict[str, dict[str, Any]] = {}
 
 
@@ -200,8 +199,8 @@ def resolve_model_path(spec: str | None = None) -> tuple[Path, LocalModel | None
         The file and its registry entry (``None`` for a plain path).
 
     Raises:
-        ValueError: The spec is neither a known name nor an existing ``.gguf`` file.
-        ImportError: The package that carries the model is not installed.
+        ConfigError: The spec is neither a known name nor an existing ``.gguf`` file.
+        MissingDependency: The package that carries the model is not installed.
 
     Example:
         >>> resolve_model_path("smollm2")[1].label  # doctest: +SKIP
@@ -262,15 +261,15 @@ def load_local_lm(
         ``dspy.LM("local/<model-id>", engine=LlamaCppEngine(...), async_engine=...)``.
 
     Raises:
-        ValueError: Unknown spec; the message lists the valid choices.
-        ImportError: The model's package is missing (install ``embtaskgen[local]``).
+        ConfigError: Unknown spec; the message lists the valid choices.
+        MissingDependency: The model's package is missing (install ``embtaskgen[local]``).
 
     Example:
         >>> import dspy
-        >>> from embtaskgen.lm.local import default_adapter_for, load_local_lm
+        >>> from embtaskgen import adapter_for
         >>> from embtaskgen.signatures import SIGNATURES
         >>> lm = load_local_lm()  # doctest: +SKIP
-        >>> with dspy.context(lm=lm, adapter=default_adapter_for(lm)):  # doctest: +SKIP
+        >>> with dspy.context(lm=lm, adapter=adapter_for(lm, "text-retrieval")):  # doctest: +SKIP
         ...     dspy.Predict(SIGNATURES["text-retrieval"])(num_tasks=5).tasks
     """
     path, entry = resolve_model_path(spec)
@@ -317,7 +316,15 @@ def is_local_lm(lm: Any) -> bool:
 
 
 def adapter_options_for(lm: Any) -> dict[str, Any] | None:
-    """The ``CompactListAdapter`` settings tuned for a local LM, or ``None`` if not local."""
+    """The ``CompactListAdapter`` settings tuned for a local LM, or ``None`` if not local.
+
+    :func:`embtaskgen.lm.adapters.adapter_for` builds the adapter of a call from them.
+
+    Example:
+        >>> import dspy
+        >>> adapter_options_for(dspy.LM("openai/gpt-4o-mini")) is None
+        True
+    """
     if not is_local_lm(lm):
         return None
     engine: LlamaCppEngine = lm.engine

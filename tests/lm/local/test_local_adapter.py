@@ -9,7 +9,8 @@ import dspy
 import pytest
 from dspy.utils.exceptions import AdapterParseError
 
-from embtaskgen.lm.local.adapter import CompactListAdapter, category_of
+from embtaskgen.errors import ConfigError
+from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.signatures.examples import SEED_TASKS, sample_seed_tasks
 from embtaskgen.signatures import SIGNATURES
 
@@ -20,7 +21,7 @@ INPUTS = {"num_tasks": 6, "topic": "marine biology", "avoid": ["Given a fish nam
 @pytest.mark.parametrize("category", list(SIGNATURES))
 def test_prompt_carries_instruction_inputs_and_examples(category):
     signature = SIGNATURES[category]
-    messages = CompactListAdapter().format(signature, [], dict(INPUTS))
+    messages = CompactListAdapter(category=category).format(signature, [], dict(INPUTS))
     assert messages[0]["role"] == "system"
     assert signature.instructions.strip() in messages[0]["content"]
     request = messages[-1]
@@ -35,22 +36,22 @@ def test_prompt_carries_instruction_inputs_and_examples(category):
 
 
 def test_num_tasks_is_capped_for_small_models():
-    messages = CompactListAdapter(max_items=8).format(RETRIEVAL, [], {"num_tasks": 20, "topic": "", "avoid": []})
+    messages = CompactListAdapter(max_items=8, category="text-retrieval").format(RETRIEVAL, [], {"num_tasks": 20, "topic": "", "avoid": []})
     assert messages[-1]["content"] == "Write 8 tasks."
-    uncapped = CompactListAdapter(max_items=None).format(RETRIEVAL, [], {"num_tasks": 20})
+    uncapped = CompactListAdapter(max_items=None, category="text-retrieval").format(RETRIEVAL, [], {"num_tasks": 20})
     assert uncapped[-1]["content"] == "Write 20 tasks."
 
 
 def test_demos_replace_seed_examples():
     demo = dspy.Example(num_tasks=2, topic="law", avoid=[], tasks=["Task one is here.", "Task two is here."])
-    messages = CompactListAdapter().format(RETRIEVAL, [demo], dict(INPUTS))
+    messages = CompactListAdapter(category="text-retrieval").format(RETRIEVAL, [demo], dict(INPUTS))
     assert messages[1] == {"role": "user", "content": "Write 2 tasks. Topic: law."}
     assert json.loads(messages[2]["content"]) == ["Task one is here.", "Task two is here."]
     assert len(messages) == 4
 
 
 def test_completion_style_is_one_document_ending_at_the_request():
-    (message,) = CompactListAdapter(style="completion").format(RETRIEVAL, [], dict(INPUTS))
+    (message,) = CompactListAdapter(style="completion", category="text-retrieval").format(RETRIEVAL, [], dict(INPUTS))
     text = message["content"]
     assert text.startswith(RETRIEVAL.instructions.strip())
     assert text.rstrip().endswith("- Given a fish name, find its habitat.")
@@ -59,7 +60,7 @@ def test_completion_style_is_one_document_ending_at_the_request():
 
 def test_fallback_examples_are_fixed_so_the_few_shot_lever_can_be_off(make_lm, fake_factory):
     lm = make_lm()
-    adapter = CompactListAdapter()
+    adapter = CompactListAdapter(category="text-retrieval")
 
     def examples(seed, rollout):
         with dspy.context(lm=lm, adapter=adapter):
@@ -73,7 +74,8 @@ def test_fallback_examples_are_fixed_so_the_few_shot_lever_can_be_off(make_lm, f
 
 def test_schema_sent_when_the_lm_enforces_schemas(make_lm, fake_factory):
     lm = make_lm()
-    adapter = CompactListAdapter(max_items=5, min_items=3, min_chars=15, max_chars=120, item_pattern=None)
+    adapter = CompactListAdapter(max_items=5, min_items=3, min_chars=15, max_chars=120, item_pattern=None,
+                                 category="text-retrieval")
     with dspy.context(lm=lm, adapter=adapter):
         prediction = dspy.Predict(RETRIEVAL)(num_tasks=20, topic="", avoid=[])
     assert prediction.tasks == ["Given a question, retrieve passages that answer it."]
@@ -109,7 +111,7 @@ def test_auto_pattern_follows_the_seed_openers():
 
 def test_no_schema_for_lms_without_schema_support():
     lm = dspy.utils.DummyLM([{"tasks": "unused"}])
-    adapter = CompactListAdapter()
+    adapter = CompactListAdapter(category="text-retrieval")
     kwargs: dict = {}
     adapter._prepare(lm, kwargs, RETRIEVAL, dict(INPUTS))
     assert "response_format" not in kwargs
@@ -125,7 +127,7 @@ def test_no_schema_for_lms_without_schema_support():
     ],
 )
 def test_parse_accepts_json_lists_of_strings(completion, expected):
-    assert CompactListAdapter().parse(RETRIEVAL, completion) == {"tasks": expected}
+    assert CompactListAdapter(category="text-retrieval").parse(RETRIEVAL, completion) == {"tasks": expected}
 
 
 @pytest.mark.parametrize(
@@ -142,13 +144,13 @@ def test_parse_accepts_json_lists_of_strings(completion, expected):
 )
 def test_parse_rejects_everything_else(completion):
     with pytest.raises(AdapterParseError):
-        CompactListAdapter().parse(RETRIEVAL, completion)
+        CompactListAdapter(category="text-retrieval").parse(RETRIEVAL, completion)
 
 
 def test_malformed_answer_is_a_parse_error_through_predict(make_lm, fake_factory):
     lm = make_lm()
     lm.engine.complete  # noqa: B018 - the engine loads on the first call below
-    with dspy.context(lm=lm, adapter=CompactListAdapter()):
+    with dspy.context(lm=lm, adapter=CompactListAdapter(category="text-retrieval")):
         dspy.Predict(RETRIEVAL)(**INPUTS)
         fake_factory.llama.reply = "1. retrieve things\n2. more things"
         with pytest.raises(AdapterParseError):
@@ -174,9 +176,9 @@ def test_generator_counts_a_parse_failure(make_lm, fake_factory):
 
 def test_signature_shape_is_checked():
     with pytest.raises(ValueError, match="exactly one output field"):
-        CompactListAdapter().format(dspy.Signature("a -> b, c"), [], {"a": "x"})
+        CompactListAdapter(category="text-retrieval").format(dspy.Signature("a -> b, c"), [], {"a": "x"})
     with pytest.raises(ValueError, match="list\\[str\\]"):
-        CompactListAdapter().format(dspy.Signature("a -> b"), [], {"a": "x"})
+        CompactListAdapter(category="text-retrieval").format(dspy.Signature("a -> b"), [], {"a": "x"})
 
 
 def test_arguments_are_validated():
@@ -188,12 +190,31 @@ def test_arguments_are_validated():
         CompactListAdapter(max_items=0)
 
 
-def test_category_found_after_an_optimizer_rewrites_instructions():
-    rewritten = SIGNATURES["text-matching-short"].with_instructions(
-        "Brainstorm short text matching tasks, please, many of them."
-    )
-    assert category_of(rewritten) == "text-matching-short"
-    assert category_of(dspy.Signature("a -> tasks: list[str]", "Do something else.")) is None
+def test_the_category_is_told_not_read_from_the_prompt(make_lm, fake_factory):
+    """Rewritten instructions do not matter: the examples and item pattern follow the category given."""
+    rewritten = SIGNATURES["text-matching-short"].with_instructions("Brainstorm tasks, please, many of them.")
+    messages = CompactListAdapter(category="text-classification").format(rewritten, [], dict(INPUTS))
+    answers = [json.loads(m["content"]) for m in messages if m["role"] == "assistant"]
+    assert answers and all(task in SEED_TASKS["text-classification"] for answer in answers for task in answer)
+    lm = make_lm()
+    with dspy.context(lm=lm, adapter=CompactListAdapter(category="text-classification")):
+        dspy.Predict(rewritten)(**INPUTS)
+    pattern = fake_factory.llama.calls[-1]["response_format"]["schema"]["items"]["pattern"]
+    assert pattern == CompactListAdapter().schema(6, "text-classification")["items"]["pattern"]
+
+
+def test_an_adapter_without_a_category_refuses_calls_but_keeps_its_settings(make_lm):
+    adapter = CompactListAdapter(max_items=12, max_chars=120)
+    assert (adapter.category, adapter.max_items, adapter.max_chars) == (None, 12, 120)
+    for call in (
+        lambda: adapter.format(RETRIEVAL, [], dict(INPUTS)),
+        lambda: adapter.parse(RETRIEVAL, '["A task."]'),
+    ):
+        with pytest.raises(ConfigError, match="without a category") as info:
+            call()
+        assert all(category in str(info.value) for category in SIGNATURES)
+    with dspy.context(lm=make_lm(), adapter=adapter), pytest.raises(ConfigError, match="text-retrieval"):
+        dspy.Predict(RETRIEVAL)(**INPUTS)
 
 
 def test_seed_pool_is_large_distinct_and_sampled_reproducibly():

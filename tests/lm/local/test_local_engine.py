@@ -16,7 +16,8 @@ from dspy.utils.exceptions import (
     LMUnsupportedFeatureError,
 )
 
-from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, model_fingerprint, usable_cpus
+from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine
+from embtaskgen.lm.local.registry import model_fingerprint, usable_cpus
 from embtaskgen.lm.local.repetition import NoRepeat
 
 

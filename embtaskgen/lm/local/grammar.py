@@ -1,0 +1,79 @@
+"""JSON answers on the embedded model: a request's ``response_format`` as llama.cpp options.
+
+DSPy sends a JSON schema as ``response_format``; llama.cpp enforces it with a GBNF
+grammar. :func:`grammar_text` compiles a schema once per process and refuses (never
+loosens) a schema llama.cpp cannot turn into a grammar; :func:`format_options` gives the
+keyword arguments that make a llama-cpp-python call enforce the format, in the spelling of
+its chat API (``response_format``) or its completion API (``grammar``).
+
+Example:
+    >>> format_options(None, "chat")
+    {}
+    >>> format_options({"type": "json_object"}, "chat")
+    {'response_format': {'type': 'json_object'}}
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from dspy import lm15
+
+from embtaskgen.lm.local.requests import PROVIDER
+
+__all__ = ["format_options", "grammar_text"]
+
+
+@lru_cache(maxsize=32)
+def grammar_text(schema_json: str) -> str:
+    """Compile a JSON schema to GBNF once; refuse (never loosen) a schema that fails.
+
+    Args:
+        schema_json: The schema as JSON text (``json.dumps(schema, sort_keys=True)``).
+
+    Raises:
+        dspy.lm15.InvalidRequestError: llama.cpp cannot turn the schema into a grammar.
+    """
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    try:
+        return json_schema_to_gbnf(schema_json)
+    except Exception as exc:  # llama.cpp's converter raises bare Exceptions
+        raise lm15.InvalidRequestError(
+            f"llama.cpp cannot turn this JSON schema into a grammar: {exc}", provider=PROVIDER
+        ) from exc
+
+
+def format_options(response_format: dict[str, Any] | None, prompt_style: str) -> dict[str, Any]:
+    """The llama-cpp-python options that enforce ``response_format``.
+
+    Args:
+        response_format: The request's ``response_format`` (``{"type": "json_schema",
+            "schema": ...}`` or ``{"type": "json_object"}``), or ``None``.
+        prompt_style: ``"chat"`` (``create_chat_completion``) or ``"completion"``
+            (``create_completion``).
+
+    Returns:
+        ``{}`` without a format; ``{"response_format": ...}`` in llama.cpp's chat spelling
+        (``json_object`` with the schema beside it); or ``{"grammar": LlamaGrammar}``
+        for a plain completion.
+
+    Raises:
+        dspy.lm15.InvalidRequestError: The schema cannot become a grammar.
+    """
+    if response_format is None:
+        return {}
+    schema = response_format.get("schema") if response_format.get("type") == "json_schema" else None
+    if prompt_style == "chat":
+        # llama.cpp's own spelling: json_object, with the schema beside it.
+        chat_format: dict[str, Any] = {"type": "json_object"}
+        if schema is not None:
+            grammar_text(json.dumps(schema, sort_keys=True))  # refuse bad schemas loudly
+            chat_format["schema"] = schema
+        return {"response_format": chat_format}
+    from llama_cpp.llama_grammar import JSON_GBNF, LlamaGrammar
+
+    text = JSON_GBNF if schema is None else grammar_text(json.dumps(schema, sort_keys=True))
+    return {"grammar": LlamaGrammar.from_string(text, verbose=False)}

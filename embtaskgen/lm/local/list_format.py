@@ -1,0 +1,235 @@
+"""The compact list prompt as text: rendering the request, reading the answer, the item regex.
+
+What :class:`~embtaskgen.lm.local.adapter.CompactListAdapter` writes and reads, with no
+DSPy in it:
+
+- :func:`request_text` says the input values in a sentence or two ("Write 10 tasks.
+  Topic: finance. Do not repeat these tasks: ..."); :func:`render_messages` lays out the
+  instructions, the worked examples and the request as chat turns or as one document
+  for a base model;
+- :func:`parse_list` reads a JSON array of strings (``json.loads`` only, never ``eval``);
+- :func:`seed_item_pattern` is the regex each item must match: one sentence of bounded length
+  that opens and pivots like the category's seed tasks.
+
+Example:
+    >>> request_text(["num_tasks", "topic"], {"topic": "law"}, count=3)
+    'Write 3 tasks. Topic: law.'
+    >>> parse_list('Sure: ["One task."]', "tasks")
+    ['One task.']
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "ANSWER_FORMAT",
+    "dump",
+    "parse_list",
+    "render_messages",
+    "request_text",
+    "seed_item_pattern",
+]
+
+#: The one sentence on the answer format, after the instructions.
+ANSWER_FORMAT = "Answer with a JSON array of strings, one task per string."
+
+#: Input fields said as sentences; any other input field is rendered as ``name: value``.
+_SENTENCE_FIELDS: tuple[str, ...] = ("num_tasks", "topic", "avoid")
+
+#: Words that may join the two halves of a seed task ("Classify a post *by* its tone").
+_JOINING_WORDS: tuple[str, ...] = ("by", "into", "as", "whether")
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def dump(value: Any) -> str:
+    """``value`` as JSON, non-ASCII characters kept (how lists appear in the prompt)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with mappings sorted by key and anything unknown as its ``str``."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def request_text(fields: Iterable[str], inputs: Mapping[str, Any], count: Any) -> str:
+    """The request of one call (or one worked example) in a sentence or two.
+
+    Args:
+        fields: The signature's input field names, in order.
+        inputs: The input values (fields missing here are left out).
+        count: The number of items to ask for (said when ``num_tasks`` is a field).
+
+    Example:
+        >>> request_text(["num_tasks", "avoid", "style"], {"avoid": ["A."], "style": "terse"}, 2)
+        'Write 2 tasks. Do not repeat these tasks:\\n- A. style: terse'
+    """
+    names = list(fields)
+    sentences = []
+    if "num_tasks" in names:
+        sentences.append(f"Write {count} tasks.")
+    topic = inputs.get("topic") if "topic" in names else None
+    if isinstance(topic, str) and topic.strip():
+        sentences.append(f"Topic: {topic.strip()}.")
+    avoid = inputs.get("avoid") if "avoid" in names else None
+    if avoid:
+        listed = "\n".join(f"- {item}" for item in avoid)
+        sentences.append(f"Do not repeat these tasks:\n{listed}")
+    for name in names:
+        if name in _SENTENCE_FIELDS or name not in inputs:
+            continue
+        value = inputs[name]
+        sentences.append(f"{name}: {value if isinstance(value, str) else dump(_jsonable(value))}")
+    return " ".join(sentences) if sentences else "Write the list."
+
+
+def render_messages(
+    style: str, instructions: str, examples: Sequence[tuple[str, list[str]]], request: str
+) -> list[dict[str, Any]]:
+    """The messages of one call.
+
+    Args:
+        style: ``"chat"``: a system message (instructions and the answer format), one
+            user/assistant pair per worked example, the request. ``"completion"``: one
+            user message, a document that ends where the JSON list should start.
+        instructions: The signature's instructions.
+        examples: ``(request, items)`` per worked example.
+        request: The request of this call.
+
+    Example:
+        >>> render_messages("completion", "Brainstorm.", [("Write 1 tasks.", ["A."])], "Write 2 tasks.")
+        [{'role': 'user', 'content': 'Brainstorm.\\n\\nAnswer with a JSON array of strings, one task per string.\\n\\nWrite 1 tasks.\\n["A."]\\n\\nWrite 2 tasks.\\n'}]
+    """
+    if style == "completion":
+        blocks = [instructions, ANSWER_FORMAT]
+        for example_request, items in examples:
+            blocks.append(f"{example_request}\n{dump(items)}")
+        blocks.append(f"{request}\n")
+        return [{"role": "user", "content": "\n\n".join(blocks)}]
+    messages = [{"role": "system", "content": f"{instructions}\n\n{ANSWER_FORMAT}"}]
+    for example_request, items in examples:
+        messages.append({"role": "user", "content": example_request})
+        messages.append({"role": "assistant", "content": dump(items)})
+    messages.append({"role": "user", "content": request})
+    return messages
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _loads(text: str) -> Any:
+    try:
+        # strict=False: a raw newline inside a string is still the model's string.
+        return json.loads(text, strict=False)
+    except (json.JSONDecodeError, ValueError):
+        return None
+
+
+def parse_list(completion: str | None, output: str) -> list[str] | None:
+    """Read an answer as a list of strings, or ``None`` if it is not one.
+
+    A JSON array of strings; a JSON object holding the list under ``output``; or the
+    array wrapped in prose or a code fence (the outermost ``[...]`` is read).
+
+    Example:
+        >>> parse_list('{"tasks": ["A."]}', "tasks")
+        ['A.']
+        >>> parse_list("['single', 'quoted']", "tasks") is None
+        True
+    """
+    text = (completion or "").strip()
+    value: Any = _loads(text)
+    if value is None:
+        start, end = text.find("["), text.rfind("]")
+        if 0 <= start < end:
+            value = _loads(text[start : end + 1])
+    if isinstance(value, dict) and output in value:
+        value = value[output]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None
+    return value
+
+
+# --------------------------------------------------------------------------- the item regex
+
+
+def seed_item_pattern(seeds: Sequence[str], min_chars: int, max_chars: int) -> str | None:
+    """The regex an item must match to look like one of ``seeds``, or ``None``.
+
+    Each item is one sentence (no inner period, quote or backslash) that opens with a
+    first word the seeds open with ("Given", "Classify"), and, where every seed shares
+    a pivot (:func:`_pivot`), has the same two halves, each with a share of the length.
+
+    Returns:
+        ``None`` when there are no seeds or a seed opens with a non-word.
+
+    Example:
+        >>> import re
+        >>> pattern = seed_item_pattern(["Given a claim, find evidence.", "Given a title, find the paper."], 20, 80)
+        >>> pattern.startswith("^Given "), bool(re.fullmatch(pattern, "Given a poem, find its author."))
+        (True, True)
+        >>> bool(re.fullmatch(pattern, "Given a poem. Find its author."))
+        False
+    """
+    openers = sorted({task.split(" ", 1)[0] for task in seeds})
+    if not openers or not all(word.isalpha() for word in openers):
+        return None
+    head = openers[0] if len(openers) == 1 else f"({'|'.join(openers)})"
+    # [.] rather than an escaped dot: llama.cpp's GBNF parser rejects "\."
+    free = '[^"\\\\.\\n\\r\\t]'
+    opener_len = len(max(openers, key=len))
+    pivot = _pivot(seeds)
+    if pivot is not None:
+        # The two halves of the seed shape: "Given <query>, retrieve <documents>."
+        # or "Classify <text> by <label>."; each half gets a share of the length.
+        joint = f"({'|'.join(pivot[1])})"
+        longest = len(max(pivot[1], key=len))
+        budget = max(8, max_chars - opener_len - longest - 4)
+        first, second = max(3, budget * 2 // 5), max(3, budget * 3 // 5)  # sum <= budget
+        lead = '[^",\\\\.\\n\\r\\t]' if pivot[0] == "," else free
+        sep = ", " if pivot[0] == "," else " "
+        return f"^{head} {lead}{{3,{first}}}{sep}{joint} {free}{{3,{second}}}[.]$"
+    low = max(1, min_chars - opener_len - 2)
+    high = max(low + 1, max_chars - opener_len - 2)
+    return f"^{head} {free}{{{low},{high}}}[.]$"
+
+
+def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:
+    """The shape every seed task shares, if any: ``(",", verbs)`` when each has the form
+    "<opener> <query>, <verb> <rest>" ("Given a claim, retrieve ..."), or ``(" ", words)``
+    when each joins its halves with one of :data:`_JOINING_WORDS` ("Classify a post by
+    ...").
+
+    Example:
+        >>> _pivot(["Given a word, find its definition.", "Given a title, find the paper."])
+        (',', ['find'])
+    """
+    if not seeds:
+        return None
+    verbs = set()
+    for task in seeds:
+        head, comma, rest = task.partition(", ")
+        word = rest.split(" ", 1)[0]
+        if not comma or not word.isalpha() or len(head.split()) < 2:
+            verbs = set()
+            break
+        verbs.add(word)
+    if verbs and len(verbs) <= 3:
+        return ",", sorted(verbs)
+    joints = set()
+    for task in seeds:
+        found = [word for word in _JOINING_WORDS if f" {word} " in task]
+        if not found:
+            return None
+        joints.add(found[0])
+    return " ", sorted(joints)

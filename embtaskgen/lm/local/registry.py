@@ -1,0 +1,155 @@
+"""The process-wide registry of loaded llama.cpp contexts, and facts about the machine.
+
+One llama.cpp context exists per model file per process. :func:`acquire` loads it on
+first use and hands the same :class:`SharedModel` (the context and its lock) to every
+engine over that file; :func:`release` frees it when its last holder lets go, and every
+context still loaded is closed before interpreter teardown.
+
+Also here: :func:`usable_cpus` (the default thread count) and :func:`model_fingerprint`
+(a cheap identity of a model file, part of DSPy's cache namespace).
+
+Example:
+    >>> usable_cpus() >= 1
+    True
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dspy import lm15
+
+from embtaskgen.lm.local.requests import PROVIDER
+
+__all__ = ["SharedModel", "acquire", "model_fingerprint", "release", "usable_cpus"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SharedModel:
+    """One loaded llama.cpp context, its lock, and how many engines hold it."""
+
+    llama: Any
+    settings: dict[str, Any]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    holders: int = 0
+
+
+_registry_lock = threading.Lock()
+_loaded: dict[str, SharedModel] = {}
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free every context before interpreter teardown (llama-cpp-python's own
+    finaliser fails noisily once its module globals are gone)."""
+    with _registry_lock:
+        models = list(_loaded.values())
+        _loaded.clear()
+    for shared in models:
+        close = getattr(shared.llama, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # pragma: no cover - best effort at exit
+                logger.debug("closing a llama.cpp context at exit failed", exc_info=True)
+
+
+def acquire(path: str, settings: dict[str, Any], factory: Callable[..., Any]) -> SharedModel:
+    """Return the process-wide context of ``path``, loading it on first use.
+
+    Args:
+        path: The resolved model file.
+        settings: The load settings (``n_ctx``, threads); a second holder asking for
+            other settings gets the loaded context and a warning.
+        factory: Builds the llama object as ``factory(path, **settings)``.
+
+    Raises:
+        dspy.lm15.UnsupportedModelError: llama.cpp could not load the file.
+    """
+    with _registry_lock:
+        shared = _loaded.get(path)
+        if shared is None:
+            started = time.perf_counter()
+            try:
+                llama = factory(path, **settings)
+            except (ValueError, RuntimeError, OSError) as exc:
+                raise lm15.UnsupportedModelError(
+                    f"llama.cpp could not load {path}: {exc}", provider=PROVIDER
+                ) from exc
+            logger.info("loaded %s in %.1f s", path, time.perf_counter() - started)
+            shared = _loaded[path] = SharedModel(llama=llama, settings=dict(settings))
+        elif shared.settings != settings:
+            logger.warning(
+                "%s is already loaded with %s; ignoring the different settings %s",
+                path,
+                shared.settings,
+                settings,
+            )
+        shared.holders += 1
+        return shared
+
+
+def release(path: str, shared: SharedModel) -> None:
+    """Drop one hold on ``shared``; the last holder closes the context."""
+    with _registry_lock:
+        shared.holders -= 1
+        if shared.holders > 0 or _loaded.get(path) is not shared:
+            return
+        del _loaded[path]
+    with shared.lock:  # let a running generation finish first
+        close = getattr(shared.llama, "close", None)
+        if callable(close):
+            close()
+
+
+def usable_cpus() -> int:
+    """How many CPUs this process may run on (its affinity mask where the OS has one).
+
+    Returns:
+        At least 1.
+
+    Example:
+        >>> usable_cpus() >= 1
+        True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def model_fingerprint(path: str | os.PathLike[str]) -> str:
+    """A short, cheap identity of a model file: its size and its first and last MiB.
+
+    Args:
+        path: The GGUF file.
+
+    Returns:
+        Eight hex digits; equal files give equal fingerprints.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.NamedTemporaryFile() as f:
+        ...     len(model_fingerprint(f.name))
+        8
+    """
+    file = Path(path)
+    size = file.stat().st_size
+    digest = hashlib.blake2b(str(size).encode(), digest_size=4)
+    with file.open("rb") as handle:
+        digest.update(handle.read(1 << 20))
+        if size > 2 << 20:
+            handle.seek(-(1 << 20), os.SEEK_END)
+            digest.update(handle.read(1 << 20))
+    return digest.hexdigest()
