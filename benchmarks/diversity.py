@@ -2,13 +2,13 @@
 
 Runs the generator on all four categories x N generations twice with the same seed:
 once with every lever off, once with the levers on (by default the library's defaults,
-``embtaskgen.brainstorm.levers.DEFAULT_*``; ``--topics/--few-shot/--avoid-archive`` override them),
+``embtaskgen.DEFAULT_*``; ``--topics/--few-shot/--avoid-archive`` override them),
 writes both runs' rows, and reports per configuration and category:
 
 - unique on-category tasks per call: tasks kept after cleaning and de-duplication that
-  pass ``embtaskgen.quality.metric.on_category`` and do not copy an example of the seed pool
-  (the examples a prompt shows), divided by the calls;
-- near-duplicate rate across the whole run (``embtaskgen.quality.report``);
+  pass ``embtaskgen.on_category`` and do not copy an example of the seed pool
+  (``embtaskgen.copies_example``: the examples a prompt shows), divided by the calls;
+- near-duplicate rate across the whole run (``embtaskgen.diversity_report``);
 - seconds and tokens per call (DSPy's cache is off unless ``--keep-cache``);
 - the engine's repeated-phrase penalty (``--no-repeat``; the same in both runs: it is a
   sampling setting of the embedded model, not a lever);
@@ -30,11 +30,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from embtaskgen import CATEGORIES, EmbeddingTaskGenerator, to_jsonl
-from embtaskgen.quality.metric import on_category, score_tasks
-from embtaskgen.quality.novelty import copied_example, default_examples, examples_features
-from embtaskgen.quality.text import TaskText
-from embtaskgen.quality.report import diversity_report
+from embtaskgen import (
+    CATEGORIES,
+    DEFAULT_AVOID_ARCHIVE,
+    DEFAULT_FEW_SHOT,
+    DEFAULT_TOPICS,
+    EmbeddingTaskGenerator,
+    copies_example,
+    diversity_report,
+    on_category,
+    resolve_lm,
+    score_tasks,
+    to_jsonl,
+)
 
 
 def _lm(spec: str | None, cache: bool, no_repeat: float | None = None) -> Any:
@@ -42,8 +50,6 @@ def _lm(spec: str | None, cache: bool, no_repeat: float | None = None) -> Any:
 
     ``no_repeat`` sets the embedded model's repeated-phrase penalty (``None``: its default).
     """
-    from embtaskgen import resolve_lm
-
     try:
         lm = resolve_lm(spec, no_repeat=no_repeat)
     except ValueError as exc:  # e.g. --no-repeat with a served model
@@ -65,9 +71,7 @@ def _run(name: str, levers: dict[str, Any], args: argparse.Namespace, out_dir: P
     for category in CATEGORIES:
         rows = [r for r in prediction.rows if r["category"] == category]
         kept = [t for r in rows for t in r["tasks"]]
-        features = examples_features(default_examples(category))
-        useful = [t for t in kept if on_category(t, category)
-                  and copied_example(TaskText.of(t), features) is None]
+        useful = [t for t in kept if on_category(t, category) and not copies_example(t, category)]
         figures = report["categories"].get(category, {})
         per_category[category] = {
             "calls": len(rows),
@@ -131,7 +135,6 @@ def main() -> None:
                         help="read and write DSPy's cache (default: off, so every call is real)")
     args = parser.parse_args()
     args.output_dir.mkdir(parents=True, exist_ok=True)
-    from embtaskgen.brainstorm.levers import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS
 
     def pick(value: Any, default: Any) -> Any:
         return default if value is None else value

@@ -10,9 +10,9 @@ the rows as JSONL under ``--output-dir`` and prints one JSON document:
                                  prompt_tokens_per_call, completion_tokens_per_call}, ...,
                  "overall": {...}}}
 
-"On category" is ``embtaskgen.quality.metric.on_category`` (rules over the task's words); "novel"
+"On category" is ``embtaskgen.on_category`` (rules over the task's words); "novel"
 additionally excludes tasks that copy an example of the project's seed pool
-(``embtaskgen.quality.novelty.copied_example``), since worked examples come from it.
+(``embtaskgen.copies_example``), since worked examples come from it.
 DSPy's cache is off, so every call is a real generation; the model is loaded before the
 clock starts.
 
@@ -31,11 +31,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from embtaskgen import CATEGORIES, EmbeddingTaskGenerator
-from embtaskgen.lm.local import CompactListAdapter, LOCAL_MODELS, default_adapter_for, load_local_lm
-from embtaskgen.quality.metric import on_category
-from embtaskgen.quality.novelty import copied_example, default_examples, examples_features
-from embtaskgen.quality.text import TaskText
+from embtaskgen import (
+    CATEGORIES,
+    LOCAL_MODELS,
+    CompactListAdapter,
+    EmbeddingTaskGenerator,
+    adapter_for,
+    copies_example,
+    load_local_lm,
+    on_category,
+)
 
 logger = logging.getLogger("embedded_quality")
 
@@ -47,8 +52,7 @@ def _category_report(category: str, prediction: Any, seconds: float, generations
     stats = prediction.stats
     kept = prediction.tasks
     on_cat = [t for t in kept if on_category(t, category)]
-    examples = examples_features(default_examples(category))
-    novel = [t for t in on_cat if copied_example(TaskText.of(t), examples) is None]
+    novel = [t for t in on_cat if not copies_example(t, category)]
     usage = stats.get("usage", {})
     calls = stats["calls"]
     return {
@@ -108,7 +112,7 @@ def run_model(
     started = time.perf_counter()
     lm.engine.load()
     load_seconds = time.perf_counter() - started
-    adapter = default_adapter_for(lm)
+    adapter = adapter_for(lm)  # the settings the catalog tuned; each call names its category
     if adapter_options:
         base = {k: getattr(adapter, k) for k in _ADAPTER_KEYS}
         adapter = CompactListAdapter(**{**base, **adapter_options})

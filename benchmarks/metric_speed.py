@@ -1,4 +1,4 @@
-"""Time ``embtaskgen.quality.metric.score_tasks`` on 20-item lists; print the figures as JSON.
+"""Time ``embtaskgen.score_tasks`` on 20-item lists; print the figures as JSON.
 
 The lists are the good lists of the labelled set (tests/quality/fixtures/labelled_lists.json),
 taken in turn, each scored against its category's seed pool (the default examples).
@@ -16,7 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
-from embtaskgen.quality.metric import METRIC_VERSION, score_tasks
+from embtaskgen import METRIC_VERSION, score_tasks
 
 LABELLED = Path(__file__).resolve().parent.parent / "tests" / "quality" / "fixtures" / "labelled_lists.json"
 

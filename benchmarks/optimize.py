@@ -1,7 +1,7 @@
 """Tune the embedded default model's prompts, category by category, and compare on held-out calls.
 
 For each category: evaluate the untuned prompts on held-out topics and seeds, tune with
-``embtaskgen.tune.optimize.optimize`` (training topics and seeds only), evaluate the tuned
+``embtaskgen.optimize`` (training topics and seeds only), evaluate the tuned
 prompts on the same held-out calls, then save, reload and re-evaluate the program to
 check that the saved score is reproduced. Prints one JSON document:
 
@@ -15,10 +15,10 @@ check that the saved score is reproduced. Prints one JSON document:
 DSPy's cache goes to a fresh temporary directory (unless ``--keep-cache``), so every
 model call is real and the wall time is honest. ``--write-program`` saves the categories
 whose held-out metric score improved (with all held-out scores in the metadata); that is
-how ``embtaskgen/programs/default.json`` is made.
+how ``embtaskgen/tune/programs/default.json`` is made.
 
 Usage:
-    python benchmarks/optimize.py --budget 40 --write-program embtaskgen/programs/default.json
+    python benchmarks/optimize.py --budget 40 --write-program embtaskgen/tune/programs/default.json
     python benchmarks/optimize.py --categories text-retrieval --optimizers bootstrap,gepa,mipro
 """
 
@@ -48,13 +48,17 @@ def _ratio(new: float, old: float) -> float | None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from embtaskgen import EmbeddingTaskGenerator
-    from embtaskgen.brainstorm.categories import resolve_categories
-    from embtaskgen.tune.evaluation import evaluate
-    from embtaskgen.tune.lm_calls import LMCallCounter
-    from embtaskgen.tune.optimize import optimize
-    from embtaskgen import load_program, save_program
-    from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
+    from embtaskgen import (
+        HELDOUT_TOPICS,
+        EmbeddingTaskGenerator,
+        LMCallCounter,
+        evaluate,
+        heldout_seeds,
+        load_program,
+        optimize,
+        resolve_categories,
+        save_program,
+    )
 
     categories = resolve_categories(args.categories.split(","))
     topics, seeds = HELDOUT_TOPICS[: args.eval_topics], heldout_seeds(args.eval_seeds)
@@ -155,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
     if not args.keep_cache:
         os.environ["DSPY_CACHEDIR"] = tempfile.mkdtemp(prefix="embtaskgen-bench-cache-")
-    from embtaskgen.tune.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER
+    from embtaskgen import DEFAULT_BUDGET, DEFAULT_OPTIMIZER
 
     args.optimizers = args.optimizers or DEFAULT_OPTIMIZER
     args.budget = args.budget or DEFAULT_BUDGET

@@ -88,7 +88,7 @@ def _child(mode: str, calls: int, latency: float, concurrency: int) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     ok = 0
     if mode == "runner":
-        from embtaskgen.runs.runner import run
+        from embtaskgen import run
 
         out = os.path.join(tempfile.mkdtemp(prefix="bench-out-"), "tasks.jsonl")
         ok = run(gen, out, progress=False).ok
@@ -99,7 +99,7 @@ def _child(mode: str, calls: int, latency: float, concurrency: int) -> dict:
     elif mode == "asyncio":
         import asyncio
 
-        from embtaskgen.settings import derive_id
+        from embtaskgen import derive_id
 
         predictor = gen.predictor_for("text-retrieval")
 
