@@ -11,7 +11,7 @@ Example:
     'text-retrieval'
 """
 
-from embtaskgen.brainstorm.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
+from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
 from embtaskgen.brainstorm.cleaning import TaskDeduper, normalise_task, strip_task
 from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
@@ -32,7 +32,7 @@ from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
 from embtaskgen.quality.novelty import copies_example
 from embtaskgen.quality.report import diversity_report, format_report
-from embtaskgen.runs.faults import RetryPolicy
+from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.runs.runner import run
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.settings import (

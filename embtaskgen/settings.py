@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from embtaskgen.brainstorm.categories import CATEGORIES, resolve_categories
-from embtaskgen.brainstorm.topic_pool import TOPICS
+from embtaskgen.signatures.categories import CATEGORIES, resolve_categories
+from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.lm.spec import check_no_repeat
 from embtaskgen.signatures.examples import SEED_TASKS

@@ -2,8 +2,15 @@
 
 Installed as ``embtaskgen.signatures``. ``SIGNATURES`` maps each category name to its
 ``dspy.Signature`` class; the class docstring is the instruction sent to the model.
-``examples`` holds the pool of worked example tasks per category that prompts show
-(few-shot demos, and the compact adapter's fixed examples).
+Beside the signatures, everything else the prompts are made of:
+
+* ``categories.py`` - the category names, their one-line summaries, the predictor
+  attribute names, and ``resolve_categories`` (the one check of a category request);
+* ``examples.py`` - the pool of worked example tasks per category that prompts show
+  (few-shot demos, and the compact adapter's fixed examples);
+* ``topics.py`` - the pool of domains the topic lever draws from.
+
+This package imports nothing of embtaskgen but ``embtaskgen.errors``.
 
 Example:
     >>> from embtaskgen.signatures import SIGNATURES

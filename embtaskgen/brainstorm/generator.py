@@ -4,7 +4,7 @@ It holds one ``dspy.Predict`` per category (attributes named after the categorie
 ``PREDICTOR_NAMES``), and its :class:`~embtaskgen.settings.GenerationSettings`. ``call``
 makes one model call; ``forward`` plans ``num_generations`` calls per category, each with
 its own ``rollout_id`` derived from the seed, runs them through the run executor
-(:func:`embtaskgen.runs.collect.collect`, the same pool and scheduler as
+(:func:`embtaskgen.execute.collect.collect`, the same pool and scheduler as
 :func:`embtaskgen.run`), and assembles the rows in distilabel's shapes.
 
 Example:
@@ -29,14 +29,14 @@ from dspy.utils.exceptions import AdapterParseError
 from embtaskgen.brainstorm.archive import AvoidArchive
 from embtaskgen.brainstorm.assembly import assemble_prediction
 from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.brainstorm.categories import PREDICTOR_NAMES, resolve_categories, signature_for
+from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.brainstorm.levers import Levers
 from embtaskgen.brainstorm.program_state import ProgramLoader
 from embtaskgen.brainstorm.program_state import save_program as write_program
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
-from embtaskgen.runs.collect import collect
+from embtaskgen.execute.collect import collect
 from embtaskgen.settings import (
     DEFAULT_AVOID_ARCHIVE,
     DEFAULT_FEW_SHOT,

@@ -4,7 +4,7 @@ Each lever shapes the inputs of one call from the run seed, the category and the
 generation index alone (a local ``random.Random`` per call), so runs stay reproducible:
 
 * **topics**: with no fixed topic, each call draws a domain from a pool
-  (:data:`embtaskgen.brainstorm.topic_pool.TOPICS` by default);
+  (:data:`embtaskgen.signatures.topics.TOPICS` by default);
 * **few-shot**: each call shows ``few_shot`` worked examples, each a short list drawn
   from the project's seed pool (:mod:`embtaskgen.signatures.examples`) and shuffled per call;
   only when the predictor has no demos of its own (an optimized program keeps its own);

@@ -43,7 +43,7 @@ from typing import Any
 
 from dspy.utils.saving import get_dependency_versions
 
-from embtaskgen.brainstorm.categories import CATEGORIES, PREDICTOR_NAMES, resolve_categories
+from embtaskgen.signatures.categories import CATEGORIES, PREDICTOR_NAMES, resolve_categories
 from embtaskgen.errors import ConfigError
 from embtaskgen.signatures import SIGNATURES
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.brainstorm.categories import CATEGORIES, CATEGORY_SUMMARIES
+from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.cli.tuning import evaluate_command, optimize_command
 from embtaskgen.cli.options import check_output_dir, shared_options, usage_errors

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.brainstorm.categories import CATEGORIES
+from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.errors import EmbtaskgenError, MissingDependency, RunAborted
 
 __all__ = ["CATEGORY_CHOICES", "MODEL_HELP", "check_output_dir", "shared_options", "usage_errors"]

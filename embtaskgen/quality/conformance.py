@@ -302,7 +302,7 @@ def check_category(task: str | TaskText, category: str) -> CategoryCheck:
 
     Args:
         task: The task sentence (or its precomputed :class:`TaskText`).
-        category: One of ``embtaskgen.brainstorm.categories.CATEGORIES``.
+        category: One of ``embtaskgen.signatures.categories.CATEGORIES``.
 
     Returns:
         A :class:`CategoryCheck`; it is truthy when the task is on-category.

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embtaskgen.brainstorm.categories import CATEGORIES
+from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.quality.conformance import check_category
 from embtaskgen.quality.corpus import compression_ratio, distinct_n, redundant_flags
 from embtaskgen.quality.novelty import default_examples, examples_features

@@ -143,7 +143,7 @@ def score_tasks(
     Args:
         tasks: The parsed output: a list of task strings. Anything that is not a list or
             tuple (``None``, a raw string, a dict) scores 0.
-        category: One of ``embtaskgen.brainstorm.categories.CATEGORIES``.
+        category: One of ``embtaskgen.signatures.categories.CATEGORIES``.
         num_tasks: How many tasks were asked for.
         examples: The example tasks shown in the prompt; copying them scores low.
             ``None`` means the category's seed pool (``embtaskgen.signatures.examples``).

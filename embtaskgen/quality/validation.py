@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from embtaskgen.brainstorm.categories import CATEGORIES
+from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.errors import ConfigError
 
 __all__ = ["check_category_name", "check_num_tasks"]

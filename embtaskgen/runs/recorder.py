@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.runs.faults import describe_error
+from embtaskgen.execute.faults import describe_error
 from embtaskgen.runs.journal import generation_record
 from embtaskgen.runs.progressbar import Bar
 from embtaskgen.brainstorm.assembly import assemble

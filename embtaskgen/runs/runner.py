@@ -30,7 +30,7 @@ an error are tried again; parse failures are final (the same seed gives the same
 answer).
 
 Faults: DSPy's LM retries transient errors within each call; the run re-queues a
-generation whose call still failed transiently (:class:`~embtaskgen.runs.faults.RetryPolicy`),
+generation whose call still failed transiently (:class:`~embtaskgen.execute.faults.RetryPolicy`),
 and records anything else in the failures file; no model error stops the run, except
 ``max_failures``. Ctrl-C finishes the calls in flight, writes them and stops (a second
 Ctrl-C stops at once); the file never holds a partial line.
@@ -63,14 +63,14 @@ from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.runs.binding import bind_for_run, run_settings
-from embtaskgen.runs.faults import RetryPolicy
+from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.runs.files import LineWriter, RunFiles, write_json_atomic
-from embtaskgen.runs.interrupt import StopSignal
+from embtaskgen.execute.interrupt import StopSignal
 from embtaskgen.runs.journal import RunIdentity
 from embtaskgen.runs.progressbar import make_bar
 from embtaskgen.runs.recorder import Recorder
 from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
-from embtaskgen.runs.scheduler import Job, schedule
+from embtaskgen.execute.scheduler import Job, schedule
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.runs.summary import RunSummary, Tally
 from embtaskgen.settings import decide_seed

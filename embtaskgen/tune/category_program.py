@@ -31,7 +31,7 @@ from typing import Any
 import dspy
 
 from embtaskgen.tune.scoring import demo_tasks, requested_count
-from embtaskgen.brainstorm.categories import PREDICTOR_NAMES, resolve_categories
+from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
 from embtaskgen.tune.demos import curate_demos
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.adapters import adapter_for

@@ -28,10 +28,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from embtaskgen.tune.scoring import requested_count, shown_examples
-from embtaskgen.brainstorm.categories import resolve_categories
+from embtaskgen.signatures.categories import resolve_categories
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.lm.adapters import adapter_for
-from embtaskgen.runs.collect import collect
+from embtaskgen.execute.collect import collect
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks
 from embtaskgen.quality.novelty import copied_example, examples_features
 from embtaskgen.quality.text import TaskText

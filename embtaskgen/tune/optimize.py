@@ -29,7 +29,7 @@ from typing import Any
 import dspy
 
 from embtaskgen.tune.scoring import tuning_metric
-from embtaskgen.brainstorm.categories import PREDICTOR_NAMES, resolve_categories
+from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
 from embtaskgen.tune.demos import curate_demos
 from embtaskgen.tune.lm_calls import LMCallCounter
 from embtaskgen.quality.metric import METRIC_VERSION

@@ -3,7 +3,7 @@
 A tuning example is one call: a category, a topic and a seed (the seed gives the call its
 ``rollout_id`` and sampling seed). Tuned prompts are judged on calls they never saw:
 
-* **topics**: every 5th topic of :data:`embtaskgen.brainstorm.topic_pool.TOPICS` (indices 4, 9, 14, ...)
+* **topics**: every 5th topic of :data:`embtaskgen.signatures.topics.TOPICS` (indices 4, 9, 14, ...)
   is held out; the rest are for training. The empty topic ("any domain", what
   ``generate`` sends by default) is in both lists: its held-out calls differ by seed.
 * **seeds**: seeds below :data:`HELDOUT_SEED_BASE` are for training; held-out calls use
@@ -27,8 +27,8 @@ from collections.abc import Sequence
 
 import dspy
 
-from embtaskgen.brainstorm.categories import signature_for
-from embtaskgen.brainstorm.topic_pool import TOPICS
+from embtaskgen.signatures.categories import signature_for
+from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.errors import ConfigError
 
 __all__ = [

@@ -8,7 +8,7 @@ from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.settings import DEMO_SIZE, GenerationSettings
 from embtaskgen.signatures.examples import SEED_TASKS
 from embtaskgen.signatures import SIGNATURES
-from embtaskgen.brainstorm.topic_pool import TOPICS
+from embtaskgen.signatures.topics import TOPICS
 
 
 def numbered_lm():

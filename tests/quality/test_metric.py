@@ -13,7 +13,7 @@ from pathlib import Path
 import dspy
 import pytest
 
-from embtaskgen.brainstorm.categories import CATEGORIES
+from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.quality.metric import (
     METRIC_VERSION,
     WEIGHTS,

@@ -2,7 +2,7 @@ import dspy
 import pytest
 
 from embtaskgen import CATEGORIES, HELDOUT_TOPICS, ConfigError, heldout_seeds
-from embtaskgen.brainstorm.topic_pool import TOPICS
+from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.tune.splits import (
     EXAMPLE_INPUTS,
     HELDOUT_EVERY,

@@ -1,14 +1,14 @@
 """Keep the calls in flight, route their outcomes, retry the transient, stop when asked.
 
 The loop runs on the caller's thread; only model calls run on the worker threads of
-:class:`~embtaskgen.runs.pool.WorkerPool`. It keeps the pool busy from a lazy iterator
+:class:`~embtaskgen.execute.pool.WorkerPool`. It keeps the pool busy from a lazy iterator
 of ``(category, generation)`` jobs (at most twice ``workers`` queued or running, so
 memory does not grow with the number of generations), hands each outcome to the
-:class:`~embtaskgen.runs.recorder.Recorder`, re-queues transient failures after their
+:class:`Recorder`, re-queues transient failures after their
 backoff (a heap of delayed jobs, no thread held while waiting), and stops:
 
 * when every job has an outcome;
-* on Ctrl-C (:class:`~embtaskgen.runs.interrupt.StopSignal`): first finish the calls in
+* on Ctrl-C (:class:`~embtaskgen.execute.interrupt.StopSignal`): first finish the calls in
   flight, then return; a second Ctrl-C returns at once;
 * when ``max_failures`` generations have failed in this run (calls in flight are
   finished and written first).
@@ -22,18 +22,46 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.runs.faults import RetryPolicy
-from embtaskgen.runs.interrupt import StopSignal
-from embtaskgen.runs.pool import Skipped, WorkerPool
-from embtaskgen.runs.recorder import Recorder
+from embtaskgen.execute.faults import RetryPolicy
+from embtaskgen.execute.interrupt import StopSignal
+from embtaskgen.execute.pool import Skipped, WorkerPool
 
-__all__ = ["Job", "Outcome", "schedule"]
+__all__ = ["CallOutcome", "Job", "Outcome", "Recorder", "schedule"]
 
 logger = logging.getLogger(__name__)
 
 _POLL = 0.1
+
+
+class CallOutcome(Protocol):
+    """What one call returns (``embtaskgen.brainstorm.call_result.CallResult`` is one)."""
+
+    items: Any
+    error: str | None
+
+    @property
+    def parse_failure(self) -> bool: ...
+
+
+class _Counts(Protocol):
+    retried: int
+
+    @property
+    def failed(self) -> int: ...
+
+
+class Recorder(Protocol):
+    """Where outcomes go (``embtaskgen.runs.recorder.Recorder`` writes them; ``collect`` keeps them)."""
+
+    tally: _Counts
+
+    def ok(self, result: Any) -> None: ...
+
+    def parse_failure(self, result: Any, attempts: int) -> None: ...
+
+    def error(self, category: str, generation: int, error: BaseException, attempts: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +83,7 @@ class Outcome:
 
 def schedule(
     jobs: Iterator[Job],
-    call: Callable[[Job], CallResult],
+    call: Callable[[Job], CallOutcome],
     *,
     workers: int,
     recorder: Recorder,
@@ -152,7 +180,7 @@ def schedule(
     return outcome
 
 
-def _last_reason(error: BaseException | None, result: CallResult | None) -> str:
+def _last_reason(error: BaseException | None, result: CallOutcome | None) -> str:
     if error is not None:
         first_line = (str(error).strip().splitlines() or [""])[0]
         return f"{type(error).__name__}: {first_line}"

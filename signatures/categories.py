@@ -1,4 +1,9 @@
-"""The category names and the category -> signature registry."""
+"""The category table: names, one-line summaries, predictor names, and the request check.
+
+Example:
+    >>> resolve_categories("all")[0], PREDICTOR_NAMES["text-matching-short"]
+    ('text-retrieval', 'text_matching_short')
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from collections.abc import Iterable
 
 import dspy
 
-from embtaskgen.signatures import SIGNATURES
 from embtaskgen.errors import ConfigError
+from embtaskgen.signatures import SIGNATURES
 
 __all__ = [
     "CATEGORIES",

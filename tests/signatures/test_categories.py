@@ -1,7 +1,7 @@
 import pytest
 
 from embtaskgen import CATEGORIES, SIGNATURES, resolve_categories
-from embtaskgen.brainstorm.categories import PREDICTOR_NAMES, signature_for
+from embtaskgen.signatures.categories import PREDICTOR_NAMES, signature_for
 
 
 def test_categories_are_the_four_names_in_order():

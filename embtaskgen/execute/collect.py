@@ -2,13 +2,12 @@
 
 ``EmbeddingTaskGenerator.forward`` (and evaluation) use the same worker pool and
 scheduler as :func:`embtaskgen.run` (:mod:`.scheduler`), with a recorder that keeps each
-:class:`~embtaskgen.brainstorm.call_result.CallResult` instead of writing lines. No
-run-level retries (DSPy's LM retries inside each call); a call that raises is re-raised
+result instead of writing lines. No run-level retries (DSPy's LM retries inside each call); a call that raises is re-raised
 once every call has finished, the first in plan order; a ``KeyboardInterrupt`` inside a
 call stops the calls not yet started and is re-raised.
 
 Example:
-    >>> from embtaskgen.brainstorm.call_result import CallResult
+    >>> from embtaskgen import CallResult
     >>> jobs = [("text-retrieval", 0), ("text-retrieval", 1)]
     >>> results = collect(jobs, lambda c, g: CallResult(c, g, g, items=[f"task {g}"]), workers=2)
     >>> [r.items for r in results]
@@ -18,50 +17,57 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.runs.faults import RetryPolicy
-from embtaskgen.runs.interrupt import StopSignal
-from embtaskgen.runs.scheduler import Job, schedule
-from embtaskgen.runs.summary import Tally
+from embtaskgen.execute.faults import RetryPolicy
+from embtaskgen.execute.interrupt import StopSignal
+from embtaskgen.execute.scheduler import CallOutcome, Job, schedule
 
 __all__ = ["collect"]
 
 _NO_RETRY = RetryPolicy(attempts=0)
 
 
-class _Kept:
-    """A recorder that keeps the outcomes (the scheduler's recorder interface)."""
+R = TypeVar("R", bound=CallOutcome)
 
-    def __init__(self, progress: Callable[[CallResult], None] | None) -> None:
-        self.tally = Tally()
+
+class _Counts:
+    def __init__(self) -> None:
+        self.retried = 0
+        self.failed = 0
+
+
+class _Kept:
+    """A recorder that keeps nothing but the errors (the results are kept by ``collect``)."""
+
+    def __init__(self, progress: Callable[[Any], None] | None) -> None:
+        self.tally = _Counts()
         self.errors: dict[tuple[str, int], BaseException] = {}
         self._progress = progress
 
-    def ok(self, result: CallResult) -> None:
-        self.tally.ok += 1
+    def ok(self, result: Any) -> None:
         self._report(result)
 
-    def parse_failure(self, result: CallResult, attempts: int) -> None:
-        self.tally.parse_failures += 1
+    def parse_failure(self, result: Any, attempts: int) -> None:
+        self.tally.failed += 1
         self._report(result)
 
     def error(self, category: str, generation: int, error: BaseException, attempts: int) -> None:
-        self.tally.errors += 1
+        self.tally.failed += 1
         self.errors[(category, generation)] = error
 
-    def _report(self, result: CallResult) -> None:
+    def _report(self, result: Any) -> None:
         if self._progress is not None:
             self._progress(result)
 
 
 def collect(
     jobs: Sequence[tuple[str, int]],
-    call: Callable[[str, int], CallResult],
+    call: Callable[[str, int], R],
     *,
     workers: int,
-    progress: Callable[[CallResult], None] | None = None,
-) -> list[CallResult]:
+    progress: Callable[[R], None] | None = None,
+) -> list[R]:
     """Call every ``(category, generation)`` of ``jobs`` on ``workers`` threads.
 
     Args:
@@ -79,9 +85,9 @@ def collect(
         KeyboardInterrupt: One was raised inside a call.
     """
     kept = _Kept(progress)
-    results: dict[tuple[str, int], CallResult] = {}
+    results: dict[tuple[str, int], R] = {}
 
-    def run_job(job: Job) -> CallResult:
+    def run_job(job: Job) -> R:
         result = call(job.category, job.generation)
         results[(job.category, job.generation)] = result
         return result
@@ -91,7 +97,7 @@ def collect(
         (Job(category, generation) for category, generation in jobs),
         run_job,
         workers=workers,
-        recorder=kept,  # type: ignore[arg-type]
+        recorder=kept,
         retry=_NO_RETRY,
         stop=stop,
         max_failures=None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+
 from embtaskgen.errors import ConfigError
 
 __all__ = ["TOPICS", "pick_topic"]
