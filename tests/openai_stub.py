@@ -1,0 +1,144 @@
+"""A scripted OpenAI-compatible chat server on loopback, with hostile modes, for tests.
+
+``OpenAIStub(mode=...)`` starts a ``ThreadingHTTPServer`` on 127.0.0.1 (a free port) that
+answers ``POST /v1/chat/completions`` (and ``/chat/completions``). Every request is kept
+(path, headers, JSON body) in ``stub.requests``. Modes:
+
+* ``"tasks"`` (default): a ChatAdapter-formatted answer with ``tasks``: a JSON list of
+  distinct tasks derived from the prompt (``answer`` overrides the field text);
+* ``"raw"``: the assistant message is ``answer`` verbatim (e.g. a bare Python
+  expression, a lone surrogate escape, a huge list);
+* ``"status"``: HTTP ``status`` with an OpenAI-style error whose message is ``answer``
+  (e.g. a 401 that quotes the key back);
+* a callable ``mode(body) -> (status, text)`` for anything else.
+
+Use it as a context manager (``with OpenAIStub() as stub: stub.base_url``), or call
+``start()``/``stop()``. It makes no network call beyond loopback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["OpenAIStub", "chat_tasks_reply"]
+
+
+def chat_tasks_reply(body: dict[str, Any], count: int = 5) -> str:
+    """A ChatAdapter answer whose tasks depend on the prompt (so each call differs)."""
+    digest = hashlib.sha256(json.dumps(body.get("messages"), sort_keys=True).encode()).hexdigest()[:8]
+    tasks = [f"Given a question about subject {digest}-{i}, retrieve passages that answer it." for i in range(count)]
+    return f"[[ ## tasks ## ]]\n{json.dumps(tasks)}\n\n[[ ## completed ## ]]"
+
+
+class OpenAIStub:
+    """A loopback OpenAI-compatible chat server (see the module docstring)."""
+
+    def __init__(
+        self,
+        mode: str | Callable[[dict[str, Any]], tuple[int, str]] = "tasks",
+        *,
+        answer: str | None = None,
+        status: int = 200,
+        delay: float = 0.0,
+    ) -> None:
+        self.mode = mode
+        self.answer = answer
+        self.status = status
+        self.delay = delay
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ server
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>/v1``: pass as ``api_base``."""
+        assert self._server is not None, "start the stub first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def start(self) -> OpenAIStub:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - /v1/models
+                self._send(200, {"object": "list", "data": [{"id": "stub", "object": "model"}]})
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw or b"{}")
+                except json.JSONDecodeError:
+                    body = {}
+                with stub._lock:
+                    stub.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if stub.delay:
+                    threading.Event().wait(stub.delay)
+                status, text = stub._answer(body)
+                if status != 200:
+                    self._send(status, {"error": {"message": text, "type": "invalid_request_error",
+                                                  "code": str(status)}})
+                    return
+                self._send(200, {
+                    "id": "chatcmpl-stub",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body.get("model", "stub"),
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": text}}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+                })
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                # ensure_ascii keeps lone surrogates as \\ud83d escapes, as a real server may send them
+                data = json.dumps(payload, ensure_ascii=True).encode("ascii")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="openai-stub", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> OpenAIStub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ----------------------------------------------------------------- answers
+    def _answer(self, body: dict[str, Any]) -> tuple[int, str]:
+        if callable(self.mode):
+            return self.mode(body)
+        if self.mode == "status":
+            return self.status, self.answer or "error"
+        if self.mode == "raw":
+            return 200, self.answer or ""
+        if self.answer is not None:
+            return 200, f"[[ ## tasks ## ]]\n{self.answer}\n\n[[ ## completed ## ]]"
+        return 200, chat_tasks_reply(body)
+
+    @property
+    def calls(self) -> int:
+        """Chat requests received so far."""
+        with self._lock:
+            return sum(1 for r in self.requests if "completions" in r["path"])
