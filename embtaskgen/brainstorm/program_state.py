@@ -54,6 +54,7 @@ __all__ = [
     "base_instructions_digest",
     "load_program",
     "program_metadata",
+    "prompt_fingerprint",
     "read_program",
     "save_program",
 ]
@@ -233,3 +234,28 @@ class ProgramLoader:
                 return apply_program(instance, path, categories=categories)
         load.__doc__ = "Load a program file (see embtaskgen.tune.program_files)."
         return load
+
+
+def prompt_fingerprint(generator: Any, categories: Sequence[str] | None = None) -> str:
+    """A short digest of the prompts ``generator`` sends (instructions, field descriptions, demos).
+
+    Two generators with the same fingerprint send the same prompts for those categories,
+    whatever program file (or none) they were loaded from; a resume compares it.
+
+    Args:
+        generator: An :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator`.
+        categories: The categories that count (default: the generator's).
+
+    Example:
+        >>> from embtaskgen import EmbeddingTaskGenerator
+        >>> a = EmbeddingTaskGenerator("text-retrieval", lm="openai/none")
+        >>> prompt_fingerprint(a) == prompt_fingerprint(EmbeddingTaskGenerator("text-retrieval", lm="openai/none"))
+        True
+    """
+    chosen = generator.categories if categories is None else resolve_categories(categories)
+    state = {}
+    for category in chosen:
+        predictor_state = generator.predictor_for(category).dump_state()
+        state[category] = {key: predictor_state.get(key) for key in ("signature", "demos")}
+    text = json.dumps(state, sort_keys=True, ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
