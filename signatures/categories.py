@@ -84,6 +84,8 @@ def signature_for(category: str) -> type[dspy.Signature]:
     Raises:
         ValueError: ``category`` is not one of ``CATEGORIES``.
     """
+    if not isinstance(category, str):
+        raise ConfigError(f"category must be a string, got {type(category).__name__}; choose from {', '.join(CATEGORIES)}")
     try:
         return SIGNATURES[category]
     except KeyError:

@@ -79,7 +79,7 @@ class CategoryProgram(dspy.Module):
     def __init__(self, generator: Any, categories: Sequence[str],
                  progress: Callable[[int], None] | None = None) -> None:
         super().__init__()
-        self.tuned_categories = resolve_categories(list(categories))
+        self.tuned_categories = resolve_categories(categories)
         self._shared = _Shared(generator, progress)
         for category in self.tuned_categories:
             setattr(self, PREDICTOR_NAMES[category], generator.predictor_for(category).deepcopy())

@@ -61,15 +61,17 @@ def curate_demos(demos: Sequence[Any], category: str, *, min_items: int = MIN_DE
             continue
         result = score_tasks(strings, category, num_tasks=max(1, len(strings)))
         bad = {problem.index for problem in result.problems}
-        kept = []
+        kept: list[str] = []
+        keys: set[str] = set()
         for index, item in enumerate(strings):
             key = normalise_task(item)
-            if index in bad or key in seen:
+            if index in bad or key in seen or key in keys:
                 continue
-            seen.add(key)
+            keys.add(key)
             kept.append(item)
         if len(kept) < min_items:
-            continue
+            continue  # dropped: its items were never shown, so they do not count as seen
+        seen.update(keys)
         fields[output] = kept
         if "num_tasks" in fields:
             fields["num_tasks"] = len(kept)

@@ -77,7 +77,7 @@ def evaluate(
         0.47
     """
     chosen = generator.categories if categories is None else resolve_categories(categories)
-    topics = tuple(DEFAULT_EVAL_TOPICS if topics is None else topics)
+    topics = tuple(DEFAULT_EVAL_TOPICS if topics is None else (topics,) if isinstance(topics, str) else topics)
     seeds = tuple(DEFAULT_EVAL_SEEDS if seeds is None else seeds)
     lm = generator.lm
     adapter = adapter_for(lm, None, generator.adapter)

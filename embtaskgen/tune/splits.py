@@ -115,6 +115,8 @@ def heldout_examples(category: str, *, topics: Sequence[str] = HELDOUT_TOPICS,
     Raises:
         ValueError: Unknown category, no topics or no seeds.
     """
+    if isinstance(topics, str):
+        topics = (topics,)  # one topic, not its letters
     if not topics or not seeds:
         raise ConfigError("held-out evaluation needs at least one topic and one seed")
     return [make_example(category, topic, seed, num_tasks) for seed in seeds for topic in topics]

@@ -84,9 +84,6 @@ def test_an_unknown_category_names_the_valid_choices(categories):
         _program(categories)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: CategoryProgram calls list(categories), so one category name given as a string "
-    "is split into letters ('unknown category 't''), although resolve_categories accepts a string"))
 def test_a_single_category_string_is_one_category():
     program = CategoryProgram(EmbeddingTaskGenerator(lm=routing_lm()), "text-retrieval")
     assert [name for name, _ in program.named_predictors()] == ["text_retrieval"]

@@ -60,10 +60,6 @@ def test_a_demo_left_short_by_repeats_of_an_earlier_demo_is_dropped():
     assert [d.tasks for d in curate_demos([kept, repeats], "text-classification")] == [GOOD[:3]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: curate_demos adds the usable items of a demo to `seen` before deciding to drop "
-    "that demo for having fewer than min_items, so a later demo loses items that were never "
-    "shown (and may be dropped in turn)"))
 def test_items_of_a_dropped_demo_do_not_count_as_shown():
     dropped = _demo([GOOD[0], OFF_CATEGORY, OFF_CATEGORY])  # one usable item: dropped
     later = _demo(GOOD[:3])

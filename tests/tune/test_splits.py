@@ -83,9 +83,6 @@ def test_make_example_refuses_an_unknown_category(category):
         make_example(category, "", 0)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "bug: signature_for() looks the name up in a dict, so an unhashable category (a list) "
-    "raises TypeError instead of ConfigError"))
 def test_make_example_refuses_a_category_of_the_wrong_type():
     with pytest.raises(ConfigError, match=", ".join(CATEGORIES)):
         make_example(["text-retrieval"], "", 0)
@@ -161,9 +158,6 @@ def test_heldout_examples_refuse_an_unknown_category():
         heldout_examples("text-generation")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a bare string for topics is iterated letter by letter, giving one call per "
-    "character ('a', 'u', 't', ...) instead of one topic or a ConfigError"))
 def test_heldout_examples_do_not_split_a_single_topic_string_into_letters():
     try:
         examples = heldout_examples("text-retrieval", topics="automotive repair")
