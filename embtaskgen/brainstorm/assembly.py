@@ -7,6 +7,12 @@ A call without a list (parse failure or error) has no task rows: ``forward`` kee
 empty row with the raw text in its metadata (:func:`failed_row`), a run records it in
 its failures sidecar.
 
+A call contributes at most :func:`~embtaskgen.brainstorm.cleaning.item_cap` items of
+its list (the rest are dropped as ``over_cap``), each sanitised and at most
+:data:`~embtaskgen.brainstorm.cleaning.MAX_TASK_CHARS` long (else ``too_long``): these
+counts join the duplicates in ``dropped`` (row metadata, prediction stats, run
+summary), apart from parse failures; ``returned`` is always ``kept`` plus the dropped.
+
 Example:
     >>> from embtaskgen.brainstorm.call_result import CallResult
     >>> from embtaskgen.brainstorm.cleaning import TaskDeduper
@@ -25,8 +31,8 @@ from typing import Any
 
 import dspy
 
-from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.brainstorm.cleaning import TaskDeduper
+from embtaskgen.brainstorm.call_result import CallResult, sanitize_raw
+from embtaskgen.brainstorm.cleaning import TaskDeduper, item_cap
 from embtaskgen.brainstorm.rows import GenerationMetadata, GenerationRow
 from embtaskgen.errors import ConfigError
 from embtaskgen.settings import GenerationSettings
@@ -80,7 +86,7 @@ def assemble(
         raise ConfigError(
             f"{result.category} generation {result.generation} has no items; failed calls have no rows"
         )
-    cleaned = deduper.clean(result.items)
+    cleaned = deduper.clean(result.items, max_items=item_cap(num_tasks))
     metadata = GenerationMetadata(
         rollout_id=result.rollout_id,
         num_tasks=num_tasks,
@@ -107,6 +113,12 @@ def assemble(
     )
 
 
+def _untrusted(text: str | None) -> str | None:
+    """A failed call's text as any file can hold it (the generator sanitised it already;
+    a ``CallResult`` built elsewhere may not be)."""
+    return None if text is None else sanitize_raw(text)
+
+
 def failed_row(result: CallResult, *, model_name: str, seed: int, num_tasks: int) -> dict[str, Any]:
     """The empty row ``forward`` keeps for a failed call, with the raw text in its metadata."""
     metadata = GenerationMetadata(
@@ -114,8 +126,8 @@ def failed_row(result: CallResult, *, model_name: str, seed: int, num_tasks: int
         num_tasks=num_tasks,
         options=result.options,
         parse_failure=result.parse_failure,
-        raw_output=result.raw_output,
-        error=result.error,
+        raw_output=_untrusted(result.raw_output),
+        error=_untrusted(result.error),
     )
     row = GenerationRow(
         category=result.category, tasks=[], model_name=model_name,
@@ -161,8 +173,8 @@ def assemble_prediction(
             "category": result.category,
             "generation": result.generation,
             "reason": "parse_failure" if result.parse_failure else "error",
-            "error": result.error,
-            "raw_output": result.raw_output,
+            "error": _untrusted(result.error),
+            "raw_output": _untrusted(result.raw_output),
         })
         if not settings.flatten:
             rows.append(failed_row(result, model_name=model_name, seed=seed, num_tasks=settings.num_tasks))

@@ -1,9 +1,18 @@
 """CallResult: the raw outcome of one model call, before cross-generation de-duplication.
 
+What a model returns is untrusted and is sanitised where it enters (the generator's
+``call``): :func:`sanitize_items` for the parsed list, :func:`sanitize_raw` for the text
+of an answer that did not parse (capped at :data:`RAW_OUTPUT_CHARS`). Both go through
+:func:`embtaskgen.lm.untrusted.sanitize_text`, so any UTF-8 file can hold them.
+
 Example:
     >>> result = CallResult("text-retrieval", 0, 123, items=None, raw_output="not a list")
     >>> result.parse_failure
     True
+    >>> sanitize_items(["A \\ud83d task.", 3]) == ["A \\ufffd task.", 3]
+    True
+    >>> len(sanitize_raw("x" * 5000)), sanitize_raw("x" * 5000)[-2:]
+    (4001, 'x…')
 """
 
 from __future__ import annotations
@@ -12,7 +21,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CallResult"]
+from embtaskgen.lm.untrusted import sanitize_text
+
+__all__ = ["RAW_OUTPUT_CHARS", "CallResult", "sanitize_items", "sanitize_raw"]
+
+#: Longest raw text kept of an answer that did not parse; a longer one is cut and ends
+#: with "…". The same length a run's failure line keeps (``embtaskgen.runs.recorder.RAW_LIMIT``),
+#: so a cut answer is marked ``raw_truncated`` there; enough to see what went wrong.
+RAW_OUTPUT_CHARS = 4000
+
+
+def sanitize_items(items: list[Any]) -> list[Any]:
+    """The parsed list with every string sanitised (other items are left to cleaning)."""
+    return [sanitize_text(item) if isinstance(item, str) else item for item in items]
+
+
+def sanitize_raw(text: object) -> str:
+    """The raw text of an answer, sanitised and cut at :data:`RAW_OUTPUT_CHARS` ("" for ``None``)."""
+    return sanitize_text("" if text is None else str(text), max_chars=RAW_OUTPUT_CHARS)
 
 
 @dataclass

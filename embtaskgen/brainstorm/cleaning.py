@@ -1,14 +1,18 @@
-"""Normalise, validate and de-duplicate brainstormed task strings.
+"""Sanitise, normalise, validate and de-duplicate brainstormed task strings.
 
 The model's list is parsed by the DSPy adapter; this module only ever sees Python
-objects, never evaluates text. Every item that is dropped is counted by reason, so a
-caller can report what the cleaning did.
+objects, never evaluates text. Model text is untrusted: every item is sanitised
+(:func:`embtaskgen.lm.untrusted.sanitize_text`: lone surrogates become U+FFFD, control
+characters are dropped) before it can be kept, an item longer than
+:data:`MAX_TASK_CHARS` is dropped (not cut: a cut sentence is not a task), and a call
+keeps at most :func:`item_cap` items of its list. Every item that is dropped is counted
+by reason, so a caller can report what the cleaning did.
 
 Example:
     >>> deduper = TaskDeduper()
-    >>> result = deduper.clean(['1. Retrieve news articles.', '"retrieve news articles"', 42])
+    >>> result = deduper.clean(['1. Retrieve news articles.', '"retrieve news articles"', 42, "x" * 501])
     >>> result.tasks, dict(result.dropped)
-    (['Retrieve news articles.'], {'duplicate_normalised': 1, 'not_string': 1})
+    (['Retrieve news articles.'], {'duplicate_normalised': 1, 'not_string': 1, 'too_long': 1})
 """
 
 from __future__ import annotations
@@ -20,10 +24,44 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["DROP_REASONS", "CleanResult", "TaskDeduper", "normalise_task", "strip_task"]
+from embtaskgen.lm.untrusted import sanitize_text
 
-#: Every reason an item can be dropped for, in the order they are checked.
-DROP_REASONS: tuple[str, ...] = ("not_string", "empty", "duplicate_exact", "duplicate_normalised")
+__all__ = [
+    "DROP_REASONS",
+    "MAX_TASK_CHARS",
+    "CleanResult",
+    "TaskDeduper",
+    "item_cap",
+    "normalise_task",
+    "strip_task",
+]
+
+#: Every reason an item can be dropped for, in the order they are checked: past the
+#: call's cap (:func:`item_cap`), not a string, empty, longer than :data:`MAX_TASK_CHARS`,
+#: a duplicate.
+DROP_REASONS: tuple[str, ...] = (
+    "over_cap", "not_string", "empty", "too_long", "duplicate_exact", "duplicate_normalised",
+)
+
+#: Longest task kept, in characters after stripping; a longer item is dropped as
+#: ``too_long``. A task is one sentence (the quality metric flags a form problem above
+#: 320 characters, ``embtaskgen.quality.form.MAX_CHARS``); this cap sits well above that,
+#: so it is a guard against runaway answers, never a quality filter.
+MAX_TASK_CHARS = 500
+
+
+def item_cap(num_tasks: int) -> int:
+    """The most items one call may contribute when it asked for ``num_tasks``.
+
+    Twice the tasks asked for, and at least ten more: room for a model that overshoots
+    and for the duplicates cleaning drops, but an answer of 10,000 items keeps 40 of a
+    call that asked for 20. The rest are dropped as ``over_cap``.
+
+    Example:
+        >>> item_cap(20), item_cap(5), item_cap(1)
+        (40, 15, 11)
+    """
+    return max(2 * num_tasks, num_tasks + 10)
 
 # Leading list markers: bullets, "1.", "1)", "(1)", "#1", "Task 3:".
 _MARKER = re.compile(
@@ -97,24 +135,37 @@ class TaskDeduper:
         self._exact: set[str] = set()
         self._normalised: set[str] = set()
 
-    def clean(self, items: Iterable[object]) -> CleanResult:
+    def clean(self, items: Iterable[object], max_items: int | None = None) -> CleanResult:
         """Clean one generation's items against everything kept so far.
 
         Args:
             items: The parsed list of the model's output.
+            max_items: Look at the first ``max_items`` items only (``None``: all); the
+                rest are dropped as ``over_cap`` (see :func:`item_cap`).
 
         Returns:
             The kept tasks and the count of dropped items per reason.
+
+        Example:
+            >>> TaskDeduper().clean(["A.", "B.", "C."], max_items=2).dropped
+            Counter({'over_cap': 1})
         """
         result = CleanResult()
+        items = list(items)
+        if max_items is not None and len(items) > max_items:
+            result.dropped["over_cap"] += len(items) - max_items
+            items = items[:max_items]
         for item in items:
             if not isinstance(item, str):
                 result.dropped["not_string"] += 1
                 continue
-            task = strip_task(item)
+            task = strip_task(sanitize_text(item))
             key = normalise_task(task)
             if not key:
                 result.dropped["empty"] += 1
+                continue
+            if len(task) > MAX_TASK_CHARS:
+                result.dropped["too_long"] += 1
                 continue
             if not self.keep_duplicates:
                 if task in self._exact:
@@ -130,4 +181,4 @@ class TaskDeduper:
 
     def seen(self, task: str) -> bool:
         """Whether a task equal to ``task`` after normalisation was kept already."""
-        return normalise_task(strip_task(task)) in self._normalised
+        return normalise_task(strip_task(sanitize_text(task))) in self._normalised

@@ -28,7 +28,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.brainstorm.archive import AvoidArchive
 from embtaskgen.brainstorm.assembly import assemble_prediction
-from embtaskgen.brainstorm.call_result import CallResult
+from embtaskgen.brainstorm.call_result import CallResult, sanitize_items, sanitize_raw
 from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.brainstorm.levers import Levers
 from embtaskgen.brainstorm.program_state import ProgramLoader
@@ -254,7 +254,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         Inputs not given are set by the levers (topic, few-shot demos, ``avoid`` drawn
         from ``archive``), from the seed, category and generation alone.
         A parse failure is returned (``items is None``, ``raw_output`` set), never raised;
-        other errors propagate.
+        other errors propagate. Model text is sanitised (``call_result``) before it is kept.
 
         Args:
             category: The category of the call.
@@ -302,15 +302,15 @@ class EmbeddingTaskGenerator(dspy.Module):
             try:
                 prediction = predictor(**inputs, config=config, **call_kwargs)
             except AdapterParseError as exc:
-                result.raw_output = str(exc.lm_response)
+                result.raw_output = sanitize_raw(exc.lm_response)
                 logger.info("parse failure in %s generation %d", category, generation)
                 return result
         result.usage = dict(prediction.get_lm_usage() or {})
         tasks = getattr(prediction, "tasks", None)
         if isinstance(tasks, list):
-            result.items = tasks
+            result.items = sanitize_items(tasks)
         else:
-            result.raw_output = repr(tasks)
+            result.raw_output = sanitize_raw(repr(tasks))
         return result
 
     def caller(

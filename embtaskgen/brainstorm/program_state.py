@@ -19,6 +19,11 @@ Only the tuned categories are stored; the others keep the signatures' prompts. W
 program a run loads by default (the shipped one) is decided in
 :mod:`embtaskgen.tune.program_files`.
 
+A program file is data, never configuration: it is checked against a strict schema
+(:data:`ProgramFile`: a predictor holds ``signature``, ``demos``, empty ``traces`` and
+``train``, ``lm`` null, nothing else) and only the checked prompt parts are loaded, so a
+shared file can never change where calls go (the LM comes from the user's settings).
+
 Example:
     >>> import tempfile, pathlib
     >>> from embtaskgen import EmbeddingTaskGenerator
@@ -39,16 +44,20 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from dspy.utils.saving import get_dependency_versions
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationError, create_model
+from pydantic_core import PydanticCustomError
 
-from embtaskgen.signatures.categories import CATEGORIES, PREDICTOR_NAMES, resolve_categories
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import ConfigError, ProgramFileError
 from embtaskgen.signatures import SIGNATURES
+from embtaskgen.signatures.categories import CATEGORIES, PREDICTOR_NAMES, resolve_categories
 
 __all__ = [
     "PROGRAM_FORMAT",
+    "PREDICTOR_KEYS",
+    "ProgramFile",
     "ProgramLoader",
     "apply_program",
     "base_instructions_digest",
@@ -57,6 +66,7 @@ __all__ = [
     "prompt_fingerprint",
     "read_program",
     "save_program",
+    "validate_program",
 ]
 
 logger = logging.getLogger(__name__)
@@ -67,6 +77,120 @@ PROGRAM_FORMAT = 1
 _METADATA = "embtaskgen"
 _DSPY_METADATA = "metadata"
 _ATTRIBUTE_TO_CATEGORY = {attribute: category for category, attribute in PREDICTOR_NAMES.items()}
+
+#: The keys a predictor's state may hold in a program file (DSPy's ``Predict.dump_state``).
+PREDICTOR_KEYS = ("signature", "demos", "traces", "train", "lm")
+_KINDS = ((type(None), "null"), (bool, "a boolean"), ((int, float), "a number"), (str, "a string"),
+          (list, "a list"), (Mapping, "an object"))
+
+
+def _kind(value: Any) -> str:
+    kind = next((name for types, name in _KINDS if isinstance(value, types)), type(value).__name__)
+    return f"{kind} of {len(value)} item{'s' * (len(value) != 1)}" if isinstance(value, list) else kind
+
+
+def _check(test: Callable[[Any], bool], message: str, after: type = PlainValidator) -> Any:
+    """A validator that keeps a value when ``test`` passes, else says ``message``."""
+    def check(value: Any) -> Any:
+        if not test(value):
+            raise PydanticCustomError("program_value", message + ", got {kind}", {"kind": _kind(value)})
+        return value
+    return after(check)
+
+
+_DemoValue = Annotated[Any, _check(lambda v: v is None or isinstance(v, (str, int, float, bool)) or (
+    isinstance(v, list) and all(isinstance(i, str) for i in v)), "must be a string, number, boolean, null or "
+    "a list of strings")]
+_EmptyList = Annotated[Any, _check(lambda v: v == [] and isinstance(v, list), "must be an empty list")]
+_Null = Annotated[Any, _check(lambda v: v is None, "must be null: the model comes from your settings only")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _FieldState(_Strict):
+    prefix: str
+    description: str
+
+
+class _EmbtaskgenMetadata(BaseModel):
+    """The ``"embtaskgen"`` block: free metadata, typed where it is read."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+    base_instructions: dict[str, str] | None = None
+    saved_categories: list[str] | None = None
+    heldout: dict[str, dict[str, Any]] | None = None
+
+
+def _predictor_model(category: str) -> type[BaseModel]:
+    """The schema of one predictor's state; its demos hold the signature's own fields."""
+    names, attribute = list(SIGNATURES[category].fields), PREDICTOR_NAMES[category]
+    fields = Annotated[list[_FieldState], _check(lambda v: len(v) == len(names), (
+        f"must list the signature's {len(names)} fields ({', '.join(names)}) in order"), AfterValidator)]
+    signature = create_model(f"Signature_{attribute}", __base__=_Strict, instructions=(str, ...),
+                             fields=(fields, ...))
+    demo = create_model(f"Demo_{attribute}", __base__=_Strict, augmented=(bool, None),
+                        **{name: (_DemoValue, None) for name in names})
+    return create_model(f"Predictor_{attribute}", __base__=_Strict, signature=(signature, ...),
+                        demos=(list[demo], []), traces=(_EmptyList, []), train=(_EmptyList, []),  # type: ignore[valid-type]
+                        lm=(_Null, None))
+
+
+#: The schema of a program file: ``"embtaskgen"`` metadata, DSPy's ``"metadata"`` and the
+#: predictor states (each optional), nothing else at any level.
+ProgramFile: type[BaseModel] = create_model(
+    "ProgramFile", __base__=_Strict, embtaskgen=(_EmbtaskgenMetadata, None), metadata=(dict[str, Any], None),
+    **{attribute: (_predictor_model(category), None) for category, attribute in PREDICTOR_NAMES.items()},
+)
+_ALLOWED = {1: "a predictor may hold " + ", ".join(PREDICTOR_KEYS),
+            2: "a signature may hold instructions, fields", 3: "a signature field may hold prefix, description"}
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """One pydantic error as ``key.path: what is wrong``."""
+    loc, kind = tuple(error["loc"]), error["type"]
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    if kind == "extra_forbidden" and len(loc) == 1:
+        return f"unknown predictor {loc[0]!r}; valid names are {', '.join(_ATTRIBUTE_TO_CATEGORY)}"
+    if kind == "extra_forbidden" and loc[1:2] == ("demos",):
+        allowed = list(SIGNATURES[_ATTRIBUTE_TO_CATEGORY[loc[0]]].fields) + ["augmented"]
+        return f"{where}: not allowed; a demo may hold {', '.join(allowed)}"
+    if kind == "extra_forbidden":
+        return f"{where}: not allowed; {_ALLOWED[sum(isinstance(p, str) for p in loc[:-1])]}"
+    if kind == "missing":
+        return f"{where}: missing" + ("; a predictor state needs its signature" if loc[-1] == "signature" else "")
+    expected = {"model_type": "a JSON object", "dict_type": "a JSON object", "list_type": "a list",
+                "string_type": "a string", "bool_type": "true or false"}.get(kind)
+    return f"{where}: must be {expected}, got {_kind(error.get('input'))}" if expected else f"{where}: {error['msg']}"
+
+
+def validate_program(state: Any, name: str | Path = "program") -> BaseModel:
+    """Check parsed JSON against :data:`ProgramFile`; returns the checked model.
+
+    Raises:
+        ProgramFileError: Not an object, a key that is not allowed (named as a path such
+            as ``text_retrieval.config``), a value of the wrong kind, or no predictor.
+    """
+    if not isinstance(state, Mapping):
+        raise ProgramFileError(f"{name} is not a program file (expected a JSON object, got {_kind(state)})")
+    try:
+        checked = ProgramFile.model_validate(dict(state))
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ProgramFileError(f"{name}: {_problem(errors[0])}{more}") from None
+    if not any(attribute in checked.model_fields_set for attribute in _ATTRIBUTE_TO_CATEGORY):
+        raise ProgramFileError(f"{name} holds no predictor state; valid names are {', '.join(_ATTRIBUTE_TO_CATEGORY)}")
+    return checked
+
+
+def _clean_state(checked: Any) -> dict[str, Any]:
+    """A predictor state built only from checked values: no key a file could add, no LM."""
+    fields = [{"prefix": f.prefix, "description": f.description} for f in checked.signature.fields]
+    return {"signature": {"instructions": checked.signature.instructions, "fields": fields},
+            "demos": [demo.model_dump(exclude_unset=True) for demo in checked.demos],
+            "traces": [], "train": [], "lm": None}
 
 
 def base_instructions_digest(category: str) -> str:
@@ -96,7 +220,9 @@ def save_program(
         The path written.
 
     Raises:
-        ValueError: Not a ``.json`` path, or an unknown category.
+        ConfigError: Not a ``.json`` path, or an unknown category.
+        ProgramFileError: The prompts would not load back (e.g. a demo with a value that
+            is not a string, number, boolean, null or list of strings); nothing is written.
 
     Example:
         >>> save_program(tuned, "tuned.json", metadata={"note": "first try"})  # doctest: +SKIP
@@ -113,41 +239,47 @@ def save_program(
         chosen = resolve_categories(categories)
     info["format"] = PROGRAM_FORMAT
     info["base_instructions"] = {c: base_instructions_digest(c) for c in chosen}
-    info.setdefault("saved_categories", list(chosen))
     info["saved_categories"] = list(chosen)
     state: dict[str, Any] = {_METADATA: info}
     for category in chosen:
-        predictor_state = generator.predictor_for(category).dump_state()
-        predictor_state["lm"] = None
-        state[PREDICTOR_NAMES[category]] = predictor_state
+        dumped = generator.predictor_for(category).dump_state()
+        if dropped := sorted(key for key in dumped if key not in PREDICTOR_KEYS and dumped[key]):
+            logger.warning("program for %s: %s not saved (not a prompt)", category, ", ".join(dropped))
+        state[PREDICTOR_NAMES[category]] = {"traces": [], "train": [], "demos": dumped.get("demos", []),
+                                            "signature": dumped["signature"], "lm": None}
     state[_DSPY_METADATA] = {"dependency_versions": get_dependency_versions()}
-    path.write_text(json.dumps(state, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    text = json.dumps(state, indent=2, ensure_ascii=False, default=str) + "\n"
+    validate_program(json.loads(text), f"{path} (not saved)")  # never write a file that would not load
+    path.write_text(text, encoding="utf-8")
     logger.info("saved program (%s) to %s", ", ".join(chosen), path)
     return path
 
 
 def read_program(path: str | Path) -> dict[str, Any]:
-    """Read and check a program file.
+    """Read and check a program file (see :data:`ProgramFile`).
 
     Raises:
-        ValueError: Not JSON, not a program file, or an unknown predictor name (the
-            message lists the valid ones).
-        FileNotFoundError: No such file.
+        ProgramFileError: No such file, not UTF-8 JSON, an unknown predictor (the message
+            lists the valid ones), or a key or value a program file may not hold (named).
     """
     path = Path(path)
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path} is not a JSON program file: {exc}") from exc
-    if not isinstance(state, dict):
-        raise ConfigError(f"{path} is not a program file (expected a JSON object)")  # noqa: TRY004
-    for key in state:
-        if key not in (_METADATA, _DSPY_METADATA) and key not in _ATTRIBUTE_TO_CATEGORY:
-            raise ConfigError(
-                f"{path}: unknown predictor {key!r}; valid names are {', '.join(_ATTRIBUTE_TO_CATEGORY)}"
-            )
-    if not any(key in _ATTRIBUTE_TO_CATEGORY for key in state):
-        raise ConfigError(f"{path} holds no predictor state; valid names are {', '.join(_ATTRIBUTE_TO_CATEGORY)}")
+        data = path.read_bytes()
+        if not data.strip():
+            raise ProgramFileError(f"{path} is empty, not a JSON program file")
+        state = json.loads(data.decode("utf-8-sig"))
+    except FileNotFoundError:
+        raise ProgramFileError(f"no program file at {str(path)!r}") from None
+    except IsADirectoryError:
+        raise ProgramFileError(f"{path} is a directory, not a program file") from None
+    except OSError as exc:
+        raise ProgramFileError(f"{path}: cannot read the program file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ProgramFileError(f"{path} is not a JSON program file: not UTF-8 text at byte {exc.start} "
+                               "(a binary file?)") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ProgramFileError(f"{path} is not a JSON program file: {exc or 'nested too deeply'}") from None
+    validate_program(state, path)
     return state
 
 
@@ -171,21 +303,25 @@ def apply_program(
         categories: Load only these of the stored categories (default: all stored).
 
     Raises:
-        ValueError: A bad program file (nothing is changed then).
+        ProgramFileError: A bad program file (nothing is changed then).
     """
-    state = read_program(program) if isinstance(program, (str, Path)) else dict(program)
+    if isinstance(program, (str, Path)):
+        state, name = read_program(program), str(program)
+    else:
+        state, name = program, "program"
+    checked = validate_program(state, name)
     info = program_metadata(state)
     wanted = None if categories is None else set(resolve_categories(list(categories)))
     staged = []
-    for attribute, predictor_state in state.items():
-        category = _ATTRIBUTE_TO_CATEGORY.get(attribute)
-        if category is None or (wanted is not None and category not in wanted):
+    for attribute, category in _ATTRIBUTE_TO_CATEGORY.items():
+        if attribute not in checked.model_fields_set or (wanted is not None and category not in wanted):
             continue
         digest = (info.get("base_instructions") or {}).get(category)
         if digest is not None and digest != base_instructions_digest(category):
             logger.warning("program for %s was tuned from other instructions than the current ones", category)
         predictor = generator.predictor_for(category).deepcopy()
-        predictor.load_state({**predictor_state, "lm": None})  # a trial load raises before any change
+        # Only the checked prompt parts reach DSPy: never a key taken from the file.
+        predictor.load_state(_clean_state(getattr(checked, attribute)))
         staged.append((attribute, predictor))
     for attribute, predictor in staged:
         setattr(generator, attribute, predictor)

@@ -1,7 +1,10 @@
-"""Which adapter formats the prompt for an LM: the one place that decides.
+"""Which adapter formats and parses a call for an LM: the one place that decides.
 
-A served model gets DSPy's own adapter (``None``: whatever ``dspy.settings`` holds,
-ChatAdapter by default). An embedded model from :func:`~embtaskgen.lm.local.catalog.load_local_lm`
+A served model gets the strict twin of DSPy's adapter (:mod:`embtaskgen.lm.strict_adapters`):
+whatever ``dspy.settings`` holds, ``ChatAdapter`` by default, with the same prompt but
+a ``list[str]`` answer read as strict JSON (no ``json_repair``, no ``literal_eval``); an
+adapter in ``dspy.settings`` other than DSPy's Chat or JSON adapter is left alone
+(``None``). An embedded model from :func:`~embtaskgen.lm.local.catalog.load_local_lm`
 gets the :class:`~embtaskgen.lm.local.adapter.CompactListAdapter` with the settings its
 catalog entry was tuned with, told the category of the call. An adapter the user chose
 always wins; a ``CompactListAdapter`` the user built without a category is told the
@@ -9,8 +12,8 @@ category of each call (a copy per call).
 
 Example:
     >>> import dspy
-    >>> adapter_for(dspy.LM("openai/gpt-4o-mini"), "text-retrieval") is None
-    True
+    >>> type(adapter_for(dspy.LM("openai/gpt-4o-mini"), "text-retrieval")).__name__
+    'StrictChatAdapter'
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import copy
 from typing import Any
 
 import dspy
+
+from embtaskgen.lm.strict_adapters import strict_adapter
 
 __all__ = ["adapter_for"]
 
@@ -34,25 +39,30 @@ def adapter_for(lm: Any, category: str | None = None, chosen: dspy.Adapter | Non
         chosen: An adapter the user picked; returned as is.
 
     Returns:
-        ``chosen`` if given; a ``CompactListAdapter`` for an embedded model; else
-        ``None`` (keep DSPy's default adapter).
+        ``chosen`` if given; a ``CompactListAdapter`` for an embedded model; else the
+        strict twin of ``dspy.settings.adapter`` (a ``StrictChatAdapter`` by default),
+        or ``None`` when that adapter is not DSPy's Chat or JSON adapter (keep it).
 
     Example:
         >>> adapter_for(dspy.LM("openai/m"), "text-retrieval", chosen=dspy.JSONAdapter()).__class__.__name__
         'JSONAdapter'
+        >>> with dspy.context(adapter=dspy.JSONAdapter()):
+        ...     adapter_for(dspy.LM("openai/m"), "text-retrieval").__class__.__name__
+        'StrictJSONAdapter'
     """
     try:
         from embtaskgen.lm.local.adapter import CompactListAdapter
         from embtaskgen.lm.local.catalog import adapter_options_for
     except ImportError:  # pragma: no cover - the local extra is missing
-        return chosen
+        CompactListAdapter = adapter_options_for = None  # type: ignore[assignment,misc]  # noqa: N806
     if chosen is not None:
-        if isinstance(chosen, CompactListAdapter) and chosen.category is None and category is not None:
+        if (CompactListAdapter is not None and isinstance(chosen, CompactListAdapter)
+                and chosen.category is None and category is not None):
             told = copy.copy(chosen)
             told.category = category
             return told
         return chosen
-    options = adapter_options_for(lm)
+    options = adapter_options_for(lm) if adapter_options_for is not None else None
     if options is None:
-        return None
+        return strict_adapter(dspy.settings.adapter)
     return CompactListAdapter(category=category, **options)

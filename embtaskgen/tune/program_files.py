@@ -21,7 +21,7 @@ from typing import Any
 
 from embtaskgen.brainstorm.program_state import apply_program, base_instructions_digest, program_metadata, read_program
 from embtaskgen.quality.metric import METRIC_VERSION
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import ProgramFileError
 from embtaskgen.lm.adapters import adapter_for
 
 __all__ = ["SHIPPED_PROGRAM", "adapter_fingerprint", "check_metric_version", "default_program_for", "resolve_program"]
@@ -117,7 +117,8 @@ def resolve_program(generator: Any, program: str | Path | None = "default") -> s
             signatures), or a path to a program file.
 
     Raises:
-        ValueError: A path that is not a readable program file.
+        ProgramFileError: A path that is not a readable program file (missing, a
+            directory, not JSON, or holding a key a program file may not hold).
 
     Example:
         >>> resolve_program(generator, "none") is None  # doctest: +SKIP
@@ -133,8 +134,9 @@ def resolve_program(generator: Any, program: str | Path | None = "default") -> s
         apply_program(generator, path, categories=categories)
         return f"{path.name} ({', '.join(categories)})"
     path = Path(program)
-    if not path.is_file():
-        raise ConfigError(f"no program file at {str(path)!r}; pass a .json file, 'default' or 'none'")
-    check_metric_version(read_program(path))
-    apply_program(generator, path)
+    if not path.exists():
+        raise ProgramFileError(f"no program file at {str(path)!r}; pass a .json file, 'default' or 'none'")
+    state = read_program(path)  # read and checked once: what is checked is what is loaded
+    check_metric_version(state)
+    apply_program(generator, state)
     return str(path)

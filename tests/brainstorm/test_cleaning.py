@@ -1,6 +1,13 @@
 import pytest
 
-from embtaskgen.brainstorm.cleaning import DROP_REASONS, TaskDeduper, normalise_task, strip_task
+from embtaskgen.brainstorm.cleaning import (
+    DROP_REASONS,
+    MAX_TASK_CHARS,
+    TaskDeduper,
+    item_cap,
+    normalise_task,
+    strip_task,
+)
 
 
 @pytest.mark.parametrize(
@@ -47,3 +54,36 @@ def test_no_eval_of_strings():
     # A string that would do something if evaluated stays a plain task string.
     result = TaskDeduper().clean(["__import__('os').system('echo hi')"])
     assert result.tasks == ["__import__('os').system('echo hi')"]
+
+
+# ----------------------------------------------------------------- untrusted model text
+
+
+def test_items_are_sanitised_before_they_are_kept():
+    result = TaskDeduper().clean(["Find \ud83d news.", "Find\x00 a\x07 claim\x1b.", "Tab\tand\nnewline."])
+    assert result.tasks == ["Find \ufffd news.", "Find a claim.", "Tab and newline."]
+    assert all(task.encode("utf-8") for task in result.tasks)
+
+
+def test_an_over_long_item_is_dropped_not_cut():
+    longest = "Find " + "x" * (MAX_TASK_CHARS - 6) + "."
+    assert len(longest) == MAX_TASK_CHARS
+    result = TaskDeduper().clean([longest, longest + "y", "  1. " + longest + "  "])
+    assert result.tasks == [longest]
+    assert result.dropped == {"too_long": 1, "duplicate_exact": 1}  # measured after stripping
+
+
+def test_items_past_the_cap_are_dropped_and_counted():
+    items = [f"Task number {i}." for i in range(100)]
+    result = TaskDeduper().clean(items, max_items=item_cap(20))
+    assert result.tasks == items[:40]
+    assert result.dropped == {"over_cap": 60}
+    assert TaskDeduper().clean(iter(items[:5]), max_items=5).dropped == {}
+    assert [item_cap(n) for n in (1, 5, 10, 20, 100)] == [11, 15, 20, 40, 200]
+
+
+def test_every_reason_is_listed():
+    deduper = TaskDeduper()
+    result = deduper.clean(["A task.", "A task.", "a task", "", 1, "x" * (MAX_TASK_CHARS + 1), "B task."], max_items=6)
+    assert set(result.dropped) == set(DROP_REASONS)
+    assert sum(result.dropped.values()) + len(result.tasks) == 7

@@ -2,9 +2,13 @@ import json
 
 import dspy
 import pytest
+from click.testing import CliRunner
+from scripted import chat_reply, scripted_lm
 from tuning_replies import varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
+from embtaskgen.cli.main import main
+from embtaskgen.errors import ProgramFileError
 from embtaskgen.tune.demos import curate_demos
 from embtaskgen.brainstorm.generator import load_program
 from embtaskgen.brainstorm.program_state import (
@@ -81,7 +85,7 @@ def test_bad_files_are_refused_without_changes(tmp_path):
     broken.write_text(json.dumps({"text_retrieval": {"demos": []}}))
     generator = EmbeddingTaskGenerator(lm=varied_lm())
     before = generator.text_retrieval.dump_state()
-    with pytest.raises(KeyError):
+    with pytest.raises(ProgramFileError, match=r"broken.json: text_retrieval.signature: missing"):
         apply_program(generator, broken)
     assert generator.text_retrieval.dump_state() == before
     with pytest.raises(ValueError, match=".json"):
@@ -95,8 +99,37 @@ def test_resolve_program_choices(tmp_path):
     path = save_program(_tuned(), tmp_path / "p.json", categories=["text-classification"])
     assert resolve_program(generator, str(path)) == str(path)
     assert generator.text_classification.demos
-    with pytest.raises(ValueError, match="'default' or 'none'"):
+    with pytest.raises(ProgramFileError, match="no program file at .*missing.json.*'default' or 'none'"):
         resolve_program(generator, str(tmp_path / "missing.json"))
+    with pytest.raises(ProgramFileError, match="is a directory"):
+        resolve_program(generator, str(tmp_path))
+
+
+def test_resolve_program_refuses_a_file_that_adds_a_config(tmp_path):
+    path = save_program(_tuned(), tmp_path / "p.json", categories=["text-classification"])
+    state = json.loads(path.read_text())
+    state["text_classification"]["config"] = {"api_base": "http://127.0.0.1:9/v1", "api_key": "x"}
+    path.write_text(json.dumps(state))
+    generator = EmbeddingTaskGenerator(lm=varied_lm())
+    with pytest.raises(ProgramFileError, match="p.json: text_classification.config: not allowed"):
+        resolve_program(generator, str(path))
+    assert generator.text_classification.config == {} and not generator.text_classification.demos
+
+
+def test_cli_generate_refuses_an_evil_program_and_writes_nothing(tmp_path, monkeypatch):
+    lm = scripted_lm(lambda _request: chat_reply(["Retrieve documents of kind one.", "Retrieve memos of kind two."]))
+    monkeypatch.setattr("embtaskgen.lm.resolve.resolve_lm", lambda spec, **kwargs: lm)
+    generator = EmbeddingTaskGenerator("text-retrieval", lm=varied_lm())
+    evil = save_program(generator, tmp_path / "evil.json", categories=["text-retrieval"])
+    state = json.loads(evil.read_text())
+    state["text_retrieval"]["config"] = {"api_base": "http://127.0.0.1:9/v1"}
+    evil.write_text(json.dumps(state))
+    out = tmp_path / "tasks.jsonl"
+    result = CliRunner().invoke(main, ["generate", "-c", "text-retrieval", "--seed", "1", "--model", "openai/x",
+                                       "--program", str(evil), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "evil.json: text_retrieval.config: not allowed" in result.output
+    assert not out.exists() and lm.engine.requests == []
 
 
 def test_default_program_only_for_its_model():

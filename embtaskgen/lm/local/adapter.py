@@ -22,8 +22,9 @@ call with :func:`embtaskgen.lm.adapters.adapter_for`): it picks the worked examp
 item pattern. An adapter built without one only carries settings, and refuses to format
 or parse a call.
 
-The answer is parsed with ``json.loads`` only; anything that is not a list of strings
-raises ``dspy.utils.exceptions.AdapterParseError``.
+The answer is parsed by the served models' rule (``json.loads``; a code fence and
+trailing commas the only repairs; never ``eval``, never ``json_repair``); anything that is
+not a list of strings raises ``dspy.utils.exceptions.AdapterParseError``.
 
 Two prompt styles exist: ``"chat"`` (system / user / assistant turns, for instruction
 models) and ``"completion"`` (one document that ends where the list should begin, for base
@@ -285,10 +286,10 @@ class CompactListAdapter(dspy.Adapter):
         return dump(items) if isinstance(items, list) else (missing_field_message or "[]")
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
-        """Read the answer: a JSON array of strings (``json.loads`` only, never ``eval``).
+        """Read the answer: a JSON array of strings (:func:`~embtaskgen.lm.local.list_format.parse_list`).
 
-        A JSON object holding the list under the output field name is accepted too; so is
-        the array wrapped in prose or a code fence (the outermost ``[...]`` is read).
+        A JSON object holding the list under the output field name is accepted too, and a
+        code fence around the answer or a trailing comma; prose around it is not.
 
         Raises:
             AdapterParseError: The answer is not a list of strings.

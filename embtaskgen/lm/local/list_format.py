@@ -7,14 +7,16 @@ DSPy in it:
   Topic: finance. Do not repeat these tasks: ..."); :func:`render_messages` lays out the
   instructions, the worked examples and the request as chat turns or as one document
   for a base model;
-- :func:`parse_list` reads a JSON array of strings (``json.loads`` only, never ``eval``);
+- :func:`parse_list` reads a JSON array of strings by the rule served models' answers
+  are read by (:func:`embtaskgen.lm.strict_adapters.loads_json`: ``json.loads``, a code
+  fence and trailing commas the only repairs; never ``eval``, never prose around it);
 - :func:`seed_item_pattern` is the regex each item must match: one sentence of bounded length
   that opens and pivots like the category's seed tasks.
 
 Example:
     >>> request_text(["num_tasks", "topic"], {"topic": "law"}, count=3)
     'Write 3 tasks. Topic: law.'
-    >>> parse_list('Sure: ["One task."]', "tasks")
+    >>> parse_list('```json\\n["One task.",]\\n```', "tasks")
     ['One task.']
 """
 
@@ -23,6 +25,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from embtaskgen.lm.strict_adapters import loads_json
 
 __all__ = [
     "ANSWER_FORMAT",
@@ -127,32 +131,26 @@ def render_messages(
 # --------------------------------------------------------------------------- parsing
 
 
-def _loads(text: str) -> Any:
-    try:
-        # strict=False: a raw newline inside a string is still the model's string.
-        return json.loads(text, strict=False)
-    except (json.JSONDecodeError, ValueError):
-        return None
-
-
 def parse_list(completion: str | None, output: str) -> list[str] | None:
     """Read an answer as a list of strings, or ``None`` if it is not one.
 
-    A JSON array of strings; a JSON object holding the list under ``output``; or the
-    array wrapped in prose or a code fence (the outermost ``[...]`` is read).
+    A JSON array of strings, or a JSON object holding it under ``output``; a code fence
+    around it and trailing commas are the only repairs (the served models' rule,
+    :func:`embtaskgen.lm.strict_adapters.loads_json`). Prose around the array, single
+    quotes or any other non-JSON is not read.
 
     Example:
         >>> parse_list('{"tasks": ["A."]}', "tasks")
         ['A.']
         >>> parse_list("['single', 'quoted']", "tasks") is None
         True
+        >>> parse_list('Sure: ["A."]', "tasks") is None
+        True
     """
-    text = (completion or "").strip()
-    value: Any = _loads(text)
-    if value is None:
-        start, end = text.find("["), text.rfind("]")
-        if 0 <= start < end:
-            value = _loads(text[start : end + 1])
+    try:
+        value: Any = loads_json(completion or "")
+    except ValueError:
+        return None
     if isinstance(value, dict) and output in value:
         value = value[output]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):

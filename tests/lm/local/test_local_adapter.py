@@ -122,7 +122,9 @@ def test_no_schema_for_lms_without_schema_support():
     [
         ('["A task about one thing.", "Another task."]', ["A task about one thing.", "Another task."]),
         ('{"tasks": ["Only one."]}', ["Only one."]),
-        ('Sure! ```json\n["Wrapped in prose."]\n```', ["Wrapped in prose."]),
+        ('```json\n["In a code fence."]\n```', ["In a code fence."]),
+        ('["A trailing comma.",]', ["A trailing comma."]),
+        ('["Escaped \\u0007 control."]', ["Escaped \u0007 control."]),  # sanitised later, by cleaning
         ("[]", []),
     ],
 )
@@ -136,7 +138,10 @@ def test_parse_accepts_json_lists_of_strings(completion, expected):
         "## task##\nnum_tasks #num_tasks",
         "['single', 'quoted']",  # Python literal: not JSON, and never eval'd
         "[1, 2, 3]",
+        '[{"task": "x"}]',
         '{"other": ["x"]}',
+        'Sure! ```json\n["Wrapped in prose."]\n```',  # the served models' rule: no prose around it
+        'Here: ["A task."]',
         "__import__('os').system('echo pwned')",
         '["unterminated',
         "",

@@ -75,7 +75,7 @@ def test_compact_adapter_only_for_local_lms(gguf_file):
     assert settings_only.category is None and settings_only.style == "chat"
     assert adapter_options_for(lm) == {"style": "chat"}
     served = dspy.LM("openai/some-model", api_base="http://127.0.0.1:1/v1", api_key="x")
-    assert adapter_for(served, "text-retrieval") is None
+    assert type(adapter_for(served, "text-retrieval")).__name__ == "StrictChatAdapter"  # served: strict JSON parsing
     assert adapter_options_for(served) is None
     assert not is_local_lm(served)
     assert not is_local_lm(None)

@@ -1,0 +1,259 @@
+"""Strict parsing for served models: an answer is JSON, or it is a parse failure.
+
+DSPy's Chat and JSON adapters read a field value with ``json_repair`` (and, failing that,
+``ast.literal_eval``): an answer that is not JSON at all, say the Python expression
+``[__import__('os').system('x'), 'b']``, comes back "repaired" into a list whose items
+nobody wrote. The adapters here send exactly the prompt DSPy's adapters send (they
+override parsing only, so DSPy's cache keys and every prompt figure stay the same) and
+read a ``list[str]`` output field with :func:`loads_string_list`:
+
+* ``json.loads`` first;
+* the only repairs are of JSON syntax around valid JSON: a code fence (```` ``` ```` or
+  ```` ```json ````) around the value, and trailing commas before ``]`` or ``}``
+  (outside strings). A raw newline or tab inside a string is read as that character
+  (``strict=False``): still the model's own string;
+* the value must be a JSON array of JSON strings.
+
+Anything else raises ``dspy.utils.exceptions.AdapterParseError``, which the generator
+counts as a parse failure with the raw text. Output fields of other types are parsed as
+DSPy parses them.
+
+:func:`strict_adapter` turns DSPy's ``ChatAdapter`` (the default) or ``JSONAdapter``
+into its strict twin, keeping the instance's settings (and, in a run, the memoised
+prompt of :func:`embtaskgen.runs.binding.run_settings`). Any other adapter is left alone.
+
+Example:
+    >>> loads_string_list('```json\\n["A task.", "Another task.",]\\n```')
+    ['A task.', 'Another task.']
+    >>> loads_string_list("[__import__('os').system('x')]")
+    Traceback (most recent call last):
+    ...
+    ValueError: not JSON: Expecting value: line 1 column 2 (char 1)
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any, get_args, get_origin
+
+import dspy
+from dspy.adapters import ChatAdapter, JSONAdapter
+from dspy.adapters.chat_adapter import field_header_pattern
+from dspy.adapters.utils import apply_output_field_defaults, parse_value
+from dspy.signatures.signature import Signature
+from dspy.utils.exceptions import AdapterParseError
+
+__all__ = [
+    "StrictChatAdapter",
+    "StrictJSONAdapter",
+    "is_string_list",
+    "loads_json",
+    "loads_string_list",
+    "strict_adapter",
+]
+
+_FENCE = re.compile(r"\A```(?:json)?[ \t]*\r?\n(.*?)\r?\n?[ \t]*```\Z", re.DOTALL | re.IGNORECASE)
+_CLOSER = re.compile(r"\s*[\]}]")
+_TRAILING = re.compile(r",\s*[\]}]")
+
+
+def _drop_trailing_commas(text: str) -> str:
+    """``text`` without the commas after a value (outside strings) that only whitespace
+    separates from ``]`` or ``}``: ``["a",]`` but not ``[,]`` or ``["a",,]``."""
+    out: list[str] = []
+    start = 0
+    in_string = escaped = False
+    last = ""  # the last character outside strings that is not whitespace
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+                last = char
+            continue
+        if char == '"':
+            in_string = True
+        elif char == "," and last not in ("", "[", "{", ",") and _CLOSER.match(text, index + 1):
+            out.append(text[start:index])
+            start = index + 1
+        if not char.isspace():
+            last = char
+    out.append(text[start:])
+    return "".join(out)
+
+
+def loads_json(text: str) -> Any:
+    """``text`` as JSON, with the only repairs allowed: a code fence around it, trailing commas.
+
+    Raises:
+        ValueError: ``text`` is not JSON, even after those repairs.
+
+    Example:
+        >>> loads_json('{"tasks": ["A.",],}')
+        {'tasks': ['A.']}
+    """
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    try:
+        return json.loads(body, strict=False)
+    except ValueError as first:
+        repaired = _drop_trailing_commas(body) if _TRAILING.search(body) else body
+        if repaired != body:
+            try:
+                return json.loads(repaired, strict=False)
+            except ValueError:
+                pass
+        raise ValueError(f"not JSON: {first}") from None
+
+
+def loads_string_list(text: str) -> list[str]:
+    """``text`` as a JSON array of JSON strings (see :func:`loads_json` for the repairs).
+
+    Raises:
+        ValueError: Not JSON, or not an array of strings.
+
+    Example:
+        >>> loads_string_list('[1, 2]')
+        Traceback (most recent call last):
+        ...
+        ValueError: expected a JSON array of strings, got an array holding int
+    """
+    value = loads_json(text)
+    return _string_list(value)
+
+
+def _string_list(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a JSON array of strings, got {type(value).__name__}")
+    wrong = sorted({type(item).__name__ for item in value if not isinstance(item, str)})
+    if wrong:
+        raise ValueError(f"expected a JSON array of strings, got an array holding {', '.join(wrong)}")
+    return value
+
+
+def is_string_list(annotation: Any) -> bool:
+    """Whether a field annotation is ``list[str]`` (or ``typing.List[str]``)."""
+    return get_origin(annotation) is list and get_args(annotation) == (str,)
+
+
+class StrictChatAdapter(ChatAdapter):
+    """DSPy's ``ChatAdapter`` with strict JSON for ``list[str]`` outputs; the prompt is unchanged.
+
+    When the chat format fails, DSPy tries its JSON adapter once (``use_json_adapter_fallback``);
+    here that fallback is the :class:`StrictJSONAdapter`.
+
+    Example:
+        >>> sig = dspy.Signature("topic -> tasks: list[str]")
+        >>> StrictChatAdapter().parse(sig, '[[ ## tasks ## ]]\\n["A."]\\n\\n[[ ## completed ## ]]')
+        {'tasks': ['A.']}
+    """
+
+    def _make_json_adapter_fallback(self) -> StrictJSONAdapter:
+        return StrictJSONAdapter(
+            use_native_function_calling=self.use_native_function_calling,
+            parallel_tool_calls=self.parallel_tool_calls,
+        )
+
+    def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
+        """ChatAdapter's reading of the ``[[ ## field ## ]]`` sections; ``list[str]`` values strictly."""
+        sections: list[tuple[str | None, list[str]]] = [(None, [])]
+        for line in completion.splitlines():
+            match = field_header_pattern.match(line.strip())
+            if match:
+                rest = line[match.end() :].strip()
+                sections.append((match.group(1), [rest] if rest else []))
+            else:
+                sections[-1][1].append(line)
+        fields: dict[str, Any] = {}
+        for name, lines in sections:
+            if name in fields or name not in signature.output_fields:
+                continue
+            text = "\n".join(lines).strip()
+            annotation = signature.output_fields[name].annotation
+            try:
+                fields[name] = loads_string_list(text) if is_string_list(annotation) else parse_value(text, annotation)
+            except ValueError as exc:
+                raise AdapterParseError(
+                    adapter_name=type(self).__name__, signature=signature, lm_response=completion,
+                    message=f"Failed to parse field {name} from the LM response: {exc}",
+                ) from None
+        fields = apply_output_field_defaults(signature, fields)
+        if fields.keys() != signature.output_fields.keys():
+            raise AdapterParseError(
+                adapter_name=type(self).__name__, signature=signature, lm_response=completion, parsed_result=fields,
+            )
+        return fields
+
+
+class StrictJSONAdapter(JSONAdapter):
+    """DSPy's ``JSONAdapter`` reading a strict JSON object; ``list[str]`` values must be arrays of strings.
+
+    Unlike DSPy's, it does not look for an object inside prose.
+
+    Example:
+        >>> sig = dspy.Signature("topic -> tasks: list[str]")
+        >>> StrictJSONAdapter().parse(sig, '{"tasks": ["A."]}')
+        {'tasks': ['A.']}
+    """
+
+    def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
+        """The answer as a JSON object of the output fields."""
+        def failure(message: str, parsed: dict[str, Any] | None = None) -> AdapterParseError:
+            return AdapterParseError(
+                adapter_name=type(self).__name__, signature=signature, lm_response=completion,
+                message=message, parsed_result=parsed,
+            )
+
+        try:
+            value = loads_json(completion)
+        except ValueError as exc:
+            raise failure(f"LM response is not a JSON object: {exc}") from None
+        if not isinstance(value, dict):
+            raise failure(f"LM response is a JSON {type(value).__name__}, not an object.")
+        fields = {name: item for name, item in value.items() if name in signature.output_fields}
+        for name, item in fields.items():
+            annotation = signature.output_fields[name].annotation
+            try:
+                fields[name] = _string_list(item) if is_string_list(annotation) else parse_value(item, annotation)
+            except ValueError as exc:
+                raise failure(f"Failed to parse field {name}: {exc}", fields) from None
+        fields = apply_output_field_defaults(signature, fields)
+        if fields.keys() != signature.output_fields.keys():
+            raise failure("LM response is missing output fields.", fields)
+        return fields
+
+
+_STRICT: dict[type, type] = {ChatAdapter: StrictChatAdapter, JSONAdapter: StrictJSONAdapter}
+
+
+def strict_adapter(base: dspy.Adapter | None) -> dspy.Adapter | None:
+    """The strict twin of ``base`` (``None``: DSPy's default, a ``ChatAdapter``), or ``None``.
+
+    A ``ChatAdapter`` or ``JSONAdapter`` of exactly that class becomes a copy of itself
+    of the strict class: same settings, same instance attributes (a run's memoised
+    ``format``), so the same prompt. A strict adapter is returned as is; any other adapter
+    gives ``None`` (leave it alone).
+
+    Example:
+        >>> type(strict_adapter(None)).__name__, type(strict_adapter(dspy.JSONAdapter())).__name__
+        ('StrictChatAdapter', 'StrictJSONAdapter')
+        >>> strict_adapter(dspy.XMLAdapter()) is None
+        True
+    """
+    if base is None:
+        return StrictChatAdapter()
+    if isinstance(base, (StrictChatAdapter, StrictJSONAdapter)):
+        return base
+    kind = _STRICT.get(type(base))
+    if kind is None:
+        return None
+    strict = copy.copy(base)
+    strict.__class__ = kind
+    return strict
