@@ -31,7 +31,7 @@ from embtaskgen.brainstorm.assembly import assemble_prediction
 from embtaskgen.brainstorm.call_result import CallResult, sanitize_items, sanitize_raw
 from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.brainstorm.levers import Levers
-from embtaskgen.brainstorm.program_state import ProgramLoader
+from embtaskgen.brainstorm.program_state import ProgramLoader, apply_program
 from embtaskgen.brainstorm.program_state import save_program as write_program
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.lm.adapters import adapter_for
@@ -157,10 +157,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.brainstorm.program_state.
         self.program_info: dict[str, Any] = {}
 
-    @property
-    def settings(self) -> GenerationSettings:
-        """The validated settings of this generator (frozen)."""
-        return self._settings
+    settings = property(lambda self: self._settings, doc="The validated settings (frozen).")
 
     categories = _setting("categories", "The categories, in order.")
     flatten_tasks = _setting("flatten", "One row per task instead of one row per call.")
@@ -194,6 +191,12 @@ class EmbeddingTaskGenerator(dspy.Module):
         if save_program or not str(path).endswith(".json"):
             return super().save(path, save_program=save_program, modules_to_serialize=modules_to_serialize)
         return write_program(self, path, categories=categories, metadata=metadata)
+
+    def load_state(self, state: dict[str, Any], allow_unsafe_lm_state: bool = False) -> EmbeddingTaskGenerator:
+        """Load prompts from a module state (``dspy.Module.load`` calls this), checked like a
+        program file: only instructions, field descriptions and demos; never an LM."""
+        apply_program(self, state)
+        return self
 
     # ----------------------------------------------------------------- model
     @property

@@ -209,3 +209,21 @@ def test_saved_and_shipped_programs_round_trip_with_only_prompt_state(tmp_path):
             assert predictor.dump_state()["signature"] == state[attribute]["signature"]
             assert predictor.demos == state[attribute]["demos"]
             assert vars(predictor).keys() == fresh and predictor.config == {}
+
+
+def test_dspy_module_load_goes_through_the_same_check(tmp_path):
+    import json
+
+    import dspy
+
+    from embtaskgen import EmbeddingTaskGenerator, ProgramFileError
+
+    gen = EmbeddingTaskGenerator("text-retrieval", lm="openai/none")
+    path = tmp_path / "p.json"
+    gen.save(str(path), categories=["text-retrieval"])
+    state = json.loads(path.read_text())
+    state["text_retrieval"]["config"] = {"api_base": "http://127.0.0.1:9/v1"}
+    path.write_text(json.dumps(state))
+    with pytest.raises(ProgramFileError, match="text_retrieval.config"):
+        dspy.Module.load(gen, str(path))
+    assert "api_base" not in (gen.text_retrieval.config or {})
