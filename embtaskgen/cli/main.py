@@ -3,6 +3,32 @@
 Bad arguments exit with status 2 and a message naming the valid choices; nothing is
 written then. Progress and the summary go to stderr, rows to ``--output`` or stdout.
 
+Exit status of ``embtaskgen generate``:
+
+====  =====================================================================================
+0     every generation of the run returned a list of tasks
+1     some generations failed (model errors or answers that did not parse), or
+      ``--max-failures`` stopped the run; the file is valid, the summary
+      (``FILE.jsonl.summary.json``, ``failed``, ``errors_by_type``) says how many and
+      ``FILE.jsonl.failures.jsonl`` which, and why; ``--resume`` retries the errors
+2     bad usage (an unknown option or choice, a bad model spec, an output that exists
+      without ``--resume`` or cannot be written, a resume of a different run); nothing
+      was written
+3     the run made calls and none returned tasks (an unreachable or refusing server,
+      HTTP 401/5xx, an unknown provider, a missing API key, a model that never answers
+      in the format): the file holds no new rows
+130   interrupted (Ctrl-C): the calls in flight were written; ``--resume`` finishes
+====  =====================================================================================
+
+On ``--resume`` the calls of this session count (generations found done are not
+calls; a resume with nothing left to do exits 0). An unexpected internal error exits 1
+with a one-line message (``-vv`` logs the traceback).
+
+What a server or an exception says is redacted before it reaches stderr: every log
+handler has a filter that removes the environment's ``*_API_KEY`` / ``*_TOKEN`` values,
+keys given to the model and ``sk-...`` / ``Authorization`` shapes, and the
+messages the command prints go through the same step.
+
 Example:
     $ embtaskgen generate --category text-retrieval --num-generations 5 --flatten -o tasks.jsonl
 """
@@ -19,7 +45,18 @@ import click
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.cli.tuning import evaluate_command, optimize_command
-from embtaskgen.cli.options import check_output_dir, shared_options, usage_errors
+from embtaskgen.cli.options import (
+    EXIT_ALL_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    check_output_dir,
+    command_errors,
+    install_redaction,
+    run_exit_status,
+    safe_text,
+    shared_options,
+    usage_errors,
+)
 from embtaskgen.errors import RunAborted, RunInterrupted
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
 from embtaskgen.tune.program_files import resolve_program
@@ -36,6 +73,7 @@ def main(verbose: int) -> None:
     """Brainstorm task descriptions for training text-embedding models."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    install_redaction()
 
 
 @main.command()
@@ -108,7 +146,7 @@ def generate(
 ) -> None:
     """Generate task descriptions and write them as JSONL."""
     check_output_dir(output)
-    with usage_errors():
+    with command_errors("generate"), usage_errors():
         settings = GenerationSettings.build(
             list(category),
             flatten_tasks=flatten,
@@ -134,8 +172,10 @@ def generate(
     logger.info("program: %s", loaded or "untuned signatures")
     from embtaskgen.runs.runner import run
 
+    install_redaction()  # again: handlers the model's libraries added since main()
+    before = _footprint(output)
     try:
-        with usage_errors():
+        with command_errors("generate"), usage_errors():
             summary = run(
                 generator,
                 output if output is not None else "-",
@@ -144,14 +184,53 @@ def generate(
                 progress=progress,
                 cache=cache,
             )
+    except click.UsageError as exc:
+        if _footprint(output) != before:  # status 2 promises that nothing was written
+            raise click.ClickException(exc.message) from exc
+        raise
     except RunAborted as exc:
         _echo_summary(exc.summary)
-        raise click.ClickException(str(exc)) from exc
+        click.echo(f"Error: {safe_text(str(exc))}", err=True)
+        sys.exit(run_exit_status(exc.summary))
     except RunInterrupted as exc:
         _echo_summary(exc.summary)
         click.echo("interrupted: the file is valid; continue with --resume", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     _echo_summary(summary)
+    status = run_exit_status(summary)
+    if status != EXIT_OK:
+        click.echo(_failure_line(summary, status), err=True)
+        sys.exit(status)
+
+
+def _footprint(output: Path | None) -> tuple[tuple[int, int] | None, ...]:
+    """Size and modification time of the run's files (to tell whether a run wrote anything)."""
+    if output is None:
+        return ()
+    from embtaskgen.runs.files import RunFiles
+
+    files = RunFiles.for_output(output)
+    paths = (files.output, files.progress, files.failures, files.summary)
+    stats = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            stats.append(None)
+        else:
+            stats.append((stat.st_size, stat.st_mtime_ns))
+    return tuple(stats)
+
+
+def _failure_line(summary: Any, status: int) -> str:
+    """One sentence on the failed generations and where their reasons are."""
+    kinds = ", ".join(f"{name} x{count}" for name, count in sorted(summary.errors_by_type.items()))
+    where = (f"see {summary.output}.failures.jsonl" if summary.output
+             else "rerun with -v (or write to a file with -o) to see why")
+    made = summary.ok + summary.failed
+    if status == EXIT_ALL_FAILED:
+        return f"Error: all {made} generations failed ({kinds}); {where}"
+    return f"Warning: {summary.failed} of {made} generations failed ({kinds}); {where}"
 
 
 def _echo_summary(summary: Any) -> None:
@@ -162,7 +241,7 @@ def _echo_summary(summary: Any) -> None:
         f"seed={summary.seed}" + (f" output={summary.output}" if summary.output else ""),
         err=True,
     )
-    click.echo(summary.to_json(indent=None), err=True)
+    click.echo(safe_text(summary.to_json(indent=None)), err=True)
 
 
 @main.command()
@@ -178,7 +257,7 @@ def report(path: Path, output: Path | None, semantic: bool, num_tasks: int) -> N
     from embtaskgen.quality.report import report_main
 
     check_output_dir(output)
-    with usage_errors():
+    with command_errors("report"), usage_errors():
         table = report_main(path, output, semantic=semantic, num_tasks=num_tasks)
     click.echo(table)
 

@@ -2,7 +2,9 @@
 
 ``generate``, ``optimize`` and ``evaluate`` (and the next stage's commands) take the same
 ``-c/--category``, ``-m/--model``, ``--api-base`` and ``--num-tasks``; bad usage exits 2
-naming the valid choices, before any file is created.
+naming the valid choices, before any file is created. The exit statuses of a run
+(:func:`run_exit_status`) and the redaction of everything the commands log or print
+(:class:`RedactingFilter`, :func:`safe_text`) live here too.
 
 Example:
     >>> import click
@@ -17,6 +19,8 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,9 +28,38 @@ from typing import Any
 import click
 
 from embtaskgen.signatures.categories import CATEGORIES
-from embtaskgen.errors import EmbtaskgenError, MissingDependency, RunAborted
+from embtaskgen.errors import EmbtaskgenError, MissingDependency, RunAborted, RunInterrupted
+from embtaskgen.lm.resolve import known_secrets
+from embtaskgen.lm.untrusted import redact, sanitize_text
 
-__all__ = ["CATEGORY_CHOICES", "MODEL_HELP", "check_output_dir", "shared_options", "usage_errors"]
+__all__ = [
+    "CATEGORY_CHOICES",
+    "EXIT_ALL_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_SOME_FAILED",
+    "EXIT_USAGE",
+    "MODEL_HELP",
+    "RedactingFilter",
+    "check_output_dir",
+    "command_errors",
+    "install_redaction",
+    "run_exit_status",
+    "safe_text",
+    "shared_options",
+    "usage_errors",
+]
+
+#: Every generation returned a list of tasks.
+EXIT_OK = 0
+#: Some generations failed (errors or parse failures) or the run was aborted; the file is valid.
+EXIT_SOME_FAILED = 1
+#: Bad usage: nothing was written.
+EXIT_USAGE = 2
+#: The run made calls and none of them returned a list of tasks.
+EXIT_ALL_FAILED = 3
+#: Ctrl-C: the calls in flight were finished and written; ``--resume`` continues.
+EXIT_INTERRUPTED = 130
 
 CATEGORY_CHOICES = [*CATEGORIES, "all"]
 MODEL_HELP = ("Model: 'local' (embedded default), 'local:<name|file.gguf>', or a LiteLLM id "
@@ -50,21 +83,145 @@ def shared_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def check_output_dir(output: Path | None, hint: str = "--output") -> None:
-    """Refuse (exit 2) an output whose folder does not exist, before anything runs."""
-    if output is not None and not output.parent.exists():
-        raise click.BadParameter(f"directory {str(output.parent)!r} does not exist", param_hint=hint)
+    """Refuse (exit 2) an output that cannot be written, before anything runs.
+
+    Its folder must exist and be a writable folder; an existing file must be writable.
+    """
+    if output is None or str(output) == "-":
+        return
+    parent = output.parent
+    if not parent.exists():
+        raise click.BadParameter(f"directory {str(parent)!r} does not exist", param_hint=hint)
+    if not parent.is_dir():
+        raise click.BadParameter(f"{str(parent)!r} is not a directory", param_hint=hint)
+    if output.is_dir():
+        raise click.BadParameter(f"{str(output)!r} is a directory", param_hint=hint)
+    if not os.access(parent, os.W_OK | os.X_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        raise click.BadParameter(f"{str(output)!r} is not writable", param_hint=hint)
+
+
+def safe_text(text: str) -> str:
+    """``text`` with API keys redacted (the environment's and the model's), storable."""
+    return sanitize_text(redact(text, secrets=known_secrets()))
 
 
 @contextlib.contextmanager
 def usage_errors() -> Iterator[None]:
-    """Map the library's errors to exits: bad input 2 (usage), a missing extra 1 with its hint."""
+    """Map the library's errors to exits: bad input 2 (usage), a missing extra 1 with its hint.
+
+    Messages are redacted (:func:`safe_text`): a model spec or a server may quote a key.
+    """
     try:
         yield
     except RunAborted:
-        raise  # not a usage error: the command reports the summary and exits 1
+        raise  # not a usage error: the command reports the summary and exits 1 (3)
     except MissingDependency as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(safe_text(str(exc))) from exc
     except (EmbtaskgenError, ValueError) as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise click.UsageError(safe_text(str(exc))) from exc
     except ImportError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(safe_text(str(exc))) from exc
+
+
+@contextlib.contextmanager
+def command_errors(what: str) -> Iterator[None]:
+    """Turn an unexpected error into a one-line, redacted message (exit 1), Ctrl-C into 130.
+
+    The traceback goes to the debug log (``-vv``), through the redacting handlers. Click's
+    own exceptions (usage errors, exit statuses) and a run's :class:`RunAborted` /
+    :class:`RunInterrupted` (the command reports their summary) pass through unchanged.
+
+    Args:
+        what: What the command was doing, for the message ("evaluate", ...).
+    """
+    try:
+        yield
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
+            RunAborted, RunInterrupted):
+        raise  # the command's own statuses
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: {what} stopped", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except Exception as exc:  # noqa: BLE001 - a message, not a traceback
+        logging.getLogger(__name__).debug("%s failed", what, exc_info=True)
+        first = (safe_text(str(exc)).strip().splitlines() or [""])[0]
+        raise click.ClickException(
+            f"{what} failed: {type(exc).__name__}: {first} (run with -vv for the details)"
+        ) from None
+
+
+def run_exit_status(summary: Any) -> int:
+    """The exit status of a finished, aborted or interrupted run, from its summary.
+
+    ``0`` every generation of the run returned tasks; ``1`` some failed (errors or
+    parse failures) or the run was aborted by ``--max-failures``; ``3`` the run made
+    calls and none returned tasks; ``130`` interrupted. On ``--resume`` the calls of
+    this session count; generations found done are not calls.
+
+    Args:
+        summary: A :class:`~embtaskgen.runs.summary.RunSummary` (``status``, ``ok``,
+            ``failed``, ``remaining``).
+
+    Example:
+        >>> from types import SimpleNamespace as S
+        >>> run_exit_status(S(status="complete", ok=4, failed=0, remaining=0))
+        0
+        >>> run_exit_status(S(status="complete", ok=3, failed=1, remaining=0))
+        1
+        >>> run_exit_status(S(status="partial", ok=0, failed=4, remaining=4))
+        3
+        >>> run_exit_status(S(status="aborted", ok=2, failed=3, remaining=5))
+        1
+    """
+    if summary.status == "interrupted":
+        return EXIT_INTERRUPTED
+    if summary.ok == 0 and summary.failed > 0:
+        return EXIT_ALL_FAILED
+    if summary.failed == 0 and summary.status == "complete" and not summary.remaining:
+        return EXIT_OK
+    return EXIT_SOME_FAILED
+
+
+class RedactingFilter(logging.Filter):
+    """A handler filter that redacts API keys from every record before it is written.
+
+    The message (formatted with its arguments), the exception text and the stack text
+    go through :func:`embtaskgen.lm.untrusted.redact` with the environment's keys and
+    the keys given to the model.
+
+    Example:
+        >>> record = logging.LogRecord("x", logging.ERROR, __file__, 1, "key %s", ("sk-abcdefghijklmnop",), None)
+        >>> RedactingFilter().filter(record), record.getMessage()
+        (True, 'key [REDACTED]')
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = known_secrets()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string: logging reports it itself
+            message = None
+        if message is not None:
+            record.msg, record.args = redact(message, secrets=secrets), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, secrets=secrets)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, secrets=secrets)
+        return True
+
+
+def install_redaction() -> None:
+    """Put a :class:`RedactingFilter` on every log handler there is (root's and libraries').
+
+    DSPy and LiteLLM log through handlers of their own that do not propagate to the
+    root logger, so each handler gets the filter; calling this again covers handlers
+    added since (it never adds a second filter to a handler).
+    """
+    loggers: list[Any] = [logging.getLogger()]
+    loggers += [item for item in list(logging.Logger.manager.loggerDict.values()) if isinstance(item, logging.Logger)]
+    for logger_ in loggers:
+        for handler in list(logger_.handlers):
+            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+                handler.addFilter(RedactingFilter())

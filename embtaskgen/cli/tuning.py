@@ -2,7 +2,9 @@
 
 Registered on the main group in :mod:`embtaskgen.cli.main`. Progress and tables go to stderr
 and stdout as noted; nothing is written when an argument is bad (exit status 2, with the
-valid choices in the message).
+valid choices in the message). A model call that fails (a refusing or unreachable server,
+a missing key) stops the command with a one-line message, API keys redacted, and exit
+status 1 (``-vv`` logs the traceback); Ctrl-C exits 130.
 
 Example:
     $ embtaskgen optimize -c text-retrieval --budget 40 -o retrieval.json
@@ -18,7 +20,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.cli.options import check_output_dir, shared_options, usage_errors
+from embtaskgen.cli.options import check_output_dir, command_errors, shared_options, usage_errors
 from embtaskgen.tune.optimizers import (
     DEFAULT_BUDGET,
     DEFAULT_OPTIMIZER,
@@ -80,6 +82,15 @@ def optimize_command(category: tuple[str, ...], model: str | None, api_base: str
                      seed: int, program: str, heldout: bool, eval_topics: int, eval_seeds: int,
                      output: Path) -> None:
     """Tune the category prompts against the quality metric and save the program."""
+    with command_errors("optimize"):
+        _optimize(category, model, api_base, num_tasks, optimizer, budget, prompt_model, reflection_model, seed,
+                  program, heldout, eval_topics, eval_seeds, output)
+
+
+def _optimize(category: tuple[str, ...], model: str | None, api_base: str | None, num_tasks: int,
+              optimizer: str, budget: int, prompt_model: str | None, reflection_model: str | None,
+              seed: int, program: str, heldout: bool, eval_topics: int, eval_seeds: int,
+              output: Path) -> None:
     from embtaskgen.tune.evaluation import format_comparison
     from embtaskgen.tune.optimize import optimize
     from embtaskgen.brainstorm.program_state import save_program
@@ -151,10 +162,11 @@ def evaluate_command(category: tuple[str, ...], model: str | None, api_base: str
 
     check_output_dir(output)
     topics, seeds = _heldout_split(num_topics, num_seeds)
-    generator = _generator(category, model, api_base, num_tasks, program)
-    report = _evaluate(generator, topics, seeds, "held-out")
-    report["program"] = program
-    click.echo(format_table(report))
-    if output is not None:
-        output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+    with command_errors("evaluate"):
+        generator = _generator(category, model, api_base, num_tasks, program)
+        report = _evaluate(generator, topics, seeds, "held-out")
+        report["program"] = program
+        click.echo(format_table(report))
+        if output is not None:
+            output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            click.echo(f"wrote {output}", err=True)

@@ -13,6 +13,11 @@ For those, the run puts the generation back in the queue after a longer pause
 is not transient (authentication, invalid request, context window, a bug) fails the
 generation at once.
 
+What an error says comes from a server or a library and is untrusted:
+:func:`describe_error` redacts API keys from it (the environment's and those given to
+the model, :func:`embtaskgen.lm.untrusted.redact`), makes it storable and caps it, before
+it reaches a failures file, a summary or a log.
+
 Example:
     >>> from dspy.utils.exceptions import LMRateLimitError, LMAuthError
     >>> is_transient(LMRateLimitError("slow down")), is_transient(LMAuthError("bad key"))
@@ -29,8 +34,13 @@ from dataclasses import dataclass
 from dspy import lm15
 from dspy.utils.exceptions import is_retryable_lm_error
 from embtaskgen.errors import ConfigError
+from embtaskgen.lm.resolve import known_secrets
+from embtaskgen.lm.untrusted import redact, sanitize_text
 
-__all__ = ["RetryPolicy", "describe_error", "is_transient"]
+__all__ = ["ERROR_TEXT_LIMIT", "RetryPolicy", "describe_error", "error_text", "is_transient"]
+
+#: Longest error message kept (a server may answer an error with a whole web page).
+ERROR_TEXT_LIMIT = 4000
 
 _TRANSIENT_LM15 = (
     lm15.RateLimitError,
@@ -57,12 +67,32 @@ def is_transient(error: BaseException) -> bool:
     return is_retryable_lm_error(error) or isinstance(error, _TRANSIENT_LM15 + _TRANSIENT_BUILTIN)
 
 
+def error_text(error: BaseException, max_chars: int | None = ERROR_TEXT_LIMIT) -> str:
+    """What ``error`` says, safe to store and show: secrets redacted, storable, capped.
+
+    Example:
+        >>> error_text(RuntimeError("401: Incorrect API key provided: sk-abcdefghijklmnop1234"))
+        '401: Incorrect API key provided: [REDACTED]'
+    """
+    text = str(error) or repr(error)
+    return sanitize_text(redact(text, secrets=known_secrets()), max_chars=max_chars)
+
+
 def describe_error(error: BaseException) -> dict[str, object]:
-    """A JSON-ready description of ``error``: type, message, status and provider if known."""
-    info: dict[str, object] = {"error_type": type(error).__name__, "error": str(error) or repr(error)}
+    """A JSON-ready description of ``error``: type, message, status and provider if known.
+
+    The message is :func:`error_text` (API keys redacted); so is any text field.
+
+    Example:
+        >>> describe_error(ValueError("bad key sk-abcdefghijklmnop1234"))
+        {'error_type': 'ValueError', 'error': 'bad key [REDACTED]'}
+    """
+    info: dict[str, object] = {"error_type": type(error).__name__, "error": error_text(error)}
     for name in ("status", "provider", "retry_after"):
         value = getattr(error, name, None)
-        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        if isinstance(value, str):
+            info[name] = sanitize_text(redact(value, secrets=known_secrets()), max_chars=200)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
             info[name] = value
     return info
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from embtaskgen.execute.faults import RetryPolicy
+from embtaskgen.execute.faults import RetryPolicy, error_text
 from embtaskgen.execute.interrupt import StopSignal
 from embtaskgen.execute.pool import Skipped, WorkerPool
 
@@ -182,6 +182,6 @@ def schedule(
 
 def _last_reason(error: BaseException | None, result: CallOutcome | None) -> str:
     if error is not None:
-        first_line = (str(error).strip().splitlines() or [""])[0]
+        first_line = (error_text(error).strip().splitlines() or [""])[0]
         return f"{type(error).__name__}: {first_line}"
     return "the answer did not parse as a list of tasks"

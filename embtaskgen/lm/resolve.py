@@ -6,26 +6,130 @@ LiteLLM / DSPy model id (``openai/gpt-4o-mini``, ``openai/<served-name>`` with
 ``api_base`` for vLLM or llama.cpp's server, ``ollama_chat/llama3.2``); a ``dspy.BaseLM``
 is used as is. The library never calls ``dspy.configure``.
 
+A served model's endpoint is part of DSPy's cache key: DSPy leaves ``api_base`` out of
+the key it hashes, so two servers behind the same model string would share cached
+answers. :func:`resolve_lm` adds one setting named after the endpoint (a hash of
+``api_base``, or of ``<PROVIDER>_API_BASE`` / ``<PROVIDER>_BASE_URL`` from the
+environment) whose value is ``None``: DSPy hashes the name, and neither the native
+engine nor LiteLLM sends a ``None`` setting, so the request is unchanged. A served model
+also sets ``LITELLM_LOCAL_MODEL_COST_MAP=true`` (unless the user set it), so a run makes
+no network call of its own besides the model's (DSPy and LiteLLM otherwise fetch a
+price list on first use).
+
 Example:
     >>> lm = resolve_lm("openai/my-model", api_base="http://127.0.0.1:8000/v1")
     >>> lm.model
     'openai/my-model'
+    >>> [key for key in lm.kwargs if key.startswith(ENDPOINT_KEY_PREFIX)]
+    ['embtaskgen_endpoint_87459d11adee7bce']
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.spec import LOCAL_PREFIX, check_no_repeat, is_local_spec
 
-__all__ = ["LazyLM", "accepts_seed", "lm_concurrency", "resolve_lm"]
+__all__ = ["ENDPOINT_KEY_PREFIX", "LazyLM", "accepts_seed", "check_api_base", "endpoint_key", "known_secrets",
+           "lm_concurrency", "resolve_lm"]
 
 logger = logging.getLogger(__name__)
+
+#: Prefix of the ``None``-valued LM setting that puts a served model's endpoint in DSPy's cache key.
+ENDPOINT_KEY_PREFIX = "embtaskgen_endpoint_"
+#: The ``api_key`` placed on a served model with ``api_base`` and no key (keyless local servers).
+PLACEHOLDER_KEY = "not-needed"
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def known_secrets() -> tuple[str, ...]:
+    """API keys given to :func:`resolve_lm` in this process (explicitly or on an LM object).
+
+    Redaction (:func:`embtaskgen.lm.untrusted.redact`) removes these besides the
+    environment's ``*_API_KEY`` values: a server may quote the key back in an error.
+    """
+    with _secrets_lock:
+        return tuple(sorted(_secrets))
+
+
+def _remember_secret(value: object) -> None:
+    if isinstance(value, str) and value.strip() and value != PLACEHOLDER_KEY:
+        with _secrets_lock:
+            _secrets.add(value)
+
+
+def check_api_base(api_base: object) -> str:
+    """Check that ``api_base`` is an http(s) URL with a host; return it.
+
+    Raises:
+        ValueError: Anything else (empty, no scheme, another scheme, no host).
+
+    Example:
+        >>> check_api_base("http://127.0.0.1:8000/v1")
+        'http://127.0.0.1:8000/v1'
+        >>> check_api_base("127.0.0.1:8000/v1")
+        Traceback (most recent call last):
+        ...
+        embtaskgen.errors.ConfigError: api_base must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, got '127.0.0.1:8000/v1'
+    """
+    example = "http://127.0.0.1:8000/v1"
+    if not isinstance(api_base, str):
+        raise ConfigError(f"api_base must be a URL string such as {example}, got {type(api_base).__name__}")
+    try:
+        parts = urlsplit(api_base.strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ConfigError(f"api_base is not a valid URL ({exc}): {api_base!r}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"api_base must be an http:// or https:// URL such as {example}, got {api_base!r}")
+    return api_base
+
+
+def _without_userinfo(url: str | None) -> str | None:
+    """``url`` with any ``user:password@`` replaced by ``***@``, for logs."""
+    if not url or "@" not in url:
+        return url
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=f"***@{host}").geturl()
+
+
+def endpoint_key(model: str, api_base: str | None) -> str | None:
+    """The name of the setting that keeps ``model`` at this endpoint apart in DSPy's cache.
+
+    Args:
+        model: A LiteLLM / DSPy model id (``provider/name``).
+        api_base: The endpoint given for it, or ``None`` for the provider's default,
+            unless ``<PROVIDER>_API_BASE`` or ``<PROVIDER>_BASE_URL`` names another.
+
+    Returns:
+        ``"embtaskgen_endpoint_<16 hex digits>"``, or ``None`` when the model uses its
+        provider's default endpoint (its cache entries stay as DSPy keys them).
+
+    Example:
+        >>> endpoint_key("openai/m", "http://127.0.0.1:8000/v1/") == endpoint_key("openai/m", "http://127.0.0.1:8000/v1")
+        True
+        >>> endpoint_key("openai/m", "http://127.0.0.1:8001/v1") == endpoint_key("openai/m", "http://127.0.0.1:8000/v1")
+        False
+    """
+    endpoint = api_base
+    if endpoint is None and "/" in model:
+        prefix = model.split("/", 1)[0].upper()
+        endpoint = os.environ.get(f"{prefix}_API_BASE") or os.environ.get(f"{prefix}_BASE_URL")
+    if not endpoint or not endpoint.strip():
+        return None
+    normalised = endpoint.strip().rstrip("/")
+    return ENDPOINT_KEY_PREFIX + hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
+
 
 def resolve_lm(
     lm: str | dspy.BaseLM | None = None,
@@ -51,14 +155,15 @@ def resolve_lm(
         The LM to use; sampling settings are passed per call by the generator.
 
     Raises:
-        ValueError: ``api_base`` given with an embedded model or an LM object;
-            ``no_repeat`` given with anything but an embedded model spec.
+        ValueError: ``api_base`` given with an embedded model or an LM object, or not an
+            http(s) URL; ``no_repeat`` given with anything but an embedded model spec.
         TypeError: ``lm`` is of an unsupported type.
     """
     no_repeat = check_no_repeat(no_repeat, lm)
     if isinstance(lm, dspy.BaseLM):
         if api_base is not None:
             raise ConfigError("api_base applies to a model id string, not to a dspy.LM object")
+        _remember_secret((getattr(lm, "kwargs", None) or {}).get("api_key"))
         return lm
     if is_local_spec(lm):
         if api_base is not None:
@@ -72,17 +177,27 @@ def resolve_lm(
     if isinstance(lm, str):
         if not lm.strip():
             raise ConfigError("model id is empty; give a LiteLLM id such as 'openai/gpt-4o-mini'")
+        if api_base is not None:
+            check_api_base(api_base)
+        # No price-list download: the only network traffic of a served run is the model's.
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")
         kwargs: dict[str, Any] = {}
         if api_base is not None:
             kwargs["api_base"] = api_base
             provider = lm.split("/", 1)[0].upper()
             if api_key is None and not os.environ.get(f"{provider}_API_KEY"):
-                api_key = "not-needed"
+                api_key = PLACEHOLDER_KEY
         if api_key is not None:
             kwargs["api_key"] = api_key
+            _remember_secret(api_key)
         if max_tokens is not None:
             kwargs["max_tokens"] = max_tokens
-        logger.debug("using served model %s (api_base=%s)", lm, api_base)
+        endpoint = endpoint_key(lm, api_base)
+        if endpoint is not None:
+            # DSPy hashes this name into the cache key (it drops api_base); the value None is
+            # never sent: the native engine and LiteLLM both leave None settings out.
+            kwargs[endpoint] = None
+        logger.debug("using served model %s (api_base=%s)", lm, _without_userinfo(api_base))
         return dspy.LM(lm, **kwargs)
     raise TypeError(
         f"lm must be None, a model id string, 'local:<name|path>' or a dspy.BaseLM, "

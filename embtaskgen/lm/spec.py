@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 from embtaskgen.errors import ConfigError
 
 __all__ = ["LOCAL_PREFIX", "check_no_repeat", "is_local_spec"]
@@ -34,7 +36,7 @@ def check_no_repeat(no_repeat: object, lm: object = LOCAL_PREFIX) -> float | Non
         The strength as a float, or ``None``.
 
     Raises:
-        ValueError: Not a number >= 0, or given with a served model or an LM object.
+        ValueError: Not a finite number >= 0, or given with a served model or an LM object.
 
     Example:
         >>> check_no_repeat(0), check_no_repeat(None, "openai/gpt-4o-mini")
@@ -42,7 +44,8 @@ def check_no_repeat(no_repeat: object, lm: object = LOCAL_PREFIX) -> float | Non
     """
     if no_repeat is None:
         return None
-    if isinstance(no_repeat, bool) or not isinstance(no_repeat, (int, float)) or no_repeat < 0:
+    if (isinstance(no_repeat, bool) or not isinstance(no_repeat, (int, float)) or not math.isfinite(no_repeat)
+            or no_repeat < 0):
         raise ConfigError(
             f"no_repeat must be a number >= 0 (0 turns it off) or None (the model's default), got {no_repeat!r}"
         )

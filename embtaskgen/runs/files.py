@@ -7,10 +7,16 @@ A run writes next to its output ``tasks.jsonl``:
 * ``tasks.jsonl.failures.jsonl`` - one line per failed generation, with its reason;
 * ``tasks.jsonl.summary.json`` - the :class:`~embtaskgen.runs.summary.RunSummary`.
 
+Before anything is created, :func:`check_output_paths` refuses an output that is not
+a regular file (``/dev/null``, ``/dev/full``, a folder, a pipe) or a new file in a
+writable folder, so no sidecar ever appears next to a device.
+
 Every append is one ``os.write`` of whole lines on a file opened with ``O_APPEND``,
 retried until all bytes are out, and never interrupted by Ctrl-C (the run turns
-SIGINT into a flag, see :mod:`.interrupt`). A process killed outright (SIGKILL, power
-loss) can at worst leave a torn last line; :func:`repair_tail` cuts it off on resume.
+SIGINT into a flag, see :mod:`.interrupt`). A write that fails (disk full, I/O error)
+cuts the file back to its last whole line and raises :class:`WriteError`. A process
+killed outright (SIGKILL, power loss) can at worst leave a torn last line; resume
+cuts it off (:func:`repair_tail`, :mod:`.resume`).
 
 Example:
     >>> import tempfile, pathlib
@@ -26,12 +32,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LineWriter", "RunFiles", "repair_tail", "write_json_atomic"]
+from embtaskgen.errors import ConfigError
+from embtaskgen.lm.untrusted import sanitize_text
+
+__all__ = ["LineWriter", "RunFiles", "WriteError", "check_output_paths", "repair_tail", "truncate", "write_json_atomic"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,13 +73,96 @@ class RunFiles:
             summary=path.with_name(path.name + ".summary.json"),
         )
 
+    @property
+    def all(self) -> tuple[Path, Path, Path, Path]:
+        """Every file of the run: output, progress, failures, summary."""
+        return (self.output, self.progress, self.failures, self.summary)
+
+
+class WriteError(OSError):
+    """A write to one of the run's files failed; the file was cut back to whole lines.
+
+    Attributes:
+        path: The file.
+        reason: What the OS said (``"No space left on device"``, ...).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], error: OSError) -> None:
+        self.path = Path(path)
+        self.reason = error.strerror or str(error) or type(error).__name__
+        super().__init__(error.errno, f"cannot write {self.path}: {self.reason}")
+
+    def __str__(self) -> str:
+        return f"cannot write {self.path}: {self.reason}"
+
+
+def check_output_paths(files: RunFiles) -> None:
+    """Refuse, before anything is created, paths the run cannot write line by line.
+
+    The output and its sidecars must each be a regular writable file or not exist yet,
+    and their folder must exist and be writable (the sidecars and the summary are
+    created there).
+
+    Raises:
+        ConfigError: A device (``/dev/null``, ``/dev/full``), a folder, a pipe or a
+            socket; a read-only file; a missing or read-only folder.
+
+    Example:
+        >>> check_output_paths(RunFiles.for_output("/dev/null"))
+        Traceback (most recent call last):
+        ...
+        embtaskgen.errors.ConfigError: /dev/null is a device, not a regular file; ...
+    """
+    for path in files.all:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise ConfigError(f"cannot use {path} as a run file: {exc.strerror or exc}") from exc
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(
+                f"{path} is {_kind(info.st_mode)}, not a regular file; a run writes its rows and "
+                "sidecar files (.progress.jsonl, .failures.jsonl, .summary.json) next to a regular "
+                "file: choose a file path (or '-' for stdout)"
+            )
+        if not os.access(path, os.W_OK):
+            raise ConfigError(f"{path} is not writable; choose another output path or fix its permissions")
+    folder = files.output.parent
+    if not folder.is_dir():
+        raise ConfigError(f"the directory of {files.output} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"the folder {folder} is not writable; a run creates {files.output.name} and its sidecar "
+            "files there: choose another output path"
+        )
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
 
 class LineWriter:
     """Appends whole lines to a file: one ``os.write`` per batch, never a partial line.
 
+    A failed write (``OSError``: disk full, I/O error) cuts the file back to the size
+    it had before that write and raises :class:`WriteError`. Text no UTF-8 file can
+    hold (lone surrogates) is replaced (:func:`~embtaskgen.lm.untrusted.sanitize_text`).
+
     Args:
         path: File to append to (created when missing).
         truncate: Empty the file first.
+
+    Raises:
+        WriteError: The file cannot be opened.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, truncate: bool = False) -> None:
@@ -77,17 +170,43 @@ class LineWriter:
         if truncate:
             flags |= os.O_TRUNC
         self.path = Path(path)
-        self._fd: int | None = os.open(self.path, flags, 0o644)
+        try:
+            self._fd: int | None = os.open(self.path, flags, 0o644)
+        except OSError as exc:
+            raise WriteError(self.path, exc) from exc
 
     def write_lines(self, lines: Sequence[str]) -> None:
-        """Append ``lines`` (without newlines) as one write."""
+        """Append ``lines`` (without newlines) as one write.
+
+        Raises:
+            WriteError: The write failed; the file holds what it held before.
+        """
         if not lines or self._fd is None:
             return
-        data = ("\n".join(lines) + "\n").encode("utf-8")
+        text = "\n".join(lines) + "\n"
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            data = sanitize_text(text).encode("utf-8")  # lone surrogates
+        fd = self._fd
+        try:
+            before = os.fstat(fd).st_size
+        except OSError as exc:
+            raise WriteError(self.path, exc) from exc
         view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        try:
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+        except OSError as exc:
+            self._cut_back(before)
+            raise WriteError(self.path, exc) from exc
+
+    def _cut_back(self, size: int) -> None:
+        try:
+            os.ftruncate(self._fd, size)  # type: ignore[arg-type]
+        except OSError as exc:  # pragma: no cover - a file that cannot even be truncated
+            logger.error("%s: could not remove a partial write (%s); resume will cut it", self.path, exc)
 
     def write_records(self, records: Sequence[dict[str, Any]]) -> None:
         """Append JSON objects, one line each, as one write."""
@@ -119,7 +238,8 @@ def repair_tail(path: str | os.PathLike[str]) -> int:
     """Cut a torn last line (no final newline) off ``path``; return the bytes removed.
 
     Only a process killed in the middle of a write leaves one; a run stopped by
-    Ctrl-C never does.
+    Ctrl-C never does. (The output itself is repaired by :mod:`.resume`, which also
+    removes the other rows of the generation that was being written.)
     """
     target = Path(path)
     if not target.exists():
@@ -147,9 +267,27 @@ def repair_tail(path: str | os.PathLike[str]) -> int:
     return size - keep
 
 
+def truncate(path: str | os.PathLike[str], size: int) -> None:
+    """Cut ``path`` to its first ``size`` bytes."""
+    with open(path, "rb+") as handle:
+        handle.truncate(size)
+
+
 def write_json_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Replace ``path`` with ``text`` atomically (write a temporary file, then rename)."""
+    """Replace ``path`` with ``text`` atomically (write a temporary file, then rename).
+
+    Raises:
+        WriteError: The file could not be written; ``path`` is unchanged and no
+            temporary file is left.
+    """
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise WriteError(target, exc) from exc

@@ -3,30 +3,49 @@
 All writes happen on the run's own thread, one generation at a time: its rows in one
 write to the output, then its journal line (see :mod:`.journal`), so that resume can
 trust what it reads.
+
+What a model or a server said is untrusted (:mod:`embtaskgen.lm.untrusted`): a failure
+line keeps the raw answer through ``sanitize_text`` (capped) and the error message
+through ``redact`` (API keys of the environment and of the run's LM, ``Authorization``
+values, ``sk-`` tokens), and so do the log lines.
 """
 
 from __future__ import annotations
 
-import json
-
 import datetime
+import json
 import logging
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.execute.faults import describe_error
+from embtaskgen.lm.untrusted import redact, sanitize_text
 from embtaskgen.runs.journal import generation_record
 from embtaskgen.runs.progressbar import Bar
 from embtaskgen.brainstorm.assembly import assemble
 from embtaskgen.runs.summary import Tally
 
-__all__ = ["Recorder", "Sink"]
+__all__ = ["Recorder", "Sink", "safe_text"]
 
 logger = logging.getLogger(__name__)
 
 #: Longest raw model answer kept in a failure line.
 RAW_LIMIT = 4000
+
+#: Longest error message kept in a failure line.
+ERROR_LIMIT = 2000
+
+
+def safe_text(text: object, secrets: Sequence[str] = (), max_chars: int | None = None) -> str:
+    """``text`` fit to store: UTF-8-safe, capped, secrets redacted.
+
+    Example:
+        >>> safe_text("401 for key sk-abcdefghijklmnop", secrets=())
+        '401 for key [REDACTED]'
+    """
+    return redact(sanitize_text(str(text), max_chars=max_chars), secrets=tuple(secrets))
 
 
 class Sink(Protocol):
@@ -53,6 +72,7 @@ class Recorder:
         seed: The run seed.
         num_tasks: Tasks asked for per call.
         flatten: One row per task.
+        secrets: Keys to redact besides the environment's (the run's LM's API key).
     """
 
     def __init__(
@@ -68,6 +88,7 @@ class Recorder:
         seed: int,
         num_tasks: int,
         flatten: bool,
+        secrets: Sequence[str] = (),
     ) -> None:
         self.output = output
         self.journal = journal
@@ -79,6 +100,7 @@ class Recorder:
         self.seed = seed
         self.num_tasks = num_tasks
         self.flatten = flatten
+        self.secrets = tuple(secrets)
 
     def ok(self, result: CallResult) -> None:
         """A call that returned a list: write its rows, then its journal line."""
@@ -91,7 +113,6 @@ class Recorder:
             flatten=self.flatten,
         )
         self.output.write_lines([json.dumps(row, ensure_ascii=False) for row in built.rows])
-        self._journal(result.category, result.generation, "ok", built.kept)
         tally = self.tally
         tally.ok += 1
         tally.returned += built.returned
@@ -99,6 +120,7 @@ class Recorder:
         tally.lines += len(built.rows)
         tally.dropped.update(built.dropped)
         tally.add_usage(result.usage)
+        self._journal(result.category, result.generation, "ok", built.kept)
         self._advance()
 
     def parse_failure(self, result: CallResult, attempts: int) -> None:
@@ -110,7 +132,7 @@ class Recorder:
             {
                 "reason": "parse_failure",
                 "rollout_id": result.rollout_id,
-                "raw_output": raw[:RAW_LIMIT],
+                "raw_output": safe_text(raw, self.secrets, RAW_LIMIT),
                 "raw_truncated": len(raw) > RAW_LIMIT,
             },
             attempts,
@@ -123,7 +145,10 @@ class Recorder:
 
     def error(self, category: str, generation: int, error: BaseException, attempts: int) -> None:
         """A call that raised after every retry."""
-        self._failure(category, generation, {"reason": "error", **describe_error(error)}, attempts)
+        details: dict[str, Any] = {"reason": "error"}
+        for key, value in describe_error(error).items():
+            details[key] = safe_text(value, self.secrets, ERROR_LIMIT) if isinstance(value, str) else value
+        self._failure(category, generation, details, attempts)
         self._journal(category, generation, "error")
         self.tally.errors += 1
         self.tally.errors_by_type[type(error).__name__] += 1

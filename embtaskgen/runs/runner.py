@@ -22,18 +22,30 @@ Files (for ``output="tasks.jsonl"``):
   rewritten at the end of every session (complete, interrupted or aborted).
 
 Existing output: without ``resume`` a non-empty output file is refused (ValueError);
-nothing is overwritten. With ``resume`` the earlier run's rows and journal are read,
-checked (same seed, categories and row shape, or ValueError naming the mismatch), and
-only the missing generations are called; a resumed run ends with exactly
-``categories x num_generations`` generations, none twice. Generations that failed with
-an error are tried again; parse failures are final (the same seed gives the same
-answer).
+nothing is overwritten. An output that is not a regular file or a new file in a
+writable folder (``/dev/full``, a folder) is refused before anything is created. With
+``resume`` the earlier run is read back (:mod:`embtaskgen.runs.resume`: the rows are
+the truth, the journal the evidence for what rows cannot show; a torn last write is
+cut off and called again) and checked: every setting that shapes the rows (seed,
+categories, row shape, model, ``api_base``, prompts, ``num_tasks``, topic,
+temperature, ``max_tokens``, ``no_repeat``, levers, ``keep_duplicates``) must match,
+or :class:`~embtaskgen.errors.ResumeError` names the setting and both values. Only
+the missing generations are called; a resumed run ends with exactly
+``categories x num_generations`` generations, none twice. Parse failures are final
+(the same seed gives the same answer). Generations that failed with an error in an
+earlier session are tried once more at the end of the session, after the others, and
+their failures do not count toward ``max_failures``: repeated resumes with
+``max_failures`` always get further and end with every generation accounted. A resume
+with nothing left to do writes nothing and leaves the summary file as it is (unless it
+is missing or not a complete run's, then it is written with the file's totals).
 
 Faults: DSPy's LM retries transient errors within each call; the run re-queues a
 generation whose call still failed transiently (:class:`~embtaskgen.execute.faults.RetryPolicy`),
 and records anything else in the failures file; no model error stops the run, except
 ``max_failures``. Ctrl-C finishes the calls in flight, writes them and stops (a second
-Ctrl-C stops at once); the file never holds a partial line.
+Ctrl-C stops at once); the file never holds a partial line. A write that fails (disk
+full, I/O error) stops the run with :class:`~embtaskgen.errors.RunAborted` naming the
+file and the reason; every file keeps whole lines only.
 
 Example:
     >>> import dspy, tempfile, pathlib
@@ -48,31 +60,33 @@ Example:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
-import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import dspy
 
-from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.call_result import CallResult
+from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
-from embtaskgen.runs.binding import bind_for_run, run_settings
+from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
-from embtaskgen.runs.files import LineWriter, RunFiles, write_json_atomic
 from embtaskgen.execute.interrupt import StopSignal
+from embtaskgen.execute.scheduler import Job, Outcome, schedule
+from embtaskgen.lm.untrusted import sanitize_text
+from embtaskgen.runs.binding import bind_for_run, run_settings
+from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths, write_json_atomic
 from embtaskgen.runs.journal import RunIdentity
 from embtaskgen.runs.progressbar import make_bar
-from embtaskgen.runs.recorder import Recorder
+from embtaskgen.runs.recorder import Recorder, safe_text
 from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
-from embtaskgen.execute.scheduler import Job, schedule
-from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
-from embtaskgen.runs.summary import RunSummary, Tally
+from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.settings import decide_seed
 
 __all__ = ["RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
@@ -80,6 +94,9 @@ __all__ = ["RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
 logger = logging.getLogger(__name__)
 
 STDOUT = "-"
+
+#: Generations that failed in an earlier session get one more call, no run-level retry.
+_ONCE = RetryPolicy(attempts=0)
 
 
 def run(
@@ -108,7 +125,8 @@ def run(
         resume: Continue the run that wrote ``output``; without it a non-empty
             ``output`` is refused.
         max_failures: Stop (raising :class:`RunAborted`) once this many generations
-            have failed in this session; ``None`` never stops.
+            have failed in this session (those that had already failed in an earlier
+            session and are tried again do not count); ``None`` never stops.
         progress: Show a progress bar on stderr.
         flatten: One row per task (default: the generator's ``flatten_tasks``).
         cache: Read and write DSPy's response cache (off: faster, and memory stays
@@ -119,9 +137,12 @@ def run(
         The run summary (also written to ``<output>.summary.json``).
 
     Raises:
-        ValueError: Bad arguments, an existing non-empty output without ``resume``, or
-            an output made by a different run (seed, categories, flatten).
-        RunAborted: ``max_failures`` generations failed; the file is valid.
+        ConfigError: Bad arguments, an output that is not a regular file or a new file
+            in a writable folder, or an existing non-empty output without ``resume``
+            (a ``ValueError``).
+        ResumeError: ``resume`` of an output made with other settings (a ``ConfigError``).
+        RunAborted: ``max_failures`` generations failed in this session, or a write
+            failed (disk full); the files hold whole lines only.
         RunInterrupted: Ctrl-C (a ``KeyboardInterrupt``); the file is valid.
 
     Example:
@@ -139,40 +160,41 @@ def run(
     if to_stdout and resume:
         raise ConfigError("resume needs an output file; rows written to stdout cannot be resumed")
     files = None if to_stdout else RunFiles.for_output(output)  # type: ignore[arg-type]
-    if files is not None and not files.output.parent.exists():
-        raise ConfigError(f"the directory of {files.output} does not exist")
-    flat = settings.flatten
+    if files is not None:
+        check_output_paths(files)
     generations = settings.num_generations
     categories = list(settings.categories)
     planned = len(categories) * generations
 
     deduper = TaskDeduper(keep_duplicates=settings.keep_duplicates)
-    expected = RunIdentity(
-        seed=settings.seed,
-        categories=categories,
-        flatten=flat,
-        num_tasks=settings.num_tasks,
-        topic=settings.topic,
-        model_name=generator.model_name,
-        keep_duplicates=settings.keep_duplicates,
-    )
+    expected = RunIdentity.of(generator)
     existing = _prepare_files(files, resume, expected, deduper, generations)
     seed = decide_seed(settings.seed, existing.seed)
     identity = expected.model_copy(update={"seed": seed})
-    skipped = len(existing.done)
-    todo = planned - skipped
-    workers = generator.workers(todo)
+    plan = [(category, generation) for category in categories for generation in range(generations)]
+    done = existing.done.intersection(plan)
+    again = [key for key in plan if key in existing.failed_before and key not in done]
+    fresh = [key for key in plan if key not in done and key not in existing.failed_before]
+    skipped = len(done)
+    todo = len(fresh) + len(again)
 
     tally = Tally()
+    common = {"identity": identity, "files": files, "planned": planned, "skipped": skipped, "existing": existing}
+    if files is not None and todo == 0:
+        summary = build_summary(tally, **common, seconds=0.0, workers=0, stopped="", message="")
+        _keep_summary(files, summary)
+        return summary
+
+    workers = generator.workers(todo)
+    secrets = _secrets(generator)
     run_lm = bind_for_run(generator.lm, cache=cache, on_cost=tally.add_cost)
     call_generation = generator.caller(seed, lm=run_lm)
 
     def call(job: Job) -> CallResult:
         return call_generation(job.category, job.generation)
 
-    jobs = _jobs(categories, generations, existing.done)
     started = time.perf_counter()
-    sinks = _open_sinks(files, resume, identity, generations)
+    sinks = _open_sinks(files, resume, identity, generations, rows_reset=existing.rows_reset)
     bar = make_bar(planned, skipped, progress and todo > 1)  # a bar only for more than one call
     recorder = Recorder(
         output=sinks[0],
@@ -184,38 +206,45 @@ def run(
         model_name=generator.model_name,
         seed=seed,
         num_tasks=settings.num_tasks,
-        flatten=flat,
+        flatten=settings.flatten,
+        secrets=secrets,
     )
+    options = {"workers": workers, "recorder": recorder}
     try:
         with StopSignal() as stop, dspy.context(**run_settings()):
             outcome = schedule(
-                jobs, call, workers=workers, recorder=recorder, retry=retry, stop=stop, max_failures=max_failures
+                _jobs(fresh), call, **options, retry=retry, stop=stop, max_failures=max_failures
             )
+            if again and not outcome.stopped:
+                # Failed in an earlier session: once more, last, outside max_failures, so
+                # that repeated resumes always get further and end with everything accounted.
+                before = tally.calls
+                outcome = schedule(_jobs(again), call, **options, retry=_ONCE, stop=stop, max_failures=None)
+                tally.retried_earlier = tally.calls - before
+    except WriteError as exc:
+        outcome = Outcome(
+            "aborted",
+            f"{exc}; every file holds whole lines only: free space (or fix the cause) and resume",
+        )
+        logger.error("%s", outcome.message)
     finally:
         bar.close()
         for sink in sinks:
             if sink is not None:
                 sink.close()
-    summary = _summary(
-        tally,
-        identity=identity,
-        files=files,
-        planned=planned,
-        skipped=skipped,
-        seconds=time.perf_counter() - started,
-        workers=workers,
-        stopped=outcome.stopped,
-        message=outcome.message,
+    outcome.message = safe_text(outcome.message, secrets)
+    summary = build_summary(
+        tally, **common, seconds=time.perf_counter() - started, workers=workers,
+        stopped=outcome.stopped, message=outcome.message,
     )
     if files is not None:
-        write_json_atomic(files.summary, summary.to_json())
+        _write_summary(files, summary)
     logger.info("run summary: %s", summary.to_json(indent=None))
     if outcome.stopped == "aborted":
         raise RunAborted(summary)
     if outcome.stopped == "interrupted":
         raise RunInterrupted(summary)
     return summary
-
 
 
 def _prepare_files(
@@ -240,17 +269,31 @@ def _prepare_files(
         )
     if not existing.empty:
         logger.info(
-            "resuming %s: %d generations done, %d rows, %d tasks",
-            files.output, len(existing.done), existing.rows, existing.tasks,
+            "resuming %s: %d generations done, %d failed before, %d rows, %d tasks",
+            files.output, len(existing.done), len(existing.failed_before), existing.rows, existing.tasks,
         )
     return existing
 
 
-def _jobs(categories: list[str], generations: int, done: set[tuple[str, int]]) -> Iterator[Job]:
-    for category in categories:
-        for generation in range(generations):
-            if (category, generation) not in done:
-                yield Job(category, generation)
+def _jobs(keys: Iterable[tuple[str, int]]) -> Iterator[Job]:
+    for category, generation in keys:
+        yield Job(category, generation)
+
+
+def _secrets(generator: EmbeddingTaskGenerator) -> list[str]:
+    """Keys to redact besides the environment's: the LM's API key, a password in ``api_base``."""
+    found: list[str] = []
+    for lm in (generator.settings.lm, generator.lm):
+        kwargs = getattr(lm, "kwargs", None)
+        if isinstance(kwargs, dict) and isinstance(kwargs.get("api_key"), str):
+            found.append(kwargs["api_key"])
+    try:
+        password = urlsplit(generator.settings.api_base or "").password
+    except ValueError:
+        password = None
+    if password:
+        found.append(password)
+    return found
 
 
 class _Stdout:
@@ -258,75 +301,58 @@ class _Stdout:
 
     def write_lines(self, lines: list[str]) -> None:
         if lines:
-            sys.stdout.write("\n".join(lines) + "\n")
-            sys.stdout.flush()
+            text = "\n".join(lines) + "\n"
+            try:
+                try:
+                    sys.stdout.write(text)
+                except UnicodeEncodeError:  # lone surrogates
+                    sys.stdout.write(sanitize_text(text))
+                sys.stdout.flush()
+            except OSError as exc:  # a closed pipe
+                raise WriteError("<stdout>", exc) from exc
 
     def close(self) -> None:
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except OSError:
+            pass
 
 
 def _open_sinks(
-    files: RunFiles | None, resume: bool, identity: RunIdentity, generations: int
+    files: RunFiles | None, resume: bool, identity: RunIdentity, generations: int, *, rows_reset: bool
 ) -> tuple[Any, Any, Any]:
     if files is None:
         return _Stdout(), None, None
     fresh = not resume
-    output = LineWriter(files.output, truncate=fresh)
-    journal = LineWriter(files.progress, truncate=fresh)
-    failures = LineWriter(files.failures, truncate=fresh)
-    journal.write_records([identity.header(generations)])
-    return output, journal, failures
+    opened: list[LineWriter] = []
+    try:
+        for path in (files.output, files.progress, files.failures):
+            opened.append(LineWriter(path, truncate=fresh))
+        opened[1].write_records([identity.header(generations, rows_reset=rows_reset)])
+    except WriteError as exc:
+        for sink in opened:
+            sink.close()
+        raise ConfigError(f"{exc}; nothing was run") from exc
+    return opened[0], opened[1], opened[2]
 
 
-def _summary(
-    tally: Tally,
-    *,
-    identity: RunIdentity,
-    files: RunFiles | None,
-    planned: int,
-    skipped: int,
-    seconds: float,
-    workers: int,
-    stopped: str,
-    message: str,
-) -> RunSummary:
-    remaining = planned - skipped - tally.ok - tally.parse_failures
-    if stopped:
-        status = stopped
-    elif remaining:
-        status = "partial"
-        message = f"{remaining} generations failed with errors; resume to try them again"
-    else:
-        status = "complete"
-    return RunSummary(
-        status=status,
-        message=message,
-        output=str(files.output) if files is not None else None,
-        seed=identity.seed,
-        categories=identity.categories,
-        flatten=identity.flatten,
-        model_name=identity.model_name,
-        planned=planned,
-        skipped=skipped,
-        calls=tally.calls,
-        ok=tally.ok,
-        failed=tally.failed,
-        errors=tally.errors,
-        parse_failures=tally.parse_failures,
-        retried=tally.retried,
-        remaining=remaining,
-        tasks=tally.kept,
-        returned=tally.returned,
-        duplicates=tally.dropped["duplicate_exact"] + tally.dropped["duplicate_normalised"],
-        dropped={key: value for key, value in tally.dropped.items() if value},
-        rows=tally.lines,
-        usage=tally.usage(),
-        cost=tally.cost(),
-        seconds=round(seconds, 3),
-        calls_per_second=round(tally.calls / seconds, 3) if seconds > 0 else 0.0,
-        concurrency=workers,
-        errors_by_type=dict(tally.errors_by_type),
-    )
+def _write_summary(files: RunFiles, summary: RunSummary) -> None:
+    try:
+        write_json_atomic(files.summary, summary.to_json())
+    except WriteError as exc:
+        logger.error("%s; the summary is only in the log", exc)
+
+
+def _keep_summary(files: RunFiles, summary: RunSummary) -> None:
+    """Nothing left to do: keep the summary of the session that finished the run."""
+    try:
+        earlier = json.loads(files.summary.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = None
+    if isinstance(earlier, dict) and earlier.get("status") == "complete" and earlier.get("planned") == summary.planned:
+        logger.info("%s: nothing left to do; %s is kept as it was", files.output, files.summary)
+        return
+    _write_summary(files, summary)
 
 
 def _with_overrides(generator: EmbeddingTaskGenerator, **overrides: Any) -> EmbeddingTaskGenerator:

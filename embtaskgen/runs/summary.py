@@ -12,11 +12,11 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
 
-__all__ = ["RunSummary", "Status", "Tally"]
+__all__ = ["RunSummary", "Status", "Tally", "build_summary"]
 
 Status = Literal["complete", "partial", "interrupted", "aborted"]
 
@@ -34,6 +34,7 @@ class Tally:
         self.returned = 0
         self.kept = 0
         self.lines = 0
+        self.retried_earlier = 0
         self.dropped: Counter[str] = Counter()
         self.errors_by_type: Counter[str] = Counter()
         self._tokens: Counter[str] = Counter()
@@ -91,18 +92,23 @@ class RunSummary(BaseModel):
         model_name: The model every row names.
         planned: Generations the file should hold in the end (categories x generations).
         skipped: Generations found done in the file when resuming.
-        calls: Generations that reached a final outcome in this run (``ok + failed``).
+        calls: Generations that reached an outcome in this run (``ok + failed``).
         ok: Generations that returned a list of tasks.
         failed: Generations without one (``errors + parse_failures``).
-        errors: Generations whose call raised after all retries.
+        errors: Generations whose call raised after all retries (a resume tries them again).
         parse_failures: Generations whose answer did not parse as a list.
         retried: Extra attempts made by the run after transient errors.
         remaining: Generations still missing from the file (resume to run them).
+        retried_earlier: Generations that had failed with an error in an earlier session
+            and were tried once more in this one (last, and not counted toward
+            ``max_failures``).
         tasks: Tasks written in this run.
         returned: Items the model returned in this run, before cleaning.
         duplicates: Items dropped as duplicates of earlier tasks.
         dropped: Items dropped, per reason.
         rows: JSONL lines written in this run.
+        total_rows: JSONL lines in the output file after this run (every session).
+        total_tasks: Tasks in the output file after this run (every session).
         usage: Token totals of the calls made in this run.
         cost: Cost in USD when the model reports one, else ``None``.
         seconds: Wall time of the run.
@@ -127,11 +133,14 @@ class RunSummary(BaseModel):
     parse_failures: int = 0
     retried: int = 0
     remaining: int = 0
+    retried_earlier: int = 0
     tasks: int = 0
     returned: int = 0
     duplicates: int = 0
     dropped: dict[str, int] = Field(default_factory=dict)
     rows: int = 0
+    total_rows: int = 0
+    total_tasks: int = 0
     usage: dict[str, int] = Field(default_factory=dict)
     cost: float | None = None
     seconds: float = 0.0
@@ -142,3 +151,72 @@ class RunSummary(BaseModel):
     def to_json(self, indent: int | None = 2) -> str:
         """The summary as a JSON string."""
         return self.model_dump_json(indent=indent)
+
+
+def build_summary(
+    tally: Tally,
+    *,
+    identity: Any,
+    files: Any,
+    planned: int,
+    skipped: int,
+    existing: Any,
+    seconds: float,
+    workers: int,
+    stopped: str,
+    message: str,
+) -> RunSummary:
+    """The summary of one session from its tally and what the file held before it.
+
+    Args:
+        tally: The session's counters.
+        identity: The run's :class:`~embtaskgen.runs.journal.RunIdentity` (seed chosen).
+        files: The run's :class:`~embtaskgen.runs.files.RunFiles` (``None``: stdout).
+        planned: Generations of the plan.
+        skipped: Generations of the plan found done before the session.
+        existing: The :class:`~embtaskgen.runs.resume.ExistingRun` read at the start.
+        seconds: Wall time of the session.
+        workers: Calls kept in flight.
+        stopped: ``""``, ``"interrupted"`` or ``"aborted"``.
+        message: Why it stopped.
+    """
+    remaining = planned - skipped - tally.ok - tally.parse_failures
+    if stopped:
+        status = stopped
+    elif remaining:
+        status = "partial"
+        message = f"{remaining} generations failed with errors; resume to try them again"
+    else:
+        status = "complete"
+    return RunSummary(
+        status=cast(Status, status),
+        message=message,
+        output=str(files.output) if files is not None else None,
+        seed=identity.seed,
+        categories=identity.categories,
+        flatten=identity.flatten,
+        model_name=identity.model_name or "",
+        planned=planned,
+        skipped=skipped,
+        calls=tally.calls,
+        ok=tally.ok,
+        failed=tally.failed,
+        errors=tally.errors,
+        parse_failures=tally.parse_failures,
+        retried=tally.retried,
+        remaining=remaining,
+        retried_earlier=tally.retried_earlier,
+        tasks=tally.kept,
+        returned=tally.returned,
+        duplicates=tally.dropped["duplicate_exact"] + tally.dropped["duplicate_normalised"],
+        dropped={key: value for key, value in tally.dropped.items() if value},
+        rows=tally.lines,
+        total_rows=existing.rows + tally.lines,
+        total_tasks=existing.tasks + tally.kept,
+        usage=tally.usage(),
+        cost=tally.cost(),
+        seconds=round(seconds, 3),
+        calls_per_second=round(tally.calls / seconds, 3) if seconds > 0 else 0.0,
+        concurrency=workers,
+        errors_by_type=dict(tally.errors_by_type),
+    )

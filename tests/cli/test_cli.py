@@ -78,6 +78,9 @@ def test_generate_to_stdout(scripted_model):
         (["--model", "local:nonexistent-model"], "smollm2"),
         (["-o", "/nonexistent-dir/x.jsonl"], "does not exist"),
         (["--no-repeat", "-1"], "-1.0 is not in the range x>=0"),
+        (["--no-repeat", "inf"], "no_repeat must be a number >= 0 (0 turns it off) or None (the model's default), got inf"),
+        (["--no-repeat", "nan"], "got nan"),
+        (["--model", "openai/x", "--api-base", "localhost:8000/v1"], "http:// or https://"),
         (["--model", "openai/x", "--no-repeat", "0"], "applies to the embedded models"),
     ],
 )

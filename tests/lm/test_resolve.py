@@ -1,3 +1,5 @@
+import os
+
 import dspy
 import pytest
 from scripted import scripted_lm
@@ -63,3 +65,73 @@ def test_a_chosen_compact_adapter_without_category_is_told_the_category_of_each_
     assert chosen.category is None
     fixed = CompactListAdapter(category="text-retrieval")
     assert adapter_for(dspy.LM("openai/m"), "text-matching-long", fixed) is fixed
+
+
+# --------------------------------------------------------------------------- served models
+from openai_stub import OpenAIStub  # noqa: E402
+
+from embtaskgen.lm.resolve import ENDPOINT_KEY_PREFIX, check_api_base, endpoint_key, known_secrets  # noqa: E402
+
+
+def _ask(lm):
+    return lm("Name one retrieval task.", temperature=1.0, rollout_id=7)[0]
+
+
+def test_two_servers_behind_one_model_string_keep_their_own_cache_entries():
+    """DSPy's cache key leaves api_base out; the endpoint setting puts it back in."""
+    assert dspy.cache.enable_memory_cache  # the cache is on (conftest: a fresh memory cache)
+    with OpenAIStub(answer='["from server A"]') as a, OpenAIStub(answer='["from server B"]') as b:
+        first_a = _ask(resolve_lm("openai/stub", api_base=a.base_url))
+        first_b = _ask(resolve_lm("openai/stub", api_base=b.base_url))
+        again_a = _ask(resolve_lm("openai/stub", api_base=a.base_url + "/"))  # the same endpoint
+        assert "from server A" in first_a and "from server B" in first_b
+        assert again_a == first_a
+        assert (a.calls, b.calls) == (1, 1)  # B got its own request; A's second answer came from the cache
+        for request in a.requests + b.requests:  # nothing new on the wire
+            assert not any(key.startswith(ENDPOINT_KEY_PREFIX) for key in request["body"])
+            assert set(request["body"]) <= {"model", "messages", "temperature", "max_tokens", "seed"}
+
+
+def test_the_endpoint_setting_is_none_and_kept_by_copies():
+    lm = resolve_lm("openai/served-model", api_base="http://127.0.0.1:9/v1")
+    (key,) = [k for k in lm.kwargs if k.startswith(ENDPOINT_KEY_PREFIX)]
+    assert lm.kwargs[key] is None
+    assert key in lm.copy(cache=False).kwargs
+
+
+def test_endpoint_key_reads_the_environment_only_without_api_base(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_BASE", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    assert endpoint_key("openai/gpt-4o-mini", None) is None
+    assert not any(k.startswith(ENDPOINT_KEY_PREFIX) for k in resolve_lm("openai/gpt-4o-mini").kwargs)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://gateway.internal/v1")
+    assert endpoint_key("openai/gpt-4o-mini", None) == endpoint_key("openai/x", "http://gateway.internal/v1")
+    assert endpoint_key("openai/gpt-4o-mini", "http://other/v1") != endpoint_key("openai/gpt-4o-mini", None)
+
+
+def test_a_served_model_uses_the_local_price_list_unless_the_user_chose(monkeypatch):
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "x")  # restored after the test
+    monkeypatch.delenv("LITELLM_LOCAL_MODEL_COST_MAP")
+    resolve_lm("openai/served-model", api_base="http://127.0.0.1:9/v1")
+    assert os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] == "true"
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "false")
+    resolve_lm("openai/served-model", api_base="http://127.0.0.1:9/v1")
+    assert os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] == "false"
+
+
+@pytest.mark.parametrize("url", ["", "  ", "127.0.0.1:8000/v1", "ftp://host/v1", "http://", "http://h:99999/v1"])
+def test_api_base_must_be_an_http_url(url):
+    with pytest.raises(ValueError, match="api_base"):
+        check_api_base(url)
+    with pytest.raises(ValueError, match="api_base"):
+        resolve_lm("openai/served-model", api_base=url)
+
+
+def test_keys_given_to_the_model_are_known_secrets_the_placeholder_is_not(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    resolve_lm("openai/served-model", api_key="etg-explicit-key-4b1d9e", api_base="http://127.0.0.1:9/v1")
+    resolve_lm(dspy.LM("openai/other", api_key="etg-object-key-77c2a0"))
+    keyless = resolve_lm("openai/served-model", api_base="http://127.0.0.1:9/v1")
+    assert keyless.kwargs["api_key"] == "not-needed"
+    assert {"etg-explicit-key-4b1d9e", "etg-object-key-77c2a0"} <= set(known_secrets())
+    assert "not-needed" not in known_secrets()
