@@ -109,7 +109,8 @@ def categories() -> None:
               help="Embedded models: strength of the repeated-phrase penalty (0: off; default: the "
                    "model's, 0.8).")
 @click.option("--resume", is_flag=True,
-              help="Continue the run that wrote --output (same seed, categories, --flatten).")
+              help="Continue the run that wrote --output; every setting that shapes the rows "
+                   "must match (README: What resume checks).")
 @click.option("--max-failures", type=click.IntRange(min=1), default=None,
               help="Stop the run after this many failed generations.")
 @click.option("--cache/--no-cache", default=True, show_default=True,
