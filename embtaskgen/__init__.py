@@ -25,6 +25,12 @@ from embtaskgen.errors import (
     RunAborted,
     RunInterrupted,
 )
+from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
+from embtaskgen.examples.example_rows import ExampleRow
+from embtaskgen.examples.example_settings import ExampleSettings
+from embtaskgen.examples.kinds import EXAMPLE_KINDS
+from embtaskgen.examples.st_format import to_sentence_transformers
+from embtaskgen.examples.validity import VALIDITY_REASONS
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
@@ -59,16 +65,21 @@ __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_OPTIMIZER",
     "DEFAULT_TOPICS",
+    "EXAMPLE_KINDS",
     "HELDOUT_TOPICS",
     "LOCAL_MODELS",
     "METRIC_VERSION",
     "OPTIMIZERS",
     "SIGNATURES",
+    "VALIDITY_REASONS",
     "CallResult",
     "CompactListAdapter",
     "ConfigError",
+    "EmbeddingExampleGenerator",
     "EmbeddingTaskGenerator",
     "EmbtaskgenError",
+    "ExampleRow",
+    "ExampleSettings",
     "GenerationRow",
     "GenerationSettings",
     "LMCallCounter",
@@ -106,6 +117,7 @@ __all__ = [
     "task_metric",
     "to_dataset",
     "to_jsonl",
+    "to_sentence_transformers",
 ]
 
 __version__ = "0.1.0"

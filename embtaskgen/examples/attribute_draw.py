@@ -1,0 +1,135 @@
+"""Draw the prompt attributes of one example from its own seeded random generator.
+
+Each example (kind, task, index) gets a local ``random.Random`` from
+:func:`embtaskgen.settings.derive_rng` with ``(seed, "attributes", kind, task_id,
+index)``: the same seed gives the same attributes, whatever else the run holds or the
+order the calls finish in, and the global ``random`` state is never touched. The values
+come from the pools in :mod:`embtaskgen.signatures.attributes`; their names are the
+input fields of the kind's signature, so the dict goes into the prompt as is and into
+the row's ``attributes``.
+
+Bitext draws two different languages: the source from ``languages``, the target from
+the rest of ``languages``, or, when ``languages`` holds only one (``"english"``, the
+default), from the paper's weighted list without the source.
+
+Example:
+    >>> a = draw_attributes("sts", seed=1, task_id="sts", index=0)
+    >>> a == draw_attributes("sts", seed=1, task_id="sts", index=0)
+    True
+    >>> sorted(a)
+    ['difficulty', 'high_score', 'language', 'low_score', 'unit']
+    >>> b = draw_attributes("bitext", seed=1, task_id="bitext", index=0)
+    >>> b["source_language"], b["target_language"] != "English"
+    ('English', True)
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from embtaskgen.examples.kinds import resolve_kinds
+from embtaskgen.settings import derive_rng
+from embtaskgen.signatures.attributes import (
+    CLARITY,
+    DIFFICULTY,
+    HIGH_SCORES,
+    LANGUAGE_WEIGHTS,
+    LOW_SCORES,
+    NUM_WORDS,
+    QUERY_LENGTH,
+    QUERY_TYPE,
+    STS_DIFFICULTY,
+    UNITS,
+    draw_language,
+)
+
+__all__ = ["draw_attributes", "draw_other_language"]
+
+
+def _pick(rng: random.Random, pool: Sequence[Any]) -> Any:
+    return pool[rng.randrange(len(pool))]
+
+
+def draw_other_language(source: str, languages: str | tuple[str, ...], rng: random.Random) -> str:
+    """A language different from ``source``: from ``languages`` when it has another, else
+    from the paper's weighted list.
+
+    Example:
+        >>> draw_other_language("German", ("German", "French"), random.Random(0))
+        'French'
+    """
+    if isinstance(languages, tuple):
+        others = [lang for lang in languages if lang != source]
+        if others:
+            return _pick(rng, others)
+    weighted = [(lang, w) for lang, w in LANGUAGE_WEIGHTS.items() if lang != source]
+    if languages == "english":
+        # English alone was asked for: the other side of the pair is never English either way.
+        weighted = [(lang, w) for lang, w in weighted if lang != "English"]
+    names, weights = zip(*weighted)
+    return rng.choices(list(names), weights=list(weights))[0]
+
+
+def draw_attributes(
+    kind: str,
+    *,
+    seed: int,
+    task_id: str,
+    index: int,
+    languages: str | tuple[str, ...] = "english",
+    num_words: Sequence[int] = NUM_WORDS,
+) -> dict[str, Any]:
+    """The attributes of one example: one value per pool its kind uses.
+
+    Args:
+        kind: The example kind (see ``EXAMPLE_KINDS``).
+        seed: The run seed.
+        task_id: The id of the task the example is for (the kind, for symmetric kinds).
+        index: The example's index among the examples of that task.
+        languages: ``"english"``, ``"paper"`` or a tuple of language names.
+        num_words: The document lengths a retrieval example may ask for.
+
+    Returns:
+        A dict keyed by the signature's input field names, in a fixed order.
+
+    Raises:
+        ConfigError: An unknown kind or languages choice (the message names the valid ones).
+
+    Example:
+        >>> sorted(draw_attributes("text-classification", seed=0, task_id="t", index=0))
+        ['clarity', 'difficulty', 'language']
+    """
+    (kind,) = resolve_kinds(kind)
+    rng = derive_rng(seed, "attributes", kind, task_id, index)
+    if kind == "text-retrieval":
+        return {
+            "query_type": _pick(rng, QUERY_TYPE),
+            "query_length": _pick(rng, QUERY_LENGTH),
+            "clarity": _pick(rng, CLARITY),
+            "num_words": _pick(rng, tuple(num_words)),
+            "difficulty": _pick(rng, DIFFICULTY),
+            "language": draw_language(languages, rng),
+        }
+    if kind in ("text-matching-short", "text-matching-long"):
+        return {"language": draw_language(languages, rng)}
+    if kind == "text-classification":
+        return {
+            "clarity": _pick(rng, CLARITY),
+            "difficulty": _pick(rng, DIFFICULTY),
+            "language": draw_language(languages, rng),
+        }
+    drawn: dict[str, Any] = {
+        "unit": _pick(rng, UNITS),
+        "difficulty": _pick(rng, STS_DIFFICULTY),
+        "high_score": _pick(rng, HIGH_SCORES),
+        "low_score": _pick(rng, LOW_SCORES),
+    }
+    if kind == "sts":
+        drawn["language"] = draw_language(languages, rng)
+        return drawn
+    source = draw_language(languages, rng)
+    drawn["source_language"] = source
+    drawn["target_language"] = draw_other_language(source, languages, rng)
+    return drawn

@@ -1,0 +1,95 @@
+"""One planned example call and its raw outcome, before validity checks and rows.
+
+:class:`PlannedExample` is what ``EmbeddingExampleGenerator.forward`` plans: a kind,
+the task it is for (for the symmetric kinds: none) and its index among that task's
+examples. :class:`ExampleResult` is what one call returns: the attributes it asked for,
+the parsed outputs (sanitised where they enter) or the raw text of an answer that did
+not parse. It fits the executor's ``CallOutcome`` (``items``, ``error``,
+``parse_failure``), so :func:`embtaskgen.execute.collect.collect` runs it like a
+brainstorm call.
+
+Example:
+    >>> result = ExampleResult("sts", "sts", 0, 123, attributes={}, raw_output="not JSON")
+    >>> result.parse_failure, result.items is None
+    (True, True)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from embtaskgen.examples.kinds import FIXED_INSTRUCTIONS
+
+__all__ = ["ExampleResult", "PlannedExample"]
+
+
+@dataclass(frozen=True)
+class PlannedExample:
+    """One example to write.
+
+    Attributes:
+        kind: The example kind.
+        task_id: Id of the task it is for (the kind itself for ``sts`` and ``bitext``).
+        index: Its index among the examples of that task (or of that symmetric kind).
+        task: The task ("" for the symmetric kinds).
+        category: The task's category (the kind for the symmetric kinds).
+    """
+
+    kind: str
+    task_id: str
+    index: int
+    task: str = ""
+    category: str = ""
+
+    @property
+    def instruction(self) -> str:
+        """The row's ``task``: the task, or the paper's fixed instruction of a symmetric kind."""
+        return self.task or FIXED_INSTRUCTIONS.get(self.kind, "")
+
+
+@dataclass
+class ExampleResult:
+    """The raw outcome of one example call.
+
+    Attributes:
+        kind: The example kind.
+        task_id: Id of the task it was written for.
+        index: Its index among that task's examples.
+        rollout_id: DSPy rollout id of the call.
+        attributes: The attributes the prompt asked for.
+        outputs: The parsed, sanitised output fields (``None`` when the answer did not parse).
+        raw_output: The model's text when it did not parse.
+        error: Reason of a failure other than a parse failure.
+        usage: Token usage per model, as DSPy reports it.
+    """
+
+    kind: str
+    task_id: str
+    index: int
+    rollout_id: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] | None = None
+    raw_output: str | None = None
+    error: str | None = None
+    usage: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def items(self) -> dict[str, Any] | None:
+        """The executor's view of the answer: the outputs."""
+        return self.outputs
+
+    @property
+    def parse_failure(self) -> bool:
+        """The model answered, but not with the signature's fields."""
+        return self.outputs is None and self.error is None
+
+    def token_counts(self) -> Counter[str]:
+        """Integer usage counters of this call, summed over the models it used."""
+        counts: Counter[str] = Counter()
+        for per_model in self.usage.values():
+            for key, value in (per_model or {}).items():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    counts[key] += value
+        return counts

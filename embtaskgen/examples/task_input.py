@@ -1,0 +1,160 @@
+"""The tasks stage 2 writes examples for, from wherever they come.
+
+:func:`task_refs` accepts what stage 1 produces and what users hold:
+
+* an ``EmbeddingTaskGenerator`` prediction (its ``rows``), or its rows, in either shape:
+  one row per call (``tasks``) or one per task (``task``);
+* a JSONL file of such rows (``embtaskgen generate -o tasks.jsonl``);
+* a ``datasets.Dataset`` of such rows;
+* plain ``(category, task)`` pairs.
+
+Each task becomes a :class:`TaskRef` with a stable ``task_id``:
+``"{category}/{generation}/{task_index}"`` for a row of stage 1, otherwise
+``"{category}/{hash}"`` (the first 12 hex digits of the SHA-256 of the task text). A
+second task with the same id gets ``"#2"``, ``"#3"``, ... appended, in input order. The
+id seeds the example's attributes and rollout, so the same input gives the same calls.
+A row must name a known ``category`` and hold a ``task`` string or a ``tasks`` list of
+strings; anything else is a :class:`~embtaskgen.errors.ConfigError` naming the row.
+
+Example:
+    >>> refs = task_refs([("text-retrieval", "Given a question, retrieve answers.")])
+    >>> refs[0].task_id
+    'text-retrieval/7d9da5fd402b'
+    >>> rows = [{"category": "text-classification", "generation": 0, "tasks": ["Classify a review.", "Tag news."]}]
+    >>> [r.task_id for r in task_refs(rows)]
+    ['text-classification/0/0', 'text-classification/0/1']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from embtaskgen.brainstorm.rows import iter_jsonl
+from embtaskgen.errors import ConfigError
+from embtaskgen.signatures.categories import CATEGORIES
+
+__all__ = ["TaskRef", "task_refs"]
+
+TaskSource = Any
+_HASH_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """One task to write examples for.
+
+    Attributes:
+        category: Its category (the example kind that serves it).
+        task: The task description.
+        task_id: Its stable id (see the module docstring).
+    """
+
+    category: str
+    task: str
+    task_id: str
+
+
+def _hash_id(category: str, task: str) -> str:
+    digest = hashlib.sha256(task.encode("utf-8")).hexdigest()
+    return f"{category}/{digest[:_HASH_DIGITS]}"
+
+
+def _check_category(category: object, where: str) -> str:
+    if category not in CATEGORIES:
+        raise ConfigError(f"{where}: category must be one of {', '.join(CATEGORIES)}, got {category!r}")
+    return str(category)
+
+
+def _check_task(task: object, where: str) -> str:
+    if not isinstance(task, str) or not task.strip():
+        raise ConfigError(f"{where}: a task must be a non-empty string, got {task!r}")
+    return task
+
+
+def _row_refs(row: Mapping[str, Any], where: str) -> list[tuple[str, str, str]]:
+    """``(category, task, id)`` of each task of one row of stage 1."""
+    if "category" not in row:
+        raise ConfigError(f"{where}: missing field 'category' (a task row needs category and task or tasks)")
+    category = _check_category(row["category"], where)
+    generation = row.get("generation")
+    if "task" in row:
+        task = _check_task(row["task"], where)
+        index = row.get("task_index", 0)
+        ident = f"{category}/{generation}/{index}" if generation is not None else _hash_id(category, task)
+        return [(category, task, ident)]
+    if "tasks" in row:
+        tasks = row["tasks"]
+        if not isinstance(tasks, list):
+            raise ConfigError(f"{where}: 'tasks' must be a list of strings, got {type(tasks).__name__}")
+        refs = []
+        for index, task in enumerate(tasks):
+            task = _check_task(task, f"{where}, tasks[{index}]")
+            ident = f"{category}/{generation}/{index}" if generation is not None else _hash_id(category, task)
+            refs.append((category, task, ident))
+        return refs
+    raise ConfigError(f"{where}: missing field 'task' or 'tasks' (a task row needs category and task or tasks)")
+
+
+def _pair_refs(pair: Any, where: str) -> list[tuple[str, str, str]]:
+    if isinstance(pair, (str, bytes)) or not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise ConfigError(f"{where}: expected a task row (a dict) or a (category, task) pair, got {pair!r}")
+    category = _check_category(pair[0], where)
+    task = _check_task(pair[1], where)
+    return [(category, task, _hash_id(category, task))]
+
+
+def _items(source: TaskSource) -> tuple[Iterable[tuple[str, Any]], str]:
+    """``(where, item)`` for each item of ``source``, and the name of ``source`` in messages."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError(f"task file {str(path)!r} does not exist or is not a file")
+        return ((f"{path}:{number}", row) for number, row in iter_jsonl(path)), f"task file {str(path)!r}"
+    rows = getattr(source, "rows", None)
+    if isinstance(rows, list):  # a dspy.Prediction of EmbeddingTaskGenerator
+        return _numbered(rows, "prediction row"), "the prediction"
+    if hasattr(source, "column_names") and hasattr(source, "__iter__"):  # a datasets.Dataset
+        return _numbered(source, "dataset row"), "the dataset"
+    if isinstance(source, Iterable) and not isinstance(source, (str, bytes, Mapping)):
+        return _numbered(source, "item"), "the input"
+    raise ConfigError(
+        "tasks must be an EmbeddingTaskGenerator prediction, its rows, a JSONL path, a datasets.Dataset "
+        f"or (category, task) pairs, got {type(source).__name__}"
+    )
+
+
+def _numbered(items: Iterable[Any], label: str) -> Iterable[tuple[str, Any]]:
+    return ((f"{label} {number}", item) for number, item in enumerate(items, start=1))
+
+
+def task_refs(source: TaskSource) -> list[TaskRef]:
+    """Every task of ``source``, in order, with a stable unique id.
+
+    Args:
+        source: A prediction of ``EmbeddingTaskGenerator``, its rows, a JSONL path, a
+            ``datasets.Dataset`` of rows, or ``(category, task)`` pairs.
+
+    Raises:
+        ConfigError: A missing or unreadable file, a row without ``category`` or
+            ``task``/``tasks``, an unknown category, a blank task, or no task at all.
+    """
+    items, name = _items(source)
+    found: list[tuple[str, str, str]] = []
+    for where, item in items:
+        found.extend(_row_refs(item, where) if isinstance(item, Mapping) else _pair_refs(item, where))
+    if not found:
+        raise ConfigError(f"no tasks in {name}; nothing to write examples for")
+    seen: Counter[str] = Counter()
+    refs = []
+    for category, task, ident in found:
+        seen[ident] += 1
+        if seen[ident] > 1:
+            ident = f"{ident}#{seen[ident]}"
+        refs.append(TaskRef(category, task, ident))
+    return refs

@@ -1,0 +1,224 @@
+"""Is a written example fit to train on? Small named checks, each with its reason.
+
+An example that fails any check is not a row: it goes to the prediction's ``failures``
+(with its outputs as the raw text) and every reason it failed is counted. The checks
+measure the text only (no model), deterministically:
+
+==============================  =========================================================
+reason                          when
+==============================  =========================================================
+``missing_field``               an output field is missing, not a string, or blank
+``negative_equals_positive``    retrieval: the hard negative's token Jaccard with the
+                                positive is >= 0.9
+``query_not_shorter``           retrieval: the query has at least as many characters as
+                                the positive document
+``document_too_short``          retrieval: a document has under a third of ``num_words``
+                                words (skipped for languages written without spaces)
+``label_equals_misleading``     classification: label and misleading label are the same
+``label_in_input``              classification: a label appears in the input text
+                                (case-insensitive, as whole words)
+``texts_not_distinct``          sts, bitext: two of S1, S2, S3 are the same text
+``input_equals_positive``       matching: the input and its match are the same text
+==============================  =========================================================
+
+"The same text" compares case-folded text with whitespace collapsed and end punctuation
+stripped. Characters, not words, measure the query (a word count means little in
+Chinese or Thai).
+
+Example:
+    >>> check_example("text-matching-short", {"input": "Hi there.", "positive_document": "hi  there"}, {})
+    ['input_equals_positive']
+    >>> check_example("sts", {"S1": "A cat.", "S2": "A kitten.", "S3": ""}, {})
+    ['missing_field']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from embtaskgen.examples.kinds import OUTPUT_FIELDS
+
+__all__ = [
+    "DOCUMENT_TOO_SHORT",
+    "INPUT_EQUALS_POSITIVE",
+    "LABEL_EQUALS_MISLEADING",
+    "LABEL_IN_INPUT",
+    "MISSING_FIELD",
+    "NEAR_DUPLICATE_JACCARD",
+    "NEGATIVE_EQUALS_POSITIVE",
+    "NO_SPACE_LANGUAGES",
+    "QUERY_NOT_SHORTER",
+    "TEXTS_NOT_DISTINCT",
+    "VALIDITY_REASONS",
+    "check_example",
+    "document_too_short",
+    "input_equals_positive",
+    "label_equals_misleading",
+    "label_in_input",
+    "missing_field",
+    "negative_equals_positive",
+    "query_not_shorter",
+    "same_text",
+    "texts_not_distinct",
+    "token_jaccard",
+]
+
+MISSING_FIELD = "missing_field"
+NEGATIVE_EQUALS_POSITIVE = "negative_equals_positive"
+QUERY_NOT_SHORTER = "query_not_shorter"
+DOCUMENT_TOO_SHORT = "document_too_short"
+LABEL_EQUALS_MISLEADING = "label_equals_misleading"
+LABEL_IN_INPUT = "label_in_input"
+TEXTS_NOT_DISTINCT = "texts_not_distinct"
+INPUT_EQUALS_POSITIVE = "input_equals_positive"
+
+#: Every reason, in the order the checks run.
+VALIDITY_REASONS: tuple[str, ...] = (
+    MISSING_FIELD,
+    NEGATIVE_EQUALS_POSITIVE,
+    QUERY_NOT_SHORTER,
+    DOCUMENT_TOO_SHORT,
+    LABEL_EQUALS_MISLEADING,
+    LABEL_IN_INPUT,
+    TEXTS_NOT_DISTINCT,
+    INPUT_EQUALS_POSITIVE,
+)
+
+#: Token Jaccard at or above which a hard negative is the positive again.
+NEAR_DUPLICATE_JACCARD = 0.9
+#: A document must have at least this share of the words it was asked for.
+_MIN_LENGTH_SHARE = 1 / 3
+#: Languages written without spaces between words: no word count, no length check.
+NO_SPACE_LANGUAGES = frozenset({"Chinese", "Japanese", "Thai", "Lao", "Khmer", "Burmese"})
+
+_SPACE = re.compile(r"\s+")
+_TOKEN = re.compile(r"\w+")
+_END_PUNCTUATION = " \t\n.,;:!?\"'«»“”‘’()[]"
+
+Outputs = Mapping[str, Any]
+Attributes = Mapping[str, Any]
+
+
+def _normal(text: str) -> str:
+    return _SPACE.sub(" ", text.casefold()).strip(_END_PUNCTUATION)
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two texts are the same up to case, spacing and end punctuation.
+
+    Example:
+        >>> same_text("Positive.", " positive ")
+        True
+    """
+    return _normal(a) == _normal(b)
+
+
+def token_jaccard(a: str, b: str) -> float:
+    """Jaccard similarity of the case-folded word-token sets of two texts (1.0 for two empty ones).
+
+    Example:
+        >>> token_jaccard("the cat sat", "The cat sat.")
+        1.0
+    """
+    left, right = set(_TOKEN.findall(a.casefold())), set(_TOKEN.findall(b.casefold()))
+    if not left and not right:
+        return 1.0
+    return len(left & right) / len(left | right)
+
+
+def missing_field(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """An output field of ``kind`` is missing, not a string, or blank."""
+    return any(not isinstance(outputs.get(name), str) or not outputs[name].strip() for name in OUTPUT_FIELDS[kind])
+
+
+def negative_equals_positive(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """Retrieval: the hard negative is (nearly) the positive document."""
+    positive, negative = outputs["positive_document"], outputs["hard_negative_document"]
+    return token_jaccard(positive, negative) >= NEAR_DUPLICATE_JACCARD
+
+
+def query_not_shorter(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """Retrieval: the query is at least as long (in characters) as the positive document."""
+    return len(outputs["user_query"].strip()) >= len(outputs["positive_document"].strip())
+
+
+def document_too_short(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """Retrieval: a document has under a third of the words it was asked for."""
+    asked = attributes.get("num_words")
+    if not isinstance(asked, int) or attributes.get("language") in NO_SPACE_LANGUAGES:
+        return False
+    least = asked * _MIN_LENGTH_SHARE
+    return any(len(outputs[name].split()) < least for name in ("positive_document", "hard_negative_document"))
+
+
+def label_equals_misleading(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """Classification: the misleading label is the label."""
+    return same_text(outputs["label"], outputs["misleading_label"])
+
+
+def _contains_words(text: str, phrase: str) -> bool:
+    phrase = phrase.strip(_END_PUNCTUATION)
+    if not phrase:
+        return False
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(part) for part in phrase.split()) + r"(?!\w)"
+    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+
+
+def label_in_input(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """Classification: the label or the misleading label appears in the input text as whole words."""
+    text = outputs["input_text"]
+    return _contains_words(text, outputs["label"]) or _contains_words(text, outputs["misleading_label"])
+
+
+def texts_not_distinct(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """STS and bitext: two of S1, S2 and S3 are the same text."""
+    texts = [_normal(outputs[name]) for name in ("S1", "S2", "S3")]
+    return len(set(texts)) < len(texts)
+
+
+def input_equals_positive(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """Matching: the match is the input again."""
+    return same_text(outputs["input"], outputs["positive_document"])
+
+
+Check = Callable[[str, Outputs, Attributes], bool]
+
+#: The checks of each kind after ``missing_field`` (which every kind runs first).
+_CHECKS: dict[str, tuple[tuple[str, Check], ...]] = {
+    "text-retrieval": (
+        (NEGATIVE_EQUALS_POSITIVE, negative_equals_positive),
+        (QUERY_NOT_SHORTER, query_not_shorter),
+        (DOCUMENT_TOO_SHORT, document_too_short),
+    ),
+    "text-matching-short": ((INPUT_EQUALS_POSITIVE, input_equals_positive),),
+    "text-matching-long": ((INPUT_EQUALS_POSITIVE, input_equals_positive),),
+    "text-classification": (
+        (LABEL_EQUALS_MISLEADING, label_equals_misleading),
+        (LABEL_IN_INPUT, label_in_input),
+    ),
+    "sts": ((TEXTS_NOT_DISTINCT, texts_not_distinct),),
+    "bitext": ((TEXTS_NOT_DISTINCT, texts_not_distinct),),
+}
+
+
+def check_example(kind: str, outputs: Outputs, attributes: Attributes) -> list[str]:
+    """The reasons an example is not fit to train on (``[]``: valid).
+
+    A missing field is the only reason reported for an example that has one (the other
+    checks need every field).
+
+    Args:
+        kind: The example kind.
+        outputs: The parsed output fields.
+        attributes: The attributes the example was asked for (``num_words``, ``language``).
+
+    Example:
+        >>> check_example("text-classification",
+        ...               {"input_text": "Great phone.", "label": "positive", "misleading_label": "negative"}, {})
+        []
+    """
+    if missing_field(kind, outputs, attributes):
+        return [MISSING_FIELD]
+    return [reason for reason, check in _CHECKS[kind] if check(kind, outputs, attributes)]

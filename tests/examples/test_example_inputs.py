@@ -1,0 +1,122 @@
+"""Bad input to stage 2: unknown kinds, bad task files, empty files, bad settings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from example_replies import example_lm
+
+from embtaskgen import ConfigError, EmbeddingExampleGenerator, ExampleSettings
+from embtaskgen.examples.task_input import task_refs
+
+
+def test_unknown_kind_names_the_valid_ones():
+    with pytest.raises(ConfigError) as info:
+        EmbeddingExampleGenerator(["sts", "paraphrase"])
+    message = str(info.value)
+    assert "'paraphrase'" in message
+    for kind in ("text-retrieval", "text-matching-short", "text-matching-long", "text-classification", "sts", "bitext"):
+        assert kind in message
+
+
+def test_an_empty_kinds_list_is_refused():
+    with pytest.raises(ConfigError, match="kinds is empty"):
+        ExampleSettings(kinds=())
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ({"task": "Find recipes."}, "missing field 'category'"),
+        ({"category": "text-retrieval"}, "missing field 'task' or 'tasks'"),
+        ({"category": "text-sorting", "task": "Sort."}, "category must be one of text-retrieval"),
+        ({"category": "text-retrieval", "task": "  "}, "a task must be a non-empty string"),
+        ({"category": "text-retrieval", "tasks": "Find recipes."}, "'tasks' must be a list"),
+        ({"category": "text-retrieval", "tasks": ["ok", 3]}, "tasks\\[1\\]"),
+    ],
+)
+def test_a_task_file_with_missing_or_bad_fields_names_the_line(tmp_path, row, expected):
+    path = _write(tmp_path / "tasks.jsonl", [{"category": "text-retrieval", "task": "Find recipes."}, row])
+    gen = EmbeddingExampleGenerator("text-retrieval", seed=1, lm=example_lm())
+    with pytest.raises(ConfigError, match=expected) as info:
+        gen(path)
+    assert "tasks.jsonl:2" in str(info.value)
+
+
+def test_a_file_that_is_not_jsonl(tmp_path):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text('{"category": "text-retrieval", "task": "A."}\nnot json\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="tasks.jsonl:2: not valid JSON"):
+        task_refs(path)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_an_empty_file(tmp_path, text):
+    path = tmp_path / "empty.jsonl"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="no tasks in task file"):
+        EmbeddingExampleGenerator(seed=1, lm=example_lm())(path)
+
+
+def test_a_file_of_failed_generations_only_has_no_tasks(tmp_path):
+    path = _write(tmp_path / "t.jsonl", [{"category": "text-retrieval", "generation": 0, "tasks": []}])
+    with pytest.raises(ConfigError, match="no tasks"):
+        task_refs(path)
+
+
+def test_a_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        task_refs(tmp_path / "nope.jsonl")
+
+
+@pytest.mark.parametrize("bad", [42, [("text-retrieval",)], ["just a string"], [("text-retrieval", "")]])
+def test_bad_task_sources(bad):
+    with pytest.raises(ConfigError):
+        task_refs(bad)
+
+
+def test_duplicate_tasks_get_distinct_ids():
+    refs = task_refs([("text-retrieval", "Find recipes.")] * 3)
+    assert [r.task_id for r in refs] == [refs[0].task_id, refs[0].task_id + "#2", refs[0].task_id + "#3"]
+
+
+def test_nothing_to_write_is_refused():
+    gen = EmbeddingExampleGenerator(["sts", "bitext"], seed=1, lm=example_lm())
+    with pytest.raises(ConfigError, match="nothing to write"):
+        gen()
+    gen = EmbeddingExampleGenerator("text-retrieval", seed=1, lm=example_lm())
+    with pytest.raises(ConfigError, match="nothing to write"):
+        gen([("text-classification", "Classify reviews.")])
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"examples_per_task": 0}, "examples_per_task must be an integer >= 1"),
+        ({"count": -1}, "count must be an integer >= 0"),
+        ({"temperature": 3}, "temperature must be a number in \\[0, 2\\]"),
+        ({"languages": "klingon"}, "'english' or 'paper'"),
+        ({"languages": []}, "non-empty list"),
+        ({"languages": ["German", ""]}, "non-empty list"),
+        ({"max_num_words": 10}, "max_num_words must be an integer >= 50"),
+        ({"seed": "1"}, "seed must be an integer"),
+        ({"concurrency": 0}, "concurrency must be an integer >= 1"),
+        ({"no_repeat": 0.5, "lm": "openai/gpt-4o-mini"}, "no_repeat"),
+    ],
+)
+def test_bad_settings(options, expected):
+    with pytest.raises(ConfigError, match=expected):
+        EmbeddingExampleGenerator(**options)
+
+
+def test_settings_object_is_taken_as_is_and_checked():
+    settings = ExampleSettings(kinds="sts", count=2, seed=1, lm=example_lm())
+    assert EmbeddingExampleGenerator(settings=settings).settings is settings
+    with pytest.raises(ConfigError, match="ExampleSettings"):
+        EmbeddingExampleGenerator(settings={"kinds": "sts"})
