@@ -1,4 +1,4 @@
-"""The ``embtaskgen`` command line: ``generate``, ``report`` and ``categories``.
+"""The ``embtaskgen`` command line: ``generate``, ``examples``, ``pipeline``, ``report`` and ``categories``.
 
 Bad arguments exit with status 2 and a message naming the valid choices; nothing is
 written then. Progress and the summary go to stderr, rows to ``--output`` or stdout.
@@ -44,6 +44,7 @@ import click
 
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
+from embtaskgen.cli.examples_commands import examples_command, pipeline_command
 from embtaskgen.cli.tuning import evaluate_command, optimize_command
 from embtaskgen.cli.options import (
     EXIT_ALL_FAILED,
@@ -264,6 +265,8 @@ def report(path: Path, output: Path | None, semantic: bool, num_tasks: int) -> N
 
 
 main.add_command(optimize_command)
+main.add_command(examples_command)
+main.add_command(pipeline_command)
 main.add_command(evaluate_command)
 
 

@@ -224,6 +224,27 @@ class EmbeddingExampleGenerator(dspy.Module):
         }
         return result
 
+    def caller(
+        self, plan: Sequence[PlannedExample], seed: int, *, lm: dspy.BaseLM | None = None
+    ) -> Callable[[str, int], ExampleResult]:
+        """The function a run calls per planned example: ``(kind, position in plan) -> ExampleResult``.
+
+        Args:
+            plan: The planned examples (:meth:`plan`).
+            seed: The run seed.
+            lm: The LM to call (default: :attr:`lm`).
+        """
+
+        def call(kind: str, position: int) -> ExampleResult:
+            item = plan[position]
+            return self.call(item.kind, item.task, item.task_id, item.index, seed, lm=lm)
+
+        return call
+
+    def workers(self, calls: int) -> int:
+        """Calls to keep in flight for ``calls`` planned calls (the settings' concurrency, capped by the LM)."""
+        return max(1, min(lm_concurrency(self.lm, self.settings.concurrency), calls))
+
     def plan(
         self,
         tasks: TaskSource | None = None,

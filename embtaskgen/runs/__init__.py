@@ -4,7 +4,12 @@
 (``embtaskgen.execute``), one concept per module: ``files`` (output and sidecar paths,
 whole-line appends), ``journal`` (the progress sidecar and the run identity), ``resume``
 (reading an earlier run back), ``recorder`` (writing and counting outcomes),
-``binding`` (per-run LM copy and settings), ``progressbar`` and ``summary``.
+``binding`` (per-run LM copy and settings), ``progressbar``, ``summary`` and
+``session`` (one session's loop over the scheduler, shared by both stages).
+
+Stage 2 (:func:`embtaskgen.runs.example_runner.run_examples`) plans examples instead
+of generations and has its own identity and resume (``example_resume``) and recorder
+(``example_recorder``); everything else is the same machinery.
 
 The folder is ``runs`` and not ``run`` so that it never shadows the function
 ``embtaskgen.run``.

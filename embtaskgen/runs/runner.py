@@ -70,22 +70,20 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import dspy
-
 from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
-from embtaskgen.execute.interrupt import StopSignal
-from embtaskgen.execute.scheduler import Job, Outcome, schedule
+from embtaskgen.execute.scheduler import Job
 from embtaskgen.lm.untrusted import sanitize_text
-from embtaskgen.runs.binding import bind_for_run, run_settings
+from embtaskgen.runs.binding import bind_for_run
 from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths, write_json_atomic
 from embtaskgen.runs.journal import RunIdentity
 from embtaskgen.runs.progressbar import make_bar
-from embtaskgen.runs.recorder import Recorder, safe_text
+from embtaskgen.runs.recorder import Recorder
 from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
+from embtaskgen.runs.session import drive_session
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.settings import decide_seed
 
@@ -94,9 +92,6 @@ __all__ = ["RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
 logger = logging.getLogger(__name__)
 
 STDOUT = "-"
-
-#: Generations that failed in an earlier session get one more call, no run-level retry.
-_ONCE = RetryPolicy(attempts=0)
 
 
 def run(
@@ -209,30 +204,10 @@ def run(
         flatten=settings.flatten,
         secrets=secrets,
     )
-    options = {"workers": workers, "recorder": recorder}
-    try:
-        with StopSignal() as stop, dspy.context(**run_settings()):
-            outcome = schedule(
-                _jobs(fresh), call, **options, retry=retry, stop=stop, max_failures=max_failures
-            )
-            if again and not outcome.stopped:
-                # Failed in an earlier session: once more, last, outside max_failures, so
-                # that repeated resumes always get further and end with everything accounted.
-                before = tally.calls
-                outcome = schedule(_jobs(again), call, **options, retry=_ONCE, stop=stop, max_failures=None)
-                tally.retried_earlier = tally.calls - before
-    except WriteError as exc:
-        outcome = Outcome(
-            "aborted",
-            f"{exc}; every file holds whole lines only: free space (or fix the cause) and resume",
-        )
-        logger.error("%s", outcome.message)
-    finally:
-        bar.close()
-        for sink in sinks:
-            if sink is not None:
-                sink.close()
-    outcome.message = safe_text(outcome.message, secrets)
+    outcome = drive_session(
+        _jobs(fresh), list(_jobs(again)), call, recorder=recorder, tally=tally, workers=workers, retry=retry,
+        max_failures=max_failures, bar=bar, sinks=sinks, secrets=secrets,
+    )
     summary = build_summary(
         tally, **common, seconds=time.perf_counter() - started, workers=workers,
         stopped=outcome.stopped, message=outcome.message,

@@ -1,0 +1,189 @@
+"""``embtaskgen examples`` and ``embtaskgen pipeline`` against a loopback OpenAI-compatible stub."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openai_stub import OpenAIStub, chat_tasks_reply
+
+from embtaskgen import read_jsonl
+from embtaskgen.cli.main import main
+
+KEY = "etg-cli-examples-key-41c7"
+
+
+def _answer(fields: dict[str, str]) -> str:
+    return "".join(f"[[ ## {k} ## ]]\n{v}\n\n" for k, v in fields.items()) + "[[ ## completed ## ]]"
+
+
+def reply(body) -> tuple[int, str]:
+    """Tasks for a brainstorm prompt, a valid example for an example prompt (different per prompt)."""
+    system = body["messages"][0]["content"]
+    d = hashlib.sha256(json.dumps(body.get("messages")).encode()).hexdigest()[:8]
+    if "[[ ## tasks ## ]]" in system:
+        return 200, chat_tasks_reply(body, count=2)
+    if "[[ ## S1 ## ]]" in system:
+        return 200, _answer({"S1": f"The cat {d} sits on the mat.", "S2": f"A cat {d} is sitting on a mat.",
+                             "S3": f"Stock prices {d} fell sharply."})
+    return 200, _answer({"input_text": f"The battery {d} lasts two days and the screen is bright.",
+                         "label": "favourable", "misleading_label": "unfavourable"})
+
+
+@pytest.fixture(autouse=True)
+def api_key(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+
+
+@pytest.fixture()
+def stub():
+    with OpenAIStub(reply) as server:
+        yield server
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def model(stub) -> list[str]:
+    return ["-m", "openai/stub", "--api-base", stub.base_url, "--no-progress", "--no-cache"]
+
+
+def write_tasks(path: Path) -> Path:
+    rows = [{"category": "text-classification", "generation": 0, "seed": 1,
+             "tasks": ["Classify a product review by sentiment.", "Tag a news headline with its topic."]}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_examples_for_a_task_file(tmp_path, stub):
+    tasks, out = write_tasks(tmp_path / "tasks.jsonl"), tmp_path / "examples.jsonl"
+    done = cli("examples", "--tasks", str(tasks), "--per-task", "2", "-o", str(out), "--seed", "3", *model(stub))
+    assert done.exit_code == 0, done.output
+    rows = lines(out)
+    assert len(rows) == 4 and {row["task_id"] for row in rows} == {"text-classification/0/0", "text-classification/0/1"}
+    summary = json.loads((tmp_path / "examples.jsonl.summary.json").read_text())
+    assert summary["status"] == "complete" and summary["usage"]["total_tokens"] > 0
+
+
+def test_symmetric_examples_without_a_task_file_in_sentence_transformers_format(tmp_path, stub):
+    out = tmp_path / "pairs.jsonl"
+    done = cli("examples", "--kinds", "sts,bitext", "--count", "2", "--format", "sentence-transformers",
+               "-o", str(out), *model(stub))
+    assert done.exit_code == 0, done.output
+    records = lines(out)
+    assert len(records) == 4 and all(set(r) == {"anchor", "positive", "negative"} for r in records)
+
+
+def test_resume_continues_and_refuses_other_settings(tmp_path, stub):
+    out = tmp_path / "pairs.jsonl"
+    assert cli("examples", "--kinds", "sts", "--count", "3", "-o", str(out), "--seed", "2", *model(stub)).exit_code == 0
+    rows = out.read_text().splitlines()
+    out.write_text("\n".join(rows[:1]) + "\n")
+    again = cli("examples", "--kinds", "sts", "--count", "3", "-o", str(out), "--seed", "2", "--resume", *model(stub))
+    assert again.exit_code == 0, again.output
+    assert len(lines(out)) == 3 and len({r["example_index"] for r in lines(out)}) == 3
+    before = out.read_bytes()
+    refused = cli("examples", "--kinds", "sts", "--count", "3", "-o", str(out), "--seed", "2", "--resume",
+                  "--temperature", "0.3", *model(stub))
+    assert refused.exit_code == 2 and "temperature" in refused.output
+    assert out.read_bytes() == before
+    fresh = cli("examples", "--kinds", "sts", "--count", "3", "-o", str(out), "--seed", "2", *model(stub))
+    assert fresh.exit_code == 2 and "--resume" in fresh.output
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--kinds", "sts,nope", "--count", "2"], "valid kinds are text-retrieval"),
+    (["--kinds", "text-classification", "--count", "2"], "add sts or bitext"),
+    (["--kinds", "sts"], "--count"),
+    ([], "nothing to write"),
+    (["--tasks", "{missing}"], "missing field"),
+    (["--tasks", "{empty}"], "no tasks"),
+    (["--tasks", "{nofile}"], "does not exist"),
+    (["--kinds", "sts", "--count", "2", "--format", "csv"], "'jsonl', 'sentence-transformers'"),
+    (["--kinds", "sts", "--count", "2", "--languages", "klingon"], "'english', 'paper'"),
+])
+def test_bad_arguments_exit_2_and_create_nothing(tmp_path, stub, args, says):
+    (tmp_path / "missing.jsonl").write_text('{"category": "text-classification", "generation": 0}\n')
+    (tmp_path / "empty.jsonl").write_text("")
+    args = [a.format(missing=tmp_path / "missing.jsonl", empty=tmp_path / "empty.jsonl",
+                     nofile=tmp_path / "nofile.jsonl") for a in args]
+    out = tmp_path / "out" / "examples.jsonl"
+    out.parent.mkdir()
+    done = cli("examples", *args, "-o", str(out), *model(stub))
+    assert done.exit_code == 2, done.output
+    assert says in done.output
+    assert list(out.parent.iterdir()) == []
+    assert stub.calls == 0
+
+
+def test_exit_3_when_every_call_fails_and_1_when_some_do(tmp_path):
+    with OpenAIStub("status", status=401, answer="no") as refusing:
+        done = cli("examples", "--kinds", "sts", "--count", "2", "-o", str(tmp_path / "a.jsonl"), *model(refusing))
+    assert done.exit_code == 3, done.output
+    count, lock = itertools.count(), threading.Lock()
+
+    def every_other(body):
+        with lock:
+            n = next(count)
+        return reply(body) if n % 2 == 0 else (401, "no")
+
+    with OpenAIStub(every_other) as flaky:
+        done = cli("examples", "--kinds", "sts", "--count", "4", "--concurrency", "1", "-o",
+                   str(tmp_path / "b.jsonl"), *model(flaky))
+    assert done.exit_code == 1, done.output
+    assert "failed" in done.output
+
+
+def test_pipeline_writes_tasks_then_examples_that_read_back(tmp_path, stub):
+    out = tmp_path / "run"
+    done = cli("pipeline", "-c", "text-classification", "-n", "2", "--per-task", "2", "--kinds", "sts",
+               "--count", "1", "-o", str(out), *model(stub))
+    assert done.exit_code == 0, done.output
+    tasks = read_jsonl(out / "tasks.jsonl")
+    examples = read_jsonl(out / "examples.jsonl")
+    assert len(tasks) == 2 and len(examples) == 2 * 2 * 2 + 1
+    assert {row["kind"] for row in examples} == {"text-classification", "sts"}
+    assert {row["seed"] for row in examples} == {tasks[0]["seed"]}
+    for name in ("tasks.jsonl.summary.json", "examples.jsonl.summary.json"):
+        assert json.loads((out / name).read_text())["status"] == "complete"
+    again = cli("pipeline", "-c", "text-classification", "-n", "2", "--per-task", "2", "--kinds", "sts",
+                "--count", "1", "-o", str(out), "--resume", *model(stub))
+    assert again.exit_code == 0, again.output
+    assert len(read_jsonl(out / "examples.jsonl")) == 9
+
+
+def test_pipeline_bad_arguments_exit_2_and_create_nothing(tmp_path, stub):
+    out = tmp_path / "run"
+    done = cli("pipeline", "-c", "text-classification", "--kinds", "nope", "-o", str(out), *model(stub))
+    assert done.exit_code == 2 and "valid kinds" in done.output
+    done = cli("pipeline", "-c", "text-classification", "--count", "2", "-o", str(out), *model(stub))
+    assert done.exit_code == 2 and "add sts or bitext" in done.output
+    assert not out.exists() and stub.calls == 0
+
+
+def test_pipeline_over_an_earlier_run_needs_resume_and_writes_nothing(tmp_path, stub):
+    out = tmp_path / "run"
+    args = ["pipeline", "-c", "text-classification", "-n", "1", "-o", str(out), *model(stub)]
+    assert cli(*args).exit_code == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    calls = stub.calls
+    refused = cli(*args)
+    assert refused.exit_code == 2 and "--resume" in refused.output
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before and stub.calls == calls
+
+
+def test_pipeline_stops_after_a_stage_1_that_wrote_no_tasks(tmp_path):
+    with OpenAIStub("status", status=401, answer="no") as refusing:
+        done = cli("pipeline", "-c", "text-classification", "-n", "1", "-o", str(tmp_path / "run"), *model(refusing))
+    assert done.exit_code == 3 and "stage 2 was not run" in done.output
+    assert not (tmp_path / "run" / "examples.jsonl").exists()
