@@ -39,6 +39,7 @@ from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, 
 from embtaskgen.quality.novelty import copies_example
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.execute.faults import RetryPolicy
+from embtaskgen.runs.example_runner import run_examples
 from embtaskgen.runs.runner import run
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.settings import (
@@ -111,6 +112,7 @@ __all__ = [
     "resolve_categories",
     "resolve_lm",
     "run",
+    "run_examples",
     "save_program",
     "score_tasks",
     "strip_task",
