@@ -11,10 +11,10 @@ example and assembles the rows in plan order.
 
 Adapters: a served model gets the strict twin of DSPy's adapter
 (:func:`embtaskgen.lm.adapters.adapter_for`: ``StrictChatAdapter`` by default); an
-embedded model gets :class:`~embtaskgen.lm.strict_adapters.StrictJSONAdapter` (DSPy's
-JSON adapter with strict parsing; its output schema goes to llama.cpp as a grammar),
-because the compact adapter writes lists of tasks, not examples. An adapter the user
-chose always wins.
+embedded model gets :class:`~embtaskgen.lm.local.object_adapter.CompactObjectAdapter`
+(a short prompt with one worked example per kind, and a JSON schema with per-field length
+bounds that llama.cpp enforces as a grammar; :func:`embtaskgen.lm.adapters.example_adapter_for`).
+An adapter the user chose always wins.
 
 Example:
     >>> import dspy
@@ -49,10 +49,8 @@ from embtaskgen.examples.kinds import (
 )
 from embtaskgen.examples.task_input import TaskSource, task_refs
 from embtaskgen.execute.collect import collect
-from embtaskgen.lm.adapters import adapter_for
-from embtaskgen.lm.local.adapter import CompactListAdapter
+from embtaskgen.lm.adapters import example_adapter_for
 from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
-from embtaskgen.lm.strict_adapters import StrictJSONAdapter
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.settings import decide_seed, derive_id
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
@@ -154,10 +152,7 @@ class EmbeddingExampleGenerator(dspy.Module):
             >>> type(gen.adapter_for(dspy.LM("openai/m"))).__name__
             'StrictChatAdapter'
         """
-        adapter = adapter_for(lm, None, self.settings.adapter)
-        if self.settings.adapter is None and isinstance(adapter, CompactListAdapter):
-            return StrictJSONAdapter()
-        return adapter
+        return example_adapter_for(lm, None, self.settings.adapter)
 
     # ------------------------------------------------------------------ calls
     def call(

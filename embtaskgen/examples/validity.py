@@ -8,6 +8,10 @@ measure the text only (no model), deterministically:
 reason                          when
 ==============================  =========================================================
 ``missing_field``               an output field is missing, not a string, or blank
+``copies_attribute``            an output field is an attribute value of the prompt
+                                ("sentence", "college", "English"), or only words of
+                                attribute values ("college sentence"); a classification
+                                label may be a language name
 ``negative_equals_positive``    retrieval: the hard negative's token Jaccard with the
                                 positive is >= 0.9
 ``query_not_shorter``           retrieval: the query has at least as many characters as
@@ -41,6 +45,7 @@ from typing import Any
 from embtaskgen.examples.kinds import OUTPUT_FIELDS
 
 __all__ = [
+    "COPIES_ATTRIBUTE",
     "DOCUMENT_TOO_SHORT",
     "INPUT_EQUALS_POSITIVE",
     "LABEL_EQUALS_MISLEADING",
@@ -53,6 +58,7 @@ __all__ = [
     "TEXTS_NOT_DISTINCT",
     "VALIDITY_REASONS",
     "check_example",
+    "copies_attribute",
     "document_too_short",
     "input_equals_positive",
     "label_equals_misleading",
@@ -66,6 +72,7 @@ __all__ = [
 ]
 
 MISSING_FIELD = "missing_field"
+COPIES_ATTRIBUTE = "copies_attribute"
 NEGATIVE_EQUALS_POSITIVE = "negative_equals_positive"
 QUERY_NOT_SHORTER = "query_not_shorter"
 DOCUMENT_TOO_SHORT = "document_too_short"
@@ -77,6 +84,7 @@ INPUT_EQUALS_POSITIVE = "input_equals_positive"
 #: Every reason, in the order the checks run.
 VALIDITY_REASONS: tuple[str, ...] = (
     MISSING_FIELD,
+    COPIES_ATTRIBUTE,
     NEGATIVE_EQUALS_POSITIVE,
     QUERY_NOT_SHORTER,
     DOCUMENT_TOO_SHORT,
@@ -133,6 +141,39 @@ def missing_field(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
     return any(not isinstance(outputs.get(name), str) or not outputs[name].strip() for name in OUTPUT_FIELDS[kind])
 
 
+def _attribute_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return str(value)
+
+
+def copies_attribute(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """An output field is an attribute value, or made only of words of attribute values.
+
+    Small models fill the fields with the prompt's attributes (``{"S1": "sentence",
+    "S2": "college"}``). Classification labels are not compared with language names (a
+    language-identification task has them as labels).
+
+    Example:
+        >>> copies_attribute("sts", {"S1": "Sentence.", "S2": "A b.", "S3": "C d."}, {"unit": "sentence"})
+        True
+        >>> copies_attribute("sts", {"S1": "A long sentence.", "S2": "A b.", "S3": "C d."}, {"unit": "sentence"})
+        False
+    """
+    for name in OUTPUT_FIELDS[kind]:
+        label = kind == "text-classification" and name in ("label", "misleading_label")
+        values = [_attribute_text(value) for key, value in attributes.items()
+                  if not (label and "language" in key) and value is not None]
+        text = outputs[name]
+        if any(same_text(text, value) for value in values):
+            return True
+        words = set(_TOKEN.findall(text.casefold()))
+        vocabulary = {word for value in values for word in _TOKEN.findall(value.casefold())}
+        if words and words <= vocabulary:
+            return True
+    return False
+
+
 def negative_equals_positive(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
     """Retrieval: the hard negative is (nearly) the positive document."""
     positive, negative = outputs["positive_document"], outputs["hard_negative_document"]
@@ -185,7 +226,7 @@ def input_equals_positive(kind: str, outputs: Outputs, attributes: Attributes) -
 
 Check = Callable[[str, Outputs, Attributes], bool]
 
-#: The checks of each kind after ``missing_field`` (which every kind runs first).
+#: The checks of each kind after ``missing_field`` and ``copies_attribute`` (which every kind runs first).
 _CHECKS: dict[str, tuple[tuple[str, Check], ...]] = {
     "text-retrieval": (
         (NEGATIVE_EQUALS_POSITIVE, negative_equals_positive),
@@ -221,4 +262,5 @@ def check_example(kind: str, outputs: Outputs, attributes: Attributes) -> list[s
     """
     if missing_field(kind, outputs, attributes):
         return [MISSING_FIELD]
-    return [reason for reason, check in _CHECKS[kind] if check(kind, outputs, attributes)]
+    reasons = [COPIES_ATTRIBUTE] if copies_attribute(kind, outputs, attributes) else []
+    return reasons + [reason for reason, check in _CHECKS[kind] if check(kind, outputs, attributes)]

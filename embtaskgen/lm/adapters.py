@@ -25,7 +25,7 @@ import dspy
 
 from embtaskgen.lm.strict_adapters import strict_adapter
 
-__all__ = ["adapter_for"]
+__all__ = ["adapter_for", "example_adapter_for"]
 
 
 def adapter_for(lm: Any, category: str | None = None, chosen: dspy.Adapter | None = None) -> dspy.Adapter | None:
@@ -66,3 +66,36 @@ def adapter_for(lm: Any, category: str | None = None, chosen: dspy.Adapter | Non
     if options is None:
         return strict_adapter(dspy.settings.adapter)
     return CompactListAdapter(category=category, **options)
+
+
+def example_adapter_for(lm: Any, kind: str | None = None, chosen: dspy.Adapter | None = None) -> dspy.Adapter | None:
+    """The adapter to format a stage-2 example call (of ``kind``) on ``lm``.
+
+    Like :func:`adapter_for`, but an embedded model gets the
+    :class:`~embtaskgen.lm.local.object_adapter.CompactObjectAdapter` (one JSON object per
+    call, its schema sent as a grammar) in its catalog entry's prompt style, instead of
+    the list adapter. A served model gets the strict twin of DSPy's adapter; an adapter
+    the user chose always wins.
+
+    Args:
+        lm: The LM of the call.
+        kind: The example kind (``None``: the adapter reads it from the signature).
+        chosen: An adapter the user picked; returned as is.
+
+    Example:
+        >>> adapter_for(dspy.LM("openai/m")).__class__.__name__
+        'StrictChatAdapter'
+        >>> example_adapter_for(dspy.LM("openai/m"), "sts").__class__.__name__
+        'StrictChatAdapter'
+    """
+    if chosen is not None:
+        return chosen
+    try:
+        from embtaskgen.lm.local.catalog import adapter_options_for
+        from embtaskgen.lm.local.object_adapter import CompactObjectAdapter
+    except ImportError:  # pragma: no cover - the local extra is missing
+        return strict_adapter(dspy.settings.adapter)
+    options = adapter_options_for(lm)
+    if options is None:
+        return strict_adapter(dspy.settings.adapter)
+    return CompactObjectAdapter(style=options.get("style", "chat"), kind=kind)

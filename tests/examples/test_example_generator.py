@@ -233,7 +233,7 @@ def test_the_embedded_model_gets_strict_json_with_a_schema(tmp_path):
     engine = LlamaCppEngine(model, model_id="fake-model", llama_factory=factory)
     lm = dspy.LM("local/fake-model", engine=engine)
     gen = EmbeddingExampleGenerator("sts", count=1, seed=1, lm=lm)
-    assert type(gen.adapter_for(lm)).__name__ == "StrictJSONAdapter"
+    assert type(gen.adapter_for(lm)).__name__ == "CompactObjectAdapter"
     prediction = gen()
     assert prediction.rows[0]["S2"] == "A close text."
     (call,) = fakes[0].calls

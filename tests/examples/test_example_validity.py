@@ -127,8 +127,38 @@ def test_input_equals_positive(kind):
     _assert_invalid(_run(kind, override), "input_equals_positive")
 
 
+@pytest.mark.parametrize("kind", ["sts", "bitext", "text-classification", "text-retrieval"])
+def test_copies_attribute(kind):
+    def override(k, inputs, outputs):
+        first = next(iter(outputs))
+        value = next(v for name, v in inputs.items() if name != "task" and isinstance(v, str))
+        return {**outputs, first: value.upper() + "."}
+
+    _assert_invalid(_run(kind, override), "copies_attribute")
+
+
+def test_copies_attribute_as_the_embedded_model_did():
+    attributes = {"unit": "sentence", "difficulty": "college", "high_score": 4.5, "low_score": 2.5, "language": "English"}
+    outputs = {"S1": "sentence", "S2": "college", "S3": "language"}
+    assert check_example("sts", outputs, attributes) == ["copies_attribute"]
+    # Only words of attribute values ("college sentence"), or a score, count too.
+    assert check_example("sts", {"S1": "College sentence", "S2": "A dog runs.", "S3": "4.5"}, attributes) == [
+        "copies_attribute"
+    ]
+    # A text that merely contains an attribute word is fine.
+    fine = {"S1": "A college student reads.", "S2": "A student reads at college.", "S3": "A college burned."}
+    assert check_example("sts", fine, attributes) == []
+
+
+def test_a_language_label_is_not_a_copied_attribute():
+    outputs = {"input_text": "Bonjour, comment allez-vous ?", "label": "French", "misleading_label": "English"}
+    attributes = {"clarity": "clear", "difficulty": "college", "language": "English"}
+    assert check_example("text-classification", outputs, attributes) == []
+    assert check_example("text-classification", {**outputs, "label": "college"}, attributes) == ["copies_attribute"]
+
+
 def test_every_reason_has_a_test_and_several_reasons_are_all_counted():
-    tested = {"missing_field", "negative_equals_positive", "query_not_shorter", "document_too_short",
+    tested = {"missing_field", "copies_attribute", "negative_equals_positive", "query_not_shorter", "document_too_short",
               "label_equals_misleading", "label_in_input", "texts_not_distinct", "input_equals_positive"}
     assert tested == set(VALIDITY_REASONS)
     outputs = {"user_query": "x " * 500, "positive_document": "short doc", "hard_negative_document": "short doc"}
