@@ -96,12 +96,18 @@ def _kind_of(s: str) -> Kind | None:
     return None
 
 
-def _is_long_bigram(t: TaskText, i: int) -> bool:
-    return i > 0 and f"{t.tokens[i - 1]} {t.tokens[i]}" in LONG_BIGRAMS
+_BIGRAM_FIRST = frozenset(b.split()[0] for b in LONG_BIGRAMS)
 
 
-def _token_kind(t: TaskText, i: int, long_heads: set[str]) -> Kind | None:
-    if t.stems[i] in long_heads or _is_long_bigram(t, i):
+def _long_bigrams(t: TaskText) -> list[bool]:
+    """Per token, whether it ends a long-document bigram ("legal opinion")."""
+    tokens = t.tokens
+    return [False, *(a in _BIGRAM_FIRST and f"{a} {b}" in LONG_BIGRAMS
+                     for a, b in zip(tokens, tokens[1:]))]
+
+
+def _token_kind(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool]) -> Kind | None:
+    if t.stems[i] in long_heads or bigrams[i]:
         return "long"
     return _kind_of(t.stems[i])
 
@@ -126,15 +132,16 @@ def _is_owned(t: TaskText, i: int) -> bool:
     return False
 
 
-def _modifies_next(t: TaskText, i: int, long_heads: set[str]) -> bool:
+def _modifies_next(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool]) -> bool:
     """A noun right before another ("paper title"), or before a possessive ("a book
     character's name")."""
     n = len(t.tokens)
-    if i + 1 < n and _token_kind(t, i + 1, long_heads) is not None:
+    if i + 1 < n and _token_kind(t, i + 1, long_heads, bigrams) is not None:
         return True
     for gap in (1, 2):
         k = i + gap + 1
-        if k < n and t.tokens[i + gap] == "s" and _token_kind(t, k, long_heads) is not None:
+        if k < n and t.tokens[i + gap] == "s" and \
+                _token_kind(t, k, long_heads, bigrams) is not None:
             return True
     return False
 
@@ -153,14 +160,15 @@ def _nouns(t: TaskText) -> list[_Noun]:
     n = len(t.stems)
     modifier: Kind | None = None
     long_heads: set[str] = set()  # "legal opinion" makes a later "opinions" long too
+    bigrams = _long_bigrams(t)
     for i in range(n):
-        if _is_long_bigram(t, i):
+        if bigrams[i]:
             long_heads.add(t.stems[i])
-        kind = _token_kind(t, i, long_heads)
+        kind = _token_kind(t, i, long_heads, bigrams)
         if kind is None or (i and t.tokens[i - 1] in _RELATIVES):
             modifier = None  # not a text noun, or a verb: "a headline that reports ..."
             continue
-        if _modifies_next(t, i, long_heads):
+        if _modifies_next(t, i, long_heads, bigrams):
             modifier = kind if modifier is None else modifier
             continue
         if modifier == "long" and kind == "medium":
@@ -168,7 +176,7 @@ def _nouns(t: TaskText) -> list[_Noun]:
         modifier = None
         if _is_owned(t, i):
             continue
-        if not _is_long_bigram(t, i):
+        if not bigrams[i]:
             adjective = _adjective_kind(t.tokens, i)
             if adjective == "short" or (adjective == "long" and kind != "short"):
                 kind = adjective
@@ -320,7 +328,9 @@ def check_category(task: str | TaskText, category: str) -> CategoryCheck:
         return CategoryCheck(False, "empty")
     if _is_question(t):
         return CategoryCheck(False, "a concrete question, not a task description")
-    return _CHECKS[category](t, set(t.stems), _nouns(t))
+    # Classification is judged by its verbs and label cues alone, without the nouns.
+    nouns = [] if category == "text-classification" else _nouns(t)
+    return _CHECKS[category](t, set(t.stems), nouns)
 
 
 def on_category(task: str | TaskText, category: str) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from embtaskgen.quality.dedup import redundant_flags
 from embtaskgen.quality.text import TaskText
 
-__all__ = ["compression_ratio", "distinct_n", "near_duplicate_rate", "redundant_flags"]
+__all__ = ["compression_ratio", "distinct_n", "ngram_counts", "near_duplicate_rate", "redundant_flags"]
 
 
 def near_duplicate_rate(texts: Sequence[TaskText]) -> float:
@@ -32,13 +32,21 @@ def near_duplicate_rate(texts: Sequence[TaskText]) -> float:
 
 def distinct_n(texts: Sequence[TaskText], n: int) -> float:
     """Distinct word n-grams over all word n-grams, pooled over the texts (0.0 when none)."""
+    seen, total = ngram_counts(texts, n)
+    return len(seen) / total if total else 0.0
+
+
+def ngram_counts(texts: Sequence[TaskText], n: int) -> tuple[set[tuple[str, ...]], int]:
+    """The distinct word n-grams of the texts and the number of n-grams in all of them
+    (so figures over several collections can be pooled)."""
     total = 0
     seen: set[tuple[str, ...]] = set()
     for t in texts:
-        grams = [t.tokens[i : i + n] for i in range(len(t.tokens) - n + 1)]
-        total += len(grams)
-        seen.update(grams)
-    return len(seen) / total if total else 0.0
+        tokens = t.tokens
+        if len(tokens) >= n:
+            total += len(tokens) - n + 1
+            seen.update(zip(*(tokens[k:] for k in range(n))))
+    return seen, total
 
 
 def compression_ratio(texts: Sequence[str]) -> float:

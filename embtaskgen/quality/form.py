@@ -29,7 +29,9 @@ MAX_CHARS = 320
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|dr|mr|mrs|ms|st|no|fig|u\.s|u\.k)\.",
                             re.IGNORECASE)
 _NUMBERING = re.compile(r"^\(?\d{1,3}[.)]\s+")
-_SENTENCE_END = re.compile(r"[.!?;]+[\"')\]]*\s+(?=[A-Z0-9\"'(])")
+# Matches start only where a run of end marks starts, so a long run of dots costs one
+# attempt, not one per dot (the same matches; linear time on any text).
+_SENTENCE_END = re.compile(r"(?<![.!?;])[.!?;]+[\"')\]]*\s+(?=[A-Z0-9\"'(])")
 
 
 def count_sentences(text: str) -> int:

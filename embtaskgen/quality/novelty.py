@@ -14,18 +14,26 @@ Example:
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 
-from embtaskgen.quality.similarity import is_near_duplicate
+from embtaskgen.quality.similarity import (
+    CHAR_THRESHOLD,
+    MIN_CONTENT_WORDS,
+    MIN_EXACT_WORDS,
+    WORD_THRESHOLD,
+    is_near_duplicate,
+)
 from embtaskgen.quality.text import TaskText
 
 __all__ = ["ExampleSet", "copied_example", "copies_example", "default_examples", "examples_features"]
 
 logger = logging.getLogger(__name__)
 
-#: Prompt examples prepared for comparison: their features and their normalised texts.
-ExampleSet = tuple[tuple[TaskText, ...], frozenset[str]]
+#: Prompt examples prepared for comparison: their features, their normalised texts, and
+#: the union of their 4-grams and of their content words (for a quick "copies none").
+ExampleSet = tuple[tuple[TaskText, ...], frozenset[str], frozenset[str], frozenset[str]]
 
 
 def default_examples(category: str) -> tuple[str, ...]:
@@ -41,7 +49,30 @@ def default_examples(category: str) -> tuple[str, ...]:
 @lru_cache(maxsize=128)
 def _features(examples: tuple[str, ...]) -> ExampleSet:
     texts = tuple(TaskText.of(e) for e in examples)
-    return texts, frozenset(t.norm for t in texts)
+    return (texts, frozenset(t.norm for t in texts), frozenset().union(*(t.grams for t in texts)),
+            frozenset().union(*(t.content for t in texts)))
+
+
+def _needed(size: int, threshold: float) -> int:
+    """Tokens of a set of ``size`` that must be shared for Jaccard >= ``threshold``."""
+    return max(1, math.ceil(threshold * size - 1e-9))
+
+
+def _may_copy(task: TaskText, grams: frozenset[str], words: frozenset[str]) -> bool:
+    """Whether ``task`` can be a near-duplicate of any example at all.
+
+    Prefix filtering (see :mod:`embtaskgen.quality.dedup`) with the tokens no example
+    has ordered first: if more than ``|x| - ceil(t |x|)`` of the task's tokens are in no
+    example, the task shares no prefix token with any example, so neither Jaccard rule
+    can hold. Two set differences instead of a comparison per example.
+    """
+    n = len(task.grams)
+    if n and len(task.grams - grams) <= n - _needed(n, CHAR_THRESHOLD):
+        return True
+    w = len(task.content)
+    if w >= MIN_CONTENT_WORDS:
+        return len(task.content - words) <= w - _needed(w, WORD_THRESHOLD)
+    return w >= MIN_EXACT_WORDS and task.content <= words
 
 
 def examples_features(examples: Iterable[object]) -> ExampleSet:
@@ -51,9 +82,11 @@ def examples_features(examples: Iterable[object]) -> ExampleSet:
 
 def copied_example(task: TaskText, examples: ExampleSet) -> str | None:
     """The prompt example ``task`` copies (exactly or as a near-duplicate), else ``None``."""
-    texts, norms = examples
+    texts, norms, grams, words = examples
     if task.norm in norms:
         return next(e.raw for e in texts if e.norm == task.norm)
+    if not _may_copy(task, grams, words):
+        return None
     for example in texts:
         if is_near_duplicate(task, example):
             return example.raw

@@ -18,7 +18,17 @@ seed, generation, rollout id and topic, where present). Per category the report 
 ``on_category_share``     share of tasks that :func:`~embtaskgen.quality.metric.on_category` accepts
 ``unique_on_category``    tasks that are on-category and repeat no earlier task (exactly
                           or nearly), and the same ``per_generation``
+``over_cap``              tasks beyond the first :data:`MAX_ROW_TASKS` of a generation: not
+                          counted in any other figure
 ========================  ===================================================================
+
+A generation counts at most :data:`MAX_ROW_TASKS` (1,000) tasks, its first ones: a model
+call asks for about 20, and the cap keeps one runaway row from dominating the figures
+and the time (the per-generation score compares the tasks of a row with each other).
+Near-duplicates across the file are found with an index, in time linear in the number
+of tasks (see :mod:`embtaskgen.quality.dedup`). A file is read one line at a time, and a
+line that cannot be a row stops the report with a message naming the file and the line
+(see :mod:`embtaskgen.quality.source`).
 
 With ``semantic=True`` each category also gets ``semantic_near_duplicate_rate`` (cosine
 >= 0.9 to an earlier task) and ``vendi_score`` from a small embedding model (see
@@ -37,6 +47,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import reprlib
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,20 +55,24 @@ from pathlib import Path
 from typing import Any
 
 from embtaskgen.signatures.categories import CATEGORIES
-from embtaskgen.quality.conformance import check_category
-from embtaskgen.quality.corpus import compression_ratio, distinct_n, redundant_flags
+from embtaskgen.quality.corpus import compression_ratio, ngram_counts
+from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.novelty import default_examples, examples_features
 from embtaskgen.quality.score import METRIC_VERSION, score_list
 from embtaskgen.quality.similarity import CHAR_THRESHOLD, WORD_THRESHOLD
 from embtaskgen.quality.text import TaskText
+from embtaskgen.quality.source import iter_rows
 from embtaskgen.quality.validation import check_num_tasks
-from embtaskgen.brainstorm.rows import read_jsonl
 
-__all__ = ["diversity_report", "format_report", "report_main"]
+__all__ = ["MAX_ROW_TASKS", "diversity_report", "format_report", "report_main"]
 
 logger = logging.getLogger(__name__)
 
 _GROUP_KEYS = ("model_name", "seed", "generation", "rollout_id", "topic")
+
+#: Tasks of one generation (a row, or a group of flattened rows) that the report counts;
+#: the rest are counted as ``over_cap`` and take part in no other figure.
+MAX_ROW_TASKS = 1000
 
 
 @dataclass
@@ -66,6 +81,12 @@ class _Generation:
     num_tasks: int | None
     tasks: list[str] = field(default_factory=list)
     rows: int = 0
+    over_cap: int = 0
+
+    def add(self, tasks: list[str]) -> None:
+        room = MAX_ROW_TASKS - len(self.tasks)
+        self.tasks.extend(tasks[:max(room, 0)])
+        self.over_cap += max(len(tasks) - max(room, 0), 0)
 
 
 def _num_tasks_of(row: Mapping[str, Any]) -> int | None:
@@ -75,6 +96,19 @@ def _num_tasks_of(row: Mapping[str, Any]) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 16, 10_000, 10_000
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = 1000
+
+
+def _group_key(category: str, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    try:
+        return (category, *(json.dumps(row.get(k), sort_keys=True) for k in _GROUP_KEYS))
+    except (TypeError, ValueError, RecursionError):
+        # Not JSON (rows given in Python): a bounded repr, safe on any nesting.
+        return (category, *(_REPR.repr(row.get(k)) for k in _GROUP_KEYS))
+
+
 def _generations(rows: Iterable[Mapping[str, Any]]) -> tuple[list[_Generation], dict[str, int]]:
     """Group rows into generations; count the rows skipped, by reason."""
     generations: list[_Generation] = []
@@ -82,19 +116,20 @@ def _generations(rows: Iterable[Mapping[str, Any]]) -> tuple[list[_Generation], 
     skipped: dict[str, int] = {}
     for row in rows:
         category = row.get("category") if isinstance(row, Mapping) else None
-        if category not in CATEGORIES:
+        if not isinstance(category, str) or category not in CATEGORIES:
             reason = "unknown category" if isinstance(row, Mapping) else "not an object"
             skipped[reason] = skipped.get(reason, 0) + 1
             continue
         if isinstance(row.get("tasks"), list):
-            tasks = [t for t in row["tasks"] if isinstance(t, str)]
-            generations.append(_Generation(category, _num_tasks_of(row), tasks, rows=1))
+            generation = _Generation(category, _num_tasks_of(row), rows=1)
+            generation.add([t for t in row["tasks"] if isinstance(t, str)])
+            generations.append(generation)
         elif isinstance(row.get("task"), str):
-            key = (category, *(json.dumps(row.get(k), sort_keys=True) for k in _GROUP_KEYS))
+            key = _group_key(category, row)
             if key not in flat:
                 flat[key] = _Generation(category, _num_tasks_of(row))
                 generations.append(flat[key])
-            flat[key].tasks.append(row["task"])
+            flat[key].add([row["task"]])
             flat[key].rows += 1
         else:
             skipped["no task or tasks field"] = skipped.get("no task or tasks field", 0) + 1
@@ -104,21 +139,47 @@ def _generations(rows: Iterable[Mapping[str, Any]]) -> tuple[list[_Generation], 
 def _load(rows_or_path: str | os.PathLike[str] | Iterable[Mapping[str, Any]]) -> tuple[
         Iterable[Mapping[str, Any]], str | None]:
     if isinstance(rows_or_path, (str, os.PathLike)):
-        return read_jsonl(rows_or_path), str(rows_or_path)
+        return (row for _, row in iter_rows(rows_or_path)), str(rows_or_path)
     return rows_or_path, None
 
 
+@dataclass
+class _Pooled:
+    """What the file-wide figures need from each category: word n-grams, counts."""
+
+    seen: dict[int, set[tuple[str, ...]]] = field(default_factory=lambda: {1: set(), 2: set()})
+    counts: dict[int, int] = field(default_factory=lambda: {1: 0, 2: 0})
+
+    def add(self, texts: list[TaskText]) -> dict[int, float]:
+        """Pool the texts; return their own distinct-n figures."""
+        figures = {}
+        for n in (1, 2):
+            seen, total = ngram_counts(texts, n)
+            figures[n] = len(seen) / total if total else 0.0
+            self.seen[n] |= seen
+            self.counts[n] += total
+        return figures
+
+    def distinct(self, n: int) -> float:
+        return len(self.seen[n]) / self.counts[n] if self.counts[n] else 0.0
+
+
 def _category_figures(gens: list[_Generation], category: str, num_tasks: int,
-                      features: dict[str, TaskText]) -> dict[str, Any]:
+                      pooled: _Pooled) -> dict[str, Any]:
     tasks = [t for g in gens for t in g.tasks]
+    features = {t: TaskText.of(t) for t in tasks}  # this category's only: memory stays small
     texts = [features[t] for t in tasks]
-    redundant = redundant_flags(texts)
-    on_cat = [check_category(t, category).ok for t in texts]
-    fresh_on_cat = sum(1 for r, ok in zip(redundant, on_cat) if ok and not r)
+    redundant = [i is not None for i in first_near_duplicates(texts).first]
     examples = examples_features(default_examples(category))
-    scores = [score_list(g.tasks, category, g.num_tasks or num_tasks, examples,
-                         [features[t] if t.strip() else None for t in g.tasks]).score
-              for g in gens]
+    scores: list[float] = []
+    on_cat: list[bool] = []
+    for g in gens:
+        result = score_list(g.tasks, category, g.num_tasks or num_tasks, examples,
+                            [features[t] if t.strip() else None for t in g.tasks])
+        scores.append(result.score)
+        on_cat.extend(result.on_category_flags)
+    fresh_on_cat = sum(1 for r, ok in zip(redundant, on_cat) if ok and not r)
+    distinct = pooled.add(texts)
     n = len(tasks)
     return {
         "rows": sum(g.rows for g in gens),
@@ -126,13 +187,14 @@ def _category_figures(gens: list[_Generation], category: str, num_tasks: int,
         "tasks": n,
         "unique": len({t.norm for t in texts}),
         "near_duplicate_rate": sum(redundant) / n if n else 0.0,
-        "distinct_1": distinct_n(texts, 1),
-        "distinct_2": distinct_n(texts, 2),
+        "distinct_1": distinct[1],
+        "distinct_2": distinct[2],
         "compression_ratio": compression_ratio(tasks),
         "mean_score": sum(scores) / len(scores) if scores else 0.0,
         "on_category_share": sum(on_cat) / n if n else 0.0,
         "unique_on_category": fresh_on_cat,
         "unique_on_category_per_generation": fresh_on_cat / len(gens) if gens else 0.0,
+        "over_cap": sum(g.over_cap for g in gens),
     }
 
 
@@ -155,11 +217,13 @@ def diversity_report(
 
     Returns:
         ``{"source", "metric_version", "near_duplicate_thresholds", "skipped_rows",
-        "categories": {category: figures}, "total": figures}``, JSON-serialisable; only
+        "max_row_tasks", "categories": {category: figures}, "total": figures}``, JSON-serialisable; only
         categories present in the rows are listed.
 
     Raises:
-        ValueError: A line of the file is not a JSON object, or ``num_tasks`` is invalid.
+        ConfigError: A line of the file cannot be a row (too long, not UTF-8, not JSON,
+            nested too deeply, not an object: the message names file and line), or
+            ``num_tasks`` is invalid. It is a ``ValueError``.
         ImportError: ``semantic`` without an embedder and without the extra installed.
 
     Example:
@@ -173,18 +237,22 @@ def diversity_report(
     generations, skipped = _generations(rows)
     if skipped:
         logger.warning("diversity report skipped rows: %s", skipped)
+    over_cap = sum(g.over_cap for g in generations)
+    if over_cap:
+        logger.warning("diversity report: %d tasks beyond the first %d of a generation not "
+                       "counted", over_cap, MAX_ROW_TASKS)
     if semantic and embedder is None:
         from embtaskgen.quality.semantic import load_default_embedder
 
         embedder = load_default_embedder()
 
-    features = {t: TaskText.of(t) for g in generations for t in g.tasks}
+    pooled = _Pooled()
     categories: dict[str, dict[str, Any]] = {}
     for category in CATEGORIES:
         gens = [g for g in generations if g.category == category]
         if not gens:
             continue
-        figures = _category_figures(gens, category, num_tasks, features)
+        figures = _category_figures(gens, category, num_tasks, pooled)
         if semantic:
             from embtaskgen.quality.semantic import semantic_figures
 
@@ -196,13 +264,14 @@ def diversity_report(
         "near_duplicate_thresholds": {"char_4gram_jaccard": CHAR_THRESHOLD,
                                       "content_word_jaccard": WORD_THRESHOLD},
         "skipped_rows": skipped,
+        "max_row_tasks": MAX_ROW_TASKS,
         "categories": categories,
-        "total": _total(categories, [t for g in generations for t in g.tasks], features),
+        "total": _total(categories, [t for g in generations for t in g.tasks], pooled),
     }
 
 
 def _total(categories: dict[str, dict[str, Any]], all_tasks: list[str],
-           features: dict[str, TaskText]) -> dict[str, Any]:
+           pooled: _Pooled) -> dict[str, Any]:
     """Sums, and task-weighted (score: generation-weighted) means of the shares."""
     figures = list(categories.values())
     tasks = sum(f["tasks"] for f in figures)
@@ -212,21 +281,21 @@ def _total(categories: dict[str, dict[str, Any]], all_tasks: list[str],
         total = sum(f[weight] for f in figures)
         return sum(f[key] * f[weight] for f in figures) / total if total else 0.0
 
-    texts = [features[t] for t in all_tasks]
     total = {
         "rows": sum(f["rows"] for f in figures),
         "generations": gens,
         "tasks": tasks,
         "unique": sum(f["unique"] for f in figures),
         "near_duplicate_rate": weighted("near_duplicate_rate"),
-        "distinct_1": distinct_n(texts, 1),
-        "distinct_2": distinct_n(texts, 2),
+        "distinct_1": pooled.distinct(1),
+        "distinct_2": pooled.distinct(2),
         "compression_ratio": compression_ratio(all_tasks),
         "mean_score": weighted("mean_score", "generations"),
         "on_category_share": weighted("on_category_share"),
         "unique_on_category": sum(f["unique_on_category"] for f in figures),
         "unique_on_category_per_generation": (
             sum(f["unique_on_category"] for f in figures) / gens if gens else 0.0),
+        "over_cap": sum(f["over_cap"] for f in figures),
     }
     if figures and "vendi_score" in figures[0]:
         total["semantic_near_duplicate_rate"] = weighted("semantic_near_duplicate_rate")
@@ -275,6 +344,10 @@ def format_report(report: Mapping[str, Any]) -> str:
     if report.get("skipped_rows"):
         lines.append("skipped rows: " + ", ".join(
             f"{count} ({reason})" for reason, count in report["skipped_rows"].items()))
+    over_cap = report["total"].get("over_cap", 0)
+    if over_cap:
+        lines.append(f"over cap: {over_cap} tasks beyond the first "
+                     f"{report.get('max_row_tasks', MAX_ROW_TASKS)} of a generation, not counted")
     if report.get("source"):
         lines.append(f"source: {report['source']}  (metric {report['metric_version']})")
     return "\n".join(lines)

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from embtaskgen.quality.conformance import check_category
-from embtaskgen.quality.dedup import near_duplicate_pairs
+from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.form import form_problem
 from embtaskgen.quality.garbage import markup_problem
 from embtaskgen.quality.novelty import (
@@ -228,9 +228,9 @@ def score_list(items: list[object], category: str, target: int, example_set: Exa
 
     unique_texts = [texts[i] for i in unique_idx]
     near_of: dict[int, int] = {}
-    for a, b in near_duplicate_pairs(unique_texts):  # type: ignore[arg-type]
-        later, earlier = unique_idx[b], unique_idx[a]
-        near_of.setdefault(later, earlier)
+    for b, a in enumerate(first_near_duplicates(unique_texts).first):  # type: ignore[arg-type]
+        if a is not None:
+            near_of[unique_idx[b]] = unique_idx[a]
     for i in unique_idx:
         if i in near_of:
             reasons[i].append(f"near-duplicate of item {near_of[i] + 1}")

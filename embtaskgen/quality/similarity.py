@@ -40,6 +40,7 @@ MIN_CONTENT_WORDS = 5
 MIN_EXACT_WORDS = 3
 
 _MARGIN = 0.15
+_EPSILON = 1e-9
 
 
 def similarity(a: TaskText, b: TaskText) -> float:
@@ -59,21 +60,29 @@ def is_near_duplicate(a: TaskText, b: TaskText) -> bool:
     """Whether two tasks are near-duplicates (exact duplicates included)."""
     if a.norm == b.norm:
         return True
-    inter = (a.gram_bits & b.gram_bits).bit_count()
-    union = a.gram_bit_count + b.gram_bit_count - inter
-    # The bit sets over-estimate the overlap (hash collisions only merge grams), short of
-    # a few colliding grams; the margin covers those, so this skip never changes a verdict.
-    if union and inter / union >= CHAR_THRESHOLD - _MARGIN:
-        if jaccard(a.grams, b.grams) >= CHAR_THRESHOLD:
+    ga, gb = len(a.grams), len(b.grams)
+    small, large = (ga, gb) if ga <= gb else (gb, ga)
+    # Jaccard <= smaller / larger set size, so a size gap alone rules a rule out.
+    if small and small >= CHAR_THRESHOLD * large - _EPSILON:
+        inter = (a.gram_bits & b.gram_bits).bit_count()
+        union = a.gram_bit_count + b.gram_bit_count - inter
+        # The bit sets over-estimate the overlap (hash collisions only merge grams), short
+        # of a few colliding grams; the margin covers those, so this skip never changes a
+        # verdict.
+        if union and inter / union >= CHAR_THRESHOLD - _MARGIN \
+                and jaccard(a.grams, b.grams) >= CHAR_THRESHOLD:
             return True
     return _same_words(a.content, b.content)
 
 
 def _same_words(a: frozenset[str], b: frozenset[str]) -> bool:
-    small = min(len(a), len(b))
+    la, lb = len(a), len(b)
+    small, large = (la, lb) if la <= lb else (lb, la)
     if small < MIN_EXACT_WORDS:
         return False
-    inter = len(a & b)
     if small >= MIN_CONTENT_WORDS:
-        return inter / (len(a) + len(b) - inter) >= WORD_THRESHOLD
-    return inter == len(a) == len(b)
+        if small < WORD_THRESHOLD * large - _EPSILON:
+            return False
+        inter = len(a & b)
+        return inter / (la + lb - inter) >= WORD_THRESHOLD
+    return la == lb and a == b

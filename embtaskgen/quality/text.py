@@ -14,15 +14,23 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy
+
 from embtaskgen.brainstorm.cleaning import normalise_task
 
-__all__ = ["CHAR_NGRAM", "STOPWORDS", "TaskText", "char_ngrams", "jaccard", "stem"]
+__all__ = ["CHAR_NGRAM", "MAX_TEXT_CHARS", "STOPWORDS", "TaskText", "char_ngrams", "jaccard", "stem"]
 
 #: Length of the character n-grams compared for near-duplicates.
 CHAR_NGRAM = 4
+#: Characters of a text its features are made from. A task is one sentence of at most
+#: 320 characters (``form.MAX_CHARS``; longer ones fail the form check anyway); the cap
+#: keeps a runaway item (a whole document in a JSONL field) from costing time and
+#: memory in proportion to its length.
+MAX_TEXT_CHARS = 2000
 
 #: Words that carry no task content (the shared template of task sentences included).
 STOPWORDS: frozenset[str] = frozenset(
@@ -37,6 +45,8 @@ STOPWORDS: frozenset[str] = frozenset(
 _NO_STRIP_ENDINGS = ("ss", "is", "us")
 _BIT_MASK = (1 << 12) - 1  # 4096 bits: ~1.2 colliding grams in a 100-gram task
 _BIT_BYTES = (_BIT_MASK + 1) // 8
+_intern = sys.intern
+_NUMPY_FROM = 24  # from this many grams numpy sets the bits faster than a loop
 
 
 @lru_cache(maxsize=16384)
@@ -68,10 +78,15 @@ def stem(word: str) -> str:
 
 
 def char_ngrams(text: str, n: int = CHAR_NGRAM) -> frozenset[str]:
-    """The set of character n-grams of ``text`` (the whole text if it is shorter)."""
+    """The set of character n-grams of ``text`` (the whole text if it is shorter).
+
+    The n-grams are interned (``sys.intern``): the same few thousand strings recur in
+    every task, and sharing them halves the memory of many tasks' features, at no cost
+    in time.
+    """
     if len(text) <= n:
         return frozenset((text,)) if text else frozenset()
-    return frozenset(text[i : i + n] for i in range(len(text) - n + 1))
+    return frozenset(map(_intern, [text[i : i + n] for i in range(len(text) - n + 1)]))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -82,6 +97,19 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
+def _bits(grams: frozenset[str]) -> int:
+    """The grams hashed into a ``_BIT_MASK + 1``-bit set (see ``TaskText.gram_bits``)."""
+    if len(grams) < _NUMPY_FROM:
+        buffer = bytearray(_BIT_BYTES)
+        for g in grams:
+            k = hash(g) & _BIT_MASK
+            buffer[k >> 3] |= 1 << (k & 7)
+        return int.from_bytes(buffer, "little")
+    flags = numpy.zeros(_BIT_MASK + 1, dtype=numpy.uint8)
+    flags[numpy.fromiter(map(hash, grams), dtype=numpy.int64, count=len(grams)) & _BIT_MASK] = 1
+    return int.from_bytes(numpy.packbits(flags, bitorder="little").tobytes(), "little")
+
+
 @dataclass(frozen=True, slots=True)
 class TaskText:
     """The features of one task string.
@@ -89,7 +117,8 @@ class TaskText:
     Attributes:
         raw: The string as given.
         norm: Normalised text (case, whitespace and punctuation folded), the same key
-            ``embtaskgen.brainstorm.cleaning`` de-duplicates on.
+            ``embtaskgen.brainstorm.cleaning`` de-duplicates on, of the first
+            :data:`MAX_TEXT_CHARS` characters (every other feature derives from it).
         tokens: Words of ``norm``.
         stems: ``tokens`` passed through :func:`stem`.
         grams: Character n-grams of ``norm`` (see :data:`CHAR_NGRAM`).
@@ -112,16 +141,13 @@ class TaskText:
 
     @classmethod
     def of(cls, text: str) -> TaskText:
-        """Compute the features of ``text``."""
-        norm = normalise_task(text)
-        tokens = tuple(norm.split())
+        """Compute the features of ``text`` (from its first :data:`MAX_TEXT_CHARS`
+        characters; ``raw`` keeps it whole)."""
+        norm = normalise_task(text[:MAX_TEXT_CHARS])
+        tokens = tuple(map(_intern, norm.split()))
         stems = tuple(stem(t) for t in tokens)
         content = frozenset(s for t, s in zip(tokens, stems) if t not in STOPWORDS)
         grams = char_ngrams(norm)
-        buffer = bytearray(_BIT_BYTES)
-        for g in grams:
-            k = hash(g) & _BIT_MASK
-            buffer[k >> 3] |= 1 << (k & 7)
-        bits = int.from_bytes(buffer, "little")
+        bits = _bits(grams)
         return cls(raw=text, norm=norm, tokens=tokens, stems=stems, grams=grams,
                    content=content, gram_bits=bits, gram_bit_count=bits.bit_count())

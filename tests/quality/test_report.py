@@ -257,3 +257,133 @@ def test_real_embedding_model_when_installed():
     cls = report["categories"]["text-classification"]
     assert cls["semantic_near_duplicate_rate"] >= 2 / 7
     assert 1.0 < cls["vendi_score"] < cls["tasks"]
+
+
+# --- the row cap -----------------------------------------------------------------------------
+
+
+def _many(n: int) -> list[str]:
+    return [f"Classify support tickets about product {i} by the urgency of the request."
+            for i in range(n)]
+
+
+def test_a_generation_counts_its_first_tasks_up_to_the_cap(caplog):
+    from embtaskgen.quality.report import MAX_ROW_TASKS
+
+    rows = [{"category": "text-classification", "tasks": _many(MAX_ROW_TASKS + 500)},
+            {"category": "text-classification", "tasks": GEN_0}]
+    report = diversity_report(rows)
+    cls = report["categories"]["text-classification"]
+    assert cls["tasks"] == MAX_ROW_TASKS + len(GEN_0) and cls["over_cap"] == 500
+    assert report["total"]["over_cap"] == 500 and report["max_row_tasks"] == MAX_ROW_TASKS
+    assert "over cap: 500 tasks" in format_report(report)
+    assert "not counted" in caplog.text
+    capped = diversity_report([{"category": "text-classification",
+                                "tasks": _many(MAX_ROW_TASKS)}, rows[1]])
+    assert {k: v for k, v in capped["categories"]["text-classification"].items()
+            if k != "over_cap"} == {k: v for k, v in cls.items() if k != "over_cap"}
+
+
+def test_flattened_rows_of_one_generation_share_the_cap():
+    from embtaskgen.quality.report import MAX_ROW_TASKS
+
+    rows = [{"category": "text-retrieval", "model_name": "m", "generation": 0, "task": t}
+            for t in _many(MAX_ROW_TASKS + 3)]
+    figures = diversity_report(rows)["categories"]["text-retrieval"]
+    assert figures["tasks"] == MAX_ROW_TASKS and figures["over_cap"] == 3
+    assert figures["rows"] == MAX_ROW_TASKS + 3 and figures["generations"] == 1
+
+
+def test_a_row_of_5000_tasks_takes_seconds_not_minutes(tmp_path):
+    import time
+
+    path = _write(tmp_path / "big.jsonl", [{"category": "text-retrieval", "tasks": [
+        f"Retrieve documents about subject {i} that answer a user's question."
+        for i in range(5000)]}])
+    start = time.perf_counter()
+    report = diversity_report(path)
+    assert time.perf_counter() - start < 30  # about 1 s (it was over 300 s)
+    assert report["total"]["over_cap"] == 4000
+
+
+# --- bad input: a message naming file and line, never a traceback ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested deeper than 64 levels"),
+        (b'{"category": "text-retrieval", "tasks": ' + b"[" * 70 + b"]" * 70 + b"}",
+         "nested deeper than 64 levels"),
+        (b'{"category": "text-retrieval", "tasks": ["caf\xe9"]}', "not UTF-8 text (byte 0xe9"),
+        (b'["a list"]', "expected a JSON object, got list"),
+        (b'"a string"', "expected a JSON object, got str"),
+        (b"{not json", "not valid JSON"),
+        (b'{"n": ' + b"1" * 5000 + b"}", "not valid JSON"),
+    ],
+)
+def test_a_bad_line_is_refused_with_file_and_line(tmp_path, line, message):
+    from embtaskgen.errors import ConfigError
+
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"category": "text-retrieval", "tasks": []}\n\n' + line + b"\n")
+    with pytest.raises(ConfigError, match="bad.jsonl:3: ") as info:
+        diversity_report(path)
+    assert message in str(info.value)
+
+
+def test_a_line_longer_than_the_limit_is_refused_without_reading_it(tmp_path, monkeypatch):
+    from embtaskgen.errors import ConfigError
+    from embtaskgen.quality import source
+
+    monkeypatch.setattr(source, "MAX_LINE_BYTES", 1000)
+    path = tmp_path / "long.jsonl"
+    row = json.dumps({"category": "text-retrieval", "tasks": RETRIEVAL})
+    path.write_text(row + "\n" + json.dumps({"category": "text-retrieval",
+                                             "tasks": ["x" * 2000]}) + "\n")
+    with pytest.raises(ConfigError, match="long.jsonl:2: line longer than"):
+        diversity_report(path)
+    path.write_text(row + "\n")  # a line right at the limit is fine
+    assert diversity_report(path)["total"]["tasks"] == 1
+
+
+def test_a_byte_order_mark_and_deep_but_allowed_nesting_are_read(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    row = {"category": "text-retrieval", "tasks": RETRIEVAL, "metadata": {"x": [[[["deep"]]]]}}
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(row).encode() + b"\n")
+    assert diversity_report(path)["total"]["tasks"] == 1
+
+
+def test_rows_given_in_python_with_odd_values_are_grouped_not_crashed():
+    nested: list = []
+    for _ in range(2000):
+        nested = [nested]
+    rows = [{"category": "text-retrieval", "task": RETRIEVAL[0], "topic": nested},
+            {"category": "text-retrieval", "task": RETRIEVAL[0], "topic": {1, 2}},
+            {"category": ["not", "a", "name"], "task": "x"}]
+    report = diversity_report(rows)
+    assert report["categories"]["text-retrieval"]["generations"] == 2
+    assert report["skipped_rows"] == {"unknown category": 1}
+
+
+def test_the_cli_exits_2_with_the_message(tmp_path):
+    from click.testing import CliRunner
+
+    from embtaskgen.cli.main import main
+
+    path = tmp_path / "nested.jsonl"
+    path.write_bytes(b"[" * 50_000 + b"]" * 50_000 + b"\n")
+    result = CliRunner().invoke(main, ["report", str(path)])
+    assert result.exit_code == 2
+    assert "nested.jsonl:1: nested deeper than 64 levels" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_task_of_a_whole_document_costs_what_its_first_characters_cost():
+    from embtaskgen.quality.text import MAX_TEXT_CHARS
+
+    huge = "Retrieve documents. " + "".join(chr(0x4E00 + i % 20000) for i in range(500_000))
+    text = TaskText.of(huge)
+    assert text.raw == huge and len(text.norm) <= MAX_TEXT_CHARS
+    result = score_tasks([huge, huge + "!"], "text-retrieval", num_tasks=2)
+    assert "exact duplicate of item 1" in result.problems[1].reasons
