@@ -73,7 +73,7 @@ __all__ = [
 #: Up to this many distinct texts the search is exact (the same as comparing all pairs).
 EXACT_LIMIT = 1000
 #: In the sketch search, the earlier texts gathered under each key (the latest ones).
-SKETCH_NEIGHBOURS = 16
+SKETCH_NEIGHBOURS = 12
 #: In the sketch search, the most candidates compared per text and look (the most similar
 #: by signature first).
 SKETCH_CANDIDATES = 8

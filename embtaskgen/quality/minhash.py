@@ -252,9 +252,9 @@ class SketchIndex:
         # rule's threshold falls below either bar with probability ~1e-4); the word
         # signatures get a say only for the pairs they drop.
         passed = np.ones(later.size, dtype=bool)
-        for values, bar in _LOOKS:
+        for values, least in _LOOKS:
             look = _agreement(np, self.char_low[:, :values // 8], later[passed], earlier[passed])
-            passed[passed] = look >= bar
+            passed[passed] = look >= least
         word_est = np.zeros(later.size, dtype=np.float32)
         ask = ~passed & self.words[later] & self.words[earlier]
         word_est[ask] = _agreement(np, self.word_low, later[ask], earlier[ask])
