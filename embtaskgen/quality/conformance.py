@@ -106,10 +106,11 @@ def _long_bigrams(t: TaskText) -> list[bool]:
                      for a, b in zip(tokens, tokens[1:]))]
 
 
-def _token_kind(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool]) -> Kind | None:
-    if t.stems[i] in long_heads or bigrams[i]:
+def _token_kind(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool],
+                kinds: list[Kind | None]) -> Kind | None:
+    if bigrams[i] or t.stems[i] in long_heads:
         return "long"
-    return _kind_of(t.stems[i])
+    return kinds[i]
 
 
 def _adjective_kind(tokens: tuple[str, ...], i: int) -> Kind | None:
@@ -123,25 +124,26 @@ def _adjective_kind(tokens: tuple[str, ...], i: int) -> Kind | None:
     return None
 
 
-def _is_owned(t: TaskText, i: int) -> bool:
+def _is_owned(t: TaskText, i: int, kinds: list[Kind | None]) -> bool:
     """``t.tokens[i]`` belongs to an earlier noun: the titles *of papers*, an
     abbreviation found *in a clinical note*."""
     for j in range(i - 1, max(0, i - 4), -1):
         if t.tokens[j] in _OWNER_PREPOSITIONS:
-            return any(_kind_of(t.stems[k]) for k in range(max(0, j - 2), j))
+            return any(kinds[k] for k in range(max(0, j - 2), j))
     return False
 
 
-def _modifies_next(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool]) -> bool:
+def _modifies_next(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool],
+                   kinds: list[Kind | None]) -> bool:
     """A noun right before another ("paper title"), or before a possessive ("a book
     character's name")."""
     n = len(t.tokens)
-    if i + 1 < n and _token_kind(t, i + 1, long_heads, bigrams) is not None:
+    if i + 1 < n and _token_kind(t, i + 1, long_heads, bigrams, kinds) is not None:
         return True
     for gap in (1, 2):
         k = i + gap + 1
         if k < n and t.tokens[i + gap] == "s" and \
-                _token_kind(t, k, long_heads, bigrams) is not None:
+                _token_kind(t, k, long_heads, bigrams, kinds) is not None:
             return True
     return False
 
@@ -161,20 +163,21 @@ def _nouns(t: TaskText) -> list[_Noun]:
     modifier: Kind | None = None
     long_heads: set[str] = set()  # "legal opinion" makes a later "opinions" long too
     bigrams = _long_bigrams(t)
+    kinds = [_kind_of(s) for s in t.stems]
     for i in range(n):
         if bigrams[i]:
             long_heads.add(t.stems[i])
-        kind = _token_kind(t, i, long_heads, bigrams)
+        kind = _token_kind(t, i, long_heads, bigrams, kinds)
         if kind is None or (i and t.tokens[i - 1] in _RELATIVES):
             modifier = None  # not a text noun, or a verb: "a headline that reports ..."
             continue
-        if _modifies_next(t, i, long_heads, bigrams):
+        if _modifies_next(t, i, long_heads, bigrams, kinds):
             modifier = kind if modifier is None else modifier
             continue
         if modifier == "long" and kind == "medium":
             kind = "long"
         modifier = None
-        if _is_owned(t, i):
+        if _is_owned(t, i, kinds):
             continue
         if not bigrams[i]:
             adjective = _adjective_kind(t.tokens, i)
