@@ -74,9 +74,19 @@ class CallResult:
 
     def token_counts(self) -> Counter[str]:
         """Integer usage counters of this call, summed over the models it used."""
-        counts: Counter[str] = Counter()
-        for per_model in self.usage.values():
-            for key, value in (per_model or {}).items():
-                if isinstance(value, int) and not isinstance(value, bool):
-                    counts[key] += value
-        return counts
+        return usage_counts(self.usage)
+
+
+def usage_counts(usage: dict[str, Any]) -> Counter[str]:
+    """Integer usage counters of one call (``prediction.get_lm_usage()``), summed over its models.
+
+    Example:
+        >>> usage_counts({"m": {"prompt_tokens": 3, "cached": True}, "n": {"prompt_tokens": 2}})
+        Counter({'prompt_tokens': 5})
+    """
+    counts: Counter[str] = Counter()
+    for per_model in usage.values():
+        for key, value in (per_model or {}).items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                counts[key] += value
+    return counts

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from embtaskgen.brainstorm.call_result import usage_counts
 from embtaskgen.examples.kinds import FIXED_INSTRUCTIONS
 
 __all__ = ["ExampleResult", "PlannedExample"]
@@ -87,9 +88,4 @@ class ExampleResult:
 
     def token_counts(self) -> Counter[str]:
         """Integer usage counters of this call, summed over the models it used."""
-        counts: Counter[str] = Counter()
-        for per_model in self.usage.values():
-            for key, value in (per_model or {}).items():
-                if isinstance(value, int) and not isinstance(value, bool):
-                    counts[key] += value
-        return counts
+        return usage_counts(self.usage)
