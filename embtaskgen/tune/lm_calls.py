@@ -3,7 +3,10 @@
 DSPy records every call of an LM, cache hits included, in ``lm.history`` (up to
 ``dspy.settings.max_history_size`` entries); a cache hit's entry has empty ``usage``
 (DSPy bills nothing for it). :class:`LMCallCounter` reads the entries added while it
-was open; a model that reports no token usage at all is counted as cache hits.
+was open: those after the entry that was last when it opened (found by identity, since a
+full history drops its oldest entry as each new one arrives, so lengths cannot be
+compared). A model that reports no token usage at all is counted as cache hits. A block
+that makes more calls than the history holds is counted up to the history's size.
 
 Example:
     >>> import dspy
@@ -38,11 +41,14 @@ class LMCallCounter:
         for name, lm in lms.items():
             if lm is not None and all(lm is not seen for seen in self._lms.values()):
                 self._lms[name] = lm
-        self._start: dict[str, int] = {}
+        self._last: dict[str, object] = {}
         self._result: dict[str, dict[str, int]] | None = None
 
     def __enter__(self) -> Self:
-        self._start = {name: len(getattr(lm, "history", [])) for name, lm in self._lms.items()}
+        self._last = {}
+        for name, lm in self._lms.items():
+            history = getattr(lm, "history", [])
+            self._last[name] = history[-1] if history else None
         self._result = None
         return self
 
@@ -52,7 +58,7 @@ class LMCallCounter:
     def _read(self) -> dict[str, dict[str, int]]:
         counts = {}
         for name, lm in self._lms.items():
-            entries = list(getattr(lm, "history", []))[self._start.get(name, 0):]
+            entries = _entries_after(list(getattr(lm, "history", [])), self._last.get(name))
             hits = sum(1 for e in entries if not e.get("usage"))
             counts[name] = {"calls": len(entries) - hits, "cache_hits": hits}
         return counts
@@ -60,3 +66,13 @@ class LMCallCounter:
     def counts(self) -> dict[str, dict[str, int]]:
         """Calls and cache hits per name (so far, or for the closed block)."""
         return self._result if self._result is not None else self._read()
+
+
+def _entries_after(history: list[Any], last: object) -> list[Any]:
+    """The entries of ``history`` after the entry ``last`` (all of them when ``last`` is
+    ``None`` or has been dropped from a full history)."""
+    if last is not None:
+        for index in range(len(history) - 1, -1, -1):
+            if history[index] is last:
+                return history[index + 1:]
+    return history

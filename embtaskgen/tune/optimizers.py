@@ -53,8 +53,10 @@ OPTIMIZERS: tuple[str, ...] = ("bootstrap", "mipro", "gepa")
 DEFAULT_OPTIMIZER = "bootstrap"
 #: Default program calls per category.
 DEFAULT_BUDGET = 40
-#: Smallest budget any plan accepts.
-MIN_BUDGET = 6
+#: Smallest budget any plan accepts: the bootstrap plan's smallest shape (2 training
+#: examples, then one candidate besides the untuned and the unshuffled one, each scored on
+#: 2 valset examples) is 2 + 3 * 2 = 8 program calls.
+MIN_BUDGET = 8
 
 #: Bootstrapped demos are kept when they score at least this (before curation).
 BOOTSTRAP_THRESHOLD = 0.5

@@ -98,10 +98,6 @@ def test_an_lm_without_history_or_usage():
                                 "silent": {"calls": 1, "cache_hits": 2}}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the counter compares lengths of lm.history, which DSPy caps at "
-    "settings.max_history_size (10000 by default) by dropping the oldest entry; once an LM's "
-    "history is full, calls in the block are not counted"))
 def test_counts_an_lm_whose_history_is_full():
     lm = _lm()
     with dspy.context(max_history_size=2):

@@ -21,7 +21,7 @@ from embtaskgen.tune.optimizers import (
 from embtaskgen.tune.scoring import tuning_metric
 from embtaskgen.tune.splits import training_examples
 
-BUDGETS = [MIN_BUDGET, 7, 8, 12, 20, DEFAULT_BUDGET, 64, 100, 200, 1000]
+BUDGETS = [MIN_BUDGET, 9, 12, 20, DEFAULT_BUDGET, 64, 100, 200, 1000]
 
 # ------------------------------------------------------------------ plan_for
 
@@ -54,13 +54,7 @@ def test_every_plan_has_sane_sizes(name, budget):
     assert plan.train_size + plan.valset_size <= budget
 
 
-@pytest.mark.parametrize(
-    "budget",
-    [pytest.param(b, marks=pytest.mark.xfail(strict=True, reason=(
-        "bug: below 8 calls the bootstrap plan keeps candidates >= 1, so bootstrapping + "
-        "(candidates + 2) valset evaluations is 8 calls, more than the budget")))
-     if b < 8 else b for b in BUDGETS],
-)
+@pytest.mark.parametrize("budget", BUDGETS)
 def test_the_bootstrap_plan_fits_its_budget(budget):
     plan = plan_for("bootstrap", budget)
     assert plan.candidates >= 1 and plan.trials == 0
