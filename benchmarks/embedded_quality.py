@@ -1,23 +1,31 @@
-"""How useful are the embedded models? Calls, parse failures, unique on-category tasks, speed.
+"""What does the embedded default keep, how precise is it, how fast? (issue 15, item 7)
 
-Runs each candidate model on all four categories x N generations (fixed seed) through
-``EmbeddingTaskGenerator`` (with the adapter the library picks for a local LM), writes
-the rows as JSONL under ``--output-dir`` and prints one JSON document:
+Runs the embedded model on all four categories, ``--generations`` calls per category
+for each of ``--seeds``, through ``EmbeddingTaskGenerator`` as a user gets it (the
+shipped tuned program, the library's levers, the precision gate with ``keep_rejected``),
+and prints one JSON document:
 
-    {"<model>": {"<category>": {calls, parse_failures, tasks_returned, unique_after_cleaning,
-                                 on_category, on_category_share, novel_on_category,
-                                 unique_on_category_per_call, seconds_per_call,
-                                 prompt_tokens_per_call, completion_tokens_per_call}, ...,
-                 "overall": {...}}}
+    {"model", "settings", "per_category": {"<category>": {calls, parse_failures, returned,
+       kept, kept_per_call, on_category_kept_per_call, seed_copies, gate_drops,
+       gate_drop_samples, seconds_per_call}}, "overall": {...},
+     "labelled": {"dev": ..., "heldout": ..., "all": ..., "per_category": ...}}
 
-"On category" is ``embtaskgen.on_category`` (rules over the task's words); "novel"
-additionally excludes tasks that copy an example of the project's seed pool
-(``embtaskgen.copies_example``), since worked examples come from it.
-DSPy's cache is off, so every call is a real generation; the model is loaded before the
-clock starts.
+``kept`` is what the rows keep (cleaning and the precision gate); ``on_category_kept``
+additionally passes the on-category rule (what the quality report counts);
+``seed_copies`` counts kept tasks the report flags as copies of the seed pool (shown
+apart; the gate drops near-copies already). ``labelled`` is the gate's precision and
+recall of "keep" against the hand-labelled set (``tests/fixtures/labelled_tasks.jsonl``;
+the gate was tuned on its ``dev`` split; ``heldout`` is a later run's every task, kept
+and rejected, labelled blind; ``gated`` passed an early gate), for the gate alone, with
+the on-category rule, and with no gate (the share a reader keeps).
 
-Usage:
-    python benchmarks/embedded_quality.py --models smollm2,gemma-3-270m --generations 5 --seed 0
+``--rows FILE ...`` skips the model and reads rows a run wrote (``embtaskgen generate``
+JSONL, one row per call, with their ``.summary.json`` for seconds): the "before"
+figures of a run made without the gate, judged by the gate now.
+
+Usage (the embedded model must run alone):
+    flock /tmp/embtaskgen-model.lock python benchmarks/embedded_quality.py --seeds 101,202,303 --generations 5
+    python benchmarks/embedded_quality.py --rows run1.jsonl run2.jsonl   # no model
 """
 
 from __future__ import annotations
@@ -28,155 +36,184 @@ import logging
 import random
 import sys
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from embtaskgen import (
-    CATEGORIES,
-    LOCAL_MODELS,
-    CompactListAdapter,
-    EmbeddingTaskGenerator,
-    adapter_for,
-    copies_example,
-    load_local_lm,
-    on_category,
-)
+from embtaskgen import CATEGORIES, EmbeddingTaskGenerator, copies_example, load_local_lm, on_category
+from embtaskgen.brainstorm.precision_gate import GATE_REASONS
+from embtaskgen.brainstorm.prompt_examples import demo_tasks, gate_for
+from embtaskgen.lm.local.adapter import CompactListAdapter
+from embtaskgen.quality.gate_labels import evaluate_gate, read_labelled
+from embtaskgen.signatures.categories import PREDICTOR_NAMES
 
 logger = logging.getLogger("embedded_quality")
 
-_ENGINE_KEYS = ("prompt_style", "top_k", "min_p", "repeat_penalty")
-_ADAPTER_KEYS = ("style", "num_examples", "example_size", "max_items", "min_items", "min_chars", "max_chars", "item_pattern")
+ROOT = Path(__file__).resolve().parents[1]
+LABELLED = ROOT / "tests" / "fixtures" / "labelled_tasks.jsonl"
+SHIPPED = ROOT / "embtaskgen" / "tune" / "programs" / "default.json"
+_ADAPTER_KEYS = ("style", "num_examples", "example_size", "max_items", "min_items", "min_chars", "max_chars",
+                 "item_end")
 
 
-def _category_report(category: str, prediction: Any, seconds: float, generations: int) -> dict[str, Any]:
-    stats = prediction.stats
-    kept = prediction.tasks
-    on_cat = [t for t in kept if on_category(t, category)]
-    novel = [t for t in on_cat if not copies_example(t, category)]
-    usage = stats.get("usage", {})
-    calls = stats["calls"]
+def _shipped_demos() -> dict[str, list[str]]:
+    state = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    return {c: demo_tasks(state[n].get("demos", [])) for c, n in PREDICTOR_NAMES.items() if n in state}
+
+
+class _Tally:
+    """Figures of one category over all seeds."""
+
+    def __init__(self) -> None:
+        self.calls = self.failures = self.returned = 0
+        self.seconds = 0.0
+        self.kept: list[str] = []
+        self.drops: Counter[str] = Counter()
+        self.samples: dict[str, list[str]] = defaultdict(list)
+
+    def report(self, category: str, samples: int, seed: int) -> dict[str, Any]:
+        calls = max(1, self.calls)
+        on_cat = [t for t in self.kept if on_category(t, category)]
+        rng = random.Random(f"{seed}|{category}")
+        return {
+            "calls": self.calls,
+            "parse_failures": self.failures,
+            "returned": self.returned,
+            "kept": len(self.kept),
+            "kept_per_call": round(len(self.kept) / calls, 2),
+            "on_category_kept_per_call": round(len(on_cat) / calls, 2),
+            "seed_copies": sum(1 for t in self.kept if copies_example(t, category)),
+            "gate_drops": {r: self.drops[r] for r in GATE_REASONS if self.drops[r]},
+            "other_drops": {r: n for r, n in self.drops.items() if r not in GATE_REASONS and n},
+            "gate_drop_samples": {r: rng.sample(ts, min(samples, len(ts))) for r, ts in sorted(self.samples.items())},
+            "kept_samples": rng.sample(self.kept, min(samples, len(self.kept))),
+            "seconds_per_call": round(self.seconds / calls, 2) if self.seconds else None,
+        }
+
+
+def _overall(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    calls = sum(r["calls"] for r in per.values()) or 1
+    drops: Counter[str] = Counter()
+    for r in per.values():
+        drops.update(r["gate_drops"])
+    timed = [r for r in per.values() if r["seconds_per_call"] is not None]
     return {
         "calls": calls,
-        "parse_failures": stats["parse_failures"],
-        "errors": stats.get("errors", 0),
-        "tasks_returned": stats["returned"],
-        "unique_after_cleaning": len(kept),
-        "on_category": len(on_cat),
-        "on_category_share": round(len(on_cat) / len(kept), 3) if kept else 0.0,
-        "novel_on_category": len(novel),
-        "unique_on_category_per_call": round(len(on_cat) / calls, 2),
-        "novel_on_category_per_call": round(len(novel) / calls, 2),
-        "seconds_per_call": round(seconds / calls, 2),
-        "prompt_tokens_per_call": round(usage.get("prompt_tokens", 0) / calls, 1),
-        "completion_tokens_per_call": round(usage.get("completion_tokens", 0) / calls, 1),
+        "kept_per_call": round(sum(r["kept"] for r in per.values()) / calls, 2),
+        "on_category_kept_per_call": round(sum(r["on_category_kept_per_call"] * r["calls"] for r in per.values()) / calls, 2),
+        "seed_copies": sum(r["seed_copies"] for r in per.values()),
+        "gate_drops": dict(drops),
+        "seconds_per_call": round(sum(r["seconds_per_call"] * r["calls"] for r in timed)
+                                  / max(1, sum(r["calls"] for r in timed)), 2) if timed else None,
     }
 
 
-def _overall(per_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    calls = sum(r["calls"] for r in per_category.values())
-    kept = sum(r["unique_after_cleaning"] for r in per_category.values())
-    on_cat = sum(r["on_category"] for r in per_category.values())
-    novel = sum(r["novel_on_category"] for r in per_category.values())
-    return {
-        "calls": calls,
-        "parse_failures": sum(r["parse_failures"] for r in per_category.values()),
-        "unique_after_cleaning": kept,
-        "on_category_share": round(on_cat / kept, 3) if kept else 0.0,
-        "unique_on_category_per_call": round(on_cat / calls, 2),
-        "novel_on_category_per_call": round(novel / calls, 2),
-        "seconds_per_call": round(
-            sum(r["seconds_per_call"] * r["calls"] for r in per_category.values()) / calls, 2
-        ),
-    }
-
-
-def run_model(
-    spec: str,
-    *,
-    generations: int,
-    seed: int,
-    num_tasks: int,
-    topic: str,
-    output_dir: Path,
-    adapter_options: dict[str, Any],
-    engine_options: dict[str, Any],
-    samples: int,
-    levers_off: bool = False,
-) -> dict[str, Any]:
-    """Benchmark one model; write its rows; return its report."""
+def run_model(spec: str, seeds: list[int], generations: int, adapter_options: dict[str, Any],
+              program: str | None) -> tuple[dict[str, _Tally], dict[str, Any]]:
+    """Generate with the embedded model; tally kept tasks and gate drops per category."""
     lm = load_local_lm(spec, cache=False)
-    for name, value in engine_options.items():
-        if name not in _ENGINE_KEYS:
-            raise ValueError(f"unknown engine option {name!r}; choose from {', '.join(_ENGINE_KEYS)}")
-        setattr(lm.engine, name, value)
-    started = time.perf_counter()
-    lm.engine.load()
-    load_seconds = time.perf_counter() - started
-    adapter = adapter_for(lm)  # the settings the catalog tuned; each call names its category
-    if adapter_options:
-        base = {k: getattr(adapter, k) for k in _ADAPTER_KEYS}
-        adapter = CompactListAdapter(**{**base, **adapter_options})
-    rows_path = output_dir / f"embedded_quality-{spec}.jsonl"
-    report: dict[str, Any] = {}
-    picked: dict[str, list[str]] = {}
-    with rows_path.open("w", encoding="utf-8") as rows_file:
+    lm.engine.load()  # before the clock starts
+    adapter = CompactListAdapter(**adapter_options) if adapter_options else None
+    tallies = {c: _Tally() for c in CATEGORIES}
+    settings: dict[str, Any] = {"model": lm.model, "seeds": seeds, "generations": generations,
+                                "adapter_options": adapter_options, "program": program}
+    for seed in seeds:
         for category in CATEGORIES:
-            generator = EmbeddingTaskGenerator(
-                category, num_generations=generations, seed=seed, lm=lm, num_tasks=num_tasks,
-                topic=topic, adapter=adapter,
-                # What a user gets: the library's default levers (``--levers-off`` for none).
-                **({"topics": False, "few_shot": 0, "avoid_archive": 0} if levers_off else {}),
-            )
+            generator = EmbeddingTaskGenerator(category, num_generations=generations, seed=seed, lm=lm,
+                                               keep_rejected=True, program=program, adapter=adapter)
             started = time.perf_counter()
             prediction = generator()
-            seconds = time.perf_counter() - started
-            for row in prediction.rows:
-                rows_file.write(json.dumps(row, ensure_ascii=False) + "\n")
-            report[category] = _category_report(category, prediction, seconds, generations)
-            rng = random.Random(f"{seed}|{category}")
-            picked[category] = rng.sample(prediction.tasks, min(samples, len(prediction.tasks)))
-            logger.info("%s %s: %s", spec, category, report[category])
-    report["overall"] = _overall({c: report[c] for c in CATEGORIES})
-    report["model"] = lm.model
-    report["load_seconds"] = round(load_seconds, 2)
-    report["adapter"] = {k: getattr(adapter, k) for k in _ADAPTER_KEYS}
-    report["engine"] = {k: getattr(lm.engine, k) for k in _ENGINE_KEYS}
-    report["levers"] = generator.levers.as_dict()
-    report["rows"] = str(rows_path)
-    if samples:
-        report["samples"] = picked
-    return report
+            tally = tallies[category]
+            tally.seconds += time.perf_counter() - started
+            tally.calls += prediction.stats["calls"]
+            tally.failures += prediction.stats["parse_failures"]
+            tally.returned += prediction.stats["returned"]
+            tally.kept.extend(prediction.tasks)
+            tally.drops.update(prediction.stats["dropped"])
+            for reject in prediction.rejected:
+                tally.samples[reject["reason"]].append(reject["task"])
+            settings["program_info"] = generator.program_info or None
+            logger.info("seed %s %s: kept %s of %s", seed, category, len(prediction.tasks), prediction.stats["returned"])
+    return tallies, settings
+
+
+def read_rows(paths: list[Path]) -> tuple[dict[str, _Tally], dict[str, Any]]:
+    """Tally rows a run wrote, judging every kept task by the gate now (with the shipped demos)."""
+    gate = gate_for()
+    for category, tasks in _shipped_demos().items():
+        gate.add_examples(category, tasks)
+    tallies = {c: _Tally() for c in CATEGORIES}
+    for path in paths:
+        summary = Path(f"{path}.summary.json")
+        seconds = json.loads(summary.read_text())["seconds"] if summary.exists() else 0.0
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for row in rows:
+            tally = tallies[row["category"]]
+            tally.calls += 1
+            tally.seconds += seconds / max(1, len(rows))
+            meta = row.get("metadata") or {}
+            tally.failures += bool(meta.get("parse_failure"))
+            tally.returned += meta.get("returned", len(row["tasks"]))
+            tally.drops.update(meta.get("dropped", {}))
+            earlier: list[str] = []
+            for task in row["tasks"]:
+                verdict = gate.check(task, row["category"], earlier)
+                earlier.append(task)
+                if verdict:
+                    tally.kept.append(task)
+                else:
+                    tally.drops[verdict.reason] += 1
+                    tally.samples[verdict.reason].append(task)
+    return tallies, {"rows": [str(p) for p in paths], "gate": "applied offline to the rows' tasks"}
+
+
+def labelled_figures(path: Path) -> dict[str, Any]:
+    """The gate against the hand labels: per split, overall, and per category."""
+    rows = read_labelled(path)
+    demos = _shipped_demos()
+    figures: dict[str, Any] = {}
+    for split in ("dev", "heldout", "gated"):
+        part = [r for r in rows if r.get("split") == split]
+        if part:
+            figures[split] = evaluate_gate(part, demos=demos)
+    figures["all"] = evaluate_gate(rows, demos=demos)
+    figures["per_category"] = {c: evaluate_gate([r for r in rows if r["category"] == c], demos=demos)
+                               for c in CATEGORIES}
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", default=",".join(LOCAL_MODELS),
-                        help="comma-separated local specs (names or .gguf paths)")
-    parser.add_argument("--generations", type=int, default=5, help="calls per category")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--num-tasks", type=int, default=20, help="num_tasks asked per call")
-    parser.add_argument("--topic", default="")
-    parser.add_argument("--output-dir", type=Path, default=Path("runs"))
+    parser.add_argument("--model", default="gemma-3-270m", help="local model spec (name or .gguf)")
+    parser.add_argument("--seeds", default="101,202,303", help="comma-separated run seeds")
+    parser.add_argument("--generations", type=int, default=5, help="calls per category per seed")
+    parser.add_argument("--program", default="default", help="'default', 'none' or a program file")
     parser.add_argument("--adapter-options", type=json.loads, default={},
-                        help='JSON overrides of CompactListAdapter settings, e.g. {"max_items": 8}')
-    parser.add_argument("--engine-options", type=json.loads, default={},
-                        help='JSON overrides of the engine sampling defaults, e.g. {"repeat_penalty": 1.1}')
-    parser.add_argument("--samples", type=int, default=0, help="random kept tasks to show per category")
-    parser.add_argument("--levers-off", action="store_true",
-                        help="switch every diversity lever off (default: the library's default levers)")
+                        help='CompactListAdapter settings, e.g. {"max_chars": 200, "item_end": "any"}')
+    parser.add_argument("--rows", type=Path, nargs="*", help="judge these run files instead of running the model")
+    parser.add_argument("--labelled", type=Path, default=LABELLED)
+    parser.add_argument("--samples", type=int, default=3, help="sampled tasks per drop reason and category")
+    parser.add_argument("-o", "--output", type=Path, help="also write the JSON here")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
-    args.output_dir.mkdir(parents=True, exist_ok=True)
-    results = {}
-    for spec in [s.strip() for s in args.models.split(",") if s.strip()]:
-        results[spec] = run_model(
-            spec, generations=args.generations, seed=args.seed, num_tasks=args.num_tasks, topic=args.topic,
-            output_dir=args.output_dir, adapter_options=args.adapter_options,
-            engine_options=args.engine_options, samples=args.samples, levers_off=args.levers_off,
-        )
-    text = json.dumps(results, indent=2, ensure_ascii=False)
-    (args.output_dir / "embedded_quality.json").write_text(text + "\n", encoding="utf-8")
+    if args.rows:
+        tallies, settings = read_rows(args.rows)
+    else:
+        adapter_options = dict(args.adapter_options)
+        if adapter_options:  # on top of the catalog's settings for the model
+            from embtaskgen.lm.local.catalog import LOCAL_MODELS
+
+            adapter_options = {**LOCAL_MODELS[args.model].adapter_options, "style": "completion", **adapter_options}
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        program = None if args.program == "none" else args.program
+        tallies, settings = run_model(args.model, seeds, args.generations, adapter_options, program)
+    per = {c: tallies[c].report(c, args.samples, 0) for c in CATEGORIES}
+    result = {"settings": settings, "per_category": per, "overall": _overall(per),
+              "labelled": labelled_figures(args.labelled) if args.labelled.exists() else None}
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0
 

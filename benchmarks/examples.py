@@ -7,7 +7,7 @@ cache off, one call at a time, the model loaded before the clock starts) with th
 for each of N tasks from a fixed set of realistic tasks (below, cycled); ``sts`` and
 ``bitext`` write N examples. Prints one JSON document:
 
-    {"model": ..., "seed": ..., "max_num_words": ..., "kinds": {"<kind>": {calls, valid,
+    {"model": ..., "seed": ..., "max_num_words": ..., "load_average": [before, after], "kinds": {"<kind>": {calls, valid,
      valid_share, parse_failures, errors, invalid_reasons, seconds_per_call,
      prompt_tokens_per_call, completion_tokens_per_call}}, "samples": {"<kind>": [...]}}
 
@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import Any
 
 from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
+from embtaskgen.examples.example_settings import ExampleSettings
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS, SYMMETRIC_KINDS, resolve_kinds
 from embtaskgen.lm.adapters import example_adapter_for
 from embtaskgen.lm.local.catalog import load_local_lm
@@ -63,6 +65,11 @@ TASKS: dict[str, tuple[str, ...]] = {
         "Classify a movie plot summary by its genre.",
     ),
 }
+
+
+def _load() -> float:
+    """The 1-minute load average (timings on a shared machine mean little without it)."""
+    return round(os.getloadavg()[0], 2)
 
 
 def _per_call(total: Any, calls: int) -> float | None:
@@ -113,21 +120,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", default="all", help=f"comma-separated kinds ({', '.join(EXAMPLE_KINDS)}) or all")
     parser.add_argument("--calls", type=int, default=5, help="calls per kind")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-num-words", type=int, default=50,
-                        help="cap of the retrieval documents' num_words (what fits the time budget)")
+    parser.add_argument("--max-num-words", type=int, default=None,
+                        help="cap of the retrieval documents' num_words (default: the embedded model's, "
+                             "EMBEDDED_MAX_NUM_WORDS)")
     parser.add_argument("--samples", type=int, default=2, help="outputs shown per kind")
     args = parser.parse_args(argv)
     kinds = resolve_kinds(args.kinds.split(",") if args.kinds != "all" else "all")
     lm = load_local_lm(args.model, cache=False)
     lm.engine.load()
     adapter = example_adapter_for(lm)
-    report: dict[str, Any] = {"model": lm.model, "seed": args.seed, "max_num_words": args.max_num_words,
-                              "adapter": type(adapter).__name__, "kinds": {}, "samples": {}}
+    max_num_words = args.max_num_words or ExampleSettings(lm=lm).max_num_words
+    report: dict[str, Any] = {"model": lm.model, "seed": args.seed, "max_num_words": max_num_words,
+                              "adapter": type(adapter).__name__, "load_average": [_load()], "kinds": {}, "samples": {}}
     for kind in kinds:
         report["kinds"][kind], report["samples"][kind] = run_kind(
-            lm, adapter, kind, args.calls, args.seed, args.max_num_words, args.samples
+            lm, adapter, kind, args.calls, args.seed, max_num_words, args.samples
         )
         print(f"{kind}: {json.dumps(report['kinds'][kind])}", file=sys.stderr, flush=True)
+    report["load_average"].append(_load())
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 

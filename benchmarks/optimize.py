@@ -14,7 +14,8 @@ check that the saved score is reproduced. Prints one JSON document:
 
 DSPy's cache goes to a fresh temporary directory (unless ``--keep-cache``), so every
 model call is real and the wall time is honest. ``--write-program`` saves the categories
-whose held-out metric score improved (with all held-out scores in the metadata); that is
+whose held-out metric score and distinct on-category tasks per call both improved (with
+all held-out scores in the metadata); that is
 how ``embtaskgen/tune/programs/default.json`` is made.
 
 Usage:
@@ -62,7 +63,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     categories = resolve_categories(args.categories.split(","))
     topics, seeds = HELDOUT_TOPICS[: args.eval_topics], heldout_seeds(args.eval_seeds)
-    generator = EmbeddingTaskGenerator(list(categories), lm=args.model, num_tasks=args.num_tasks)
+    # program=None: the untuned prompts (the default would load the shipped tuned program).
+    generator = EmbeddingTaskGenerator(list(categories), lm=args.model, num_tasks=args.num_tasks, program=None)
     lm = generator.lm
     started = time.perf_counter()
     if hasattr(getattr(lm, "engine", None), "load"):
@@ -113,7 +115,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         logging.getLogger("benchmark").warning("%s: %s", category, json.dumps(row))
 
     # Save, reload and re-evaluate: the saved held-out score must come back.
-    combined = EmbeddingTaskGenerator(list(categories), lm=lm, num_tasks=args.num_tasks)
+    combined = EmbeddingTaskGenerator(list(categories), lm=lm, num_tasks=args.num_tasks, program=None)
     for category, tuned in programs.items():
         attribute = category.replace("-", "_")
         setattr(combined, attribute, getattr(tuned, attribute))
@@ -129,10 +131,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["reload_reproduces"] = all(again[c]["score"] == heldout[c]["tuned"]["score"] for c in categories)
         result["reload_lm_calls"] = counter.counts()["lm"]
     if args.write_program:
-        better = [c for c in categories if heldout[c]["tuned"]["score"] > heldout[c]["untuned"]["score"]]
+        # Ship a category only if the tuned prompts beat the untuned ones on held-out calls in
+        # both the metric score and the distinct on-category tasks per call.
+        better = [c for c in categories if all(heldout[c]["tuned"][k] > heldout[c]["untuned"][k]
+                                               for k in ("score", "unique_on_category_per_call"))]
         if better:
             args.write_program.parent.mkdir(parents=True, exist_ok=True)
-            save_program(combined, args.write_program, categories=better, metadata=metadata)
+            # The loader ships a category whose held-out score improved: record only the
+            # written ones as "heldout", the others apart.
+            shipped = {**metadata, "heldout": {c: heldout[c] for c in better},
+                       "heldout_not_shipped": {c: heldout[c] for c in categories if c not in better}}
+            save_program(combined, args.write_program, categories=better, metadata=shipped)
             result["written"] = {"path": str(args.write_program), "categories": better}
         else:
             result["written"] = {"path": None, "categories": []}

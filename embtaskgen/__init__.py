@@ -35,7 +35,11 @@ from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
 from embtaskgen.lm.resolve import resolve_lm
+from embtaskgen.quality.lsh_dedup import DedupResult, DedupSettings, dedup_rows, near_duplicate_clusters
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
+from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, score_example
+from embtaskgen.quality.mined_negatives import mine_negatives
+from embtaskgen.quality.semantic import load_default_embedder
 from embtaskgen.quality.novelty import copies_example
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.execute.faults import RetryPolicy
@@ -50,6 +54,9 @@ from embtaskgen.settings import (
     derive_id,
 )
 from embtaskgen.signatures import SIGNATURES
+from embtaskgen.tune.example_evaluation import evaluate_examples
+from embtaskgen.tune.example_optimize import optimize_examples
+from embtaskgen.tune.example_program_files import apply_example_program, save_example_program
 from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
 from embtaskgen.tune.lm_calls import LMCallCounter
 from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize
@@ -67,6 +74,7 @@ __all__ = [
     "DEFAULT_OPTIMIZER",
     "DEFAULT_TOPICS",
     "EXAMPLE_KINDS",
+    "EXAMPLE_METRIC_VERSION",
     "HELDOUT_TOPICS",
     "LOCAL_MODELS",
     "METRIC_VERSION",
@@ -76,6 +84,8 @@ __all__ = [
     "CallResult",
     "CompactListAdapter",
     "ConfigError",
+    "DedupResult",
+    "DedupSettings",
     "EmbeddingExampleGenerator",
     "EmbeddingTaskGenerator",
     "EmbtaskgenError",
@@ -94,26 +104,35 @@ __all__ = [
     "TaskDeduper",
     "TaskRow",
     "adapter_for",
+    "apply_example_program",
     "copies_example",
+    "dedup_rows",
     "derive_id",
     "diversity_report",
     "evaluate",
+    "evaluate_examples",
     "format_comparison",
     "format_report",
     "format_table",
     "heldout_seeds",
+    "load_default_embedder",
     "load_local_lm",
     "load_program",
+    "mine_negatives",
+    "near_duplicate_clusters",
     "normalise_task",
     "on_category",
     "optimize",
+    "optimize_examples",
     "read_jsonl",
     "read_program",
     "resolve_categories",
     "resolve_lm",
     "run",
     "run_examples",
+    "save_example_program",
     "save_program",
+    "score_example",
     "score_tasks",
     "strip_task",
     "task_metric",

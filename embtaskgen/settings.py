@@ -37,6 +37,7 @@ from typing import Any
 from embtaskgen.signatures.categories import CATEGORIES, resolve_categories
 from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.errors import ConfigError, check_int
+from embtaskgen.lm.adapter_choice import choose_adapter
 from embtaskgen.lm.spec import check_no_repeat
 from embtaskgen.signatures.examples import SEED_TASKS
 
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_TOPICS",
     "DEMO_SIZE",
     "GenerationSettings",
+    "call_config",
     "decide_seed",
     "derive_id",
     "derive_rng",
@@ -78,16 +80,25 @@ class GenerationSettings:
             LiteLLM id, or a ``dspy.BaseLM``.
         api_base: Base URL of an OpenAI-compatible server (with a model id string).
         no_repeat: The embedded model's repeated-phrase penalty (``None``: the model's).
-        adapter: A DSPy adapter chosen by the user (``None``: ``embtaskgen.lm.adapters``).
+        adapter: The adapter chosen by the user: a name of
+            :data:`~embtaskgen.lm.adapter_choice.ADAPTER_CHOICES` (stored as the adapter
+            it names) or a ``dspy.Adapter`` (``None``/``"auto"``: ``embtaskgen.lm.adapters``).
         num_tasks: Tasks asked for per call.
         topic: Domain every call focuses on ("" for any).
         temperature: Sampling temperature in [0, 2].
         max_tokens: Completion budget per call (``None``: the LM's default).
+        frequency_penalty: OpenAI-style penalty in [-2, 2] on tokens by how often they
+            were written (``None``: not sent); the nearest knob a served model has to the
+            embedded model's repeated-phrase penalty (README, "The embedded model").
+        presence_penalty: OpenAI-style penalty in [-2, 2] on tokens written at all
+            (``None``: not sent).
         keep_duplicates: Keep duplicate tasks.
         concurrency: Calls in flight (``None``: 8, or what the LM allows).
         topic_pool: Domains a topic is drawn from per call (``None``: off).
         few_shot: Worked examples per call drawn from the seed pool (0: off).
         avoid_archive: Accepted tasks passed as ``avoid`` per call (0: off).
+        keep_rejected: Keep the tasks the precision gate drops, for inspection (row
+            metadata ``rejected``; README, "The precision gate").
 
     Raises:
         ConfigError: Any value out of range; the message names the valid choices.
@@ -105,17 +116,21 @@ class GenerationSettings:
     topic: str = ""
     temperature: float = 1.0
     max_tokens: int | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
     keep_duplicates: bool = False
     concurrency: int | None = None
     topic_pool: tuple[str, ...] | None = None
     few_shot: int = DEFAULT_FEW_SHOT
     avoid_archive: int = DEFAULT_AVOID_ARCHIVE
+    keep_rejected: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "categories", resolve_categories(self.categories))
         set_(self, "flatten", bool(self.flatten))
         set_(self, "keep_duplicates", bool(self.keep_duplicates))
+        set_(self, "keep_rejected", bool(self.keep_rejected))
         check_int("num_generations", self.num_generations)
         check_int("num_tasks", self.num_tasks)
         check_int("concurrency", self.concurrency, optional=True)
@@ -131,6 +146,9 @@ class GenerationSettings:
         if self.api_base is not None and not isinstance(self.api_base, str):
             raise ConfigError(f"api_base must be a URL string or None, got {type(self.api_base).__name__}")
         set_(self, "no_repeat", check_no_repeat(self.no_repeat, self.lm))
+        set_(self, "adapter", choose_adapter(self.adapter, self.lm))
+        for name in ("frequency_penalty", "presence_penalty"):
+            set_(self, name, _check_penalty(name, getattr(self, name)))
         for name in ("few_shot", "avoid_archive"):
             check_int(name, getattr(self, name), minimum=0)
         largest = min(len(pool) for pool in SEED_TASKS.values()) // DEMO_SIZE
@@ -183,6 +201,14 @@ class GenerationSettings:
         return self.avoid_archive > 0
 
 
+def _check_penalty(name: str, value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -2 <= value <= 2:
+        raise ConfigError(f"{name} must be a number in [-2, 2] or None (not sent), got {value!r}")
+    return float(value)
+
+
 def _topic_pool(topics: bool | Sequence[str] | None) -> tuple[str, ...] | None:
     if isinstance(topics, str):
         raise ConfigError("topics must be True/False or a list of topics; use topic= for one fixed topic")
@@ -191,6 +217,28 @@ def _topic_pool(topics: bool | Sequence[str] | None) -> tuple[str, ...] | None:
     if topics is False or topics is None:
         return None
     return tuple(str(t) for t in topics)
+
+
+def call_config(settings: GenerationSettings, rollout_id: int, *, seed: bool) -> dict[str, Any]:
+    """The sampling settings of one call (DSPy's ``config``), from the run settings.
+
+    Args:
+        settings: The run settings.
+        rollout_id: The call's rollout id (from :func:`derive_id`).
+        seed: Pass ``rollout_id`` as the sampling seed too (the model takes one).
+
+    Example:
+        >>> settings = GenerationSettings(frequency_penalty=0.5, max_tokens=300)
+        >>> call_config(settings, 7, seed=True)
+        {'rollout_id': 7, 'temperature': 1.0, 'max_tokens': 300, 'frequency_penalty': 0.5, 'seed': 7}
+    """
+    config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": settings.temperature}
+    for name in ("max_tokens", "frequency_penalty", "presence_penalty"):
+        if getattr(settings, name) is not None:
+            config[name] = getattr(settings, name)
+    if seed:
+        config["seed"] = rollout_id
+    return config
 
 
 def decide_seed(given: int | None, recorded: int | None = None) -> int:

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-NAMES = ["01_quickstart", "02_prompt_optimization", "03_diversity"]
+NAMES = ["01_quickstart", "02_prompt_optimization", "03_diversity", "04_training_examples"]
 
 
 @pytest.fixture

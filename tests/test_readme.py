@@ -35,3 +35,10 @@ def test_every_generate_option_is_documented():
     options = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help", "--no-topics"}
     missing = sorted(o for o in options if o not in README)
     assert not missing, f"options missing from README: {missing}"
+
+
+def test_the_readme_says_how_long_the_tests_take_and_how_to_run_the_fast_part():
+    quickstart = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    assert 'python -m pytest -m "not slow"' in quickstart and "minutes" in quickstart
+    contributing = README.split("## Contributing", 1)[1]
+    assert re.search(r'`python -m pytest -m "not slow"` runs the fast tests \(about\s+\d+ s', contributing)

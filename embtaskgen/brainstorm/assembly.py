@@ -7,11 +7,21 @@ A call without a list (parse failure or error) has no task rows: ``forward`` kee
 empty row with the raw text in its metadata (:func:`failed_row`), a run records it in
 its failures sidecar.
 
+A row's ``metadata.num_tasks`` is what the call really asked for: an embedded model's
+list cap (``CompactListAdapter.max_items``, 12 by default) can ask for fewer than the
+run's ``num_tasks``; the row then also says ``requested`` (and ``options.asked``).
+
 A call contributes at most :func:`~embtaskgen.brainstorm.cleaning.item_cap` items of
 its list (the rest are dropped as ``over_cap``), each sanitised and at most
 :data:`~embtaskgen.brainstorm.cleaning.MAX_TASK_CHARS` long (else ``too_long``): these
 counts join the duplicates in ``dropped`` (row metadata, prediction stats, run
 summary), apart from parse failures; ``returned`` is always ``kept`` plus the dropped.
+So do the precision gate's drops (:mod:`embtaskgen.brainstorm.precision_gate`: cut
+sentences, stutters, circular tasks, copies of the prompt's examples, ...). With
+``keep_rejected`` the gate's rejects are kept for inspection, never as tasks: a row per
+call lists them under ``metadata["rejected"]`` (``{"task", "reason", "detail"}``); a
+flattened run writes each as a row of its own with a ``rejected`` field (its reason) and
+no ``task_index`` (filter ``"rejected" not in row`` to get the tasks).
 
 Example:
     >>> from embtaskgen.brainstorm.call_result import CallResult
@@ -33,6 +43,7 @@ import dspy
 
 from embtaskgen.brainstorm.call_result import CallResult, sanitize_raw
 from embtaskgen.brainstorm.cleaning import TaskDeduper, item_cap
+from embtaskgen.brainstorm.precision_gate import GATE_REASONS
 from embtaskgen.brainstorm.rows import GenerationMetadata, GenerationRow
 from embtaskgen.errors import ConfigError
 from embtaskgen.settings import GenerationSettings
@@ -51,6 +62,8 @@ class Assembled:
         returned: Items the model returned.
         kept: Tasks kept.
         dropped: Items dropped, per reason.
+        rejected: With ``keep_rejected``: the precision gate's rejects, as
+            ``{"task", "reason", "detail"}``.
     """
 
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -58,6 +71,7 @@ class Assembled:
     returned: int = 0
     kept: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    rejected: list[dict[str, str]] = field(default_factory=list)
 
 
 def assemble(
@@ -86,13 +100,18 @@ def assemble(
         raise ConfigError(
             f"{result.category} generation {result.generation} has no items; failed calls have no rows"
         )
-    cleaned = deduper.clean(result.items, max_items=item_cap(num_tasks))
+    cleaned = deduper.clean(result.items, max_items=item_cap(num_tasks), category=result.category)
+    extra: dict[str, Any] = {"rejected": cleaned.rejected} if deduper.keep_rejected else {}
+    asked = result.options.get("asked")
+    if isinstance(asked, int) and asked != num_tasks:
+        extra["requested"] = num_tasks  # the adapter's cap asked for fewer
     metadata = GenerationMetadata(
         rollout_id=result.rollout_id,
-        num_tasks=num_tasks,
+        num_tasks=asked if isinstance(asked, int) else num_tasks,
         options=result.options,
         returned=len(result.items),
         dropped=dict(cleaned.dropped),
+        **extra,
     )
     row = GenerationRow(
         category=result.category,
@@ -104,13 +123,28 @@ def assemble(
         metadata=metadata,
     )
     records = row.flatten() if flatten else [row]
+    rows = [r.model_dump(mode="json", exclude_none=True) for r in records]
+    if flatten and deduper.keep_rejected:
+        rows.extend(_rejected_row(row, reject) for reject in cleaned.rejected)
     return Assembled(
-        rows=[r.model_dump(mode="json", exclude_none=True) for r in records],
+        rows=rows,
         tasks=list(cleaned.tasks),
         returned=len(result.items),
         kept=len(cleaned.tasks),
         dropped=dict(cleaned.dropped),
+        rejected=list(cleaned.rejected),
     )
+
+
+def _rejected_row(row: GenerationRow, reject: dict[str, str]) -> dict[str, Any]:
+    """A flattened row for a task the gate rejected: ``task``, ``rejected`` (its reason)
+    and ``rejected_detail``, no ``task_index``."""
+    return {
+        "category": row.category, "model_name": row.model_name, "generation": row.generation,
+        "seed": row.seed, "topic": row.topic, "task": reject["task"], "rejected": reject["reason"],
+        "rejected_detail": reject["detail"],
+        **({"rollout_id": row.metadata.rollout_id} if row.metadata else {}),
+    }
 
 
 def _untrusted(text: str | None) -> str | None:
@@ -137,7 +171,8 @@ def failed_row(result: CallResult, *, model_name: str, seed: int, num_tasks: int
 
 
 def assemble_prediction(
-    results: Sequence[CallResult], settings: GenerationSettings, *, model_name: str, seed: int
+    results: Sequence[CallResult], settings: GenerationSettings, *, model_name: str, seed: int,
+    generator: Any = None,
 ) -> dspy.Prediction:
     """Assemble the calls of one ``forward`` in plan order into its ``dspy.Prediction``.
 
@@ -146,11 +181,15 @@ def assemble_prediction(
         settings: The generator's settings (shape, duplicates, tasks asked for).
         model_name: Value of every row's ``model_name``.
         seed: The run seed.
+        generator: The generator whose prompts were sent (its demos and instructions are
+            examples the precision gate drops copies of; ``None``: the untuned prompts).
 
     Returns:
-        ``dspy.Prediction(rows, tasks, seed, stats, failures)`` (see ``forward``).
+        ``dspy.Prediction(rows, tasks, seed, stats, failures, rejected)`` (see
+        ``forward``); ``rejected`` lists the gate's rejects with ``keep_rejected``.
     """
-    deduper = TaskDeduper(keep_duplicates=settings.keep_duplicates)
+    deduper = TaskDeduper.for_run(settings, generator)
+    rejected: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     tasks: list[str] = []
     failures: list[dict[str, Any]] = []
@@ -167,6 +206,8 @@ def assemble_prediction(
             rows.extend(built.rows)
             tasks.extend(built.tasks)
             dropped.update(built.dropped)
+            rejected.extend({"category": result.category, "generation": result.generation, **r}
+                            for r in built.rejected)
             returned += built.returned
             continue
         failures.append({
@@ -186,6 +227,7 @@ def assemble_prediction(
         "kept": len(tasks),
         "dropped": dict(dropped),
         "duplicates": dropped["duplicate_exact"] + dropped["duplicate_normalised"],
+        "gate_dropped": sum(dropped[reason] for reason in GATE_REASONS),
         "usage": dict(usage),
     }
-    return dspy.Prediction(rows=rows, tasks=tasks, seed=seed, stats=stats, failures=failures)
+    return dspy.Prediction(rows=rows, tasks=tasks, seed=seed, stats=stats, failures=failures, rejected=rejected)

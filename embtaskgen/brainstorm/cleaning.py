@@ -5,8 +5,13 @@ objects, never evaluates text. Model text is untrusted: every item is sanitised
 (:func:`embtaskgen.lm.untrusted.sanitize_text`: lone surrogates become U+FFFD, control
 characters are dropped) before it can be kept, an item longer than
 :data:`MAX_TASK_CHARS` is dropped (not cut: a cut sentence is not a task), and a call
-keeps at most :func:`item_cap` items of its list. Every item that is dropped is counted
-by reason, so a caller can report what the cleaning did.
+keeps at most :func:`item_cap` items of its list. A deduper built with a
+:class:`~embtaskgen.brainstorm.precision_gate.PrecisionGate` (:meth:`TaskDeduper.for_run`
+builds the one a run uses) then drops what a reader would drop (cut sentences,
+stutters, circular tasks, copies of the prompt's examples, ...; ``GATE_REASONS``).
+Every item that is dropped is counted by reason, so a caller can report what the
+cleaning did; with ``keep_rejected`` the gate's rejects are kept aside, with their reason,
+for inspection (``CleanResult.rejected``).
 
 Example:
     >>> deduper = TaskDeduper()
@@ -24,6 +29,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from typing import Any
+
+from embtaskgen.brainstorm.precision_gate import GATE_REASONS, PrecisionGate
 from embtaskgen.lm.untrusted import sanitize_text
 
 __all__ = [
@@ -38,9 +46,10 @@ __all__ = [
 
 #: Every reason an item can be dropped for, in the order they are checked: past the
 #: call's cap (:func:`item_cap`), not a string, empty, longer than :data:`MAX_TASK_CHARS`,
-#: a duplicate.
+#: a duplicate, then the precision gate's reasons (when the deduper has a gate).
 DROP_REASONS: tuple[str, ...] = (
     "over_cap", "not_string", "empty", "too_long", "duplicate_exact", "duplicate_normalised",
+    *GATE_REASONS,
 )
 
 #: Longest task kept, in characters after stripping; a longer item is dropped as
@@ -116,10 +125,13 @@ class CleanResult:
     Attributes:
         tasks: The kept tasks, in the model's order.
         dropped: Count of dropped items per reason (keys from ``DROP_REASONS``).
+        rejected: With ``keep_rejected``: the tasks the precision gate dropped, as
+            ``{"task", "reason", "detail"}`` dicts in the model's order (else empty).
     """
 
     tasks: list[str] = field(default_factory=list)
     dropped: Counter[str] = field(default_factory=Counter)
+    rejected: list[dict[str, str]] = field(default_factory=list)
 
 
 class TaskDeduper:
@@ -128,20 +140,59 @@ class TaskDeduper:
     Args:
         keep_duplicates: Keep exact and normalised duplicates instead of dropping them
             (they are still stripped of markers and quotes).
+        gate: The precision gate every new task must pass (``None``: no gate); it is
+            applied when :meth:`clean` is told the category.
+        keep_rejected: Keep what the gate drops in ``CleanResult.rejected`` (it is
+            still counted as dropped, never kept as a task).
+
+    Example:
+        >>> from embtaskgen.brainstorm.precision_gate import PrecisionGate
+        >>> deduper = TaskDeduper(gate=PrecisionGate(), keep_rejected=True)
+        >>> result = deduper.clean(["Given a query, retrieve a full query.", "Given a claim, find trials."],
+        ...                        category="text-retrieval")
+        >>> result.tasks, dict(result.dropped), result.rejected[0]["reason"]
+        (['Given a claim, find trials.'], {'circular': 1}, 'circular')
     """
 
-    def __init__(self, keep_duplicates: bool = False) -> None:
+    def __init__(
+        self, keep_duplicates: bool = False, *, gate: PrecisionGate | None = None, keep_rejected: bool = False
+    ) -> None:
         self.keep_duplicates = keep_duplicates
+        self.gate = gate
+        self.keep_rejected = bool(keep_rejected)
         self._exact: set[str] = set()
         self._normalised: set[str] = set()
 
-    def clean(self, items: Iterable[object], max_items: int | None = None) -> CleanResult:
+    @classmethod
+    def for_run(cls, settings: Any, generator: Any = None) -> TaskDeduper:
+        """The deduper of a run: the settings' duplicate and reject options, and the
+        precision gate for the prompts ``generator`` sends (its instructions and demos
+        join the seed pool as examples a task must not copy).
+
+        Example:
+            >>> from embtaskgen.settings import GenerationSettings
+            >>> TaskDeduper.for_run(GenerationSettings()).gate is not None
+            True
+        """
+        from embtaskgen.brainstorm.prompt_examples import gate_for  # imports the signatures
+
+        return cls(
+            keep_duplicates=bool(getattr(settings, "keep_duplicates", False)),
+            gate=gate_for(generator),
+            keep_rejected=bool(getattr(settings, "keep_rejected", False)),
+        )
+
+    def clean(
+        self, items: Iterable[object], max_items: int | None = None, category: str | None = None
+    ) -> CleanResult:
         """Clean one generation's items against everything kept so far.
 
         Args:
             items: The parsed list of the model's output.
             max_items: Look at the first ``max_items`` items only (``None``: all); the
                 rest are dropped as ``over_cap`` (see :func:`item_cap`).
+            category: The list's category; with a gate, each new task must pass it
+                (``None``: the gate is not applied).
 
         Returns:
             The kept tasks and the count of dropped items per reason.
@@ -155,6 +206,7 @@ class TaskDeduper:
         if max_items is not None and len(items) > max_items:
             result.dropped["over_cap"] += len(items) - max_items
             items = items[:max_items]
+        earlier: list[str] = []  # the call's tasks so far, for the gate's ``templated``
         for item in items:
             if not isinstance(item, str):
                 result.dropped["not_string"] += 1
@@ -173,6 +225,14 @@ class TaskDeduper:
                     continue
                 if key in self._normalised:
                     result.dropped["duplicate_normalised"] += 1
+                    continue
+            if self.gate is not None and category is not None:
+                verdict = self.gate.check(task, category, earlier)
+                earlier.append(task)
+                if not verdict:
+                    result.dropped[verdict.reason] += 1
+                    if self.keep_rejected:
+                        result.rejected.append({"task": task, "reason": verdict.reason, "detail": verdict.detail})
                     continue
             self._exact.add(task)
             self._normalised.add(key)

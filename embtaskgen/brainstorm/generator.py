@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import dspy
@@ -31,6 +32,7 @@ from embtaskgen.brainstorm.assembly import assemble_prediction
 from embtaskgen.brainstorm.call_result import CallResult, sanitize_items, sanitize_raw
 from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.brainstorm.levers import Levers
+from embtaskgen.brainstorm.program_choice import apply_program_choice
 from embtaskgen.brainstorm.program_state import ProgramLoader, apply_program
 from embtaskgen.brainstorm.program_state import save_program as write_program
 from embtaskgen.errors import ConfigError, check_int
@@ -42,6 +44,7 @@ from embtaskgen.settings import (
     DEFAULT_FEW_SHOT,
     DEFAULT_TOPICS,
     GenerationSettings,
+    call_config,
     decide_seed,
     derive_id,
 )
@@ -70,28 +73,20 @@ class EmbeddingTaskGenerator(dspy.Module):
             ``None`` draws a fresh seed, recorded in every row.
         lm: ``None`` for the embedded default model, ``"local:<name|path>"``, a LiteLLM
             model id (``"openai/gpt-4o-mini"``), or a ``dspy.BaseLM``.
-        num_tasks: Tasks asked for per call.
-        topic: Domain every call focuses on ("" for any).
-        temperature: Sampling temperature (the paper uses 1.0). Must be > 0 for distinct
-            generations.
-        max_tokens: Completion budget per call (``None``: the LM's default).
-        keep_duplicates: Keep duplicate tasks instead of dropping them.
-        concurrency: Calls in flight at once (``None``: 8, or what the LM allows; the
-            embedded model runs one at a time).
-        api_base: Base URL of an OpenAI-compatible server, with a model id string.
-        adapter: DSPy adapter to format prompts; ``None`` picks the compact adapter for
-            the embedded model and DSPy's default otherwise.
-        topics: Topic conditioning: ``True`` draws a domain per call from the built-in
-            pool, a list draws from that list, ``False`` is off. A fixed ``topic`` wins.
-        few_shot: Worked examples per call drawn from the seed pool (0: off).
-        avoid_archive: Tasks accepted earlier in the run passed as ``avoid`` per call
-            (0: off); a category's generations then run one after another.
-        no_repeat: The embedded model's repeated-phrase penalty (README, "The embedded
-            model"): ``0`` turns it off, ``None`` keeps the model's default (0.8). Only
-            with an embedded model spec (``lm=None`` or ``"local:..."``).
-
+        program: The prompts to start with, as ``--program`` on the command line
+            (:mod:`embtaskgen.brainstorm.program_choice`): ``"default"`` (the shipped tuned
+            program, for the model and categories it was tuned for; the untuned signatures
+            elsewhere), ``None``/``"none"`` (the untuned signatures), or a program file.
         settings: A :class:`~embtaskgen.settings.GenerationSettings` to use as is, instead
-            of the arguments above (give one or the other).
+            of the other options (give one or the other).
+
+    The keyword options ``num_tasks``, ``topic``, ``temperature`` (the paper's 1.0; > 0 for
+    distinct generations), ``max_tokens``, ``frequency_penalty``, ``presence_penalty``,
+    ``keep_duplicates``, ``keep_rejected``, ``concurrency``, ``api_base``, ``adapter`` (a name of
+    ``ADAPTER_CHOICES``, as ``--adapter``, or a ``dspy.Adapter``), the levers ``topics``,
+    ``few_shot`` and ``avoid_archive``, and ``no_repeat`` (embedded models only) are the
+    fields of :class:`~embtaskgen.settings.GenerationSettings` of the same names, where
+    each is documented.
 
     Every argument is validated once, into :attr:`settings` (read-only here: a change
     is ``gen.settings.replace(...)`` passed to a new generator); the attributes
@@ -127,6 +122,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         temperature: float = 1.0,
         max_tokens: int | None = None,
         keep_duplicates: bool = False,
+        keep_rejected: bool = False,
         concurrency: int | None = None,
         api_base: str | None = None,
         adapter: dspy.Adapter | None = None,
@@ -134,6 +130,9 @@ class EmbeddingTaskGenerator(dspy.Module):
         few_shot: int = DEFAULT_FEW_SHOT,
         avoid_archive: int = DEFAULT_AVOID_ARCHIVE,
         no_repeat: float | None = None,
+        frequency_penalty: float | None = None,
+        presence_penalty: float | None = None,
+        program: str | Path | None = "default",
         settings: GenerationSettings | None = None,
     ) -> None:
         super().__init__()
@@ -141,21 +140,21 @@ class EmbeddingTaskGenerator(dspy.Module):
             settings = GenerationSettings.build(
                 category, flatten_tasks=flatten_tasks, topics=topics, num_generations=num_generations,
                 seed=seed, lm=lm, num_tasks=num_tasks, topic=topic, temperature=temperature,
-                max_tokens=max_tokens, keep_duplicates=keep_duplicates, concurrency=concurrency,
+                max_tokens=max_tokens, keep_duplicates=keep_duplicates, keep_rejected=keep_rejected,
+                concurrency=concurrency,
                 api_base=api_base, adapter=adapter, few_shot=few_shot, avoid_archive=avoid_archive,
-                no_repeat=no_repeat,
+                no_repeat=no_repeat, frequency_penalty=frequency_penalty, presence_penalty=presence_penalty,
             )
         elif not isinstance(settings, GenerationSettings):
             raise ConfigError(f"settings must be a GenerationSettings, got {type(settings).__name__}")
         self._settings = settings
         self.levers = Levers.of(settings)
         self._lm_holder = _lazy_lm(settings)
-        # One predictor per category, always all four, under stable attribute names:
-        # saved programs refer to them by these paths.
-        for name, attribute in PREDICTOR_NAMES.items():
-            setattr(self, attribute, dspy.Predict(signature_for(name)))
         #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.brainstorm.program_state.
         self.program_info: dict[str, Any] = {}
+        # One predictor per category, always all four, under stable attribute names (saved
+        # programs refer to them by these paths), with the prompts ``program`` names.
+        apply_program_choice(self, program)
 
     settings = property(lambda self: self._settings, doc="The validated settings (frozen).")
 
@@ -168,6 +167,7 @@ class EmbeddingTaskGenerator(dspy.Module):
     temperature = _setting("temperature", "Sampling temperature.")
     max_tokens = _setting("max_tokens", "Completion budget per call.")
     keep_duplicates = _setting("keep_duplicates", "Keep duplicate tasks.")
+    keep_rejected = _setting("keep_rejected", "Keep the precision gate's rejects for inspection.")
     concurrency = _setting("concurrency", "Calls in flight.")
     adapter = _setting("adapter", "The adapter the user chose (``None``: the library decides).")
 
@@ -283,11 +283,7 @@ class EmbeddingTaskGenerator(dspy.Module):
             avoid = self.levers.avoid(archive, **where)
         if demos is None and not predictor.demos:
             demos = self.levers.demos(**where)
-        config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": self.temperature}
-        if self.max_tokens is not None:
-            config["max_tokens"] = self.max_tokens
-        if accepts_seed(lm):
-            config["seed"] = rollout_id
+        config = call_config(self.settings, rollout_id, seed=accepts_seed(lm))
         inputs = {"num_tasks": num_tasks, "topic": topic, "avoid": list(avoid)}
         options: dict[str, Any] = {"avoid": len(avoid)}
         call_kwargs: dict[str, Any] = {}
@@ -301,6 +297,9 @@ class EmbeddingTaskGenerator(dspy.Module):
         adapter = adapter_for(lm, category, self.adapter)
         if adapter is not None:
             overrides["adapter"] = adapter
+            cap = getattr(adapter, "max_items", None)  # the embedded model's list cap
+            if isinstance(cap, int) and cap < num_tasks:
+                options["asked"] = cap
         with dspy.context(**overrides):
             try:
                 prediction = predictor(**inputs, config=config, **call_kwargs)
@@ -385,7 +384,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         run_seed = decide_seed(self.seed if seed is None else seed)
         jobs = [(c, g) for c in categories for g in range(generations)]
         results = collect(jobs, self.caller(run_seed, topic=topic), workers=self.workers(len(jobs)), progress=progress)
-        return assemble_prediction(results, self.settings, model_name=self.model_name, seed=run_seed)
+        return assemble_prediction(results, self.settings, model_name=self.model_name, seed=run_seed, generator=self)
 
 
 def load_program(path: str, **generator_kwargs: Any) -> EmbeddingTaskGenerator:

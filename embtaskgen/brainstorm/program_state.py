@@ -347,6 +347,7 @@ def load_program(path: str | Path, *, cls: type,
     state = read_program(path)
     stored = [_ATTRIBUTE_TO_CATEGORY[k] for k in state if k in _ATTRIBUTE_TO_CATEGORY]
     generator_kwargs.setdefault("category", stored)
+    generator_kwargs.setdefault("program", None)  # the file's prompts on the untuned signatures, as --program FILE
     return apply_program(cls(**generator_kwargs), state, categories=categories)
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field
+from embtaskgen.brainstorm.shards import iter_shard_rows
 from embtaskgen.errors import ConfigError
 
 __all__ = [
@@ -151,12 +152,12 @@ def to_jsonl(rows: Iterable[Row | Mapping[str, Any]], path: str | os.PathLike[st
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read a JSONL file of rows into dicts.
+    """Read a JSONL file of rows into dicts; a folder of shards (``--executor ray``) too.
 
     Raises:
         ValueError: A line is not a JSON object (the message names the line number).
     """
-    return [value for _, value in iter_jsonl(path)]
+    return [value for _, _, value in iter_shard_rows(path)]
 
 
 def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -178,10 +179,12 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
             yield number, value
 
 
-def to_dataset(rows: Iterable[Row | Mapping[str, Any]]) -> Any:
-    """Build a Hugging Face ``datasets.Dataset`` from rows.
+def to_dataset(rows: Iterable[Row | Mapping[str, Any]] | str | os.PathLike[str]) -> Any:
+    """Build a Hugging Face ``datasets.Dataset`` from rows, a JSONL file or a folder of shards.
 
     Nested ``metadata`` is stored as a JSON string so every row has the same schema.
+    Rows with different columns (example rows of several kinds) get every column, ``None``
+    where a row has none.
 
     Raises:
         ImportError: ``datasets`` is not installed (install hint in the message).
@@ -192,10 +195,14 @@ def to_dataset(rows: Iterable[Row | Mapping[str, Any]]) -> Any:
         raise ImportError(
             "to_dataset needs the Hugging Face datasets package: pip install 'embtaskgen[hf]'"
         ) from exc
+    if isinstance(rows, (str, os.PathLike)):
+        rows = read_jsonl(rows)
     records = []
     for row in rows:
         record = _as_dict(row)
         if "metadata" in record:
             record["metadata"] = json.dumps(record["metadata"], ensure_ascii=False)
         records.append(record)
-    return datasets.Dataset.from_list(records)
+    # from_list takes the first row's columns only: give every row the union, in first-seen order.
+    columns = dict.fromkeys(key for record in records for key in record)
+    return datasets.Dataset.from_list([{key: record.get(key) for key in columns} for record in records])

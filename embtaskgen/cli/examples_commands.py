@@ -41,6 +41,8 @@ from embtaskgen.cli.options import (
     safe_text,
     usage_errors,
 )
+from embtaskgen.cli.negative_mining import NEGATIVE_CHOICES, mine_examples, mining_embedder
+from embtaskgen.cli.ray_options import check_executor, ray_options
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted
 
 __all__ = ["examples_command", "pipeline_command"]
@@ -48,7 +50,7 @@ __all__ = ["examples_command", "pipeline_command"]
 logger = logging.getLogger(__name__)
 
 _LANGUAGES = ("english", "paper")
-_FORMATS = ("jsonl", "sentence-transformers")
+_FORMATS = ("jsonl", "sentence-transformers", "parquet")
 _SYMMETRIC = ("sts", "bitext")
 
 
@@ -67,7 +69,8 @@ def _run_options(function: Any) -> Any:
         click.option("--languages", type=click.Choice(_LANGUAGES), default="english", show_default=True,
                      help="Languages of the examples: english, or the paper's XLM-R list and weighting."),
         click.option("--format", "format_", type=click.Choice(_FORMATS), default="jsonl", show_default=True,
-                     help="Examples file: example rows, or sentence-transformers anchor/positive/negative."),
+                     help="Examples file: example rows, or sentence-transformers anchor/positive/negative; "
+                          "with --executor ray: jsonl or parquet shards of example rows."),
         click.option("--seed", type=click.IntRange(min=0), default=None,
                      help="Run seed (drawn and recorded when absent)."),
         click.option("--temperature", type=click.FloatRange(0, 2), default=1.0, show_default=True),
@@ -80,10 +83,20 @@ def _run_options(function: Any) -> Any:
                      help="Stop a run after this many failed calls."),
         click.option("--cache/--no-cache", default=True, show_default=True, help="Use DSPy's response cache."),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr."),
+        click.option("--mine-negatives", is_flag=True,
+                     help="After the run, mine a hard negative per retrieval / matching example among the other "
+                          "examples' positives (all-MiniLM-L6-v2, the semantic extra) and record mined_negative."),
+        click.option("--mine-top-k", type=click.IntRange(min=1), default=10, show_default=True,
+                     help="--mine-negatives: candidates looked at per example."),
+        click.option("--mine-margin", type=click.FloatRange(0, 1, min_open=True), default=0.95, show_default=True,
+                     help="--mine-negatives: drop candidates scoring above this share of the positive's score."),
+        click.option("--negative", type=click.Choice(NEGATIVE_CHOICES), default="written", show_default=True,
+                     help="--format sentence-transformers: the negative column, written by the model or mined "
+                          "(needs --mine-negatives)."),
     ]
     for option in reversed(options):
         function = option(function)
-    return function
+    return ray_options(function)
 
 
 def _split_kinds(kinds: tuple[str, ...]) -> list[str]:
@@ -151,7 +164,8 @@ def _echo_summary(summary: Any, what: str) -> None:
 
 def _failure_line(summary: Any, status: int, what: str) -> str:
     kinds = ", ".join(f"{name} x{count}" for name, count in sorted(summary.errors_by_type.items()))
-    where = f"see {summary.output}.failures.jsonl"
+    where = (f"see {Path(summary.output) / '_failures.jsonl'}" if Path(summary.output or "").is_dir()
+             else f"see {summary.output}.failures.jsonl")
     made = summary.ok + summary.failed
     if status == 3:
         return f"Error: all {made} {what} failed ({kinds}); {where}"
@@ -183,23 +197,41 @@ def _report(runner: Any, output: Path, what: str, name: str) -> tuple[Any, int]:
     return summary, status
 
 
+def _ray_kwargs(executor: str, ray_address: str | None, ray_workers: int | None,
+                mine_negatives: bool) -> dict[str, Any]:
+    """The run's Ray arguments (none for the local executor)."""
+    if executor != "ray":
+        return {}
+    if mine_negatives:
+        raise click.BadParameter("--mine-negatives reads one examples file; it does not run with --executor ray",
+                                 param_hint="--mine-negatives")
+    return {"executor": "ray", "ray_address": ray_address, "ray_workers": ray_workers}
+
+
 @click.command("examples")
-@click.option("--tasks", "tasks", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="JSONL file of task rows (from 'embtaskgen generate'), either shape.")
+@click.option("--tasks", "tasks", type=click.Path(path_type=Path), default=None,
+              help="JSONL file of task rows (from 'embtaskgen generate'), either shape, or a folder of shards.")
+@click.option("--program", default="none", show_default=True,
+              help="Example prompts: 'none' (the signatures) or a program .json from "
+                   "'embtaskgen optimize --stage examples'.")
 @_run_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="JSONL file to write.")
 def examples_command(
-    tasks: Path | None, model: str | None, api_base: str | None, kinds: tuple[str, ...], count: int | None,
+    tasks: Path | None, program: str, model: str | None, api_base: str | None, kinds: tuple[str, ...], count: int | None,
     per_task: int, languages: str, format_: str, seed: int | None, temperature: float,
     max_tokens: int | None, concurrency: int | None, resume: bool, max_failures: int | None, cache: bool,
-    progress: bool, output: Path,
+    progress: bool, mine_negatives: bool, mine_top_k: int, mine_margin: float, negative: str, executor: str,
+    ray_address: str | None, ray_workers: int | None, output: Path,
 ) -> None:
     """Write training examples for the tasks of a file, and/or symmetric STS and bitext examples."""
     if str(output) == "-":
         raise click.BadParameter("examples go to a file (its sidecars make --resume possible), not stdout",
                                  param_hint="--output")
-    check_output_dir(output)
+    check_executor(executor, ray_address, ray_workers, output, parquet=format_ == "parquet")
+    ray_kwargs = _ray_kwargs(executor, ray_address, ray_workers, mine_negatives)
+    if executor == "local":
+        check_output_dir(output)
     with command_errors("examples"), usage_errors():
         generator = _example_generator(
             _split_kinds(kinds), count=count, per_task=per_task, has_tasks=tasks is not None, model=model,
@@ -207,14 +239,20 @@ def examples_command(
             concurrency=concurrency, languages=languages,
         )
         generator.plan(tasks)  # bad or empty task file: exit 2 before any file exists
+        from embtaskgen.tune.example_program_files import resolve_example_program
+
+        logger.info("example program: %s", resolve_example_program(generator, program) or "untuned signatures")
+    embedder = mining_embedder(mine_negatives, negative, format_, generator.settings.kinds)
     from embtaskgen.runs.example_runner import run_examples
 
     install_redaction()
     _, status = _report(
         lambda: run_examples(generator, tasks, output, resume=resume, max_failures=max_failures,
-                             progress=progress, cache=cache, format=format_),  # type: ignore[arg-type]
+                             progress=progress, cache=cache, format=format_, **ray_kwargs),  # type: ignore[arg-type]
         output, "examples", "examples",
     )
+    if mine_negatives:
+        mine_examples(output, embedder, format_=format_, negative=negative, top_k=mine_top_k, margin=mine_margin)
     if status != EXIT_OK:
         sys.exit(status)
 
@@ -229,13 +267,18 @@ def examples_command(
 @click.option("--program", default="default", show_default=True,
               help="Stage 1 prompts: 'default', 'none' or a program .json file (see 'generate').")
 @_run_options
+@click.option("--dedup", is_flag=True,
+              help="Remove near-duplicate tasks before stage 2 (MinHash LSH, as 'embtaskgen dedup' "
+                   "does): DIR/tasks.dedup.jsonl and its report; stage 2 reads it.")
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write tasks.jsonl and examples.jsonl into (created when missing).")
 def pipeline_command(
     category: tuple[str, ...], num_generations: int, num_tasks: int, program: str, model: str | None,
     api_base: str | None, kinds: tuple[str, ...], count: int | None, per_task: int, languages: str,
     format_: str, seed: int | None, temperature: float, max_tokens: int | None, concurrency: int | None,
-    resume: bool, max_failures: int | None, cache: bool, progress: bool, output_dir: Path,
+    resume: bool, max_failures: int | None, cache: bool, progress: bool, mine_negatives: bool, mine_top_k: int,
+    mine_margin: float, negative: str, executor: str, ray_address: str | None, ray_workers: int | None,
+    dedup: bool, output_dir: Path,
 ) -> None:
     """Brainstorm tasks (DIR/tasks.jsonl), then write examples for them (DIR/examples.jsonl)."""
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
@@ -248,6 +291,10 @@ def pipeline_command(
     if not output_dir.parent.is_dir():
         raise click.BadParameter(f"directory {str(output_dir.parent)!r} does not exist", param_hint="--output")
     tasks_file, examples_file = output_dir / "tasks.jsonl", output_dir / "examples.jsonl"
+    check_executor(executor, ray_address, ray_workers, output_dir, parquet=format_ == "parquet")
+    ray_kwargs = _ray_kwargs(executor, ray_address, ray_workers, mine_negatives)
+    if ray_kwargs:  # folders of shards: DIR/tasks/ and DIR/examples/
+        tasks_file, examples_file = output_dir / "tasks", output_dir / "examples"
     categories = list(category)
     with command_errors("pipeline"), usage_errors():
         # The task categories of stage 1, and the symmetric kinds only when asked for.
@@ -263,7 +310,12 @@ def pipeline_command(
             seed=seed, temperature=temperature, max_tokens=max_tokens, concurrency=concurrency,
             languages=languages,
         )
-        if not resume:
+        if not resume and ray_kwargs:
+            from embtaskgen.runs.shard_output import ShardFolder
+
+            ShardFolder(tasks_file).check_fresh()
+            ShardFolder(examples_file).check_fresh()
+        elif not resume:
             from embtaskgen.runs.example_resume import check_fresh_examples
             from embtaskgen.runs.files import RunFiles
             from embtaskgen.runs.resume import check_fresh
@@ -271,6 +323,7 @@ def pipeline_command(
             check_fresh(RunFiles.for_output(tasks_file))
             check_fresh_examples(RunFiles.for_output(examples_file))
         loaded = resolve_program(task_generator, program)
+    embedder = mining_embedder(mine_negatives, negative, format_, generator.settings.kinds)
     logger.info("program: %s", loaded or "untuned signatures")
     from embtaskgen.runs.example_runner import run_examples
     from embtaskgen.runs.runner import run
@@ -281,7 +334,9 @@ def pipeline_command(
     try:
         first, status = _report(
             lambda: run(task_generator, tasks_file, resume=resume, max_failures=max_failures,
-                        progress=progress, cache=cache),
+                        progress=progress, cache=cache,
+                        **({**ray_kwargs, "format": "parquet" if format_ == "parquet" else "jsonl"}
+                           if ray_kwargs else {})),
             tasks_file, "tasks", "pipeline",
         )
     except click.UsageError:
@@ -292,16 +347,23 @@ def pipeline_command(
         click.echo("Error: stage 1 wrote no tasks; stage 2 was not run" if first.total_rows == 0
                    else "Error: stage 1 was stopped; stage 2 was not run (resume to finish)", err=True)
         sys.exit(status or 1)
+    if dedup:  # stage 2 reads DIR/tasks.dedup.jsonl
+        from embtaskgen.cli.dedup_command import dedup_stage
+
+        tasks_file = dedup_stage(tasks_file, output_dir)
     if seed is None:  # stage 2 continues with the seed stage 1 drew (or resumed with)
         import dataclasses
 
-        fixed = dataclasses.replace(generator.settings, seed=first.seed, lm=generator.lm, api_base=None)
+        fixed = (dataclasses.replace(generator.settings, seed=first.seed) if ray_kwargs  # workers build the LM
+                 else dataclasses.replace(generator.settings, seed=first.seed, lm=generator.lm, api_base=None))
         generator = generator.__class__(settings=fixed)
     _, second = _report(
         lambda: run_examples(generator, tasks_file, examples_file, resume=resume, max_failures=max_failures,
-                             progress=progress, cache=cache, format=format_),  # type: ignore[arg-type]
+                             progress=progress, cache=cache, format=format_, **ray_kwargs),  # type: ignore[arg-type]
         examples_file, "examples", "pipeline",
     )
+    if mine_negatives:
+        mine_examples(examples_file, embedder, format_=format_, negative=negative, top_k=mine_top_k, margin=mine_margin)
     worst = max(status, second, key=lambda s: (0, 1, 3).index(s) if s in (0, 1, 3) else 3)
     if worst != EXIT_OK:
         sys.exit(worst)

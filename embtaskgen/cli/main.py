@@ -1,4 +1,4 @@
-"""The ``embtaskgen`` command line: ``generate``, ``examples``, ``pipeline``, ``report`` and ``categories``.
+"""The ``embtaskgen`` command line: ``generate``, ``examples``, ``pipeline``, ``report``, ``dedup``, ``categories``, ``models``.
 
 Bad arguments exit with status 2 and a message naming the valid choices; nothing is
 written then. Progress and the summary go to stderr, rows to ``--output`` or stdout.
@@ -44,7 +44,9 @@ import click
 
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
+from embtaskgen.cli.dedup_command import dedup_command
 from embtaskgen.cli.examples_commands import examples_command, pipeline_command
+from embtaskgen.cli.ray_options import check_executor, ray_options
 from embtaskgen.cli.tuning import evaluate_command, optimize_command
 from embtaskgen.cli.options import (
     EXIT_ALL_FAILED,
@@ -59,6 +61,7 @@ from embtaskgen.cli.options import (
     usage_errors,
 )
 from embtaskgen.errors import RunAborted, RunInterrupted
+from embtaskgen.lm.adapter_choice import ADAPTER_CHOICES
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
 from embtaskgen.tune.program_files import resolve_program
 
@@ -86,12 +89,21 @@ def categories() -> None:
 
 
 @main.command()
+def models() -> None:
+    """List the embedded models: what --model takes, their licences and model files."""
+    from embtaskgen.lm.local.inventory import describe_models, format_models
+
+    click.echo(format_models(describe_models()))
+    click.echo("Any other --model is a LiteLLM id (openai/gpt-4o-mini; openai/<name> with --api-base).")
+
+
+@main.command()
 @shared_options
 @click.option("-n", "--num-generations", type=click.IntRange(min=1), default=1, show_default=True,
               help="Model calls per category.")
 @click.option("--flatten", is_flag=True, help="One row per task instead of one row per call.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="JSONL file to write (stdout when absent).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="JSONL file to write (stdout when absent); with --executor ray, a folder of shards.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Run seed (drawn and recorded when absent).")
 @click.option("--topic", default="", help="Domain to focus every call on (empty: any).")
@@ -100,6 +112,9 @@ def categories() -> None:
 @click.option("--concurrency", type=click.IntRange(min=1), default=None,
               help="Calls in flight (default 8; the embedded model runs one at a time).")
 @click.option("--keep-duplicates", is_flag=True, help="Keep duplicate tasks.")
+@click.option("--keep-rejected", is_flag=True,
+              help="Keep the tasks the precision gate drops, for inspection (row metadata 'rejected'; "
+                   "with --flatten, rows with a 'rejected' reason).")
 @click.option("--topics/--no-topics", default=DEFAULT_TOPICS, show_default=True,
               help="Draw a domain per call from the built-in pool (ignored with --topic).")
 @click.option("--few-shot", type=click.IntRange(min=0), default=DEFAULT_FEW_SHOT, show_default=True,
@@ -109,6 +124,14 @@ def categories() -> None:
 @click.option("--no-repeat", type=click.FloatRange(min=0), default=None,
               help="Embedded models: strength of the repeated-phrase penalty (0: off; default: the "
                    "model's, 0.8).")
+@click.option("--frequency-penalty", type=click.FloatRange(-2, 2), default=None,
+              help="OpenAI-style penalty on tokens by how often they were written, in [-2, 2] (default: "
+                   "not sent); for served models the nearest knob to --no-repeat.")
+@click.option("--presence-penalty", type=click.FloatRange(-2, 2), default=None,
+              help="OpenAI-style penalty on tokens written at all, in [-2, 2] (default: not sent).")
+@click.option("--adapter", type=click.Choice(ADAPTER_CHOICES), default="auto", show_default=True,
+              help="How prompts are formatted and answers parsed: auto (the library decides: compact for "
+                   "the embedded models, chat for served ones), chat, json, or compact.")
 @click.option("--resume", is_flag=True,
               help="Continue the run that wrote --output; every setting that shapes the rows "
                    "must match (README: What resume checks).")
@@ -118,6 +141,9 @@ def categories() -> None:
               help="Use DSPy's response cache (a rerun of the same seed costs nothing); "
                    "--no-cache is faster and keeps memory flat on very large runs.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
+@ray_options
+@click.option("--format", "shard_format", type=click.Choice(["jsonl", "parquet"]), default="jsonl",
+              show_default=True, help="--executor ray: format of the row shards.")
 @click.option("--program", default="default", show_default=True,
               help="Prompts: 'default' (the shipped tuned program, used only with the embedded model it "
                    "was tuned for, in the categories where it scored better on held-out calls), 'none' "
@@ -136,18 +162,28 @@ def generate(
     max_tokens: int | None,
     concurrency: int | None,
     keep_duplicates: bool,
+    keep_rejected: bool,
     topics: bool,
     few_shot: int,
     avoid_archive: int,
     no_repeat: float | None,
+    frequency_penalty: float | None,
+    presence_penalty: float | None,
+    adapter: str,
     resume: bool,
     max_failures: int | None,
     cache: bool,
     progress: bool,
+    executor: str,
+    ray_address: str | None,
+    ray_workers: int | None,
+    shard_format: str,
     program: str,
 ) -> None:
     """Generate task descriptions and write them as JSONL."""
-    check_output_dir(output)
+    check_executor(executor, ray_address, ray_workers, output, parquet=shard_format == "parquet")
+    if executor == "local":
+        check_output_dir(output)
     with command_errors("generate"), usage_errors():
         settings = GenerationSettings.build(
             list(category),
@@ -160,14 +196,18 @@ def generate(
             temperature=temperature,
             max_tokens=max_tokens,
             keep_duplicates=keep_duplicates,
+            keep_rejected=keep_rejected,
             concurrency=concurrency,
             api_base=api_base,
             topics=topics,
             few_shot=few_shot,
             avoid_archive=avoid_archive,
             no_repeat=no_repeat,
+            frequency_penalty=frequency_penalty,
+            presence_penalty=presence_penalty,
+            adapter=adapter,
         )
-        generator = EmbeddingTaskGenerator(settings=settings)
+        generator = EmbeddingTaskGenerator(settings=settings, program=None)
         _ = generator.lm  # resolve the model now: a bad --model is a usage error
         loaded = resolve_program(generator, program)
 
@@ -185,6 +225,8 @@ def generate(
                 max_failures=max_failures,
                 progress=progress,
                 cache=cache,
+                **({"executor": executor, "ray_address": ray_address, "ray_workers": ray_workers,
+                    "format": shard_format} if executor == "ray" else {}),
             )
     except click.UsageError as exc:
         if _footprint(output) != before:  # status 2 promises that nothing was written
@@ -227,7 +269,9 @@ def _footprint(output: Path | None) -> tuple[tuple[int, int] | None, ...]:
 def _failure_line(summary: Any, status: int) -> str:
     """One sentence on the failed generations and where their reasons are."""
     kinds = ", ".join(f"{name} x{count}" for name, count in sorted(summary.errors_by_type.items()))
-    where = (f"see {summary.output}.failures.jsonl" if summary.output
+    failures = Path(summary.output or "") / "_failures.jsonl" if summary.output and Path(summary.output).is_dir() \
+        else f"{summary.output}.failures.jsonl"
+    where = (f"see {failures}" if summary.output
              else "rerun with -v (or write to a file with -o) to see why")
     made = summary.ok + summary.failed
     if status == EXIT_ALL_FAILED:
@@ -247,7 +291,7 @@ def _echo_summary(summary: Any) -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report as JSON here.")
 @click.option("--semantic", is_flag=True,
@@ -255,7 +299,7 @@ def _echo_summary(summary: Any) -> None:
 @click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
               help="Tasks asked per call, when the rows do not say.")
 def report(path: Path, output: Path | None, semantic: bool, num_tasks: int) -> None:
-    """Diversity report of a JSONL file of rows (either shape), per category."""
+    """Diversity report of a JSONL file of rows (either shape) or a folder of shards, per category."""
     from embtaskgen.quality.report import report_main
 
     check_output_dir(output)
@@ -268,6 +312,7 @@ main.add_command(optimize_command)
 main.add_command(examples_command)
 main.add_command(pipeline_command)
 main.add_command(evaluate_command)
+main.add_command(dedup_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

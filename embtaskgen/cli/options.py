@@ -42,6 +42,7 @@ __all__ = [
     "MODEL_HELP",
     "RedactingFilter",
     "check_output_dir",
+    "cli_wording",
     "command_errors",
     "install_redaction",
     "run_exit_status",
@@ -100,6 +101,22 @@ def check_output_dir(output: Path | None, hint: str = "--output") -> None:
         raise click.BadParameter(f"{str(output)!r} is not writable", param_hint=hint)
 
 
+#: The library's messages name Python arguments; on the command line they name the flags.
+_CLI_WORDS = (("pass resume=True", "pass --resume"),)
+
+
+def cli_wording(message: str) -> str:
+    """A library message in the command line's words (``resume=True`` -> ``--resume``).
+
+    Example:
+        >>> cli_wording("out.jsonl exists and is not empty; pass resume=True to continue that run")
+        'out.jsonl exists and is not empty; pass --resume to continue that run'
+    """
+    for python, flag in _CLI_WORDS:
+        message = message.replace(python, flag)
+    return message
+
+
 def safe_text(text: str) -> str:
     """``text`` with API keys redacted (the environment's and the model's), storable."""
     return sanitize_text(redact(text, secrets=known_secrets()))
@@ -118,7 +135,7 @@ def usage_errors() -> Iterator[None]:
     except MissingDependency as exc:
         raise click.ClickException(safe_text(str(exc))) from exc
     except (EmbtaskgenError, ValueError) as exc:
-        raise click.UsageError(safe_text(str(exc))) from exc
+        raise click.UsageError(cli_wording(safe_text(str(exc)))) from exc
     except ImportError as exc:
         raise click.ClickException(safe_text(str(exc))) from exc
 

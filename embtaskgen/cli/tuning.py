@@ -28,8 +28,10 @@ from embtaskgen.tune.optimizers import (
     OPTIMIZERS,
 )
 
-__all__ = ["evaluate_command", "optimize_command"]
+__all__ = ["STAGES", "evaluate_command", "optimize_command"]
 
+#: What ``optimize --stage`` tunes.
+STAGES = ("tasks", "examples")
 _PROGRAM_HELP = ("Prompts to use: 'default' (the shipped tuned program when it applies to the "
                  "model), 'none' (the untuned signatures), or a program .json file.")
 
@@ -55,6 +57,12 @@ def _bar(total: int, desc: str) -> Any:
 
 
 @click.command("optimize")
+@click.option("--stage", type=click.Choice(STAGES), default="tasks", show_default=True,
+              help="Prompts to tune: tasks (stage 1, the category prompts, against score_tasks) or examples "
+                   "(stage 2, the example prompts, against score_example).")
+@click.option("--kinds", "kinds", multiple=True, metavar="KIND[,KIND...]",
+              help="--stage examples: kinds to tune (comma-separated, repeatable; default: the -c categories "
+                   "when given, else all six: the four categories, sts, bitext).")
 @shared_options
 @click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=DEFAULT_OPTIMIZER, show_default=True,
               help="bootstrap: demos (BootstrapFewShotWithRandomSearch); mipro: instructions (MIPROv2 "
@@ -77,11 +85,26 @@ def _bar(total: int, desc: str) -> Any:
               help="Held-out seeds for --heldout.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Program .json file to write.")
-def optimize_command(category: tuple[str, ...], model: str | None, api_base: str | None, num_tasks: int,
-                     optimizer: str, budget: int, prompt_model: str | None, reflection_model: str | None,
-                     seed: int, program: str, heldout: bool, eval_topics: int, eval_seeds: int,
-                     output: Path) -> None:
-    """Tune the category prompts against the quality metric and save the program."""
+def optimize_command(stage: str, kinds: tuple[str, ...], category: tuple[str, ...], model: str | None,
+                     api_base: str | None, num_tasks: int, optimizer: str, budget: int, prompt_model: str | None,
+                     reflection_model: str | None, seed: int, program: str, heldout: bool, eval_topics: int,
+                     eval_seeds: int, output: Path) -> None:
+    """Tune the category prompts (or, with --stage examples, the example prompts) and save the program."""
+    if stage == "examples":
+        from embtaskgen.cli.example_tuning import optimize_example_prompts
+
+        check_output_dir(output)
+        if output.suffix != ".json":
+            raise click.BadParameter("the program file must end with .json", param_hint="--output")
+        with command_errors("optimize"):
+            optimize_example_prompts(kinds=kinds, category=category, model=model, api_base=api_base,
+                                     optimizer=optimizer, budget=budget, prompt_model=prompt_model,
+                                     reflection_model=reflection_model, seed=seed, program=program,
+                                     heldout=heldout, eval_topics=eval_topics, eval_seeds=eval_seeds, output=output)
+        return
+    if kinds:
+        raise click.BadParameter("--kinds chooses the example kinds of --stage examples; use -c for tasks",
+                                 param_hint="--kinds")
     with command_errors("optimize"):
         _optimize(category, model, api_base, num_tasks, optimizer, budget, prompt_model, reflection_model, seed,
                   program, heldout, eval_topics, eval_seeds, output)
@@ -104,14 +127,16 @@ def _optimize(category: tuple[str, ...], model: str | None, api_base: str | None
     with _bar(budget * len(generator.categories), "optimize") as bar:
         done: dict[str, int] = {}
 
-        def progress(category: str, calls: int, _budget: int) -> None:
+        def progress(category: str, calls: int, budget_: int) -> None:
+            calls = min(calls, budget_)  # an optimizer may overrun its budget a little: the bar stops at its total
             bar.update(calls - done.get(category, 0))
-            done[category] = calls
+            done[category] = max(calls, done.get(category, 0))
             bar.set_postfix_str(category)
 
         with usage_errors():
             tuned = optimize(generator, optimizer, budget=budget, prompt_lm=prompt_model,
                              reflection_lm=reflection_model, seed=seed, progress=progress)
+        bar.update(bar.total - bar.n)  # every category finished (some under budget)
     metadata: dict[str, Any] = {}
     if before is not None:
         after = _evaluate(tuned, topics, seeds, "tuned")

@@ -11,6 +11,8 @@ Example:
     (('sts',), 5)
     >>> ExampleSettings(languages=["German", "French"]).languages
     ('German', 'French')
+    >>> ExampleSettings().max_num_words, ExampleSettings(lm="openai/gpt-4o-mini").max_num_words
+    (100, None)
 """
 
 from __future__ import annotations
@@ -22,10 +24,18 @@ from typing import Any
 
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, resolve_kinds
-from embtaskgen.lm.spec import check_no_repeat
+from embtaskgen.lm.spec import check_no_repeat, is_local_spec
 from embtaskgen.signatures.attributes import LANGUAGE_CHOICES, NUM_WORDS
 
-__all__ = ["ExampleSettings"]
+__all__ = ["EMBEDDED_MAX_NUM_WORDS", "ExampleSettings"]
+
+#: ``max_num_words`` of an embedded model when none is given. Time goes into the tokens a
+#: call writes (prefill of the ~400-token prompt is under a second on 2 cores, writing
+#: runs at ~25-30 tokens/s): two documents of 100 words are ~300 tokens, ~5-11 s a call;
+#: 200 words needed ~350-450 tokens and 14-15 s, and the 900-character bound of a
+#: document cuts longer ones anyway (benchmarks/examples.py, README "Stage 2 on the
+#: embedded model"). Served models keep the paper's pool, up to 500.
+EMBEDDED_MAX_NUM_WORDS = 100
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,8 @@ class ExampleSettings:
         languages: ``"english"`` (default), ``"paper"`` (the XLM-R list with the paper's
             weighting) or a tuple of language names drawn uniformly.
         max_num_words: Largest document length (words) a retrieval example may ask for:
-            caps the ``num_words`` pool (``None``: the paper's pool, up to 500).
+            caps the ``num_words`` pool (``None``: the paper's pool, up to 500; for an
+            embedded model, :data:`EMBEDDED_MAX_NUM_WORDS`).
 
     Raises:
         ConfigError: Any value out of range; the message names the valid choices.
@@ -77,6 +88,8 @@ class ExampleSettings:
         check_int("concurrency", self.concurrency, optional=True)
         check_int("max_tokens", self.max_tokens, optional=True)
         check_int("max_num_words", self.max_num_words, minimum=min(NUM_WORDS), optional=True)
+        if self.max_num_words is None and _embedded(self.lm, self.api_base):
+            set_(self, "max_num_words", EMBEDDED_MAX_NUM_WORDS)
         temperature = self.temperature
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2:
             raise ConfigError(f"temperature must be a number in [0, 2], got {temperature!r}")
@@ -109,6 +122,17 @@ class ExampleSettings:
         if self.max_num_words is None:
             return NUM_WORDS
         return tuple(n for n in NUM_WORDS if n <= self.max_num_words)
+
+
+def _embedded(lm: Any, api_base: Any) -> bool:
+    """Whether ``lm`` runs the embedded model (a ``local`` spec, or an LM over llama.cpp)."""
+    if isinstance(lm, str) or lm is None:
+        return api_base is None and is_local_spec(lm)
+    try:
+        from embtaskgen.lm.local.catalog import is_local_lm
+    except ImportError:  # pragma: no cover - the local extra is missing
+        return False
+    return is_local_lm(lm)
 
 
 def _check_languages(languages: object) -> str | tuple[str, ...]:

@@ -17,6 +17,13 @@ The matching kinds have no negative: their ``negative`` is ``None`` (the key is 
 there, so every record has the same columns; drop those rows, or the column, for a loss
 that needs a negative).
 
+``negative="mined"`` takes the negative from the row's ``mined_negative`` column
+(:func:`embtaskgen.quality.mined_negatives.mine_negatives`, ``--mine-negatives``) for
+the kinds that have one (retrieval and both matching kinds): the matching kinds then get
+a negative too. A row whose candidates all fell above the mining margin
+(``mined_negative`` is ``None``) keeps its written negative (``None`` for matching); the
+other kinds always keep theirs.
+
 Example:
     >>> row = {"kind": "sts", "task": "Retrieve semantically similar text.",
     ...        "S1": "A dog runs.", "S2": "A dog is running.", "S3": "A cat sleeps."}
@@ -34,10 +41,15 @@ from pydantic import BaseModel
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, TRIPLET_FIELDS
 
-__all__ = ["ST_COLUMNS", "e5_anchor", "to_sentence_transformers"]
+__all__ = ["NEGATIVE_CHOICES", "ST_COLUMNS", "e5_anchor", "to_sentence_transformers"]
 
 #: The columns of every record.
 ST_COLUMNS = ("anchor", "positive", "negative")
+#: The kinds that may carry a mined negative (those of ``quality/mined_negatives.py``).
+_MINABLE = ("text-retrieval", "text-matching-short", "text-matching-long")
+#: Where ``negative`` comes from: the model's written negative, or the mined one.
+NEGATIVE_CHOICES = ("written", "mined")
+_MINED = "mined_negative"
 
 
 def e5_anchor(task: str, query: str) -> str:
@@ -50,24 +62,32 @@ def e5_anchor(task: str, query: str) -> str:
     return f"Instruct: {task}\nQuery: {query}"
 
 
-def to_sentence_transformers(rows: Iterable[Mapping[str, Any] | BaseModel]) -> list[dict[str, str | None]]:
+def to_sentence_transformers(
+    rows: Iterable[Mapping[str, Any] | BaseModel], negative: str = "written"
+) -> list[dict[str, str | None]]:
     """Map example rows to ``{"anchor", "positive", "negative"}`` records, in order.
 
     Args:
         rows: Example rows (dicts as ``EmbeddingExampleGenerator`` returns them, or
             ``ExampleRow`` models).
+        negative: ``"written"`` (the model's) or ``"mined"`` (the row's
+            ``mined_negative`` where it has one, see the module docstring).
 
     Returns:
-        One record per row; ``negative`` is ``None`` for the matching kinds.
+        One record per row; ``negative`` is ``None`` for the matching kinds (unless mined).
 
     Raises:
-        ConfigError: A row without a known ``kind`` or without one of its columns.
+        ConfigError: An unknown ``negative`` choice, a row without a known ``kind`` or
+            without one of its columns, or ``negative="mined"`` on a row of a mined kind
+            that was never mined (no ``mined_negative`` column).
 
     Example:
         >>> to_sentence_transformers([{"kind": "text-matching-short", "task": "Match titles.",
         ...                            "input": "A", "positive_document": "B"}])[0]["negative"] is None
         True
     """
+    if negative not in NEGATIVE_CHOICES:
+        raise ConfigError(f"negative must be one of {', '.join(NEGATIVE_CHOICES)}, got {negative!r}")
     records: list[dict[str, str | None]] = []
     for number, row in enumerate(rows, start=1):
         if isinstance(row, BaseModel):
@@ -75,14 +95,17 @@ def to_sentence_transformers(rows: Iterable[Mapping[str, Any] | BaseModel]) -> l
         kind = row.get("kind")
         if kind not in TRIPLET_FIELDS:
             raise ConfigError(f"row {number}: kind must be one of {', '.join(EXAMPLE_KINDS)}, got {kind!r}")
-        query, positive, negative = TRIPLET_FIELDS[kind]
-        needed = ["task", query, positive] + ([negative] if negative else [])
+        query, positive, negative_column = TRIPLET_FIELDS[kind]
+        needed = ["task", query, positive] + ([negative_column] if negative_column else [])
         missing = [name for name in needed if not isinstance(row.get(name), str)]
         if missing:
             raise ConfigError(f"row {number} ({kind}): missing column {', '.join(missing)}")
-        records.append({
-            "anchor": e5_anchor(row["task"], row[query]),
-            "positive": row[positive],
-            "negative": row[negative] if negative else None,
-        })
+        chosen = row[negative_column] if negative_column else None
+        if negative == "mined" and kind in _MINABLE:
+            if _MINED not in row:
+                raise ConfigError(f"row {number} ({kind}): no {_MINED} column; mine the rows first "
+                                  "(mine_negatives, --mine-negatives) or use negative='written'")
+            if isinstance(row[_MINED], str):
+                chosen = row[_MINED]
+        records.append({"anchor": e5_anchor(row["task"], row[query]), "positive": row[positive], "negative": chosen})
     return records

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embtaskgen.brainstorm.rows import iter_jsonl
+from embtaskgen.brainstorm.shards import iter_shard_rows
 from embtaskgen.errors import ConfigError
 from embtaskgen.signatures.categories import CATEGORIES
 
@@ -113,9 +113,10 @@ def _items(source: TaskSource) -> tuple[Iterable[tuple[str, Any]], str]:
     """``(where, item)`` for each item of ``source``, and the name of ``source`` in messages."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        if not path.is_file():
-            raise ConfigError(f"task file {str(path)!r} does not exist or is not a file")
-        return ((f"{path}:{number}", row) for number, row in iter_jsonl(path)), f"task file {str(path)!r}"
+        if not path.is_file() and not path.is_dir():
+            raise ConfigError(f"task file {str(path)!r} does not exist or is not a file (or a folder of shards)")
+        rows = iter_shard_rows(path)
+        return ((f"{file}:{number}", row) for file, number, row in rows), f"task file {str(path)!r}"
     rows = getattr(source, "rows", None)
     if isinstance(rows, list):  # a dspy.Prediction of EmbeddingTaskGenerator
         return _numbered(rows, "prediction row"), "the prediction"

@@ -23,6 +23,15 @@ reason                          when
                                 (case-insensitive, as whole words)
 ``texts_not_distinct``          sts, bitext: two of S1, S2, S3 are the same text
 ``input_equals_positive``       matching: the input and its match are the same text
+``copies_worked_example``       an output field of four or more words shares >= 0.7 of
+                                its words (token Jaccard) with the same field of the
+                                kind's fixed worked example (``WORKED_EXAMPLES``, shown
+                                to embedded models): the example copied back, lightly
+                                edited
+``wrong_script``                sts, bitext: under half of a text's letters are in a
+                                script of the language it was asked in (S1 the source
+                                language, S2 and S3 the target language); only told
+                                when the scripts differ (Russian for English, not French)
 ==============================  =========================================================
 
 "The same text" compares case-folded text with whitespace collapsed and end punctuation
@@ -43,13 +52,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from embtaskgen.examples.kinds import OUTPUT_FIELDS
+from embtaskgen.lm.local.object_adapter import WORKED_EXAMPLES
+from embtaskgen.signatures.language_scripts import script_share
 
 __all__ = [
     "COPIES_ATTRIBUTE",
+    "COPIES_WORKED_EXAMPLE",
+    "COPY_JACCARD",
     "DOCUMENT_TOO_SHORT",
     "INPUT_EQUALS_POSITIVE",
     "LABEL_EQUALS_MISLEADING",
     "LABEL_IN_INPUT",
+    "MIN_SCRIPT_SHARE",
     "MISSING_FIELD",
     "NEAR_DUPLICATE_JACCARD",
     "NEGATIVE_EQUALS_POSITIVE",
@@ -57,8 +71,10 @@ __all__ = [
     "QUERY_NOT_SHORTER",
     "TEXTS_NOT_DISTINCT",
     "VALIDITY_REASONS",
+    "WRONG_SCRIPT",
     "check_example",
     "copies_attribute",
+    "copies_worked_example",
     "document_too_short",
     "input_equals_positive",
     "label_equals_misleading",
@@ -69,6 +85,7 @@ __all__ = [
     "same_text",
     "texts_not_distinct",
     "token_jaccard",
+    "wrong_script",
 ]
 
 MISSING_FIELD = "missing_field"
@@ -80,6 +97,8 @@ LABEL_EQUALS_MISLEADING = "label_equals_misleading"
 LABEL_IN_INPUT = "label_in_input"
 TEXTS_NOT_DISTINCT = "texts_not_distinct"
 INPUT_EQUALS_POSITIVE = "input_equals_positive"
+WRONG_SCRIPT = "wrong_script"
+COPIES_WORKED_EXAMPLE = "copies_worked_example"
 
 #: Every reason, in the order the checks run.
 VALIDITY_REASONS: tuple[str, ...] = (
@@ -92,6 +111,8 @@ VALIDITY_REASONS: tuple[str, ...] = (
     LABEL_IN_INPUT,
     TEXTS_NOT_DISTINCT,
     INPUT_EQUALS_POSITIVE,
+    WRONG_SCRIPT,
+    COPIES_WORKED_EXAMPLE,
 )
 
 #: Token Jaccard at or above which a hard negative is the positive again.
@@ -99,6 +120,11 @@ NEAR_DUPLICATE_JACCARD = 0.9
 #: A document must have at least this share of the words it was asked for.
 _MIN_LENGTH_SHARE = 1 / 3
 #: Languages written without spaces between words: no word count, no length check.
+#: Token Jaccard at or above which a field copies the worked example's field.
+COPY_JACCARD = 0.7
+_COPY_MIN_WORDS = 4
+#: A text must have at least this share of its letters in its language's script.
+MIN_SCRIPT_SHARE = 0.5
 NO_SPACE_LANGUAGES = frozenset({"Chinese", "Japanese", "Thai", "Lao", "Khmer", "Burmese"})
 
 _SPACE = re.compile(r"\s+")
@@ -224,6 +250,54 @@ def input_equals_positive(kind: str, outputs: Outputs, attributes: Attributes) -
     return same_text(outputs["input"], outputs["positive_document"])
 
 
+#: The language attribute each text of a symmetric kind is asked in.
+_TEXT_LANGUAGE: dict[str, dict[str, str]] = {
+    "sts": {"S1": "language", "S2": "language", "S3": "language"},
+    "bitext": {"S1": "source_language", "S2": "target_language", "S3": "target_language"},
+}
+
+
+def wrong_script(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """STS and bitext: a text is mostly not in the script of the language it was asked in.
+
+    Tells only what the letters tell: an English S1 where Russian was asked, or a Latin
+    S2 where Japanese was asked, not French where English was asked. Texts without
+    letters and languages of unknown script are not judged.
+
+    Example:
+        >>> wrong_script("bitext", {"S1": "Good morning.", "S2": "Good day.", "S3": "Bad day."},
+        ...              {"source_language": "English", "target_language": "Russian"})
+        True
+        >>> wrong_script("bitext", {"S1": "Good morning.", "S2": "Доброе утро.", "S3": "Добрый вечер."},
+        ...              {"source_language": "English", "target_language": "Russian"})
+        False
+    """
+    for name, key in _TEXT_LANGUAGE.get(kind, {}).items():
+        language = attributes.get(key)
+        share = script_share(outputs[name], language) if isinstance(language, str) else None
+        if share is not None and share < MIN_SCRIPT_SHARE:
+            return True
+    return False
+
+
+def copies_worked_example(kind: str, outputs: Outputs, attributes: Attributes) -> bool:
+    """A field repeats (nearly) the same field of the kind's fixed worked example.
+
+    Small models copy the one example the prompt shows; a copy teaches nothing. Fields of
+    the worked example under four words (labels such as "positive") are not compared.
+
+    Example:
+        >>> copies_worked_example("text-classification", {"label": "positive", "misleading_label": "negative",
+        ...     "input_text": "The battery lasts four days and the screen is bright even in the sun."}, {})
+        True
+    """
+    shown = WORKED_EXAMPLES[kind][1]
+    for name, text in shown.items():
+        if len(_TOKEN.findall(text)) >= _COPY_MIN_WORDS and token_jaccard(outputs[name], text) >= COPY_JACCARD:
+            return True
+    return False
+
+
 Check = Callable[[str, Outputs, Attributes], bool]
 
 #: The checks of each kind after ``missing_field`` and ``copies_attribute`` (which every kind runs first).
@@ -239,8 +313,8 @@ _CHECKS: dict[str, tuple[tuple[str, Check], ...]] = {
         (LABEL_EQUALS_MISLEADING, label_equals_misleading),
         (LABEL_IN_INPUT, label_in_input),
     ),
-    "sts": ((TEXTS_NOT_DISTINCT, texts_not_distinct),),
-    "bitext": ((TEXTS_NOT_DISTINCT, texts_not_distinct),),
+    "sts": ((TEXTS_NOT_DISTINCT, texts_not_distinct), (WRONG_SCRIPT, wrong_script)),
+    "bitext": ((TEXTS_NOT_DISTINCT, texts_not_distinct), (WRONG_SCRIPT, wrong_script)),
 }
 
 
@@ -263,4 +337,7 @@ def check_example(kind: str, outputs: Outputs, attributes: Attributes) -> list[s
     if missing_field(kind, outputs, attributes):
         return [MISSING_FIELD]
     reasons = [COPIES_ATTRIBUTE] if copies_attribute(kind, outputs, attributes) else []
-    return reasons + [reason for reason, check in _CHECKS[kind] if check(kind, outputs, attributes)]
+    reasons += [reason for reason, check in _CHECKS[kind] if check(kind, outputs, attributes)]
+    if copies_worked_example(kind, outputs, attributes):
+        reasons.append(COPIES_WORKED_EXAMPLE)
+    return reasons

@@ -12,9 +12,9 @@ answers. :func:`resolve_lm` adds one setting named after the endpoint (a hash of
 ``api_base``, or of ``<PROVIDER>_API_BASE`` / ``<PROVIDER>_BASE_URL`` from the
 environment) whose value is ``None``: DSPy hashes the name, and neither the native
 engine nor LiteLLM sends a ``None`` setting, so the request is unchanged. A served model
-also sets ``LITELLM_LOCAL_MODEL_COST_MAP=true`` (unless the user set it), so a run makes
-no network call of its own besides the model's (DSPy and LiteLLM otherwise fetch a
-price list on first use).
+also sets ``LITELLM_LOCAL_MODEL_COST_MAP=true`` (unless the user set it; ``false`` asks
+for the download), so a run makes no network call of its own besides the model's (DSPy
+otherwise fetches LiteLLM's model-metadata map from the internet on first use).
 
 Example:
     >>> lm = resolve_lm("openai/my-model", api_base="http://127.0.0.1:8000/v1")
@@ -37,13 +37,17 @@ import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.spec import LOCAL_PREFIX, check_no_repeat, is_local_spec
 
-__all__ = ["ENDPOINT_KEY_PREFIX", "LazyLM", "accepts_seed", "check_api_base", "endpoint_key", "known_secrets",
+__all__ = ["COST_MAP_VARIABLE", "ENDPOINT_KEY_PREFIX", "LazyLM", "accepts_seed", "check_api_base", "endpoint_key", "known_secrets",
            "lm_concurrency", "resolve_lm"]
 
 logger = logging.getLogger(__name__)
 
 #: Prefix of the ``None``-valued LM setting that puts a served model's endpoint in DSPy's cache key.
 ENDPOINT_KEY_PREFIX = "embtaskgen_endpoint_"
+#: Set to ``true`` (unless the user set it) when a served model is used: DSPy then reads the model
+#: metadata (prices, context windows) from its bundled snapshot instead of fetching it from the
+#: internet (a 5 s wait and a warning when offline). ``LITELLM_LOCAL_MODEL_COST_MAP=false`` fetches it.
+COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"
 #: The ``api_key`` placed on a served model with ``api_base`` and no key (keyless local servers).
 PLACEHOLDER_KEY = "not-needed"
 
@@ -164,6 +168,7 @@ def resolve_lm(
         if api_base is not None:
             raise ConfigError("api_base applies to a model id string, not to a dspy.LM object")
         _remember_secret((getattr(lm, "kwargs", None) or {}).get("api_key"))
+        os.environ.setdefault(COST_MAP_VARIABLE, "true")  # a served LM object: no price-list download either
         return lm
     if is_local_spec(lm):
         if api_base is not None:
@@ -180,7 +185,7 @@ def resolve_lm(
         if api_base is not None:
             check_api_base(api_base)
         # No price-list download: the only network traffic of a served run is the model's.
-        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")
+        os.environ.setdefault(COST_MAP_VARIABLE, "true")
         kwargs: dict[str, Any] = {}
         if api_base is not None:
             kwargs["api_base"] = api_base

@@ -8,8 +8,14 @@
   (finding near-duplicates: exact prefix filtering, or ``minhash.py``'s sketch for a
   whole file), ``corpus.py`` (distinct-n, compression), ``semantic.py`` (embedding
   figures, optional).
+* stage 2: ``example_score.py`` (``score_example``, the metric for examples) and
+  ``mined_negatives.py`` (mined hard negatives, with the ``semantic`` embedder).
 * ``report.py`` - ``embtaskgen report``: the diversity report of a JSONL file, read and
   checked line by line by ``source.py``.
+* ``lsh_dedup.py`` - ``embtaskgen dedup``: near-duplicate removal across a dataset
+  with MinHash LSH, over ``shingling.py``, ``minhash_engines.py`` (rensa, datasketch),
+  ``lsh_index.py`` (the streaming keep-first index), ``dedup_input.py``,
+  ``dedup_report.py`` and ``ray_minhash.py`` (the Ray Data step).
 """
 
 __all__: list[str] = []

@@ -5,10 +5,13 @@ The rules follow the category definitions (CATEGORIES.md):
 - ``text-retrieval``: a finding verb, a query that is not a long document (a question,
   a claim, keywords, ...) and the documents to find;
 - ``text-matching-short``: a finding or matching verb, a short input (a title, a word, a
-  name, a sentence, ...) and no long text on either side;
+  name, a sentence, ...) and no long text on either side; the target may be of middling
+  length (a description, a summary, a definition: "one or two sentences"), the query not;
 - ``text-matching-long``: a finding or matching verb and a long document as the query;
 - ``text-classification``: a classifying verb, the input text and a label space
-  ("by ...", "into ...", "as ... or ...", "whether ...").
+  ("by ...", "into ...", "as ... or ...", "whether ..."); the classified object is a text
+  (not "a movie", "a product", "a company"), and the label is something the text says
+  (not its title, author, date, place or price).
 
 A task phrased as a question is a concrete query, not a task, in every category. The
 "input" of a task is the first text noun after "given" (else the first one at all); a
@@ -28,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from embtaskgen.quality.category_words import CLASSIFY_CUES, METADATA_LABELS, SHORTISH, THINGS, WRITTEN
 from embtaskgen.quality.lexicon import (
     CLASSIFY_VERBS,
     DOC_NOUNS,
@@ -128,6 +132,8 @@ def _is_owned(t: TaskText, i: int, kinds: list[Kind | None]) -> bool:
     """``t.tokens[i]`` belongs to an earlier noun: the titles *of papers*, an
     abbreviation found *in a clinical note*."""
     for j in range(i - 1, max(0, i - 4), -1):
+        if t.stems[j] in SEEK_VERBS:  # "a question on food, retrieve articles": a new clause
+            return False
         if t.tokens[j] in _OWNER_PREPOSITIONS:
             return any(kinds[k] for k in range(max(0, j - 2), j))
     return False
@@ -239,6 +245,13 @@ def _matching_verb_problem(stems: set[str]) -> CategoryCheck | None:
     return CategoryCheck(False, "does not say what to match or find")
 
 
+def _found_after_verb(t: TaskText, nouns: list[_Noun], query: _Noun | None) -> bool:
+    """Whether every middling noun other than the query comes after the finding verb (it
+    names the target, not the query)."""
+    verb_at = _first_index(t, SEEK_VERBS)
+    return all(n.index > verb_at for n in nouns if n.kind == "medium" and n is not query)
+
+
 def _check_matching_short(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
     problem = _matching_verb_problem(stems)
     if problem is not None:
@@ -247,10 +260,15 @@ def _check_matching_short(t: TaskText, stems: set[str], nouns: list[_Noun]) -> C
     if query is not None and query.kind != "short":
         return CategoryCheck(
             False, f"the input ({query.word}) is not short; both sides must be short texts")
-    not_short = [n.word for n in nouns if n.kind != "short"]
-    if not_short:
+    # The target may be of middling length ("find a description of it", "a one-line
+    # summary"), never a long document; the query must be short.
+    too_long = [n.word for n in nouns if n.kind == "long" or (n.kind == "medium" and (
+        n is query or stem(n.word) not in SHORTISH))]
+    if not _found_after_verb(t, nouns, query) and any(n.kind == "medium" for n in nouns):
+        too_long.extend(n.word for n in nouns if n.kind == "medium")
+    if too_long:
         return CategoryCheck(
-            False, f"mentions a longer text ({not_short[0]}); both sides must be short texts")
+            False, f"mentions a longer text ({too_long[0]}); both sides must be short texts")
     if query is None and not nouns:
         return CategoryCheck(False, "does not name the short texts (a title, word, name, ...)")
     return CategoryCheck(True)
@@ -284,6 +302,22 @@ def _check_matching_long(t: TaskText, stems: set[str], nouns: list[_Noun]) -> Ca
     return CategoryCheck(True)
 
 
+def _classified(t: TaskText) -> tuple[list[str] | None, list[str]]:
+    """The stems between the classifying verb and the label cue ("a product review"), and
+    the content stems after the cue ("aspect", "product", ...); ``(None, [])`` if the
+    task is not "<verb> <object> by/into/as <label>"."""
+    verb_at = _first_index(t, CLASSIFY_VERBS)
+    for k in range(verb_at + 1, len(t.tokens)):
+        if t.tokens[k] in CLASSIFY_CUES:
+            obj = [s for s in t.stems[verb_at + 1:k] if s not in _ARTICLES]
+            if not obj:
+                return None, []
+            label = [s for s, tok in zip(t.stems[k + 1:], t.tokens[k + 1:])
+                     if tok not in _ARTICLES and tok not in {"of", "to", "the"}]
+            return obj, label
+    return None, []
+
+
 def _check_classification(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
     seek_at = _first_index(t, _STRONG_SEEK)
     strong = _first_index(t, CLASSIFY_VERBS) < seek_at
@@ -292,8 +326,16 @@ def _check_classification(t: TaskText, stems: set[str], nouns: list[_Noun]) -> C
         if stems & SEEK_VERBS:
             return CategoryCheck(False, "a retrieval or matching task, not classification")
         return CategoryCheck(False, "does not say what to classify (no classify/label verb)")
-    if not stems & TEXT_NOUNS:
+    if not stems & (TEXT_NOUNS | WRITTEN):
         return CategoryCheck(False, "does not name the input text")
+    obj, label = _classified(t)
+    if obj is not None and set(obj) & THINGS and not set(obj) & (TEXT_NOUNS | WRITTEN):
+        return CategoryCheck(
+            False, "classifies a thing, not a text (a movie, a product, a company, ...)")
+    if label and label[0] in METADATA_LABELS:
+        word = t.tokens[t.stems.index(label[0])]
+        return CategoryCheck(
+            False, f"labels by {word}, not by what the text says (a label space is implied by its content)")
     routed = bool(stems & _ROUTING) and "to" in t.tokens
     if not (routed or stems & LABEL_CUES or _LABEL_WORDS.intersection(t.tokens)):
         return CategoryCheck(False, "does not imply a label space (by what, into which classes)")

@@ -16,19 +16,18 @@ seed, generation, rollout id and topic, where present). Per category the report 
 ``compression_ratio``     joined text size over its zlib size (higher = more repetitive)
 ``mean_score``            mean :func:`~embtaskgen.quality.metric.score_tasks` score per generation
 ``on_category_share``     share of tasks that :func:`~embtaskgen.quality.metric.on_category` accepts
-``unique_on_category``    tasks that are on-category and repeat no earlier task (exactly
-                          or nearly), and the same ``per_generation``
+``unique_on_category``    tasks the precision gate keeps that are on-category, copy no seed
+                          and repeat no earlier task, and the same ``per_generation``
+``gate_dropped``          tasks the precision gate drops, per reason (:mod:`.gate_counts`)
+``seed_copies``           tasks copying a prompt example, shown apart (never counted new)
 ``over_cap``              tasks beyond the first :data:`MAX_ROW_TASKS` of a generation: not
                           counted in any other figure
 ========================  ===================================================================
 
-A generation counts at most :data:`MAX_ROW_TASKS` (1,000) tasks, its first ones: a model
-call asks for about 20, and the cap keeps one runaway row from dominating the figures
-and the time (the per-generation score compares the tasks of a row with each other).
-Near-duplicates across the file are found with an index, in time linear in the number
-of tasks (see :mod:`embtaskgen.quality.dedup`). A file is read one line at a time, and a
-line that cannot be a row stops the report with a message naming the file and the line
-(see :mod:`embtaskgen.quality.source`).
+A generation counts its first :data:`MAX_ROW_TASKS` (1,000) tasks: one runaway row
+cannot dominate the figures and the time. Near-duplicates are found with an index, in
+linear time (:mod:`embtaskgen.quality.dedup`). A line that cannot be a row stops the
+report with a message naming the file and the line (:mod:`embtaskgen.quality.source`).
 
 With ``semantic=True`` each category also gets ``semantic_near_duplicate_rate`` (cosine
 >= 0.9 to an earlier task) and ``vendi_score`` from a small embedding model (see
@@ -54,9 +53,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from embtaskgen.brainstorm.shards import iter_shard_rows
 from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.quality.corpus import compression_ratio, ngram_counts
 from embtaskgen.quality.dedup import first_near_duplicates
+from embtaskgen.quality.gate_counts import gate_counts, summed
 from embtaskgen.quality.novelty import default_examples, examples_features
 from embtaskgen.quality.score import METRIC_VERSION, score_list
 from embtaskgen.quality.similarity import CHAR_THRESHOLD, WORD_THRESHOLD
@@ -70,8 +71,7 @@ logger = logging.getLogger(__name__)
 
 _GROUP_KEYS = ("model_name", "seed", "generation", "rollout_id", "topic")
 
-#: Tasks of one generation (a row, or a group of flattened rows) that the report counts;
-#: the rest are counted as ``over_cap`` and take part in no other figure.
+#: Tasks of one generation (a row, or flattened rows) counted; the rest are ``over_cap``.
 MAX_ROW_TASKS = 1000
 
 
@@ -91,13 +91,12 @@ class _Generation:
 
 def _num_tasks_of(row: Mapping[str, Any]) -> int | None:
     metadata = row.get("metadata")
-    value = metadata.get("num_tasks") if isinstance(metadata, Mapping) else None
-    value = row.get("num_tasks", value)
+    value = row.get("num_tasks", metadata.get("num_tasks") if isinstance(metadata, Mapping) else None)
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 _REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 16, 10_000, 10_000
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist = 16, 10_000, 10_000, 1000
 _REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = 1000
 
 
@@ -136,23 +135,21 @@ def _generations(rows: Iterable[Mapping[str, Any]]) -> tuple[list[_Generation], 
     return generations, skipped
 
 
-def _load(rows_or_path: str | os.PathLike[str] | Iterable[Mapping[str, Any]]) -> tuple[
-        Iterable[Mapping[str, Any]], str | None]:
+def _load(rows_or_path: str | os.PathLike[str] | Iterable[Mapping[str, Any]]) -> tuple[Any, str | None]:
     if isinstance(rows_or_path, (str, os.PathLike)):
-        return (row for _, row in iter_rows(rows_or_path)), str(rows_or_path)
+        return (row for _, _, row in iter_shard_rows(rows_or_path, iter_rows)), str(rows_or_path)
     return rows_or_path, None
 
 
 @dataclass
 class _Pooled:
-    """What the file-wide figures need from each category: word n-grams, counts."""
+    """The file-wide word n-grams and counts."""
 
     seen: dict[int, set[tuple[str, ...]]] = field(default_factory=lambda: {1: set(), 2: set()})
     counts: dict[int, int] = field(default_factory=lambda: {1: 0, 2: 0})
 
     def add(self, texts: list[TaskText]) -> dict[int, float]:
-        """Pool the texts; return their own distinct-n figures."""
-        figures = {}
+        figures = {}  # the texts' own distinct-n figures
         for n in (1, 2):
             seen, total = ngram_counts(texts, n)
             figures[n] = len(seen) / total if total else 0.0
@@ -178,7 +175,8 @@ def _category_figures(gens: list[_Generation], category: str, num_tasks: int,
                             [features[t] if t.strip() else None for t in g.tasks])
         scores.append(result.score)
         on_cat.extend(result.on_category_flags)
-    fresh_on_cat = sum(1 for r, ok in zip(redundant, on_cat) if ok and not r)
+    gate = gate_counts(tasks, category)
+    fresh_on_cat = sum(1 for r, ok, kept in zip(redundant, on_cat, gate.passed) if ok and not r and kept)
     distinct = pooled.add(texts)
     n = len(tasks)
     return {
@@ -194,6 +192,8 @@ def _category_figures(gens: list[_Generation], category: str, num_tasks: int,
         "on_category_share": sum(on_cat) / n if n else 0.0,
         "unique_on_category": fresh_on_cat,
         "unique_on_category_per_generation": fresh_on_cat / len(gens) if gens else 0.0,
+        "gate_dropped": gate.dropped,
+        "seed_copies": gate.seed_copies,
         "over_cap": sum(g.over_cap for g in gens),
     }
 
@@ -217,12 +217,10 @@ def diversity_report(
 
     Returns:
         ``{"source", "metric_version", "near_duplicate_thresholds", "skipped_rows",
-        "max_row_tasks", "categories": {category: figures}, "total": figures}``, JSON-serialisable; only
-        categories present in the rows are listed.
+        "max_row_tasks", "categories": {category: figures}, "total": figures}`` (JSON).
 
     Raises:
-        ConfigError: A line of the file cannot be a row (too long, not UTF-8, not JSON,
-            nested too deeply, not an object: the message names file and line), or
+        ConfigError: A line cannot be a row (the message names file and line), or
             ``num_tasks`` is invalid. It is a ``ValueError``.
         ImportError: ``semantic`` without an embedder and without the extra installed.
 
@@ -295,6 +293,8 @@ def _total(categories: dict[str, dict[str, Any]], all_tasks: list[str],
         "unique_on_category": sum(f["unique_on_category"] for f in figures),
         "unique_on_category_per_generation": (
             sum(f["unique_on_category"] for f in figures) / gens if gens else 0.0),
+        "gate_dropped": summed(f["gate_dropped"] for f in figures),
+        "seed_copies": sum(f["seed_copies"] for f in figures),
         "over_cap": sum(f["over_cap"] for f in figures),
     }
     if figures and "vendi_score" in figures[0]:
@@ -314,6 +314,7 @@ _COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("mean_score", "score", ".3f"),
     ("on_category_share", "on-cat", ".3f"),
     ("unique_on_category_per_generation", "new-on-cat/gen", ".1f"),
+    ("seed_copies", "seed-copies", "d"),
     ("semantic_near_duplicate_rate", "sem-near-dup", ".3f"),
     ("vendi_score", "vendi", ".1f"),
 )

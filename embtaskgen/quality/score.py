@@ -11,7 +11,9 @@ How the score is made (``n`` items in the list, ``T = num_tasks`` asked for):
   length         0.10    (list level) ``n`` within [0.75 T, 1.5 T]; falls off linearly
   unique         0.20    its normalised text is the first of its kind in the list
   distinct       0.15    it is no near-duplicate of an earlier unique item
-  form           0.10    one sentence of 5-45 words
+  form           0.10    one sentence of 5-45 words that passes the reader's checks of
+                         the precision gate (not cut, garbled, stuttering, circular or
+                         a yes/no question; :mod:`embtaskgen.brainstorm.precision_gate`)
   on_category    0.20    :func:`~embtaskgen.quality.conformance.check_category` accepts it
   novelty        0.10    it copies no prompt example (exactly or nearly)
   clean          0.15    no markup, JSON, field names, numbering or chatter
@@ -33,6 +35,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from embtaskgen.brainstorm.precision_gate import PrecisionGate
 from embtaskgen.quality.conformance import check_category
 from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.form import form_problem
@@ -50,7 +53,7 @@ __all__ = ["METRIC_VERSION", "WEIGHTS", "YIELD_WEIGHT", "ItemProblem", "TaskScor
            "score_list", "score_tasks"]
 
 #: Changes whenever a weight, threshold or rule changes (scores are comparable within one).
-METRIC_VERSION = "1.0"
+METRIC_VERSION = "1.1"
 
 #: Weights of the per-part scores in the weighted half of the score (they sum to 1).
 WEIGHTS: dict[str, float] = {
@@ -64,6 +67,9 @@ WEIGHTS: dict[str, float] = {
 }
 #: Share of the score given to the yield of usable tasks.
 YIELD_WEIGHT = 0.5
+
+#: The gate's reader checks (no prompt examples: novelty is its own part).
+_GATE = PrecisionGate()
 
 _MAX_FEEDBACK_ITEMS = 12
 _QUOTE_CHARS = 70
@@ -205,6 +211,9 @@ def score_list(items: list[object], category: str, target: int, example_set: Exa
         if t is None or not t.norm:
             continue
         problem = form_problem(t.raw)
+        if not problem:
+            verdict = _GATE.check(t.raw, category)
+            problem = "" if verdict else f"{verdict.reason.replace('_', ' ')} ({verdict.detail})"
         if problem:
             reasons[i].append(problem)
         else:

@@ -9,7 +9,13 @@ whole-line appends), ``journal`` (the progress sidecar and the run identity), ``
 
 Stage 2 (:func:`embtaskgen.runs.example_runner.run_examples`) plans examples instead
 of generations and has its own identity and resume (``example_resume``) and recorder
-(``example_recorder``); everything else is the same machinery.
+(``example_recorder``); everything else is the same machinery. ``example_mining``
+mines hard negatives into a finished examples file (``--mine-negatives``).
+
+On Ray (``executor="ray"``): ``ray_run`` and ``ray_example_run`` (the two runs),
+``ray_executor`` (the Ray session, the Dataset of planned calls, outcomes recorded on the
+driver), ``ray_callers`` (what each actor builds from the model spec) and
+``shard_output`` (the output folder of shards, committed a batch at a time).
 
 The folder is ``runs`` and not ``run`` so that it never shadows the function
 ``embtaskgen.run``.

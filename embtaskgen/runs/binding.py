@@ -43,6 +43,8 @@ from typing import Any
 import dspy
 from dspy.adapters import ChatAdapter, JSONAdapter
 
+from embtaskgen.lm.prompt_memo import memoise_pieces
+
 
 __all__ = ["bind_for_run", "run_settings"]
 
@@ -121,6 +123,7 @@ def run_settings() -> dict[str, Any]:
     if type(base) in _PURE_SYSTEM_MESSAGE:
         adapter = copy.copy(base)
         adapter.format_system_message = functools.lru_cache(maxsize=64)(adapter.format_system_message)
+        memoise_pieces(adapter)  # each user / assistant message text, per values (topics, demos repeat)
         adapter.format = _MemoFormat(adapter.format)
         settings["adapter"] = adapter
     return settings

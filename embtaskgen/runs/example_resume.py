@@ -247,10 +247,10 @@ def read_examples_run(files: RunFiles, expected: ExampleRunIdentity, plan: Seque
 def check_fresh_examples(files: RunFiles) -> None:
     """Refuse to start a new run over an earlier one's output or journal (suggesting ``--resume``)."""
     if files.output.exists() and files.output.stat().st_size > 0:
-        raise ConfigError(f"{files.output} exists and is not empty; pass resume=True (--resume) to continue "
+        raise ConfigError(f"{files.output} exists and is not empty; pass resume=True to continue "
                           "that run, or choose another output path")
     if files.progress.exists() and files.progress.stat().st_size > 0:
-        raise ConfigError(f"{files.progress} records an earlier run; pass resume=True (--resume) to continue "
+        raise ConfigError(f"{files.progress} records an earlier run; pass resume=True to continue "
                           "it, or choose another output path")
 
 

@@ -74,7 +74,7 @@ logger = logging.getLogger(__name__)
 
 #: What the output file holds: example rows, or sentence-transformers records.
 EXAMPLE_FORMATS = ("jsonl", "sentence-transformers")
-Format = Literal["jsonl", "sentence-transformers"]
+Format = Literal["jsonl", "sentence-transformers", "parquet"]
 
 #: Examples that failed with an error in an earlier session get one more call, no run-level retry.
 _ONCE = RetryPolicy(attempts=0)
@@ -90,6 +90,9 @@ def run_examples(
     cache: bool = False,
     retry: RetryPolicy | None = None,
     format: Format = "jsonl",  # noqa: A002 - the CLI's name
+    executor: str = "local",
+    ray_address: str | None = None,
+    ray_workers: int | None = None,
 ) -> RunSummary:
     """Write one example per planned call to ``output``, streaming, resumable.
 
@@ -102,7 +105,12 @@ def run_examples(
         progress: Progress bar on stderr.
         cache: Use DSPy's response cache.
         retry: Extra attempts after transient errors.
-        format: ``"jsonl"`` (example rows) or ``"sentence-transformers"`` (records).
+        format: ``"jsonl"`` (example rows) or ``"sentence-transformers"`` (records);
+            with ``executor="ray"``: ``"jsonl"`` or ``"parquet"`` shards of example rows.
+        executor: ``"local"`` or ``"ray"`` (``output`` is then a folder of shards; see
+            :mod:`embtaskgen.runs.ray_example_run`).
+        ray_address: With ``executor="ray"``: as :func:`embtaskgen.run`.
+        ray_workers: With ``executor="ray"``: actors in the pool (default 2).
 
     Raises:
         ConfigError: Bad arguments or tasks, an output that exists without ``resume``.
@@ -110,6 +118,16 @@ def run_examples(
         RunAborted: ``max_failures`` reached, or a write failed.
         RunInterrupted: Ctrl-C.
     """
+    if executor == "ray":
+        from embtaskgen.runs.ray_example_run import run_examples_on_ray
+
+        return run_examples_on_ray(generator, tasks, output, resume=resume, max_failures=max_failures,
+                                   progress=progress, cache=cache, retry=retry, format=format,
+                                   ray_address=ray_address, ray_workers=ray_workers)
+    if executor != "local":
+        raise ConfigError(f"executor must be one of local, ray, got {executor!r}")
+    if ray_address is not None or ray_workers is not None:
+        raise ConfigError("ray_address and ray_workers need executor='ray'")
     if format not in EXAMPLE_FORMATS:
         raise ConfigError(f"format must be one of {', '.join(EXAMPLE_FORMATS)}, got {format!r}")
     check_int("max_failures", max_failures, optional=True)

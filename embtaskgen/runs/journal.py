@@ -49,6 +49,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from embtaskgen.brainstorm.program_state import prompt_fingerprint
+from embtaskgen.lm.adapter_choice import adapter_label
 from embtaskgen.lm.untrusted import redact
 from embtaskgen.signatures.topics import TOPICS
 
@@ -87,6 +88,9 @@ _MUST_MATCH = (
     "temperature",
     "max_tokens",
     "no_repeat",
+    "frequency_penalty",
+    "presence_penalty",
+    "adapter",
     "topic_pool",
     "few_shot",
     "avoid_archive",
@@ -99,6 +103,9 @@ _HINTS = {
     "few_shot": " (--few-shot)",
     "avoid_archive": " (--avoid-archive)",
     "no_repeat": " (--no-repeat)",
+    "frequency_penalty": " (--frequency-penalty)",
+    "presence_penalty": " (--presence-penalty)",
+    "adapter": " (--adapter)",
 }
 
 
@@ -120,6 +127,9 @@ class RunIdentity(BaseModel):
     temperature: float | None = None
     max_tokens: int | None = None
     no_repeat: float | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    adapter: str | None = None
     api_base: str | None = None
     topic_pool: str | None = None
     few_shot: int | None = None
@@ -146,6 +156,9 @@ class RunIdentity(BaseModel):
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
             no_repeat=settings.no_repeat,
+            frequency_penalty=settings.frequency_penalty,
+            presence_penalty=settings.presence_penalty,
+            adapter=adapter_label(settings.adapter),
             api_base=public_url(api_base),
             topic_pool=pool_fingerprint(settings.topic_pool),
             few_shot=settings.few_shot,

@@ -96,7 +96,7 @@ def check_fresh(files: RunFiles) -> None:
     """
     if files.output.exists() and files.output.stat().st_size > 0:
         raise ConfigError(
-            f"{files.output} exists and is not empty; pass resume=True (--resume) to continue "
+            f"{files.output} exists and is not empty; pass resume=True to continue "
             "that run, or choose another output path"
         )
     if files.progress.exists():
@@ -104,7 +104,7 @@ def check_fresh(files: RunFiles) -> None:
             if record.get("kind") == "generation":
                 raise ConfigError(
                     f"{files.progress} records finished generations of an earlier run; pass "
-                    "resume=True (--resume) to continue it, or choose another output path"
+                    "resume=True to continue it, or choose another output path"
                 )
 
 
@@ -244,7 +244,8 @@ def _scan_rows(
             where = f"cannot resume {files.output} (line {number})"
             row = _parse(raw, where)
             if shape not in row:
-                made = "one row per task" if other in row else "rows of another kind"
+                made = {"task": "one row per task (flattened)", "tasks": "one row per call (not flattened)"}.get(
+                    other if other in row else "", "rows of another kind")
                 raise ResumeError(f"{where}: flatten: the file has {made}, this run has flatten={flatten}")
             row_seed = row.get("seed")
             if state.seed is None:

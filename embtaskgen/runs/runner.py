@@ -87,11 +87,14 @@ from embtaskgen.runs.session import drive_session
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.settings import decide_seed
 
-__all__ = ["RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
+__all__ = ["EXECUTORS", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
 
 logger = logging.getLogger(__name__)
 
 STDOUT = "-"
+
+#: Where the calls run: worker threads in this process, or a pool of Ray Data actors.
+EXECUTORS = ("local", "ray")
 
 
 def run(
@@ -106,6 +109,10 @@ def run(
     *,
     cache: bool = False,
     retry: RetryPolicy | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
+    ray_workers: int | None = None,
+    format: str = "jsonl",  # noqa: A002 - the CLI's name
 ) -> RunSummary:
     """Make ``num_generations`` calls per category and stream the rows to ``output``.
 
@@ -127,6 +134,14 @@ def run(
         cache: Read and write DSPy's response cache (off: faster, and memory stays
             flat; resume does not need it).
         retry: Extra attempts after transient errors, on top of DSPy's own retries.
+        executor: ``"local"`` (worker threads in this process) or ``"ray"`` (a pool of
+            Ray Data actors; ``output`` is then a folder of shards, see
+            :mod:`embtaskgen.runs.ray_run`).
+        ray_address: With ``executor="ray"``: ``None`` starts a local instance on
+            loopback; ``"auto"``, ``"host:port"`` or ``"ray://host:port"`` joins a cluster.
+        ray_workers: With ``executor="ray"``: actors in the pool (default 2); the
+            concurrency is split over them.
+        format: Shard format with ``executor="ray"``: ``"jsonl"`` or ``"parquet"``.
 
     Returns:
         The run summary (also written to ``<output>.summary.json``).
@@ -146,6 +161,16 @@ def run(
         >>> print(summary.to_json())  # doctest: +SKIP
     """
     generator = _with_overrides(generator, num_generations=num_generations, concurrency=concurrency, flatten=flatten)
+    if executor not in EXECUTORS:
+        raise ConfigError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    if executor == "ray":
+        from embtaskgen.runs.ray_run import run_on_ray
+
+        return run_on_ray(generator, output, resume=resume, max_failures=max_failures, progress=progress,
+                          cache=cache, retry=retry, ray_address=ray_address, ray_workers=ray_workers,
+                          format=format)
+    if format != "jsonl" or ray_address is not None or ray_workers is not None:
+        raise ConfigError("format='parquet', ray_address and ray_workers need executor='ray'")
     settings = generator.settings
     check_int("max_failures", max_failures, optional=True)
     retry = RetryPolicy() if retry is None else retry
@@ -161,7 +186,7 @@ def run(
     categories = list(settings.categories)
     planned = len(categories) * generations
 
-    deduper = TaskDeduper(keep_duplicates=settings.keep_duplicates)
+    deduper = TaskDeduper.for_run(settings, generator)  # duplicates, precision gate, rejects
     expected = RunIdentity.of(generator)
     existing = _prepare_files(files, resume, expected, deduper, generations)
     seed = decide_seed(settings.seed, existing.seed)

@@ -19,6 +19,7 @@ import dspy
 
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.interrupt import StopSignal
+from embtaskgen.execute.response_cache import funnel_cache
 from embtaskgen.execute.scheduler import Job, Outcome, schedule
 from embtaskgen.runs.binding import run_settings
 from embtaskgen.runs.files import WriteError
@@ -64,7 +65,7 @@ def drive_session(
     """
     options = {"workers": workers, "recorder": recorder}
     try:
-        with StopSignal() as stop, dspy.context(**run_settings()):
+        with StopSignal() as stop, dspy.context(**run_settings()), funnel_cache():
             outcome = schedule(fresh, call, **options, retry=retry, stop=stop, max_failures=max_failures)
             if again and not outcome.stopped:
                 # Failed in an earlier session: once more, last, outside max_failures, so

@@ -10,6 +10,10 @@
 * ``evaluation.py`` - held-out scores per category; tables and comparisons.
 * ``lm_calls.py`` - count the calls each LM made.
 * ``program_files.py`` and ``programs/`` - the shipped tuned program and ``--program``.
+* stage 2 (``optimize --stage examples``): ``example_optimize.py`` (``optimize_examples``),
+  ``example_program.py`` (one kind's predictor, called as ``examples`` calls it),
+  ``example_scoring.py`` (the metric of one call), ``example_splits.py`` (training and
+  held-out tasks and seeds), ``example_evaluation.py`` and ``example_program_files.py``.
 """
 
 __all__: list[str] = []

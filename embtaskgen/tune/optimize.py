@@ -204,7 +204,8 @@ def _valset_score(compiled: Any) -> dict[str, float] | None:
     scores = [_fraction(c["score"]) for c in candidates if isinstance(c, dict) and c.get("score") is not None]
     if not scores:
         return None
-    result = {"best": round(max(scores), 4), "candidates": len(scores)}
+    # How many candidates there were is the plan's to say ("plan": {"candidates": ...}), once.
+    result = {"best": round(max(scores), 4)}
     untuned = [c["score"] for c in candidates if isinstance(c, dict) and c.get("seed") == -3]
     trial_logs = getattr(compiled, "trial_logs", None) or {}
     if not untuned and 1 in trial_logs and "full_eval_score" in trial_logs[1]:

@@ -105,3 +105,36 @@ def test_assembled_tasks_are_a_copy_of_the_row_tasks():
     built = _build(_result(["Find X."]))
     built.tasks.append("Injected.")
     assert built.rows[0]["tasks"] == ["Find X."]
+
+
+def test_the_gate_drops_are_counted_and_rejects_kept_on_request():
+    from embtaskgen.brainstorm.precision_gate import PrecisionGate
+
+    items = ["Given a query, retrieve a full query.", "Given a claim, retrieve trials that test it."]
+    built = _build(_result(items), TaskDeduper(gate=PrecisionGate()))
+    assert built.tasks == items[1:] and built.dropped == {"circular": 1} and built.rejected == []
+    assert "rejected" not in built.rows[0]["metadata"]
+    kept = _build(_result(items), TaskDeduper(gate=PrecisionGate(), keep_rejected=True))
+    assert kept.rows[0]["tasks"] == items[1:]
+    assert [r["task"] for r in kept.rows[0]["metadata"]["rejected"]] == items[:1]
+    assert kept.rows[0]["metadata"]["rejected"][0]["reason"] == "circular"
+
+
+def test_flattened_rejects_are_rows_of_their_own_marked_rejected():
+    from embtaskgen.brainstorm.precision_gate import PrecisionGate
+
+    items = ["Given a query, retrieve a full query.", "Given a claim, retrieve trials that test it."]
+    built = _build(_result(items), TaskDeduper(gate=PrecisionGate(), keep_rejected=True), flatten=True)
+    tasks = [row for row in built.rows if "rejected" not in row]
+    rejects = [row for row in built.rows if "rejected" in row]
+    assert [row["task"] for row in tasks] == items[1:]
+    assert [(row["task"], row["rejected"]) for row in rejects] == [(items[0], "circular")]
+    assert "task_index" not in rejects[0] and rejects[0]["rollout_id"] == 100
+
+
+def test_row_metadata_says_what_the_call_really_asked_for():
+    capped = _build(_result(["Find court rulings."], options={"asked": 12}), num_tasks=20)
+    assert capped.rows[0]["metadata"]["num_tasks"] == 12
+    assert capped.rows[0]["metadata"]["requested"] == 20
+    plain = _build(_result(["Find court rulings."]), num_tasks=20)
+    assert plain.rows[0]["metadata"]["num_tasks"] == 20 and "requested" not in plain.rows[0]["metadata"]

@@ -8,6 +8,7 @@ from embtaskgen.brainstorm.cleaning import (
     normalise_task,
     strip_task,
 )
+from embtaskgen.brainstorm.precision_gate import GATE_REASONS, PrecisionGate
 
 
 @pytest.mark.parametrize(
@@ -85,5 +86,35 @@ def test_items_past_the_cap_are_dropped_and_counted():
 def test_every_reason_is_listed():
     deduper = TaskDeduper()
     result = deduper.clean(["A task.", "A task.", "a task", "", 1, "x" * (MAX_TASK_CHARS + 1), "B task."], max_items=6)
-    assert set(result.dropped) == set(DROP_REASONS)
+    assert set(result.dropped) == set(DROP_REASONS) - set(GATE_REASONS)
     assert sum(result.dropped.values()) + len(result.tasks) == 7
+    gated = TaskDeduper(gate=PrecisionGate({"text-retrieval": ["Given a claim, retrieve evidence for it."]}, template_limit=2))
+    items = [
+        "Given a film, retrieve reviews of the.",  # incomplete
+        "Given a question about food,B, retrieve articles.",  # garbled
+        "Given a word, retrieve an encyclopedia article, or an encyclopedia article.",  # stutter
+        "Given a query, retrieve a full query.",  # circular
+        "Given a title, find out if the article is new.",  # yes_no
+        "Given a claim, retrieve evidence for it.",  # prompt_copy
+        "Given a health claim, retrieve health news that discusses it.",
+        "Given a legal claim, retrieve legal news that discusses it.",
+        "Given a sports claim, retrieve sports news that discusses it.",  # templated
+    ]
+    result = gated.clean(items, category="text-retrieval")
+    assert set(result.dropped) == set(GATE_REASONS)
+    assert len(result.tasks) == 2 and result.rejected == []
+
+
+def test_the_gate_applies_only_when_the_category_is_known_and_rejects_are_kept_on_request():
+    items = ["Given a query, retrieve a full query.", "Given a poem, find its author's name."]
+    assert TaskDeduper(gate=PrecisionGate()).clean(items).tasks == items
+    kept = TaskDeduper(gate=PrecisionGate(), keep_rejected=True).clean(items, category="text-matching-short")
+    assert kept.tasks == items[1:]
+    assert kept.rejected == [{"task": items[0], "reason": "circular", "detail": kept.rejected[0]["detail"]}]
+    assert not TaskDeduper(gate=PrecisionGate()).clean(items, category="text-matching-short").rejected
+
+
+def test_a_rejected_task_is_not_remembered_as_kept():
+    deduper = TaskDeduper(gate=PrecisionGate())
+    deduper.clean(["Given a query, retrieve a full query."], category="text-retrieval")
+    assert not deduper.seen("Given a query, retrieve a full query.")

@@ -179,6 +179,18 @@ def test_malformed_output_is_counted_never_passed_on(garbage):
     assert all(garbage not in task for task in prediction.tasks)
 
 
+def test_a_parse_failure_keeps_a_row_only_when_not_flattened():
+    """README "Rows": not flattened, an empty row with the raw text; flattened, no row; both count it."""
+    for flatten, rows in ((False, 1), (True, 0)):
+        prediction = EmbeddingTaskGenerator("text-retrieval", seed=1, flatten_tasks=flatten,
+                                            lm=scripted_lm(lambda _request: "no list here"))()
+        assert prediction.stats["parse_failures"] == 1 and prediction.tasks == []
+        assert len(prediction.rows) == rows
+        assert prediction.failures[0]["reason"] == "parse_failure" and prediction.failures[0]["raw_output"]
+        if rows:
+            assert prediction.rows[0]["metadata"]["returned"] == 0
+
+
 def test_concurrent_generations_keep_order_and_propagate_context():
     lm = counting_lm()
     gen = EmbeddingTaskGenerator("all", num_generations=3, seed=6, lm=lm, concurrency=4)
@@ -234,3 +246,22 @@ def test_four_stable_predictors():
     gen = EmbeddingTaskGenerator("text-retrieval", lm=counting_lm())
     names = [name for name, _ in gen.named_predictors()]
     assert names == ["text_retrieval", "text_matching_short", "text_matching_long", "text_classification"]
+
+
+# ------------------------------------------------- served sampling knobs (issue 15)
+
+
+def test_served_models_get_the_penalties_on_the_request_only_when_set(monkeypatch):
+    from openai_stub import OpenAIStub
+
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "true")
+    with OpenAIStub() as stub:
+        base = stub.base_url
+        EmbeddingTaskGenerator("text-retrieval", seed=1, lm="openai/stub", api_base=base,
+                               frequency_penalty=0.7, presence_penalty=-0.25)()
+        EmbeddingTaskGenerator("text-retrieval", seed=1, lm="openai/stub", api_base=base)()
+    with_knobs, plain = (request["body"] for request in stub.requests)
+    assert (with_knobs["frequency_penalty"], with_knobs["presence_penalty"]) == (0.7, -0.25)
+    assert "frequency_penalty" not in plain and "presence_penalty" not in plain
+    assert with_knobs["messages"] == plain["messages"]  # the same prompt: only the sampling differs
+

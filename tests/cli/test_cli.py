@@ -128,9 +128,61 @@ def test_existing_output_needs_resume_and_resume_completes(tmp_path, scripted_mo
     assert json.loads((tmp_path / "tasks.jsonl.summary.json").read_text())["ok"] == 2
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 2
-    assert "--resume" in again.output
+    assert "pass --resume to continue" in again.output
+    assert "resume=True" not in again.output  # issue 15: the CLI speaks flags, not Python
     assert out.read_text() == before
+    summary = (tmp_path / "tasks.jsonl.summary.json").read_text()
+    finished = CliRunner().invoke(main, [*args, "--resume"])
+    assert finished.exit_code == 0, finished.output
+    assert "calls=0 " in finished.stderr and out.read_text() == before
+    assert (tmp_path / "tasks.jsonl.summary.json").read_text() == summary  # issue 15: kept, not zeroed
     resumed = CliRunner().invoke(main, [*args[:4], "4", *args[5:], "--resume"])
     assert resumed.exit_code == 0, resumed.output
     generations = sorted(json.loads(line)["generation"] for line in out.read_text().splitlines())
     assert generations == [0, 1, 2, 3]
+
+
+def test_models_lists_the_embedded_models_files_and_licences_without_assembling(monkeypatch):
+    import dataclasses
+
+    from embtaskgen.lm.local import catalog
+
+    def never(*_args):
+        raise AssertionError("listing the models must not locate or assemble a file")
+
+    patched = {name: dataclasses.replace(model, locate=never) for name, model in catalog.LOCAL_MODELS.items()}
+    monkeypatch.setattr(catalog, "LOCAL_MODELS", patched)
+    monkeypatch.setattr("embtaskgen.lm.local.inventory.LOCAL_MODELS", patched)
+    result = CliRunner().invoke(main, ["models"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("local:gemma-3-270m (default")
+    assert "local:smollm2" in result.output and "local:/path/model.gguf" in result.output
+    assert "licence: Apache-2.0" in result.output and "licence: Gemma Terms of Use" in result.output
+    files = [line for line in lines if line.strip().startswith("file:")]
+    assert len(files) == 2 and all(".gguf" in line or "wheel" in line or "chunk" in line for line in files)
+    assert "assembled from four chunk packages on first use" in result.output
+
+
+def test_sampling_knobs_and_adapter_reach_the_run(tmp_path, scripted_model):
+    out = tmp_path / "tasks.jsonl"
+    args = ["generate", "-c", "text-retrieval", "--seed", "2", "--model", "openai/x", "-o", str(out),
+            "--frequency-penalty", "0.4", "--presence-penalty", "-1", "--adapter", "chat"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    header = json.loads((tmp_path / "tasks.jsonl.progress.jsonl").read_text().splitlines()[0])
+    assert (header["frequency_penalty"], header["presence_penalty"], header["adapter"]) == (0.4, -1.0,
+                                                                                            "StrictChatAdapter")
+    changed = CliRunner().invoke(main, [*args[:-1], "json", "--resume"])
+    assert changed.exit_code == 2 and "adapter: the file was made with 'StrictChatAdapter'" in changed.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--adapter", "xml"], "'xml' is not one of 'auto', 'chat', 'json', 'compact'"),
+    (["--frequency-penalty", "3"], "3.0 is not in the range -2<=x<=2"),
+    (["--presence-penalty", "-2.5"], "-2.5 is not in the range -2<=x<=2"),
+])
+def test_bad_knobs_and_adapters_exit_2_naming_the_choices(tmp_path, args, message):
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["generate", "-o", str(out), *args])
+    assert result.exit_code == 2 and message in result.output and not out.exists()

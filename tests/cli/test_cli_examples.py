@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from openai_stub import OpenAIStub, chat_tasks_reply
+from script_text import in_script
 
 from embtaskgen import read_jsonl
 from embtaskgen.cli.main import main
@@ -29,8 +31,11 @@ def reply(body) -> tuple[int, str]:
     if "[[ ## tasks ## ]]" in system:
         return 200, chat_tasks_reply(body, count=2)
     if "[[ ## S1 ## ]]" in system:
-        return 200, _answer({"S1": f"The cat {d} sits on the mat.", "S2": f"A cat {d} is sitting on a mat.",
-                             "S3": f"Stock prices {d} fell sharply."})
+        # S2 and S3 in the target language's script (bitext checks it; a run's seed draws the target).
+        target = re.search(r"\[\[ ## target_language ## \]\]\n(.+)", body["messages"][-1]["content"])
+        language = target.group(1).strip() if target else "English"
+        return 200, _answer({"S1": f"The cat {d} sits on the mat.", "S2": in_script("A cat is sitting", d, language),
+                             "S3": in_script("Stock prices fell", d, language)})
     return 200, _answer({"input_text": f"The battery {d} lasts two days and the screen is bright.",
                          "label": "favourable", "misleading_label": "unfavourable"})
 

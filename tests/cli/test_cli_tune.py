@@ -1,4 +1,5 @@
 import json
+import re
 
 import click
 import pytest
@@ -40,3 +41,17 @@ def test_bad_optimizer_is_a_usage_error(cli, tmp_path):
 def test_missing_program_file_is_a_usage_error(cli, tmp_path):
     result = CliRunner().invoke(cli, ["evaluate", "--program", str(tmp_path / "nope.json")])
     assert result.exit_code == 2 and "'default' or 'none'" in result.output
+
+
+def test_optimize_bar_stops_at_its_total_and_the_json_counts_candidates_once(cli, tmp_path):
+    """Issue 15: the bar ran past its total (an optimizer overruns its budget a little), and the
+    program file counted the candidates twice, with two different numbers."""
+    out = tmp_path / "p.json"
+    result = CliRunner().invoke(cli, ["optimize", "-c", "text-retrieval", "--budget", "8", "--num-tasks", "8",
+                                      "--no-heldout", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(out.read_text())["embtaskgen"]["categories"]["text-retrieval"]
+    assert stats["program_calls"] > 8  # the overrun the bar must not show
+    shown = [(int(n), int(total)) for n, total in re.findall(r"optimize: .*?(\d+)/(\d+) \[", result.stderr)]
+    assert shown and all(n <= total == 8 for n, total in shown) and shown[-1] == (8, 8)
+    assert json.dumps(stats).count('"candidates"') == 1 and "candidates" in stats["plan"]

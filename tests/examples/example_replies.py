@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from script_text import in_script
 from scripted import prompt_text, scripted_lm
 
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
@@ -57,7 +58,10 @@ def valid_outputs(kind: str, inputs: Mapping[str, str]) -> dict[str, str]:
         return {"input": f"input {tag}", "positive_document": f"match {tag}"}
     if kind == "text-classification":
         return {"input_text": f"A text numbered {tag}.", "label": "alpha", "misleading_label": "beta"}
-    return {"S1": f"first {tag}", "S2": f"second {tag}", "S3": f"third {tag}"}
+    source = inputs.get("source_language", inputs.get("language"))
+    target = inputs.get("target_language", inputs.get("language"))
+    return {"S1": in_script("first", tag, source), "S2": in_script("second", tag, target),
+            "S3": in_script("third", tag, target)}
 
 
 Override = Callable[[str, Mapping[str, str], dict[str, str]], dict[str, str]]

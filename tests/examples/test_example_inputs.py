@@ -120,3 +120,13 @@ def test_settings_object_is_taken_as_is_and_checked():
     assert EmbeddingExampleGenerator(settings=settings).settings is settings
     with pytest.raises(ConfigError, match="ExampleSettings"):
         EmbeddingExampleGenerator(settings={"kinds": "sts"})
+
+
+def test_an_embedded_model_caps_num_words_unless_told():
+    from embtaskgen.examples.example_settings import EMBEDDED_MAX_NUM_WORDS, ExampleSettings
+
+    assert ExampleSettings().max_num_words == EMBEDDED_MAX_NUM_WORDS
+    assert ExampleSettings(lm="local:smollm2").num_words_pool == (50, 100)
+    assert ExampleSettings(lm="local", max_num_words=300).num_words_pool == (50, 100, 200, 300)
+    assert ExampleSettings(lm="openai/m").max_num_words is None
+    assert ExampleSettings(lm="openai/m").num_words_pool[-1] == 500

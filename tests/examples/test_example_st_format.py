@@ -45,6 +45,19 @@ def test_records_load_as_a_dataset():
     assert dataset.num_rows == 3
 
 
+def test_rows_of_every_kind_load_as_one_dataset_with_every_column():
+    pytest.importorskip("datasets")
+    from embtaskgen import to_dataset
+
+    rows = EmbeddingExampleGenerator("all", count=1, seed=2, lm=example_lm())(PAIRS).rows
+    dataset = to_dataset(rows)
+    assert dataset.num_rows == 6
+    for name in ("user_query", "input", "input_text", "label", "S1", "S3"):
+        assert name in dataset.column_names
+    assert [r["user_query"] for r in dataset][0] == rows[0]["user_query"]
+    assert dataset[5]["user_query"] is None and dataset[5]["S1"] == rows[5]["S1"]
+
+
 @pytest.mark.parametrize(
     ("row", "expected"),
     [({"kind": "nli"}, "kind must be one of"), ({"kind": "sts", "task": "t", "S1": "a", "S2": "b"}, "missing column S3")],

@@ -116,7 +116,8 @@ def test_texts_not_distinct(kind, a, b):
     def override(k, inputs, outputs):
         return {**outputs, b: outputs[a].capitalize() + "."}
 
-    _assert_invalid(_run(kind, override), "texts_not_distinct")
+    # Languages of one script: a copied text is then not also in the wrong script.
+    _assert_invalid(_run(kind, override, languages=["English", "German"]), "texts_not_distinct")
 
 
 @pytest.mark.parametrize("kind", ["text-matching-short", "text-matching-long"])
@@ -159,7 +160,8 @@ def test_a_language_label_is_not_a_copied_attribute():
 
 def test_every_reason_has_a_test_and_several_reasons_are_all_counted():
     tested = {"missing_field", "copies_attribute", "negative_equals_positive", "query_not_shorter", "document_too_short",
-              "label_equals_misleading", "label_in_input", "texts_not_distinct", "input_equals_positive"}
+              "label_equals_misleading", "label_in_input", "texts_not_distinct", "input_equals_positive",
+              "wrong_script", "copies_worked_example"}
     assert tested == set(VALIDITY_REASONS)
     outputs = {"user_query": "x " * 500, "positive_document": "short doc", "hard_negative_document": "short doc"}
     assert check_example("text-retrieval", outputs, {"num_words": 300}) == [
@@ -181,3 +183,61 @@ def test_valid_and_invalid_examples_mix_in_plan_order():
 
 def test_token_jaccard():
     assert token_jaccard("a b c d", "a b c e") == pytest.approx(3 / 5)
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [("S1", "Good morning to you."), ("S2", "Guten Morgen."), ("S3", "おはよう")],
+)
+def test_wrong_script_in_bitext(field, text):
+    """S1 must be in the source language's script, S2 and S3 in the target language's."""
+    attributes = {"unit": "sentence", "source_language": "Russian", "target_language": "Greek"}
+    outputs = {"S1": "Доброе утро.", "S2": "Καλημέρα.", "S3": "Καληνύχτα σε όλους."}
+    assert check_example("bitext", outputs, attributes) == []
+    assert check_example("bitext", {**outputs, field: text}, attributes) == ["wrong_script"]
+
+
+def test_wrong_script_is_counted_and_the_example_kept_out():
+    def override(k, inputs, outputs):
+        return {**outputs, "S2": "Written in the wrong script entirely."}
+
+    prediction = _run("bitext", override, languages=["Russian", "Japanese"])
+    _assert_invalid(prediction, "wrong_script")
+    assert "Written in the wrong script" in prediction.failures[0]["raw_output"]
+
+
+def test_wrong_script_in_sts_and_what_cannot_be_told():
+    attributes = {"unit": "sentence", "language": "Hindi"}
+    hindi = {"S1": "मैं घर जा रहा हूँ।", "S2": "मैं अपने घर जाता हूँ।", "S3": "वह बाज़ार गया।"}
+    assert check_example("sts", hindi, attributes) == []
+    assert check_example("sts", {**hindi, "S3": "He went to the market."}, attributes) == ["wrong_script"]
+    # French for English, digits only, or an unknown language: not told by the letters.
+    assert check_example("bitext", {"S1": "Le chat dort.", "S2": "Der Hund.", "S3": "Die Katze."},
+                         {"source_language": "English", "target_language": "German"}) == []
+    assert check_example("sts", {"S1": "12 345", "S2": "12 346", "S3": "99"}, attributes) == []
+    assert check_example("sts", {"S1": "Abc def.", "S2": "Abc deg.", "S3": "Xyz."}, {"language": "Klingon"}) == []
+    # A few foreign letters (a name, a unit) do not make a text wrong.
+    assert check_example("sts", {**hindi, "S1": "मैं घर जा रहा हूँ, km"}, attributes) == []
+
+
+@pytest.mark.parametrize("kind", ["text-retrieval", "text-matching-short", "text-classification", "sts", "bitext"])
+def test_copies_worked_example(kind):
+    """An answer that hands the prompt's worked example back, lightly edited, is not kept."""
+    from embtaskgen.lm.local.object_adapter import WORKED_EXAMPLES
+
+    shown = WORKED_EXAMPLES[kind][1]
+    name = max(shown, key=lambda field: len(shown[field]))
+
+    def override(k, inputs, outputs):
+        return {**outputs, name: shown[name].replace(" the ", " a ", 1)}
+
+    prediction = _run(kind, override, languages=["English", "French"])
+    assert prediction.rows == []
+    assert "copies_worked_example" in prediction.failures[0]["reasons"]
+    assert prediction.stats["invalid_reasons"]["copies_worked_example"] == 1
+
+
+def test_a_label_of_the_worked_example_is_not_a_copy():
+    outputs = {"input_text": "Delivery took three weeks and the box was crushed.", "label": "negative",
+               "misleading_label": "positive"}
+    assert check_example("text-classification", outputs, {}) == []

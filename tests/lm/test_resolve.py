@@ -135,3 +135,64 @@ def test_keys_given_to_the_model_are_known_secrets_the_placeholder_is_not(monkey
     assert keyless.kwargs["api_key"] == "not-needed"
     assert {"etg-explicit-key-4b1d9e", "etg-object-key-77c2a0"} <= set(known_secrets())
     assert "not-needed" not in known_secrets()
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """Every host a connection or a DNS lookup is attempted for; only loopback gets through."""
+    import socket
+
+    import dspy.clients.model_metadata as metadata
+
+    monkeypatch.setattr(metadata, "_data", None)  # DSPy loads the metadata map again, in this test
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "x")  # restored after the test
+    monkeypatch.delenv("LITELLM_LOCAL_MODEL_COST_MAP")
+    attempted = []
+    connect, lookup = socket.create_connection, socket.getaddrinfo
+
+    def create_connection(address, *args, **kwargs):
+        attempted.append(address[0])
+        if address[0] not in ("127.0.0.1", "localhost"):
+            raise OSError("no network in tests")
+        return connect(address, *args, **kwargs)
+
+    def getaddrinfo(host, *args, **kwargs):
+        attempted.append(host)
+        if host not in ("127.0.0.1", "localhost"):
+            raise socket.gaierror("no network in tests")
+        return lookup(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return attempted
+
+
+@pytest.mark.parametrize("as_object", [False, True])
+def test_a_served_run_connects_to_nothing_but_its_model(connections, as_object):
+    """Issue 15: DSPy's model-metadata refresh tried the internet (5 s and a warning offline)."""
+    from openai_stub import OpenAIStub
+
+    from embtaskgen import EmbeddingTaskGenerator
+
+    with OpenAIStub() as stub:
+        if as_object:
+            lm = dspy.LM("openai/stub", api_base=stub.base_url, api_key="x")
+            gen = EmbeddingTaskGenerator("text-retrieval", seed=1, lm=lm)
+        else:
+            gen = EmbeddingTaskGenerator("text-retrieval", seed=1, lm="openai/stub", api_base=stub.base_url)
+        assert len(gen().tasks) == 5 and len(stub.requests) == 1
+    assert connections and set(connections) <= {"127.0.0.1"}
+    assert os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] == "true"
+
+
+def test_the_user_may_still_ask_for_the_metadata_download(connections, monkeypatch):
+    """``LITELLM_LOCAL_MODEL_COST_MAP=false`` is left alone: DSPy then tries the internet (refused here)."""
+    from openai_stub import OpenAIStub
+
+    from embtaskgen import EmbeddingTaskGenerator
+
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "false")
+    with OpenAIStub() as stub:
+        EmbeddingTaskGenerator("text-retrieval", seed=1, lm="openai/stub", api_base=stub.base_url)()
+    assert os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] == "false"
+    assert set(connections) - {"127.0.0.1"}  # the test above would see this

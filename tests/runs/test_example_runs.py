@@ -49,8 +49,9 @@ def failing_after(n: int, error: type[Exception] = ValueError):
 
 
 def make(answer=reply, **kwargs) -> EmbeddingExampleGenerator:
+    # Latin-script languages: the English replies are then in the script bitext asks for.
     options = {"kinds": ["text-classification", "sts", "bitext"], "examples_per_task": 2, "count": 2,
-               "seed": 5, "concurrency": 1}
+               "seed": 5, "concurrency": 1, "languages": ["English", "German"]}
     options.update(kwargs)
     return EmbeddingExampleGenerator(lm=scripted_lm(answer), **options)
 
@@ -188,12 +189,25 @@ def test_resume_refuses_another_format_and_other_tasks(tmp_path):
 def test_an_existing_output_needs_resume_and_a_task_journal_is_refused(tmp_path):
     out = tmp_path / "examples.jsonl"
     run_examples(make(), TASKS, out, progress=False)
-    with pytest.raises(ConfigError, match="resume"):
+    with pytest.raises(ConfigError, match="resume") as refused:
         run_examples(make(), TASKS, out, progress=False)
+    assert "pass resume=True to continue" in str(refused.value) and "--resume" not in str(refused.value)
     tasks = tmp_path / "tasks.jsonl"
     RunFiles.for_output(tasks).progress.write_text('{"kind": "run", "seed": 1}\n')
     with pytest.raises(ResumeError, match="task run"):
         run_examples(make(), TASKS, tasks, resume=True, progress=False)
+
+
+def test_resume_of_a_finished_examples_run_keeps_its_summary_and_writes_nothing(tmp_path):
+    """Issue 15, stage 2: a resume with nothing left to do must not zero the summary."""
+    out = tmp_path / "examples.jsonl"
+    first = run_examples(make(), TASKS, out, progress=False)
+    files = RunFiles.for_output(out)
+    before = {path: path.read_bytes() for path in files.all}
+    again = run_examples(make(), TASKS, out, resume=True, progress=False)
+    assert (again.calls, again.skipped, again.status) == (0, 8, "complete")
+    assert {path: path.read_bytes() for path in files.all} == before
+    assert json.loads(files.summary.read_text())["rows"] == first.rows == 8
 
 
 def test_bad_input_creates_no_file(tmp_path):

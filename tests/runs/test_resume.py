@@ -168,6 +168,17 @@ def test_resume_of_a_finished_run_without_summary_writes_the_true_totals(tmp_pat
     assert (written["status"], written["total_rows"], written["total_tasks"]) == ("complete", 8, 24)
 
 
+@pytest.mark.parametrize(("written_flat", "shape"), [(False, "one row per call"), (True, "one row per task")])
+def test_a_flatten_mismatch_names_the_files_real_shape(tmp_path, written_flat, shape):
+    """Issue 15: a file of one row per call was called "one row per task"."""
+    model = FaultyModel(seed=5, generations=4)
+    out = tmp_path / "tasks.jsonl"
+    run(make(model, generations=1, flatten_tasks=written_flat), out, progress=False)
+    RunFiles.for_output(out).progress.unlink()  # no journal: the rows alone must say it
+    with pytest.raises(ResumeError, match=rf"flatten: the file has {shape} .*this run has flatten={not written_flat}"):
+        run(make(model, generations=1, flatten_tasks=not written_flat), out, resume=True, progress=False)
+
+
 # ------------------------------------------------------------ settings must match
 
 
@@ -188,6 +199,9 @@ def _with_demo(gen: EmbeddingTaskGenerator) -> EmbeddingTaskGenerator:
         ("topic", {"topic": "law"}, ("''", "'law'")),
         ("keep_duplicates", {"keep_duplicates": True}, ("False", "True")),
         ("max_tokens", {"max_tokens": 300}, ("none", "300")),
+        ("frequency_penalty", {"frequency_penalty": 0.5}, ("none", "0.5", "--frequency-penalty")),
+        ("presence_penalty", {"presence_penalty": -1}, ("none", "-1.0", "--presence-penalty")),
+        ("adapter", {"adapter": "json"}, ("'auto'", "'StrictJSONAdapter'", "--adapter")),
         ("model_name", "other-model", ("scripted/run-test", "scripted/other")),
     ],
 )

@@ -53,6 +53,8 @@ __all__ = ["CompactListAdapter", "Style"]
 #: ``"chat"`` for instruction-tuned models, ``"completion"`` for base models.
 Style = Literal["chat", "completion"]
 _STYLES: tuple[str, ...] = ("chat", "completion")
+#: How an item may end when the length budget runs out (``item_end``).
+_ITEM_ENDS: tuple[str, ...] = ("clause", "any")
 
 
 class CompactListAdapter(dspy.Adapter):
@@ -72,6 +74,10 @@ class CompactListAdapter(dspy.Adapter):
         item_pattern: Regex every item must match (sent in the schema); ``"auto"`` derives
             "one sentence opening like the category's seed tasks" from the seed pool;
             ``None`` bounds only the length.
+        item_end: With ``item_pattern="auto"``: ``"clause"`` (default) makes an item end
+            where a clause can end (not on "the", "of", "and"; no bracket opens, so no
+            "(e." either) when the length budget runs out; ``"any"`` ends it anywhere
+            (the behaviour before; the precision gate then drops the cut items).
         min_chars: Shortest accepted item (enforced by the schema).
         max_chars: Longest accepted item (enforced by the schema).
         category: The category of the calls this adapter formats (a key of
@@ -109,6 +115,7 @@ class CompactListAdapter(dspy.Adapter):
         category: str | None = None,
         seed_pool: Mapping[str, Sequence[str]] | None = None,
         item_pattern: str | None = "auto",
+        item_end: str = "clause",
         callbacks: list[BaseCallback] | None = None,
     ) -> None:
         super().__init__(callbacks=callbacks)
@@ -122,6 +129,8 @@ class CompactListAdapter(dspy.Adapter):
             raise ConfigError(f"max_items must be a positive int or None, got {max_items!r}")
         if not isinstance(max_chars, int) or max_chars <= min_chars:
             raise ConfigError(f"max_chars must be an int above min_chars={min_chars}, got {max_chars!r}")
+        if item_end not in _ITEM_ENDS:
+            raise ConfigError(f"unknown item_end {item_end!r}; choose from {', '.join(_ITEM_ENDS)}")
         pool = SEED_TASKS if seed_pool is None else seed_pool
         if category is not None and category not in pool:
             raise ConfigError(f"unknown category {category!r}; choose from {', '.join(pool)}")
@@ -135,6 +144,7 @@ class CompactListAdapter(dspy.Adapter):
         self.category = category
         self.seed_pool = {name: tuple(tasks) for name, tasks in pool.items()}
         self.item_pattern = item_pattern
+        self.item_end = item_end
 
     # -- the call ---------------------------------------------------------------------
 
@@ -209,7 +219,8 @@ class CompactListAdapter(dspy.Adapter):
     def _pattern(self, category: str | None) -> str | None:
         if self.item_pattern != "auto":
             return self.item_pattern
-        return seed_item_pattern(self.seed_pool.get(category or "", ()), self.min_chars, self.max_chars)
+        return seed_item_pattern(self.seed_pool.get(category or "", ()), self.min_chars, self.max_chars,
+                                 clause_end=self.item_end == "clause")
 
     # -- rendering --------------------------------------------------------------------
 

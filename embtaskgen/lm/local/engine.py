@@ -35,6 +35,7 @@ from dspy.lm15 import Request, Response, response_to_events
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.local.grammar import format_options
+from embtaskgen.lm.local.llama_log import route_llama_logs
 from embtaskgen.lm.local.registry import SharedModel, acquire, model_fingerprint, release, usable_cpus
 from embtaskgen.lm.local.repetition import NoRepeat
 from embtaskgen.lm.local.requests import chat_messages, map_error, plain_prompt, refuse_unsupported, to_response
@@ -160,6 +161,7 @@ class LlamaCppEngine:
                     "n_threads": self.threads,
                     "n_threads_batch": self.threads,
                 }
+                route_llama_logs()  # llama.cpp's lines go to logging, not into the user's stderr
                 self._shared = acquire(self.model_path, settings, self._factory)
             return self._shared
 

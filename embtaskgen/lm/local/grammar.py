@@ -31,7 +31,10 @@ def grammar_text(schema_json: str) -> str:
     """Compile a JSON schema to GBNF once; refuse (never loosen) a schema that fails.
 
     Args:
-        schema_json: The schema as JSON text (``json.dumps(schema, sort_keys=True)``).
+        schema_json: The schema as JSON text (``json.dumps(schema)``). Keys keep their
+            order: llama.cpp writes an object's properties in the order the schema lists
+            them (sorted keys made Gemma write a retrieval example's documents before its
+            query, and then copy a document into the query).
 
     Raises:
         dspy.lm15.InvalidRequestError: llama.cpp cannot turn the schema into a grammar.
@@ -70,10 +73,10 @@ def format_options(response_format: dict[str, Any] | None, prompt_style: str) ->
         # llama.cpp's own spelling: json_object, with the schema beside it.
         chat_format: dict[str, Any] = {"type": "json_object"}
         if schema is not None:
-            grammar_text(json.dumps(schema, sort_keys=True))  # refuse bad schemas loudly
+            grammar_text(json.dumps(schema))  # refuse bad schemas loudly
             chat_format["schema"] = schema
         return {"response_format": chat_format}
     from llama_cpp.llama_grammar import JSON_GBNF, LlamaGrammar
 
-    text = JSON_GBNF if schema is None else grammar_text(json.dumps(schema, sort_keys=True))
+    text = JSON_GBNF if schema is None else grammar_text(json.dumps(schema))
     return {"grammar": LlamaGrammar.from_string(text, verbose=False)}

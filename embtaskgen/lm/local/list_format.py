@@ -43,6 +43,13 @@ ANSWER_FORMAT = "Answer with a JSON array of strings, one task per string."
 #: Input fields said as sentences; any other input field is rendered as ``name: value``.
 _SENTENCE_FIELDS: tuple[str, ...] = ("num_tasks", "topic", "avoid")
 
+#: How an item may end with ``clause_end``: a pronoun, a form of "be" or a word of 4-24
+#: letters, then at most one stranded preposition ("the cuisine it belongs to", "the
+#: country it is in"); an article, a conjunction or "of the" cannot close an item.
+_CLAUSE_END = "(it|them|one|is|are|was|[A-Za-z-]{4,24})( (to|on|in|for|with|about|from|at|by|of|into))?"
+#: How the "given" half of an item may end with ``clause_end``: a noun-like word.
+_HALF_END = "(it|them|one|[A-Za-z'-]{3,24})"
+
 #: Words that may join the two halves of a seed task ("Classify a post *by* its tone").
 _JOINING_WORDS: tuple[str, ...] = ("by", "into", "as", "whether")
 
@@ -161,12 +168,20 @@ def parse_list(completion: str | None, output: str) -> list[str] | None:
 # --------------------------------------------------------------------------- the item regex
 
 
-def seed_item_pattern(seeds: Sequence[str], min_chars: int, max_chars: int) -> str | None:
+def seed_item_pattern(
+    seeds: Sequence[str], min_chars: int, max_chars: int, clause_end: bool = True
+) -> str | None:
     """The regex an item must match to look like one of ``seeds``, or ``None``.
 
     Each item is one sentence (no inner period, quote or backslash) that opens with a
     first word the seeds open with ("Given", "Classify"), and, where every seed shares
     a pivot (:func:`_pivot`), has the same two halves, each with a share of the length.
+
+    With ``clause_end`` (the default) an item also ends where a clause can end: its
+    last word is "it", "them", "one" or a word of four letters or more, so a length
+    budget that runs out cannot close an item on "the.", "of." or "and."; and no
+    bracket opens, so "(e.g." cannot become "(e.". The ending comes on top of the
+    length budget (at most 28 more characters).
 
     Returns:
         ``None`` when there are no seeds or a seed opens with a non-word.
@@ -178,13 +193,16 @@ def seed_item_pattern(seeds: Sequence[str], min_chars: int, max_chars: int) -> s
         (True, True)
         >>> bool(re.fullmatch(pattern, "Given a poem. Find its author."))
         False
+        >>> bool(re.fullmatch(pattern, "Given a poem, find the year it was made, the."))
+        False
     """
     openers = sorted({task.split(" ", 1)[0] for task in seeds})
     if not openers or not all(word.isalpha() for word in openers):
         return None
     head = openers[0] if len(openers) == 1 else f"({'|'.join(openers)})"
     # [.] rather than an escaped dot: llama.cpp's GBNF parser rejects "\."
-    free = '[^"\\\\.\\n\\r\\t]'
+    free = '[^"\\\\.\\n\\r\\t([]' if clause_end else '[^"\\\\.\\n\\r\\t]'
+    end = f" {_CLAUSE_END}[.]" if clause_end else "[.]"
     opener_len = len(max(openers, key=len))
     pivot = _pivot(seeds)
     if pivot is not None:
@@ -194,12 +212,16 @@ def seed_item_pattern(seeds: Sequence[str], min_chars: int, max_chars: int) -> s
         longest = len(max(pivot[1], key=len))
         budget = max(8, max_chars - opener_len - longest - 4)
         first, second = max(3, budget * 2 // 5), max(3, budget * 3 // 5)  # sum <= budget
-        lead = '[^",\\\\.\\n\\r\\t]' if pivot[0] == "," else free
+        lead = '[^",\\\\.\\n\\r\\t([]' if pivot[0] == "," and clause_end else (
+            '[^",\\\\.\\n\\r\\t]' if pivot[0] == "," else free)
         sep = ", " if pivot[0] == "," else " "
-        return f"^{head} {lead}{{3,{first}}}{sep}{joint} {free}{{3,{second}}}[.]$"
+        low = 1 if clause_end else 3
+        # The first half ends on a word too ("Given a topic similar to, find" cannot be).
+        lead_end = f" {_HALF_END}" if clause_end and pivot[0] == "," else ""
+        return f"^{head} {lead}{{{low if lead_end else 3},{first}}}{lead_end}{sep}{joint} {free}{{{low},{second}}}{end}$"
     low = max(1, min_chars - opener_len - 2)
     high = max(low + 1, max_chars - opener_len - 2)
-    return f"^{head} {free}{{{low},{high}}}[.]$"
+    return f"^{head} {free}{{{low},{high}}}{end}$"
 
 
 def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:

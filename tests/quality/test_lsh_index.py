@@ -1,0 +1,45 @@
+"""The streaming LSH index: bands, keep-first, only kept texts are candidates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from embtaskgen import ConfigError
+from embtaskgen.quality.lsh_index import LSHIndex, check_threshold, lsh_bands
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
+def test_bands_make_a_pair_at_the_threshold_a_candidate(threshold):
+    bands, rows = lsh_bands(threshold, 128)
+    assert bands * rows <= 128
+    assert 1 - (1 - threshold ** rows) ** bands >= 0.99
+    # one more row per band would miss it more often
+    assert 1 - (1 - threshold ** (rows + 1)) ** (128 // (rows + 1)) < 0.99
+
+
+def _sig(values: list[int]) -> np.ndarray:
+    return np.array(values, dtype=np.uint32)
+
+
+def test_a_chain_is_cut_at_the_kept_text():
+    index = LSHIndex(threshold=0.75, num_perm=16)
+    a = _sig(list(range(16)))
+    b = a.copy()
+    b[:3] = 100  # 13 of 16 equal to a: 0.81
+    c = b.copy()
+    c[3:6] = 200  # 10 of 16 equal to b, 10 of 16 to a: both below 0.75
+    kept_of, est = index.add(np.vstack([a, b, c]))
+    assert kept_of.tolist() == [-1, 0, -1]  # c is compared with a (kept), not b (dropped)
+    assert est[1] == pytest.approx(13 / 16)
+    kept_of, _ = index.add(np.vstack([c, a]))  # positions continue across blocks
+    assert kept_of.tolist() == [2, 0]
+    assert (index.seen, index.kept) == (5, 2)
+
+
+def test_bad_signatures_and_thresholds():
+    with pytest.raises(ConfigError, match=r"signatures must be \(n, 16\)"):
+        LSHIndex(0.7, 16).add(np.zeros((2, 8), dtype=np.uint32))
+    for bad in (0, -0.1, 1.01, "0.7", None, True):
+        with pytest.raises(ConfigError, match="threshold must be a number"):
+            check_threshold(bad)

@@ -1,0 +1,108 @@
+"""Mining negatives into a finished examples file: JSONL rows, sentence-transformers records, resume."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+from scripted import prompt_text, scripted_lm
+
+from embtaskgen.errors import ConfigError
+from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
+from embtaskgen.runs.example_mining import mine_output
+from embtaskgen.runs.example_runner import run_examples
+from embtaskgen.runs.files import RunFiles
+
+TASKS = [("text-retrieval", f"Given a question about topic {n}, retrieve answers.") for n in range(4)]
+FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n|\Z)", re.DOTALL)
+WORD = re.compile(r"\w+")
+
+
+def toy(texts):
+    out = np.zeros((len(texts), 4096))
+    for i, text in enumerate(texts):
+        for word in WORD.findall(text.lower()):
+            out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % 4096] += 1.0
+    return out
+
+
+def _answer(fields):
+    return "".join(f"[[ ## {k} ## ]]\n{v}\n\n" for k, v in fields.items()) + "[[ ## completed ## ]]"
+
+
+def reply(request):
+    text = prompt_text(request)
+    tag = hashlib.sha256(text.encode()).hexdigest()[:8]
+    if "[[ ## S1 ## ]]" in text:
+        return _answer({"S1": f"first {tag}", "S2": f"second {tag}", "S3": f"third {tag}"})
+    n = int(dict(FIELD.findall(request.messages[-1].text or "")).get("num_words", "50"))
+    return _answer({"user_query": f"query {tag}", "positive_document": f"{tag} " + " ".join(f"g{i}" for i in range(n)),
+                    "hard_negative_document": f"{tag} " + " ".join(f"b{i}" for i in range(n))})
+
+
+def _run(tmp_path, format_="jsonl", kinds=("text-retrieval", "sts")):
+    gen = EmbeddingExampleGenerator(list(kinds), count=2, seed=5, lm=scripted_lm(reply), max_num_words=50)
+    out = tmp_path / "examples.jsonl"
+    summary = run_examples(gen, TASKS, out, progress=False, format=format_)
+    assert summary.status == "complete"
+    return gen, out
+
+
+def _lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_jsonl_rows_get_the_mined_columns_and_the_run_still_resumes(tmp_path):
+    gen, out = _run(tmp_path)
+    before = _lines(out)
+    counts = mine_output(out, embedder=toy)
+    assert counts["rows"] == 4 and counts["mined"] == 4 and counts["no_candidate"] == 0
+    after = _lines(out)
+    assert len(after) == len(before)
+    for old, new in zip(before, after):
+        assert {k: new[k] for k in old} == old  # nothing written before changes
+        if new["kind"] == "text-retrieval":
+            assert new["mined_negative"] in {r.get("positive_document") for r in before} - {new["positive_document"], None}
+        else:
+            assert "mined_negative" not in new
+    assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]  # the temporary file was renamed
+    summary = run_examples(gen, TASKS, out, resume=True, progress=False)
+    assert summary.status == "complete" and summary.skipped == summary.planned
+    assert mine_output(out, embedder=toy)["mined"] == 4  # mining again is stable
+    assert _lines(out) == after
+
+
+def test_sentence_transformers_records_get_the_mined_negative_by_kind_from_the_journal(tmp_path):
+    _, out = _run(tmp_path, "sentence-transformers")
+    before = _lines(out)
+    retrieval = {r["positive"] for r in before if "\nQuery: query " in r["anchor"]}
+    assert len(retrieval) == 4
+    counts = mine_output(out, format="sentence-transformers", negative="mined", embedder=toy)
+    assert counts["mined"] == 4
+    after = _lines(out)
+    for old, new in zip(before, after):
+        assert set(new) == {"anchor", "positive", "negative"}
+        if old["positive"] in retrieval:
+            assert new["negative"] in retrieval - {old["positive"]}
+            assert {k: new[k] for k in ("anchor", "positive")} == {k: old[k] for k in ("anchor", "positive")}
+        else:
+            assert new == old  # sts records keep their S3
+
+
+def test_refusals(tmp_path):
+    _, out = _run(tmp_path, "sentence-transformers", kinds=("text-retrieval",))
+    with pytest.raises(ConfigError, match="negative='mined'"):
+        mine_output(out, format="sentence-transformers", embedder=toy)
+    with pytest.raises(ConfigError, match="written, mined"):
+        mine_output(out, format="sentence-transformers", negative="best", embedder=toy)
+    with pytest.raises(ConfigError, match="jsonl, sentence-transformers"):
+        mine_output(out, format="csv", embedder=toy)
+    with pytest.raises(ConfigError, match="no examples file"):
+        mine_output(tmp_path / "none.jsonl", embedder=toy)
+    RunFiles.for_output(out).progress.unlink()
+    with pytest.raises(ConfigError, match="cannot be told apart"):
+        mine_output(out, format="sentence-transformers", negative="mined", embedder=toy)
