@@ -18,8 +18,17 @@ whose held-out metric score and distinct on-category tasks per call both improve
 all held-out scores in the metadata); that is
 how ``embtaskgen/tune/programs/default.json`` is made.
 
+``--merge OUT RESULT.json ...`` joins the programs of several runs (one category each,
+say) into one file: each RESULT.json is a run's printed JSON; the categories it wrote
+come with their prompts and held-out scores, the others are recorded apart as
+``heldout_not_shipped``. No model is loaded.
+
 Usage:
     python benchmarks/optimize.py --budget 40 --write-program embtaskgen/tune/programs/default.json
+    for c in text-retrieval text-matching-short text-matching-long text-classification; do
+        python benchmarks/optimize.py --budget 40 --categories $c --write-program $c.json > $c.result.json
+    done
+    python benchmarks/optimize.py --merge embtaskgen/tune/programs/default.json *.result.json
     python benchmarks/optimize.py --categories text-retrieval --optimizers bootstrap,gepa,mipro
 """
 
@@ -150,6 +159,48 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def merge(out: Path, results: list[Path]) -> dict[str, Any]:
+    """Join the programs written by several runs (their printed JSON in ``results``) into ``out``."""
+    from embtaskgen import read_program
+    from embtaskgen.brainstorm.program_state import validate_program
+    from embtaskgen.signatures.categories import PREDICTOR_NAMES
+
+    same = ("model", "metric_version", "optimizer", "budget", "seed", "adapter", "num_tasks", "heldout_split")
+    info: dict[str, Any] = {}
+    predictors: dict[str, Any] = {}
+    not_shipped: dict[str, Any] = {}
+    dependency_versions: dict[str, Any] = {}
+    for result_path in results:
+        result = json.loads(result_path.read_text(encoding="utf-8"))
+        written = result.get("written") or {}
+        state = read_program(written["path"]) if written.get("path") else {}
+        run_info = state.get("embtaskgen", {})
+        for category, row in result["categories"].items():
+            if category not in (written.get("categories") or []):
+                not_shipped[category] = {"untuned": row["untuned"],
+                                         "tuned": {k: row["tuned"][k] for k in _KEYS if k in row["tuned"]}}
+                continue
+            if not info:
+                info = {**run_info, "categories": {}, "heldout": {}, "base_instructions": {}, "saved_categories": []}
+            if mismatch := [k for k in same if run_info.get(k) != info.get(k)]:
+                raise SystemExit(f"{result_path}: {', '.join(mismatch)} differ from the first program merged")
+            for key in ("categories", "heldout", "base_instructions"):
+                info[key][category] = run_info[key][category]
+            info["saved_categories"].append(category)
+            predictors[PREDICTOR_NAMES[category]] = state[PREDICTOR_NAMES[category]]
+            dependency_versions = state["metadata"]
+    if not predictors:
+        raise SystemExit(f"no run wrote a program; held-out figures: {json.dumps(not_shipped)}")
+    info["heldout_not_shipped"] = not_shipped
+    info["benchmark"] = "benchmarks/optimize.py --merge"
+    state = {"embtaskgen": info, **predictors, "metadata": dependency_versions}
+    text = json.dumps(state, indent=2, ensure_ascii=False) + "\n"
+    validate_program(json.loads(text), out)
+    out.write_text(text, encoding="utf-8")
+    return {"written": {"path": str(out), "categories": info["saved_categories"]},
+            "not_shipped": sorted(not_shipped)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="model spec (default: the embedded default)")
@@ -163,9 +214,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write-program", type=Path, default=None)
     parser.add_argument("--keep-cache", action="store_true", help="use the usual DSPy cache directory")
+    parser.add_argument("--merge", type=Path, nargs="+", metavar=("OUT", "RESULT"),
+                        help="join the programs of earlier runs (their printed JSON) into OUT; no model")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    if args.merge:
+        if len(args.merge) < 2:
+            parser.error("--merge needs OUT and at least one RESULT file")
+        print(json.dumps(merge(args.merge[0], args.merge[1:]), indent=2))
+        return 0
     if not args.keep_cache:
         os.environ["DSPY_CACHEDIR"] = tempfile.mkdtemp(prefix="embtaskgen-bench-cache-")
     from embtaskgen import DEFAULT_BUDGET, DEFAULT_OPTIMIZER

@@ -9,7 +9,8 @@
 * ``cleaning.py`` - strip, validate and de-duplicate the items of a list.
 * ``assembly.py`` - turn one call into rows (the one place rows are built).
 * ``rows.py`` - the row models (distilabel's shapes) and JSONL / ``datasets`` I/O.
-* ``shards.py`` - folders of row shards: the one reader of a file or folder, one shard written whole.
+* ``shards.py`` - folders of row shards: the one reader of a file or folder, one shard written whole;
+  ``jsonl_lines.py`` - the strict line reader under it.
 * ``program_state.py`` - program files: the prompts as JSON, saved and loaded.
 """
 

@@ -23,19 +23,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field
+
 from embtaskgen.brainstorm.shards import iter_shard_rows
-from embtaskgen.errors import ConfigError
 
 __all__ = [
     "GenerationMetadata",
     "GenerationRow",
     "Row",
-    "iter_jsonl",
     "TaskRow",
     "read_jsonl",
     "to_dataset",
@@ -158,25 +157,6 @@ def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         ValueError: A line is not a JSON object (the message names the line number).
     """
     return [value for _, _, value in iter_shard_rows(path)]
-
-
-def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, object)`` for each non-blank line of a JSONL file.
-
-    Raises:
-        ValueError: A line is not a JSON object (the message names file and line).
-    """
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(value, dict):
-                raise ConfigError(f"{path}:{number}: expected a JSON object, got {type(value).__name__}")
-            yield number, value
 
 
 def to_dataset(rows: Iterable[Row | Mapping[str, Any]] | str | os.PathLike[str]) -> Any:

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from embtaskgen.brainstorm.jsonl_lines import iter_jsonl
 from embtaskgen.errors import ConfigError, MissingDependency
 from embtaskgen.lm.untrusted import sanitize_text
 
@@ -103,8 +104,6 @@ def _iter_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _default_reader(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    from embtaskgen.brainstorm.rows import iter_jsonl
-
     return iter_jsonl(path)
 
 
@@ -117,7 +116,7 @@ def iter_shard_rows(
         path: A ``.jsonl`` file (any other suffix is read as JSONL too), a ``.parquet``
             file, or a folder of shards (read in name order; sidecars skipped).
         read_jsonl: How a JSONL file is read (``(line, row)`` pairs); the default is
-            :func:`embtaskgen.brainstorm.rows.iter_jsonl`, the report passes its
+            :func:`embtaskgen.brainstorm.jsonl_lines.iter_jsonl`, the report passes its
             stricter reader.
 
     Raises:

@@ -20,13 +20,8 @@ from pathlib import Path
 import click
 
 from embtaskgen.cli.options import command_errors, usage_errors
-from embtaskgen.quality.lsh_dedup import (
-    DEFAULT_THRESHOLD,
-    EXECUTORS,
-    DedupResult,
-    DedupSettings,
-    dedup_rows,
-)
+from embtaskgen.quality.dedup_settings import DEFAULT_THRESHOLD, DedupSettings
+from embtaskgen.quality.lsh_dedup import EXECUTORS, DedupResult, dedup_rows
 from embtaskgen.quality.minhash_engines import DEFAULT_ENGINE, DEFAULT_NUM_PERM, ENGINES
 from embtaskgen.quality.shingling import SHINGLE_KINDS
 

@@ -139,7 +139,7 @@ def models() -> None:
               help="Stop the run after this many failed generations.")
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Use DSPy's response cache (a rerun of the same seed costs nothing); "
-                   "--no-cache is faster and keeps memory flat on very large runs.")
+                   "--no-cache is faster (less CPU per call).")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 @ray_options
 @click.option("--format", "shard_format", type=click.Choice(["jsonl", "parquet"]), default="jsonl",

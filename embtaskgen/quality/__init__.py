@@ -13,7 +13,7 @@
 * ``report.py`` - ``embtaskgen report``: the diversity report of a JSONL file, read and
   checked line by line by ``source.py``.
 * ``lsh_dedup.py`` - ``embtaskgen dedup``: near-duplicate removal across a dataset
-  with MinHash LSH, over ``shingling.py``, ``minhash_engines.py`` (rensa, datasketch),
+  with MinHash LSH (settings in ``dedup_settings.py``), over ``shingling.py``, ``minhash_engines.py`` (rensa, datasketch),
   ``lsh_index.py`` (the streaming keep-first index), ``dedup_input.py``,
   ``dedup_report.py`` and ``ray_minhash.py`` (the Ray Data step).
 """

@@ -15,7 +15,7 @@ the list of dropped ones, never the rows):
 2. *Writing* (:mod:`~embtaskgen.quality.dedup_report`): the kept rows and a report of
    every dropped text with the kept text it nearly duplicates.
 
-The default threshold, :data:`DEFAULT_THRESHOLD` = 0.7 on stemmed content words, comes
+The default threshold, :data:`~embtaskgen.quality.dedup_settings.DEFAULT_THRESHOLD` = 0.7 on stemmed content words, comes
 from the project's hand-labelled tasks (``tests/quality/fixtures``: the near- and
 exact-duplicate lists, with their paraphrase clusters, against the varied lists):
 ``benchmarks/dedup.py --calibrate`` measures pairwise precision 1.000 and recall 0.968
@@ -47,63 +47,17 @@ import numpy as np
 from embtaskgen.errors import ConfigError
 from embtaskgen.quality.dedup_input import DedupSource
 from embtaskgen.quality.dedup_report import report_path_for, write_outputs
-from embtaskgen.quality.lsh_index import LSHIndex, check_threshold
-from embtaskgen.quality.minhash_engines import (
-    DEFAULT_ENGINE,
-    DEFAULT_NUM_PERM,
-    check_engine,
-    minhash_signatures,
-)
-from embtaskgen.quality.shingling import check_shingles, shingle_set
+from embtaskgen.quality.dedup_settings import DedupSettings
+from embtaskgen.quality.lsh_index import LSHIndex
 
-__all__ = ["BLOCK", "DEFAULT_THRESHOLD", "EXECUTORS", "DedupResult", "DedupSettings", "dedup_rows",
-           "near_duplicate_clusters"]
+__all__ = ["BLOCK", "EXECUTORS", "DedupResult", "dedup_rows", "near_duplicate_clusters"]
 
 logger = logging.getLogger(__name__)
 
 #: Texts signed and indexed at once.
 BLOCK = 8192
-#: Estimated Jaccard similarity of the shingle sets at or above which a text is dropped.
-DEFAULT_THRESHOLD = 0.7
 #: Where the signatures are computed.
 EXECUTORS = ("local", "ray")
-
-
-@dataclass(frozen=True)
-class DedupSettings:
-    """How texts are compared, validated once.
-
-    Attributes:
-        shingles: ``"word"`` or ``"char"``.
-        shingle_size: Words or characters per shingle (``None``: 1 or 4).
-        threshold: Jaccard threshold in (0, 1].
-        num_perm: MinHash values per text (16 to 1024).
-        engine: ``"rensa"`` or ``"datasketch"``.
-        seed: Seed of the hash functions.
-
-    Raises:
-        ConfigError: A setting out of range; the message names the valid choices.
-    """
-
-    shingles: str = "word"
-    shingle_size: int | None = None
-    threshold: float = DEFAULT_THRESHOLD
-    num_perm: int = DEFAULT_NUM_PERM
-    engine: str = DEFAULT_ENGINE
-    seed: int = 1
-
-    def __post_init__(self) -> None:
-        kind, size = check_shingles(self.shingles, self.shingle_size)
-        object.__setattr__(self, "shingle_size", size)
-        object.__setattr__(self, "threshold", check_threshold(self.threshold))
-        check_engine(self.engine, self.num_perm)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ConfigError(f"seed must be an integer >= 0, got {self.seed!r}")
-
-    def sign(self, texts: Sequence[str]) -> np.ndarray:
-        """MinHash signatures of ``texts``: ``(len(texts), num_perm)`` ``uint32``."""
-        sets = [shingle_set(t, self.shingles, self.shingle_size) for t in texts]
-        return minhash_signatures(sets, engine=self.engine, num_perm=self.num_perm, seed=self.seed)
 
 
 @dataclass(frozen=True)

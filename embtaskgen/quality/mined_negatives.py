@@ -169,8 +169,6 @@ def mine_pool(
         >>> mine_pool(["a"], ["b"], toy)[0].text is None
         True
     """
-    import numpy as np
-
     check_mining(top_k, margin)
     if len(queries) != len(positives):
         raise ConfigError(f"{len(queries)} queries but {len(positives)} positives; give one positive per query")

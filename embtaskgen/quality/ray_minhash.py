@@ -36,7 +36,7 @@ from embtaskgen.errors import ConfigError, EmbtaskgenError, MissingDependency
 from embtaskgen.quality.dedup_input import DedupSource
 
 if TYPE_CHECKING:
-    from embtaskgen.quality.lsh_dedup import DedupSettings
+    from embtaskgen.quality.dedup_settings import DedupSettings
 
 __all__ = ["ray_signature_blocks", "sign_shard"]
 

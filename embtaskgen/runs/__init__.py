@@ -4,12 +4,13 @@
 (``embtaskgen.execute``), one concept per module: ``files`` (output and sidecar paths,
 whole-line appends), ``journal`` (the progress sidecar and the run identity), ``resume``
 (reading an earlier run back), ``recorder`` (writing and counting outcomes),
-``binding`` (per-run LM copy and settings), ``progressbar``, ``summary`` and
+``binding`` (per-run LM copy and settings), ``progressbar``, ``summary``,
+``summary_file`` (the summary written or kept, the secrets redacted; every runner) and
 ``session`` (one session's loop over the scheduler, shared by both stages).
 
 Stage 2 (:func:`embtaskgen.runs.example_runner.run_examples`) plans examples instead
 of generations and has its own identity and resume (``example_resume``) and recorder
-(``example_recorder``); everything else is the same machinery. ``example_mining``
+(``example_recorder``), and its summary (``example_summary``); everything else is the same machinery. ``example_mining``
 mines hard negatives into a finished examples file (``--mine-negatives``).
 
 On Ray (``executor="ray"``): ``ray_run`` and ``ray_example_run`` (the two runs),

@@ -46,8 +46,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections import Counter
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.examples.example_call import ExampleResult
@@ -64,8 +63,9 @@ from embtaskgen.runs.example_resume import (
 from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths
 from embtaskgen.runs.progressbar import make_bar
 from embtaskgen.runs.session import drive_session
-from embtaskgen.runs.runner import _keep_summary, _secrets, _write_summary
-from embtaskgen.runs.summary import RunSummary, Status
+from embtaskgen.runs.example_summary import build_example_summary
+from embtaskgen.runs.summary import RunSummary
+from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.settings import decide_seed
 
 __all__ = ["EXAMPLE_FORMATS", "ExampleRunIdentity", "run_examples"]
@@ -151,12 +151,12 @@ def run_examples(
     tally = ExampleTally()
     todo = len(fresh) + len(again)
     if todo == 0:
-        summary = _summary(tally, identity, files, planned, skipped, existing, 0.0, 0, "", "")
-        _keep_summary(files, summary)
+        summary = build_example_summary(tally, identity, files, planned, skipped, existing, 0.0, 0, "", "")
+        keep_summary(files, summary)
         return summary
 
     workers = generator.workers(todo)
-    secrets = _secrets(generator)
+    secrets = secrets_of(generator)
     run_lm = bind_for_run(generator.lm, cache=cache, on_cost=tally.add_cost)
     call_example = generator.caller(plan, seed, lm=run_lm)
 
@@ -181,40 +181,12 @@ def run_examples(
         tally=tally, workers=workers, retry=retry, max_failures=max_failures, bar=bar, sinks=opened,
         secrets=secrets,
     )
-    summary = _summary(tally, identity, files, planned, skipped, existing, time.perf_counter() - started,
+    summary = build_example_summary(tally, identity, files, planned, skipped, existing, time.perf_counter() - started,
                        workers, outcome.stopped, outcome.message)
-    _write_summary(files, summary)
+    write_summary(files, summary)
     logger.info("examples run summary: %s", summary.to_json(indent=None))
     if outcome.stopped == "aborted":
         raise RunAborted(summary)
     if outcome.stopped == "interrupted":
         raise RunInterrupted(summary)
     return summary
-
-
-def _summary(tally: ExampleTally, identity: ExampleRunIdentity, files: RunFiles, planned: int, skipped: int,
-             existing: ExistingExamples, seconds: float, workers: int, stopped: str, message: str) -> RunSummary:
-    final = tally.parse_failures + tally.invalid
-    remaining = planned - skipped - tally.ok - final
-    if stopped:
-        status = stopped
-    elif remaining:
-        status, message = "partial", f"{remaining} examples failed with errors; resume to try them again"
-    else:
-        status = "complete"
-    errors_by_type: Counter[str] = Counter(tally.errors_by_type)
-    if tally.invalid:
-        errors_by_type["InvalidExample"] += tally.invalid
-    return RunSummary(
-        status=cast(Status, status),
-        message=message, output=str(files.output), seed=identity.seed, categories=identity.kinds,
-        flatten=True, model_name=identity.model_name or "", planned=planned, skipped=skipped,
-        calls=tally.calls, ok=tally.ok, failed=tally.failed, errors=tally.errors, parse_failures=final,
-        retried=tally.retried, remaining=remaining, retried_earlier=tally.retried_earlier, tasks=tally.kept,
-        returned=tally.returned + tally.invalid, duplicates=0,
-        dropped={key: value for key, value in tally.dropped.items() if value}, rows=tally.lines,
-        total_rows=existing.rows + tally.lines, total_tasks=existing.rows + tally.kept, usage=tally.usage(),
-        cost=tally.cost(), seconds=round(seconds, 3),
-        calls_per_second=round(tally.calls / seconds, 3) if seconds > 0 else 0.0, concurrency=workers,
-        errors_by_type=dict(errors_by_type),
-    )

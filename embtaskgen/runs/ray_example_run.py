@@ -27,15 +27,15 @@ from embtaskgen.lm.resolve import lm_concurrency
 from embtaskgen.lm.spec import is_local_spec
 from embtaskgen.runs.example_recorder import ExampleRecorder, ExampleTally
 from embtaskgen.runs.example_resume import ExampleRunIdentity, ExistingExamples, read_examples_run
-from embtaskgen.runs.example_runner import _summary
+from embtaskgen.runs.example_summary import build_example_summary
 from embtaskgen.runs.files import WriteError
 from embtaskgen.runs.ray_callers import GeneratorCalls
 from embtaskgen.runs.ray_executor import NoBar, RayPlan, drive_on_ray, ray_session
 from embtaskgen.runs.recorder import safe_text
-from embtaskgen.runs.runner import _keep_summary, _secrets, _write_summary
 from embtaskgen.runs.session import ONCE
 from embtaskgen.runs.shard_output import ShardFolder
 from embtaskgen.runs.summary import RunSummary
+from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.settings import decide_seed
 
 __all__ = ["run_examples_on_ray"]
@@ -97,14 +97,14 @@ def run_examples_on_ray(
     planned, skipped = len(plan), len(done)
     tally = ExampleTally()
     if not fresh and not again:
-        summary = _summary(tally, identity, folder.files, planned, skipped, existing, 0.0, 0, "", "")
-        _keep_summary(folder.files, summary)
+        summary = build_example_summary(tally, identity, folder.files, planned, skipped, existing, 0.0, 0, "", "")
+        keep_summary(folder.files, summary)
         return summary
 
     concurrency = lm_concurrency(generator.lm, generator.settings.concurrency)
     ray_plan = RayPlan.of(concurrency, ray_workers, embedded=is_local_spec(generator.settings.lm))
     factory = GeneratorCalls.of(generator, seed=seed, cache=cache, plan=plan)
-    secrets = _secrets(generator)
+    secrets = secrets_of(generator)
     started = time.perf_counter()
     with ray_session(ray_address, workers=ray_plan.workers, actor_cpus=ray_plan.actor_cpus) as ray:
         try:
@@ -123,9 +123,9 @@ def run_examples_on_ray(
         finally:
             folder.close()
     outcome.message = safe_text(outcome.message, secrets)
-    summary = _summary(tally, identity, folder.files, planned, skipped, existing, time.perf_counter() - started,
+    summary = build_example_summary(tally, identity, folder.files, planned, skipped, existing, time.perf_counter() - started,
                        ray_plan.workers * ray_plan.threads, outcome.stopped, outcome.message)
-    _write_summary(folder.files, summary)
+    write_summary(folder.files, summary)
     logger.info("examples run summary: %s", summary.to_json(indent=None))
     if outcome.stopped == "aborted":
         raise RunAborted(summary)

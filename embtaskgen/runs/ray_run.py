@@ -31,16 +31,16 @@ from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.lm.resolve import lm_concurrency
 from embtaskgen.lm.spec import is_local_spec
+from embtaskgen.runs.files import WriteError
 from embtaskgen.runs.journal import RunIdentity
 from embtaskgen.runs.ray_callers import GeneratorCalls
 from embtaskgen.runs.ray_executor import NoBar, RayPlan, drive_on_ray, ray_session
 from embtaskgen.runs.recorder import Recorder, safe_text
 from embtaskgen.runs.resume import ExistingRun, read_existing
-from embtaskgen.runs.runner import _keep_summary, _secrets, _write_summary
 from embtaskgen.runs.session import ONCE
 from embtaskgen.runs.shard_output import ShardFolder
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
-from embtaskgen.runs.files import WriteError
+from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.settings import decide_seed
 
 __all__ = ["run_on_ray"]
@@ -107,14 +107,14 @@ def run_on_ray(
               "existing": existing}
     if not fresh and not again:
         summary = build_summary(tally, **common, seconds=0.0, workers=0, stopped="", message="")
-        _keep_summary(folder.files, summary)
+        keep_summary(folder.files, summary)
         return summary
 
     concurrency = lm_concurrency(generator.lm, settings.concurrency)
     embedded = is_local_spec(settings.lm)
     ray_plan = RayPlan.of(concurrency, ray_workers, embedded=embedded)
     factory = GeneratorCalls.of(generator, seed=seed, cache=cache)
-    secrets = _secrets(generator)
+    secrets = secrets_of(generator)
     started = time.perf_counter()
     with ray_session(ray_address, workers=ray_plan.workers, actor_cpus=ray_plan.actor_cpus) as ray:
         try:
@@ -139,7 +139,7 @@ def run_on_ray(
         tally, **common, seconds=time.perf_counter() - started, workers=ray_plan.workers * ray_plan.threads,
         stopped=outcome.stopped, message=outcome.message,
     )
-    _write_summary(folder.files, summary)
+    write_summary(folder.files, summary)
     logger.info("run summary: %s", summary.to_json(indent=None))
     if outcome.stopped == "aborted":
         raise RunAborted(summary)

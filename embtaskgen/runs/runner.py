@@ -60,7 +60,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -68,7 +67,6 @@ import time
 import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.cleaning import TaskDeduper
@@ -78,13 +76,14 @@ from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Job
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.runs.binding import bind_for_run
-from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths, write_json_atomic
+from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths
 from embtaskgen.runs.journal import RunIdentity
 from embtaskgen.runs.progressbar import make_bar
 from embtaskgen.runs.recorder import Recorder
 from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
 from embtaskgen.runs.session import drive_session
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
+from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.settings import decide_seed
 
 __all__ = ["EXECUTORS", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
@@ -131,8 +130,8 @@ def run(
             session and are tried again do not count); ``None`` never stops.
         progress: Show a progress bar on stderr.
         flatten: One row per task (default: the generator's ``flatten_tasks``).
-        cache: Read and write DSPy's response cache (off: faster, and memory stays
-            flat; resume does not need it).
+        cache: Read and write DSPy's response cache (off: faster, less CPU per call;
+            resume does not need it).
         retry: Extra attempts after transient errors, on top of DSPy's own retries.
         executor: ``"local"`` (worker threads in this process) or ``"ray"`` (a pool of
             Ray Data actors; ``output`` is then a folder of shards, see
@@ -202,11 +201,11 @@ def run(
     common = {"identity": identity, "files": files, "planned": planned, "skipped": skipped, "existing": existing}
     if files is not None and todo == 0:
         summary = build_summary(tally, **common, seconds=0.0, workers=0, stopped="", message="")
-        _keep_summary(files, summary)
+        keep_summary(files, summary)
         return summary
 
     workers = generator.workers(todo)
-    secrets = _secrets(generator)
+    secrets = secrets_of(generator)
     run_lm = bind_for_run(generator.lm, cache=cache, on_cost=tally.add_cost)
     call_generation = generator.caller(seed, lm=run_lm)
 
@@ -238,7 +237,7 @@ def run(
         stopped=outcome.stopped, message=outcome.message,
     )
     if files is not None:
-        _write_summary(files, summary)
+        write_summary(files, summary)
     logger.info("run summary: %s", summary.to_json(indent=None))
     if outcome.stopped == "aborted":
         raise RunAborted(summary)
@@ -280,22 +279,6 @@ def _jobs(keys: Iterable[tuple[str, int]]) -> Iterator[Job]:
         yield Job(category, generation)
 
 
-def _secrets(generator: EmbeddingTaskGenerator) -> list[str]:
-    """Keys to redact besides the environment's: the LM's API key, a password in ``api_base``."""
-    found: list[str] = []
-    for lm in (generator.settings.lm, generator.lm):
-        kwargs = getattr(lm, "kwargs", None)
-        if isinstance(kwargs, dict) and isinstance(kwargs.get("api_key"), str):
-            found.append(kwargs["api_key"])
-    try:
-        password = urlsplit(generator.settings.api_base or "").password
-    except ValueError:
-        password = None
-    if password:
-        found.append(password)
-    return found
-
-
 class _Stdout:
     """Rows to stdout, a whole generation per write."""
 
@@ -334,25 +317,6 @@ def _open_sinks(
             sink.close()
         raise ConfigError(f"{exc}; nothing was run") from exc
     return opened[0], opened[1], opened[2]
-
-
-def _write_summary(files: RunFiles, summary: RunSummary) -> None:
-    try:
-        write_json_atomic(files.summary, summary.to_json())
-    except WriteError as exc:
-        logger.error("%s; the summary is only in the log", exc)
-
-
-def _keep_summary(files: RunFiles, summary: RunSummary) -> None:
-    """Nothing left to do: keep the summary of the session that finished the run."""
-    try:
-        earlier = json.loads(files.summary.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        earlier = None
-    if isinstance(earlier, dict) and earlier.get("status") == "complete" and earlier.get("planned") == summary.planned:
-        logger.info("%s: nothing left to do; %s is kept as it was", files.output, files.summary)
-        return
-    _write_summary(files, summary)
 
 
 def _with_overrides(generator: EmbeddingTaskGenerator, **overrides: Any) -> EmbeddingTaskGenerator:

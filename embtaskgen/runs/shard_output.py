@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from embtaskgen.brainstorm.shards import SHARD_FORMATS, iter_shard_rows, shard_name, shard_paths, write_shard
-from embtaskgen.brainstorm.rows import iter_jsonl
+from embtaskgen.brainstorm.jsonl_lines import iter_jsonl
 from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.runs.files import LineWriter, RunFiles, WriteError
 

@@ -70,7 +70,7 @@ def test_examples_command_against_a_served_model(tmp_path, monkeypatch):
             "examples", "--kinds", "sts,bitext", "--count", "1", "--seed", "3", "-o", str(out),
             "-m", f"openai/{MODEL}", "--api-base", base, "--no-cache", "--no-progress", "--max-tokens", "300",
         ], catch_exceptions=False)
-        # The JSON adapter sends the signature's schema as response_format; the server enforces it.
+        # The served-model path with DSPy's JSON adapter (strict parsing), in Python.
         gen = EmbeddingExampleGenerator("sts", count=1, seed=3, lm=f"openai/{MODEL}", api_base=base,
                                         adapter=StrictJSONAdapter(), max_tokens=300)
         prediction = gen()
@@ -92,4 +92,6 @@ def test_examples_command_against_a_served_model(tmp_path, monkeypatch):
     _accounted(prediction, 1)
     call = gen.lm.history[-1]
     assert call["usage"]["prompt_tokens"] > 50  # the server read the prompt
-    assert "response_format" in call["kwargs"]
+    # DSPy's JSON prompt went out; DSPy adds response_format only for a model id it knows
+    # to support it (an unknown id behind --api-base gets the prompt alone).
+    assert "Outputs will be a JSON object" in json.dumps(call["messages"])

@@ -19,7 +19,9 @@ from embtaskgen.signatures.categories import CATEGORIES, PREDICTOR_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "tests" / "fixtures" / "labelled_tasks.jsonl"
-SHIPPED = ROOT / "embtaskgen" / "tune" / "programs" / "default.json"
+# The program the labelled tasks were generated with (the shipped one of that day): its
+# demos are what "a copy of a prompt example" means for them, whatever program ships now.
+SHIPPED = ROOT / "tests" / "fixtures" / "labelled_tasks_program.json"
 
 
 def _demos():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from embtaskgen import ConfigError, DedupSettings, dedup_rows, near_duplicate_clusters, normalise_task
-from embtaskgen.quality.lsh_dedup import DEFAULT_THRESHOLD
+from embtaskgen.quality.dedup_settings import DEFAULT_THRESHOLD
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
