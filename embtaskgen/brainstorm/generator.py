@@ -26,6 +26,7 @@ from typing import Any
 
 import dspy
 from dspy.utils.exceptions import AdapterParseError
+from dspy.utils.usage_tracker import UsageTracker
 
 from embtaskgen.brainstorm.archive import AvoidArchive
 from embtaskgen.brainstorm.assembly import assemble_prediction
@@ -291,9 +292,8 @@ class EmbeddingTaskGenerator(dspy.Module):
             call_kwargs["demos"] = list(demos)
             options["demos"] = len(demos)
         result = CallResult(category, generation, rollout_id, topic=topic, options=options)
-        # Usage is tracked per call (a parent tracker would swallow it: DSPy attaches
-        # usage only where tracking starts).
-        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": None}
+        tracker = UsageTracker()  # per call, so that a parse failure still reports its tokens
+        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": tracker}
         adapter = adapter_for(lm, category, self.adapter)
         if adapter is not None:
             overrides["adapter"] = adapter
@@ -307,7 +307,8 @@ class EmbeddingTaskGenerator(dspy.Module):
                 result.raw_output = sanitize_raw(exc.lm_response)
                 logger.info("parse failure in %s generation %d", category, generation)
                 return result
-        result.usage = dict(prediction.get_lm_usage() or {})
+            finally:
+                result.usage = dict(tracker.get_total_tokens())
         tasks = getattr(prediction, "tasks", None)
         if isinstance(tasks, list):
             result.items = sanitize_items(tasks)

@@ -155,7 +155,8 @@ def _footprint(output: Path) -> tuple[tuple[int, int] | None, ...]:
 def _echo_summary(summary: Any, what: str) -> None:
     click.echo(
         f"{what}: calls={summary.calls} rows={summary.rows} parse_failures={summary.parse_failures} "
-        f"errors={summary.errors} seconds={summary.seconds:.1f} seed={summary.seed}"
+        + (f"invalid={summary.invalid} " if summary.invalid else "")
+        + f"errors={summary.errors} seconds={summary.seconds:.1f} seed={summary.seed}"
         + (f" output={summary.output}" if summary.output else ""),
         err=True,
     )

@@ -33,6 +33,7 @@ from typing import Any
 
 import dspy
 from dspy.utils.exceptions import AdapterParseError
+from dspy.utils.usage_tracker import UsageTracker
 
 from embtaskgen.brainstorm.call_result import sanitize_raw
 from embtaskgen.errors import ConfigError
@@ -200,7 +201,8 @@ class EmbeddingExampleGenerator(dspy.Module):
         if kind in TASK_KINDS:
             inputs["task"] = task
         result = ExampleResult(kind, task_id, index, rollout_id, attributes=dict(attributes))
-        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": None}
+        tracker = UsageTracker()  # per call, so that a parse failure still reports its tokens
+        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": tracker}
         adapter = self.adapter_for(lm)
         if adapter is not None:
             overrides["adapter"] = adapter
@@ -211,7 +213,8 @@ class EmbeddingExampleGenerator(dspy.Module):
                 result.raw_output = sanitize_raw(exc.lm_response)
                 logger.info("parse failure in %s example %d of %s", kind, index, task_id)
                 return result
-        result.usage = dict(prediction.get_lm_usage() or {})
+            finally:
+                result.usage = dict(tracker.get_total_tokens())
         result.outputs = {
             name: sanitize_text(value) if isinstance(value, str) else value
             for name in OUTPUT_FIELDS[kind]

@@ -41,7 +41,7 @@ def build_example_summary(tally: ExampleTally, identity: ExampleRunIdentity, fil
         status=cast(Status, status),
         message=message, output=str(files.output), seed=identity.seed, categories=identity.kinds,
         flatten=True, model_name=identity.model_name or "", planned=planned, skipped=skipped,
-        calls=tally.calls, ok=tally.ok, failed=tally.failed, errors=tally.errors, parse_failures=final,
+        calls=tally.calls, ok=tally.ok, failed=tally.failed, errors=tally.errors, parse_failures=tally.parse_failures, invalid=tally.invalid,
         retried=tally.retried, remaining=remaining, retried_earlier=tally.retried_earlier, tasks=tally.kept,
         returned=tally.returned + tally.invalid, duplicates=0,
         dropped={key: value for key, value in tally.dropped.items() if value}, rows=tally.lines,

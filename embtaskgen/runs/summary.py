@@ -97,6 +97,8 @@ class RunSummary(BaseModel):
         failed: Generations without one (``errors + parse_failures``).
         errors: Generations whose call raised after all retries (a resume tries them again).
         parse_failures: Generations whose answer did not parse as a list.
+        invalid: Stage 2: examples that parsed but failed a validity check (by reason in
+            ``dropped``; in the failures file like a parse failure, not retried).
         retried: Extra attempts made by the run after transient errors.
         remaining: Generations still missing from the file (resume to run them).
         retried_earlier: Generations that had failed with an error in an earlier session
@@ -131,6 +133,7 @@ class RunSummary(BaseModel):
     failed: int = 0
     errors: int = 0
     parse_failures: int = 0
+    invalid: int = 0
     retried: int = 0
     remaining: int = 0
     retried_earlier: int = 0

@@ -265,3 +265,11 @@ def test_served_models_get_the_penalties_on_the_request_only_when_set(monkeypatc
     assert "frequency_penalty" not in plain and "presence_penalty" not in plain
     assert with_knobs["messages"] == plain["messages"]  # the same prompt: only the sampling differs
 
+
+
+def test_a_parse_failure_still_reports_the_tokens_it_cost():
+    gen = EmbeddingTaskGenerator("text-retrieval", seed=1, lm=scripted_lm(lambda _request: "no list here " * 10))
+    result = gen.call("text-retrieval", 0, 1)
+    assert result.items is None and result.raw_output
+    (usage,) = result.usage.values()
+    assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0

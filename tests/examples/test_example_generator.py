@@ -248,3 +248,12 @@ def test_a_chosen_adapter_wins():
 
 def test_chat_reply_helper_round_trips():
     assert chat_fields({"a": "b"}) == "[[ ## a ## ]]\nb\n\n[[ ## completed ## ]]"
+
+
+def test_a_parse_failure_still_reports_the_tokens_it_cost():
+    lm = scripted_lm(lambda _request: "I cannot write that." * 10)
+    result = EmbeddingExampleGenerator("sts", seed=1, lm=lm).call("sts", "", "sts", 0, 9)
+    assert result.outputs in ({}, None) or not any(result.outputs.values())
+    assert result.raw_output
+    (usage,) = result.usage.values()
+    assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0

@@ -97,7 +97,8 @@ def test_invalid_examples_go_to_the_failures_file_with_the_raw_text(tmp_path):
     out = tmp_path / "examples.jsonl"
     summary = run_examples(make(answer), TASKS, out, progress=False)
     failures = lines(RunFiles.for_output(out).failures)
-    assert summary.ok == 4 and summary.parse_failures == 4 and summary.dropped == {"texts_not_distinct": 4}
+    assert summary.ok == 4 and (summary.parse_failures, summary.invalid) == (0, 4)
+    assert summary.dropped == {"texts_not_distinct": 4}
     assert {f["reason"] for f in failures} == {"invalid"} and len(failures) == 4
     assert all(f["reasons"] == ["texts_not_distinct"] and '"S1": "Same."' in f["raw_output"] for f in failures)
     assert {row["kind"] for row in lines(out)} == {"text-classification"}
