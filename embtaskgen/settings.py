@@ -38,6 +38,7 @@ from embtaskgen.signatures.categories import CATEGORIES, resolve_categories
 from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.lm.adapter_choice import choose_adapter
+from embtaskgen.lm.resolve import check_api_bases
 from embtaskgen.lm.spec import check_no_repeat
 from embtaskgen.signatures.examples import SEED_TASKS
 
@@ -78,7 +79,9 @@ class GenerationSettings:
         seed: Run seed, or ``None`` (a run draws one with :func:`decide_seed`).
         lm: Model choice: ``None`` (embedded default), ``"local[:name|file.gguf]"``, a
             LiteLLM id, or a ``dspy.BaseLM``.
-        api_base: Base URL of an OpenAI-compatible server (with a model id string).
+        api_base: Base URL of an OpenAI-compatible server (with a model id string), or a list
+            of URLs of replicas of the same served model: calls are spread over them round-robin
+            (:mod:`embtaskgen.lm.replicas`). Each must be an http(s) URL, none twice.
         no_repeat: The embedded model's repeated-phrase penalty (``None``: the model's).
         adapter: The adapter chosen by the user: a name of
             :data:`~embtaskgen.lm.adapter_choice.ADAPTER_CHOICES` (stored as the adapter
@@ -109,7 +112,7 @@ class GenerationSettings:
     num_generations: int = 1
     seed: int | None = None
     lm: Any = None
-    api_base: str | None = None
+    api_base: str | tuple[str, ...] | None = None
     no_repeat: float | None = None
     adapter: Any = None
     num_tasks: int = 20
@@ -144,7 +147,7 @@ class GenerationSettings:
         if not isinstance(self.topic, str):
             raise ConfigError(f"topic must be a string, got {type(self.topic).__name__}")
         if self.api_base is not None and not isinstance(self.api_base, str):
-            raise ConfigError(f"api_base must be a URL string or None, got {type(self.api_base).__name__}")
+            set_(self, "api_base", check_api_bases(self.api_base))  # replicas; one URL stays a string
         set_(self, "no_repeat", check_no_repeat(self.no_repeat, self.lm))
         set_(self, "adapter", choose_adapter(self.adapter, self.lm))
         for name in ("frequency_penalty", "presence_penalty"):

@@ -30,6 +30,7 @@ from typing import Any
 import click
 
 from embtaskgen.cli.options import (
+    API_BASE_OPTION,
     CATEGORY_CHOICES,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -58,7 +59,7 @@ def _run_options(function: Any) -> Any:
     """The options ``examples`` and ``pipeline`` share with ``generate``, and stage 2's own."""
     options = [
         click.option("-m", "--model", default=None, help=MODEL_HELP),
-        click.option("--api-base", default=None, help="Base URL of an OpenAI-compatible server."),
+        API_BASE_OPTION,
         click.option("--kinds", "kinds", multiple=True, metavar="KIND[,KIND...]",
                      help="Example kinds (comma-separated, repeatable): text-retrieval, text-matching-short, "
                           "text-matching-long, text-classification, sts, bitext, or all."),
@@ -105,7 +106,7 @@ def _split_kinds(kinds: tuple[str, ...]) -> list[str]:
 
 def _example_generator(
     kinds: list[str], *, count: int | None, per_task: int, has_tasks: bool, model: str | None,
-    api_base: str | None, seed: int | None, temperature: float, max_tokens: int | None,
+    api_base: str | tuple[str, ...] | None, seed: int | None, temperature: float, max_tokens: int | None,
     concurrency: int | None, languages: str,
 ) -> Any:
     """The generator of a stage-2 run; bad arguments are usage errors (exit 2)."""
@@ -219,7 +220,7 @@ def _ray_kwargs(executor: str, ray_address: str | None, ray_workers: int | None,
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="JSONL file to write.")
 def examples_command(
-    tasks: Path | None, program: str, model: str | None, api_base: str | None, kinds: tuple[str, ...], count: int | None,
+    tasks: Path | None, program: str, model: str | None, api_base: str | tuple[str, ...] | None, kinds: tuple[str, ...], count: int | None,
     per_task: int, languages: str, format_: str, seed: int | None, temperature: float,
     max_tokens: int | None, concurrency: int | None, resume: bool, max_failures: int | None, cache: bool,
     progress: bool, mine_negatives: bool, mine_top_k: int, mine_margin: float, negative: str, executor: str,
@@ -275,7 +276,7 @@ def examples_command(
               help="Folder to write tasks.jsonl and examples.jsonl into (created when missing).")
 def pipeline_command(
     category: tuple[str, ...], num_generations: int, num_tasks: int, program: str, model: str | None,
-    api_base: str | None, kinds: tuple[str, ...], count: int | None, per_task: int, languages: str,
+    api_base: str | tuple[str, ...] | None, kinds: tuple[str, ...], count: int | None, per_task: int, languages: str,
     format_: str, seed: int | None, temperature: float, max_tokens: int | None, concurrency: int | None,
     resume: bool, max_failures: int | None, cache: bool, progress: bool, mine_negatives: bool, mine_top_k: int,
     mine_margin: float, negative: str, executor: str, ray_address: str | None, ray_workers: int | None,

@@ -151,7 +151,7 @@ def models() -> None:
 def generate(
     category: tuple[str, ...],
     model: str | None,
-    api_base: str | None,
+    api_base: str | tuple[str, ...] | None,
     num_tasks: int,
     num_generations: int,
     flatten: bool,

@@ -33,6 +33,7 @@ from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
 
 __all__ = [
+    "API_BASE_OPTION",
     "CATEGORY_CHOICES",
     "EXIT_ALL_FAILED",
     "EXIT_INTERRUPTED",
@@ -66,11 +67,24 @@ CATEGORY_CHOICES = [*CATEGORIES, "all"]
 MODEL_HELP = ("Model: 'local' (embedded default), 'local:<name|file.gguf>', or a LiteLLM id "
               "such as openai/gpt-4o-mini.")
 
+def _api_bases(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | tuple[str, ...] | None:
+    """``--api-base`` given 0, 1 or more times: ``None``, the URL, or the replicas' URLs (checked by the settings)."""
+    if not value:
+        return None
+    return value[0] if len(value) == 1 else tuple(value)
+
+
+#: ``--api-base URL`` (repeatable: replicas of one served model, calls spread round-robin).
+API_BASE_OPTION = click.option(
+    "--api-base", "api_base", multiple=True, callback=_api_bases, metavar="URL",
+    help="Base URL of an OpenAI-compatible server; repeat it for replicas of the same served model "
+         "(calls are spread over them round-robin).")
+
 _SHARED = [
     click.option("-c", "--category", "category", multiple=True, type=click.Choice(CATEGORY_CHOICES),
                  default=("all",), show_default=True, help="Category (repeatable), or 'all'."),
     click.option("-m", "--model", default=None, help=MODEL_HELP),
-    click.option("--api-base", default=None, help="Base URL of an OpenAI-compatible server."),
+    API_BASE_OPTION,
     click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
                  help="Tasks asked for per call."),
 ]

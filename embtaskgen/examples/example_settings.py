@@ -24,6 +24,7 @@ from typing import Any
 
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, resolve_kinds
+from embtaskgen.lm.resolve import check_api_bases
 from embtaskgen.lm.spec import check_no_repeat, is_local_spec
 from embtaskgen.signatures.attributes import LANGUAGE_CHOICES, NUM_WORDS
 
@@ -50,7 +51,9 @@ class ExampleSettings:
         seed: Run seed, or ``None`` (a run draws one).
         lm: Model choice: ``None`` (embedded default), ``"local[:name|file.gguf]"``, a
             LiteLLM id, or a ``dspy.BaseLM``.
-        api_base: Base URL of an OpenAI-compatible server (with a model id string).
+        api_base: Base URL of an OpenAI-compatible server (with a model id string), or a list
+            of URLs of replicas of the same served model: calls are spread over them round-robin
+            (:mod:`embtaskgen.lm.replicas`). Each must be an http(s) URL, none twice.
         max_tokens: Completion budget per call (``None``: the LM's default).
         no_repeat: The embedded model's repeated-phrase penalty (``None``: the model's).
         adapter: A DSPy adapter chosen by the user (``None``: the library decides).
@@ -71,7 +74,7 @@ class ExampleSettings:
     count: int = 0
     seed: int | None = None
     lm: Any = None
-    api_base: str | None = None
+    api_base: str | tuple[str, ...] | None = None
     max_tokens: int | None = None
     no_repeat: float | None = None
     adapter: Any = None
@@ -97,7 +100,7 @@ class ExampleSettings:
         if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
             raise ConfigError(f"seed must be an integer or None, got {self.seed!r}")
         if self.api_base is not None and not isinstance(self.api_base, str):
-            raise ConfigError(f"api_base must be a URL string or None, got {type(self.api_base).__name__}")
+            set_(self, "api_base", check_api_bases(self.api_base))  # replicas; one URL stays a string
         set_(self, "no_repeat", check_no_repeat(self.no_repeat, self.lm))
         set_(self, "languages", _check_languages(self.languages))
 

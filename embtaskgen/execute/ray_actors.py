@@ -4,7 +4,8 @@
 ``(category or kind, index, seed)`` rows and maps :class:`CallActor` over it
 (``map_batches`` with a pool of actors). Each actor builds the program and its LM once,
 from a picklable *factory* (the model spec, never a live model: a served model string
-and ``api_base``, or ``local:...`` whose GGUF each actor loads), and runs every batch
+and its ``api_base`` URLs, or ``local:...`` whose GGUF each actor loads; several URLs are
+spread per call, not per actor: :mod:`embtaskgen.lm.replicas`), and runs every batch
 through the same scheduler as the local runner (:func:`embtaskgen.execute.scheduler.schedule`:
 ``threads`` calls in flight, transient errors re-queued after the run's
 :class:`~embtaskgen.execute.faults.RetryPolicy`). It writes nothing: it returns one

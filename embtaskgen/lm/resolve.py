@@ -30,15 +30,17 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 import dspy
 from embtaskgen.errors import ConfigError
+from embtaskgen.lm.replicas import ReplicaLM, replica_key
 from embtaskgen.lm.spec import LOCAL_PREFIX, check_no_repeat, is_local_spec
 
-__all__ = ["COST_MAP_VARIABLE", "ENDPOINT_KEY_PREFIX", "LazyLM", "accepts_seed", "check_api_base", "endpoint_key", "known_secrets",
-           "lm_concurrency", "resolve_lm"]
+__all__ = ["COST_MAP_VARIABLE", "ENDPOINT_KEY_PREFIX", "LazyLM", "accepts_seed", "check_api_base", "check_api_bases",
+           "endpoint_key", "known_secrets", "lm_concurrency", "resolve_lm"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,35 @@ def check_api_base(api_base: object) -> str:
     return api_base
 
 
+def check_api_bases(api_base: object) -> str | tuple[str, ...] | None:
+    """Check one ``api_base`` URL or a list of replica URLs; one URL comes back as a string.
+
+    Example:
+        >>> check_api_bases(["http://127.0.0.1:8000/v1"])
+        'http://127.0.0.1:8000/v1'
+        >>> check_api_bases(["http://a:8000/v1", "http://b:8000/v1"])
+        ('http://a:8000/v1', 'http://b:8000/v1')
+        >>> check_api_bases(["http://a:8000/v1", "http://a:8000/v1/"])
+        Traceback (most recent call last):
+        ...
+        embtaskgen.errors.ConfigError: api_base lists http://a:8000/v1/ twice; give each replica's URL once
+    """
+    if api_base is None or isinstance(api_base, str):
+        return None if api_base is None else check_api_base(api_base)
+    if not isinstance(api_base, (list, tuple)):
+        raise ConfigError(f"api_base must be a URL string, a list of URL strings or None, got {type(api_base).__name__}")
+    if not api_base:
+        raise ConfigError("api_base is an empty list; give at least one URL such as http://127.0.0.1:8000/v1")
+    seen: set[str] = set()
+    for url in api_base:
+        check_api_base(url)
+        normalised = url.strip().rstrip("/")
+        if normalised in seen:
+            raise ConfigError(f"api_base lists {_without_userinfo(url)} twice; give each replica's URL once")
+        seen.add(normalised)
+    return api_base[0] if len(api_base) == 1 else tuple(api_base)
+
+
 def _without_userinfo(url: str | None) -> str | None:
     """``url`` with any ``user:password@`` replaced by ``***@``, for logs."""
     if not url or "@" not in url:
@@ -138,7 +169,7 @@ def endpoint_key(model: str, api_base: str | None) -> str | None:
 def resolve_lm(
     lm: str | dspy.BaseLM | None = None,
     *,
-    api_base: str | None = None,
+    api_base: str | Sequence[str] | None = None,
     api_key: str | None = None,
     max_tokens: int | None = None,
     no_repeat: float | None = None,
@@ -148,7 +179,9 @@ def resolve_lm(
     Args:
         lm: ``None`` (embedded default), ``"local:<name|path>"``, a LiteLLM model id, or
             a ``dspy.BaseLM``.
-        api_base: Base URL of an OpenAI-compatible server (only with a model id string).
+        api_base: Base URL of an OpenAI-compatible server (only with a model id string), or a
+            list of URLs of replicas serving the same model: the calls are spread over them
+            (:class:`embtaskgen.lm.replicas.ReplicaLM`).
         api_key: API key for the served model; defaults to the provider's environment
             variable, or a placeholder when ``api_base`` points at a keyless local server.
         max_tokens: Default completion budget for string models.
@@ -164,6 +197,8 @@ def resolve_lm(
         TypeError: ``lm`` is of an unsupported type.
     """
     no_repeat = check_no_repeat(no_repeat, lm)
+    if api_base is not None and not isinstance(api_base, str):
+        api_base = check_api_bases(api_base)  # one URL in a list: the single-URL path below
     if isinstance(lm, dspy.BaseLM):
         if api_base is not None:
             raise ConfigError("api_base applies to a model id string, not to a dspy.LM object")
@@ -182,6 +217,9 @@ def resolve_lm(
     if isinstance(lm, str):
         if not lm.strip():
             raise ConfigError("model id is empty; give a LiteLLM id such as 'openai/gpt-4o-mini'")
+        replicas = api_base if isinstance(api_base, tuple) else None
+        if replicas is not None:
+            api_base = replicas[0]
         if api_base is not None:
             check_api_base(api_base)
         # No price-list download: the only network traffic of a served run is the model's.
@@ -202,6 +240,12 @@ def resolve_lm(
             # DSPy hashes this name into the cache key (it drops api_base); the value None is
             # never sent: the native engine and LiteLLM both leave None settings out.
             kwargs[endpoint] = None
+        if replicas is not None:
+            del kwargs["api_base"], kwargs[endpoint]
+            kwargs[replica_key(ENDPOINT_KEY_PREFIX, replicas)] = None  # one cache namespace for the set
+            logger.debug("using served model %s on %d replicas (%s)", lm, len(replicas),
+                         ", ".join(str(_without_userinfo(url)) for url in replicas))
+            return ReplicaLM(lm, replicas, **kwargs)
         logger.debug("using served model %s (api_base=%s)", lm, _without_userinfo(api_base))
         return dspy.LM(lm, **kwargs)
     raise TypeError(
@@ -252,7 +296,7 @@ class LazyLM:
         True
     """
 
-    def __init__(self, spec: Any, *, api_base: str | None = None, max_tokens: int | None = None,
+    def __init__(self, spec: Any, *, api_base: str | Sequence[str] | None = None, max_tokens: int | None = None,
                  no_repeat: float | None = None) -> None:
         self._args = (spec, api_base, max_tokens, no_repeat)
         self._lm: dspy.BaseLM | None = None

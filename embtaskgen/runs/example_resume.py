@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.examples.example_call import PlannedExample
 from embtaskgen.runs.files import RunFiles, repair_tail, truncate
-from embtaskgen.runs.journal import public_url
+from embtaskgen.runs.journal import public_urls, replicas_may_change
 
 __all__ = ["ExampleRunIdentity", "ExistingExamples", "check_fresh_examples", "read_examples_run"]
 
@@ -48,7 +48,7 @@ class ExampleRunIdentity(BaseModel):
     kinds: list[str]
     format: str = "jsonl"
     model_name: str | None = None
-    api_base: str | None = None
+    api_base: str | list[str] | None = None
     program: str | None = None
     examples_per_task: int | None = None
     count: int | None = None
@@ -65,11 +65,11 @@ class ExampleRunIdentity(BaseModel):
         api_base = settings.api_base
         if api_base is None:
             kwargs = getattr(generator.lm, "kwargs", None) or {}
-            api_base = kwargs.get("api_base") or kwargs.get("base_url")
+            api_base = getattr(generator.lm, "api_bases", None) or kwargs.get("api_base") or kwargs.get("base_url")
         languages = settings.languages if isinstance(settings.languages, str) else list(settings.languages)
         return cls(
             seed=settings.seed, kinds=list(settings.kinds), format=format_, model_name=generator.model_name,
-            api_base=public_url(api_base), program=_prompt_fingerprint(generator),
+            api_base=public_urls(api_base), program=_prompt_fingerprint(generator),
             examples_per_task=settings.examples_per_task, count=settings.count,
             temperature=settings.temperature, max_tokens=settings.max_tokens, no_repeat=settings.no_repeat,
             languages=languages, max_num_words=settings.max_num_words,
@@ -80,6 +80,8 @@ class ExampleRunIdentity(BaseModel):
         for name in _MUST_MATCH:
             mine, theirs = getattr(self, name), getattr(other, name)
             if name == "seed" and theirs is None:
+                continue
+            if name == "api_base" and replicas_may_change(mine, theirs):
                 continue
             if mine != theirs:
                 return f"{name}: the file was made with {mine!r}, this run has {theirs!r}"

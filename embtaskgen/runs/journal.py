@@ -61,6 +61,8 @@ __all__ = [
     "generation_record",
     "pool_fingerprint",
     "public_url",
+    "public_urls",
+    "replicas_may_change",
 ]
 
 logger = logging.getLogger(__name__)
@@ -130,7 +132,7 @@ class RunIdentity(BaseModel):
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
     adapter: str | None = None
-    api_base: str | None = None
+    api_base: str | list[str] | None = None
     topic_pool: str | None = None
     few_shot: int | None = None
     avoid_archive: int | None = None
@@ -143,7 +145,7 @@ class RunIdentity(BaseModel):
         api_base = settings.api_base
         if api_base is None:
             kwargs = getattr(lm, "kwargs", None) or {}
-            api_base = kwargs.get("api_base") or kwargs.get("base_url")
+            api_base = getattr(lm, "api_bases", None) or kwargs.get("api_base") or kwargs.get("base_url")
         return cls(
             seed=settings.seed,
             categories=list(settings.categories),
@@ -159,7 +161,7 @@ class RunIdentity(BaseModel):
             frequency_penalty=settings.frequency_penalty,
             presence_penalty=settings.presence_penalty,
             adapter=adapter_label(settings.adapter),
-            api_base=public_url(api_base),
+            api_base=public_urls(api_base),
             topic_pool=pool_fingerprint(settings.topic_pool),
             few_shot=settings.few_shot,
             avoid_archive=settings.avoid_archive,
@@ -181,6 +183,8 @@ class RunIdentity(BaseModel):
                 continue  # no seed chosen: the file's is adopted
             if name == "categories":
                 mine, theirs = sorted(mine), sorted(theirs)
+            if name == "api_base" and replicas_may_change(mine, theirs):
+                continue
             if mine != theirs:
                 hint = _HINTS.get(name, "")
                 return f"{name}: the file was made with {_show(mine)}, this run has {_show(theirs)}{hint}"
@@ -241,6 +245,39 @@ def public_url(url: str | None) -> str | None:
         netloc += f":{port}"
     path = parts.path.rstrip("/")
     return redact(urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path, "", "")))
+
+
+def public_urls(api_base: str | Sequence[str] | None) -> str | list[str] | None:
+    """One ``api_base`` as :func:`public_url` keeps it, or a list of replica URLs so kept.
+
+    Example:
+        >>> public_urls(("http://u:pw@a:8000/v1/", "http://b:8000/v1"))
+        ['http://a:8000/v1', 'http://b:8000/v1']
+    """
+    if api_base is None or isinstance(api_base, str):
+        return public_url(api_base)
+    return [str(public_url(url)) for url in api_base]
+
+
+def replicas_may_change(recorded: object, current: object) -> bool:
+    """Whether a file made at ``recorded`` may be resumed at ``current`` (``api_base`` values).
+
+    Replicas serve the same model (``model_name`` must still match), so when either side
+    is a list of replicas the set may change on resume: add a replica, drop one that is
+    down. Two single URLs must still be the same (another server may serve another model
+    under the same name).
+
+    Example:
+        >>> replicas_may_change(["http://a/v1", "http://b/v1"], "http://a/v1")
+        True
+        >>> replicas_may_change("http://a/v1", "http://b/v1")
+        False
+    """
+    changed = recorded != current
+    if changed and (isinstance(recorded, list) or isinstance(current, list)):
+        logger.info("resuming with other replicas: the file was made at %s, this run uses %s", recorded, current)
+        return True
+    return not changed
 
 
 def pool_fingerprint(pool: Sequence[str] | None) -> str | None:

@@ -11,6 +11,11 @@ history, the cost of each call kept) and returns the generator's own per-call fu
 (``EmbeddingTaskGenerator.caller`` / ``EmbeddingExampleGenerator.caller``), so a call
 on Ray is the same code as a local call.
 
+Several ``api_base`` URLs (replicas of one served model) travel in the settings; each
+actor builds the same :class:`~embtaskgen.lm.replicas.ReplicaLM`, which sends every call
+to replica ``rollout_id % n``: per call, as the local runner does, so a planned call
+reaches the same replica whatever the executor and the number of actors.
+
 Example:
     >>> import dspy
     >>> from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator

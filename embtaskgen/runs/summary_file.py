@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 def secrets_of(generator: Any) -> list[str]:
-    """Keys to redact besides the environment's: the LM's API key, a password in ``api_base``.
+    """Keys to redact besides the environment's: the LM's API key, a password in any ``api_base`` URL.
 
     Args:
         generator: A task or example generator (``settings.lm``, ``lm``, ``settings.api_base``).
@@ -40,12 +40,16 @@ def secrets_of(generator: Any) -> list[str]:
         kwargs = getattr(lm, "kwargs", None)
         if isinstance(kwargs, dict) and isinstance(kwargs.get("api_key"), str):
             found.append(kwargs["api_key"])
-    try:
-        password = urlsplit(generator.settings.api_base or "").password
-    except ValueError:
-        password = None
-    if password:
-        found.append(password)
+    api_base = generator.settings.api_base
+    urls = [api_base] if api_base is None or isinstance(api_base, str) else list(api_base)
+    urls += getattr(generator.lm, "api_bases", ())  # replicas of an LM object (pipeline stage 2)
+    for url in urls:
+        try:
+            password = urlsplit(url or "").password
+        except ValueError:
+            password = None
+        if password:
+            found.append(password)
     return found
 
 
