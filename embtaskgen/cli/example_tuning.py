@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.cli.options import usage_errors
+from embtaskgen.cli.options import ApiBases, usage_errors
 
 __all__ = ["optimize_example_prompts"]
 
@@ -41,7 +41,7 @@ def _kinds(kinds: tuple[str, ...], category: tuple[str, ...]) -> list[str]:
 
 
 def optimize_example_prompts(*, kinds: tuple[str, ...], category: tuple[str, ...], model: str | None,
-                             api_base: str | None, optimizer: str, budget: int, prompt_model: str | None,
+                             api_base: ApiBases, optimizer: str, budget: int, prompt_model: str | None,
                              reflection_model: str | None, seed: int, program: str, heldout: bool,
                              eval_topics: int, eval_seeds: int, output: Path) -> None:
     """Tune, evaluate (optionally) and save the example prompts (see the module docstring)."""

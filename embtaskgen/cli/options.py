@@ -23,7 +23,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import click
 
@@ -41,6 +41,7 @@ __all__ = [
     "EXIT_SOME_FAILED",
     "EXIT_USAGE",
     "MODEL_HELP",
+    "ApiBases",
     "RedactingFilter",
     "check_output_dir",
     "cli_wording",
@@ -75,6 +76,9 @@ def _api_bases(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 
 
 #: ``--api-base URL`` (repeatable: replicas of one served model, calls spread round-robin).
+#: What ``--api-base`` gives a command: none, one URL, or several (replicas).
+ApiBases = Union[str, tuple[str, ...], None]
+
 API_BASE_OPTION = click.option(
     "--api-base", "api_base", multiple=True, callback=_api_bases, metavar="URL",
     help="Base URL of an OpenAI-compatible server; repeat it for replicas of the same served model "

@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.cli.options import check_output_dir, command_errors, shared_options, usage_errors
+from embtaskgen.cli.options import ApiBases, check_output_dir, command_errors, shared_options, usage_errors
 from embtaskgen.tune.optimizers import (
     DEFAULT_BUDGET,
     DEFAULT_OPTIMIZER,
@@ -36,7 +36,7 @@ _PROGRAM_HELP = ("Prompts to use: 'default' (the shipped tuned program when it a
                  "model), 'none' (the untuned signatures), or a program .json file.")
 
 
-def _generator(category: tuple[str, ...], model: str | None, api_base: str | None, num_tasks: int,
+def _generator(category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int,
                program: str | None) -> Any:
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
     from embtaskgen.tune.program_files import resolve_program
@@ -86,7 +86,7 @@ def _bar(total: int, desc: str) -> Any:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Program .json file to write.")
 def optimize_command(stage: str, kinds: tuple[str, ...], category: tuple[str, ...], model: str | None,
-                     api_base: str | None, num_tasks: int, optimizer: str, budget: int, prompt_model: str | None,
+                     api_base: ApiBases, num_tasks: int, optimizer: str, budget: int, prompt_model: str | None,
                      reflection_model: str | None, seed: int, program: str, heldout: bool, eval_topics: int,
                      eval_seeds: int, output: Path) -> None:
     """Tune the category prompts (or, with --stage examples, the example prompts) and save the program."""
@@ -110,7 +110,7 @@ def optimize_command(stage: str, kinds: tuple[str, ...], category: tuple[str, ..
                   program, heldout, eval_topics, eval_seeds, output)
 
 
-def _optimize(category: tuple[str, ...], model: str | None, api_base: str | None, num_tasks: int,
+def _optimize(category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int,
               optimizer: str, budget: int, prompt_model: str | None, reflection_model: str | None,
               seed: int, program: str, heldout: bool, eval_topics: int, eval_seeds: int,
               output: Path) -> None:
@@ -180,7 +180,7 @@ def _brief(row: dict[str, Any]) -> dict[str, Any]:
               help="Held-out seeds; each seed calls every topic once.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report as JSON here.")
-def evaluate_command(category: tuple[str, ...], model: str | None, api_base: str | None, num_tasks: int,
+def evaluate_command(category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int,
                      program: str, num_topics: int, num_seeds: int, output: Path | None) -> None:
     """Score the prompts on held-out topics and seeds: a table per category."""
     from embtaskgen.tune.evaluation import format_table

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import dspy
+from dspy.lm15 import Request
 
 __all__ = ["ReplicaLM", "replica_key"]
 
@@ -68,12 +69,23 @@ class ReplicaLM(dspy.LM):
             turn = next(self._turn)
         return self.api_bases[turn % len(self.api_bases)]
 
-    def _route(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        rollout_id = kwargs.get("rollout_id", self.kwargs.get("rollout_id"))
-        return {**kwargs, "api_base": self.replica_for(rollout_id)}
+    def _route(self, prompt: Any, kwargs: dict[str, Any]) -> tuple[dspy.LM, dict[str, Any]]:
+        """The LM to call and its call arguments: this one with the replica's ``api_base``.
+
+        An explicit ``lm15.Request`` takes no call options, so it goes to a copy of this LM
+        pinned to the replica (sharing its history).
+        """
+        url = self.replica_for(kwargs.get("rollout_id", self.kwargs.get("rollout_id")))
+        if isinstance(prompt, Request) or "request" in kwargs:
+            pinned = self.copy(api_base=url)
+            pinned.history = self.history
+            return pinned, kwargs
+        return self, {**kwargs, "api_base": url}
 
     def __call__(self, prompt: Any = None, *, messages: Any = None, **kwargs: Any) -> Any:
-        return super().__call__(prompt, messages=messages, **self._route(kwargs))
+        target, kwargs = self._route(prompt, kwargs)
+        return dspy.LM.__call__(target, prompt, messages=messages, **kwargs)
 
     async def acall(self, prompt: Any = None, *, messages: Any = None, **kwargs: Any) -> Any:
-        return await super().acall(prompt, messages=messages, **self._route(kwargs))
+        target, kwargs = self._route(prompt, kwargs)
+        return await dspy.LM.acall(target, prompt, messages=messages, **kwargs)

@@ -12,6 +12,8 @@ One JSON object per line, appended, never rewritten:
      "topic_pool": null, "few_shot": 2, "avoid_archive": 0,
      "num_generations": 1000, "started": "2026-...Z"}
 
+  ``api_base`` is a list when the run spreads its calls over replicas (``--api-base``
+  repeated); a resume may then use another set of replicas of the same model.
   ``"rows_reset": true`` marks a session that found the output file gone: the
   ``ok`` lines before it no longer describe the file.
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from openai_stub import OpenAIStub
+from openai_stub import OpenAIStub, chat_tasks_reply
 
 from embtaskgen.cli.main import main
 
@@ -92,3 +93,31 @@ def test_resume_with_another_set_of_replicas_continues_the_file(tmp_path):
         assert other.exit_code == 0
         refused = _generate(tmp_path / "single.jsonl", b.base_url, extra=("--resume",))
     assert refused.exit_code == 2 and "api_base" in refused.output
+
+
+def _task_or_example(body) -> tuple[int, str]:
+    """Tasks for a brainstorm prompt, a classification example otherwise (both depend on the prompt)."""
+    if "[[ ## tasks ## ]]" in body["messages"][0]["content"]:
+        return 200, chat_tasks_reply(body, count=2)
+    digest = hashlib.sha256(json.dumps(body.get("messages")).encode()).hexdigest()[:8]
+    fields = {"input_text": f"The battery {digest} lasts two days and the screen is bright.",
+              "label": "favourable", "misleading_label": "unfavourable"}
+    return 200, "".join(f"[[ ## {k} ## ]]\n{v}\n\n" for k, v in fields.items()) + "[[ ## completed ## ]]"
+
+
+def test_pipeline_spreads_both_stages_over_the_replicas_with_the_rows_of_one(tmp_path):
+    def pipeline(out: Path, *bases: str):
+        args = ["pipeline", "-c", "text-classification", "-n", "4", "--per-task", "2", "--seed", "3",
+                "-m", "openai/stub", "--no-progress", "--no-cache", "-o", str(out)]
+        for base in bases:
+            args += ["--api-base", base]
+        return CliRunner().invoke(main, args)
+
+    with OpenAIStub(_task_or_example) as one, OpenAIStub(_task_or_example) as a, OpenAIStub(_task_or_example) as b:
+        assert pipeline(tmp_path / "one", one.base_url).exit_code == 0
+        both = pipeline(tmp_path / "both", a.base_url, b.base_url)
+        assert both.exit_code == 0, both.output
+        assert one.calls == a.calls + b.calls and a.calls > 0 and b.calls > 0
+    for name in ("tasks.jsonl", "examples.jsonl"):
+        assert sorted((tmp_path / "both" / name).read_text().splitlines()) == \
+            sorted((tmp_path / "one" / name).read_text().splitlines())

@@ -96,3 +96,18 @@ def test_resume_may_change_replicas_but_not_a_single_url_or_the_model():
     assert identity([A, B]).mismatch(identity([B, "http://127.0.0.1:8002/v1"])) is None
     assert "api_base" in identity(A).mismatch(identity(B))
     assert "model_name" in identity([A, B]).mismatch(identity([A, B], model="openai/other"))
+
+
+def test_an_explicit_request_and_an_async_call_are_routed_too():
+    import asyncio
+
+    from dspy import lm15
+
+    with OpenAIStub() as a, OpenAIStub() as b:
+        lm = resolve_lm("openai/m", api_base=[a.base_url, b.base_url]).copy(cache=False)
+        request = lm15.Request(model="openai/m", messages=(lm15.Message.user("hi"),))
+        for rollout_id in (2, 3, 5):
+            lm(request, rollout_id=rollout_id)
+        assert (a.calls, b.calls) == (1, 2) and len(lm.history) == 3
+        asyncio.run(lm.acall("hello", rollout_id=4))
+        assert (a.calls, b.calls) == (2, 2)
