@@ -4,7 +4,8 @@ The loop runs on the caller's thread; only model calls run on the worker threads
 :class:`~embtaskgen.execute.pool.WorkerPool`. It keeps the pool busy from a lazy iterator
 of ``(category, generation)`` jobs (at most twice ``workers`` queued or running, so
 memory does not grow with the number of generations), hands each outcome to the
-:class:`Recorder`, re-queues transient failures after their
+:class:`Recorder` in plan order (:class:`~embtaskgen.execute.plan_order.PlanOrder`),
+re-queues transient failures after their
 backoff (a heap of delayed jobs, no thread held while waiting), and stops:
 
 * when every job has an outcome;
@@ -26,6 +27,7 @@ from typing import Any, Protocol
 
 from embtaskgen.execute.faults import RetryPolicy, error_text
 from embtaskgen.execute.interrupt import StopSignal
+from embtaskgen.execute.plan_order import PlanOrder
 from embtaskgen.execute.pool import Skipped, WorkerPool
 
 __all__ = ["CallOutcome", "Job", "Outcome", "Recorder", "schedule"]
@@ -110,6 +112,9 @@ def schedule(
     # Two jobs per worker queued: when a wave of calls ends together, a worker picks its
     # next job at once instead of waiting for this thread to record a result first.
     backlog = 2 * workers
+    # Outcomes reach the recorder in plan order (same rows at any concurrency); a job
+    # starts at most 4 backlogs after the earliest one still without an outcome.
+    order_out = PlanOrder(window=4 * backlog)
     delayed: list[tuple[float, int, Job]] = []
     order = itertools.count()
     exhausted = False
@@ -121,11 +126,12 @@ def schedule(
                 now = time.monotonic()
                 while delayed and delayed[0][0] <= now and pool.outstanding < backlog:
                     pool.submit(heapq.heappop(delayed)[2])
-                while not exhausted and pool.outstanding < backlog:
+                while not exhausted and pool.outstanding < backlog and order_out.has_room:
                     job = next(jobs, None)
                     if job is None:
                         exhausted = True
                     else:
+                        order_out.admit(job)
                         pool.submit(job)
             if stop.abandon:
                 break
@@ -141,18 +147,23 @@ def schedule(
                 continue
             job, result, error = item
             if isinstance(error, Skipped):
-                continue  # never started; a resume calls it
+                order_out.settle(job, None)  # never started; a resume calls it
+                continue
             if error is None:
                 if result.items is not None:
-                    recorder.ok(result)
+                    order_out.settle(job, lambda result=result: recorder.ok(result))
                 elif result.parse_failure:
-                    recorder.parse_failure(result, job.retries + 1)
+                    order_out.settle(job, lambda result=result, tries=job.retries + 1:
+                                     recorder.parse_failure(result, tries))
                 else:
-                    recorder.error(job.category, job.generation, RuntimeError(result.error), job.retries + 1)
+                    failure = RuntimeError(result.error)
+                    order_out.settle(job, lambda job=job, failure=failure:
+                                     recorder.error(job.category, job.generation, failure, job.retries + 1))
             elif not isinstance(error, Exception):
                 # KeyboardInterrupt (or SystemExit) raised inside a model call: stop like Ctrl-C.
                 # The generation has no outcome; a resume calls it again.
                 stop.request(f"interrupted ({type(error).__name__} in a model call)")
+                order_out.settle(job, None)
                 logger.warning("%s in %s generation %d: stopping", type(error).__name__, job.category, job.generation)
             elif retry.allows(error, job.retries) and not stop.draining:
                 tally.retried += 1
@@ -164,7 +175,8 @@ def schedule(
                 retried = Job(job.category, job.generation, job.retries + 1)
                 heapq.heappush(delayed, (time.monotonic() + wait, next(order), retried))
             else:
-                recorder.error(job.category, job.generation, error, job.retries + 1)
+                order_out.settle(job, lambda job=job, error=error:
+                                 recorder.error(job.category, job.generation, error, job.retries + 1))
             if max_failures is not None and not outcome.stopped and tally.failed >= max_failures:
                 outcome.stopped = "aborted"
                 outcome.message = (
@@ -172,6 +184,7 @@ def schedule(
                     f"last: {_last_reason(error, result)}"
                 )
                 logger.error("%s; finishing the calls in flight", outcome.message)
+        order_out.flush()
     finally:
         pool.close(cancel=True)
     if stop.draining and not outcome.stopped:

@@ -6,9 +6,7 @@ differences. The calls are made by a pool of Ray actors (:mod:`.ray_executor`), 
 output is a folder (:mod:`.shard_output`): ``part-*.jsonl`` (or ``.parquet``) shards,
 ``_progress.jsonl``, ``_failures.jsonl`` and ``_summary.json``. Rows are recorded on the
 driver in plan order, so the same seed gives the same rows with any number of workers,
-and the same rows as the local runner (whose duplicates across generations are dropped
-in finishing order: equal whenever the generations do not repeat each other's tasks,
-and always with ``concurrency=1``).
+and the same rows as the local runner, which records in plan order too.
 
 The avoid archive (``avoid_archive > 0``) makes each call depend on the calls that
 finished before it and is refused here.

@@ -7,11 +7,12 @@ against a served model, one at a time on the embedded one.
 
 Files (for ``output="tasks.jsonl"``):
 
-* ``tasks.jsonl`` - rows of the successful generations, appended as they finish, one
+* ``tasks.jsonl`` - rows of the successful generations, appended in plan order, one
   complete line at a time (one write per generation). Not flattened: one row per
   generation; flattened: one row per kept task. Every row carries ``category``,
-  ``generation`` and ``seed``; the three identify the generation. Rows are in
-  finishing order; which copy of a duplicate task is kept depends on that order.
+  ``generation`` and ``seed``; the three identify the generation. Rows are in plan
+  order (the scheduler hands outcomes on in plan order), so the copy of a duplicate
+  task that is kept is the earliest generation's, at any concurrency.
 * ``tasks.jsonl.progress.jsonl`` - the journal: the run's identity, then one line per
   generation with an outcome. Resume reads it (with the rows), since a flattened
   generation whose tasks were all duplicates leaves no row.

@@ -106,7 +106,7 @@ def test_duplicates_across_generations_are_dropped_in_plan_order(tmp_path):
         return _per_call(body, key=seed % 2 if seed % 3 == 0 else seed)
 
     with OpenAIStub(mode=repeating, delay=0.02) as stub:
-        local = run(_generator(stub, concurrency=1), tmp_path / "local.jsonl", progress=False)
+        local = run(_generator(stub, concurrency=8), tmp_path / "local.jsonl", progress=False)
         on_ray = run(_generator(stub), tmp_path / "ray", progress=False, executor="ray", ray_workers=2)
     assert on_ray.duplicates == local.duplicates > 0
     assert _rows(tmp_path / "ray") == _rows(tmp_path / "local.jsonl")

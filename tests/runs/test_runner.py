@@ -261,3 +261,21 @@ def test_run_level_overrides_are_deprecated_but_still_work(tmp_path):
 def test_bad_counts_are_refused_where_they_enter(setting):
     with pytest.raises(ValueError, match=f"{setting} must be an integer >= 1"):
         make(FaultyModel(seed=5, generations=1), **{setting: 0})
+
+
+def test_duplicates_are_dropped_in_plan_order_whatever_finishes_first(tmp_path):
+    """Later generations answer first; the copy kept is still the earliest generation's,
+    so the rows are byte-identical at any concurrency (and to the Ray executor's)."""
+    def later_first(category, generation, attempt):
+        time.sleep(0.03 * (6 - generation))
+
+    files = {}
+    for concurrency in (1, 8):
+        model = FaultyModel(seed=5, generations=6, shared=True, fault=later_first)
+        files[concurrency] = tmp_path / f"c{concurrency}.jsonl"
+        summary = run(make(model, num_generations=6, concurrency=concurrency), files[concurrency], progress=False)
+        assert summary.duplicates == (2 * 6 - 1) * 3  # the three tasks repeat in every call
+    rows = read_lines(files[8])
+    assert [(r["category"], r["generation"], len(r["tasks"])) for r in rows] == [
+        (c, g, 3 if (c, g) == (CATS[0], 0) else 0) for c in CATS for g in range(6)]
+    assert files[8].read_bytes() == files[1].read_bytes()
