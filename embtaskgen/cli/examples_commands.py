@@ -268,6 +268,9 @@ def examples_command(
               help="Stage 1: tasks asked for per call.")
 @click.option("--program", default="default", show_default=True,
               help="Stage 1 prompts: 'default', 'none' or a program .json file (see 'generate').")
+@click.option("--examples-program", default="none", show_default=True,
+              help="Stage 2 prompts: 'none' (the signatures) or a program .json from "
+                   "'embtaskgen optimize --stage examples'.")
 @_run_options
 @click.option("--dedup", is_flag=True,
               help="Remove near-duplicate tasks before stage 2 (MinHash LSH, as 'embtaskgen dedup' "
@@ -275,8 +278,8 @@ def examples_command(
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write tasks.jsonl and examples.jsonl into (created when missing).")
 def pipeline_command(
-    category: tuple[str, ...], num_generations: int, num_tasks: int, program: str, model: str | None,
-    api_base: str | tuple[str, ...] | None, kinds: tuple[str, ...], count: int | None, per_task: int, languages: str,
+    category: tuple[str, ...], num_generations: int, num_tasks: int, program: str, examples_program: str,
+    model: str | None, api_base: str | tuple[str, ...] | None, kinds: tuple[str, ...], count: int | None, per_task: int, languages: str,
     format_: str, seed: int | None, temperature: float, max_tokens: int | None, concurrency: int | None,
     resume: bool, max_failures: int | None, cache: bool, progress: bool, mine_negatives: bool, mine_top_k: int,
     mine_margin: float, negative: str, executor: str, ray_address: str | None, ray_workers: int | None,
@@ -325,8 +328,12 @@ def pipeline_command(
             check_fresh(RunFiles.for_output(tasks_file))
             check_fresh_examples(RunFiles.for_output(examples_file))
         loaded = resolve_program(task_generator, program)
+        from embtaskgen.tune.example_program_files import resolve_example_program
+
+        examples_loaded = resolve_example_program(generator, examples_program)  # a bad file: exit 2 now
     embedder = mining_embedder(mine_negatives, negative, format_, generator.settings.kinds)
-    logger.info("program: %s", loaded or "untuned signatures")
+    logger.info("program: %s; example program: %s", loaded or "untuned signatures",
+                examples_loaded or "untuned signatures")
     from embtaskgen.runs.example_runner import run_examples
     from embtaskgen.runs.runner import run
 
@@ -359,6 +366,7 @@ def pipeline_command(
         fixed = (dataclasses.replace(generator.settings, seed=first.seed) if ray_kwargs  # workers build the LM
                  else dataclasses.replace(generator.settings, seed=first.seed, lm=generator.lm, api_base=None))
         generator = generator.__class__(settings=fixed)
+        resolve_example_program(generator, examples_program)
     _, second = _report(
         lambda: run_examples(generator, tasks_file, examples_file, resume=resume, max_failures=max_failures,
                              progress=progress, cache=cache, format=format_, **ray_kwargs),  # type: ignore[arg-type]

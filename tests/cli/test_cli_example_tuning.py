@@ -87,3 +87,34 @@ def test_examples_refuses_a_stage_1_program(tmp_path):
     result = cli("examples", "--kinds", "sts", "--count", "1", "--program", str(stage1), "-o", str(out))
     assert result.exit_code == 2 and "similarity_triplet" in result.output
     assert not out.exists()
+
+
+def test_pipeline_writes_its_examples_with_an_example_program(tmp_path, monkeypatch):
+    def both(request):  # stage 1 gets tasks, stage 2 the sts triplets of `reply`
+        text = prompt_text(request)
+        if "[[ ## tasks ## ]]" in text:
+            tag = hashlib.sha256(text.encode()).hexdigest()[:6]
+            return _answer({"tasks": json.dumps([f"Given a question about topic {tag}, retrieve answers."])})
+        return reply(request)
+
+    lm = scripted_lm(both, model="scripted/pipeline")
+    monkeypatch.setattr(embtaskgen.lm.resolve, "resolve_lm", lambda *args, **kwargs: lm)
+    program = tmp_path / "examples.json"
+    assert cli("optimize", "--stage", "examples", "--kinds", "sts", "--budget", "16", "--eval-topics", "2",
+               "-o", str(program)).exit_code == 0
+    for chosen, expect in ((str(program), "performed"), ("none", "Farmers")):
+        out = tmp_path / f"run-{expect}"
+        result = cli("pipeline", "-c", "text-retrieval", "--kinds", "sts", "--count", "2", "--seed", "1",
+                     "--examples-program", chosen, "--no-progress", "-o", str(out))
+        assert result.exit_code in (0, 1, 3), result.output  # retrieval examples get sts answers: failures
+        rows = [json.loads(line) for line in (out / "examples.jsonl").read_text().splitlines()]
+        sts = [row for row in rows if row["kind"] == "sts"]
+        assert len(sts) == 2 and all(expect in row["S2"] for row in sts)
+
+
+def test_pipeline_refuses_a_bad_example_program_before_writing_anything(tmp_path):
+    out = tmp_path / "out"
+    result = cli("pipeline", "-c", "text-retrieval", "--examples-program", str(tmp_path / "missing.json"),
+                 "-o", str(out))
+    assert result.exit_code == 2, result.output
+    assert not out.exists()
