@@ -2,8 +2,8 @@
 
 ``with llama_server("gemma-3-270m", log_path) as base_url:`` starts the server on a free
 loopback port, waits until it lists its model (up to 60 s), yields its ``/v1`` URL and
-stops it. The model is served under the alias of its registry name. The same start-up as
-the fixtures of ``tests/lm/local/test_local_slow.py`` and ``tests/runs/test_ray_run.py``.
+stops it. The model is served under the alias of its registry name. Every slow test that
+serves a model uses it (``tests/lm/local``, ``tests/examples``, ``tests/runs``).
 """
 
 from __future__ import annotations

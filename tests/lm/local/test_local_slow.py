@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import dspy
 import pytest
+from llama_server import llama_server as serve_llama
 
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.local.adapter import CompactListAdapter
@@ -155,47 +152,11 @@ def test_embedded_model_runs_the_generator_with_the_same_seed_twice():
     assert first.tasks and first.tasks == second.tasks  # per-call seeds make runs reproducible
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def llama_server(tmp_path: Path):
-    """``python -m llama_cpp.server`` on loopback with the embedded GGUF."""
-    pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
-    path, _ = resolve_model_path("smollm2")
-    port = _free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", "smollm2",
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {(tmp_path / 'server.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/models", timeout=2) as response:
-                    if json.load(response)["data"]:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not start within 60 s")
-            time.sleep(0.5)
+    """``python -m llama_cpp.server`` on loopback with the embedded GGUF (tests/llama_server.py)."""
+    with serve_llama("smollm2", tmp_path / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def test_served_model_through_an_openai_compatible_endpoint(llama_server):
