@@ -2,48 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
+from mining_helpers import example_reply, toy
 from scripted import chat_reply, prompt_text, scripted_lm
 
 import embtaskgen.lm.resolve
 import embtaskgen.quality.semantic
 from embtaskgen.cli.main import main
 
-FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n|\Z)", re.DOTALL)
-WORD = re.compile(r"\w+")
 TASKS = ["Given a question about tax law, retrieve statutes that answer it.",
          "Given the name of a recipe, retrieve cooking blog posts that describe how to make it.",
          "Given a description of a symptom, retrieve medical articles about its possible causes."]
 
 
-def toy(texts):
-    out = np.zeros((len(texts), 4096))
-    for i, text in enumerate(texts):
-        for word in WORD.findall(text.lower()):
-            out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % 4096] += 1.0
-    return out
-
-
-def _answer(fields):
-    return "".join(f"[[ ## {k} ## ]]\n{v}\n\n" for k, v in fields.items()) + "[[ ## completed ## ]]"
-
-
 def reply(request):
-    text = prompt_text(request)
-    tag = hashlib.sha256(text.encode()).hexdigest()[:8]
-    if "[[ ## tasks ## ]]" in text:
+    if "[[ ## tasks ## ]]" in prompt_text(request):
         return chat_reply(TASKS)
-    if "[[ ## S1 ## ]]" in text:
-        return _answer({"S1": f"first {tag}", "S2": f"second {tag}", "S3": f"third {tag}"})
-    n = int(dict(FIELD.findall(request.messages[-1].text or "")).get("num_words", "50"))
-    return _answer({"user_query": f"query {tag}", "positive_document": f"{tag} " + " ".join(f"g{i}" for i in range(n)),
-                    "hard_negative_document": f"{tag} " + " ".join(f"b{i}" for i in range(n))})
+    return example_reply(request)
 
 
 @pytest.fixture(autouse=True)

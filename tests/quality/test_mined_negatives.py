@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import re
 
 import numpy as np
 import pytest
+from mining_helpers import toy
 from scripted import prompt_text, scripted_lm
 
 from embtaskgen import EmbeddingExampleGenerator, mine_negatives, to_sentence_transformers
@@ -15,16 +15,6 @@ from embtaskgen.errors import ConfigError
 from embtaskgen.examples import st_format
 from embtaskgen.quality.mined_negatives import MINED_KINDS, mine_pool
 
-WORD = re.compile(r"\w+")
-
-
-def toy(texts):
-    """A deterministic bag-of-words embedder (hashed into 4096 dimensions)."""
-    out = np.zeros((len(texts), 4096))
-    for i, text in enumerate(texts):
-        for word in WORD.findall(text.lower()):
-            out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % 4096] += 1.0
-    return out
 
 
 def matching_lm():

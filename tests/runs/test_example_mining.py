@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 
-import numpy as np
 import pytest
-from scripted import prompt_text, scripted_lm
+from mining_helpers import example_reply, toy
+from scripted import scripted_lm
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
@@ -18,34 +16,10 @@ from embtaskgen.runs.example_runner import run_examples
 from embtaskgen.runs.files import RunFiles
 
 TASKS = [("text-retrieval", f"Given a question about topic {n}, retrieve answers.") for n in range(4)]
-FIELD = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n|\Z)", re.DOTALL)
-WORD = re.compile(r"\w+")
-
-
-def toy(texts):
-    out = np.zeros((len(texts), 4096))
-    for i, text in enumerate(texts):
-        for word in WORD.findall(text.lower()):
-            out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % 4096] += 1.0
-    return out
-
-
-def _answer(fields):
-    return "".join(f"[[ ## {k} ## ]]\n{v}\n\n" for k, v in fields.items()) + "[[ ## completed ## ]]"
-
-
-def reply(request):
-    text = prompt_text(request)
-    tag = hashlib.sha256(text.encode()).hexdigest()[:8]
-    if "[[ ## S1 ## ]]" in text:
-        return _answer({"S1": f"first {tag}", "S2": f"second {tag}", "S3": f"third {tag}"})
-    n = int(dict(FIELD.findall(request.messages[-1].text or "")).get("num_words", "50"))
-    return _answer({"user_query": f"query {tag}", "positive_document": f"{tag} " + " ".join(f"g{i}" for i in range(n)),
-                    "hard_negative_document": f"{tag} " + " ".join(f"b{i}" for i in range(n))})
 
 
 def _run(tmp_path, format_="jsonl", kinds=("text-retrieval", "sts")):
-    gen = EmbeddingExampleGenerator(list(kinds), count=2, seed=5, lm=scripted_lm(reply), max_num_words=50)
+    gen = EmbeddingExampleGenerator(list(kinds), count=2, seed=5, lm=scripted_lm(example_reply), max_num_words=50)
     out = tmp_path / "examples.jsonl"
     summary = run_examples(gen, TASKS, out, progress=False, format=format_)
     assert summary.status == "complete"
