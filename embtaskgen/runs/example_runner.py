@@ -181,8 +181,8 @@ def run_examples(
         tally=tally, workers=workers, retry=retry, max_failures=max_failures, bar=bar, sinks=opened,
         secrets=secrets,
     )
-    summary = build_example_summary(tally, identity, files, planned, skipped, existing, time.perf_counter() - started,
-                       workers, outcome.stopped, outcome.message)
+    summary = build_example_summary(tally, identity, files, planned, skipped, existing,
+                                    time.perf_counter() - started, workers, outcome.stopped, outcome.message)
     write_summary(files, summary)
     logger.info("examples run summary: %s", summary.to_json(indent=None))
     if outcome.stopped == "aborted":

@@ -1,9 +1,7 @@
 """The summary of a stage-2 run, from its tally (same shape as stage 1's summary).
 
-Example:
-    >>> from embtaskgen.runs.example_recorder import ExampleTally
-    >>> build_example_summary.__name__
-    'build_example_summary'
+Both stage-2 runners (local threads and Ray) end with it; ``tests/runs`` check its
+figures through them.
 """
 
 from __future__ import annotations

@@ -123,8 +123,9 @@ def run_examples_on_ray(
         finally:
             folder.close()
     outcome.message = safe_text(outcome.message, secrets)
-    summary = build_example_summary(tally, identity, folder.files, planned, skipped, existing, time.perf_counter() - started,
-                       ray_plan.workers * ray_plan.threads, outcome.stopped, outcome.message)
+    summary = build_example_summary(tally, identity, folder.files, planned, skipped, existing,
+                                    time.perf_counter() - started, ray_plan.workers * ray_plan.threads,
+                                    outcome.stopped, outcome.message)
     write_summary(folder.files, summary)
     logger.info("examples run summary: %s", summary.to_json(indent=None))
     if outcome.stopped == "aborted":
