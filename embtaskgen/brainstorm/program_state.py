@@ -50,6 +50,7 @@ from dspy.utils.saving import get_dependency_versions
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
+from embtaskgen.brainstorm.program_json import read_program_json
 from embtaskgen.errors import ConfigError, ProgramFileError
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.signatures.categories import CATEGORIES, PREDICTOR_NAMES, resolve_categories
@@ -262,23 +263,7 @@ def read_program(path: str | Path) -> dict[str, Any]:
         ProgramFileError: No such file, not UTF-8 JSON, an unknown predictor (the message
             lists the valid ones), or a key or value a program file may not hold (named).
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-        if not data.strip():
-            raise ProgramFileError(f"{path} is empty, not a JSON program file")
-        state = json.loads(data.decode("utf-8-sig"))
-    except FileNotFoundError:
-        raise ProgramFileError(f"no program file at {str(path)!r}") from None
-    except IsADirectoryError:
-        raise ProgramFileError(f"{path} is a directory, not a program file") from None
-    except OSError as exc:
-        raise ProgramFileError(f"{path}: cannot read the program file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ProgramFileError(f"{path} is not a JSON program file: not UTF-8 text at byte {exc.start} "
-                               "(a binary file?)") from None
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ProgramFileError(f"{path} is not a JSON program file: {exc or 'nested too deeply'}") from None
+    state = read_program_json(path)
     validate_program(state, path)
     return state
 

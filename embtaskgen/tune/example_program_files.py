@@ -33,6 +33,7 @@ from typing import Annotated, Any
 from dspy.utils.saving import get_dependency_versions
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
 
+from embtaskgen.brainstorm.program_json import read_program_json
 from embtaskgen.errors import ConfigError, ProgramFileError
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, EXAMPLE_PREDICTOR_NAMES, resolve_kinds
 from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION
@@ -132,17 +133,7 @@ def read_example_program(path: str | Path) -> dict[str, Any]:
             names the valid ones, so a stage-1 program is told apart), or a key or value a
             program file may not hold.
     """
-    path = Path(path)
-    try:
-        state = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError:
-        raise ProgramFileError(f"no program file at {str(path)!r}; pass a .json file or 'none'") from None
-    except IsADirectoryError:
-        raise ProgramFileError(f"{path} is a directory, not a program file") from None
-    except OSError as exc:
-        raise ProgramFileError(f"{path}: cannot read the program file: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ProgramFileError(f"{path} is not a JSON program file: {exc}") from None
+    state = read_program_json(path, missing_hint="; pass a .json file or 'none'")
     _validate(state, path)
     return state
 
