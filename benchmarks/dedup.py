@@ -135,9 +135,12 @@ def _accuracy(report: Path, families: list[int]) -> dict:
     for f in families:
         sizes[f] = sizes.get(f, 0) + 1
     planted = sum(s - 1 for s in sizes.values())
-    return {"removed": len(dropped), "planted": planted,
-            "precision": round(right / max(1, len(dropped)), 4),
-            "recall": round(right / max(1, planted), 4)}
+    return {
+        "removed": len(dropped),
+        "planted": planted,
+        "precision": round(right / max(1, len(dropped)), 4),
+        "recall": round(right / max(1, planted), 4),
+    }
 
 
 def _measure(n: int, args: argparse.Namespace, folder: Path) -> dict:
@@ -153,18 +156,32 @@ def _measure(n: int, args: argparse.Namespace, folder: Path) -> dict:
         runs, peak = [], 0
         for _ in range(args.repeat):
             proc = subprocess.Popen(
-                [sys.executable, __file__, "--child", "--engine", engine,
-                 "--input", str(source), "--output", str(target)],
-                stdout=subprocess.PIPE, text=True)
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    "--engine",
+                    engine,
+                    "--input",
+                    str(source),
+                    "--output",
+                    str(target),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             stdout = proc.stdout.read()
             _, status, usage = os.wait4(proc.pid, 0)
             if status:
                 raise SystemExit(f"child failed ({engine}, {n}): status {status}")
             runs.append(json.loads(stdout)["seconds"])
             peak = max(peak, usage.ru_maxrss)
-        out[engine] = {"seconds": round(statistics.median(runs), 2),
-                       "runs": [round(r, 2) for r in runs], "peak_rss_mb": round(peak / 1024),
-                       **_accuracy(Path(str(target) + ".dedup-report.json"), families)}
+        out[engine] = {
+            "seconds": round(statistics.median(runs), 2),
+            "runs": [round(r, 2) for r in runs],
+            "peak_rss_mb": round(peak / 1024),
+            **_accuracy(Path(str(target) + ".dedup-report.json"), families),
+        }
     return out
 
 
@@ -195,15 +212,16 @@ def _calibrate() -> dict:
     pos, neg = _labelled_pairs()
     result: dict = {"positive_pairs": len(pos), "negative_pairs": len(neg), "exact_jaccard": {}}
     for kind, size in (("word", 1), ("word", 2), ("char", 3), ("char", 4), ("char", 5)):
+
         def jac(pair: tuple[str, str]) -> float:
             a, b = (set(shingle_set(t, kind, size)) for t in pair)
             return len(a & b) / len(a | b)
+
         ps, ns = [jac(p) for p in pos], [jac(p) for p in neg]
         table = {}
         for t in [x / 100 for x in range(40, 91, 5)]:
             tp, fp = sum(s >= t for s in ps), sum(s >= t for s in ns)
-            table[f"{t:.2f}"] = {"precision": round(tp / max(1, tp + fp), 3),
-                                 "recall": round(tp / len(ps), 3)}
+            table[f"{t:.2f}"] = {"precision": round(tp / max(1, tp + fp), 3), "recall": round(tp / len(ps), 3)}
         result["exact_jaccard"][f"{kind}{size}"] = table
     # The real thing: MinHash LSH at the default settings, pairs (dropped, kept) judged.
     texts = sorted({t for pair in pos + neg for t in pair})
@@ -213,10 +231,13 @@ def _calibrate() -> dict:
     right = sum(frozenset(p) in labelled for p in dropped)
     at = {t: i for i, t in enumerate(texts)}
     droppable = len({max(at[a], at[b]) for a, b in pos if a != b})  # have an earlier duplicate
-    result["minhash_lsh_default"] = {"dropped": len(dropped), "labelled_duplicate": right,
-                                     "droppable": droppable,
-                                     "precision": round(right / max(1, len(dropped)), 3),
-                                     "recall": round(right / max(1, droppable), 3)}
+    result["minhash_lsh_default"] = {
+        "dropped": len(dropped),
+        "labelled_duplicate": right,
+        "droppable": droppable,
+        "precision": round(right / max(1, len(dropped)), 3),
+        "recall": round(right / max(1, droppable), 3),
+    }
     return result
 
 
@@ -239,8 +260,13 @@ def main() -> None:
     if args.calibrate:
         print(json.dumps(_calibrate(), indent=1))
         return
-    result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-              "planted": args.planted, "seed": args.seed, "repeat": args.repeat, "sizes": {}}
+    result = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "planted": args.planted,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "sizes": {},
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for n in map(int, args.sizes.split(",")):
             result["sizes"][str(n)] = _measure(n, args, Path(tmp))

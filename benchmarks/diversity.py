@@ -59,7 +59,11 @@ def _lm(spec: str | None, cache: bool, no_repeat: float | None = None) -> Any:
 
 def _run(name: str, levers: dict[str, Any], args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
     generator = EmbeddingTaskGenerator(
-        "all", num_generations=args.generations, seed=args.seed, lm=_lm(args.model, args.keep_cache, args.no_repeat), **levers
+        "all",
+        num_generations=args.generations,
+        seed=args.seed,
+        lm=_lm(args.model, args.keep_cache, args.no_repeat),
+        **levers,
     )
     started = time.perf_counter()
     prediction = generator()
@@ -93,8 +97,9 @@ def _run(name: str, levers: dict[str, Any], args: argparse.Namespace, out_dir: P
         ),
         "near_duplicate_rate": round(report["total"]["near_duplicate_rate"], 4),
         "seconds_per_call": round(seconds / max(1, calls), 2),
-        "tokens_per_call": {k: round(v / max(1, calls), 1) for k, v in usage.items()
-                            if k in ("prompt_tokens", "completion_tokens")},
+        "tokens_per_call": {
+            k: round(v / max(1, calls), 1) for k, v in usage.items() if k in ("prompt_tokens", "completion_tokens")
+        },
         "model_name": generator.model_name,
         "no_repeat": _no_repeat_of(generator.lm),
         "rows": str(path),
@@ -124,15 +129,24 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="default: the embedded default model")
-    parser.add_argument("--topics", action=argparse.BooleanOptionalAction, default=None,
-                        help="levers on: topic conditioning (default: the library default)")
+    parser.add_argument(
+        "--topics",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="levers on: topic conditioning (default: the library default)",
+    )
     parser.add_argument("--few-shot", type=int, default=None, help="levers on: examples per call")
     parser.add_argument("--avoid-archive", type=int, default=None, help="levers on: archive size")
-    parser.add_argument("--no-repeat", type=float, default=None,
-                        help="embedded model: repeated-phrase penalty in both runs (0: off; default: the model's)")
+    parser.add_argument(
+        "--no-repeat",
+        type=float,
+        default=None,
+        help="embedded model: repeated-phrase penalty in both runs (0: off; default: the model's)",
+    )
     parser.add_argument("--output-dir", type=Path, default=Path("runs/diversity"))
-    parser.add_argument("--keep-cache", action="store_true",
-                        help="read and write DSPy's cache (default: off, so every call is real)")
+    parser.add_argument(
+        "--keep-cache", action="store_true", help="read and write DSPy's cache (default: off, so every call is real)"
+    )
     args = parser.parse_args()
     args.output_dir.mkdir(parents=True, exist_ok=True)
 

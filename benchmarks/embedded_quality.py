@@ -55,8 +55,16 @@ SHIPPED = ROOT / "embtaskgen" / "tune" / "programs" / "default.json"
 #: The program the labelled tasks were generated with: its demos are what "prompt_copy"
 #: means for them, whatever program ships now.
 LABELLED_PROGRAM = ROOT / "tests" / "fixtures" / "labelled_tasks_program.json"
-_ADAPTER_KEYS = ("style", "num_examples", "example_size", "max_items", "min_items", "min_chars", "max_chars",
-                 "item_end")
+_ADAPTER_KEYS = (
+    "style",
+    "num_examples",
+    "example_size",
+    "max_items",
+    "min_items",
+    "min_chars",
+    "max_chars",
+    "item_end",
+)
 
 
 def _shipped_demos(program: Path = SHIPPED) -> dict[str, list[str]]:
@@ -103,27 +111,45 @@ def _overall(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {
         "calls": calls,
         "kept_per_call": round(sum(r["kept"] for r in per.values()) / calls, 2),
-        "on_category_kept_per_call": round(sum(r["on_category_kept_per_call"] * r["calls"] for r in per.values()) / calls, 2),
+        "on_category_kept_per_call": round(
+            sum(r["on_category_kept_per_call"] * r["calls"] for r in per.values()) / calls, 2
+        ),
         "seed_copies": sum(r["seed_copies"] for r in per.values()),
         "gate_drops": dict(drops),
-        "seconds_per_call": round(sum(r["seconds_per_call"] * r["calls"] for r in timed)
-                                  / max(1, sum(r["calls"] for r in timed)), 2) if timed else None,
+        "seconds_per_call": round(
+            sum(r["seconds_per_call"] * r["calls"] for r in timed) / max(1, sum(r["calls"] for r in timed)), 2
+        )
+        if timed
+        else None,
     }
 
 
-def run_model(spec: str, seeds: list[int], generations: int, adapter_options: dict[str, Any],
-              program: str | None) -> tuple[dict[str, _Tally], dict[str, Any]]:
+def run_model(
+    spec: str, seeds: list[int], generations: int, adapter_options: dict[str, Any], program: str | None
+) -> tuple[dict[str, _Tally], dict[str, Any]]:
     """Generate with the embedded model; tally kept tasks and gate drops per category."""
     lm = load_local_lm(spec, cache=False)
     lm.engine.load()  # before the clock starts
     adapter = CompactListAdapter(**adapter_options) if adapter_options else None
     tallies = {c: _Tally() for c in CATEGORIES}
-    settings: dict[str, Any] = {"model": lm.model, "seeds": seeds, "generations": generations,
-                                "adapter_options": adapter_options, "program": program}
+    settings: dict[str, Any] = {
+        "model": lm.model,
+        "seeds": seeds,
+        "generations": generations,
+        "adapter_options": adapter_options,
+        "program": program,
+    }
     for seed in seeds:
         for category in CATEGORIES:
-            generator = EmbeddingTaskGenerator(category, num_generations=generations, seed=seed, lm=lm,
-                                               keep_rejected=True, program=program, adapter=adapter)
+            generator = EmbeddingTaskGenerator(
+                category,
+                num_generations=generations,
+                seed=seed,
+                lm=lm,
+                keep_rejected=True,
+                program=program,
+                adapter=adapter,
+            )
             started = time.perf_counter()
             prediction = generator()
             tally = tallies[category]
@@ -136,7 +162,9 @@ def run_model(spec: str, seeds: list[int], generations: int, adapter_options: di
             for reject in prediction.rejected:
                 tally.samples[reject["reason"]].append(reject["task"])
             settings["program_info"] = generator.program_info or None
-            logger.info("seed %s %s: kept %s of %s", seed, category, len(prediction.tasks), prediction.stats["returned"])
+            logger.info(
+                "seed %s %s: kept %s of %s", seed, category, len(prediction.tasks), prediction.stats["returned"]
+            )
     return tallies, settings
 
 
@@ -180,8 +208,9 @@ def labelled_figures(path: Path) -> dict[str, Any]:
         if part:
             figures[split] = evaluate_gate(part, demos=demos)
     figures["all"] = evaluate_gate(rows, demos=demos)
-    figures["per_category"] = {c: evaluate_gate([r for r in rows if r["category"] == c], demos=demos)
-                               for c in CATEGORIES}
+    figures["per_category"] = {
+        c: evaluate_gate([r for r in rows if r["category"] == c], demos=demos) for c in CATEGORIES
+    }
     return figures
 
 
@@ -191,8 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="101,202,303", help="comma-separated run seeds")
     parser.add_argument("--generations", type=int, default=5, help="calls per category per seed")
     parser.add_argument("--program", default="default", help="'default', 'none' or a program file")
-    parser.add_argument("--adapter-options", type=json.loads, default={},
-                        help='CompactListAdapter settings, e.g. {"max_chars": 200, "item_end": "any"}')
+    parser.add_argument(
+        "--adapter-options",
+        type=json.loads,
+        default={},
+        help='CompactListAdapter settings, e.g. {"max_chars": 200, "item_end": "any"}',
+    )
     parser.add_argument("--rows", type=Path, nargs="*", help="judge these run files instead of running the model")
     parser.add_argument("--labelled", type=Path, default=LABELLED)
     parser.add_argument("--samples", type=int, default=3, help="sampled tasks per drop reason and category")
@@ -212,8 +245,12 @@ def main(argv: list[str] | None = None) -> int:
         program = None if args.program == "none" else args.program
         tallies, settings = run_model(args.model, seeds, args.generations, adapter_options, program)
     per = {c: tallies[c].report(c, args.samples, 0) for c in CATEGORIES}
-    result = {"settings": settings, "per_category": per, "overall": _overall(per),
-              "labelled": labelled_figures(args.labelled) if args.labelled.exists() else None}
+    result = {
+        "settings": settings,
+        "per_category": per,
+        "overall": _overall(per),
+        "labelled": labelled_figures(args.labelled) if args.labelled.exists() else None,
+    }
     text = json.dumps(result, indent=2, ensure_ascii=False)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")

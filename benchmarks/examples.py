@@ -76,17 +76,26 @@ def _per_call(total: Any, calls: int) -> float | None:
     return round(total / calls, 1) if isinstance(total, (int, float)) and calls else None
 
 
-def run_kind(lm: Any, adapter: Any, kind: str, calls: int, seed: int, max_num_words: int, samples: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def run_kind(
+    lm: Any, adapter: Any, kind: str, calls: int, seed: int, max_num_words: int, samples: int
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Benchmark one kind; return its report and its sample outputs."""
     gen = EmbeddingExampleGenerator(
-        kind, seed=seed, lm=lm, adapter=adapter, concurrency=1, max_num_words=max_num_words,
+        kind,
+        seed=seed,
+        lm=lm,
+        adapter=adapter,
+        concurrency=1,
+        max_num_words=max_num_words,
         count=calls if kind in SYMMETRIC_KINDS else 0,
     )
     tasks = None
     if kind not in SYMMETRIC_KINDS:
         pool = TASKS[kind]
-        tasks = [(kind, f"{pool[i % len(pool)]}" + (f" (set {i // len(pool) + 1})" if i >= len(pool) else ""))
-                 for i in range(calls)]
+        tasks = [
+            (kind, f"{pool[i % len(pool)]}" + (f" (set {i // len(pool) + 1})" if i >= len(pool) else ""))
+            for i in range(calls)
+        ]
     started = time.perf_counter()
     prediction = gen(tasks)
     seconds = time.perf_counter() - started
@@ -106,11 +115,24 @@ def run_kind(lm: Any, adapter: Any, kind: str, calls: int, seed: int, max_num_wo
     }
     shown: list[dict[str, Any]] = []
     for row in prediction.rows:
-        shown.append({"valid": True, "task": row["task"], "attributes": row["attributes"],
-                      **{name: row[name] for name in OUTPUT_FIELDS[kind]}})
+        shown.append(
+            {
+                "valid": True,
+                "task": row["task"],
+                "attributes": row["attributes"],
+                **{name: row[name] for name in OUTPUT_FIELDS[kind]},
+            }
+        )
     for failure in prediction.failures:
-        shown.append({"valid": False, "reasons": failure["reasons"], "attributes": failure["attributes"],
-                      "raw_output": failure["raw_output"], "error": failure["error"]})
+        shown.append(
+            {
+                "valid": False,
+                "reasons": failure["reasons"],
+                "attributes": failure["attributes"],
+                "raw_output": failure["raw_output"],
+                "error": failure["error"],
+            }
+        )
     return report, shown[:samples]
 
 
@@ -120,9 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", default="all", help=f"comma-separated kinds ({', '.join(EXAMPLE_KINDS)}) or all")
     parser.add_argument("--calls", type=int, default=5, help="calls per kind")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-num-words", type=int, default=None,
-                        help="cap of the retrieval documents' num_words (default: the embedded model's, "
-                             "EMBEDDED_MAX_NUM_WORDS)")
+    parser.add_argument(
+        "--max-num-words",
+        type=int,
+        default=None,
+        help="cap of the retrieval documents' num_words (default: the embedded model's, EMBEDDED_MAX_NUM_WORDS)",
+    )
     parser.add_argument("--samples", type=int, default=2, help="outputs shown per kind")
     args = parser.parse_args(argv)
     kinds = resolve_kinds(args.kinds.split(",") if args.kinds != "all" else "all")
@@ -130,8 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     lm.engine.load()
     adapter = example_adapter_for(lm)
     max_num_words = args.max_num_words or ExampleSettings(lm=lm).max_num_words
-    report: dict[str, Any] = {"model": lm.model, "seed": args.seed, "max_num_words": max_num_words,
-                              "adapter": type(adapter).__name__, "load_average": [_load()], "kinds": {}, "samples": {}}
+    report: dict[str, Any] = {
+        "model": lm.model,
+        "seed": args.seed,
+        "max_num_words": max_num_words,
+        "adapter": type(adapter).__name__,
+        "load_average": [_load()],
+        "kinds": {},
+        "samples": {},
+    }
     for kind in kinds:
         report["kinds"][kind], report["samples"][kind] = run_kind(
             lm, adapter, kind, args.calls, args.seed, max_num_words, args.samples

@@ -26,8 +26,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3000, help="timed calls (default 3000)")
     args = parser.parse_args()
     doc = json.loads(LABELLED.read_text(encoding="utf-8"))
-    lists = [(x["tasks"], x["category"]) for x in doc["lists"]
-             if x["label"] == "good" and len(x["tasks"]) == 20]
+    lists = [(x["tasks"], x["category"]) for x in doc["lists"] if x["label"] == "good" and len(x["tasks"]) == 20]
     for tasks, category in lists:  # warm-up: imports, the seed pools' features
         score_tasks(tasks, category)
     times = []
@@ -37,17 +36,22 @@ def main() -> None:
         score_tasks(tasks, category)
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
-    print(json.dumps({
-        "benchmark": "score_tasks, 20-item list, default examples (seed pool)",
-        "metric_version": METRIC_VERSION,
-        "runs": args.runs,
-        "lists": len(lists),
-        "median_ms": round(statistics.median(times), 3),
-        "p90_ms": round(times[int(0.9 * len(times))], 3),
-        "min_ms": round(times[0], 3),
-        "max_ms": round(times[-1], 3),
-        "python": platform.python_version(),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "score_tasks, 20-item list, default examples (seed pool)",
+                "metric_version": METRIC_VERSION,
+                "runs": args.runs,
+                "lists": len(lists),
+                "median_ms": round(statistics.median(times), 3),
+                "p90_ms": round(times[int(0.9 * len(times))], 3),
+                "min_ms": round(times[0], 3),
+                "max_ms": round(times[-1], 3),
+                "python": platform.python_version(),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,10 @@ from embtaskgen import load_default_embedder, mine_negatives, score_example
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 _TOPICS = [f"topic{n}" for n in range(40)]
-_WORDS = ("river bank loan market seed engine court garden protein satellite poem tax ruling fabric vaccine "
-          "glacier opera harbor ledger circuit enzyme mural statute turbine orchard sonnet").split()
+_WORDS = (
+    "river bank loan market seed engine court garden protein satellite poem tax ruling fabric vaccine "
+    "glacier opera harbor ledger circuit enzyme mural statute turbine orchard sonnet"
+).split()
 
 
 def _rows(count: int, seed: int) -> list[dict[str, object]]:
@@ -35,9 +37,16 @@ def _rows(count: int, seed: int) -> list[dict[str, object]]:
         topic = rng.choice(_TOPICS)
         words = [rng.choice(_WORDS) for _ in range(12)]
         positive = " ".join(f"The {topic} {w} matters because {rng.choice(_WORDS)} affects it." for w in words[:6])
-        rows.append({"kind": "text-retrieval", "task": "Retrieve documents.", "user_query": f"{topic} {words[0]} {n}",
-                     "positive_document": positive, "hard_negative_document": " ".join(reversed(positive.split())),
-                     "attributes": {"num_words": 50, "language": "English"}})
+        rows.append(
+            {
+                "kind": "text-retrieval",
+                "task": "Retrieve documents.",
+                "user_query": f"{topic} {words[0]} {n}",
+                "positive_document": positive,
+                "hard_negative_document": " ".join(reversed(positive.split())),
+                "attributes": {"num_words": 50, "language": "English"},
+            }
+        )
     return rows
 
 
@@ -58,15 +67,19 @@ def main() -> None:
     started = time.perf_counter()
     scores = [score_example(row) for row in rows]
     score_ms = (time.perf_counter() - started) * 1000 / len(rows)
-    print(json.dumps({
-        "rows": args.rows,
-        "embedder_load_seconds": round(load_seconds, 2),
-        "mining_seconds_median": round(statistics.median(times), 2),
-        "rows_per_second": round(args.rows / statistics.median(times), 1),
-        "mined_share": round(sum(r["mined_negative"] is not None for r in mined) / len(mined), 3),
-        "score_example_ms_per_row": round(score_ms, 3),
-        "mean_score_example": round(sum(scores) / len(scores), 3),
-    }))
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "embedder_load_seconds": round(load_seconds, 2),
+                "mining_seconds_median": round(statistics.median(times), 2),
+                "rows_per_second": round(args.rows / statistics.median(times), 1),
+                "mined_share": round(sum(r["mined_negative"] is not None for r in mined) / len(mined), 3),
+                "score_example_ms_per_row": round(score_ms, 3),
+                "mean_score_example": round(sum(scores) / len(scores), 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,13 @@ def execute(path: Path, fast: bool) -> tuple[Any, float]:
         else:
             os.environ.pop("EMBTASKGEN_FAST", None)
         try:
-            client = NotebookClient(notebook, timeout=None, kernel_name="python3", record_timing=False,
-                                    resources={"metadata": {"path": workdir}})
+            client = NotebookClient(
+                notebook,
+                timeout=None,
+                kernel_name="python3",
+                record_timing=False,
+                resources={"metadata": {"path": workdir}},
+            )
             started = time.perf_counter()
             client.execute()
             seconds = time.perf_counter() - started

@@ -45,8 +45,15 @@ from pathlib import Path
 from typing import Any
 
 TARGET = 1.15
-_KEYS = ("calls", "score", "unique_on_category_per_call", "parse_failures", "returned_per_call",
-         "copied_per_call", "demos")
+_KEYS = (
+    "calls",
+    "score",
+    "unique_on_category_per_call",
+    "parse_failures",
+    "returned_per_call",
+    "copied_per_call",
+    "demos",
+)
 
 
 def _brief(row: dict[str, Any]) -> dict[str, Any]:
@@ -81,8 +88,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     load_seconds = time.perf_counter() - started
     optimizers = args.optimizers.split(",")
     result: dict[str, Any] = {
-        "model": lm.model, "optimizers": optimizers, "budget": args.budget, "num_tasks": args.num_tasks,
-        "heldout": {"topics": list(topics), "seeds": list(seeds)}, "load_seconds": round(load_seconds, 1),
+        "model": lm.model,
+        "optimizers": optimizers,
+        "budget": args.budget,
+        "num_tasks": args.num_tasks,
+        "heldout": {"topics": list(topics), "seeds": list(seeds)},
+        "load_seconds": round(load_seconds, 1),
         "categories": {},
     }
     programs: dict[str, Any] = {}
@@ -102,14 +113,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 after = evaluate(tuned, [category], topics, seeds)["categories"][category]
             stats = tuned.program_info["categories"][category]
             key = "tuned" if len(optimizers) == 1 else f"tuned_{name}"
-            row[key] = {**_brief(after), "optimizer": name, "valset": stats["valset_score"],
-                        "optimization_program_calls": stats["program_calls"],
-                        "optimization_lm_calls": stats["lm_calls"],
-                        "seconds": round(time.perf_counter() - clock_opt, 1)}
+            row[key] = {
+                **_brief(after),
+                "optimizer": name,
+                "valset": stats["valset_score"],
+                "optimization_program_calls": stats["program_calls"],
+                "optimization_lm_calls": stats["lm_calls"],
+                "seconds": round(time.perf_counter() - clock_opt, 1),
+            }
             row[key]["ratio"] = {
                 "score": _ratio(after["score"], untuned["score"]),
-                "unique_on_category_per_call": _ratio(after["unique_on_category_per_call"],
-                                                      untuned["unique_on_category_per_call"]),
+                "unique_on_category_per_call": _ratio(
+                    after["unique_on_category_per_call"], untuned["unique_on_category_per_call"]
+                ),
             }
             row[key]["meets_target"] = all(r is not None and r >= TARGET for r in row[key]["ratio"].values())
             eval_calls += counter.counts()["lm"]["calls"]
@@ -129,8 +145,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         attribute = category.replace("-", "_")
         setattr(combined, attribute, getattr(tuned, attribute))
     first = next(iter(programs.values()))
-    combined.program_info = {**first.program_info,
-                             "categories": {c: p.program_info["categories"][c] for c, p in programs.items()}}
+    combined.program_info = {
+        **first.program_info,
+        "categories": {c: p.program_info["categories"][c] for c, p in programs.items()},
+    }
     metadata = {"heldout": heldout, "heldout_split": result["heldout"], "benchmark": "benchmarks/optimize.py"}
     with tempfile.TemporaryDirectory() as tmp:
         path = save_program(combined, Path(tmp) / "program.json", metadata=metadata)
@@ -142,20 +160,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.write_program:
         # Ship a category only if the tuned prompts beat the untuned ones on held-out calls in
         # both the metric score and the distinct on-category tasks per call.
-        better = [c for c in categories if all(heldout[c]["tuned"][k] > heldout[c]["untuned"][k]
-                                               for k in ("score", "unique_on_category_per_call"))]
+        better = [
+            c
+            for c in categories
+            if all(heldout[c]["tuned"][k] > heldout[c]["untuned"][k] for k in ("score", "unique_on_category_per_call"))
+        ]
         if better:
             args.write_program.parent.mkdir(parents=True, exist_ok=True)
             # The loader ships a category whose held-out score improved: record only the
             # written ones as "heldout", the others apart.
-            shipped = {**metadata, "heldout": {c: heldout[c] for c in better},
-                       "heldout_not_shipped": {c: heldout[c] for c in categories if c not in better}}
+            shipped = {
+                **metadata,
+                "heldout": {c: heldout[c] for c in better},
+                "heldout_not_shipped": {c: heldout[c] for c in categories if c not in better},
+            }
             save_program(combined, args.write_program, categories=better, metadata=shipped)
             result["written"] = {"path": str(args.write_program), "categories": better}
         else:
             result["written"] = {"path": None, "categories": []}
-    result["total"] = {"seconds": round(time.perf_counter() - started, 1), "lm_calls": total_calls,
-                       "optimization_program_calls": program_calls}
+    result["total"] = {
+        "seconds": round(time.perf_counter() - started, 1),
+        "lm_calls": total_calls,
+        "optimization_program_calls": program_calls,
+    }
     return result
 
 
@@ -177,8 +204,10 @@ def merge(out: Path, results: list[Path]) -> dict[str, Any]:
         run_info = state.get("embtaskgen", {})
         for category, row in result["categories"].items():
             if category not in (written.get("categories") or []):
-                not_shipped[category] = {"untuned": row["untuned"],
-                                         "tuned": {k: row["tuned"][k] for k in _KEYS if k in row["tuned"]}}
+                not_shipped[category] = {
+                    "untuned": row["untuned"],
+                    "tuned": {k: row["tuned"][k] for k in _KEYS if k in row["tuned"]},
+                }
                 continue
             if not info:
                 info = {**run_info, "categories": {}, "heldout": {}, "base_instructions": {}, "saved_categories": []}
@@ -197,16 +226,16 @@ def merge(out: Path, results: list[Path]) -> dict[str, Any]:
     text = json.dumps(state, indent=2, ensure_ascii=False) + "\n"
     validate_program(json.loads(text), out)
     out.write_text(text, encoding="utf-8")
-    return {"written": {"path": str(out), "categories": info["saved_categories"]},
-            "not_shipped": sorted(not_shipped)}
+    return {"written": {"path": str(out), "categories": info["saved_categories"]}, "not_shipped": sorted(not_shipped)}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="model spec (default: the embedded default)")
     parser.add_argument("--categories", default="all")
-    parser.add_argument("--optimizers", default=None,
-                        help="comma-separated; the first one is saved (default: the library default)")
+    parser.add_argument(
+        "--optimizers", default=None, help="comma-separated; the first one is saved (default: the library default)"
+    )
     parser.add_argument("--budget", type=int, default=None, help="program calls per category")
     parser.add_argument("--num-tasks", type=int, default=20)
     parser.add_argument("--eval-topics", type=int, default=8)
@@ -214,8 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write-program", type=Path, default=None)
     parser.add_argument("--keep-cache", action="store_true", help="use the usual DSPy cache directory")
-    parser.add_argument("--merge", type=Path, nargs="+", metavar=("OUT", "RESULT"),
-                        help="join the programs of earlier runs (their printed JSON) into OUT; no model")
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        metavar=("OUT", "RESULT"),
+        help="join the programs of earlier runs (their printed JSON) into OUT; no model",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)

@@ -37,15 +37,38 @@ import sys
 import tempfile
 import time
 
-_WORDS = ["tax", "river", "vaccine", "poetry", "tennis", "bridge", "salary", "volcano", "jazz", "orbit", "wheat",
-          "court", "glacier", "opera", "router", "bakery", "lung", "mortgage", "falcon", "harbor", "chess", "coral"]
+_WORDS = [
+    "tax",
+    "river",
+    "vaccine",
+    "poetry",
+    "tennis",
+    "bridge",
+    "salary",
+    "volcano",
+    "jazz",
+    "orbit",
+    "wheat",
+    "court",
+    "glacier",
+    "opera",
+    "router",
+    "bakery",
+    "lung",
+    "mortgage",
+    "falcon",
+    "harbor",
+    "chess",
+    "coral",
+]
 
 
 def _reply(seed: object) -> str:
     digest = hashlib.sha256(str(seed).encode()).hexdigest()
-    words = [_WORDS[int(digest[k:k + 4], 16) % len(_WORDS)] for k in range(0, 40, 4)]
-    tasks = [f"Find {words[2 * i]} reports that answer a question about {words[2 * i + 1]} (variant {i})."
-             for i in range(5)]
+    words = [_WORDS[int(digest[k : k + 4], 16) % len(_WORDS)] for k in range(0, 40, 4)]
+    tasks = [
+        f"Find {words[2 * i]} reports that answer a question about {words[2 * i + 1]} (variant {i})." for i in range(5)
+    ]
     return f"[[ ## tasks ## ]]\n{json.dumps(tasks)}\n\n[[ ## completed ## ]]"
 
 
@@ -62,12 +85,22 @@ def serve(port_file: str, latency: float) -> None:
         def do_POST(self) -> None:  # noqa: N802
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
             time.sleep(latency)
-            data = json.dumps({
-                "id": "x", "object": "chat.completion", "created": 0, "model": body.get("model", "bench"),
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": _reply(body.get("seed"))}}],
-                "usage": {"prompt_tokens": 300, "completion_tokens": 100, "total_tokens": 400},
-            }).encode()
+            data = json.dumps(
+                {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body.get("model", "bench"),
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": _reply(body.get("seed"))},
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 300, "completion_tokens": 100, "total_tokens": 400},
+                }
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -88,8 +121,15 @@ def child(args: argparse.Namespace) -> None:
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     from embtaskgen import EmbeddingTaskGenerator, run
 
-    gen = EmbeddingTaskGenerator("text-retrieval", num_generations=args.calls, seed=1, lm="openai/bench",
-                                 api_base=args.api_base, concurrency=args.concurrency, num_tasks=5)
+    gen = EmbeddingTaskGenerator(
+        "text-retrieval",
+        num_generations=args.calls,
+        seed=1,
+        lm="openai/bench",
+        api_base=args.api_base,
+        concurrency=args.concurrency,
+        num_tasks=5,
+    )
     out = tempfile.mkdtemp(prefix="ray-bench-")
     init = 0.0
     if args.child == "local":
@@ -121,8 +161,12 @@ def child(args: argparse.Namespace) -> None:
         ray.shutdown()
     ideal = args.calls * args.latency / args.concurrency
     result = {
-        "ok": summary.ok, "failed": summary.failed, "seconds": round(wall, 2), "ideal_s": round(ideal, 2),
-        "ratio": round(ideal / wall, 3), "driver_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "ok": summary.ok,
+        "failed": summary.failed,
+        "seconds": round(wall, 2),
+        "ideal_s": round(ideal, 2),
+        "ratio": round(ideal / wall, 3),
+        "driver_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "driver_cpu_s": round(time.process_time(), 2),
     }
     if args.child == "ray":
@@ -130,9 +174,16 @@ def child(args: argparse.Namespace) -> None:
         after = sum(n for _, n in commits[1:])
         span = commits[-1][0] - first_time
         steady = after * args.latency / args.concurrency / span if span > 0 else None
-        result.update({"ray_init_s": round(init, 2), "ratio_with_init": round(ideal / (wall + init), 3),
-                       "startup_s": round(wall - ideal, 2), "first_batch_s": round(first_time - started, 2),
-                       "batches": len(commits), "steady_ratio": round(steady, 3) if steady else None})
+        result.update(
+            {
+                "ray_init_s": round(init, 2),
+                "ratio_with_init": round(ideal / (wall + init), 3),
+                "startup_s": round(wall - ideal, 2),
+                "first_batch_s": round(first_time - started, 2),
+                "batches": len(commits),
+                "steady_ratio": round(steady, 3) if steady else None,
+            }
+        )
     print(json.dumps(result))
 
 
@@ -150,8 +201,22 @@ def _start_server(latency: float) -> tuple[subprocess.Popen, str]:
 
 
 def _run_child(mode: str, workers: int, args: argparse.Namespace, api_base: str) -> dict:
-    command = [sys.executable, __file__, "--child", mode, "--workers", str(workers), "--calls", str(args.calls),
-               "--latency", str(args.latency), "--concurrency", str(args.concurrency), "--api-base", api_base]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        mode,
+        "--workers",
+        str(workers),
+        "--calls",
+        str(args.calls),
+        "--latency",
+        str(args.latency),
+        "--concurrency",
+        str(args.concurrency),
+        "--api-base",
+        api_base,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
@@ -187,8 +252,12 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
     report = {
-        "calls": args.calls, "latency_s": args.latency, "concurrency": args.concurrency, "repeat": args.repeat,
-        "ideal_rate_per_s": round(args.concurrency / args.latency, 2), "cpus": os.cpu_count(),
+        "calls": args.calls,
+        "latency_s": args.latency,
+        "concurrency": args.concurrency,
+        "repeat": args.repeat,
+        "ideal_rate_per_s": round(args.concurrency / args.latency, 2),
+        "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }
     for name, results in runs.items():

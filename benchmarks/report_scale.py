@@ -64,125 +64,474 @@ CASES: dict[str, tuple[int, int, str]] = {  # name -> (tasks, tasks per row, kin
 }
 
 _DOMAINS = (
-    "tax law", "vaccines", "home insurance", "tenant rights", "crop rotation", "jazz history",
-    "marine biology", "electric cars", "retirement savings", "medieval castles", "cloud security",
-    "food allergies", "volcano monitoring", "airline refunds", "chess openings", "urban cycling",
-    "sleep disorders", "solar panels", "immigration rules", "wine making", "bird migration",
-    "data privacy", "railway timetables", "coral reefs", "dog training", "mortgage rates",
-    "ancient Rome", "quantum computing", "knitting patterns", "wildfire prevention",
-    "kidney disease", "stock options", "football tactics", "3D printing", "beekeeping",
-    "space telescopes", "public transport", "organic chemistry", "child nutrition",
-    "video game design", "copyright law", "pet adoption", "earthquake safety", "coffee brewing",
-    "cryptocurrency scams", "hiking trails", "patent filings", "mental health at work",
-    "rare diseases", "supply chains", "renewable energy subsidies", "language learning",
-    "baroque music", "forest ecology", "antique furniture", "diabetes care", "small business loans",
-    "opera singers", "climate adaptation", "robotics competitions", "sourdough baking",
-    "election law", "whale watching", "water purification", "film restoration",
-    "open source licences", "military history", "skin care", "rental cars", "nuclear fusion",
-    "garden pests", "public libraries", "cycling injuries", "fashion trends", "ocean shipping",
-    "bridge engineering", "agriculture", "architecture", "art history", "astronomy",
-    "automotive repair", "aviation", "banking", "childcare", "civil engineering", "dentistry",
-    "e-commerce", "economics", "electrical engineering", "entertainment", "environmental policy",
-    "fitness", "food safety", "gaming", "gardening", "genealogy", "geography", "geology",
-    "healthcare", "hospitality", "human resources", "journalism", "labor law", "linguistics",
-    "literature", "logistics", "manufacturing", "marketing", "mathematics", "meteorology",
-    "mining", "neuroscience", "nutrition", "oceanography", "parenting", "pharmacology",
-    "philosophy", "photography", "physics", "politics", "psychology", "real estate",
-    "religion", "retail", "scientific publishing", "social media", "sociology",
-    "software engineering", "statistics", "telecommunications", "tourism", "urban planning",
-    "veterinary medicine", "video production", "wildlife conservation", "archaeology",
-    "beer brewing", "ceramics", "dance", "epidemiology", "falconry", "glassblowing",
-    "horse racing", "ice hockey", "jewellery making", "karate", "lighthouse history",
-    "mountaineering", "numismatics", "orchid growing", "paleontology", "quilting",
-    "rowing", "sailing", "tea ceremonies", "ultramarathons", "vintage radios", "woodworking",
+    "tax law",
+    "vaccines",
+    "home insurance",
+    "tenant rights",
+    "crop rotation",
+    "jazz history",
+    "marine biology",
+    "electric cars",
+    "retirement savings",
+    "medieval castles",
+    "cloud security",
+    "food allergies",
+    "volcano monitoring",
+    "airline refunds",
+    "chess openings",
+    "urban cycling",
+    "sleep disorders",
+    "solar panels",
+    "immigration rules",
+    "wine making",
+    "bird migration",
+    "data privacy",
+    "railway timetables",
+    "coral reefs",
+    "dog training",
+    "mortgage rates",
+    "ancient Rome",
+    "quantum computing",
+    "knitting patterns",
+    "wildfire prevention",
+    "kidney disease",
+    "stock options",
+    "football tactics",
+    "3D printing",
+    "beekeeping",
+    "space telescopes",
+    "public transport",
+    "organic chemistry",
+    "child nutrition",
+    "video game design",
+    "copyright law",
+    "pet adoption",
+    "earthquake safety",
+    "coffee brewing",
+    "cryptocurrency scams",
+    "hiking trails",
+    "patent filings",
+    "mental health at work",
+    "rare diseases",
+    "supply chains",
+    "renewable energy subsidies",
+    "language learning",
+    "baroque music",
+    "forest ecology",
+    "antique furniture",
+    "diabetes care",
+    "small business loans",
+    "opera singers",
+    "climate adaptation",
+    "robotics competitions",
+    "sourdough baking",
+    "election law",
+    "whale watching",
+    "water purification",
+    "film restoration",
+    "open source licences",
+    "military history",
+    "skin care",
+    "rental cars",
+    "nuclear fusion",
+    "garden pests",
+    "public libraries",
+    "cycling injuries",
+    "fashion trends",
+    "ocean shipping",
+    "bridge engineering",
+    "agriculture",
+    "architecture",
+    "art history",
+    "astronomy",
+    "automotive repair",
+    "aviation",
+    "banking",
+    "childcare",
+    "civil engineering",
+    "dentistry",
+    "e-commerce",
+    "economics",
+    "electrical engineering",
+    "entertainment",
+    "environmental policy",
+    "fitness",
+    "food safety",
+    "gaming",
+    "gardening",
+    "genealogy",
+    "geography",
+    "geology",
+    "healthcare",
+    "hospitality",
+    "human resources",
+    "journalism",
+    "labor law",
+    "linguistics",
+    "literature",
+    "logistics",
+    "manufacturing",
+    "marketing",
+    "mathematics",
+    "meteorology",
+    "mining",
+    "neuroscience",
+    "nutrition",
+    "oceanography",
+    "parenting",
+    "pharmacology",
+    "philosophy",
+    "photography",
+    "physics",
+    "politics",
+    "psychology",
+    "real estate",
+    "religion",
+    "retail",
+    "scientific publishing",
+    "social media",
+    "sociology",
+    "software engineering",
+    "statistics",
+    "telecommunications",
+    "tourism",
+    "urban planning",
+    "veterinary medicine",
+    "video production",
+    "wildlife conservation",
+    "archaeology",
+    "beer brewing",
+    "ceramics",
+    "dance",
+    "epidemiology",
+    "falconry",
+    "glassblowing",
+    "horse racing",
+    "ice hockey",
+    "jewellery making",
+    "karate",
+    "lighthouse history",
+    "mountaineering",
+    "numismatics",
+    "orchid growing",
+    "paleontology",
+    "quilting",
+    "rowing",
+    "sailing",
+    "tea ceremonies",
+    "ultramarathons",
+    "vintage radios",
+    "woodworking",
 )
 _ASPECTS = (
-    "the costs", "the risks", "the history", "the regulation", "common mistakes",
-    "recent research", "the safety", "the environmental impact", "the best practices",
-    "the equipment", "beginner questions", "the economics", "local differences", "the ethics",
-    "new trends", "the terminology", "the health effects", "the legal disputes", "career paths",
-    "the tools", "the public debate", "the measurement", "the failures", "the statistics",
-    "the training", "the insurance", "the folklore", "the supply", "the pricing", "the funding",
-    "the accessibility", "the certification", "the maintenance", "the hazards", "the origins",
-    "the teaching", "the marketing", "the seasonal patterns", "the standards", "the licensing",
+    "the costs",
+    "the risks",
+    "the history",
+    "the regulation",
+    "common mistakes",
+    "recent research",
+    "the safety",
+    "the environmental impact",
+    "the best practices",
+    "the equipment",
+    "beginner questions",
+    "the economics",
+    "local differences",
+    "the ethics",
+    "new trends",
+    "the terminology",
+    "the health effects",
+    "the legal disputes",
+    "career paths",
+    "the tools",
+    "the public debate",
+    "the measurement",
+    "the failures",
+    "the statistics",
+    "the training",
+    "the insurance",
+    "the folklore",
+    "the supply",
+    "the pricing",
+    "the funding",
+    "the accessibility",
+    "the certification",
+    "the maintenance",
+    "the hazards",
+    "the origins",
+    "the teaching",
+    "the marketing",
+    "the seasonal patterns",
+    "the standards",
+    "the licensing",
 )
 _PLACES = (
-    "", "", "", "", "", " in Kenya", " in rural Canada", " in Japan", " in the European Union",
-    " in Brazil", " in India", " in coastal towns", " in Scandinavia", " in Australia",
-    " in Mexico", " in large cities", " in developing countries", " in the 1990s",
-    " during the Second World War", " in the Middle Ages", " after 2010", " in Nigeria",
-    " in Vietnam", " in Chile", " in Poland", " in mountain regions", " in small islands",
+    "",
+    "",
+    "",
+    "",
+    "",
+    " in Kenya",
+    " in rural Canada",
+    " in Japan",
+    " in the European Union",
+    " in Brazil",
+    " in India",
+    " in coastal towns",
+    " in Scandinavia",
+    " in Australia",
+    " in Mexico",
+    " in large cities",
+    " in developing countries",
+    " in the 1990s",
+    " during the Second World War",
+    " in the Middle Ages",
+    " after 2010",
+    " in Nigeria",
+    " in Vietnam",
+    " in Chile",
+    " in Poland",
+    " in mountain regions",
+    " in small islands",
 )
 _QUERIES = (
-    "question", "claim", "short query", "search phrase", "few keywords", "complaint",
-    "user question", "symptom description", "product name", "headline", "tweet",
-    "forum question", "voice command", "error message", "trivia question", "hypothesis",
-    "customer request", "legal question", "homework question", "rumour", "statement",
-    "survey answer", "job title", "quotation", "travel question",
+    "question",
+    "claim",
+    "short query",
+    "search phrase",
+    "few keywords",
+    "complaint",
+    "user question",
+    "symptom description",
+    "product name",
+    "headline",
+    "tweet",
+    "forum question",
+    "voice command",
+    "error message",
+    "trivia question",
+    "hypothesis",
+    "customer request",
+    "legal question",
+    "homework question",
+    "rumour",
+    "statement",
+    "survey answer",
+    "job title",
+    "quotation",
+    "travel question",
 )
 _DOCS = (
-    "articles", "official pages", "research abstracts", "forum answers", "news reports",
-    "encyclopedia passages", "product manuals", "court rulings", "government guidance",
-    "blog posts", "textbook sections", "help-centre pages", "clinical guidelines",
-    "scientific papers", "FAQ entries", "podcast transcripts", "conference talks",
-    "technical standards", "museum records", "patent texts", "interview transcripts",
-    "policy briefs", "recipes", "lecture notes", "fact-check reports", "user reviews",
+    "articles",
+    "official pages",
+    "research abstracts",
+    "forum answers",
+    "news reports",
+    "encyclopedia passages",
+    "product manuals",
+    "court rulings",
+    "government guidance",
+    "blog posts",
+    "textbook sections",
+    "help-centre pages",
+    "clinical guidelines",
+    "scientific papers",
+    "FAQ entries",
+    "podcast transcripts",
+    "conference talks",
+    "technical standards",
+    "museum records",
+    "patent texts",
+    "interview transcripts",
+    "policy briefs",
+    "recipes",
+    "lecture notes",
+    "fact-check reports",
+    "user reviews",
 )
 _RELATIONS = (
-    "answer it", "support or refute it", "explain it in detail", "address the problem it raises",
-    "give practical advice on it", "discuss its causes", "provide background on it",
-    "contradict it", "offer step-by-step solutions", "cite evidence about it",
-    "compare the options it mentions", "describe similar cases", "list the relevant rules",
-    "summarise the expert consensus", "report measurements about it", "correct its errors",
-    "put it in historical context", "estimate the costs involved", "name the people involved",
+    "answer it",
+    "support or refute it",
+    "explain it in detail",
+    "address the problem it raises",
+    "give practical advice on it",
+    "discuss its causes",
+    "provide background on it",
+    "contradict it",
+    "offer step-by-step solutions",
+    "cite evidence about it",
+    "compare the options it mentions",
+    "describe similar cases",
+    "list the relevant rules",
+    "summarise the expert consensus",
+    "report measurements about it",
+    "correct its errors",
+    "put it in historical context",
+    "estimate the costs involved",
+    "name the people involved",
 )
 _AUDIENCES = (
-    "", "", "", " for beginners", " for specialists", " written for children",
-    " in plain language", " published in the last five years", " from reputable sources",
-    " with worked examples", " for policy makers", " for teachers", " for small firms",
-    " for patients", " for tourists", " with diagrams",
+    "",
+    "",
+    "",
+    " for beginners",
+    " for specialists",
+    " written for children",
+    " in plain language",
+    " published in the last five years",
+    " from reputable sources",
+    " with worked examples",
+    " for policy makers",
+    " for teachers",
+    " for small firms",
+    " for patients",
+    " for tourists",
+    " with diagrams",
 )
 _SOURCES = (
-    "", "", "", " from a national archive", " on a company intranet", " in a university library",
-    " from a support forum", " in a medical database", " from local newspapers",
-    " in a government portal", " from a patent office", " in an online shop",
-    " from a trade journal", " in a parliamentary record", " from a citizen science project",
+    "",
+    "",
+    "",
+    " from a national archive",
+    " on a company intranet",
+    " in a university library",
+    " from a support forum",
+    " in a medical database",
+    " from local newspapers",
+    " in a government portal",
+    " from a patent office",
+    " in an online shop",
+    " from a trade journal",
+    " in a parliamentary record",
+    " from a citizen science project",
 )
-_SHORT = ("word", "product title", "hashtag", "person's name", "song title", "acronym",
-          "company name", "book title", "city name", "movie title", "slogan", "username",
-          "chemical name", "street name", "brand name", "species name", "idiom", "emoji",
-          "file name", "course title", "menu item", "team name")
-_SHORT_TARGETS = ("its dictionary definition", "a short phrase that explains it",
-                  "titles of related items", "the name of its author", "its most common synonym",
-                  "the category it belongs to", "a one-line description of it",
-                  "names that are often confused with it", "its translation into French",
-                  "its official abbreviation", "a short label for its mood",
-                  "the country it comes from", "a rhyming word", "its opposite",
-                  "a tagline with the same meaning", "the year it first appeared")
-_LONG = ("essay", "research paper", "business proposal", "legal brief", "news feature",
-         "product review", "grant application", "policy report", "biography", "case study",
-         "white paper", "court opinion", "travel guide", "annual report", "sermon",
-         "short story", "technical specification", "lesson plan", "memoir chapter")
-_LONG_RELATIONS = ("argue the opposite side", "study the same problem with a different method",
-                   "reach similar conclusions", "cover the same events from another angle",
-                   "propose competing strategies", "cite the same sources",
-                   "make overlapping arguments", "describe comparable outcomes",
-                   "share its main thesis", "use the same data", "were written in reply to it",
-                   "follow the same structure", "criticise its method")
-_INPUTS = ("customer support ticket", "product review", "news article", "job posting", "tweet",
-           "restaurant review", "email", "medical abstract", "commit message", "forum post",
-           "legal contract clause", "movie review", "chat message", "bug report",
-           "insurance claim", "patient note", "student essay", "press release", "app review",
-           "call transcript", "survey comment", "parliamentary question", "recipe",
-           "hotel review", "sales lead", "podcast description")
-_LABELS = ("the product area it concerns", "the sentiment it expresses", "the level of urgency",
-           "the topic it covers", "the type of request it makes", "the emotion of its author",
-           "the department that should handle it", "its level of formality",
-           "the stage of the purchase journey", "the risk it describes",
-           "the reading level it requires", "whether it contains a complaint",
-           "the political leaning it shows", "the language variety it uses",
-           "the kind of evidence it offers", "the age group it targets",
-           "its likely author type", "the severity of the problem", "the intent behind it")
+_SHORT = (
+    "word",
+    "product title",
+    "hashtag",
+    "person's name",
+    "song title",
+    "acronym",
+    "company name",
+    "book title",
+    "city name",
+    "movie title",
+    "slogan",
+    "username",
+    "chemical name",
+    "street name",
+    "brand name",
+    "species name",
+    "idiom",
+    "emoji",
+    "file name",
+    "course title",
+    "menu item",
+    "team name",
+)
+_SHORT_TARGETS = (
+    "its dictionary definition",
+    "a short phrase that explains it",
+    "titles of related items",
+    "the name of its author",
+    "its most common synonym",
+    "the category it belongs to",
+    "a one-line description of it",
+    "names that are often confused with it",
+    "its translation into French",
+    "its official abbreviation",
+    "a short label for its mood",
+    "the country it comes from",
+    "a rhyming word",
+    "its opposite",
+    "a tagline with the same meaning",
+    "the year it first appeared",
+)
+_LONG = (
+    "essay",
+    "research paper",
+    "business proposal",
+    "legal brief",
+    "news feature",
+    "product review",
+    "grant application",
+    "policy report",
+    "biography",
+    "case study",
+    "white paper",
+    "court opinion",
+    "travel guide",
+    "annual report",
+    "sermon",
+    "short story",
+    "technical specification",
+    "lesson plan",
+    "memoir chapter",
+)
+_LONG_RELATIONS = (
+    "argue the opposite side",
+    "study the same problem with a different method",
+    "reach similar conclusions",
+    "cover the same events from another angle",
+    "propose competing strategies",
+    "cite the same sources",
+    "make overlapping arguments",
+    "describe comparable outcomes",
+    "share its main thesis",
+    "use the same data",
+    "were written in reply to it",
+    "follow the same structure",
+    "criticise its method",
+)
+_INPUTS = (
+    "customer support ticket",
+    "product review",
+    "news article",
+    "job posting",
+    "tweet",
+    "restaurant review",
+    "email",
+    "medical abstract",
+    "commit message",
+    "forum post",
+    "legal contract clause",
+    "movie review",
+    "chat message",
+    "bug report",
+    "insurance claim",
+    "patient note",
+    "student essay",
+    "press release",
+    "app review",
+    "call transcript",
+    "survey comment",
+    "parliamentary question",
+    "recipe",
+    "hotel review",
+    "sales lead",
+    "podcast description",
+)
+_LABELS = (
+    "the product area it concerns",
+    "the sentiment it expresses",
+    "the level of urgency",
+    "the topic it covers",
+    "the type of request it makes",
+    "the emotion of its author",
+    "the department that should handle it",
+    "its level of formality",
+    "the stage of the purchase journey",
+    "the risk it describes",
+    "the reading level it requires",
+    "whether it contains a complaint",
+    "the political leaning it shows",
+    "the language variety it uses",
+    "the kind of evidence it offers",
+    "the age group it targets",
+    "its likely author type",
+    "the severity of the problem",
+    "the intent behind it",
+)
 
 
 def _topic(rng: random.Random) -> str:
@@ -193,51 +542,63 @@ def _topic(rng: random.Random) -> str:
 
 
 def _retrieval(rng: random.Random) -> str:
-    q, d, r, a, s = (rng.choice(_QUERIES), rng.choice(_DOCS), rng.choice(_RELATIONS),
-                     rng.choice(_AUDIENCES), rng.choice(_SOURCES))
+    q, d, r, a, s = (
+        rng.choice(_QUERIES),
+        rng.choice(_DOCS),
+        rng.choice(_RELATIONS),
+        rng.choice(_AUDIENCES),
+        rng.choice(_SOURCES),
+    )
     t = _topic(rng)
-    return rng.choice((
-        f"Given a {q} about {t}, retrieve {d}{s}{a} that {r}.",
-        f"Find {d}{s}{a} that {r}, given a {q} about {t}.",
-        f"Search a collection of {d}{s} about {t} for those that {r}, given a {q}.",
-        f"Retrieve {d} on {t}{a} that {r} when a user types a {q}.",
-        f"For a {q} on {t}, locate {d}{s} that {r}.",
-    ))
+    return rng.choice(
+        (
+            f"Given a {q} about {t}, retrieve {d}{s}{a} that {r}.",
+            f"Find {d}{s}{a} that {r}, given a {q} about {t}.",
+            f"Search a collection of {d}{s} about {t} for those that {r}, given a {q}.",
+            f"Retrieve {d} on {t}{a} that {r} when a user types a {q}.",
+            f"For a {q} on {t}, locate {d}{s} that {r}.",
+        )
+    )
 
 
 def _matching_short(rng: random.Random) -> str:
     sh, tg, s = rng.choice(_SHORT), rng.choice(_SHORT_TARGETS), rng.choice(_SOURCES)
     t = _topic(rng)
-    return rng.choice((
-        f"Given a {sh} from {t}, find {tg}{s}.",
-        f"Match a {sh} related to {t} to {tg}{s}.",
-        f"Given a {sh} used in discussions of {t}, retrieve {tg}{s}.",
-        f"Pair each {sh} about {t} with {tg}.",
-    ))
+    return rng.choice(
+        (
+            f"Given a {sh} from {t}, find {tg}{s}.",
+            f"Match a {sh} related to {t} to {tg}{s}.",
+            f"Given a {sh} used in discussions of {t}, retrieve {tg}{s}.",
+            f"Pair each {sh} about {t} with {tg}.",
+        )
+    )
 
 
 def _matching_long(rng: random.Random) -> str:
-    doc, r, s, a = (rng.choice(_LONG), rng.choice(_LONG_RELATIONS), rng.choice(_SOURCES),
-                    rng.choice(_AUDIENCES))
+    doc, r, s, a = (rng.choice(_LONG), rng.choice(_LONG_RELATIONS), rng.choice(_SOURCES), rng.choice(_AUDIENCES))
     t = _topic(rng)
-    return rng.choice((
-        f"Given a {doc} about {t}, find {doc}s{s}{a} that {r}.",
-        f"Match a long {doc} on {t} to other {doc}s{s} that {r}.",
-        f"Given a full {doc} concerning {t}, retrieve documents{s} that {r}.",
-        f"For a lengthy {doc} about {t}, find long texts{a} that {r}.",
-    ))
+    return rng.choice(
+        (
+            f"Given a {doc} about {t}, find {doc}s{s}{a} that {r}.",
+            f"Match a long {doc} on {t} to other {doc}s{s} that {r}.",
+            f"Given a full {doc} concerning {t}, retrieve documents{s} that {r}.",
+            f"For a lengthy {doc} about {t}, find long texts{a} that {r}.",
+        )
+    )
 
 
 def _classification(rng: random.Random) -> str:
     i, lab, s = rng.choice(_INPUTS), rng.choice(_LABELS), rng.choice(_SOURCES)
     t = _topic(rng)
-    return rng.choice((
-        f"Classify a {i}{s} about {t} by {lab}.",
-        f"Label a {i}{s} concerning {t} with {lab}.",
-        f"Determine for a {i} about {t} {lab}.",
-        f"Sort {i}s{s} on {t} into groups by {lab}.",
-        f"Categorise each {i} that mentions {t} according to {lab}.",
-    ))
+    return rng.choice(
+        (
+            f"Classify a {i}{s} about {t} by {lab}.",
+            f"Label a {i}{s} concerning {t} with {lab}.",
+            f"Determine for a {i} about {t} {lab}.",
+            f"Sort {i}s{s} on {t} into groups by {lab}.",
+            f"Categorise each {i} that mentions {t} according to {lab}.",
+        )
+    )
 
 
 _MAKERS = {
@@ -246,8 +607,15 @@ _MAKERS = {
     "text-matching-long": _matching_long,
     "text-classification": _classification,
 }
-_SWAPS = (("retrieve", "find"), ("Given a", "For a"), ("that", "which"), (" a ", " one "),
-          ("about", "on"), ("Classify", "Categorise"), ("find", "look up"))
+_SWAPS = (
+    ("retrieve", "find"),
+    ("Given a", "For a"),
+    ("that", "which"),
+    (" a ", " one "),
+    ("about", "on"),
+    ("Classify", "Categorise"),
+    ("find", "look up"),
+)
 
 
 def _edit(task: str, rng: random.Random) -> str:
@@ -263,7 +631,7 @@ def _edit(task: str, rng: random.Random) -> str:
     if kind == 2:
         words = task.rstrip(".").split()
         k = rng.randrange(1, len(words))
-        return " ".join(words[:k] + words[k + 1:]) + "."  # one word dropped
+        return " ".join(words[:k] + words[k + 1 :]) + "."  # one word dropped
     return task.rstrip(".") + ", quickly."
 
 
@@ -295,10 +663,18 @@ def synthetic_rows(tasks: int, per_row: int, seed: int = 0) -> list[dict]:
         pool = per_category[category]
         take = min(per_row, tasks - made)
         start = (generation // len(categories)) * per_row
-        chunk = pool[start:start + take] or synthetic_tasks(take, category, rng)
-        rows.append({"category": category, "model_name": "synthetic", "generation": generation,
-                     "seed": seed, "topic": "", "tasks": chunk,
-                     "metadata": {"rollout_id": generation, "num_tasks": per_row}})
+        chunk = pool[start : start + take] or synthetic_tasks(take, category, rng)
+        rows.append(
+            {
+                "category": category,
+                "model_name": "synthetic",
+                "generation": generation,
+                "seed": seed,
+                "topic": "",
+                "tasks": chunk,
+                "metadata": {"rollout_id": generation, "num_tasks": per_row},
+            }
+        )
         made += len(chunk)
         generation += 1
     return rows
@@ -306,20 +682,30 @@ def synthetic_rows(tasks: int, per_row: int, seed: int = 0) -> list[dict]:
 
 def numbered_rows(tasks: int, per_row: int) -> list[dict]:
     """One sentence with a counter, ``per_row`` to a row, all text-retrieval."""
-    return [{"category": "text-retrieval", "model_name": "synthetic", "generation": g,
-             "seed": 0, "topic": "",
-             "tasks": [f"Retrieve documents about subject {i} that answer a user's question."
-                       for i in range(start, min(tasks, start + per_row))],
-             "metadata": {"rollout_id": g, "num_tasks": per_row}}
-            for g, start in enumerate(range(0, tasks, per_row))]
+    return [
+        {
+            "category": "text-retrieval",
+            "model_name": "synthetic",
+            "generation": g,
+            "seed": 0,
+            "topic": "",
+            "tasks": [
+                f"Retrieve documents about subject {i} that answer a user's question."
+                for i in range(start, min(tasks, start + per_row))
+            ],
+            "metadata": {"rollout_id": g, "num_tasks": per_row},
+        }
+        for g, start in enumerate(range(0, tasks, per_row))
+    ]
 
 
 def write_case(path: Path, tasks: int, per_row: int, kind: str, seed: int = 0) -> None:
     if kind == "numbered":
         rows = numbered_rows(tasks, per_row)
     elif per_row >= tasks:  # one row: one category
-        rows = [{**synthetic_rows(1, 1, seed)[0],
-                 "tasks": synthetic_tasks(tasks, "text-retrieval", random.Random(seed))}]
+        rows = [
+            {**synthetic_rows(1, 1, seed)[0], "tasks": synthetic_tasks(tasks, "text-retrieval", random.Random(seed))}
+        ]
     else:
         rows = synthetic_rows(tasks, per_row, seed)
     with path.open("w", encoding="utf-8") as handle:
@@ -346,8 +732,9 @@ def _run_child(source: Path, out: Path) -> dict:
     """One fresh process; its own peak RSS from ``os.wait4``."""
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
-        proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(source), str(out)],
-                                stdout=stdout, stderr=stderr, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(source), str(out)], stdout=stdout, stderr=stderr, text=True
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - start
@@ -391,29 +778,39 @@ def _recall(per_category: int, seed: int) -> dict:
     out = {}
     for category in _MAKERS:
         tasks = synthetic_tasks(per_category, category, rng)
-        proc = subprocess.run([sys.executable, "-c", _RECALL_CHILD], input=json.dumps(tasks),
-                              capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", _RECALL_CHILD], input=json.dumps(tasks), capture_output=True, text=True, check=True
+        )
         out[category] = json.loads(proc.stdout.strip().splitlines()[-1])
     repeats = sum(r["repeats"] for r in out.values())
     found = sum(r["found"] for r in out.values())
-    return {"per_category": per_category, "recall": round(found / repeats, 5) if repeats else 1.0,
-            "false_pairs": sum(r["false"] for r in out.values()), "categories": out}
+    return {
+        "per_category": per_category,
+        "recall": round(found / repeats, 5) if repeats else 1.0,
+        "false_pairs": sum(r["false"] for r in out.values()),
+        "categories": out,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", default=",".join(CASES),
-                        help=f"comma-separated, from {', '.join(CASES)} (default: all)")
+    parser.add_argument(
+        "--cases", default=",".join(CASES), help=f"comma-separated, from {', '.join(CASES)} (default: all)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per case (default 3)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--recall", type=int, default=0, metavar="N",
-                        help="also measure the sketch search on N tasks per category")
+    parser.add_argument(
+        "--recall", type=int, default=0, metavar="N", help="also measure the sketch search on N tasks per category"
+    )
     args = parser.parse_args()
     names = [c.strip() for c in args.cases.split(",") if c.strip()]
     unknown = [c for c in names if c not in CASES]
     if unknown or args.repeat < 1 or args.recall < 0:
-        parser.error(f"unknown case(s) {unknown}; choose from {', '.join(CASES)}"
-                     if unknown else "--repeat must be at least 1 and --recall not negative")
+        parser.error(
+            f"unknown case(s) {unknown}; choose from {', '.join(CASES)}"
+            if unknown
+            else "--repeat must be at least 1 and --recall not negative"
+        )
     load_before = os.getloadavg()
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="report-scale-") as tmp:
@@ -422,8 +819,7 @@ def main() -> None:
             tasks, per_row, kind = CASES[name]
             source = folder / f"{name}.jsonl"
             write_case(source, tasks, per_row, kind, args.seed)
-            runs = [_run_child(source, folder / f"{name}.report.json")
-                    for _ in range(args.repeat)]
+            runs = [_run_child(source, folder / f"{name}.report.json") for _ in range(args.repeat)]
             seconds = statistics.median(r["seconds"] for r in runs)
             counted = runs[0]["tasks_counted"]
             results[name] = {
@@ -435,15 +831,14 @@ def main() -> None:
                 "seconds": round(seconds, 3),
                 "seconds_all": [round(r["seconds"], 3) for r in runs],
                 "process_seconds": round(statistics.median(r["process_seconds"] for r in runs), 3),
-                "process_cpu_seconds": round(
-                    statistics.median(r["process_cpu_seconds"] for r in runs), 3),
+                "process_cpu_seconds": round(statistics.median(r["process_cpu_seconds"] for r in runs), 3),
                 "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
                 "us_per_task": round(seconds / max(counted, 1) * 1e6, 1),
                 "near_duplicate_rate": round(runs[0]["near_duplicate_rate"], 4),
             }
     report = {
         "benchmark": "embtaskgen report on synthetic files (seconds: median of runs, "
-                     "report only; peak RSS of the child process)",
+        "report only; peak RSS of the child process)",
         "repeat": args.repeat,
         "seed": args.seed,
         "cpus": os.cpu_count(),
@@ -452,8 +847,7 @@ def main() -> None:
         "cases": results,
     }
     if "10k" in results and "100k" in results:
-        report["us_per_task_100k_over_10k"] = round(
-            results["100k"]["us_per_task"] / results["10k"]["us_per_task"], 2)
+        report["us_per_task_100k_over_10k"] = round(results["100k"]["us_per_task"] / results["10k"]["us_per_task"], 2)
     if args.recall:
         report["sketch_recall"] = _recall(args.recall, args.seed)
     print(json.dumps(report, indent=2))

@@ -191,10 +191,20 @@ def _floor_call(one):
     return call
 
 
-def _measure(mode: str, calls: int, latency: float, concurrency: int, cache: bool = False,
-             cache_dir: str | None = None) -> dict:
-    command = [sys.executable, __file__, "--child", mode, str(calls), str(latency), str(concurrency),
-               "1" if cache else "0", cache_dir or ""]
+def _measure(
+    mode: str, calls: int, latency: float, concurrency: int, cache: bool = False, cache_dir: str | None = None
+) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        mode,
+        str(calls),
+        str(latency),
+        str(concurrency),
+        "1" if cache else "0",
+        cache_dir or "",
+    ]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -242,8 +252,12 @@ def main() -> None:
     }
     for name in names:
         calls, latency, concurrency = SCENARIOS[name]
-        entry: dict = {"calls": calls, "latency_s": latency, "concurrency": concurrency,
-                       "ideal_s": round(calls * latency / concurrency, 3)}
+        entry: dict = {
+            "calls": calls,
+            "latency_s": latency,
+            "concurrency": concurrency,
+            "ideal_s": round(calls * latency / concurrency, 3),
+        }
         for cache in (False, True):
             runs = [_measure("runner", calls, latency, concurrency, cache) for _ in range(max(1, args.repeat))]
             entry["cache_on" if cache else "cache_off"] = _summary(runs)
@@ -263,14 +277,19 @@ def main() -> None:
         folder = tempfile.mkdtemp(prefix="bench-dspy-cache-")
         first = _measure("runner", calls, latency, concurrency, True, folder)
         again = _measure("runner", calls, latency, concurrency, True, folder)
-        report["cached_rerun"] = {"first": _summary([first]) | {"calls_made": first["calls_made"]},
-                                  "rerun": _summary([again]) | {"calls_made": again["calls_made"]}}
+        report["cached_rerun"] = {
+            "first": _summary([first]) | {"calls_made": first["calls_made"]},
+            "rerun": _summary([again]) | {"calls_made": again["calls_made"]},
+        }
         report["runs"] += [first, again]
     if args.big_calls > 0:
         _, _, concurrency = SCENARIOS[names[0]]
         big = _measure("runner", args.big_calls, args.big_latency, concurrency)
-        report["peak_rss_mb"] = {names[0]: report["scenarios"][names[0]]["cache_off"]["peak_rss_mb"],
-                                 str(args.big_calls): big["peak_rss_mb"], "target": 300}
+        report["peak_rss_mb"] = {
+            names[0]: report["scenarios"][names[0]]["cache_off"]["peak_rss_mb"],
+            str(args.big_calls): big["peak_rss_mb"],
+            "target": 300,
+        }
         report["runs"].append(big)
     report["machine"]["load_avg_1m_after"] = os.getloadavg()[0]
     print(json.dumps(report, indent=2))

@@ -34,13 +34,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from embtaskgen.signatures.categories import CATEGORIES, resolve_categories
-from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.lm.adapter_choice import choose_adapter
 from embtaskgen.lm.resolve import check_api_bases
 from embtaskgen.lm.spec import check_no_repeat
+from embtaskgen.signatures.categories import CATEGORIES, resolve_categories
 from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.topics import TOPICS
 
 __all__ = [
     "DEFAULT_AVOID_ARCHIVE",

@@ -20,21 +20,16 @@ def num_tasks_field() -> dspy.InputField:
 
 def topic_field() -> dspy.InputField:
     """The domain a call should focus on."""
-    return dspy.InputField(
-        desc="A domain or subject area to focus the tasks on; empty means any domain.", default=""
-    )
+    return dspy.InputField(desc="A domain or subject area to focus the tasks on; empty means any domain.", default="")
 
 
 def avoid_field() -> dspy.InputField:
     """Tasks accepted earlier in the run, not to be repeated."""
     return dspy.InputField(
-        desc="Tasks already written; do not repeat or paraphrase any of them. May be empty.",
-        default=[],
+        desc="Tasks already written; do not repeat or paraphrase any of them. May be empty.", default=[]
     )
 
 
 def tasks_field() -> dspy.OutputField:
     """The brainstormed list."""
-    return dspy.OutputField(
-        desc="The tasks: a list of strings, each one sentence describing one task, nothing else."
-    )
+    return dspy.OutputField(desc="The tasks: a list of strings, each one sentence describing one task, nothing else.")

@@ -14,20 +14,9 @@ import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.signatures import SIGNATURES
 
-__all__ = [
-    "CATEGORIES",
-    "CATEGORY_SUMMARIES",
-    "PREDICTOR_NAMES",
-    "resolve_categories",
-    "signature_for",
-]
+__all__ = ["CATEGORIES", "CATEGORY_SUMMARIES", "PREDICTOR_NAMES", "resolve_categories", "signature_for"]
 
-CATEGORIES: tuple[str, ...] = (
-    "text-retrieval",
-    "text-matching-short",
-    "text-matching-long",
-    "text-classification",
-)
+CATEGORIES: tuple[str, ...] = ("text-retrieval", "text-matching-short", "text-matching-long", "text-classification")
 
 CATEGORY_SUMMARIES: dict[str, str] = {
     "text-retrieval": "short query -> long documents to retrieve (questions, claims, keywords)",
@@ -71,9 +60,7 @@ def resolve_categories(category: str | Iterable[str]) -> tuple[str, ...]:
         elif name in SIGNATURES:
             chosen = [name]
         else:
-            raise ConfigError(
-                f"unknown category {name!r}; choose from {', '.join(CATEGORIES)} or 'all'"
-            )
+            raise ConfigError(f"unknown category {name!r}; choose from {', '.join(CATEGORIES)} or 'all'")
         resolved.extend(c for c in chosen if c not in resolved)
     return tuple(resolved)
 
@@ -85,10 +72,10 @@ def signature_for(category: str) -> type[dspy.Signature]:
         ValueError: ``category`` is not one of ``CATEGORIES``.
     """
     if not isinstance(category, str):
-        raise ConfigError(f"category must be a string, got {type(category).__name__}; choose from {', '.join(CATEGORIES)}")
+        raise ConfigError(
+            f"category must be a string, got {type(category).__name__}; choose from {', '.join(CATEGORIES)}"
+        )
     try:
         return SIGNATURES[category]
     except KeyError:
-        raise ConfigError(
-            f"unknown category {category!r}; choose from {', '.join(CATEGORIES)}"
-        ) from None
+        raise ConfigError(f"unknown category {category!r}; choose from {', '.join(CATEGORIES)}") from None

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import dspy
 
-__all__ = [
-    "clarity_field",
-    "difficulty_field",
-    "language_field",
-    "task_field",
-]
+__all__ = ["clarity_field", "difficulty_field", "language_field", "task_field"]
 
 
 def task_field() -> dspy.InputField:
     """The brainstormed task the example is written for."""
-    return dspy.InputField(desc="The task the example is for: one sentence describing what is given and what is sought.")
+    return dspy.InputField(
+        desc="The task the example is for: one sentence describing what is given and what is sought."
+    )
 
 
 def language_field() -> dspy.InputField:

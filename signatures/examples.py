@@ -157,9 +157,7 @@ def sample_seed_tasks(category: str, k: int, rng: random.Random) -> list[str]:
     try:
         pool = SEED_TASKS[category]
     except KeyError:
-        raise ConfigError(
-            f"unknown category {category!r}; choose from {', '.join(SEED_TASKS)}"
-        ) from None
+        raise ConfigError(f"unknown category {category!r}; choose from {', '.join(SEED_TASKS)}") from None
     if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= len(pool):
         raise ConfigError(f"k must be an int between 0 and {len(pool)}, got {k!r}")
     return rng.sample(pool, k)

@@ -40,9 +40,23 @@ def llama_server(model: str, log_path: Path, *, n_ctx: int = 4096) -> Iterator[s
     port = _free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", model,
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx)],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(path),
+                "--model_alias",
+                model,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                str(n_ctx),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}/v1"
         try:

@@ -34,5 +34,10 @@ def example_reply(request):
     if "[[ ## S1 ## ]]" in text:
         return _answer({"S1": f"first {tag}", "S2": f"second {tag}", "S3": f"third {tag}"})
     n = int(dict(FIELD.findall(request.messages[-1].text or "")).get("num_words", "50"))
-    return _answer({"user_query": f"query {tag}", "positive_document": f"{tag} " + " ".join(f"g{i}" for i in range(n)),
-                    "hard_negative_document": f"{tag} " + " ".join(f"b{i}" for i in range(n))})
+    return _answer(
+        {
+            "user_query": f"query {tag}",
+            "positive_document": f"{tag} " + " ".join(f"g{i}" for i in range(n)),
+            "hard_negative_document": f"{tag} " + " ".join(f"b{i}" for i in range(n)),
+        }
+    )

@@ -85,18 +85,23 @@ class OpenAIStub:
                     threading.Event().wait(stub.delay)
                 status, text = stub._answer(body)
                 if status != 200:
-                    self._send(status, {"error": {"message": text, "type": "invalid_request_error",
-                                                  "code": str(status)}})
+                    self._send(
+                        status, {"error": {"message": text, "type": "invalid_request_error", "code": str(status)}}
+                    )
                     return
-                self._send(200, {
-                    "id": "chatcmpl-stub",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": body.get("model", "stub"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": text}}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-                })
+                self._send(
+                    200,
+                    {
+                        "id": "chatcmpl-stub",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body.get("model", "stub"),
+                        "choices": [
+                            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+                        ],
+                        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+                    },
+                )
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 # ensure_ascii keeps lone surrogates as \\ud83d escapes, as a real server may send them
@@ -109,7 +114,9 @@ class OpenAIStub:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="openai-stub", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="openai-stub", daemon=True
+        )
         self._thread.start()
         return self
 

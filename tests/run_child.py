@@ -16,15 +16,24 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from run_helpers import FaultyModel  # noqa: E402
 
-from embtaskgen import EmbeddingTaskGenerator  # noqa: E402
-from embtaskgen import RunInterrupted, run  # noqa: E402
+from embtaskgen import (  # noqa: E402
+    EmbeddingTaskGenerator,  # noqa: E402
+    RunInterrupted,
+    run,
+)
 
 
 def main() -> int:
     output, generations = sys.argv[1], int(sys.argv[2])
     model = FaultyModel(seed=11, generations=generations, latency=0.02)
-    gen = EmbeddingTaskGenerator(["text-retrieval", "text-classification"], seed=11, lm=model.lm, flatten_tasks=True,
-                                 num_generations=generations, concurrency=4)
+    gen = EmbeddingTaskGenerator(
+        ["text-retrieval", "text-classification"],
+        seed=11,
+        lm=model.lm,
+        flatten_tasks=True,
+        num_generations=generations,
+        concurrency=4,
+    )
     try:
         summary = run(gen, output, resume="--resume" in sys.argv, progress=False)
     except RunInterrupted as stopped:

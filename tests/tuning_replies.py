@@ -6,12 +6,37 @@ import hashlib
 
 from scripted import chat_reply, prompt_text, scripted_lm
 
-_QUERIES = ["a drug name", "a court ruling citation", "a bus route number", "a poem title", "a tax form code",
-            "a dish name", "a painting title", "a satellite name", "a lab protocol name", "a port name",
-            "a bird species", "a chess opening", "a contract clause heading", "a composer", "an error code",
-            "a patent number", "a storm name", "a song title", "a company ticker", "a mineral"]
-_DOCS = ["encyclopedia articles", "forum threads", "news reports", "reference manuals", "review essays",
-         "archived memos", "textbook chapters"]
+_QUERIES = [
+    "a drug name",
+    "a court ruling citation",
+    "a bus route number",
+    "a poem title",
+    "a tax form code",
+    "a dish name",
+    "a painting title",
+    "a satellite name",
+    "a lab protocol name",
+    "a port name",
+    "a bird species",
+    "a chess opening",
+    "a contract clause heading",
+    "a composer",
+    "an error code",
+    "a patent number",
+    "a storm name",
+    "a song title",
+    "a company ticker",
+    "a mineral",
+]
+_DOCS = [
+    "encyclopedia articles",
+    "forum threads",
+    "news reports",
+    "reference manuals",
+    "review essays",
+    "archived memos",
+    "textbook chapters",
+]
 _VERBS = ["retrieve", "find", "search for"]
 
 

@@ -48,7 +48,6 @@ from embtaskgen.brainstorm.rows import GenerationMetadata, GenerationRow
 from embtaskgen.errors import ConfigError
 from embtaskgen.settings import GenerationSettings
 
-
 __all__ = ["Assembled", "assemble", "assemble_prediction", "failed_row"]
 
 
@@ -75,13 +74,7 @@ class Assembled:
 
 
 def assemble(
-    result: CallResult,
-    deduper: TaskDeduper,
-    *,
-    model_name: str,
-    seed: int,
-    num_tasks: int,
-    flatten: bool,
+    result: CallResult, deduper: TaskDeduper, *, model_name: str, seed: int, num_tasks: int, flatten: bool
 ) -> Assembled:
     """Clean ``result.items`` against ``deduper`` and build its rows.
 
@@ -97,9 +90,7 @@ def assemble(
         ValueError: ``result`` has no items (a failed call has no rows).
     """
     if result.items is None:
-        raise ConfigError(
-            f"{result.category} generation {result.generation} has no items; failed calls have no rows"
-        )
+        raise ConfigError(f"{result.category} generation {result.generation} has no items; failed calls have no rows")
     cleaned = deduper.clean(result.items, max_items=item_cap(num_tasks), category=result.category)
     extra: dict[str, Any] = {"rejected": cleaned.rejected} if deduper.keep_rejected else {}
     asked = result.options.get("asked")
@@ -140,8 +131,13 @@ def _rejected_row(row: GenerationRow, reject: dict[str, str]) -> dict[str, Any]:
     """A flattened row for a task the gate rejected: ``task``, ``rejected`` (its reason)
     and ``rejected_detail``, no ``task_index``."""
     return {
-        "category": row.category, "model_name": row.model_name, "generation": row.generation,
-        "seed": row.seed, "topic": row.topic, "task": reject["task"], "rejected": reject["reason"],
+        "category": row.category,
+        "model_name": row.model_name,
+        "generation": row.generation,
+        "seed": row.seed,
+        "topic": row.topic,
+        "task": reject["task"],
+        "rejected": reject["reason"],
         "rejected_detail": reject["detail"],
         **({"rollout_id": row.metadata.rollout_id} if row.metadata else {}),
     }
@@ -164,15 +160,19 @@ def failed_row(result: CallResult, *, model_name: str, seed: int, num_tasks: int
         error=_untrusted(result.error),
     )
     row = GenerationRow(
-        category=result.category, tasks=[], model_name=model_name,
-        generation=result.generation, seed=seed, topic=result.topic, metadata=metadata,
+        category=result.category,
+        tasks=[],
+        model_name=model_name,
+        generation=result.generation,
+        seed=seed,
+        topic=result.topic,
+        metadata=metadata,
     )
     return row.model_dump(mode="json", exclude_none=True)
 
 
 def assemble_prediction(
-    results: Sequence[CallResult], settings: GenerationSettings, *, model_name: str, seed: int,
-    generator: Any = None,
+    results: Sequence[CallResult], settings: GenerationSettings, *, model_name: str, seed: int, generator: Any = None
 ) -> dspy.Prediction:
     """Assemble the calls of one ``forward`` in plan order into its ``dspy.Prediction``.
 
@@ -200,23 +200,28 @@ def assemble_prediction(
         usage.update(result.token_counts())
         if result.items is not None:
             built = assemble(
-                result, deduper, model_name=model_name, seed=seed,
-                num_tasks=settings.num_tasks, flatten=settings.flatten,
+                result,
+                deduper,
+                model_name=model_name,
+                seed=seed,
+                num_tasks=settings.num_tasks,
+                flatten=settings.flatten,
             )
             rows.extend(built.rows)
             tasks.extend(built.tasks)
             dropped.update(built.dropped)
-            rejected.extend({"category": result.category, "generation": result.generation, **r}
-                            for r in built.rejected)
+            rejected.extend({"category": result.category, "generation": result.generation, **r} for r in built.rejected)
             returned += built.returned
             continue
-        failures.append({
-            "category": result.category,
-            "generation": result.generation,
-            "reason": "parse_failure" if result.parse_failure else "error",
-            "error": _untrusted(result.error),
-            "raw_output": _untrusted(result.raw_output),
-        })
+        failures.append(
+            {
+                "category": result.category,
+                "generation": result.generation,
+                "reason": "parse_failure" if result.parse_failure else "error",
+                "error": _untrusted(result.error),
+                "raw_output": _untrusted(result.raw_output),
+            }
+        )
         if not settings.flatten:
             rows.append(failed_row(result, model_name=model_name, seed=seed, num_tasks=settings.num_tasks))
     stats = {

@@ -28,27 +28,23 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
 from typing import Any
 
 from embtaskgen.brainstorm.precision_gate import GATE_REASONS, PrecisionGate
 from embtaskgen.lm.untrusted import sanitize_text
 
-__all__ = [
-    "DROP_REASONS",
-    "MAX_TASK_CHARS",
-    "CleanResult",
-    "TaskDeduper",
-    "item_cap",
-    "normalise_task",
-    "strip_task",
-]
+__all__ = ["DROP_REASONS", "MAX_TASK_CHARS", "CleanResult", "TaskDeduper", "item_cap", "normalise_task", "strip_task"]
 
 #: Every reason an item can be dropped for, in the order they are checked: past the
 #: call's cap (:func:`item_cap`), not a string, empty, longer than :data:`MAX_TASK_CHARS`,
 #: a duplicate, then the precision gate's reasons (when the deduper has a gate).
 DROP_REASONS: tuple[str, ...] = (
-    "over_cap", "not_string", "empty", "too_long", "duplicate_exact", "duplicate_normalised",
+    "over_cap",
+    "not_string",
+    "empty",
+    "too_long",
+    "duplicate_exact",
+    "duplicate_normalised",
     *GATE_REASONS,
 )
 
@@ -71,6 +67,7 @@ def item_cap(num_tasks: int) -> int:
         (40, 15, 11)
     """
     return max(2 * num_tasks, num_tasks + 10)
+
 
 # Leading list markers: bullets, "1.", "1)", "(1)", "#1", "Task 3:".
 _MARKER = re.compile(
@@ -182,9 +179,7 @@ class TaskDeduper:
             keep_rejected=bool(getattr(settings, "keep_rejected", False)),
         )
 
-    def clean(
-        self, items: Iterable[object], max_items: int | None = None, category: str | None = None
-    ) -> CleanResult:
+    def clean(self, items: Iterable[object], max_items: int | None = None, category: str | None = None) -> CleanResult:
         """Clean one generation's items against everything kept so far.
 
         Args:

@@ -31,15 +31,14 @@ from dspy.utils.usage_tracker import UsageTracker
 from embtaskgen.brainstorm.archive import AvoidArchive
 from embtaskgen.brainstorm.assembly import assemble_prediction
 from embtaskgen.brainstorm.call_result import CallResult, sanitize_items, sanitize_raw
-from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 from embtaskgen.brainstorm.levers import Levers
 from embtaskgen.brainstorm.program_choice import apply_program_choice
 from embtaskgen.brainstorm.program_state import ProgramLoader, apply_program
 from embtaskgen.brainstorm.program_state import save_program as write_program
 from embtaskgen.errors import ConfigError, check_int
+from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
-from embtaskgen.execute.collect import collect
 from embtaskgen.settings import (
     DEFAULT_AVOID_ARCHIVE,
     DEFAULT_FEW_SHOT,
@@ -49,6 +48,7 @@ from embtaskgen.settings import (
     decide_seed,
     derive_id,
 )
+from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 
 __all__ = ["EmbeddingTaskGenerator", "load_program"]
 
@@ -139,12 +139,26 @@ class EmbeddingTaskGenerator(dspy.Module):
         super().__init__()
         if settings is None:
             settings = GenerationSettings.build(
-                category, flatten_tasks=flatten_tasks, topics=topics, num_generations=num_generations,
-                seed=seed, lm=lm, num_tasks=num_tasks, topic=topic, temperature=temperature,
-                max_tokens=max_tokens, keep_duplicates=keep_duplicates, keep_rejected=keep_rejected,
+                category,
+                flatten_tasks=flatten_tasks,
+                topics=topics,
+                num_generations=num_generations,
+                seed=seed,
+                lm=lm,
+                num_tasks=num_tasks,
+                topic=topic,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                keep_duplicates=keep_duplicates,
+                keep_rejected=keep_rejected,
                 concurrency=concurrency,
-                api_base=api_base, adapter=adapter, few_shot=few_shot, avoid_archive=avoid_archive,
-                no_repeat=no_repeat, frequency_penalty=frequency_penalty, presence_penalty=presence_penalty,
+                api_base=api_base,
+                adapter=adapter,
+                few_shot=few_shot,
+                avoid_archive=avoid_archive,
+                no_repeat=no_repeat,
+                frequency_penalty=frequency_penalty,
+                presence_penalty=presence_penalty,
             )
         elif not isinstance(settings, GenerationSettings):
             raise ConfigError(f"settings must be a GenerationSettings, got {type(settings).__name__}")

@@ -65,13 +65,27 @@ from embtaskgen.brainstorm.gate_words import (
 __all__ = ["GATE_REASONS", "GateVerdict", "PrecisionGate", "gate_tokens"]
 
 #: Every reason the gate drops a task for, in the order they are checked.
-GATE_REASONS: tuple[str, ...] = (
-    "incomplete", "garbled", "stutter", "circular", "yes_no", "prompt_copy", "templated",
-)
+GATE_REASONS: tuple[str, ...] = ("incomplete", "garbled", "stutter", "circular", "yes_no", "prompt_copy", "templated")
 
 #: The verbs that end the "given" half of a retrieval or matching task.
-_SEEK = ("retrieve", "find", "search", "match", "locate", "identify", "return", "get",
-         "fetch", "pair", "select", "rank", "recommend", "look", "determine", "discover")
+_SEEK = (
+    "retrieve",
+    "find",
+    "search",
+    "match",
+    "locate",
+    "identify",
+    "return",
+    "get",
+    "fetch",
+    "pair",
+    "select",
+    "rank",
+    "recommend",
+    "look",
+    "determine",
+    "discover",
+)
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
 _GIVEN = re.compile(
@@ -83,12 +97,12 @@ _CLASSIFY = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _YES_NO = re.compile(
-    rf"\b(?:(?:{'|'.join(_SEEK)})\w*\s+(?:out\s+)?|and\s+|or\s+|,\s*)(?:if|whether)\b(?!\s+any\b)", re.IGNORECASE,
+    rf"\b(?:(?:{'|'.join(_SEEK)})\w*\s+(?:out\s+)?|and\s+|or\s+|,\s*)(?:if|whether)\b(?!\s+any\b)", re.IGNORECASE
 )
 #: An article with no noun after it ("the by", "an ,"), or a classification of nothing
 #: ("Classify by the topic ...").
 _HEADLESS = re.compile(
-    r"\b(?:a|an|the)\s*(?:[,;:.]|\s(?:by|of|to|and|or|in|on|the|a|an|is)\b)|^\s*[Cc]lassify\s+(?:by|into|as)\b",
+    r"\b(?:a|an|the)\s*(?:[,;:.]|\s(?:by|of|to|and|or|in|on|the|a|an|is)\b)|^\s*[Cc]lassify\s+(?:by|into|as)\b"
 )  # case-sensitive: "server A." names a letter, "the." is a cut
 _GLUED_WORDS = re.compile(r"\b(?:the|and|which|where)[a-z]{2,}\b", re.IGNORECASE)
 _GLUED_PUNCT = re.compile(r"[A-Za-z][,;:][A-Za-z]")
@@ -148,9 +162,12 @@ def _open_end(tokens: Sequence[str]) -> str:
         return ""
     last = tokens[-1]
     before = tokens[-2] if len(tokens) > 1 else ""
-    stranded = bool(STRANDERS.intersection(tokens[-7:-1]) or PRONOUNS.intersection(tokens[-4:-1])
-                    or before in STRANDING_VERBS or (len(before) > 3 and before.endswith(("s", "ed", "ing"))
-                                                      and before not in TRAILING))
+    stranded = bool(
+        STRANDERS.intersection(tokens[-7:-1])
+        or PRONOUNS.intersection(tokens[-4:-1])
+        or before in STRANDING_VERBS
+        or (len(before) > 3 and before.endswith(("s", "ed", "ing")) and before not in TRAILING)
+    )
     return last if last in TRAILING or (last in STRANDABLE and not stranded) else ""
 
 
@@ -219,7 +236,7 @@ def _stutter(tokens: Sequence[str], text: str) -> str:
     seen: dict[tuple[str, ...], int] = {}
     for n in (3,):
         for i in range(len(tokens) - n + 1):
-            gram = tuple(tokens[i:i + n])
+            gram = tuple(tokens[i : i + n])
             if sum(1 for w in gram if w not in FUNCTION) < 2:
                 continue
             first = seen.get(gram)

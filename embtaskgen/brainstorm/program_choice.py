@@ -118,8 +118,11 @@ def default_program_for(lm: Any, adapter: Any = None) -> tuple[Path, list[str]] 
     if info.get("model") != str(getattr(lm, "model", "")):
         return None
     if info.get("metric_version") != METRIC_IN_USE["version"]:
-        logger.info("shipped program skipped: scored with metric version %s, this is %s",
-                    info.get("metric_version"), METRIC_IN_USE["version"])
+        logger.info(
+            "shipped program skipped: scored with metric version %s, this is %s",
+            info.get("metric_version"),
+            METRIC_IN_USE["version"],
+        )
         return None
     if adapter is None:
         adapter = adapter_for(lm)

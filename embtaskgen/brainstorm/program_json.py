@@ -45,7 +45,8 @@ def read_program_json(path: str | Path, *, missing_hint: str = "") -> Any:
     except OSError as exc:
         raise ProgramFileError(f"{path}: cannot read the program file: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise ProgramFileError(f"{path} is not a JSON program file: not UTF-8 text at byte {exc.start} "
-                               "(a binary file?)") from None
+        raise ProgramFileError(
+            f"{path} is not a JSON program file: not UTF-8 text at byte {exc.start} (a binary file?)"
+        ) from None
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ProgramFileError(f"{path} is not a JSON program file: {exc or 'nested too deeply'}") from None

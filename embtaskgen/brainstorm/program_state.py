@@ -81,8 +81,14 @@ _ATTRIBUTE_TO_CATEGORY = {attribute: category for category, attribute in PREDICT
 
 #: The keys a predictor's state may hold in a program file (DSPy's ``Predict.dump_state``).
 PREDICTOR_KEYS = ("signature", "demos", "traces", "train", "lm")
-_KINDS = ((type(None), "null"), (bool, "a boolean"), ((int, float), "a number"), (str, "a string"),
-          (list, "a list"), (Mapping, "an object"))
+_KINDS = (
+    (type(None), "null"),
+    (bool, "a boolean"),
+    ((int, float), "a number"),
+    (str, "a string"),
+    (list, "a list"),
+    (Mapping, "an object"),
+)
 
 
 def _kind(value: Any) -> str:
@@ -92,16 +98,26 @@ def _kind(value: Any) -> str:
 
 def _check(test: Callable[[Any], bool], message: str, after: type = PlainValidator) -> Any:
     """A validator that keeps a value when ``test`` passes, else says ``message``."""
+
     def check(value: Any) -> Any:
         if not test(value):
             raise PydanticCustomError("program_value", message + ", got {kind}", {"kind": _kind(value)})
         return value
+
     return after(check)
 
 
-_DemoValue = Annotated[Any, _check(lambda v: v is None or isinstance(v, (str, int, float, bool)) or (
-    isinstance(v, list) and all(isinstance(i, str) for i in v)), "must be a string, number, boolean, null or "
-    "a list of strings")]
+_DemoValue = Annotated[
+    Any,
+    _check(
+        lambda v: (
+            v is None
+            or isinstance(v, (str, int, float, bool))
+            or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+        ),
+        "must be a string, number, boolean, null or a list of strings",
+    ),
+]
 _EmptyList = Annotated[Any, _check(lambda v: v == [] and isinstance(v, list), "must be an empty list")]
 _Null = Annotated[Any, _check(lambda v: v is None, "must be null: the model comes from your settings only")]
 
@@ -127,25 +143,43 @@ class _EmbtaskgenMetadata(BaseModel):
 def _predictor_model(category: str) -> type[BaseModel]:
     """The schema of one predictor's state; its demos hold the signature's own fields."""
     names, attribute = list(SIGNATURES[category].fields), PREDICTOR_NAMES[category]
-    fields = Annotated[list[_FieldState], _check(lambda v: len(v) == len(names), (
-        f"must list the signature's {len(names)} fields ({', '.join(names)}) in order"), AfterValidator)]
-    signature = create_model(f"Signature_{attribute}", __base__=_Strict, instructions=(str, ...),
-                             fields=(fields, ...))
-    demo = create_model(f"Demo_{attribute}", __base__=_Strict, augmented=(bool, None),
-                        **{name: (_DemoValue, None) for name in names})
-    return create_model(f"Predictor_{attribute}", __base__=_Strict, signature=(signature, ...),
-                        demos=(list[demo], []), traces=(_EmptyList, []), train=(_EmptyList, []),  # type: ignore[valid-type]
-                        lm=(_Null, None))
+    fields = Annotated[
+        list[_FieldState],
+        _check(
+            lambda v: len(v) == len(names),
+            (f"must list the signature's {len(names)} fields ({', '.join(names)}) in order"),
+            AfterValidator,
+        ),
+    ]
+    signature = create_model(f"Signature_{attribute}", __base__=_Strict, instructions=(str, ...), fields=(fields, ...))
+    demo = create_model(
+        f"Demo_{attribute}", __base__=_Strict, augmented=(bool, None), **{name: (_DemoValue, None) for name in names}
+    )
+    return create_model(
+        f"Predictor_{attribute}",
+        __base__=_Strict,
+        signature=(signature, ...),
+        demos=(list[demo], []),
+        traces=(_EmptyList, []),
+        train=(_EmptyList, []),  # type: ignore[valid-type]
+        lm=(_Null, None),
+    )
 
 
 #: The schema of a program file: ``"embtaskgen"`` metadata, DSPy's ``"metadata"`` and the
 #: predictor states (each optional), nothing else at any level.
 ProgramFile: type[BaseModel] = create_model(
-    "ProgramFile", __base__=_Strict, embtaskgen=(_EmbtaskgenMetadata, None), metadata=(dict[str, Any], None),
+    "ProgramFile",
+    __base__=_Strict,
+    embtaskgen=(_EmbtaskgenMetadata, None),
+    metadata=(dict[str, Any], None),
     **{attribute: (_predictor_model(category), None) for category, attribute in PREDICTOR_NAMES.items()},
 )
-_ALLOWED = {1: "a predictor may hold " + ", ".join(PREDICTOR_KEYS),
-            2: "a signature may hold instructions, fields", 3: "a signature field may hold prefix, description"}
+_ALLOWED = {
+    1: "a predictor may hold " + ", ".join(PREDICTOR_KEYS),
+    2: "a signature may hold instructions, fields",
+    3: "a signature field may hold prefix, description",
+}
 
 
 def _problem(error: Mapping[str, Any]) -> str:
@@ -161,8 +195,13 @@ def _problem(error: Mapping[str, Any]) -> str:
         return f"{where}: not allowed; {_ALLOWED[sum(isinstance(p, str) for p in loc[:-1])]}"
     if kind == "missing":
         return f"{where}: missing" + ("; a predictor state needs its signature" if loc[-1] == "signature" else "")
-    expected = {"model_type": "a JSON object", "dict_type": "a JSON object", "list_type": "a list",
-                "string_type": "a string", "bool_type": "true or false"}.get(kind)
+    expected = {
+        "model_type": "a JSON object",
+        "dict_type": "a JSON object",
+        "list_type": "a list",
+        "string_type": "a string",
+        "bool_type": "true or false",
+    }.get(kind)
     return f"{where}: must be {expected}, got {_kind(error.get('input'))}" if expected else f"{where}: {error['msg']}"
 
 
@@ -189,9 +228,13 @@ def validate_program(state: Any, name: str | Path = "program") -> BaseModel:
 def _clean_state(checked: Any) -> dict[str, Any]:
     """A predictor state built only from checked values: no key a file could add, no LM."""
     fields = [{"prefix": f.prefix, "description": f.description} for f in checked.signature.fields]
-    return {"signature": {"instructions": checked.signature.instructions, "fields": fields},
-            "demos": [demo.model_dump(exclude_unset=True) for demo in checked.demos],
-            "traces": [], "train": [], "lm": None}
+    return {
+        "signature": {"instructions": checked.signature.instructions, "fields": fields},
+        "demos": [demo.model_dump(exclude_unset=True) for demo in checked.demos],
+        "traces": [],
+        "train": [],
+        "lm": None,
+    }
 
 
 def base_instructions_digest(category: str) -> str:
@@ -246,8 +289,13 @@ def save_program(
         dumped = generator.predictor_for(category).dump_state()
         if dropped := sorted(key for key in dumped if key not in PREDICTOR_KEYS and dumped[key]):
             logger.warning("program for %s: %s not saved (not a prompt)", category, ", ".join(dropped))
-        state[PREDICTOR_NAMES[category]] = {"traces": [], "train": [], "demos": dumped.get("demos", []),
-                                            "signature": dumped["signature"], "lm": None}
+        state[PREDICTOR_NAMES[category]] = {
+            "traces": [],
+            "train": [],
+            "demos": dumped.get("demos", []),
+            "signature": dumped["signature"],
+            "lm": None,
+        }
     state[_DSPY_METADATA] = {"dependency_versions": get_dependency_versions()}
     text = json.dumps(state, indent=2, ensure_ascii=False, default=str) + "\n"
     validate_program(json.loads(text), f"{path} (not saved)")  # never write a file that would not load
@@ -275,10 +323,7 @@ def program_metadata(program: str | Path | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def apply_program(
-    generator: Any,
-    program: str | Path | Mapping[str, Any],
-    *,
-    categories: Sequence[str] | None = None,
+    generator: Any, program: str | Path | Mapping[str, Any], *, categories: Sequence[str] | None = None
 ) -> Any:
     """Load a program's prompts into ``generator`` in place and return it.
 
@@ -315,8 +360,9 @@ def apply_program(
     return generator
 
 
-def load_program(path: str | Path, *, cls: type,
-                 categories: Sequence[str] | None = None, **generator_kwargs: Any) -> Any:
+def load_program(
+    path: str | Path, *, cls: type, categories: Sequence[str] | None = None, **generator_kwargs: Any
+) -> Any:
     """Build a generator and load a program file into it.
 
     Args:
@@ -349,11 +395,14 @@ class ProgramLoader:
 
     def __get__(self, instance: Any, owner: type) -> Callable[..., Any]:
         if instance is None:
+
             def load(path: str | Path, **generator_kwargs: Any) -> Any:
                 return load_program(path, cls=owner, **generator_kwargs)
         else:
+
             def load(path: str | Path, categories: Sequence[str] | None = None, **_ignored: Any) -> Any:
                 return apply_program(instance, path, categories=categories)
+
         load.__doc__ = "Load a program file (see embtaskgen.tune.program_files)."
         return load
 

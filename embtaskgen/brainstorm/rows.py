@@ -31,15 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from embtaskgen.brainstorm.shards import iter_shard_rows
 
-__all__ = [
-    "GenerationMetadata",
-    "GenerationRow",
-    "Row",
-    "TaskRow",
-    "read_jsonl",
-    "to_dataset",
-    "to_jsonl",
-]
+__all__ = ["GenerationMetadata", "GenerationRow", "Row", "TaskRow", "read_jsonl", "to_dataset", "to_jsonl"]
 
 
 class GenerationMetadata(BaseModel):
@@ -172,9 +164,7 @@ def to_dataset(rows: Iterable[Row | Mapping[str, Any]] | str | os.PathLike[str])
     try:
         import datasets
     except ImportError as exc:  # pragma: no cover - exercised when the extra is absent
-        raise ImportError(
-            "to_dataset needs the Hugging Face datasets package: pip install 'embtaskgen[hf]'"
-        ) from exc
+        raise ImportError("to_dataset needs the Hugging Face datasets package: pip install 'embtaskgen[hf]'") from exc
     if isinstance(rows, (str, os.PathLike)):
         rows = read_jsonl(rows)
     records = []

@@ -70,7 +70,8 @@ def shard_paths(folder: str | os.PathLike[str]) -> list[Path]:
     if not path.is_dir():
         raise ConfigError(f"{path} is not a folder of shards")
     return sorted(
-        item for item in path.iterdir()
+        item
+        for item in path.iterdir()
         if item.suffix in _SUFFIXES and not item.name.startswith(("_", ".")) and item.is_file()
     )
 

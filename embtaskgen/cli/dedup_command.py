@@ -30,50 +30,102 @@ __all__ = ["dedup_command", "dedup_stage"]
 
 @click.command("dedup")
 @click.argument("source", metavar="IN", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="JSONL file to write the kept rows to.")
-@click.option("--column", default=None,
-              help="Text column to compare: a string column (near-duplicate rows are dropped) "
-                   "or a list column (items are dropped from the lists). Default: 'task', "
-                   "else 'tasks'.")
-@click.option("--shingles", type=click.Choice(SHINGLE_KINDS), default="word", show_default=True,
-              help="'word': stemmed content words; 'char': character n-grams of the normalised text.")
-@click.option("--shingle-size", type=int, default=None,
-              help="Words or characters per shingle (default: 1 for word, 4 for char).")
-@click.option("--threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True,
-              help="Estimated Jaccard similarity of the shingle sets at which a text is dropped, "
-                   "in (0, 1].")
-@click.option("--num-perm", type=int, default=DEFAULT_NUM_PERM, show_default=True,
-              help="MinHash values per text (16-1024).")
-@click.option("--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE, show_default=True,
-              help="MinHash implementation.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="JSONL file to write the kept rows to.",
+)
+@click.option(
+    "--column",
+    default=None,
+    help="Text column to compare: a string column (near-duplicate rows are dropped) "
+    "or a list column (items are dropped from the lists). Default: 'task', "
+    "else 'tasks'.",
+)
+@click.option(
+    "--shingles",
+    type=click.Choice(SHINGLE_KINDS),
+    default="word",
+    show_default=True,
+    help="'word': stemmed content words; 'char': character n-grams of the normalised text.",
+)
+@click.option(
+    "--shingle-size", type=int, default=None, help="Words or characters per shingle (default: 1 for word, 4 for char)."
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Estimated Jaccard similarity of the shingle sets at which a text is dropped, in (0, 1].",
+)
+@click.option(
+    "--num-perm", type=int, default=DEFAULT_NUM_PERM, show_default=True, help="MinHash values per text (16-1024)."
+)
+@click.option(
+    "--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE, show_default=True, help="MinHash implementation."
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the hash functions.")
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the report (default: OUT.dedup-report.json).")
-@click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
-              help="'ray': compute the signatures of a folder's shards with Ray Data (extra 'ray').")
-@click.option("--ray-address", default=None,
-              help="With --executor ray: an existing cluster ('auto', 'ray://...'); default: a "
-                   "local instance on loopback.")
-def dedup_command(source: Path, output: Path, column: str | None, shingles: str,
-                  shingle_size: int | None, threshold: float, num_perm: int, engine: str,
-                  seed: int, report: Path | None, executor: str, ray_address: str | None) -> None:
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the report (default: OUT.dedup-report.json).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(EXECUTORS),
+    default="local",
+    show_default=True,
+    help="'ray': compute the signatures of a folder's shards with Ray Data (extra 'ray').",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    help="With --executor ray: an existing cluster ('auto', 'ray://...'); default: a local instance on loopback.",
+)
+def dedup_command(
+    source: Path,
+    output: Path,
+    column: str | None,
+    shingles: str,
+    shingle_size: int | None,
+    threshold: float,
+    num_perm: int,
+    engine: str,
+    seed: int,
+    report: Path | None,
+    executor: str,
+    ray_address: str | None,
+) -> None:
     """Remove near-duplicate tasks (or examples, by --column) from a JSONL file or a folder
     of shards, keeping the first of each cluster; write OUT and a report of what was removed."""
     if ray_address is not None and executor != "ray":
         raise click.BadParameter("--ray-address needs --executor ray", param_hint="--ray-address")
     with command_errors("dedup"), usage_errors():
-        settings = DedupSettings(shingles=shingles, shingle_size=shingle_size, threshold=threshold,
-                                 num_perm=num_perm, engine=engine, seed=seed)
-        result = dedup_rows(source, output, column=column, settings=settings, report=report,
-                            executor=executor, ray_address=ray_address)
+        settings = DedupSettings(
+            shingles=shingles,
+            shingle_size=shingle_size,
+            threshold=threshold,
+            num_perm=num_perm,
+            engine=engine,
+            seed=seed,
+        )
+        result = dedup_rows(
+            source, output, column=column, settings=settings, report=report, executor=executor, ray_address=ray_address
+        )
     click.echo(_summary(result), err=True)
 
 
 def _summary(result: DedupResult) -> str:
-    return (f"dedup: kept {result.kept} of {result.items} texts ({result.removed} near-duplicates "
-            f"of {result.clusters} kept texts), {result.rows_written} of {result.rows} rows "
-            f"written to {result.output}; report: {result.report} ({result.seconds:.1f} s)")
+    return (
+        f"dedup: kept {result.kept} of {result.items} texts ({result.removed} near-duplicates "
+        f"of {result.clusters} kept texts), {result.rows_written} of {result.rows} rows "
+        f"written to {result.output}; report: {result.report} ({result.seconds:.1f} s)"
+    )
 
 
 def dedup_stage(tasks: Path, folder: Path) -> Path:

@@ -40,10 +40,23 @@ def _kinds(kinds: tuple[str, ...], category: tuple[str, ...]) -> list[str]:
     return list(category) if category and category != ("all",) else ["all"]
 
 
-def optimize_example_prompts(*, kinds: tuple[str, ...], category: tuple[str, ...], model: str | None,
-                             api_base: ApiBases, optimizer: str, budget: int, prompt_model: str | None,
-                             reflection_model: str | None, seed: int, program: str, heldout: bool,
-                             eval_topics: int, eval_seeds: int, output: Path) -> None:
+def optimize_example_prompts(
+    *,
+    kinds: tuple[str, ...],
+    category: tuple[str, ...],
+    model: str | None,
+    api_base: ApiBases,
+    optimizer: str,
+    budget: int,
+    prompt_model: str | None,
+    reflection_model: str | None,
+    seed: int,
+    program: str,
+    heldout: bool,
+    eval_topics: int,
+    eval_seeds: int,
+    output: Path,
+) -> None:
     """Tune, evaluate (optionally) and save the example prompts (see the module docstring)."""
     from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
     from embtaskgen.examples.kinds import resolve_kinds
@@ -78,19 +91,30 @@ def optimize_example_prompts(*, kinds: tuple[str, ...], category: tuple[str, ...
             bar.set_postfix_str(kind)
 
         with usage_errors():
-            tuned = optimize_examples(generator, optimizer, budget=budget, prompt_lm=prompt_model,
-                                      reflection_lm=reflection_model, seed=seed, progress=progress)
+            tuned = optimize_examples(
+                generator,
+                optimizer,
+                budget=budget,
+                prompt_lm=prompt_model,
+                reflection_lm=reflection_model,
+                seed=seed,
+                progress=progress,
+            )
         bar.update(bar.total - bar.n)  # every kind finished (some under budget)
     metadata: dict[str, Any] = {}
     if before is not None:
         after = evaluate(tuned, "tuned")
-        metadata["heldout"] = {kind: {"untuned": before["kinds"][kind], "tuned": after["kinds"][kind]}
-                               for kind in chosen}
+        metadata["heldout"] = {
+            kind: {"untuned": before["kinds"][kind], "tuned": after["kinds"][kind]} for kind in chosen
+        }
         metadata["heldout_split"] = {"tasks": tasks, "seeds": list(seeds)}
         click.echo(format_example_comparison(before, after))
     for kind, stats in tuned.program_info["kinds"].items():
-        click.echo(f"{kind}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
-                   f"valset {stats['valset_score']}, demos {stats['demos']}", err=True)
+        click.echo(
+            f"{kind}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
+            f"valset {stats['valset_score']}, demos {stats['demos']}",
+            err=True,
+        )
     with usage_errors():
         save_example_program(tuned, output, metadata=metadata)
     click.echo(f"wrote {output}", err=True)

@@ -29,6 +29,7 @@ from typing import Any
 
 import click
 
+from embtaskgen.cli.negative_mining import NEGATIVE_CHOICES, mine_examples, mining_embedder
 from embtaskgen.cli.options import (
     API_BASE_OPTION,
     CATEGORY_CHOICES,
@@ -42,7 +43,6 @@ from embtaskgen.cli.options import (
     safe_text,
     usage_errors,
 )
-from embtaskgen.cli.negative_mining import NEGATIVE_CHOICES, mine_examples, mining_embedder
 from embtaskgen.cli.ray_options import check_executor, ray_options
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted
 
@@ -60,40 +60,92 @@ def _run_options(function: Any) -> Any:
     options = [
         click.option("-m", "--model", default=None, help=MODEL_HELP),
         API_BASE_OPTION,
-        click.option("--kinds", "kinds", multiple=True, metavar="KIND[,KIND...]",
-                     help="Example kinds (comma-separated, repeatable): text-retrieval, text-matching-short, "
-                          "text-matching-long, text-classification, sts, bitext, or all."),
-        click.option("--count", type=click.IntRange(min=1), default=None,
-                     help="Examples of each symmetric kind (sts, bitext) among --kinds."),
-        click.option("--per-task", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Examples (model calls) per task."),
-        click.option("--languages", type=click.Choice(_LANGUAGES), default="english", show_default=True,
-                     help="Languages of the examples: english, or the paper's XLM-R list and weighting."),
-        click.option("--format", "format_", type=click.Choice(_FORMATS), default="jsonl", show_default=True,
-                     help="Examples file: example rows, or sentence-transformers anchor/positive/negative; "
-                          "with --executor ray: jsonl or parquet shards of example rows."),
-        click.option("--seed", type=click.IntRange(min=0), default=None,
-                     help="Run seed (drawn and recorded when absent)."),
+        click.option(
+            "--kinds",
+            "kinds",
+            multiple=True,
+            metavar="KIND[,KIND...]",
+            help="Example kinds (comma-separated, repeatable): text-retrieval, text-matching-short, "
+            "text-matching-long, text-classification, sts, bitext, or all.",
+        ),
+        click.option(
+            "--count",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Examples of each symmetric kind (sts, bitext) among --kinds.",
+        ),
+        click.option(
+            "--per-task",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Examples (model calls) per task.",
+        ),
+        click.option(
+            "--languages",
+            type=click.Choice(_LANGUAGES),
+            default="english",
+            show_default=True,
+            help="Languages of the examples: english, or the paper's XLM-R list and weighting.",
+        ),
+        click.option(
+            "--format",
+            "format_",
+            type=click.Choice(_FORMATS),
+            default="jsonl",
+            show_default=True,
+            help="Examples file: example rows, or sentence-transformers anchor/positive/negative; "
+            "with --executor ray: jsonl or parquet shards of example rows.",
+        ),
+        click.option(
+            "--seed", type=click.IntRange(min=0), default=None, help="Run seed (drawn and recorded when absent)."
+        ),
         click.option("--temperature", type=click.FloatRange(0, 2), default=1.0, show_default=True),
         click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Completion budget per call."),
-        click.option("--concurrency", type=click.IntRange(min=1), default=None,
-                     help="Calls in flight (default 8; the embedded model runs one at a time)."),
-        click.option("--resume", is_flag=True,
-                     help="Continue the run that wrote the output; every setting that shapes the rows must match."),
-        click.option("--max-failures", type=click.IntRange(min=1), default=None,
-                     help="Stop a run after this many failed calls."),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Calls in flight (default 8; the embedded model runs one at a time).",
+        ),
+        click.option(
+            "--resume",
+            is_flag=True,
+            help="Continue the run that wrote the output; every setting that shapes the rows must match.",
+        ),
+        click.option(
+            "--max-failures", type=click.IntRange(min=1), default=None, help="Stop a run after this many failed calls."
+        ),
         click.option("--cache/--no-cache", default=True, show_default=True, help="Use DSPy's response cache."),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr."),
-        click.option("--mine-negatives", is_flag=True,
-                     help="After the run, mine a hard negative per retrieval / matching example among the other "
-                          "examples' positives (all-MiniLM-L6-v2, the semantic extra) and record mined_negative."),
-        click.option("--mine-top-k", type=click.IntRange(min=1), default=10, show_default=True,
-                     help="--mine-negatives: candidates looked at per example."),
-        click.option("--mine-margin", type=click.FloatRange(0, 1, min_open=True), default=0.95, show_default=True,
-                     help="--mine-negatives: drop candidates scoring above this share of the positive's score."),
-        click.option("--negative", type=click.Choice(NEGATIVE_CHOICES), default="written", show_default=True,
-                     help="--format sentence-transformers: the negative column, written by the model or mined "
-                          "(needs --mine-negatives)."),
+        click.option(
+            "--mine-negatives",
+            is_flag=True,
+            help="After the run, mine a hard negative per retrieval / matching example among the other "
+            "examples' positives (all-MiniLM-L6-v2, the semantic extra) and record mined_negative.",
+        ),
+        click.option(
+            "--mine-top-k",
+            type=click.IntRange(min=1),
+            default=10,
+            show_default=True,
+            help="--mine-negatives: candidates looked at per example.",
+        ),
+        click.option(
+            "--mine-margin",
+            type=click.FloatRange(0, 1, min_open=True),
+            default=0.95,
+            show_default=True,
+            help="--mine-negatives: drop candidates scoring above this share of the positive's score.",
+        ),
+        click.option(
+            "--negative",
+            type=click.Choice(NEGATIVE_CHOICES),
+            default="written",
+            show_default=True,
+            help="--format sentence-transformers: the negative column, written by the model or mined "
+            "(needs --mine-negatives).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -105,9 +157,18 @@ def _split_kinds(kinds: tuple[str, ...]) -> list[str]:
 
 
 def _example_generator(
-    kinds: list[str], *, count: int | None, per_task: int, has_tasks: bool, model: str | None,
-    api_base: str | tuple[str, ...] | None, seed: int | None, temperature: float, max_tokens: int | None,
-    concurrency: int | None, languages: str,
+    kinds: list[str],
+    *,
+    count: int | None,
+    per_task: int,
+    has_tasks: bool,
+    model: str | None,
+    api_base: str | tuple[str, ...] | None,
+    seed: int | None,
+    temperature: float,
+    max_tokens: int | None,
+    concurrency: int | None,
+    languages: str,
 ) -> Any:
     """The generator of a stage-2 run; bad arguments are usage errors (exit 2)."""
     from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
@@ -121,17 +182,29 @@ def _example_generator(
     if count is not None and not symmetric:
         raise click.BadParameter(
             f"--count writes examples of the symmetric kinds; add {' or '.join(_SYMMETRIC)} to --kinds "
-            f"(valid kinds: {', '.join(resolve_kinds('all'))})", param_hint="--count")
+            f"(valid kinds: {', '.join(resolve_kinds('all'))})",
+            param_hint="--count",
+        )
     named = [kind for kind in kinds if kind in _SYMMETRIC]
     if count is None and named:
-        raise click.BadParameter(f"--kinds {','.join(symmetric)} needs --count N (examples of each)",
-                                 param_hint="--count")
+        raise click.BadParameter(
+            f"--kinds {','.join(symmetric)} needs --count N (examples of each)", param_hint="--count"
+        )
     if not has_tasks and not symmetric:
-        raise click.UsageError("nothing to write: pass --tasks FILE (task rows from 'embtaskgen generate'), "
-                               f"or --kinds {','.join(_SYMMETRIC)} with --count N")
+        raise click.UsageError(
+            "nothing to write: pass --tasks FILE (task rows from 'embtaskgen generate'), "
+            f"or --kinds {','.join(_SYMMETRIC)} with --count N"
+        )
     generator = EmbeddingExampleGenerator(
-        kinds=chosen, examples_per_task=per_task, count=count or 0, seed=seed, lm=model,
-        temperature=temperature, max_tokens=max_tokens, concurrency=concurrency, api_base=api_base,
+        kinds=chosen,
+        examples_per_task=per_task,
+        count=count or 0,
+        seed=seed,
+        lm=model,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        concurrency=concurrency,
+        api_base=api_base,
         languages=languages,
     )
     _ = generator.lm  # resolve the model now: a bad --model is a usage error
@@ -166,8 +239,11 @@ def _echo_summary(summary: Any, what: str) -> None:
 
 def _failure_line(summary: Any, status: int, what: str) -> str:
     kinds = ", ".join(f"{name} x{count}" for name, count in sorted(summary.errors_by_type.items()))
-    where = (f"see {Path(summary.output) / '_failures.jsonl'}" if Path(summary.output or "").is_dir()
-             else f"see {summary.output}.failures.jsonl")
+    where = (
+        f"see {Path(summary.output) / '_failures.jsonl'}"
+        if Path(summary.output or "").is_dir()
+        else f"see {summary.output}.failures.jsonl"
+    )
     made = summary.ok + summary.failed
     if status == 3:
         return f"Error: all {made} {what} failed ({kinds}); {where}"
@@ -199,46 +275,85 @@ def _report(runner: Any, output: Path, what: str, name: str) -> tuple[Any, int]:
     return summary, status
 
 
-def _ray_kwargs(executor: str, ray_address: str | None, ray_workers: int | None,
-                mine_negatives: bool) -> dict[str, Any]:
+def _ray_kwargs(
+    executor: str, ray_address: str | None, ray_workers: int | None, mine_negatives: bool
+) -> dict[str, Any]:
     """The run's Ray arguments (none for the local executor)."""
     if executor != "ray":
         return {}
     if mine_negatives:
-        raise click.BadParameter("--mine-negatives reads one examples file; it does not run with --executor ray",
-                                 param_hint="--mine-negatives")
+        raise click.BadParameter(
+            "--mine-negatives reads one examples file; it does not run with --executor ray",
+            param_hint="--mine-negatives",
+        )
     return {"executor": "ray", "ray_address": ray_address, "ray_workers": ray_workers}
 
 
 @click.command("examples")
-@click.option("--tasks", "tasks", type=click.Path(path_type=Path), default=None,
-              help="JSONL file of task rows (from 'embtaskgen generate'), either shape, or a folder of shards.")
-@click.option("--program", default="none", show_default=True,
-              help="Example prompts: 'none' (the signatures) or a program .json from "
-                   "'embtaskgen optimize --stage examples'.")
+@click.option(
+    "--tasks",
+    "tasks",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="JSONL file of task rows (from 'embtaskgen generate'), either shape, or a folder of shards.",
+)
+@click.option(
+    "--program",
+    default="none",
+    show_default=True,
+    help="Example prompts: 'none' (the signatures) or a program .json from 'embtaskgen optimize --stage examples'.",
+)
 @_run_options
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="JSONL file to write.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="JSONL file to write.")
 def examples_command(
-    tasks: Path | None, program: str, model: str | None, api_base: str | tuple[str, ...] | None, kinds: tuple[str, ...], count: int | None,
-    per_task: int, languages: str, format_: str, seed: int | None, temperature: float,
-    max_tokens: int | None, concurrency: int | None, resume: bool, max_failures: int | None, cache: bool,
-    progress: bool, mine_negatives: bool, mine_top_k: int, mine_margin: float, negative: str, executor: str,
-    ray_address: str | None, ray_workers: int | None, output: Path,
+    tasks: Path | None,
+    program: str,
+    model: str | None,
+    api_base: str | tuple[str, ...] | None,
+    kinds: tuple[str, ...],
+    count: int | None,
+    per_task: int,
+    languages: str,
+    format_: str,
+    seed: int | None,
+    temperature: float,
+    max_tokens: int | None,
+    concurrency: int | None,
+    resume: bool,
+    max_failures: int | None,
+    cache: bool,
+    progress: bool,
+    mine_negatives: bool,
+    mine_top_k: int,
+    mine_margin: float,
+    negative: str,
+    executor: str,
+    ray_address: str | None,
+    ray_workers: int | None,
+    output: Path,
 ) -> None:
     """Write training examples for the tasks of a file, and/or symmetric STS and bitext examples."""
     if str(output) == "-":
-        raise click.BadParameter("examples go to a file (its sidecars make --resume possible), not stdout",
-                                 param_hint="--output")
+        raise click.BadParameter(
+            "examples go to a file (its sidecars make --resume possible), not stdout", param_hint="--output"
+        )
     check_executor(executor, ray_address, ray_workers, output, parquet=format_ == "parquet")
     ray_kwargs = _ray_kwargs(executor, ray_address, ray_workers, mine_negatives)
     if executor == "local":
         check_output_dir(output)
     with command_errors("examples"), usage_errors():
         generator = _example_generator(
-            _split_kinds(kinds), count=count, per_task=per_task, has_tasks=tasks is not None, model=model,
-            api_base=api_base, seed=seed, temperature=temperature, max_tokens=max_tokens,
-            concurrency=concurrency, languages=languages,
+            _split_kinds(kinds),
+            count=count,
+            per_task=per_task,
+            has_tasks=tasks is not None,
+            model=model,
+            api_base=api_base,
+            seed=seed,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            concurrency=concurrency,
+            languages=languages,
         )
         generator.plan(tasks)  # bad or empty task file: exit 2 before any file exists
         from embtaskgen.tune.example_program_files import resolve_example_program
@@ -249,9 +364,20 @@ def examples_command(
 
     install_redaction()
     _, status = _report(
-        lambda: run_examples(generator, tasks, output, resume=resume, max_failures=max_failures,
-                             progress=progress, cache=cache, format=format_, **ray_kwargs),  # type: ignore[arg-type]
-        output, "examples", "examples",
+        lambda: run_examples(
+            generator,
+            tasks,
+            output,
+            resume=resume,
+            max_failures=max_failures,
+            progress=progress,
+            cache=cache,
+            format=format_,
+            **ray_kwargs,
+        ),  # type: ignore[arg-type]
+        output,
+        "examples",
+        "examples",
     )
     if mine_negatives:
         mine_examples(output, embedder, format_=format_, negative=negative, top_k=mine_top_k, margin=mine_margin)
@@ -260,30 +386,84 @@ def examples_command(
 
 
 @click.command("pipeline")
-@click.option("-c", "--category", "category", multiple=True, type=click.Choice(CATEGORY_CHOICES),
-              default=("all",), show_default=True, help="Task category (repeatable), or 'all'.")
-@click.option("-n", "--num-generations", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Stage 1: model calls per category.")
-@click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Stage 1: tasks asked for per call.")
-@click.option("--program", default="default", show_default=True,
-              help="Stage 1 prompts: 'default', 'none' or a program .json file (see 'generate').")
-@click.option("--examples-program", default="none", show_default=True,
-              help="Stage 2 prompts: 'none' (the signatures) or a program .json from "
-                   "'embtaskgen optimize --stage examples'.")
+@click.option(
+    "-c",
+    "--category",
+    "category",
+    multiple=True,
+    type=click.Choice(CATEGORY_CHOICES),
+    default=("all",),
+    show_default=True,
+    help="Task category (repeatable), or 'all'.",
+)
+@click.option(
+    "-n",
+    "--num-generations",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Stage 1: model calls per category.",
+)
+@click.option(
+    "--num-tasks", type=click.IntRange(min=1), default=20, show_default=True, help="Stage 1: tasks asked for per call."
+)
+@click.option(
+    "--program",
+    default="default",
+    show_default=True,
+    help="Stage 1 prompts: 'default', 'none' or a program .json file (see 'generate').",
+)
+@click.option(
+    "--examples-program",
+    default="none",
+    show_default=True,
+    help="Stage 2 prompts: 'none' (the signatures) or a program .json from 'embtaskgen optimize --stage examples'.",
+)
 @_run_options
-@click.option("--dedup", is_flag=True,
-              help="Remove near-duplicate tasks before stage 2 (MinHash LSH, as 'embtaskgen dedup' "
-                   "does): DIR/tasks.dedup.jsonl and its report; stage 2 reads it.")
-@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write tasks.jsonl and examples.jsonl into (created when missing).")
+@click.option(
+    "--dedup",
+    is_flag=True,
+    help="Remove near-duplicate tasks before stage 2 (MinHash LSH, as 'embtaskgen dedup' "
+    "does): DIR/tasks.dedup.jsonl and its report; stage 2 reads it.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write tasks.jsonl and examples.jsonl into (created when missing).",
+)
 def pipeline_command(
-    category: tuple[str, ...], num_generations: int, num_tasks: int, program: str, examples_program: str,
-    model: str | None, api_base: str | tuple[str, ...] | None, kinds: tuple[str, ...], count: int | None, per_task: int, languages: str,
-    format_: str, seed: int | None, temperature: float, max_tokens: int | None, concurrency: int | None,
-    resume: bool, max_failures: int | None, cache: bool, progress: bool, mine_negatives: bool, mine_top_k: int,
-    mine_margin: float, negative: str, executor: str, ray_address: str | None, ray_workers: int | None,
-    dedup: bool, output_dir: Path,
+    category: tuple[str, ...],
+    num_generations: int,
+    num_tasks: int,
+    program: str,
+    examples_program: str,
+    model: str | None,
+    api_base: str | tuple[str, ...] | None,
+    kinds: tuple[str, ...],
+    count: int | None,
+    per_task: int,
+    languages: str,
+    format_: str,
+    seed: int | None,
+    temperature: float,
+    max_tokens: int | None,
+    concurrency: int | None,
+    resume: bool,
+    max_failures: int | None,
+    cache: bool,
+    progress: bool,
+    mine_negatives: bool,
+    mine_top_k: int,
+    mine_margin: float,
+    negative: str,
+    executor: str,
+    ray_address: str | None,
+    ray_workers: int | None,
+    dedup: bool,
+    output_dir: Path,
 ) -> None:
     """Brainstorm tasks (DIR/tasks.jsonl), then write examples for them (DIR/examples.jsonl)."""
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
@@ -305,14 +485,29 @@ def pipeline_command(
         # The task categories of stage 1, and the symmetric kinds only when asked for.
         example_kinds = [*resolve_categories(categories), *_split_kinds(kinds)]
         settings = GenerationSettings.build(
-            categories, num_generations=num_generations, seed=seed, lm=model, num_tasks=num_tasks,
-            temperature=temperature, max_tokens=max_tokens, concurrency=concurrency, api_base=api_base,
+            categories,
+            num_generations=num_generations,
+            seed=seed,
+            lm=model,
+            num_tasks=num_tasks,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            concurrency=concurrency,
+            api_base=api_base,
         )
         task_generator = EmbeddingTaskGenerator(settings=settings)
         _ = task_generator.lm
         generator = _example_generator(
-            example_kinds, count=count, per_task=per_task, has_tasks=True, model=model, api_base=api_base,
-            seed=seed, temperature=temperature, max_tokens=max_tokens, concurrency=concurrency,
+            example_kinds,
+            count=count,
+            per_task=per_task,
+            has_tasks=True,
+            model=model,
+            api_base=api_base,
+            seed=seed,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            concurrency=concurrency,
             languages=languages,
         )
         if not resume and ray_kwargs:
@@ -332,8 +527,9 @@ def pipeline_command(
 
         examples_loaded = resolve_example_program(generator, examples_program)  # a bad file: exit 2 now
     embedder = mining_embedder(mine_negatives, negative, format_, generator.settings.kinds)
-    logger.info("program: %s; example program: %s", loaded or "untuned signatures",
-                examples_loaded or "untuned signatures")
+    logger.info(
+        "program: %s; example program: %s", loaded or "untuned signatures", examples_loaded or "untuned signatures"
+    )
     from embtaskgen.runs.example_runner import run_examples
     from embtaskgen.runs.runner import run
 
@@ -342,19 +538,30 @@ def pipeline_command(
     output_dir.mkdir(exist_ok=True)
     try:
         first, status = _report(
-            lambda: run(task_generator, tasks_file, resume=resume, max_failures=max_failures,
-                        progress=progress, cache=cache,
-                        **({**ray_kwargs, "format": "parquet" if format_ == "parquet" else "jsonl"}
-                           if ray_kwargs else {})),
-            tasks_file, "tasks", "pipeline",
+            lambda: run(
+                task_generator,
+                tasks_file,
+                resume=resume,
+                max_failures=max_failures,
+                progress=progress,
+                cache=cache,
+                **({**ray_kwargs, "format": "parquet" if format_ == "parquet" else "jsonl"} if ray_kwargs else {}),
+            ),
+            tasks_file,
+            "tasks",
+            "pipeline",
         )
     except click.UsageError:
         if created:
             output_dir.rmdir()
         raise
     if first.status == "aborted" or first.total_rows == 0:
-        click.echo("Error: stage 1 wrote no tasks; stage 2 was not run" if first.total_rows == 0
-                   else "Error: stage 1 was stopped; stage 2 was not run (resume to finish)", err=True)
+        click.echo(
+            "Error: stage 1 wrote no tasks; stage 2 was not run"
+            if first.total_rows == 0
+            else "Error: stage 1 was stopped; stage 2 was not run (resume to finish)",
+            err=True,
+        )
         sys.exit(status or 1)
     if dedup:  # stage 2 reads DIR/tasks.dedup.jsonl
         from embtaskgen.cli.dedup_command import dedup_stage
@@ -363,18 +570,31 @@ def pipeline_command(
     if seed is None:  # stage 2 continues with the seed stage 1 drew (or resumed with)
         import dataclasses
 
-        fixed = (dataclasses.replace(generator.settings, seed=first.seed) if ray_kwargs  # workers build the LM
-                 else dataclasses.replace(generator.settings, seed=first.seed, lm=generator.lm, api_base=None))
+        fixed = (
+            dataclasses.replace(generator.settings, seed=first.seed)
+            if ray_kwargs  # workers build the LM
+            else dataclasses.replace(generator.settings, seed=first.seed, lm=generator.lm, api_base=None)
+        )
         generator = generator.__class__(settings=fixed)
         resolve_example_program(generator, examples_program)
     _, second = _report(
-        lambda: run_examples(generator, tasks_file, examples_file, resume=resume, max_failures=max_failures,
-                             progress=progress, cache=cache, format=format_, **ray_kwargs),  # type: ignore[arg-type]
-        examples_file, "examples", "pipeline",
+        lambda: run_examples(
+            generator,
+            tasks_file,
+            examples_file,
+            resume=resume,
+            max_failures=max_failures,
+            progress=progress,
+            cache=cache,
+            format=format_,
+            **ray_kwargs,
+        ),  # type: ignore[arg-type]
+        examples_file,
+        "examples",
+        "pipeline",
     )
     if mine_negatives:
         mine_examples(examples_file, embedder, format_=format_, negative=negative, top_k=mine_top_k, margin=mine_margin)
     worst = max(status, second, key=lambda s: (0, 1, 3).index(s) if s in (0, 1, 3) else 3)
     if worst != EXIT_OK:
         sys.exit(worst)
-

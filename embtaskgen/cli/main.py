@@ -42,12 +42,9 @@ from typing import Any
 
 import click
 
-from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.cli.dedup_command import dedup_command
 from embtaskgen.cli.examples_commands import examples_command, pipeline_command
-from embtaskgen.cli.ray_options import check_executor, ray_options
-from embtaskgen.cli.tuning import evaluate_command, optimize_command
 from embtaskgen.cli.options import (
     EXIT_ALL_FAILED,
     EXIT_INTERRUPTED,
@@ -60,9 +57,12 @@ from embtaskgen.cli.options import (
     shared_options,
     usage_errors,
 )
+from embtaskgen.cli.ray_options import check_executor, ray_options
+from embtaskgen.cli.tuning import evaluate_command, optimize_command
 from embtaskgen.errors import RunAborted, RunInterrupted
 from embtaskgen.lm.adapter_choice import ADAPTER_CHOICES
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
+from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES
 from embtaskgen.tune.program_files import resolve_program
 
 __all__ = ["main"]
@@ -99,55 +99,119 @@ def models() -> None:
 
 @main.command()
 @shared_options
-@click.option("-n", "--num-generations", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Model calls per category.")
+@click.option(
+    "-n",
+    "--num-generations",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Model calls per category.",
+)
 @click.option("--flatten", is_flag=True, help="One row per task instead of one row per call.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="JSONL file to write (stdout when absent); with --executor ray, a folder of shards.")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Run seed (drawn and recorded when absent).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="JSONL file to write (stdout when absent); with --executor ray, a folder of shards.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Run seed (drawn and recorded when absent).")
 @click.option("--topic", default="", help="Domain to focus every call on (empty: any).")
 @click.option("--temperature", type=click.FloatRange(0, 2), default=1.0, show_default=True)
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Completion budget per call.")
-@click.option("--concurrency", type=click.IntRange(min=1), default=None,
-              help="Calls in flight (default 8; the embedded model runs one at a time).")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Calls in flight (default 8; the embedded model runs one at a time).",
+)
 @click.option("--keep-duplicates", is_flag=True, help="Keep duplicate tasks.")
-@click.option("--keep-rejected", is_flag=True,
-              help="Keep the tasks the precision gate drops, for inspection (row metadata 'rejected'; "
-                   "with --flatten, rows with a 'rejected' reason).")
-@click.option("--topics/--no-topics", default=DEFAULT_TOPICS, show_default=True,
-              help="Draw a domain per call from the built-in pool (ignored with --topic).")
-@click.option("--few-shot", type=click.IntRange(min=0), default=DEFAULT_FEW_SHOT, show_default=True,
-              help="Worked examples per call drawn from the seed pool (0: off).")
-@click.option("--avoid-archive", type=click.IntRange(min=0), default=DEFAULT_AVOID_ARCHIVE, show_default=True,
-              help="Earlier accepted tasks passed as 'avoid' per call (0: off).")
-@click.option("--no-repeat", type=click.FloatRange(min=0), default=None,
-              help="Embedded models: strength of the repeated-phrase penalty (0: off; default: the "
-                   "model's, 0.8).")
-@click.option("--frequency-penalty", type=click.FloatRange(-2, 2), default=None,
-              help="OpenAI-style penalty on tokens by how often they were written, in [-2, 2] (default: "
-                   "not sent); for served models the nearest knob to --no-repeat.")
-@click.option("--presence-penalty", type=click.FloatRange(-2, 2), default=None,
-              help="OpenAI-style penalty on tokens written at all, in [-2, 2] (default: not sent).")
-@click.option("--adapter", type=click.Choice(ADAPTER_CHOICES), default="auto", show_default=True,
-              help="How prompts are formatted and answers parsed: auto (the library decides: compact for "
-                   "the embedded models, chat for served ones), chat, json, or compact.")
-@click.option("--resume", is_flag=True,
-              help="Continue the run that wrote --output; every setting that shapes the rows "
-                   "must match (README: What resume checks).")
-@click.option("--max-failures", type=click.IntRange(min=1), default=None,
-              help="Stop the run after this many failed generations.")
-@click.option("--cache/--no-cache", default=True, show_default=True,
-              help="Use DSPy's response cache (a rerun of the same seed costs nothing); "
-                   "--no-cache is faster (less CPU per call).")
+@click.option(
+    "--keep-rejected",
+    is_flag=True,
+    help="Keep the tasks the precision gate drops, for inspection (row metadata 'rejected'; "
+    "with --flatten, rows with a 'rejected' reason).",
+)
+@click.option(
+    "--topics/--no-topics",
+    default=DEFAULT_TOPICS,
+    show_default=True,
+    help="Draw a domain per call from the built-in pool (ignored with --topic).",
+)
+@click.option(
+    "--few-shot",
+    type=click.IntRange(min=0),
+    default=DEFAULT_FEW_SHOT,
+    show_default=True,
+    help="Worked examples per call drawn from the seed pool (0: off).",
+)
+@click.option(
+    "--avoid-archive",
+    type=click.IntRange(min=0),
+    default=DEFAULT_AVOID_ARCHIVE,
+    show_default=True,
+    help="Earlier accepted tasks passed as 'avoid' per call (0: off).",
+)
+@click.option(
+    "--no-repeat",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Embedded models: strength of the repeated-phrase penalty (0: off; default: the model's, 0.8).",
+)
+@click.option(
+    "--frequency-penalty",
+    type=click.FloatRange(-2, 2),
+    default=None,
+    help="OpenAI-style penalty on tokens by how often they were written, in [-2, 2] (default: "
+    "not sent); for served models the nearest knob to --no-repeat.",
+)
+@click.option(
+    "--presence-penalty",
+    type=click.FloatRange(-2, 2),
+    default=None,
+    help="OpenAI-style penalty on tokens written at all, in [-2, 2] (default: not sent).",
+)
+@click.option(
+    "--adapter",
+    type=click.Choice(ADAPTER_CHOICES),
+    default="auto",
+    show_default=True,
+    help="How prompts are formatted and answers parsed: auto (the library decides: compact for "
+    "the embedded models, chat for served ones), chat, json, or compact.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the run that wrote --output; every setting that shapes the rows "
+    "must match (README: What resume checks).",
+)
+@click.option(
+    "--max-failures", type=click.IntRange(min=1), default=None, help="Stop the run after this many failed generations."
+)
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Use DSPy's response cache (a rerun of the same seed costs nothing); "
+    "--no-cache is faster (less CPU per call).",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 @ray_options
-@click.option("--format", "shard_format", type=click.Choice(["jsonl", "parquet"]), default="jsonl",
-              show_default=True, help="--executor ray: format of the row shards.")
-@click.option("--program", default="default", show_default=True,
-              help="Prompts: 'default' (the shipped tuned program, used only with the embedded model it "
-                   "was tuned for, in the categories where it scored better on held-out calls), 'none' "
-                   "(the untuned signatures), or a program .json file from 'embtaskgen optimize'.")
+@click.option(
+    "--format",
+    "shard_format",
+    type=click.Choice(["jsonl", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="--executor ray: format of the row shards.",
+)
+@click.option(
+    "--program",
+    default="default",
+    show_default=True,
+    help="Prompts: 'default' (the shipped tuned program, used only with the embedded model it "
+    "was tuned for, in the categories where it scored better on held-out calls), 'none' "
+    "(the untuned signatures), or a program .json file from 'embtaskgen optimize'.",
+)
 def generate(
     category: tuple[str, ...],
     model: str | None,
@@ -225,8 +289,16 @@ def generate(
                 max_failures=max_failures,
                 progress=progress,
                 cache=cache,
-                **({"executor": executor, "ray_address": ray_address, "ray_workers": ray_workers,
-                    "format": shard_format} if executor == "ray" else {}),
+                **(
+                    {
+                        "executor": executor,
+                        "ray_address": ray_address,
+                        "ray_workers": ray_workers,
+                        "format": shard_format,
+                    }
+                    if executor == "ray"
+                    else {}
+                ),
             )
     except click.UsageError as exc:
         if _footprint(output) != before:  # status 2 promises that nothing was written
@@ -269,10 +341,12 @@ def _footprint(output: Path | None) -> tuple[tuple[int, int] | None, ...]:
 def _failure_line(summary: Any, status: int) -> str:
     """One sentence on the failed generations and where their reasons are."""
     kinds = ", ".join(f"{name} x{count}" for name, count in sorted(summary.errors_by_type.items()))
-    failures = Path(summary.output or "") / "_failures.jsonl" if summary.output and Path(summary.output).is_dir() \
+    failures = (
+        Path(summary.output or "") / "_failures.jsonl"
+        if summary.output and Path(summary.output).is_dir()
         else f"{summary.output}.failures.jsonl"
-    where = (f"see {failures}" if summary.output
-             else "rerun with -v (or write to a file with -o) to see why")
+    )
+    where = f"see {failures}" if summary.output else "rerun with -v (or write to a file with -o) to see why"
     made = summary.ok + summary.failed
     if status == EXIT_ALL_FAILED:
         return f"Error: all {made} generations failed ({kinds}); {where}"
@@ -292,12 +366,19 @@ def _echo_summary(summary: Any) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the report as JSON here.")
-@click.option("--semantic", is_flag=True,
-              help="Add embedding near-duplicates and a Vendi score (needs the 'semantic' extra).")
-@click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Tasks asked per call, when the rows do not say.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report as JSON here."
+)
+@click.option(
+    "--semantic", is_flag=True, help="Add embedding near-duplicates and a Vendi score (needs the 'semantic' extra)."
+)
+@click.option(
+    "--num-tasks",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Tasks asked per call, when the rows do not say.",
+)
 def report(path: Path, output: Path | None, semantic: bool, num_tasks: int) -> None:
     """Diversity report of a JSONL file of rows (either shape) or a folder of shards, per category."""
     from embtaskgen.quality.report import report_main

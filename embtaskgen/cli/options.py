@@ -27,10 +27,10 @@ from typing import Any, Union
 
 import click
 
-from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.errors import EmbtaskgenError, MissingDependency, RunAborted, RunInterrupted
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
+from embtaskgen.signatures.categories import CATEGORIES
 
 __all__ = [
     "API_BASE_OPTION",
@@ -65,8 +65,8 @@ EXIT_ALL_FAILED = 3
 EXIT_INTERRUPTED = 130
 
 CATEGORY_CHOICES = [*CATEGORIES, "all"]
-MODEL_HELP = ("Model: 'local' (embedded default), 'local:<name|file.gguf>', or a LiteLLM id "
-              "such as openai/gpt-4o-mini.")
+MODEL_HELP = "Model: 'local' (embedded default), 'local:<name|file.gguf>', or a LiteLLM id such as openai/gpt-4o-mini."
+
 
 def _api_bases(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | tuple[str, ...] | None:
     """``--api-base`` given 0, 1 or more times: ``None``, the URL, or the replicas' URLs (checked by the settings)."""
@@ -80,17 +80,31 @@ def _api_bases(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 ApiBases = Union[str, tuple[str, ...], None]
 
 API_BASE_OPTION = click.option(
-    "--api-base", "api_base", multiple=True, callback=_api_bases, metavar="URL",
+    "--api-base",
+    "api_base",
+    multiple=True,
+    callback=_api_bases,
+    metavar="URL",
     help="Base URL of an OpenAI-compatible server; repeat it for replicas of the same served model "
-         "(calls are spread over them round-robin).")
+    "(calls are spread over them round-robin).",
+)
 
 _SHARED = [
-    click.option("-c", "--category", "category", multiple=True, type=click.Choice(CATEGORY_CHOICES),
-                 default=("all",), show_default=True, help="Category (repeatable), or 'all'."),
+    click.option(
+        "-c",
+        "--category",
+        "category",
+        multiple=True,
+        type=click.Choice(CATEGORY_CHOICES),
+        default=("all",),
+        show_default=True,
+        help="Category (repeatable), or 'all'.",
+    ),
     click.option("-m", "--model", default=None, help=MODEL_HELP),
     API_BASE_OPTION,
-    click.option("--num-tasks", type=click.IntRange(min=1), default=20, show_default=True,
-                 help="Tasks asked for per call."),
+    click.option(
+        "--num-tasks", type=click.IntRange(min=1), default=20, show_default=True, help="Tasks asked for per call."
+    ),
 ]
 
 
@@ -171,8 +185,7 @@ def command_errors(what: str) -> Iterator[None]:
     """
     try:
         yield
-    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
-            RunAborted, RunInterrupted):
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, RunAborted, RunInterrupted):
         raise  # the command's own statuses
     except KeyboardInterrupt:
         click.echo(f"interrupted: {what} stopped", err=True)

@@ -21,23 +21,21 @@ from typing import Any
 import click
 
 from embtaskgen.cli.options import ApiBases, check_output_dir, command_errors, shared_options, usage_errors
-from embtaskgen.tune.optimizers import (
-    DEFAULT_BUDGET,
-    DEFAULT_OPTIMIZER,
-    MIN_BUDGET,
-    OPTIMIZERS,
-)
+from embtaskgen.tune.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, MIN_BUDGET, OPTIMIZERS
 
 __all__ = ["STAGES", "evaluate_command", "optimize_command"]
 
 #: What ``optimize --stage`` tunes.
 STAGES = ("tasks", "examples")
-_PROGRAM_HELP = ("Prompts to use: 'default' (the shipped tuned program when it applies to the "
-                 "model), 'none' (the untuned signatures), or a program .json file.")
+_PROGRAM_HELP = (
+    "Prompts to use: 'default' (the shipped tuned program when it applies to the "
+    "model), 'none' (the untuned signatures), or a program .json file."
+)
 
 
-def _generator(category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int,
-               program: str | None) -> Any:
+def _generator(
+    category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int, program: str | None
+) -> Any:
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
     from embtaskgen.tune.program_files import resolve_program
 
@@ -55,40 +53,92 @@ def _bar(total: int, desc: str) -> Any:
     return tqdm(total=total, unit="call", file=sys.stderr, desc=desc, dynamic_ncols=True)
 
 
-
 @click.command("optimize")
-@click.option("--stage", type=click.Choice(STAGES), default="tasks", show_default=True,
-              help="Prompts to tune: tasks (stage 1, the category prompts, against score_tasks) or examples "
-                   "(stage 2, the example prompts, against score_example).")
-@click.option("--kinds", "kinds", multiple=True, metavar="KIND[,KIND...]",
-              help="--stage examples: kinds to tune (comma-separated, repeatable; default: the -c categories "
-                   "when given, else all six: the four categories, sts, bitext).")
+@click.option(
+    "--stage",
+    type=click.Choice(STAGES),
+    default="tasks",
+    show_default=True,
+    help="Prompts to tune: tasks (stage 1, the category prompts, against score_tasks) or examples "
+    "(stage 2, the example prompts, against score_example).",
+)
+@click.option(
+    "--kinds",
+    "kinds",
+    multiple=True,
+    metavar="KIND[,KIND...]",
+    help="--stage examples: kinds to tune (comma-separated, repeatable; default: the -c categories "
+    "when given, else all six: the four categories, sts, bitext).",
+)
 @shared_options
-@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=DEFAULT_OPTIMIZER, show_default=True,
-              help="bootstrap: demos (BootstrapFewShotWithRandomSearch); mipro: instructions (MIPROv2 "
-                   "zero-shot, needs optuna); gepa: instructions from the metric's feedback (GEPA).")
-@click.option("--budget", type=click.IntRange(min=MIN_BUDGET), default=DEFAULT_BUDGET, show_default=True,
-              help="Calls of the tuned model per category.")
-@click.option("--prompt-model", default=None,
-              help="Model that proposes instructions for mipro (default: the tuned model; a stronger "
-                   "served model does better).")
-@click.option("--reflection-model", default=None,
-              help="Model that reflects for gepa (default: the tuned model; a stronger served model "
-                   "does better).")
+@click.option(
+    "--optimizer",
+    type=click.Choice(OPTIMIZERS),
+    default=DEFAULT_OPTIMIZER,
+    show_default=True,
+    help="bootstrap: demos (BootstrapFewShotWithRandomSearch); mipro: instructions (MIPROv2 "
+    "zero-shot, needs optuna); gepa: instructions from the metric's feedback (GEPA).",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=MIN_BUDGET),
+    default=DEFAULT_BUDGET,
+    show_default=True,
+    help="Calls of the tuned model per category.",
+)
+@click.option(
+    "--prompt-model",
+    default=None,
+    help="Model that proposes instructions for mipro (default: the tuned model; a stronger served model does better).",
+)
+@click.option(
+    "--reflection-model",
+    default=None,
+    help="Model that reflects for gepa (default: the tuned model; a stronger served model does better).",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--program", default="none", show_default=True, help="Start from these prompts. " + _PROGRAM_HELP)
-@click.option("--heldout/--no-heldout", default=True, show_default=True,
-              help="Evaluate untuned and tuned prompts on held-out topics and seeds, and record the scores.")
-@click.option("--eval-topics", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Held-out topics per category for --heldout.")
-@click.option("--eval-seeds", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Held-out seeds for --heldout.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Program .json file to write.")
-def optimize_command(stage: str, kinds: tuple[str, ...], category: tuple[str, ...], model: str | None,
-                     api_base: ApiBases, num_tasks: int, optimizer: str, budget: int, prompt_model: str | None,
-                     reflection_model: str | None, seed: int, program: str, heldout: bool, eval_topics: int,
-                     eval_seeds: int, output: Path) -> None:
+@click.option(
+    "--heldout/--no-heldout",
+    default=True,
+    show_default=True,
+    help="Evaluate untuned and tuned prompts on held-out topics and seeds, and record the scores.",
+)
+@click.option(
+    "--eval-topics",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Held-out topics per category for --heldout.",
+)
+@click.option(
+    "--eval-seeds", type=click.IntRange(min=1), default=1, show_default=True, help="Held-out seeds for --heldout."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Program .json file to write.",
+)
+def optimize_command(
+    stage: str,
+    kinds: tuple[str, ...],
+    category: tuple[str, ...],
+    model: str | None,
+    api_base: ApiBases,
+    num_tasks: int,
+    optimizer: str,
+    budget: int,
+    prompt_model: str | None,
+    reflection_model: str | None,
+    seed: int,
+    program: str,
+    heldout: bool,
+    eval_topics: int,
+    eval_seeds: int,
+    output: Path,
+) -> None:
     """Tune the category prompts (or, with --stage examples, the example prompts) and save the program."""
     if stage == "examples":
         from embtaskgen.cli.example_tuning import optimize_example_prompts
@@ -97,26 +147,65 @@ def optimize_command(stage: str, kinds: tuple[str, ...], category: tuple[str, ..
         if output.suffix != ".json":
             raise click.BadParameter("the program file must end with .json", param_hint="--output")
         with command_errors("optimize"):
-            optimize_example_prompts(kinds=kinds, category=category, model=model, api_base=api_base,
-                                     optimizer=optimizer, budget=budget, prompt_model=prompt_model,
-                                     reflection_model=reflection_model, seed=seed, program=program,
-                                     heldout=heldout, eval_topics=eval_topics, eval_seeds=eval_seeds, output=output)
+            optimize_example_prompts(
+                kinds=kinds,
+                category=category,
+                model=model,
+                api_base=api_base,
+                optimizer=optimizer,
+                budget=budget,
+                prompt_model=prompt_model,
+                reflection_model=reflection_model,
+                seed=seed,
+                program=program,
+                heldout=heldout,
+                eval_topics=eval_topics,
+                eval_seeds=eval_seeds,
+                output=output,
+            )
         return
     if kinds:
-        raise click.BadParameter("--kinds chooses the example kinds of --stage examples; use -c for tasks",
-                                 param_hint="--kinds")
+        raise click.BadParameter(
+            "--kinds chooses the example kinds of --stage examples; use -c for tasks", param_hint="--kinds"
+        )
     with command_errors("optimize"):
-        _optimize(category, model, api_base, num_tasks, optimizer, budget, prompt_model, reflection_model, seed,
-                  program, heldout, eval_topics, eval_seeds, output)
+        _optimize(
+            category,
+            model,
+            api_base,
+            num_tasks,
+            optimizer,
+            budget,
+            prompt_model,
+            reflection_model,
+            seed,
+            program,
+            heldout,
+            eval_topics,
+            eval_seeds,
+            output,
+        )
 
 
-def _optimize(category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int,
-              optimizer: str, budget: int, prompt_model: str | None, reflection_model: str | None,
-              seed: int, program: str, heldout: bool, eval_topics: int, eval_seeds: int,
-              output: Path) -> None:
+def _optimize(
+    category: tuple[str, ...],
+    model: str | None,
+    api_base: ApiBases,
+    num_tasks: int,
+    optimizer: str,
+    budget: int,
+    prompt_model: str | None,
+    reflection_model: str | None,
+    seed: int,
+    program: str,
+    heldout: bool,
+    eval_topics: int,
+    eval_seeds: int,
+    output: Path,
+) -> None:
+    from embtaskgen.brainstorm.program_state import save_program
     from embtaskgen.tune.evaluation import format_comparison
     from embtaskgen.tune.optimize import optimize
-    from embtaskgen.brainstorm.program_state import save_program
 
     check_output_dir(output)
     if output.suffix != ".json":
@@ -134,19 +223,31 @@ def _optimize(category: tuple[str, ...], model: str | None, api_base: ApiBases, 
             bar.set_postfix_str(category)
 
         with usage_errors():
-            tuned = optimize(generator, optimizer, budget=budget, prompt_lm=prompt_model,
-                             reflection_lm=reflection_model, seed=seed, progress=progress)
+            tuned = optimize(
+                generator,
+                optimizer,
+                budget=budget,
+                prompt_lm=prompt_model,
+                reflection_lm=reflection_model,
+                seed=seed,
+                progress=progress,
+            )
         bar.update(bar.total - bar.n)  # every category finished (some under budget)
     metadata: dict[str, Any] = {}
     if before is not None:
         after = _evaluate(tuned, topics, seeds, "tuned")
-        metadata["heldout"] = {c: {"untuned": _brief(before["categories"][c]), "tuned": _brief(after["categories"][c])}
-                               for c in generator.categories}
+        metadata["heldout"] = {
+            c: {"untuned": _brief(before["categories"][c]), "tuned": _brief(after["categories"][c])}
+            for c in generator.categories
+        }
         metadata["heldout_split"] = {"topics": list(topics), "seeds": list(seeds)}
         click.echo(format_comparison(before, after))
     for name, stats in tuned.program_info["categories"].items():
-        click.echo(f"{name}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
-                   f"valset {stats['valset_score']}", err=True)
+        click.echo(
+            f"{name}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
+            f"valset {stats['valset_score']}",
+            err=True,
+        )
     save_program(tuned, output, metadata=metadata)
     click.echo(f"wrote {output}", err=True)
 
@@ -174,14 +275,35 @@ def _brief(row: dict[str, Any]) -> dict[str, Any]:
 @click.command("evaluate")
 @shared_options
 @click.option("--program", default="default", show_default=True, help=_PROGRAM_HELP)
-@click.option("--topics", "num_topics", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Held-out topics per category ('' = any domain first).")
-@click.option("--seeds", "num_seeds", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Held-out seeds; each seed calls every topic once.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the report as JSON here.")
-def evaluate_command(category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int,
-                     program: str, num_topics: int, num_seeds: int, output: Path | None) -> None:
+@click.option(
+    "--topics",
+    "num_topics",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Held-out topics per category ('' = any domain first).",
+)
+@click.option(
+    "--seeds",
+    "num_seeds",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Held-out seeds; each seed calls every topic once.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report as JSON here."
+)
+def evaluate_command(
+    category: tuple[str, ...],
+    model: str | None,
+    api_base: ApiBases,
+    num_tasks: int,
+    program: str,
+    num_topics: int,
+    num_seeds: int,
+    output: Path | None,
+) -> None:
     """Score the prompts on held-out topics and seeds: a table per category."""
     from embtaskgen.tune.evaluation import format_table
 

@@ -41,13 +41,7 @@ from embtaskgen.examples.attribute_draw import draw_attributes
 from embtaskgen.examples.example_assembly import assemble_examples
 from embtaskgen.examples.example_call import ExampleResult, PlannedExample
 from embtaskgen.examples.example_settings import ExampleSettings
-from embtaskgen.examples.kinds import (
-    EXAMPLE_PREDICTOR_NAMES,
-    OUTPUT_FIELDS,
-    SYMMETRIC_KINDS,
-    TASK_KINDS,
-    resolve_kinds,
-)
+from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
 from embtaskgen.examples.task_input import TaskSource, task_refs
 from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import example_adapter_for
@@ -114,16 +108,26 @@ class EmbeddingExampleGenerator(dspy.Module):
         super().__init__()
         if settings is None:
             settings = ExampleSettings(
-                kinds=kinds, examples_per_task=examples_per_task, count=count, seed=seed, lm=lm,
-                api_base=api_base, max_tokens=max_tokens, no_repeat=no_repeat, adapter=adapter,
-                temperature=temperature, concurrency=concurrency, languages=languages,
+                kinds=kinds,
+                examples_per_task=examples_per_task,
+                count=count,
+                seed=seed,
+                lm=lm,
+                api_base=api_base,
+                max_tokens=max_tokens,
+                no_repeat=no_repeat,
+                adapter=adapter,
+                temperature=temperature,
+                concurrency=concurrency,
+                languages=languages,
                 max_num_words=max_num_words,
             )
         elif not isinstance(settings, ExampleSettings):
             raise ConfigError(f"settings must be an ExampleSettings, got {type(settings).__name__}")
         self._settings = settings
-        self._lm_holder = LazyLM(settings.lm, api_base=settings.api_base, max_tokens=settings.max_tokens,
-                                 no_repeat=settings.no_repeat)
+        self._lm_holder = LazyLM(
+            settings.lm, api_base=settings.api_base, max_tokens=settings.max_tokens, no_repeat=settings.no_repeat
+        )
         # One predictor per kind, always all six, under stable attribute names.
         for kind, attribute in EXAMPLE_PREDICTOR_NAMES.items():
             setattr(self, attribute, dspy.Predict(EXAMPLE_SIGNATURES[kind]))
@@ -188,8 +192,12 @@ class EmbeddingExampleGenerator(dspy.Module):
         predictor = self.predictor_for(kind) if predictor is None else predictor
         if attributes is None:
             attributes = draw_attributes(
-                kind, seed=seed, task_id=task_id, index=index,
-                languages=self.settings.languages, num_words=self.settings.num_words_pool,
+                kind,
+                seed=seed,
+                task_id=task_id,
+                index=index,
+                languages=self.settings.languages,
+                num_words=self.settings.num_words_pool,
             )
         rollout_id = derive_id(seed, "example", kind, task_id, index)
         config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": self.settings.temperature}

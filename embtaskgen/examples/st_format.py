@@ -103,8 +103,10 @@ def to_sentence_transformers(
         chosen = row[negative_column] if negative_column else None
         if negative == "mined" and kind in _MINABLE:
             if _MINED not in row:
-                raise ConfigError(f"row {number} ({kind}): no {_MINED} column; mine the rows first "
-                                  "(mine_negatives, --mine-negatives) or use negative='written'")
+                raise ConfigError(
+                    f"row {number} ({kind}): no {_MINED} column; mine the rows first "
+                    "(mine_negatives, --mine-negatives) or use negative='written'"
+                )
             if isinstance(row[_MINED], str):
                 chosen = row[_MINED]
         records.append({"anchor": e5_anchor(row["task"], row[query]), "positive": row[positive], "negative": chosen})

@@ -188,8 +188,11 @@ def copies_attribute(kind: str, outputs: Outputs, attributes: Attributes) -> boo
     """
     for name in OUTPUT_FIELDS[kind]:
         label = kind == "text-classification" and name in ("label", "misleading_label")
-        values = [_attribute_text(value) for key, value in attributes.items()
-                  if not (label and "language" in key) and value is not None]
+        values = [
+            _attribute_text(value)
+            for key, value in attributes.items()
+            if not (label and "language" in key) and value is not None
+        ]
         text = outputs[name]
         if any(same_text(text, value) for value in values):
             return True
@@ -309,10 +312,7 @@ _CHECKS: dict[str, tuple[tuple[str, Check], ...]] = {
     ),
     "text-matching-short": ((INPUT_EQUALS_POSITIVE, input_equals_positive),),
     "text-matching-long": ((INPUT_EQUALS_POSITIVE, input_equals_positive),),
-    "text-classification": (
-        (LABEL_EQUALS_MISLEADING, label_equals_misleading),
-        (LABEL_IN_INPUT, label_in_input),
-    ),
+    "text-classification": ((LABEL_EQUALS_MISLEADING, label_equals_misleading), (LABEL_IN_INPUT, label_in_input)),
     "sts": ((TEXTS_NOT_DISTINCT, texts_not_distinct), (WRONG_SCRIPT, wrong_script)),
     "bitext": ((TEXTS_NOT_DISTINCT, texts_not_distinct), (WRONG_SCRIPT, wrong_script)),
 }

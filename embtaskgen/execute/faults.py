@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from dspy import lm15
 from dspy.utils.exceptions import is_retryable_lm_error
+
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
@@ -42,12 +43,7 @@ __all__ = ["ERROR_TEXT_LIMIT", "RetryPolicy", "describe_error", "error_text", "i
 #: Longest error message kept (a server may answer an error with a whole web page).
 ERROR_TEXT_LIMIT = 4000
 
-_TRANSIENT_LM15 = (
-    lm15.RateLimitError,
-    lm15.TimeoutError,
-    lm15.ServerError,
-    lm15.TransportError,
-)
+_TRANSIENT_LM15 = (lm15.RateLimitError, lm15.TimeoutError, lm15.ServerError, lm15.TransportError)
 _TRANSIENT_BUILTIN = (builtins.TimeoutError, builtins.ConnectionError)
 
 

@@ -27,6 +27,7 @@ import queue
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
+
 from embtaskgen.errors import ConfigError
 
 __all__ = ["Skipped", "WorkerPool"]
@@ -62,9 +63,7 @@ class WorkerPool(Generic[J]):
         self._threads = []
         for index in range(workers):
             context = contextvars.copy_context()
-            thread = threading.Thread(
-                target=context.run, args=(self._work,), name=f"{name}-{index}", daemon=True
-            )
+            thread = threading.Thread(target=context.run, args=(self._work,), name=f"{name}-{index}", daemon=True)
             thread.start()
             self._threads.append(thread)
 

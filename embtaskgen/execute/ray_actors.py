@@ -127,8 +127,10 @@ class CallActor:
         costs = _drain_costs(self.call)
         out: dict[str, list[Any]] = {name: [] for name in OUTCOME_COLUMNS}
         for number, key in enumerate(keys):
-            status, tries, payload = outcomes.rows.get(key, ("error", 1, json.dumps(
-                {"error_type": "RuntimeError", "error": "the call ended without an outcome"})))
+            status, tries, payload = outcomes.rows.get(
+                key,
+                ("error", 1, json.dumps({"error_type": "RuntimeError", "error": "the call ended without an outcome"})),
+            )
             out["category"].append(key[0])
             out["generation"].append(key[1])
             out["status"].append(status)

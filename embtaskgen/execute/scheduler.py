@@ -153,12 +153,17 @@ def schedule(
                 if result.items is not None:
                     order_out.settle(job, lambda result=result: recorder.ok(result))
                 elif result.parse_failure:
-                    order_out.settle(job, lambda result=result, tries=job.retries + 1:
-                                     recorder.parse_failure(result, tries))
+                    order_out.settle(
+                        job, lambda result=result, tries=job.retries + 1: recorder.parse_failure(result, tries)
+                    )
                 else:
                     failure = RuntimeError(result.error)
-                    order_out.settle(job, lambda job=job, failure=failure:
-                                     recorder.error(job.category, job.generation, failure, job.retries + 1))
+                    order_out.settle(
+                        job,
+                        lambda job=job, failure=failure: recorder.error(
+                            job.category, job.generation, failure, job.retries + 1
+                        ),
+                    )
             elif not isinstance(error, Exception):
                 # KeyboardInterrupt (or SystemExit) raised inside a model call: stop like Ctrl-C.
                 # The generation has no outcome; a resume calls it again.
@@ -169,14 +174,15 @@ def schedule(
                 tally.retried += 1
                 wait = retry.delay(job.retries)
                 logger.info(
-                    "%s generation %d: %s; retrying in %.1f s",
-                    job.category, job.generation, type(error).__name__, wait,
+                    "%s generation %d: %s; retrying in %.1f s", job.category, job.generation, type(error).__name__, wait
                 )
                 retried = Job(job.category, job.generation, job.retries + 1)
                 heapq.heappush(delayed, (time.monotonic() + wait, next(order), retried))
             else:
-                order_out.settle(job, lambda job=job, error=error:
-                                 recorder.error(job.category, job.generation, error, job.retries + 1))
+                order_out.settle(
+                    job,
+                    lambda job=job, error=error: recorder.error(job.category, job.generation, error, job.retries + 1),
+                )
             if max_failures is not None and not outcome.stopped and tally.failed >= max_failures:
                 outcome.stopped = "aborted"
                 outcome.message = (

@@ -56,8 +56,12 @@ def adapter_for(lm: Any, category: str | None = None, chosen: dspy.Adapter | Non
     except ImportError:  # pragma: no cover - the local extra is missing
         CompactListAdapter = adapter_options_for = None  # type: ignore[assignment,misc]  # noqa: N806
     if chosen is not None:
-        if (CompactListAdapter is not None and isinstance(chosen, CompactListAdapter)
-                and chosen.category is None and category is not None):
+        if (
+            CompactListAdapter is not None
+            and isinstance(chosen, CompactListAdapter)
+            and chosen.category is None
+            and category is not None
+        ):
             told = copy.copy(chosen)
             told.category = category
             return told

@@ -35,12 +35,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dspy
+
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.replicas import ReplicaLM, replica_key
 from embtaskgen.lm.spec import LOCAL_PREFIX, check_no_repeat, is_local_spec
 
-__all__ = ["COST_MAP_VARIABLE", "ENDPOINT_KEY_PREFIX", "LazyLM", "accepts_seed", "check_api_base", "check_api_bases",
-           "endpoint_key", "known_secrets", "lm_concurrency", "resolve_lm"]
+__all__ = [
+    "COST_MAP_VARIABLE",
+    "ENDPOINT_KEY_PREFIX",
+    "LazyLM",
+    "accepts_seed",
+    "check_api_base",
+    "check_api_bases",
+    "endpoint_key",
+    "known_secrets",
+    "lm_concurrency",
+    "resolve_lm",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +127,9 @@ def check_api_bases(api_base: object) -> str | tuple[str, ...] | None:
     if api_base is None or isinstance(api_base, str):
         return None if api_base is None else check_api_base(api_base)
     if not isinstance(api_base, (list, tuple)):
-        raise ConfigError(f"api_base must be a URL string, a list of URL strings or None, got {type(api_base).__name__}")
+        raise ConfigError(
+            f"api_base must be a URL string, a list of URL strings or None, got {type(api_base).__name__}"
+        )
     if not api_base:
         raise ConfigError("api_base is an empty list; give at least one URL such as http://127.0.0.1:8000/v1")
     seen: set[str] = set()
@@ -207,9 +220,7 @@ def resolve_lm(
         return lm
     if is_local_spec(lm):
         if api_base is not None:
-            raise ConfigError(
-                "api_base applies to served models; use --model openai/<name> with --api-base"
-            )
+            raise ConfigError("api_base applies to served models; use --model openai/<name> with --api-base")
         from embtaskgen.lm.local.catalog import load_local_lm
 
         spec = None if lm in (None, LOCAL_PREFIX) else lm.split(":", 1)[1]
@@ -243,14 +254,17 @@ def resolve_lm(
         if replicas is not None:
             del kwargs["api_base"], kwargs[endpoint]
             kwargs[replica_key(ENDPOINT_KEY_PREFIX, replicas)] = None  # one cache namespace for the set
-            logger.debug("using served model %s on %d replicas (%s)", lm, len(replicas),
-                         ", ".join(str(_without_userinfo(url)) for url in replicas))
+            logger.debug(
+                "using served model %s on %d replicas (%s)",
+                lm,
+                len(replicas),
+                ", ".join(str(_without_userinfo(url)) for url in replicas),
+            )
             return ReplicaLM(lm, replicas, **kwargs)
         logger.debug("using served model %s (api_base=%s)", lm, _without_userinfo(api_base))
         return dspy.LM(lm, **kwargs)
     raise TypeError(
-        f"lm must be None, a model id string, 'local:<name|path>' or a dspy.BaseLM, "
-        f"not {type(lm).__name__}"
+        f"lm must be None, a model id string, 'local:<name|path>' or a dspy.BaseLM, not {type(lm).__name__}"
     )
 
 
@@ -296,8 +310,14 @@ class LazyLM:
         True
     """
 
-    def __init__(self, spec: Any, *, api_base: str | Sequence[str] | None = None, max_tokens: int | None = None,
-                 no_repeat: float | None = None) -> None:
+    def __init__(
+        self,
+        spec: Any,
+        *,
+        api_base: str | Sequence[str] | None = None,
+        max_tokens: int | None = None,
+        no_repeat: float | None = None,
+    ) -> None:
         self._args = (spec, api_base, max_tokens, no_repeat)
         self._lm: dspy.BaseLM | None = None
         self._lock = threading.Lock()

@@ -44,8 +44,12 @@ def check_no_repeat(no_repeat: object, lm: object = LOCAL_PREFIX) -> float | Non
     """
     if no_repeat is None:
         return None
-    if (isinstance(no_repeat, bool) or not isinstance(no_repeat, (int, float)) or not math.isfinite(no_repeat)
-            or no_repeat < 0):
+    if (
+        isinstance(no_repeat, bool)
+        or not isinstance(no_repeat, (int, float))
+        or not math.isfinite(no_repeat)
+        or no_repeat < 0
+    ):
         raise ConfigError(
             f"no_repeat must be a number >= 0 (0 turns it off) or None (the model's default), got {no_repeat!r}"
         )

@@ -157,8 +157,7 @@ class StrictChatAdapter(ChatAdapter):
 
     def _make_json_adapter_fallback(self) -> StrictJSONAdapter:
         return StrictJSONAdapter(
-            use_native_function_calling=self.use_native_function_calling,
-            parallel_tool_calls=self.parallel_tool_calls,
+            use_native_function_calling=self.use_native_function_calling, parallel_tool_calls=self.parallel_tool_calls
         )
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
@@ -181,13 +180,15 @@ class StrictChatAdapter(ChatAdapter):
                 fields[name] = loads_string_list(text) if is_string_list(annotation) else parse_value(text, annotation)
             except ValueError as exc:
                 raise AdapterParseError(
-                    adapter_name=type(self).__name__, signature=signature, lm_response=completion,
+                    adapter_name=type(self).__name__,
+                    signature=signature,
+                    lm_response=completion,
                     message=f"Failed to parse field {name} from the LM response: {exc}",
                 ) from None
         fields = apply_output_field_defaults(signature, fields)
         if fields.keys() != signature.output_fields.keys():
             raise AdapterParseError(
-                adapter_name=type(self).__name__, signature=signature, lm_response=completion, parsed_result=fields,
+                adapter_name=type(self).__name__, signature=signature, lm_response=completion, parsed_result=fields
             )
         return fields
 
@@ -205,10 +206,14 @@ class StrictJSONAdapter(JSONAdapter):
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
         """The answer as a JSON object of the output fields."""
+
         def failure(message: str, parsed: dict[str, Any] | None = None) -> AdapterParseError:
             return AdapterParseError(
-                adapter_name=type(self).__name__, signature=signature, lm_response=completion,
-                message=message, parsed_result=parsed,
+                adapter_name=type(self).__name__,
+                signature=signature,
+                lm_response=completion,
+                message=message,
+                parsed_result=parsed,
             )
 
         try:

@@ -58,8 +58,7 @@ def sanitize_text(text: str, max_chars: int | None = None) -> str:
 
 def environment_secrets() -> list[str]:
     """The values of ``*_API_KEY``, ``*_TOKEN``, ``*_SECRET`` and ``*_PASSWORD`` variables."""
-    return [value for name, value in os.environ.items()
-            if _SECRET_ENV.search(name) and len(value) >= _MIN_SECRET]
+    return [value for name, value in os.environ.items() if _SECRET_ENV.search(name) and len(value) >= _MIN_SECRET]
 
 
 def redact(text: str, secrets: Iterable[str | None] | None = None) -> str:

@@ -54,11 +54,11 @@ __all__ = ["CategoryCheck", "check_category", "on_category"]
 
 Kind = Literal["short", "medium", "long"]
 
-_STRONG_SEEK = frozenset(stem(w) for w in
-                         "retrieve search find fetch locate match pair rank recommend".split())
+_STRONG_SEEK = frozenset(stem(w) for w in "retrieve search find fetch locate match pair rank recommend".split())
 _LABEL_WORDS = frozenset({"by", "as", "or", "into", "whether", "which", "if"})
-_ARTICLES = frozenset({"a", "an", "the", "one", "some", "each", "any", "its", "their",
-                       "his", "her", "this", "that", "these", "those"})
+_ARTICLES = frozenset(
+    {"a", "an", "the", "one", "some", "each", "any", "its", "their", "his", "her", "this", "that", "these", "those"}
+)
 _INPUT_WINDOW = 9
 _GENERIC_DOCS = DOC_NOUNS - SHORT_NOUNS - LONG_NOUNS - MEDIUM_NOUNS
 _OWNER_PREPOSITIONS = frozenset({"of", "about", "on", "in"})
@@ -106,12 +106,12 @@ _BIGRAM_FIRST = frozenset(b.split()[0] for b in LONG_BIGRAMS)
 def _long_bigrams(t: TaskText) -> list[bool]:
     """Per token, whether it ends a long-document bigram ("legal opinion")."""
     tokens = t.tokens
-    return [False, *(a in _BIGRAM_FIRST and f"{a} {b}" in LONG_BIGRAMS
-                     for a, b in zip(tokens, tokens[1:]))]
+    return [False, *(a in _BIGRAM_FIRST and f"{a} {b}" in LONG_BIGRAMS for a, b in zip(tokens, tokens[1:]))]
 
 
-def _token_kind(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool],
-                kinds: list[Kind | None]) -> Kind | None:
+def _token_kind(
+    t: TaskText, i: int, long_heads: set[str], bigrams: list[bool], kinds: list[Kind | None]
+) -> Kind | None:
     if bigrams[i] or t.stems[i] in long_heads:
         return "long"
     return kinds[i]
@@ -139,8 +139,7 @@ def _is_owned(t: TaskText, i: int, kinds: list[Kind | None]) -> bool:
     return False
 
 
-def _modifies_next(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool],
-                   kinds: list[Kind | None]) -> bool:
+def _modifies_next(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool], kinds: list[Kind | None]) -> bool:
     """A noun right before another ("paper title"), or before a possessive ("a book
     character's name")."""
     n = len(t.tokens)
@@ -148,8 +147,7 @@ def _modifies_next(t: TaskText, i: int, long_heads: set[str], bigrams: list[bool
         return True
     for gap in (1, 2):
         k = i + gap + 1
-        if k < n and t.tokens[i + gap] == "s" and \
-                _token_kind(t, k, long_heads, bigrams, kinds) is not None:
+        if k < n and t.tokens[i + gap] == "s" and _token_kind(t, k, long_heads, bigrams, kinds) is not None:
             return True
     return False
 
@@ -225,12 +223,10 @@ def _check_retrieval(t: TaskText, stems: set[str], nouns: list[_Noun]) -> Catego
         return CategoryCheck(False, "does not say what to retrieve (no retrieve/find/search verb)")
     given, query = _given_input(t, nouns)
     if query is not None and query.kind == "long":
-        return CategoryCheck(
-            False, f"the query is a long document ({query.word}); that is text-matching-long")
+        return CategoryCheck(False, f"the query is a long document ({query.word}); that is text-matching-long")
     if not given and not (any(n.kind == "short" for n in nouns) or stems & QUERY_NOUNS):
         return CategoryCheck(False, "does not say what the query is")
-    has_target = any(n.kind != "short" for n in nouns if n is not query) or bool(
-        stems & _GENERIC_DOCS)
+    has_target = any(n.kind != "short" for n in nouns if n is not query) or bool(stems & _GENERIC_DOCS)
     if not has_target:
         return CategoryCheck(False, "does not name the documents to find (only short texts)")
     return CategoryCheck(True)
@@ -258,17 +254,18 @@ def _check_matching_short(t: TaskText, stems: set[str], nouns: list[_Noun]) -> C
         return problem
     _, query = _given_input(t, nouns)
     if query is not None and query.kind != "short":
-        return CategoryCheck(
-            False, f"the input ({query.word}) is not short; both sides must be short texts")
+        return CategoryCheck(False, f"the input ({query.word}) is not short; both sides must be short texts")
     # The target may be of middling length ("find a description of it", "a one-line
     # summary"), never a long document; the query must be short.
-    too_long = [n.word for n in nouns if n.kind == "long" or (n.kind == "medium" and (
-        n is query or stem(n.word) not in SHORTISH))]
+    too_long = [
+        n.word
+        for n in nouns
+        if n.kind == "long" or (n.kind == "medium" and (n is query or stem(n.word) not in SHORTISH))
+    ]
     if not _found_after_verb(t, nouns, query) and any(n.kind == "medium" for n in nouns):
         too_long.extend(n.word for n in nouns if n.kind == "medium")
     if too_long:
-        return CategoryCheck(
-            False, f"mentions a longer text ({too_long[0]}); both sides must be short texts")
+        return CategoryCheck(False, f"mentions a longer text ({too_long[0]}); both sides must be short texts")
     if query is None and not nouns:
         return CategoryCheck(False, "does not name the short texts (a title, word, name, ...)")
     return CategoryCheck(True)
@@ -284,21 +281,17 @@ def _check_matching_long(t: TaskText, stems: set[str], nouns: list[_Noun]) -> Ca
         if query is None:
             return CategoryCheck(False, "does not name the long document used as the query")
         if query.kind == "short":
-            return CategoryCheck(
-                False, f"the query ({query.word}) is short; it must be a long document")
+            return CategoryCheck(False, f"the query ({query.word}) is short; it must be a long document")
         if query.kind == "medium" and not longs:
-            return CategoryCheck(
-                False, f"the query ({query.word}) is not clearly a long document")
+            return CategoryCheck(False, f"the query ({query.word}) is not clearly a long document")
         return CategoryCheck(True)
     if not longs:
         return CategoryCheck(False, "names no long document to use as the query")
     target_of = _relevant_to(t, nouns)
     if target_of is not None and target_of != "long":
-        return CategoryCheck(
-            False, "the query (what documents must be relevant to) is not a long document")
+        return CategoryCheck(False, "the query (what documents must be relevant to) is not a long document")
     if len(longs) < 2 and any(n.kind == "short" for n in nouns):
-        return CategoryCheck(
-            False, "the query looks short (a title, question or phrase), not a long document")
+        return CategoryCheck(False, "the query looks short (a title, question or phrase), not a long document")
     return CategoryCheck(True)
 
 
@@ -309,11 +302,14 @@ def _classified(t: TaskText) -> tuple[list[str] | None, list[str]]:
     verb_at = _first_index(t, CLASSIFY_VERBS)
     for k in range(verb_at + 1, len(t.tokens)):
         if t.tokens[k] in CLASSIFY_CUES:
-            obj = [s for s in t.stems[verb_at + 1:k] if s not in _ARTICLES]
+            obj = [s for s in t.stems[verb_at + 1 : k] if s not in _ARTICLES]
             if not obj:
                 return None, []
-            label = [s for s, tok in zip(t.stems[k + 1:], t.tokens[k + 1:])
-                     if tok not in _ARTICLES and tok not in {"of", "to", "the"}]
+            label = [
+                s
+                for s, tok in zip(t.stems[k + 1 :], t.tokens[k + 1 :])
+                if tok not in _ARTICLES and tok not in {"of", "to", "the"}
+            ]
             return obj, label
     return None, []
 
@@ -330,12 +326,12 @@ def _check_classification(t: TaskText, stems: set[str], nouns: list[_Noun]) -> C
         return CategoryCheck(False, "does not name the input text")
     obj, label = _classified(t)
     if obj is not None and set(obj) & THINGS and not set(obj) & (TEXT_NOUNS | WRITTEN):
-        return CategoryCheck(
-            False, "classifies a thing, not a text (a movie, a product, a company, ...)")
+        return CategoryCheck(False, "classifies a thing, not a text (a movie, a product, a company, ...)")
     if label and label[0] in METADATA_LABELS:
         word = t.tokens[t.stems.index(label[0])]
         return CategoryCheck(
-            False, f"labels by {word}, not by what the text says (a label space is implied by its content)")
+            False, f"labels by {word}, not by what the text says (a label space is implied by its content)"
+        )
     routed = bool(stems & _ROUTING) and "to" in t.tokens
     if not (routed or stems & LABEL_CUES or _LABEL_WORDS.intersection(t.tokens)):
         return CategoryCheck(False, "does not imply a label space (by what, into which classes)")

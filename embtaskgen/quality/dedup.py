@@ -100,8 +100,7 @@ class NearDuplicates:
     exact: bool
 
 
-def first_near_duplicates(texts: Sequence[TaskText], *, exact: bool | None = None
-                          ) -> NearDuplicates:
+def first_near_duplicates(texts: Sequence[TaskText], *, exact: bool | None = None) -> NearDuplicates:
     """For each text, the first earlier text it repeats exactly or nearly.
 
     Args:
@@ -114,8 +113,9 @@ def first_near_duplicates(texts: Sequence[TaskText], *, exact: bool | None = Non
     """
     n = len(texts)
     if n <= _BRUTE_FORCE_LIMIT:
-        return NearDuplicates([next((i for i in range(j) if is_near_duplicate(texts[i], texts[j])),
-                                    None) for j in range(n)], exact=True)
+        return NearDuplicates(
+            [next((i for i in range(j) if is_near_duplicate(texts[i], texts[j])), None) for j in range(n)], exact=True
+        )
     groups = _Groups(texts)
     if exact is None:
         exact = len(groups.reps) <= EXACT_LIMIT
@@ -150,8 +150,7 @@ def near_duplicate_pairs(texts: Sequence[TaskText]) -> list[tuple[int, int]]:
     """
     n = len(texts)
     if n <= _BRUTE_FORCE_LIMIT:
-        return [(i, j) for i in range(n) for j in range(i + 1, n)
-                if is_near_duplicate(texts[i], texts[j])]
+        return [(i, j) for i in range(n) for j in range(i + 1, n) if is_near_duplicate(texts[i], texts[j])]
     groups = _Groups(texts)
     index = _PrefixIndex(groups)
     members: list[list[int]] = [[] for _ in groups.reps]
@@ -159,7 +158,7 @@ def near_duplicate_pairs(texts: Sequence[TaskText]) -> list[tuple[int, int]]:
         members[r].append(i)
     pairs: list[tuple[int, int]] = []
     for group in members:
-        pairs.extend((a, b) for k, a in enumerate(group) for b in group[k + 1:])
+        pairs.extend((a, b) for k, a in enumerate(group) for b in group[k + 1 :])
     for r in range(len(groups.reps)):
         for c in index.candidates(r):
             if groups.near(c, r):
@@ -220,8 +219,7 @@ class _PrefixIndex:
         self.word_keys: list[frozenset[str] | None] = []
         for t in reps:
             ranks = sorted(map(gram_rank.__getitem__, t.grams))
-            prefix = ranks[: len(ranks) - _required_overlap(len(ranks), CHAR_THRESHOLD) + 1] \
-                if ranks else []
+            prefix = ranks[: len(ranks) - _required_overlap(len(ranks), CHAR_THRESHOLD) + 1] if ranks else []
             words = len(t.content)
             if words >= MIN_CONTENT_WORDS:
                 ranks = sorted(word_rank[w] + offset for w in t.content)
@@ -267,8 +265,7 @@ def _exact_first(groups: _Groups) -> list[int | None]:
 
 
 def _sketch_first(groups: _Groups) -> list[int | None]:
-    words = [t.content if len(t.content) >= MIN_EXACT_WORDS else frozenset()
-             for t in groups.texts]
+    words = [t.content if len(t.content) >= MIN_EXACT_WORDS else frozenset() for t in groups.texts]
     index = SketchIndex([t.grams for t in groups.texts], words)
     first: list[int | None] = [None] * len(groups.texts)
     probes: list[int] = list(range(len(groups.texts)))

@@ -90,9 +90,11 @@ class DedupSource:
             elif isinstance(row.get("tasks"), list):
                 column = "tasks"
             else:
-                raise ConfigError(f"{file}:{number}: the row has neither a 'task' string nor a "
-                                  f"'tasks' list; choose a column with --column (columns: "
-                                  f"{_describe(row)})")
+                raise ConfigError(
+                    f"{file}:{number}: the row has neither a 'task' string nor a "
+                    f"'tasks' list; choose a column with --column (columns: "
+                    f"{_describe(row)})"
+                )
         if not isinstance(column, str) or not column:
             raise ConfigError(f"column must be a non-empty string, got {column!r}")
         if column not in row:
@@ -126,12 +128,15 @@ class DedupSource:
                 return []
             if isinstance(value, list) and all(isinstance(t, str) for t in value):
                 return value
-            raise ConfigError(f"{where}: column {self.column!r} must be a list of strings "
-                              f"like the first row's, got {type(value).__name__}")
+            raise ConfigError(
+                f"{where}: column {self.column!r} must be a list of strings "
+                f"like the first row's, got {type(value).__name__}"
+            )
         if isinstance(value, str):
             return [value]
-        raise ConfigError(f"{where}: column {self.column!r} must be a string like the first "
-                          f"row's, got {type(value).__name__}")
+        raise ConfigError(
+            f"{where}: column {self.column!r} must be a string like the first row's, got {type(value).__name__}"
+        )
 
     def rows(self) -> Iterator[tuple[Path, int, dict[str, Any], list[str]]]:
         """Yield ``(file, line, row, texts)`` for every row, in order."""

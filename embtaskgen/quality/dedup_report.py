@@ -61,9 +61,14 @@ def _temporary(target: Path) -> Path:
     return target.with_name(f".{target.name}.tmp-{os.getpid()}")
 
 
-def write_outputs(source: DedupSource, removed: Mapping[int, tuple[int, float]],
-                  output: Path, report: Path, header: Mapping[str, Any],
-                  items: int | None = None) -> dict[str, Any]:
+def write_outputs(
+    source: DedupSource,
+    removed: Mapping[int, tuple[int, float]],
+    output: Path,
+    report: Path,
+    header: Mapping[str, Any],
+    items: int | None = None,
+) -> dict[str, Any]:
     """Stream ``source`` again, writing the kept rows to ``output`` and the report.
 
     Args:
@@ -106,8 +111,11 @@ def write_outputs(source: DedupSource, removed: Mapping[int, tuple[int, float]],
                         entry: dict[str, Any] = {"item": position, "source": where}
                         if source.is_list:
                             entry["index"] = index
-                        entry.update(text=text, similarity=round(float(hit[1]), 4),
-                                     kept={"item": hit[0], "source": kept_where, "text": kept_text})
+                        entry.update(
+                            text=text,
+                            similarity=round(float(hit[1]), 4),
+                            kept={"item": hit[0], "source": kept_where, "text": kept_text},
+                        )
                         entries.append(entry)
                     position += 1
                 counts["items"] += len(texts)
@@ -122,8 +130,7 @@ def write_outputs(source: DedupSource, removed: Mapping[int, tuple[int, float]],
             os.fsync(handle.fileno())
         if items is not None and counts["items"] != items:
             raise ConfigError(f"{source.path}: the input changed while it was read")
-        counts.update(kept=counts["items"] - len(entries), removed=len(entries),
-                      clusters=len(wanted))
+        counts.update(kept=counts["items"] - len(entries), removed=len(entries), clusters=len(wanted))
         document = {**header, **counts, "duplicates": entries}
         with open(tmp_report, "w", encoding="utf-8", errors="surrogatepass") as handle:
             json.dump(document, handle, ensure_ascii=False, indent=1)

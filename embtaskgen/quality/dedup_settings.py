@@ -23,12 +23,7 @@ import numpy as np
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.quality.lsh_index import check_threshold
-from embtaskgen.quality.minhash_engines import (
-    DEFAULT_ENGINE,
-    DEFAULT_NUM_PERM,
-    check_engine,
-    minhash_signatures,
-)
+from embtaskgen.quality.minhash_engines import DEFAULT_ENGINE, DEFAULT_NUM_PERM, check_engine, minhash_signatures
 from embtaskgen.quality.shingling import check_shingles, shingle_set
 
 __all__ = ["DEFAULT_THRESHOLD", "DedupSettings"]

@@ -83,16 +83,11 @@ def score_prediction(example: Any, pred: Any, pred_trace: Any = None) -> TaskSco
 
         base = default_examples(category) if examples is None else examples
         examples = [*base, *avoid]
-    return score_tasks(_tasks_of(pred, pred_trace), category, num_tasks=num_tasks,
-                       examples=examples)
+    return score_tasks(_tasks_of(pred, pred_trace), category, num_tasks=num_tasks, examples=examples)
 
 
 def task_metric(
-    example: Any,
-    pred: Any,
-    trace: Any = None,
-    pred_name: str | None = None,
-    pred_trace: Any = None,
+    example: Any, pred: Any, trace: Any = None, pred_name: str | None = None, pred_trace: Any = None
 ) -> float | dspy.Prediction:
     """DSPy metric: a float for Evaluate and bootstrapping, score + feedback for GEPA.
 

@@ -101,8 +101,10 @@ _REPETITION_WEIGHT = 0.25
 for _weights in EXAMPLE_WEIGHTS.values():
     _weights["no_repetition"] = _REPETITION_WEIGHT
 #: The texts whose repetition is measured (a label is too short to loop).
-_PROSE = {kind: tuple(name for name in fields if name not in ("label", "misleading_label"))
-          for kind, fields in OUTPUT_FIELDS.items()}
+_PROSE = {
+    kind: tuple(name for name in fields if name not in ("label", "misleading_label"))
+    for kind, fields in OUTPUT_FIELDS.items()
+}
 
 _TOKEN = re.compile(r"\w+")
 _HINTS = {
@@ -169,7 +171,7 @@ def _band(value: float, low: float, high: float, zero_low: float, zero_high: flo
 
 def _distinct_trigrams(text: str) -> float:
     words = _TOKEN.findall(text.casefold())
-    grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    grams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
     if len(grams) < 2:
         return 1.0
     return _clip((len(set(grams)) / len(grams) - 0.5) / 0.4)
@@ -196,6 +198,7 @@ def _matching(kind: str) -> Callable[[Mapping[str, str], Mapping[str, Any]], dic
         else:
             size = sum(min(1.0, _words(t) / 60) for t in texts) / 2
         return {"pair_distinct": _clip((0.9 - token_jaccard(*texts)) / 0.4), "size": size}
+
     return parts
 
 
@@ -221,8 +224,10 @@ _UNIT_BANDS = {"phrase": (1, 12, 0, 30), "sentence": (4, 40, 0, 80), "passage": 
 
 def _sts(o: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, float]:
     s1, s2, s3 = o["S1"], o["S2"], o["S3"]
-    parts = {"ordered": 1.0 if token_jaccard(s1, s2) >= token_jaccard(s1, s3) else 0.0,
-             "pair_distinct": _clip((1 - token_jaccard(s2, s3)) / 0.3)}
+    parts = {
+        "ordered": 1.0 if token_jaccard(s1, s2) >= token_jaccard(s1, s3) else 0.0,
+        "pair_distinct": _clip((1 - token_jaccard(s2, s3)) / 0.3),
+    }
     band = _UNIT_BANDS.get(str(a.get("unit", "")))
     if band is not None and a.get("language") not in NO_SPACE_LANGUAGES:
         parts["unit_size"] = sum(_band(_words(t), *band) for t in (s1, s2, s3)) / 3
@@ -289,21 +294,29 @@ def grade_example(
     reasons = [] if _field(example, "parse_failure") else check_example(kind, outputs, attributes)
     if _field(example, "parse_failure") or MISSING_FIELD in reasons:
         missing = [n for n, v in outputs.items() if not isinstance(v, str) or not v.strip()]
-        return ExampleScore(score=0.0, kind=kind, valid=False, reasons=(MISSING_FIELD,),
-                            feedback=f"Score 0.00: the answer has no usable {', '.join(missing) or 'fields'}; "
-                                     f"write every field: {', '.join(OUTPUT_FIELDS[kind])}.")
+        return ExampleScore(
+            score=0.0,
+            kind=kind,
+            valid=False,
+            reasons=(MISSING_FIELD,),
+            feedback=f"Score 0.00: the answer has no usable {', '.join(missing) or 'fields'}; "
+            f"write every field: {', '.join(OUTPUT_FIELDS[kind])}.",
+        )
     found = _PARTS[kind](outputs, attributes)
     found["no_repetition"] = sum(_distinct_trigrams(outputs[name]) for name in _PROSE[kind]) / len(_PROSE[kind])
     parts = {name: round(value, 4) for name, value in found.items()}
     weights = {name: EXAMPLE_WEIGHTS[kind][name] for name in parts}
     graded = sum(weights[n] * parts[n] for n in parts) / sum(weights.values())
     score = round(VALID_WEIGHT * (not reasons) + (1 - VALID_WEIGHT) * graded, 4)
-    lines = [f"Score {score:.2f} for a {kind} example: " + ("valid." if not reasons else
-                                                           f"invalid ({', '.join(reasons)}), it would be dropped.")]
+    lines = [
+        f"Score {score:.2f} for a {kind} example: "
+        + ("valid." if not reasons else f"invalid ({', '.join(reasons)}), it would be dropped.")
+    ]
     lines += [f"- {_HINTS[name]} ({name} {value:.2f})" for name, value in parts.items() if value < 0.8]
     lines.append("Parts: " + ", ".join(f"{name} {value:.2f}" for name, value in parts.items()))
-    return ExampleScore(score=score, kind=kind, valid=not reasons, reasons=tuple(reasons), parts=parts,
-                        feedback="\n".join(lines))
+    return ExampleScore(
+        score=score, kind=kind, valid=not reasons, reasons=tuple(reasons), parts=parts, feedback="\n".join(lines)
+    )
 
 
 def score_example(example: Any, kind: str | None = None, *, attributes: Mapping[str, Any] | None = None) -> float:

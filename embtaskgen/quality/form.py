@@ -26,8 +26,7 @@ MAX_WORDS = 45
 #: More characters than this is too long for a one-line instruction.
 MAX_CHARS = 320
 
-_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|dr|mr|mrs|ms|st|no|fig|u\.s|u\.k)\.",
-                            re.IGNORECASE)
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|dr|mr|mrs|ms|st|no|fig|u\.s|u\.k)\.", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\(?\d{1,3}[.)]\s+")
 # Matches start only where a run of end marks starts, so a long run of dots costs one
 # attempt, not one per dot (the same matches; linear time on any text).

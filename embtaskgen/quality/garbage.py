@@ -14,13 +14,9 @@ import re
 __all__ = ["FIELD_NAMES", "markup_problem"]
 
 #: Names of the signature fields (and DSPy's own) that leak into bad output.
-FIELD_NAMES: tuple[str, ...] = ("num_tasks", "tasks", "topic", "avoid", "category",
-                                "reasoning", "completed")
+FIELD_NAMES: tuple[str, ...] = ("num_tasks", "tasks", "topic", "avoid", "category", "reasoning", "completed")
 
-_FIELD = re.compile(
-    r"\bnum_tasks\b|\[\[\s*##|##\s*\w+\s*##|^\s*(?:%s)\s*[:=]" % "|".join(FIELD_NAMES),
-    re.IGNORECASE,
-)
+_FIELD = re.compile(r"\bnum_tasks\b|\[\[\s*##|##\s*\w+\s*##|^\s*(?:%s)\s*[:=]" % "|".join(FIELD_NAMES), re.IGNORECASE)
 _HEADING = re.compile(r"^\s*#{1,6}(?:\s|$)|##|\*\*|__|```|~~~")
 _CODE = re.compile(r'[{}\[\]]|"\s*:|\\n|\\"|^\s*"|",\s*$|^\s*,')
 _QUOTED = re.compile(r"""^\s*['"\u201c].*['"\u201d],?\s*$""")
@@ -31,8 +27,7 @@ _CHATTER = re.compile(
     r"as an ai|i (?:hope|can|will|have)|let me|note:|these tasks|the following)",
     re.IGNORECASE,
 )
-_PLACEHOLDER = re.compile(r"lorem ipsum|\bTODO\b|\{[a-z_]+\}|<task>|\btask \d+\b|\.\.\.$|…$",
-                          re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"lorem ipsum|\bTODO\b|\{[a-z_]+\}|<task>|\btask \d+\b|\.\.\.$|…$", re.IGNORECASE)
 _URL = re.compile(r"https?://|www\.")
 
 

@@ -55,8 +55,11 @@ def read_labelled(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ConfigError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict) or not {"category", "task", "label"} <= set(row) \
-                    or row["label"] not in _LABELS:
+            if (
+                not isinstance(row, dict)
+                or not {"category", "task", "label"} <= set(row)
+                or row["label"] not in _LABELS
+            ):
                 raise ConfigError(f"{path}:{number}: expected category, task and label ({' or '.join(_LABELS)})")
             rows.append(row)
     return rows
@@ -74,7 +77,9 @@ def _figures(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
 
 
 def evaluate_gate(
-    rows: Iterable[Mapping[str, Any]], gate: PrecisionGate | None = None, demos: Mapping[str, Iterable[str]] | None = None
+    rows: Iterable[Mapping[str, Any]],
+    gate: PrecisionGate | None = None,
+    demos: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, Any]:
     """Precision and recall of ``keep`` for the gate, the gate with the on-category rule,
     and no gate, over labelled ``rows``.

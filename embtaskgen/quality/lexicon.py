@@ -39,9 +39,7 @@ SEEK_VERBS = _stems(
 )
 
 #: Verbs that make a task a classification.
-CLASSIFY_VERBS = _stems(
-    """classify categorize categorise label tag sort assign grade rate triage bucket route"""
-)
+CLASSIFY_VERBS = _stems("""classify categorize categorise label tag sort assign grade rate triage bucket route""")
 
 #: Verbs that make a classification only when no finding verb is present.
 WEAK_CLASSIFY_VERBS = _stems(
@@ -89,16 +87,25 @@ QUERY_NOUNS = _stems(
 )
 
 #: Words that name what a retrieval should return (besides long and medium texts).
-DOC_NOUNS = LONG_NOUNS | MEDIUM_NOUNS | _stems(
-    """source result resource material information content evidence reference dataset
+DOC_NOUNS = (
+    LONG_NOUNS
+    | MEDIUM_NOUNS
+    | _stems(
+        """source result resource material information content evidence reference dataset
     text website site publication literature law precedent documentation guideline
     discussion solution example faq collection archive database corpus"""
+    )
 )
 
 #: Words that name the input of a classification (any kind of text).
-TEXT_NOUNS = SHORT_NOUNS | LONG_NOUNS | MEDIUM_NOUNS | _stems(
-    """text content input statement conversation dialogue dialog chat transcript
+TEXT_NOUNS = (
+    SHORT_NOUNS
+    | LONG_NOUNS
+    | MEDIUM_NOUNS
+    | _stems(
+        """text content input statement conversation dialogue dialog chat transcript
     sample passage document snippet log"""
+    )
 )
 
 #: Words that imply a label space in a classification task.
@@ -110,20 +117,57 @@ LABEL_CUES = _stems(
 
 #: Adjectives that make the following text short.
 SHORT_ADJECTIVES: frozenset[str] = frozenset(
-    {"short", "brief", "concise", "tiny", "one line", "one sentence", "single sentence",
-     "few word", "two word", "single word", "one word", "shorter", "one phrase",
-     "single phrase", "few words"}
+    {
+        "short",
+        "brief",
+        "concise",
+        "tiny",
+        "one line",
+        "one sentence",
+        "single sentence",
+        "few word",
+        "two word",
+        "single word",
+        "one word",
+        "shorter",
+        "one phrase",
+        "single phrase",
+        "few words",
+    }
 )
 
 #: Adjectives that make the following text long.
 LONG_ADJECTIVES: frozenset[str] = frozenset(
-    {"long", "longer", "lengthy", "full", "entire", "detailed", "extensive", "complete",
-     "comprehensive", "whole", "multi page", "in depth", "full length", "long form"}
+    {
+        "long",
+        "longer",
+        "lengthy",
+        "full",
+        "entire",
+        "detailed",
+        "extensive",
+        "complete",
+        "comprehensive",
+        "whole",
+        "multi page",
+        "in depth",
+        "full length",
+        "long form",
+    }
 )
 
 #: Two-word names of long texts; they override both the word lists and the adjectives.
 LONG_BIGRAMS: frozenset[str] = frozenset(
-    {"short story", "court opinion", "legal opinion", "judicial opinion",
-     "dissenting opinion", "majority opinion", "white paper", "case study", "case law",
-     "annual report"}
+    {
+        "short story",
+        "court opinion",
+        "legal opinion",
+        "judicial opinion",
+        "dissenting opinion",
+        "majority opinion",
+        "white paper",
+        "case study",
+        "case law",
+        "annual report",
+    }
 )

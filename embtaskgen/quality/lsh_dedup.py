@@ -84,8 +84,7 @@ class DedupResult:
     seconds: float
 
 
-def near_duplicate_clusters(texts: Sequence[str], settings: DedupSettings | None = None
-                            ) -> dict[int, list[int]]:
+def near_duplicate_clusters(texts: Sequence[str], settings: DedupSettings | None = None) -> dict[int, list[int]]:
     """The near-duplicate clusters of a list of texts, in memory.
 
     Args:
@@ -100,7 +99,7 @@ def near_duplicate_clusters(texts: Sequence[str], settings: DedupSettings | None
     index = LSHIndex(settings.threshold, settings.num_perm)
     clusters: dict[int, list[int]] = {}
     for lo in range(0, len(texts), BLOCK):
-        kept_of, _ = index.add(settings.sign(texts[lo:lo + BLOCK]))
+        kept_of, _ = index.add(settings.sign(texts[lo : lo + BLOCK]))
         for i in np.flatnonzero(kept_of >= 0).tolist():
             clusters.setdefault(int(kept_of[i]), []).append(lo + i)
     return clusters
@@ -117,10 +116,16 @@ def _local_blocks(source: DedupSource, settings: DedupSettings) -> Iterator[np.n
         yield settings.sign(pending)
 
 
-def dedup_rows(source: str | os.PathLike[str], output: str | os.PathLike[str], *,
-               column: str | None = None, settings: DedupSettings | None = None,
-               report: str | os.PathLike[str] | None = None, executor: str = "local",
-               ray_address: str | None = None) -> DedupResult:
+def dedup_rows(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    column: str | None = None,
+    settings: DedupSettings | None = None,
+    report: str | os.PathLike[str] | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
+) -> DedupResult:
     """Remove near-duplicates from a JSONL file or a folder of shards, keeping the first.
 
     Args:
@@ -173,13 +178,29 @@ def dedup_rows(source: str | os.PathLike[str], output: str | os.PathLike[str], *
         for i in np.flatnonzero(kept_of >= 0).tolist():
             removed[base + i] = (int(kept_of[i]), float(estimate[i]))
     logger.info("dedup: %d of %d texts are near-duplicates", len(removed), index.seen)
-    header = {"input": str(src.path), "output": str(out), "column": src.column,
-              "shingles": settings.shingles, "shingle_size": settings.shingle_size,
-              "threshold": settings.threshold, "num_perm": settings.num_perm,
-              "engine": settings.engine, "seed": settings.seed, "executor": executor,
-              "bands": index.bands, "rows_per_band": index.rows}
+    header = {
+        "input": str(src.path),
+        "output": str(out),
+        "column": src.column,
+        "shingles": settings.shingles,
+        "shingle_size": settings.shingle_size,
+        "threshold": settings.threshold,
+        "num_perm": settings.num_perm,
+        "engine": settings.engine,
+        "seed": settings.seed,
+        "executor": executor,
+        "bands": index.bands,
+        "rows_per_band": index.rows,
+    }
     counts = write_outputs(src, removed, out, report_path, header, items=index.seen)
-    return DedupResult(output=out, report=report_path, rows=counts["rows"],
-                       rows_written=counts["rows_written"], items=counts["items"],
-                       kept=counts["kept"], removed=counts["removed"],
-                       clusters=counts["clusters"], seconds=time.perf_counter() - started)
+    return DedupResult(
+        output=out,
+        report=report_path,
+        rows=counts["rows"],
+        rows_written=counts["rows_written"],
+        items=counts["items"],
+        kept=counts["kept"],
+        removed=counts["removed"],
+        clusters=counts["clusters"],
+        seconds=time.perf_counter() - started,
+    )

@@ -56,8 +56,7 @@ def check_threshold(threshold: object) -> float:
         ...
         embtaskgen.errors.ConfigError: threshold must be a number in (0, 1], got 1.5
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-            or not 0.0 < float(threshold) <= 1.0:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < float(threshold) <= 1.0:
         raise ConfigError(f"threshold must be a number in (0, 1], got {threshold!r}")
     return float(threshold)
 
@@ -72,7 +71,7 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     best = 1
     for rows in range(1, num_perm + 1):
         bands = num_perm // rows
-        if 1.0 - (1.0 - threshold ** rows) ** bands >= CANDIDATE_RECALL:
+        if 1.0 - (1.0 - threshold**rows) ** bands >= CANDIDATE_RECALL:
             best = rows
     return num_perm // best, best
 
@@ -113,10 +112,11 @@ class LSHIndex:
         """``(n, bands)`` keys, salted by band so that all bands share one key space."""
         n = sig.shape[0]
         with np.errstate(over="ignore"):
-            keys = np.broadcast_to(np.arange(1, self.bands + 1, dtype=np.uint64)
-                                   * _U64(0x9E3779B97F4A7C15), (n, self.bands)).copy()
+            keys = np.broadcast_to(
+                np.arange(1, self.bands + 1, dtype=np.uint64) * _U64(0x9E3779B97F4A7C15), (n, self.bands)
+            ).copy()
             for k in range(self.rows):
-                keys = _mix(keys ^ sig[:, k:self.bands * self.rows:self.rows].astype(np.uint64))
+                keys = _mix(keys ^ sig[:, k : self.bands * self.rows : self.rows].astype(np.uint64))
         return keys
 
     def _equal(self, a: np.ndarray, b: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -194,8 +194,8 @@ class LSHIndex:
             self._sigs = np.concatenate([self._sigs, np.empty_like(self._sigs)])
             self._ids = np.concatenate([self._ids, np.empty_like(self._ids)])
         numbers = np.arange(self.kept, self.kept + count, dtype=np.int64)
-        self._sigs[self.kept:self.kept + count] = sig
-        self._ids[self.kept:self.kept + count] = positions
+        self._sigs[self.kept : self.kept + count] = sig
+        self._ids[self.kept : self.kept + count] = positions
         self.kept += count
         flat, ids = keys.ravel(), np.repeat(numbers, self.bands)
         order = np.argsort(flat, kind="stable")
@@ -222,15 +222,15 @@ class LSHIndex:
         n = sig.shape[0]
         keys = self._keys(sig)
         best, score = self._earlier_kept(keys, sig)
-        kept_of = np.where(best >= 0, self._ids[np.maximum(best, 0)], -1) if self.kept else \
-            np.full(n, -1, dtype=np.int64)
+        kept_of = (
+            np.where(best >= 0, self._ids[np.maximum(best, 0)], -1) if self.kept else np.full(n, -1, dtype=np.int64)
+        )
         equal = score.copy()
         inside = self._same_block(keys, sig)
         kept = best < 0
         for i in sorted(inside):  # ascending: the fate of an earlier text is known
             for j, e in inside[i]:  # a kept earlier text of the block, if the most similar
-                if kept[j] and (kept_of[i] < 0 or e > equal[i]
-                                or (e == equal[i] and self.seen + j < kept_of[i])):
+                if kept[j] and (kept_of[i] < 0 or e > equal[i] or (e == equal[i] and self.seen + j < kept_of[i])):
                     kept_of[i], equal[i] = self.seen + j, e
             kept[i] = kept_of[i] < 0
         mine = np.flatnonzero(kept)

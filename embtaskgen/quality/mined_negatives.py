@@ -181,7 +181,7 @@ def mine_pool(
     query = _unit(embedder(list(queries)), n, "queries")
     mined: list[MinedNegative] = []
     for start in range(0, n, _BLOCK):
-        scores = query[start:start + _BLOCK] @ doc.T
+        scores = query[start : start + _BLOCK] @ doc.T
         for offset, row in enumerate(scores):
             i = start + offset
             positive_score = float(row[i])
@@ -189,8 +189,11 @@ def mine_pool(
             want = top_k + _SPARE
             while True:
                 order = _order(row, want)
-                taken = [j for j in order if j != i and not same_text(positives[j], positives[i])
-                         and not same_text(positives[j], queries[i])][:top_k]
+                taken = [
+                    j
+                    for j in order
+                    if j != i and not same_text(positives[j], positives[i]) and not same_text(positives[j], queries[i])
+                ][:top_k]
                 if len(taken) == top_k or len(order) >= n:
                     break
                 want *= 4
@@ -258,8 +261,13 @@ def mine_negatives(
         embedder = load_default_embedder()
     for kind, members in pools.items():
         query, positive, _ = TRIPLET_FIELDS[kind]
-        found = mine_pool([copies[n][query] for n in members], [copies[n][positive] for n in members],
-                          embedder, top_k=top_k, margin=margin)  # type: ignore[arg-type]
+        found = mine_pool(
+            [copies[n][query] for n in members],
+            [copies[n][positive] for n in members],
+            embedder,
+            top_k=top_k,
+            margin=margin,
+        )  # type: ignore[arg-type]
         for number, negative in zip(members, found, strict=True):
             copies[number].update(negative.columns())
         logger.info("mined negatives for %d of %d %s rows", sum(m.text is not None for m in found), len(found), kind)

@@ -28,8 +28,7 @@ from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
-__all__ = ["CHAR_BANDS", "CHAR_ESTIMATE", "ROWS", "WORD_BANDS", "WORD_ESTIMATE", "SketchIndex",
-           "candidate_pairs"]
+__all__ = ["CHAR_BANDS", "CHAR_ESTIMATE", "ROWS", "WORD_BANDS", "WORD_ESTIMATE", "SketchIndex", "candidate_pairs"]
 
 #: Values hashed into one key.
 ROWS = 4
@@ -50,8 +49,7 @@ def _numpy() -> Any:
     try:
         import numpy
     except ImportError as exc:  # pragma: no cover - numpy is a dependency of embtaskgen
-        raise ImportError("the sketch search for near-duplicates needs numpy: "
-                          "pip install numpy") from exc
+        raise ImportError("the sketch search for near-duplicates needs numpy: pip install numpy") from exc
     return numpy
 
 
@@ -69,11 +67,9 @@ def _flatten(np: Any, sets: Sequence[frozenset[str]]) -> tuple[Any, Any, Any]:
     concatenated (int32), and the number of tokens of each set."""
     vocab = list(set().union(*sets)) if sets else []
     number = dict(zip(vocab, range(len(vocab))))
-    crc = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in vocab), dtype=np.uint64,
-                      count=len(vocab))
+    crc = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in vocab), dtype=np.uint64, count=len(vocab))
     sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-    flat = np.fromiter(map(number.__getitem__, chain.from_iterable(sets)), dtype=np.int32,
-                       count=int(sizes.sum()))
+    flat = np.fromiter(map(number.__getitem__, chain.from_iterable(sets)), dtype=np.int32, count=int(sizes.sum()))
     return crc, flat, sizes
 
 
@@ -117,11 +113,11 @@ def _oph_signatures(np: Any, sets: Sequence[frozenset[str]]) -> Any:
             value = _value(np, h)
             for lo in range(0, n, _BLOCK):
                 hi = min(n, lo + _BLOCK)
-                tokens = flat[starts[lo]:ends[hi - 1]]
+                tokens = flat[starts[lo] : ends[hi - 1]]
                 slot = np.repeat(np.arange(hi - lo, dtype=np.int32) * bins, sizes[lo:hi])
                 sig = np.full((hi - lo) * bins, _NONE, dtype=np.uint32)
                 np.minimum.at(sig, slot + where[tokens], value[tokens])
-                out[lo:hi, q * bins:(q + 1) * bins] = _densify(np, sig.reshape(hi - lo, bins))
+                out[lo:hi, q * bins : (q + 1) * bins] = _densify(np, sig.reshape(hi - lo, bins))
     return out
 
 
@@ -142,7 +138,7 @@ def _minhash_signatures(np: Any, sets: Sequence[frozenset[str]]) -> Any:
         hi = min(n, lo + _BLOCK // 2)
         live = np.flatnonzero(sizes[lo:hi]) + lo
         if live.size:
-            block = table[flat[starts[lo]:ends[hi - 1]]]
+            block = table[flat[starts[lo] : ends[hi - 1]]]
             out[live] = np.minimum.reduceat(block, starts[live] - starts[lo], axis=0)
     return out
 
@@ -188,8 +184,7 @@ class SketchIndex:
     #: Texts probed at once (bounds the memory of the candidate pairs).
     CHUNK = 4096
 
-    def __init__(self, gram_sets: Sequence[frozenset[str]],
-                 word_sets: Sequence[frozenset[str]]) -> None:
+    def __init__(self, gram_sets: Sequence[frozenset[str]], word_sets: Sequence[frozenset[str]]) -> None:
         np = self.np = _numpy()
         n = self.n = len(gram_sets)
         self.words = np.fromiter(map(bool, word_sets), dtype=bool, count=n)
@@ -198,8 +193,10 @@ class SketchIndex:
         self.char_low = np.ascontiguousarray(char_sig.astype(np.uint8)).view(np.uint64)
         self.word_low = np.ascontiguousarray(word_sig.astype(np.uint8)).view(np.uint64)
         self.bands: list[tuple[Any, Any, Any]] = []  # sorted keys, their rows, row -> place
-        for sig, live, salt in ((char_sig, np.fromiter(map(bool, gram_sets), dtype=bool, count=n), 1),
-                                (word_sig, self.words, 2)):
+        for sig, live, salt in (
+            (char_sig, np.fromiter(map(bool, gram_sets), dtype=bool, count=n), 1),
+            (word_sig, self.words, 2),
+        ):
             rows = np.flatnonzero(live)
             keys = _band_keys(np, sig[rows], salt)
             for band in range(keys.shape[1]):
@@ -208,8 +205,9 @@ class SketchIndex:
                 place[rows[order]] = np.arange(rows.size, dtype=np.int32)
                 self.bands.append((keys[order, band], rows[order], place))
 
-    def candidates(self, probes: Sequence[int], neighbours: int, limit: int,
-                   bar: float = 1.0) -> tuple[list[int], list[int]]:
+    def candidates(
+        self, probes: Sequence[int], neighbours: int, limit: int, bar: float = 1.0
+    ) -> tuple[list[int], list[int]]:
         """Candidate pairs ``(later, earlier)`` for the ``probes`` (ascending positions).
 
         Per probe: the ``neighbours`` latest earlier texts under each of its keys; of those
@@ -222,13 +220,12 @@ class SketchIndex:
         earlier_all: list[int] = []
         probes = np.asarray(probes, dtype=np.int64)
         for lo in range(0, probes.size, self.CHUNK):
-            later, earlier = self._chunk(probes[lo:lo + self.CHUNK], neighbours, limit, bar)
+            later, earlier = self._chunk(probes[lo : lo + self.CHUNK], neighbours, limit, bar)
             later_all += later
             earlier_all += earlier
         return later_all, earlier_all
 
-    def _chunk(self, probes: Any, neighbours: int, limit: int, bar: float
-               ) -> tuple[list[int], list[int]]:
+    def _chunk(self, probes: Any, neighbours: int, limit: int, bar: float) -> tuple[list[int], list[int]]:
         np, n = self.np, self.n
         found = []
         for keys, rows, place in self.bands:
@@ -253,7 +250,7 @@ class SketchIndex:
         # signatures get a say only for the pairs they drop.
         passed = np.ones(later.size, dtype=bool)
         for values, least in _LOOKS:
-            look = _agreement(np, self.char_low[:, :values // 8], later[passed], earlier[passed])
+            look = _agreement(np, self.char_low[:, : values // 8], later[passed], earlier[passed])
             passed[passed] = look >= least
         word_est = np.zeros(later.size, dtype=np.float32)
         ask = ~passed & self.words[later] & self.words[earlier]
@@ -261,8 +258,7 @@ class SketchIndex:
         keep = passed | (word_est >= WORD_ESTIMATE)
         later, earlier, word_est = later[keep], earlier[keep], word_est[keep]
         char_est = _agreement(np, self.char_low, later, earlier)
-        score = np.maximum(char_est / np.float32(CHAR_ESTIMATE),
-                           word_est / np.float32(WORD_ESTIMATE))
+        score = np.maximum(char_est / np.float32(CHAR_ESTIMATE), word_est / np.float32(WORD_ESTIMATE))
         keep = score >= bar
         later, earlier, score = later[keep], earlier[keep], score[keep]
         order = np.lexsort((earlier, -score, later))
@@ -273,7 +269,8 @@ class SketchIndex:
         return later[keep].tolist(), earlier[keep].tolist()
 
 
-def candidate_pairs(gram_sets: Sequence[frozenset[str]], word_sets: Sequence[frozenset[str]],
-                    neighbours: int, limit: int) -> tuple[list[int], list[int]]:
+def candidate_pairs(
+    gram_sets: Sequence[frozenset[str]], word_sets: Sequence[frozenset[str]], neighbours: int, limit: int
+) -> tuple[list[int], list[int]]:
     """:meth:`SketchIndex.candidates` for every text of a collection."""
     return SketchIndex(gram_sets, word_sets).candidates(range(len(gram_sets)), neighbours, limit)

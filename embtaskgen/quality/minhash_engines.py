@@ -64,8 +64,9 @@ def check_engine(engine: object, num_perm: object) -> tuple[str, int]:
     return str(engine), int(num_perm)  # type: ignore[call-overload]
 
 
-def minhash_signatures(sets: Sequence[Sequence[str]], *, engine: str = DEFAULT_ENGINE,
-                       num_perm: int = DEFAULT_NUM_PERM, seed: int = 1) -> np.ndarray:
+def minhash_signatures(
+    sets: Sequence[Sequence[str]], *, engine: str = DEFAULT_ENGINE, num_perm: int = DEFAULT_NUM_PERM, seed: int = 1
+) -> np.ndarray:
     """MinHash signatures of ``sets`` (each a non-empty sequence of distinct shingles).
 
     Returns:
@@ -85,8 +86,9 @@ def _rensa(sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.ndarra
     try:
         from rensa import RMinHash
     except ImportError as exc:
-        raise MissingDependency("the rensa engine needs rensa: pip install rensa "
-                                "(or choose engine='datasketch')") from exc
+        raise MissingDependency(
+            "the rensa engine needs rensa: pip install rensa (or choose engine='datasketch')"
+        ) from exc
     hashes = RMinHash.from_token_sets(sets, num_perm, seed)
     flat = itertools.chain.from_iterable(h.digest() for h in hashes)
     return np.fromiter(flat, dtype=np.uint32, count=len(sets) * num_perm).reshape(len(sets), num_perm)
@@ -98,8 +100,9 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     try:
         from datasketch import MinHash
     except ImportError as exc:
-        raise MissingDependency("the datasketch engine needs datasketch: pip install datasketch "
-                                "(or choose engine='rensa')") from exc
+        raise MissingDependency(
+            "the datasketch engine needs datasketch: pip install datasketch (or choose engine='rensa')"
+        ) from exc
     a, b = MinHash(num_perm=num_perm, seed=seed).permutations
     return a.astype(np.uint32), b.astype(np.uint32)
 
@@ -128,7 +131,7 @@ def _datasketch(sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.n
     while lo < len(sets):  # rows in steps of about _TOKENS_PER_STEP shingles
         hi = int(np.searchsorted(ends, starts[lo] + _TOKENS_PER_STEP, side="right"))
         hi = max(hi, lo + 1)
-        block = table[ids[starts[lo]:ends[hi - 1]]]
+        block = table[ids[starts[lo] : ends[hi - 1]]]
         out[lo:hi] = np.minimum.reduceat(block, starts[lo:hi] - starts[lo], axis=0)
         lo = hi
     return out

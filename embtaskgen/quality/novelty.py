@@ -49,8 +49,12 @@ def default_examples(category: str) -> tuple[str, ...]:
 @lru_cache(maxsize=128)
 def _features(examples: tuple[str, ...]) -> ExampleSet:
     texts = tuple(TaskText.of(e) for e in examples)
-    return (texts, frozenset(t.norm for t in texts), frozenset().union(*(t.grams for t in texts)),
-            frozenset().union(*(t.content for t in texts)))
+    return (
+        texts,
+        frozenset(t.norm for t in texts),
+        frozenset().union(*(t.grams for t in texts)),
+        frozenset().union(*(t.content for t in texts)),
+    )
 
 
 def _needed(size: int, threshold: float) -> int:

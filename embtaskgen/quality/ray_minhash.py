@@ -48,13 +48,15 @@ def _import_ray() -> Any:
         import ray
         import ray.data  # noqa: F401 - the Data library is what this step uses
     except ImportError as exc:
-        raise MissingDependency("dedup with executor='ray' needs Ray Data: pip install "
-                                "'embtaskgen[ray]' (or pip install 'ray[data]')") from exc
+        raise MissingDependency(
+            "dedup with executor='ray' needs Ray Data: pip install 'embtaskgen[ray]' (or pip install 'ray[data]')"
+        ) from exc
     return ray
 
 
-def sign_shard(batch: dict[str, np.ndarray], *, column: str, is_list: bool,
-               settings: DedupSettings) -> dict[str, np.ndarray]:
+def sign_shard(
+    batch: dict[str, np.ndarray], *, column: str, is_list: bool, settings: DedupSettings
+) -> dict[str, np.ndarray]:
     """MinHash signatures of the texts of the shards in ``batch`` (a ``path`` column).
 
     Returns:
@@ -68,8 +70,10 @@ def sign_shard(batch: dict[str, np.ndarray], *, column: str, is_list: bool,
             for _, _, _, row_texts in DedupSource.for_file(Path(path), column, is_list).rows():
                 texts.extend(row_texts)
     except EmbtaskgenError as exc:
-        return {"sig": np.zeros((1, settings.num_perm), dtype=np.uint32),
-                "error": np.array([str(exc) or type(exc).__name__], dtype=object)}
+        return {
+            "sig": np.zeros((1, settings.num_perm), dtype=np.uint32),
+            "error": np.array([str(exc) or type(exc).__name__], dtype=object),
+        }
     return {"sig": settings.sign(texts), "error": np.array([""] * len(texts), dtype=object)}
 
 
@@ -87,16 +91,16 @@ def _session(address: str | None) -> Iterator[Any]:
         except (ConnectionError, ValueError, RuntimeError) as exc:
             raise ConfigError(f"cannot connect to the Ray cluster at {address!r}: {exc}") from exc
     else:
-        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False,
-                 _node_ip_address="127.0.0.1", log_to_driver=False)
+        ray.init(
+            num_cpus=os.cpu_count() or 1, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False
+        )
     try:
         yield ray
     finally:
         ray.shutdown()
 
 
-def ray_signature_blocks(source: DedupSource, settings: DedupSettings,
-                         address: str | None) -> Iterator[np.ndarray]:
+def ray_signature_blocks(source: DedupSource, settings: DedupSettings, address: str | None) -> Iterator[np.ndarray]:
     """Yield the signatures of ``source``'s texts, a shard's block at a time, in order.
 
     Raises:
@@ -113,7 +117,9 @@ def ray_signature_blocks(source: DedupSource, settings: DedupSettings,
         try:
             paths = [{"path": str(f.resolve())} for f in source.files]
             dataset = ray.data.from_items(paths, override_num_blocks=len(paths)).map_batches(
-                sign_shard, batch_size=1, batch_format="numpy",
+                sign_shard,
+                batch_size=1,
+                batch_format="numpy",
                 fn_kwargs={"column": source.column, "is_list": source.is_list, "settings": settings},
             )
             for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):

@@ -54,16 +54,16 @@ from pathlib import Path
 from typing import Any
 
 from embtaskgen.brainstorm.shards import iter_shard_rows
-from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.quality.corpus import compression_ratio, ngram_counts
 from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.gate_counts import gate_counts, summed
 from embtaskgen.quality.novelty import default_examples, examples_features
 from embtaskgen.quality.score import METRIC_VERSION, score_list
 from embtaskgen.quality.similarity import CHAR_THRESHOLD, WORD_THRESHOLD
-from embtaskgen.quality.text import TaskText
 from embtaskgen.quality.source import iter_rows
+from embtaskgen.quality.text import TaskText
 from embtaskgen.quality.validation import check_num_tasks
+from embtaskgen.signatures.categories import CATEGORIES
 
 __all__ = ["MAX_ROW_TASKS", "diversity_report", "format_report", "report_main"]
 
@@ -85,7 +85,7 @@ class _Generation:
 
     def add(self, tasks: list[str]) -> None:
         room = MAX_ROW_TASKS - len(self.tasks)
-        self.tasks.extend(tasks[:max(room, 0)])
+        self.tasks.extend(tasks[: max(room, 0)])
         self.over_cap += max(len(tasks) - max(room, 0), 0)
 
 
@@ -161,8 +161,7 @@ class _Pooled:
         return len(self.seen[n]) / self.counts[n] if self.counts[n] else 0.0
 
 
-def _category_figures(gens: list[_Generation], category: str, num_tasks: int,
-                      pooled: _Pooled) -> dict[str, Any]:
+def _category_figures(gens: list[_Generation], category: str, num_tasks: int, pooled: _Pooled) -> dict[str, Any]:
     tasks = [t for g in gens for t in g.tasks]
     features = {t: TaskText.of(t) for t in tasks}  # this category's only: memory stays small
     texts = [features[t] for t in tasks]
@@ -171,8 +170,9 @@ def _category_figures(gens: list[_Generation], category: str, num_tasks: int,
     scores: list[float] = []
     on_cat: list[bool] = []
     for g in gens:
-        result = score_list(g.tasks, category, g.num_tasks or num_tasks, examples,
-                            [features[t] if t.strip() else None for t in g.tasks])
+        result = score_list(
+            g.tasks, category, g.num_tasks or num_tasks, examples, [features[t] if t.strip() else None for t in g.tasks]
+        )
         scores.append(result.score)
         on_cat.extend(result.on_category_flags)
     gate = gate_counts(tasks, category)
@@ -237,8 +237,9 @@ def diversity_report(
         logger.warning("diversity report skipped rows: %s", skipped)
     over_cap = sum(g.over_cap for g in generations)
     if over_cap:
-        logger.warning("diversity report: %d tasks beyond the first %d of a generation not "
-                       "counted", over_cap, MAX_ROW_TASKS)
+        logger.warning(
+            "diversity report: %d tasks beyond the first %d of a generation not counted", over_cap, MAX_ROW_TASKS
+        )
     if semantic and embedder is None:
         from embtaskgen.quality.semantic import load_default_embedder
 
@@ -259,8 +260,7 @@ def diversity_report(
     return {
         "source": source,
         "metric_version": METRIC_VERSION,
-        "near_duplicate_thresholds": {"char_4gram_jaccard": CHAR_THRESHOLD,
-                                      "content_word_jaccard": WORD_THRESHOLD},
+        "near_duplicate_thresholds": {"char_4gram_jaccard": CHAR_THRESHOLD, "content_word_jaccard": WORD_THRESHOLD},
         "skipped_rows": skipped,
         "max_row_tasks": MAX_ROW_TASKS,
         "categories": categories,
@@ -268,8 +268,7 @@ def diversity_report(
     }
 
 
-def _total(categories: dict[str, dict[str, Any]], all_tasks: list[str],
-           pooled: _Pooled) -> dict[str, Any]:
+def _total(categories: dict[str, dict[str, Any]], all_tasks: list[str], pooled: _Pooled) -> dict[str, Any]:
     """Sums, and task-weighted (score: generation-weighted) means of the shares."""
     figures = list(categories.values())
     tasks = sum(f["tasks"] for f in figures)
@@ -291,8 +290,7 @@ def _total(categories: dict[str, dict[str, Any]], all_tasks: list[str],
         "mean_score": weighted("mean_score", "generations"),
         "on_category_share": weighted("on_category_share"),
         "unique_on_category": sum(f["unique_on_category"] for f in figures),
-        "unique_on_category_per_generation": (
-            sum(f["unique_on_category"] for f in figures) / gens if gens else 0.0),
+        "unique_on_category_per_generation": (sum(f["unique_on_category"] for f in figures) / gens if gens else 0.0),
         "gate_dropped": summed(f["gate_dropped"] for f in figures),
         "seed_copies": sum(f["seed_copies"] for f in figures),
         "over_cap": sum(f["over_cap"] for f in figures),
@@ -333,22 +331,25 @@ def format_report(report: Mapping[str, Any]) -> str:
         lines_in.append(("all", report["total"]))
     columns = [c for c in _COLUMNS if any(c[0] in f for _, f in lines_in)]
     header = ["category", *(label for _, label, _ in columns)]
-    body = [[name, *(format(f[key], spec) if key in f else "-" for key, _, spec in columns)]
-            for name, f in lines_in]
+    body = [[name, *(format(f[key], spec) if key in f else "-" for key, _, spec in columns)] for name, f in lines_in]
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
 
     def render(row: list[str]) -> str:
-        return "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                         for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        return "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))
+        ).rstrip()
 
     lines = [render(header), render(["-" * w for w in widths]), *map(render, body)]
     if report.get("skipped_rows"):
-        lines.append("skipped rows: " + ", ".join(
-            f"{count} ({reason})" for reason, count in report["skipped_rows"].items()))
+        lines.append(
+            "skipped rows: " + ", ".join(f"{count} ({reason})" for reason, count in report["skipped_rows"].items())
+        )
     over_cap = report["total"].get("over_cap", 0)
     if over_cap:
-        lines.append(f"over cap: {over_cap} tasks beyond the first "
-                     f"{report.get('max_row_tasks', MAX_ROW_TASKS)} of a generation, not counted")
+        lines.append(
+            f"over cap: {over_cap} tasks beyond the first "
+            f"{report.get('max_row_tasks', MAX_ROW_TASKS)} of a generation, not counted"
+        )
     if report.get("source"):
         lines.append(f"source: {report['source']}  (metric {report['metric_version']})")
     return "\n".join(lines)

@@ -40,17 +40,11 @@ from embtaskgen.quality.conformance import check_category
 from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.form import form_problem
 from embtaskgen.quality.garbage import markup_problem
-from embtaskgen.quality.novelty import (
-    ExampleSet,
-    copied_example,
-    default_examples,
-    examples_features,
-)
+from embtaskgen.quality.novelty import ExampleSet, copied_example, default_examples, examples_features
 from embtaskgen.quality.text import TaskText
 from embtaskgen.quality.validation import check_category_name, check_num_tasks
 
-__all__ = ["METRIC_VERSION", "WEIGHTS", "YIELD_WEIGHT", "ItemProblem", "TaskScore",
-           "score_list", "score_tasks"]
+__all__ = ["METRIC_VERSION", "WEIGHTS", "YIELD_WEIGHT", "ItemProblem", "TaskScore", "score_list", "score_tasks"]
 
 #: Changes whenever a weight, threshold or rule changes (scores are comparable within one).
 METRIC_VERSION = "1.1"
@@ -138,12 +132,7 @@ def _quote(item: object) -> str:
     return f'"{text}"'
 
 
-def score_tasks(
-    tasks: object,
-    category: str,
-    num_tasks: int = 20,
-    examples: Sequence[str] | None = None,
-) -> TaskScore:
+def score_tasks(tasks: object, category: str, num_tasks: int = 20, examples: Sequence[str] | None = None) -> TaskScore:
     """Score one brainstormed list of tasks (deterministic, no model, ~1 ms for 20).
 
     Args:
@@ -173,17 +162,27 @@ def score_tasks(
     check_num_tasks(num_tasks)
     if not isinstance(tasks, (list, tuple)):
         return TaskScore(
-            score=0.0, category=category, num_items=0, usable=0,
+            score=0.0,
+            category=category,
+            num_items=0,
+            usable=0,
             parts={"parsed": 0.0, "yield": 0.0, **{k: 0.0 for k in WEIGHTS}},
-            feedback=(f"Score 0.00: the output is not a list of strings "
-                      f"(got {type(tasks).__name__}); nothing could be scored."),
+            feedback=(
+                f"Score 0.00: the output is not a list of strings "
+                f"(got {type(tasks).__name__}); nothing could be scored."
+            ),
         )
     example_set = examples_features(default_examples(category) if examples is None else examples)
     return score_list(list(tasks), category, num_tasks, example_set)
 
 
-def score_list(items: list[object], category: str, target: int, example_set: ExampleSet,
-               features: Sequence[TaskText | None] | None = None) -> TaskScore:
+def score_list(
+    items: list[object],
+    category: str,
+    target: int,
+    example_set: ExampleSet,
+    features: Sequence[TaskText | None] | None = None,
+) -> TaskScore:
     """:func:`score_tasks` on checked arguments, optionally with precomputed features
     (one per item, ``None`` for non-strings), as the diversity report does."""
     n = len(items)
@@ -246,8 +245,7 @@ def score_list(items: list[object], category: str, target: int, example_set: Exa
         else:
             distinct[i] = True
 
-    usable = sum(1 for i in range(n) if clean[i] and form[i] and on_cat[i] and novel[i]
-                 and unique[i] and distinct[i])
+    usable = sum(1 for i in range(n) if clean[i] and form[i] and on_cat[i] and novel[i] and unique[i] and distinct[i])
     share = (lambda flags: sum(flags) / n) if n else (lambda flags: 0.0)
     parts = {
         "parsed": 1.0,
@@ -262,25 +260,40 @@ def score_list(items: list[object], category: str, target: int, example_set: Exa
     }
     weighted = sum(w * parts[k] for k, w in WEIGHTS.items())
     score = min(1.0, max(0.0, YIELD_WEIGHT * parts["yield"] + (1 - YIELD_WEIGHT) * weighted))
-    problems = tuple(ItemProblem(index=i, task=items[i] if isinstance(items[i], str)
-                                 else repr(items[i]), reasons=tuple(r))
-                     for i, r in enumerate(reasons) if r)
+    problems = tuple(
+        ItemProblem(index=i, task=items[i] if isinstance(items[i], str) else repr(items[i]), reasons=tuple(r))
+        for i, r in enumerate(reasons)
+        if r
+    )
     return TaskScore(
-        score=score, category=category, num_items=n, usable=usable, parts=parts,
-        problems=problems, on_category_flags=tuple(on_cat),
+        score=score,
+        category=category,
+        num_items=n,
+        usable=usable,
+        parts=parts,
+        problems=problems,
+        on_category_flags=tuple(on_cat),
         feedback=_feedback(score, n, target, usable, category, parts, problems),
     )
 
 
-def _feedback(score: float, n: int, target: int, usable: int, category: str,
-              parts: dict[str, float], problems: tuple[ItemProblem, ...]) -> str:
-    lines = [f"Score {score:.2f}: {usable} of {max(n, target)} tasks usable for {category} "
-             f"(distinct, on-category, one sentence each, not copied from the examples)."]
+def _feedback(
+    score: float,
+    n: int,
+    target: int,
+    usable: int,
+    category: str,
+    parts: dict[str, float],
+    problems: tuple[ItemProblem, ...],
+) -> str:
+    lines = [
+        f"Score {score:.2f}: {usable} of {max(n, target)} tasks usable for {category} "
+        f"(distinct, on-category, one sentence each, not copied from the examples)."
+    ]
     if n == 0:
         lines.append(f"The list is empty; {target} tasks were asked for.")
     for problem in problems[:_MAX_FEEDBACK_ITEMS]:
-        lines.append(f"Item {problem.index + 1} {_quote(problem.task)}: "
-                     + "; ".join(problem.reasons))
+        lines.append(f"Item {problem.index + 1} {_quote(problem.task)}: " + "; ".join(problem.reasons))
     if len(problems) > _MAX_FEEDBACK_ITEMS:
         lines.append(f"... and {len(problems) - _MAX_FEEDBACK_ITEMS} more items with problems.")
     if n and parts["length"] < 1.0:

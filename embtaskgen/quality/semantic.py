@@ -28,6 +28,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
+
 from embtaskgen.errors import ConfigError
 
 __all__ = [
@@ -75,8 +76,13 @@ def load_default_embedder(batch_size: int = 64) -> Embedder:
     logger.info("loaded embedding model %s", DEFAULT_MODEL_NAME)
 
     def embed(texts: Sequence[str]) -> Any:
-        return model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                            show_progress_bar=False, convert_to_numpy=True)
+        return model.encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
 
     return embed
 
@@ -98,8 +104,7 @@ def _unit_rows(embeddings: Any) -> Any:
     return x / np.where(norms == 0, 1.0, norms)
 
 
-def semantic_near_duplicate_rate(embeddings: Any,
-                                 threshold: float = DEFAULT_COSINE_THRESHOLD) -> float:
+def semantic_near_duplicate_rate(embeddings: Any, threshold: float = DEFAULT_COSINE_THRESHOLD) -> float:
     """Share of rows whose cosine similarity to an earlier row is at least ``threshold``."""
     np = _numpy()
     x = _unit_rows(embeddings)
@@ -128,8 +133,9 @@ def vendi_score(embeddings: Any) -> float:
     return float(np.exp(-(eigenvalues * np.log(eigenvalues)).sum()))
 
 
-def semantic_figures(texts: Sequence[str], embedder: Embedder,
-                     threshold: float = DEFAULT_COSINE_THRESHOLD) -> dict[str, float]:
+def semantic_figures(
+    texts: Sequence[str], embedder: Embedder, threshold: float = DEFAULT_COSINE_THRESHOLD
+) -> dict[str, float]:
     """Embed ``texts`` and return their semantic near-duplicate rate and Vendi score."""
     if not texts:
         return {"semantic_near_duplicate_rate": 0.0, "vendi_score": 0.0}

@@ -71,8 +71,7 @@ def shingle_set(text: str, kind: str = "word", size: int | None = None) -> list[
     norm = normalise_task(text[:MAX_TEXT_CHARS])
     if kind == "word":
         words = [stem(w) for w in norm.split() if w not in STOPWORDS]
-        grams = words if size == 1 else [" ".join(words[i:i + size])
-                                         for i in range(max(1, len(words) - size + 1))]
+        grams = words if size == 1 else [" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))]
     else:
-        grams = [norm[i:i + size] for i in range(len(norm) - size + 1)]
+        grams = [norm[i : i + size] for i in range(len(norm) - size + 1)]
     return [g for g in dict.fromkeys(grams) if g] or [norm]

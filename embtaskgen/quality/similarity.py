@@ -69,8 +69,7 @@ def is_near_duplicate(a: TaskText, b: TaskText) -> bool:
         # The bit sets over-estimate the overlap (hash collisions only merge grams), short
         # of a few colliding grams; the margin covers those, so this skip never changes a
         # verdict.
-        if union and inter / union >= CHAR_THRESHOLD - _MARGIN \
-                and jaccard(a.grams, b.grams) >= CHAR_THRESHOLD:
+        if union and inter / union >= CHAR_THRESHOLD - _MARGIN and jaccard(a.grams, b.grams) >= CHAR_THRESHOLD:
             return True
     return _same_words(a.content, b.content)
 

@@ -93,13 +93,14 @@ def iter_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any
                 return
             number += 1
             if len(line.rstrip(b"\r\n")) > MAX_LINE_BYTES:
-                raise ConfigError(f"{path}:{number}: line longer than "
-                                  f"{MAX_LINE_BYTES // 2**20} MiB; not read")
+                raise ConfigError(f"{path}:{number}: line longer than {MAX_LINE_BYTES // 2**20} MiB; not read")
             try:
                 text = line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise ConfigError(f"{path}:{number}: not UTF-8 text (byte 0x{line[exc.start]:02x} "
-                                  f"at byte {exc.start + 1} of the line)") from None
+                raise ConfigError(
+                    f"{path}:{number}: not UTF-8 text (byte 0x{line[exc.start]:02x} "
+                    f"at byte {exc.start + 1} of the line)"
+                ) from None
             if number == 1 and text.startswith(_BOM):
                 text = text[1:]
             if not text.strip():
@@ -109,6 +110,5 @@ def iter_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any
             except ValueError as exc:
                 raise ConfigError(f"{path}:{number}: {exc}") from None
             if not isinstance(value, dict):
-                raise ConfigError(f"{path}:{number}: expected a JSON object, "
-                                  f"got {type(value).__name__}")
+                raise ConfigError(f"{path}:{number}: expected a JSON object, got {type(value).__name__}")
             yield number, value

@@ -149,5 +149,13 @@ class TaskText:
         content = frozenset(s for t, s in zip(tokens, stems) if t not in STOPWORDS)
         grams = char_ngrams(norm)
         bits = _bits(grams)
-        return cls(raw=text, norm=norm, tokens=tokens, stems=stems, grams=grams,
-                   content=content, gram_bits=bits, gram_bit_count=bits.bit_count())
+        return cls(
+            raw=text,
+            norm=norm,
+            tokens=tokens,
+            stems=stems,
+            grams=grams,
+            content=content,
+            gram_bits=bits,
+            gram_bit_count=bits.bit_count(),
+        )

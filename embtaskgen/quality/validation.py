@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.errors import ConfigError
+from embtaskgen.signatures.categories import CATEGORIES
 
 __all__ = ["check_category_name", "check_num_tasks"]
 

@@ -46,11 +46,9 @@ from dspy.adapters import ChatAdapter, JSONAdapter
 
 from embtaskgen.lm.prompt_memo import memoise_pieces
 
-
 __all__ = ["bind_for_run", "run_settings"]
 
 _PURE_SYSTEM_MESSAGE = (ChatAdapter, JSONAdapter)
-
 
 
 class _CostOnlyHistory:

@@ -89,8 +89,9 @@ def _ok_kinds(files: RunFiles) -> list[str]:
     return kinds
 
 
-def _mine_records(records: list[dict[str, Any]], kinds: list[str], embedder: Embedder | None,
-                  top_k: int, margin: float) -> Counter[str]:
+def _mine_records(
+    records: list[dict[str, Any]], kinds: list[str], embedder: Embedder | None, top_k: int, margin: float
+) -> Counter[str]:
     counts: Counter[str] = Counter()
     pools: dict[str, list[int]] = {}
     for number, kind in enumerate(kinds[: len(records)]):
@@ -99,8 +100,9 @@ def _mine_records(records: list[dict[str, Any]], kinds: list[str], embedder: Emb
     if pools and embedder is None:
         embedder = load_default_embedder()
     for members in pools.values():
-        queries = [str(records[n].get("anchor", "")).partition(_QUERY)[2] or str(records[n].get("anchor", ""))
-                   for n in members]
+        queries = [
+            str(records[n].get("anchor", "")).partition(_QUERY)[2] or str(records[n].get("anchor", "")) for n in members
+        ]
         positives = [str(records[n].get("positive", "")) for n in members]
         found = mine_pool(queries, positives, embedder, top_k=top_k, margin=margin)  # type: ignore[arg-type]
         for number, negative in zip(members, found, strict=True):
@@ -150,8 +152,10 @@ def mine_output(
     if negative not in NEGATIVE_CHOICES:
         raise ConfigError(f"negative must be one of {', '.join(NEGATIVE_CHOICES)}, got {negative!r}")
     if format == "sentence-transformers" and negative != "mined":
-        raise ConfigError("sentence-transformers records hold one negative: mine them with negative='mined' "
-                          "(--negative mined), or write JSONL rows, which keep both")
+        raise ConfigError(
+            "sentence-transformers records hold one negative: mine them with negative='mined' "
+            "(--negative mined), or write JSONL rows, which keep both"
+        )
     files = RunFiles.for_output(output)
     if not files.output.is_file():
         raise ConfigError(f"no examples file at {str(files.output)!r}; nothing to mine")
@@ -166,7 +170,13 @@ def mine_output(
         counts["no_candidate"] = counts["rows"] - counts["mined"]
     if counts["rows"]:
         write_json_atomic(files.output, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-    result = {"rows": counts["rows"], "mined": counts["mined"], "no_candidate": counts["no_candidate"],
-              "top_k": top_k, "margin": margin, "seconds": round(time.perf_counter() - started, 3)}
+    result = {
+        "rows": counts["rows"],
+        "mined": counts["mined"],
+        "no_candidate": counts["no_candidate"],
+        "top_k": top_k,
+        "margin": margin,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
     logger.info("mined negatives into %s: %s", files.output, result)
     return result

@@ -45,9 +45,20 @@ class ExampleTally(Tally):
 class ExampleRecorder:
     """Writes and counts the outcomes of one examples run (the scheduler's recorder)."""
 
-    def __init__(self, *, plan: Sequence[PlannedExample], output: Any, journal: Any, failures: Any,
-                 tally: ExampleTally, bar: Bar, model_name: str, seed: int, format_: str,
-                 secrets: Sequence[str]) -> None:
+    def __init__(
+        self,
+        *,
+        plan: Sequence[PlannedExample],
+        output: Any,
+        journal: Any,
+        failures: Any,
+        tally: ExampleTally,
+        bar: Bar,
+        model_name: str,
+        seed: int,
+        format_: str,
+        secrets: Sequence[str],
+    ) -> None:
         self.plan = plan
         self.position = {(item.task_id, item.index): n for n, item in enumerate(plan)}
         self.output, self.journal, self.failures = output, journal, failures
@@ -60,9 +71,18 @@ class ExampleRecorder:
         invalid = check_example(planned.kind, result.outputs or {}, result.attributes)
         if invalid:
             raw = json.dumps(result.outputs, ensure_ascii=False)
-            self._failure(planned, {"reason": "invalid", "reasons": invalid, "rollout_id": result.rollout_id,
-                                    "attributes": result.attributes, "raw_output": safe_text(raw, self.secrets, RAW_LIMIT),
-                                    "raw_truncated": len(raw) > RAW_LIMIT}, 1)
+            self._failure(
+                planned,
+                {
+                    "reason": "invalid",
+                    "reasons": invalid,
+                    "rollout_id": result.rollout_id,
+                    "attributes": result.attributes,
+                    "raw_output": safe_text(raw, self.secrets, RAW_LIMIT),
+                    "raw_truncated": len(raw) > RAW_LIMIT,
+                },
+                1,
+            )
             self._journal(planned, "invalid")
             self.tally.invalid += 1
             self.tally.dropped.update(invalid)
@@ -82,9 +102,17 @@ class ExampleRecorder:
     def parse_failure(self, result: ExampleResult, attempts: int) -> None:
         planned = self.plan[self.position[(result.task_id, result.index)]]
         raw = result.raw_output or ""
-        self._failure(planned, {"reason": "parse_failure", "rollout_id": result.rollout_id,
-                                "attributes": result.attributes, "raw_output": safe_text(raw, self.secrets, RAW_LIMIT),
-                                "raw_truncated": len(raw) > RAW_LIMIT}, attempts)
+        self._failure(
+            planned,
+            {
+                "reason": "parse_failure",
+                "rollout_id": result.rollout_id,
+                "attributes": result.attributes,
+                "raw_output": safe_text(raw, self.secrets, RAW_LIMIT),
+                "raw_truncated": len(raw) > RAW_LIMIT,
+            },
+            attempts,
+        )
         self._journal(planned, "parse_failure")
         self.tally.parse_failures += 1
         self.tally.errors_by_type["AdapterParseError"] += 1
@@ -104,8 +132,13 @@ class ExampleRecorder:
 
     def _failure(self, planned: PlannedExample, details: dict[str, Any], attempts: int) -> None:
         record = {
-            "kind": planned.kind, "category": planned.category or planned.kind, "task_id": planned.task_id,
-            "example_index": planned.index, "seed": self.seed, **details, "attempts": attempts,
+            "kind": planned.kind,
+            "category": planned.category or planned.kind,
+            "task_id": planned.task_id,
+            "example_index": planned.index,
+            "seed": self.seed,
+            **details,
+            "attempts": attempts,
             "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         }
         if self.failures is not None:
@@ -114,12 +147,11 @@ class ExampleRecorder:
 
     def _journal(self, planned: PlannedExample, status: str) -> None:
         if self.journal is not None:
-            self.journal.write_records([{"kind": "example", "task_id": planned.task_id,
-                                         "example_index": planned.index, "status": status}])
+            self.journal.write_records(
+                [{"kind": "example", "task_id": planned.task_id, "example_index": planned.index, "status": status}]
+            )
 
     def _advance(self) -> None:
         tally = self.tally
         self.bar.update(1)
         self.bar.set_postfix(ok=tally.ok, failed=tally.failed, refresh=False)
-
-

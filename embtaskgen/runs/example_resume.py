@@ -36,8 +36,19 @@ _FINAL = frozenset({"parse_failure", "invalid"})
 Key = tuple[str, int]
 
 _MUST_MATCH = (
-    "seed", "kinds", "format", "model_name", "api_base", "program", "examples_per_task", "count",
-    "temperature", "max_tokens", "no_repeat", "languages", "max_num_words",
+    "seed",
+    "kinds",
+    "format",
+    "model_name",
+    "api_base",
+    "program",
+    "examples_per_task",
+    "count",
+    "temperature",
+    "max_tokens",
+    "no_repeat",
+    "languages",
+    "max_num_words",
 )
 
 
@@ -68,11 +79,19 @@ class ExampleRunIdentity(BaseModel):
             api_base = getattr(generator.lm, "api_bases", None) or kwargs.get("api_base") or kwargs.get("base_url")
         languages = settings.languages if isinstance(settings.languages, str) else list(settings.languages)
         return cls(
-            seed=settings.seed, kinds=list(settings.kinds), format=format_, model_name=generator.model_name,
-            api_base=public_urls(api_base), program=_prompt_fingerprint(generator),
-            examples_per_task=settings.examples_per_task, count=settings.count,
-            temperature=settings.temperature, max_tokens=settings.max_tokens, no_repeat=settings.no_repeat,
-            languages=languages, max_num_words=settings.max_num_words,
+            seed=settings.seed,
+            kinds=list(settings.kinds),
+            format=format_,
+            model_name=generator.model_name,
+            api_base=public_urls(api_base),
+            program=_prompt_fingerprint(generator),
+            examples_per_task=settings.examples_per_task,
+            count=settings.count,
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
+            no_repeat=settings.no_repeat,
+            languages=languages,
+            max_num_words=settings.max_num_words,
         )
 
     def mismatch(self, other: ExampleRunIdentity) -> str | None:
@@ -90,7 +109,10 @@ class ExampleRunIdentity(BaseModel):
     def header(self, planned: int, *, rows_reset: bool = False) -> dict[str, Any]:
         """The ``run`` line that opens a session in the journal."""
         record = {
-            "kind": "run", "stage": "examples", **self.model_dump(), "planned": planned,
+            "kind": "run",
+            "stage": "examples",
+            **self.model_dump(),
+            "planned": planned,
             "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         }
         if rows_reset:
@@ -144,8 +166,10 @@ def _read_journal(files: RunFiles) -> tuple[dict[str, Any], list[Key], dict[Key,
             kind = record.get("kind")
             if kind == "run":
                 if record.get("stage") != "examples":
-                    raise ResumeError(f"cannot resume {files.output}: {files.progress} is the journal of a "
-                                      "task run (embtaskgen generate), not of an examples run")
+                    raise ResumeError(
+                        f"cannot resume {files.output}: {files.progress} is the journal of a "
+                        "task run (embtaskgen generate), not of an examples run"
+                    )
                 for key, value in record.items():
                     recorded.setdefault(key, value)
                 if record.get("rows_reset"):
@@ -161,12 +185,15 @@ def _read_journal(files: RunFiles) -> tuple[dict[str, Any], list[Key], dict[Key,
                 if status == "ok":
                     ok_keys.append(key)
             else:
-                raise ResumeError(f"cannot resume {files.output}: {files.progress}:{number}: "
-                                  f"unknown journal line kind {kind!r}")
+                raise ResumeError(
+                    f"cannot resume {files.output}: {files.progress}:{number}: unknown journal line kind {kind!r}"
+                )
     return recorded, ok_keys, last
 
 
-def read_examples_run(files: RunFiles, expected: ExampleRunIdentity, plan: Sequence[PlannedExample]) -> ExistingExamples:
+def read_examples_run(
+    files: RunFiles, expected: ExampleRunIdentity, plan: Sequence[PlannedExample]
+) -> ExistingExamples:
     """Repair and check the output and journal of an earlier run; what is done, what failed before.
 
     Raises:
@@ -178,7 +205,8 @@ def read_examples_run(files: RunFiles, expected: ExampleRunIdentity, plan: Seque
     recorded, ok_keys, last = _read_journal(files)
     if recorded:
         identity = ExampleRunIdentity.model_validate(
-            {key: recorded[key] for key in ExampleRunIdentity.model_fields if key in recorded})
+            {key: recorded[key] for key in ExampleRunIdentity.model_fields if key in recorded}
+        )
         reason = identity.mismatch(expected)
         if reason is not None:
             raise ResumeError(f"cannot resume {files.output}: {reason}")
@@ -202,8 +230,7 @@ def read_examples_run(files: RunFiles, expected: ExampleRunIdentity, plan: Seque
         lines = len(offsets) - 1
         if lines > len(ok_keys):  # records no ok line confirms: a write cut short
             truncate(files.output, offsets[len(ok_keys)])
-            logger.warning("%s: removed %d record(s) not confirmed by the journal", files.output,
-                           lines - len(ok_keys))
+            logger.warning("%s: removed %d record(s) not confirmed by the journal", files.output, lines - len(ok_keys))
             lines = len(ok_keys)
         rows.update(ok_keys[:lines])
     else:
@@ -217,23 +244,31 @@ def read_examples_run(files: RunFiles, expected: ExampleRunIdentity, plan: Seque
                 if state.seed is None:
                     state.seed = row.get("seed")
                 if row.get("seed") != state.seed:
-                    raise ResumeError(f"{where}: seed: the row was made with {row.get('seed')}, this run has {state.seed}")
+                    raise ResumeError(
+                        f"{where}: seed: the row was made with {row.get('seed')}, this run has {state.seed}"
+                    )
                 if expected.model_name is not None and row.get("model_name") != expected.model_name:
-                    raise ResumeError(f"{where}: model_name: the row was made with {row.get('model_name')!r}, "
-                                      f"this run has {expected.model_name!r}")
+                    raise ResumeError(
+                        f"{where}: model_name: the row was made with {row.get('model_name')!r}, "
+                        f"this run has {expected.model_name!r}"
+                    )
                 try:
                     key = (str(row["task_id"]), int(row["example_index"]))
                 except (KeyError, TypeError, ValueError) as exc:
                     raise ResumeError(f"{where}: not an example row ({exc!r} missing or malformed)") from exc
                 item = planned.get(key)
                 if item is None or row.get("task") != item.instruction:
-                    raise ResumeError(f"{where}: tasks: the row is example {key[1]} of task {key[0]!r}, "
-                                      "which this run does not plan with that text (another task file?)")
+                    raise ResumeError(
+                        f"{where}: tasks: the row is example {key[1]} of task {key[0]!r}, "
+                        "which this run does not plan with that text (another task file?)"
+                    )
                 rows.add(key)
     for key in rows:
         if key not in planned:
-            raise ResumeError(f"cannot resume {files.output}: tasks: the journal records example {key[1]} of "
-                              f"task {key[0]!r}, which this run does not plan (another task file?)")
+            raise ResumeError(
+                f"cannot resume {files.output}: tasks: the journal records example {key[1]} of "
+                f"task {key[0]!r}, which this run does not plan (another task file?)"
+            )
     state.rows = len(rows)
     state.done = set(rows)
     for key, status in last.items():
@@ -249,10 +284,11 @@ def read_examples_run(files: RunFiles, expected: ExampleRunIdentity, plan: Seque
 def check_fresh_examples(files: RunFiles) -> None:
     """Refuse to start a new run over an earlier one's output or journal (suggesting ``--resume``)."""
     if files.output.exists() and files.output.stat().st_size > 0:
-        raise ConfigError(f"{files.output} exists and is not empty; pass resume=True to continue "
-                          "that run, or choose another output path")
+        raise ConfigError(
+            f"{files.output} exists and is not empty; pass resume=True to continue "
+            "that run, or choose another output path"
+        )
     if files.progress.exists() and files.progress.stat().st_size > 0:
-        raise ConfigError(f"{files.progress} records an earlier run; pass resume=True to continue "
-                          "it, or choose another output path")
-
-
+        raise ConfigError(
+            f"{files.progress} records an earlier run; pass resume=True to continue it, or choose another output path"
+        )

@@ -54,16 +54,11 @@ from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Job
 from embtaskgen.runs.binding import bind_for_run
 from embtaskgen.runs.example_recorder import ExampleRecorder, ExampleTally
-from embtaskgen.runs.example_resume import (
-    ExampleRunIdentity,
-    ExistingExamples,
-    check_fresh_examples,
-    read_examples_run,
-)
+from embtaskgen.runs.example_resume import ExampleRunIdentity, ExistingExamples, check_fresh_examples, read_examples_run
+from embtaskgen.runs.example_summary import build_example_summary
 from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths
 from embtaskgen.runs.progressbar import make_bar
 from embtaskgen.runs.session import drive_session
-from embtaskgen.runs.example_summary import build_example_summary
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.settings import decide_seed
@@ -78,6 +73,7 @@ Format = Literal["jsonl", "sentence-transformers", "parquet"]
 
 #: Examples that failed with an error in an earlier session get one more call, no run-level retry.
 _ONCE = RetryPolicy(attempts=0)
+
 
 def run_examples(
     generator: Any,
@@ -121,9 +117,19 @@ def run_examples(
     if executor == "ray":
         from embtaskgen.runs.ray_example_run import run_examples_on_ray
 
-        return run_examples_on_ray(generator, tasks, output, resume=resume, max_failures=max_failures,
-                                   progress=progress, cache=cache, retry=retry, format=format,
-                                   ray_address=ray_address, ray_workers=ray_workers)
+        return run_examples_on_ray(
+            generator,
+            tasks,
+            output,
+            resume=resume,
+            max_failures=max_failures,
+            progress=progress,
+            cache=cache,
+            retry=retry,
+            format=format,
+            ray_address=ray_address,
+            ray_workers=ray_workers,
+        )
     if executor != "local":
         raise ConfigError(f"executor must be one of local, ray, got {executor!r}")
     if ray_address is not None or ray_workers is not None:
@@ -174,15 +180,43 @@ def run_examples(
             sink.close()
         raise ConfigError(f"{exc}; nothing was run") from exc
     bar = make_bar(planned, skipped, progress and todo > 1)
-    recorder = ExampleRecorder(plan=plan, output=opened[0], journal=opened[1], failures=opened[2], tally=tally,
-                                bar=bar, model_name=generator.model_name, seed=seed, format_=format, secrets=secrets)
-    outcome = drive_session(
-        (Job(plan[n].kind, n) for n in fresh), [Job(plan[n].kind, n) for n in again], call, recorder=recorder,
-        tally=tally, workers=workers, retry=retry, max_failures=max_failures, bar=bar, sinks=opened,
+    recorder = ExampleRecorder(
+        plan=plan,
+        output=opened[0],
+        journal=opened[1],
+        failures=opened[2],
+        tally=tally,
+        bar=bar,
+        model_name=generator.model_name,
+        seed=seed,
+        format_=format,
         secrets=secrets,
     )
-    summary = build_example_summary(tally, identity, files, planned, skipped, existing,
-                                    time.perf_counter() - started, workers, outcome.stopped, outcome.message)
+    outcome = drive_session(
+        (Job(plan[n].kind, n) for n in fresh),
+        [Job(plan[n].kind, n) for n in again],
+        call,
+        recorder=recorder,
+        tally=tally,
+        workers=workers,
+        retry=retry,
+        max_failures=max_failures,
+        bar=bar,
+        sinks=opened,
+        secrets=secrets,
+    )
+    summary = build_example_summary(
+        tally,
+        identity,
+        files,
+        planned,
+        skipped,
+        existing,
+        time.perf_counter() - started,
+        workers,
+        outcome.stopped,
+        outcome.message,
+    )
     write_summary(files, summary)
     logger.info("examples run summary: %s", summary.to_json(indent=None))
     if outcome.stopped == "aborted":

@@ -72,8 +72,14 @@ class GeneratorCalls:
                 (give a model spec string instead, e.g. ``"openai/<model>"`` with
                 ``api_base``, or ``"local:<name>"``).
         """
-        factory = cls(type(generator), generator.settings, generator.dump_state(), seed, cache,
-                      list(plan) if plan is not None else None)
+        factory = cls(
+            type(generator),
+            generator.settings,
+            generator.dump_state(),
+            seed,
+            cache,
+            list(plan) if plan is not None else None,
+        )
         if not isinstance(generator.settings.lm, (str, type(None))):
             try:
                 pickle.dumps(generator.settings.lm)

@@ -111,21 +111,47 @@ def run_examples_on_ray(
             folder.open(truncate=not resume, header=identity.header(planned, rows_reset=existing.rows_reset))
         except WriteError as exc:
             raise ConfigError(f"{exc}; nothing was run") from exc
-        recorder = ExampleRecorder(plan=plan, output=folder.rows, journal=folder.journal, failures=folder.failures,
-                                   tally=tally, bar=NoBar(), model_name=generator.model_name, seed=seed,
-                                   format_="jsonl", secrets=secrets)
+        recorder = ExampleRecorder(
+            plan=plan,
+            output=folder.rows,
+            journal=folder.journal,
+            failures=folder.failures,
+            tally=tally,
+            bar=NoBar(),
+            model_name=generator.model_name,
+            seed=seed,
+            format_="jsonl",
+            secrets=secrets,
+        )
         try:
             outcome = drive_on_ray(
-                ray, [(fresh, retry, True), (again, ONCE, False)], factory, seed=seed, plan=ray_plan,
-                recorder=recorder, tally=tally, result_type=ExampleResult, commit=folder.commit,
-                max_failures=max_failures, progress=progress,
+                ray,
+                [(fresh, retry, True), (again, ONCE, False)],
+                factory,
+                seed=seed,
+                plan=ray_plan,
+                recorder=recorder,
+                tally=tally,
+                result_type=ExampleResult,
+                commit=folder.commit,
+                max_failures=max_failures,
+                progress=progress,
             )
         finally:
             folder.close()
     outcome.message = safe_text(outcome.message, secrets)
-    summary = build_example_summary(tally, identity, folder.files, planned, skipped, existing,
-                                    time.perf_counter() - started, ray_plan.workers * ray_plan.threads,
-                                    outcome.stopped, outcome.message)
+    summary = build_example_summary(
+        tally,
+        identity,
+        folder.files,
+        planned,
+        skipped,
+        existing,
+        time.perf_counter() - started,
+        ray_plan.workers * ray_plan.threads,
+        outcome.stopped,
+        outcome.message,
+    )
     write_summary(folder.files, summary)
     logger.info("examples run summary: %s", summary.to_json(indent=None))
     if outcome.stopped == "aborted":

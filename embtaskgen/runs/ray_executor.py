@@ -144,8 +144,7 @@ class RayPlan:
             raise ConfigError(f"ray_workers must be an integer >= 1, got {workers!r}")
         threads = 1 if embedded else max(1, math.ceil(concurrency / workers))
         size = batch_size if batch_size is not None else threads
-        return cls(workers=workers, threads=threads, batch_size=size,
-                   actor_cpus=1.0 if embedded else SERVED_ACTOR_CPUS)
+        return cls(workers=workers, threads=threads, batch_size=size, actor_cpus=1.0 if embedded else SERVED_ACTOR_CPUS)
 
 
 class NoBar:
@@ -180,8 +179,15 @@ def _remote_error(info: dict[str, Any]) -> Exception:
     return error
 
 
-def _outcome_batches(ray: Any, keys: Sequence[tuple[str, int]], seed: int, factory: CallFactory,
-                     plan: RayPlan, retry: RetryPolicy, progress: bool) -> Iterator[dict[str, Any]]:
+def _outcome_batches(
+    ray: Any,
+    keys: Sequence[tuple[str, int]],
+    seed: int,
+    factory: CallFactory,
+    plan: RayPlan,
+    retry: RetryPolicy,
+    progress: bool,
+) -> Iterator[dict[str, Any]]:
     from ray.data import ActorPoolStrategy, DataContext
 
     context = DataContext.get_current()
@@ -278,8 +284,9 @@ def drive_on_ray(
     return outcome
 
 
-def _record_batch(batch: dict[str, Any], seen: set[tuple[str, int]], recorder: Any, tally: Any,
-                  result_type: Callable[..., Any]) -> int:
+def _record_batch(
+    batch: dict[str, Any], seen: set[tuple[str, int]], recorder: Any, tally: Any, result_type: Callable[..., Any]
+) -> int:
     """Give each new outcome of ``batch`` to the recorder; the failures among them."""
     failed = 0
     for number, category in enumerate(batch["category"]):

@@ -101,8 +101,13 @@ def run_on_ray(
     again = [key for key in plan if key in existing.failed_before and key not in done]
     fresh = [key for key in plan if key not in done and key not in existing.failed_before]
     tally = Tally()
-    common = {"identity": identity, "files": folder.files, "planned": planned, "skipped": len(done),
-              "existing": existing}
+    common = {
+        "identity": identity,
+        "files": folder.files,
+        "planned": planned,
+        "skipped": len(done),
+        "existing": existing,
+    }
     if not fresh and not again:
         summary = build_summary(tally, **common, seconds=0.0, workers=0, stopped="", message="")
         keep_summary(folder.files, summary)
@@ -120,22 +125,42 @@ def run_on_ray(
         except WriteError as exc:
             raise ConfigError(f"{exc}; nothing was run") from exc
         recorder = Recorder(
-            output=folder.rows, journal=folder.journal, failures=folder.failures, deduper=deduper, tally=tally,
-            bar=NoBar(), model_name=generator.model_name, seed=seed, num_tasks=settings.num_tasks,
-            flatten=settings.flatten, secrets=secrets,
+            output=folder.rows,
+            journal=folder.journal,
+            failures=folder.failures,
+            deduper=deduper,
+            tally=tally,
+            bar=NoBar(),
+            model_name=generator.model_name,
+            seed=seed,
+            num_tasks=settings.num_tasks,
+            flatten=settings.flatten,
+            secrets=secrets,
         )
         try:
             outcome = drive_on_ray(
-                ray, [(fresh, retry, True), (again, ONCE, False)], factory, seed=seed, plan=ray_plan,
-                recorder=recorder, tally=tally, result_type=CallResult, commit=folder.commit,
-                max_failures=max_failures, progress=progress,
+                ray,
+                [(fresh, retry, True), (again, ONCE, False)],
+                factory,
+                seed=seed,
+                plan=ray_plan,
+                recorder=recorder,
+                tally=tally,
+                result_type=CallResult,
+                commit=folder.commit,
+                max_failures=max_failures,
+                progress=progress,
             )
         finally:
             folder.close()
     outcome.message = safe_text(outcome.message, secrets)
     summary = build_summary(
-        tally, **common, seconds=time.perf_counter() - started, workers=ray_plan.workers * ray_plan.threads,
-        stopped=outcome.stopped, message=outcome.message,
+        tally,
+        **common,
+        seconds=time.perf_counter() - started,
+        workers=ray_plan.workers * ray_plan.threads,
+        stopped=outcome.stopped,
+        message=outcome.message,
     )
     write_summary(folder.files, summary)
     logger.info("run summary: %s", summary.to_json(indent=None))
@@ -146,8 +171,9 @@ def run_on_ray(
     return summary
 
 
-def _existing(folder: ShardFolder, resume: bool, expected: RunIdentity, deduper: TaskDeduper,
-              generations: int) -> ExistingRun:
+def _existing(
+    folder: ShardFolder, resume: bool, expected: RunIdentity, deduper: TaskDeduper, generations: int
+) -> ExistingRun:
     if not resume:
         folder.check_fresh()
         return ExistingRun()

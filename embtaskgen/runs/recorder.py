@@ -18,13 +18,13 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from embtaskgen.brainstorm.cleaning import TaskDeduper
+from embtaskgen.brainstorm.assembly import assemble
 from embtaskgen.brainstorm.call_result import CallResult
+from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.execute.faults import describe_error
 from embtaskgen.lm.untrusted import redact, sanitize_text
 from embtaskgen.runs.journal import generation_record
 from embtaskgen.runs.progressbar import Bar
-from embtaskgen.brainstorm.assembly import assemble
 from embtaskgen.runs.summary import Tally
 
 __all__ = ["Recorder", "Sink", "safe_text"]

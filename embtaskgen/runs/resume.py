@@ -108,12 +108,7 @@ def check_fresh(files: RunFiles) -> None:
                 )
 
 
-def read_existing(
-    files: RunFiles,
-    *,
-    expected: RunIdentity,
-    deduper: TaskDeduper,
-) -> ExistingRun:
+def read_existing(files: RunFiles, *, expected: RunIdentity, deduper: TaskDeduper) -> ExistingRun:
     """Read, repair and check the output and journal of an earlier run of ``files.output``.
 
     Args:
@@ -152,7 +147,9 @@ def read_existing(
             journal.void_ok()
             logger.warning(
                 "%s is gone but %s records finished generations: every generation is called again "
-                "(except the parse failures, which are final)", files.output, files.progress,
+                "(except the parse failures, which are final)",
+                files.output,
+                files.progress,
             )
     for key, status in journal.last.items():
         if key in rows:
@@ -245,7 +242,8 @@ def _scan_rows(
             row = _parse(raw, where)
             if shape not in row:
                 made = {"task": "one row per task (flattened)", "tasks": "one row per call (not flattened)"}.get(
-                    other if other in row else "", "rows of another kind")
+                    other if other in row else "", "rows of another kind"
+                )
                 raise ResumeError(f"{where}: flatten: the file has {made}, this run has flatten={flatten}")
             row_seed = row.get("seed")
             if state.seed is None:
@@ -276,15 +274,17 @@ def _scan_rows(
     cut: int | None = torn_at
     removed = "a torn last line" if torn_at is not None else ""
     if group is not None:
-        confirmed = journal.last.get(group.key) == "ok" and journal.kept.get(group.key) == counts.get(
-            group.key, 0
-        ) + group.lines
+        confirmed = (
+            journal.last.get(group.key) == "ok"
+            and journal.kept.get(group.key) == counts.get(group.key, 0) + group.lines
+        )
         if flatten and not confirmed:
             # The last write may have been cut short: its rows are complete only when the
             # journal's ok line (written after them) confirms their number.
             cut = group.start
-            removed = f"{group.lines} row(s) of {group.key[0]} generation {group.key[1]} not confirmed by the journal" + (
-                " and a torn last line" if torn_at is not None else ""
+            removed = (
+                f"{group.lines} row(s) of {group.key[0]} generation {group.key[1]} not confirmed by the journal"
+                + (" and a torn last line" if torn_at is not None else "")
             )
         else:
             _keep(group, counts, state, deduper)

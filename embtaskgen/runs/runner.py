@@ -166,9 +166,18 @@ def run(
     if executor == "ray":
         from embtaskgen.runs.ray_run import run_on_ray
 
-        return run_on_ray(generator, output, resume=resume, max_failures=max_failures, progress=progress,
-                          cache=cache, retry=retry, ray_address=ray_address, ray_workers=ray_workers,
-                          format=format)
+        return run_on_ray(
+            generator,
+            output,
+            resume=resume,
+            max_failures=max_failures,
+            progress=progress,
+            cache=cache,
+            retry=retry,
+            ray_address=ray_address,
+            ray_workers=ray_workers,
+            format=format,
+        )
     if format != "jsonl" or ray_address is not None or ray_workers is not None:
         raise ConfigError("format='parquet', ray_address and ray_workers need executor='ray'")
     settings = generator.settings
@@ -230,12 +239,25 @@ def run(
         secrets=secrets,
     )
     outcome = drive_session(
-        _jobs(fresh), list(_jobs(again)), call, recorder=recorder, tally=tally, workers=workers, retry=retry,
-        max_failures=max_failures, bar=bar, sinks=sinks, secrets=secrets,
+        _jobs(fresh),
+        list(_jobs(again)),
+        call,
+        recorder=recorder,
+        tally=tally,
+        workers=workers,
+        retry=retry,
+        max_failures=max_failures,
+        bar=bar,
+        sinks=sinks,
+        secrets=secrets,
     )
     summary = build_summary(
-        tally, **common, seconds=time.perf_counter() - started, workers=workers,
-        stopped=outcome.stopped, message=outcome.message,
+        tally,
+        **common,
+        seconds=time.perf_counter() - started,
+        workers=workers,
+        stopped=outcome.stopped,
+        message=outcome.message,
     )
     if files is not None:
         write_summary(files, summary)
@@ -248,11 +270,7 @@ def run(
 
 
 def _prepare_files(
-    files: RunFiles | None,
-    resume: bool,
-    expected: RunIdentity,
-    deduper: TaskDeduper,
-    generations: int,
+    files: RunFiles | None, resume: bool, expected: RunIdentity, deduper: TaskDeduper, generations: int
 ) -> ExistingRun:
     if files is None:
         return ExistingRun()
@@ -270,7 +288,11 @@ def _prepare_files(
     if not existing.empty:
         logger.info(
             "resuming %s: %d generations done, %d failed before, %d rows, %d tasks",
-            files.output, len(existing.done), len(existing.failed_before), existing.rows, existing.tasks,
+            files.output,
+            len(existing.done),
+            len(existing.failed_before),
+            existing.rows,
+            existing.tasks,
         )
     return existing
 

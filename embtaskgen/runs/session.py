@@ -75,8 +75,7 @@ def drive_session(
                 tally.retried_earlier = tally.calls - before
     except WriteError as exc:
         outcome = Outcome(
-            "aborted",
-            f"{exc}; every file holds whole lines only: free space (or fix the cause) and resume",
+            "aborted", f"{exc}; every file holds whole lines only: free space (or fix the cause) and resume"
         )
         logger.error("%s", outcome.message)
     finally:

@@ -42,8 +42,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from embtaskgen.brainstorm.shards import SHARD_FORMATS, iter_shard_rows, shard_name, shard_paths, write_shard
 from embtaskgen.brainstorm.jsonl_lines import iter_jsonl
+from embtaskgen.brainstorm.shards import SHARD_FORMATS, iter_shard_rows, shard_name, shard_paths, write_shard
 from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.runs.files import LineWriter, RunFiles, WriteError
 
@@ -162,8 +162,9 @@ class ShardFolder:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         size = view.stat().st_size
         try:
-            yield RunFiles(output=view, progress=self.files.progress, failures=self.files.failures,
-                           summary=self.files.summary)
+            yield RunFiles(
+                output=view, progress=self.files.progress, failures=self.files.failures, summary=self.files.summary
+            )
             if view.stat().st_size != size:
                 raise ResumeError(
                     f"cannot resume {self.path}: its shards disagree with {self.files.progress.name} "

@@ -30,11 +30,11 @@ from typing import Any
 
 import dspy
 
-from embtaskgen.tune.scoring import demo_tasks, requested_count
-from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
-from embtaskgen.tune.demos import curate_demos
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
+from embtaskgen.tune.demos import curate_demos
+from embtaskgen.tune.scoring import demo_tasks, requested_count
 
 __all__ = ["CategoryProgram"]
 
@@ -76,8 +76,9 @@ class CategoryProgram(dspy.Module):
         ValueError: Unknown category (the message lists the valid choices).
     """
 
-    def __init__(self, generator: Any, categories: Sequence[str],
-                 progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, generator: Any, categories: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> None:
         super().__init__()
         self.tuned_categories = resolve_categories(categories)
         self._shared = _Shared(generator, progress)
@@ -103,15 +104,19 @@ class CategoryProgram(dspy.Module):
         """
         if category not in self.tuned_categories:
             raise ConfigError(
-                f"category {category!r} is not tuned by this program; choose from "
-                f"{', '.join(self.tuned_categories)}"
+                f"category {category!r} is not tuned by this program; choose from {', '.join(self.tuned_categories)}"
             )
         predictor = getattr(self, PREDICTOR_NAMES[category])
         generator = self._shared.generator
         shown = curate_demos(predictor.demos, category) if predictor.demos else []
         result = generator.call(
-            category, 0, int(seed), topic=topic, demos=shown if predictor.demos else None,
-            predictor=predictor, num_tasks=int(num_tasks),
+            category,
+            0,
+            int(seed),
+            topic=topic,
+            demos=shown if predictor.demos else None,
+            predictor=predictor,
+            num_tasks=int(num_tasks),
         )
         self._shared.count(result.items is None)
         adapter = adapter_for(generator.lm, category, generator.adapter)

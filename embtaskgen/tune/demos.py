@@ -36,8 +36,9 @@ __all__ = ["MIN_DEMO_ITEMS", "curate_demos"]
 MIN_DEMO_ITEMS = 3
 
 
-def curate_demos(demos: Sequence[Any], category: str, *, min_items: int = MIN_DEMO_ITEMS,
-                 output: str = "tasks") -> list[dspy.Example]:
+def curate_demos(
+    demos: Sequence[Any], category: str, *, min_items: int = MIN_DEMO_ITEMS, output: str = "tasks"
+) -> list[dspy.Example]:
     """Keep the usable tasks of each demo; see the module docstring.
 
     Args:

@@ -27,14 +27,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from embtaskgen.tune.scoring import requested_count, shown_examples
-from embtaskgen.signatures.categories import resolve_categories
 from embtaskgen.brainstorm.cleaning import TaskDeduper
-from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.execute.collect import collect
+from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks
 from embtaskgen.quality.novelty import copied_example, examples_features
 from embtaskgen.quality.text import TaskText
+from embtaskgen.signatures.categories import resolve_categories
+from embtaskgen.tune.scoring import requested_count, shown_examples
 from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_examples, heldout_seeds
 
 __all__ = ["DEFAULT_EVAL_SEEDS", "DEFAULT_EVAL_TOPICS", "evaluate", "format_comparison", "format_table"]
@@ -95,14 +95,16 @@ def evaluate(
         examples = heldout_examples(category, topics=topics, seeds=seeds, num_tasks=generator.num_tasks)
         results = _run(generator, category, examples, progress, generator.workers(len(examples)))
         demos = generator.predictor_for(category).demos
-        report["categories"][category] = _summarise(category, results, target, shown_examples(category, demos),
-                                                     len(demos))
+        report["categories"][category] = _summarise(
+            category, results, target, shown_examples(category, demos), len(demos)
+        )
     report["overall"] = _overall(report["categories"])
     return report
 
 
-def _run(generator: Any, category: str, examples: list[Any],
-         progress: Callable[[str, int], None] | None, workers: int) -> list[Any]:
+def _run(
+    generator: Any, category: str, examples: list[Any], progress: Callable[[str, int], None] | None, workers: int
+) -> list[Any]:
     done = 0
 
     def one(_: str, index: int) -> Any:
@@ -118,11 +120,14 @@ def _run(generator: Any, category: str, examples: list[Any],
     return collect([(category, i) for i in range(len(examples))], one, workers=workers, progress=report)
 
 
-def _summarise(category: str, results: list[Any], target: int, shown: tuple[str, ...],
-               num_demos: int) -> dict[str, Any]:
+def _summarise(
+    category: str, results: list[Any], target: int, shown: tuple[str, ...], num_demos: int
+) -> dict[str, Any]:
     calls = len(results)
-    scores = [score_tasks(r.items, category, num_tasks=target, examples=shown).score if r.items is not None
-              else 0.0 for r in results]
+    scores = [
+        score_tasks(r.items, category, num_tasks=target, examples=shown).score if r.items is not None else 0.0
+        for r in results
+    ]
     deduper = TaskDeduper()
     kept: list[str] = []
     returned = 0
@@ -177,8 +182,10 @@ def format_table(report: dict[str, Any]) -> str:
     width = max([len("category"), *map(len, rows)]) + 2
     lines = [f"{'category':<{width}}{'calls':>5}  {'score':>5}  {'unique on-cat/call':>18}  {'parse failures':>14}"]
     for name, row in rows.items():
-        lines.append(f"{name:<{width}}{row['calls']:>5}  {row['score']:>5.3f}  "
-                     f"{row['unique_on_category_per_call']:>18.2f}  {row['parse_failures']:>14}")
+        lines.append(
+            f"{name:<{width}}{row['calls']:>5}  {row['score']:>5.3f}  "
+            f"{row['unique_on_category_per_call']:>18.2f}  {row['parse_failures']:>14}"
+        )
     return "\n".join(lines)
 
 
@@ -194,8 +201,10 @@ def format_comparison(untuned: dict[str, Any], tuned: dict[str, Any]) -> str:
     """
     names = [n for n in untuned.get("categories", {}) if n in tuned.get("categories", {})]
     width = max([len("category"), *map(len, names)]) + 2
-    header = (f"{'category':<{width}}{'score untuned':>13}  {'tuned':>5}  {'ratio':>5}  "
-              f"{'on-cat/call untuned':>19}  {'tuned':>5}  {'ratio':>5}")
+    header = (
+        f"{'category':<{width}}{'score untuned':>13}  {'tuned':>5}  {'ratio':>5}  "
+        f"{'on-cat/call untuned':>19}  {'tuned':>5}  {'ratio':>5}"
+    )
     lines = [header]
     for name in names:
         a, b = untuned["categories"][name], tuned["categories"][name]

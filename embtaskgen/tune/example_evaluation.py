@@ -24,8 +24,8 @@ from typing import Any
 from embtaskgen.examples.kinds import resolve_kinds
 from embtaskgen.execute.collect import collect
 from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, grade_example
-from embtaskgen.tune.splits import heldout_seeds
 from embtaskgen.tune.example_splits import example_heldout_set
+from embtaskgen.tune.splits import heldout_seeds
 
 __all__ = ["evaluate_examples", "format_example_comparison"]
 
@@ -55,8 +55,13 @@ def evaluate_examples(
     """
     chosen = generator.settings.kinds if kinds is None else resolve_kinds(kinds)
     seeds = tuple(heldout_seeds(1) if seeds is None else seeds)
-    report: dict[str, Any] = {"model": generator.model_name, "metric_version": EXAMPLE_METRIC_VERSION,
-                              "tasks": tasks, "seeds": list(seeds), "kinds": {}}
+    report: dict[str, Any] = {
+        "model": generator.model_name,
+        "metric_version": EXAMPLE_METRIC_VERSION,
+        "tasks": tasks,
+        "seeds": list(seeds),
+        "kinds": {},
+    }
     lm = generator.lm
     for kind in chosen:
         calls = example_heldout_set(kind, tasks=tasks, seeds=seeds)
@@ -71,10 +76,13 @@ def evaluate_examples(
             if progress is not None:
                 progress(kind, done[0])
 
-        results = collect([(kind, n) for n in range(len(calls))], call, workers=generator.workers(len(calls)),
-                          progress=tick)
-        grades = [grade_example({**(r.outputs or {}), "parse_failure": r.outputs is None}, kind,
-                                attributes=r.attributes) for r in results]
+        results = collect(
+            [(kind, n) for n in range(len(calls))], call, workers=generator.workers(len(calls)), progress=tick
+        )
+        grades = [
+            grade_example({**(r.outputs or {}), "parse_failure": r.outputs is None}, kind, attributes=r.attributes)
+            for r in results
+        ]
         report["kinds"][kind] = {
             "calls": len(results),
             "score": round(sum(g.score for g in grades) / len(grades), 4),
@@ -96,6 +104,8 @@ def format_example_comparison(before: dict[str, Any], after: dict[str, Any]) -> 
     lines = [f"{'kind':<20}  {'calls':>5}  score untuned -> tuned  valid untuned -> tuned"]
     for kind, old in before["kinds"].items():
         new = after["kinds"].get(kind, old)
-        lines.append(f"{kind:<20}  {old['calls']:>5}       {old['score']:.3f} -> {new['score']:.3f}          "
-                     f"{old['valid_share']:.2f} -> {new['valid_share']:.2f}")
+        lines.append(
+            f"{kind:<20}  {old['calls']:>5}       {old['score']:.3f} -> {new['score']:.3f}          "
+            f"{old['valid_share']:.2f} -> {new['valid_share']:.2f}"
+        )
     return "\n".join(lines)

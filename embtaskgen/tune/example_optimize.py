@@ -107,13 +107,29 @@ def optimize_examples(
         started = time.perf_counter()
         report = (lambda calls, k=kind: progress(k, calls, budget)) if progress else None
         program = ExampleProgram(generator, [kind], progress=report)
-        logger.info("tuning %s examples with %s: %d train, %d val calls, budget %d",
-                    kind, optimizer, len(train), len(val), budget)
-        with dspy.context(lm=task_lm), LMCallCounter(
-            {"task_lm": task_lm, "prompt_lm": prompt, "reflection_lm": reflection}
-        ) as counter:
-            compiled = run_optimizer(plan, program, example_tuning_metric, train, val, task_lm=task_lm,
-                                     prompt_lm=prompt, reflection_lm=reflection, seed=seed)
+        logger.info(
+            "tuning %s examples with %s: %d train, %d val calls, budget %d",
+            kind,
+            optimizer,
+            len(train),
+            len(val),
+            budget,
+        )
+        with (
+            dspy.context(lm=task_lm),
+            LMCallCounter({"task_lm": task_lm, "prompt_lm": prompt, "reflection_lm": reflection}) as counter,
+        ):
+            compiled = run_optimizer(
+                plan,
+                program,
+                example_tuning_metric,
+                train,
+                val,
+                task_lm=task_lm,
+                prompt_lm=prompt,
+                reflection_lm=reflection,
+                seed=seed,
+            )
         attribute = EXAMPLE_PREDICTOR_NAMES[kind]
         predictor = getattr(compiled, attribute).deepcopy()
         predictor.lm = None

@@ -58,11 +58,14 @@ def _must(test: Any, message: str) -> Any:
         if not test(value):
             raise ValueError(f"{message}, got {type(value).__name__}")
         return value
+
     return AfterValidator(check)
 
 
-_Scalar = Annotated[Any, _must(lambda v: v is None or isinstance(v, (str, int, float, bool)),
-                               "must be a string, number, boolean or null")]
+_Scalar = Annotated[
+    Any,
+    _must(lambda v: v is None or isinstance(v, (str, int, float, bool)), "must be a string, number, boolean or null"),
+]
 _Empty = Annotated[list[Any], _must(lambda v: v == [], "must be an empty list")]
 _Null = Annotated[Any, _must(lambda v: v is None, "must be null: the model comes from your settings only")]
 
@@ -83,20 +86,36 @@ class _Metadata(BaseModel):
 
 def _predictor_model(kind: str) -> type[BaseModel]:
     names, attribute = list(EXAMPLE_SIGNATURES[kind].fields), EXAMPLE_PREDICTOR_NAMES[kind]
-    fields = Annotated[list[_Field], _must(lambda v: len(v) == len(names),
-                                           f"must list the signature's {len(names)} fields ({', '.join(names)})")]
-    signature = create_model(f"ExampleSignature_{attribute}", __base__=_Strict, instructions=(str, ...),
-                             fields=(fields, ...))
-    demo = create_model(f"ExampleDemo_{attribute}", __base__=_Strict, augmented=(bool, None),
-                        **{name: (_Scalar, None) for name in names})
-    return create_model(f"ExamplePredictor_{attribute}", __base__=_Strict, signature=(signature, ...),
-                        demos=(list[demo], []), traces=(_Empty, []), train=(_Empty, []),  # type: ignore[valid-type]
-                        lm=(_Null, None))
+    fields = Annotated[
+        list[_Field],
+        _must(lambda v: len(v) == len(names), f"must list the signature's {len(names)} fields ({', '.join(names)})"),
+    ]
+    signature = create_model(
+        f"ExampleSignature_{attribute}", __base__=_Strict, instructions=(str, ...), fields=(fields, ...)
+    )
+    demo = create_model(
+        f"ExampleDemo_{attribute}",
+        __base__=_Strict,
+        augmented=(bool, None),
+        **{name: (_Scalar, None) for name in names},
+    )
+    return create_model(
+        f"ExamplePredictor_{attribute}",
+        __base__=_Strict,
+        signature=(signature, ...),
+        demos=(list[demo], []),
+        traces=(_Empty, []),
+        train=(_Empty, []),  # type: ignore[valid-type]
+        lm=(_Null, None),
+    )
 
 
 #: The schema of an example program file.
 ExampleProgramFile: type[BaseModel] = create_model(
-    "ExampleProgramFile", __base__=_Strict, embtaskgen=(_Metadata, None), metadata=(dict[str, Any], None),
+    "ExampleProgramFile",
+    __base__=_Strict,
+    embtaskgen=(_Metadata, None),
+    metadata=(dict[str, Any], None),
     **{attribute: (_predictor_model(kind), None) for kind, attribute in EXAMPLE_PREDICTOR_NAMES.items()},
 )
 
@@ -138,8 +157,13 @@ def read_example_program(path: str | Path) -> dict[str, Any]:
     return state
 
 
-def save_example_program(generator: Any, path: str | Path, *, kinds: str | Sequence[str] | None = None,
-                         metadata: Mapping[str, Any] | None = None) -> Path:
+def save_example_program(
+    generator: Any,
+    path: str | Path,
+    *,
+    kinds: str | Sequence[str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
     """Write the example prompts of ``generator`` (instructions and demos) as JSON, without any LM.
 
     Args:
@@ -159,13 +183,19 @@ def save_example_program(generator: Any, path: str | Path, *, kinds: str | Seque
     if kinds is None:
         kinds = list(info.get("kinds") or generator.settings.kinds)
     chosen = resolve_kinds(kinds)
-    info.update(stage=_STAGE, metric_version=info.get("metric_version", EXAMPLE_METRIC_VERSION),
-                saved_kinds=list(chosen))
+    info.update(
+        stage=_STAGE, metric_version=info.get("metric_version", EXAMPLE_METRIC_VERSION), saved_kinds=list(chosen)
+    )
     state: dict[str, Any] = {"embtaskgen": info}
     for kind in chosen:
         dumped = generator.predictor_for(kind).dump_state()
-        state[EXAMPLE_PREDICTOR_NAMES[kind]] = {"traces": [], "train": [], "demos": dumped.get("demos", []),
-                                                "signature": dumped["signature"], "lm": None}
+        state[EXAMPLE_PREDICTOR_NAMES[kind]] = {
+            "traces": [],
+            "train": [],
+            "demos": dumped.get("demos", []),
+            "signature": dumped["signature"],
+            "lm": None,
+        }
     state["metadata"] = {"dependency_versions": get_dependency_versions()}
     text = json.dumps(state, indent=2, ensure_ascii=False, default=str) + "\n"
     _validate(json.loads(text), f"{path} (not saved)")
@@ -189,19 +219,24 @@ def apply_example_program(generator: Any, program: str | Path | Mapping[str, Any
         part = getattr(checked, attribute)
         predictor = generator.predictor_for(kind).deepcopy()
         fields = [{"prefix": f.prefix, "description": f.description} for f in part.signature.fields]
-        predictor.load_state({
-            "signature": {"instructions": part.signature.instructions, "fields": fields},
-            "demos": [demo.model_dump(exclude_unset=True) for demo in part.demos],
-            "traces": [], "train": [], "lm": None,
-        })
+        predictor.load_state(
+            {
+                "signature": {"instructions": part.signature.instructions, "fields": fields},
+                "demos": [demo.model_dump(exclude_unset=True) for demo in part.demos],
+                "traces": [],
+                "train": [],
+                "lm": None,
+            }
+        )
         staged.append((attribute, predictor))
     for attribute, predictor in staged:
         setattr(generator, attribute, predictor)
     info = dict(state.get("embtaskgen") or {})
     version = info.get("metric_version")
     if version is not None and version != EXAMPLE_METRIC_VERSION:
-        logger.warning("example program was tuned with metric version %s; this is version %s",
-                       version, EXAMPLE_METRIC_VERSION)
+        logger.warning(
+            "example program was tuned with metric version %s; this is version %s", version, EXAMPLE_METRIC_VERSION
+        )
     loaded = {_ATTRIBUTE_TO_KIND[a] for a, _ in staged}
     generator.program_info = {**info, "loaded_kinds": [k for k in EXAMPLE_KINDS if k in loaded]}
     return generator

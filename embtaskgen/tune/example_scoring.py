@@ -35,11 +35,7 @@ def _get(obj: Any, name: str) -> Any:
 
 
 def example_tuning_metric(
-    example: Any,
-    pred: Any,
-    trace: Any = None,
-    pred_name: str | None = None,
-    pred_trace: Any = None,
+    example: Any, pred: Any, trace: Any = None, pred_name: str | None = None, pred_trace: Any = None
 ) -> float | dspy.Prediction:
     """The optimizers' metric for one example call.
 

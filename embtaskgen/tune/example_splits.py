@@ -73,8 +73,9 @@ def _tasks(kind: str, tasks: Sequence[str] | None, pool: dict[str, tuple[str, ..
     return chosen
 
 
-def example_training_set(kind: str, count: int, *, seed: int = 0, tasks: Sequence[str] | None = None,
-                         exclude: Sequence[dspy.Example] = ()) -> list[dspy.Example]:
+def example_training_set(
+    kind: str, count: int, *, seed: int = 0, tasks: Sequence[str] | None = None, exclude: Sequence[dspy.Example] = ()
+) -> list[dspy.Example]:
     """``count`` distinct training calls of ``kind``: (training task, training seed) pairs.
 
     Args:

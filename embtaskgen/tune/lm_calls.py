@@ -74,5 +74,5 @@ def _entries_after(history: list[Any], last: object) -> list[Any]:
     if last is not None:
         for index in range(len(history) - 1, -1, -1):
             if history[index] is last:
-                return history[index + 1:]
+                return history[index + 1 :]
     return history

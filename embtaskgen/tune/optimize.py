@@ -28,24 +28,18 @@ from typing import Any
 
 import dspy
 
-from embtaskgen.tune.scoring import tuning_metric
-from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
-from embtaskgen.tune.demos import curate_demos
-from embtaskgen.tune.lm_calls import LMCallCounter
-from embtaskgen.quality.metric import METRIC_VERSION
-from embtaskgen.lm.resolve import resolve_lm
-from embtaskgen.tune.optimizers import (
-    DEFAULT_BUDGET,
-    DEFAULT_OPTIMIZER,
-    OPTIMIZERS,
-    plan_for,
-    run_optimizer,
-)
-from embtaskgen.tune.program_files import adapter_fingerprint
-from embtaskgen.tune.splits import EXAMPLE_INPUTS, make_example, training_examples
-from embtaskgen.tune.category_program import CategoryProgram
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.lm.resolve import resolve_lm
+from embtaskgen.quality.metric import METRIC_VERSION
+from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
+from embtaskgen.tune.category_program import CategoryProgram
+from embtaskgen.tune.demos import curate_demos
+from embtaskgen.tune.lm_calls import LMCallCounter
+from embtaskgen.tune.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, plan_for, run_optimizer
+from embtaskgen.tune.program_files import adapter_fingerprint
+from embtaskgen.tune.scoring import tuning_metric
+from embtaskgen.tune.splits import EXAMPLE_INPUTS, make_example, training_examples
 
 __all__ = ["DEFAULT_BUDGET", "DEFAULT_OPTIMIZER", "OPTIMIZERS", "optimize"]
 
@@ -120,18 +114,28 @@ def optimize(
         "categories": {},
     }
     for category in chosen:
-        train, val = _datasets(category, trainset, valset, plan.train_size, plan.valset_size,
-                               seed, generator.num_tasks)
+        train, val = _datasets(category, trainset, valset, plan.train_size, plan.valset_size, seed, generator.num_tasks)
         started = time.perf_counter()
         report = (lambda calls, c=category: progress(c, calls, budget)) if progress else None
         program = CategoryProgram(generator, [category], progress=report)
-        logger.info("tuning %s with %s: %d train, %d val examples, budget %d",
-                    category, optimizer, len(train), len(val), budget)
-        with dspy.context(lm=task_lm), LMCallCounter(
-            {"task_lm": task_lm, "prompt_lm": prompt, "reflection_lm": reflection}
-        ) as counter:
-            compiled = run_optimizer(plan, program, tuning_metric, train, val, task_lm=task_lm,
-                                     prompt_lm=prompt, reflection_lm=reflection, seed=seed)
+        logger.info(
+            "tuning %s with %s: %d train, %d val examples, budget %d", category, optimizer, len(train), len(val), budget
+        )
+        with (
+            dspy.context(lm=task_lm),
+            LMCallCounter({"task_lm": task_lm, "prompt_lm": prompt, "reflection_lm": reflection}) as counter,
+        ):
+            compiled = run_optimizer(
+                plan,
+                program,
+                tuning_metric,
+                train,
+                val,
+                task_lm=task_lm,
+                prompt_lm=prompt,
+                reflection_lm=reflection,
+                seed=seed,
+            )
         attribute = PREDICTOR_NAMES[category]
         predictor = getattr(compiled, attribute).deepcopy()
         predictor.demos = curate_demos(predictor.demos, category) if predictor.demos else []
@@ -151,7 +155,6 @@ def optimize(
         logger.info("tuned %s: %s", category, info["categories"][category])
     tuned.program_info = info
     return tuned
-
 
 
 def _datasets(
@@ -186,15 +189,19 @@ def _normalise(examples: Sequence[Any], category: str, num_tasks: int, name: str
         get = example.get if hasattr(example, "get") else (lambda key, default=None: default)
         if get("category") != category:
             continue
-        chosen.append(make_example(
-            category,
-            str(get("topic", "") or ""),
-            int(get("seed", index) if get("seed") is not None else index),
-            int(get("num_tasks", num_tasks) or num_tasks),
-        ))
+        chosen.append(
+            make_example(
+                category,
+                str(get("topic", "") or ""),
+                int(get("seed", index) if get("seed") is not None else index),
+                int(get("num_tasks", num_tasks) or num_tasks),
+            )
+        )
     if not chosen:
-        raise ConfigError(f"the {name} has no example with category {category!r}; "
-                         f"each example needs the inputs {', '.join(EXAMPLE_INPUTS)} (category required)")
+        raise ConfigError(
+            f"the {name} has no example with category {category!r}; "
+            f"each example needs the inputs {', '.join(EXAMPLE_INPUTS)} (category required)"
+        )
     return chosen
 
 

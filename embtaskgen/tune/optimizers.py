@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dspy
+
 from embtaskgen.errors import ConfigError
 
 __all__ = ["DEFAULT_BUDGET", "DEFAULT_OPTIMIZER", "OPTIMIZERS", "Plan", "plan_for", "run_optimizer"]
@@ -157,13 +158,31 @@ def run_optimizer(
         ImportError: MIPROv2 without ``optuna`` (with an install hint).
     """
     with _prints_to_log():
-        return _compile(plan, program, metric, list(trainset), list(valset), task_lm=task_lm,
-                        prompt_lm=prompt_lm, reflection_lm=reflection_lm, seed=seed)
+        return _compile(
+            plan,
+            program,
+            metric,
+            list(trainset),
+            list(valset),
+            task_lm=task_lm,
+            prompt_lm=prompt_lm,
+            reflection_lm=reflection_lm,
+            seed=seed,
+        )
 
 
-def _compile(plan: Plan, program: dspy.Module, metric: Callable[..., Any], trainset: list[dspy.Example],
-             valset: list[dspy.Example], *, task_lm: dspy.BaseLM, prompt_lm: dspy.BaseLM,
-             reflection_lm: dspy.BaseLM, seed: int) -> dspy.Module:
+def _compile(
+    plan: Plan,
+    program: dspy.Module,
+    metric: Callable[..., Any],
+    trainset: list[dspy.Example],
+    valset: list[dspy.Example],
+    *,
+    task_lm: dspy.BaseLM,
+    prompt_lm: dspy.BaseLM,
+    reflection_lm: dspy.BaseLM,
+    seed: int,
+) -> dspy.Module:
     if plan.optimizer == "bootstrap":
         # Candidate -2 ("labels only") would show input-only examples: skip it.
         restrict = [-3, -1, *range(plan.candidates)]
@@ -195,9 +214,7 @@ def _compile(plan: Plan, program: dspy.Module, metric: Callable[..., Any], train
             seed=seed,
             metric_threshold=BOOTSTRAP_THRESHOLD,
         )
-        return optimizer.compile(
-            program, trainset=trainset, valset=valset, num_trials=plan.trials, minibatch=False,
-        )
+        return optimizer.compile(program, trainset=trainset, valset=valset, num_trials=plan.trials, minibatch=False)
     optimizer = dspy.GEPA(
         metric=metric,
         max_metric_calls=plan.budget,

@@ -68,11 +68,7 @@ def shown_examples(category: str, demos: Sequence[Any] = ()) -> tuple[str, ...]:
 
 
 def tuning_metric(
-    example: Any,
-    pred: Any,
-    trace: Any = None,
-    pred_name: str | None = None,
-    pred_trace: Any = None,
+    example: Any, pred: Any, trace: Any = None, pred_name: str | None = None, pred_trace: Any = None
 ) -> float | dspy.Prediction:
     """The optimizers' metric: :func:`~embtaskgen.quality.metric.task_metric` on one routed call.
 

@@ -27,9 +27,9 @@ from collections.abc import Sequence
 
 import dspy
 
+from embtaskgen.errors import ConfigError
 from embtaskgen.signatures.categories import signature_for
 from embtaskgen.signatures.topics import TOPICS
-from embtaskgen.errors import ConfigError
 
 __all__ = [
     "EXAMPLE_INPUTS",
@@ -49,9 +49,7 @@ HELDOUT_EVERY = 5
 HELDOUT_SEED_BASE = 1_000_000
 
 #: Topics tuning may use ("" = any domain).
-TRAIN_TOPICS: tuple[str, ...] = ("",) + tuple(
-    t for i, t in enumerate(TOPICS) if i % HELDOUT_EVERY != HELDOUT_EVERY - 1
-)
+TRAIN_TOPICS: tuple[str, ...] = ("",) + tuple(t for i, t in enumerate(TOPICS) if i % HELDOUT_EVERY != HELDOUT_EVERY - 1)
 #: Topics kept out of tuning, for held-out evaluation ("" = any domain, held-out seeds).
 HELDOUT_TOPICS: tuple[str, ...] = ("",) + tuple(
     t for i, t in enumerate(TOPICS) if i % HELDOUT_EVERY == HELDOUT_EVERY - 1
@@ -75,13 +73,12 @@ def heldout_seeds(count: int) -> tuple[int, ...]:
 def make_example(category: str, topic: str, seed: int, num_tasks: int = 20) -> dspy.Example:
     """One call as a ``dspy.Example`` whose inputs are :data:`EXAMPLE_INPUTS`."""
     signature_for(category)  # validates the name
-    return dspy.Example(category=category, num_tasks=num_tasks, topic=topic, seed=seed).with_inputs(
-        *EXAMPLE_INPUTS
-    )
+    return dspy.Example(category=category, num_tasks=num_tasks, topic=topic, seed=seed).with_inputs(*EXAMPLE_INPUTS)
 
 
-def training_examples(category: str, count: int, *, seed: int = 0, num_tasks: int = 20,
-                      exclude: Sequence[dspy.Example] = ()) -> list[dspy.Example]:
+def training_examples(
+    category: str, count: int, *, seed: int = 0, num_tasks: int = 20, exclude: Sequence[dspy.Example] = ()
+) -> list[dspy.Example]:
     """``count`` distinct training calls of ``category``: (train topic, train seed) pairs.
 
     Args:
@@ -108,8 +105,13 @@ def training_examples(category: str, count: int, *, seed: int = 0, num_tasks: in
     return examples
 
 
-def heldout_examples(category: str, *, topics: Sequence[str] = HELDOUT_TOPICS,
-                     seeds: Sequence[int] = (HELDOUT_SEED_BASE,), num_tasks: int = 20) -> list[dspy.Example]:
+def heldout_examples(
+    category: str,
+    *,
+    topics: Sequence[str] = HELDOUT_TOPICS,
+    seeds: Sequence[int] = (HELDOUT_SEED_BASE,),
+    num_tasks: int = 20,
+) -> list[dspy.Example]:
     """The held-out calls of ``category``: every seed x every topic, seed-major.
 
     Raises:

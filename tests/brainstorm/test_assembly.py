@@ -10,8 +10,14 @@ def _result(items, *, generation=0, rollout_id=100, topic="", options=None, cate
 
 
 def _build(result, deduper=None, *, flatten=False, seed=7, num_tasks=5, model_name="scripted/m"):
-    return assemble(result, deduper if deduper is not None else TaskDeduper(), model_name=model_name,
-                    seed=seed, num_tasks=num_tasks, flatten=flatten)
+    return assemble(
+        result,
+        deduper if deduper is not None else TaskDeduper(),
+        model_name=model_name,
+        seed=seed,
+        num_tasks=num_tasks,
+        flatten=flatten,
+    )
 
 
 def test_items_are_cleaned_and_every_drop_is_counted_by_reason():
@@ -41,8 +47,9 @@ def test_a_deduper_that_keeps_duplicates_still_strips_markers():
 
 
 def test_unflattened_call_is_one_row_with_its_metadata():
-    result = _result(["Find X.", "find x", 3], generation=2, rollout_id=555, topic="law",
-                     options={"avoid": 0, "demos": 2})
+    result = _result(
+        ["Find X.", "find x", 3], generation=2, rollout_id=555, topic="law", options={"avoid": 0, "demos": 2}
+    )
     built = _build(result, seed=9, num_tasks=4)
     (row,) = built.rows
     assert row["category"] == "text-retrieval" and row["tasks"] == ["Find X."]
@@ -60,8 +67,9 @@ def test_unflattened_call_is_one_row_with_its_metadata():
 
 
 def test_flattened_call_is_one_row_per_kept_task_without_metadata():
-    built = _build(_result(["Find X.", "Find X.", "Find Y."], generation=3, rollout_id=77, topic="art"),
-                   flatten=True, seed=4)
+    built = _build(
+        _result(["Find X.", "Find X.", "Find Y."], generation=3, rollout_id=77, topic="art"), flatten=True, seed=4
+    )
     assert [row["task"] for row in built.rows] == ["Find X.", "Find Y."]
     assert [row["task_index"] for row in built.rows] == [0, 1]
     for row in built.rows:

@@ -88,7 +88,9 @@ def test_every_reason_is_listed():
     result = deduper.clean(["A task.", "A task.", "a task", "", 1, "x" * (MAX_TASK_CHARS + 1), "B task."], max_items=6)
     assert set(result.dropped) == set(DROP_REASONS) - set(GATE_REASONS)
     assert sum(result.dropped.values()) + len(result.tasks) == 7
-    gated = TaskDeduper(gate=PrecisionGate({"text-retrieval": ["Given a claim, retrieve evidence for it."]}, template_limit=2))
+    gated = TaskDeduper(
+        gate=PrecisionGate({"text-retrieval": ["Given a claim, retrieve evidence for it."]}, template_limit=2)
+    )
     items = [
         "Given a film, retrieve reviews of the.",  # incomplete
         "Given a question about food,B, retrieve articles.",  # garbled

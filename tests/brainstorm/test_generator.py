@@ -127,10 +127,7 @@ def test_seed_none_draws_and_records_a_seed():
 
 
 def test_duplicates_removed_and_counted_across_generations():
-    answers = [
-        chat_reply(["Find X.", "find x!", "Find Y.", "Find Y."]),
-        chat_reply(["FIND Y", "Find Z.", "  "]),
-    ]
+    answers = [chat_reply(["Find X.", "find x!", "Find Y.", "Find Y."]), chat_reply(["FIND Y", "Find Z.", "  "])]
     prediction = EmbeddingTaskGenerator(
         "text-retrieval", num_generations=2, seed=2, lm=scripted_lm(answers), concurrency=1
     )()
@@ -143,9 +140,7 @@ def test_duplicates_removed_and_counted_across_generations():
 
 def test_keep_duplicates():
     answers = [chat_reply(["Find X.", "Find X."])]
-    prediction = EmbeddingTaskGenerator(
-        "text-retrieval", seed=2, lm=scripted_lm(answers), keep_duplicates=True
-    )()
+    prediction = EmbeddingTaskGenerator("text-retrieval", seed=2, lm=scripted_lm(answers), keep_duplicates=True)()
     assert prediction.tasks == ["Find X.", "Find X."]
 
 
@@ -153,7 +148,7 @@ def test_keep_duplicates():
     "garbage",
     [
         "Sure! Here are some tasks: 1. retrieve things",
-        chat_reply("[[1, 2], {\"x\": 3}]"),
+        chat_reply('[[1, 2], {"x": 3}]'),
         chat_reply({"task": "not a list"}),
     ],
 )
@@ -182,8 +177,9 @@ def test_malformed_output_is_counted_never_passed_on(garbage):
 def test_a_parse_failure_keeps_a_row_only_when_not_flattened():
     """README "Rows": not flattened, an empty row with the raw text; flattened, no row; both count it."""
     for flatten, rows in ((False, 1), (True, 0)):
-        prediction = EmbeddingTaskGenerator("text-retrieval", seed=1, flatten_tasks=flatten,
-                                            lm=scripted_lm(lambda _request: "no list here"))()
+        prediction = EmbeddingTaskGenerator(
+            "text-retrieval", seed=1, flatten_tasks=flatten, lm=scripted_lm(lambda _request: "no list here")
+        )()
         assert prediction.stats["parse_failures"] == 1 and prediction.tasks == []
         assert len(prediction.rows) == rows
         assert prediction.failures[0]["reason"] == "parse_failure" and prediction.failures[0]["raw_output"]
@@ -195,9 +191,7 @@ def test_concurrent_generations_keep_order_and_propagate_context():
     lm = counting_lm()
     gen = EmbeddingTaskGenerator("all", num_generations=3, seed=6, lm=lm, concurrency=4)
     prediction = gen()
-    assert [(r["category"], r["generation"]) for r in prediction.rows] == [
-        (c, g) for c in CATEGORIES for g in range(3)
-    ]
+    assert [(r["category"], r["generation"]) for r in prediction.rows] == [(c, g) for c in CATEGORIES for g in range(3)]
     assert len(lm.engine.requests) == 12
     again = EmbeddingTaskGenerator("all", num_generations=3, seed=6, lm=lm, concurrency=1)()
     assert again.rows == prediction.rows
@@ -257,14 +251,14 @@ def test_served_models_get_the_penalties_on_the_request_only_when_set(monkeypatc
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "true")
     with OpenAIStub() as stub:
         base = stub.base_url
-        EmbeddingTaskGenerator("text-retrieval", seed=1, lm="openai/stub", api_base=base,
-                               frequency_penalty=0.7, presence_penalty=-0.25)()
+        EmbeddingTaskGenerator(
+            "text-retrieval", seed=1, lm="openai/stub", api_base=base, frequency_penalty=0.7, presence_penalty=-0.25
+        )()
         EmbeddingTaskGenerator("text-retrieval", seed=1, lm="openai/stub", api_base=base)()
     with_knobs, plain = (request["body"] for request in stub.requests)
     assert (with_knobs["frequency_penalty"], with_knobs["presence_penalty"]) == (0.7, -0.25)
     assert "frequency_penalty" not in plain and "presence_penalty" not in plain
     assert with_knobs["messages"] == plain["messages"]  # the same prompt: only the sampling differs
-
 
 
 def test_a_parse_failure_still_reports_the_tokens_it_cost():

@@ -60,8 +60,9 @@ def test_rows_say_the_list_cap_the_compact_adapter_asked_for():
     from embtaskgen.lm.local.adapter import CompactListAdapter
 
     lm = scripted_lm(lambda _request: json.dumps(ANSWER[2:3]))
-    prediction = EmbeddingTaskGenerator("text-retrieval", seed=1, lm=lm, num_tasks=20,
-                                        adapter=CompactListAdapter(max_items=12))()
+    prediction = EmbeddingTaskGenerator(
+        "text-retrieval", seed=1, lm=lm, num_tasks=20, adapter=CompactListAdapter(max_items=12)
+    )()
     (row,) = prediction.rows
     assert row["metadata"]["num_tasks"] == 12 and row["metadata"]["requested"] == 20
     assert row["metadata"]["options"]["asked"] == 12

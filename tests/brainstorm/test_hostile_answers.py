@@ -108,8 +108,14 @@ def test_a_python_expression_is_a_parse_failure_with_its_raw_text(stub, tmp_path
 
 @pytest.mark.parametrize(
     "field_text",
-    ["[1, 2, 3]", '[{"task": "Find news."}]', '{"tasks": ["Find news."]}', "['single', 'quoted']",
-     '"Find news."', 'Here they are: ["Find news."]'],
+    [
+        "[1, 2, 3]",
+        '[{"task": "Find news."}]',
+        '{"tasks": ["Find news."]}',
+        "['single', 'quoted']",
+        '"Find news."',
+        'Here they are: ["Find news."]',
+    ],
 )
 def test_anything_but_a_json_list_of_strings_is_a_parse_failure(stub, field_text):
     prediction = forward(stub, chat(field_text))
@@ -128,9 +134,11 @@ def test_the_raw_text_of_a_failure_is_capped(stub):
 
 @pytest.mark.parametrize(
     "field_text",
-    ['["Given a claim, find evidence.", "Given a title, find the paper.",]',
-     '```json\n["Given a claim, find evidence.", "Given a title, find the paper."]\n```',
-     '```\n["Given a claim, find evidence.",\n "Given a title, find the paper.",\n]\n```'],
+    [
+        '["Given a claim, find evidence.", "Given a title, find the paper.",]',
+        '```json\n["Given a claim, find evidence.", "Given a title, find the paper."]\n```',
+        '```\n["Given a claim, find evidence.",\n "Given a title, find the paper.",\n]\n```',
+    ],
 )
 def test_a_trailing_comma_or_a_code_fence_still_parses(stub, field_text):
     prediction = forward(stub, chat(field_text))

@@ -15,9 +15,11 @@ def test_blank_lines_are_skipped_and_numbers_are_the_files(tmp_path):
 
 @pytest.mark.parametrize(
     ("line", "message"),
-    [("not json", "rows.jsonl:2: not valid JSON"),
-     ("[1, 2]", "rows.jsonl:2: expected a JSON object, got list"),
-     ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "rows.jsonl:2: nested too deeply")],
+    [
+        ("not json", "rows.jsonl:2: not valid JSON"),
+        ("[1, 2]", "rows.jsonl:2: expected a JSON object, got list"),
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "rows.jsonl:2: nested too deeply"),
+    ],
 )
 def test_a_bad_line_is_refused_with_file_and_line_not_a_traceback(tmp_path, line, message):
     path = tmp_path / "rows.jsonl"

@@ -6,8 +6,8 @@ from scripted import chat_reply, prompt_text, scripted_lm
 
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.settings import DEMO_SIZE, GenerationSettings
-from embtaskgen.signatures.examples import SEED_TASKS
 from embtaskgen.signatures import SIGNATURES
+from embtaskgen.signatures.examples import SEED_TASKS
 from embtaskgen.signatures.topics import TOPICS
 
 
@@ -61,9 +61,7 @@ def test_few_shot_leaves_an_optimized_predictors_demos_alone():
 
 def test_avoid_archive_passes_earlier_tasks_to_later_generations():
     lm = numbered_lm()
-    prediction = EmbeddingTaskGenerator(
-        "all", num_generations=3, seed=2, lm=lm, avoid_archive=5, concurrency=4
-    )()
+    prediction = EmbeddingTaskGenerator("all", num_generations=3, seed=2, lm=lm, avoid_archive=5, concurrency=4)()
     by_row = {(r["category"], r["generation"]): r for r in prediction.rows}
     assert all(by_row[(c, 0)]["metadata"]["options"]["avoid"] == 0 for c in {k[0] for k in by_row})
     assert all(by_row[(c, 2)]["metadata"]["options"]["avoid"] == 2 for c in {k[0] for k in by_row})

@@ -10,27 +10,41 @@ GATE = PrecisionGate()
     ("task", "category", "reason"),
     [
         # cut by the length cap (the issue's own examples)
-        ("Classify a film by the title of the film it is about, the year it was made, the.",
-         "text-classification", "incomplete"),
+        (
+            "Classify a film by the title of the film it is about, the year it was made, the.",
+            "text-classification",
+            "incomplete",
+        ),
         ("Classify a movie by the subject it features (e.", "text-classification", "incomplete"),
-        ("Given a term, find out if the term starts with a specific word in a given context, .",
-         "text-matching-short", "incomplete"),
-        ("Given the title of the paper, find out the venue of a peer-reviewed [.", "text-matching-short",
-         "incomplete"),
-        ("Given a book review about a topic similar to, find reviews about similar books.",
-         "text-matching-long", "incomplete"),
-        ("Given a government report, find reports that support the policy of the state and the.",
-         "text-matching-long", "incomplete"),
-        ("Given a question about food safety, retrieve articles for foods listed on the Food,B.",
-         "text-retrieval", "garbled"),
-        ("Classify by the subject it is classified on and the by the year it was published.",
-         "text-classification", "garbled"),
-        ("Given a medical question, retrieve medical articles to answer thequestion.", "text-retrieval",
-         "garbled"),
-        ("Given a claim, retrieve an encyclopedia article, or an encyclopedia article.", "text-retrieval",
-         "stutter"),
-        ("Given a medical review, find medical reviews of other medical reviews.", "text-matching-long",
-         "stutter"),
+        (
+            "Given a term, find out if the term starts with a specific word in a given context, .",
+            "text-matching-short",
+            "incomplete",
+        ),
+        ("Given the title of the paper, find out the venue of a peer-reviewed [.", "text-matching-short", "incomplete"),
+        (
+            "Given a book review about a topic similar to, find reviews about similar books.",
+            "text-matching-long",
+            "incomplete",
+        ),
+        (
+            "Given a government report, find reports that support the policy of the state and the.",
+            "text-matching-long",
+            "incomplete",
+        ),
+        (
+            "Given a question about food safety, retrieve articles for foods listed on the Food,B.",
+            "text-retrieval",
+            "garbled",
+        ),
+        (
+            "Classify by the subject it is classified on and the by the year it was published.",
+            "text-classification",
+            "garbled",
+        ),
+        ("Given a medical question, retrieve medical articles to answer thequestion.", "text-retrieval", "garbled"),
+        ("Given a claim, retrieve an encyclopedia article, or an encyclopedia article.", "text-retrieval", "stutter"),
+        ("Given a medical review, find medical reviews of other medical reviews.", "text-matching-long", "stutter"),
         ("Given a query, retrieve a full query.", "text-retrieval", "circular"),
         ("Given a feature, retrieve features.", "text-retrieval", "circular"),
         ("Given a title of an article, find out the title of the article.", "text-matching-short", "circular"),
@@ -76,14 +90,17 @@ def test_every_seed_task_passes_the_reader_checks_and_is_a_copy_once_shown():
 
 
 def test_near_copies_are_copies_but_a_new_domain_in_the_same_shape_is_not():
-    gate = PrecisionGate({"text-retrieval": [
-        "Given a question about a software library function, retrieve the documentation pages that describe it.",
-        "Given a customer question about a bank account, retrieve help-center articles that answer it.",
-    ]})
+    gate = PrecisionGate(
+        {
+            "text-retrieval": [
+                "Given a question about a software library function, retrieve the documentation pages that describe it.",
+                "Given a customer question about a bank account, retrieve help-center articles that answer it.",
+            ]
+        }
+    )
     one_word_dropped = "Given a question about a software library, retrieve the documentation pages that describe it."
     assert gate.copied(one_word_dropped, "text-retrieval")
-    assert not gate.copied("Given a customer question about a car, retrieve articles that answer it.",
-                           "text-retrieval")
+    assert not gate.copied("Given a customer question about a car, retrieve articles that answer it.", "text-retrieval")
     assert not gate.copied(one_word_dropped, "text-classification")  # examples are per category
 
 
@@ -92,8 +109,10 @@ def test_classification_is_not_judged_for_yes_no():
 
 
 def test_templated_is_off_by_default_and_counts_the_calls_earlier_tasks():
-    earlier = ["Given a health claim, retrieve health articles that describe it in detail.",
-               "Given a legal claim, retrieve legal articles that describe it in detail."]
+    earlier = [
+        "Given a health claim, retrieve health articles that describe it in detail.",
+        "Given a legal claim, retrieve legal articles that describe it in detail.",
+    ]
     task = "Given a sports claim, retrieve sports articles that describe it in detail."
     assert GATE.check(task, "text-retrieval", earlier).ok
     gate = PrecisionGate(template_limit=2)

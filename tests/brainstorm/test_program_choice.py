@@ -71,18 +71,22 @@ def test_a_served_model_runs_the_untuned_prompts_by_default_and_loads_nothing(mo
 def test_a_program_file_by_path_like_the_cli(tmp_path):
     lm = scripted_lm(lambda _request: chat_reply(["Classify court opinions by area of law."]))
     tuned = EmbeddingTaskGenerator("all", lm=lm)
-    tuned.text_classification.demos = [dspy.Example(num_tasks=1, topic="", avoid=[],
-                                                    tasks=["Classify memos by urgency."])]
+    tuned.text_classification.demos = [
+        dspy.Example(num_tasks=1, topic="", avoid=[], tasks=["Classify memos by urgency."])
+    ]
     path = save_program(tuned, tmp_path / "p.json", categories=["text-classification"])
     loaded = EmbeddingTaskGenerator("all", lm=lm, program=path)
     assert loaded.text_classification.demos and loaded.program_info["loaded_categories"] == ["text-classification"]
     assert EmbeddingTaskGenerator("all", lm=lm, program=str(path)).text_classification.demos
 
 
-@pytest.mark.parametrize(("program", "message"), [
-    ("missing.json", r"no program file at 'missing.json'; pass a .json file, 'default' or 'none'"),
-    (3, r"program must be a path, 'default' or 'none' \(None\), got int"),
-])
+@pytest.mark.parametrize(
+    ("program", "message"),
+    [
+        ("missing.json", r"no program file at 'missing.json'; pass a .json file, 'default' or 'none'"),
+        (3, r"program must be a path, 'default' or 'none' \(None\), got int"),
+    ],
+)
 def test_a_bad_choice_is_refused_at_construction(program, message):
     with pytest.raises(ProgramFileError, match=message):
         EmbeddingTaskGenerator(lm=scripted_lm(["x"]), program=program)

@@ -75,43 +75,86 @@ def test_an_added_forward_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda s: s.update(text_retrieval=["not", "a", "state"]),
-         "evil.json: text_retrieval: must be a JSON object, got a list of 3 items"),
+        (
+            lambda s: s.update(text_retrieval=["not", "a", "state"]),
+            "evil.json: text_retrieval: must be a JSON object, got a list of 3 items",
+        ),
         (lambda s: s.update(text_retrieval="text"), "evil.json: text_retrieval: must be a JSON object, got a string"),
-        (lambda s: s["text_retrieval"].pop("signature"),
-         "evil.json: text_retrieval.signature: missing; a predictor state needs its signature"),
-        (lambda s: s["text_retrieval"].update(traces=[{"inputs": {}}]),
-         "evil.json: text_retrieval.traces: must be an empty list, got a list of 1 item"),
-        (lambda s: s["text_retrieval"].update(train=[{"topic": "x"}]),
-         "evil.json: text_retrieval.train: must be an empty list, got a list of 1 item"),
-        (lambda s: s["text_retrieval"].update(lm={"model": "openai/x", "api_base": "http://evil"}),
-         "evil.json: text_retrieval.lm: must be null: the model comes from your settings only, got an object"),
-        (lambda s: s["text_retrieval"].update(demos=[{"topic": "law", "api_key": "x"}]),
-         "evil.json: text_retrieval.demos[0].api_key: not allowed; a demo may hold num_tasks, topic, avoid, "
-         "tasks, augmented"),
-        (lambda s: s["text_retrieval"].update(demos=[{"tasks": [{"nested": 1}]}]),
-         "evil.json: text_retrieval.demos[0].tasks: must be a string, number, boolean, null or a list of strings"),
-        (lambda s: s["text_retrieval"].update(demos=[{"augmented": "yes"}]),
-         "evil.json: text_retrieval.demos[0].augmented: must be true or false, got a string"),
-        (lambda s: s["text_retrieval"]["signature"].update(adapter="json"),
-         "evil.json: text_retrieval.signature.adapter: not allowed; a signature may hold instructions, fields"),
-        (lambda s: s["text_retrieval"]["signature"]["fields"][3].update(type="object"),
-         "evil.json: text_retrieval.signature.fields[3].type: not allowed; a signature field may hold prefix, "
-         "description"),
-        (lambda s: s["text_retrieval"]["signature"]["fields"].pop(),
-         "evil.json: text_retrieval.signature.fields: must list the signature's 4 fields (num_tasks, topic, "
-         "avoid, tasks) in order, got a list of 3 items"),
-        (lambda s: s["text_retrieval"]["signature"].update(instructions=None),
-         "evil.json: text_retrieval.signature.instructions: must be a string, got null"),
-        (lambda s: s.update(embtaskgen=["not", "metadata"]),
-         "evil.json: embtaskgen: must be a JSON object, got a list of 2 items"),
-        (lambda s: s.update(embtaskgen={"base_instructions": ["x"]}),
-         "evil.json: embtaskgen.base_instructions: must be a JSON object"),
+        (
+            lambda s: s["text_retrieval"].pop("signature"),
+            "evil.json: text_retrieval.signature: missing; a predictor state needs its signature",
+        ),
+        (
+            lambda s: s["text_retrieval"].update(traces=[{"inputs": {}}]),
+            "evil.json: text_retrieval.traces: must be an empty list, got a list of 1 item",
+        ),
+        (
+            lambda s: s["text_retrieval"].update(train=[{"topic": "x"}]),
+            "evil.json: text_retrieval.train: must be an empty list, got a list of 1 item",
+        ),
+        (
+            lambda s: s["text_retrieval"].update(lm={"model": "openai/x", "api_base": "http://evil"}),
+            "evil.json: text_retrieval.lm: must be null: the model comes from your settings only, got an object",
+        ),
+        (
+            lambda s: s["text_retrieval"].update(demos=[{"topic": "law", "api_key": "x"}]),
+            "evil.json: text_retrieval.demos[0].api_key: not allowed; a demo may hold num_tasks, topic, avoid, "
+            "tasks, augmented",
+        ),
+        (
+            lambda s: s["text_retrieval"].update(demos=[{"tasks": [{"nested": 1}]}]),
+            "evil.json: text_retrieval.demos[0].tasks: must be a string, number, boolean, null or a list of strings",
+        ),
+        (
+            lambda s: s["text_retrieval"].update(demos=[{"augmented": "yes"}]),
+            "evil.json: text_retrieval.demos[0].augmented: must be true or false, got a string",
+        ),
+        (
+            lambda s: s["text_retrieval"]["signature"].update(adapter="json"),
+            "evil.json: text_retrieval.signature.adapter: not allowed; a signature may hold instructions, fields",
+        ),
+        (
+            lambda s: s["text_retrieval"]["signature"]["fields"][3].update(type="object"),
+            "evil.json: text_retrieval.signature.fields[3].type: not allowed; a signature field may hold prefix, "
+            "description",
+        ),
+        (
+            lambda s: s["text_retrieval"]["signature"]["fields"].pop(),
+            "evil.json: text_retrieval.signature.fields: must list the signature's 4 fields (num_tasks, topic, "
+            "avoid, tasks) in order, got a list of 3 items",
+        ),
+        (
+            lambda s: s["text_retrieval"]["signature"].update(instructions=None),
+            "evil.json: text_retrieval.signature.instructions: must be a string, got null",
+        ),
+        (
+            lambda s: s.update(embtaskgen=["not", "metadata"]),
+            "evil.json: embtaskgen: must be a JSON object, got a list of 2 items",
+        ),
+        (
+            lambda s: s.update(embtaskgen={"base_instructions": ["x"]}),
+            "evil.json: embtaskgen.base_instructions: must be a JSON object",
+        ),
         (lambda s: s.update(metadata="x"), "evil.json: metadata: must be a JSON object, got a string"),
     ],
-    ids=["list-state", "string-state", "no-signature", "traces", "train", "lm", "demo-foreign-field",
-         "demo-nested-value", "demo-augmented", "signature-extra", "field-extra", "field-count",
-         "instructions-null", "metadata-list", "base-instructions", "dspy-metadata"],
+    ids=[
+        "list-state",
+        "string-state",
+        "no-signature",
+        "traces",
+        "train",
+        "lm",
+        "demo-foreign-field",
+        "demo-nested-value",
+        "demo-augmented",
+        "signature-extra",
+        "field-extra",
+        "field-count",
+        "instructions-null",
+        "metadata-list",
+        "base-instructions",
+        "dspy-metadata",
+    ],
 )
 def test_a_state_outside_the_schema_is_refused_naming_file_and_key(tmp_path, change, message):
     assert message in _refused(tmp_path, change)
@@ -182,22 +225,35 @@ def test_save_refuses_prompts_that_would_not_load_back(tmp_path):
 
 def test_saved_and_shipped_programs_round_trip_with_only_prompt_state(tmp_path):
     tuned = EmbeddingTaskGenerator("all", lm=varied_lm())
-    tuned.text_retrieval.demos = [{"augmented": True, "num_tasks": 2, "topic": "law", "avoid": [],
-                                   "tasks": ["Given a statute, retrieve cases that apply it.",
-                                             "Given a legal question, retrieve opinions that answer it."]}]
+    tuned.text_retrieval.demos = [
+        {
+            "augmented": True,
+            "num_tasks": 2,
+            "topic": "law",
+            "avoid": [],
+            "tasks": [
+                "Given a statute, retrieve cases that apply it.",
+                "Given a legal question, retrieve opinions that answer it.",
+            ],
+        }
+    ]
     tuned.text_retrieval.signature = tuned.text_retrieval.signature.with_instructions("Write retrieval tasks.")
     tuned.text_retrieval.train = [{"topic": "held-out law", "seed": 1}]  # left by an optimizer: not a prompt
     path = save_program(tuned, tmp_path / "p.json")
     saved = json.loads(path.read_text(encoding="utf-8"))["text_retrieval"]
-    assert saved["train"] == saved["traces"] == [] and saved["lm"] is None and set(saved) == {
-        "signature", "demos", "traces", "train", "lm"}
+    assert (
+        saved["train"] == saved["traces"] == []
+        and saved["lm"] is None
+        and set(saved) == {"signature", "demos", "traces", "train", "lm"}
+    )
 
     class Generator(EmbeddingTaskGenerator):
         load = ProgramLoader()
 
     loaded = Generator.load(path, lm=varied_lm())
     assert prompt_fingerprint(loaded, ["text-retrieval", "text-classification"]) == prompt_fingerprint(
-        tuned, ["text-retrieval", "text-classification"])
+        tuned, ["text-retrieval", "text-classification"]
+    )
     fresh = vars(EmbeddingTaskGenerator(lm=varied_lm()).text_retrieval).keys()
     assert vars(loaded.text_retrieval).keys() == fresh and loaded.text_retrieval.lm is None
     assert loaded.text_retrieval.config == {}

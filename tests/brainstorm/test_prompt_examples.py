@@ -31,8 +31,10 @@ class _Predictor:
 
 class _Generator:
     def predictor_for(self, category):
-        return _Predictor([{"tasks": [f"Given a shown demo of {category}, find its twin."]}],
-                          'Tuned: "Given a tuned example, find its source."')
+        return _Predictor(
+            [{"tasks": [f"Given a shown demo of {category}, find its twin."]}],
+            'Tuned: "Given a tuned example, find its source."',
+        )
 
 
 def test_the_gate_of_a_generator_knows_its_demos_and_instructions():

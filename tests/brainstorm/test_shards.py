@@ -11,10 +11,22 @@ from embtaskgen.brainstorm.shards import iter_shard_rows, shard_name, shard_path
 from embtaskgen.errors import ConfigError
 
 ROWS = [
-    {"category": "text-retrieval", "tasks": ["Find news.", "Find laws."], "model_name": "m", "generation": 0,
-     "seed": 1, "metadata": {"rollout_id": 5, "dropped": {"over_cap": 1}, "options": {}}},
-    {"category": "text-retrieval", "tasks": [], "model_name": "m", "generation": 1, "seed": 1,
-     "metadata": {"rollout_id": 6, "dropped": {}}},
+    {
+        "category": "text-retrieval",
+        "tasks": ["Find news.", "Find laws."],
+        "model_name": "m",
+        "generation": 0,
+        "seed": 1,
+        "metadata": {"rollout_id": 5, "dropped": {"over_cap": 1}, "options": {}},
+    },
+    {
+        "category": "text-retrieval",
+        "tasks": [],
+        "model_name": "m",
+        "generation": 1,
+        "seed": 1,
+        "metadata": {"rollout_id": 6, "dropped": {}},
+    },
 ]
 
 

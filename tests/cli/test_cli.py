@@ -39,8 +39,24 @@ def test_generate_to_file_with_summary(tmp_path, scripted_model):
     out = tmp_path / "tasks.jsonl"
     result = CliRunner().invoke(
         main,
-        ["generate", "-c", "text-retrieval", "-c", "text-classification", "-n", "2", "--flatten",
-         "--seed", "7", "--model", "openai/x", "--api-base", "http://127.0.0.1:1/v1", "-o", str(out)],
+        [
+            "generate",
+            "-c",
+            "text-retrieval",
+            "-c",
+            "text-classification",
+            "-n",
+            "2",
+            "--flatten",
+            "--seed",
+            "7",
+            "--model",
+            "openai/x",
+            "--api-base",
+            "http://127.0.0.1:1/v1",
+            "-o",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -78,7 +94,10 @@ def test_generate_to_stdout(scripted_model):
         (["--model", "local:nonexistent-model"], "smollm2"),
         (["-o", "/nonexistent-dir/x.jsonl"], "does not exist"),
         (["--no-repeat", "-1"], "-1.0 is not in the range x>=0"),
-        (["--no-repeat", "inf"], "no_repeat must be a number >= 0 (0 turns it off) or None (the model's default), got inf"),
+        (
+            ["--no-repeat", "inf"],
+            "no_repeat must be a number >= 0 (0 turns it off) or None (the model's default), got inf",
+        ),
         (["--no-repeat", "nan"], "got nan"),
         (["--model", "openai/x", "--api-base", "localhost:8000/v1"], "http:// or https://"),
         (["--model", "openai/x", "--no-repeat", "0"], "applies to the embedded models"),
@@ -102,9 +121,18 @@ def test_unknown_command_exits_2():
 def test_report_command_prints_a_table_and_writes_json(tmp_path):
     rows = tmp_path / "rows.jsonl"
     rows.write_text(
-        json.dumps({"category": "text-retrieval", "generation": 0, "seed": 1,
-                    "tasks": ["Given a claim, retrieve documents that support it.",
-                              "Given a question about law, retrieve statutes that answer it."]}) + "\n"
+        json.dumps(
+            {
+                "category": "text-retrieval",
+                "generation": 0,
+                "seed": 1,
+                "tasks": [
+                    "Given a claim, retrieve documents that support it.",
+                    "Given a question about law, retrieve statutes that answer it.",
+                ],
+            }
+        )
+        + "\n"
     )
     out = tmp_path / "report.json"
     result = CliRunner().invoke(main, ["report", str(rows), "-o", str(out)])
@@ -166,22 +194,43 @@ def test_models_lists_the_embedded_models_files_and_licences_without_assembling(
 
 def test_sampling_knobs_and_adapter_reach_the_run(tmp_path, scripted_model):
     out = tmp_path / "tasks.jsonl"
-    args = ["generate", "-c", "text-retrieval", "--seed", "2", "--model", "openai/x", "-o", str(out),
-            "--frequency-penalty", "0.4", "--presence-penalty", "-1", "--adapter", "chat"]
+    args = [
+        "generate",
+        "-c",
+        "text-retrieval",
+        "--seed",
+        "2",
+        "--model",
+        "openai/x",
+        "-o",
+        str(out),
+        "--frequency-penalty",
+        "0.4",
+        "--presence-penalty",
+        "-1",
+        "--adapter",
+        "chat",
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     header = json.loads((tmp_path / "tasks.jsonl.progress.jsonl").read_text().splitlines()[0])
-    assert (header["frequency_penalty"], header["presence_penalty"], header["adapter"]) == (0.4, -1.0,
-                                                                                            "StrictChatAdapter")
+    assert (header["frequency_penalty"], header["presence_penalty"], header["adapter"]) == (
+        0.4,
+        -1.0,
+        "StrictChatAdapter",
+    )
     changed = CliRunner().invoke(main, [*args[:-1], "json", "--resume"])
     assert changed.exit_code == 2 and "adapter: the file was made with 'StrictChatAdapter'" in changed.output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--adapter", "xml"], "'xml' is not one of 'auto', 'chat', 'json', 'compact'"),
-    (["--frequency-penalty", "3"], "3.0 is not in the range -2<=x<=2"),
-    (["--presence-penalty", "-2.5"], "-2.5 is not in the range -2<=x<=2"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--adapter", "xml"], "'xml' is not one of 'auto', 'chat', 'json', 'compact'"),
+        (["--frequency-penalty", "3"], "3.0 is not in the range -2<=x<=2"),
+        (["--presence-penalty", "-2.5"], "-2.5 is not in the range -2<=x<=2"),
+    ],
+)
 def test_bad_knobs_and_adapters_exit_2_naming_the_choices(tmp_path, args, message):
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(main, ["generate", "-o", str(out), *args])

@@ -39,29 +39,61 @@ def test_dedup_writes_the_kept_rows_and_the_report(tmp_path):
 def test_options_reach_the_report(tmp_path):
     source = _source(tmp_path, [{"user_query": t} for t in TASKS])
     report = tmp_path / "r.json"
-    result = CliRunner().invoke(main, [
-        "dedup", str(source), "-o", str(tmp_path / "out.jsonl"), "--column", "user_query",
-        "--shingles", "char", "--shingle-size", "5", "--threshold", "0.9", "--num-perm", "64",
-        "--engine", "datasketch", "--seed", "3", "--report", str(report)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "dedup",
+            str(source),
+            "-o",
+            str(tmp_path / "out.jsonl"),
+            "--column",
+            "user_query",
+            "--shingles",
+            "char",
+            "--shingle-size",
+            "5",
+            "--threshold",
+            "0.9",
+            "--num-perm",
+            "64",
+            "--engine",
+            "datasketch",
+            "--seed",
+            "3",
+            "--report",
+            str(report),
+        ],
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(report.read_text())
-    assert {k: doc[k] for k in ("column", "shingles", "shingle_size", "threshold", "num_perm",
-                                "engine", "seed", "removed")} == {
-        "column": "user_query", "shingles": "char", "shingle_size": 5, "threshold": 0.9,
-        "num_perm": 64, "engine": "datasketch", "seed": 3, "removed": 0}
+    assert {
+        k: doc[k] for k in ("column", "shingles", "shingle_size", "threshold", "num_perm", "engine", "seed", "removed")
+    } == {
+        "column": "user_query",
+        "shingles": "char",
+        "shingle_size": 5,
+        "threshold": 0.9,
+        "num_perm": 64,
+        "engine": "datasketch",
+        "seed": 3,
+        "removed": 0,
+    }
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--column", "query"], "no column 'query'"),
-    (["--threshold", "0"], "threshold must be a number in (0, 1]"),
-    (["--threshold", "1.2"], "threshold must be a number in (0, 1]"),
-    (["--threshold", "x"], "is not a valid float"),
-    (["--engine", "spark"], "'spark' is not one of 'rensa', 'datasketch'"),
-    (["--shingles", "line"], "'line' is not one of 'word', 'char'"),
-    (["--shingle-size", "0"], "shingle_size must be an integer from 1 to 32"),
-    (["--num-perm", "4"], "num_perm must be an integer >= 16"),
-    (["--ray-address", "auto"], "--ray-address needs --executor ray"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--column", "query"], "no column 'query'"),
+        (["--threshold", "0"], "threshold must be a number in (0, 1]"),
+        (["--threshold", "1.2"], "threshold must be a number in (0, 1]"),
+        (["--threshold", "x"], "is not a valid float"),
+        (["--engine", "spark"], "'spark' is not one of 'rensa', 'datasketch'"),
+        (["--shingles", "line"], "'line' is not one of 'word', 'char'"),
+        (["--shingle-size", "0"], "shingle_size must be an integer from 1 to 32"),
+        (["--num-perm", "4"], "num_perm must be an integer >= 16"),
+        (["--ray-address", "auto"], "--ray-address needs --executor ray"),
+    ],
+)
 def test_bad_options_exit_2_and_write_nothing(tmp_path, args, message):
     source = _source(tmp_path)
     result = CliRunner().invoke(main, ["dedup", str(source), "-o", str(tmp_path / "out.jsonl"), *args])
@@ -93,18 +125,40 @@ def test_pipeline_dedups_the_tasks_before_stage_2(tmp_path, monkeypatch):
         if "[[ ## tasks ## ]]" in body["messages"][0]["content"]:
             with lock:
                 topic = next(topics)
-            tasks = [f"Classify customer reviews of {topic} by their sentiment.",
-                     f"Classify the sentiment of a customer review of {topic}."]
+            tasks = [
+                f"Classify customer reviews of {topic} by their sentiment.",
+                f"Classify the sentiment of a customer review of {topic}.",
+            ]
             return 200, f"[[ ## tasks ## ]]\n{json.dumps(tasks)}\n\n[[ ## completed ## ]]"
-        return 200, ("[[ ## input_text ## ]]\nThe battery lasts two days.\n\n[[ ## label ## ]]\n"
-                     "favourable\n\n[[ ## misleading_label ## ]]\nunfavourable\n\n[[ ## completed ## ]]")
+        return 200, (
+            "[[ ## input_text ## ]]\nThe battery lasts two days.\n\n[[ ## label ## ]]\n"
+            "favourable\n\n[[ ## misleading_label ## ]]\nunfavourable\n\n[[ ## completed ## ]]"
+        )
 
     monkeypatch.setenv("OPENAI_API_KEY", "etg-cli-dedup-key")
     out = tmp_path / "run"
     with OpenAIStub(reply) as stub:
-        result = CliRunner().invoke(main, [
-            "pipeline", "-c", "text-classification", "-n", "2", "--per-task", "1", "--dedup", "-o", str(out),
-            "-m", "openai/stub", "--api-base", stub.base_url, "--no-progress", "--no-cache"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "pipeline",
+                "-c",
+                "text-classification",
+                "-n",
+                "2",
+                "--per-task",
+                "1",
+                "--dedup",
+                "-o",
+                str(out),
+                "-m",
+                "openai/stub",
+                "--api-base",
+                stub.base_url,
+                "--no-progress",
+                "--no-cache",
+            ],
+        )
     assert result.exit_code == 0, result.output
     assert "kept 2 of 4 texts" in result.output
     stage_one = [json.loads(line) for line in (out / "tasks.jsonl").read_text().splitlines()]

@@ -39,8 +39,9 @@ def cli(*args):
 
 def test_optimize_the_examples_stage_then_write_examples_with_the_program(tmp_path):
     program = tmp_path / "examples.json"
-    result = cli("optimize", "--stage", "examples", "--kinds", "sts", "--budget", "16", "--eval-topics", "2",
-                 "-o", str(program))
+    result = cli(
+        "optimize", "--stage", "examples", "--kinds", "sts", "--budget", "16", "--eval-topics", "2", "-o", str(program)
+    )
     assert result.exit_code == 0, result.output
     state = json.loads(program.read_text())
     info = state["embtaskgen"]
@@ -52,8 +53,20 @@ def test_optimize_the_examples_stage_then_write_examples_with_the_program(tmp_pa
 
     tuned, untuned = tmp_path / "tuned.jsonl", tmp_path / "untuned.jsonl"
     for out, chosen in ((tuned, str(program)), (untuned, "none")):
-        result = cli("examples", "--kinds", "sts", "--count", "3", "--seed", "1", "--program", chosen,
-                     "--no-progress", "-o", str(out))
+        result = cli(
+            "examples",
+            "--kinds",
+            "sts",
+            "--count",
+            "3",
+            "--seed",
+            "1",
+            "--program",
+            chosen,
+            "--no-progress",
+            "-o",
+            str(out),
+        )
         assert result.exit_code == 0, result.output
     first = [json.loads(line) for line in tuned.read_text().splitlines()]
     plain = [json.loads(line) for line in untuned.read_text().splitlines()]
@@ -67,11 +80,14 @@ def test_a_bad_stage_names_the_valid_choices(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("args, says", [
-    (["--stage", "examples", "--kinds", "paraphrase"], "valid kinds are"),
-    (["--kinds", "sts"], "--stage examples"),
-    (["--stage", "examples", "--kinds", "sts", "--program", "missing.json"], "no program file"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--stage", "examples", "--kinds", "paraphrase"], "valid kinds are"),
+        (["--kinds", "sts"], "--stage examples"),
+        (["--stage", "examples", "--kinds", "sts", "--program", "missing.json"], "no program file"),
+    ],
+)
 def test_bad_example_tuning_arguments_exit_2_and_write_nothing(tmp_path, args, says):
     result = cli("optimize", *args, "--budget", "8", "-o", str(tmp_path / "p.json"))
     assert result.exit_code == 2, result.output
@@ -100,12 +116,40 @@ def test_pipeline_writes_its_examples_with_an_example_program(tmp_path, monkeypa
     lm = scripted_lm(both, model="scripted/pipeline")
     monkeypatch.setattr(embtaskgen.lm.resolve, "resolve_lm", lambda *args, **kwargs: lm)
     program = tmp_path / "examples.json"
-    assert cli("optimize", "--stage", "examples", "--kinds", "sts", "--budget", "16", "--eval-topics", "2",
-               "-o", str(program)).exit_code == 0
+    assert (
+        cli(
+            "optimize",
+            "--stage",
+            "examples",
+            "--kinds",
+            "sts",
+            "--budget",
+            "16",
+            "--eval-topics",
+            "2",
+            "-o",
+            str(program),
+        ).exit_code
+        == 0
+    )
     for chosen, expect in ((str(program), "performed"), ("none", "Farmers")):
         out = tmp_path / f"run-{expect}"
-        result = cli("pipeline", "-c", "text-retrieval", "--kinds", "sts", "--count", "2", "--seed", "1",
-                     "--examples-program", chosen, "--no-progress", "-o", str(out))
+        result = cli(
+            "pipeline",
+            "-c",
+            "text-retrieval",
+            "--kinds",
+            "sts",
+            "--count",
+            "2",
+            "--seed",
+            "1",
+            "--examples-program",
+            chosen,
+            "--no-progress",
+            "-o",
+            str(out),
+        )
         assert result.exit_code in (0, 1, 3), result.output  # retrieval examples get sts answers: failures
         rows = [json.loads(line) for line in (out / "examples.jsonl").read_text().splitlines()]
         sts = [row for row in rows if row["kind"] == "sts"]
@@ -114,7 +158,8 @@ def test_pipeline_writes_its_examples_with_an_example_program(tmp_path, monkeypa
 
 def test_pipeline_refuses_a_bad_example_program_before_writing_anything(tmp_path):
     out = tmp_path / "out"
-    result = cli("pipeline", "-c", "text-retrieval", "--examples-program", str(tmp_path / "missing.json"),
-                 "-o", str(out))
+    result = cli(
+        "pipeline", "-c", "text-retrieval", "--examples-program", str(tmp_path / "missing.json"), "-o", str(out)
+    )
     assert result.exit_code == 2, result.output
     assert not out.exists()

@@ -34,10 +34,20 @@ def reply(body) -> tuple[int, str]:
         # S2 and S3 in the target language's script (bitext checks it; a run's seed draws the target).
         target = re.search(r"\[\[ ## target_language ## \]\]\n(.+)", body["messages"][-1]["content"])
         language = target.group(1).strip() if target else "English"
-        return 200, _answer({"S1": f"The cat {d} sits on the mat.", "S2": in_script("A cat is sitting", d, language),
-                             "S3": in_script("Stock prices fell", d, language)})
-    return 200, _answer({"input_text": f"The battery {d} lasts two days and the screen is bright.",
-                         "label": "favourable", "misleading_label": "unfavourable"})
+        return 200, _answer(
+            {
+                "S1": f"The cat {d} sits on the mat.",
+                "S2": in_script("A cat is sitting", d, language),
+                "S3": in_script("Stock prices fell", d, language),
+            }
+        )
+    return 200, _answer(
+        {
+            "input_text": f"The battery {d} lasts two days and the screen is bright.",
+            "label": "favourable",
+            "misleading_label": "unfavourable",
+        }
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +70,14 @@ def model(stub) -> list[str]:
 
 
 def write_tasks(path: Path) -> Path:
-    rows = [{"category": "text-classification", "generation": 0, "seed": 1,
-             "tasks": ["Classify a product review by sentiment.", "Tag a news headline with its topic."]}]
+    rows = [
+        {
+            "category": "text-classification",
+            "generation": 0,
+            "seed": 1,
+            "tasks": ["Classify a product review by sentiment.", "Tag a news headline with its topic."],
+        }
+    ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     return path
 
@@ -82,8 +98,18 @@ def test_examples_for_a_task_file(tmp_path, stub):
 
 def test_symmetric_examples_without_a_task_file_in_sentence_transformers_format(tmp_path, stub):
     out = tmp_path / "pairs.jsonl"
-    done = cli("examples", "--kinds", "sts,bitext", "--count", "2", "--format", "sentence-transformers",
-               "-o", str(out), *model(stub))
+    done = cli(
+        "examples",
+        "--kinds",
+        "sts,bitext",
+        "--count",
+        "2",
+        "--format",
+        "sentence-transformers",
+        "-o",
+        str(out),
+        *model(stub),
+    )
     assert done.exit_code == 0, done.output
     records = lines(out)
     assert len(records) == 4 and all(set(r) == {"anchor", "positive", "negative"} for r in records)
@@ -98,30 +124,48 @@ def test_resume_continues_and_refuses_other_settings(tmp_path, stub):
     assert again.exit_code == 0, again.output
     assert len(lines(out)) == 3 and len({r["example_index"] for r in lines(out)}) == 3
     before = out.read_bytes()
-    refused = cli("examples", "--kinds", "sts", "--count", "3", "-o", str(out), "--seed", "2", "--resume",
-                  "--temperature", "0.3", *model(stub))
+    refused = cli(
+        "examples",
+        "--kinds",
+        "sts",
+        "--count",
+        "3",
+        "-o",
+        str(out),
+        "--seed",
+        "2",
+        "--resume",
+        "--temperature",
+        "0.3",
+        *model(stub),
+    )
     assert refused.exit_code == 2 and "temperature" in refused.output
     assert out.read_bytes() == before
     fresh = cli("examples", "--kinds", "sts", "--count", "3", "-o", str(out), "--seed", "2", *model(stub))
     assert fresh.exit_code == 2 and "--resume" in fresh.output
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["--kinds", "sts,nope", "--count", "2"], "valid kinds are text-retrieval"),
-    (["--kinds", "text-classification", "--count", "2"], "add sts or bitext"),
-    (["--kinds", "sts"], "--count"),
-    ([], "nothing to write"),
-    (["--tasks", "{missing}"], "missing field"),
-    (["--tasks", "{empty}"], "no tasks"),
-    (["--tasks", "{nofile}"], "does not exist"),
-    (["--kinds", "sts", "--count", "2", "--format", "csv"], "'jsonl', 'sentence-transformers'"),
-    (["--kinds", "sts", "--count", "2", "--languages", "klingon"], "'english', 'paper'"),
-])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--kinds", "sts,nope", "--count", "2"], "valid kinds are text-retrieval"),
+        (["--kinds", "text-classification", "--count", "2"], "add sts or bitext"),
+        (["--kinds", "sts"], "--count"),
+        ([], "nothing to write"),
+        (["--tasks", "{missing}"], "missing field"),
+        (["--tasks", "{empty}"], "no tasks"),
+        (["--tasks", "{nofile}"], "does not exist"),
+        (["--kinds", "sts", "--count", "2", "--format", "csv"], "'jsonl', 'sentence-transformers'"),
+        (["--kinds", "sts", "--count", "2", "--languages", "klingon"], "'english', 'paper'"),
+    ],
+)
 def test_bad_arguments_exit_2_and_create_nothing(tmp_path, stub, args, says):
     (tmp_path / "missing.jsonl").write_text('{"category": "text-classification", "generation": 0}\n')
     (tmp_path / "empty.jsonl").write_text("")
-    args = [a.format(missing=tmp_path / "missing.jsonl", empty=tmp_path / "empty.jsonl",
-                     nofile=tmp_path / "nofile.jsonl") for a in args]
+    args = [
+        a.format(missing=tmp_path / "missing.jsonl", empty=tmp_path / "empty.jsonl", nofile=tmp_path / "nofile.jsonl")
+        for a in args
+    ]
     out = tmp_path / "out" / "examples.jsonl"
     out.parent.mkdir()
     done = cli("examples", *args, "-o", str(out), *model(stub))
@@ -143,16 +187,40 @@ def test_exit_3_when_every_call_fails_and_1_when_some_do(tmp_path):
         return reply(body) if n % 2 == 0 else (401, "no")
 
     with OpenAIStub(every_other) as flaky:
-        done = cli("examples", "--kinds", "sts", "--count", "4", "--concurrency", "1", "-o",
-                   str(tmp_path / "b.jsonl"), *model(flaky))
+        done = cli(
+            "examples",
+            "--kinds",
+            "sts",
+            "--count",
+            "4",
+            "--concurrency",
+            "1",
+            "-o",
+            str(tmp_path / "b.jsonl"),
+            *model(flaky),
+        )
     assert done.exit_code == 1, done.output
     assert "failed" in done.output
 
 
 def test_pipeline_writes_tasks_then_examples_that_read_back(tmp_path, stub):
     out = tmp_path / "run"
-    done = cli("pipeline", "-c", "text-classification", "-n", "2", "--per-task", "2", "--kinds", "sts",
-               "--count", "1", "-o", str(out), *model(stub))
+    done = cli(
+        "pipeline",
+        "-c",
+        "text-classification",
+        "-n",
+        "2",
+        "--per-task",
+        "2",
+        "--kinds",
+        "sts",
+        "--count",
+        "1",
+        "-o",
+        str(out),
+        *model(stub),
+    )
     assert done.exit_code == 0, done.output
     tasks = read_jsonl(out / "tasks.jsonl")
     examples = read_jsonl(out / "examples.jsonl")
@@ -161,8 +229,23 @@ def test_pipeline_writes_tasks_then_examples_that_read_back(tmp_path, stub):
     assert {row["seed"] for row in examples} == {tasks[0]["seed"]}
     for name in ("tasks.jsonl.summary.json", "examples.jsonl.summary.json"):
         assert json.loads((out / name).read_text())["status"] == "complete"
-    again = cli("pipeline", "-c", "text-classification", "-n", "2", "--per-task", "2", "--kinds", "sts",
-                "--count", "1", "-o", str(out), "--resume", *model(stub))
+    again = cli(
+        "pipeline",
+        "-c",
+        "text-classification",
+        "-n",
+        "2",
+        "--per-task",
+        "2",
+        "--kinds",
+        "sts",
+        "--count",
+        "1",
+        "-o",
+        str(out),
+        "--resume",
+        *model(stub),
+    )
     assert again.exit_code == 0, again.output
     assert len(read_jsonl(out / "examples.jsonl")) == 9
 

@@ -38,7 +38,9 @@ UNREACHABLE = "http://127.0.0.1:9/v1"  # the discard port: nothing listens there
 
 def _refuse(status: int = 401):
     """A stub answering ``status`` with an error that quotes the key back, as some servers do."""
-    return OpenAIStub("status", status=status, answer=f"Incorrect API key provided: {KEY}. You can find your key at ...")
+    return OpenAIStub(
+        "status", status=status, answer=f"Incorrect API key provided: {KEY}. You can find your key at ..."
+    )
 
 
 def _every_other_refused():
@@ -54,22 +56,44 @@ def _every_other_refused():
 
 
 def _generate_args(api_base: str, out: Path, *extra: str) -> list[str]:
-    return ["generate", "-m", "openai/stub", "--api-base", api_base, "-o", str(out), "--no-progress",
-            "--seed", "1", "-c", "text-retrieval", *extra]
+    return [
+        "generate",
+        "-m",
+        "openai/stub",
+        "--api-base",
+        api_base,
+        "-o",
+        str(out),
+        "--no-progress",
+        "--seed",
+        "1",
+        "-c",
+        "text-retrieval",
+        *extra,
+    ]
 
 
 def _cli(tmp_path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
     """The command as a user runs it (its own process, its own DSPy disk cache)."""
     env = {**os.environ, "OPENAI_API_KEY": KEY, "DSPY_CACHEDIR": str(tmp_path / "dspy-cache")}
     env.pop("LITELLM_LOCAL_MODEL_COST_MAP", None)  # the command sets it itself
-    return subprocess.run([sys.executable, "-m", "embtaskgen.cli.main", "-vv", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "embtaskgen.cli.main", "-vv", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _written(tmp_path: Path) -> dict[str, str]:
     """Every file the run wrote (the DSPy cache aside)."""
-    return {str(p.relative_to(tmp_path)): p.read_text(encoding="utf-8", errors="replace")
-            for p in tmp_path.rglob("*") if p.is_file() and "dspy-cache" not in p.parts}
+    return {
+        str(p.relative_to(tmp_path)): p.read_text(encoding="utf-8", errors="replace")
+        for p in tmp_path.rglob("*")
+        if p.is_file() and "dspy-cache" not in p.parts
+    }
 
 
 def _assert_no_key(tmp_path: Path, *streams: str) -> None:
@@ -174,16 +198,42 @@ def test_a_failing_server_exits_3(tmp_path, quick_retries, server):
 def test_a_missing_key_exits_3(tmp_path, quick_retries, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY")
     out = tmp_path / "out.jsonl"
-    result = CliRunner().invoke(main, ["generate", "-m", "openai/gpt-4o-mini", "-o", str(out), "--no-progress",
-                                       "--seed", "1", "-c", "text-retrieval"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "-m",
+            "openai/gpt-4o-mini",
+            "-o",
+            str(out),
+            "--no-progress",
+            "--seed",
+            "1",
+            "-c",
+            "text-retrieval",
+        ],
+    )
     assert result.exit_code == 3, result.output
     assert "OPENAI_API_KEY" in _failures(out)[0]["error"]
 
 
 def test_an_unknown_provider_exits_3(tmp_path, quick_retries):
     out = tmp_path / "out.jsonl"
-    result = CliRunner().invoke(main, ["generate", "-m", "nosuchprovider/model", "-o", str(out), "--no-progress",
-                                       "--seed", "1", "-c", "text-retrieval"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "-m",
+            "nosuchprovider/model",
+            "-o",
+            str(out),
+            "--no-progress",
+            "--seed",
+            "1",
+            "-c",
+            "text-retrieval",
+        ],
+    )
     assert result.exit_code == 3, result.output
     assert _summary(out)["ok"] == 0
 
@@ -199,15 +249,17 @@ def test_answers_that_never_parse_count_as_failed(tmp_path, quick_retries):
 def test_max_failures_stops_with_1_after_some_ok_and_3_after_none(tmp_path, quick_retries):
     some = tmp_path / "some.jsonl"
     with _every_other_refused() as stub:
-        result = CliRunner().invoke(main, _generate_args(stub.base_url, some, "-n", "6", "--concurrency", "1",
-                                                         "--max-failures", "1"))
+        result = CliRunner().invoke(
+            main, _generate_args(stub.base_url, some, "-n", "6", "--concurrency", "1", "--max-failures", "1")
+        )
     assert result.exit_code == 1, result.output
     summary = _summary(some)
     assert summary["status"] == "aborted" and summary["ok"] >= 1 and summary["remaining"] > 0
     none = tmp_path / "none.jsonl"
     with _refuse(401) as stub:
-        result = CliRunner().invoke(main, _generate_args(stub.base_url, none, "-n", "6", "--concurrency", "1",
-                                                         "--max-failures", "1"))
+        result = CliRunner().invoke(
+            main, _generate_args(stub.base_url, none, "-n", "6", "--concurrency", "1", "--max-failures", "1")
+        )
     assert result.exit_code == 3, result.output
     assert _summary(none)["status"] == "aborted"
     assert KEY not in result.stderr and KEY not in result.stdout
@@ -227,8 +279,10 @@ def test_a_resume_with_nothing_left_exits_0(tmp_path, quick_retries):
 def test_a_second_server_behind_the_same_model_string_gets_its_own_requests(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     assert dspy.cache.enable_memory_cache  # --cache is the default: the run reads and writes the cache
-    with OpenAIStub(answer='["Given a claim, retrieve evidence from server A."]') as a, \
-            OpenAIStub(answer='["Given a claim, retrieve evidence from server B."]') as b:
+    with (
+        OpenAIStub(answer='["Given a claim, retrieve evidence from server A."]') as a,
+        OpenAIStub(answer='["Given a claim, retrieve evidence from server B."]') as b,
+    ):
         rows = {}
         for name, stub in (("a", a), ("b", b), ("a-again", a)):
             out = tmp_path / f"{name}.jsonl"

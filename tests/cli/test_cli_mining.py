@@ -13,9 +13,11 @@ import embtaskgen.lm.resolve
 import embtaskgen.quality.semantic
 from embtaskgen.cli.main import main
 
-TASKS = ["Given a question about tax law, retrieve statutes that answer it.",
-         "Given the name of a recipe, retrieve cooking blog posts that describe how to make it.",
-         "Given a description of a symptom, retrieve medical articles about its possible causes."]
+TASKS = [
+    "Given a question about tax law, retrieve statutes that answer it.",
+    "Given the name of a recipe, retrieve cooking blog posts that describe how to make it.",
+    "Given a description of a symptom, retrieve medical articles about its possible causes.",
+]
 
 
 def reply(request):
@@ -47,8 +49,18 @@ def lines(path):
 
 def test_examples_records_the_mined_negative_beside_the_written_one(tmp_path):
     out = tmp_path / "examples.jsonl"
-    result = cli("examples", "--tasks", task_file(tmp_path), "--kinds", "text-retrieval", "--mine-negatives",
-                 "--max-tokens", "4000", "-o", str(out))
+    result = cli(
+        "examples",
+        "--tasks",
+        task_file(tmp_path),
+        "--kinds",
+        "text-retrieval",
+        "--mine-negatives",
+        "--max-tokens",
+        "4000",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     assert "mined negatives: rows=3 mined=3 no_candidate=0 top_k=10 margin=0.95" in result.output
     rows = lines(out)
@@ -60,8 +72,22 @@ def test_examples_records_the_mined_negative_beside_the_written_one(tmp_path):
 
 def test_examples_in_the_st_format_with_the_mined_negative(tmp_path):
     out = tmp_path / "st.jsonl"
-    result = cli("examples", "--tasks", task_file(tmp_path), "--kinds", "text-retrieval", "--mine-negatives",
-                 "--format", "sentence-transformers", "--negative", "mined", "--mine-margin", "0.9", "-o", str(out))
+    result = cli(
+        "examples",
+        "--tasks",
+        task_file(tmp_path),
+        "--kinds",
+        "text-retrieval",
+        "--mine-negatives",
+        "--format",
+        "sentence-transformers",
+        "--negative",
+        "mined",
+        "--mine-margin",
+        "0.9",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     records = lines(out)
     positives = {r["positive"] for r in records}
@@ -69,8 +95,18 @@ def test_examples_in_the_st_format_with_the_mined_negative(tmp_path):
 
 
 def test_pipeline_mines_the_examples_of_stage_2(tmp_path):
-    result = cli("pipeline", "-c", "text-retrieval", "--num-tasks", "3", "--mine-negatives", "--mine-top-k", "2",
-                 "-o", str(tmp_path / "out"))
+    result = cli(
+        "pipeline",
+        "-c",
+        "text-retrieval",
+        "--num-tasks",
+        "3",
+        "--mine-negatives",
+        "--mine-top-k",
+        "2",
+        "-o",
+        str(tmp_path / "out"),
+    )
     assert result.exit_code == 0, result.output
     rows = lines(tmp_path / "out" / "examples.jsonl")
     tasks = lines(tmp_path / "out" / "tasks.jsonl")
@@ -79,16 +115,20 @@ def test_pipeline_mines_the_examples_of_stage_2(tmp_path):
     assert "top_k=2" in result.output
 
 
-@pytest.mark.parametrize("args, says", [
-    (["--negative", "mined"], "--mine-negatives"),
-    (["--mine-negatives", "--negative", "mined"], "JSONL rows keep both"),
-    (["--mine-negatives", "--format", "sentence-transformers"], "written, mined"),
-    (["--mine-negatives", "--negative", "best"], "'written', 'mined'"),
-    (["--mine-negatives", "--mine-margin", "0"], "--mine-margin"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--negative", "mined"], "--mine-negatives"),
+        (["--mine-negatives", "--negative", "mined"], "JSONL rows keep both"),
+        (["--mine-negatives", "--format", "sentence-transformers"], "written, mined"),
+        (["--mine-negatives", "--negative", "best"], "'written', 'mined'"),
+        (["--mine-negatives", "--mine-margin", "0"], "--mine-margin"),
+    ],
+)
 def test_bad_mining_options_exit_2_and_create_nothing(tmp_path, args, says):
-    result = cli("examples", "--tasks", task_file(tmp_path), "--kinds", "text-retrieval", *args,
-                 "-o", str(tmp_path / "x.jsonl"))
+    result = cli(
+        "examples", "--tasks", task_file(tmp_path), "--kinds", "text-retrieval", *args, "-o", str(tmp_path / "x.jsonl")
+    )
     assert result.exit_code == 2, result.output
     assert says in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tasks.jsonl"]

@@ -23,8 +23,21 @@ def _network_off_prefix() -> list[str]:
 
 def test_generate_on_the_embedded_model_without_network(tmp_path: Path):
     out = tmp_path / "tasks.jsonl"
-    cli = [sys.executable, "-m", "embtaskgen.cli.main", "generate", "--category", "text-retrieval",
-           "--num-generations", "1", "--flatten", "--seed", "0", "-o", str(out)]
+    cli = [
+        sys.executable,
+        "-m",
+        "embtaskgen.cli.main",
+        "generate",
+        "--category",
+        "text-retrieval",
+        "--num-generations",
+        "1",
+        "--flatten",
+        "--seed",
+        "0",
+        "-o",
+        str(out),
+    ]
     env = {**os.environ, "DSPY_CACHEDIR": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(_network_off_prefix() + cli, capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]

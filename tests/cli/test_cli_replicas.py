@@ -21,16 +21,35 @@ def _key(monkeypatch):
 
 
 def _generate(out: Path, *bases: str, extra: tuple[str, ...] = ()):
-    args = ["generate", "-m", "openai/stub", "-o", str(out), "--no-progress", "--no-cache", "--seed", "5",
-            "-c", "text-retrieval", "-c", "text-classification", "-n", "8", "--flatten", *extra]
+    args = [
+        "generate",
+        "-m",
+        "openai/stub",
+        "-o",
+        str(out),
+        "--no-progress",
+        "--no-cache",
+        "--seed",
+        "5",
+        "-c",
+        "text-retrieval",
+        "-c",
+        "text-classification",
+        "-n",
+        "8",
+        "--flatten",
+        *extra,
+    ]
     for base in bases:
         args += ["--api-base", base]
     return CliRunner().invoke(main, args)
 
 
 def _rows(path: Path) -> list[dict]:
-    return sorted((json.loads(line) for line in path.read_text().splitlines()),
-                  key=lambda row: (row["category"], row["generation"], row["task"]))
+    return sorted(
+        (json.loads(line) for line in path.read_text().splitlines()),
+        key=lambda row: (row["category"], row["generation"], row["task"]),
+    )
 
 
 def test_two_replicas_share_the_calls_and_give_the_rows_of_one(tmp_path):
@@ -60,10 +79,9 @@ def test_the_same_seed_sends_each_call_to_the_same_replica(tmp_path):
         assert (prompts(a), prompts(b)) == first
 
 
-@pytest.mark.parametrize(("bad", "named"), [
-    ("127.0.0.1:9/v1", "http:// or https://"),
-    ("http://127.0.0.1:9/v1/", "twice"),
-])
+@pytest.mark.parametrize(
+    ("bad", "named"), [("127.0.0.1:9/v1", "http:// or https://"), ("http://127.0.0.1:9/v1/", "twice")]
+)
 def test_a_bad_url_in_the_list_exits_2_naming_it_and_writes_nothing(tmp_path, bad, named):
     out = tmp_path / "out.jsonl"
     result = _generate(out, "http://127.0.0.1:9/v1", bad)
@@ -73,9 +91,25 @@ def test_a_bad_url_in_the_list_exits_2_naming_it_and_writes_nothing(tmp_path, ba
 
 
 def test_examples_with_a_bad_url_in_the_list_exits_2(tmp_path):
-    result = CliRunner().invoke(main, ["examples", "--kinds", "sts", "--count", "2", "-o", str(tmp_path / "e.jsonl"),
-                                       "-m", "openai/stub", "--api-base", "http://127.0.0.1:9/v1",
-                                       "--api-base", "ftp://127.0.0.1:9/v1", "--no-progress"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "examples",
+            "--kinds",
+            "sts",
+            "--count",
+            "2",
+            "-o",
+            str(tmp_path / "e.jsonl"),
+            "-m",
+            "openai/stub",
+            "--api-base",
+            "http://127.0.0.1:9/v1",
+            "--api-base",
+            "ftp://127.0.0.1:9/v1",
+            "--no-progress",
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "http:// or https://" in result.output
     assert not list(tmp_path.iterdir())
@@ -100,15 +134,33 @@ def _task_or_example(body) -> tuple[int, str]:
     if "[[ ## tasks ## ]]" in body["messages"][0]["content"]:
         return 200, chat_tasks_reply(body, count=2)
     digest = hashlib.sha256(json.dumps(body.get("messages")).encode()).hexdigest()[:8]
-    fields = {"input_text": f"The battery {digest} lasts two days and the screen is bright.",
-              "label": "favourable", "misleading_label": "unfavourable"}
+    fields = {
+        "input_text": f"The battery {digest} lasts two days and the screen is bright.",
+        "label": "favourable",
+        "misleading_label": "unfavourable",
+    }
     return 200, "".join(f"[[ ## {k} ## ]]\n{v}\n\n" for k, v in fields.items()) + "[[ ## completed ## ]]"
 
 
 def test_pipeline_spreads_both_stages_over_the_replicas_with_the_rows_of_one(tmp_path):
     def pipeline(out: Path, *bases: str):
-        args = ["pipeline", "-c", "text-classification", "-n", "4", "--per-task", "2", "--seed", "3",
-                "-m", "openai/stub", "--no-progress", "--no-cache", "-o", str(out)]
+        args = [
+            "pipeline",
+            "-c",
+            "text-classification",
+            "-n",
+            "4",
+            "--per-task",
+            "2",
+            "--seed",
+            "3",
+            "-m",
+            "openai/stub",
+            "--no-progress",
+            "--no-cache",
+            "-o",
+            str(out),
+        ]
         for base in bases:
             args += ["--api-base", base]
         return CliRunner().invoke(main, args)
@@ -119,5 +171,6 @@ def test_pipeline_spreads_both_stages_over_the_replicas_with_the_rows_of_one(tmp
         assert both.exit_code == 0, both.output
         assert one.calls == a.calls + b.calls and a.calls > 0 and b.calls > 0
     for name in ("tasks.jsonl", "examples.jsonl"):
-        assert sorted((tmp_path / "both" / name).read_text().splitlines()) == \
-            sorted((tmp_path / "one" / name).read_text().splitlines())
+        assert sorted((tmp_path / "both" / name).read_text().splitlines()) == sorted(
+            (tmp_path / "one" / name).read_text().splitlines()
+        )

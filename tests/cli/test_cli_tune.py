@@ -19,14 +19,30 @@ def cli(monkeypatch):
 
 def test_optimize_then_evaluate_the_saved_program(cli, tmp_path):
     out = tmp_path / "p.json"
-    result = CliRunner().invoke(cli, ["optimize", "-c", "text-retrieval", "--budget", "8", "--num-tasks", "8",
-                                      "--eval-topics", "2", "-o", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        ["optimize", "-c", "text-retrieval", "--budget", "8", "--num-tasks", "8", "--eval-topics", "2", "-o", str(out)],
+    )
     assert result.exit_code == 0, result.output
     info = json.loads(out.read_text())["embtaskgen"]
     assert info["optimizer"] == "bootstrap" and set(info["heldout"]["text-retrieval"]) == {"untuned", "tuned"}
     report = tmp_path / "eval.json"
-    result = CliRunner().invoke(cli, ["evaluate", "-c", "text-retrieval", "--program", str(out), "--num-tasks", "8",
-                                      "--topics", "2", "-o", str(report)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            "-c",
+            "text-retrieval",
+            "--program",
+            str(out),
+            "--num-tasks",
+            "8",
+            "--topics",
+            "2",
+            "-o",
+            str(report),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "text-retrieval" in result.output
     row = json.loads(report.read_text())["categories"]["text-retrieval"]
@@ -47,8 +63,9 @@ def test_optimize_bar_stops_at_its_total_and_the_json_counts_candidates_once(cli
     """Issue 15: the bar ran past its total (an optimizer overruns its budget a little), and the
     program file counted the candidates twice, with two different numbers."""
     out = tmp_path / "p.json"
-    result = CliRunner().invoke(cli, ["optimize", "-c", "text-retrieval", "--budget", "8", "--num-tasks", "8",
-                                      "--no-heldout", "-o", str(out)])
+    result = CliRunner().invoke(
+        cli, ["optimize", "-c", "text-retrieval", "--budget", "8", "--num-tasks", "8", "--no-heldout", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     stats = json.loads(out.read_text())["embtaskgen"]["categories"]["text-retrieval"]
     assert stats["program_calls"] > 8  # the overrun the bar must not show

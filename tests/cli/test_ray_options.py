@@ -20,12 +20,15 @@ def test_a_bad_ray_address_exits_2_and_writes_nothing(tmp_path, address):
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--ray-workers", "2", "-o", "x.jsonl"], "need --executor ray"),
-    (["--format", "parquet", "-o", "x.jsonl"], "needs --executor ray"),
-    (["--executor", "ray"], "a folder of shards"),
-    (["--executor", "ray", "--avoid-archive", "3", "-o", "out"], "avoid archive"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ray-workers", "2", "-o", "x.jsonl"], "need --executor ray"),
+        (["--format", "parquet", "-o", "x.jsonl"], "needs --executor ray"),
+        (["--executor", "ray"], "a folder of shards"),
+        (["--executor", "ray", "--avoid-archive", "3", "-o", "out"], "avoid archive"),
+    ],
+)
 def test_ray_usage_errors(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, [*BASE, *args])
@@ -34,8 +37,23 @@ def test_ray_usage_errors(tmp_path, monkeypatch, args, message):
 
 
 def test_examples_refuse_sentence_transformers_on_ray(tmp_path):
-    result = CliRunner().invoke(main, ["examples", "--kinds", "sts", "--count", "2", "-m", "openai/stub",
-                                       "--executor", "ray", "--format", "sentence-transformers",
-                                       "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "examples",
+            "--kinds",
+            "sts",
+            "--count",
+            "2",
+            "-m",
+            "openai/stub",
+            "--executor",
+            "ray",
+            "--format",
+            "sentence-transformers",
+            "-o",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 2 and "jsonl or parquet" in result.output, result.output
     assert not (tmp_path / "out").exists()

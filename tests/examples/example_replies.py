@@ -60,8 +60,11 @@ def valid_outputs(kind: str, inputs: Mapping[str, str]) -> dict[str, str]:
         return {"input_text": f"A text numbered {tag}.", "label": "alpha", "misleading_label": "beta"}
     source = inputs.get("source_language", inputs.get("language"))
     target = inputs.get("target_language", inputs.get("language"))
-    return {"S1": in_script("first", tag, source), "S2": in_script("second", tag, target),
-            "S3": in_script("third", tag, target)}
+    return {
+        "S1": in_script("first", tag, source),
+        "S2": in_script("second", tag, target),
+        "S3": in_script("third", tag, target),
+    }
 
 
 Override = Callable[[str, Mapping[str, str], dict[str, str]], dict[str, str]]

@@ -47,8 +47,7 @@ def test_bitext_draws_two_different_languages(languages):
 
 
 def test_paper_languages_are_mostly_english():
-    drawn = [draw_attributes("sts", seed=1, task_id="sts", index=i, languages="paper")["language"]
-             for i in range(400)]
+    drawn = [draw_attributes("sts", seed=1, task_id="sts", index=i, languages="paper")["language"] for i in range(400)]
     share = drawn.count("English") / len(drawn)
     assert 0.3 < share < 0.56
     assert len(set(drawn)) > 20

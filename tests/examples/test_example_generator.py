@@ -10,12 +10,7 @@ import pytest
 from example_replies import chat_fields, example_lm, inputs_of, kind_of
 from scripted import chat_reply, prompt_text, scripted_lm
 
-from embtaskgen import (
-    EXAMPLE_KINDS,
-    EmbeddingExampleGenerator,
-    EmbeddingTaskGenerator,
-    to_jsonl,
-)
+from embtaskgen import EXAMPLE_KINDS, EmbeddingExampleGenerator, EmbeddingTaskGenerator, to_jsonl
 from embtaskgen.examples.kinds import FIXED_INSTRUCTIONS, OUTPUT_FIELDS, SYMMETRIC_KINDS, TASK_KINDS
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
@@ -82,8 +77,9 @@ def _stage_one_rows(flatten: bool):
         n = next(counter)
         return chat_reply([f"Classify support tickets by urgency, variant {n}-{i}." for i in range(2)])
 
-    gen = EmbeddingTaskGenerator("text-classification", flatten_tasks=flatten, num_generations=2, seed=4,
-                                 lm=scripted_lm(reply))
+    gen = EmbeddingTaskGenerator(
+        "text-classification", flatten_tasks=flatten, num_generations=2, seed=4, lm=scripted_lm(reply)
+    )
     return gen()
 
 
@@ -93,17 +89,21 @@ def test_tasks_from_a_stage_one_prediction_its_rows_a_file_and_a_dataset(flatten
     path = tmp_path / "tasks.jsonl"
     to_jsonl(stage_one.rows, path)
     datasets = pytest.importorskip("datasets")
-    dataset = datasets.Dataset.from_list(stage_one.rows if flatten else [
-        {k: v for k, v in row.items() if k != "metadata"} for row in stage_one.rows
-    ])
+    dataset = datasets.Dataset.from_list(
+        stage_one.rows if flatten else [{k: v for k, v in row.items() if k != "metadata"} for row in stage_one.rows]
+    )
     outputs = []
     for source in (stage_one, stage_one.rows, path, str(path), dataset):
         gen = EmbeddingExampleGenerator("text-classification", seed=5, lm=example_lm())
         outputs.append(gen(source).rows)
     assert all(rows == outputs[0] for rows in outputs)
     ids = [row["task_id"] for row in outputs[0]]
-    assert ids == ["text-classification/0/0", "text-classification/0/1",
-                   "text-classification/1/0", "text-classification/1/1"]
+    assert ids == [
+        "text-classification/0/0",
+        "text-classification/0/1",
+        "text-classification/1/0",
+        "text-classification/1/1",
+    ]
     assert [row["task"] for row in outputs[0]] == stage_one.tasks
 
 
@@ -111,8 +111,9 @@ def test_the_same_seed_gives_byte_identical_rows_whatever_the_concurrency():
     pairs = [(kind, TASKS[kind]) for kind in TASK_KINDS]
 
     def run(seed, concurrency):
-        gen = EmbeddingExampleGenerator("all", examples_per_task=2, count=3, seed=seed, lm=example_lm(),
-                                        languages="paper", concurrency=concurrency)
+        gen = EmbeddingExampleGenerator(
+            "all", examples_per_task=2, count=3, seed=seed, lm=example_lm(), languages="paper", concurrency=concurrency
+        )
         return json.dumps(gen(pairs).rows, ensure_ascii=False, sort_keys=False)
 
     first = run(7, 1)
@@ -150,8 +151,7 @@ def test_symmetric_attributes_vary_and_bitext_languages_differ():
 
 
 def test_max_num_words_caps_the_pool():
-    gen = EmbeddingExampleGenerator("text-retrieval", examples_per_task=20, seed=1, lm=example_lm(),
-                                    max_num_words=100)
+    gen = EmbeddingExampleGenerator("text-retrieval", examples_per_task=20, seed=1, lm=example_lm(), max_num_words=100)
     rows = gen([("text-retrieval", TASKS["text-retrieval"])]).rows
     assert {row["attributes"]["num_words"] for row in rows} == {50, 100}
 
@@ -188,8 +188,14 @@ def test_call_makes_one_call_with_derived_rollout_and_seed():
 def test_predictors_have_stable_names():
     gen = EmbeddingExampleGenerator()
     names = [name for name, _ in gen.named_predictors()]
-    assert names == ["retrieval_example", "short_matching_example", "long_matching_example",
-                     "classification_example", "similarity_triplet", "bitext_triplet"]
+    assert names == [
+        "retrieval_example",
+        "short_matching_example",
+        "long_matching_example",
+        "classification_example",
+        "similarity_triplet",
+        "bitext_triplet",
+    ]
 
 
 # --------------------------------------------------------------- embedded model
@@ -202,9 +208,13 @@ class _FakeLlama:
     def _answer(self, **kwargs):
         self.calls.append(kwargs)
         text = json.dumps({"S1": "One text.", "S2": "A close text.", "S3": "A far text."})
-        return {"id": "x", "choices": [{"index": 0, "finish_reason": "stop", "text": text,
-                                        "message": {"role": "assistant", "content": text}}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        return {
+            "id": "x",
+            "choices": [
+                {"index": 0, "finish_reason": "stop", "text": text, "message": {"role": "assistant", "content": text}}
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
 
     def create_chat_completion(self, messages, **kwargs):
         return self._answer(**kwargs)

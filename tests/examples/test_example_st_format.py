@@ -22,8 +22,11 @@ def test_every_kind_maps_to_anchor_positive_negative():
     assert [set(r) for r in records] == [{"anchor", "positive", "negative"}] * 6
     by_kind = dict(zip([row["kind"] for row in rows], zip(rows, records)))
     row, record = by_kind["text-retrieval"]
-    assert record == {"anchor": f"Instruct: {PAIRS[0][1]}\nQuery: {row['user_query']}",
-                      "positive": row["positive_document"], "negative": row["hard_negative_document"]}
+    assert record == {
+        "anchor": f"Instruct: {PAIRS[0][1]}\nQuery: {row['user_query']}",
+        "positive": row["positive_document"],
+        "negative": row["hard_negative_document"],
+    }
     for kind in ("text-matching-short", "text-matching-long"):
         row, record = by_kind[kind]
         assert record["anchor"].endswith(f"\nQuery: {row['input']}")
@@ -33,8 +36,11 @@ def test_every_kind_maps_to_anchor_positive_negative():
     assert record["anchor"] == f"Instruct: {PAIRS[3][1]}\nQuery: {row['input_text']}"
     for kind in ("sts", "bitext"):
         row, record = by_kind[kind]
-        assert record == {"anchor": f"Instruct: {FIXED_INSTRUCTIONS[kind]}\nQuery: {row['S1']}",
-                          "positive": row["S2"], "negative": row["S3"]}
+        assert record == {
+            "anchor": f"Instruct: {FIXED_INSTRUCTIONS[kind]}\nQuery: {row['S1']}",
+            "positive": row["S2"],
+            "negative": row["S3"],
+        }
 
 
 def test_records_load_as_a_dataset():
@@ -60,7 +66,10 @@ def test_rows_of_every_kind_load_as_one_dataset_with_every_column():
 
 @pytest.mark.parametrize(
     ("row", "expected"),
-    [({"kind": "nli"}, "kind must be one of"), ({"kind": "sts", "task": "t", "S1": "a", "S2": "b"}, "missing column S3")],
+    [
+        ({"kind": "nli"}, "kind must be one of"),
+        ({"kind": "sts", "task": "t", "S1": "a", "S2": "b"}, "missing column S3"),
+    ],
 )
 def test_bad_rows_are_refused(row, expected):
     with pytest.raises(ConfigError, match=expected):

@@ -28,7 +28,7 @@ def _assert_invalid(prediction, reason):
     (failure,) = prediction.failures
     assert failure["reason"] == "invalid"
     assert failure["reasons"] == [reason]
-    assert failure["raw_output"].startswith("{\"")  # the outputs as JSON, the raw text (capped)
+    assert failure["raw_output"].startswith('{"')  # the outputs as JSON, the raw text (capped)
     assert prediction.stats["invalid"] == 1
     assert prediction.stats["invalid_reasons"] == {reason: 1}
     assert prediction.stats["kept"] == 0
@@ -85,9 +85,7 @@ def test_document_too_short():
 def test_document_length_is_not_checked_in_languages_without_spaces():
     outputs = {"user_query": "查询", "positive_document": "短文档" * 20, "hard_negative_document": "别的" * 30}
     assert check_example("text-retrieval", outputs, {"num_words": 300, "language": "Chinese"}) == []
-    assert check_example("text-retrieval", outputs, {"num_words": 300, "language": "English"}) == [
-        "document_too_short"
-    ]
+    assert check_example("text-retrieval", outputs, {"num_words": 300, "language": "English"}) == ["document_too_short"]
 
 
 def test_label_equals_misleading():
@@ -139,7 +137,13 @@ def test_copies_attribute(kind):
 
 
 def test_copies_attribute_as_the_embedded_model_did():
-    attributes = {"unit": "sentence", "difficulty": "college", "high_score": 4.5, "low_score": 2.5, "language": "English"}
+    attributes = {
+        "unit": "sentence",
+        "difficulty": "college",
+        "high_score": 4.5,
+        "low_score": 2.5,
+        "language": "English",
+    }
     outputs = {"S1": "sentence", "S2": "college", "S3": "language"}
     assert check_example("sts", outputs, attributes) == ["copies_attribute"]
     # Only words of attribute values ("college sentence"), or a score, count too.
@@ -159,13 +163,25 @@ def test_a_language_label_is_not_a_copied_attribute():
 
 
 def test_every_reason_has_a_test_and_several_reasons_are_all_counted():
-    tested = {"missing_field", "copies_attribute", "negative_equals_positive", "query_not_shorter", "document_too_short",
-              "label_equals_misleading", "label_in_input", "texts_not_distinct", "input_equals_positive",
-              "wrong_script", "copies_worked_example"}
+    tested = {
+        "missing_field",
+        "copies_attribute",
+        "negative_equals_positive",
+        "query_not_shorter",
+        "document_too_short",
+        "label_equals_misleading",
+        "label_in_input",
+        "texts_not_distinct",
+        "input_equals_positive",
+        "wrong_script",
+        "copies_worked_example",
+    }
     assert tested == set(VALIDITY_REASONS)
     outputs = {"user_query": "x " * 500, "positive_document": "short doc", "hard_negative_document": "short doc"}
     assert check_example("text-retrieval", outputs, {"num_words": 300}) == [
-        "negative_equals_positive", "query_not_shorter", "document_too_short"
+        "negative_equals_positive",
+        "query_not_shorter",
+        "document_too_short",
     ]
 
 
@@ -186,8 +202,7 @@ def test_token_jaccard():
 
 
 @pytest.mark.parametrize(
-    ("field", "text"),
-    [("S1", "Good morning to you."), ("S2", "Guten Morgen."), ("S3", "おはよう")],
+    ("field", "text"), [("S1", "Good morning to you."), ("S2", "Guten Morgen."), ("S3", "おはよう")]
 )
 def test_wrong_script_in_bitext(field, text):
     """S1 must be in the source language's script, S2 and S3 in the target language's."""
@@ -212,8 +227,14 @@ def test_wrong_script_in_sts_and_what_cannot_be_told():
     assert check_example("sts", hindi, attributes) == []
     assert check_example("sts", {**hindi, "S3": "He went to the market."}, attributes) == ["wrong_script"]
     # French for English, digits only, or an unknown language: not told by the letters.
-    assert check_example("bitext", {"S1": "Le chat dort.", "S2": "Der Hund.", "S3": "Die Katze."},
-                         {"source_language": "English", "target_language": "German"}) == []
+    assert (
+        check_example(
+            "bitext",
+            {"S1": "Le chat dort.", "S2": "Der Hund.", "S3": "Die Katze."},
+            {"source_language": "English", "target_language": "German"},
+        )
+        == []
+    )
     assert check_example("sts", {"S1": "12 345", "S2": "12 346", "S3": "99"}, attributes) == []
     assert check_example("sts", {"S1": "Abc def.", "S2": "Abc deg.", "S3": "Xyz."}, {"language": "Klingon"}) == []
     # A few foreign letters (a name, a unit) do not make a text wrong.
@@ -238,6 +259,9 @@ def test_copies_worked_example(kind):
 
 
 def test_a_label_of_the_worked_example_is_not_a_copy():
-    outputs = {"input_text": "Delivery took three weeks and the box was crushed.", "label": "negative",
-               "misleading_label": "positive"}
+    outputs = {
+        "input_text": "Delivery took three weeks and the box was crushed.",
+        "label": "negative",
+        "misleading_label": "positive",
+    }
     assert check_example("text-classification", outputs, {}) == []

@@ -66,13 +66,33 @@ def test_examples_command_against_a_served_model(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "etg-slow-served-key")
     out = tmp_path / "pairs.jsonl"
     with llama_server(MODEL, tmp_path / "server.log") as base:
-        done = CliRunner().invoke(main, [
-            "examples", "--kinds", "sts,bitext", "--count", "1", "--seed", "3", "-o", str(out),
-            "-m", f"openai/{MODEL}", "--api-base", base, "--no-cache", "--no-progress", "--max-tokens", "300",
-        ], catch_exceptions=False)
+        done = CliRunner().invoke(
+            main,
+            [
+                "examples",
+                "--kinds",
+                "sts,bitext",
+                "--count",
+                "1",
+                "--seed",
+                "3",
+                "-o",
+                str(out),
+                "-m",
+                f"openai/{MODEL}",
+                "--api-base",
+                base,
+                "--no-cache",
+                "--no-progress",
+                "--max-tokens",
+                "300",
+            ],
+            catch_exceptions=False,
+        )
         # The served-model path with DSPy's JSON adapter (strict parsing), in Python.
-        gen = EmbeddingExampleGenerator("sts", count=1, seed=3, lm=f"openai/{MODEL}", api_base=base,
-                                        adapter=StrictJSONAdapter(), max_tokens=300)
+        gen = EmbeddingExampleGenerator(
+            "sts", count=1, seed=3, lm=f"openai/{MODEL}", api_base=base, adapter=StrictJSONAdapter(), max_tokens=300
+        )
         prediction = gen()
     # DSPy's chat prompt is beyond a 270M model: its calls may all fail to parse (exit 3,
     # counted, with the raw text), or give rows (exit 0); never a crash or a silent drop.

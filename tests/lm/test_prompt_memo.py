@@ -12,8 +12,9 @@ SIGNATURE = SIGNATURES["text-retrieval"]
 
 
 def _demo(i: int) -> dspy.Example:
-    return dspy.Example(num_tasks=2, topic=f"topic {i % 3}", avoid=[],
-                        tasks=[f"Retrieve item {i}.", "Find papers."]).with_inputs("num_tasks", "topic", "avoid")
+    return dspy.Example(
+        num_tasks=2, topic=f"topic {i % 3}", avoid=[], tasks=[f"Retrieve item {i}.", "Find papers."]
+    ).with_inputs("num_tasks", "topic", "avoid")
 
 
 @pytest.mark.parametrize("adapter_class", [dspy.ChatAdapter, dspy.JSONAdapter])

@@ -24,13 +24,16 @@ def _endpoint_keys(lm: dspy.BaseLM) -> list[str]:
 
 
 @pytest.mark.parametrize("settings", [GenerationSettings, ExampleSettings])
-@pytest.mark.parametrize(("bad", "message"), [
-    ([A, "127.0.0.1:8001/v1"], "http:// or https://"),
-    ([A, A + "/"], "twice"),
-    ([], "empty list"),
-    ([A, 8001], "URL string"),
-    ({"url": A}, "list of URL strings"),
-])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ([A, "127.0.0.1:8001/v1"], "http:// or https://"),
+        ([A, A + "/"], "twice"),
+        ([], "empty list"),
+        ([A, 8001], "URL string"),
+        ({"url": A}, "list of URL strings"),
+    ],
+)
 def test_a_bad_list_is_refused_at_entry_naming_the_problem(settings, bad, message):
     with pytest.raises(ConfigError, match=message):
         settings(lm="openai/m", api_base=bad)
@@ -53,8 +56,9 @@ def test_replicas_share_one_cache_namespace_made_from_the_set():
 
 def test_a_call_goes_to_the_replica_its_rollout_id_names_and_the_run_copy_keeps_it():
     with OpenAIStub() as a, OpenAIStub() as b:
-        lm = bind_for_run(resolve_lm("openai/m", api_base=[a.base_url, b.base_url]), cache=False,
-                          on_cost=lambda cost: None)
+        lm = bind_for_run(
+            resolve_lm("openai/m", api_base=[a.base_url, b.base_url]), cache=False, on_cost=lambda cost: None
+        )
         assert isinstance(lm, ReplicaLM)
         for rollout_id in (10, 11, 12, 13, 15):
             lm("hello", rollout_id=rollout_id, temperature=1.0)
@@ -66,8 +70,9 @@ def test_a_call_goes_to_the_replica_its_rollout_id_names_and_the_run_copy_keeps_
 
 def test_a_generator_spreads_its_planned_calls_the_same_way_for_the_same_seed():
     with OpenAIStub() as a, OpenAIStub() as b:
-        gen = EmbeddingTaskGenerator("text-retrieval", lm="openai/m", api_base=[a.base_url, b.base_url],
-                                     seed=3, num_generations=1)
+        gen = EmbeddingTaskGenerator(
+            "text-retrieval", lm="openai/m", api_base=[a.base_url, b.base_url], seed=3, num_generations=1
+        )
         lm = bind_for_run(gen.lm, cache=False, on_cost=lambda cost: None)
         seen = []
         for _ in range(2):

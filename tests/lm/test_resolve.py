@@ -35,7 +35,9 @@ def test_no_repeat_only_for_embedded_models(monkeypatch):
         with pytest.raises(ValueError, match="applies to the embedded models"):
             resolve_lm(spec, no_repeat=0)
     seen = {}
-    monkeypatch.setattr("embtaskgen.lm.local.catalog.load_local_lm", lambda spec, **kw: seen.update(spec=spec, **kw) or "lm")
+    monkeypatch.setattr(
+        "embtaskgen.lm.local.catalog.load_local_lm", lambda spec, **kw: seen.update(spec=spec, **kw) or "lm"
+    )
     assert resolve_lm("local:smollm2", no_repeat=0.5) == "lm"
     assert seen == {"spec": "smollm2", "max_tokens": None, "no_repeat": 0.5}
 

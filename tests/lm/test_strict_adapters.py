@@ -26,7 +26,12 @@ from embtaskgen.signatures import SIGNATURES
 
 SIGNATURE = SIGNATURES["text-retrieval"]
 INPUTS = {"num_tasks": 7, "topic": "marine biology", "avoid": ["Given a fish, find its habitat."]}
-DEMO = {"num_tasks": 2, "topic": "law", "avoid": [], "tasks": ["Given a statute, find cases.", "Given a case, find rulings."]}
+DEMO = {
+    "num_tasks": 2,
+    "topic": "law",
+    "avoid": [],
+    "tasks": ["Given a statute, find cases.", "Given a case, find rulings."],
+}
 SERVED = dspy.LM("openai/m", api_base="http://127.0.0.1:1/v1", api_key="x")
 
 
@@ -78,7 +83,7 @@ def test_json_lists_of_strings_parse(text, expected):
         '["A.",,]',
         "[,]",
         '[,"A."]',
-        '{,}',
+        "{,}",
         '["A." "B."]',
         "- A.\n- B.",
     ],
@@ -129,7 +134,7 @@ def test_the_chat_adapter_raises_a_parse_error(completion):
 
 def test_other_output_types_are_parsed_as_dspy_parses_them():
     signature = dspy.Signature("question -> answer: int, tags: list[str]")
-    completion = "[[ ## answer ## ]]\n42\n\n[[ ## tags ## ]]\n[\"a\"]\n\n[[ ## completed ## ]]"
+    completion = '[[ ## answer ## ]]\n42\n\n[[ ## tags ## ]]\n["a"]\n\n[[ ## completed ## ]]'
     assert StrictChatAdapter().parse(signature, completion) == {"answer": 42, "tags": ["a"]}
 
 
@@ -137,8 +142,14 @@ def test_the_json_adapter_reads_a_strict_object():
     adapter = StrictJSONAdapter()
     assert adapter.parse(SIGNATURE, '{"tasks": ["A."]}') == {"tasks": ["A."]}
     assert adapter.parse(SIGNATURE, '```json\n{"tasks": ["A.",],}\n```') == {"tasks": ["A."]}
-    for completion in ('{"tasks": [__import__("os")]}', '{"tasks": "[\\"A.\\"]"}', '{"tasks": [1]}',
-                       'Here: {"tasks": ["A."]}', '["A."]', '{"other": ["A."]}'):
+    for completion in (
+        '{"tasks": [__import__("os")]}',
+        '{"tasks": "[\\"A.\\"]"}',
+        '{"tasks": [1]}',
+        'Here: {"tasks": ["A."]}',
+        '["A."]',
+        '{"other": ["A."]}',
+    ):
         with pytest.raises(AdapterParseError):
             adapter.parse(SIGNATURE, completion)
 
@@ -159,8 +170,12 @@ def test_dspys_json_fallback_is_strict_too():
 @pytest.mark.parametrize("demos", [[], [DEMO]])
 def test_the_prompt_is_dspys_byte_for_byte(category, demos):
     signature = SIGNATURES[category]
-    assert StrictChatAdapter().format(signature, demos, dict(INPUTS)) == ChatAdapter().format(signature, demos, dict(INPUTS))
-    assert StrictJSONAdapter().format(signature, demos, dict(INPUTS)) == JSONAdapter().format(signature, demos, dict(INPUTS))
+    assert StrictChatAdapter().format(signature, demos, dict(INPUTS)) == ChatAdapter().format(
+        signature, demos, dict(INPUTS)
+    )
+    assert StrictJSONAdapter().format(signature, demos, dict(INPUTS)) == JSONAdapter().format(
+        signature, demos, dict(INPUTS)
+    )
 
 
 def test_the_request_on_the_wire_is_the_same_as_with_dspys_adapter(monkeypatch):
@@ -168,8 +183,9 @@ def test_the_request_on_the_wire_is_the_same_as_with_dspys_adapter(monkeypatch):
     with OpenAIStub() as stub:
         for adapter in (None, ChatAdapter()):  # the library's choice (strict), then DSPy's own
             dspy.configure_cache(enable_disk_cache=False, enable_memory_cache=False)
-            gen = EmbeddingTaskGenerator("text-retrieval", seed=4, lm="openai/stub", api_base=stub.base_url,
-                                         adapter=adapter, num_generations=2)
+            gen = EmbeddingTaskGenerator(
+                "text-retrieval", seed=4, lm="openai/stub", api_base=stub.base_url, adapter=adapter, num_generations=2
+            )
             assert len(gen().tasks) == 10
         bodies = [json.dumps(r["body"], sort_keys=True) for r in stub.requests]
     assert len(bodies) == 4 and sorted(bodies[:2]) == sorted(bodies[2:])

@@ -19,12 +19,7 @@ from pathlib import Path
 import pytest
 
 from embtaskgen.quality import dedup
-from embtaskgen.quality.dedup import (
-    EXACT_LIMIT,
-    first_near_duplicates,
-    near_duplicate_pairs,
-    redundant_flags,
-)
+from embtaskgen.quality.dedup import EXACT_LIMIT, first_near_duplicates, near_duplicate_pairs, redundant_flags
 from embtaskgen.quality.metric import score_tasks
 from embtaskgen.quality.report import MAX_ROW_TASKS
 from embtaskgen.quality.similarity import is_near_duplicate
@@ -47,14 +42,12 @@ def _synthetic(n: int, category: str = "text-retrieval", seed: int = 0) -> list[
 
 
 def _brute_first(texts: list[TaskText]) -> list[int | None]:
-    return [next((i for i in range(j) if is_near_duplicate(texts[i], texts[j])), None)
-            for j in range(len(texts))]
+    return [next((i for i in range(j) if is_near_duplicate(texts[i], texts[j])), None) for j in range(len(texts))]
 
 
 def _labelled() -> list[TaskText]:
     doc = json.loads(LABELLED.read_text(encoding="utf-8"))
-    return [TaskText.of(t) for x in doc["lists"] for t in x["tasks"]
-            if isinstance(t, str) and t.strip()]
+    return [TaskText.of(t) for x in doc["lists"] for t in x["tasks"] if isinstance(t, str) and t.strip()]
 
 
 # --- exact search: equal to all pairs --------------------------------------------------------
@@ -66,8 +59,9 @@ def test_exact_search_equals_all_pairs_on_the_labelled_and_synthetic_tasks():
         assert result.exact
         assert result.first == _brute_first(texts)
     texts = _synthetic(400, "text-matching-long")
-    brute = [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
-             if is_near_duplicate(texts[i], texts[j])]
+    brute = [
+        (i, j) for i in range(len(texts)) for j in range(i + 1, len(texts)) if is_near_duplicate(texts[i], texts[j])
+    ]
     assert len(brute) > 20
     assert near_duplicate_pairs(texts) == brute
 
@@ -80,12 +74,15 @@ def test_exact_search_can_be_forced_beyond_the_limit():
 
 
 def test_copies_of_a_text_point_at_its_first_match():
-    texts = [TaskText.of(s) for s in (
-        "Classify emails by how urgent they are for the support team.",
-        "Classify e-mails by how urgent they are for the support team!",
-        "Label tweets with the emotion their author expresses most strongly.",
-        "classify emails by how urgent they are for the support team",
-    )] * 8  # more texts than the brute-force shortcut takes
+    texts = [
+        TaskText.of(s)
+        for s in (
+            "Classify emails by how urgent they are for the support team.",
+            "Classify e-mails by how urgent they are for the support team!",
+            "Label tweets with the emotion their author expresses most strongly.",
+            "classify emails by how urgent they are for the support team",
+        )
+    ] * 8  # more texts than the brute-force shortcut takes
     assert first_near_duplicates(texts).first == _brute_first(texts)
 
 
@@ -128,17 +125,23 @@ def test_sketch_is_the_same_in_every_process():
         "tasks = synthetic_tasks(1500, 'text-retrieval', random.Random(2))\n"
         "print(json.dumps(first_near_duplicates([TaskText.of(t) for t in tasks]).first))\n"
     )
-    runs = [subprocess.run([sys.executable, "-c", script, str(ROOT / "benchmarks")],
-                           env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
-                           capture_output=True, text=True, timeout=120).stdout
-            for seed in ("1", "2")]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, str(ROOT / "benchmarks")],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+        for seed in ("1", "2")
+    ]
     assert runs[0] == runs[1]
     assert sum(i is not None for i in json.loads(runs[0])) > 50
 
 
 def test_a_cluster_of_copies_costs_a_few_comparisons_each(monkeypatch):
-    texts = [TaskText.of(f"Retrieve documents about subject {i} that answer a user's question.")
-             for i in range(5000)]
+    texts = [TaskText.of(f"Retrieve documents about subject {i} that answer a user's question.") for i in range(5000)]
     calls = []
     near = dedup._Groups.near
     monkeypatch.setattr(dedup._Groups, "near", lambda self, a, b: calls.append(1) or near(self, a, b))
@@ -150,8 +153,7 @@ def test_a_cluster_of_copies_costs_a_few_comparisons_each(monkeypatch):
 
 
 def test_the_metric_scores_a_huge_list_without_comparing_all_pairs():
-    tasks = [f"Classify support tickets about product {i} by the urgency of the request."
-             for i in range(3000)]
+    tasks = [f"Classify support tickets about product {i} by the urgency of the request." for i in range(3000)]
     result = score_tasks(tasks, "text-classification")
     assert result.num_items == 3000
     assert result.parts["distinct"] < 0.01  # each repeats the first

@@ -49,8 +49,9 @@ def test_the_labelled_set_is_large_real_and_covers_every_category():
     ("split", "gate_precision", "gate_recall", "on_cat_precision", "on_cat_recall"),
     [("dev", 0.35, 0.95, 0.47, 0.90), ("heldout", 0.32, 0.95, 0.39, 0.90), ("gated", 0.33, 0.95, 0.44, 0.95)],
 )
-def test_the_gate_keeps_its_measured_precision_and_recall(split, gate_precision, gate_recall,
-                                                          on_cat_precision, on_cat_recall):
+def test_the_gate_keeps_its_measured_precision_and_recall(
+    split, gate_precision, gate_recall, on_cat_precision, on_cat_recall
+):
     figures = evaluate_gate(_split(split), demos=_demos())
     assert figures["gate"]["precision"] >= gate_precision
     assert figures["gate"]["recall"] >= gate_recall

@@ -43,9 +43,11 @@ def test_clusters_keep_the_first_of_each():
 
 
 def test_unrelated_template_siblings_are_kept():
-    siblings = ["Given a question about tax law, retrieve official guidance that answers it.",
-                "Given a question about vaccines, retrieve public health pages that answer it.",
-                "Given a question about home repairs, retrieve how-to articles that answer it."]
+    siblings = [
+        "Given a question about tax law, retrieve official guidance that answers it.",
+        "Given a question about vaccines, retrieve public health pages that answer it.",
+        "Given a question about home repairs, retrieve how-to articles that answer it.",
+    ]
     assert near_duplicate_clusters(siblings) == {}
 
 
@@ -56,8 +58,11 @@ def test_both_engines_find_the_same_clusters(engine):
 
 def test_char_shingles_and_threshold():
     # character 4-gram Jaccard with the first: 0.82 and 0.65
-    edits = ["Retrieve news articles about a company.", "Retrieve news article about a company",
-             "Retrieve the news articles about one company"]
+    edits = [
+        "Retrieve news articles about a company.",
+        "Retrieve news article about a company",
+        "Retrieve the news articles about one company",
+    ]
     assert near_duplicate_clusters(edits, DedupSettings(shingles="char", threshold=0.73)) == {0: [1]}
     assert near_duplicate_clusters(edits, DedupSettings(shingles="char", threshold=0.5)) == {0: [1, 2]}
     assert near_duplicate_clusters(edits, DedupSettings(shingles="char", threshold=0.99)) == {}
@@ -70,8 +75,14 @@ def test_flattened_rows_and_the_report(tmp_path):
     kept = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["n"] for r in kept] == [0, 1, 3, 6]
     assert kept[0] == _task_rows(TASKS)[0]  # rows are written as they were
-    assert (result.rows, result.rows_written, result.items, result.kept, result.removed,
-            result.clusters) == (8, 4, 8, 4, 4, 2)
+    assert (result.rows, result.rows_written, result.items, result.kept, result.removed, result.clusters) == (
+        8,
+        4,
+        8,
+        4,
+        4,
+        2,
+    )
     report = json.loads((tmp_path / "out.jsonl.dedup-report.json").read_text())
     assert result.report == tmp_path / "out.jsonl.dedup-report.json"
     assert report["column"] == "task" and report["threshold"] == DEFAULT_THRESHOLD
@@ -84,8 +95,12 @@ def test_flattened_rows_and_the_report(tmp_path):
 
 
 def test_list_rows_lose_only_their_duplicate_items(tmp_path):
-    rows = [{"category": "c", "tasks": TASKS[:3]}, {"category": "c", "tasks": [TASKS[4]]},
-            {"category": "c", "tasks": TASKS[5:]}, {"category": "c", "tasks": None}]
+    rows = [
+        {"category": "c", "tasks": TASKS[:3]},
+        {"category": "c", "tasks": [TASKS[4]]},
+        {"category": "c", "tasks": TASKS[5:]},
+        {"category": "c", "tasks": None},
+    ]
     source = _write(tmp_path / "gen.jsonl", rows)
     report = tmp_path / "r.json"
     result = dedup_rows(source, tmp_path / "out.jsonl", report=report)
@@ -94,18 +109,33 @@ def test_list_rows_lose_only_their_duplicate_items(tmp_path):
     doc = json.loads(report.read_text())
     assert doc["column"] == "tasks" and doc["rows_emptied"] == 1 and result.rows_written == 4
     assert [(d["item"], d["index"], d["kept"]["item"]) for d in doc["duplicates"]] == [
-        (2, 2, 0), (3, 0, 0), (4, 0, 1), (6, 2, 1)]
+        (2, 2, 0),
+        (3, 0, 0),
+        (4, 0, 1),
+        (6, 2, 1),
+    ]
 
 
 def test_a_chosen_column_of_example_rows(tmp_path):
-    rows = [{"user_query": q, "positive_document": f"doc {i}"} for i, q in enumerate(
-        ["how do I fix a leaking kitchen tap", "How do I fix a leaking kitchen tap?",
-         "best hiking boots for wet weather"])]
+    rows = [
+        {"user_query": q, "positive_document": f"doc {i}"}
+        for i, q in enumerate(
+            [
+                "how do I fix a leaking kitchen tap",
+                "How do I fix a leaking kitchen tap?",
+                "best hiking boots for wet weather",
+            ]
+        )
+    ]
     source = _write(tmp_path / "ex.jsonl", rows)
     result = dedup_rows(source, tmp_path / "out.jsonl", column="user_query")
     assert result.removed == 1
-    docs = dedup_rows(source, tmp_path / "docs.jsonl", column="positive_document",
-                      settings=DedupSettings(shingles="char", threshold=0.99))
+    docs = dedup_rows(
+        source,
+        tmp_path / "docs.jsonl",
+        column="positive_document",
+        settings=DedupSettings(shingles="char", threshold=0.99),
+    )
     assert docs.removed == 0
 
 
@@ -158,16 +188,23 @@ def test_default_threshold_on_the_labelled_lists():
     assert right / droppable >= 0.95
 
 
-@pytest.mark.parametrize(("make", "kwargs", "message"), [
-    (lambda d: d / "missing.jsonl", {}, "no such file or folder"),
-    (lambda d: d, {}, "holds no shards"),
-    (lambda d: _write(d / "t.jsonl", _task_rows(TASKS)), {"column": "query"}, "no column 'query'"),
-    (lambda d: _write(d / "t.jsonl", [{"x": 1}]), {}, "neither a 'task' string nor a 'tasks' list"),
-    (lambda d: _write(d / "t.jsonl", [{"task": "a"}, {"task": 3}]), {}, "t.jsonl:2: column 'task' must be a string"),
-    (lambda d: _write(d / "t.jsonl", [{"task": "a"}, {"no": "task"}]), {}, "t.jsonl:2: no column 'task'"),
-    (lambda d: _write(d / "t.jsonl", []), {}, "no rows"),
-    (lambda d: _write(d / "t.jsonl", _task_rows(TASKS)), {"executor": "spark"}, "local, ray"),
-])
+@pytest.mark.parametrize(
+    ("make", "kwargs", "message"),
+    [
+        (lambda d: d / "missing.jsonl", {}, "no such file or folder"),
+        (lambda d: d, {}, "holds no shards"),
+        (lambda d: _write(d / "t.jsonl", _task_rows(TASKS)), {"column": "query"}, "no column 'query'"),
+        (lambda d: _write(d / "t.jsonl", [{"x": 1}]), {}, "neither a 'task' string nor a 'tasks' list"),
+        (
+            lambda d: _write(d / "t.jsonl", [{"task": "a"}, {"task": 3}]),
+            {},
+            "t.jsonl:2: column 'task' must be a string",
+        ),
+        (lambda d: _write(d / "t.jsonl", [{"task": "a"}, {"no": "task"}]), {}, "t.jsonl:2: no column 'task'"),
+        (lambda d: _write(d / "t.jsonl", []), {}, "no rows"),
+        (lambda d: _write(d / "t.jsonl", _task_rows(TASKS)), {"executor": "spark"}, "local, ray"),
+    ],
+)
 def test_bad_input_writes_nothing(tmp_path, make, kwargs, message):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -185,16 +222,19 @@ def test_a_bad_line_late_in_the_file_writes_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.jsonl"]
 
 
-@pytest.mark.parametrize(("setting", "message"), [
-    ({"threshold": 0}, r"threshold must be a number in \(0, 1\]"),
-    ({"threshold": 1.5}, r"threshold must be a number in \(0, 1\]"),
-    ({"threshold": float("nan")}, "threshold"),
-    ({"shingles": "sentence"}, "shingles must be one of word, char"),
-    ({"shingle_size": 0}, "shingle_size must be an integer from 1 to 32"),
-    ({"engine": "minhashlsh"}, "engine must be one of rensa, datasketch"),
-    ({"num_perm": 8}, "num_perm must be an integer >= 16"),
-    ({"seed": -1}, "seed must be an integer >= 0"),
-])
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"threshold": 0}, r"threshold must be a number in \(0, 1\]"),
+        ({"threshold": 1.5}, r"threshold must be a number in \(0, 1\]"),
+        ({"threshold": float("nan")}, "threshold"),
+        ({"shingles": "sentence"}, "shingles must be one of word, char"),
+        ({"shingle_size": 0}, "shingle_size must be an integer from 1 to 32"),
+        ({"engine": "minhashlsh"}, "engine must be one of rensa, datasketch"),
+        ({"num_perm": 8}, "num_perm must be an integer >= 16"),
+        ({"seed": -1}, "seed must be an integer >= 0"),
+    ],
+)
 def test_bad_settings_name_the_valid_choices(setting, message):
     with pytest.raises(ConfigError, match=message):
         DedupSettings(**setting)

@@ -13,7 +13,7 @@ from embtaskgen.quality.lsh_index import LSHIndex, check_threshold, lsh_bands
 def test_bands_make_a_pair_at_the_threshold_a_candidate(threshold):
     bands, rows = lsh_bands(threshold, 128)
     assert bands * rows <= 128
-    assert 1 - (1 - threshold ** rows) ** bands >= 0.99
+    assert 1 - (1 - threshold**rows) ** bands >= 0.99
     # one more row per band would miss it more often
     assert 1 - (1 - threshold ** (rows + 1)) ** (128 // (rows + 1)) < 0.99
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import dspy
 import pytest
 
-from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.quality.metric import (
     METRIC_VERSION,
     WEIGHTS,
@@ -32,6 +31,7 @@ from embtaskgen.quality.similarity import (
     is_near_duplicate,
 )
 from embtaskgen.quality.text import TaskText, jaccard
+from embtaskgen.signatures.categories import CATEGORIES
 from embtaskgen.signatures.examples import SEED_TASKS
 
 LABELLED = Path(__file__).parent / "fixtures" / "labelled_lists.json"
@@ -50,8 +50,7 @@ def _labelled() -> dict:
 
 
 def _lists(category: str, label: str) -> list[dict]:
-    return [item for item in _labelled()["lists"]
-            if item["category"] == category and item["label"] == label]
+    return [item for item in _labelled()["lists"] if item["category"] == category and item["label"] == label]
 
 
 # --- validation against the labelled set -------------------------------------------------
@@ -61,22 +60,31 @@ def test_labelled_set_covers_every_category_and_kind_of_failure():
     doc = _labelled()
     for category in CATEGORIES:
         kinds = {item["kind"] for item in doc["lists"] if item["category"] == category}
-        assert {"varied", "exact-duplicates", "near-duplicates", "prompt-copies", "off-category",
-                "garbage", "paragraphs", "single-words", "empty", "too-short"} <= kinds
+        assert {
+            "varied",
+            "exact-duplicates",
+            "near-duplicates",
+            "prompt-copies",
+            "off-category",
+            "garbage",
+            "paragraphs",
+            "single-words",
+            "empty",
+            "too-short",
+        } <= kinds
         assert len(_lists(category, "good")) >= 3
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_every_good_list_outranks_every_bad_list(category):
     num_tasks = _labelled()["num_tasks"]
-    good = {g["id"]: score_tasks(g["tasks"], category, num_tasks).score
-            for g in _lists(category, "good")}
-    bad = {b["id"]: score_tasks(b["tasks"], category, num_tasks).score
-           for b in _lists(category, "bad")}
+    good = {g["id"]: score_tasks(g["tasks"], category, num_tasks).score for g in _lists(category, "good")}
+    bad = {b["id"]: score_tasks(b["tasks"], category, num_tasks).score for b in _lists(category, "bad")}
     worst_good = min(good, key=good.get)
     best_bad = max(bad, key=bad.get)
     assert good[worst_good] > bad[best_bad], (
-        f"{worst_good} ({good[worst_good]:.3f}) <= {best_bad} ({bad[best_bad]:.3f})")
+        f"{worst_good} ({good[worst_good]:.3f}) <= {best_bad} ({bad[best_bad]:.3f})"
+    )
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
@@ -131,8 +139,9 @@ def test_deterministic_across_processes_with_other_string_hashing():
     )
     here = [score_tasks(x["tasks"], x["category"]).score for x in _labelled()["lists"]]
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", script, str(LABELLED)], env=env, check=True,
-                         capture_output=True, text=True, timeout=120).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(LABELLED)], env=env, check=True, capture_output=True, text=True, timeout=120
+    ).stdout
     assert json.loads(out) == here
 
 
@@ -169,16 +178,19 @@ def test_empty_list_scores_zero():
     assert result.score == 0.0 and "empty" in result.feedback
 
 
-@pytest.mark.parametrize(("n", "expected"), [(20, 1.0), (15, 1.0), (30, 1.0), (10, 10 / 15),
-                                             (45, 0.5), (60, 0.0)])
+@pytest.mark.parametrize(("n", "expected"), [(20, 1.0), (15, 1.0), (30, 1.0), (10, 10 / 15), (45, 0.5), (60, 0.0)])
 def test_length_part(n, expected):
     tasks = [f"Classify item {i}." for i in range(n)]
     assert score_tasks(tasks, "text-classification").parts["length"] == pytest.approx(expected)
 
 
 def test_duplicates_after_normalisation_are_named():
-    tasks = [GOOD_CLASSIFICATION[0], GOOD_CLASSIFICATION[0].upper(),
-             "  " + GOOD_CLASSIFICATION[0].rstrip(".") + "!!", GOOD_CLASSIFICATION[1]]
+    tasks = [
+        GOOD_CLASSIFICATION[0],
+        GOOD_CLASSIFICATION[0].upper(),
+        "  " + GOOD_CLASSIFICATION[0].rstrip(".") + "!!",
+        GOOD_CLASSIFICATION[1],
+    ]
     result = score_tasks(tasks, "text-classification", num_tasks=4)
     assert result.parts["unique"] == 0.5
     assert result.usable == 2
@@ -205,8 +217,11 @@ def test_near_duplicate_rule_matches_its_definition_on_the_labelled_tasks():
 
     def reference(a: TaskText, b: TaskText) -> bool:
         small = min(len(a.content), len(b.content))
-        words = (jaccard(a.content, b.content) >= WORD_THRESHOLD if small >= MIN_CONTENT_WORDS
-                 else small >= MIN_EXACT_WORDS and a.content == b.content)
+        words = (
+            jaccard(a.content, b.content) >= WORD_THRESHOLD
+            if small >= MIN_CONTENT_WORDS
+            else small >= MIN_EXACT_WORDS and a.content == b.content
+        )
         return a.norm == b.norm or jaccard(a.grams, b.grams) >= CHAR_THRESHOLD or words
 
     pairs = list(combinations(texts, 2))
@@ -220,12 +235,12 @@ def test_near_duplicate_rule_matches_its_definition_on_the_labelled_tasks():
     [
         ("Retrieval.", "a single word"),
         ("Legal document search.", "too short (3 words)"),
-        ("Given a claim, retrieve evidence documents. Rank them by relevance. Explain why.",
-         "3 sentences; one expected"),
-        ("Given a claim, retrieve evidence documents\nthat support it from the web.",
-         "spans several lines"),
-        ("Given a claim " + "and a very long qualifying remark " * 8 + "retrieve documents.",
-         "too long"),
+        (
+            "Given a claim, retrieve evidence documents. Rank them by relevance. Explain why.",
+            "3 sentences; one expected",
+        ),
+        ("Given a claim, retrieve evidence documents\nthat support it from the web.", "spans several lines"),
+        ("Given a claim " + "and a very long qualifying remark " * 8 + "retrieve documents.", "too long"),
     ],
 )
 def test_form_problems_are_named(task, reason):
@@ -274,8 +289,12 @@ def test_copies_of_the_seed_pool_are_named_by_default():
 
 def test_copies_of_given_examples_are_named():
     example = "Match a hashtag to a short phrase that explains its meaning."
-    result = score_tasks(["Match hashtags to short phrases that explain their meaning."],
-                         "text-matching-short", num_tasks=1, examples=[example])
+    result = score_tasks(
+        ["Match hashtags to short phrases that explain their meaning."],
+        "text-matching-short",
+        num_tasks=1,
+        examples=[example],
+    )
     assert result.parts["novelty"] == 0.0
     assert "copies the prompt example" in result.feedback
 
@@ -320,15 +339,12 @@ def test_on_category_accepts_its_own_and_rejects_the_others(category):
     ("task", "category", "reason"),
     [
         ("Classify emails by urgency.", "text-retrieval", "a classification task"),
-        ("Given a long essay, retrieve essays on the same topic.", "text-retrieval",
-         "the query is a long document"),
+        ("Given a long essay, retrieve essays on the same topic.", "text-retrieval", "the query is a long document"),
         ("Given a word, retrieve its synonym.", "text-retrieval", "documents to find"),
         ("Given a news article, find its headline.", "text-matching-short", "is not short"),
-        ("Given a headline, find full articles about the story.", "text-matching-short",
-         "both sides must be short"),
+        ("Given a headline, find full articles about the story.", "text-matching-short", "both sides must be short"),
         ("Given a question, find essays that answer it.", "text-matching-long", "is short"),
-        ("Retrieve documents that answer a question.", "text-classification",
-         "not classification"),
+        ("Retrieve documents that answer a question.", "text-classification", "not classification"),
         ("Classify things by their category.", "text-classification", "input text"),
         ("Classify each customer email.", "text-classification", "label space"),
         ("What are the side effects of ibuprofen?", "text-retrieval", "concrete question"),
@@ -352,8 +368,7 @@ def test_on_category_flags_are_in_the_score():
 
 
 def _example(**extra) -> dspy.Example:
-    return dspy.Example(category="text-classification", num_tasks=5, **extra).with_inputs(
-        "category", "num_tasks")
+    return dspy.Example(category="text-classification", num_tasks=5, **extra).with_inputs("category", "num_tasks")
 
 
 def test_task_metric_returns_a_float_for_evaluate_and_bootstrapping():
@@ -408,10 +423,8 @@ class _FixedLists(dspy.Module):
 
 
 def test_task_metric_runs_under_dspy_evaluate():
-    devset = [_example(), dspy.Example(category="text-retrieval", num_tasks=5).with_inputs(
-        "category", "num_tasks")]
-    evaluate = dspy.Evaluate(devset=devset, metric=task_metric, num_threads=1,
-                             display_progress=False)
+    devset = [_example(), dspy.Example(category="text-retrieval", num_tasks=5).with_inputs("category", "num_tasks")]
+    evaluate = dspy.Evaluate(devset=devset, metric=task_metric, num_threads=1, display_progress=False)
     result = evaluate(_FixedLists())
     scores = [score for _, _, score in result.results]
     assert scores[0] > 0.9 and scores[1] < 0.3

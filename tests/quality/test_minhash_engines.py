@@ -46,11 +46,14 @@ def test_signatures_do_not_depend_on_the_block():
     assert np.array_equal(whole, one)
 
 
-@pytest.mark.parametrize(("engine", "num_perm", "message"), [
-    ("lsh", 128, "engine must be one of rensa, datasketch"),
-    ("rensa", 2000, "num_perm must be an integer from 16 to 1024"),
-    ("rensa", True, "num_perm must be an integer >= 16"),
-])
+@pytest.mark.parametrize(
+    ("engine", "num_perm", "message"),
+    [
+        ("lsh", 128, "engine must be one of rensa, datasketch"),
+        ("rensa", 2000, "num_perm must be an integer from 16 to 1024"),
+        ("rensa", True, "num_perm must be an integer >= 16"),
+    ],
+)
 def test_bad_engine_settings(engine, num_perm, message):
     with pytest.raises(ConfigError, match=message):
         check_engine(engine, num_perm)

@@ -27,8 +27,7 @@ def local_ray():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RAY_AUTH_MODE", "disabled")
-        ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
-                 log_to_driver=False)
+        ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
         DataContext.get_current().enable_progress_bars = False
         try:
             yield ray
@@ -40,7 +39,8 @@ def _shards(folder: Path, rows: list[dict], size: int) -> Path:
     folder.mkdir()
     for k in range(0, len(rows), size):
         (folder / f"part-{k // size:06d}.jsonl").write_text(
-            "".join(json.dumps(r) + "\n" for r in rows[k:k + size]), encoding="utf-8")
+            "".join(json.dumps(r) + "\n" for r in rows[k : k + size]), encoding="utf-8"
+        )
     return folder
 
 

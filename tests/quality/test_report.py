@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from embtaskgen.quality.metric import on_category, score_tasks
 from embtaskgen.quality.corpus import compression_ratio, distinct_n, near_duplicate_rate
 from embtaskgen.quality.dedup import near_duplicate_pairs, redundant_flags
+from embtaskgen.quality.metric import on_category, score_tasks
+from embtaskgen.quality.report import diversity_report, format_report, report_main
 from embtaskgen.quality.semantic import semantic_near_duplicate_rate, vendi_score
 from embtaskgen.quality.similarity import is_near_duplicate
 from embtaskgen.quality.text import TaskText
-from embtaskgen.quality.report import diversity_report, format_report, report_main
 
 LABELLED = Path(__file__).parent / "fixtures" / "labelled_lists.json"
 
@@ -35,12 +35,23 @@ RETRIEVAL = ["Find Wikipedia passages that contain the answer to a trivia questi
 
 def _rows() -> list[dict]:
     return [
-        {"category": "text-classification", "tasks": GEN_0, "model_name": "m", "generation": 0,
-         "seed": 7, "metadata": {"rollout_id": 1, "num_tasks": 3}},
-        {"category": "text-classification", "tasks": GEN_1, "model_name": "m", "generation": 1,
-         "seed": 7, "metadata": {"rollout_id": 2, "num_tasks": 3}},
-        {"category": "text-retrieval", "tasks": RETRIEVAL, "model_name": "m", "generation": 0,
-         "seed": 7},
+        {
+            "category": "text-classification",
+            "tasks": GEN_0,
+            "model_name": "m",
+            "generation": 0,
+            "seed": 7,
+            "metadata": {"rollout_id": 1, "num_tasks": 3},
+        },
+        {
+            "category": "text-classification",
+            "tasks": GEN_1,
+            "model_name": "m",
+            "generation": 1,
+            "seed": 7,
+            "metadata": {"rollout_id": 2, "num_tasks": 3},
+        },
+        {"category": "text-retrieval", "tasks": RETRIEVAL, "model_name": "m", "generation": 0, "seed": 7},
     ]
 
 
@@ -49,8 +60,7 @@ def _flattened() -> list[dict]:
     for row in _rows():
         for index, task in enumerate(row["tasks"]):
             flat = {k: v for k, v in row.items() if k not in ("tasks", "metadata")}
-            flat.update(task=task, task_index=index,
-                        rollout_id=(row.get("metadata") or {}).get("rollout_id"))
+            flat.update(task=task, task_index=index, rollout_id=(row.get("metadata") or {}).get("rollout_id"))
             if "metadata" in row:
                 flat["num_tasks"] = row["metadata"]["num_tasks"]
             rows.append(flat)
@@ -71,8 +81,9 @@ def test_figures_of_one_category(tmp_path):
     assert cls["on_category_share"] == pytest.approx(6 / 7)
     assert cls["unique_on_category"] == 4  # 7 tasks - 2 repeats - 1 off-category
     assert cls["unique_on_category_per_generation"] == pytest.approx(2.0)
-    expected = (score_tasks(GEN_0, "text-classification", 3).score
-                + score_tasks(GEN_1, "text-classification", 3).score) / 2
+    expected = (
+        score_tasks(GEN_0, "text-classification", 3).score + score_tasks(GEN_1, "text-classification", 3).score
+    ) / 2
     assert cls["mean_score"] == pytest.approx(expected)
     texts = [TaskText.of(t) for t in GEN_0 + GEN_1]
     assert cls["distinct_1"] == pytest.approx(distinct_n(texts, 1))
@@ -118,8 +129,10 @@ def test_bad_json_line_names_the_line(tmp_path):
 
 
 def test_parse_failures_count_as_zero_score():
-    rows = [{"category": "text-retrieval", "tasks": [], "metadata": {"parse_failure": True}},
-            {"category": "text-retrieval", "tasks": RETRIEVAL, "num_tasks": 1}]
+    rows = [
+        {"category": "text-retrieval", "tasks": [], "metadata": {"parse_failure": True}},
+        {"category": "text-retrieval", "tasks": RETRIEVAL, "num_tasks": 1},
+    ]
     figures = diversity_report(rows)["categories"]["text-retrieval"]
     assert figures["generations"] == 2
     one = score_tasks(RETRIEVAL, "text-retrieval", 1).score
@@ -157,8 +170,7 @@ def test_distinct_n_and_compression_ratio():
     assert distinct_n(texts, 1) == pytest.approx(4 / 6)
     assert distinct_n(texts, 2) == pytest.approx(3 / 4)
     assert distinct_n([], 2) == 0.0
-    varied = [t for x in json.loads(LABELLED.read_text())["lists"] if x["label"] == "good"
-              for t in x["tasks"]]
+    varied = [t for x in json.loads(LABELLED.read_text())["lists"] if x["label"] == "good" for t in x["tasks"]]
     repeated = varied[:10] * 24
     assert compression_ratio(repeated) > compression_ratio(varied) > 1.0
     data = "\n".join(varied).encode()
@@ -171,8 +183,9 @@ def test_indexed_near_duplicates_match_all_pairs_on_the_labelled_tasks():
     tasks = [t for x in doc["lists"] for t in x["tasks"] if isinstance(t, str) and t.strip()]
     texts = [TaskText.of(t) for t in tasks]
     assert len(texts) > 500
-    brute = [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
-             if is_near_duplicate(texts[i], texts[j])]
+    brute = [
+        (i, j) for i in range(len(texts)) for j in range(i + 1, len(texts)) if is_near_duplicate(texts[i], texts[j])
+    ]
     assert near_duplicate_pairs(texts) == brute
     flags = [False] * len(texts)
     for _, later in brute:
@@ -187,8 +200,11 @@ def test_index_finds_copies_in_a_large_templated_collection():
     rng = random.Random(3)
     topics = ["law", "medicine", "finance", "cooking", "astronomy", "history", "travel", "music"]
     docs = ["articles", "reports", "papers", "guides", "manuals"]
-    tasks = [f"Given a question about {rng.choice(topics)} and {rng.choice(topics)}, "
-             f"retrieve {rng.choice(docs)} that answer it." for _ in range(400)]
+    tasks = [
+        f"Given a question about {rng.choice(topics)} and {rng.choice(topics)}, "
+        f"retrieve {rng.choice(docs)} that answer it."
+        for _ in range(400)
+    ]
     texts = [TaskText.of(t) for t in tasks]
     brute = [False] * len(texts)
     for j in range(len(texts)):
@@ -263,32 +279,34 @@ def test_real_embedding_model_when_installed():
 
 
 def _many(n: int) -> list[str]:
-    return [f"Classify support tickets about product {i} by the urgency of the request."
-            for i in range(n)]
+    return [f"Classify support tickets about product {i} by the urgency of the request." for i in range(n)]
 
 
 def test_a_generation_counts_its_first_tasks_up_to_the_cap(caplog):
     from embtaskgen.quality.report import MAX_ROW_TASKS
 
-    rows = [{"category": "text-classification", "tasks": _many(MAX_ROW_TASKS + 500)},
-            {"category": "text-classification", "tasks": GEN_0}]
+    rows = [
+        {"category": "text-classification", "tasks": _many(MAX_ROW_TASKS + 500)},
+        {"category": "text-classification", "tasks": GEN_0},
+    ]
     report = diversity_report(rows)
     cls = report["categories"]["text-classification"]
     assert cls["tasks"] == MAX_ROW_TASKS + len(GEN_0) and cls["over_cap"] == 500
     assert report["total"]["over_cap"] == 500 and report["max_row_tasks"] == MAX_ROW_TASKS
     assert "over cap: 500 tasks" in format_report(report)
     assert "not counted" in caplog.text
-    capped = diversity_report([{"category": "text-classification",
-                                "tasks": _many(MAX_ROW_TASKS)}, rows[1]])
-    assert {k: v for k, v in capped["categories"]["text-classification"].items()
-            if k != "over_cap"} == {k: v for k, v in cls.items() if k != "over_cap"}
+    capped = diversity_report([{"category": "text-classification", "tasks": _many(MAX_ROW_TASKS)}, rows[1]])
+    assert {k: v for k, v in capped["categories"]["text-classification"].items() if k != "over_cap"} == {
+        k: v for k, v in cls.items() if k != "over_cap"
+    }
 
 
 def test_flattened_rows_of_one_generation_share_the_cap():
     from embtaskgen.quality.report import MAX_ROW_TASKS
 
-    rows = [{"category": "text-retrieval", "model_name": "m", "generation": 0, "task": t}
-            for t in _many(MAX_ROW_TASKS + 3)]
+    rows = [
+        {"category": "text-retrieval", "model_name": "m", "generation": 0, "task": t} for t in _many(MAX_ROW_TASKS + 3)
+    ]
     figures = diversity_report(rows)["categories"]["text-retrieval"]
     assert figures["tasks"] == MAX_ROW_TASKS and figures["over_cap"] == 3
     assert figures["rows"] == MAX_ROW_TASKS + 3 and figures["generations"] == 1
@@ -297,9 +315,15 @@ def test_flattened_rows_of_one_generation_share_the_cap():
 def test_a_row_of_5000_tasks_takes_seconds_not_minutes(tmp_path):
     import time
 
-    path = _write(tmp_path / "big.jsonl", [{"category": "text-retrieval", "tasks": [
-        f"Retrieve documents about subject {i} that answer a user's question."
-        for i in range(5000)]}])
+    path = _write(
+        tmp_path / "big.jsonl",
+        [
+            {
+                "category": "text-retrieval",
+                "tasks": [f"Retrieve documents about subject {i} that answer a user's question." for i in range(5000)],
+            }
+        ],
+    )
     start = time.perf_counter()
     report = diversity_report(path)
     assert time.perf_counter() - start < 30  # about 1 s (it was over 300 s)
@@ -313,8 +337,7 @@ def test_a_row_of_5000_tasks_takes_seconds_not_minutes(tmp_path):
     ("line", "message"),
     [
         (b"[" * 100_000 + b"]" * 100_000, "nested deeper than 64 levels"),
-        (b'{"category": "text-retrieval", "tasks": ' + b"[" * 70 + b"]" * 70 + b"}",
-         "nested deeper than 64 levels"),
+        (b'{"category": "text-retrieval", "tasks": ' + b"[" * 70 + b"]" * 70 + b"}", "nested deeper than 64 levels"),
         (b'{"category": "text-retrieval", "tasks": ["caf\xe9"]}', "not UTF-8 text (byte 0xe9"),
         (b'["a list"]', "expected a JSON object, got list"),
         (b'"a string"', "expected a JSON object, got str"),
@@ -339,8 +362,7 @@ def test_a_line_longer_than_the_limit_is_refused_without_reading_it(tmp_path, mo
     monkeypatch.setattr(source, "MAX_LINE_BYTES", 1000)
     path = tmp_path / "long.jsonl"
     row = json.dumps({"category": "text-retrieval", "tasks": RETRIEVAL})
-    path.write_text(row + "\n" + json.dumps({"category": "text-retrieval",
-                                             "tasks": ["x" * 2000]}) + "\n")
+    path.write_text(row + "\n" + json.dumps({"category": "text-retrieval", "tasks": ["x" * 2000]}) + "\n")
     with pytest.raises(ConfigError, match="long.jsonl:2: line longer than"):
         diversity_report(path)
     path.write_text(row + "\n")  # a line right at the limit is fine
@@ -358,9 +380,11 @@ def test_rows_given_in_python_with_odd_values_are_grouped_not_crashed():
     nested: list = []
     for _ in range(2000):
         nested = [nested]
-    rows = [{"category": "text-retrieval", "task": RETRIEVAL[0], "topic": nested},
-            {"category": "text-retrieval", "task": RETRIEVAL[0], "topic": {1, 2}},
-            {"category": ["not", "a", "name"], "task": "x"}]
+    rows = [
+        {"category": "text-retrieval", "task": RETRIEVAL[0], "topic": nested},
+        {"category": "text-retrieval", "task": RETRIEVAL[0], "topic": {1, 2}},
+        {"category": ["not", "a", "name"], "task": "x"},
+    ]
     report = diversity_report(rows)
     assert report["categories"]["text-retrieval"]["generations"] == 2
     assert report["skipped_rows"] == {"unknown category": 1}

@@ -40,7 +40,10 @@ def test_jsonl_rows_get_the_mined_columns_and_the_run_still_resumes(tmp_path):
     for old, new in zip(before, after):
         assert {k: new[k] for k in old} == old  # nothing written before changes
         if new["kind"] == "text-retrieval":
-            assert new["mined_negative"] in {r.get("positive_document") for r in before} - {new["positive_document"], None}
+            assert new["mined_negative"] in {r.get("positive_document") for r in before} - {
+                new["positive_document"],
+                None,
+            }
         else:
             assert "mined_negative" not in new
     assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]  # the temporary file was renamed

@@ -15,8 +15,10 @@ from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
 from embtaskgen.runs.example_runner import run_examples
 from embtaskgen.runs.files import RunFiles
 
-TASKS = [("text-classification", "Classify a product review by sentiment."),
-         ("text-classification", "Tag a news headline with its topic.")]
+TASKS = [
+    ("text-classification", "Classify a product review by sentiment."),
+    ("text-classification", "Tag a news headline with its topic."),
+]
 
 
 def _answer(fields: dict[str, str]) -> str:
@@ -28,10 +30,20 @@ def reply(request) -> str:
     text = prompt_text(request)
     d = hashlib.sha256(text.encode()).hexdigest()[:8]
     if "[[ ## S1 ## ]]" in text:
-        return _answer({"S1": f"The cat {d} sits on the mat.", "S2": f"A cat {d} is sitting on a mat.",
-                        "S3": f"Stock prices {d} fell sharply."})
-    return _answer({"input_text": f"The battery {d} lasts two days and the screen is bright.",
-                    "label": "favourable", "misleading_label": "unfavourable"})
+        return _answer(
+            {
+                "S1": f"The cat {d} sits on the mat.",
+                "S2": f"A cat {d} is sitting on a mat.",
+                "S3": f"Stock prices {d} fell sharply.",
+            }
+        )
+    return _answer(
+        {
+            "input_text": f"The battery {d} lasts two days and the screen is bright.",
+            "label": "favourable",
+            "misleading_label": "unfavourable",
+        }
+    )
 
 
 def failing_after(n: int, error: type[Exception] = ValueError):
@@ -50,8 +62,14 @@ def failing_after(n: int, error: type[Exception] = ValueError):
 
 def make(answer=reply, **kwargs) -> EmbeddingExampleGenerator:
     # Latin-script languages: the English replies are then in the script bitext asks for.
-    options = {"kinds": ["text-classification", "sts", "bitext"], "examples_per_task": 2, "count": 2,
-               "seed": 5, "concurrency": 1, "languages": ["English", "German"]}
+    options = {
+        "kinds": ["text-classification", "sts", "bitext"],
+        "examples_per_task": 2,
+        "count": 2,
+        "seed": 5,
+        "concurrency": 1,
+        "languages": ["English", "German"],
+    }
     options.update(kwargs)
     return EmbeddingExampleGenerator(lm=scripted_lm(answer), **options)
 
@@ -108,8 +126,7 @@ def test_invalid_examples_go_to_the_failures_file_with_the_raw_text(tmp_path):
 
 def test_parse_failures_keep_the_raw_answer(tmp_path):
     out = tmp_path / "examples.jsonl"
-    summary = run_examples(make(lambda request: "I would rather not.", kinds="sts", count=2), None, out,
-                           progress=False)
+    summary = run_examples(make(lambda request: "I would rather not.", kinds="sts", count=2), None, out, progress=False)
     failures = lines(RunFiles.for_output(out).failures)
     assert summary.ok == 0 and summary.parse_failures == 2
     assert [f["reason"] for f in failures] == ["parse_failure"] * 2
@@ -164,12 +181,15 @@ def test_sentence_transformers_records_resume_by_the_journal(tmp_path):
     assert summary.calls == 2 and len(lines(out)) == 8
 
 
-@pytest.mark.parametrize(("change", "setting"), [
-    ({"temperature": 0.5}, "temperature"),
-    ({"count": 3}, "count"),
-    ({"seed": 6}, "seed"),
-    ({"languages": "paper"}, "languages"),
-])
+@pytest.mark.parametrize(
+    ("change", "setting"),
+    [
+        ({"temperature": 0.5}, "temperature"),
+        ({"count": 3}, "count"),
+        ({"seed": 6}, "seed"),
+        ({"languages": "paper"}, "languages"),
+    ],
+)
 def test_resume_refuses_other_settings(tmp_path, change, setting):
     out = tmp_path / "examples.jsonl"
     run_examples(make(), TASKS, out, progress=False)
@@ -183,8 +203,7 @@ def test_resume_refuses_another_format_and_other_tasks(tmp_path):
     with pytest.raises(ResumeError, match="format"):
         run_examples(make(), TASKS, out, resume=True, progress=False, format="sentence-transformers")
     with pytest.raises(ResumeError, match="tasks"):
-        run_examples(make(), [("text-classification", "Something else entirely.")], out, resume=True,
-                     progress=False)
+        run_examples(make(), [("text-classification", "Something else entirely.")], out, resume=True, progress=False)
 
 
 def test_an_existing_output_needs_resume_and_a_task_journal_is_refused(tmp_path):

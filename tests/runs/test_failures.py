@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import dspy
@@ -60,8 +59,9 @@ def test_repeated_resume_with_max_failures_converges(tmp_path, concurrency, max_
     last = done[-1]
     assert (last.status, last.remaining) == ("partial", len(failing))
     assert last.errors == len(failing) and 0 < last.retried_earlier <= len(failing)
-    assert generations_in(read_lines(out)) == {(c, g): 1 for c in CATS for g in range(generations)
-                                               if (c, g) not in failing}
+    assert generations_in(read_lines(out)) == {
+        (c, g): 1 for c in CATS for g in range(generations) if (c, g) not in failing
+    }
     failures = read_lines(RunFiles.for_output(out).failures)
     assert {(f["category"], f["generation"]) for f in failures} == failing
 
@@ -91,8 +91,12 @@ def test_earlier_failures_are_tried_last_and_do_not_count_toward_max_failures(tm
     failing = {(c, g) for c in CATS for g in (1, 2)}
     assert generations_in(read_lines(out)) == {(c, g): 1 for c in CATS for g in range(6) if (c, g) not in failing}
     order = [(f["category"], f["generation"]) for f in read_lines(RunFiles.for_output(out).failures)]
-    assert order[2:] == [("text-classification", 1), ("text-classification", 2),
-                         ("text-retrieval", 1), ("text-retrieval", 2)]
+    assert order[2:] == [
+        ("text-classification", 1),
+        ("text-classification", 2),
+        ("text-retrieval", 1),
+        ("text-retrieval", 2),
+    ]
 
 
 def test_a_fixed_cause_completes_the_run_on_resume(tmp_path):
@@ -158,8 +162,18 @@ def test_lone_surrogates_in_model_text_are_stored_as_valid_utf8(tmp_path):
     """Text no UTF-8 file can hold (lone surrogates) in an answer, a task or an error message."""
     files = RunFiles.for_output(tmp_path / "tasks.jsonl")
     sinks = [LineWriter(path) for path in (files.output, files.progress, files.failures)]
-    recorder = Recorder(output=sinks[0], journal=sinks[1], failures=sinks[2], deduper=TaskDeduper(), tally=Tally(),
-                        bar=make_bar(3, 0, False), model_name="m", seed=5, num_tasks=3, flatten=True)
+    recorder = Recorder(
+        output=sinks[0],
+        journal=sinks[1],
+        failures=sinks[2],
+        deduper=TaskDeduper(),
+        tally=Tally(),
+        bar=make_bar(3, 0, False),
+        model_name="m",
+        seed=5,
+        num_tasks=3,
+        flatten=True,
+    )
     recorder.parse_failure(CallResult("text-retrieval", 0, 1, raw_output="no list \ud800 here"), attempts=1)
     recorder.ok(CallResult("text-retrieval", 1, 2, items=["Given a claim \ud83d, retrieve evidence."]))
     recorder.error("text-retrieval", 2, RuntimeError("bad byte \udcff in reply"), attempts=1)

@@ -188,8 +188,9 @@ def scripted_cli(monkeypatch):
 
 
 def test_cli_refuses_dev_full_with_exit_2_and_no_sidecars(scripted_cli, no_device_sidecars):
-    result = CliRunner().invoke(main, ["generate", "-c", "text-retrieval", "--seed", "5", "--model", "openai/x",
-                                       "-o", "/dev/full"])
+    result = CliRunner().invoke(
+        main, ["generate", "-c", "text-retrieval", "--seed", "5", "--model", "openai/x", "-o", "/dev/full"]
+    )
     assert result.exit_code == 2, result.output
     assert "not a regular file" in result.output and "Traceback" not in result.output
 
@@ -198,8 +199,24 @@ def test_cli_refuses_dev_full_with_exit_2_and_no_sidecars(scripted_cli, no_devic
 def test_cli_full_disk_exits_1_with_a_message(tmp_path, scripted_cli, monkeypatch):
     out = tmp_path / "tasks.jsonl"
     monkeypatch.setattr(files_module.os, "write", DiskFull(out, nth=2))
-    result = CliRunner().invoke(main, ["generate", "-c", "text-retrieval", "-c", "text-classification", "-n", "4",
-                                       "--seed", "5", "--model", "openai/x", "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "-c",
+            "text-retrieval",
+            "-c",
+            "text-classification",
+            "-n",
+            "4",
+            "--seed",
+            "5",
+            "--model",
+            "openai/x",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit)
     assert "No space left on device" in result.output

@@ -43,8 +43,15 @@ def ray_instance():
 
 
 def _generator(stub: OpenAIStub, generations: int = 6, **kwargs) -> EmbeddingTaskGenerator:
-    options = {"num_generations": generations, "seed": 11, "lm": "openai/stub", "api_base": stub.base_url,
-               "concurrency": 4, "flatten_tasks": True, "num_tasks": 5}
+    options = {
+        "num_generations": generations,
+        "seed": 11,
+        "lm": "openai/stub",
+        "api_base": stub.base_url,
+        "concurrency": 4,
+        "flatten_tasks": True,
+        "num_tasks": 5,
+    }
     options.update(kwargs)
     return EmbeddingTaskGenerator(CATEGORIES, **options)
 
@@ -57,9 +64,40 @@ def _generations(path) -> Counter:
     return Counter((row["category"], row["generation"]) for row in read_jsonl(path) if row.get("task_index", 0) == 0)
 
 
-_WORDS = ["tax", "river", "vaccine", "poetry", "tennis", "bridge", "salary", "volcano", "jazz", "orbit", "wheat",
-          "court", "glacier", "opera", "router", "bakery", "lung", "mortgage", "falcon", "harbor", "chess", "coral",
-          "lawsuit", "violin", "rocket", "cheese", "malaria", "pension", "tundra", "sonnet", "cricket", "tariff"]
+_WORDS = [
+    "tax",
+    "river",
+    "vaccine",
+    "poetry",
+    "tennis",
+    "bridge",
+    "salary",
+    "volcano",
+    "jazz",
+    "orbit",
+    "wheat",
+    "court",
+    "glacier",
+    "opera",
+    "router",
+    "bakery",
+    "lung",
+    "mortgage",
+    "falcon",
+    "harbor",
+    "chess",
+    "coral",
+    "lawsuit",
+    "violin",
+    "rocket",
+    "cheese",
+    "malaria",
+    "pension",
+    "tundra",
+    "sonnet",
+    "cricket",
+    "tariff",
+]
 _TEMPLATES = [
     "Find {0} articles that answer a question about {1} and {2}.",
     "Given a user query on {0}, retrieve {1} documents that mention {2}.",
@@ -72,8 +110,8 @@ _TEMPLATES = [
 def _per_call(body: dict, key: object = None) -> tuple[int, str]:
     """Tasks that differ per call (the request's sampling seed is the call's rollout id)."""
     digest = hashlib.sha256(str(body.get("seed") if key is None else key).encode()).hexdigest()
-    words = [_WORDS[int(digest[k:k + 4], 16) % len(_WORDS)] for k in range(0, 60, 4)]
-    tasks = [template.format(*words[3 * i:3 * i + 3]) for i, template in enumerate(_TEMPLATES)]
+    words = [_WORDS[int(digest[k : k + 4], 16) % len(_WORDS)] for k in range(0, 60, 4)]
+    tasks = [template.format(*words[3 * i : 3 * i + 3]) for i, template in enumerate(_TEMPLATES)]
     return 200, f"[[ ## tasks ## ]]\n{json.dumps(tasks)}\n\n[[ ## completed ## ]]"
 
 
@@ -82,12 +120,39 @@ def test_the_same_rows_with_the_local_runner_and_with_ray_on_one_or_two_workers(
         gen = _generator(stub)
         local = run(gen, tmp_path / "local.jsonl", progress=False)
         one = run(gen, tmp_path / "one", progress=False, executor="ray", ray_workers=1)
-        result = CliRunner().invoke(main, [
-            "generate", "-c", CATEGORIES[0], "-c", CATEGORIES[1], "-n", "6", "--seed", "11", "-m", "openai/stub",
-            "--api-base", stub.base_url, "--concurrency", "4", "--flatten", "--num-tasks", "5", "--no-cache",
-            "--no-progress", "--executor", "ray", "--ray-workers", "2", "--format", "parquet",
-            "-o", str(tmp_path / "two"),
-        ])
+        result = CliRunner().invoke(
+            main,
+            [
+                "generate",
+                "-c",
+                CATEGORIES[0],
+                "-c",
+                CATEGORIES[1],
+                "-n",
+                "6",
+                "--seed",
+                "11",
+                "-m",
+                "openai/stub",
+                "--api-base",
+                stub.base_url,
+                "--concurrency",
+                "4",
+                "--flatten",
+                "--num-tasks",
+                "5",
+                "--no-cache",
+                "--no-progress",
+                "--executor",
+                "ray",
+                "--ray-workers",
+                "2",
+                "--format",
+                "parquet",
+                "-o",
+                str(tmp_path / "two"),
+            ],
+        )
     assert result.exit_code == 0, result.output
     assert local.ok == one.ok == 12 and one.status == "complete" and one.tasks == local.tasks == 60
     assert _rows(tmp_path / "local.jsonl") == _rows(tmp_path / "one") == _rows(tmp_path / "two")
@@ -145,15 +210,19 @@ def test_failures_are_accounted_as_the_local_runner_accounts_them(tmp_path):
     failures = [json.loads(line) for line in (tmp_path / "ray" / "_failures.jsonl").read_text().splitlines()]
     local_failures = read_jsonl(tmp_path / "local.jsonl.failures.jsonl")
     assert sorted((f["category"], f["generation"], f["reason"]) for f in failures) == sorted(
-        (f["category"], f["generation"], f["reason"]) for f in local_failures)
+        (f["category"], f["generation"], f["reason"]) for f in local_failures
+    )
     assert _rows(tmp_path / "ray") == _rows(tmp_path / "local.jsonl")
 
 
 def _map_workers() -> list:
     import psutil
 
-    return [p for p in psutil.Process().children(recursive=True)
-            if "MapWorker" in " ".join(p.cmdline() if p.is_running() else [])]
+    return [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if "MapWorker" in " ".join(p.cmdline() if p.is_running() else [])
+    ]
 
 
 def test_a_worker_killed_mid_run_loses_no_generation_and_duplicates_none(tmp_path):
@@ -216,8 +285,9 @@ def test_examples_run_on_ray_from_a_folder_of_tasks(tmp_path):
         return 200, "".join(f"[[ ## {k} ## ]]\n{v}\n\n" for k, v in fields.items()) + "[[ ## completed ## ]]"
 
     with OpenAIStub(mode=answer) as stub:
-        gen = EmbeddingExampleGenerator(kinds="sts", count=6, seed=3, lm="openai/stub", api_base=stub.base_url,
-                                        concurrency=2)
+        gen = EmbeddingExampleGenerator(
+            kinds="sts", count=6, seed=3, lm="openai/stub", api_base=stub.base_url, concurrency=2
+        )
         local = run_examples(gen, None, tmp_path / "local.jsonl", progress=False)
         on_ray = run_examples(gen, None, tmp_path / "ray", progress=False, executor="ray", format="parquet")
     assert local.ok == on_ray.ok == 6
@@ -229,8 +299,16 @@ def test_the_embedded_model_served_by_llama_cpp_server_through_ray(tmp_path):
     from llama_server import llama_server
 
     with llama_server("smollm2", tmp_path / "server.log") as base:
-        gen = EmbeddingTaskGenerator("text-retrieval", num_generations=2, seed=2, lm="openai/smollm2",
-                                     api_base=base, num_tasks=3, max_tokens=300, concurrency=1)
+        gen = EmbeddingTaskGenerator(
+            "text-retrieval",
+            num_generations=2,
+            seed=2,
+            lm="openai/smollm2",
+            api_base=base,
+            num_tasks=3,
+            max_tokens=300,
+            concurrency=1,
+        )
         summary = run(gen, tmp_path / "out", progress=False, executor="ray", ray_workers=1)
     assert summary.calls == 2 and summary.ok + summary.parse_failures == 2
     rows = read_jsonl(tmp_path / "out")

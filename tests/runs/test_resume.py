@@ -93,8 +93,13 @@ def test_a_journal_ok_without_rows_is_called_again(tmp_path):
     out = tmp_path / "tasks.jsonl"
     run(make(model), out, progress=False)
     rows = read_lines(out)
-    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows
-                           if (r["category"], r["generation"]) != ("text-retrieval", 1)))
+    out.write_text(
+        "".join(
+            json.dumps(r, ensure_ascii=False) + "\n"
+            for r in rows
+            if (r["category"], r["generation"]) != ("text-retrieval", 1)
+        )
+    )
     summary = run(make(model), out, resume=True, progress=False)
     assert (summary.skipped, summary.calls, summary.status) == (7, 1, "complete")
     assert generations_in(read_lines(out)) == everything(4)
@@ -274,8 +279,9 @@ def test_sigkill_subprocess_then_resume_accounts_every_generation_once(tmp_path)
         time.sleep(0.02)
     process.kill()
     assert process.wait(timeout=30) == -signal.SIGKILL
-    done = subprocess.run([sys.executable, str(child), str(out), "60", "--resume"], env=env,
-                          capture_output=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(child), str(out), "60", "--resume"], env=env, capture_output=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert generations_in(read_lines(out)) == {(c, g): 3 for c in CATS for g in range(60)}
     summary = json.loads(done.stdout.decode().splitlines()[-1])

@@ -15,8 +15,8 @@ from dspy import lm15
 from run_helpers import FaultyModel, generations_in, read_lines
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.runs.runner import RetryPolicy, RunAborted, RunInterrupted, run
 from embtaskgen.runs.files import RunFiles
+from embtaskgen.runs.runner import RetryPolicy, RunAborted, RunInterrupted, run
 
 CATS = ["text-retrieval", "text-classification"]
 FAST = RetryPolicy(attempts=2, backoff=0.0)
@@ -156,8 +156,9 @@ def test_sigint_subprocess_then_resume(tmp_path):
     assert json.loads(stdout.decode().splitlines()[-1])["status"] == "interrupted"
     interrupted = read_lines(out)
     assert interrupted
-    done = subprocess.run([sys.executable, str(child), str(out), "150", "--resume"], env=env,
-                          capture_output=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(child), str(out), "150", "--resume"], env=env, capture_output=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     rows = read_lines(out)
     # Flattened: 3 distinct tasks per generation, so 3 rows each.
@@ -187,19 +188,16 @@ def test_refuses_to_overwrite_without_resume(tmp_path):
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [
-        ({"seed": 6}, "seed"),
-        ({"category": ["text-retrieval"]}, "categories"),
-        ({"flatten_tasks": True}, "flatten"),
-    ],
+    [({"seed": 6}, "seed"), ({"category": ["text-retrieval"]}, "categories"), ({"flatten_tasks": True}, "flatten")],
 )
 def test_resume_refuses_a_file_of_another_run(tmp_path, change, field):
     out = tmp_path / "tasks.jsonl"
     run(make(FaultyModel(seed=5, generations=2), num_generations=2), out, progress=False)
     before = out.read_bytes()
     options = {"category": CATS, "seed": 5, **change}
-    gen = EmbeddingTaskGenerator(options.pop("category"), lm=FaultyModel(seed=options["seed"], generations=2).lm,
-                                 **options)
+    gen = EmbeddingTaskGenerator(
+        options.pop("category"), lm=FaultyModel(seed=options["seed"], generations=2).lm, **options
+    )
     with pytest.raises(ValueError, match=f"cannot resume .*{field}"):
         run(gen.with_settings(gen.settings.replace(num_generations=2)), out, resume=True, progress=False)
     assert out.read_bytes() == before
@@ -222,7 +220,12 @@ def test_max_failures_stops_the_run_with_a_valid_file(tmp_path):
     out = tmp_path / "tasks.jsonl"
     gen = EmbeddingTaskGenerator("text-retrieval", seed=5, lm=FaultyModel(seed=5, generations=50, fault=fault).lm)
     with pytest.raises(RunAborted, match="max_failures=3") as aborted:
-        run(gen.with_settings(gen.settings.replace(num_generations=50, concurrency=1)), out, max_failures=3, progress=False)
+        run(
+            gen.with_settings(gen.settings.replace(num_generations=50, concurrency=1)),
+            out,
+            max_failures=3,
+            progress=False,
+        )
     summary = aborted.value.summary
     # The call already running when the limit is reached is finished and counted.
     assert (summary.status, summary.ok) == ("aborted", 2) and summary.failed in (3, 4)
@@ -237,13 +240,7 @@ def test_rows_to_stdout(capsys):
     assert generations_in(lines) == {(c, g): 1 for c in CATS for g in range(2)}
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"max_failures": 0}, "max_failures"),
-        ({"retry": "often"}, "retry"),
-    ],
-)
+@pytest.mark.parametrize(("kwargs", "message"), [({"max_failures": 0}, "max_failures"), ({"retry": "often"}, "retry")])
 def test_bad_arguments(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
         run(make(FaultyModel(seed=5, generations=1)), tmp_path / "t.jsonl", progress=False, **kwargs)
@@ -266,6 +263,7 @@ def test_bad_counts_are_refused_where_they_enter(setting):
 def test_duplicates_are_dropped_in_plan_order_whatever_finishes_first(tmp_path):
     """Later generations answer first; the copy kept is still the earliest generation's,
     so the rows are byte-identical at any concurrency (and to the Ray executor's)."""
+
     def later_first(category, generation, attempt):
         time.sleep(0.03 * (6 - generation))
 
@@ -277,5 +275,6 @@ def test_duplicates_are_dropped_in_plan_order_whatever_finishes_first(tmp_path):
         assert summary.duplicates == (2 * 6 - 1) * 3  # the three tasks repeat in every call
     rows = read_lines(files[8])
     assert [(r["category"], r["generation"], len(r["tasks"])) for r in rows] == [
-        (c, g, 3 if (c, g) == (CATS[0], 0) else 0) for c in CATS for g in range(6)]
+        (c, g, 3 if (c, g) == (CATS[0], 0) else 0) for c in CATS for g in range(6)
+    ]
     assert files[8].read_bytes() == files[1].read_bytes()

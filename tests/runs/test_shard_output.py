@@ -12,13 +12,15 @@ from embtaskgen.runs.journal import RunIdentity, generation_record
 from embtaskgen.runs.resume import read_existing
 from embtaskgen.runs.shard_output import ShardFolder
 
-IDENTITY = RunIdentity(seed=7, categories=["text-retrieval"], flatten=True, num_tasks=2, topic="",
-                       model_name="m", keep_duplicates=False)
+IDENTITY = RunIdentity(
+    seed=7, categories=["text-retrieval"], flatten=True, num_tasks=2, topic="", model_name="m", keep_duplicates=False
+)
 
 
 def _row(generation: int, task: str) -> str:
-    return json.dumps({"category": "text-retrieval", "task": task, "model_name": "m", "generation": generation,
-                       "seed": 7})
+    return json.dumps(
+        {"category": "text-retrieval", "task": task, "model_name": "m", "generation": generation, "seed": 7}
+    )
 
 
 def _batch(folder: ShardFolder, generation: int, tasks: list[str]) -> None:

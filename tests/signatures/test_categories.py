@@ -5,12 +5,7 @@ from embtaskgen.signatures.categories import PREDICTOR_NAMES, signature_for
 
 
 def test_categories_are_the_four_names_in_order():
-    assert CATEGORIES == (
-        "text-retrieval",
-        "text-matching-short",
-        "text-matching-long",
-        "text-classification",
-    )
+    assert CATEGORIES == ("text-retrieval", "text-matching-short", "text-matching-long", "text-classification")
     assert set(SIGNATURES) == set(CATEGORIES)
 
 

@@ -16,9 +16,7 @@ EXPECTED = {
     ),
     "text-matching-short": (["task", "language"], ["input", "positive_document"]),
     "text-matching-long": (["task", "language"], ["input", "positive_document"]),
-    "text-classification": (
-        ["task", "clarity", "difficulty", "language"], ["input_text", "label", "misleading_label"],
-    ),
+    "text-classification": (["task", "clarity", "difficulty", "language"], ["input_text", "label", "misleading_label"]),
     "sts": (["unit", "difficulty", "high_score", "low_score", "language"], ["S1", "S2", "S3"]),
     "bitext": (
         ["unit", "difficulty", "high_score", "low_score", "source_language", "target_language"],

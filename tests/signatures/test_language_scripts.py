@@ -15,10 +15,20 @@ def test_every_prompt_language_has_its_scripts():
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        ("Добрый день", "Russian"), ("Καλημέρα", "Greek"), ("مرحبا بالعالم", "Arabic"), ("שלום עולם", "Hebrew"),
-        ("नमस्ते दुनिया", "Hindi"), ("สวัสดีชาวโลก", "Thai"), ("안녕하세요", "Korean"), ("你好世界", "Chinese"),
-        ("こんにちは、カタカナー世界", "Japanese"), ("გამარჯობა", "Georgian"), ("வணக்கம்", "Tamil"),
-        ("Zdravo svete", "Serbian"), ("Здраво свете", "Serbian"), ("Guten Tag", "German"),
+        ("Добрый день", "Russian"),
+        ("Καλημέρα", "Greek"),
+        ("مرحبا بالعالم", "Arabic"),
+        ("שלום עולם", "Hebrew"),
+        ("नमस्ते दुनिया", "Hindi"),
+        ("สวัสดีชาวโลก", "Thai"),
+        ("안녕하세요", "Korean"),
+        ("你好世界", "Chinese"),
+        ("こんにちは、カタカナー世界", "Japanese"),
+        ("გამარჯობა", "Georgian"),
+        ("வணக்கம்", "Tamil"),
+        ("Zdravo svete", "Serbian"),
+        ("Здраво свете", "Serbian"),
+        ("Guten Tag", "German"),
     ],
 )
 def test_a_text_in_its_language_is_all_in_its_script(text, language):

@@ -5,12 +5,7 @@ from scripted import chat_reply, prompt_text, scripted_lm
 from tuning_replies import varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.tune.evaluation import (
-    DEFAULT_EVAL_TOPICS,
-    evaluate,
-    format_comparison,
-    format_table,
-)
+from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
 from embtaskgen.tune.splits import heldout_seeds
 
 

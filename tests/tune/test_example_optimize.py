@@ -69,7 +69,9 @@ def test_the_instruction_optimizers_run_on_the_examples_stage(optimizer, helper)
     from tuning_replies import proposer_reply, reflection_reply
 
     reply = reflection_reply if optimizer == "gepa" else proposer_reply
-    tuned = optimize_examples(generator(), optimizer, budget=16, **{helper: scripted_lm(reply, model="scripted/helper")})
+    tuned = optimize_examples(
+        generator(), optimizer, budget=16, **{helper: scripted_lm(reply, model="scripted/helper")}
+    )
     stats = tuned.program_info["kinds"]["sts"]
     assert tuned.program_info["optimizer"] == optimizer and stats["program_calls"] >= 8
     assert stats["lm_calls"]["task_lm"]["calls"] > 0
@@ -112,14 +114,20 @@ def _saved(tmp_path):
     return json.loads(save_example_program(generator(), tmp_path / "p.json").read_text())
 
 
-@pytest.mark.parametrize("edit, says", [
-    (lambda s: s.update(text_retrieval=s.pop("similarity_triplet")), "unknown predictor 'text_retrieval'; valid names"),
-    (lambda s: s["similarity_triplet"].update(lm="openai/gpt-4o"), "must be null"),
-    (lambda s: s["similarity_triplet"].update(config={"api_base": "http://x"}), "not allowed"),
-    (lambda s: s["similarity_triplet"].update(demos=[{"S1": "a", "api_key": "k"}]), "not allowed"),
-    (lambda s: s["similarity_triplet"].update(demos=[{"S1": {"nested": 1}}]), "must be a string"),
-    (lambda s: s.pop("similarity_triplet"), "holds no example predictor"),
-])
+@pytest.mark.parametrize(
+    "edit, says",
+    [
+        (
+            lambda s: s.update(text_retrieval=s.pop("similarity_triplet")),
+            "unknown predictor 'text_retrieval'; valid names",
+        ),
+        (lambda s: s["similarity_triplet"].update(lm="openai/gpt-4o"), "must be null"),
+        (lambda s: s["similarity_triplet"].update(config={"api_base": "http://x"}), "not allowed"),
+        (lambda s: s["similarity_triplet"].update(demos=[{"S1": "a", "api_key": "k"}]), "not allowed"),
+        (lambda s: s["similarity_triplet"].update(demos=[{"S1": {"nested": 1}}]), "must be a string"),
+        (lambda s: s.pop("similarity_triplet"), "holds no example predictor"),
+    ],
+)
 def test_program_files_are_checked_strictly_and_nothing_is_loaded(tmp_path, edit, says):
     state = _saved(tmp_path)
     edit(state)

@@ -1,7 +1,6 @@
 from types import SimpleNamespace
 
 import dspy
-import pytest
 from scripted import scripted_lm
 
 from embtaskgen import LMCallCounter
@@ -84,7 +83,8 @@ def test_calls_from_another_thread_are_counted():
     lm = _lm()
     with LMCallCounter({"task": lm}) as counter:
         dspy.Parallel(num_threads=2, disable_progress_bar=True)(
-            [(QA, {"question": q, "lm": lm}) for q in ("a", "b", "c")])
+            [(QA, {"question": q, "lm": lm}) for q in ("a", "b", "c")]
+        )
     assert counter.counts()["task"] == {"calls": 3, "cache_hits": 0}
 
 
@@ -94,8 +94,7 @@ def test_an_lm_without_history_or_usage():
     with LMCallCounter({"plain": no_history, "silent": no_usage}) as counter:
         no_usage.history.extend([{"usage": {}}, {"usage": None}, {"usage": {"prompt_tokens": 3}}])
     # A model that reports no usage is counted as cache hits.
-    assert counter.counts() == {"plain": {"calls": 0, "cache_hits": 0},
-                                "silent": {"calls": 1, "cache_hits": 2}}
+    assert counter.counts() == {"plain": {"calls": 0, "cache_hits": 0}, "silent": {"calls": 1, "cache_hits": 2}}
 
 
 def test_counts_an_lm_whose_history_is_full():

@@ -5,14 +5,14 @@ from scripted import scripted_lm
 from tuning_replies import proposer_reply, reflection_reply, varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.tune.evaluation import evaluate
+from embtaskgen.brainstorm.generator import load_program
+from embtaskgen.brainstorm.program_state import program_metadata, save_program
 from embtaskgen.quality.metric import METRIC_VERSION
+from embtaskgen.tune.category_program import CategoryProgram
+from embtaskgen.tune.evaluation import evaluate
 from embtaskgen.tune.optimize import OPTIMIZERS, optimize
 from embtaskgen.tune.optimizers import plan_for
-from embtaskgen.brainstorm.program_state import program_metadata, save_program
-from embtaskgen.brainstorm.generator import load_program
 from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
-from embtaskgen.tune.category_program import CategoryProgram
 
 TOPICS = HELDOUT_TOPICS[:3]
 SEEDS = heldout_seeds(1)
@@ -35,7 +35,9 @@ def test_bootstrap_end_to_end_save_reload_same_prompts_and_score(tmp_path):
     assert stats["program_calls"] > 0 and stats["lm_calls"]["task_lm"]["calls"] > 0
 
     score = evaluate(tuned, topics=TOPICS, seeds=SEEDS)["categories"]["text-retrieval"]["score"]
-    path = save_program(tuned, tmp_path / "tuned.json", metadata={"heldout": {"text-retrieval": {"tuned": {"score": score}}}})
+    path = save_program(
+        tuned, tmp_path / "tuned.json", metadata={"heldout": {"text-retrieval": {"tuned": {"score": score}}}}
+    )
     raw = json.loads(path.read_text())
     assert set(raw) == {"embtaskgen", "text_retrieval", "metadata"}
     assert raw["text_retrieval"]["lm"] is None
@@ -112,7 +114,6 @@ def test_tuning_program_refuses_an_untuned_category():
 
 def test_user_trainset_is_split_when_no_valset():
     examples = [{"category": "text-retrieval", "topic": t, "seed": i} for i, t in enumerate(["law", "art", "sports"])]
-    tuned = optimize(EmbeddingTaskGenerator("text-retrieval", lm=varied_lm(), num_tasks=8), trainset=examples,
-                     budget=8)
+    tuned = optimize(EmbeddingTaskGenerator("text-retrieval", lm=varied_lm(), num_tasks=8), trainset=examples, budget=8)
     stats = tuned.program_info["categories"]["text-retrieval"]
     assert (stats["train_size"], stats["valset_size"]) == (2, 1)

@@ -88,8 +88,7 @@ def test_more_budget_never_shrinks_a_plan(name):
 def test_a_plan_is_json_friendly():
     data = plan_for("mipro", 40).as_dict()
     assert json.loads(json.dumps(data)) == data
-    assert data == {"optimizer": "mipro", "budget": 40, "train_size": 8, "valset_size": 5,
-                    "candidates": 5, "trials": 5}
+    assert data == {"optimizer": "mipro", "budget": 40, "train_size": 8, "valset_size": 5, "candidates": 5, "trials": 5}
 
 
 @pytest.mark.parametrize("name", ["simulated-annealing", "Bootstrap", "", None, "copro"])

@@ -7,9 +7,6 @@ from scripted import chat_reply, scripted_lm
 from tuning_replies import varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.cli.main import main
-from embtaskgen.errors import ProgramFileError
-from embtaskgen.tune.demos import curate_demos
 from embtaskgen.brainstorm.generator import load_program
 from embtaskgen.brainstorm.program_state import (
     ProgramLoader,
@@ -18,30 +15,37 @@ from embtaskgen.brainstorm.program_state import (
     read_program,
     save_program,
 )
+from embtaskgen.cli.main import main
+from embtaskgen.errors import ProgramFileError
+from embtaskgen.tune.demos import curate_demos
 from embtaskgen.tune.program_files import SHIPPED_PROGRAM, default_program_for, resolve_program
-from embtaskgen.tune.splits import (
-    HELDOUT_SEED_BASE,
-    HELDOUT_TOPICS,
-    TRAIN_TOPICS,
-    training_examples,
-)
+from embtaskgen.tune.splits import HELDOUT_SEED_BASE, HELDOUT_TOPICS, TRAIN_TOPICS, training_examples
 
 
 def _tuned():
     generator = EmbeddingTaskGenerator("all", lm=varied_lm())
-    generator.text_classification.demos = [dspy.Example(
-        num_tasks=3, topic="law", avoid=[],
-        tasks=["Classify court opinions by the area of law they address.",
-               "Classify legal complaints by the remedy the plaintiff seeks.",
-               "Classify contract clauses by the obligation they create."]).with_inputs("num_tasks", "topic", "avoid")]
+    generator.text_classification.demos = [
+        dspy.Example(
+            num_tasks=3,
+            topic="law",
+            avoid=[],
+            tasks=[
+                "Classify court opinions by the area of law they address.",
+                "Classify legal complaints by the remedy the plaintiff seeks.",
+                "Classify contract clauses by the obligation they create.",
+            ],
+        ).with_inputs("num_tasks", "topic", "avoid")
+    ]
     generator.text_classification.signature = generator.text_classification.signature.with_instructions(
-        "Write classification tasks.")
+        "Write classification tasks."
+    )
     return generator
 
 
 def test_save_and_load_round_trip_without_any_lm(tmp_path):
-    path = save_program(_tuned(), tmp_path / "p.json", categories=["text-classification"],
-                        metadata={"optimizer": "hand"})
+    path = save_program(
+        _tuned(), tmp_path / "p.json", categories=["text-classification"], metadata={"optimizer": "hand"}
+    )
     text = path.read_text()
     assert "scripted" not in text  # no LM in the file
     state = json.loads(text)
@@ -55,8 +59,14 @@ def test_save_and_load_round_trip_without_any_lm(tmp_path):
 
 def test_all_four_are_saved_by_default_and_dspy_can_load_them(tmp_path):
     path = save_program(_tuned(), tmp_path / "all.json")
-    assert set(read_program(path)) == {"embtaskgen", "metadata", "text_retrieval", "text_matching_short",
-                                       "text_matching_long", "text_classification"}
+    assert set(read_program(path)) == {
+        "embtaskgen",
+        "metadata",
+        "text_retrieval",
+        "text_matching_short",
+        "text_matching_long",
+        "text_classification",
+    }
     plain = EmbeddingTaskGenerator(lm=varied_lm())
     dspy.Module.load(plain, str(path))  # DSPy's own loader reads the same file
     assert plain.text_classification.signature.instructions == "Write classification tasks."
@@ -125,8 +135,22 @@ def test_cli_generate_refuses_an_evil_program_and_writes_nothing(tmp_path, monke
     state["text_retrieval"]["config"] = {"api_base": "http://127.0.0.1:9/v1"}
     evil.write_text(json.dumps(state))
     out = tmp_path / "tasks.jsonl"
-    result = CliRunner().invoke(main, ["generate", "-c", "text-retrieval", "--seed", "1", "--model", "openai/x",
-                                       "--program", str(evil), "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "-c",
+            "text-retrieval",
+            "--seed",
+            "1",
+            "--model",
+            "openai/x",
+            "--program",
+            str(evil),
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "evil.json: text_retrieval.config: not allowed" in result.output
     assert not out.exists() and lm.engine.requests == []
@@ -146,12 +170,18 @@ def test_shipped_program_is_readable_and_records_heldout_scores():
 
 
 def test_curation_is_idempotent_and_drops_bad_items():
-    demo = dspy.Example(num_tasks=5, topic="", avoid=[], tasks=[
-        "Classify customer support emails by the product they concern.",
-        "List some facts.",
-        "Classify customer support emails by the product they concern.",
-        "Classify news articles about elections by the region they cover.",
-        "Classify product reviews of kitchen appliances by the defect they report."])
+    demo = dspy.Example(
+        num_tasks=5,
+        topic="",
+        avoid=[],
+        tasks=[
+            "Classify customer support emails by the product they concern.",
+            "List some facts.",
+            "Classify customer support emails by the product they concern.",
+            "Classify news articles about elections by the region they cover.",
+            "Classify product reviews of kitchen appliances by the defect they report.",
+        ],
+    )
     once = curate_demos([demo], "text-classification")
     assert once[0]["num_tasks"] == len(once[0]["tasks"]) == 3
     assert curate_demos(once, "text-classification") == once

@@ -18,16 +18,14 @@ GOOD = [
 
 def _example(num_tasks=20, category="text-classification"):
     return dspy.Example(category=category, num_tasks=num_tasks, topic="", seed=0).with_inputs(
-        "category", "num_tasks", "topic", "seed")
+        "category", "num_tasks", "topic", "seed"
+    )
 
 
 # ---------------------------------------------------------------- requested_count
 
 
-@pytest.mark.parametrize(
-    ("num_tasks", "cap", "expected"),
-    [(20, 10, 10), (8, 10, 8), (10, 10, 10), (3, 1, 1)],
-)
+@pytest.mark.parametrize(("num_tasks", "cap", "expected"), [(20, 10, 10), (8, 10, 8), (10, 10, 10), (3, 1, 1)])
 def test_requested_count_is_capped_by_the_adapters_max_items(num_tasks, cap, expected):
     assert requested_count(num_tasks, CompactListAdapter(max_items=cap)) == expected
     assert requested_count(num_tasks, SimpleNamespace(max_items=cap)) == expected
@@ -35,8 +33,15 @@ def test_requested_count_is_capped_by_the_adapters_max_items(num_tasks, cap, exp
 
 @pytest.mark.parametrize(
     "adapter",
-    [None, dspy.ChatAdapter(), CompactListAdapter(max_items=None), SimpleNamespace(max_items=0),
-     SimpleNamespace(max_items=True), SimpleNamespace(max_items="5"), SimpleNamespace(max_items=2.0)],
+    [
+        None,
+        dspy.ChatAdapter(),
+        CompactListAdapter(max_items=None),
+        SimpleNamespace(max_items=0),
+        SimpleNamespace(max_items=True),
+        SimpleNamespace(max_items="5"),
+        SimpleNamespace(max_items=2.0),
+    ],
     ids=["none", "chat", "uncapped", "zero", "bool", "str", "float"],
 )
 def test_requested_count_ignores_adapters_without_a_usable_cap(adapter):
@@ -80,7 +85,7 @@ def test_shown_examples_adds_the_demo_tasks_after_the_pool():
     shown = shown_examples("text-classification", demos)
     pool = tuple(SEED_TASKS["text-classification"])
     assert shown[: len(pool)] == pool
-    assert shown[len(pool):] == (GOOD[0], GOOD[1], GOOD[2])
+    assert shown[len(pool) :] == (GOOD[0], GOOD[1], GOOD[2])
 
 
 # --------------------------------------------------------------- tuning_metric
@@ -106,8 +111,9 @@ def test_copying_a_shown_demo_task_costs_score():
     fresh = tuning_metric(_example(4), dspy.Prediction(tasks=GOOD, target=4, shown=()))
     copied = tuning_metric(_example(4), dspy.Prediction(tasks=GOOD, target=4, shown=[GOOD[0]]))
     assert copied < fresh
-    expected = score_tasks(GOOD, "text-classification", num_tasks=4,
-                           examples=[*SEED_TASKS["text-classification"], GOOD[0]]).score
+    expected = score_tasks(
+        GOOD, "text-classification", num_tasks=4, examples=[*SEED_TASKS["text-classification"], GOOD[0]]
+    ).score
     assert copied == pytest.approx(expected)
 
 

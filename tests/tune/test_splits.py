@@ -29,7 +29,7 @@ def test_train_and_heldout_topics_are_disjoint_except_any_domain():
 
 def test_every_fifth_topic_is_held_out_in_pool_order():
     assert HELDOUT_EVERY == 5
-    assert HELDOUT_TOPICS[1:] == TOPICS[HELDOUT_EVERY - 1::HELDOUT_EVERY]
+    assert HELDOUT_TOPICS[1:] == TOPICS[HELDOUT_EVERY - 1 :: HELDOUT_EVERY]
     assert list(TRAIN_TOPICS[1:]) == [t for t in TOPICS if t not in HELDOUT_TOPICS]
 
 
@@ -73,7 +73,11 @@ def test_make_example_is_one_call_with_the_forward_inputs():
     assert isinstance(example, dspy.Example)
     assert EXAMPLE_INPUTS == ("category", "num_tasks", "topic", "seed")
     assert dict(example.inputs().items()) == {
-        "category": "text-matching-long", "num_tasks": 7, "topic": "law", "seed": 12}
+        "category": "text-matching-long",
+        "num_tasks": 7,
+        "topic": "law",
+        "seed": 12,
+    }
     assert make_example("text-retrieval", "", 0).num_tasks == 20
 
 

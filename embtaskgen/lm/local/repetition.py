@@ -29,6 +29,7 @@ import contextlib
 import ctypes
 from dataclasses import dataclass
 from typing import Any
+
 from embtaskgen.errors import ConfigError
 
 __all__ = ["DEFAULT_BREAKERS", "NoRepeat", "NoRepeatPenalty"]

@@ -57,8 +57,7 @@ def _text_of(parts: Any, where: str) -> str:
     for index, part in enumerate(parts):
         if not isinstance(part, TextPart):
             raise lm15.UnsupportedFeatureError(
-                f"the local llama.cpp engine takes text only; {where}.parts[{index}] is "
-                f"{type(part).__name__}",
+                f"the local llama.cpp engine takes text only; {where}.parts[{index}] is {type(part).__name__}",
                 provider=PROVIDER,
                 feature=f"{where}.parts[{index}]",
             )
@@ -121,9 +120,7 @@ def to_response(raw: Any, model_id: str, chat: bool) -> Response:
         text = choice["message"]["content"] if chat else choice["text"]
         usage = raw.get("usage") or {}
     except (KeyError, IndexError, TypeError) as exc:
-        raise lm15.ServerError(
-            f"llama.cpp returned an unexpected result: {exc!r}", provider=PROVIDER
-        ) from exc
+        raise lm15.ServerError(f"llama.cpp returned an unexpected result: {exc!r}", provider=PROVIDER) from exc
     reason = choice.get("finish_reason")
     return Response(
         id=raw.get("id") or None,

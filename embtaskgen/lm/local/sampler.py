@@ -64,13 +64,7 @@ class LazyGrammarSampler:
     """
 
     def __init__(
-        self,
-        fast: Any,
-        full: Any,
-        grammar: Any,
-        n_vocab: int,
-        top: int = 64,
-        penalty: NoRepeatPenalty | None = None,
+        self, fast: Any, full: Any, grammar: Any, n_vocab: int, top: int = 64, penalty: NoRepeatPenalty | None = None
     ) -> None:
         self.fast = fast  # the chain without the grammar
         self.full = full  # the same chain with the grammar first (it owns ``grammar``); None without one
@@ -177,7 +171,9 @@ def lazy_grammar_llama_class() -> type:
             if settings is not None and settings.enabled:
                 penalty = NoRepeatPenalty(self._model.vocab, self.n_vocab(), settings, window=self.n_ctx())
             if grammar is None:
-                return full if penalty is None else LazyGrammarSampler(full, None, None, self.n_vocab(), penalty=penalty)
+                return (
+                    full if penalty is None else LazyGrammarSampler(full, None, None, self.n_vocab(), penalty=penalty)
+                )
             found = None
             for index in range(C.llama_sampler_chain_n(full.sampler)):
                 member = C.llama_sampler_chain_get(full.sampler, index)

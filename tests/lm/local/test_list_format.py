@@ -38,8 +38,11 @@ def test_an_item_cannot_end_mid_phrase(cut):
 
 def test_stranded_prepositions_and_pronouns_still_end_an_item():
     pattern = seed_item_pattern(SEED_TASKS["text-classification"], 20, 120)
-    for task in ("Classify a recipe by the cuisine it belongs to.", "Classify a post by the team it is for.",
-                 "Classify an email by the department that should answer it."):
+    for task in (
+        "Classify a recipe by the cuisine it belongs to.",
+        "Classify a post by the team it is for.",
+        "Classify an email by the department that should answer it.",
+    ):
         assert re.fullmatch(pattern, task), task
 
 

@@ -19,8 +19,10 @@ def test_warnings_and_chatter_are_debug_errors_stay_errors(caplog):
         llama_log._handle(5, b"...continued\n")  # continues the error line
         llama_log._handle(1, b"\n")  # blank lines are dropped
     assert [(r.levelno, r.getMessage()[:18]) for r in caplog.records] == [
-        (logging.DEBUG, "llama_kv_cache_isw"), (logging.DEBUG, "llama_model_loader"),
-        (logging.ERROR, "llama_model_load: "), (logging.ERROR, "...continued"),
+        (logging.DEBUG, "llama_kv_cache_isw"),
+        (logging.DEBUG, "llama_model_loader"),
+        (logging.ERROR, "llama_model_load: "),
+        (logging.ERROR, "...continued"),
     ]
 
 

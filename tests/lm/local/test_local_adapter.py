@@ -11,8 +11,8 @@ from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.local.adapter import CompactListAdapter
-from embtaskgen.signatures.examples import SEED_TASKS, sample_seed_tasks
 from embtaskgen.signatures import SIGNATURES
+from embtaskgen.signatures.examples import SEED_TASKS, sample_seed_tasks
 
 RETRIEVAL = SIGNATURES["text-retrieval"]
 INPUTS = {"num_tasks": 6, "topic": "marine biology", "avoid": ["Given a fish name, find its habitat."]}
@@ -36,7 +36,9 @@ def test_prompt_carries_instruction_inputs_and_examples(category):
 
 
 def test_num_tasks_is_capped_for_small_models():
-    messages = CompactListAdapter(max_items=8, category="text-retrieval").format(RETRIEVAL, [], {"num_tasks": 20, "topic": "", "avoid": []})
+    messages = CompactListAdapter(max_items=8, category="text-retrieval").format(
+        RETRIEVAL, [], {"num_tasks": 20, "topic": "", "avoid": []}
+    )
     assert messages[-1]["content"] == "Write 8 tasks."
     uncapped = CompactListAdapter(max_items=None, category="text-retrieval").format(RETRIEVAL, [], {"num_tasks": 20})
     assert uncapped[-1]["content"] == "Write 20 tasks."
@@ -74,8 +76,9 @@ def test_fallback_examples_are_fixed_so_the_few_shot_lever_can_be_off(make_lm, f
 
 def test_schema_sent_when_the_lm_enforces_schemas(make_lm, fake_factory):
     lm = make_lm()
-    adapter = CompactListAdapter(max_items=5, min_items=3, min_chars=15, max_chars=120, item_pattern=None,
-                                 category="text-retrieval")
+    adapter = CompactListAdapter(
+        max_items=5, min_items=3, min_chars=15, max_chars=120, item_pattern=None, category="text-retrieval"
+    )
     with dspy.context(lm=lm, adapter=adapter):
         prediction = dspy.Predict(RETRIEVAL)(num_tasks=20, topic="", avoid=[])
     assert prediction.tasks == ["Given a question, retrieve passages that answer it."]
@@ -166,9 +169,7 @@ def test_generator_counts_a_parse_failure(make_lm, fake_factory):
     from embtaskgen import EmbeddingTaskGenerator
 
     lm = make_lm()
-    lm.engine.complete(
-        dspy.lm15.Request(model=lm.model, messages=(dspy.lm15.Message.user("load"),))
-    )
+    lm.engine.complete(dspy.lm15.Request(model=lm.model, messages=(dspy.lm15.Message.user("load"),)))
     answers = iter(['["Given a claim, retrieve evidence for or against it."]', "not json at all"])
     fake_factory.llama.reply = lambda call: next(answers)
     prediction = EmbeddingTaskGenerator("text-retrieval", num_generations=2, seed=3, lm=lm)()
@@ -211,10 +212,7 @@ def test_the_category_is_told_not_read_from_the_prompt(make_lm, fake_factory):
 def test_an_adapter_without_a_category_refuses_calls_but_keeps_its_settings(make_lm):
     adapter = CompactListAdapter(max_items=12, max_chars=120)
     assert (adapter.category, adapter.max_items, adapter.max_chars) == (None, 12, 120)
-    for call in (
-        lambda: adapter.format(RETRIEVAL, [], dict(INPUTS)),
-        lambda: adapter.parse(RETRIEVAL, '["A task."]'),
-    ):
+    for call in (lambda: adapter.format(RETRIEVAL, [], dict(INPUTS)), lambda: adapter.parse(RETRIEVAL, '["A task."]')):
         with pytest.raises(ConfigError, match="without a category") as info:
             call()
         assert all(category in str(info.value) for category in SIGNATURES)

@@ -114,8 +114,9 @@ def test_dspy_parallel_through_the_lm(make_lm, fake_factory):
     fake_factory.llama.reply = fake_factory_reply
     fake_factory.llama.delay = 0.01
     with dspy.context(lm=lm):
-        results = predict.batch([dspy.Example(question=str(i)).with_inputs("question") for i in range(4)],
-                                num_threads=4)
+        results = predict.batch(
+            [dspy.Example(question=str(i)).with_inputs("question") for i in range(4)], num_threads=4
+        )
     assert [r.answer for r in results] == ["ok"] * 4
     assert fake_factory.llama.overlaps == 0
 
@@ -132,10 +133,7 @@ def test_context_overflow_is_context_window_exceeded(make_lm, make_engine, fake_
 
 @pytest.mark.parametrize(
     ("error", "expected"),
-    [
-        (ValueError("bad grammar"), LMInvalidRequestError),
-        (RuntimeError("llama_decode returned -3"), LMProviderError),
-    ],
+    [(ValueError("bad grammar"), LMInvalidRequestError), (RuntimeError("llama_decode returned -3"), LMProviderError)],
 )
 def test_other_llama_errors_are_mapped(make_lm, fake_factory, error, expected):
     lm = make_lm()

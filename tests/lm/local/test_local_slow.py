@@ -51,8 +51,8 @@ def test_lazy_grammar_output_still_matches_the_schema(no_repeat):
     from llama_cpp.llama_grammar import LlamaGrammar
 
     from embtaskgen.lm.local.grammar import grammar_text
-    from embtaskgen.lm.local.sampler import default_llama_factory
     from embtaskgen.lm.local.repetition import NoRepeat
+    from embtaskgen.lm.local.sampler import default_llama_factory
 
     path, _ = resolve_model_path("smollm2")
     llama = default_llama_factory(str(path), n_ctx=1024)
@@ -91,8 +91,8 @@ def test_same_request_gives_the_same_answer_whatever_ran_before():
 
 
 def test_no_repeat_penalty_also_runs_without_a_grammar():
-    from embtaskgen.lm.local.sampler import default_llama_factory
     from embtaskgen.lm.local.repetition import NoRepeat
+    from embtaskgen.lm.local.sampler import default_llama_factory
 
     path, _ = resolve_model_path("smollm2")
     llama = default_llama_factory(str(path), n_ctx=512)
@@ -112,8 +112,8 @@ def test_no_repeat_penalty_lowers_only_the_token_that_extends_a_repeat():
     import numpy as np
     from llama_cpp import llama_cpp as C
 
-    from embtaskgen.lm.local.sampler import default_llama_factory
     from embtaskgen.lm.local.repetition import NoRepeat, NoRepeatPenalty
+    from embtaskgen.lm.local.sampler import default_llama_factory
 
     path, _ = resolve_model_path("smollm2")
     llama = default_llama_factory(str(path), n_ctx=512)
@@ -174,8 +174,14 @@ def test_generator_against_the_served_model(llama_server):
     from embtaskgen import EmbeddingTaskGenerator
 
     generator = EmbeddingTaskGenerator(
-        "text-retrieval", seed=2, lm="openai/smollm2", api_base=llama_server, num_tasks=4,
-        temperature=0.7, adapter=CompactListAdapter(category="text-retrieval"), max_tokens=400,
+        "text-retrieval",
+        seed=2,
+        lm="openai/smollm2",
+        api_base=llama_server,
+        num_tasks=4,
+        temperature=0.7,
+        adapter=CompactListAdapter(category="text-retrieval"),
+        max_tokens=400,
     )
     prediction = generator()
     assert prediction.stats["calls"] == 1
@@ -190,8 +196,16 @@ def test_served_penalties_reach_a_real_llama_cpp_server(llama_server):
     from embtaskgen import EmbeddingTaskGenerator
 
     def answer(**knobs):
-        generator = EmbeddingTaskGenerator("text-retrieval", seed=3, lm="openai/smollm2", api_base=llama_server,
-                                           temperature=0.0, adapter="compact", max_tokens=200, **knobs)
+        generator = EmbeddingTaskGenerator(
+            "text-retrieval",
+            seed=3,
+            lm="openai/smollm2",
+            api_base=llama_server,
+            temperature=0.0,
+            adapter="compact",
+            max_tokens=200,
+            **knobs,
+        )
         lm = generator.lm.copy(cache=False)
         result = generator.call("text-retrieval", 0, 3, lm=lm)
         return result, lm.history[-1]
@@ -214,9 +228,17 @@ def test_loading_and_calling_the_embedded_model_writes_no_log_lines(tmp_path):
         "lm.engine.load()\n"
         "lm('Given a question, retrieve')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                          env={**__import__("os").environ, "DSPY_CACHEDIR": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "DSPY_CACHEDIR": str(tmp_path)},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
-    noise = [line for line in (done.stdout + done.stderr).splitlines()
-             if any(mark in line for mark in ("llama", "ggml", "gguf", "load_tensors", "print_info", "SWA"))]
+    noise = [
+        line
+        for line in (done.stdout + done.stderr).splitlines()
+        if any(mark in line for mark in ("llama", "ggml", "gguf", "load_tensors", "print_info", "SWA"))
+    ]
     assert noise == []
