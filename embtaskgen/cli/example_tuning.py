@@ -60,9 +60,10 @@ def optimize_example_prompts(
     """Tune, evaluate (optionally) and save the example prompts (see the module docstring)."""
     from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
     from embtaskgen.examples.kinds import resolve_kinds
+    from embtaskgen.programs.choice import resolve_example_program
+    from embtaskgen.programs.files import save_program as save_example_program
     from embtaskgen.tune.example_evaluation import evaluate_examples, format_example_comparison
     from embtaskgen.tune.example_optimize import optimize_examples
-    from embtaskgen.tune.example_program_files import resolve_example_program, save_example_program
     from embtaskgen.tune.splits import heldout_seeds
 
     with usage_errors():

@@ -37,7 +37,7 @@ def _generator(
     category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int, program: str | None
 ) -> Any:
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
-    from embtaskgen.tune.program_files import resolve_program
+    from embtaskgen.programs.choice import resolve_program
 
     with usage_errors():
         generator = EmbeddingTaskGenerator(list(category), lm=model, api_base=api_base, num_tasks=num_tasks)
@@ -203,7 +203,7 @@ def _optimize(
     eval_seeds: int,
     output: Path,
 ) -> None:
-    from embtaskgen.brainstorm.program_state import save_program
+    from embtaskgen.programs.files import save_program
     from embtaskgen.tune.evaluation import format_comparison
     from embtaskgen.tune.optimize import optimize
 

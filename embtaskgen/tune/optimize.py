@@ -37,7 +37,7 @@ from embtaskgen.tune.category_program import CategoryProgram
 from embtaskgen.tune.demos import curate_demos
 from embtaskgen.tune.lm_calls import LMCallCounter
 from embtaskgen.tune.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, plan_for, run_optimizer
-from embtaskgen.tune.program_files import adapter_fingerprint
+from embtaskgen.programs.choice import adapter_fingerprint
 from embtaskgen.tune.scoring import tuning_metric
 from embtaskgen.tune.splits import EXAMPLE_INPUTS, make_example, training_examples
 
@@ -81,7 +81,7 @@ def optimize(
     Returns:
         A tuned copy of ``generator`` whose ``program_info`` dict records the optimizer,
         budget, model, metric version and per-category validation scores and call counts
-        (saved by :func:`embtaskgen.tune.program_files.save_program`).
+        (saved by :func:`embtaskgen.programs.files.save_program`).
 
     Raises:
         ValueError: Unknown optimizer or category (the message lists the valid choices),

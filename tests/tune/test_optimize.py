@@ -6,7 +6,7 @@ from tuning_replies import proposer_reply, reflection_reply, varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.brainstorm.generator import load_program
-from embtaskgen.brainstorm.program_state import program_metadata, save_program
+from embtaskgen.programs.files import program_metadata, save_program
 from embtaskgen.quality.metric import METRIC_VERSION
 from embtaskgen.tune.category_program import CategoryProgram
 from embtaskgen.tune.evaluation import evaluate
