@@ -15,6 +15,7 @@ from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.cleaning import TaskDeduper, normalise_task, strip_task
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
+from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS, heldout_seeds
 from embtaskgen.errors import (
     ConfigError,
     EmbtaskgenError,
@@ -29,6 +30,7 @@ from embtaskgen.examples.example_rows import ExampleRow
 from embtaskgen.examples.example_settings import ExampleSettings
 from embtaskgen.examples.kinds import EXAMPLE_KINDS
 from embtaskgen.examples.st_format import to_sentence_transformers
+from embtaskgen.examples.tuning_evaluation import evaluate_examples
 from embtaskgen.examples.validity import VALIDITY_REASONS
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.lm.adapters import adapter_for
@@ -53,11 +55,8 @@ from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
 from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
-from embtaskgen.tune.example_evaluation import evaluate_examples
-from embtaskgen.tune.example_optimize import optimize_examples
 from embtaskgen.tune.lm_calls import LMCallCounter
-from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize
-from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
+from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize, optimize_examples
 
 __all__ = [
     "CATEGORIES",

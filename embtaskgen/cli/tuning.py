@@ -141,7 +141,7 @@ def optimize_command(
 ) -> None:
     """Tune the category prompts (or, with --stage examples, the example prompts) and save the program."""
     if stage == "examples":
-        from embtaskgen.cli.example_tuning import optimize_example_prompts
+        from embtaskgen.cli.examples_tuning import optimize_example_prompts
 
         check_output_dir(output)
         if output.suffix != ".json":
@@ -253,7 +253,7 @@ def _optimize(
 
 
 def _heldout_split(topics: int, seeds: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
+    from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS, heldout_seeds
 
     if topics > len(HELDOUT_TOPICS):
         raise click.BadParameter(f"at most {len(HELDOUT_TOPICS)} held-out topics exist", param_hint="--eval-topics")

@@ -7,7 +7,7 @@ hits). Per category the report gives:
 
 - ``score``: the mean metric score of a call (:func:`embtaskgen.quality.metric.score_tasks`,
   against the count really asked for and the examples really shown, see
-  :mod:`embtaskgen.tune.scoring`); a parse failure scores 0;
+  :mod:`embtaskgen.brainstorm.tuning_metric`); a parse failure scores 0;
 - ``unique_on_category_per_call``: tasks kept after cleaning and de-duplication across
   the category's calls that are on-category and copy no prompt example, per call;
 - ``parse_failures``, ``returned_per_call``, ``copied_per_call`` and token usage.
@@ -34,8 +34,8 @@ from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks
 from embtaskgen.quality.novelty import copied_example, examples_features
 from embtaskgen.quality.text import TaskText
 from embtaskgen.signatures.categories import resolve_categories
-from embtaskgen.tune.scoring import requested_count, shown_examples
-from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_examples, heldout_seeds
+from embtaskgen.brainstorm.tuning_metric import requested_count, shown_examples
+from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS, heldout_examples, heldout_seeds
 
 __all__ = ["DEFAULT_EVAL_SEEDS", "DEFAULT_EVAL_TOPICS", "evaluate", "format_comparison", "format_table"]
 

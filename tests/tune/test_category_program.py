@@ -9,7 +9,7 @@ from scripted import chat_reply, prompt_text, scripted_lm
 
 from embtaskgen import CATEGORIES, CompactListAdapter, ConfigError, EmbeddingTaskGenerator
 from embtaskgen.signatures import SIGNATURES
-from embtaskgen.tune.category_program import CategoryProgram
+from embtaskgen.brainstorm.tuning_program import CategoryProgram
 
 GOOD = [
     "Classify museum catalogue entries by the art movement they belong to.",

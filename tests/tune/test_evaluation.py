@@ -6,7 +6,7 @@ from tuning_replies import varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
-from embtaskgen.tune.splits import heldout_seeds
+from embtaskgen.brainstorm.tuning_splits import heldout_seeds
 
 
 def test_evaluate_reports_each_category_on_heldout_calls():

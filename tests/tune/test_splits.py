@@ -3,7 +3,7 @@ import pytest
 
 from embtaskgen import CATEGORIES, HELDOUT_TOPICS, ConfigError, heldout_seeds
 from embtaskgen.signatures.topics import TOPICS
-from embtaskgen.tune.splits import (
+from embtaskgen.brainstorm.tuning_splits import (
     EXAMPLE_INPUTS,
     HELDOUT_EVERY,
     HELDOUT_SEED_BASE,

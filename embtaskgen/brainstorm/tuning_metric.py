@@ -72,7 +72,7 @@ def tuning_metric(
 ) -> float | dspy.Prediction:
     """The optimizers' metric: :func:`~embtaskgen.quality.metric.task_metric` on one routed call.
 
-    The prediction of :class:`~embtaskgen.tune.category_program.CategoryProgram` carries
+    The prediction of :class:`~embtaskgen.brainstorm.tuning_program.CategoryProgram` carries
     ``target`` (the count asked for) and ``shown`` (the demo tasks shown); they replace
     the example's ``num_tasks`` and extend the seed pool of the novelty check.
 

@@ -1,7 +1,7 @@
 """Held-out evaluation of a generator's example prompts: the mean ``score_example`` per kind.
 
 Each kind is called once per held-out (task, seed) pair
-(:func:`embtaskgen.tune.example_splits.example_heldout_set`), exactly as ``embtaskgen
+(:func:`embtaskgen.examples.tuning_splits.example_heldout_set`), exactly as ``embtaskgen
 examples`` calls it (:meth:`EmbeddingExampleGenerator.call`), so the same prompts, model
 and seeds give the same calls (and DSPy cache hits). Per kind the report gives ``calls``,
 ``score`` (the mean :func:`~embtaskgen.quality.example_score.score_example`; a parse
@@ -24,8 +24,8 @@ from typing import Any
 from embtaskgen.examples.kinds import resolve_kinds
 from embtaskgen.execute.collect import collect
 from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, grade_example
-from embtaskgen.tune.example_splits import example_heldout_set
-from embtaskgen.tune.splits import heldout_seeds
+from embtaskgen.examples.tuning_splits import example_heldout_set
+from embtaskgen.brainstorm.tuning_splits import heldout_seeds
 
 __all__ = ["evaluate_examples", "format_example_comparison"]
 

@@ -10,7 +10,7 @@ topic, seed)`` routes the example to its category's predictor and makes the call
 ``rollout_id``, temperature, adapter and sampling seed as ``generate``), so different
 examples are different samples and a held-out score measures what users get.
 
-Demos are curated (:func:`embtaskgen.tune.demos.curate_demos`) before they are shown, as they
+Demos are curated (:func:`embtaskgen.brainstorm.tuning_demos.curate_demos`) before they are shown, as they
 are when the tuned program is saved.
 
 Example:
@@ -33,8 +33,8 @@ import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
-from embtaskgen.tune.demos import curate_demos
-from embtaskgen.tune.scoring import demo_tasks, requested_count
+from embtaskgen.brainstorm.tuning_demos import curate_demos
+from embtaskgen.brainstorm.tuning_metric import demo_tasks, requested_count
 
 __all__ = ["CategoryProgram"]
 

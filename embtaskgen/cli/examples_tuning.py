@@ -58,13 +58,13 @@ def optimize_example_prompts(
     output: Path,
 ) -> None:
     """Tune, evaluate (optionally) and save the example prompts (see the module docstring)."""
+    from embtaskgen.brainstorm.tuning_splits import heldout_seeds
     from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
     from embtaskgen.examples.kinds import resolve_kinds
+    from embtaskgen.examples.tuning_evaluation import evaluate_examples, format_example_comparison
     from embtaskgen.programs.choice import resolve_example_program
     from embtaskgen.programs.files import save_program as save_example_program
-    from embtaskgen.tune.example_evaluation import evaluate_examples, format_example_comparison
-    from embtaskgen.tune.example_optimize import optimize_examples
-    from embtaskgen.tune.splits import heldout_seeds
+    from embtaskgen.tune.optimize import optimize_examples
 
     with usage_errors():
         try:

@@ -1,0 +1,74 @@
+"""What stage 2 hands the one optimizer (:func:`embtaskgen.tune.optimize.optimize`): :data:`EXAMPLE_TUNING`.
+
+The unit tuned is an example kind: the program is
+:class:`~embtaskgen.examples.tuning_program.ExampleProgram`, the metric
+:func:`~embtaskgen.examples.tuning_metric.example_tuning_metric`, and the calls are
+training tasks x training seeds (:mod:`embtaskgen.examples.tuning_splits`).
+
+Example:
+    >>> EXAMPLE_TUNING.plural, EXAMPLE_TUNING.leading_info
+    ('kinds', {'stage': 'examples'})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dspy
+
+from embtaskgen.errors import ConfigError
+from embtaskgen.examples.tuning_metric import example_tuning_metric
+from embtaskgen.examples.tuning_program import ExampleProgram
+from embtaskgen.examples.tuning_splits import example_training_set
+from embtaskgen.programs.stages import EXAMPLES
+from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION
+
+__all__ = ["EXAMPLE_TUNING", "ExampleTuning"]
+
+
+class ExampleTuning:
+    """Stage 2's units, metric and splits for the optimizer (see :mod:`embtaskgen.tune.optimize`)."""
+
+    stage = EXAMPLES
+    plural = "kinds"
+    label = " examples"
+    calls_are = "calls"
+    metric_version = EXAMPLE_METRIC_VERSION
+    leading_info: dict[str, Any] = {"stage": "examples"}
+    count_candidates = True
+    metric = staticmethod(example_tuning_metric)
+    program = ExampleProgram
+
+    def units(self, generator: Any, chosen: str | Sequence[str] | None) -> Sequence[str]:
+        """The kinds to tune (default: the generator's)."""
+        return generator.settings.kinds if chosen is None else EXAMPLES.resolve(chosen)
+
+    def settings_info(self, generator: Any, task_lm: Any) -> dict[str, Any]:
+        """The generator settings a tuned program records."""
+        return {"temperature": generator.settings.temperature}
+
+    def datasets(
+        self,
+        generator: Any,
+        kind: str,
+        sizes: tuple[int, int],
+        seed: int,
+        *,
+        trainset: Sequence[Any] | None = None,
+        valset: Sequence[Any] | None = None,
+        tasks: Sequence[str] | None = None,
+    ) -> tuple[list[dspy.Example], list[dspy.Example]]:
+        """The training and validation calls of ``kind``, drawn from ``tasks`` (default: the training tasks)."""
+        if trainset is not None or valset is not None:
+            raise ConfigError("a trainset or valset is for tuning task prompts (stage 1); stage 2 takes tasks")
+        train = example_training_set(kind, sizes[0], seed=seed, tasks=tasks)
+        return train, example_training_set(kind, sizes[1], seed=seed + 1, tasks=tasks, exclude=train)
+
+    def finish(self, predictor: Any, kind: str) -> dict[str, Any]:
+        """A tuned predictor keeps its demos; their number is recorded."""
+        return {"demos": len(predictor.demos)}
+
+
+#: Stage 2's tuning, as :func:`embtaskgen.tune.optimize.optimize` takes it.
+EXAMPLE_TUNING = ExampleTuning()
