@@ -30,7 +30,6 @@ from embtaskgen.examples.example_rows import ExampleRow
 from embtaskgen.examples.example_settings import ExampleSettings
 from embtaskgen.examples.kinds import EXAMPLE_KINDS
 from embtaskgen.examples.st_format import to_sentence_transformers
-from embtaskgen.examples.tuning_evaluation import evaluate_examples
 from embtaskgen.examples.validity import VALIDITY_REASONS
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.lm.adapters import adapter_for
@@ -54,7 +53,7 @@ from embtaskgen.runs.summary import RunSummary
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings, derive_id
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
-from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
+from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, evaluate_examples, format_comparison, format_table
 from embtaskgen.tune.lm_calls import LMCallCounter
 from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize, optimize_examples
 

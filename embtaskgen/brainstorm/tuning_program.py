@@ -30,11 +30,11 @@ from typing import Any
 
 import dspy
 
+from embtaskgen.brainstorm.tuning_demos import curate_demos
+from embtaskgen.brainstorm.tuning_metric import demo_tasks, requested_count
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
-from embtaskgen.brainstorm.tuning_demos import curate_demos
-from embtaskgen.brainstorm.tuning_metric import demo_tasks, requested_count
 
 __all__ = ["CategoryProgram"]
 

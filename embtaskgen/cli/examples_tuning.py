@@ -61,9 +61,9 @@ def optimize_example_prompts(
     from embtaskgen.brainstorm.tuning_splits import heldout_seeds
     from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
     from embtaskgen.examples.kinds import resolve_kinds
-    from embtaskgen.examples.tuning_evaluation import evaluate_examples, format_example_comparison
     from embtaskgen.programs.choice import resolve_example_program
     from embtaskgen.programs.files import save_program as save_example_program
+    from embtaskgen.tune.evaluation import evaluate_examples, format_example_comparison
     from embtaskgen.tune.optimize import optimize_examples
 
     with usage_errors():

@@ -20,9 +20,9 @@ import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.tuning_metric import example_tuning_metric
 from embtaskgen.examples.tuning_program import ExampleProgram
-from embtaskgen.examples.tuning_splits import example_training_set
+from embtaskgen.examples.tuning_splits import example_heldout_set, example_training_set
 from embtaskgen.programs.stages import EXAMPLES
-from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION
+from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, grade_example
 
 __all__ = ["EXAMPLE_TUNING", "ExampleTuning"]
 
@@ -68,6 +68,43 @@ class ExampleTuning:
     def finish(self, predictor: Any, kind: str) -> dict[str, Any]:
         """A tuned predictor keeps its demos; their number is recorded."""
         return {"demos": len(predictor.demos)}
+
+    def report_head(self, generator: Any, seeds: tuple[int, ...], *, topics: Any, tasks: Any) -> dict[str, Any]:
+        """A held-out report before its kinds: model, metric, held-out tasks per kind, seeds."""
+        if topics is not None:
+            raise ConfigError("topics are for task prompts (stage 1); stage 2 is evaluated on held-out tasks")
+        tasks = 5 if tasks is None else tasks
+        return {
+            "model": generator.model_name,
+            "metric_version": EXAMPLE_METRIC_VERSION,
+            "tasks": tasks,
+            "seeds": list(seeds),
+            "kinds": {},
+        }
+
+    def heldout(self, generator: Any, kind: str, report: dict[str, Any]) -> list[dspy.Example]:
+        """The held-out (task, seed) calls of ``kind``."""
+        return example_heldout_set(kind, tasks=report["tasks"], seeds=report["seeds"])
+
+    def heldout_call(self, generator: Any, kind: str, call: dspy.Example, lm: Any) -> Any:
+        """One held-out call, made as ``embtaskgen examples`` makes it."""
+        return generator.call(kind, call.task, call.task_id, call.index, call.seed, lm=lm)
+
+    def summarise(self, generator: Any, kind: str, results: list[Any], report: dict[str, Any]) -> dict[str, Any]:
+        """The mean ``score_example`` (a parse failure scores 0), the valid share and parse failures."""
+        grades = [
+            grade_example({**(r.outputs or {}), "parse_failure": r.outputs is None}, kind, attributes=r.attributes)
+            for r in results
+        ]
+        return {
+            "calls": len(results),
+            "score": round(sum(g.score for g in grades) / len(grades), 4),
+            "valid_share": round(sum(g.valid for g in grades) / len(grades), 4),
+            "parse_failures": sum(r.outputs is None for r in results),
+        }
+
+    def complete(self, report: dict[str, Any]) -> None:
+        """Nothing to add: a stage-2 report has no overall row."""
 
 
 #: Stage 2's tuning, as :func:`embtaskgen.tune.optimize.optimize` takes it.

@@ -24,10 +24,10 @@ from collections.abc import Sequence
 
 import dspy
 
+from embtaskgen.brainstorm.tuning_splits import HELDOUT_EVERY, HELDOUT_SEED_BASE
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.kinds import SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
 from embtaskgen.signatures.examples import SEED_TASKS
-from embtaskgen.brainstorm.tuning_splits import HELDOUT_EVERY, HELDOUT_SEED_BASE
 
 __all__ = [
     "EXAMPLE_TUNING_INPUTS",

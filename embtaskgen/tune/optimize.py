@@ -29,72 +29,21 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import dspy
 
-from embtaskgen.brainstorm.tuning import TASK_TUNING
 from embtaskgen.errors import ConfigError
-from embtaskgen.examples.tuning import EXAMPLE_TUNING
 from embtaskgen.lm.resolve import resolve_lm
-from embtaskgen.programs.stages import ProgramStage, stage_of_generator
 from embtaskgen.tune.lm_calls import LMCallCounter
 from embtaskgen.tune.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, plan_for, run_optimizer
+from embtaskgen.tune.tuning import tuning_for
 
-__all__ = [
-    "DEFAULT_BUDGET",
-    "DEFAULT_OPTIMIZER",
-    "OPTIMIZERS",
-    "StageTuning",
-    "optimize",
-    "optimize_examples",
-    "tuning_for",
-]
+__all__ = ["DEFAULT_BUDGET", "DEFAULT_OPTIMIZER", "OPTIMIZERS", "optimize", "optimize_examples"]
 
 logger = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, int, int], None]
-
-
-class StageTuning(Protocol):
-    """What a stage hands the optimizer.
-
-    Attributes:
-        stage: The stage's program-file description (predictor attribute per unit).
-        plural: The ``program_info`` key of the per-unit figures (``categories``, ``kinds``).
-        label: Added to log lines after the unit (``""``, ``" examples"``).
-        calls_are: What a training call is called in log lines.
-        metric_version: Recorded in ``program_info``.
-        leading_info: ``program_info`` keys that come first (stage 2: ``{"stage": "examples"}``).
-        count_candidates: Record how many candidates were scored (else the untuned score).
-        metric: The optimizers' metric (GEPA's 5-argument form).
-        program: Builds the ``dspy.Module`` tuned: ``program(generator, [unit], progress=...)``.
-    """
-
-    stage: ProgramStage
-    plural: str
-    label: str
-    calls_are: str
-    metric_version: str
-    leading_info: dict[str, Any]
-    count_candidates: bool
-    metric: Callable[..., Any]
-    program: Callable[..., Any]
-
-    def units(self, generator: Any, chosen: Any) -> Sequence[str]: ...
-
-    def settings_info(self, generator: Any, task_lm: Any) -> dict[str, Any]: ...
-
-    def datasets(
-        self, generator: Any, unit: str, sizes: tuple[int, int], seed: int, **inputs: Any
-    ) -> tuple[list[dspy.Example], list[dspy.Example]]: ...
-
-    def finish(self, predictor: Any, unit: str) -> dict[str, Any]: ...
-
-
-def tuning_for(generator: Any) -> StageTuning:
-    """The tuning of the stage ``generator`` belongs to."""
-    return EXAMPLE_TUNING if stage_of_generator(generator).name == "examples" else TASK_TUNING
 
 
 def optimize(
@@ -150,13 +99,7 @@ def optimize(
     """
     if optimizer not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer {optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
-    tuning = tuning_for(generator)
-    other = kinds if tuning is TASK_TUNING else categories
-    if other is not None:
-        raise ConfigError(
-            f"this generator tunes {tuning.plural}; {'kinds' if tuning is TASK_TUNING else 'categories'} are the other stage's"
-        )
-    chosen = tuning.units(generator, categories if tuning is TASK_TUNING else kinds)
+    tuning, chosen = tuning_for(generator, categories=categories, kinds=kinds)
     plan = plan_for(optimizer, budget)  # validates the budget before any call
     task_lm = generator.lm
     prompt = resolve_lm(prompt_lm) if prompt_lm is not None else task_lm

@@ -10,13 +10,13 @@ from scripted import prompt_text, scripted_lm
 
 from embtaskgen import EmbeddingExampleGenerator
 from embtaskgen.errors import ConfigError, ProgramFileError
-from embtaskgen.examples.tuning_evaluation import evaluate_examples, format_example_comparison
 from embtaskgen.examples.tuning_program import ExampleProgram
 from embtaskgen.examples.tuning_splits import HELDOUT_TASKS, TRAIN_TASKS, example_heldout_set, example_training_set
 from embtaskgen.programs.choice import resolve_example_program
 from embtaskgen.programs.files import apply_program as apply_example_program
 from embtaskgen.programs.files import read_program
 from embtaskgen.programs.files import save_program as save_example_program
+from embtaskgen.tune.evaluation import evaluate_examples, format_example_comparison
 from embtaskgen.tune.optimize import optimize_examples
 
 
