@@ -30,6 +30,7 @@ from typing import Any
 
 import dspy
 
+from embtaskgen.quality.dspy_metric import field_of
 from embtaskgen.quality.metric import task_metric
 from embtaskgen.quality.novelty import default_examples
 
@@ -80,19 +81,10 @@ def tuning_metric(
         A float, or ``dspy.Prediction(score, feedback)`` in GEPA's 5-argument form.
     """
     category = example.get("category") if hasattr(example, "get") else example["category"]
-    target = _get(pred, "target") or _get(example, "num_tasks") or 20
+    target = field_of(pred, "target") or field_of(example, "num_tasks") or 20
     scoring = {
         "category": category,
         "num_tasks": int(target),
-        "examples": shown_examples(category, ()) + tuple(_get(pred, "shown") or ()),
+        "examples": shown_examples(category, ()) + tuple(field_of(pred, "shown") or ()),
     }
     return task_metric(scoring, pred, trace, pred_name, pred_trace)
-
-
-def _get(obj: Any, name: str) -> Any:
-    if obj is None:
-        return None
-    try:
-        return obj.get(name)
-    except (AttributeError, TypeError):
-        return getattr(obj, name, None)

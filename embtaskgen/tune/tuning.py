@@ -60,7 +60,15 @@ class StageTuning(Protocol):
     def settings_info(self, generator: Any, task_lm: Any) -> dict[str, Any]: ...
 
     def datasets(
-        self, generator: Any, unit: str, sizes: tuple[int, int], seed: int, **inputs: Any
+        self,
+        generator: Any,
+        unit: str,
+        sizes: tuple[int, int],
+        seed: int,
+        *,
+        trainset: Sequence[Any] | None = None,
+        valset: Sequence[Any] | None = None,
+        tasks: Sequence[str] | None = None,
     ) -> tuple[list[dspy.Example], list[dspy.Example]]: ...
 
     def finish(self, predictor: Any, unit: str) -> dict[str, Any]: ...
