@@ -52,8 +52,12 @@ class StageTuning(Protocol):
     metric_version: str
     leading_info: dict[str, Any]
     count_candidates: bool
-    metric: Callable[..., Any]
-    program: Callable[..., Any]
+
+    @property
+    def metric(self) -> Callable[..., Any]: ...
+
+    @property
+    def program(self) -> Callable[..., Any]: ...
 
     def units(self, generator: Any, chosen: Any) -> Sequence[str]: ...
 
