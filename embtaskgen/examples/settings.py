@@ -17,16 +17,15 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from embtaskgen.errors import ConfigError, check_int
+from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
+
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, resolve_kinds
+from embtaskgen.frozen_settings import Count, FrozenSettings, Must, OptionalCount, Seed, Temperature
 from embtaskgen.lm.resolve import check_api_bases
 from embtaskgen.lm.spec import check_no_repeat, is_local_spec
-from embtaskgen.signatures.attributes import LANGUAGE_CHOICES, NUM_WORDS
+from embtaskgen.signatures.attributes import NUM_WORDS
 
 __all__ = ["EMBEDDED_MAX_NUM_WORDS", "ExampleSettings"]
 
@@ -38,9 +37,19 @@ __all__ = ["EMBEDDED_MAX_NUM_WORDS", "ExampleSettings"]
 #: embedded model"). Served models keep the paper's pool, up to 500.
 EMBEDDED_MAX_NUM_WORDS = 100
 
+Languages = Annotated[
+    Literal["english", "paper"] | tuple[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)], ...],
+    Field(min_length=1),
+    Must("'english' or 'paper', or a non-empty list of language names"),
+]
+MaxNumWords = Annotated[
+    int | None,
+    Field(strict=True, ge=min(NUM_WORDS), validate_default=True),
+    Must(f"an integer >= {min(NUM_WORDS)} or None"),
+]
 
-@dataclass(frozen=True)
-class ExampleSettings:
+
+class ExampleSettings(FrozenSettings):
     """What an example call and run need, validated at construction.
 
     Attributes:
@@ -69,50 +78,36 @@ class ExampleSettings:
         ConfigError: Any value out of range; the message names the valid choices.
     """
 
-    kinds: tuple[str, ...] = EXAMPLE_KINDS
-    examples_per_task: int = 1
-    count: int = 0
-    seed: int | None = None
+    kinds: Annotated[tuple[str, ...], BeforeValidator(resolve_kinds)] = EXAMPLE_KINDS
+    examples_per_task: Count = 1
+    count: Annotated[int, Field(strict=True, ge=0), Must("an integer >= 0")] = 0
+    seed: Seed = None
     lm: Any = None
     api_base: str | tuple[str, ...] | None = None
-    max_tokens: int | None = None
+    max_tokens: OptionalCount = None
     no_repeat: float | None = None
     adapter: Any = None
-    temperature: float = 1.0
-    concurrency: int | None = None
-    languages: str | tuple[str, ...] = "english"
-    max_num_words: int | None = None
+    temperature: Temperature = 1.0
+    concurrency: OptionalCount = None
+    languages: Languages = "english"
+    max_num_words: MaxNumWords = None
 
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "kinds", resolve_kinds(self.kinds))
-        check_int("examples_per_task", self.examples_per_task)
-        check_int("count", self.count, minimum=0)
-        check_int("concurrency", self.concurrency, optional=True)
-        check_int("max_tokens", self.max_tokens, optional=True)
-        check_int("max_num_words", self.max_num_words, minimum=min(NUM_WORDS), optional=True)
-        if self.max_num_words is None and _embedded(self.lm, self.api_base):
-            set_(self, "max_num_words", EMBEDDED_MAX_NUM_WORDS)
-        temperature = self.temperature
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2:
-            raise ConfigError(f"temperature must be a number in [0, 2], got {temperature!r}")
-        set_(self, "temperature", float(temperature))
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
-            raise ConfigError(f"seed must be an integer or None, got {self.seed!r}")
-        if self.api_base is not None and not isinstance(self.api_base, str):
-            set_(self, "api_base", check_api_bases(self.api_base))  # replicas; one URL stays a string
-        set_(self, "no_repeat", check_no_repeat(self.no_repeat, self.lm))
-        set_(self, "languages", _check_languages(self.languages))
+    @field_validator("api_base", mode="before")
+    @classmethod
+    def _replicas(cls, api_base: Any) -> Any:
+        return api_base if api_base is None or isinstance(api_base, str) else check_api_bases(api_base)
 
-    def replace(self, **changes: Any) -> ExampleSettings:
-        """A copy with ``changes`` applied, validated again (``None`` values are ignored).
+    @field_validator("no_repeat", mode="before")
+    @classmethod
+    def _no_repeat(cls, no_repeat: Any, info: ValidationInfo) -> float | None:
+        return check_no_repeat(no_repeat, info.data.get("lm"))
 
-        Example:
-            >>> ExampleSettings().replace(examples_per_task=2).examples_per_task
-            2
-        """
-        changes = {key: value for key, value in changes.items() if value is not None}
-        return dataclasses.replace(self, **changes) if changes else self
+    @field_validator("max_num_words")
+    @classmethod
+    def _embedded_cap(cls, max_num_words: int | None, info: ValidationInfo) -> int | None:
+        if max_num_words is None and _embedded(info.data.get("lm"), info.data.get("api_base")):
+            return EMBEDDED_MAX_NUM_WORDS
+        return max_num_words
 
     @property
     def num_words_pool(self) -> tuple[int, ...]:
@@ -136,14 +131,3 @@ def _embedded(lm: Any, api_base: Any) -> bool:
     except ImportError:  # pragma: no cover - the local extra is missing
         return False
     return is_local_lm(lm)
-
-
-def _check_languages(languages: object) -> str | tuple[str, ...]:
-    valid = f"{' or '.join(repr(c) for c in LANGUAGE_CHOICES)}, or a non-empty list of language names"
-    if isinstance(languages, str):
-        if languages in LANGUAGE_CHOICES:
-            return languages
-        raise ConfigError(f"unknown languages {languages!r}; valid choices are {valid}")
-    if isinstance(languages, Sequence) and languages and all(isinstance(x, str) and x.strip() for x in languages):
-        return tuple(x.strip() for x in languages)
-    raise ConfigError(f"languages must be {valid}, got {languages!r}")
