@@ -1,6 +1,8 @@
-"""One frozen, validated settings object for a brainstorm (stage 1).
+"""One frozen, validated settings object for a brainstorm (stage 1), over the model choice both stages share.
 
-:class:`GenerationSettings` holds everything a call and a run need: categories, calls
+:class:`ModelSettings` holds the model choice and sampling of a call, the base of
+:class:`GenerationSettings` and of stage 2's
+:class:`~embtaskgen.examples.settings.ExampleSettings`. :class:`GenerationSettings` holds everything a call and a run need: categories, calls
 per category, the row shape, the seed, the prompt options and levers, and the model
 choice. It is validated once, where it enters (``EmbeddingTaskGenerator(...)`` or the
 CLI), with messages that name the valid choices; the generator, the runner, tuning and
@@ -40,6 +42,7 @@ __all__ = [
     "DEFAULT_TOPICS",
     "DEMO_SIZE",
     "GenerationSettings",
+    "ModelSettings",
     "call_config",
 ]
 
@@ -63,13 +66,10 @@ FewShot = Annotated[int, Field(strict=True, ge=0, le=_MOST_FEW_SHOT), Must(f"bet
 Flag = Annotated[bool, BeforeValidator(bool)]  # any truthy value, as bool() reads it
 
 
-class GenerationSettings(FrozenSettings):
-    """What a brainstorm call and run need, validated at construction.
+class ModelSettings(FrozenSettings):
+    """The model choice and sampling of a call, shared by the settings of both stages.
 
     Attributes:
-        categories: The categories, in order (``resolve_categories`` of the request).
-        flatten: One row per task (``task``) instead of one row per call (``tasks``).
-        num_generations: Model calls per category.
         seed: Run seed, or ``None`` (a run draws one with :func:`~embtaskgen.seeds.decide_seed`).
         lm: Model choice: ``None`` (embedded default), ``"local[:name|file.gguf]"``, a
             LiteLLM id, or a ``dspy.BaseLM``.
@@ -77,20 +77,51 @@ class GenerationSettings(FrozenSettings):
             of URLs of replicas of the same served model: calls are spread over them round-robin
             (:mod:`embtaskgen.lm.replicas`). Each must be an http(s) URL, none twice.
         no_repeat: The embedded model's repeated-phrase penalty (``None``: the model's).
+        temperature: Sampling temperature in [0, 2].
+        max_tokens: Completion budget per call (``None``: the LM's default).
+        concurrency: Calls in flight (``None``: 8, or what the LM allows).
+    """
+
+    seed: Seed = None
+    lm: Any = None
+    api_base: str | tuple[str, ...] | None = None
+    no_repeat: float | None = None
+    temperature: Temperature = 1.0
+    max_tokens: OptionalCount = None
+    concurrency: OptionalCount = None
+
+    @field_validator("api_base", mode="before")
+    @classmethod
+    def _replicas(cls, api_base: Any) -> Any:
+        return api_base if api_base is None or isinstance(api_base, str) else check_api_bases(api_base)
+
+    @field_validator("no_repeat", mode="before")
+    @classmethod
+    def _no_repeat(cls, no_repeat: Any, info: ValidationInfo) -> float | None:
+        return check_no_repeat(no_repeat, info.data.get("lm"))
+
+
+class GenerationSettings(ModelSettings):
+    """What a brainstorm call and run need, validated at construction.
+
+    The model choice and sampling (``seed``, ``lm``, ``api_base``, ``no_repeat``,
+    ``temperature``, ``max_tokens``, ``concurrency``) are those of :class:`ModelSettings`.
+
+    Attributes:
+        categories: The categories, in order (``resolve_categories`` of the request).
+        flatten: One row per task (``task``) instead of one row per call (``tasks``).
+        num_generations: Model calls per category.
         adapter: The adapter chosen by the user: a name of
             :data:`~embtaskgen.lm.adapter_choice.ADAPTER_CHOICES` (stored as the adapter
             it names) or a ``dspy.Adapter`` (``None``/``"auto"``: ``embtaskgen.lm.adapters``).
         num_tasks: Tasks asked for per call.
         topic: Domain every call focuses on ("" for any).
-        temperature: Sampling temperature in [0, 2].
-        max_tokens: Completion budget per call (``None``: the LM's default).
         frequency_penalty: OpenAI-style penalty in [-2, 2] on tokens by how often they
             were written (``None``: not sent); the nearest knob a served model has to the
             embedded model's repeated-phrase penalty (README, "The embedded model").
         presence_penalty: OpenAI-style penalty in [-2, 2] on tokens written at all
             (``None``: not sent).
         keep_duplicates: Keep duplicate tasks.
-        concurrency: Calls in flight (``None``: 8, or what the LM allows).
         topic_pool: Domains a topic is drawn from per call (``None``: off).
         few_shot: Worked examples per call drawn from the seed pool (0: off).
         avoid_archive: Accepted tasks passed as ``avoid`` per call (0: off).
@@ -104,33 +135,16 @@ class GenerationSettings(FrozenSettings):
     categories: Annotated[tuple[str, ...], BeforeValidator(resolve_categories)] = CATEGORIES
     flatten: Flag = False
     num_generations: Count = 1
-    seed: Seed = None
-    lm: Any = None
-    api_base: str | tuple[str, ...] | None = None
-    no_repeat: float | None = None
     adapter: Any = None
     num_tasks: Count = 20
     topic: Annotated[str, Field(strict=True), Must("a string")] = ""
-    temperature: Temperature = 1.0
-    max_tokens: OptionalCount = None
     frequency_penalty: Penalty = None
     presence_penalty: Penalty = None
     keep_duplicates: Flag = False
-    concurrency: OptionalCount = None
     topic_pool: tuple[str, ...] | None = None
     few_shot: FewShot = DEFAULT_FEW_SHOT
     avoid_archive: Annotated[int, Field(strict=True, ge=0), Must("an integer >= 0")] = DEFAULT_AVOID_ARCHIVE
     keep_rejected: Flag = False
-
-    @field_validator("api_base", mode="before")
-    @classmethod
-    def _replicas(cls, api_base: Any) -> Any:
-        return api_base if api_base is None or isinstance(api_base, str) else check_api_bases(api_base)
-
-    @field_validator("no_repeat", mode="before")
-    @classmethod
-    def _no_repeat(cls, no_repeat: Any, info: ValidationInfo) -> float | None:
-        return check_no_repeat(no_repeat, info.data.get("lm"))
 
     @field_validator("adapter", mode="before")
     @classmethod
@@ -192,7 +206,7 @@ def _topic_pool(topics: bool | Sequence[str] | None) -> tuple[str, ...] | None:
     return tuple(str(t) for t in topics)
 
 
-def call_config(settings: GenerationSettings, rollout_id: int, *, seed: bool) -> dict[str, Any]:
+def call_config(settings: ModelSettings, rollout_id: int, *, seed: bool) -> dict[str, Any]:
     """The sampling settings of one call (DSPy's ``config``), from the run settings.
 
     Args:
@@ -206,8 +220,8 @@ def call_config(settings: GenerationSettings, rollout_id: int, *, seed: bool) ->
         {'rollout_id': 7, 'temperature': 1.0, 'max_tokens': 300, 'frequency_penalty': 0.5, 'seed': 7}
     """
     config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": settings.temperature}
-    for name in ("max_tokens", "frequency_penalty", "presence_penalty"):
-        if getattr(settings, name) is not None:
+    for name in ("max_tokens", "frequency_penalty", "presence_penalty"):  # the penalties are stage 1's
+        if getattr(settings, name, None) is not None:
             config[name] = getattr(settings, name)
     if seed:
         config["seed"] = rollout_id

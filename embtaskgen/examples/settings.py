@@ -22,9 +22,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, resolve_kinds
-from embtaskgen.frozen_settings import Count, FrozenSettings, Must, OptionalCount, Seed, Temperature
-from embtaskgen.lm.resolve import check_api_bases
-from embtaskgen.lm.spec import check_no_repeat, is_local_spec
+from embtaskgen.frozen_settings import Count, Must
+from embtaskgen.lm.spec import is_local_spec
+from embtaskgen.settings import ModelSettings
 from embtaskgen.signatures.attributes import NUM_WORDS
 
 __all__ = ["EMBEDDED_MAX_NUM_WORDS", "ExampleSettings"]
@@ -49,25 +49,18 @@ MaxNumWords = Annotated[
 ]
 
 
-class ExampleSettings(FrozenSettings):
+class ExampleSettings(ModelSettings):
     """What an example call and run need, validated at construction.
+
+    The model choice and sampling (``seed``, ``lm``, ``api_base``, ``no_repeat``,
+    ``temperature``, ``max_tokens``, ``concurrency``) are those of :class:`~embtaskgen.settings.ModelSettings`.
 
     Attributes:
         kinds: The example kinds to write (see ``EXAMPLE_KINDS``; ``"all"`` for the six).
             Tasks of a category not among them are skipped.
         examples_per_task: Examples written per task (one model call each).
         count: Examples of each symmetric kind (``sts``, ``bitext``) among ``kinds``.
-        seed: Run seed, or ``None`` (a run draws one).
-        lm: Model choice: ``None`` (embedded default), ``"local[:name|file.gguf]"``, a
-            LiteLLM id, or a ``dspy.BaseLM``.
-        api_base: Base URL of an OpenAI-compatible server (with a model id string), or a list
-            of URLs of replicas of the same served model: calls are spread over them round-robin
-            (:mod:`embtaskgen.lm.replicas`). Each must be an http(s) URL, none twice.
-        max_tokens: Completion budget per call (``None``: the LM's default).
-        no_repeat: The embedded model's repeated-phrase penalty (``None``: the model's).
         adapter: A DSPy adapter chosen by the user (``None``: the library decides).
-        temperature: Sampling temperature in [0, 2].
-        concurrency: Calls in flight (``None``: 8, or what the LM allows).
         languages: ``"english"`` (default), ``"paper"`` (the XLM-R list with the paper's
             weighting) or a tuple of language names drawn uniformly.
         max_num_words: Largest document length (words) a retrieval example may ask for:
@@ -81,26 +74,9 @@ class ExampleSettings(FrozenSettings):
     kinds: Annotated[tuple[str, ...], BeforeValidator(resolve_kinds)] = EXAMPLE_KINDS
     examples_per_task: Count = 1
     count: Annotated[int, Field(strict=True, ge=0), Must("an integer >= 0")] = 0
-    seed: Seed = None
-    lm: Any = None
-    api_base: str | tuple[str, ...] | None = None
-    max_tokens: OptionalCount = None
-    no_repeat: float | None = None
     adapter: Any = None
-    temperature: Temperature = 1.0
-    concurrency: OptionalCount = None
     languages: Languages = "english"
     max_num_words: MaxNumWords = None
-
-    @field_validator("api_base", mode="before")
-    @classmethod
-    def _replicas(cls, api_base: Any) -> Any:
-        return api_base if api_base is None or isinstance(api_base, str) else check_api_bases(api_base)
-
-    @field_validator("no_repeat", mode="before")
-    @classmethod
-    def _no_repeat(cls, no_repeat: Any, info: ValidationInfo) -> float | None:
-        return check_no_repeat(no_repeat, info.data.get("lm"))
 
     @field_validator("max_num_words")
     @classmethod
