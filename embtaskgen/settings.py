@@ -1,14 +1,14 @@
-"""One frozen, validated settings object for a brainstorm (stage 1), over the model choice both stages share.
+"""The settings of a brainstorm (stage 1), over the model choice both stages share.
 
-:class:`ModelSettings` holds the model choice and sampling of a call, the base of
+:class:`ModelSettings` holds the model choice and sampling of a call; it is the base of
 :class:`GenerationSettings` and of stage 2's
-:class:`~embtaskgen.examples.settings.ExampleSettings`. :class:`GenerationSettings` holds everything a call and a run need: categories, calls
-per category, the row shape, the seed, the prompt options and levers, and the model
-choice. It is validated once, where it enters (``EmbeddingTaskGenerator(...)`` or the
-CLI), with messages that name the valid choices; the generator, the runner, tuning and
-evaluation all read the same object, and a change is a new object
-(:meth:`GenerationSettings.replace`, validated again). The seeds derived from
-``seed`` live in :mod:`embtaskgen.seeds`.
+:class:`~embtaskgen.examples.settings.ExampleSettings`. :class:`GenerationSettings`
+holds everything a brainstorm call and run need: categories, calls per category, the
+row shape, the prompt options and levers. It is validated once, where it enters
+(``EmbeddingTaskGenerator(...)`` or the CLI), with messages that name the valid
+choices; the generator, the runner, tuning and evaluation all read the same frozen
+object, and a change is a new object (:meth:`GenerationSettings.replace`, validated
+again). The seeds derived from ``seed`` live in :mod:`embtaskgen.seeds`.
 
 Example:
     >>> settings = GenerationSettings(categories=("text-retrieval",), num_generations=2, seed=7)
