@@ -28,7 +28,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -85,7 +85,7 @@ class FrozenSettings(BaseModel):
         try:
             super().__init__(**values)
         except ValidationError as error:
-            raise config_error(error, type(self), values) from None
+            raise config_error(error, type(self)) from None
 
     def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied, validated again (``None`` values are ignored)."""
@@ -97,20 +97,19 @@ class FrozenSettings(BaseModel):
         return type(self)(**{**dict(self), **changes})
 
 
-def config_error(error: ValidationError, model: type[BaseModel], given: Mapping[str, Any]) -> ConfigError:
+def config_error(error: ValidationError, model: type[BaseModel]) -> ConfigError:
     """The :class:`~embtaskgen.errors.ConfigError` a user reads for the first problem pydantic found.
 
     Args:
-        error: What pydantic raised while validating ``given``.
+        error: What pydantic raised while validating values for ``model``.
         model: The settings class.
-        given: The values it was given, by field name.
 
     Example:
         >>> from embtaskgen.settings import GenerationSettings
         >>> try:
         ...     GenerationSettings.model_validate({"temperature": 3})
         ... except ValidationError as error:
-        ...     print(config_error(error, GenerationSettings, {"temperature": 3}))
+        ...     print(config_error(error, GenerationSettings))
         temperature must be a number in [0, 2], got 3
     """
     first = error.errors()[0]
@@ -125,4 +124,4 @@ def config_error(error: ValidationError, model: type[BaseModel], given: Mapping[
     field = model.model_fields.get(name)
     rules = [m.rule for m in field.metadata if isinstance(m, Must | OneOf)] if field else []
     rule = rules[0] if rules else first["msg"]
-    return ConfigError(f"{name} must be {rule}, got {given.get(name, first['input'])!r}")
+    return ConfigError(f"{name} must be {rule}, got {first['input']!r}")
