@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
-from click.testing import CliRunner
+import click
 
 from embtaskgen.cli.main import main
 
@@ -30,11 +31,85 @@ def test_ci_runs_the_readme_test_command():
     assert test_command in ci.splitlines()
 
 
-def test_every_generate_option_is_documented():
-    help_text = CliRunner().invoke(main, ["generate", "--help"]).output
-    options = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help", "--no-topics"}
-    missing = sorted(o for o in options if o not in README)
-    assert not missing, f"options missing from README: {missing}"
+def _mkdocs_click_blocks() -> list[tuple[str, str, str]]:
+    """Every ``::: mkdocs-click`` block in docs/: (page, module, command)."""
+    blocks = []
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r"^::: mkdocs-click\n((?:    :\w+: .*\n?)+)", text, flags=re.MULTILINE):
+            options = dict(re.findall(r"^    :(\w+): (.*)$", block, flags=re.MULTILINE))
+            blocks.append((page.name, options["module"], options["command"]))
+    return blocks
+
+
+def _command_paths(command: click.Command, path: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """The command and every subcommand under it, as paths of names below the root."""
+    paths = {path}
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            if not sub.hidden:
+                paths |= _command_paths(sub, (*path, name))
+    return paths
+
+
+def test_every_command_is_in_the_generated_cli_reference():
+    # mkdocs-click renders a block's command and all its subcommands: together the blocks
+    # must reach every command, so every option is in the docs by construction.
+    blocks = _mkdocs_click_blocks()
+    assert blocks, "no ::: mkdocs-click block in docs/"
+    covered: set[tuple[str, ...]] = set()
+    for _page, module, attribute in blocks:
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command), f"{module}:{attribute} is not a click command"
+        prefix = _command_path_of(command)
+        covered |= {(*prefix, *path) for path in _command_paths(command)}
+    missing = sorted(" ".join(path) for path in _command_paths(main) - covered)
+    assert not missing, f"commands missing from the CLI reference in docs/: {missing}"
+
+
+def _command_path_of(command: click.Command) -> tuple[str, ...]:
+    """Where ``command`` sits under ``main`` (``()`` for main itself)."""
+    if command is main:
+        return ()
+    for name, sub in main.commands.items():
+        if sub is command:
+            return (name,)
+    raise AssertionError(f"{command.name} is not a command of embtaskgen")
+
+
+def _options_by_command() -> dict[str, set[str]]:
+    """Every long option of every command (``""``: the group itself)."""
+    options = {"": {opt for param in main.params for opt in (*param.opts, *param.secondary_opts)}}
+    for name, command in main.commands.items():
+        options[name] = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+        options[name] |= {"--help"}
+    return options
+
+
+def test_every_option_the_readme_names_exists():
+    known = _options_by_command()
+    everywhere = set().union(*known.values())
+    # Options of other tools' command lines (mkdocs build --strict, pip, ...) are theirs.
+    readme = re.sub(r"\b(?:mkdocs|pip|python|flock|ray job) [^`\n]*", "", README)
+    named = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*[a-z])", readme))
+    unknown = sorted(named - everywhere)
+    assert not unknown, f"options in README.md that no command has: {unknown}"
+
+
+def test_every_command_line_in_the_readme_and_docs_uses_options_of_its_command():
+    known = _options_by_command()
+    texts = {"README.md": README}
+    texts |= {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md")}
+    wrong = []
+    for name, text in texts.items():
+        for line in re.findall(r"embtaskgen ([a-z]+)((?: [^`\n#|]*)?)", text):
+            command, rest = line
+            if command not in main.commands:
+                continue
+            for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]*[a-z])", rest):
+                if option not in known[command] | known[""]:
+                    wrong.append(f"{name}: embtaskgen {command} {option}")
+    assert not wrong, f"command lines with options their command does not have: {sorted(set(wrong))}"
 
 
 def test_the_readme_says_how_long_the_tests_take_and_how_to_run_the_fast_part():
