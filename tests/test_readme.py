@@ -19,13 +19,13 @@ def _quickstart_commands() -> list[str]:
     return re.findall(r"```bash\n(.+?)\n```", section)
 
 
-def test_quickstart_has_exactly_two_commands():
+def test_quickstart_has_exactly_two_commands() -> None:
     commands = _quickstart_commands()
     assert len(commands) == 2
     assert "embtaskgen generate" in commands[0]
 
 
-def test_ci_runs_the_readme_test_command():
+def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     test_command = _quickstart_commands()[1]
     assert test_command in ci.splitlines()
@@ -52,7 +52,7 @@ def _command_paths(command: click.Command, path: tuple[str, ...] = ()) -> set[tu
     return paths
 
 
-def test_every_command_is_in_the_generated_cli_reference():
+def test_every_command_is_in_the_generated_cli_reference() -> None:
     # mkdocs-click renders a block's command and all its subcommands: together the blocks
     # must reach every command, so every option is in the docs by construction.
     blocks = _mkdocs_click_blocks()
@@ -86,7 +86,7 @@ def _options_by_command() -> dict[str, set[str]]:
     return options
 
 
-def test_every_option_the_readme_names_exists():
+def test_every_option_the_readme_names_exists() -> None:
     known = _options_by_command()
     everywhere = set().union(*known.values())
     # Options of other tools' command lines (mkdocs build --strict, pip, ...) are theirs.
@@ -96,7 +96,7 @@ def test_every_option_the_readme_names_exists():
     assert not unknown, f"options in README.md that no command has: {unknown}"
 
 
-def test_every_command_line_in_the_readme_and_docs_uses_options_of_its_command():
+def test_every_command_line_in_the_readme_and_docs_uses_options_of_its_command() -> None:
     known = _options_by_command()
     texts = {"README.md": README}
     texts |= {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md")}
@@ -112,8 +112,15 @@ def test_every_command_line_in_the_readme_and_docs_uses_options_of_its_command()
     assert not wrong, f"command lines with options their command does not have: {sorted(set(wrong))}"
 
 
-def test_the_readme_says_how_long_the_tests_take_and_how_to_run_the_fast_part():
+def test_the_readme_says_how_long_the_tests_take_and_how_to_run_the_fast_part() -> None:
     quickstart = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     assert 'python -m pytest -m "not slow"' in quickstart and "minutes" in quickstart
     contributing = README.split("## Contributing", 1)[1]
     assert re.search(r'`python -m pytest -m "not slow"` runs the fast tests \(about\s+\d+ s', contributing)
+
+
+def test_every_link_of_the_readme_into_the_repository_exists() -> None:
+    links = re.findall(r"\]\(((?!https?://)[^)#\s]+)(?:#[^)]*)?\)", README)
+    assert any(link.startswith("docs/") for link in links)
+    missing = sorted({link for link in links if not (ROOT / link).exists()})
+    assert not missing, f"README links to files that do not exist: {missing}"
