@@ -6,11 +6,17 @@ Google parser knows only ``Examples:`` as a section of code examples and reads t
 Markdown, where a doctest line such as ``rows[0]["category"]`` looks like a link. This
 extension, used only by ``mkdocs build``, renames the heading and turns the reST roles into
 code spans before the docstrings are parsed; the package's files are not touched.
+
+The prompts live outside the package folder (``signatures/``, installed as
+``embtaskgen.signatures`` by ``package-dir`` in pyproject.toml), where Griffe does not
+look: the extension loads that folder as the package's ``signatures`` member, so the
+names ``embtaskgen`` re-exports from it (``CATEGORIES``, ...) are documented too.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import griffe
@@ -35,3 +41,12 @@ class ReadDocstringsAsWritten(griffe.Extension):
             return
         value = _EXAMPLE_HEADING.sub(r"\1Examples:", docstring.value)
         docstring.value = _REST_ROLE.sub(_role_to_code, value)
+
+    def on_package(self, *, pkg: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:  # noqa: D102
+        if pkg.name != "embtaskgen" or "signatures" in pkg.members or not isinstance(pkg.filepath, Path):
+            return
+        folder = pkg.filepath.parent.parent / "signatures"
+        if (folder / "__init__.py").is_file():
+            signatures = loader.load(folder)
+            if isinstance(signatures, griffe.Module):
+                pkg.set_member("signatures", signatures)
