@@ -124,3 +124,21 @@ def test_every_link_of_the_readme_into_the_repository_exists() -> None:
     assert any(link.startswith("docs/") for link in links)
     missing = sorted({link for link in links if not (ROOT / link).exists()})
     assert not missing, f"README links to files that do not exist: {missing}"
+
+
+def test_every_file_the_readme_and_docs_name_exists():
+    # Paths such as embtaskgen/quality/conformance.py or benchmarks/dedup.py: a module that
+    # moves must take its mentions along (the docs' architecture page included).
+    pattern = (
+        r"(?<![\w/.-])((?:embtaskgen|signatures|benchmarks|tests|notebooks)/[\w/.-]*\w\.(?:py|jsonl|json|ipynb))(?!\w)"
+    )
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    missing = sorted(
+        {
+            f"{page.relative_to(ROOT)}: {path}"
+            for page in pages
+            for path in re.findall(pattern, page.read_text(encoding="utf-8"))
+            if not (ROOT / path).exists()
+        }
+    )
+    assert not missing, f"files named in the docs that do not exist: {missing}"
