@@ -142,3 +142,21 @@ def test_every_file_the_readme_and_docs_name_exists():
         }
     )
     assert not missing, f"files named in the docs that do not exist: {missing}"
+
+
+# The hand-written option tables of the docs, and the command each one explains.
+OPTION_TABLES = {"docs/brainstorm/options.md": "generate", "docs/quality/dedup.md": "dedup"}
+
+
+def test_every_option_in_the_docs_option_tables_exists():
+    known = _options_by_command()
+    wrong = []
+    for page, command in OPTION_TABLES.items():
+        text = (ROOT / page).read_text(encoding="utf-8")
+        first_cells = re.findall(r"^\| (`-[^|]*)\|", text, flags=re.MULTILINE)
+        assert first_cells, f"no option table in {page}"
+        for cell in first_cells:
+            for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]*[a-z])", cell):
+                if option not in known[command] | known[""]:
+                    wrong.append(f"{page}: {option} is not an option of {command}")
+    assert not wrong, f"option tables that name options their command lacks: {wrong}"
