@@ -1,4 +1,9 @@
-"""The README's quickstart stays true to the code and CI."""
+"""The README and the docs stay true to the code and CI.
+
+The quickstart's commands are what CI runs; the generated CLI reference reaches every
+command; every option, command line, option table and file the README and docs/ name
+exists.
+"""
 
 from __future__ import annotations
 
