@@ -26,6 +26,7 @@ _REST_ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|exc|obj):`~?([^`]+)`
 
 
 def _role_to_code(match: re.Match[str]) -> str:
+    """``:class:`~a.b.C``` -> ````C````; ``:func:`a.b``` -> ````a.b````."""
     target = match.group(1)
     if match.group(0).split("`", 1)[1].startswith("~"):
         target = target.rsplit(".", 1)[-1]
@@ -35,14 +36,16 @@ def _role_to_code(match: re.Match[str]) -> str:
 class ReadDocstringsAsWritten(griffe.Extension):
     """Rename ``Example:`` to ``Examples:`` and render reST roles as code, per object."""
 
-    def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:  # noqa: D102
+    def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+        """Rewrite ``obj``'s docstring before Griffe parses it (parsing is lazy)."""
         docstring = obj.docstring
         if docstring is None:
             return
         value = _EXAMPLE_HEADING.sub(r"\1Examples:", docstring.value)
         docstring.value = _REST_ROLE.sub(_role_to_code, value)
 
-    def on_package(self, *, pkg: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:  # noqa: D102
+    def on_package(self, *, pkg: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
+        """Attach ``signatures/`` as ``embtaskgen.signatures``, once ``embtaskgen`` is loaded."""
         if pkg.name != "embtaskgen" or "signatures" in pkg.members or not isinstance(pkg.filepath, Path):
             return
         folder = pkg.filepath.parent.parent / "signatures"
