@@ -39,15 +39,8 @@ from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
 from embtaskgen.programs.choice import apply_program_choice
 from embtaskgen.programs.files import ProgramLoader, apply_program
 from embtaskgen.programs.files import save_program as write_program
-from embtaskgen.settings import (
-    DEFAULT_AVOID_ARCHIVE,
-    DEFAULT_FEW_SHOT,
-    DEFAULT_TOPICS,
-    GenerationSettings,
-    call_config,
-    decide_seed,
-    derive_id,
-)
+from embtaskgen.seeds import decide_seed, derive_id
+from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings, call_config
 from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 
 __all__ = ["EmbeddingTaskGenerator", "load_program"]

@@ -4,7 +4,7 @@ One module per concept:
 
 * ``kinds.py`` - the six example kinds (the four categories, ``sts``, ``bitext``), their
   predictor names, output columns, triplet columns and the paper's fixed instructions;
-* ``example_settings.py`` - :class:`ExampleSettings`, validated once;
+* ``settings.py`` - :class:`ExampleSettings`, validated once;
 * ``attribute_draw.py`` - the prompt attributes of one example, from its own seeded RNG;
 * ``task_input.py`` - tasks from a prediction, rows, a JSONL file, a dataset or pairs,
   each with a stable ``task_id``;
@@ -17,7 +17,7 @@ One module per concept:
 * ``tuning.py`` - what stage 2 hands ``embtaskgen.tune``: ``tuning_program.py`` (one
   kind's predictor, called as ``examples`` calls it), ``tuning_metric.py``, ``tuning_splits.py``.
 
-May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``settings.py``, ``lm/``
+May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``seeds.py``, ``lm/``
 and the bottom; nothing below imports it. The public names are re-exported from
 ``embtaskgen``.
 """
