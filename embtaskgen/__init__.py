@@ -25,8 +25,8 @@ from embtaskgen.errors import (
     RunAborted,
     RunInterrupted,
 )
-from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
-from embtaskgen.examples.example_rows import ExampleRow
+from embtaskgen.examples.generator import EmbeddingExampleGenerator
+from embtaskgen.examples.rows import ExampleRow
 from embtaskgen.examples.example_settings import ExampleSettings
 from embtaskgen.examples.kinds import EXAMPLE_KINDS
 from embtaskgen.examples.st_format import to_sentence_transformers

@@ -58,7 +58,7 @@ def optimize_example_prompts(
     output: Path,
 ) -> None:
     """Tune, evaluate (optionally) and save the example prompts (see the module docstring)."""
-    from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
+    from embtaskgen.examples.generator import EmbeddingExampleGenerator
     from embtaskgen.examples.kinds import resolve_kinds
     from embtaskgen.tune.example_evaluation import evaluate_examples, format_example_comparison
     from embtaskgen.tune.example_optimize import optimize_examples

@@ -171,7 +171,7 @@ def _example_generator(
     languages: str,
 ) -> Any:
     """The generator of a stage-2 run; bad arguments are usage errors (exit 2)."""
-    from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
+    from embtaskgen.examples.generator import EmbeddingExampleGenerator
     from embtaskgen.examples.kinds import resolve_kinds
 
     try:
@@ -511,7 +511,7 @@ def pipeline_command(
             languages=languages,
         )
         if not resume and ray_kwargs:
-            from embtaskgen.runs.shard_output import ShardFolder
+            from embtaskgen.runs.ray.shard_output import ShardFolder
 
             ShardFolder(tasks_file).check_fresh()
             ShardFolder(examples_file).check_fresh()

@@ -8,11 +8,11 @@ One module per concept:
 * ``attribute_draw.py`` - the prompt attributes of one example, from its own seeded RNG;
 * ``task_input.py`` - tasks from a prediction, rows, a JSONL file, a dataset or pairs,
   each with a stable ``task_id``;
-* ``example_call.py`` - one planned example and the raw outcome of its call;
+* ``call.py`` - one planned example and the raw outcome of its call;
 * ``validity.py`` - the checks an example must pass, each with its reason;
-* ``example_rows.py`` - the row model;
-* ``example_assembly.py`` - outcomes to rows, failures and stats;
-* ``example_generator.py`` - :class:`EmbeddingExampleGenerator`, the DSPy module;
+* ``rows.py`` - the row model;
+* ``assembly.py`` - outcomes to rows, failures and stats;
+* ``generator.py`` - :class:`EmbeddingExampleGenerator`, the DSPy module;
 * ``st_format.py`` - rows to sentence-transformers ``anchor``/``positive``/``negative``.
 
 May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``settings.py``, ``lm/``

@@ -16,8 +16,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from embtaskgen.examples.example_assembly import example_row
-from embtaskgen.examples.example_call import ExampleResult, PlannedExample
+from embtaskgen.examples.assembly import example_row
+from embtaskgen.examples.call import ExampleResult, PlannedExample
 from embtaskgen.examples.st_format import to_sentence_transformers
 from embtaskgen.examples.validity import check_example
 from embtaskgen.execute.faults import describe_error

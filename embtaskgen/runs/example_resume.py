@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from embtaskgen.errors import ConfigError, ResumeError
-from embtaskgen.examples.example_call import PlannedExample
+from embtaskgen.examples.call import PlannedExample
 from embtaskgen.runs.files import RunFiles, repair_tail, truncate
 from embtaskgen.runs.journal import public_urls, replicas_may_change
 

@@ -2,7 +2,7 @@
 
 :func:`run_examples` is what ``embtaskgen examples`` (and the second half of
 ``embtaskgen pipeline``) calls. It takes an
-:class:`~embtaskgen.examples.example_generator.EmbeddingExampleGenerator` and the tasks,
+:class:`~embtaskgen.examples.generator.EmbeddingExampleGenerator` and the tasks,
 plans the examples (``EmbeddingExampleGenerator.plan``: ``examples_per_task`` per task,
 ``count`` per symmetric kind) and makes one call per planned example through the same
 parts as stage 1's :func:`embtaskgen.run`: the scheduler and its retry policy, the
@@ -32,7 +32,7 @@ tried once more, last, outside ``max_failures``.
 
 Example:
     >>> import dspy, tempfile, pathlib
-    >>> from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
+    >>> from embtaskgen.examples.generator import EmbeddingExampleGenerator
     >>> lm = dspy.utils.DummyLM([{"S1": "A dog runs.", "S2": "A dog is running.", "S3": "A cat sleeps."}] * 2)
     >>> gen = EmbeddingExampleGenerator(kinds="sts", count=2, seed=1, lm=lm)
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "pairs.jsonl"
@@ -49,7 +49,7 @@ import time
 from typing import Any, Literal
 
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
-from embtaskgen.examples.example_call import ExampleResult
+from embtaskgen.examples.call import ExampleResult
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Job
 from embtaskgen.runs.binding import bind_for_run

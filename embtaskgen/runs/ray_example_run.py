@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
-from embtaskgen.examples.example_call import ExampleResult
+from embtaskgen.examples.call import ExampleResult
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.lm.resolve import lm_concurrency
 from embtaskgen.lm.spec import is_local_spec
@@ -29,11 +29,11 @@ from embtaskgen.runs.example_recorder import ExampleRecorder, ExampleTally
 from embtaskgen.runs.example_resume import ExampleRunIdentity, ExistingExamples, read_examples_run
 from embtaskgen.runs.example_summary import build_example_summary
 from embtaskgen.runs.files import WriteError
-from embtaskgen.runs.ray_callers import GeneratorCalls
-from embtaskgen.runs.ray_executor import NoBar, RayPlan, drive_on_ray, ray_session
+from embtaskgen.runs.ray.callers import GeneratorCalls
+from embtaskgen.runs.ray.executor import NoBar, RayPlan, drive_on_ray, ray_session
 from embtaskgen.runs.recorder import safe_text
 from embtaskgen.runs.session import ONCE
-from embtaskgen.runs.shard_output import ShardFolder
+from embtaskgen.runs.ray.shard_output import ShardFolder
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.settings import decide_seed

@@ -31,12 +31,12 @@ from embtaskgen.lm.resolve import lm_concurrency
 from embtaskgen.lm.spec import is_local_spec
 from embtaskgen.runs.files import WriteError
 from embtaskgen.runs.journal import RunIdentity
-from embtaskgen.runs.ray_callers import GeneratorCalls
-from embtaskgen.runs.ray_executor import NoBar, RayPlan, drive_on_ray, ray_session
+from embtaskgen.runs.ray.callers import GeneratorCalls
+from embtaskgen.runs.ray.executor import NoBar, RayPlan, drive_on_ray, ray_session
 from embtaskgen.runs.recorder import Recorder, safe_text
 from embtaskgen.runs.resume import ExistingRun, read_existing
 from embtaskgen.runs.session import ONCE
-from embtaskgen.runs.shard_output import ShardFolder
+from embtaskgen.runs.ray.shard_output import ShardFolder
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.settings import decide_seed

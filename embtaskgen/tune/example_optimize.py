@@ -1,7 +1,7 @@
 """Tune the example prompts of stage 2 against ``score_example`` (``optimize --stage examples``).
 
 :func:`optimize_examples` returns a tuned copy of an
-:class:`~embtaskgen.examples.example_generator.EmbeddingExampleGenerator`: for each
+:class:`~embtaskgen.examples.generator.EmbeddingExampleGenerator`: for each
 kind, one optimizer run (the same plans as stage 1, :mod:`embtaskgen.tune.optimizers`:
 ``bootstrap`` by default, ``mipro``, ``gepa``) on
 :class:`~embtaskgen.tune.example_program.ExampleProgram` (that kind's predictor, called

@@ -1,7 +1,7 @@
 """The program an optimizer tunes for stage 2: one example kind's predictor, called as ``examples`` calls it.
 
 :class:`ExampleProgram` holds copies of an
-:class:`~embtaskgen.examples.example_generator.EmbeddingExampleGenerator`'s predictors
+:class:`~embtaskgen.examples.generator.EmbeddingExampleGenerator`'s predictors
 for the kinds being tuned, under the generator's attribute names (``retrieval_example``,
 ..., ``bitext_triplet``), so the tuned state loads straight back into a generator
 (:mod:`embtaskgen.tune.example_program_files`). Its ``forward(kind, task, task_id,

@@ -38,8 +38,8 @@ from dspy.utils.usage_tracker import UsageTracker
 from embtaskgen.brainstorm.call_result import sanitize_raw
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.attribute_draw import draw_attributes
-from embtaskgen.examples.example_assembly import assemble_examples
-from embtaskgen.examples.example_call import ExampleResult, PlannedExample
+from embtaskgen.examples.assembly import assemble_examples
+from embtaskgen.examples.call import ExampleResult, PlannedExample
 from embtaskgen.examples.example_settings import ExampleSettings
 from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
 from embtaskgen.examples.task_input import TaskSource, task_refs
