@@ -44,7 +44,7 @@ from embtaskgen.quality.mined_negatives import mine_negatives
 from embtaskgen.quality.novelty import copies_example
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.quality.semantic import load_default_embedder
-from embtaskgen.runs.example_runner import run_examples
+from embtaskgen.runs.runner import run_examples
 from embtaskgen.runs.runner import run
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings, derive_id

@@ -354,6 +354,16 @@ class EmbeddingTaskGenerator(dspy.Module):
 
         return call
 
+    def stage(self, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
+        """This generator's :class:`~embtaskgen.stage.Stage` for the runner (:class:`~embtaskgen.brainstorm.stage.TaskStage`).
+
+        Args:
+            format: What the output holds: ``"jsonl"``, or with Ray ``"parquet"`` shards.
+        """
+        from embtaskgen.brainstorm.stage import TaskStage
+
+        return TaskStage(self, format)
+
     def workers(self, calls: int) -> int:
         """Calls to keep in flight for ``calls`` planned calls.
 

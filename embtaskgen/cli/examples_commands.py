@@ -7,7 +7,7 @@ symmetric kind among ``--kinds`` (``sts``, ``bitext``; no task file needed).
 those tasks into ``DIR/examples.jsonl``, each file with its sidecars and summary.
 
 Both run through the same machinery as ``generate`` (:func:`embtaskgen.run` and
-:func:`embtaskgen.runs.example_runner.run_examples`): streaming JSONL, ``--resume``
+:func:`embtaskgen.run`): streaming JSONL, ``--resume``
 (refusing other settings), ``--max-failures``, a progress bar with ETA, a summary with
 usage on stderr and next to the file, and ``generate``'s exit statuses (0 / 1 / 3 / 2 /
 130; :func:`embtaskgen.cli.options.run_exit_status`). Bad arguments (an unknown kind,
@@ -360,14 +360,14 @@ def examples_command(
 
         logger.info("example program: %s", resolve_example_program(generator, program) or "untuned signatures")
     embedder = mining_embedder(mine_negatives, negative, format_, generator.settings.kinds)
-    from embtaskgen.runs.example_runner import run_examples
+    from embtaskgen.runs.runner import run
 
     install_redaction()
     _, status = _report(
-        lambda: run_examples(
+        lambda: run(
             generator,
-            tasks,
             output,
+            tasks=tasks,
             resume=resume,
             max_failures=max_failures,
             progress=progress,
@@ -516,7 +516,7 @@ def pipeline_command(
             ShardFolder(tasks_file).check_fresh()
             ShardFolder(examples_file).check_fresh()
         elif not resume:
-            from embtaskgen.runs.example_resume import check_fresh_examples
+            from embtaskgen.examples.resume import check_fresh_examples
             from embtaskgen.runs.files import RunFiles
             from embtaskgen.runs.resume import check_fresh
 
@@ -530,7 +530,6 @@ def pipeline_command(
     logger.info(
         "program: %s; example program: %s", loaded or "untuned signatures", examples_loaded or "untuned signatures"
     )
-    from embtaskgen.runs.example_runner import run_examples
     from embtaskgen.runs.runner import run
 
     install_redaction()
@@ -578,10 +577,10 @@ def pipeline_command(
         generator = generator.__class__(settings=fixed)
         resolve_example_program(generator, examples_program)
     _, second = _report(
-        lambda: run_examples(
+        lambda: run(
             generator,
-            tasks_file,
             examples_file,
+            tasks=tasks_file,
             resume=resume,
             max_failures=max_failures,
             progress=progress,

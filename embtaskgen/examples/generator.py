@@ -247,6 +247,20 @@ class EmbeddingExampleGenerator(dspy.Module):
 
         return call
 
+    def stage(self, tasks: TaskSource | None = None, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
+        """This generator's :class:`~embtaskgen.stage.Stage` over ``tasks`` (:class:`~embtaskgen.examples.stage.ExampleStage`).
+
+        Args:
+            tasks: The tasks (see :meth:`plan`; ``None``: symmetric kinds only).
+            format: ``"jsonl"``, ``"sentence-transformers"``, or with Ray ``"parquet"``.
+
+        Raises:
+            ConfigError: Bad tasks, or nothing to write (see :meth:`plan`).
+        """
+        from embtaskgen.examples.stage import ExampleStage
+
+        return ExampleStage(self, self.plan(tasks), format)
+
     def workers(self, calls: int) -> int:
         """Calls to keep in flight for ``calls`` planned calls (the settings' concurrency, capped by the LM)."""
         return max(1, min(lm_concurrency(self.lm, self.settings.concurrency), calls))

@@ -48,7 +48,7 @@ from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.runs.files import RunFiles, repair_tail, truncate
 from embtaskgen.runs.journal import RunIdentity
 
-__all__ = ["ExistingRun", "check_fresh", "read_existing"]
+__all__ = ["ExistingRun", "check_fresh", "parse_row", "read_existing"]
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ def _scan_rows(
             if not raw.strip():
                 continue
             where = f"cannot resume {files.output} (line {number})"
-            row = _parse(raw, where)
+            row = parse_row(raw, where)
             if shape not in row:
                 made = {"task": "one row per task (flattened)", "tasks": "one row per call (not flattened)"}.get(
                     other if other in row else "", "rows of another kind"
@@ -303,7 +303,8 @@ def _keep(group: _Group, counts: dict[Key, int], state: ExistingRun, deduper: Ta
     state.tasks += len(group.tasks)
 
 
-def _parse(raw: bytes, where: str) -> dict[str, Any]:
+def parse_row(raw: bytes, where: str) -> dict[str, Any]:
+    """One JSONL line of an earlier run as a JSON object (a :class:`ResumeError` naming ``where`` otherwise)."""
     try:
         value = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -12,7 +12,7 @@ from scripted import prompt_text, scripted_lm
 
 from embtaskgen.errors import ConfigError, ResumeError, RunAborted
 from embtaskgen.examples.generator import EmbeddingExampleGenerator
-from embtaskgen.runs.example_runner import run_examples
+from embtaskgen.runs.runner import run_examples
 from embtaskgen.runs.files import RunFiles
 
 TASKS = [
