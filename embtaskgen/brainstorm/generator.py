@@ -355,7 +355,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         return call
 
     def stage(self, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
-        """This generator's :class:`~embtaskgen.stage.Stage` for the runner (:class:`~embtaskgen.brainstorm.stage.TaskStage`).
+        """This generator's :class:`~embtaskgen.stage.Stage`: a :class:`~embtaskgen.brainstorm.stage.TaskStage`.
 
         Args:
             format: What the output holds: ``"jsonl"``, or with Ray ``"parquet"`` shards.

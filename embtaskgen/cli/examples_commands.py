@@ -203,7 +203,7 @@ def pipeline_command(
     install_redaction()
     created = not output_dir.exists()
     output_dir.mkdir(exist_ok=True)
-    stage_1_format = {"format": "parquet" if args.format_ == "parquet" else "jsonl"} if on_ray else {}
+    stage_1_format: dict[str, Any] = {"format": "parquet" if args.format_ == "parquet" else "jsonl"} if on_ray else {}
     try:
         first, status = report_run(
             lambda: run(task_generator, tasks_file, **stage_1_format, **args.run_kwargs()),

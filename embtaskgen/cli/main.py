@@ -38,6 +38,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -255,7 +256,12 @@ def generate(
     from embtaskgen.runs.runner import run
 
     install_redaction()  # again: handlers the model's libraries added since main()
-    ray = {"executor": executor, "ray_address": ray_address, "ray_workers": ray_workers, "format": shard_format}
+    ray: dict[str, Any] = {
+        "executor": executor,
+        "ray_address": ray_address,
+        "ray_workers": ray_workers,
+        "format": shard_format,
+    }
     _, status = report_run(
         lambda: run(
             generator,

@@ -25,8 +25,8 @@ from typing import Any
 import dspy
 
 from embtaskgen.examples.call import ExampleResult, PlannedExample
-from embtaskgen.examples.rows import ExampleMetadata, ExampleRow
 from embtaskgen.examples.kinds import OUTPUT_FIELDS
+from embtaskgen.examples.rows import ExampleMetadata, ExampleRow
 from embtaskgen.examples.validity import check_example
 from embtaskgen.lm.untrusted import sanitize_text
 

@@ -37,8 +37,8 @@ from dspy.utils.usage_tracker import UsageTracker
 
 from embtaskgen.brainstorm.call_result import sanitize_raw
 from embtaskgen.errors import ConfigError
-from embtaskgen.examples.attribute_draw import draw_attributes
 from embtaskgen.examples.assembly import assemble_examples
+from embtaskgen.examples.attribute_draw import draw_attributes
 from embtaskgen.examples.call import ExampleResult, PlannedExample
 from embtaskgen.examples.example_settings import ExampleSettings
 from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
@@ -98,7 +98,7 @@ class EmbeddingExampleGenerator(dspy.Module):
         temperature: float = 1.0,
         max_tokens: int | None = None,
         concurrency: int | None = None,
-        api_base: str | None = None,
+        api_base: str | tuple[str, ...] | None = None,
         adapter: dspy.Adapter | None = None,
         no_repeat: float | None = None,
         languages: str | Sequence[str] = "english",
@@ -248,7 +248,7 @@ class EmbeddingExampleGenerator(dspy.Module):
         return call
 
     def stage(self, tasks: TaskSource | None = None, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
-        """This generator's :class:`~embtaskgen.stage.Stage` over ``tasks`` (:class:`~embtaskgen.examples.stage.ExampleStage`).
+        """This generator's :class:`~embtaskgen.stage.Stage` over ``tasks`` (an ``ExampleStage``).
 
         Args:
             tasks: The tasks (see :meth:`plan`; ``None``: symmetric kinds only).

@@ -149,8 +149,8 @@ def _read_journal(files: RunFiles) -> tuple[dict[str, Any], list[Key], dict[Key,
                         f"cannot resume {files.output}: {files.progress} is the journal of a "
                         "task run (embtaskgen generate), not of an examples run"
                     )
-                for key, value in record.items():
-                    recorded.setdefault(key, value)
+                for name, value in record.items():
+                    recorded.setdefault(name, value)
                 if record.get("rows_reset"):
                     ok_keys.clear()
                     last = {k: s for k, s in last.items() if s != "ok"}
@@ -170,9 +170,7 @@ def _read_journal(files: RunFiles) -> tuple[dict[str, Any], list[Key], dict[Key,
     return recorded, ok_keys, last
 
 
-def read_examples_run(
-    files: RunFiles, expected: ExampleRunIdentity, plan: Sequence[PlannedExample]
-) -> ExistingRun:
+def read_examples_run(files: RunFiles, expected: ExampleRunIdentity, plan: Sequence[PlannedExample]) -> ExistingRun:
     """Repair and check the output and journal of an earlier run; what is done, what failed before.
 
     Raises:

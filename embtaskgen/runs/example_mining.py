@@ -41,6 +41,7 @@ from typing import Any
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.st_format import NEGATIVE_CHOICES
+from embtaskgen.examples.stage import EXAMPLE_FORMATS
 from embtaskgen.quality.mined_negatives import (
     DEFAULT_MARGIN,
     DEFAULT_TOP_K,
@@ -50,7 +51,6 @@ from embtaskgen.quality.mined_negatives import (
     mine_pool,
 )
 from embtaskgen.quality.semantic import Embedder, load_default_embedder
-from embtaskgen.examples.stage import EXAMPLE_FORMATS
 from embtaskgen.runs.files import RunFiles, write_json_atomic
 
 __all__ = ["mine_output"]

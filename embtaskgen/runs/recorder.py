@@ -162,4 +162,3 @@ class Recorder:
         if self.stage.unit == "generations":
             counts["tasks"] = tally.kept
         self.bar.set_postfix(**counts, refresh=False)
-

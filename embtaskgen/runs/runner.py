@@ -69,26 +69,21 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
-import time
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
-from embtaskgen.execute.scheduler import Job, Outcome
-from embtaskgen.lm.untrusted import sanitize_text
-from embtaskgen.runs.binding import bind_for_run
-from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths
-from embtaskgen.runs.progressbar import make_bar
+from embtaskgen.execute.scheduler import Outcome
+from embtaskgen.runs.files import RunFiles, check_output_paths
 from embtaskgen.runs.recorder import Recorder
 from embtaskgen.runs.resume import ExistingRun
-from embtaskgen.runs.session import drive_session
+from embtaskgen.runs.session import run_locally
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.settings import decide_seed
-from embtaskgen.stage import Key, Stage
+from embtaskgen.stage import Stage
 
 __all__ = ["EXECUTORS", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run", "run_examples"]
 
@@ -172,8 +167,12 @@ def run(
     if executor not in EXECUTORS:
         raise ConfigError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     examples = not hasattr(generator, "flatten_tasks")
-    if executor == "local" and (ray_address is not None or ray_workers is not None or (format != "jsonl" and not examples)):
-        raise ConfigError(("" if examples else "format='parquet', ") + "ray_address and ray_workers need executor='ray'")
+    if executor == "local" and (
+        ray_address is not None or ray_workers is not None or (format != "jsonl" and not examples)
+    ):
+        raise ConfigError(
+            ("" if examples else "format='parquet', ") + "ray_address and ray_workers need executor='ray'"
+        )
     stage: Stage = generator.stage(tasks, format=format) if examples else generator.stage(format=format)
     stage.check(executor)
     check_int("max_failures", max_failures, optional=True)
@@ -218,7 +217,7 @@ def run(
             progress=progress, cache=cache, resume=resume, ray_address=ray_address, ray_workers=ray_workers,
         )  # fmt: skip
     else:
-        outcome, workers, seconds = _run_locally(
+        outcome, workers, seconds = run_locally(
             generator, session, fresh, again, header, retry=retry, max_failures=max_failures, progress=progress,
             cache=cache, resume=resume,
         )  # fmt: skip
@@ -328,90 +327,13 @@ def _existing(stage: Stage, files: RunFiles | None, folder: Any, resume: bool) -
     return existing
 
 
-def _run_locally(
-    generator: Any,
-    session: _Session,
-    fresh: list[Key],
-    again: list[Key],
-    header: dict[str, Any],
-    *,
-    retry: RetryPolicy,
-    max_failures: int | None,
-    progress: bool,
-    cache: bool,
-    resume: bool,
-) -> tuple[Outcome, int, float]:
-    """The session's calls on worker threads in this process; why it ended, the workers, the seconds."""
-    todo = len(fresh) + len(again)
-    workers = generator.workers(todo)
-    run_lm = bind_for_run(generator.lm, cache=cache, on_cost=session.tally.add_cost)
-    call_one = session.stage.caller(session.identity.seed, run_lm)
-
-    def call(job: Job) -> Any:
-        return call_one(job.category, job.generation)
-
-    started = time.perf_counter()
-    sinks = _open_sinks(session.files, resume, header)
-    bar = make_bar(session.planned, session.skipped, progress and todo > 1)  # a bar only for more than one call
-    outcome = drive_session(
-        (Job(*key) for key in fresh),
-        [Job(*key) for key in again],
-        call,
-        recorder=session.recorder(*sinks, bar),
-        tally=session.tally,
-        workers=workers,
-        retry=retry,
-        max_failures=max_failures,
-        bar=bar,
-        sinks=sinks,
-        secrets=session.secrets,
-    )
-    return outcome, workers, time.perf_counter() - started
-
-
-class _Stdout:
-    """Rows to stdout, a whole generation per write."""
-
-    def write_lines(self, lines: list[str]) -> None:
-        if lines:
-            text = "\n".join(lines) + "\n"
-            try:
-                try:
-                    sys.stdout.write(text)
-                except UnicodeEncodeError:  # lone surrogates
-                    sys.stdout.write(sanitize_text(text))
-                sys.stdout.flush()
-            except OSError as exc:  # a closed pipe
-                raise WriteError("<stdout>", exc) from exc
-
-    def close(self) -> None:
-        try:
-            sys.stdout.flush()
-        except OSError:
-            pass
-
-
-def _open_sinks(files: RunFiles | None, resume: bool, header: dict[str, Any]) -> tuple[Any, Any, Any]:
-    if files is None:
-        return _Stdout(), None, None
-    opened: list[LineWriter] = []
-    try:
-        for path in (files.output, files.progress, files.failures):
-            opened.append(LineWriter(path, truncate=not resume))
-        opened[1].write_records([header])
-    except WriteError as exc:
-        for sink in opened:
-            sink.close()
-        raise ConfigError(f"{exc}; nothing was run") from exc
-    return opened[0], opened[1], opened[2]
-
-
 def _with_overrides(generator: Any, **overrides: Any) -> Any:
     """Deprecated ``run(..., num_generations=, concurrency=, flatten=)``: a generator with them set."""
     given = {name: value for name, value in overrides.items() if value is not None}
     if not hasattr(generator, "stage") or not hasattr(generator, "settings"):
         raise ConfigError(
-            f"generator must be an EmbeddingTaskGenerator or an EmbeddingExampleGenerator, got {type(generator).__name__}"
+            "generator must be an EmbeddingTaskGenerator or an EmbeddingExampleGenerator, "
+            f"got {type(generator).__name__}"
         )
     if not given:
         return generator

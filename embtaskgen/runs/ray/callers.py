@@ -111,5 +111,5 @@ class GeneratorCalls:
         def call(job: Job) -> Any:
             return caller(job.category, job.generation)
 
-        call.costs = costs  # type: ignore[attr-defined] - drained per batch by the actor
+        call.costs = costs  # type: ignore[attr-defined]  # drained per batch by the actor
         return call, run_settings()

@@ -36,16 +36,16 @@ import math
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from embtaskgen.errors import ConfigError, MissingDependency
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.interrupt import StopSignal
-from embtaskgen.runs.ray.actors import CallActor, CallFactory
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.runs.files import WriteError
+from embtaskgen.runs.ray.actors import CallActor, CallFactory
 
 __all__ = ["NoBar", "RayPlan", "drive_on_ray", "ray_session"]
 
@@ -187,7 +187,7 @@ def _outcome_batches(
     plan: RayPlan,
     retry: RetryPolicy,
     progress: bool,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     from ray.data import ActorPoolStrategy, DataContext
 
     context = DataContext.get_current()
