@@ -11,6 +11,8 @@
 * ``rows.py`` - the row models (distilabel's shapes) and JSONL / ``datasets`` I/O.
 * ``shards.py`` - folders of row shards: the one reader of a file or folder, one shard written whole;
   ``jsonl_lines.py`` - the strict line reader under it.
+* ``stage.py`` - :class:`~embtaskgen.brainstorm.stage.TaskStage`, stage 1 as the runner
+  sees it (:class:`embtaskgen.stage.Stage`).
 * ``program_state.py`` - program files: the prompts as JSON, saved and loaded;
   ``program_json.py`` - a program file's JSON read as data (both stages).
 """

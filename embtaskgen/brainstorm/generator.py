@@ -355,11 +355,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         return call
 
     def stage(self, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
-        """This generator's :class:`~embtaskgen.stage.Stage`: a :class:`~embtaskgen.brainstorm.stage.TaskStage`.
-
-        Args:
-            format: What the output holds: ``"jsonl"``, or with Ray ``"parquet"`` shards.
-        """
+        """This generator's :class:`~embtaskgen.stage.Stage` (a ``TaskStage``) writing ``format`` rows."""
         from embtaskgen.brainstorm.stage import TaskStage
 
         return TaskStage(self, format)

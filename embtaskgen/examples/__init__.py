@@ -13,10 +13,13 @@ One module per concept:
 * ``rows.py`` - the row model;
 * ``assembly.py`` - outcomes to rows, failures and stats;
 * ``generator.py`` - :class:`EmbeddingExampleGenerator`, the DSPy module;
-* ``st_format.py`` - rows to sentence-transformers ``anchor``/``positive``/``negative``.
+* ``st_format.py`` - rows to sentence-transformers ``anchor``/``positive``/``negative``;
+* ``stage.py`` - :class:`~embtaskgen.examples.stage.ExampleStage`, stage 2 as the runner
+  sees it (:class:`embtaskgen.stage.Stage`); ``resume.py`` - its identity (the settings
+  that must match on resume) and an earlier run's rows and journal read back.
 
-May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``settings.py``, ``lm/``
-and the bottom; nothing below imports it. The public names are re-exported from
+May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``settings.py``, ``lm/``,
+``runs/`` (files, journal, resume: from ``stage.py`` and ``resume.py``) and the bottom; nothing below imports it. The public names are re-exported from
 ``embtaskgen``.
 """
 
