@@ -19,8 +19,8 @@ One module per concept:
   that must match on resume) and an earlier run's rows and journal read back.
 
 May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``settings.py``, ``lm/``,
-``runs/`` (files, journal, resume: from ``stage.py`` and ``resume.py``) and the bottom; nothing below imports it. The public names are re-exported from
-``embtaskgen``.
+``runs/`` (files, journal, resume: from ``stage.py`` and ``resume.py``) and the bottom;
+nothing below imports it. The public names are re-exported from ``embtaskgen``.
 """
 
 __all__: list[str] = []
