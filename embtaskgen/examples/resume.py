@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.examples.call import PlannedExample
 from embtaskgen.runs.files import RunFiles, repair_tail, truncate
-from embtaskgen.runs.journal import public_urls, replicas_may_change
+from embtaskgen.runs.journal import replicas_may_change, served_at
 from embtaskgen.runs.resume import ExistingRun, parse_row
 
 __all__ = ["ExampleRunIdentity", "check_fresh_examples", "read_examples_run"]
@@ -74,17 +74,13 @@ class ExampleRunIdentity(BaseModel):
     def of(cls, generator: Any, format_: str) -> ExampleRunIdentity:
         """The identity of the rows ``generator`` writes in ``format_``."""
         settings = generator.settings
-        api_base = settings.api_base
-        if api_base is None:
-            kwargs = getattr(generator.lm, "kwargs", None) or {}
-            api_base = getattr(generator.lm, "api_bases", None) or kwargs.get("api_base") or kwargs.get("base_url")
         languages = settings.languages if isinstance(settings.languages, str) else list(settings.languages)
         return cls(
             seed=settings.seed,
             kinds=list(settings.kinds),
             format=format_,
             model_name=generator.model_name,
-            api_base=public_urls(api_base),
+            api_base=served_at(generator),
             program=_prompt_fingerprint(generator),
             examples_per_task=settings.examples_per_task,
             count=settings.count,
