@@ -4,7 +4,7 @@ One module per concept:
 
 * ``kinds.py`` - the six example kinds (the four categories, ``sts``, ``bitext``), their
   predictor names, output columns, triplet columns and the paper's fixed instructions;
-* ``example_settings.py`` - :class:`ExampleSettings`, validated once;
+* ``settings.py`` - :class:`ExampleSettings`, validated once;
 * ``attribute_draw.py`` - the prompt attributes of one example, from its own seeded RNG;
 * ``task_input.py`` - tasks from a prediction, rows, a JSONL file, a dataset or pairs,
   each with a stable ``task_id``;
@@ -18,7 +18,7 @@ One module per concept:
   sees it (:class:`embtaskgen.stage.Stage`); ``resume.py`` - its identity (the settings
   that must match on resume) and an earlier run's rows and journal read back.
 
-May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``settings.py``, ``lm/``,
+May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``seeds.py``, ``lm/``,
 ``runs/`` (files, journal, resume: from ``stage.py`` and ``resume.py``) and the bottom;
 nothing below imports it. The public names are re-exported from ``embtaskgen``.
 """

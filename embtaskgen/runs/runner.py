@@ -82,7 +82,7 @@ from embtaskgen.runs.resume import ExistingRun
 from embtaskgen.runs.session import run_locally
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
-from embtaskgen.settings import decide_seed
+from embtaskgen.seeds import decide_seed
 from embtaskgen.stage import Stage
 
 __all__ = ["EXECUTORS", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run", "run_examples"]
