@@ -25,8 +25,8 @@ from embtaskgen.errors import (
     RunAborted,
     RunInterrupted,
 )
-from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
-from embtaskgen.examples.example_rows import ExampleRow
+from embtaskgen.examples.generator import EmbeddingExampleGenerator
+from embtaskgen.examples.rows import ExampleRow
 from embtaskgen.examples.kinds import EXAMPLE_KINDS
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.st_format import to_sentence_transformers
@@ -47,7 +47,7 @@ from embtaskgen.quality.mined_negatives import mine_negatives
 from embtaskgen.quality.novelty import copies_example
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.quality.semantic import load_default_embedder
-from embtaskgen.runs.example_runner import run_examples
+from embtaskgen.runs.runner import run_examples
 from embtaskgen.runs.runner import run
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.seeds import derive_id

@@ -14,6 +14,8 @@
 * ``tuning.py`` - what stage 1 hands ``embtaskgen.tune``: ``tuning_program.py`` (one
   category's predictor, called as ``generate`` calls it), ``tuning_metric.py``,
   ``tuning_splits.py`` (training and held-out topics and seeds), ``tuning_demos.py``.
+* ``stage.py`` - :class:`~embtaskgen.brainstorm.stage.TaskStage`, stage 1 as the runner
+  sees it (:class:`embtaskgen.stage.Stage`).
 """
 
 __all__: list[str] = []

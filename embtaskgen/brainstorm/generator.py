@@ -347,6 +347,12 @@ class EmbeddingTaskGenerator(dspy.Module):
 
         return call
 
+    def stage(self, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
+        """This generator's :class:`~embtaskgen.stage.Stage` (a ``TaskStage``) writing ``format`` rows."""
+        from embtaskgen.brainstorm.stage import TaskStage
+
+        return TaskStage(self, format)
+
     def workers(self, calls: int) -> int:
         """Calls to keep in flight for ``calls`` planned calls.
 

@@ -223,7 +223,7 @@ def _example_generator(
     kinds: tuple[str, ...], category: tuple[str, ...], model: str | None, api_base: ApiBases, program: str
 ) -> Any:
     """The stage-2 generator of ``--kinds`` (default: the ``-c`` categories when given, else all six)."""
-    from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
+    from embtaskgen.examples.generator import EmbeddingExampleGenerator
     from embtaskgen.examples.kinds import resolve_kinds
     from embtaskgen.programs.choice import resolve_program
 

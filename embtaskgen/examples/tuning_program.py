@@ -1,10 +1,10 @@
 """The program an optimizer tunes for stage 2: one example kind's predictor, called as ``examples`` calls it.
 
 :class:`ExampleProgram` holds copies of an
-:class:`~embtaskgen.examples.example_generator.EmbeddingExampleGenerator`'s predictors
+:class:`~embtaskgen.examples.generator.EmbeddingExampleGenerator`'s predictors
 for the kinds being tuned, under the generator's attribute names (``retrieval_example``,
 ..., ``bitext_triplet``), so the tuned state loads straight back into a generator
-(:mod:`embtaskgen.tune.example_program_files`). Its ``forward(kind, task, task_id,
+(:mod:`embtaskgen.programs.files`). Its ``forward(kind, task, task_id,
 index, seed)`` routes the example to its kind's predictor and makes the call through
 :meth:`EmbeddingExampleGenerator.call` itself: the same attributes (drawn from the
 seed), ``rollout_id``, temperature and adapter as ``embtaskgen examples``, so a score

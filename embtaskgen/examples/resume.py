@@ -2,8 +2,9 @@
 
 :class:`ExampleRunIdentity` is the ``run`` line of an examples journal (``"stage":
 "examples"``); :func:`read_examples_run` repairs and checks what an earlier run of the
-same output left (see :mod:`embtaskgen.runs.example_runner` for the rules) and lists
-the examples that need no new call.
+same output left (see :mod:`embtaskgen.examples.stage` for the rules) and lists
+the examples that need no new call, as the runner's
+:class:`~embtaskgen.runs.resume.ExistingRun`.
 
 Example:
     >>> identity = ExampleRunIdentity(seed=1, kinds=["sts"], count=2)
@@ -18,17 +19,17 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
 from embtaskgen.errors import ConfigError, ResumeError
-from embtaskgen.examples.example_call import PlannedExample
+from embtaskgen.examples.call import PlannedExample
 from embtaskgen.runs.files import RunFiles, repair_tail, truncate
-from embtaskgen.runs.journal import public_urls, replicas_may_change
+from embtaskgen.runs.journal import replicas_may_change, served_at
+from embtaskgen.runs.resume import ExistingRun, parse_row
 
-__all__ = ["ExampleRunIdentity", "ExistingExamples", "check_fresh_examples", "read_examples_run"]
+__all__ = ["ExampleRunIdentity", "check_fresh_examples", "read_examples_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,17 +74,13 @@ class ExampleRunIdentity(BaseModel):
     def of(cls, generator: Any, format_: str) -> ExampleRunIdentity:
         """The identity of the rows ``generator`` writes in ``format_``."""
         settings = generator.settings
-        api_base = settings.api_base
-        if api_base is None:
-            kwargs = getattr(generator.lm, "kwargs", None) or {}
-            api_base = getattr(generator.lm, "api_bases", None) or kwargs.get("api_base") or kwargs.get("base_url")
         languages = settings.languages if isinstance(settings.languages, str) else list(settings.languages)
         return cls(
             seed=settings.seed,
             kinds=list(settings.kinds),
             format=format_,
             model_name=generator.model_name,
-            api_base=public_urls(api_base),
+            api_base=served_at(generator),
             program=_prompt_fingerprint(generator),
             examples_per_task=settings.examples_per_task,
             count=settings.count,
@@ -129,28 +126,6 @@ def _prompt_fingerprint(generator: Any) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
 
 
-@dataclass
-class ExistingExamples:
-    """What an earlier run of the same examples file left (see :func:`read_examples_run`)."""
-
-    identity: ExampleRunIdentity | None = None
-    seed: int | None = None
-    done: set[Key] = field(default_factory=set)
-    failed_before: set[Key] = field(default_factory=set)
-    rows: int = 0
-    rows_reset: bool = False
-
-
-def _parse(raw: bytes, where: str) -> dict[str, Any]:
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ResumeError(f"{where}: not valid JSON ({exc}); the file was changed by something else") from exc
-    if not isinstance(value, dict):
-        raise ResumeError(f"{where}: expected a JSON object, got {type(value).__name__}")
-    return value
-
-
 def _read_journal(files: RunFiles) -> tuple[dict[str, Any], list[Key], dict[Key, str]]:
     """The first run line's fields, the ``ok`` keys in order (after resets) and each key's last status."""
     recorded: dict[str, Any] = {}
@@ -162,7 +137,7 @@ def _read_journal(files: RunFiles) -> tuple[dict[str, Any], list[Key], dict[Key,
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
-            record = _parse(raw, f"cannot resume {files.output}: {files.progress}:{number}")
+            record = parse_row(raw, f"cannot resume {files.output}: {files.progress}:{number}")
             kind = record.get("kind")
             if kind == "run":
                 if record.get("stage") != "examples":
@@ -170,8 +145,8 @@ def _read_journal(files: RunFiles) -> tuple[dict[str, Any], list[Key], dict[Key,
                         f"cannot resume {files.output}: {files.progress} is the journal of a "
                         "task run (embtaskgen generate), not of an examples run"
                     )
-                for key, value in record.items():
-                    recorded.setdefault(key, value)
+                for name, value in record.items():
+                    recorded.setdefault(name, value)
                 if record.get("rows_reset"):
                     ok_keys.clear()
                     last = {k: s for k, s in last.items() if s != "ok"}
@@ -191,16 +166,14 @@ def _read_journal(files: RunFiles) -> tuple[dict[str, Any], list[Key], dict[Key,
     return recorded, ok_keys, last
 
 
-def read_examples_run(
-    files: RunFiles, expected: ExampleRunIdentity, plan: Sequence[PlannedExample]
-) -> ExistingExamples:
+def read_examples_run(files: RunFiles, expected: ExampleRunIdentity, plan: Sequence[PlannedExample]) -> ExistingRun:
     """Repair and check the output and journal of an earlier run; what is done, what failed before.
 
     Raises:
         ResumeError: Other settings (the message names the setting and both values), a row
             or journal line of another run or of a task that this run does not plan.
     """
-    state = ExistingExamples()
+    state = ExistingRun()
     repair_tail(files.progress)
     recorded, ok_keys, last = _read_journal(files)
     if recorded:
@@ -240,7 +213,7 @@ def read_examples_run(
                 if not raw.strip():
                     continue
                 where = f"cannot resume {files.output} (line {number})"
-                row = _parse(raw, where)
+                row = parse_row(raw, where)
                 if state.seed is None:
                     state.seed = row.get("seed")
                 if row.get("seed") != state.seed:
@@ -269,7 +242,7 @@ def read_examples_run(
                 f"cannot resume {files.output}: tasks: the journal records example {key[1]} of "
                 f"task {key[0]!r}, which this run does not plan (another task file?)"
             )
-    state.rows = len(rows)
+    state.rows = state.tasks = len(rows)
     state.done = set(rows)
     for key, status in last.items():
         if key in rows:

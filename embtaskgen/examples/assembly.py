@@ -2,12 +2,12 @@
 
 The one place example rows are built. Each call that parsed is checked
 (:func:`embtaskgen.examples.validity.check_example`); a valid example becomes an
-:class:`~embtaskgen.examples.example_rows.ExampleRow`, an invalid one a failure with its
+:class:`~embtaskgen.examples.rows.ExampleRow`, an invalid one a failure with its
 reasons and its outputs as the raw text (as JSON), never a row. Calls that did not
 parse are failures with the raw text. Every reason is counted in ``stats``.
 
 Example:
-    >>> from embtaskgen.examples.example_call import ExampleResult, PlannedExample
+    >>> from embtaskgen.examples.call import ExampleResult, PlannedExample
     >>> plan = [PlannedExample("sts", "sts", 0, category="sts")]
     >>> result = ExampleResult("sts", "sts", 0, 9, outputs={"S1": "a", "S2": "a", "S3": "c"})
     >>> prediction = assemble_examples(plan, [result], model_name="m", seed=1)
@@ -24,9 +24,9 @@ from typing import Any
 
 import dspy
 
-from embtaskgen.examples.example_call import ExampleResult, PlannedExample
-from embtaskgen.examples.example_rows import ExampleMetadata, ExampleRow
+from embtaskgen.examples.call import ExampleResult, PlannedExample
 from embtaskgen.examples.kinds import OUTPUT_FIELDS
+from embtaskgen.examples.rows import ExampleMetadata, ExampleRow
 from embtaskgen.examples.validity import check_example
 from embtaskgen.lm.untrusted import sanitize_text
 

@@ -3,11 +3,11 @@
 ``embtaskgen.run(..., executor="ray")`` and ``run_examples(..., executor="ray")`` hand
 their planned jobs to :func:`drive_on_ray`. The jobs become a Ray Dataset of
 ``(category or kind, index, seed)`` rows in plan order; ``map_batches`` maps
-:class:`~embtaskgen.execute.ray_actors.CallActor` over it with a fixed pool of
+:class:`~embtaskgen.runs.ray.actors.CallActor` over it with a fixed pool of
 ``workers`` actors (each ``threads`` calls in flight, so ``workers x threads`` in all),
 and the driver takes the outcome batches **in plan order** (``preserve_order``) and
 gives every outcome to the local runner's recorder, then commits what it recorded as
-one shard (:class:`~embtaskgen.runs.shard_output.ShardFolder`) every :data:`SHARD_CALLS`
+one shard (:class:`~embtaskgen.runs.ray.shard_output.ShardFolder`) every :data:`SHARD_CALLS`
 calls or :data:`SHARD_SECONDS` seconds. Rows are therefore built,
 cleaned and de-duplicated on the driver, in plan order: the same seed gives the same
 rows whatever the number of workers.
@@ -36,16 +36,16 @@ import math
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from embtaskgen.errors import ConfigError, MissingDependency
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.interrupt import StopSignal
-from embtaskgen.execute.ray_actors import CallActor, CallFactory
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.runs.files import WriteError
+from embtaskgen.runs.ray.actors import CallActor, CallFactory
 
 __all__ = ["NoBar", "RayPlan", "drive_on_ray", "ray_session"]
 
@@ -187,7 +187,7 @@ def _outcome_batches(
     plan: RayPlan,
     retry: RetryPolicy,
     progress: bool,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     from ray.data import ActorPoolStrategy, DataContext
 
     context = DataContext.get_current()

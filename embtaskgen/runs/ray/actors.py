@@ -31,13 +31,13 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import dspy
 
 from embtaskgen.execute.faults import RetryPolicy, describe_error
 from embtaskgen.execute.interrupt import StopSignal
-from embtaskgen.execute.scheduler import Job, schedule
+from embtaskgen.execute.scheduler import Job, Recorder, schedule
 
 __all__ = ["CallActor", "CallFactory", "OUTCOME_COLUMNS"]
 
@@ -56,7 +56,14 @@ class CallFactory(Protocol):
 class _Counts:
     def __init__(self) -> None:
         self.retried = 0
-        self.failed = 0
+        self._failed = 0
+
+    @property
+    def failed(self) -> int:
+        return self._failed
+
+    def fail(self) -> None:
+        self._failed += 1
 
 
 class _Outcomes:
@@ -71,7 +78,7 @@ class _Outcomes:
         self._keep(result, "ok")
 
     def parse_failure(self, result: Any, attempts: int) -> None:
-        self.tally.failed += 1
+        self.tally.fail()
         self._keep(result, "parse_failure", attempts)
 
     def _keep(self, result: Any, status: str, attempts: int = 0) -> None:
@@ -79,7 +86,7 @@ class _Outcomes:
         self.rows[self._key_of(result)] = (status, attempts, payload)
 
     def error(self, category: str, generation: int, error: BaseException, attempts: int) -> None:
-        self.tally.failed += 1
+        self.tally.fail()
         self.rows[(category, generation)] = ("error", attempts, json.dumps(describe_error(error), default=str))
 
 
@@ -99,7 +106,7 @@ class CallActor:
 
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
         """Call every job of ``batch`` (columns ``category``, ``generation``); one outcome row each."""
-        keys = [(str(c), int(g)) for c, g in zip(batch["category"], batch["generation"])]
+        keys = [(str(c), int(g)) for c, g in zip(batch["category"], batch["generation"], strict=True)]
         attempts: dict[tuple[str, int], int] = {}
         made: dict[int, tuple[Any, tuple[str, int]]] = {}
         lock = threading.Lock()
@@ -119,7 +126,7 @@ class CallActor:
                 (Job(category, generation) for category, generation in keys),
                 run_job,
                 workers=min(self.threads, len(keys)) or 1,
-                recorder=outcomes,
+                recorder=cast(Recorder, outcomes),
                 retry=self.retry,
                 stop=StopSignal(),  # flags only: an actor method may run off the main thread
                 max_failures=None,

@@ -37,9 +37,9 @@ from dspy.utils.usage_tracker import UsageTracker
 
 from embtaskgen.brainstorm.call_result import sanitize_raw
 from embtaskgen.errors import ConfigError
+from embtaskgen.examples.assembly import assemble_examples
 from embtaskgen.examples.attribute_draw import draw_attributes
-from embtaskgen.examples.example_assembly import assemble_examples
-from embtaskgen.examples.example_call import ExampleResult, PlannedExample
+from embtaskgen.examples.call import ExampleResult, PlannedExample
 from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.task_input import TaskSource, task_refs
@@ -98,7 +98,7 @@ class EmbeddingExampleGenerator(dspy.Module):
         temperature: float = 1.0,
         max_tokens: int | None = None,
         concurrency: int | None = None,
-        api_base: str | None = None,
+        api_base: str | tuple[str, ...] | None = None,
         adapter: dspy.Adapter | None = None,
         no_repeat: float | None = None,
         languages: str | Sequence[str] = "english",
@@ -246,6 +246,20 @@ class EmbeddingExampleGenerator(dspy.Module):
             return self.call(item.kind, item.task, item.task_id, item.index, seed, lm=lm)
 
         return call
+
+    def stage(self, tasks: TaskSource | None = None, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
+        """This generator's :class:`~embtaskgen.stage.Stage` over ``tasks`` (an ``ExampleStage``).
+
+        Args:
+            tasks: The tasks (see :meth:`plan`; ``None``: symmetric kinds only).
+            format: ``"jsonl"``, ``"sentence-transformers"``, or with Ray ``"parquet"``.
+
+        Raises:
+            ConfigError: Bad tasks, or nothing to write (see :meth:`plan`).
+        """
+        from embtaskgen.examples.stage import ExampleStage
+
+        return ExampleStage(self, self.plan(tasks), format)
 
     def workers(self, calls: int) -> int:
         """Calls to keep in flight for ``calls`` planned calls (the settings' concurrency, capped by the LM)."""

@@ -9,8 +9,8 @@ import pytest
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.runs.journal import RunIdentity, generation_record
+from embtaskgen.runs.ray.shard_output import ShardFolder
 from embtaskgen.runs.resume import read_existing
-from embtaskgen.runs.shard_output import ShardFolder
 
 IDENTITY = RunIdentity(
     seed=7, categories=["text-retrieval"], flatten=True, num_tasks=2, topic="", model_name="m", keep_duplicates=False

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from openai_stub import OpenAIStub, chat_tasks_reply
 
-from embtaskgen import EmbeddingExampleGenerator, EmbeddingTaskGenerator, read_jsonl, run, run_examples
+from embtaskgen import EmbeddingExampleGenerator, EmbeddingTaskGenerator, read_jsonl, run
 from embtaskgen.cli.main import main
 from embtaskgen.execute.faults import RetryPolicy
 
@@ -288,8 +288,8 @@ def test_examples_run_on_ray_from_a_folder_of_tasks(tmp_path):
         gen = EmbeddingExampleGenerator(
             kinds="sts", count=6, seed=3, lm="openai/stub", api_base=stub.base_url, concurrency=2
         )
-        local = run_examples(gen, None, tmp_path / "local.jsonl", progress=False)
-        on_ray = run_examples(gen, None, tmp_path / "ray", progress=False, executor="ray", format="parquet")
+        local = run(gen, tmp_path / "local.jsonl", tasks=None, progress=False)
+        on_ray = run(gen, tmp_path / "ray", tasks=None, progress=False, executor="ray", format="parquet")
     assert local.ok == on_ray.ok == 6
     assert _rows(tmp_path / "ray") == _rows(tmp_path / "local.jsonl")
 

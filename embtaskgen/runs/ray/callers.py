@@ -1,7 +1,7 @@
 """What a Ray worker builds once: the generator, its LM from the model spec, and the call function.
 
 :class:`GeneratorCalls` is the picklable factory that
-:class:`~embtaskgen.execute.ray_actors.CallActor` calls in each actor: it holds the
+:class:`~embtaskgen.runs.ray.actors.CallActor` calls in each actor: it holds the
 generator's class, its validated settings (the model *spec*: a served model string
 with its ``api_base``, or ``local:...``, whose GGUF each worker loads), the prompts
 (the module state, as a program file holds it), the run seed and, for stage 2, the
@@ -111,5 +111,5 @@ class GeneratorCalls:
         def call(job: Job) -> Any:
             return caller(job.category, job.generation)
 
-        call.costs = costs  # type: ignore[attr-defined] - drained per batch by the actor
+        call.costs = costs  # type: ignore[attr-defined]  # drained per batch by the actor
         return call, run_settings()

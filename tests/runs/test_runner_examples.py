@@ -1,4 +1,4 @@
-"""Stage-2 runs (run_examples): streaming, failures with raw text, resume mid-run, refusals."""
+"""Stage-2 runs (run with an example generator): streaming, failures with raw text, resume mid-run, refusals."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from scripted import prompt_text, scripted_lm
 
 from embtaskgen.errors import ConfigError, ResumeError, RunAborted
-from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
-from embtaskgen.runs.example_runner import run_examples
+from embtaskgen.examples.generator import EmbeddingExampleGenerator
 from embtaskgen.runs.files import RunFiles
+from embtaskgen.runs.runner import run
 
 TASKS = [
     ("text-classification", "Classify a product review by sentiment."),
@@ -84,7 +84,7 @@ def keys(rows) -> list[tuple[str, int]]:
 
 def test_rows_stream_to_the_file_with_a_summary_and_journal(tmp_path):
     out = tmp_path / "examples.jsonl"
-    summary = run_examples(make(), TASKS, out, progress=False)
+    summary = run(make(), out, tasks=TASKS, progress=False)
     rows = lines(out)
     assert summary.status == "complete" and summary.planned == 8 and summary.ok == 8 and summary.rows == 8
     assert len(rows) == 8 and {row["kind"] for row in rows} == {"text-classification", "sts", "bitext"}
@@ -100,8 +100,8 @@ def test_rows_stream_to_the_file_with_a_summary_and_journal(tmp_path):
 def test_same_seed_same_rows_whatever_the_concurrency(tmp_path):
     one = tmp_path / "a.jsonl"
     many = tmp_path / "b.jsonl"
-    run_examples(make(), TASKS, one, progress=False)
-    run_examples(make(concurrency=4), TASKS, many, progress=False)
+    run(make(), one, tasks=TASKS, progress=False)
+    run(make(concurrency=4), many, tasks=TASKS, progress=False)
     by_key = lambda rows: sorted(rows, key=lambda r: (r["task_id"], r["example_index"]))  # noqa: E731
     assert by_key(lines(one)) == by_key(lines(many))
 
@@ -113,20 +113,20 @@ def test_invalid_examples_go_to_the_failures_file_with_the_raw_text(tmp_path):
         return reply(request)
 
     out = tmp_path / "examples.jsonl"
-    summary = run_examples(make(answer), TASKS, out, progress=False)
+    summary = run(make(answer), out, tasks=TASKS, progress=False)
     failures = lines(RunFiles.for_output(out).failures)
     assert summary.ok == 4 and (summary.parse_failures, summary.invalid) == (0, 4)
     assert summary.dropped == {"texts_not_distinct": 4}
     assert {f["reason"] for f in failures} == {"invalid"} and len(failures) == 4
     assert all(f["reasons"] == ["texts_not_distinct"] and '"S1": "Same."' in f["raw_output"] for f in failures)
     assert {row["kind"] for row in lines(out)} == {"text-classification"}
-    again = run_examples(make(answer), TASKS, out, resume=True, progress=False)
+    again = run(make(answer), out, tasks=TASKS, resume=True, progress=False)
     assert again.calls == 0 and again.skipped == 8  # invalid examples are final
 
 
 def test_parse_failures_keep_the_raw_answer(tmp_path):
     out = tmp_path / "examples.jsonl"
-    summary = run_examples(make(lambda request: "I would rather not.", kinds="sts", count=2), None, out, progress=False)
+    summary = run(make(lambda request: "I would rather not.", kinds="sts", count=2), out, tasks=None, progress=False)
     failures = lines(RunFiles.for_output(out).failures)
     assert summary.ok == 0 and summary.parse_failures == 2
     assert [f["reason"] for f in failures] == ["parse_failure"] * 2
@@ -136,48 +136,48 @@ def test_parse_failures_keep_the_raw_answer(tmp_path):
 def test_resume_mid_run_calls_only_the_missing_examples(tmp_path):
     out = tmp_path / "examples.jsonl"
     with pytest.raises(RunAborted) as stopped:
-        run_examples(make(failing_after(3)), TASKS, out, progress=False, max_failures=2)
+        run(make(failing_after(3)), out, tasks=TASKS, progress=False, max_failures=2)
     assert stopped.value.summary.status == "aborted"
     assert len(lines(out)) == 3
     model = make()
-    summary = run_examples(model, TASKS, out, resume=True, progress=False)
+    summary = run(model, out, tasks=TASKS, resume=True, progress=False)
     assert summary.status == "complete" and summary.skipped == 3 and summary.calls == 5
     assert summary.total_rows == 8
     reference = tmp_path / "reference.jsonl"
-    run_examples(make(), TASKS, reference, progress=False)
+    run(make(), reference, tasks=TASKS, progress=False)
     assert keys(lines(out)) == keys(lines(reference))
     strip = lambda rows: sorted(json.dumps(r, sort_keys=True) for r in rows)  # noqa: E731
     assert strip(lines(out)) == strip(lines(reference))
-    assert run_examples(make(), TASKS, out, resume=True, progress=False).calls == 0
+    assert run(make(), out, tasks=TASKS, resume=True, progress=False).calls == 0
 
 
 def test_errors_are_tried_again_on_resume(tmp_path):
     out = tmp_path / "examples.jsonl"
-    first = run_examples(make(failing_after(6)), TASKS, out, progress=False)
+    first = run(make(failing_after(6)), out, tasks=TASKS, progress=False)
     assert first.status == "partial" and first.errors == 2 and first.remaining == 2
-    second = run_examples(make(), TASKS, out, resume=True, progress=False)
+    second = run(make(), out, tasks=TASKS, resume=True, progress=False)
     assert second.status == "complete" and second.retried_earlier == 2 and len(lines(out)) == 8
 
 
 def test_a_torn_last_line_is_cut_and_called_again(tmp_path):
     out = tmp_path / "examples.jsonl"
-    run_examples(make(), TASKS, out, progress=False)
+    run(make(), out, tasks=TASKS, progress=False)
     data = out.read_bytes()
     out.write_bytes(data[: len(data) - 20])
-    summary = run_examples(make(), TASKS, out, resume=True, progress=False)
+    summary = run(make(), out, tasks=TASKS, resume=True, progress=False)
     assert summary.calls == 1 and len(lines(out)) == 8 and len(set(keys(lines(out)))) == 8
 
 
 def test_sentence_transformers_records_resume_by_the_journal(tmp_path):
     out = tmp_path / "st.jsonl"
-    run_examples(make(), TASKS, out, progress=False, format="sentence-transformers")
+    run(make(), out, tasks=TASKS, progress=False, format="sentence-transformers")
     records = lines(out)
     assert len(records) == 8 and all(set(r) == {"anchor", "positive", "negative"} for r in records)
     assert all(r["anchor"].startswith("Instruct: ") for r in records)
     progress = RunFiles.for_output(out).progress
     journal = progress.read_text().splitlines()
     progress.write_text("\n".join(journal[:-2]) + "\n")  # the last two records are not confirmed
-    summary = run_examples(make(), TASKS, out, resume=True, progress=False, format="sentence-transformers")
+    summary = run(make(), out, tasks=TASKS, resume=True, progress=False, format="sentence-transformers")
     assert summary.calls == 2 and len(lines(out)) == 8
 
 
@@ -192,39 +192,39 @@ def test_sentence_transformers_records_resume_by_the_journal(tmp_path):
 )
 def test_resume_refuses_other_settings(tmp_path, change, setting):
     out = tmp_path / "examples.jsonl"
-    run_examples(make(), TASKS, out, progress=False)
+    run(make(), out, tasks=TASKS, progress=False)
     with pytest.raises(ResumeError, match=setting):
-        run_examples(make(**change), TASKS, out, resume=True, progress=False)
+        run(make(**change), out, tasks=TASKS, resume=True, progress=False)
 
 
 def test_resume_refuses_another_format_and_other_tasks(tmp_path):
     out = tmp_path / "examples.jsonl"
-    run_examples(make(), TASKS, out, progress=False)
+    run(make(), out, tasks=TASKS, progress=False)
     with pytest.raises(ResumeError, match="format"):
-        run_examples(make(), TASKS, out, resume=True, progress=False, format="sentence-transformers")
+        run(make(), out, tasks=TASKS, resume=True, progress=False, format="sentence-transformers")
     with pytest.raises(ResumeError, match="tasks"):
-        run_examples(make(), [("text-classification", "Something else entirely.")], out, resume=True, progress=False)
+        run(make(), out, tasks=[("text-classification", "Something else entirely.")], resume=True, progress=False)
 
 
 def test_an_existing_output_needs_resume_and_a_task_journal_is_refused(tmp_path):
     out = tmp_path / "examples.jsonl"
-    run_examples(make(), TASKS, out, progress=False)
+    run(make(), out, tasks=TASKS, progress=False)
     with pytest.raises(ConfigError, match="resume") as refused:
-        run_examples(make(), TASKS, out, progress=False)
+        run(make(), out, tasks=TASKS, progress=False)
     assert "pass resume=True to continue" in str(refused.value) and "--resume" not in str(refused.value)
     tasks = tmp_path / "tasks.jsonl"
     RunFiles.for_output(tasks).progress.write_text('{"kind": "run", "seed": 1}\n')
     with pytest.raises(ResumeError, match="task run"):
-        run_examples(make(), TASKS, tasks, resume=True, progress=False)
+        run(make(), tasks, tasks=TASKS, resume=True, progress=False)
 
 
 def test_resume_of_a_finished_examples_run_keeps_its_summary_and_writes_nothing(tmp_path):
     """Issue 15, stage 2: a resume with nothing left to do must not zero the summary."""
     out = tmp_path / "examples.jsonl"
-    first = run_examples(make(), TASKS, out, progress=False)
+    first = run(make(), out, tasks=TASKS, progress=False)
     files = RunFiles.for_output(out)
     before = {path: path.read_bytes() for path in files.all}
-    again = run_examples(make(), TASKS, out, resume=True, progress=False)
+    again = run(make(), out, tasks=TASKS, resume=True, progress=False)
     assert (again.calls, again.skipped, again.status) == (0, 8, "complete")
     assert {path: path.read_bytes() for path in files.all} == before
     assert json.loads(files.summary.read_text())["rows"] == first.rows == 8
@@ -236,9 +236,9 @@ def test_bad_input_creates_no_file(tmp_path):
     empty.write_text("")
     for tasks in (empty, [{"category": "text-classification"}], [("nope", "A task.")]):
         with pytest.raises(ConfigError):
-            run_examples(make(), tasks, out, progress=False)
+            run(make(), out, tasks=tasks, progress=False)
     with pytest.raises(ConfigError, match="format"):
-        run_examples(make(), TASKS, out, progress=False, format="csv")  # type: ignore[arg-type]
+        run(make(), out, tasks=TASKS, progress=False, format="csv")  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == [empty]
 
 
@@ -247,7 +247,15 @@ def test_an_interrupt_keeps_the_file_valid_and_resume_finishes(tmp_path):
 
     out = tmp_path / "examples.jsonl"
     with pytest.raises(RunInterrupted) as stopped:
-        run_examples(make(failing_after(3, KeyboardInterrupt)), TASKS, out, progress=False)
+        run(make(failing_after(3, KeyboardInterrupt)), out, tasks=TASKS, progress=False)
     assert stopped.value.summary.status == "interrupted" and len(lines(out)) == 3
-    summary = run_examples(make(), TASKS, out, resume=True, progress=False)
+    summary = run(make(), out, tasks=TASKS, resume=True, progress=False)
     assert summary.status == "complete" and summary.skipped == 3 and len(lines(out)) == 8
+
+
+def test_run_examples_is_a_deprecated_alias_of_run(tmp_path):
+    from embtaskgen.runs.runner import run_examples
+
+    with pytest.warns(DeprecationWarning, match="use run"):
+        summary = run_examples(make(), TASKS, tmp_path / "examples.jsonl", progress=False)
+    assert summary.status == "complete" and summary.rows == 8
