@@ -12,7 +12,7 @@ Example:
 """
 
 from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.brainstorm.cleaning import TaskDeduper, normalise_task, strip_task
+from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
 from embtaskgen.brainstorm.program_state import read_program, save_program
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
@@ -41,7 +41,7 @@ from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, score_examp
 from embtaskgen.quality.lsh_dedup import DedupResult, dedup_rows, near_duplicate_clusters
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
 from embtaskgen.quality.mined_negatives import mine_negatives
-from embtaskgen.quality.novelty import copies_example
+from embtaskgen.quality.novelty import copies_seed_task as copies_example
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.quality.semantic import load_default_embedder
 from embtaskgen.runs.example_runner import run_examples
@@ -50,6 +50,7 @@ from embtaskgen.runs.summary import RunSummary
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings, derive_id
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
+from embtaskgen.text.normalise import normalise_task, strip_task
 from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
 from embtaskgen.tune.example_evaluation import evaluate_examples
 from embtaskgen.tune.example_optimize import optimize_examples

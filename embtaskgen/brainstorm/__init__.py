@@ -4,7 +4,7 @@
   one model call (``call``), a whole request (``forward``, through the run executor).
 * ``call_result.py`` - what one call returned, before cleaning.
 * ``levers.py`` - diversity levers (topics from ``embtaskgen.signatures.topics``, few-shot
-  demos from ``embtaskgen.signatures.examples``), all drawn from the seed; ``archive.py``
+  demos from ``embtaskgen.signatures.seed_tasks``), all drawn from the seed; ``archive.py``
   - the avoid archive of one run.
 * ``cleaning.py`` - strip, validate and de-duplicate the items of a list.
 * ``assembly.py`` - turn one call into rows (the one place rows are built).

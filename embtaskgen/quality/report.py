@@ -57,7 +57,7 @@ from embtaskgen.brainstorm.shards import iter_shard_rows
 from embtaskgen.quality.corpus import compression_ratio, ngram_counts
 from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.gate_counts import gate_counts, summed
-from embtaskgen.quality.novelty import default_examples, examples_features
+from embtaskgen.quality.novelty import default_seed_tasks, seed_task_features
 from embtaskgen.quality.score import METRIC_VERSION, score_list
 from embtaskgen.quality.similarity import CHAR_THRESHOLD, WORD_THRESHOLD
 from embtaskgen.quality.source import iter_rows
@@ -166,7 +166,7 @@ def _category_figures(gens: list[_Generation], category: str, num_tasks: int, po
     features = {t: TaskText.of(t) for t in tasks}  # this category's only: memory stays small
     texts = [features[t] for t in tasks]
     redundant = [i is not None for i in first_near_duplicates(texts).first]
-    examples = examples_features(default_examples(category))
+    examples = seed_task_features(default_seed_tasks(category))
     scores: list[float] = []
     on_cat: list[bool] = []
     for g in gens:

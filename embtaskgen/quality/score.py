@@ -40,7 +40,7 @@ from embtaskgen.quality.conformance import check_category
 from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.form import form_problem
 from embtaskgen.quality.garbage import markup_problem
-from embtaskgen.quality.novelty import ExampleSet, copied_example, default_examples, examples_features
+from embtaskgen.quality.novelty import SeedTaskSet, copied_seed_task, default_seed_tasks, seed_task_features
 from embtaskgen.quality.text import TaskText
 from embtaskgen.quality.validation import check_category_name, check_num_tasks
 
@@ -141,7 +141,7 @@ def score_tasks(tasks: object, category: str, num_tasks: int = 20, examples: Seq
         category: One of ``embtaskgen.signatures.categories.CATEGORIES``.
         num_tasks: How many tasks were asked for.
         examples: The example tasks shown in the prompt; copying them scores low.
-            ``None`` means the category's seed pool (``embtaskgen.signatures.examples``).
+            ``None`` means the category's seed pool (``embtaskgen.signatures.seed_tasks``).
 
     Returns:
         A :class:`TaskScore`; see the module docstring for how it is made.
@@ -172,7 +172,7 @@ def score_tasks(tasks: object, category: str, num_tasks: int = 20, examples: Seq
                 f"(got {type(tasks).__name__}); nothing could be scored."
             ),
         )
-    example_set = examples_features(default_examples(category) if examples is None else examples)
+    example_set = seed_task_features(default_seed_tasks(category) if examples is None else examples)
     return score_list(list(tasks), category, num_tasks, example_set)
 
 
@@ -180,7 +180,7 @@ def score_list(
     items: list[object],
     category: str,
     target: int,
-    example_set: ExampleSet,
+    example_set: SeedTaskSet,
     features: Sequence[TaskText | None] | None = None,
 ) -> TaskScore:
     """:func:`score_tasks` on checked arguments, optionally with precomputed features
@@ -223,7 +223,7 @@ def score_list(
             first_of[t.norm] = i
             unique[i] = True
             unique_idx.append(i)
-        copied = copied_example(t, example_set)
+        copied = copied_seed_task(t, example_set)
         if copied is None:
             novel[i] = True
         else:

@@ -27,7 +27,7 @@ from typing import Any
 
 import dspy
 
-from embtaskgen.brainstorm.cleaning import normalise_task
+from embtaskgen.text.normalise import normalise_task
 from embtaskgen.quality.metric import score_tasks
 
 __all__ = ["MIN_DEMO_ITEMS", "curate_demos"]

@@ -31,7 +31,7 @@ from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks
-from embtaskgen.quality.novelty import copied_example, examples_features
+from embtaskgen.quality.novelty import copied_seed_task, seed_task_features
 from embtaskgen.quality.text import TaskText
 from embtaskgen.signatures.categories import resolve_categories
 from embtaskgen.tune.scoring import requested_count, shown_examples
@@ -137,9 +137,9 @@ def _summarise(
         if result.items is not None:
             returned += len(result.items)
             kept.extend(deduper.clean(result.items).tasks)
-    features = examples_features(shown)
-    copied = [t for t in kept if copied_example(TaskText.of(t), features) is not None]
-    useful = [t for t in kept if on_category(t, category) and copied_example(TaskText.of(t), features) is None]
+    features = seed_task_features(shown)
+    copied = [t for t in kept if copied_seed_task(TaskText.of(t), features) is not None]
+    useful = [t for t in kept if on_category(t, category) and copied_seed_task(TaskText.of(t), features) is None]
     return {
         "calls": calls,
         "score": round(sum(scores) / calls, 4) if calls else 0.0,

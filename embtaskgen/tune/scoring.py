@@ -31,7 +31,7 @@ from typing import Any
 import dspy
 
 from embtaskgen.quality.metric import task_metric
-from embtaskgen.quality.novelty import default_examples
+from embtaskgen.quality.novelty import default_seed_tasks
 
 __all__ = ["demo_tasks", "requested_count", "shown_examples", "tuning_metric"]
 
@@ -64,7 +64,7 @@ def demo_tasks(demos: Iterable[Any], output: str = "tasks") -> list[str]:
 
 def shown_examples(category: str, demos: Sequence[Any] = ()) -> tuple[str, ...]:
     """The examples a call may copy: the seed pool plus the tasks of ``demos``."""
-    return (*default_examples(category), *demo_tasks(demos))
+    return (*default_seed_tasks(category), *demo_tasks(demos))
 
 
 def tuning_metric(

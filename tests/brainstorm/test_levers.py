@@ -7,7 +7,7 @@ from scripted import chat_reply, prompt_text, scripted_lm
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.settings import DEMO_SIZE, GenerationSettings
 from embtaskgen.signatures import SIGNATURES
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 from embtaskgen.signatures.topics import TOPICS
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from embtaskgen.brainstorm.precision_gate import GATE_REASONS, PrecisionGate, gate_tokens
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 GATE = PrecisionGate()
 
@@ -126,5 +126,5 @@ def test_bad_input_is_judged_not_raised():
     assert GATE.check("Given a pöem, find its äuthor\u2019s name.", "text-matching-short").ok
     assert GATE.check("Given " + "a" * 5000 + ", find it.", "text-retrieval").reason == "garbled"  # "aaa"
     gate = PrecisionGate({"text-retrieval": ["", 3, None, "Given a claim, find its source."]})  # type: ignore[list-item]
-    assert gate.examples("text-retrieval") == ["Given a claim, find its source."]
+    assert gate.shown("text-retrieval") == ["Given a claim, find its source."]
     assert gate_tokens("It's a user\u2019s query.") == ["it's", "a", "user's", "query"]

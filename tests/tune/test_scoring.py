@@ -5,7 +5,7 @@ import pytest
 
 from embtaskgen import CATEGORIES, CompactListAdapter, ConfigError
 from embtaskgen.quality.metric import score_tasks
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 from embtaskgen.tune.scoring import demo_tasks, requested_count, shown_examples, tuning_metric
 
 GOOD = [

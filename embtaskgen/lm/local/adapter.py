@@ -8,7 +8,7 @@ numbers. ``CompactListAdapter`` renders the same signature much more briefly:
   sentence on the answer format;
 - worked examples: the demos of the call (the predictor's own, or the few-shot lever's,
   which are drawn afresh on every call), otherwise a fixed few tasks of the category's
-  seed pool (:mod:`embtaskgen.signatures.examples`), the same on every call: varying them is the
+  seed pool (:mod:`embtaskgen.signatures.seed_tasks`), the same on every call: varying them is the
   few-shot lever's job (:mod:`embtaskgen.brainstorm.levers`), so that switching it off really
   turns it off;
 - the request is the input field values in a sentence or two
@@ -46,7 +46,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.local.list_format import dump, parse_list, render_messages, request_text, seed_item_pattern
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 __all__ = ["CompactListAdapter", "Style"]
 
@@ -84,7 +84,7 @@ class CompactListAdapter(dspy.Adapter):
             ``seed_pool``): its seed tasks are the fixed worked examples, and their shape
             the item pattern. ``None`` gives an adapter that only carries its settings
             (for inspection); formatting or parsing a call with it raises ``ConfigError``.
-        seed_pool: Seed tasks per category; defaults to ``embtaskgen.signatures.examples.SEED_TASKS``.
+        seed_pool: Seed tasks per category; defaults to ``embtaskgen.signatures.seed_tasks.SEED_TASKS``.
         callbacks: DSPy callbacks run around ``format`` and ``parse``.
 
     Example:

@@ -12,7 +12,7 @@ from dspy.utils.exceptions import AdapterParseError
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.signatures import SIGNATURES
-from embtaskgen.signatures.examples import SEED_TASKS, sample_seed_tasks
+from embtaskgen.signatures.seed_tasks import SEED_TASKS, sample_seed_tasks
 
 RETRIEVAL = SIGNATURES["text-retrieval"]
 INPUTS = {"num_tasks": 6, "topic": "marine biology", "avoid": ["Given a fish name, find its habitat."]}

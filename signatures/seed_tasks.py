@@ -8,7 +8,7 @@ distilabel. Each is one sentence that reads as a general instruction.
 
 Example:
     >>> import random
-    >>> from embtaskgen.signatures.examples import sample_seed_tasks
+    >>> from embtaskgen.signatures.seed_tasks import sample_seed_tasks
     >>> len(sample_seed_tasks("text-retrieval", 3, random.Random(0)))
     3
 """
