@@ -37,7 +37,7 @@ from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
 from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.quality.dedup_settings import DedupSettings
-from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, score_example
+from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, score_example
 from embtaskgen.quality.lsh_dedup import DedupResult, dedup_rows, near_duplicate_clusters
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
 from embtaskgen.quality.mined_negatives import mine_negatives

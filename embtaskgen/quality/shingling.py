@@ -26,9 +26,9 @@ Example:
 
 from __future__ import annotations
 
-from embtaskgen.text.normalise import normalise_task
 from embtaskgen.errors import ConfigError
 from embtaskgen.quality.text import MAX_TEXT_CHARS, STOPWORDS, stem
+from embtaskgen.text.normalise import normalise_task
 
 __all__ = ["DEFAULT_SHINGLE_SIZE", "SHINGLE_KINDS", "check_shingles", "shingle_set"]
 

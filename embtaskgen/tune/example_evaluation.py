@@ -4,7 +4,7 @@ Each kind is called once per held-out (task, seed) pair
 (:func:`embtaskgen.tune.example_splits.example_heldout_set`), exactly as ``embtaskgen
 examples`` calls it (:meth:`EmbeddingExampleGenerator.call`), so the same prompts, model
 and seeds give the same calls (and DSPy cache hits). Per kind the report gives ``calls``,
-``score`` (the mean :func:`~embtaskgen.quality.example_score.score_example`; a parse
+``score`` (the mean :func:`~embtaskgen.quality.grading.score_example`; a parse
 failure scores 0), ``valid_share`` (examples a run would keep) and ``parse_failures``.
 
 Example:
@@ -23,7 +23,7 @@ from typing import Any
 
 from embtaskgen.examples.kinds import resolve_kinds
 from embtaskgen.execute.collect import collect
-from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, grade_example
+from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, grade_example
 from embtaskgen.tune.example_splits import example_heldout_set
 from embtaskgen.tune.splits import heldout_seeds
 

@@ -33,7 +33,7 @@ import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, resolve_kinds
 from embtaskgen.lm.resolve import resolve_lm
-from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION
+from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION
 from embtaskgen.tune.example_program import ExampleProgram
 from embtaskgen.tune.example_scoring import example_tuning_metric
 from embtaskgen.tune.example_splits import example_training_set

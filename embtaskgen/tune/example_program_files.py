@@ -36,7 +36,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, cre
 from embtaskgen.brainstorm.program_json import read_program_json
 from embtaskgen.errors import ConfigError, ProgramFileError
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, EXAMPLE_PREDICTOR_NAMES, resolve_kinds
-from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION
+from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 __all__ = [

@@ -1,7 +1,7 @@
 """How one example call is scored while tuning the example prompts (``optimize --stage examples``).
 
 :func:`example_tuning_metric` is the DSPy metric the optimizers use on
-:class:`~embtaskgen.tune.example_program.ExampleProgram`: :func:`~embtaskgen.quality.example_score.grade_example`
+:class:`~embtaskgen.tune.example_program.ExampleProgram`: :func:`~embtaskgen.quality.grading.grade_example`
 of the prediction, with the attributes the call asked for. While a demo is being
 bootstrapped (``trace`` set), an invalid example scores 0, so only examples that would
 be kept become demos. GEPA's 5-argument form returns the score and its feedback text.
@@ -22,7 +22,7 @@ from typing import Any
 
 import dspy
 
-from embtaskgen.quality.example_score import grade_example
+from embtaskgen.quality.grading import grade_example
 
 __all__ = ["example_tuning_metric"]
 
