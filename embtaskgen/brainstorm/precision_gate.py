@@ -50,6 +50,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from embtaskgen.brainstorm.gate_words import (
     FUNCTION,
@@ -211,7 +212,7 @@ def _stutter(tokens: Sequence[str], text: str) -> str:
         twice = {w for w in half if half.count(w) > 1}
         if twice:
             return f"{sorted(twice)[0]} twice in the given half"
-    for a, b in zip(tokens, tokens[1:], strict=False):
+    for a, b in pairwise(tokens):
         if a == b and a not in {"had", "that"} and not a.isdigit():
             return f"{a} {b}"
     seen: dict[tuple[str, ...], int] = {}  # a phrase of three words said twice

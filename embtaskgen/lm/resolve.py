@@ -96,7 +96,7 @@ def check_api_base(api_base: object) -> str:
         >>> check_api_base("127.0.0.1:8000/v1")
         Traceback (most recent call last):
         ...
-        embtaskgen.errors.ConfigError: api_base must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, got '127.0.0.1:8000/v1'
+        embtaskgen.errors.ConfigError: api_base must be an http:// or https:// URL such as ..., got '127.0.0.1:8000/v1'
     """
     example = "http://127.0.0.1:8000/v1"
     if not isinstance(api_base, str):

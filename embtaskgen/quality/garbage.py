@@ -16,7 +16,7 @@ __all__ = ["FIELD_NAMES", "markup_problem"]
 #: Names of the signature fields (and DSPy's own) that leak into bad output.
 FIELD_NAMES: tuple[str, ...] = ("num_tasks", "tasks", "topic", "avoid", "category", "reasoning", "completed")
 
-_FIELD = re.compile(r"\bnum_tasks\b|\[\[\s*##|##\s*\w+\s*##|^\s*(?:%s)\s*[:=]" % "|".join(FIELD_NAMES), re.IGNORECASE)
+_FIELD = re.compile(rf"\bnum_tasks\b|\[\[\s*##|##\s*\w+\s*##|^\s*(?:{'|'.join(FIELD_NAMES)})\s*[:=]", re.IGNORECASE)
 _HEADING = re.compile(r"^\s*#{1,6}(?:\s|$)|##|\*\*|__|```|~~~")
 _CODE = re.compile(r'[{}\[\]]|"\s*:|\\n|\\"|^\s*"|",\s*$|^\s*,')
 _QUOTED = re.compile(r"""^\s*['"\u201c].*['"\u201d],?\s*$""")

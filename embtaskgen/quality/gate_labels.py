@@ -16,8 +16,10 @@ keeps that are kept. Tasks of one ``(category, seed, generation)`` are judged in
 order, as one call's list (the gate's ``templated`` check reads the call's earlier tasks).
 
 Example:
-    >>> rows = [{"category": "text-retrieval", "task": "Given a query, retrieve a full query.", "label": "drop"},
-    ...         {"category": "text-retrieval", "task": "Given a claim, retrieve studies that test it.", "label": "keep"}]
+    >>> rows = [
+    ...     {"category": "text-retrieval", "task": "Given a query, retrieve a full query.", "label": "drop"},
+    ...     {"category": "text-retrieval", "task": "Given a claim, retrieve studies that test it.", "label": "keep"},
+    ... ]
     >>> evaluate_gate(rows)["gate"]
     {'kept': 1, 'precision': 1.0, 'recall': 1.0}
 """

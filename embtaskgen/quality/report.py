@@ -176,7 +176,7 @@ def _category_figures(gens: list[_Generation], category: str, num_tasks: int, po
         scores.append(result.score)
         on_cat.extend(result.on_category_flags)
     gate = gate_counts(tasks, category)
-    fresh_on_cat = sum(1 for r, ok, kept in zip(redundant, on_cat, gate.passed) if ok and not r and kept)
+    fresh_on_cat = sum(1 for r, ok, kept in zip(redundant, on_cat, gate.passed, strict=True) if ok and not r and kept)
     distinct = pooled.add(texts)
     n = len(tasks)
     return {
@@ -336,7 +336,7 @@ def format_report(report: Mapping[str, Any]) -> str:
 
     def render(row: list[str]) -> str:
         return "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         ).rstrip()
 
     lines = [render(header), render(["-" * w for w in widths]), *map(render, body)]

@@ -146,7 +146,7 @@ class TaskText:
         norm = normalise_task(text[:MAX_TEXT_CHARS])
         tokens = tuple(map(_intern, norm.split()))
         stems = tuple(stem(t) for t in tokens)
-        content = frozenset(s for t, s in zip(tokens, stems) if t not in STOPWORDS)
+        content = frozenset(s for t, s in zip(tokens, stems, strict=True) if t not in STOPWORDS)
         grams = char_ngrams(norm)
         bits = _bits(grams)
         return cls(

@@ -93,7 +93,8 @@ def test_near_copies_are_copies_but_a_new_domain_in_the_same_shape_is_not():
     gate = PrecisionGate(
         {
             "text-retrieval": [
-                "Given a question about a software library function, retrieve the documentation pages that describe it.",
+                "Given a question about a software library function, "
+                "retrieve the documentation pages that describe it.",
                 "Given a customer question about a bank account, retrieve help-center articles that answer it.",
             ]
         }

@@ -7,6 +7,7 @@ it with the attribute values copied into the fields (``{"S1": "sentence", "S2":
 
 - the instructions are the signature's docstring, plus one sentence on the answer format;
 - one fixed worked example per kind (:data:`WORKED_EXAMPLES`), unless the call has demos;
+  laid out as the list adapter's (:func:`~embtaskgen.lm.local.list_format.render_messages`);
 - the request is the input values, one ``name: value`` line each;
 - the answer is one JSON object with exactly the output fields, strings. When the LM
   enforces JSON schemas (the embedded llama.cpp engine does), the schema goes out as
@@ -40,6 +41,7 @@ from dspy.utils.callback import BaseCallback
 from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.errors import ConfigError
+from embtaskgen.lm.local.list_format import dump, render_messages
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 __all__ = ["MAX_TOKENS", "WORKED_EXAMPLES", "CompactObjectAdapter", "field_bounds"]
@@ -313,35 +315,24 @@ class CompactObjectAdapter(dspy.Adapter):
                 examples.append((demo_inputs, {name: demo[name] for name in outputs}))
         if not examples:
             examples.append(WORKED_EXAMPLES[kind])
-        instructions = (signature.instructions or "").strip()
-        answer = f"Answer with one JSON object with the keys {', '.join(outputs)}, each a string."
-        request = self._request(signature, inputs)
-        if self.style == "completion":
-            blocks = [instructions, answer]
-            blocks += [f"{self._request(signature, ins)}\n{self._dump(outs)}" for ins, outs in examples]
-            blocks.append(f"{request}\n")
-            return [{"role": "user", "content": "\n\n".join(blocks)}]
-        messages = [{"role": "system", "content": f"{instructions}\n\n{answer}"}]
-        for ins, outs in examples:
-            messages.append({"role": "user", "content": self._request(signature, ins)})
-            messages.append({"role": "assistant", "content": self._dump(outs)})
-        messages.append({"role": "user", "content": request})
-        return messages
+        return render_messages(
+            self.style,
+            (signature.instructions or "").strip(),
+            [(self._request(signature, ins), outs) for ins, outs in examples],
+            self._request(signature, inputs),
+            answer_format=f"Answer with one JSON object with the keys {', '.join(outputs)}, each a string.",
+        )
 
     @staticmethod
     def _request(signature: type[Signature], inputs: dict[str, Any]) -> str:
         lines = [f"{name}: {inputs[name]}" for name in signature.input_fields if name in inputs]
         return "\n".join(lines) if lines else "Write the example."
 
-    @staticmethod
-    def _dump(outputs: dict[str, Any]) -> str:
-        return json.dumps(outputs, ensure_ascii=False)
-
     def format_assistant_message_content(
         self, signature: type[Signature], outputs: dict[str, Any], missing_field_message: str | None = None
     ) -> str:
         """An answer as the model should write it: the JSON object."""
-        return self._dump({name: outputs.get(name, missing_field_message) for name in signature.output_fields})
+        return dump({name: outputs.get(name, missing_field_message) for name in signature.output_fields})
 
     # -- parsing ----------------------------------------------------------------------
 
