@@ -230,10 +230,10 @@ def _stutter(tokens: Sequence[str], text: str) -> str:
 def _circular(text: str) -> str:
     match = _CLASSIFY.match(text)
     if match is not None:
-        given = [_fold(w) for w in gate_tokens(match["given"]) if w not in FUNCTION]
+        classified = [_fold(w) for w in gate_tokens(match["given"]) if w not in FUNCTION]
         label = [_fold(w) for w in gate_tokens(match["label"]) if w not in FUNCTION]
-        if given and given[-1] in label:
-            return f"classifies a {given[-1]} by its {given[-1]}"
+        if classified and classified[-1] in label:
+            return f"classifies a {classified[-1]} by its {classified[-1]}"
         return ""
     match = _GIVEN.match(text)
     if match is None:

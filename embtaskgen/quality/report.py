@@ -166,12 +166,12 @@ def _category_figures(gens: list[_Generation], category: str, num_tasks: int, po
     features = {t: TaskText.of(t) for t in tasks}  # this category's only: memory stays small
     texts = [features[t] for t in tasks]
     redundant = [i is not None for i in first_near_duplicates(texts).first]
-    examples = seed_task_features(default_seed_tasks(category))
+    seed_set = seed_task_features(default_seed_tasks(category))
     scores: list[float] = []
     on_cat: list[bool] = []
     for g in gens:
         result = score_list(
-            g.tasks, category, g.num_tasks or num_tasks, examples, [features[t] if t.strip() else None for t in g.tasks]
+            g.tasks, category, g.num_tasks or num_tasks, seed_set, [features[t] if t.strip() else None for t in g.tasks]
         )
         scores.append(result.score)
         on_cat.extend(result.on_category_flags)

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from dspy import lm15
 from dspy.lm15 import Request, Response, response_to_events
@@ -41,12 +41,12 @@ from embtaskgen.lm.local.repetition import NoRepeat
 from embtaskgen.lm.local.requests import chat_messages, map_error, plain_prompt, refuse_unsupported, to_response
 from embtaskgen.lm.local.sampler import default_llama_factory
 
-if TYPE_CHECKING:
-    from dspy._vendor.lm15.types import StreamEvent
-
 __all__ = ["AsyncLlamaCppEngine", "LlamaCppEngine", "PromptStyle"]
 
 logger = logging.getLogger(__name__)
+
+#: One event of a stream (dspy.lm15's public event classes).
+StreamEvent: TypeAlias = "lm15.StreamStartEvent | lm15.StreamDeltaEvent | lm15.StreamEndEvent | lm15.StreamErrorEvent"
 
 #: How the messages reach the model: its chat template, or one text it continues.
 PromptStyle = Literal["chat", "completion"]

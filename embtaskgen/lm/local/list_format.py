@@ -234,7 +234,7 @@ def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:
     """
     if not seeds:
         return None
-    verbs = set()
+    verbs: set[str] = set()
     for task in seeds:
         head, comma, rest = task.partition(", ")
         word = rest.split(" ", 1)[0]

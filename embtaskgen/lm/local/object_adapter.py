@@ -41,12 +41,12 @@ from dspy.utils.callback import BaseCallback
 from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.errors import ConfigError
+from embtaskgen.lm.local.adapter import CompactAdapter, Style
 from embtaskgen.lm.local.list_format import dump, render_messages
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 __all__ = ["MAX_TOKENS", "WORKED_EXAMPLES", "CompactObjectAdapter", "field_bounds"]
 
-_STYLES = ("chat", "completion")
 _KIND_OF_SIGNATURE = {signature.__name__: kind for kind, signature in EXAMPLE_SIGNATURES.items()}
 
 #: Completion budget per kind (tokens), raised per call to what the schema's longest
@@ -189,7 +189,7 @@ def field_bounds(kind: str, inputs: dict[str, Any]) -> dict[str, tuple[int, int]
     raise ConfigError(f"unknown example kind {kind!r}; choose from {', '.join(EXAMPLE_SIGNATURES)}")
 
 
-class CompactObjectAdapter(dspy.Adapter):
+class CompactObjectAdapter(CompactAdapter):
     """Render an example signature (string outputs) as a short prompt a small model can follow.
 
     Args:
@@ -203,38 +203,27 @@ class CompactObjectAdapter(dspy.Adapter):
     def __init__(
         self,
         *,
-        style: str = "chat",
+        style: Style = "chat",
         kind: str | None = None,
         max_tokens: dict[str, int] | None = None,
         callbacks: list[BaseCallback] | None = None,
     ) -> None:
-        super().__init__(callbacks=callbacks)
-        if style not in _STYLES:
-            raise ConfigError(f"unknown style {style!r}; choose from {', '.join(_STYLES)}")
+        super().__init__(style=style, callbacks=callbacks)
         if kind is not None and kind not in EXAMPLE_SIGNATURES:
             raise ConfigError(f"unknown example kind {kind!r}; choose from {', '.join(EXAMPLE_SIGNATURES)}")
-        self.style = style
         self.kind = kind
         self.max_tokens = dict(MAX_TOKENS if max_tokens is None else max_tokens)
 
     # -- the call ---------------------------------------------------------------------
 
-    def __call__(self, lm, lm_kwargs, signature, demos, inputs):  # type: ignore[no-untyped-def]
-        self._prepare(lm, lm_kwargs, signature, inputs)
-        return super().__call__(lm, lm_kwargs, signature, demos, inputs)
-
-    async def acall(self, lm, lm_kwargs, signature, demos, inputs):  # type: ignore[no-untyped-def]
-        self._prepare(lm, lm_kwargs, signature, inputs)
-        return await super().acall(lm, lm_kwargs, signature, demos, inputs)
-
-    def _prepare(self, lm: Any, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]) -> None:
+    def _prepare(
+        self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
+    ) -> None:
         """Send the object schema when the LM enforces schemas, and the kind's token budget."""
         kind = self.kind_of(signature)
         if "max_tokens" not in lm_kwargs and kind in self.max_tokens:
             lm_kwargs["max_tokens"] = self.budget(kind, inputs)
-        if "response_format" in lm_kwargs:
-            return
-        if "response_format" in getattr(lm, "supported_params", ()) and getattr(lm, "supports_response_schema", False):
+        if self._sends_schema(lm, lm_kwargs):
             lm_kwargs["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "example", "schema": self.schema(signature, inputs)},
