@@ -240,10 +240,10 @@ def diversity_report(
         logger.warning(
             "diversity report: %d tasks beyond the first %d of a generation not counted", over_cap, MAX_ROW_TASKS
         )
-    if semantic and embedder is None:
-        from embtaskgen.quality.semantic import load_default_embedder
+    if semantic:
+        from embtaskgen.quality.semantic import load_default_embedder, semantic_figures
 
-        embedder = load_default_embedder()
+        embedder = load_default_embedder() if embedder is None else embedder
 
     pooled = _Pooled()
     categories: dict[str, dict[str, Any]] = {}
@@ -253,8 +253,6 @@ def diversity_report(
             continue
         figures = _category_figures(gens, category, num_tasks, pooled)
         if semantic:
-            from embtaskgen.quality.semantic import semantic_figures
-
             figures.update(semantic_figures([t for g in gens for t in g.tasks], embedder))
         categories[category] = figures
     return {
