@@ -47,7 +47,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import pairwise
@@ -367,24 +367,18 @@ class PrecisionGate:
             A :class:`GateVerdict`, truthy when the task passes.
         """
         tokens = gate_tokens(task)
-        detail = _incomplete(task, tokens)
-        if detail:
-            return GateVerdict(False, "incomplete", detail)
-        detail = _garbled(task, tokens)
-        if detail:
-            return GateVerdict(False, "garbled", detail)
-        detail = _stutter(tokens, task)
-        if detail:
-            return GateVerdict(False, "stutter", detail)
-        detail = _circular(task)
-        if detail:
-            return GateVerdict(False, "circular", detail)
-        detail = _yes_no(task, category)
-        if detail:
-            return GateVerdict(False, "yes_no", detail)
-        detail = self.copied(task, category)
-        if detail:
-            return GateVerdict(False, "prompt_copy", detail)
+        checks: tuple[tuple[str, Callable[[], str]], ...] = (  # in the order of GATE_REASONS
+            ("incomplete", lambda: _incomplete(task, tokens)),
+            ("garbled", lambda: _garbled(task, tokens)),
+            ("stutter", lambda: _stutter(tokens, task)),
+            ("circular", lambda: _circular(task)),
+            ("yes_no", lambda: _yes_no(task, category)),
+            ("prompt_copy", lambda: self.copied(task, category)),
+        )
+        for reason, check in checks:
+            detail = check()
+            if detail:
+                return GateVerdict(False, reason, detail)
         if self.template_limit and len(earlier) >= self.template_limit and len(tokens) >= _TEMPLATE_MIN_TOKENS:
             alike = [e for e in earlier if _alike(tokens, gate_tokens(e), self.template_threshold)]
             if len(alike) >= self.template_limit:
