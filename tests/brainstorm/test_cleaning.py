@@ -1,4 +1,3 @@
-
 from embtaskgen.brainstorm.cleaning import DROP_REASONS, MAX_TASK_CHARS, TaskDeduper, item_cap
 from embtaskgen.brainstorm.precision_gate import GATE_REASONS, PrecisionGate
 
