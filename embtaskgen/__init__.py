@@ -14,8 +14,8 @@ Example:
 from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
-from embtaskgen.brainstorm.program_state import read_program, save_program
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
+from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS, heldout_seeds
 from embtaskgen.errors import (
     ConfigError,
     EmbtaskgenError,
@@ -36,6 +36,9 @@ from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
 from embtaskgen.lm.resolve import resolve_lm
+from embtaskgen.programs.files import apply_program as apply_example_program
+from embtaskgen.programs.files import read_program, save_program
+from embtaskgen.programs.files import save_program as save_example_program
 from embtaskgen.quality.dedup_settings import DedupSettings
 from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, score_example
 from embtaskgen.quality.lsh_dedup import DedupResult, dedup_rows, near_duplicate_clusters
@@ -52,13 +55,9 @@ from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
 from embtaskgen.text.normalise import normalise_task, strip_task
-from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
-from embtaskgen.tune.example_evaluation import evaluate_examples
-from embtaskgen.tune.example_optimize import optimize_examples
-from embtaskgen.tune.example_program_files import apply_example_program, save_example_program
+from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, evaluate_examples, format_comparison, format_table
 from embtaskgen.tune.lm_calls import LMCallCounter
-from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize
-from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
+from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize, optimize_examples
 
 __all__ = [
     "CATEGORIES",

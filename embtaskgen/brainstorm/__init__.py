@@ -13,8 +13,9 @@
 * ``rows.py`` - the row models (distilabel's shapes) and JSONL / ``datasets`` I/O.
 * ``shards.py`` - folders of row shards: the one reader of a file or folder, one shard written whole;
   ``jsonl_lines.py`` - the strict line reader under it.
-* ``program_state.py`` - program files: the prompts as JSON, saved and loaded;
-  ``program_json.py`` - a program file's JSON read as data (both stages).
+* ``tuning.py`` - what stage 1 hands ``embtaskgen.tune``: ``tuning_program.py`` (one
+  category's predictor, called as ``generate`` calls it), ``tuning_metric.py``,
+  ``tuning_splits.py`` (training and held-out topics and seeds), ``tuning_demos.py``.
 """
 
 __all__: list[str] = []

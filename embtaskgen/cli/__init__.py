@@ -1,5 +1,5 @@
 """The command line: ``main.py`` (``generate``, ``report``, ``categories``) and ``tuning.py``
-(``optimize``, ``evaluate``; ``example_tuning.py`` for ``optimize --stage examples``),
+(``optimize --stage tasks|examples``, ``evaluate``),
 ``examples_commands.py`` (``examples``, ``pipeline``; ``negative_mining.py`` for
 ``--mine-negatives``), ``dedup_command.py`` (``dedup``, ``pipeline --dedup``),
 ``ray_options.py`` (``--executor``, ``--ray-address``, ``--ray-workers``). The

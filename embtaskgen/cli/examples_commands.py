@@ -356,7 +356,7 @@ def examples_command(
             languages=languages,
         )
         generator.plan(tasks)  # bad or empty task file: exit 2 before any file exists
-        from embtaskgen.tune.example_program_files import resolve_example_program
+        from embtaskgen.programs.choice import resolve_example_program
 
         logger.info("example program: %s", resolve_example_program(generator, program) or "untuned signatures")
     embedder = mining_embedder(mine_negatives, negative, format_, generator.settings.kinds)
@@ -467,9 +467,9 @@ def pipeline_command(
 ) -> None:
     """Brainstorm tasks (DIR/tasks.jsonl), then write examples for them (DIR/examples.jsonl)."""
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
+    from embtaskgen.programs.choice import resolve_program
     from embtaskgen.settings import GenerationSettings
     from embtaskgen.signatures.categories import resolve_categories
-    from embtaskgen.tune.program_files import resolve_program
 
     if output_dir.exists() and not output_dir.is_dir():
         raise click.BadParameter(f"{str(output_dir)!r} is not a directory", param_hint="--output")
@@ -523,7 +523,7 @@ def pipeline_command(
             check_fresh(RunFiles.for_output(tasks_file))
             check_fresh_examples(RunFiles.for_output(examples_file))
         loaded = resolve_program(task_generator, program)
-        from embtaskgen.tune.example_program_files import resolve_example_program
+        from embtaskgen.programs.choice import resolve_example_program
 
         examples_loaded = resolve_example_program(generator, examples_program)  # a bad file: exit 2 now
     embedder = mining_embedder(mine_negatives, negative, format_, generator.settings.kinds)

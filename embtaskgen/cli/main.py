@@ -61,9 +61,9 @@ from embtaskgen.cli.ray_options import check_executor, ray_options
 from embtaskgen.cli.tuning import evaluate_command, optimize_command
 from embtaskgen.errors import RunAborted, RunInterrupted
 from embtaskgen.lm.adapter_choice import ADAPTER_CHOICES
+from embtaskgen.programs.choice import resolve_program
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES
-from embtaskgen.tune.program_files import resolve_program
 
 __all__ = ["main"]
 

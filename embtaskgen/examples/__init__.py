@@ -13,7 +13,9 @@ One module per concept:
 * ``example_rows.py`` - the row model;
 * ``example_assembly.py`` - outcomes to rows, failures and stats;
 * ``example_generator.py`` - :class:`EmbeddingExampleGenerator`, the DSPy module;
-* ``st_format.py`` - rows to sentence-transformers ``anchor``/``positive``/``negative``.
+* ``st_format.py`` - rows to sentence-transformers ``anchor``/``positive``/``negative``;
+* ``tuning.py`` - what stage 2 hands ``embtaskgen.tune``: ``tuning_program.py`` (one
+  kind's predictor, called as ``examples`` calls it), ``tuning_metric.py``, ``tuning_splits.py``.
 
 May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``seeds.py``, ``lm/``
 and the bottom; nothing below imports it. The public names are re-exported from

@@ -50,9 +50,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from embtaskgen.brainstorm.program_state import prompt_fingerprint
 from embtaskgen.lm.adapter_choice import adapter_label
 from embtaskgen.lm.untrusted import redact
+from embtaskgen.programs.files import prompt_fingerprint
 from embtaskgen.signatures.topics import TOPICS
 
 __all__ = [

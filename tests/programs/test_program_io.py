@@ -7,15 +7,9 @@ from openai_stub import OpenAIStub
 from tuning_replies import varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.brainstorm.program_state import (
-    ProgramLoader,
-    apply_program,
-    prompt_fingerprint,
-    read_program,
-    save_program,
-)
 from embtaskgen.errors import ConfigError, ProgramFileError
-from embtaskgen.tune.program_files import SHIPPED_PROGRAM
+from embtaskgen.programs.choice import SHIPPED_PROGRAM
+from embtaskgen.programs.files import ProgramLoader, apply_program, prompt_fingerprint, read_program, save_program
 
 PREDICTOR_KEYS = "a predictor may hold signature, demos, traces, train, lm"
 

@@ -10,7 +10,7 @@ topic, seed)`` routes the example to its category's predictor and makes the call
 ``rollout_id``, temperature, adapter and sampling seed as ``generate``), so different
 examples are different samples and a held-out score measures what users get.
 
-Demos are curated (:func:`embtaskgen.tune.demos.curate_demos`) before they are shown, as they
+Demos are curated (:func:`embtaskgen.brainstorm.tuning_demos.curate_demos`) before they are shown, as they
 are when the tuned program is saved.
 
 Example:
@@ -24,46 +24,21 @@ Example:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import dspy
 
-from embtaskgen.errors import ConfigError
+from embtaskgen.brainstorm.tuning_demos import curate_demos
+from embtaskgen.brainstorm.tuning_metric import demo_tasks, requested_count
 from embtaskgen.lm.adapters import adapter_for
-from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
-from embtaskgen.tune.demos import curate_demos
-from embtaskgen.tune.scoring import demo_tasks, requested_count
+from embtaskgen.programs.stages import TASKS
+from embtaskgen.programs.tunable import TunableProgram
 
 __all__ = ["CategoryProgram"]
 
 
-class _Shared:
-    """State that optimizers' deep copies of the program keep sharing: the generator and
-    the call counter (never part of the tuned parameters)."""
-
-    def __init__(self, generator: Any, progress: Callable[[int], None] | None) -> None:
-        self.generator = generator
-        self.progress = progress
-        self.calls = 0
-        self.parse_failures = 0
-        self._lock = threading.Lock()
-
-    def count(self, parse_failure: bool) -> int:
-        with self._lock:
-            self.calls += 1
-            self.parse_failures += int(parse_failure)
-            calls = self.calls
-        if self.progress is not None:
-            self.progress(calls)
-        return calls
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _Shared:
-        return self
-
-
-class CategoryProgram(dspy.Module):
+class CategoryProgram(TunableProgram):
     """Route an example to its category's predictor and make one ``generate`` call.
 
     Args:
@@ -73,27 +48,18 @@ class CategoryProgram(dspy.Module):
         progress: Called with the number of program calls made so far.
 
     Raises:
-        ValueError: Unknown category (the message lists the valid choices).
+        ConfigError: Unknown category (the message lists the valid choices).
     """
 
     def __init__(
         self, generator: Any, categories: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> None:
-        super().__init__()
-        self.tuned_categories = resolve_categories(categories)
-        self._shared = _Shared(generator, progress)
-        for category in self.tuned_categories:
-            setattr(self, PREDICTOR_NAMES[category], generator.predictor_for(category).deepcopy())
+        super().__init__(generator, categories, TASKS, progress)
 
     @property
-    def calls(self) -> int:
-        """Program calls made so far (this program and all its copies)."""
-        return self._shared.calls
-
-    @property
-    def parse_failures(self) -> int:
-        """Calls whose answer did not parse as a list of strings."""
-        return self._shared.parse_failures
+    def tuned_categories(self) -> tuple[str, ...]:
+        """The categories tuned."""
+        return self.tuned_units
 
     def forward(self, category: str, num_tasks: int = 20, topic: str = "", seed: int = 0) -> dspy.Prediction:
         """One call: generation 0 of run ``seed`` for ``category`` on ``topic``.
@@ -102,12 +68,8 @@ class CategoryProgram(dspy.Module):
             ``dspy.Prediction(tasks, target, shown, parse_failure, raw_output)``;
             ``tasks`` is ``None`` when the answer did not parse.
         """
-        if category not in self.tuned_categories:
-            raise ConfigError(
-                f"category {category!r} is not tuned by this program; choose from {', '.join(self.tuned_categories)}"
-            )
-        predictor = getattr(self, PREDICTOR_NAMES[category])
-        generator = self._shared.generator
+        predictor = self.tuned_predictor(category)
+        generator = self.generator
         shown = curate_demos(predictor.demos, category) if predictor.demos else []
         result = generator.call(
             category,
@@ -118,7 +80,7 @@ class CategoryProgram(dspy.Module):
             predictor=predictor,
             num_tasks=int(num_tasks),
         )
-        self._shared.count(result.items is None)
+        self.count(result.items is None)
         adapter = adapter_for(generator.lm, category, generator.adapter)
         return dspy.Prediction(
             tasks=result.items,

@@ -2,8 +2,7 @@ import dspy
 import pytest
 
 from embtaskgen import CATEGORIES, HELDOUT_TOPICS, ConfigError, heldout_seeds
-from embtaskgen.signatures.topics import TOPICS
-from embtaskgen.tune.splits import (
+from embtaskgen.brainstorm.tuning_splits import (
     EXAMPLE_INPUTS,
     HELDOUT_EVERY,
     HELDOUT_SEED_BASE,
@@ -12,6 +11,7 @@ from embtaskgen.tune.splits import (
     make_example,
     training_examples,
 )
+from embtaskgen.signatures.topics import TOPICS
 
 BAD_COUNTS = [0, -1, True, 2.0, "3", None]
 

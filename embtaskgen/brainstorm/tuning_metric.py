@@ -30,6 +30,7 @@ from typing import Any
 
 import dspy
 
+from embtaskgen.quality.dspy_metric import field_of
 from embtaskgen.quality.metric import task_metric
 from embtaskgen.quality.novelty import default_seed_tasks
 
@@ -72,7 +73,7 @@ def tuning_metric(
 ) -> float | dspy.Prediction:
     """The optimizers' metric: :func:`~embtaskgen.quality.metric.task_metric` on one routed call.
 
-    The prediction of :class:`~embtaskgen.tune.category_program.CategoryProgram` carries
+    The prediction of :class:`~embtaskgen.brainstorm.tuning_program.CategoryProgram` carries
     ``target`` (the count asked for) and ``shown`` (the demo tasks shown); they replace
     the example's ``num_tasks`` and extend the seed pool of the novelty check.
 
@@ -80,19 +81,10 @@ def tuning_metric(
         A float, or ``dspy.Prediction(score, feedback)`` in GEPA's 5-argument form.
     """
     category = example.get("category") if hasattr(example, "get") else example["category"]
-    target = _get(pred, "target") or _get(example, "num_tasks") or 20
+    target = field_of(pred, "target") or field_of(example, "num_tasks") or 20
     scoring = {
         "category": category,
         "num_tasks": int(target),
-        "examples": shown_examples(category, ()) + tuple(_get(pred, "shown") or ()),
+        "examples": shown_examples(category, ()) + tuple(field_of(pred, "shown") or ()),
     }
     return task_metric(scoring, pred, trace, pred_name, pred_trace)
-
-
-def _get(obj: Any, name: str) -> Any:
-    if obj is None:
-        return None
-    try:
-        return obj.get(name)
-    except (AttributeError, TypeError):
-        return getattr(obj, name, None)

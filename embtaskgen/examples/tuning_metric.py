@@ -1,7 +1,7 @@
 """How one example call is scored while tuning the example prompts (``optimize --stage examples``).
 
 :func:`example_tuning_metric` is the DSPy metric the optimizers use on
-:class:`~embtaskgen.tune.example_program.ExampleProgram`: :func:`~embtaskgen.quality.grading.grade_example`
+:class:`~embtaskgen.examples.tuning_program.ExampleProgram`: :func:`~embtaskgen.quality.grading.grade_example`
 of the prediction, with the attributes the call asked for. While a demo is being
 bootstrapped (``trace`` set), an invalid example scores 0, so only examples that would
 be kept become demos. GEPA's 5-argument form returns the score and its feedback text.
@@ -22,16 +22,10 @@ from typing import Any
 
 import dspy
 
+from embtaskgen.quality.dspy_metric import field_of, metric_result
 from embtaskgen.quality.grading import grade_example
 
 __all__ = ["example_tuning_metric"]
-
-
-def _get(obj: Any, name: str) -> Any:
-    try:
-        return obj.get(name)
-    except (AttributeError, TypeError):
-        return getattr(obj, name, None)
 
 
 def example_tuning_metric(
@@ -49,9 +43,7 @@ def example_tuning_metric(
     Returns:
         A float, or ``dspy.Prediction(score, feedback)`` in GEPA's 5-argument form.
     """
-    kind = _get(pred, "kind") or _get(example, "kind")
-    graded = grade_example(pred, kind, attributes=_get(pred, "attributes") or {})
+    kind = field_of(pred, "kind") or field_of(example, "kind")
+    graded = grade_example(pred, kind, attributes=field_of(pred, "attributes") or {})
     score = graded.score if graded.valid or trace is None else 0.0
-    if pred_name is None and pred_trace is None:
-        return score
-    return dspy.Prediction(score=score, feedback=graded.feedback)
+    return metric_result(score, graded.feedback, pred_name, pred_trace)

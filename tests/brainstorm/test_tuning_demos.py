@@ -2,7 +2,7 @@ import dspy
 import pytest
 
 from embtaskgen import CATEGORIES, ConfigError
-from embtaskgen.tune.demos import MIN_DEMO_ITEMS, curate_demos
+from embtaskgen.brainstorm.tuning_demos import MIN_DEMO_ITEMS, curate_demos
 
 GOOD = [
     "Classify museum catalogue entries by the art movement they belong to.",

@@ -8,8 +8,8 @@ import pytest
 from scripted import chat_reply, prompt_text, scripted_lm
 
 from embtaskgen import CATEGORIES, CompactListAdapter, ConfigError, EmbeddingTaskGenerator
+from embtaskgen.brainstorm.tuning_program import CategoryProgram
 from embtaskgen.signatures import SIGNATURES
-from embtaskgen.tune.category_program import CategoryProgram
 
 GOOD = [
     "Classify museum catalogue entries by the art movement they belong to.",

@@ -10,16 +10,14 @@ from scripted import prompt_text, scripted_lm
 
 from embtaskgen import EmbeddingExampleGenerator
 from embtaskgen.errors import ConfigError, ProgramFileError
-from embtaskgen.tune.example_evaluation import evaluate_examples, format_example_comparison
-from embtaskgen.tune.example_optimize import optimize_examples
-from embtaskgen.tune.example_program import ExampleProgram
-from embtaskgen.tune.example_program_files import (
-    apply_example_program,
-    read_example_program,
-    resolve_example_program,
-    save_example_program,
-)
-from embtaskgen.tune.example_splits import HELDOUT_TASKS, TRAIN_TASKS, example_heldout_set, example_training_set
+from embtaskgen.examples.tuning_program import ExampleProgram
+from embtaskgen.examples.tuning_splits import HELDOUT_TASKS, TRAIN_TASKS, example_heldout_set, example_training_set
+from embtaskgen.programs.choice import resolve_example_program
+from embtaskgen.programs.files import apply_program as apply_example_program
+from embtaskgen.programs.files import read_program
+from embtaskgen.programs.files import save_program as save_example_program
+from embtaskgen.tune.evaluation import evaluate_examples, format_example_comparison
+from embtaskgen.tune.optimize import optimize_examples
 
 
 def _answer(fields):
@@ -141,14 +139,20 @@ def test_program_files_are_checked_strictly_and_nothing_is_loaded(tmp_path, edit
 
 
 def test_a_stage_1_program_is_not_an_example_program_and_back(tmp_path):
-    from embtaskgen import EmbeddingTaskGenerator, read_program, save_program
+    from embtaskgen import EmbeddingTaskGenerator, save_program
 
     stage1 = save_program(EmbeddingTaskGenerator("text-retrieval", lm="openai/none"), tmp_path / "tasks.json")
     with pytest.raises(ProgramFileError, match="retrieval_example"):
-        read_example_program(stage1)
+        read_program(stage1, "examples")
+    with pytest.raises(ProgramFileError, match="retrieval_example"):
+        apply_example_program(generator(), stage1)
     stage2 = save_example_program(generator(), tmp_path / "examples.json")
     with pytest.raises(ProgramFileError, match="similarity_triplet"):
-        read_program(stage2)
-    with pytest.raises(ProgramFileError, match="no program file"):
-        read_example_program(tmp_path / "missing.json")
+        read_program(stage2, "tasks")
+    with pytest.raises(ProgramFileError, match="similarity_triplet"):
+        EmbeddingTaskGenerator.load(stage2, lm="openai/none")
+    assert read_program(stage1)["embtaskgen"]["stage"] == "tasks"  # each file names its stage
+    assert read_program(stage2)["embtaskgen"]["stage"] == "examples"
+    with pytest.raises(ProgramFileError, match="no program file.*; pass a .json file or 'none'"):
+        read_program(tmp_path / "missing.json", "examples")
     assert resolve_example_program(generator(), "none") is None
