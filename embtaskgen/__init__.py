@@ -12,7 +12,7 @@ Example:
 """
 
 from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.brainstorm.cleaning import TaskDeduper, normalise_task, strip_task
+from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
 from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS, heldout_seeds
@@ -40,11 +40,11 @@ from embtaskgen.programs.files import apply_program as apply_example_program
 from embtaskgen.programs.files import read_program, save_program
 from embtaskgen.programs.files import save_program as save_example_program
 from embtaskgen.quality.dedup_settings import DedupSettings
-from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, score_example
+from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, score_example
 from embtaskgen.quality.lsh_dedup import DedupResult, dedup_rows, near_duplicate_clusters
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
 from embtaskgen.quality.mined_negatives import mine_negatives
-from embtaskgen.quality.novelty import copies_example
+from embtaskgen.quality.novelty import copies_seed_task as copies_example
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.quality.semantic import load_default_embedder
 from embtaskgen.runs.runner import run_examples
@@ -54,6 +54,7 @@ from embtaskgen.seeds import derive_id
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
+from embtaskgen.text.normalise import normalise_task, strip_task
 from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, evaluate_examples, format_comparison, format_table
 from embtaskgen.tune.lm_calls import LMCallCounter
 from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize, optimize_examples

@@ -4,9 +4,11 @@
   one model call (``call``), a whole request (``forward``, through the run executor).
 * ``call_result.py`` - what one call returned, before cleaning.
 * ``levers.py`` - diversity levers (topics from ``embtaskgen.signatures.topics``, few-shot
-  demos from ``embtaskgen.signatures.examples``), all drawn from the seed; ``archive.py``
+  demos from ``embtaskgen.signatures.seed_tasks``), all drawn from the seed; ``archive.py``
   - the avoid archive of one run.
-* ``cleaning.py`` - strip, validate and de-duplicate the items of a list.
+* ``cleaning.py`` - strip, validate and de-duplicate the items of a list;
+  ``precision_gate.py`` - the checks a reader applies (its word lists in ``gate_words.py``);
+  ``prompt_demos.py`` - the tasks a prompt shows (seed tasks, demos), for the gate.
 * ``assembly.py`` - turn one call into rows (the one place rows are built).
 * ``rows.py`` - the row models (distilabel's shapes) and JSONL / ``datasets`` I/O.
 * ``shards.py`` - folders of row shards: the one reader of a file or folder, one shard written whole;

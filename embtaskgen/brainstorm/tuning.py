@@ -36,7 +36,7 @@ from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.programs.choice import adapter_fingerprint
 from embtaskgen.programs.stages import TASKS
 from embtaskgen.quality.metric import on_category, score_tasks
-from embtaskgen.quality.novelty import copied_example, examples_features
+from embtaskgen.quality.novelty import copied_seed_task, seed_task_features
 from embtaskgen.quality.score import METRIC_VERSION
 from embtaskgen.quality.text import TaskText
 
@@ -148,9 +148,9 @@ class TaskTuning:
             if result.items is not None:
                 returned += len(result.items)
                 kept.extend(deduper.clean(result.items).tasks)
-        features = examples_features(shown)
-        copied = [t for t in kept if copied_example(TaskText.of(t), features) is not None]
-        useful = [t for t in kept if on_category(t, category) and copied_example(TaskText.of(t), features) is None]
+        features = seed_task_features(shown)
+        copied = [t for t in kept if copied_seed_task(TaskText.of(t), features) is not None]
+        useful = [t for t in kept if on_category(t, category) and copied_seed_task(TaskText.of(t), features) is None]
         return {
             "calls": calls,
             "score": round(sum(scores) / calls, 4) if calls else 0.0,

@@ -32,7 +32,7 @@ import dspy
 
 from embtaskgen.quality.dspy_metric import field_of
 from embtaskgen.quality.metric import task_metric
-from embtaskgen.quality.novelty import default_examples
+from embtaskgen.quality.novelty import default_seed_tasks
 
 __all__ = ["demo_tasks", "requested_count", "shown_examples", "tuning_metric"]
 
@@ -65,7 +65,7 @@ def demo_tasks(demos: Iterable[Any], output: str = "tasks") -> list[str]:
 
 def shown_examples(category: str, demos: Sequence[Any] = ()) -> tuple[str, ...]:
     """The examples a call may copy: the seed pool plus the tasks of ``demos``."""
-    return (*default_examples(category), *demo_tasks(demos))
+    return (*default_seed_tasks(category), *demo_tasks(demos))
 
 
 def tuning_metric(

@@ -22,7 +22,7 @@ from embtaskgen.examples.tuning_metric import example_tuning_metric
 from embtaskgen.examples.tuning_program import ExampleProgram
 from embtaskgen.examples.tuning_splits import example_heldout_set, example_training_set
 from embtaskgen.programs.stages import EXAMPLES
-from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, grade_example
+from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, grade_example
 
 __all__ = ["EXAMPLE_TUNING", "ExampleTuning"]
 

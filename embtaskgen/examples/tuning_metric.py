@@ -1,7 +1,7 @@
 """How one example call is scored while tuning the example prompts (``optimize --stage examples``).
 
 :func:`example_tuning_metric` is the DSPy metric the optimizers use on
-:class:`~embtaskgen.examples.tuning_program.ExampleProgram`: :func:`~embtaskgen.quality.example_score.grade_example`
+:class:`~embtaskgen.examples.tuning_program.ExampleProgram`: :func:`~embtaskgen.quality.grading.grade_example`
 of the prediction, with the attributes the call asked for. While a demo is being
 bootstrapped (``trace`` set), an invalid example scores 0, so only examples that would
 be kept become demos. GEPA's 5-argument form returns the score and its feedback text.
@@ -23,7 +23,7 @@ from typing import Any
 import dspy
 
 from embtaskgen.quality.dspy_metric import field_of, metric_result
-from embtaskgen.quality.example_score import grade_example
+from embtaskgen.quality.grading import grade_example
 
 __all__ = ["example_tuning_metric"]
 

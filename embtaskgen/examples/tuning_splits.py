@@ -3,7 +3,7 @@
 A tuning example of stage 2 is one call: a kind, a task (none for ``sts`` and
 ``bitext``) and a seed (the seed draws the call's attributes and its ``rollout_id``).
 Without a task file, the tasks are the project's worked examples of each category
-(:data:`embtaskgen.signatures.examples.SEED_TASKS`): every 5th one (indices 4, 9, ...)
+(:data:`embtaskgen.signatures.seed_tasks.SEED_TASKS`): every 5th one (indices 4, 9, ...)
 is held out, the rest are for training; seeds follow stage 1's split (training seeds
 below :data:`~embtaskgen.brainstorm.tuning_splits.HELDOUT_SEED_BASE`, held-out seeds from it). The
 split never changes between versions, so recorded scores stay comparable.
@@ -27,7 +27,7 @@ import dspy
 from embtaskgen.brainstorm.tuning_splits import HELDOUT_EVERY, HELDOUT_SEED_BASE
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.kinds import SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 __all__ = [
     "EXAMPLE_TUNING_INPUTS",

@@ -22,7 +22,7 @@ from dspy.signatures.signature import Signature
 
 from embtaskgen.errors import ProgramFileError
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, EXAMPLE_PREDICTOR_NAMES, resolve_kinds
-from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION
+from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION
 from embtaskgen.signatures import EXAMPLE_SIGNATURES, SIGNATURES
 from embtaskgen.signatures.categories import CATEGORIES, PREDICTOR_NAMES, resolve_categories
 

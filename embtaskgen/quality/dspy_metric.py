@@ -80,9 +80,9 @@ def score_prediction(example: Any, pred: Any, pred_trace: Any = None) -> TaskSco
     examples = field_of(example, "examples")
     avoid = field_of(example, "avoid")
     if avoid:
-        from embtaskgen.quality.novelty import default_examples
+        from embtaskgen.quality.novelty import default_seed_tasks
 
-        base = default_examples(category) if examples is None else examples
+        base = default_seed_tasks(category) if examples is None else examples
         examples = [*base, *avoid]
     return score_tasks(_tasks_of(pred, pred_trace), category, num_tasks=num_tasks, examples=examples)
 

@@ -6,7 +6,7 @@ import pytest
 from embtaskgen import CATEGORIES, CompactListAdapter, ConfigError
 from embtaskgen.brainstorm.tuning_metric import demo_tasks, requested_count, shown_examples, tuning_metric
 from embtaskgen.quality.metric import score_tasks
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 GOOD = [
     "Classify museum catalogue entries by the art movement they belong to.",

@@ -1,17 +1,17 @@
-"""The examples a category's prompt can show, for the precision gate's ``prompt_copy`` check.
+"""The tasks a category's prompt can show (seed tasks, demos), for the gate's ``prompt_copy`` check.
 
 A task that copies what the prompt showed adds nothing to a training set. What a prompt
-can show is: the category's seed pool (:data:`embtaskgen.signatures.examples.SEED_TASKS`;
-the few-shot lever and the adapter's fixed examples draw from it), the example sentence
+can show is: the category's seed tasks (:data:`embtaskgen.signatures.seed_tasks.SEED_TASKS`;
+the few-shot lever and the adapter's fixed demos draw from them), the task sentence
 quoted in the signature's instructions ("for example: \\"Given a word, find its
 dictionary definition.\\""), and the demos of a loaded program (the shipped tuned program
 or a program file). :func:`gate_for` builds the gate a generator's calls are judged by.
 
 Example:
-    >>> examples = prompt_examples("text-matching-short")
-    >>> "Given a word, find its dictionary definition." in examples
+    >>> shown = prompt_tasks("text-matching-short")
+    >>> "Given a word, find its dictionary definition." in shown
     True
-    >>> instruction_examples('Write, for example: "Given a claim, find\\nits source." Stay on topic.')
+    >>> quoted_tasks('Write, for example: "Given a claim, find\\nits source." Stay on topic.')
     ['Given a claim, find its source.']
 """
 
@@ -23,15 +23,15 @@ from typing import Any
 
 from embtaskgen.brainstorm.precision_gate import PrecisionGate
 from embtaskgen.signatures.categories import CATEGORIES, signature_for
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
-__all__ = ["demo_tasks", "gate_for", "instruction_examples", "prompt_examples"]
+__all__ = ["demo_tasks", "gate_for", "prompt_tasks", "quoted_tasks"]
 
 _QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]{8,300})[\"\u201d]")
 
 
-def instruction_examples(instructions: str) -> list[str]:
-    """The quoted example sentences of a signature's instructions (whitespace folded)."""
+def quoted_tasks(instructions: str) -> list[str]:
+    """The task sentences a signature's instructions quote as examples (whitespace folded)."""
     found = (" ".join(text.split()) for text in _QUOTED.findall(instructions or ""))
     return [text for text in found if text[:1].isupper() and text.endswith((".", "?"))]
 
@@ -46,8 +46,8 @@ def demo_tasks(demos: Iterable[Any]) -> list[str]:
     return tasks
 
 
-def prompt_examples(category: str, instructions: str | None = None, demos: Iterable[Any] = ()) -> list[str]:
-    """Every example a prompt of ``category`` can show.
+def prompt_tasks(category: str, instructions: str | None = None, demos: Iterable[Any] = ()) -> list[str]:
+    """Every task a prompt of ``category`` can show: seed tasks, quoted tasks, demo tasks.
 
     Args:
         category: The category.
@@ -57,7 +57,7 @@ def prompt_examples(category: str, instructions: str | None = None, demos: Itera
     """
     if instructions is None:
         instructions = signature_for(category).instructions
-    return [*SEED_TASKS.get(category, ()), *instruction_examples(instructions), *demo_tasks(demos)]
+    return [*SEED_TASKS.get(category, ()), *quoted_tasks(instructions), *demo_tasks(demos)]
 
 
 def gate_for(generator: Any = None, categories: Sequence[str] | None = None, **options: Any) -> PrecisionGate:
@@ -80,7 +80,7 @@ def gate_for(generator: Any = None, categories: Sequence[str] | None = None, **o
             predictor = generator.predictor_for(category)
         signature = getattr(predictor, "signature", None)
         instructions = getattr(signature, "instructions", None)
-        gate.add_examples(category, prompt_examples(category, instructions, getattr(predictor, "demos", ())))
+        gate.add_shown(category, prompt_tasks(category, instructions, getattr(predictor, "demos", ())))
         if instructions is not None:  # the untuned instructions may still be what a lever shows
-            gate.add_examples(category, instruction_examples(signature_for(category).instructions))
+            gate.add_shown(category, quoted_tasks(signature_for(category).instructions))
     return gate

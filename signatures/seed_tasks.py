@@ -1,14 +1,14 @@
-"""The worked examples the prompts show: a project-written pool of example tasks per category.
+"""The seed tasks the prompts show: a project-written pool of tasks per category.
 
-The pool serves two purposes: worked examples (few-shot demos) that show a small model
-what one task looks like, and a diversity lever for any model (a few examples drawn at
-random and shuffled on every call). The tasks were written for this project from the
+The pool serves two purposes: few-shot demos that show a small model what one task
+looks like, and a diversity lever for any model (a few seed tasks drawn at random and
+shuffled on every call). The tasks were written for this project from the
 category descriptions in ``CATEGORIES.md``; none is copied from the paper or from
 distilabel. Each is one sentence that reads as a general instruction.
 
 Example:
     >>> import random
-    >>> from embtaskgen.signatures.examples import sample_seed_tasks
+    >>> from embtaskgen.signatures.seed_tasks import sample_seed_tasks
     >>> len(sample_seed_tasks("text-retrieval", 3, random.Random(0)))
     3
 """

@@ -7,7 +7,7 @@ import pytest
 
 from embtaskgen import EXAMPLE_KINDS, score_example
 from embtaskgen.errors import ConfigError
-from embtaskgen.quality.example_score import EXAMPLE_WEIGHTS, grade_example
+from embtaskgen.quality.grading import EXAMPLE_WEIGHTS, grade_example
 
 POSITIVE = (
     "Sourdough bread rises because wild yeast and lactic acid bacteria in the starter ferment the flour, "

@@ -1,4 +1,4 @@
-"""Score one training example (stage 2): a number in [0, 1] and feedback, with no model.
+"""Grade one training example (stage 2): a score in [0, 1] and feedback, with no model.
 
 The metric the example prompts are tuned against (``embtaskgen optimize --stage
 examples``), in the style of :func:`embtaskgen.quality.metric.score_tasks`: deterministic,
