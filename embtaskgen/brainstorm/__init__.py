@@ -9,8 +9,7 @@
 * ``cleaning.py`` - strip, validate and de-duplicate the items of a list.
 * ``assembly.py`` - turn one call into rows (the one place rows are built).
 * ``rows.py`` - the row models (distilabel's shapes) and JSONL / ``datasets`` I/O.
-* ``shards.py`` - folders of row shards: the one reader of a file or folder, one shard written whole;
-  ``jsonl_lines.py`` - the strict line reader under it.
+* ``shards.py`` - moved to ``embtaskgen.io.shards``; kept until ``quality/dedup_input.py`` imports it there.
 * ``program_state.py`` - program files: the prompts as JSON, saved and loaded;
   ``program_json.py`` - a program file's JSON read as data (both stages).
 """

@@ -29,7 +29,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.cli.negative_mining import NEGATIVE_CHOICES, mine_examples, mining_embedder
+from embtaskgen.cli.mining import NEGATIVE_CHOICES, mine_examples, mining_embedder
 from embtaskgen.cli.options import (
     API_BASE_OPTION,
     CATEGORY_CHOICES,

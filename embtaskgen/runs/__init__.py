@@ -10,8 +10,7 @@ whole-line appends), ``journal`` (the progress sidecar and the run identity), ``
 
 Stage 2 (:func:`embtaskgen.runs.example_runner.run_examples`) plans examples instead
 of generations and has its own identity and resume (``example_resume``) and recorder
-(``example_recorder``), and its summary (``example_summary``); everything else is the same machinery. ``example_mining``
-mines hard negatives into a finished examples file (``--mine-negatives``).
+(``example_recorder``), and its summary (``example_summary``); everything else is the same machinery.
 
 On Ray (``executor="ray"``): ``ray_run`` and ``ray_example_run`` (the two runs),
 ``ray_executor`` (the Ray session, the Dataset of planned calls, outcomes recorded on the

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from embtaskgen import read_jsonl, to_dataset
-from embtaskgen.brainstorm.shards import iter_shard_rows, shard_name, shard_paths, write_shard
+from embtaskgen.io.shards import iter_shard_rows, shard_name, shard_paths, write_shard
 from embtaskgen.errors import ConfigError
 
 ROWS = [

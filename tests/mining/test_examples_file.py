@@ -11,7 +11,7 @@ from scripted import scripted_lm
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
-from embtaskgen.runs.example_mining import mine_output
+from embtaskgen.mining.examples_file import mine_output
 from embtaskgen.runs.example_runner import run_examples
 from embtaskgen.runs.files import RunFiles
 

@@ -13,7 +13,7 @@ from scripted import prompt_text, scripted_lm
 from embtaskgen import EmbeddingExampleGenerator, mine_negatives, to_sentence_transformers
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples import st_format
-from embtaskgen.quality.mined_negatives import MINED_KINDS, mine_pool
+from embtaskgen.mining.negatives import MINED_KINDS, mine_pool
 
 
 def matching_lm():
