@@ -1,19 +1,18 @@
 """A folder of row shards: which files it holds, how they are read, how one is written.
 
-``embtaskgen generate --executor ray`` writes its rows into a folder: one shard per
-batch of results (``part-000000.jsonl``, ``part-000001.jsonl``, ... or ``.parquet``
-with ``--format parquet``), each written whole under a temporary name and renamed into
-place, so a shard is either absent or complete. The run's sidecars sit next to them
-with a leading underscore (``_progress.jsonl``, ``_failures.jsonl``,
-``_summary.json``); readers skip every name that starts with ``_`` or ``.``.
+A run with ``--executor ray`` writes its rows into a folder (:mod:`embtaskgen.runs.shard_output`):
+one shard per batch of results (``part-000000.jsonl``, ... or ``.parquet``), each written
+whole (:func:`write_shard`), so a shard is either absent or complete; the sidecars
+(``_progress.jsonl`` ...) and pending files start with ``_`` or ``.`` and are skipped.
 
 Every reader of rows (:func:`embtaskgen.brainstorm.rows.read_jsonl`, ``report``,
 ``examples --tasks``, ``embtaskgen dedup``) takes a path through
 :func:`iter_shard_rows`: a JSONL file (read by :func:`embtaskgen.io.jsonl.iter_jsonl`),
-a Parquet file, or a folder of shards, read in name order. Parquet shards keep scalar and list columns as they are and store each
-object-valued field (``metadata``, ``attributes``) as a JSON string (as
-:func:`~embtaskgen.brainstorm.rows.to_dataset` does), listed in the file's key-value
-metadata, so that every shard has one schema and a row reads back exactly as written.
+a Parquet file, or a folder of shards, read in name order. Parquet shards keep scalar
+and list columns as they are and store each object-valued field (``metadata``,
+``attributes``) as a JSON string (as :func:`~embtaskgen.brainstorm.rows.to_dataset`
+does), listed in the file's key-value metadata, so that every shard has one schema and a
+row reads back exactly as written.
 
 Example:
     >>> import tempfile, pathlib
@@ -43,6 +42,7 @@ SHARD_FORMATS = ("jsonl", "parquet")
 
 _SUFFIXES = {".jsonl": "jsonl", ".parquet": "parquet"}
 _JSON_COLUMNS = b"embtaskgen.json_columns"
+
 
 def shard_name(number: int, format_: str) -> str:
     """The name of shard ``number`` (zero-padded, so names sort in write order).

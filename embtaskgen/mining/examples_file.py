@@ -132,9 +132,10 @@ def mine_output(
     started = time.perf_counter()
     records = _read(files.output)
     if format == "sentence-transformers":
-        rows = [_as_row(record, kind) for record, kind in zip(records, _ok_kinds(files))]
+        # records that no ok line names (a write cut short) are left as they are
+        rows = [_as_row(record, kind) for record, kind in zip(records, _ok_kinds(files), strict=False)]
         rows = mine_negatives(rows, embedder, top_k=top_k, margin=margin)
-        for record, row in zip(records, rows):
+        for record, row in zip(records, rows, strict=False):
             if isinstance(row.get("mined_negative"), str):
                 record["negative"] = row["mined_negative"]
     else:

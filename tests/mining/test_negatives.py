@@ -53,7 +53,7 @@ def test_the_negative_is_the_closest_other_positive_and_the_written_one_stays():
         ROWS[3]["positive_document"],
         ROWS[2]["positive_document"],
     ]
-    for before, after in zip(ROWS, mined):
+    for before, after in zip(ROWS, mined, strict=True):
         assert after["hard_negative_document"] == before["hard_negative_document"]
         assert after["mined_negative"] != before["positive_document"]
         assert after["mined_negative_score"] <= 0.95 * after["mined_positive_score"]
