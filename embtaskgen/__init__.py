@@ -36,6 +36,7 @@ from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
 from embtaskgen.lm.resolve import resolve_lm
+from embtaskgen.mining.negatives import mine_negatives
 from embtaskgen.programs.files import apply_program as apply_example_program
 from embtaskgen.programs.files import read_program, save_program
 from embtaskgen.programs.files import save_program as save_example_program
@@ -43,7 +44,6 @@ from embtaskgen.quality.dedup_settings import DedupSettings
 from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, score_example
 from embtaskgen.quality.lsh_dedup import DedupResult, dedup_rows, near_duplicate_clusters
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
-from embtaskgen.quality.mined_negatives import mine_negatives
 from embtaskgen.quality.novelty import copies_seed_task as copies_example
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.quality.semantic import load_default_embedder

@@ -29,7 +29,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from embtaskgen.brainstorm.shards import iter_shard_rows
+from embtaskgen.io.shards import iter_shard_rows
 
 __all__ = ["GenerationMetadata", "GenerationRow", "Row", "TaskRow", "read_jsonl", "to_dataset", "to_jsonl"]
 

@@ -1,177 +1,22 @@
-"""A folder of row shards: which files it holds, how they are read, how one is written.
+"""Moved to :mod:`embtaskgen.io.shards`; kept for ``quality/dedup_input.py`` until it imports from there.
 
-``embtaskgen generate --executor ray`` writes its rows into a folder: one shard per
-batch of results (``part-000000.jsonl``, ``part-000001.jsonl``, ... or ``.parquet``
-with ``--format parquet``), each written whole under a temporary name and renamed into
-place, so a shard is either absent or complete. The run's sidecars sit next to them
-with a leading underscore (``_progress.jsonl``, ``_failures.jsonl``,
-``_summary.json``); readers skip every name that starts with ``_`` or ``.``.
-
-Every reader of rows (:func:`embtaskgen.brainstorm.rows.read_jsonl`, ``report``,
-``examples --tasks``, ``embtaskgen dedup``) takes a path through
-:func:`iter_shard_rows`: a JSONL file, a Parquet file, or a folder of shards, read in
-name order. Parquet shards keep scalar and list columns as they are and store each
-object-valued field (``metadata``, ``attributes``) as a JSON string (as
-:func:`~embtaskgen.brainstorm.rows.to_dataset` does), listed in the file's key-value
-metadata, so that every shard has one schema and a row reads back exactly as written.
-
-Example:
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> write_shard(folder / "part-000000.jsonl", [{"category": "text-retrieval", "task": "x"}])
-    1
-    >>> [row for _, _, row in iter_shard_rows(folder)]
-    [{'category': 'text-retrieval', 'task': 'x'}]
+Delete this module when nothing imports it (the rows reader takes no line reader any
+more: every JSONL file is read by :func:`embtaskgen.io.jsonl.iter_jsonl`).
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from embtaskgen.brainstorm.jsonl_lines import iter_jsonl
-from embtaskgen.errors import ConfigError, MissingDependency
-from embtaskgen.lm.untrusted import sanitize_text
+from embtaskgen.io import shards
+from embtaskgen.io.shards import shard_paths
 
-__all__ = ["SHARD_FORMATS", "iter_shard_rows", "shard_name", "shard_paths", "write_shard"]
-
-#: Shard file formats, by ``--format`` name.
-SHARD_FORMATS = ("jsonl", "parquet")
-
-_SUFFIXES = {".jsonl": "jsonl", ".parquet": "parquet"}
-_JSON_COLUMNS = b"embtaskgen.json_columns"
-
-RowReader = Callable[[Path], Iterator[tuple[int, dict[str, Any]]]]
+__all__ = ["iter_shard_rows", "shard_paths"]
 
 
-def shard_name(number: int, format_: str) -> str:
-    """The name of shard ``number`` (zero-padded, so names sort in write order).
-
-    Example:
-        >>> shard_name(12, "parquet")
-        'part-000012.parquet'
-    """
-    if format_ not in SHARD_FORMATS:
-        raise ConfigError(f"format must be one of {', '.join(SHARD_FORMATS)}, got {format_!r}")
-    return f"part-{number:06d}.{format_}"
-
-
-def shard_paths(folder: str | os.PathLike[str]) -> list[Path]:
-    """The shards of ``folder`` in name order: ``*.jsonl`` and ``*.parquet`` files not
-    starting with ``_`` or ``.`` (sidecars, temporary files).
-
-    Raises:
-        ConfigError: ``folder`` is not a folder.
-    """
-    path = Path(folder)
-    if not path.is_dir():
-        raise ConfigError(f"{path} is not a folder of shards")
-    return sorted(
-        item
-        for item in path.iterdir()
-        if item.suffix in _SUFFIXES and not item.name.startswith(("_", ".")) and item.is_file()
-    )
-
-
-def _pyarrow() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet  # noqa: F401 - the submodule is used through pyarrow
-    except ImportError as exc:  # pragma: no cover - pyarrow comes with ray[data] and datasets
-        raise MissingDependency(
-            "Parquet shards need pyarrow: pip install 'embtaskgen[ray]' (or pip install pyarrow)"
-        ) from exc
-    return pyarrow
-
-
-def _iter_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    pa = _pyarrow()
-    try:
-        table = pa.parquet.read_table(path)
-    except (OSError, pa.ArrowException) as exc:
-        raise ConfigError(f"{path}: not a readable Parquet file ({exc})") from exc
-    meta = table.schema.metadata or {}
-    encoded = set(json.loads(meta.get(_JSON_COLUMNS, b"[]")))
-    for number, row in enumerate(table.to_pylist(), start=1):
-        record = {}
-        for key, value in row.items():
-            if value is None:
-                continue  # a column another row of the shard has
-            record[key] = json.loads(value) if key in encoded and isinstance(value, str) else value
-        yield number, record
-
-
-def _default_reader(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    return iter_jsonl(path)
-
-
-def iter_shard_rows(
-    path: str | os.PathLike[str], read_jsonl: RowReader | None = None
-) -> Iterator[tuple[Path, int, dict[str, Any]]]:
-    """Yield ``(file, number, row)`` for a JSONL file, a Parquet file or a folder of shards.
-
-    Args:
-        path: A ``.jsonl`` file (any other suffix is read as JSONL too), a ``.parquet``
-            file, or a folder of shards (read in name order; sidecars skipped).
-        read_jsonl: How a JSONL file is read (``(line, row)`` pairs); the default is
-            :func:`embtaskgen.brainstorm.jsonl_lines.iter_jsonl`, the report passes its
-            stricter reader.
-
-    Raises:
-        ConfigError: A line or a Parquet file that cannot be read (named).
-    """
-    reader = _default_reader if read_jsonl is None else read_jsonl
-    target = Path(path)
-    files = shard_paths(target) if target.is_dir() else [target]
-    for file in files:
-        rows = _iter_parquet(file) if file.suffix == ".parquet" else reader(file)
-        for number, row in rows:
-            yield file, number, row
-
-
-def write_shard(path: str | os.PathLike[str], rows: Sequence[dict[str, Any]]) -> int:
-    """Write ``rows`` as one shard, whole or not at all (temporary file, fsync, rename).
-
-    The format follows the suffix (``.jsonl`` or ``.parquet``).
-
-    Returns:
-        The rows written.
-
-    Raises:
-        OSError: The write failed; no shard and no temporary file are left.
-    """
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        if target.suffix == ".parquet":
-            _write_parquet(tmp, rows)
-        else:
-            text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-            try:
-                data = text.encode("utf-8")
-            except UnicodeEncodeError:  # lone surrogates: what no UTF-8 file can hold is replaced
-                data = sanitize_text(text).encode("utf-8")
-            with open(tmp, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return len(rows)
-
-
-def _write_parquet(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    pa = _pyarrow()
-    encoded = sorted({key for row in rows for key, value in row.items() if isinstance(value, dict)})
-    records = [
-        {key: json.dumps(value, ensure_ascii=False) if key in encoded else value for key, value in row.items()}
-        for row in rows
-    ]
-    table = pa.Table.from_pylist(records)
-    table = table.replace_schema_metadata({_JSON_COLUMNS: json.dumps(encoded).encode()})
-    pa.parquet.write_table(table, path)
+def iter_shard_rows(path: str | os.PathLike[str], read_jsonl: Any = None) -> Iterator[tuple[Path, int, dict[str, Any]]]:
+    """:func:`embtaskgen.io.shards.iter_shard_rows`; ``read_jsonl`` is ignored (there is one reader)."""
+    return shards.iter_shard_rows(path)

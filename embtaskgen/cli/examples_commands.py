@@ -29,7 +29,7 @@ from typing import Any
 import click
 
 from embtaskgen.cli.examples_options import RunArgs, example_generator, split_kinds, stage_2_options
-from embtaskgen.cli.negative_mining import mining_embedder
+from embtaskgen.cli.mining import mining_embedder
 from embtaskgen.cli.options import (
     CATEGORY_CHOICES,
     EXIT_OK,

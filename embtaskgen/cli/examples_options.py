@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.cli.negative_mining import NEGATIVE_CHOICES, mine_examples
+from embtaskgen.cli.mining import NEGATIVE_CHOICES, mine_examples
 from embtaskgen.cli.options import API_BASE_OPTION, MODEL_HELP
 from embtaskgen.cli.run_options import check_executor, ray_options, run_options, session_options
 from embtaskgen.errors import ConfigError

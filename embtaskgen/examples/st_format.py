@@ -18,7 +18,7 @@ there, so every record has the same columns; drop those rows, or the column, for
 that needs a negative).
 
 ``negative="mined"`` takes the negative from the row's ``mined_negative`` column
-(:func:`embtaskgen.quality.mined_negatives.mine_negatives`, ``--mine-negatives``) for
+(:func:`embtaskgen.mining.negatives.mine_negatives`, ``--mine-negatives``) for
 the kinds that have one (retrieval and both matching kinds): the matching kinds then get
 a negative too. A row whose candidates all fell above the mining margin
 (``mined_negative`` is ``None``) keeps its written negative (``None`` for matching); the
@@ -45,7 +45,7 @@ __all__ = ["NEGATIVE_CHOICES", "ST_COLUMNS", "e5_anchor", "to_sentence_transform
 
 #: The columns of every record.
 ST_COLUMNS = ("anchor", "positive", "negative")
-#: The kinds that may carry a mined negative (those of ``quality/mined_negatives.py``).
+#: The kinds that may carry a mined negative (those of ``mining/negatives.py``).
 _MINABLE = ("text-retrieval", "text-matching-short", "text-matching-long")
 #: Where ``negative`` comes from: the model's written negative, or the mined one.
 NEGATIVE_CHOICES = ("written", "mined")

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embtaskgen.brainstorm.shards import iter_shard_rows
 from embtaskgen.errors import ConfigError
+from embtaskgen.io.shards import iter_shard_rows
 from embtaskgen.signatures.categories import CATEGORIES
 
 __all__ = ["TaskRef", "task_refs"]

@@ -8,10 +8,11 @@
   (finding near-duplicates: exact prefix filtering, or ``minhash.py``'s sketch for a
   whole file), ``corpus.py`` (distinct-n, compression), ``semantic.py`` (embedding
   figures, optional).
-* stage 2: ``grading.py`` (``score_example``, the metric for examples) and
-  ``mined_negatives.py`` (mined hard negatives, with the ``semantic`` embedder).
+* stage 2: ``grading.py`` (``score_example``, the metric for examples); mined
+  hard negatives live in ``embtaskgen.mining``.
 * ``report.py`` - ``embtaskgen report``: the diversity report of a JSONL file, read and
-  checked line by line by ``source.py``.
+  checked line by line by ``embtaskgen.io`` (``source.py`` is its old name, kept until
+  ``dedup_input.py`` imports it there).
 * ``lsh_dedup.py`` - ``embtaskgen dedup``: near-duplicate removal across a dataset
   with MinHash LSH (settings in ``dedup_settings.py``), over ``shingling.py``, ``minhash_engines.py`` (rensa, datasketch),
   ``lsh_index.py`` (the streaming keep-first index), ``dedup_input.py``,

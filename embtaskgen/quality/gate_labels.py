@@ -26,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -35,6 +34,7 @@ from typing import Any
 from embtaskgen.brainstorm.precision_gate import PrecisionGate
 from embtaskgen.brainstorm.prompt_demos import gate_for
 from embtaskgen.errors import ConfigError
+from embtaskgen.io.jsonl import iter_jsonl
 from embtaskgen.quality.conformance import on_category
 
 __all__ = ["evaluate_gate", "read_labelled"]
@@ -46,24 +46,14 @@ def read_labelled(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Read a labelled set (JSONL); every line needs ``category``, ``task`` and ``label``.
 
     Raises:
-        ConfigError: A line is not such an object (the message names the line).
+        ConfigError: A line is not such an object (the message names file and line; see
+            :func:`embtaskgen.io.jsonl.iter_jsonl`).
     """
     rows = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            if (
-                not isinstance(row, dict)
-                or not {"category", "task", "label"} <= set(row)
-                or row["label"] not in _LABELS
-            ):
-                raise ConfigError(f"{path}:{number}: expected category, task and label ({' or '.join(_LABELS)})")
-            rows.append(row)
+    for number, row in iter_jsonl(path):
+        if not {"category", "task", "label"} <= set(row) or row["label"] not in _LABELS:
+            raise ConfigError(f"{path}:{number}: expected category, task and label ({' or '.join(_LABELS)})")
+        rows.append(row)
     return rows
 
 

@@ -27,7 +27,7 @@ seed, generation, rollout id and topic, where present). Per category the report 
 A generation counts its first :data:`MAX_ROW_TASKS` (1,000) tasks: one runaway row
 cannot dominate the figures and the time. Near-duplicates are found with an index, in
 linear time (:mod:`embtaskgen.quality.dedup`). A line that cannot be a row stops the
-report with a message naming the file and the line (:mod:`embtaskgen.quality.source`).
+report with a message naming the file and the line (:mod:`embtaskgen.io.jsonl`).
 
 With ``semantic=True`` each category also gets ``semantic_near_duplicate_rate`` (cosine
 >= 0.9 to an earlier task) and ``vendi_score`` from a small embedding model (see
@@ -53,14 +53,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embtaskgen.brainstorm.shards import iter_shard_rows
+from embtaskgen.io.shards import iter_shard_rows
 from embtaskgen.quality.corpus import compression_ratio, ngram_counts
 from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.gate_counts import gate_counts, summed
 from embtaskgen.quality.novelty import default_seed_tasks, seed_task_features
 from embtaskgen.quality.score import METRIC_VERSION, score_list
 from embtaskgen.quality.similarity import CHAR_THRESHOLD, WORD_THRESHOLD
-from embtaskgen.quality.source import iter_rows
 from embtaskgen.quality.text import TaskText
 from embtaskgen.quality.validation import check_num_tasks
 from embtaskgen.signatures.categories import CATEGORIES
@@ -137,7 +136,7 @@ def _generations(rows: Iterable[Mapping[str, Any]]) -> tuple[list[_Generation], 
 
 def _load(rows_or_path: str | os.PathLike[str] | Iterable[Mapping[str, Any]]) -> tuple[Any, str | None]:
     if isinstance(rows_or_path, (str, os.PathLike)):
-        return (row for _, _, row in iter_shard_rows(rows_or_path, iter_rows)), str(rows_or_path)
+        return (row for _, _, row in iter_shard_rows(rows_or_path)), str(rows_or_path)
     return rows_or_path, None
 
 

@@ -43,8 +43,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from embtaskgen.brainstorm.cleaning import TaskDeduper
-from embtaskgen.brainstorm.jsonl_lines import iter_jsonl
 from embtaskgen.errors import ConfigError, ResumeError
+from embtaskgen.io.jsonl import iter_jsonl
 from embtaskgen.runs.files import RunFiles, repair_tail, truncate
 from embtaskgen.runs.journal import RunIdentity
 

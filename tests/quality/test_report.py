@@ -357,9 +357,9 @@ def test_a_bad_line_is_refused_with_file_and_line(tmp_path, line, message):
 
 def test_a_line_longer_than_the_limit_is_refused_without_reading_it(tmp_path, monkeypatch):
     from embtaskgen.errors import ConfigError
-    from embtaskgen.quality import source
+    from embtaskgen.io import jsonl
 
-    monkeypatch.setattr(source, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 1000)
     path = tmp_path / "long.jsonl"
     row = json.dumps({"category": "text-retrieval", "tasks": RETRIEVAL})
     path.write_text(row + "\n" + json.dumps({"category": "text-retrieval", "tasks": ["x" * 2000]}) + "\n")

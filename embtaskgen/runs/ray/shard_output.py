@@ -1,6 +1,6 @@
 """The output folder of a run on Ray: row shards committed per batch, and the run's sidecars.
 
-A Ray run (``--executor ray``) writes into a folder (:mod:`embtaskgen.brainstorm.shards`)::
+A Ray run (``--executor ray``) writes into a folder (:mod:`embtaskgen.io.shards`)::
 
     out/part-000000.jsonl      the rows of one batch of results (or .parquet)
     out/_progress.jsonl        the journal (:mod:`.journal`), as next to a JSONL output
@@ -42,9 +42,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from embtaskgen.brainstorm.jsonl_lines import iter_jsonl
-from embtaskgen.brainstorm.shards import SHARD_FORMATS, iter_shard_rows, shard_name, shard_paths, write_shard
 from embtaskgen.errors import ConfigError, ResumeError
+from embtaskgen.io.jsonl import iter_jsonl
+from embtaskgen.io.shards import SHARD_FORMATS, iter_shard_rows, shard_name, shard_paths, write_shard
 from embtaskgen.runs.files import LineWriter, RunFiles, WriteError
 
 __all__ = ["ShardFolder"]

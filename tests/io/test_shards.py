@@ -7,8 +7,8 @@ import json
 import pytest
 
 from embtaskgen import read_jsonl, to_dataset
-from embtaskgen.brainstorm.shards import iter_shard_rows, shard_name, shard_paths, write_shard
 from embtaskgen.errors import ConfigError
+from embtaskgen.io.shards import iter_shard_rows, shard_name, shard_paths, write_shard
 
 ROWS = [
     {

@@ -6,7 +6,7 @@ The options are checked before anything runs (usage errors, exit 2, no file crea
 mining needs ``--negative mined``; and some kind of the run must be one that is mined
 (``MINED_KINDS``). The embedder (all-MiniLM-L6-v2 from the ``semantic`` extra) is loaded
 before the first model call, so a missing extra fails at once (exit 1, with the install
-hint). After the run, :func:`embtaskgen.runs.example_mining.mine_output` rewrites the
+hint). After the run, :func:`embtaskgen.mining.examples_file.mine_output` rewrites the
 examples file atomically and one line on stderr gives the counts.
 
 Example:
@@ -24,7 +24,7 @@ import click
 
 from embtaskgen.cli.options import command_errors, usage_errors
 from embtaskgen.examples.st_format import NEGATIVE_CHOICES
-from embtaskgen.quality.mined_negatives import MINED_KINDS
+from embtaskgen.mining.negatives import MINED_KINDS
 
 __all__ = ["NEGATIVE_CHOICES", "mine_examples", "mining_embedder"]
 
@@ -65,7 +65,7 @@ def mine_examples(output: Path, embedder: Any, *, format_: str, negative: str, t
     if not output.is_file() or output.stat().st_size == 0:
         click.echo("mined negatives: the run wrote no examples", err=True)
         return
-    from embtaskgen.runs.example_mining import mine_output
+    from embtaskgen.mining.examples_file import mine_output
 
     with command_errors("mining negatives"), usage_errors():
         counts = mine_output(output, format=format_, negative=negative, embedder=embedder, top_k=top_k, margin=margin)

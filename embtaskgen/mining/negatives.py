@@ -257,17 +257,18 @@ def mine_negatives(
         if missing:
             raise ConfigError(f"row {number + 1} ({kind}): missing column {', '.join(missing)}")
         pools.setdefault(kind, []).append(number)
-    if pools and embedder is None:
-        embedder = load_default_embedder()
+    if not pools:
+        return copies
+    embed = load_default_embedder() if embedder is None else embedder
     for kind, members in pools.items():
         query, positive, _ = TRIPLET_FIELDS[kind]
         found = mine_pool(
             [copies[n][query] for n in members],
             [copies[n][positive] for n in members],
-            embedder,
+            embed,
             top_k=top_k,
             margin=margin,
-        )  # type: ignore[arg-type]
+        )
         for number, negative in zip(members, found, strict=True):
             copies[number].update(negative.columns())
         logger.info("mined negatives for %d of %d %s rows", sum(m.text is not None for m in found), len(found), kind)

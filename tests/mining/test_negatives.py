@@ -13,7 +13,7 @@ from scripted import prompt_text, scripted_lm
 from embtaskgen import EmbeddingExampleGenerator, mine_negatives, to_sentence_transformers
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples import st_format
-from embtaskgen.quality.mined_negatives import MINED_KINDS, mine_pool
+from embtaskgen.mining.negatives import MINED_KINDS, mine_pool
 
 
 def matching_lm():
@@ -53,7 +53,7 @@ def test_the_negative_is_the_closest_other_positive_and_the_written_one_stays():
         ROWS[3]["positive_document"],
         ROWS[2]["positive_document"],
     ]
-    for before, after in zip(ROWS, mined):
+    for before, after in zip(ROWS, mined, strict=True):
         assert after["hard_negative_document"] == before["hard_negative_document"]
         assert after["mined_negative"] != before["positive_document"]
         assert after["mined_negative_score"] <= 0.95 * after["mined_positive_score"]

@@ -2,8 +2,8 @@
 
 :func:`mine_output` reads what :func:`embtaskgen.run`
 wrote, mines one negative per row of a mined kind
-(:mod:`embtaskgen.quality.mined_negatives`: top-k neighbours among the positives of the
-same kind, positive-aware margin) and replaces the file atomically (a temporary file,
+(:func:`embtaskgen.mining.negatives.mine_negatives`: top-k neighbours among the positives
+of the same kind, positive-aware margin) and replaces the file atomically (a temporary file,
 then a rename: a crash leaves the old file or the new one, never half of each). The
 lines keep their order and number, so the run's journal still describes the file and
 ``--resume`` still works; a resumed run is mined again as a whole.
@@ -36,21 +36,16 @@ import json
 import logging
 import os
 import time
-from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from embtaskgen.errors import ConfigError
+from embtaskgen.examples.kinds import TRIPLET_FIELDS
 from embtaskgen.examples.st_format import NEGATIVE_CHOICES
 from embtaskgen.examples.stage import EXAMPLE_FORMATS
-from embtaskgen.quality.mined_negatives import (
-    DEFAULT_MARGIN,
-    DEFAULT_TOP_K,
-    MINED_KINDS,
-    check_mining,
-    mine_negatives,
-    mine_pool,
-)
-from embtaskgen.quality.semantic import Embedder, load_default_embedder
+from embtaskgen.io.jsonl import iter_jsonl
+from embtaskgen.mining.negatives import DEFAULT_MARGIN, DEFAULT_TOP_K, MINED_KINDS, check_mining, mine_negatives
+from embtaskgen.quality.semantic import Embedder
 from embtaskgen.runs.files import RunFiles, write_json_atomic
 
 __all__ = ["mine_output"]
@@ -60,20 +55,11 @@ logger = logging.getLogger(__name__)
 _QUERY = "\nQuery: "
 
 
-def _read_lines(path: Any) -> list[dict[str, Any]]:
-    records = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{number}: not valid JSON ({exc}); cannot mine negatives") from exc
-            if not isinstance(record, dict):
-                raise ConfigError(f"{path}:{number}: expected a JSON object; cannot mine negatives")
-            records.append(record)
-    return records
+def _read(path: Path) -> list[dict[str, Any]]:
+    try:
+        return [record for _, record in iter_jsonl(path)]
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}; cannot mine negatives") from None
 
 
 def _ok_kinds(files: RunFiles) -> list[str]:
@@ -81,7 +67,7 @@ def _ok_kinds(files: RunFiles) -> list[str]:
     kinds: list[str] = []
     if not files.progress.exists():
         raise ConfigError(f"{files.progress} is missing: the records of {files.output} cannot be told apart")
-    for record in _read_lines(files.progress):
+    for record in _read(files.progress):
         if record.get("kind") == "run" and record.get("rows_reset"):
             kinds.clear()
         elif record.get("kind") == "example" and record.get("status") == "ok":
@@ -89,30 +75,14 @@ def _ok_kinds(files: RunFiles) -> list[str]:
     return kinds
 
 
-def _mine_records(
-    records: list[dict[str, Any]], kinds: list[str], embedder: Embedder | None, top_k: int, margin: float
-) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    pools: dict[str, list[int]] = {}
-    for number, kind in enumerate(kinds[: len(records)]):
-        if kind in MINED_KINDS:
-            pools.setdefault(kind, []).append(number)
-    if pools and embedder is None:
-        embedder = load_default_embedder()
-    for members in pools.values():
-        queries = [
-            str(records[n].get("anchor", "")).partition(_QUERY)[2] or str(records[n].get("anchor", "")) for n in members
-        ]
-        positives = [str(records[n].get("positive", "")) for n in members]
-        found = mine_pool(queries, positives, embedder, top_k=top_k, margin=margin)  # type: ignore[arg-type]
-        for number, negative in zip(members, found, strict=True):
-            counts["rows"] += 1
-            if negative.text is None:
-                counts["no_candidate"] += 1
-            else:
-                counts["mined"] += 1
-                records[number]["negative"] = negative.text
-    return counts
+def _as_row(record: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A record as the row :func:`mine_negatives` reads: its query (the anchor without its
+    ``Instruct: ...`` line) and its positive, under the kind's column names."""
+    if kind not in MINED_KINDS:
+        return {}
+    query, positive, _ = TRIPLET_FIELDS[kind]
+    anchor = str(record.get("anchor", ""))
+    return {"kind": kind, query: anchor.partition(_QUERY)[2] or anchor, positive: str(record.get("positive", ""))}
 
 
 def mine_output(
@@ -160,20 +130,24 @@ def mine_output(
     if not files.output.is_file():
         raise ConfigError(f"no examples file at {str(files.output)!r}; nothing to mine")
     started = time.perf_counter()
-    records = _read_lines(files.output)
+    records = _read(files.output)
     if format == "sentence-transformers":
-        counts = _mine_records(records, _ok_kinds(files), embedder, top_k, margin)
+        # records that no ok line names (a write cut short) are left as they are
+        rows = [_as_row(record, kind) for record, kind in zip(records, _ok_kinds(files), strict=False)]
+        rows = mine_negatives(rows, embedder, top_k=top_k, margin=margin)
+        for record, row in zip(records, rows, strict=False):
+            if isinstance(row.get("mined_negative"), str):
+                record["negative"] = row["mined_negative"]
     else:
-        records = mine_negatives(records, embedder, top_k=top_k, margin=margin)
-        mined = [r for r in records if r.get("kind") in MINED_KINDS]
-        counts = Counter(rows=len(mined), mined=sum(isinstance(r.get("mined_negative"), str) for r in mined))
-        counts["no_candidate"] = counts["rows"] - counts["mined"]
-    if counts["rows"]:
+        records = rows = mine_negatives(records, embedder, top_k=top_k, margin=margin)
+    mined = [row for row in rows if row.get("kind") in MINED_KINDS]
+    found = sum(isinstance(row.get("mined_negative"), str) for row in mined)
+    if mined:
         write_json_atomic(files.output, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     result = {
-        "rows": counts["rows"],
-        "mined": counts["mined"],
-        "no_candidate": counts["no_candidate"],
+        "rows": len(mined),
+        "mined": found,
+        "no_candidate": len(mined) - found,
         "top_k": top_k,
         "margin": margin,
         "seconds": round(time.perf_counter() - started, 3),

@@ -11,7 +11,7 @@ from scripted import scripted_lm
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.generator import EmbeddingExampleGenerator
-from embtaskgen.runs.example_mining import mine_output
+from embtaskgen.mining.examples_file import mine_output
 from embtaskgen.runs.files import RunFiles
 from embtaskgen.runs.runner import run_examples
 
@@ -37,7 +37,7 @@ def test_jsonl_rows_get_the_mined_columns_and_the_run_still_resumes(tmp_path):
     assert counts["rows"] == 4 and counts["mined"] == 4 and counts["no_candidate"] == 0
     after = _lines(out)
     assert len(after) == len(before)
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         assert {k: new[k] for k in old} == old  # nothing written before changes
         if new["kind"] == "text-retrieval":
             assert new["mined_negative"] in {r.get("positive_document") for r in before} - {
@@ -61,7 +61,7 @@ def test_sentence_transformers_records_get_the_mined_negative_by_kind_from_the_j
     counts = mine_output(out, format="sentence-transformers", negative="mined", embedder=toy)
     assert counts["mined"] == 4
     after = _lines(out)
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         assert set(new) == {"anchor", "positive", "negative"}
         if old["positive"] in retrieval:
             assert new["negative"] in retrieval - {old["positive"]}
@@ -83,3 +83,13 @@ def test_refusals(tmp_path):
     RunFiles.for_output(out).progress.unlink()
     with pytest.raises(ConfigError, match="cannot be told apart"):
         mine_output(out, format="sentence-transformers", negative="mined", embedder=toy)
+
+
+def test_a_bad_line_is_named_with_file_and_line_and_nothing_is_rewritten(tmp_path):
+    _, out = _run(tmp_path)
+    lines = len(_lines(out))
+    broken = out.read_text() + '{"kind": "text-retrieval", "user_qu'  # a last line cut short
+    out.write_text(broken)
+    with pytest.raises(ConfigError, match=rf"examples.jsonl:{lines + 1}: not valid JSON .*; cannot mine negatives"):
+        mine_output(out, embedder=toy)
+    assert out.read_text() == broken
