@@ -20,9 +20,11 @@ One module per concept:
 * ``tuning.py`` - what stage 2 hands ``embtaskgen.tune``: ``tuning_program.py`` (one
   kind's predictor, called as ``examples`` calls it), ``tuning_metric.py``, ``tuning_splits.py``.
 
-May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``seeds.py``, ``lm/``,
-``runs/`` (files, journal, resume: from ``stage.py`` and ``resume.py``) and the bottom;
-nothing below imports it. The public names are re-exported from ``embtaskgen``.
+Imports ``runs/`` (files, journal, resume: from ``stage.py`` and ``resume.py``),
+``programs/``, ``io/``, ``execute/``, ``lm/``, ``seeds.py``, ``settings.py`` and the
+ground; and, as arrows that run back up, ``brainstorm/`` (``call_result.py``, the tuning
+splits) and ``quality/`` (the grade, for its tuning metric). The public names are
+re-exported from ``embtaskgen``.
 """
 
 __all__: list[str] = []

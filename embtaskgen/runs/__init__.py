@@ -7,8 +7,8 @@ identity), ``resume`` (reading an earlier run back: what it left, the rows the t
 ``recorder`` (writing and counting outcomes, as the stage shapes them), ``binding``
 (per-run LM copy and settings), ``progressbar``, ``summary``, ``summary_file`` (the
 summary written or kept, the secrets redacted) and ``session`` (the local backend:
-worker threads in this process). ``example_mining`` mines hard negatives into a
-finished examples file (``--mine-negatives``).
+worker threads in this process). Mined hard negatives (``--mine-negatives``) are
+:mod:`embtaskgen.mining`.
 
 ``ray/`` is the Ray backend (``executor="ray"``): one session's calls made by a pool of
 Ray Data actors, the rows written as a folder of shards.

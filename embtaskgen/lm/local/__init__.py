@@ -23,6 +23,10 @@ Nothing is imported here; import from the module that holds the name (or from
   :func:`embtaskgen.lm.adapters.adapter_for`.
 - ``list_format``: that prompt's text: request sentences, layout, answer parsing and the
   item regex.
+- ``object_adapter``: ``CompactObjectAdapter``, the compact prompt with which a small
+  model writes one training example (stage 2).
+- ``inventory``: what ``embtaskgen models`` lists; ``llama_log``: llama.cpp's log lines
+  routed to ``logging``.
 
 Example:
     >>> import dspy

@@ -1,5 +1,7 @@
 """The Ray backend of the runner: the calls of a run made by a pool of Ray Data actors.
 
+* ``backend.py`` - :func:`~embtaskgen.runs.ray.backend.run_on_ray`, where the runner hands
+  a session planned as for the local backend to Ray;
 * ``executor.py`` - the Ray session, the Dataset of planned calls, outcomes recorded on the driver;
 * ``callers.py`` - what each actor builds from the model spec (the generator, its run LM, the call);
 * ``actors.py`` - the Ray Data actor that makes a batch of calls on the local scheduler;
