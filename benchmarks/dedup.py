@@ -207,7 +207,7 @@ def _labelled_pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 def _calibrate() -> dict:
     from embtaskgen import DedupSettings, near_duplicate_clusters
-    from embtaskgen.quality.shingling import shingle_set
+    from embtaskgen.dedup.shingling import shingle_set
 
     pos, neg = _labelled_pairs()
     result: dict = {"positive_pairs": len(pos), "negative_pairs": len(neg), "exact_jaccard": {}}

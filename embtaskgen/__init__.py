@@ -16,6 +16,8 @@ from embtaskgen.brainstorm.cleaning import TaskDeduper, normalise_task, strip_ta
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
 from embtaskgen.brainstorm.program_state import read_program, save_program
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
+from embtaskgen.dedup.run import DedupResult, dedup_rows, near_duplicate_clusters
+from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.errors import (
     ConfigError,
     EmbtaskgenError,
@@ -36,9 +38,7 @@ from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
 from embtaskgen.lm.resolve import resolve_lm
-from embtaskgen.quality.dedup_settings import DedupSettings
 from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, score_example
-from embtaskgen.quality.lsh_dedup import DedupResult, dedup_rows, near_duplicate_clusters
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
 from embtaskgen.quality.mined_negatives import mine_negatives
 from embtaskgen.quality.novelty import copies_example

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from embtaskgen import ConfigError
-from embtaskgen.quality.lsh_index import LSHIndex, check_threshold, lsh_bands
+from embtaskgen.dedup.lsh_index import LSHIndex, check_threshold, lsh_bands
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from embtaskgen.dedup.lsh_index import check_threshold
+from embtaskgen.dedup.shingling import check_shingles, shingle_set
+from embtaskgen.dedup.sketch import DEFAULT_ENGINE, DEFAULT_NUM_PERM, check_engine, minhash_signatures
 from embtaskgen.errors import ConfigError
-from embtaskgen.quality.lsh_index import check_threshold
-from embtaskgen.quality.minhash_engines import DEFAULT_ENGINE, DEFAULT_NUM_PERM, check_engine, minhash_signatures
-from embtaskgen.quality.shingling import check_shingles, shingle_set
 
 __all__ = ["DEFAULT_THRESHOLD", "DedupSettings"]
 
