@@ -51,8 +51,8 @@ CANDIDATE_RECALL = 0.99
 #: near-duplicates (a common template) costs a bounded number of comparisons.
 BUCKET_LIMIT = 64
 _PAIR_STEP = 32768  # candidate pairs compared at once (4 MB of values at 128)
-_CHUNK_BITS = 16
-_CHUNK = 1 << _CHUNK_BITS  # stored signatures per chunk (32 MB at 128 values)
+_CHUNK_BITS = 20
+_CHUNK = 1 << _CHUNK_BITS  # stored signatures per chunk (memory is taken as rows are written)
 _LOW = np.uint64(0xFFFFFFFF)
 _U64 = np.uint64
 
@@ -156,6 +156,8 @@ class LSHIndex:
         """The stored signatures' values in ``columns`` for stored ``numbers``."""
         width = len(range(*columns.indices(self.num_perm)))
         out = np.empty((numbers.size, width), dtype=np.uint32)
+        if len(self._sigs) == 1:
+            return self._sigs[0][numbers, columns]
         if not numbers.size:
             return out
         chunk = numbers >> _CHUNK_BITS
@@ -183,15 +185,16 @@ class LSHIndex:
         """Distinct ``(item, stored number)`` pairs sharing a key: per run and key, the
         earliest ``bucket`` stored texts."""
         items, found = [], []
-        tops = keys >> _U64(32)
+        tops = (keys >> _U64(32)) << _U64(32)
+        needles = np.argsort(tops, axis=0)  # sorted needles: the searches stay in cache
         for run in self._runs:
             for band, column in enumerate(run):
                 cols = slice(band * self.rows, (band + 1) * self.rows)
-                top = tops[:, band] << _U64(32)
+                top = tops[needles[:, band], band]
                 start = np.searchsorted(column, top)
                 stop = np.searchsorted(column, top | _LOW, side="right")
-                owner = np.flatnonzero(stop > start)
-                start, stop = start[owner], stop[owner]
+                hit = np.flatnonzero(stop > start)
+                owner, start, stop = needles[hit, band], start[hit], stop[hit]
                 wanted = np.full(owner.size, self.bucket, dtype=np.int64)
                 while owner.size:  # the earliest entries with the key's top bits, confirmed
                     take = np.minimum(stop - start, wanted)
@@ -303,7 +306,7 @@ class LSHIndex:
         kept = kept_of < 0
         inside = ~before
         a, b, e = item[inside].tolist(), (earlier[inside] - self.seen).tolist(), equal[inside].tolist()
-        for k, (i, j, eq) in enumerate(zip(a, b, e)):  # ascending i: an earlier text's fate is known
+        for k, (i, j, eq) in enumerate(zip(a, b, e, strict=True)):  # ascending i: an earlier text's fate is known
             if kept[j] and (kept_of[i] < 0 or eq > score[i] or (eq == score[i] and self.seen + j < kept_of[i])):
                 kept_of[i], score[i] = self.seen + j, eq
             if k + 1 == len(a) or a[k + 1] != i:

@@ -280,7 +280,7 @@ def _sketch_candidates(sets: Sequence[frozenset[str]], threshold: float, estimat
         item, earlier, equal = index.candidates(sig)
         index.store(sig, np.arange(rows.size))
         found.append((rows[item], live[earlier], equal / (128 * threshold)))
-    return tuple(np.concatenate(parts) for parts in zip(*found)) if found else (np.empty(0),) * 3
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True)) if found else (np.empty(0),) * 3
 
 
 def _sketch_first(groups: _Groups) -> list[int | None]:
@@ -289,12 +289,12 @@ def _sketch_first(groups: _Groups) -> list[int | None]:
         _sketch_candidates([t.grams for t in groups.texts], CHAR_THRESHOLD, CHAR_ESTIMATE),
         _sketch_candidates(words, WORD_THRESHOLD, WORD_ESTIMATE),
     ]
-    later, earlier, score = (np.concatenate(column) for column in zip(*parts))
+    later, earlier, score = (np.concatenate(column) for column in zip(*parts, strict=True))
     likely = score >= 1.0  # estimated a near-duplicate: the earliest first, then the most similar
     order = np.lexsort((earlier, np.where(likely, 0.0, -score), ~likely, later))
     first: list[int | None] = [None] * len(groups.texts)
     tried: dict[int, set[int]] = {}
-    for r, c in zip(later[order].tolist(), earlier[order].tolist()):
+    for r, c in zip(later[order].tolist(), earlier[order].tolist(), strict=True):
         seen = tried.setdefault(r, set())
         if first[r] is None and c not in seen and len(seen) < SKETCH_CANDIDATES:
             seen.add(c)
