@@ -19,7 +19,7 @@ SETS = [["news", "article", "company"], ["über", "straße"], ["x"], [f"w{i}" fo
 def test_signatures_are_rminhash_digests():
     sig = minhash_signatures(SETS, num_perm=32, seed=3)
     assert sig.shape == (4, 32) and sig.dtype == np.uint32
-    for row, tokens in zip(sig, SETS):
+    for row, tokens in zip(sig, SETS, strict=True):
         reference = rensa.RMinHash(32, 3)
         reference.update(tokens)
         assert row.tolist() == reference.digest()
