@@ -31,7 +31,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ class DedupSource:
         source.path, source.files, source.column, source.is_list = file, [file], column, is_list
         return source
 
-    def _raw(self) -> Iterator[tuple[Path, int, dict[str, Any]]]:
+    def _raw(self) -> Generator[tuple[Path, int, dict[str, Any]], None, None]:
         for file in self.files:
             yield from iter_shard_rows(file, iter_rows)
 
