@@ -37,6 +37,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -181,13 +182,13 @@ class LSHIndex:
             out[lo : lo + a.size] = equal
         return out
 
-    def _earlier(self, keys: np.ndarray, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct ``(item, stored number)`` pairs sharing a key: per run and key, the
-        earliest ``bucket`` stored texts."""
-        items, found = [], []
+    def _earlier(self, keys: np.ndarray, sig: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Per run, the distinct ``(item, stored number)`` pairs sharing a key: per key,
+        the earliest ``bucket`` stored texts (a stored text is in one run only)."""
         tops = (keys >> _U64(32)) << _U64(32)
         needles = np.argsort(tops, axis=0)  # sorted needles: the searches stay in cache
         for run in self._runs:
+            items, found = [], []
             for band, column in enumerate(run):
                 cols = slice(band * self.rows, (band + 1) * self.rows)
                 top = tops[needles[:, band], band]
@@ -207,7 +208,7 @@ class LSHIndex:
                     start = start + take
                     more = (wanted > 0) & (start < stop)
                     owner, start, stop, wanted = owner[more], start[more], stop[more], wanted[more]
-        return _distinct(items, found, self.kept + 1)
+            yield _distinct(items, found, self.kept + 1)
 
     def _same_block(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distinct ``(later, earlier)`` pairs of the block sharing a key: per key, the
@@ -240,16 +241,16 @@ class LSHIndex:
         if sig.ndim != 2 or sig.shape[1] != self.num_perm:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
         keys = self._keys(sig)
-        item, number = self._earlier(keys, sig)
-        equal = self._equal(sig, item, number, stored=True)
-        ok = equal >= self._need
-        item, earlier, equal_earlier = item[ok], self._ids[number[ok]], equal[ok]
+        parts = []
+        for item, number in self._earlier(keys, sig):  # one run at a time: little memory at once
+            equal = self._equal(sig, item, number, stored=True)
+            ok = equal >= self._need
+            parts.append((item[ok], self._ids[number[ok]], equal[ok]))
         later, inside = self._same_block(keys)
         equal = self._equal(sig, later, inside, stored=False)
         ok = equal >= self._need
-        item = np.concatenate([item, later[ok]])
-        earlier = np.concatenate([earlier, inside[ok] + self.seen])
-        equal = np.concatenate([equal_earlier, equal[ok]])
+        parts.append((later[ok], inside[ok] + self.seen, equal[ok]))
+        item, earlier, equal = (np.concatenate(column) for column in zip(*parts, strict=True))
         order = np.lexsort((earlier, item))
         return item[order], earlier[order], equal[order]
 
