@@ -29,8 +29,8 @@ import time
 from typing import Any
 
 from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
-from embtaskgen.examples.example_settings import ExampleSettings
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS, SYMMETRIC_KINDS, resolve_kinds
+from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.lm.adapters import example_adapter_for
 from embtaskgen.lm.local.catalog import load_local_lm
 

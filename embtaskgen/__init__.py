@@ -29,8 +29,8 @@ from embtaskgen.errors import (
 )
 from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
 from embtaskgen.examples.example_rows import ExampleRow
-from embtaskgen.examples.example_settings import ExampleSettings
 from embtaskgen.examples.kinds import EXAMPLE_KINDS
+from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.st_format import to_sentence_transformers
 from embtaskgen.examples.validity import VALIDITY_REASONS
 from embtaskgen.execute.faults import RetryPolicy
@@ -47,7 +47,8 @@ from embtaskgen.quality.semantic import load_default_embedder
 from embtaskgen.runs.example_runner import run_examples
 from embtaskgen.runs.runner import run
 from embtaskgen.runs.summary import RunSummary
-from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings, derive_id
+from embtaskgen.seeds import derive_id
+from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
 from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table

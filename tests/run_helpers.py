@@ -18,7 +18,7 @@ import dspy
 from scripted import ScriptedEngine, chat_reply
 
 from embtaskgen import CATEGORIES
-from embtaskgen.settings import derive_id
+from embtaskgen.seeds import derive_id
 
 __all__ = ["FaultyModel", "generations_in", "read_lines"]
 

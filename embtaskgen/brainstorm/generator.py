@@ -39,15 +39,8 @@ from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
-from embtaskgen.settings import (
-    DEFAULT_AVOID_ARCHIVE,
-    DEFAULT_FEW_SHOT,
-    DEFAULT_TOPICS,
-    GenerationSettings,
-    call_config,
-    decide_seed,
-    derive_id,
-)
+from embtaskgen.seeds import decide_seed, derive_id
+from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings, call_config
 from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 
 __all__ = ["EmbeddingTaskGenerator", "load_program"]

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import dspy
 
-from embtaskgen.settings import DEMO_SIZE, GenerationSettings, derive_rng
+from embtaskgen.seeds import derive_rng
+from embtaskgen.settings import DEMO_SIZE, GenerationSettings
 from embtaskgen.signatures.examples import sample_seed_tasks
 
 __all__ = ["Levers"]

@@ -568,12 +568,10 @@ def pipeline_command(
 
         tasks_file = dedup_stage(tasks_file, output_dir)
     if seed is None:  # stage 2 continues with the seed stage 1 drew (or resumed with)
-        import dataclasses
-
         fixed = (
-            dataclasses.replace(generator.settings, seed=first.seed)
+            generator.settings.copy_with(seed=first.seed)
             if ray_kwargs  # workers build the LM
-            else dataclasses.replace(generator.settings, seed=first.seed, lm=generator.lm, api_base=None)
+            else generator.settings.copy_with(seed=first.seed, lm=generator.lm, api_base=None)
         )
         generator = generator.__class__(settings=fixed)
         resolve_example_program(generator, examples_program)

@@ -17,14 +17,14 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field, ValidationInfo, field_validator
 
-from embtaskgen.dedup.lsh_index import check_threshold
-from embtaskgen.dedup.shingling import check_shingles, shingle_set
-from embtaskgen.dedup.sketch import DEFAULT_ENGINE, DEFAULT_NUM_PERM, check_engine, minhash_signatures
-from embtaskgen.errors import ConfigError
+from embtaskgen.dedup.shingling import DEFAULT_SHINGLE_SIZE, SHINGLE_KINDS, shingle_set
+from embtaskgen.dedup.sketch import DEFAULT_ENGINE, DEFAULT_NUM_PERM, ENGINES, minhash_signatures
+from embtaskgen.frozen_settings import FrozenSettings, Must, OneOf
 
 __all__ = ["DEFAULT_THRESHOLD", "DedupSettings"]
 
@@ -33,8 +33,7 @@ __all__ = ["DEFAULT_THRESHOLD", "DedupSettings"]
 DEFAULT_THRESHOLD = 0.7
 
 
-@dataclass(frozen=True)
-class DedupSettings:
+class DedupSettings(FrozenSettings):
     """How texts are compared, validated once.
 
     Attributes:
@@ -49,20 +48,24 @@ class DedupSettings:
         ConfigError: A setting out of range; the message names the valid choices.
     """
 
-    shingles: str = "word"
-    shingle_size: int | None = None
-    threshold: float = DEFAULT_THRESHOLD
-    num_perm: int = DEFAULT_NUM_PERM
-    engine: str = DEFAULT_ENGINE
-    seed: int = 1
+    shingles: Annotated[str, OneOf(SHINGLE_KINDS)] = "word"
+    shingle_size: Annotated[
+        int | None, Field(strict=True, ge=1, le=32, validate_default=True), Must("an integer from 1 to 32")
+    ] = None
+    threshold: Annotated[float, Field(strict=True, gt=0, le=1, allow_inf_nan=False), Must("a number in (0, 1]")] = (
+        DEFAULT_THRESHOLD
+    )
+    num_perm: Annotated[int, Field(strict=True, ge=16, le=1024), Must("an integer >= 16 and <= 1024")] = (
+        DEFAULT_NUM_PERM
+    )
+    engine: Annotated[str, OneOf(ENGINES)] = DEFAULT_ENGINE
+    seed: Annotated[int, Field(strict=True, ge=0), Must("an integer >= 0")] = 1
 
-    def __post_init__(self) -> None:
-        kind, size = check_shingles(self.shingles, self.shingle_size)
-        object.__setattr__(self, "shingle_size", size)
-        object.__setattr__(self, "threshold", check_threshold(self.threshold))
-        check_engine(self.engine, self.num_perm)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ConfigError(f"seed must be an integer >= 0, got {self.seed!r}")
+    @field_validator("shingle_size")
+    @classmethod
+    def _kind_default(cls, size: int | None, info: ValidationInfo) -> int | None:
+        kind = info.data.get("shingles")
+        return DEFAULT_SHINGLE_SIZE[kind] if size is None and kind else size
 
     def sign(self, texts: Sequence[str]) -> np.ndarray:
         """MinHash signatures of ``texts``: ``(len(texts), num_perm)`` ``uint32``."""

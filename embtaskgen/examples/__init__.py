@@ -4,7 +4,7 @@ One module per concept:
 
 * ``kinds.py`` - the six example kinds (the four categories, ``sts``, ``bitext``), their
   predictor names, output columns, triplet columns and the paper's fixed instructions;
-* ``example_settings.py`` - :class:`ExampleSettings`, validated once;
+* ``settings.py`` - :class:`ExampleSettings`, validated once;
 * ``attribute_draw.py`` - the prompt attributes of one example, from its own seeded RNG;
 * ``task_input.py`` - tasks from a prediction, rows, a JSONL file, a dataset or pairs,
   each with a stable ``task_id``;
@@ -15,7 +15,7 @@ One module per concept:
 * ``example_generator.py`` - :class:`EmbeddingExampleGenerator`, the DSPy module;
 * ``st_format.py`` - rows to sentence-transformers ``anchor``/``positive``/``negative``.
 
-May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``settings.py``, ``lm/``
+May import ``brainstorm/`` (the JSONL reader), ``execute/``, ``seeds.py``, ``lm/``
 and the bottom; nothing below imports it. The public names are re-exported from
 ``embtaskgen``.
 """

@@ -1,7 +1,7 @@
 """Draw the prompt attributes of one example from its own seeded random generator.
 
 Each example (kind, task, index) gets a local ``random.Random`` from
-:func:`embtaskgen.settings.derive_rng` with ``(seed, "attributes", kind, task_id,
+:func:`embtaskgen.seeds.derive_rng` with ``(seed, "attributes", kind, task_id,
 index)``: the same seed gives the same attributes, whatever else the run holds or the
 order the calls finish in, and the global ``random`` state is never touched. The values
 come from the pools in :mod:`embtaskgen.signatures.attributes`; their names are the
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from embtaskgen.examples.kinds import resolve_kinds
-from embtaskgen.settings import derive_rng
+from embtaskgen.seeds import derive_rng
 from embtaskgen.signatures.attributes import (
     CLARITY,
     DIFFICULTY,

@@ -2,7 +2,7 @@
 
 It holds one ``dspy.Predict`` per example kind (attributes named in
 ``EXAMPLE_PREDICTOR_NAMES``: ``retrieval_example``, ..., ``bitext_triplet``) and its
-:class:`~embtaskgen.examples.example_settings.ExampleSettings`. ``call`` makes one model
+:class:`~embtaskgen.examples.settings.ExampleSettings`. ``call`` makes one model
 call; ``forward`` plans ``examples_per_task`` calls per task of a chosen kind and
 ``count`` calls per symmetric kind, each with attributes drawn from its own seeded RNG
 and its own ``rollout_id``, runs them through the run executor
@@ -40,14 +40,14 @@ from embtaskgen.errors import ConfigError
 from embtaskgen.examples.attribute_draw import draw_attributes
 from embtaskgen.examples.example_assembly import assemble_examples
 from embtaskgen.examples.example_call import ExampleResult, PlannedExample
-from embtaskgen.examples.example_settings import ExampleSettings
 from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
+from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.task_input import TaskSource, task_refs
 from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import example_adapter_for
 from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
 from embtaskgen.lm.untrusted import sanitize_text
-from embtaskgen.settings import decide_seed, derive_id
+from embtaskgen.seeds import decide_seed, derive_id
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 __all__ = ["EmbeddingExampleGenerator"]

@@ -61,7 +61,7 @@ from embtaskgen.runs.progressbar import make_bar
 from embtaskgen.runs.session import drive_session
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
-from embtaskgen.settings import decide_seed
+from embtaskgen.seeds import decide_seed
 
 __all__ = ["EXAMPLE_FORMATS", "ExampleRunIdentity", "run_examples"]
 

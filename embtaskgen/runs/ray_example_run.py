@@ -36,7 +36,7 @@ from embtaskgen.runs.session import ONCE
 from embtaskgen.runs.shard_output import ShardFolder
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
-from embtaskgen.settings import decide_seed
+from embtaskgen.seeds import decide_seed
 
 __all__ = ["run_examples_on_ray"]
 

@@ -39,7 +39,7 @@ from embtaskgen.runs.session import ONCE
 from embtaskgen.runs.shard_output import ShardFolder
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
-from embtaskgen.settings import decide_seed
+from embtaskgen.seeds import decide_seed
 
 __all__ = ["run_on_ray"]
 

@@ -119,7 +119,7 @@ def read_existing(files: RunFiles, *, expected: RunIdentity, deduper: TaskDedupe
 
     Returns:
         What is there, with the seed it was made with (or this run's, or ``None`` when
-        neither is known; :func:`embtaskgen.settings.decide_seed` decides then).
+        neither is known; :func:`embtaskgen.seeds.decide_seed` decides then).
 
     Raises:
         ResumeError: The file was made with other settings (the message names the

@@ -85,7 +85,7 @@ from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
 from embtaskgen.runs.session import drive_session
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
-from embtaskgen.settings import decide_seed
+from embtaskgen.seeds import decide_seed
 
 __all__ = ["EXECUTORS", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
 

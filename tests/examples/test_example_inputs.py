@@ -123,7 +123,7 @@ def test_settings_object_is_taken_as_is_and_checked():
 
 
 def test_an_embedded_model_caps_num_words_unless_told():
-    from embtaskgen.examples.example_settings import EMBEDDED_MAX_NUM_WORDS, ExampleSettings
+    from embtaskgen.examples.settings import EMBEDDED_MAX_NUM_WORDS, ExampleSettings
 
     assert ExampleSettings().max_num_words == EMBEDDED_MAX_NUM_WORDS
     assert ExampleSettings(lm="local:smollm2").num_words_pool == (50, 100)

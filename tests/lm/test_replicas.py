@@ -8,7 +8,7 @@ from openai_stub import OpenAIStub
 
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.errors import ConfigError
-from embtaskgen.examples.example_settings import ExampleSettings
+from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.lm.replicas import ReplicaLM
 from embtaskgen.lm.resolve import ENDPOINT_KEY_PREFIX, resolve_lm
 from embtaskgen.runs.binding import bind_for_run

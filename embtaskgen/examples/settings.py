@@ -1,0 +1,109 @@
+"""One frozen, validated settings object for writing training examples (stage 2).
+
+:class:`ExampleSettings` is to ``EmbeddingExampleGenerator`` what
+:class:`~embtaskgen.settings.GenerationSettings` is to the brainstorm: every option,
+validated once where it enters, with messages that name the valid choices; a change is a
+new object (:meth:`ExampleSettings.replace`, validated again).
+
+Example:
+    >>> settings = ExampleSettings(kinds=("sts",), count=3, seed=7)
+    >>> settings.kinds, settings.replace(count=5).count
+    (('sts',), 5)
+    >>> ExampleSettings(languages=["German", "French"]).languages
+    ('German', 'French')
+    >>> ExampleSettings().max_num_words, ExampleSettings(lm="openai/gpt-4o-mini").max_num_words
+    (100, None)
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
+
+from embtaskgen.examples.kinds import EXAMPLE_KINDS, resolve_kinds
+from embtaskgen.frozen_settings import Count, Must
+from embtaskgen.lm.spec import is_local_spec
+from embtaskgen.settings import ModelSettings
+from embtaskgen.signatures.attributes import NUM_WORDS
+
+__all__ = ["EMBEDDED_MAX_NUM_WORDS", "ExampleSettings"]
+
+#: ``max_num_words`` of an embedded model when none is given. Time goes into the tokens a
+#: call writes (prefill of the ~400-token prompt is under a second on 2 cores, writing
+#: runs at ~25-30 tokens/s): two documents of 100 words are ~300 tokens, ~5-11 s a call;
+#: 200 words needed ~350-450 tokens and 14-15 s, and the 900-character bound of a
+#: document cuts longer ones anyway (benchmarks/examples.py, README "Stage 2 on the
+#: embedded model"). Served models keep the paper's pool, up to 500.
+EMBEDDED_MAX_NUM_WORDS = 100
+
+Languages = Annotated[
+    Literal["english", "paper"] | tuple[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)], ...],
+    Field(min_length=1),
+    Must("'english' or 'paper', or a non-empty list of language names"),
+]
+MaxNumWords = Annotated[
+    int | None,
+    Field(strict=True, ge=min(NUM_WORDS), validate_default=True),
+    Must(f"an integer >= {min(NUM_WORDS)} or None"),
+]
+
+
+class ExampleSettings(ModelSettings):
+    """What an example call and run need, validated at construction.
+
+    The model choice and sampling (``seed``, ``lm``, ``api_base``, ``no_repeat``,
+    ``temperature``, ``max_tokens``, ``concurrency``) are those of :class:`~embtaskgen.settings.ModelSettings`.
+
+    Attributes:
+        kinds: The example kinds to write (see ``EXAMPLE_KINDS``; ``"all"`` for the six).
+            Tasks of a category not among them are skipped.
+        examples_per_task: Examples written per task (one model call each).
+        count: Examples of each symmetric kind (``sts``, ``bitext``) among ``kinds``.
+        adapter: A DSPy adapter chosen by the user (``None``: the library decides).
+        languages: ``"english"`` (default), ``"paper"`` (the XLM-R list with the paper's
+            weighting) or a tuple of language names drawn uniformly.
+        max_num_words: Largest document length (words) a retrieval example may ask for:
+            caps the ``num_words`` pool (``None``: the paper's pool, up to 500; for an
+            embedded model, :data:`EMBEDDED_MAX_NUM_WORDS`).
+
+    Raises:
+        ConfigError: Any value out of range; the message names the valid choices.
+    """
+
+    kinds: Annotated[tuple[str, ...], BeforeValidator(resolve_kinds)] = EXAMPLE_KINDS
+    examples_per_task: Count = 1
+    count: Annotated[int, Field(strict=True, ge=0), Must("an integer >= 0")] = 0
+    adapter: Any = None
+    languages: Languages = "english"
+    max_num_words: MaxNumWords = None
+
+    @field_validator("max_num_words")
+    @classmethod
+    def _embedded_cap(cls, max_num_words: int | None, info: ValidationInfo) -> int | None:
+        if max_num_words is None and _embedded(info.data.get("lm"), info.data.get("api_base")):
+            return EMBEDDED_MAX_NUM_WORDS
+        return max_num_words
+
+    @property
+    def num_words_pool(self) -> tuple[int, ...]:
+        """The ``num_words`` values a retrieval example may ask for (capped by ``max_num_words``).
+
+        Example:
+            >>> ExampleSettings(max_num_words=120).num_words_pool
+            (50, 100)
+        """
+        if self.max_num_words is None:
+            return NUM_WORDS
+        return tuple(n for n in NUM_WORDS if n <= self.max_num_words)
+
+
+def _embedded(lm: Any, api_base: Any) -> bool:
+    """Whether ``lm`` runs the embedded model (a ``local`` spec, or an LM over llama.cpp)."""
+    if isinstance(lm, str) or lm is None:
+        return api_base is None and is_local_spec(lm)
+    try:
+        from embtaskgen.lm.local.catalog import is_local_lm
+    except ImportError:  # pragma: no cover - the local extra is missing
+        return False
+    return is_local_lm(lm)
