@@ -3,10 +3,10 @@
 import pytest
 from pydantic import ValidationError
 
+from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.frozen_settings import config_error
-from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.settings import GenerationSettings
 
 
