@@ -42,7 +42,7 @@ from typing import Any
 
 from embtaskgen import CATEGORIES, EmbeddingTaskGenerator, copies_example, load_local_lm, on_category
 from embtaskgen.brainstorm.precision_gate import GATE_REASONS
-from embtaskgen.brainstorm.prompt_examples import demo_tasks, gate_for
+from embtaskgen.brainstorm.prompt_demos import demo_tasks, gate_for
 from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.quality.gate_labels import evaluate_gate, read_labelled
 from embtaskgen.signatures.categories import PREDICTOR_NAMES
@@ -172,7 +172,7 @@ def read_rows(paths: list[Path]) -> tuple[dict[str, _Tally], dict[str, Any]]:
     """Tally rows a run wrote, judging every kept task by the gate now (with the shipped demos)."""
     gate = gate_for()
     for category, tasks in _shipped_demos().items():
-        gate.add_examples(category, tasks)
+        gate.add_shown(category, tasks)
     tallies = {c: _Tally() for c in CATEGORIES}
     for path in paths:
         summary = Path(f"{path}.summary.json")

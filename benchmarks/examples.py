@@ -28,7 +28,7 @@ import sys
 import time
 from typing import Any
 
-from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
+from embtaskgen.examples.generator import EmbeddingExampleGenerator
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS, SYMMETRIC_KINDS, resolve_kinds
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.lm.adapters import example_adapter_for

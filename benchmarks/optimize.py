@@ -16,7 +16,7 @@ DSPy's cache goes to a fresh temporary directory (unless ``--keep-cache``), so e
 model call is real and the wall time is honest. ``--write-program`` saves the categories
 whose held-out metric score and distinct on-category tasks per call both improved (with
 all held-out scores in the metadata); that is
-how ``embtaskgen/tune/programs/default.json`` is made.
+how ``embtaskgen/programs/default.json`` is made.
 
 ``--merge OUT RESULT.json ...`` joins the programs of several runs (one category each,
 say) into one file: each RESULT.json is a run's printed JSON; the categories it wrote
@@ -24,11 +24,11 @@ come with their prompts and held-out scores, the others are recorded apart as
 ``heldout_not_shipped``. No model is loaded.
 
 Usage:
-    python benchmarks/optimize.py --budget 40 --write-program embtaskgen/tune/programs/default.json
+    python benchmarks/optimize.py --budget 40 --write-program embtaskgen/programs/default.json
     for c in text-retrieval text-matching-short text-matching-long text-classification; do
         python benchmarks/optimize.py --budget 40 --categories $c --write-program $c.json > $c.result.json
     done
-    python benchmarks/optimize.py --merge embtaskgen/tune/programs/default.json *.result.json
+    python benchmarks/optimize.py --merge embtaskgen/programs/default.json *.result.json
     python benchmarks/optimize.py --categories text-retrieval --optimizers bootstrap,gepa,mipro
 """
 
@@ -186,11 +186,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+_NOT_PREDICTORS = ("embtaskgen", "metadata")
+
+
 def merge(out: Path, results: list[Path]) -> dict[str, Any]:
     """Join the programs written by several runs (their printed JSON in ``results``) into ``out``."""
     from embtaskgen import read_program
-    from embtaskgen.brainstorm.program_state import validate_program
-    from embtaskgen.signatures.categories import PREDICTOR_NAMES
 
     same = ("model", "metric_version", "optimizer", "budget", "seed", "adapter", "num_tasks", "heldout_split")
     info: dict[str, Any] = {}
@@ -202,6 +203,10 @@ def merge(out: Path, results: list[Path]) -> dict[str, Any]:
         written = result.get("written") or {}
         state = read_program(written["path"]) if written.get("path") else {}
         run_info = state.get("embtaskgen", {})
+        # A program stores its predictors in the order of its saved categories.
+        attributes = dict(
+            zip(run_info.get("saved_categories", []), [k for k in state if k not in _NOT_PREDICTORS], strict=False)
+        )
         for category, row in result["categories"].items():
             if category not in (written.get("categories") or []):
                 not_shipped[category] = {
@@ -216,7 +221,7 @@ def merge(out: Path, results: list[Path]) -> dict[str, Any]:
             for key in ("categories", "heldout", "base_instructions"):
                 info[key][category] = run_info[key][category]
             info["saved_categories"].append(category)
-            predictors[PREDICTOR_NAMES[category]] = state[PREDICTOR_NAMES[category]]
+            predictors[attributes[category]] = state[attributes[category]]
             dependency_versions = state["metadata"]
     if not predictors:
         raise SystemExit(f"no run wrote a program; held-out figures: {json.dumps(not_shipped)}")
@@ -224,8 +229,13 @@ def merge(out: Path, results: list[Path]) -> dict[str, Any]:
     info["benchmark"] = "benchmarks/optimize.py --merge"
     state = {"embtaskgen": info, **predictors, "metadata": dependency_versions}
     text = json.dumps(state, indent=2, ensure_ascii=False) + "\n"
-    validate_program(json.loads(text), out)
-    out.write_text(text, encoding="utf-8")
+    checked = out.with_name(out.name + ".unchecked.json")
+    checked.write_text(text, encoding="utf-8")
+    try:
+        read_program(checked)  # never write a program that would not load
+        checked.replace(out)
+    finally:
+        checked.unlink(missing_ok=True)
     return {"written": {"path": str(out), "categories": info["saved_categories"]}, "not_shipped": sorted(not_shipped)}
 
 

@@ -12,10 +12,10 @@ Example:
 """
 
 from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.brainstorm.cleaning import TaskDeduper, normalise_task, strip_task
+from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
-from embtaskgen.brainstorm.program_state import read_program, save_program
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
+from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS, heldout_seeds
 from embtaskgen.dedup.run import DedupResult, dedup_rows, near_duplicate_clusters
 from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.errors import (
@@ -27,9 +27,9 @@ from embtaskgen.errors import (
     RunAborted,
     RunInterrupted,
 )
-from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
-from embtaskgen.examples.example_rows import ExampleRow
+from embtaskgen.examples.generator import EmbeddingExampleGenerator
 from embtaskgen.examples.kinds import EXAMPLE_KINDS
+from embtaskgen.examples.rows import ExampleRow
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.st_format import to_sentence_transformers
 from embtaskgen.examples.validity import VALIDITY_REASONS
@@ -38,26 +38,25 @@ from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
 from embtaskgen.lm.resolve import resolve_lm
-from embtaskgen.quality.example_score import EXAMPLE_METRIC_VERSION, score_example
+from embtaskgen.programs.files import apply_program as apply_example_program
+from embtaskgen.programs.files import read_program, save_program
+from embtaskgen.programs.files import save_program as save_example_program
+from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, score_example
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
 from embtaskgen.quality.mined_negatives import mine_negatives
-from embtaskgen.quality.novelty import copies_example
+from embtaskgen.quality.novelty import copies_seed_task as copies_example
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.quality.semantic import load_default_embedder
-from embtaskgen.runs.example_runner import run_examples
-from embtaskgen.runs.runner import run
+from embtaskgen.runs.runner import run, run_examples
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.seeds import derive_id
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES, resolve_categories
-from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
-from embtaskgen.tune.example_evaluation import evaluate_examples
-from embtaskgen.tune.example_optimize import optimize_examples
-from embtaskgen.tune.example_program_files import apply_example_program, save_example_program
+from embtaskgen.text.normalise import normalise_task, strip_task
+from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, evaluate_examples, format_comparison, format_table
 from embtaskgen.tune.lm_calls import LMCallCounter
-from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize
-from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
+from embtaskgen.tune.optimize import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, optimize, optimize_examples
 
 __all__ = [
     "CATEGORIES",

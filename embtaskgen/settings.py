@@ -33,7 +33,7 @@ from embtaskgen.lm.adapter_choice import choose_adapter
 from embtaskgen.lm.resolve import check_api_bases
 from embtaskgen.lm.spec import check_no_repeat
 from embtaskgen.signatures.categories import CATEGORIES, resolve_categories
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 from embtaskgen.signatures.topics import TOPICS
 
 __all__ = [

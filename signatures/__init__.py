@@ -8,8 +8,8 @@ Beside the signatures, everything else the prompts are made of:
 
 * ``categories.py`` - the category names, their one-line summaries, the predictor
   attribute names, and ``resolve_categories`` (the one check of a category request);
-* ``examples.py`` - the pool of worked example tasks per category that prompts show
-  (few-shot demos, and the compact adapter's fixed examples);
+* ``seed_tasks.py`` - the pool of seed tasks per category that prompts show (few-shot
+  demos, and the compact adapter's fixed demos);
 * ``topics.py`` - the pool of domains the topic lever draws from.
 
 This package imports nothing of embtaskgen but ``embtaskgen.errors``.

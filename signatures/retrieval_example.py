@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dspy
 
-from .example_fields import clarity_field, difficulty_field, language_field, task_field
+from ._fields import clarity_field, difficulty_field, language_field, task_field
 
 __all__ = ["RetrievalExample"]
 

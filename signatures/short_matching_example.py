@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dspy
 
-from .example_fields import language_field, task_field
+from ._fields import language_field, task_field
 
 __all__ = ["ShortMatchingExample"]
 

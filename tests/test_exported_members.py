@@ -87,7 +87,7 @@ def test_the_walk_finds_every_folder():
         "embtaskgen.cli.main",
         "embtaskgen.settings",
         "embtaskgen.signatures",
-        "embtaskgen.signatures.examples",
+        "embtaskgen.signatures.seed_tasks",
     } <= set(MODULES)
 
 

@@ -22,9 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import re
-import string
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,8 +29,9 @@ from typing import Any
 
 from embtaskgen.brainstorm.precision_gate import GATE_REASONS, PrecisionGate
 from embtaskgen.lm.untrusted import sanitize_text
+from embtaskgen.text.normalise import normalise_task, strip_task
 
-__all__ = ["DROP_REASONS", "MAX_TASK_CHARS", "CleanResult", "TaskDeduper", "item_cap", "normalise_task", "strip_task"]
+__all__ = ["DROP_REASONS", "MAX_TASK_CHARS", "CleanResult", "TaskDeduper", "item_cap"]
 
 #: Every reason an item can be dropped for, in the order they are checked: past the
 #: call's cap (:func:`item_cap`), not a string, empty, longer than :data:`MAX_TASK_CHARS`,
@@ -67,52 +65,6 @@ def item_cap(num_tasks: int) -> int:
         (40, 15, 11)
     """
     return max(2 * num_tasks, num_tasks + 10)
-
-
-# Leading list markers: bullets, "1.", "1)", "(1)", "#1", "Task 3:".
-_MARKER = re.compile(
-    r"""^\s*(?:
-        [-*\u2022\u2023\u25e6\u2043\u2219>]+\s*       # bullets
-      | \(?\#?\d{1,3}[.):\]]\s+                        # 1. 1) (1) #1.
-      | (?:task|item)\s*\#?\d{1,3}\s*[.:)\-]\s*      # Task 3:
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
-_SPACE = re.compile(r"\s+")
-_PUNCT_TABLE = str.maketrans({c: " " for c in string.punctuation + _QUOTES + "\u2013\u2014\u2026"})
-
-
-def strip_task(item: str) -> str:
-    """Remove list markers, surrounding quotes, trailing commas and extra whitespace.
-
-    Args:
-        item: One raw item of the model's list.
-
-    Returns:
-        The item as a clean task sentence ("" when nothing is left).
-    """
-    text = unicodedata.normalize("NFKC", item)
-    text = _SPACE.sub(" ", text).strip()
-    previous = None
-    while text != previous:
-        previous = text
-        text = _MARKER.sub("", text, count=1).strip()
-        text = text.rstrip(",;").strip()
-        if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
-            text = text[1:-1].strip()
-    return text
-
-
-def normalise_task(task: str) -> str:
-    """Key under which two tasks count as the same: case, whitespace, punctuation folded.
-
-    Example:
-        >>> normalise_task("Retrieve  News-articles!") == normalise_task("retrieve news articles")
-        True
-    """
-    folded = unicodedata.normalize("NFKC", task).casefold().translate(_PUNCT_TABLE)
-    return _SPACE.sub(" ", folded).strip()
 
 
 @dataclass
@@ -171,7 +123,7 @@ class TaskDeduper:
             >>> TaskDeduper.for_run(GenerationSettings()).gate is not None
             True
         """
-        from embtaskgen.brainstorm.prompt_examples import gate_for  # imports the signatures
+        from embtaskgen.brainstorm.prompt_demos import gate_for  # imports the signatures
 
         return cls(
             keep_duplicates=bool(getattr(settings, "keep_duplicates", False)),

@@ -11,7 +11,17 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["FUNCTION", "GLUE_WORDS", "PRONOUNS", "RELATION", "STRANDABLE", "STRANDERS", "STRANDING_VERBS", "TRAILING"]
+__all__ = [
+    "FUNCTION",
+    "GLUE_WORDS",
+    "PRONOUNS",
+    "RELATION",
+    "SEEK_VERBS",
+    "STRANDABLE",
+    "STRANDERS",
+    "STRANDING_VERBS",
+    "TRAILING",
+]
 
 #: Words a finished sentence does not end on.
 TRAILING = frozenset(
@@ -34,6 +44,12 @@ STRANDERS = frozenset("what which who whom where how why when".split())
 PRONOUNS = frozenset("it they he she you we".split())
 #: Verbs after which a preposition is stranded ("the movement the work belongs to").
 STRANDING_VERBS = frozenset("is are was were be been written come go fall belong refer apply relate".split())
+
+#: The verbs that end the "given" half of a retrieval or matching task.
+SEEK_VERBS: tuple[str, ...] = tuple(
+    """retrieve find search match locate identify return get fetch pair select rank recommend look
+    determine discover""".split()
+)
 
 #: Words that carry no content when comparing the given and the found half.
 FUNCTION = frozenset(

@@ -32,13 +32,13 @@ from embtaskgen.brainstorm.archive import AvoidArchive
 from embtaskgen.brainstorm.assembly import assemble_prediction
 from embtaskgen.brainstorm.call_result import CallResult, sanitize_items, sanitize_raw
 from embtaskgen.brainstorm.levers import Levers
-from embtaskgen.brainstorm.program_choice import apply_program_choice
-from embtaskgen.brainstorm.program_state import ProgramLoader, apply_program
-from embtaskgen.brainstorm.program_state import save_program as write_program
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
+from embtaskgen.programs.choice import apply_program_choice
+from embtaskgen.programs.files import ProgramLoader, apply_program
+from embtaskgen.programs.files import save_program as write_program
 from embtaskgen.seeds import decide_seed, derive_id
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings, call_config
 from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
@@ -68,7 +68,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         lm: ``None`` for the embedded default model, ``"local:<name|path>"``, a LiteLLM
             model id (``"openai/gpt-4o-mini"``), or a ``dspy.BaseLM``.
         program: The prompts to start with, as ``--program`` on the command line
-            (:mod:`embtaskgen.brainstorm.program_choice`): ``"default"`` (the shipped tuned
+            (:mod:`embtaskgen.programs.choice`): ``"default"`` (the shipped tuned
             program, for the model and categories it was tuned for; the untuned signatures
             elsewhere), ``None``/``"none"`` (the untuned signatures), or a program file.
         settings: A :class:`~embtaskgen.settings.GenerationSettings` to use as is, instead
@@ -99,7 +99,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         ('text-retrieval', 31)
     """
 
-    #: Load a program file (embtaskgen.brainstorm.program_state): ``EmbeddingTaskGenerator.load(path, lm=...)``
+    #: Load a program file (embtaskgen.programs.files): ``EmbeddingTaskGenerator.load(path, lm=...)``
     #: builds a generator with its prompts; ``generator.load(path)`` loads them in place.
     load = ProgramLoader()
 
@@ -158,7 +158,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         self._settings = settings
         self.levers = Levers.of(settings)
         self._lm_holder = _lazy_lm(settings)
-        #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.brainstorm.program_state.
+        #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.programs.files.
         self.program_info: dict[str, Any] = {}
         # One predictor per category, always all four, under stable attribute names (saved
         # programs refer to them by these paths), with the prompts ``program`` names.
@@ -191,7 +191,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         """Save the prompts (instructions and demos per category) as readable JSON, without any LM.
 
         A ``.json`` path writes DSPy's module state plus an ``"embtaskgen"`` metadata block
-        (:func:`embtaskgen.brainstorm.program_state.save_program`); anything else goes to ``dspy.Module.save``.
+        (:func:`embtaskgen.programs.files.save_program`); anything else goes to ``dspy.Module.save``.
 
         Example:
             >>> tuned.save("tuned.json", metadata={"note": "first try"})  # doctest: +SKIP
@@ -346,6 +346,12 @@ class EmbeddingTaskGenerator(dspy.Module):
             return result
 
         return call
+
+    def stage(self, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
+        """This generator's :class:`~embtaskgen.stage.Stage` (a ``TaskStage``) writing ``format`` rows."""
+        from embtaskgen.brainstorm.stage import TaskStage
+
+        return TaskStage(self, format)
 
     def workers(self, calls: int) -> int:
         """Calls to keep in flight for ``calls`` planned calls.

@@ -6,7 +6,7 @@ generation index alone (a local ``random.Random`` per call), so runs stay reprod
 * **topics**: with no fixed topic, each call draws a domain from a pool
   (:data:`embtaskgen.signatures.topics.TOPICS` by default);
 * **few-shot**: each call shows ``few_shot`` worked examples, each a short list drawn
-  from the project's seed pool (:mod:`embtaskgen.signatures.examples`) and shuffled per call;
+  from the project's seed pool (:mod:`embtaskgen.signatures.seed_tasks`) and shuffled per call;
   only when the predictor has no demos of its own (an optimized program keeps its own);
 * **avoid archive**: each call is passed up to ``avoid_archive`` tasks accepted in
   earlier generations of the same category and run, as the ``avoid`` input. The
@@ -29,7 +29,7 @@ import dspy
 
 from embtaskgen.seeds import derive_rng
 from embtaskgen.settings import DEMO_SIZE, GenerationSettings
-from embtaskgen.signatures.examples import sample_seed_tasks
+from embtaskgen.signatures.seed_tasks import sample_seed_tasks
 
 __all__ = ["Levers"]
 

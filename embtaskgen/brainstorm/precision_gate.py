@@ -10,8 +10,8 @@ with one reason per task (:data:`GATE_REASONS`, checked in this order):
   its "given" half ends so ("Given a topic similar to, find ..."), or it opens a
   bracket or quote it never closes;
 - ``garbled``: a broken token ("Food,B", "a health-ris"), two words glued together
-  ("thequestion", "wheretheother"), an article with no noun after it ("the by", "an ,"), a classification of nothing ("Classify by ..."), or a letter
-  run a word never has;
+  ("thequestion", "wheretheother"), an article with no noun after it ("the by", "an ,"),
+  a classification of nothing ("Classify by ..."), or a letter run a word never has;
 - ``stutter``: a word said twice in a row, or a phrase of three or more words said
   twice ("an encyclopedia article, or an encyclopedia article");
 - ``circular``: what is found is what is given ("Given a query, retrieve a full
@@ -19,9 +19,9 @@ with one reason per task (:data:`GATE_REASONS`, checked in this order):
 - ``yes_no``: a retrieval or matching task whose target is a yes/no answer, not a text
   ("Given a title, find out if the article is an educational piece.", "..., and if it
   is a short text.");
-- ``prompt_copy``: a copy or near-copy (one word changed, dropped or added) of an
-  example the prompt showed: the category's seed pool, the example sentence of its
-  instructions, and the demos of the program (:mod:`embtaskgen.brainstorm.prompt_examples`);
+- ``prompt_copy``: a copy or near-copy (one word changed, dropped or added) of a
+  task the prompt showed: the category's seed tasks, the task sentence quoted in its
+  instructions, and the demos of the program (:mod:`embtaskgen.brainstorm.prompt_demos`);
 - ``templated`` (off unless ``template_limit`` is set): a task of one call that differs
   from ``template_limit`` earlier tasks of the same call by at most two words in place
   ("Given a health claim, retrieve health articles ..." / "Given a legal claim, retrieve
@@ -47,15 +47,17 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from embtaskgen.brainstorm.gate_words import (
     FUNCTION,
     GLUE_WORDS,
     PRONOUNS,
     RELATION,
+    SEEK_VERBS,
     STRANDABLE,
     STRANDERS,
     STRANDING_VERBS,
@@ -67,29 +69,9 @@ __all__ = ["GATE_REASONS", "GateVerdict", "PrecisionGate", "gate_tokens"]
 #: Every reason the gate drops a task for, in the order they are checked.
 GATE_REASONS: tuple[str, ...] = ("incomplete", "garbled", "stutter", "circular", "yes_no", "prompt_copy", "templated")
 
-#: The verbs that end the "given" half of a retrieval or matching task.
-_SEEK = (
-    "retrieve",
-    "find",
-    "search",
-    "match",
-    "locate",
-    "identify",
-    "return",
-    "get",
-    "fetch",
-    "pair",
-    "select",
-    "rank",
-    "recommend",
-    "look",
-    "determine",
-    "discover",
-)
-
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
 _GIVEN = re.compile(
-    rf"^\s*given\s+(?P<given>.+?),\s*(?:and\s+)?(?P<verb>{'|'.join(_SEEK)})\w*\s+(?P<found>.+)$",
+    rf"^\s*given\s+(?P<given>.+?),\s*(?:and\s+)?(?P<verb>{'|'.join(SEEK_VERBS)})\w*\s+(?P<found>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
 _CLASSIFY = re.compile(
@@ -97,7 +79,7 @@ _CLASSIFY = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _YES_NO = re.compile(
-    rf"\b(?:(?:{'|'.join(_SEEK)})\w*\s+(?:out\s+)?|and\s+|or\s+|,\s*)(?:if|whether)\b(?!\s+any\b)", re.IGNORECASE
+    rf"\b(?:(?:{'|'.join(SEEK_VERBS)})\w*\s+(?:out\s+)?|and\s+|or\s+|,\s*)(?:if|whether)\b(?!\s+any\b)", re.IGNORECASE
 )
 #: An article with no noun after it ("the by", "an ,"), or a classification of nothing
 #: ("Classify by the topic ...").
@@ -142,7 +124,7 @@ class GateVerdict:
         ok: The task passes.
         reason: One of :data:`GATE_REASONS` ("" when ``ok``).
         detail: What triggered the reason (the trailing word, the repeated phrase, the
-            copied example, ...).
+            copied shown task, ...).
     """
 
     ok: bool
@@ -230,29 +212,28 @@ def _stutter(tokens: Sequence[str], text: str) -> str:
         twice = {w for w in half if half.count(w) > 1}
         if twice:
             return f"{sorted(twice)[0]} twice in the given half"
-    for a, b in zip(tokens, tokens[1:]):
+    for a, b in pairwise(tokens):
         if a == b and a not in {"had", "that"} and not a.isdigit():
             return f"{a} {b}"
-    seen: dict[tuple[str, ...], int] = {}
-    for n in (3,):
-        for i in range(len(tokens) - n + 1):
-            gram = tuple(tokens[i : i + n])
-            if sum(1 for w in gram if w not in FUNCTION) < 2:
-                continue
-            first = seen.get(gram)
-            if first is not None and i >= first + n:
-                return " ".join(gram)
-            seen.setdefault(gram, i)
+    seen: dict[tuple[str, ...], int] = {}  # a phrase of three words said twice
+    for i in range(len(tokens) - 2):
+        gram = tuple(tokens[i : i + 3])
+        if sum(1 for w in gram if w not in FUNCTION) < 2:
+            continue
+        first = seen.get(gram)
+        if first is not None and i >= first + 3:
+            return " ".join(gram)
+        seen.setdefault(gram, i)
     return ""
 
 
 def _circular(text: str) -> str:
     match = _CLASSIFY.match(text)
     if match is not None:
-        given = [_fold(w) for w in gate_tokens(match["given"]) if w not in FUNCTION]
+        classified = [_fold(w) for w in gate_tokens(match["given"]) if w not in FUNCTION]
         label = [_fold(w) for w in gate_tokens(match["label"]) if w not in FUNCTION]
-        if given and given[-1] in label:
-            return f"classifies a {given[-1]} by its {given[-1]}"
+        if classified and classified[-1] in label:
+            return f"classifies a {classified[-1]} by its {classified[-1]}"
         return ""
     match = _GIVEN.match(text)
     if match is None:
@@ -293,7 +274,7 @@ def _similar(a: Sequence[str], b: Sequence[str]) -> float:
 def _alike(a: Sequence[str], b: Sequence[str], threshold: float) -> bool:
     """Same skeleton: equal up to two words in place, or a token similarity of at least
     ``threshold``."""
-    if len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= 2:
+    if len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 2:
         return True
     return abs(len(a) - len(b)) <= 3 and _similar(a, b) >= threshold
 
@@ -302,11 +283,12 @@ class PrecisionGate:
     """Judge tasks by the checks of this module; one gate serves every category.
 
     Args:
-        examples: The examples each category's prompt may show (category -> task
-            texts); a task that copies one of them or nearly (token similarity at least
-            ``copy_threshold``) is dropped as ``prompt_copy``. ``None``: none.
+        shown: The tasks each category's prompt may show (category -> task texts:
+            seed tasks, demos); a task that copies one of them or nearly (token
+            similarity at least ``copy_threshold``) is dropped as ``prompt_copy``.
+            ``None``: none.
         copy_threshold: Token-sequence similarity (difflib ratio, 0-1) from which a task
-            counts as a near-copy of an example.
+            counts as a near-copy of a shown task.
         template_limit: Tasks of one call that may share a skeleton (equal up to two
             words in place) before the rest are dropped as ``templated`` (0: no limit).
 
@@ -320,7 +302,7 @@ class PrecisionGate:
 
     def __init__(
         self,
-        examples: Mapping[str, Iterable[str]] | None = None,
+        shown: Mapping[str, Iterable[str]] | None = None,
         *,
         copy_threshold: float = 0.86,
         template_limit: int = 0,
@@ -329,28 +311,28 @@ class PrecisionGate:
         self.copy_threshold = float(copy_threshold)
         self.template_threshold = float(template_threshold)
         self.template_limit = int(template_limit)
-        self._examples: dict[str, list[tuple[str, list[str]]]] = {}
-        for category, texts in (examples or {}).items():
-            self.add_examples(category, texts)
+        self._shown: dict[str, list[tuple[str, list[str]]]] = {}
+        for category, texts in (shown or {}).items():
+            self.add_shown(category, texts)
 
-    def add_examples(self, category: str, texts: Iterable[str]) -> None:
-        """Add prompt examples of ``category`` (non-strings and blanks are ignored)."""
-        bucket = self._examples.setdefault(category, [])
+    def add_shown(self, category: str, texts: Iterable[str]) -> None:
+        """Add tasks a prompt of ``category`` shows (non-strings and blanks are ignored)."""
+        bucket = self._shown.setdefault(category, [])
         known = {text for text, _ in bucket}
         for text in texts:
             if isinstance(text, str) and text.strip() and text not in known:
                 bucket.append((text, gate_tokens(text)))
                 known.add(text)
 
-    def examples(self, category: str) -> list[str]:
-        """The prompt examples the gate compares ``category``'s tasks with."""
-        return [text for text, _ in self._examples.get(category, [])]
+    def shown(self, category: str) -> list[str]:
+        """The shown tasks the gate compares ``category``'s tasks with."""
+        return [text for text, _ in self._shown.get(category, [])]
 
     def copied(self, task: str, category: str) -> str:
-        """The example ``task`` copies or nearly copies, else ``""``.
+        """The shown task ``task`` copies or nearly copies, else ``""``.
 
         A near-copy has a token similarity (difflib ratio) of at least
-        ``copy_threshold``, or of at least 0.7 while saying no content word the example
+        ``copy_threshold``, or of at least 0.7 while saying no content word the shown task
         does not say (or sharing 70% of its content words with it).
         """
         tokens = gate_tokens(task)
@@ -358,14 +340,14 @@ class PrecisionGate:
             return ""
         words = set(tokens)
         content = _content(tokens)
-        for text, example in self._examples.get(category, ()):
-            if len(words & set(example)) < 0.6 * len(words):
+        for text, shown in self._shown.get(category, ()):
+            if len(words & set(shown)) < 0.6 * len(words):
                 continue
-            ratio = _similar(tokens, example)
+            ratio = _similar(tokens, shown)
             if ratio >= self.copy_threshold:
                 return text
             if ratio >= _LOOSE_COPY:
-                theirs = _content(example)
+                theirs = _content(shown)
                 shared = len(content & theirs)
                 if (len(content) >= 3 and content <= theirs) or shared >= _LOOSE_COPY * len(content | theirs):
                     return text
@@ -376,7 +358,7 @@ class PrecisionGate:
 
         Args:
             task: The cleaned task sentence.
-            category: Its category (picks the prompt examples; ``yes_no`` skips
+            category: Its category (picks the shown tasks; ``yes_no`` skips
                 classification).
             earlier: The call's tasks before this one, kept or not (for ``templated``:
                 a reader sees the whole list).
@@ -385,24 +367,18 @@ class PrecisionGate:
             A :class:`GateVerdict`, truthy when the task passes.
         """
         tokens = gate_tokens(task)
-        detail = _incomplete(task, tokens)
-        if detail:
-            return GateVerdict(False, "incomplete", detail)
-        detail = _garbled(task, tokens)
-        if detail:
-            return GateVerdict(False, "garbled", detail)
-        detail = _stutter(tokens, task)
-        if detail:
-            return GateVerdict(False, "stutter", detail)
-        detail = _circular(task)
-        if detail:
-            return GateVerdict(False, "circular", detail)
-        detail = _yes_no(task, category)
-        if detail:
-            return GateVerdict(False, "yes_no", detail)
-        detail = self.copied(task, category)
-        if detail:
-            return GateVerdict(False, "prompt_copy", detail)
+        checks: tuple[tuple[str, Callable[[], str]], ...] = (  # in the order of GATE_REASONS
+            ("incomplete", lambda: _incomplete(task, tokens)),
+            ("garbled", lambda: _garbled(task, tokens)),
+            ("stutter", lambda: _stutter(tokens, task)),
+            ("circular", lambda: _circular(task)),
+            ("yes_no", lambda: _yes_no(task, category)),
+            ("prompt_copy", lambda: self.copied(task, category)),
+        )
+        for reason, check in checks:
+            detail = check()
+            if detail:
+                return GateVerdict(False, reason, detail)
         if self.template_limit and len(earlier) >= self.template_limit and len(tokens) >= _TEMPLATE_MIN_TOKENS:
             alike = [e for e in earlier if _alike(tokens, gate_tokens(e), self.template_threshold)]
             if len(alike) >= self.template_limit:

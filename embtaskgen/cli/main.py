@@ -1,4 +1,4 @@
-"""The ``embtaskgen`` command line: ``generate``, ``examples``, ``pipeline``, ``report``, ``dedup``, ``categories``, ``models``.
+"""The ``embtaskgen`` command line: ``generate``, ``examples``, ``pipeline``, ``report``, ``dedup``, and more.
 
 Bad arguments exit with status 2 and a message naming the valid choices; nothing is
 written then. Progress and the summary go to stderr, rows to ``--output`` or stdout.
@@ -46,24 +46,20 @@ from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.cli.dedup_command import dedup_command
 from embtaskgen.cli.examples_commands import examples_command, pipeline_command
 from embtaskgen.cli.options import (
-    EXIT_ALL_FAILED,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     check_output_dir,
     command_errors,
     install_redaction,
-    run_exit_status,
-    safe_text,
     shared_options,
     usage_errors,
 )
-from embtaskgen.cli.ray_options import check_executor, ray_options
+from embtaskgen.cli.run_options import check_executor, run_options, session_options
+from embtaskgen.cli.run_report import report_run
 from embtaskgen.cli.tuning import evaluate_command, optimize_command
-from embtaskgen.errors import RunAborted, RunInterrupted
 from embtaskgen.lm.adapter_choice import ADAPTER_CHOICES
+from embtaskgen.programs.choice import resolve_program
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES
-from embtaskgen.tune.program_files import resolve_program
 
 __all__ = ["main"]
 
@@ -114,16 +110,8 @@ def models() -> None:
     type=click.Path(path_type=Path),
     help="JSONL file to write (stdout when absent); with --executor ray, a folder of shards.",
 )
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Run seed (drawn and recorded when absent).")
 @click.option("--topic", default="", help="Domain to focus every call on (empty: any).")
-@click.option("--temperature", type=click.FloatRange(0, 2), default=1.0, show_default=True)
-@click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Completion budget per call.")
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Calls in flight (default 8; the embedded model runs one at a time).",
-)
+@run_options
 @click.option("--keep-duplicates", is_flag=True, help="Keep duplicate tasks.")
 @click.option(
     "--keep-rejected",
@@ -178,24 +166,13 @@ def models() -> None:
     help="How prompts are formatted and answers parsed: auto (the library decides: compact for "
     "the embedded models, chat for served ones), chat, json, or compact.",
 )
-@click.option(
-    "--resume",
-    is_flag=True,
-    help="Continue the run that wrote --output; every setting that shapes the rows "
+@session_options(
+    resume="Continue the run that wrote --output; every setting that shapes the rows "
     "must match (README: What resume checks).",
-)
-@click.option(
-    "--max-failures", type=click.IntRange(min=1), default=None, help="Stop the run after this many failed generations."
-)
-@click.option(
-    "--cache/--no-cache",
-    default=True,
-    show_default=True,
-    help="Use DSPy's response cache (a rerun of the same seed costs nothing); "
+    max_failures="Stop the run after this many failed generations.",
+    cache="Use DSPy's response cache (a rerun of the same seed costs nothing); "
     "--no-cache is faster (less CPU per call).",
 )
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
-@ray_options
 @click.option(
     "--format",
     "shard_format",
@@ -279,89 +256,28 @@ def generate(
     from embtaskgen.runs.runner import run
 
     install_redaction()  # again: handlers the model's libraries added since main()
-    before = _footprint(output)
-    try:
-        with command_errors("generate"), usage_errors():
-            summary = run(
-                generator,
-                output if output is not None else "-",
-                resume=resume,
-                max_failures=max_failures,
-                progress=progress,
-                cache=cache,
-                **(
-                    {
-                        "executor": executor,
-                        "ray_address": ray_address,
-                        "ray_workers": ray_workers,
-                        "format": shard_format,
-                    }
-                    if executor == "ray"
-                    else {}
-                ),
-            )
-    except click.UsageError as exc:
-        if _footprint(output) != before:  # status 2 promises that nothing was written
-            raise click.ClickException(exc.message) from exc
-        raise
-    except RunAborted as exc:
-        _echo_summary(exc.summary)
-        click.echo(f"Error: {safe_text(str(exc))}", err=True)
-        sys.exit(run_exit_status(exc.summary))
-    except RunInterrupted as exc:
-        _echo_summary(exc.summary)
-        click.echo("interrupted: the file is valid; continue with --resume", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    _echo_summary(summary)
-    status = run_exit_status(summary)
+    ray: dict[str, Any] = {
+        "executor": executor,
+        "ray_address": ray_address,
+        "ray_workers": ray_workers,
+        "format": shard_format,
+    }
+    _, status = report_run(
+        lambda: run(
+            generator,
+            output if output is not None else "-",
+            resume=resume,
+            max_failures=max_failures,
+            progress=progress,
+            cache=cache,
+            **(ray if executor == "ray" else {}),
+        ),
+        output,
+        "generations",
+        "generate",
+    )
     if status != EXIT_OK:
-        click.echo(_failure_line(summary, status), err=True)
         sys.exit(status)
-
-
-def _footprint(output: Path | None) -> tuple[tuple[int, int] | None, ...]:
-    """Size and modification time of the run's files (to tell whether a run wrote anything)."""
-    if output is None:
-        return ()
-    from embtaskgen.runs.files import RunFiles
-
-    files = RunFiles.for_output(output)
-    paths = (files.output, files.progress, files.failures, files.summary)
-    stats = []
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError:
-            stats.append(None)
-        else:
-            stats.append((stat.st_size, stat.st_mtime_ns))
-    return tuple(stats)
-
-
-def _failure_line(summary: Any, status: int) -> str:
-    """One sentence on the failed generations and where their reasons are."""
-    kinds = ", ".join(f"{name} x{count}" for name, count in sorted(summary.errors_by_type.items()))
-    failures = (
-        Path(summary.output or "") / "_failures.jsonl"
-        if summary.output and Path(summary.output).is_dir()
-        else f"{summary.output}.failures.jsonl"
-    )
-    where = f"see {failures}" if summary.output else "rerun with -v (or write to a file with -o) to see why"
-    made = summary.ok + summary.failed
-    if status == EXIT_ALL_FAILED:
-        return f"Error: all {made} generations failed ({kinds}); {where}"
-    return f"Warning: {summary.failed} of {made} generations failed ({kinds}); {where}"
-
-
-def _echo_summary(summary: Any) -> None:
-    """The one-line summary, then the full summary as JSON, on stderr."""
-    click.echo(
-        f"calls={summary.calls} tasks_kept={summary.tasks} duplicates_dropped={summary.duplicates} "
-        f"parse_failures={summary.parse_failures} errors={summary.errors} seconds={summary.seconds:.1f} "
-        f"seed={summary.seed}" + (f" output={summary.output}" if summary.output else ""),
-        err=True,
-    )
-    click.echo(safe_text(summary.to_json(indent=None)), err=True)
 
 
 @main.command()

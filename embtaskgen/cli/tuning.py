@@ -27,6 +27,8 @@ __all__ = ["STAGES", "evaluate_command", "optimize_command"]
 
 #: What ``optimize --stage`` tunes.
 STAGES = ("tasks", "examples")
+#: ``--stage examples``: at most this many held-out tasks per kind (``--eval-topics``).
+_MAX_HELDOUT_TASKS = 5
 _PROGRAM_HELP = (
     "Prompts to use: 'default' (the shipped tuned program when it applies to the "
     "model), 'none' (the untuned signatures), or a program .json file."
@@ -37,7 +39,7 @@ def _generator(
     category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int, program: str | None
 ) -> Any:
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
-    from embtaskgen.tune.program_files import resolve_program
+    from embtaskgen.programs.choice import resolve_program
 
     with usage_errors():
         generator = EmbeddingTaskGenerator(list(category), lm=model, api_base=api_base, num_tasks=num_tasks)
@@ -140,87 +142,51 @@ def optimize_command(
     output: Path,
 ) -> None:
     """Tune the category prompts (or, with --stage examples, the example prompts) and save the program."""
-    if stage == "examples":
-        from embtaskgen.cli.example_tuning import optimize_example_prompts
-
-        check_output_dir(output)
-        if output.suffix != ".json":
-            raise click.BadParameter("the program file must end with .json", param_hint="--output")
-        with command_errors("optimize"):
-            optimize_example_prompts(
-                kinds=kinds,
-                category=category,
-                model=model,
-                api_base=api_base,
-                optimizer=optimizer,
-                budget=budget,
-                prompt_model=prompt_model,
-                reflection_model=reflection_model,
-                seed=seed,
-                program=program,
-                heldout=heldout,
-                eval_topics=eval_topics,
-                eval_seeds=eval_seeds,
-                output=output,
-            )
-        return
-    if kinds:
+    if stage == "tasks" and kinds:
         raise click.BadParameter(
             "--kinds chooses the example kinds of --stage examples; use -c for tasks", param_hint="--kinds"
         )
+    check_output_dir(output)
+    if output.suffix != ".json":
+        raise click.BadParameter("the program file must end with .json", param_hint="--output")
     with command_errors("optimize"):
-        _optimize(
-            category,
-            model,
-            api_base,
-            num_tasks,
-            optimizer,
-            budget,
-            prompt_model,
-            reflection_model,
-            seed,
-            program,
-            heldout,
-            eval_topics,
-            eval_seeds,
-            output,
-        )
+        if stage == "examples":
+            generator = _example_generator(kinds, category, model, api_base, program)
+            split: dict[str, Any] = {"tasks": min(eval_topics, _MAX_HELDOUT_TASKS), "seeds": _seeds(eval_seeds)}
+        else:
+            generator = _generator(category, model, api_base, num_tasks, program)
+            split = dict(zip(("topics", "seeds"), _heldout_split(eval_topics, eval_seeds), strict=True))
+        _optimize(generator, split, optimizer, budget, prompt_model, reflection_model, seed, heldout, output)
 
 
 def _optimize(
-    category: tuple[str, ...],
-    model: str | None,
-    api_base: ApiBases,
-    num_tasks: int,
+    generator: Any,
+    split: dict[str, Any],
     optimizer: str,
     budget: int,
     prompt_model: str | None,
     reflection_model: str | None,
     seed: int,
-    program: str,
     heldout: bool,
-    eval_topics: int,
-    eval_seeds: int,
     output: Path,
 ) -> None:
-    from embtaskgen.brainstorm.program_state import save_program
-    from embtaskgen.tune.evaluation import format_comparison
+    """Tune either stage's prompts, score them before and after on the held-out ``split``, save them."""
+    from embtaskgen.programs.files import save_program
+    from embtaskgen.tune.evaluation import format_comparison, format_example_comparison
     from embtaskgen.tune.optimize import optimize
+    from embtaskgen.tune.tuning import tuning_for
 
-    check_output_dir(output)
-    if output.suffix != ".json":
-        raise click.BadParameter("the program file must end with .json", param_hint="--output")
-    generator = _generator(category, model, api_base, num_tasks, program)
-    topics, seeds = _heldout_split(eval_topics, eval_seeds)
-    before = _evaluate(generator, topics, seeds, "untuned") if heldout else None
-    with _bar(budget * len(generator.categories), "optimize") as bar:
+    tuning, units = tuning_for(generator)
+    examples = tuning.plural == "kinds"
+    before = _evaluate(generator, split, "untuned") if heldout else None
+    with _bar(budget * len(units), "optimize") as bar:
         done: dict[str, int] = {}
 
-        def progress(category: str, calls: int, budget_: int) -> None:
+        def progress(unit: str, calls: int, budget_: int) -> None:
             calls = min(calls, budget_)  # an optimizer may overrun its budget a little: the bar stops at its total
-            bar.update(calls - done.get(category, 0))
-            done[category] = max(calls, done.get(category, 0))
-            bar.set_postfix_str(category)
+            bar.update(calls - done.get(unit, 0))
+            done[unit] = max(calls, done.get(unit, 0))
+            bar.set_postfix_str(unit)
 
         with usage_errors():
             tuned = optimize(
@@ -232,39 +198,70 @@ def _optimize(
                 seed=seed,
                 progress=progress,
             )
-        bar.update(bar.total - bar.n)  # every category finished (some under budget)
+        bar.update(bar.total - bar.n)  # every unit finished (some under budget)
     metadata: dict[str, Any] = {}
     if before is not None:
-        after = _evaluate(tuned, topics, seeds, "tuned")
-        metadata["heldout"] = {
-            c: {"untuned": _brief(before["categories"][c]), "tuned": _brief(after["categories"][c])}
-            for c in generator.categories
-        }
-        metadata["heldout_split"] = {"topics": list(topics), "seeds": list(seeds)}
-        click.echo(format_comparison(before, after))
-    for name, stats in tuned.program_info["categories"].items():
+        after = _evaluate(tuned, split, "tuned")
+        brief = (lambda row: row) if examples else _brief
+        rows = tuning.plural
+        metadata["heldout"] = {u: {"untuned": brief(before[rows][u]), "tuned": brief(after[rows][u])} for u in units}
+        metadata["heldout_split"] = {key: list(v) if isinstance(v, tuple) else v for key, v in split.items()}
+        click.echo((format_example_comparison if examples else format_comparison)(before, after))
+    for name, stats in tuned.program_info[tuning.plural].items():
+        demos = f", demos {stats['demos']}" if examples else ""
         click.echo(
             f"{name}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
-            f"valset {stats['valset_score']}",
+            f"valset {stats['valset_score']}{demos}",
             err=True,
         )
-    save_program(tuned, output, metadata=metadata)
+    with usage_errors():
+        save_program(tuned, output, metadata=metadata)
     click.echo(f"wrote {output}", err=True)
 
 
+def _example_generator(
+    kinds: tuple[str, ...], category: tuple[str, ...], model: str | None, api_base: ApiBases, program: str
+) -> Any:
+    """The stage-2 generator of ``--kinds`` (default: the ``-c`` categories when given, else all six)."""
+    from embtaskgen.examples.generator import EmbeddingExampleGenerator
+    from embtaskgen.examples.kinds import resolve_kinds
+    from embtaskgen.programs.choice import resolve_program
+
+    named = [part.strip() for item in kinds for part in item.split(",") if part.strip()]
+    with usage_errors():
+        try:
+            chosen = resolve_kinds(named or (list(category) if category and category != ("all",) else ["all"]))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--kinds") from exc
+        generator = EmbeddingExampleGenerator(chosen, lm=model, api_base=api_base)
+        _ = generator.lm  # a bad --model is a usage error
+        loaded = resolve_program(generator, program)
+    click.echo(f"program: {loaded or 'untuned signatures'}", err=True)
+    return generator
+
+
+def _seeds(count: int) -> tuple[int, ...]:
+    from embtaskgen.brainstorm.tuning_splits import heldout_seeds
+
+    return heldout_seeds(count)
+
+
 def _heldout_split(topics: int, seeds: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
+    from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS
 
     if topics > len(HELDOUT_TOPICS):
         raise click.BadParameter(f"at most {len(HELDOUT_TOPICS)} held-out topics exist", param_hint="--eval-topics")
-    return HELDOUT_TOPICS[:topics], heldout_seeds(seeds)
+    return HELDOUT_TOPICS[:topics], _seeds(seeds)
 
 
-def _evaluate(generator: Any, topics: tuple[str, ...], seeds: tuple[int, ...], desc: str) -> dict[str, Any]:
+def _evaluate(generator: Any, split: dict[str, Any], desc: str) -> dict[str, Any]:
     from embtaskgen.tune.evaluation import evaluate
+    from embtaskgen.tune.tuning import tuning_for
 
-    with _bar(len(topics) * len(seeds) * len(generator.categories), f"evaluate {desc}") as bar:
-        return evaluate(generator, topics=topics, seeds=seeds, progress=lambda _c, _n: bar.update(1))
+    units = tuning_for(generator)[1]
+    per_seed = split["tasks"] if "tasks" in split else len(split["topics"])
+    with _bar(per_seed * len(split["seeds"]) * len(units), f"evaluate {desc}") as bar:
+        return evaluate(generator, **split, progress=lambda _u, _n: bar.update(1))
 
 
 def _brief(row: dict[str, Any]) -> dict[str, Any]:
@@ -311,7 +308,7 @@ def evaluate_command(
     topics, seeds = _heldout_split(num_topics, num_seeds)
     with command_errors("evaluate"):
         generator = _generator(category, model, api_base, num_tasks, program)
-        report = _evaluate(generator, topics, seeds, "held-out")
+        report = _evaluate(generator, {"topics": topics, "seeds": seeds}, "held-out")
         report["program"] = program
         click.echo(format_table(report))
         if output is not None:

@@ -1,7 +1,7 @@
 """Shingles: the sets of tokens whose Jaccard similarity MinHash estimates for ``dedup``.
 
 Every text is first normalised (case, whitespace and punctuation folded, as
-:func:`~embtaskgen.brainstorm.cleaning.normalise_task` does), so a change of case or
+:func:`~embtaskgen.text.normalise.normalise_task` does), so a change of case or
 punctuation alone never makes two texts different. Then:
 
 * ``word`` shingles (the default): runs of ``size`` consecutive *content words* (words
@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from embtaskgen.brainstorm.cleaning import normalise_task
 from embtaskgen.errors import ConfigError
 from embtaskgen.quality.text import MAX_TEXT_CHARS, STOPWORDS, stem
+from embtaskgen.text.normalise import normalise_task
 
 __all__ = ["DEFAULT_SHINGLE_SIZE", "SHINGLE_KINDS", "check_shingles", "shingle_set"]
 

@@ -68,7 +68,7 @@ def draw_other_language(source: str, languages: str | tuple[str, ...], rng: rand
     if languages == "english":
         # English alone was asked for: the other side of the pair is never English either way.
         weighted = [(lang, w) for lang, w in weighted if lang != "English"]
-    names, weights = zip(*weighted)
+    names, weights = zip(*weighted, strict=True)
     return rng.choices(list(names), weights=list(weights))[0]
 
 

@@ -115,8 +115,8 @@ def _items(source: TaskSource) -> tuple[Iterable[tuple[str, Any]], str]:
         path = Path(source)
         if not path.is_file() and not path.is_dir():
             raise ConfigError(f"task file {str(path)!r} does not exist or is not a file (or a folder of shards)")
-        rows = iter_shard_rows(path)
-        return ((f"{file}:{number}", row) for file, number, row in rows), f"task file {str(path)!r}"
+        found = iter_shard_rows(path)
+        return ((f"{file}:{number}", row) for file, number, row in found), f"task file {str(path)!r}"
     rows = getattr(source, "rows", None)
     if isinstance(rows, list):  # a dspy.Prediction of EmbeddingTaskGenerator
         return _numbered(rows, "prediction row"), "the prediction"

@@ -7,7 +7,6 @@
 * ``collect.py`` - the scheduler with an in-memory recorder (``forward``, evaluation).
 * ``faults.py`` - which errors are transient (retried) and how they are described.
 * ``interrupt.py`` - Ctrl-C as a request to stop, never a write cut in half.
-* ``ray_actors.py`` - the Ray Data actor that makes a batch of calls on the scheduler.
 
 It imports nothing of embtaskgen but ``embtaskgen.errors``: both stages, the streaming
 runner (``embtaskgen.runs``) and tuning sit on top of it.

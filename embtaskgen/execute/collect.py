@@ -2,9 +2,10 @@
 
 ``EmbeddingTaskGenerator.forward`` (and evaluation) use the same worker pool and
 scheduler as :func:`embtaskgen.run` (:mod:`.scheduler`), with a recorder that keeps each
-result instead of writing lines. No run-level retries (DSPy's LM retries inside each call); a call that raises is re-raised
-once every call has finished, the first in plan order; a ``KeyboardInterrupt`` inside a
-call stops the calls not yet started and is re-raised.
+result instead of writing lines. No run-level retries (DSPy's LM retries inside each
+call); a call that raises is re-raised once every call has finished, the first in plan
+order; a ``KeyboardInterrupt`` inside a call stops the calls not yet started and is
+re-raised.
 
 Example:
     >>> from embtaskgen import CallResult

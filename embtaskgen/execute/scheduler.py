@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from embtaskgen.execute.faults import RetryPolicy, error_text
@@ -57,7 +58,8 @@ class _Counts(Protocol):
 class Recorder(Protocol):
     """Where outcomes go (``embtaskgen.runs.recorder.Recorder`` writes them; ``collect`` keeps them)."""
 
-    tally: _Counts
+    @property
+    def tally(self) -> _Counts: ...
 
     def ok(self, result: Any) -> None: ...
 
@@ -151,18 +153,13 @@ def schedule(
                 continue
             if error is None:
                 if result.items is not None:
-                    order_out.settle(job, lambda result=result: recorder.ok(result))
+                    order_out.settle(job, partial(recorder.ok, result))
                 elif result.parse_failure:
-                    order_out.settle(
-                        job, lambda result=result, tries=job.retries + 1: recorder.parse_failure(result, tries)
-                    )
+                    order_out.settle(job, partial(recorder.parse_failure, result, job.retries + 1))
                 else:
                     failure = RuntimeError(result.error)
                     order_out.settle(
-                        job,
-                        lambda job=job, failure=failure: recorder.error(
-                            job.category, job.generation, failure, job.retries + 1
-                        ),
+                        job, partial(recorder.error, job.category, job.generation, failure, job.retries + 1)
                     )
             elif not isinstance(error, Exception):
                 # KeyboardInterrupt (or SystemExit) raised inside a model call: stop like Ctrl-C.
@@ -179,10 +176,7 @@ def schedule(
                 retried = Job(job.category, job.generation, job.retries + 1)
                 heapq.heappush(delayed, (time.monotonic() + wait, next(order), retried))
             else:
-                order_out.settle(
-                    job,
-                    lambda job=job, error=error: recorder.error(job.category, job.generation, error, job.retries + 1),
-                )
+                order_out.settle(job, partial(recorder.error, job.category, job.generation, error, job.retries + 1))
             if max_failures is not None and not outcome.stopped and tally.failed >= max_failures:
                 outcome.stopped = "aborted"
                 outcome.message = (

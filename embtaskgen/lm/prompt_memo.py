@@ -44,8 +44,10 @@ def plain_key(value: Any) -> Hashable:
     """A hashable key that tells plain JSON values apart exactly as they render, or raise ``TypeError``.
 
     Example:
-        >>> plain_key([1, "a"]) == plain_key([1, "a"]), plain_key(1) == plain_key(True), plain_key(0.0) == plain_key(-0.0)
-        (True, False, False)
+        >>> plain_key([1, "a"]) == plain_key([1, "a"])
+        True
+        >>> plain_key(1) == plain_key(True), plain_key(0.0) == plain_key(-0.0)
+        (False, False)
         >>> plain_key((1, 2))
         Traceback (most recent call last):
         ...

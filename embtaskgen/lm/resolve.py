@@ -96,7 +96,7 @@ def check_api_base(api_base: object) -> str:
         >>> check_api_base("127.0.0.1:8000/v1")
         Traceback (most recent call last):
         ...
-        embtaskgen.errors.ConfigError: api_base must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, got '127.0.0.1:8000/v1'
+        embtaskgen.errors.ConfigError: api_base must be an http:// or https:// URL such as ..., got '127.0.0.1:8000/v1'
     """
     example = "http://127.0.0.1:8000/v1"
     if not isinstance(api_base, str):
@@ -210,16 +210,16 @@ def resolve_lm(
         TypeError: ``lm`` is of an unsupported type.
     """
     no_repeat = check_no_repeat(no_repeat, lm)
-    if api_base is not None and not isinstance(api_base, str):
-        api_base = check_api_bases(api_base)  # one URL in a list: the single-URL path below
+    # one URL in a list: the single-URL path below
+    base = check_api_bases(api_base) if api_base is not None and not isinstance(api_base, str) else api_base
     if isinstance(lm, dspy.BaseLM):
-        if api_base is not None:
+        if base is not None:
             raise ConfigError("api_base applies to a model id string, not to a dspy.LM object")
         _remember_secret((getattr(lm, "kwargs", None) or {}).get("api_key"))
         os.environ.setdefault(COST_MAP_VARIABLE, "true")  # a served LM object: no price-list download either
         return lm
     if is_local_spec(lm):
-        if api_base is not None:
+        if base is not None:
             raise ConfigError("api_base applies to served models; use --model openai/<name> with --api-base")
         from embtaskgen.lm.local.catalog import load_local_lm
 
@@ -228,16 +228,15 @@ def resolve_lm(
     if isinstance(lm, str):
         if not lm.strip():
             raise ConfigError("model id is empty; give a LiteLLM id such as 'openai/gpt-4o-mini'")
-        replicas = api_base if isinstance(api_base, tuple) else None
-        if replicas is not None:
-            api_base = replicas[0]
-        if api_base is not None:
-            check_api_base(api_base)
+        replicas = base if isinstance(base, tuple) else None
+        url = base[0] if isinstance(base, tuple) else base
+        if url is not None:
+            check_api_base(url)
         # No price-list download: the only network traffic of a served run is the model's.
         os.environ.setdefault(COST_MAP_VARIABLE, "true")
         kwargs: dict[str, Any] = {}
-        if api_base is not None:
-            kwargs["api_base"] = api_base
+        if url is not None:
+            kwargs["api_base"] = url
             provider = lm.split("/", 1)[0].upper()
             if api_key is None and not os.environ.get(f"{provider}_API_KEY"):
                 api_key = PLACEHOLDER_KEY
@@ -246,13 +245,15 @@ def resolve_lm(
             _remember_secret(api_key)
         if max_tokens is not None:
             kwargs["max_tokens"] = max_tokens
-        endpoint = endpoint_key(lm, api_base)
+        endpoint = endpoint_key(lm, url)
         if endpoint is not None:
             # DSPy hashes this name into the cache key (it drops api_base); the value None is
             # never sent: the native engine and LiteLLM both leave None settings out.
             kwargs[endpoint] = None
         if replicas is not None:
-            del kwargs["api_base"], kwargs[endpoint]
+            del kwargs["api_base"]
+            if endpoint is not None:
+                del kwargs[endpoint]
             kwargs[replica_key(ENDPOINT_KEY_PREFIX, replicas)] = None  # one cache namespace for the set
             logger.debug(
                 "using served model %s on %d replicas (%s)",
@@ -261,7 +262,7 @@ def resolve_lm(
                 ", ".join(str(_without_userinfo(url)) for url in replicas),
             )
             return ReplicaLM(lm, replicas, **kwargs)
-        logger.debug("using served model %s (api_base=%s)", lm, _without_userinfo(api_base))
+        logger.debug("using served model %s (api_base=%s)", lm, _without_userinfo(url))
         return dspy.LM(lm, **kwargs)
     raise TypeError(
         f"lm must be None, a model id string, 'local:<name|path>' or a dspy.BaseLM, not {type(lm).__name__}"

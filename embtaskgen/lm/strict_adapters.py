@@ -172,7 +172,7 @@ class StrictChatAdapter(ChatAdapter):
                 sections[-1][1].append(line)
         fields: dict[str, Any] = {}
         for name, lines in sections:
-            if name in fields or name not in signature.output_fields:
+            if name is None or name in fields or name not in signature.output_fields:
                 continue
             text = "\n".join(lines).strip()
             annotation = signature.output_fields[name].annotation

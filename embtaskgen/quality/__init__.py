@@ -3,11 +3,11 @@
 * ``metric.py`` - the face: ``score_tasks``, ``on_category``, ``task_metric``.
 * ``score.py`` (the score and its parts), ``conformance.py`` and ``lexicon.py`` (is a
   task on its category), ``form.py`` and ``garbage.py`` (form and markup problems),
-  ``novelty.py`` (copies of the prompt's examples), ``validation.py`` (argument checks).
+  ``novelty.py`` (copies of the prompt's seed tasks), ``validation.py`` (argument checks).
 * ``text.py`` (task features), ``similarity.py`` (the near-duplicate rule; the search
   is :mod:`embtaskgen.dedup.near_duplicates`), ``corpus.py`` (distinct-n,
   compression), ``semantic.py`` (embedding figures, optional).
-* stage 2: ``example_score.py`` (``score_example``, the metric for examples) and
+* stage 2: ``grading.py`` (``score_example``, the metric for examples) and
   ``mined_negatives.py`` (mined hard negatives, with the ``semantic`` embedder).
 * ``report.py`` - ``embtaskgen report``: the diversity report of a JSONL file, read and
   checked line by line by ``source.py``.

@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from embtaskgen.quality.category_words import CLASSIFY_CUES, METADATA_LABELS, SHORTISH, THINGS, WRITTEN
@@ -106,7 +107,7 @@ _BIGRAM_FIRST = frozenset(b.split()[0] for b in LONG_BIGRAMS)
 def _long_bigrams(t: TaskText) -> list[bool]:
     """Per token, whether it ends a long-document bigram ("legal opinion")."""
     tokens = t.tokens
-    return [False, *(a in _BIGRAM_FIRST and f"{a} {b}" in LONG_BIGRAMS for a, b in zip(tokens, tokens[1:]))]
+    return [False, *(a in _BIGRAM_FIRST and f"{a} {b}" in LONG_BIGRAMS for a, b in pairwise(tokens))]
 
 
 def _token_kind(
@@ -120,7 +121,7 @@ def _token_kind(
 def _adjective_kind(tokens: tuple[str, ...], i: int) -> Kind | None:
     start = max(0, i - 3)
     window = tokens[start:i]
-    grams = set(window) | {f"{a} {b}" for a, b in zip(window, window[1:])}
+    grams = set(window) | {f"{a} {b}" for a, b in pairwise(window)}
     if grams & SHORT_ADJECTIVES:
         return "short"
     if grams & LONG_ADJECTIVES:
@@ -307,7 +308,7 @@ def _classified(t: TaskText) -> tuple[list[str] | None, list[str]]:
                 return None, []
             label = [
                 s
-                for s, tok in zip(t.stems[k + 1 :], t.tokens[k + 1 :])
+                for s, tok in zip(t.stems[k + 1 :], t.tokens[k + 1 :], strict=True)
                 if tok not in _ARTICLES and tok not in {"of", "to", "the"}
             ]
             return obj, label

@@ -45,7 +45,7 @@ def ngram_counts(texts: Sequence[TaskText], n: int) -> tuple[set[tuple[str, ...]
         tokens = t.tokens
         if len(tokens) >= n:
             total += len(tokens) - n + 1
-            seen.update(zip(*(tokens[k:] for k in range(n))))
+            seen.update(zip(*(tokens[k:] for k in range(n)), strict=False))  # n-grams: shifted copies
     return seen, total
 
 

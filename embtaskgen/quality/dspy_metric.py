@@ -32,12 +32,13 @@ import dspy
 
 from embtaskgen.quality.score import TaskScore, score_tasks
 
-__all__ = ["score_prediction", "task_metric"]
+__all__ = ["field_of", "metric_result", "score_prediction", "task_metric"]
 
 _DEFAULT_NUM_TASKS = 20
 
 
-def _field(obj: Any, name: str, default: Any = None) -> Any:
+def field_of(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj[name]`` of a dict, ``dspy.Example`` or ``dspy.Prediction`` (``default`` when missing or ``None``)."""
     if obj is None:
         return default
     if isinstance(obj, dict):
@@ -50,10 +51,10 @@ def _field(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def _tasks_of(pred: Any, pred_trace: Any) -> Any:
-    tasks = _field(pred, "tasks")
+    tasks = field_of(pred, "tasks")
     if tasks is None and pred_trace:
         try:
-            tasks = _field(pred_trace[-1][2], "tasks")
+            tasks = field_of(pred_trace[-1][2], "tasks")
         except (IndexError, TypeError, KeyError):
             tasks = None
     return tasks
@@ -74,14 +75,14 @@ def score_prediction(example: Any, pred: Any, pred_trace: Any = None) -> TaskSco
     Raises:
         ValueError: The example names no valid category or a bad ``num_tasks``.
     """
-    category = _field(example, "category")
-    num_tasks = _field(example, "num_tasks", _DEFAULT_NUM_TASKS)
-    examples = _field(example, "examples")
-    avoid = _field(example, "avoid")
+    category = field_of(example, "category")
+    num_tasks = field_of(example, "num_tasks", _DEFAULT_NUM_TASKS)
+    examples = field_of(example, "examples")
+    avoid = field_of(example, "avoid")
     if avoid:
-        from embtaskgen.quality.novelty import default_examples
+        from embtaskgen.quality.novelty import default_seed_tasks
 
-        base = default_examples(category) if examples is None else examples
+        base = default_seed_tasks(category) if examples is None else examples
         examples = [*base, *avoid]
     return score_tasks(_tasks_of(pred, pred_trace), category, num_tasks=num_tasks, examples=examples)
 
@@ -104,6 +105,12 @@ def task_metric(
         passes ``pred_name`` or ``pred_trace``.
     """
     result = score_prediction(example, pred, pred_trace)
+    return metric_result(result.score, result.feedback, pred_name, pred_trace)
+
+
+def metric_result(score: float, feedback: str, pred_name: Any, pred_trace: Any) -> float | dspy.Prediction:
+    """What a DSPy metric returns: the score, or ``dspy.Prediction(score, feedback)`` when GEPA
+    asks for feedback (``pred_name`` or ``pred_trace`` set)."""
     if pred_name is None and pred_trace is None:
-        return result.score
-    return dspy.Prediction(score=result.score, feedback=result.feedback)
+        return score
+    return dspy.Prediction(score=score, feedback=feedback)

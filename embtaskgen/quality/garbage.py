@@ -16,7 +16,7 @@ __all__ = ["FIELD_NAMES", "markup_problem"]
 #: Names of the signature fields (and DSPy's own) that leak into bad output.
 FIELD_NAMES: tuple[str, ...] = ("num_tasks", "tasks", "topic", "avoid", "category", "reasoning", "completed")
 
-_FIELD = re.compile(r"\bnum_tasks\b|\[\[\s*##|##\s*\w+\s*##|^\s*(?:%s)\s*[:=]" % "|".join(FIELD_NAMES), re.IGNORECASE)
+_FIELD = re.compile(rf"\bnum_tasks\b|\[\[\s*##|##\s*\w+\s*##|^\s*(?:{'|'.join(FIELD_NAMES)})\s*[:=]", re.IGNORECASE)
 _HEADING = re.compile(r"^\s*#{1,6}(?:\s|$)|##|\*\*|__|```|~~~")
 _CODE = re.compile(r'[{}\[\]]|"\s*:|\\n|\\"|^\s*"|",\s*$|^\s*,')
 _QUOTED = re.compile(r"""^\s*['"\u201c].*['"\u201d],?\s*$""")
@@ -29,6 +29,19 @@ _CHATTER = re.compile(
 )
 _PLACEHOLDER = re.compile(r"lorem ipsum|\bTODO\b|\{[a-z_]+\}|<task>|\btask \d+\b|\.\.\.$|…$", re.IGNORECASE)
 _URL = re.compile(r"https?://|www\.")
+
+#: The patterns checked in order, with the reason each gives (``^`` anchors the matches).
+_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_FIELD, "contains a field name or DSPy marker"),
+    (_HEADING, "markdown markup"),
+    (_CODE, "contains JSON or code syntax"),
+    (_QUOTED, "wrapped in quotes (parser debris)"),
+    (_HTML, "contains HTML"),
+    (_LIST_MARKER, "starts with a list marker or number"),
+    (_CHATTER, "model chatter, not a task"),
+    (_PLACEHOLDER, "placeholder or unfinished text"),
+    (_URL, "contains a URL"),
+)
 
 
 def markup_problem(item: object) -> str | None:
@@ -48,24 +61,9 @@ def markup_problem(item: object) -> str | None:
     letters = sum(map(str.isalpha, text))
     if letters == 0:
         return "no words (numbering or punctuation only)"
-    if _FIELD.search(text):
-        return "contains a field name or DSPy marker"
-    if _HEADING.search(text):
-        return "markdown markup"
-    if _CODE.search(text):
-        return "contains JSON or code syntax"
-    if _QUOTED.match(text):
-        return "wrapped in quotes (parser debris)"
-    if _HTML.search(text):
-        return "contains HTML"
-    if _LIST_MARKER.match(text):
-        return "starts with a list marker or number"
-    if _CHATTER.match(text):
-        return "model chatter, not a task"
-    if _PLACEHOLDER.search(text):
-        return "placeholder or unfinished text"
-    if _URL.search(text):
-        return "contains a URL"
+    for pattern, reason in _PROBLEMS:
+        if pattern.search(text):
+            return reason
     if letters / len(text) < 0.6:
         return "mostly non-letters"
     return None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from embtaskgen.brainstorm.precision_gate import PrecisionGate
-from embtaskgen.brainstorm.prompt_examples import gate_for
+from embtaskgen.brainstorm.prompt_demos import gate_for
 
 __all__ = ["GateCounts", "gate_counts", "summed"]
 

@@ -16,8 +16,10 @@ keeps that are kept. Tasks of one ``(category, seed, generation)`` are judged in
 order, as one call's list (the gate's ``templated`` check reads the call's earlier tasks).
 
 Example:
-    >>> rows = [{"category": "text-retrieval", "task": "Given a query, retrieve a full query.", "label": "drop"},
-    ...         {"category": "text-retrieval", "task": "Given a claim, retrieve studies that test it.", "label": "keep"}]
+    >>> rows = [
+    ...     {"category": "text-retrieval", "task": "Given a query, retrieve a full query.", "label": "drop"},
+    ...     {"category": "text-retrieval", "task": "Given a claim, retrieve studies that test it.", "label": "keep"},
+    ... ]
     >>> evaluate_gate(rows)["gate"]
     {'kept': 1, 'precision': 1.0, 'recall': 1.0}
 """
@@ -31,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from embtaskgen.brainstorm.precision_gate import PrecisionGate
-from embtaskgen.brainstorm.prompt_examples import gate_for
+from embtaskgen.brainstorm.prompt_demos import gate_for
 from embtaskgen.errors import ConfigError
 from embtaskgen.quality.conformance import on_category
 
@@ -86,7 +88,7 @@ def evaluate_gate(
 
     Args:
         rows: Labelled tasks (see the module doc).
-        gate: The gate (default: :func:`~embtaskgen.brainstorm.prompt_examples.gate_for`
+        gate: The gate (default: :func:`~embtaskgen.brainstorm.prompt_demos.gate_for`
             of the untuned prompts, plus ``demos``).
         demos: Program demos per category the prompts showed (joins the gate's examples).
 
@@ -97,7 +99,7 @@ def evaluate_gate(
     if gate is None:
         gate = gate_for()
         for category, tasks in (demos or {}).items():
-            gate.add_examples(category, tasks)
+            gate.add_shown(category, tasks)
     calls: dict[tuple[Any, ...], list[str]] = defaultdict(list)
     judged: dict[str, list[tuple[bool, bool]]] = {"gate": [], "gate_on_category": [], "none": []}
     reasons: dict[str, dict[str, int]] = defaultdict(lambda: {"keep": 0, "drop": 0})

@@ -1,13 +1,13 @@
-"""Novelty against the examples shown in the prompt.
+"""Novelty against the seed tasks shown in the prompt.
 
-A model that copies the prompt's examples back (verbatim or lightly edited) adds nothing.
-By default the examples are the category's seed pool
-(``embtaskgen.signatures.examples.SEED_TASKS``), since any of them may have been shown; pass the
-examples actually shown when they are known.
+A model that copies the prompt's seed tasks back (verbatim or lightly edited) adds
+nothing. By default they are the category's whole seed pool
+(``embtaskgen.signatures.seed_tasks.SEED_TASKS``), since any of them may have been shown;
+pass the tasks actually shown (seed tasks, demos) when they are known.
 
 Example:
-    >>> ex = examples_features(("Given a word, find its dictionary definition.",))
-    >>> copied_example(TaskText.of("given a word, find its dictionary definition"), ex)
+    >>> shown = seed_task_features(("Given a word, find its dictionary definition.",))
+    >>> copied_seed_task(TaskText.of("given a word, find its dictionary definition"), shown)
     'Given a word, find its dictionary definition.'
 """
 
@@ -27,28 +27,28 @@ from embtaskgen.quality.similarity import (
 )
 from embtaskgen.quality.text import TaskText
 
-__all__ = ["ExampleSet", "copied_example", "copies_example", "default_examples", "examples_features"]
+__all__ = ["SeedTaskSet", "copied_seed_task", "copies_seed_task", "default_seed_tasks", "seed_task_features"]
 
 logger = logging.getLogger(__name__)
 
-#: Prompt examples prepared for comparison: their features, their normalised texts, and
+#: Shown seed tasks prepared for comparison: their features, their normalised texts, and
 #: the union of their 4-grams and of their content words (for a quick "copies none").
-ExampleSet = tuple[tuple[TaskText, ...], frozenset[str], frozenset[str], frozenset[str]]
+SeedTaskSet = tuple[tuple[TaskText, ...], frozenset[str], frozenset[str], frozenset[str]]
 
 
-def default_examples(category: str) -> tuple[str, ...]:
-    """The category's seed pool, or ``()`` when ``embtaskgen.signatures.examples`` is unavailable."""
+def default_seed_tasks(category: str) -> tuple[str, ...]:
+    """The category's seed pool, or ``()`` when ``embtaskgen.signatures.seed_tasks`` is unavailable."""
     try:
-        from embtaskgen.signatures.examples import SEED_TASKS
+        from embtaskgen.signatures.seed_tasks import SEED_TASKS
     except ImportError:  # pragma: no cover - the pool ships with the package
-        logger.debug("embtaskgen.signatures.examples not importable; novelty checks no examples")
+        logger.debug("embtaskgen.signatures.seed_tasks not importable; novelty checks no seed tasks")
         return ()
     return tuple(SEED_TASKS.get(category, ()))
 
 
 @lru_cache(maxsize=128)
-def _features(examples: tuple[str, ...]) -> ExampleSet:
-    texts = tuple(TaskText.of(e) for e in examples)
+def _features(tasks: tuple[str, ...]) -> SeedTaskSet:
+    texts = tuple(TaskText.of(e) for e in tasks)
     return (
         texts,
         frozenset(t.norm for t in texts),
@@ -63,12 +63,12 @@ def _needed(size: int, threshold: float) -> int:
 
 
 def _may_copy(task: TaskText, grams: frozenset[str], words: frozenset[str]) -> bool:
-    """Whether ``task`` can be a near-duplicate of any example at all.
+    """Whether ``task`` can be a near-duplicate of any seed task at all.
 
-    Prefix filtering (see :mod:`embtaskgen.quality.dedup`) with the tokens no example
+    Prefix filtering (see :mod:`embtaskgen.quality.dedup`) with the tokens no seed task
     has ordered first: if more than ``|x| - ceil(t |x|)`` of the task's tokens are in no
-    example, the task shares no prefix token with any example, so neither Jaccard rule
-    can hold. Two set differences instead of a comparison per example.
+    seed task, the task shares no prefix token with any seed task, so neither Jaccard rule
+    can hold. Two set differences instead of a comparison per seed task.
     """
     n = len(task.grams)
     if n and len(task.grams - grams) <= n - _needed(n, CHAR_THRESHOLD):
@@ -79,35 +79,38 @@ def _may_copy(task: TaskText, grams: frozenset[str], words: frozenset[str]) -> b
     return w >= MIN_EXACT_WORDS and task.content <= words
 
 
-def examples_features(examples: Iterable[object]) -> ExampleSet:
-    """Prepare prompt examples (non-strings are ignored); cached for repeated pools."""
-    return _features(tuple(e for e in examples if isinstance(e, str) and e.strip()))
+def seed_task_features(tasks: Iterable[object]) -> SeedTaskSet:
+    """Prepare shown seed tasks (non-strings are ignored); cached for repeated pools."""
+    return _features(tuple(e for e in tasks if isinstance(e, str) and e.strip()))
 
 
-def copied_example(task: TaskText, examples: ExampleSet) -> str | None:
-    """The prompt example ``task`` copies (exactly or as a near-duplicate), else ``None``."""
-    texts, norms, grams, words = examples
+def copied_seed_task(task: TaskText, shown: SeedTaskSet) -> str | None:
+    """The shown seed task ``task`` copies (exactly or as a near-duplicate), else ``None``."""
+    texts, norms, grams, words = shown
     if task.norm in norms:
         return next(e.raw for e in texts if e.norm == task.norm)
     if not _may_copy(task, grams, words):
         return None
-    for example in texts:
-        if is_near_duplicate(task, example):
-            return example.raw
+    for seed in texts:
+        if is_near_duplicate(task, seed):
+            return seed.raw
     return None
 
 
-def copies_example(task: str, category: str, examples: Iterable[object] | None = None) -> bool:
-    """Whether ``task`` copies a prompt example of ``category`` (exactly or nearly).
+def copies_seed_task(task: str, category: str, shown: Iterable[object] | None = None) -> bool:
+    """Whether ``task`` copies a seed task the prompt of ``category`` showed (exactly or nearly).
+
+    Exported as ``embtaskgen.copies_example`` (its name before seed tasks were told apart
+    from stage 2's examples).
 
     Args:
         task: One task text.
         category: Its category.
-        examples: The examples the prompt showed (default: the category's whole seed pool).
+        shown: The seed tasks the prompt showed (default: the category's whole seed pool).
 
     Example:
-        >>> copies_example("Given a word, find its dictionary definition", "text-matching-short")
+        >>> copies_seed_task("Given a word, find its dictionary definition", "text-matching-short")
         True
     """
-    features = examples_features(default_examples(category) if examples is None else examples)
-    return copied_example(TaskText.of(task), features) is not None
+    features = seed_task_features(default_seed_tasks(category) if shown is None else shown)
+    return copied_seed_task(TaskText.of(task), features) is not None

@@ -57,7 +57,7 @@ from embtaskgen.brainstorm.shards import iter_shard_rows
 from embtaskgen.dedup.near_duplicates import first_near_duplicates
 from embtaskgen.quality.corpus import compression_ratio, ngram_counts
 from embtaskgen.quality.gate_counts import gate_counts, summed
-from embtaskgen.quality.novelty import default_examples, examples_features
+from embtaskgen.quality.novelty import default_seed_tasks, seed_task_features
 from embtaskgen.quality.score import METRIC_VERSION, score_list
 from embtaskgen.quality.similarity import CHAR_THRESHOLD, WORD_THRESHOLD
 from embtaskgen.quality.source import iter_rows
@@ -166,17 +166,17 @@ def _category_figures(gens: list[_Generation], category: str, num_tasks: int, po
     features = {t: TaskText.of(t) for t in tasks}  # this category's only: memory stays small
     texts = [features[t] for t in tasks]
     redundant = [i is not None for i in first_near_duplicates(texts).first]
-    examples = examples_features(default_examples(category))
+    seed_set = seed_task_features(default_seed_tasks(category))
     scores: list[float] = []
     on_cat: list[bool] = []
     for g in gens:
         result = score_list(
-            g.tasks, category, g.num_tasks or num_tasks, examples, [features[t] if t.strip() else None for t in g.tasks]
+            g.tasks, category, g.num_tasks or num_tasks, seed_set, [features[t] if t.strip() else None for t in g.tasks]
         )
         scores.append(result.score)
         on_cat.extend(result.on_category_flags)
     gate = gate_counts(tasks, category)
-    fresh_on_cat = sum(1 for r, ok, kept in zip(redundant, on_cat, gate.passed) if ok and not r and kept)
+    fresh_on_cat = sum(1 for r, ok, kept in zip(redundant, on_cat, gate.passed, strict=True) if ok and not r and kept)
     distinct = pooled.add(texts)
     n = len(tasks)
     return {
@@ -240,10 +240,10 @@ def diversity_report(
         logger.warning(
             "diversity report: %d tasks beyond the first %d of a generation not counted", over_cap, MAX_ROW_TASKS
         )
-    if semantic and embedder is None:
-        from embtaskgen.quality.semantic import load_default_embedder
+    if semantic:
+        from embtaskgen.quality.semantic import load_default_embedder, semantic_figures
 
-        embedder = load_default_embedder()
+        embedder = load_default_embedder() if embedder is None else embedder
 
     pooled = _Pooled()
     categories: dict[str, dict[str, Any]] = {}
@@ -253,8 +253,6 @@ def diversity_report(
             continue
         figures = _category_figures(gens, category, num_tasks, pooled)
         if semantic:
-            from embtaskgen.quality.semantic import semantic_figures
-
             figures.update(semantic_figures([t for g in gens for t in g.tasks], embedder))
         categories[category] = figures
     return {
@@ -336,7 +334,7 @@ def format_report(report: Mapping[str, Any]) -> str:
 
     def render(row: list[str]) -> str:
         return "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         ).rstrip()
 
     lines = [render(header), render(["-" * w for w in widths]), *map(render, body)]

@@ -40,7 +40,7 @@ from embtaskgen.dedup.near_duplicates import first_near_duplicates
 from embtaskgen.quality.conformance import check_category
 from embtaskgen.quality.form import form_problem
 from embtaskgen.quality.garbage import markup_problem
-from embtaskgen.quality.novelty import ExampleSet, copied_example, default_examples, examples_features
+from embtaskgen.quality.novelty import SeedTaskSet, copied_seed_task, default_seed_tasks, seed_task_features
 from embtaskgen.quality.text import TaskText
 from embtaskgen.quality.validation import check_category_name, check_num_tasks
 
@@ -141,7 +141,7 @@ def score_tasks(tasks: object, category: str, num_tasks: int = 20, examples: Seq
         category: One of ``embtaskgen.signatures.categories.CATEGORIES``.
         num_tasks: How many tasks were asked for.
         examples: The example tasks shown in the prompt; copying them scores low.
-            ``None`` means the category's seed pool (``embtaskgen.signatures.examples``).
+            ``None`` means the category's seed pool (``embtaskgen.signatures.seed_tasks``).
 
     Returns:
         A :class:`TaskScore`; see the module docstring for how it is made.
@@ -172,15 +172,15 @@ def score_tasks(tasks: object, category: str, num_tasks: int = 20, examples: Seq
                 f"(got {type(tasks).__name__}); nothing could be scored."
             ),
         )
-    example_set = examples_features(default_examples(category) if examples is None else examples)
-    return score_list(list(tasks), category, num_tasks, example_set)
+    seed_set = seed_task_features(default_seed_tasks(category) if examples is None else examples)
+    return score_list(list(tasks), category, num_tasks, seed_set)
 
 
 def score_list(
-    items: list[object],
+    items: Sequence[object],
     category: str,
     target: int,
-    example_set: ExampleSet,
+    seed_set: SeedTaskSet,
     features: Sequence[TaskText | None] | None = None,
 ) -> TaskScore:
     """:func:`score_tasks` on checked arguments, optionally with precomputed features
@@ -211,8 +211,8 @@ def score_list(
             continue
         problem = form_problem(t.raw)
         if not problem:
-            verdict = _GATE.check(t.raw, category)
-            problem = "" if verdict else f"{verdict.reason.replace('_', ' ')} ({verdict.detail})"
+            gate = _GATE.check(t.raw, category)
+            problem = "" if gate else f"{gate.reason.replace('_', ' ')} ({gate.detail})"
         if problem:
             reasons[i].append(problem)
         else:
@@ -223,7 +223,7 @@ def score_list(
             first_of[t.norm] = i
             unique[i] = True
             unique_idx.append(i)
-        copied = copied_example(t, example_set)
+        copied = copied_seed_task(t, seed_set)
         if copied is None:
             novel[i] = True
         else:
@@ -261,8 +261,8 @@ def score_list(
     weighted = sum(w * parts[k] for k, w in WEIGHTS.items())
     score = min(1.0, max(0.0, YIELD_WEIGHT * parts["yield"] + (1 - YIELD_WEIGHT) * weighted))
     problems = tuple(
-        ItemProblem(index=i, task=items[i] if isinstance(items[i], str) else repr(items[i]), reasons=tuple(r))
-        for i, r in enumerate(reasons)
+        ItemProblem(index=i, task=item if isinstance(item, str) else repr(item), reasons=tuple(r))
+        for i, (item, r) in enumerate(zip(items, reasons, strict=True))
         if r
     )
     return TaskScore(

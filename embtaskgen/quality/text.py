@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy
 
-from embtaskgen.brainstorm.cleaning import normalise_task
+from embtaskgen.text.normalise import normalise_task
 
 __all__ = ["CHAR_NGRAM", "MAX_TEXT_CHARS", "STOPWORDS", "TaskText", "char_ngrams", "jaccard", "stem"]
 
@@ -117,7 +117,7 @@ class TaskText:
     Attributes:
         raw: The string as given.
         norm: Normalised text (case, whitespace and punctuation folded), the same key
-            ``embtaskgen.brainstorm.cleaning`` de-duplicates on, of the first
+            cleaning de-duplicates on (:func:`embtaskgen.text.normalise.normalise_task`), of the first
             :data:`MAX_TEXT_CHARS` characters (every other feature derives from it).
         tokens: Words of ``norm``.
         stems: ``tokens`` passed through :func:`stem`.
@@ -146,7 +146,7 @@ class TaskText:
         norm = normalise_task(text[:MAX_TEXT_CHARS])
         tokens = tuple(map(_intern, norm.split()))
         stems = tuple(stem(t) for t in tokens)
-        content = frozenset(s for t, s in zip(tokens, stems) if t not in STOPWORDS)
+        content = frozenset(s for t, s in zip(tokens, stems, strict=True) if t not in STOPWORDS)
         grams = char_ngrams(norm)
         bits = _bits(grams)
         return cls(

@@ -1,22 +1,17 @@
-"""Runs: a large run streamed to JSONL, resumable, accounted.
+"""Runs: a large run of either stage streamed to JSONL, resumable, accounted.
 
-``runner.py`` (:func:`embtaskgen.run`) puts the parts together over the executor
-(``embtaskgen.execute``), one concept per module: ``files`` (output and sidecar paths,
-whole-line appends), ``journal`` (the progress sidecar and the run identity), ``resume``
-(reading an earlier run back), ``recorder`` (writing and counting outcomes),
-``binding`` (per-run LM copy and settings), ``progressbar``, ``summary``,
-``summary_file`` (the summary written or kept, the secrets redacted; every runner) and
-``session`` (one session's loop over the scheduler, shared by both stages).
+``runner.py`` (:func:`embtaskgen.run`) drives a generator's :class:`~embtaskgen.stage.Stage`
+(stage 1 or 2) on an executor, one concept per module: ``files`` (output and sidecar
+paths, whole-line appends), ``journal`` (the progress sidecar and stage 1's run
+identity), ``resume`` (reading an earlier run back: what it left, the rows the truth),
+``recorder`` (writing and counting outcomes, as the stage shapes them), ``binding``
+(per-run LM copy and settings), ``progressbar``, ``summary``, ``summary_file`` (the
+summary written or kept, the secrets redacted) and ``session`` (the local backend:
+worker threads in this process). ``example_mining`` mines hard negatives into a
+finished examples file (``--mine-negatives``).
 
-Stage 2 (:func:`embtaskgen.runs.example_runner.run_examples`) plans examples instead
-of generations and has its own identity and resume (``example_resume``) and recorder
-(``example_recorder``), and its summary (``example_summary``); everything else is the same machinery. ``example_mining``
-mines hard negatives into a finished examples file (``--mine-negatives``).
-
-On Ray (``executor="ray"``): ``ray_run`` and ``ray_example_run`` (the two runs),
-``ray_executor`` (the Ray session, the Dataset of planned calls, outcomes recorded on the
-driver), ``ray_callers`` (what each actor builds from the model spec) and
-``shard_output`` (the output folder of shards, committed a batch at a time).
+``ray/`` is the Ray backend (``executor="ray"``): one session's calls made by a pool of
+Ray Data actors, the rows written as a folder of shards.
 
 The folder is ``runs`` and not ``run`` so that it never shadows the function
 ``embtaskgen.run``.

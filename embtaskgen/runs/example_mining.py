@@ -1,6 +1,6 @@
 """Mine hard negatives into the output file of a finished examples run (``--mine-negatives``).
 
-:func:`mine_output` reads what :func:`embtaskgen.runs.example_runner.run_examples`
+:func:`mine_output` reads what :func:`embtaskgen.run`
 wrote, mines one negative per row of a mined kind
 (:mod:`embtaskgen.quality.mined_negatives`: top-k neighbours among the positives of the
 same kind, positive-aware margin) and replaces the file atomically (a temporary file,
@@ -41,6 +41,7 @@ from typing import Any
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.st_format import NEGATIVE_CHOICES
+from embtaskgen.examples.stage import EXAMPLE_FORMATS
 from embtaskgen.quality.mined_negatives import (
     DEFAULT_MARGIN,
     DEFAULT_TOP_K,
@@ -50,7 +51,6 @@ from embtaskgen.quality.mined_negatives import (
     mine_pool,
 )
 from embtaskgen.quality.semantic import Embedder, load_default_embedder
-from embtaskgen.runs.example_runner import EXAMPLE_FORMATS
 from embtaskgen.runs.files import RunFiles, write_json_atomic
 
 __all__ = ["mine_output"]

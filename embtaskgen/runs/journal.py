@@ -50,9 +50,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from embtaskgen.brainstorm.program_state import prompt_fingerprint
 from embtaskgen.lm.adapter_choice import adapter_label
 from embtaskgen.lm.untrusted import redact
+from embtaskgen.programs.files import prompt_fingerprint
 from embtaskgen.signatures.topics import TOPICS
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "public_url",
     "public_urls",
     "replicas_may_change",
+    "served_at",
 ]
 
 logger = logging.getLogger(__name__)
@@ -143,11 +144,6 @@ class RunIdentity(BaseModel):
     def of(cls, generator: Any) -> RunIdentity:
         """The identity of the rows ``generator`` writes (its seed may be ``None``)."""
         settings = generator.settings
-        lm = generator.lm
-        api_base = settings.api_base
-        if api_base is None:
-            kwargs = getattr(lm, "kwargs", None) or {}
-            api_base = getattr(lm, "api_bases", None) or kwargs.get("api_base") or kwargs.get("base_url")
         return cls(
             seed=settings.seed,
             categories=list(settings.categories),
@@ -163,7 +159,7 @@ class RunIdentity(BaseModel):
             frequency_penalty=settings.frequency_penalty,
             presence_penalty=settings.presence_penalty,
             adapter=adapter_label(settings.adapter),
-            api_base=public_urls(api_base),
+            api_base=served_at(generator),
             topic_pool=pool_fingerprint(settings.topic_pool),
             few_shot=settings.few_shot,
             avoid_archive=settings.avoid_archive,
@@ -259,6 +255,15 @@ def public_urls(api_base: str | Sequence[str] | None) -> str | list[str] | None:
     if api_base is None or isinstance(api_base, str):
         return public_url(api_base)
     return [str(public_url(url)) for url in api_base]
+
+
+def served_at(generator: Any) -> str | list[str] | None:
+    """The ``api_base`` a generator's calls go to (its settings', else its LM's), as :func:`public_urls` keeps it."""
+    api_base = generator.settings.api_base
+    if api_base is None:
+        kwargs = getattr(generator.lm, "kwargs", None) or {}
+        api_base = getattr(generator.lm, "api_bases", None) or kwargs.get("api_base") or kwargs.get("base_url")
+    return public_urls(api_base)
 
 
 def replicas_may_change(recorded: object, current: object) -> bool:

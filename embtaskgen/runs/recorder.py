@@ -1,8 +1,11 @@
-"""Record each generation's outcome: rows, journal line, failure line, counts, bar.
+"""Record each call's outcome: rows, journal line, failure line, counts, bar; for either stage.
 
-All writes happen on the run's own thread, one generation at a time: its rows in one
-write to the output, then its journal line (see :mod:`.journal`), so that resume can
-trust what it reads.
+All writes happen on the run's own thread, one call at a time: its rows in one write to
+the output, then its journal line (see :mod:`.journal`), so that resume can trust what
+it reads. The stage (:class:`embtaskgen.stage.Stage`) says what a result's rows are
+(stage 1: cleaned, de-duplicated tasks; stage 2: a valid example, or why it is invalid:
+then it goes to the failures file like a parse failure, counted per reason in
+``dropped``), what opens a failure line and what a journal line holds.
 
 What a model or a server said is untrusted (:mod:`embtaskgen.lm.untrusted`): a failure
 line keeps the raw answer through ``sanitize_text`` (capped) and the error message
@@ -13,21 +16,17 @@ values, ``sk-`` tokens), and so do the log lines.
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from embtaskgen.brainstorm.assembly import assemble
-from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.execute.faults import describe_error
 from embtaskgen.lm.untrusted import redact, sanitize_text
-from embtaskgen.runs.journal import generation_record
 from embtaskgen.runs.progressbar import Bar
 from embtaskgen.runs.summary import Tally
+from embtaskgen.stage import Key, Stage
 
-__all__ = ["Recorder", "Sink", "safe_text"]
+__all__ = ["ERROR_LIMIT", "RAW_LIMIT", "Recorder", "Sink", "raw_fields", "safe_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +47,11 @@ def safe_text(text: object, secrets: Sequence[str] = (), max_chars: int | None =
     return redact(sanitize_text(str(text), max_chars=max_chars), secrets=tuple(secrets))
 
 
+def raw_fields(raw: str, secrets: Sequence[str]) -> dict[str, Any]:
+    """A failure line's ``raw_output`` (sanitised, capped, redacted) and ``raw_truncated``."""
+    return {"raw_output": safe_text(raw, secrets, RAW_LIMIT), "raw_truncated": len(raw) > RAW_LIMIT}
+
+
 class Sink(Protocol):
     """Where lines go: a file (:class:`~embtaskgen.runs.files.LineWriter`) or a stream."""
 
@@ -59,125 +63,102 @@ class Sink(Protocol):
 
 
 class Recorder:
-    """Writes and counts the outcomes of one run.
+    """Writes and counts the outcomes of one run (the scheduler's recorder).
 
     Args:
+        stage: The run's stage.
         output: Sink of the rows.
         journal: Sink of the journal lines (``None``: rows go to stdout, no resume).
         failures: Sink of the failure lines (``None``: failures are logged only).
-        deduper: The run's de-duplicator.
         tally: The run's counters.
         bar: The progress bar.
-        model_name: ``model_name`` of every row.
         seed: The run seed.
-        num_tasks: Tasks asked for per call.
-        flatten: One row per task.
         secrets: Keys to redact besides the environment's (the run's LM's API key).
     """
 
     def __init__(
         self,
+        stage: Stage,
         *,
-        output: Sink,
-        journal: Sink | None,
-        failures: Sink | None,
-        deduper: TaskDeduper,
+        output: Any,
+        journal: Any,
+        failures: Any,
         tally: Tally,
         bar: Bar,
-        model_name: str,
         seed: int,
-        num_tasks: int,
-        flatten: bool,
         secrets: Sequence[str] = (),
     ) -> None:
-        self.output = output
-        self.journal = journal
-        self.failures = failures
-        self.deduper = deduper
-        self.tally = tally
-        self.bar = bar
-        self.model_name = model_name
-        self.seed = seed
-        self.num_tasks = num_tasks
-        self.flatten = flatten
-        self.secrets = tuple(secrets)
+        self.stage = stage
+        self.output, self.journal, self.failures = output, journal, failures
+        self.tally, self.bar, self.seed, self.secrets = tally, bar, seed, tuple(secrets)
 
-    def ok(self, result: CallResult) -> None:
-        """A call that returned a list: write its rows, then its journal line."""
-        built = assemble(
-            result,
-            self.deduper,
-            model_name=self.model_name,
-            seed=self.seed,
-            num_tasks=self.num_tasks,
-            flatten=self.flatten,
-        )
-        self.output.write_lines([json.dumps(row, ensure_ascii=False) for row in built.rows])
+    def ok(self, result: Any) -> None:
+        """A call that parsed: write its rows, then its journal line (or record why it is invalid)."""
+        key = self.stage.result_key(result)
+        built = self.stage.rows(result, self.seed)
         tally = self.tally
+        if built.invalid is not None:
+            tally.add_usage(result.usage)
+            raw = str(built.invalid.pop("raw_output", ""))
+            self._failure(key, {**built.invalid, **raw_fields(raw, self.secrets)}, 1)
+            self._journal(key, "invalid")
+            tally.invalid += 1
+            tally.dropped.update(built.dropped)
+            self._advance()
+            return
+        self.output.write_lines(built.lines)
         tally.ok += 1
         tally.returned += built.returned
         tally.kept += built.kept
-        tally.lines += len(built.rows)
+        tally.lines += len(built.lines)
         tally.dropped.update(built.dropped)
         tally.add_usage(result.usage)
-        self._journal(result.category, result.generation, "ok", built.kept)
+        self._journal(key, "ok", built.kept)
         self._advance()
 
-    def parse_failure(self, result: CallResult, attempts: int) -> None:
-        """A call whose answer was not a list of strings."""
-        raw = result.raw_output or ""
-        self._failure(
-            result.category,
-            result.generation,
-            {
-                "reason": "parse_failure",
-                "rollout_id": result.rollout_id,
-                "raw_output": safe_text(raw, self.secrets, RAW_LIMIT),
-                "raw_truncated": len(raw) > RAW_LIMIT,
-            },
-            attempts,
-        )
-        self._journal(result.category, result.generation, "parse_failure")
+    def parse_failure(self, result: Any, attempts: int) -> None:
+        """A call whose answer did not parse (final: the same seed gives the same answer)."""
+        key = self.stage.result_key(result)
+        details = {"reason": "parse_failure", "rollout_id": result.rollout_id}
+        if hasattr(result, "attributes"):
+            details["attributes"] = result.attributes
+        self._failure(key, {**details, **raw_fields(result.raw_output or "", self.secrets)}, attempts)
+        self._journal(key, "parse_failure")
         self.tally.parse_failures += 1
         self.tally.errors_by_type["AdapterParseError"] += 1
         self.tally.add_usage(result.usage)
         self._advance()
 
-    def error(self, category: str, generation: int, error: BaseException, attempts: int) -> None:
-        """A call that raised after every retry."""
+    def error(self, label: str, index: int, error: BaseException, attempts: int) -> None:
+        """A call that raised after every retry (a resume tries it again)."""
         details: dict[str, Any] = {"reason": "error"}
-        for key, value in describe_error(error).items():
-            details[key] = safe_text(value, self.secrets, ERROR_LIMIT) if isinstance(value, str) else value
-        self._failure(category, generation, details, attempts)
-        self._journal(category, generation, "error")
+        for name, value in describe_error(error).items():
+            details[name] = safe_text(value, self.secrets, ERROR_LIMIT) if isinstance(value, str) else value
+        self._failure((label, index), details, attempts)
+        self._journal((label, index), "error")
         self.tally.errors += 1
         self.tally.errors_by_type[type(error).__name__] += 1
         self._advance()
 
-    def _failure(self, category: str, generation: int, details: dict[str, Any], attempts: int) -> None:
+    def _failure(self, key: Key, details: dict[str, Any], attempts: int) -> None:
         record = {
-            "category": category,
-            "generation": generation,
-            "seed": self.seed,
+            **self.stage.failure_head(key, self.seed),
             **details,
             "attempts": attempts,
             "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         }
         if self.failures is not None:
             self.failures.write_records([record])
-        logger.info(
-            "%s generation %d failed (%s): %s",
-            category,
-            generation,
-            details["reason"],
-            details.get("error", "answer did not parse"),
-        )
+        logger.info("%s", self.stage.describe_failure(key, details))
 
-    def _journal(self, category: str, generation: int, status: Any, kept: int = 0) -> None:
+    def _journal(self, key: Key, status: str, kept: int = 0) -> None:
         if self.journal is not None:
-            self.journal.write_records([generation_record(category, generation, status, kept)])
+            self.journal.write_records([self.stage.journal_line(key, status, kept)])
 
     def _advance(self) -> None:
         tally = self.tally
         self.bar.update(1)
-        self.bar.set_postfix(ok=tally.ok, failed=tally.failed, tasks=tally.kept, refresh=False)
+        counts = {"ok": tally.ok, "failed": tally.failed}
+        if self.stage.unit == "generations":
+            counts["tasks"] = tally.kept
+        self.bar.set_postfix(**counts, refresh=False)

@@ -40,7 +40,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.jsonl_lines import iter_jsonl
@@ -48,7 +48,7 @@ from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.runs.files import RunFiles, repair_tail, truncate
 from embtaskgen.runs.journal import RunIdentity
 
-__all__ = ["ExistingRun", "check_fresh", "read_existing"]
+__all__ = ["ExistingRun", "check_fresh", "parse_row", "read_existing"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class ExistingRun:
     """What an earlier run of the same output left.
 
     Attributes:
-        identity: The settings the journal's run lines record (``None`` without one).
+        identity: The settings the journal's run lines record (the stage's identity; ``None`` without one).
         seed: The seed to continue with: the earlier run's (journal or rows), else this run's.
         done: ``(category, generation)`` pairs that need no new call.
         failed_before: Pairs that failed with an error in an earlier session and have
@@ -72,7 +72,7 @@ class ExistingRun:
         repaired: What was cut off, one sentence per file.
     """
 
-    identity: RunIdentity | None = None
+    identity: BaseModel | None = None
     seed: int | None = None
     done: set[Key] = field(default_factory=set)
     failed_before: set[Key] = field(default_factory=set)
@@ -179,8 +179,8 @@ class _Journal:
         for number, record in iter_jsonl(files.progress):
             kind = record.get("kind")
             if kind == "run":
-                for key, value in record.items():
-                    recorded.setdefault(key, value)  # the first run line that records a field
+                for name, value in record.items():
+                    recorded.setdefault(name, value)  # the first run line that records a field
                 if record.get("rows_reset"):
                     journal.void_ok()
             elif kind == "generation":
@@ -200,7 +200,9 @@ class _Journal:
             try:
                 journal.identity = RunIdentity.from_header(recorded)
             except ValidationError as exc:
-                raise ResumeError(f"cannot resume {files.output}: the journal's run line is not readable ({exc})")
+                raise ResumeError(
+                    f"cannot resume {files.output}: the journal's run line is not readable ({exc})"
+                ) from exc
         return journal
 
     def void_ok(self) -> None:
@@ -239,7 +241,7 @@ def _scan_rows(
             if not raw.strip():
                 continue
             where = f"cannot resume {files.output} (line {number})"
-            row = _parse(raw, where)
+            row = parse_row(raw, where)
             if shape not in row:
                 made = {"task": "one row per task (flattened)", "tasks": "one row per call (not flattened)"}.get(
                     other if other in row else "", "rows of another kind"
@@ -303,7 +305,8 @@ def _keep(group: _Group, counts: dict[Key, int], state: ExistingRun, deduper: Ta
     state.tasks += len(group.tasks)
 
 
-def _parse(raw: bytes, where: str) -> dict[str, Any]:
+def parse_row(raw: bytes, where: str) -> dict[str, Any]:
+    """One JSONL line of an earlier run as a JSON object (a :class:`ResumeError` naming ``where`` otherwise)."""
     try:
         value = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -1,11 +1,17 @@
-"""Large runs: stream rows to JSONL as calls finish, resume, survive faults, account.
+"""Large runs of either stage: stream rows to JSONL as calls finish, resume, survive faults, account.
 
-:func:`run` is what ``embtaskgen generate`` calls. It takes an
-:class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator` (categories, seed, prompt options
-and model come from it) and makes ``num_generations`` calls per category, many at once
-against a served model, one at a time on the embedded one.
+:func:`run` is what ``embtaskgen generate``, ``examples`` and ``pipeline`` call. It
+takes a generator and runs its :class:`~embtaskgen.stage.Stage` (``generator.stage``):
+stage 1 (an :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator`) makes
+``num_generations`` calls per category; stage 2 (an
+:class:`~embtaskgen.examples.generator.EmbeddingExampleGenerator`, with ``tasks``) one
+call per planned example (:mod:`embtaskgen.examples.stage`). Calls run many at once
+against a served model, one at a time on the embedded one, on worker threads
+(``executor="local"``) or a pool of Ray Data actors (``executor="ray"``,
+:mod:`embtaskgen.runs.ray`: the output is then a folder of shards, rows recorded on the
+driver in plan order, so the same seed gives the same rows as the local runner).
 
-Files (for ``output="tasks.jsonl"``):
+Files of stage 1 (for ``output="tasks.jsonl"``; stage 2's are alike, see :mod:`embtaskgen.examples.stage`):
 
 * ``tasks.jsonl`` - rows of the successful generations, appended in plan order, one
   complete line at a time (one write per generation). Not flattened: one row per
@@ -63,31 +69,23 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
-import time
 import warnings
-from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from embtaskgen.brainstorm.call_result import CallResult
-from embtaskgen.brainstorm.cleaning import TaskDeduper
-from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
-from embtaskgen.execute.scheduler import Job
-from embtaskgen.lm.untrusted import sanitize_text
-from embtaskgen.runs.binding import bind_for_run
-from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths
-from embtaskgen.runs.journal import RunIdentity
-from embtaskgen.runs.progressbar import make_bar
+from embtaskgen.execute.scheduler import Outcome
+from embtaskgen.runs.files import RunFiles, check_output_paths
 from embtaskgen.runs.recorder import Recorder
-from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
-from embtaskgen.runs.session import drive_session
+from embtaskgen.runs.resume import ExistingRun
+from embtaskgen.runs.session import run_locally
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.seeds import decide_seed
+from embtaskgen.stage import Stage
 
-__all__ = ["EXECUTORS", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run"]
+__all__ = ["EXECUTORS", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run", "run_examples"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +96,7 @@ EXECUTORS = ("local", "ray")
 
 
 def run(
-    generator: EmbeddingTaskGenerator,
+    generator: Any,
     output: str | os.PathLike[str] | None,
     num_generations: int | None = None,
     concurrency: int | None = None,
@@ -107,6 +105,7 @@ def run(
     progress: bool = True,
     flatten: bool | None = None,
     *,
+    tasks: Any = None,
     cache: bool = False,
     retry: RetryPolicy | None = None,
     executor: str = "local",
@@ -114,154 +113,118 @@ def run(
     ray_workers: int | None = None,
     format: str = "jsonl",  # noqa: A002 - the CLI's name
 ) -> RunSummary:
-    """Make ``num_generations`` calls per category and stream the rows to ``output``.
+    """Make the calls of ``generator``'s stage and stream the rows to ``output``.
 
     Args:
-        generator: Categories, seed, prompt options and model of the run. With
-            ``seed=None`` a seed is drawn and recorded (a resume reuses the file's).
-        output: JSONL file to append to; ``None`` or ``"-"`` writes rows to stdout
-            (no sidecar files, no resume).
-        num_generations: Calls per category (default: the generator's).
-        concurrency: Calls in flight (default: the generator's, else 8); an engine that
-            declares ``max_concurrency`` (the embedded model: 1) caps it.
+        generator: An ``EmbeddingTaskGenerator`` (categories, seed, prompt options and
+            model of the run) or an ``EmbeddingExampleGenerator`` (kinds, counts, seed,
+            model). With ``seed=None`` a seed is drawn and recorded (a resume reuses
+            the file's).
+        output: JSONL file to append to (a folder of shards with ``executor="ray"``);
+            stage 1: ``None`` or ``"-"`` writes rows to stdout (no sidecar files, no resume).
+        num_generations: Deprecated (stage 1): calls per category (default: the generator's).
+        concurrency: Deprecated (stage 1): calls in flight (default: the generator's,
+            else 8); an engine that declares ``max_concurrency`` (the embedded model: 1) caps it.
         resume: Continue the run that wrote ``output``; without it a non-empty
             ``output`` is refused.
-        max_failures: Stop (raising :class:`RunAborted`) once this many generations
-            have failed in this session (those that had already failed in an earlier
+        max_failures: Stop (raising :class:`RunAborted`) once this many calls have
+            failed in this session (those that had already failed in an earlier
             session and are tried again do not count); ``None`` never stops.
         progress: Show a progress bar on stderr.
-        flatten: One row per task (default: the generator's ``flatten_tasks``).
+        flatten: Deprecated (stage 1): one row per task (default: the generator's ``flatten_tasks``).
+        tasks: Stage 2: the tasks (a JSONL path, rows, pairs, ...; ``None``: symmetric kinds only).
         cache: Read and write DSPy's response cache (off: faster, less CPU per call;
             resume does not need it).
         retry: Extra attempts after transient errors, on top of DSPy's own retries.
         executor: ``"local"`` (worker threads in this process) or ``"ray"`` (a pool of
-            Ray Data actors; ``output`` is then a folder of shards, see
-            :mod:`embtaskgen.runs.ray_run`).
+            Ray Data actors; ``output`` is then a folder of shards, see :mod:`embtaskgen.runs.ray`).
         ray_address: With ``executor="ray"``: ``None`` starts a local instance on
             loopback; ``"auto"``, ``"host:port"`` or ``"ray://host:port"`` joins a cluster.
         ray_workers: With ``executor="ray"``: actors in the pool (default 2); the
             concurrency is split over them.
-        format: Shard format with ``executor="ray"``: ``"jsonl"`` or ``"parquet"``.
+        format: ``"jsonl"``; stage 2 locally also ``"sentence-transformers"``
+            (anchor/positive/negative records); with ``executor="ray"`` ``"jsonl"`` or
+            ``"parquet"`` shards of rows.
 
     Returns:
         The run summary (also written to ``<output>.summary.json``).
 
     Raises:
-        ConfigError: Bad arguments, an output that is not a regular file or a new file
-            in a writable folder, or an existing non-empty output without ``resume``
-            (a ``ValueError``).
+        ConfigError: Bad arguments or tasks, an output that is not a regular file or a
+            new file in a writable folder, an existing non-empty output without
+            ``resume`` (a ``ValueError``), a Ray address nothing answers on.
         ResumeError: ``resume`` of an output made with other settings (a ``ConfigError``).
-        RunAborted: ``max_failures`` generations failed in this session, or a write
-            failed (disk full); the files hold whole lines only.
+        RunAborted: ``max_failures`` calls failed in this session, or a write failed
+            (disk full); the files hold whole lines only.
         RunInterrupted: Ctrl-C (a ``KeyboardInterrupt``); the file is valid.
 
     Example:
-        >>> gen = EmbeddingTaskGenerator("all", seed=7, lm="openai/gpt-4o-mini")  # doctest: +SKIP
-        >>> summary = run(gen, "tasks.jsonl", num_generations=2500, concurrency=64)  # doctest: +SKIP
+        >>> gen = EmbeddingTaskGenerator("all", seed=7, lm="openai/gpt-4o-mini", num_generations=2500)  # doctest: +SKIP
+        >>> summary = run(gen, "tasks.jsonl")  # doctest: +SKIP
         >>> print(summary.to_json())  # doctest: +SKIP
     """
     generator = _with_overrides(generator, num_generations=num_generations, concurrency=concurrency, flatten=flatten)
     if executor not in EXECUTORS:
         raise ConfigError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
-    if executor == "ray":
-        from embtaskgen.runs.ray_run import run_on_ray
-
-        return run_on_ray(
-            generator,
-            output,
-            resume=resume,
-            max_failures=max_failures,
-            progress=progress,
-            cache=cache,
-            retry=retry,
-            ray_address=ray_address,
-            ray_workers=ray_workers,
-            format=format,
+    examples = not hasattr(generator, "flatten_tasks")
+    if executor == "local" and (
+        ray_address is not None or ray_workers is not None or (format != "jsonl" and not examples)
+    ):
+        raise ConfigError(
+            ("" if examples else "format='parquet', ") + "ray_address and ray_workers need executor='ray'"
         )
-    if format != "jsonl" or ray_address is not None or ray_workers is not None:
-        raise ConfigError("format='parquet', ray_address and ray_workers need executor='ray'")
-    settings = generator.settings
+    stage: Stage = generator.stage(tasks, format=format) if examples else generator.stage(format=format)
+    stage.check(executor)
     check_int("max_failures", max_failures, optional=True)
     retry = RetryPolicy() if retry is None else retry
     if not isinstance(retry, RetryPolicy):
         raise ConfigError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
-    to_stdout = output is None or str(output) == STDOUT
-    if to_stdout and resume:
-        raise ConfigError("resume needs an output file; rows written to stdout cannot be resumed")
-    files = None if to_stdout else RunFiles.for_output(output)  # type: ignore[arg-type]
-    if files is not None:
+    to_stdout = not examples and (output is None or str(output) == STDOUT)
+    folder = None
+    if executor == "ray":
+        if output is None or str(output) == STDOUT:
+            raise ConfigError("executor='ray' writes a folder of shards; give an output folder, not stdout")
+        from embtaskgen.runs.ray.shard_output import ShardFolder
+
+        folder = ShardFolder(output, format)
+        folder.check_path()
+        files: RunFiles | None = folder.files
+    elif to_stdout:
+        if resume:
+            raise ConfigError("resume needs an output file; rows written to stdout cannot be resumed")
+        files = None
+    else:
+        files = RunFiles.for_output(output)  # type: ignore[arg-type]
         check_output_paths(files)
-    generations = settings.num_generations
-    categories = list(settings.categories)
-    planned = len(categories) * generations
-
-    deduper = TaskDeduper.for_run(settings, generator)  # duplicates, precision gate, rejects
-    expected = RunIdentity.of(generator)
-    existing = _prepare_files(files, resume, expected, deduper, generations)
-    seed = decide_seed(settings.seed, existing.seed)
-    identity = expected.model_copy(update={"seed": seed})
-    plan = [(category, generation) for category in categories for generation in range(generations)]
-    done = existing.done.intersection(plan)
-    again = [key for key in plan if key in existing.failed_before and key not in done]
-    fresh = [key for key in plan if key not in done and key not in existing.failed_before]
-    skipped = len(done)
-    todo = len(fresh) + len(again)
-
-    tally = Tally()
-    common = {"identity": identity, "files": files, "planned": planned, "skipped": skipped, "existing": existing}
-    if files is not None and todo == 0:
-        summary = build_summary(tally, **common, seconds=0.0, workers=0, stopped="", message="")
+    existing = _existing(stage, files, folder, resume)
+    seed = decide_seed(generator.settings.seed, existing.seed)
+    identity = stage.identity.model_copy(update={"seed": seed})
+    plan = stage.plan()
+    done = existing.done.intersection(stage.names(key) for key in plan)
+    fresh = [key for key in plan if stage.names(key) not in done and stage.names(key) not in existing.failed_before]
+    again = [key for key in plan if stage.names(key) not in done and stage.names(key) in existing.failed_before]
+    session = _Session(stage, identity, files, len(plan), len(done), existing, Tally(), secrets_of(generator))
+    if files is not None and not fresh and not again:
+        summary = session.summary(0.0, 0, Outcome())
         keep_summary(files, summary)
         return summary
+    header = stage.header(identity, len(plan), rows_reset=existing.rows_reset)
+    if folder is not None:
+        from embtaskgen.runs.ray.backend import run_on_ray
 
-    workers = generator.workers(todo)
-    secrets = secrets_of(generator)
-    run_lm = bind_for_run(generator.lm, cache=cache, on_cost=tally.add_cost)
-    call_generation = generator.caller(seed, lm=run_lm)
-
-    def call(job: Job) -> CallResult:
-        return call_generation(job.category, job.generation)
-
-    started = time.perf_counter()
-    sinks = _open_sinks(files, resume, identity, generations, rows_reset=existing.rows_reset)
-    bar = make_bar(planned, skipped, progress and todo > 1)  # a bar only for more than one call
-    recorder = Recorder(
-        output=sinks[0],
-        journal=sinks[1],
-        failures=sinks[2],
-        deduper=deduper,
-        tally=tally,
-        bar=bar,
-        model_name=generator.model_name,
-        seed=seed,
-        num_tasks=settings.num_tasks,
-        flatten=settings.flatten,
-        secrets=secrets,
-    )
-    outcome = drive_session(
-        _jobs(fresh),
-        list(_jobs(again)),
-        call,
-        recorder=recorder,
-        tally=tally,
-        workers=workers,
-        retry=retry,
-        max_failures=max_failures,
-        bar=bar,
-        sinks=sinks,
-        secrets=secrets,
-    )
-    summary = build_summary(
-        tally,
-        **common,
-        seconds=time.perf_counter() - started,
-        workers=workers,
-        stopped=outcome.stopped,
-        message=outcome.message,
-    )
+        outcome, workers, seconds = run_on_ray(
+            generator, stage, session, folder, fresh, again, header, retry=retry, max_failures=max_failures,
+            progress=progress, cache=cache, resume=resume, ray_address=ray_address, ray_workers=ray_workers,
+        )  # fmt: skip
+    else:
+        outcome, workers, seconds = run_locally(
+            generator, session, fresh, again, header, retry=retry, max_failures=max_failures, progress=progress,
+            cache=cache, resume=resume,
+        )  # fmt: skip
+    summary = session.summary(seconds, workers, outcome)
     if files is not None:
         write_summary(files, summary)
-    logger.info("run summary: %s", summary.to_json(indent=None))
+    logger.info("%srun summary: %s", "examples " if examples else "", summary.to_json(indent=None))
     if outcome.stopped == "aborted":
         raise RunAborted(summary)
     if outcome.stopped == "interrupted":
@@ -269,27 +232,94 @@ def run(
     return summary
 
 
-def _prepare_files(
-    files: RunFiles | None, resume: bool, expected: RunIdentity, deduper: TaskDeduper, generations: int
-) -> ExistingRun:
+def run_examples(generator: Any, tasks: Any, output: str | os.PathLike[str], **options: Any) -> RunSummary:
+    """Deprecated: ``run(generator, output, tasks=tasks, ...)``.
+
+    Example:
+        >>> import dspy, tempfile, pathlib, warnings
+        >>> from embtaskgen.examples.generator import EmbeddingExampleGenerator
+        >>> lm = dspy.utils.DummyLM([{"S1": "A dog runs.", "S2": "A dog is running.", "S3": "A cat sleeps."}] * 2)
+        >>> gen = EmbeddingExampleGenerator(kinds="sts", count=2, seed=1, lm=lm)
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "pairs.jsonl"
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", DeprecationWarning)
+        ...     summary = run_examples(gen, None, out, progress=False)
+        >>> summary.ok, summary.rows, summary.status
+        (2, 2, 'complete')
+    """
+    warnings.warn(
+        "run_examples(generator, tasks, output, ...) is deprecated: use run(generator, output, tasks=tasks, ...)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return run(generator, output, tasks=tasks, **options)
+
+
+@dataclass
+class _Session:
+    """What both backends share of one session: the stage, its files, what was there, the counters."""
+
+    stage: Stage
+    identity: Any
+    files: RunFiles | None
+    planned: int
+    skipped: int
+    existing: ExistingRun
+    tally: Tally
+    secrets: list[str]
+
+    def recorder(self, output: Any, journal: Any, failures: Any, bar: Any) -> Recorder:
+        """The session's recorder over its sinks."""
+        return Recorder(
+            self.stage,
+            output=output,
+            journal=journal,
+            failures=failures,
+            tally=self.tally,
+            bar=bar,
+            seed=self.identity.seed,
+            secrets=self.secrets,
+        )
+
+    def summary(self, seconds: float, workers: int, outcome: Outcome) -> RunSummary:
+        """The summary of the session."""
+        return build_summary(
+            self.tally,
+            stage=self.stage,
+            identity=self.identity,
+            files=self.files,
+            planned=self.planned,
+            skipped=self.skipped,
+            existing=self.existing,
+            seconds=seconds,
+            workers=workers,
+            stopped=outcome.stopped,
+            message=outcome.message,
+        )
+
+
+def _existing(stage: Stage, files: RunFiles | None, folder: Any, resume: bool) -> ExistingRun:
+    """What an earlier run of the output left (nothing without ``resume``, after refusing to overwrite it)."""
     if files is None:
         return ExistingRun()
     if not resume:
-        check_fresh(files)
+        if folder is not None:
+            folder.check_fresh()
+        else:
+            stage.check_fresh(files)
         return ExistingRun()
-    existing = read_existing(files, expected=expected, deduper=deduper)
-    beyond = sorted((g, c) for c, g in existing.done if g >= generations)
-    if beyond:
-        generation, category = beyond[-1]
-        raise ConfigError(
-            f"cannot resume {files.output}: num_generations: the file holds generation {generation} "
-            f"of {category}, more than num_generations={generations} allows"
-        )
+    if folder is not None:
+        if not folder.path.is_dir():
+            return ExistingRun()
+        with folder.resume_view() as view:
+            return stage.read_existing(view)
+    existing = stage.read_existing(files)
     if not existing.empty:
         logger.info(
-            "resuming %s: %d generations done, %d failed before, %d rows, %d tasks",
+            "resuming %s: %d %s done, %d failed before, %d rows, %d tasks",
             files.output,
             len(existing.done),
+            stage.unit,
             len(existing.failed_before),
             existing.rows,
             existing.tasks,
@@ -297,58 +327,18 @@ def _prepare_files(
     return existing
 
 
-def _jobs(keys: Iterable[tuple[str, int]]) -> Iterator[Job]:
-    for category, generation in keys:
-        yield Job(category, generation)
-
-
-class _Stdout:
-    """Rows to stdout, a whole generation per write."""
-
-    def write_lines(self, lines: list[str]) -> None:
-        if lines:
-            text = "\n".join(lines) + "\n"
-            try:
-                try:
-                    sys.stdout.write(text)
-                except UnicodeEncodeError:  # lone surrogates
-                    sys.stdout.write(sanitize_text(text))
-                sys.stdout.flush()
-            except OSError as exc:  # a closed pipe
-                raise WriteError("<stdout>", exc) from exc
-
-    def close(self) -> None:
-        try:
-            sys.stdout.flush()
-        except OSError:
-            pass
-
-
-def _open_sinks(
-    files: RunFiles | None, resume: bool, identity: RunIdentity, generations: int, *, rows_reset: bool
-) -> tuple[Any, Any, Any]:
-    if files is None:
-        return _Stdout(), None, None
-    fresh = not resume
-    opened: list[LineWriter] = []
-    try:
-        for path in (files.output, files.progress, files.failures):
-            opened.append(LineWriter(path, truncate=fresh))
-        opened[1].write_records([identity.header(generations, rows_reset=rows_reset)])
-    except WriteError as exc:
-        for sink in opened:
-            sink.close()
-        raise ConfigError(f"{exc}; nothing was run") from exc
-    return opened[0], opened[1], opened[2]
-
-
-def _with_overrides(generator: EmbeddingTaskGenerator, **overrides: Any) -> EmbeddingTaskGenerator:
+def _with_overrides(generator: Any, **overrides: Any) -> Any:
     """Deprecated ``run(..., num_generations=, concurrency=, flatten=)``: a generator with them set."""
     given = {name: value for name, value in overrides.items() if value is not None}
-    if not isinstance(generator, EmbeddingTaskGenerator):
-        raise ConfigError(f"generator must be an EmbeddingTaskGenerator, got {type(generator).__name__}")
+    if not hasattr(generator, "stage") or not hasattr(generator, "settings"):
+        raise ConfigError(
+            "generator must be an EmbeddingTaskGenerator or an EmbeddingExampleGenerator, "
+            f"got {type(generator).__name__}"
+        )
     if not given:
         return generator
+    if not hasattr(generator, "flatten_tasks"):
+        raise ConfigError(f"{', '.join(given)}: only for an EmbeddingTaskGenerator; set it on the generator")
     warnings.warn(
         f"run({', '.join(f'{k}=' for k in given)}) is deprecated: set it on the generator "
         "(EmbeddingTaskGenerator(..., num_generations=, concurrency=, flatten_tasks=))",

@@ -35,6 +35,7 @@ class Tally:
         self.kept = 0
         self.lines = 0
         self.retried_earlier = 0
+        self.invalid = 0
         self.dropped: Counter[str] = Counter()
         self.errors_by_type: Counter[str] = Counter()
         self._tokens: Counter[str] = Counter()
@@ -44,8 +45,8 @@ class Tally:
 
     @property
     def failed(self) -> int:
-        """Generations that ended without a list of tasks (errors and parse failures)."""
-        return self.errors + self.parse_failures
+        """Calls that ended without rows (errors, parse failures and stage 2's invalid examples)."""
+        return self.errors + self.parse_failures + self.invalid
 
     @property
     def calls(self) -> int:
@@ -159,6 +160,7 @@ class RunSummary(BaseModel):
 def build_summary(
     tally: Tally,
     *,
+    stage: Any,
     identity: Any,
     files: Any,
     planned: int,
@@ -171,33 +173,40 @@ def build_summary(
 ) -> RunSummary:
     """The summary of one session from its tally and what the file held before it.
 
+    Stage 2's invalid examples count as final, like parse failures (they are in the
+    failures file, not retried), and appear in ``errors_by_type`` as ``InvalidExample``.
+
     Args:
         tally: The session's counters.
-        identity: The run's :class:`~embtaskgen.runs.journal.RunIdentity` (seed chosen).
+        stage: The run's :class:`~embtaskgen.stage.Stage` (categories, flatten, unit).
+        identity: The run's identity (seed chosen).
         files: The run's :class:`~embtaskgen.runs.files.RunFiles` (``None``: stdout).
-        planned: Generations of the plan.
-        skipped: Generations of the plan found done before the session.
+        planned: Calls of the plan.
+        skipped: Calls of the plan found done before the session.
         existing: The :class:`~embtaskgen.runs.resume.ExistingRun` read at the start.
         seconds: Wall time of the session.
         workers: Calls kept in flight.
         stopped: ``""``, ``"interrupted"`` or ``"aborted"``.
         message: Why it stopped.
     """
-    remaining = planned - skipped - tally.ok - tally.parse_failures
+    remaining = planned - skipped - tally.ok - tally.parse_failures - tally.invalid
     if stopped:
         status = stopped
     elif remaining:
         status = "partial"
-        message = f"{remaining} generations failed with errors; resume to try them again"
+        message = f"{remaining} {stage.unit} failed with errors; resume to try them again"
     else:
         status = "complete"
+    errors_by_type: Counter[str] = Counter(tally.errors_by_type)
+    if tally.invalid:
+        errors_by_type["InvalidExample"] += tally.invalid
     return RunSummary(
         status=cast(Status, status),
         message=message,
         output=str(files.output) if files is not None else None,
         seed=identity.seed,
-        categories=identity.categories,
-        flatten=identity.flatten,
+        categories=list(stage.categories),
+        flatten=stage.flatten,
         model_name=identity.model_name or "",
         planned=planned,
         skipped=skipped,
@@ -206,11 +215,12 @@ def build_summary(
         failed=tally.failed,
         errors=tally.errors,
         parse_failures=tally.parse_failures,
+        invalid=tally.invalid,
         retried=tally.retried,
         remaining=remaining,
         retried_earlier=tally.retried_earlier,
         tasks=tally.kept,
-        returned=tally.returned,
+        returned=tally.returned + tally.invalid,
         duplicates=tally.dropped["duplicate_exact"] + tally.dropped["duplicate_normalised"],
         dropped={key: value for key, value in tally.dropped.items() if value},
         rows=tally.lines,
@@ -221,5 +231,5 @@ def build_summary(
         seconds=round(seconds, 3),
         calls_per_second=round(tally.calls / seconds, 3) if seconds > 0 else 0.0,
         concurrency=workers,
-        errors_by_type=dict(tally.errors_by_type),
+        errors_by_type=dict(errors_by_type),
     )

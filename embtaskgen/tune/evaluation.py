@@ -1,48 +1,51 @@
-"""Held-out evaluation of a generator's prompts: metric score and useful tasks per call.
+"""Held-out evaluation of either generator's prompts: one :func:`evaluate`, and its tables.
 
-Each category is called once per (held-out seed, held-out topic) pair, exactly as
-``generate`` calls it (:meth:`EmbeddingTaskGenerator.call`, generation 0 of run
-``seed``), so the same program, model and seeds give the same calls (and DSPy cache
-hits). Per category the report gives:
+Each unit (a category, or an example kind) is called once per held-out call of its
+stage (stage 1: every held-out seed x topic; stage 2: held-out tasks x seeds), exactly as
+``generate`` / ``examples`` call it, so the same program, model and seeds give the same
+calls (and DSPy cache hits). What a unit's summary holds is the stage's
+(:meth:`~embtaskgen.tune.tuning.StageTuning.summarise`):
 
-- ``score``: the mean metric score of a call (:func:`embtaskgen.quality.metric.score_tasks`,
-  against the count really asked for and the examples really shown, see
-  :mod:`embtaskgen.tune.scoring`); a parse failure scores 0;
-- ``unique_on_category_per_call``: tasks kept after cleaning and de-duplication across
-  the category's calls that are on-category and copy no prompt example, per call;
-- ``parse_failures``, ``returned_per_call``, ``copied_per_call`` and token usage.
+- stage 1, per category: ``score`` (the mean metric score of a call, against the count
+  really asked for and the examples really shown; a parse failure scores 0),
+  ``unique_on_category_per_call`` (tasks kept after cleaning and de-duplication that are
+  on-category and copy no prompt example), ``parse_failures``, ``returned_per_call``,
+  ``copied_per_call`` and token usage, plus an ``overall`` row;
+- stage 2, per kind: ``calls``, ``score`` (the mean ``score_example``), ``valid_share``
+  (examples a run would keep) and ``parse_failures``.
 
 Example:
-    >>> from embtaskgen import EmbeddingTaskGenerator
-    >>> report = evaluate(EmbeddingTaskGenerator(), ["text-retrieval"], seeds=[1000000])  # doctest: +SKIP
-    >>> print(format_table(report))                                                      # doctest: +SKIP
-    category        calls  score  unique on-cat/call  parse failures
-    text-retrieval      8  0.412                2.44               0
+    >>> import dspy
+    >>> from embtaskgen import EmbeddingExampleGenerator
+    >>> lm = dspy.utils.DummyLM([{"S1": "A dog runs.", "S2": "A dog is running.", "S3": "Stocks fell."}] * 2)
+    >>> report = evaluate(EmbeddingExampleGenerator("sts", lm=lm), tasks=2)
+    >>> report["kinds"]["sts"]
+    {'calls': 2, 'score': 0.892, 'valid_share': 1.0, 'parse_failures': 0}
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from embtaskgen.brainstorm.cleaning import TaskDeduper
+from embtaskgen.brainstorm.tuning import DEFAULT_EVAL_TOPICS
+from embtaskgen.brainstorm.tuning_splits import heldout_seeds
 from embtaskgen.execute.collect import collect
-from embtaskgen.lm.adapters import adapter_for
-from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks
-from embtaskgen.quality.novelty import copied_example, examples_features
-from embtaskgen.quality.text import TaskText
-from embtaskgen.signatures.categories import resolve_categories
-from embtaskgen.tune.scoring import requested_count, shown_examples
-from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_examples, heldout_seeds
+from embtaskgen.tune.tuning import StageTuning, tuning_for
 
-__all__ = ["DEFAULT_EVAL_SEEDS", "DEFAULT_EVAL_TOPICS", "evaluate", "format_comparison", "format_table"]
+__all__ = [
+    "DEFAULT_EVAL_SEEDS",
+    "DEFAULT_EVAL_TOPICS",
+    "evaluate",
+    "evaluate_examples",
+    "format_comparison",
+    "format_example_comparison",
+    "format_table",
+]
 
 logger = logging.getLogger(__name__)
 
-#: Held-out topics used by default: "" (any domain) and the first 7 held-out topics.
-DEFAULT_EVAL_TOPICS: tuple[str, ...] = HELDOUT_TOPICS[:8]
 #: Held-out seeds used by default.
 DEFAULT_EVAL_SEEDS: tuple[int, ...] = heldout_seeds(1)
 
@@ -53,118 +56,69 @@ def evaluate(
     topics: Sequence[str] | None = None,
     seeds: Sequence[int] | None = None,
     *,
+    kinds: str | Sequence[str] | None = None,
+    tasks: int | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate ``generator``'s prompts on held-out topics and seeds.
+    """Evaluate the prompts of ``generator`` (either stage, tuned or not) on held-out calls.
 
     Args:
-        generator: An :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator` (tuned or not).
-        categories: Categories to evaluate (default: the generator's).
-        topics: Topics to call on (default: ``DEFAULT_EVAL_TOPICS``).
+        generator: An ``EmbeddingTaskGenerator`` or ``EmbeddingExampleGenerator``.
+        categories: Stage 1: the categories to evaluate (default: the generator's).
+        topics: Stage 1: the topics to call on (default: ``DEFAULT_EVAL_TOPICS``).
         seeds: Run seeds (default: ``DEFAULT_EVAL_SEEDS``).
-        progress: Called as ``progress(category, calls_done)`` after each call.
+        kinds: Stage 2: the kinds to evaluate (default: the generator's).
+        tasks: Stage 2: held-out tasks per kind (for ``sts`` and ``bitext``: calls per
+            seed; default 5).
+        progress: Called as ``progress(unit, calls_done)`` after each call.
 
     Returns:
-        ``{"model", "metric_version", "num_tasks", "topics", "seeds", "categories":
-        {category: {...}}, "overall": {...}}`` (JSON-friendly; see the module docstring).
+        Stage 1: ``{"model", "metric_version", "num_tasks", "requested", "topics",
+        "seeds", "categories": {category: {...}}, "overall": {...}}``; stage 2:
+        ``{"model", "metric_version", "tasks", "seeds", "kinds": {kind: {...}}}``
+        (JSON-friendly; see the module docstring).
 
     Raises:
-        ValueError: Unknown category, or no topics or seeds.
+        ConfigError: An unknown category or kind, no topics, tasks or seeds, or the
+            other stage's arguments.
 
     Example:
         >>> report = evaluate(generator, "text-classification", seeds=[1000000, 1000001])  # doctest: +SKIP
         >>> report["categories"]["text-classification"]["score"]                         # doctest: +SKIP
         0.47
     """
-    chosen = generator.categories if categories is None else resolve_categories(categories)
-    topics = tuple(DEFAULT_EVAL_TOPICS if topics is None else (topics,) if isinstance(topics, str) else topics)
+    tuning, chosen = tuning_for(generator, categories=categories, kinds=kinds)
     seeds = tuple(DEFAULT_EVAL_SEEDS if seeds is None else seeds)
-    lm = generator.lm
-    adapter = adapter_for(lm, None, generator.adapter)
-    target = requested_count(generator.num_tasks, adapter)
-    report: dict[str, Any] = {
-        "model": str(getattr(lm, "model", type(lm).__name__)),
-        "metric_version": METRIC_VERSION,
-        "num_tasks": generator.num_tasks,
-        "requested": target,
-        "topics": list(topics),
-        "seeds": list(seeds),
-        "categories": {},
-    }
-    for category in chosen:
-        examples = heldout_examples(category, topics=topics, seeds=seeds, num_tasks=generator.num_tasks)
-        results = _run(generator, category, examples, progress, generator.workers(len(examples)))
-        demos = generator.predictor_for(category).demos
-        report["categories"][category] = _summarise(
-            category, results, target, shown_examples(category, demos), len(demos)
-        )
-    report["overall"] = _overall(report["categories"])
+    report = tuning.report_head(generator, seeds, topics=topics, tasks=tasks)
+    for unit in chosen:
+        calls = tuning.heldout(generator, unit, report)
+        results = _run(tuning, generator, unit, calls, progress)
+        report[tuning.plural][unit] = tuning.summarise(generator, unit, results, report)
+    tuning.complete(report)
     return report
 
 
+def evaluate_examples(generator: Any, kinds: str | Sequence[str] | None = None, **options: Any) -> dict[str, Any]:
+    """:func:`evaluate` for a stage-2 generator, with stage 2's positional arguments (kept for old callers)."""
+    return evaluate(generator, kinds=kinds, **options)
+
+
 def _run(
-    generator: Any, category: str, examples: list[Any], progress: Callable[[str, int], None] | None, workers: int
+    tuning: StageTuning, generator: Any, unit: str, calls: list[Any], progress: Callable[[str, int], None] | None
 ) -> list[Any]:
-    done = 0
+    """Make ``calls`` of ``unit`` on the generator's workers, reporting each one done."""
+    lm, done = generator.lm, 0
 
     def one(_: str, index: int) -> Any:
-        example = examples[index]
-        return generator.call(category, 0, example.seed, topic=example.topic)
+        return tuning.heldout_call(generator, unit, calls[index], lm)
 
-    def report(result: Any) -> None:
+    def report(_result: Any) -> None:
         nonlocal done
         done += 1
         if progress is not None:
-            progress(category, done)
+            progress(unit, done)
 
-    return collect([(category, i) for i in range(len(examples))], one, workers=workers, progress=report)
-
-
-def _summarise(
-    category: str, results: list[Any], target: int, shown: tuple[str, ...], num_demos: int
-) -> dict[str, Any]:
-    calls = len(results)
-    scores = [
-        score_tasks(r.items, category, num_tasks=target, examples=shown).score if r.items is not None else 0.0
-        for r in results
-    ]
-    deduper = TaskDeduper()
-    kept: list[str] = []
-    returned = 0
-    usage: Counter[str] = Counter()
-    for result in results:
-        usage.update(result.token_counts())
-        if result.items is not None:
-            returned += len(result.items)
-            kept.extend(deduper.clean(result.items).tasks)
-    features = examples_features(shown)
-    copied = [t for t in kept if copied_example(TaskText.of(t), features) is not None]
-    useful = [t for t in kept if on_category(t, category) and copied_example(TaskText.of(t), features) is None]
-    return {
-        "calls": calls,
-        "score": round(sum(scores) / calls, 4) if calls else 0.0,
-        "unique_on_category_per_call": round(len(useful) / calls, 3) if calls else 0.0,
-        "unique_on_category": len(useful),
-        "parse_failures": sum(1 for r in results if r.parse_failure),
-        "returned_per_call": round(returned / calls, 2) if calls else 0.0,
-        "kept": len(kept),
-        "copied_per_call": round(len(copied) / calls, 3) if calls else 0.0,
-        "demos": num_demos,
-        "scores": [round(s, 4) for s in scores],
-        "usage": dict(usage),
-    }
-
-
-def _overall(per_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    calls = sum(r["calls"] for r in per_category.values())
-    if not calls:
-        return {"calls": 0}
-    return {
-        "calls": calls,
-        "score": round(sum(r["score"] * r["calls"] for r in per_category.values()) / calls, 4),
-        "unique_on_category_per_call": round(sum(r["unique_on_category"] for r in per_category.values()) / calls, 3),
-        "parse_failures": sum(r["parse_failures"] for r in per_category.values()),
-    }
+    return collect([(unit, i) for i in range(len(calls))], one, workers=generator.workers(len(calls)), progress=report)
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -218,3 +172,22 @@ def format_comparison(untuned: dict[str, Any], tuned: dict[str, Any]) -> str:
 
 def _ratio(new: float, old: float) -> str:
     return f"{new / old:.2f}" if old else ("inf" if new else "-")
+
+
+def format_example_comparison(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """A table of untuned vs tuned held-out scores per kind.
+
+    Example:
+        >>> row = {"calls": 2, "score": 0.5, "valid_share": 0.5, "parse_failures": 0}
+        >>> print(format_example_comparison({"kinds": {"sts": row}}, {"kinds": {"sts": {**row, "score": 0.75}}}))
+        kind                  calls  score untuned -> tuned  valid untuned -> tuned
+        sts                       2       0.500 -> 0.750          0.50 -> 0.50
+    """
+    lines = [f"{'kind':<20}  {'calls':>5}  score untuned -> tuned  valid untuned -> tuned"]
+    for kind, old in before["kinds"].items():
+        new = after["kinds"].get(kind, old)
+        lines.append(
+            f"{kind:<20}  {old['calls']:>5}       {old['score']:.3f} -> {new['score']:.3f}          "
+            f"{old['valid_share']:.2f} -> {new['valid_share']:.2f}"
+        )
+    return "\n".join(lines)

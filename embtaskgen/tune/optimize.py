@@ -1,11 +1,14 @@
-"""Tune the category prompts of a generator against the quality metric.
+"""Tune the prompts of either stage's generator against that stage's metric: one :func:`optimize`.
 
 :func:`optimize` returns a tuned copy of an
-:class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator`: for each category, one optimizer run
-on :class:`~embtaskgen.tune.category_program.CategoryProgram` (that category's predictor, called
-exactly as ``generate`` calls it) with :func:`~embtaskgen.tune.scoring.tuning_metric`.
-Without a trainset, examples are built from training topics and seeds
-(:mod:`embtaskgen.tune.splits`); held-out topics and seeds never enter tuning.
+:class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator` (stage 1: one optimizer
+run per category) or an ``EmbeddingExampleGenerator`` (stage 2: one per example kind).
+What differs between the stages is a :class:`StageTuning` each stage supplies
+(:data:`embtaskgen.brainstorm.tuning.TASK_TUNING`,
+:data:`embtaskgen.examples.tuning.EXAMPLE_TUNING`): the ``dspy.Module`` tuned (one unit's
+predictor, called exactly as ``generate`` / ``examples`` call it), its metric and its
+training calls; held-out topics, tasks and seeds never enter tuning. The optimizer plans
+are :mod:`embtaskgen.tune.optimizers`.
 
 The model being tuned is the generator's. ``prompt_lm`` (MIPROv2's instruction proposer)
 and ``reflection_lm`` (GEPA's) default to it too, since no served model is assumed; a
@@ -13,10 +16,12 @@ stronger served model proposes much better instructions: pass e.g.
 ``prompt_lm="openai/gpt-4o-mini"`` or any ``dspy.LM``.
 
 Example:
-    >>> from embtaskgen import EmbeddingTaskGenerator
-    >>> from embtaskgen.tune.optimize import optimize
-    >>> tuned = optimize(EmbeddingTaskGenerator("text-retrieval"), budget=40)  # doctest: +SKIP
-    >>> tuned.save("retrieval.json")                                           # doctest: +SKIP
+    >>> import dspy
+    >>> from embtaskgen import EmbeddingExampleGenerator
+    >>> lm = dspy.utils.DummyLM([{"S1": "A dog runs.", "S2": "A dog is running.", "S3": "Stocks fell."}] * 30)
+    >>> tuned = optimize(EmbeddingExampleGenerator("sts", lm=lm), budget=8)
+    >>> tuned.program_info["stage"], sorted(tuned.program_info["kinds"])
+    ('examples', ['sts'])
 """
 
 from __future__ import annotations
@@ -29,19 +34,12 @@ from typing import Any
 import dspy
 
 from embtaskgen.errors import ConfigError
-from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.resolve import resolve_lm
-from embtaskgen.quality.metric import METRIC_VERSION
-from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
-from embtaskgen.tune.category_program import CategoryProgram
-from embtaskgen.tune.demos import curate_demos
 from embtaskgen.tune.lm_calls import LMCallCounter
 from embtaskgen.tune.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, OPTIMIZERS, plan_for, run_optimizer
-from embtaskgen.tune.program_files import adapter_fingerprint
-from embtaskgen.tune.scoring import tuning_metric
-from embtaskgen.tune.splits import EXAMPLE_INPUTS, make_example, training_examples
+from embtaskgen.tune.tuning import tuning_for
 
-__all__ = ["DEFAULT_BUDGET", "DEFAULT_OPTIMIZER", "OPTIMIZERS", "optimize"]
+__all__ = ["DEFAULT_BUDGET", "DEFAULT_OPTIMIZER", "OPTIMIZERS", "optimize", "optimize_examples"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,33 +57,40 @@ def optimize(
     seed: int = 0,
     *,
     categories: str | Sequence[str] | None = None,
+    kinds: str | Sequence[str] | None = None,
+    tasks: Sequence[str] | None = None,
     progress: ProgressFn | None = None,
 ) -> Any:
     """Tune the prompts of ``generator`` and return a tuned copy (the original is untouched).
 
     Args:
-        generator: The :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator` to tune; its
-            LM, adapter, temperature, ``num_tasks`` and levers are the ones tuned for.
+        generator: The generator to tune (either stage); its LM, adapter, temperature
+            and other settings are the ones tuned for.
         optimizer: One of ``OPTIMIZERS`` (``bootstrap``, ``mipro``, ``gepa``).
-        trainset: Examples with ``category`` and optionally ``topic``, ``seed``,
+        trainset: Stage 1: examples with ``category`` and optionally ``topic``, ``seed``,
             ``num_tasks``; built from training topics and seeds when ``None``.
-        valset: Examples to select candidates on; built (disjoint from the trainset) when
-            ``None`` and no trainset is given, else split off the trainset.
-        budget: Program calls per category (see :mod:`embtaskgen.tune.optimizers`).
+        valset: Stage 1: examples to select candidates on; built (disjoint from the
+            trainset) when ``None`` and no trainset is given, else split off the trainset.
+        budget: Program calls per category or kind (see :mod:`embtaskgen.tune.optimizers`).
         prompt_lm: MIPROv2's instruction proposer (default: the model being tuned).
         reflection_lm: GEPA's reflection model (default: the model being tuned).
-        seed: Seeds the example draw and the optimizers.
-        categories: Categories to tune (default: the generator's).
-        progress: Called as ``progress(category, calls_so_far, budget)`` after each call.
+        seed: Seeds the draw of training calls and the optimizers.
+        categories: Stage 1: the categories to tune (default: the generator's).
+        kinds: Stage 2: the kinds to tune (default: the generator's).
+        tasks: Stage 2: tasks to tune the task kinds on (default: the training part of
+            the project's worked examples, ``TRAIN_TASKS``).
+        progress: Called as ``progress(unit, calls_so_far, budget)`` after each call.
 
     Returns:
         A tuned copy of ``generator`` whose ``program_info`` dict records the optimizer,
-        budget, model, metric version and per-category validation scores and call counts
-        (saved by :func:`embtaskgen.tune.program_files.save_program`).
+        budget, model, metric version and per-unit validation scores and call counts
+        (saved by :func:`embtaskgen.programs.files.save_program`; stage 2's also has
+        ``"stage": "examples"``).
 
     Raises:
-        ValueError: Unknown optimizer or category (the message lists the valid choices),
-            a bad budget, or a trainset without examples of a category.
+        ConfigError: Unknown optimizer, category or kind (the message lists the valid
+            choices), a bad budget, a trainset without examples of a category, or the
+            other stage's inputs.
         ImportError: ``mipro`` without optuna.
 
     Example:
@@ -94,32 +99,39 @@ def optimize(
     """
     if optimizer not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer {optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
-    chosen = generator.categories if categories is None else resolve_categories(categories)
+    tuning, chosen = tuning_for(generator, categories=categories, kinds=kinds)
     plan = plan_for(optimizer, budget)  # validates the budget before any call
     task_lm = generator.lm
     prompt = resolve_lm(prompt_lm) if prompt_lm is not None else task_lm
     reflection = resolve_lm(reflection_lm) if reflection_lm is not None else task_lm
     tuned = generator.deepcopy()
     info: dict[str, Any] = {
+        **tuning.leading_info,
         "model": str(getattr(task_lm, "model", type(task_lm).__name__)),
-        "metric_version": METRIC_VERSION,
+        "metric_version": tuning.metric_version,
         "optimizer": optimizer,
         "budget": budget,
         "seed": seed,
         "prompt_lm": str(getattr(prompt, "model", "")),
         "reflection_lm": str(getattr(reflection, "model", "")),
-        "adapter": adapter_fingerprint(adapter_for(task_lm, None, generator.adapter)),
-        "num_tasks": generator.num_tasks,
-        "temperature": generator.temperature,
-        "categories": {},
+        **tuning.settings_info(generator, task_lm),
+        tuning.plural: {},
     }
-    for category in chosen:
-        train, val = _datasets(category, trainset, valset, plan.train_size, plan.valset_size, seed, generator.num_tasks)
+    sizes = (plan.train_size, plan.valset_size)
+    for unit in chosen:
+        train, val = tuning.datasets(generator, unit, sizes, seed, trainset=trainset, valset=valset, tasks=tasks)
         started = time.perf_counter()
-        report = (lambda calls, c=category: progress(c, calls, budget)) if progress else None
-        program = CategoryProgram(generator, [category], progress=report)
+        report = (lambda calls, u=unit: progress(u, calls, budget)) if progress else None
+        program = tuning.program(generator, [unit], progress=report)
         logger.info(
-            "tuning %s with %s: %d train, %d val examples, budget %d", category, optimizer, len(train), len(val), budget
+            "tuning %s%s with %s: %d train, %d val %s, budget %d",
+            unit,
+            tuning.label,
+            optimizer,
+            len(train),
+            len(val),
+            tuning.calls_are,
+            budget,
         )
         with (
             dspy.context(lm=task_lm),
@@ -128,7 +140,7 @@ def optimize(
             compiled = run_optimizer(
                 plan,
                 program,
-                tuning_metric,
+                tuning.metric,
                 train,
                 val,
                 task_lm=task_lm,
@@ -136,83 +148,55 @@ def optimize(
                 reflection_lm=reflection,
                 seed=seed,
             )
-        attribute = PREDICTOR_NAMES[category]
+        attribute = tuning.stage.attributes[unit]
         predictor = getattr(compiled, attribute).deepcopy()
-        predictor.demos = curate_demos(predictor.demos, category) if predictor.demos else []
         predictor.lm = None
         predictor.traces, predictor.train = [], []
+        figures = tuning.finish(predictor, unit)
         setattr(tuned, attribute, predictor)
-        info["categories"][category] = {
+        info[tuning.plural][unit] = {
             "plan": plan.as_dict(),
             "train_size": len(train),
             "valset_size": len(val),
             "program_calls": program.calls,
             "parse_failures": program.parse_failures,
             "lm_calls": counter.counts(),
-            "valset_score": _valset_score(compiled),
+            "valset_score": _valset_score(compiled, tuning.count_candidates),
+            **figures,
             "seconds": round(time.perf_counter() - started, 1),
         }
-        logger.info("tuned %s: %s", category, info["categories"][category])
+        logger.info("tuned %s%s: %s", unit, tuning.label, info[tuning.plural][unit])
     tuned.program_info = info
     return tuned
 
 
-def _datasets(
-    category: str,
-    trainset: Sequence[dspy.Example] | None,
-    valset: Sequence[dspy.Example] | None,
-    train_size: int,
-    val_size: int,
-    seed: int,
-    num_tasks: int,
-) -> tuple[list[dspy.Example], list[dspy.Example]]:
-    if trainset is None:
-        train = training_examples(category, train_size, seed=seed, num_tasks=num_tasks)
-        if valset is None:
-            val = training_examples(category, val_size, seed=seed + 1, num_tasks=num_tasks, exclude=train)
-        else:
-            val = _normalise(valset, category, num_tasks, "valset")
-        return train, val
-    train = _normalise(trainset, category, num_tasks, "trainset")
-    if valset is not None:
-        return train, _normalise(valset, category, num_tasks, "valset")
-    if len(train) < 2:
-        raise ConfigError(f"the trainset has {len(train)} example(s) of {category}; give at least 2 or a valset")
-    cut = max(1, len(train) // 3)
-    return train[cut:], train[:cut]
+def optimize_examples(
+    generator: Any,
+    optimizer: str = DEFAULT_OPTIMIZER,
+    budget: int = DEFAULT_BUDGET,
+    prompt_lm: str | dspy.BaseLM | None = None,
+    reflection_lm: str | dspy.BaseLM | None = None,
+    seed: int = 0,
+    **options: Any,
+) -> Any:
+    """:func:`optimize` for a stage-2 generator, with stage 2's positional arguments (kept for old callers)."""
+    return optimize(
+        generator, optimizer, budget=budget, prompt_lm=prompt_lm, reflection_lm=reflection_lm, seed=seed, **options
+    )
 
 
-def _normalise(examples: Sequence[Any], category: str, num_tasks: int, name: str) -> list[dspy.Example]:
-    """The examples of ``category``, with defaults filled in and the program's inputs set."""
-    chosen = []
-    for index, example in enumerate(examples):
-        get = example.get if hasattr(example, "get") else (lambda key, default=None: default)
-        if get("category") != category:
-            continue
-        chosen.append(
-            make_example(
-                category,
-                str(get("topic", "") or ""),
-                int(get("seed", index) if get("seed") is not None else index),
-                int(get("num_tasks", num_tasks) or num_tasks),
-            )
-        )
-    if not chosen:
-        raise ConfigError(
-            f"the {name} has no example with category {category!r}; "
-            f"each example needs the inputs {', '.join(EXAMPLE_INPUTS)} (category required)"
-        )
-    return chosen
-
-
-def _valset_score(compiled: Any) -> dict[str, float] | None:
-    """Validation scores an optimizer attached to its result (best and untuned), if any."""
+def _valset_score(compiled: Any, count_candidates: bool) -> dict[str, Any] | None:
+    """Validation scores an optimizer attached to its result: the best, and how many candidates
+    (``count_candidates``) or the untuned program's score."""
     candidates = getattr(compiled, "candidate_programs", None) or []
     scores = [_fraction(c["score"]) for c in candidates if isinstance(c, dict) and c.get("score") is not None]
     if not scores:
         return None
+    result: dict[str, Any] = {"best": round(max(scores), 4)}
+    if count_candidates:
+        result["candidates"] = len(scores)
+        return result
     # How many candidates there were is the plan's to say ("plan": {"candidates": ...}), once.
-    result = {"best": round(max(scores), 4)}
     untuned = [c["score"] for c in candidates if isinstance(c, dict) and c.get("seed") == -3]
     trial_logs = getattr(compiled, "trial_logs", None) or {}
     if not untuned and 1 in trial_logs and "full_eval_score" in trial_logs[1]:

@@ -7,7 +7,7 @@ from scripted import chat_reply, prompt_text, scripted_lm
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.settings import DEMO_SIZE, GenerationSettings
 from embtaskgen.signatures import SIGNATURES
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 from embtaskgen.signatures.topics import TOPICS
 
 
@@ -23,7 +23,7 @@ def test_topics_drawn_per_call_and_reproducible():
     topics = [row["topic"] for row in rows]
     assert all(t in TOPICS for t in topics)
     assert len(set(topics)) > 1
-    for row, request in zip(rows, lm.engine.requests):
+    for row, request in zip(rows, lm.engine.requests, strict=True):
         assert row["topic"] in prompt_text(request)
     again = EmbeddingTaskGenerator("text-retrieval", num_generations=6, seed=3, lm=numbered_lm(), topics=True)()
     assert [r["topic"] for r in again.rows] == topics

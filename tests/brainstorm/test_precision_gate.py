@@ -1,7 +1,7 @@
 import pytest
 
 from embtaskgen.brainstorm.precision_gate import GATE_REASONS, PrecisionGate, gate_tokens
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 GATE = PrecisionGate()
 
@@ -93,7 +93,8 @@ def test_near_copies_are_copies_but_a_new_domain_in_the_same_shape_is_not():
     gate = PrecisionGate(
         {
             "text-retrieval": [
-                "Given a question about a software library function, retrieve the documentation pages that describe it.",
+                "Given a question about a software library function, "
+                "retrieve the documentation pages that describe it.",
                 "Given a customer question about a bank account, retrieve help-center articles that answer it.",
             ]
         }
@@ -126,5 +127,5 @@ def test_bad_input_is_judged_not_raised():
     assert GATE.check("Given a pöem, find its äuthor\u2019s name.", "text-matching-short").ok
     assert GATE.check("Given " + "a" * 5000 + ", find it.", "text-retrieval").reason == "garbled"  # "aaa"
     gate = PrecisionGate({"text-retrieval": ["", 3, None, "Given a claim, find its source."]})  # type: ignore[list-item]
-    assert gate.examples("text-retrieval") == ["Given a claim, find its source."]
+    assert gate.shown("text-retrieval") == ["Given a claim, find its source."]
     assert gate_tokens("It's a user\u2019s query.") == ["it's", "a", "user's", "query"]

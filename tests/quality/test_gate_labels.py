@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from embtaskgen.brainstorm.prompt_examples import demo_tasks
+from embtaskgen.brainstorm.prompt_demos import demo_tasks
 from embtaskgen.errors import ConfigError
 from embtaskgen.quality.gate_labels import evaluate_gate, read_labelled
 from embtaskgen.signatures.categories import CATEGORIES, PREDICTOR_NAMES

@@ -32,7 +32,7 @@ from embtaskgen.quality.similarity import (
 )
 from embtaskgen.quality.text import TaskText, jaccard
 from embtaskgen.signatures.categories import CATEGORIES
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 LABELLED = Path(__file__).parent / "fixtures" / "labelled_lists.json"
 

@@ -10,10 +10,10 @@ from mining_helpers import example_reply, toy
 from scripted import scripted_lm
 
 from embtaskgen.errors import ConfigError
-from embtaskgen.examples.example_generator import EmbeddingExampleGenerator
+from embtaskgen.examples.generator import EmbeddingExampleGenerator
 from embtaskgen.runs.example_mining import mine_output
-from embtaskgen.runs.example_runner import run_examples
 from embtaskgen.runs.files import RunFiles
+from embtaskgen.runs.runner import run_examples
 
 TASKS = [("text-retrieval", f"Given a question about topic {n}, retrieve answers.") for n in range(4)]
 

@@ -11,7 +11,6 @@ from openai_stub import OpenAIStub
 from run_helpers import FaultyModel, generations_in, read_lines
 
 from embtaskgen import CallResult, EmbeddingTaskGenerator
-from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.errors import RunAborted
 from embtaskgen.runs.files import LineWriter, RunFiles
 from embtaskgen.runs.progressbar import make_bar
@@ -162,17 +161,15 @@ def test_lone_surrogates_in_model_text_are_stored_as_valid_utf8(tmp_path):
     """Text no UTF-8 file can hold (lone surrogates) in an answer, a task or an error message."""
     files = RunFiles.for_output(tmp_path / "tasks.jsonl")
     sinks = [LineWriter(path) for path in (files.output, files.progress, files.failures)]
+    gen = EmbeddingTaskGenerator("text-retrieval", seed=5, lm=dspy.utils.DummyLM([]), num_tasks=3, flatten_tasks=True)
     recorder = Recorder(
+        gen.stage(),
         output=sinks[0],
         journal=sinks[1],
         failures=sinks[2],
-        deduper=TaskDeduper(),
         tally=Tally(),
         bar=make_bar(3, 0, False),
-        model_name="m",
         seed=5,
-        num_tasks=3,
-        flatten=True,
     )
     recorder.parse_failure(CallResult("text-retrieval", 0, 1, raw_output="no list \ud800 here"), attempts=1)
     recorder.ok(CallResult("text-retrieval", 1, 2, items=["Given a claim \ud83d, retrieve evidence."]))

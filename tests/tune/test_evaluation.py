@@ -5,8 +5,8 @@ from scripted import chat_reply, prompt_text, scripted_lm
 from tuning_replies import varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
+from embtaskgen.brainstorm.tuning_splits import heldout_seeds
 from embtaskgen.tune.evaluation import DEFAULT_EVAL_TOPICS, evaluate, format_comparison, format_table
-from embtaskgen.tune.splits import heldout_seeds
 
 
 def test_evaluate_reports_each_category_on_heldout_calls():

@@ -6,13 +6,13 @@ from tuning_replies import proposer_reply, reflection_reply, varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.brainstorm.generator import load_program
-from embtaskgen.brainstorm.program_state import program_metadata, save_program
+from embtaskgen.brainstorm.tuning_program import CategoryProgram
+from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS, heldout_seeds
+from embtaskgen.programs.files import program_metadata, save_program
 from embtaskgen.quality.metric import METRIC_VERSION
-from embtaskgen.tune.category_program import CategoryProgram
 from embtaskgen.tune.evaluation import evaluate
 from embtaskgen.tune.optimize import OPTIMIZERS, optimize
 from embtaskgen.tune.optimizers import plan_for
-from embtaskgen.tune.splits import HELDOUT_TOPICS, heldout_seeds
 
 TOPICS = HELDOUT_TOPICS[:3]
 SEEDS = heldout_seeds(1)

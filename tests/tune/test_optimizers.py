@@ -8,7 +8,9 @@ from scripted import chat_reply, prompt_text, scripted_lm
 from tuning_replies import varied_reply
 
 from embtaskgen import OPTIMIZERS, ConfigError, EmbeddingTaskGenerator
-from embtaskgen.tune.category_program import CategoryProgram
+from embtaskgen.brainstorm.tuning_metric import tuning_metric
+from embtaskgen.brainstorm.tuning_program import CategoryProgram
+from embtaskgen.brainstorm.tuning_splits import training_examples
 from embtaskgen.tune.optimizers import (
     DEFAULT_BUDGET,
     DEFAULT_OPTIMIZER,
@@ -18,8 +20,6 @@ from embtaskgen.tune.optimizers import (
     plan_for,
     run_optimizer,
 )
-from embtaskgen.tune.scoring import tuning_metric
-from embtaskgen.tune.splits import training_examples
 
 BUDGETS = [MIN_BUDGET, 9, 12, 20, DEFAULT_BUDGET, 64, 100, 200, 1000]
 

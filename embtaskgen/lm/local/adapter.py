@@ -8,7 +8,7 @@ numbers. ``CompactListAdapter`` renders the same signature much more briefly:
   sentence on the answer format;
 - worked examples: the demos of the call (the predictor's own, or the few-shot lever's,
   which are drawn afresh on every call), otherwise a fixed few tasks of the category's
-  seed pool (:mod:`embtaskgen.signatures.examples`), the same on every call: varying them is the
+  seed pool (:mod:`embtaskgen.signatures.seed_tasks`), the same on every call: varying them is the
   few-shot lever's job (:mod:`embtaskgen.brainstorm.levers`), so that switching it off really
   turns it off;
 - the request is the input field values in a sentence or two
@@ -46,9 +46,9 @@ from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.local.list_format import dump, parse_list, render_messages, request_text, seed_item_pattern
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
-__all__ = ["CompactListAdapter", "Style"]
+__all__ = ["CompactAdapter", "CompactListAdapter", "Style"]
 
 #: ``"chat"`` for instruction-tuned models, ``"completion"`` for base models.
 Style = Literal["chat", "completion"]
@@ -57,7 +57,62 @@ _STYLES: tuple[str, ...] = ("chat", "completion")
 _ITEM_ENDS: tuple[str, ...] = ("clause", "any")
 
 
-class CompactListAdapter(dspy.Adapter):
+class CompactAdapter(dspy.Adapter):
+    """What the compact adapters share: a prompt style, and call options set before DSPy formats a call.
+
+    :class:`CompactListAdapter` (stage 1) and
+    :class:`~embtaskgen.lm.local.object_adapter.CompactObjectAdapter` (stage 2) implement
+    :meth:`_prepare`: the JSON schema of the answer, sent when the LM enforces schemas.
+
+    Args:
+        style: ``"chat"`` for instruction-tuned models, ``"completion"`` for base models.
+        callbacks: DSPy callbacks run around ``format`` and ``parse``.
+    """
+
+    def __init__(self, *, style: Style = "chat", callbacks: list[BaseCallback] | None = None) -> None:
+        super().__init__(callbacks=callbacks)
+        if style not in _STYLES:
+            raise ConfigError(f"unknown style {style!r}; choose from {', '.join(_STYLES)}")
+        self.style: Style = style
+
+    def __call__(
+        self,
+        lm: dspy.BaseLM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[dict[str, Any]],
+        inputs: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        self._prepare(lm, lm_kwargs, signature, inputs)
+        return super().__call__(lm, lm_kwargs, signature, demos, inputs)
+
+    async def acall(
+        self,
+        lm: dspy.BaseLM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[dict[str, Any]],
+        inputs: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        self._prepare(lm, lm_kwargs, signature, inputs)
+        return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+
+    def _prepare(
+        self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
+    ) -> None:
+        """Set the call's options in ``lm_kwargs`` (nothing here)."""
+
+    @staticmethod
+    def _sends_schema(lm: dspy.BaseLM, lm_kwargs: dict[str, Any]) -> bool:
+        """Whether a schema goes out: the call sets no ``response_format`` and the LM enforces schemas."""
+        if "response_format" in lm_kwargs:
+            return False
+        return "response_format" in getattr(lm, "supported_params", ()) and getattr(
+            lm, "supports_response_schema", False
+        )
+
+
+class CompactListAdapter(CompactAdapter):
     """Render a list-of-strings signature as a short prompt a small model can follow.
 
     The signature must have exactly one output field, typed ``list[str]``. Input fields
@@ -84,7 +139,7 @@ class CompactListAdapter(dspy.Adapter):
             ``seed_pool``): its seed tasks are the fixed worked examples, and their shape
             the item pattern. ``None`` gives an adapter that only carries its settings
             (for inspection); formatting or parsing a call with it raises ``ConfigError``.
-        seed_pool: Seed tasks per category; defaults to ``embtaskgen.signatures.examples.SEED_TASKS``.
+        seed_pool: Seed tasks per category; defaults to ``embtaskgen.signatures.seed_tasks.SEED_TASKS``.
         callbacks: DSPy callbacks run around ``format`` and ``parse``.
 
     Example:
@@ -118,9 +173,7 @@ class CompactListAdapter(dspy.Adapter):
         item_end: str = "clause",
         callbacks: list[BaseCallback] | None = None,
     ) -> None:
-        super().__init__(callbacks=callbacks)
-        if style not in _STYLES:
-            raise ConfigError(f"unknown style {style!r}; choose from {', '.join(_STYLES)}")
+        super().__init__(style=style, callbacks=callbacks)
         for name, value, low in (
             ("num_examples", num_examples, 0),
             ("example_size", example_size, 1),
@@ -138,7 +191,6 @@ class CompactListAdapter(dspy.Adapter):
         pool = SEED_TASKS if seed_pool is None else seed_pool
         if category is not None and category not in pool:
             raise ConfigError(f"unknown category {category!r}; choose from {', '.join(pool)}")
-        self.style: Style = style
         self.num_examples = num_examples
         self.example_size = example_size
         self.max_items = max_items
@@ -152,37 +204,13 @@ class CompactListAdapter(dspy.Adapter):
 
     # -- the call ---------------------------------------------------------------------
 
-    def __call__(
-        self,
-        lm: dspy.BaseLM,
-        lm_kwargs: dict[str, Any],
-        signature: type[Signature],
-        demos: list[dict[str, Any]],
-        inputs: dict[str, Any],
-    ) -> list[dict[str, Any]]:
-        self._prepare(lm, lm_kwargs, signature, inputs)
-        return super().__call__(lm, lm_kwargs, signature, demos, inputs)
-
-    async def acall(
-        self,
-        lm: dspy.BaseLM,
-        lm_kwargs: dict[str, Any],
-        signature: type[Signature],
-        demos: list[dict[str, Any]],
-        inputs: dict[str, Any],
-    ) -> list[dict[str, Any]]:
-        self._prepare(lm, lm_kwargs, signature, inputs)
-        return await super().acall(lm, lm_kwargs, signature, demos, inputs)
-
     def _prepare(
         self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
     ) -> None:
         """Send the list schema when the LM enforces schemas; leave it alone otherwise."""
         self._output_name(signature)
         category = self._category()
-        if "response_format" in lm_kwargs:
-            return
-        if "response_format" in lm.supported_params and lm.supports_response_schema:
+        if self._sends_schema(lm, lm_kwargs):
             count = self._count(inputs)
             lm_kwargs["response_format"] = {
                 "type": "json_schema",

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from dspy import lm15
 from dspy.lm15 import Request, Response, response_to_events
@@ -41,12 +41,12 @@ from embtaskgen.lm.local.repetition import NoRepeat
 from embtaskgen.lm.local.requests import chat_messages, map_error, plain_prompt, refuse_unsupported, to_response
 from embtaskgen.lm.local.sampler import default_llama_factory
 
-if TYPE_CHECKING:
-    from dspy._vendor.lm15.types import StreamEvent
-
 __all__ = ["AsyncLlamaCppEngine", "LlamaCppEngine", "PromptStyle"]
 
 logger = logging.getLogger(__name__)
+
+#: One event of a stream (dspy.lm15's public event classes).
+StreamEvent: TypeAlias = "lm15.StreamStartEvent | lm15.StreamDeltaEvent | lm15.StreamEndEvent | lm15.StreamErrorEvent"
 
 #: How the messages reach the model: its chat template, or one text it continues.
 PromptStyle = Literal["chat", "completion"]
@@ -69,7 +69,19 @@ _SUPPORTED_PARAMS = frozenset(
 )
 
 
-class LlamaCppEngine:
+class _Declared:
+    """What both engines declare to DSPy: the config fields they honour, a JSON schema
+    enforced with a grammar, no tools or reasoning, and one generation at a time (a
+    llama.cpp context runs one)."""
+
+    supported_params = _SUPPORTED_PARAMS
+    supports_response_schema = True
+    supports_function_calling = False
+    supports_reasoning = False
+    max_concurrency = 1
+
+
+class LlamaCppEngine(_Declared):
     """A DSPy engine that runs one GGUF model in-process through llama-cpp-python.
 
     Args:
@@ -99,13 +111,6 @@ class LlamaCppEngine:
         >>> engine = LlamaCppEngine("model.gguf", model_id="my-model")  # loads nothing yet
         >>> lm = dspy.LM("local/my-model", engine=engine, async_engine=AsyncLlamaCppEngine(engine))
     """
-
-    supported_params = _SUPPORTED_PARAMS
-    supports_response_schema = True
-    supports_function_calling = False
-    supports_reasoning = False
-    #: A llama.cpp context runs one generation at a time.
-    max_concurrency = 1
 
     def __init__(
         self,
@@ -274,7 +279,7 @@ class LlamaCppEngine:
         return options
 
 
-class AsyncLlamaCppEngine:
+class AsyncLlamaCppEngine(_Declared):
     """The async counterpart of :class:`LlamaCppEngine`: same context, run off the loop.
 
     Args:
@@ -284,12 +289,6 @@ class AsyncLlamaCppEngine:
         >>> engine = LlamaCppEngine("model.gguf", model_id="m")
         >>> async_engine = AsyncLlamaCppEngine(engine)
     """
-
-    supported_params = _SUPPORTED_PARAMS
-    supports_response_schema = True
-    supports_function_calling = False
-    supports_reasoning = False
-    max_concurrency = 1
 
     def __init__(self, engine: LlamaCppEngine) -> None:
         if not isinstance(engine, LlamaCppEngine):

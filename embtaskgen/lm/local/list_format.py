@@ -6,7 +6,7 @@ DSPy in it:
 - :func:`request_text` says the input values in a sentence or two ("Write 10 tasks.
   Topic: finance. Do not repeat these tasks: ..."); :func:`render_messages` lays out the
   instructions, the worked examples and the request as chat turns or as one document
-  for a base model;
+  for a base model (the compact object adapter of stage 2 lays out its prompt with it too);
 - :func:`parse_list` reads a JSON array of strings by the rule served models' answers
   are read by (:func:`embtaskgen.lm.strict_adapters.loads_json`: ``json.loads``, a code
   fence and trailing commas the only repairs; never ``eval``, never prose around it);
@@ -98,32 +98,34 @@ def request_text(fields: Iterable[str], inputs: Mapping[str, Any], count: Any) -
 
 
 def render_messages(
-    style: str, instructions: str, examples: Sequence[tuple[str, list[str]]], request: str
+    style: str, instructions: str, examples: Sequence[tuple[str, Any]], request: str, answer_format: str = ANSWER_FORMAT
 ) -> list[dict[str, Any]]:
     """The messages of one call.
 
     Args:
         style: ``"chat"``: a system message (instructions and the answer format), one
             user/assistant pair per worked example, the request. ``"completion"``: one
-            user message, a document that ends where the JSON list should start.
+            user message, a document that ends where the JSON answer should start.
         instructions: The signature's instructions.
-        examples: ``(request, items)`` per worked example.
+        examples: ``(request, answer)`` per worked example; the answer is shown as JSON.
         request: The request of this call.
+        answer_format: The sentence on the answer format, after the instructions.
 
     Example:
         >>> render_messages("completion", "Brainstorm.", [("Write 1 tasks.", ["A."])], "Write 2 tasks.")
-        [{'role': 'user', 'content': 'Brainstorm.\\n\\nAnswer with a JSON array of strings, one task per string.\\n\\nWrite 1 tasks.\\n["A."]\\n\\nWrite 2 tasks.\\n'}]
+        [{'role': 'user', 'content': 'Brainstorm.\\n\\nAnswer with a JSON array of strings,
+          one task per string.\\n\\nWrite 1 tasks.\\n["A."]\\n\\nWrite 2 tasks.\\n'}]
     """
     if style == "completion":
-        blocks = [instructions, ANSWER_FORMAT]
-        for example_request, items in examples:
-            blocks.append(f"{example_request}\n{dump(items)}")
+        blocks = [instructions, answer_format]
+        for example_request, answer in examples:
+            blocks.append(f"{example_request}\n{dump(answer)}")
         blocks.append(f"{request}\n")
         return [{"role": "user", "content": "\n\n".join(blocks)}]
-    messages = [{"role": "system", "content": f"{instructions}\n\n{ANSWER_FORMAT}"}]
-    for example_request, items in examples:
+    messages = [{"role": "system", "content": f"{instructions}\n\n{answer_format}"}]
+    for example_request, answer in examples:
         messages.append({"role": "user", "content": example_request})
-        messages.append({"role": "assistant", "content": dump(items)})
+        messages.append({"role": "assistant", "content": dump(answer)})
     messages.append({"role": "user", "content": request})
     return messages
 
@@ -232,7 +234,7 @@ def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:
     """
     if not seeds:
         return None
-    verbs = set()
+    verbs: set[str] = set()
     for task in seeds:
         head, comma, rest = task.partition(", ")
         word = rest.split(" ", 1)[0]

@@ -7,6 +7,7 @@ it with the attribute values copied into the fields (``{"S1": "sentence", "S2":
 
 - the instructions are the signature's docstring, plus one sentence on the answer format;
 - one fixed worked example per kind (:data:`WORKED_EXAMPLES`), unless the call has demos;
+  laid out as the list adapter's (:func:`~embtaskgen.lm.local.list_format.render_messages`);
 - the request is the input values, one ``name: value`` line each;
 - the answer is one JSON object with exactly the output fields, strings. When the LM
   enforces JSON schemas (the embedded llama.cpp engine does), the schema goes out as
@@ -40,11 +41,12 @@ from dspy.utils.callback import BaseCallback
 from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.errors import ConfigError
+from embtaskgen.lm.local.adapter import CompactAdapter, Style
+from embtaskgen.lm.local.list_format import dump, render_messages
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 __all__ = ["MAX_TOKENS", "WORKED_EXAMPLES", "CompactObjectAdapter", "field_bounds"]
 
-_STYLES = ("chat", "completion")
 _KIND_OF_SIGNATURE = {signature.__name__: kind for kind, signature in EXAMPLE_SIGNATURES.items()}
 
 #: Completion budget per kind (tokens), raised per call to what the schema's longest
@@ -187,7 +189,7 @@ def field_bounds(kind: str, inputs: dict[str, Any]) -> dict[str, tuple[int, int]
     raise ConfigError(f"unknown example kind {kind!r}; choose from {', '.join(EXAMPLE_SIGNATURES)}")
 
 
-class CompactObjectAdapter(dspy.Adapter):
+class CompactObjectAdapter(CompactAdapter):
     """Render an example signature (string outputs) as a short prompt a small model can follow.
 
     Args:
@@ -201,38 +203,27 @@ class CompactObjectAdapter(dspy.Adapter):
     def __init__(
         self,
         *,
-        style: str = "chat",
+        style: Style = "chat",
         kind: str | None = None,
         max_tokens: dict[str, int] | None = None,
         callbacks: list[BaseCallback] | None = None,
     ) -> None:
-        super().__init__(callbacks=callbacks)
-        if style not in _STYLES:
-            raise ConfigError(f"unknown style {style!r}; choose from {', '.join(_STYLES)}")
+        super().__init__(style=style, callbacks=callbacks)
         if kind is not None and kind not in EXAMPLE_SIGNATURES:
             raise ConfigError(f"unknown example kind {kind!r}; choose from {', '.join(EXAMPLE_SIGNATURES)}")
-        self.style = style
         self.kind = kind
         self.max_tokens = dict(MAX_TOKENS if max_tokens is None else max_tokens)
 
     # -- the call ---------------------------------------------------------------------
 
-    def __call__(self, lm, lm_kwargs, signature, demos, inputs):  # type: ignore[no-untyped-def]
-        self._prepare(lm, lm_kwargs, signature, inputs)
-        return super().__call__(lm, lm_kwargs, signature, demos, inputs)
-
-    async def acall(self, lm, lm_kwargs, signature, demos, inputs):  # type: ignore[no-untyped-def]
-        self._prepare(lm, lm_kwargs, signature, inputs)
-        return await super().acall(lm, lm_kwargs, signature, demos, inputs)
-
-    def _prepare(self, lm: Any, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]) -> None:
+    def _prepare(
+        self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
+    ) -> None:
         """Send the object schema when the LM enforces schemas, and the kind's token budget."""
         kind = self.kind_of(signature)
         if "max_tokens" not in lm_kwargs and kind in self.max_tokens:
             lm_kwargs["max_tokens"] = self.budget(kind, inputs)
-        if "response_format" in lm_kwargs:
-            return
-        if "response_format" in getattr(lm, "supported_params", ()) and getattr(lm, "supports_response_schema", False):
+        if self._sends_schema(lm, lm_kwargs):
             lm_kwargs["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "example", "schema": self.schema(signature, inputs)},
@@ -313,35 +304,24 @@ class CompactObjectAdapter(dspy.Adapter):
                 examples.append((demo_inputs, {name: demo[name] for name in outputs}))
         if not examples:
             examples.append(WORKED_EXAMPLES[kind])
-        instructions = (signature.instructions or "").strip()
-        answer = f"Answer with one JSON object with the keys {', '.join(outputs)}, each a string."
-        request = self._request(signature, inputs)
-        if self.style == "completion":
-            blocks = [instructions, answer]
-            blocks += [f"{self._request(signature, ins)}\n{self._dump(outs)}" for ins, outs in examples]
-            blocks.append(f"{request}\n")
-            return [{"role": "user", "content": "\n\n".join(blocks)}]
-        messages = [{"role": "system", "content": f"{instructions}\n\n{answer}"}]
-        for ins, outs in examples:
-            messages.append({"role": "user", "content": self._request(signature, ins)})
-            messages.append({"role": "assistant", "content": self._dump(outs)})
-        messages.append({"role": "user", "content": request})
-        return messages
+        return render_messages(
+            self.style,
+            (signature.instructions or "").strip(),
+            [(self._request(signature, ins), outs) for ins, outs in examples],
+            self._request(signature, inputs),
+            answer_format=f"Answer with one JSON object with the keys {', '.join(outputs)}, each a string.",
+        )
 
     @staticmethod
     def _request(signature: type[Signature], inputs: dict[str, Any]) -> str:
         lines = [f"{name}: {inputs[name]}" for name in signature.input_fields if name in inputs]
         return "\n".join(lines) if lines else "Write the example."
 
-    @staticmethod
-    def _dump(outputs: dict[str, Any]) -> str:
-        return json.dumps(outputs, ensure_ascii=False)
-
     def format_assistant_message_content(
         self, signature: type[Signature], outputs: dict[str, Any], missing_field_message: str | None = None
     ) -> str:
         """An answer as the model should write it: the JSON object."""
-        return self._dump({name: outputs.get(name, missing_field_message) for name in signature.output_fields})
+        return dump({name: outputs.get(name, missing_field_message) for name in signature.output_fields})
 
     # -- parsing ----------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from embtaskgen.errors import ConfigError
 from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.lm.local.grammar import grammar_text
 from embtaskgen.lm.local.list_format import seed_item_pattern
-from embtaskgen.signatures.examples import SEED_TASKS
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 
 @pytest.mark.parametrize("category", sorted(SEED_TASKS))

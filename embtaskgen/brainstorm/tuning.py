@@ -1,0 +1,208 @@
+"""What stage 1 hands the one optimizer (:func:`embtaskgen.tune.optimize.optimize`): :data:`TASK_TUNING`.
+
+The unit tuned is a category: the program is
+:class:`~embtaskgen.brainstorm.tuning_program.CategoryProgram`, the metric
+:func:`~embtaskgen.brainstorm.tuning_metric.tuning_metric`, the calls are drawn from the
+training topics and seeds (:mod:`embtaskgen.brainstorm.tuning_splits`) unless a trainset
+is given, and a tuned predictor keeps only curated demos
+(:func:`~embtaskgen.brainstorm.tuning_demos.curate_demos`).
+
+Example:
+    >>> TASK_TUNING.plural, TASK_TUNING.label
+    ('categories', '')
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import dspy
+
+from embtaskgen.brainstorm.cleaning import TaskDeduper
+from embtaskgen.brainstorm.tuning_demos import curate_demos
+from embtaskgen.brainstorm.tuning_metric import requested_count, shown_examples, tuning_metric
+from embtaskgen.brainstorm.tuning_program import CategoryProgram
+from embtaskgen.brainstorm.tuning_splits import (
+    EXAMPLE_INPUTS,
+    HELDOUT_TOPICS,
+    heldout_examples,
+    make_example,
+    training_examples,
+)
+from embtaskgen.errors import ConfigError
+from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.programs.choice import adapter_fingerprint
+from embtaskgen.programs.stages import TASKS
+from embtaskgen.quality.metric import on_category, score_tasks
+from embtaskgen.quality.novelty import copied_seed_task, seed_task_features
+from embtaskgen.quality.score import METRIC_VERSION
+from embtaskgen.quality.text import TaskText
+
+__all__ = ["DEFAULT_EVAL_TOPICS", "TASK_TUNING", "TaskTuning"]
+
+#: Held-out topics evaluated by default: "" (any domain) and the first 7 held-out topics.
+DEFAULT_EVAL_TOPICS: tuple[str, ...] = HELDOUT_TOPICS[:8]
+
+
+class TaskTuning:
+    """Stage 1's units, metric and splits for the optimizer (see :mod:`embtaskgen.tune.optimize`)."""
+
+    stage = TASKS
+    plural = "categories"
+    label = ""
+    calls_are = "examples"
+    metric_version = METRIC_VERSION
+    leading_info: dict[str, Any] = {}
+    count_candidates = False
+    metric = staticmethod(tuning_metric)
+    program = CategoryProgram
+
+    def units(self, generator: Any, chosen: str | Sequence[str] | None) -> Sequence[str]:
+        """The categories to tune (default: the generator's)."""
+        return generator.categories if chosen is None else TASKS.resolve(chosen)
+
+    def settings_info(self, generator: Any, task_lm: Any) -> dict[str, Any]:
+        """The generator settings a tuned program records (what its scores depend on)."""
+        return {
+            "adapter": adapter_fingerprint(adapter_for(task_lm, None, generator.adapter)),
+            "num_tasks": generator.num_tasks,
+            "temperature": generator.temperature,
+        }
+
+    def datasets(
+        self,
+        generator: Any,
+        category: str,
+        sizes: tuple[int, int],
+        seed: int,
+        *,
+        trainset: Sequence[Any] | None = None,
+        valset: Sequence[Any] | None = None,
+        tasks: Sequence[str] | None = None,
+    ) -> tuple[list[dspy.Example], list[dspy.Example]]:
+        """The training and validation calls of ``category`` (``sizes``: how many of each when drawn)."""
+        if tasks is not None:
+            raise ConfigError("tasks are for tuning example prompts (stage 2); stage 1 takes a trainset")
+        num_tasks = generator.num_tasks
+        if trainset is None:
+            train = training_examples(category, sizes[0], seed=seed, num_tasks=num_tasks)
+            if valset is None:
+                val = training_examples(category, sizes[1], seed=seed + 1, num_tasks=num_tasks, exclude=train)
+            else:
+                val = _normalise(valset, category, num_tasks, "valset")
+            return train, val
+        train = _normalise(trainset, category, num_tasks, "trainset")
+        if valset is not None:
+            return train, _normalise(valset, category, num_tasks, "valset")
+        if len(train) < 2:
+            raise ConfigError(f"the trainset has {len(train)} example(s) of {category}; give at least 2 or a valset")
+        cut = max(1, len(train) // 3)
+        return train[cut:], train[:cut]
+
+    def finish(self, predictor: Any, category: str) -> dict[str, Any]:
+        """Keep only curated demos in a tuned predictor; no per-unit figure to add."""
+        predictor.demos = curate_demos(predictor.demos, category) if predictor.demos else []
+        return {}
+
+    def report_head(self, generator: Any, seeds: tuple[int, ...], *, topics: Any, tasks: Any) -> dict[str, Any]:
+        """A held-out report before its categories: model, metric, the count asked for, topics, seeds."""
+        if tasks is not None:
+            raise ConfigError("held-out tasks are for example prompts (stage 2); stage 1 is evaluated on topics")
+        topics = tuple(DEFAULT_EVAL_TOPICS if topics is None else (topics,) if isinstance(topics, str) else topics)
+        lm = generator.lm
+        return {
+            "model": str(getattr(lm, "model", type(lm).__name__)),
+            "metric_version": METRIC_VERSION,
+            "num_tasks": generator.num_tasks,
+            "requested": requested_count(generator.num_tasks, adapter_for(lm, None, generator.adapter)),
+            "topics": list(topics),
+            "seeds": list(seeds),
+            "categories": {},
+        }
+
+    def heldout(self, generator: Any, category: str, report: dict[str, Any]) -> list[dspy.Example]:
+        """Every held-out (seed, topic) call of ``category``, seed-major."""
+        return heldout_examples(category, topics=report["topics"], seeds=report["seeds"], num_tasks=generator.num_tasks)
+
+    def heldout_call(self, generator: Any, category: str, call: dspy.Example, lm: Any) -> Any:
+        """One held-out call, made as ``generate`` makes it (generation 0 of run ``call.seed``)."""
+        return generator.call(category, 0, call.seed, topic=call.topic)
+
+    def summarise(self, generator: Any, category: str, results: list[Any], report: dict[str, Any]) -> dict[str, Any]:
+        """Score, useful tasks per call, parse failures, copies and usage of one category's calls."""
+        demos = generator.predictor_for(category).demos
+        shown = shown_examples(category, demos)
+        calls, target = len(results), report["requested"]
+        scores = [
+            score_tasks(r.items, category, num_tasks=target, examples=shown).score if r.items is not None else 0.0
+            for r in results
+        ]
+        deduper = TaskDeduper()
+        kept: list[str] = []
+        returned = 0
+        usage: Counter[str] = Counter()
+        for result in results:
+            usage.update(result.token_counts())
+            if result.items is not None:
+                returned += len(result.items)
+                kept.extend(deduper.clean(result.items).tasks)
+        features = seed_task_features(shown)
+        copied = [t for t in kept if copied_seed_task(TaskText.of(t), features) is not None]
+        useful = [t for t in kept if on_category(t, category) and copied_seed_task(TaskText.of(t), features) is None]
+        return {
+            "calls": calls,
+            "score": round(sum(scores) / calls, 4) if calls else 0.0,
+            "unique_on_category_per_call": round(len(useful) / calls, 3) if calls else 0.0,
+            "unique_on_category": len(useful),
+            "parse_failures": sum(1 for r in results if r.parse_failure),
+            "returned_per_call": round(returned / calls, 2) if calls else 0.0,
+            "kept": len(kept),
+            "copied_per_call": round(len(copied) / calls, 3) if calls else 0.0,
+            "demos": len(demos),
+            "scores": [round(s, 4) for s in scores],
+            "usage": dict(usage),
+        }
+
+    def complete(self, report: dict[str, Any]) -> None:
+        """Add ``overall``: the calls, mean score and useful tasks per call of every category."""
+        rows = report["categories"].values()
+        calls = sum(r["calls"] for r in rows)
+        report["overall"] = (
+            {
+                "calls": calls,
+                "score": round(sum(r["score"] * r["calls"] for r in rows) / calls, 4),
+                "unique_on_category_per_call": round(sum(r["unique_on_category"] for r in rows) / calls, 3),
+                "parse_failures": sum(r["parse_failures"] for r in rows),
+            }
+            if calls
+            else {"calls": 0}
+        )
+
+
+def _normalise(examples: Sequence[Any], category: str, num_tasks: int, name: str) -> list[dspy.Example]:
+    """The examples of ``category``, with defaults filled in and the program's inputs set."""
+    chosen = []
+    for index, example in enumerate(examples):
+        get = example.get if hasattr(example, "get") else (lambda key, default=None: default)
+        if get("category") != category:
+            continue
+        chosen.append(
+            make_example(
+                category,
+                str(get("topic", "") or ""),
+                int(get("seed", index) if get("seed") is not None else index),
+                int(get("num_tasks", num_tasks) or num_tasks),
+            )
+        )
+    if not chosen:
+        raise ConfigError(
+            f"the {name} has no example with category {category!r}; "
+            f"each example needs the inputs {', '.join(EXAMPLE_INPUTS)} (category required)"
+        )
+    return chosen
+
+
+#: Stage 1's tuning, as :func:`embtaskgen.tune.optimize.optimize` takes it.
+TASK_TUNING = TaskTuning()

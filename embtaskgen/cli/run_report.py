@@ -1,0 +1,112 @@
+"""How ``generate``, ``examples`` and ``pipeline`` end a run: the summary on stderr and the exit status.
+
+:func:`report_run` runs a run, prints its one-line summary and the summary as JSON
+on stderr, a sentence on its failures, and maps its end to an exit status
+(:func:`embtaskgen.cli.options.run_exit_status`): 0, 1, 3, 2 (bad usage, nothing
+written) or 130 (interrupted: exits at once).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from embtaskgen.cli.options import (
+    EXIT_ALL_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    command_errors,
+    run_exit_status,
+    safe_text,
+    usage_errors,
+)
+from embtaskgen.errors import RunAborted, RunInterrupted
+
+__all__ = ["report_run"]
+
+
+def _footprint(output: Path | None) -> tuple[tuple[int, int] | None, ...]:
+    """Size and modification time of the run's files (to tell whether a run wrote anything)."""
+    if output is None:
+        return ()
+    from embtaskgen.runs.files import RunFiles
+
+    files = RunFiles.for_output(output)
+    stats: list[tuple[int, int] | None] = []
+    for path in (files.output, files.progress, files.failures, files.summary):
+        try:
+            stat = path.stat()
+        except OSError:
+            stats.append(None)
+        else:
+            stats.append((stat.st_size, stat.st_mtime_ns))
+    return tuple(stats)
+
+
+def _echo_summary(summary: Any, what: str) -> None:
+    """The one-line summary, then the full summary as JSON, on stderr."""
+    if what == "generations":  # generate
+        line = (
+            f"calls={summary.calls} tasks_kept={summary.tasks} duplicates_dropped={summary.duplicates} "
+            f"parse_failures={summary.parse_failures} errors={summary.errors} "
+        )
+    else:
+        line = (
+            f"{what}: calls={summary.calls} rows={summary.rows} parse_failures={summary.parse_failures} "
+            + (f"invalid={summary.invalid} " if summary.invalid else "")
+            + f"errors={summary.errors} "
+        )
+    output = f" output={summary.output}" if summary.output else ""
+    click.echo(f"{line}seconds={summary.seconds:.1f} seed={summary.seed}{output}", err=True)
+    click.echo(safe_text(summary.to_json(indent=None)), err=True)
+
+
+def _failure_line(summary: Any, status: int, what: str) -> str:
+    """One sentence on the failed calls and where their reasons are."""
+    kinds = ", ".join(f"{name} x{count}" for name, count in sorted(summary.errors_by_type.items()))
+    failures = (
+        Path(summary.output or "") / "_failures.jsonl"
+        if summary.output and Path(summary.output).is_dir()
+        else f"{summary.output}.failures.jsonl"
+    )
+    where = f"see {failures}" if summary.output else "rerun with -v (or write to a file with -o) to see why"
+    made = summary.ok + summary.failed
+    if status == EXIT_ALL_FAILED:
+        return f"Error: all {made} {what} failed ({kinds}); {where}"
+    return f"Warning: {summary.failed} of {made} {what} failed ({kinds}); {where}"
+
+
+def report_run(runner: Callable[[], Any], output: Path | None, what: str, name: str) -> tuple[Any, int]:
+    """Run ``runner()``; print its summary; its (summary, exit status); exit at once on 2 and 130.
+
+    Args:
+        runner: Makes the run (:func:`embtaskgen.run`), returns its summary.
+        output: The run's output (``None``: stdout).
+        what: What a call makes, in messages (``"generations"`` prints ``generate``'s line).
+        name: The command, for unexpected errors.
+    """
+    before = _footprint(output)
+    try:
+        with command_errors(name), usage_errors():
+            summary = runner()
+    except click.UsageError as exc:
+        if _footprint(output) != before:  # status 2 promises that nothing was written
+            raise click.ClickException(exc.message) from exc
+        raise
+    except RunAborted as exc:
+        _echo_summary(exc.summary, what)
+        click.echo(f"Error: {safe_text(str(exc))}", err=True)
+        return exc.summary, run_exit_status(exc.summary)
+    except RunInterrupted as exc:
+        _echo_summary(exc.summary, what)
+        click.echo("interrupted: the file is valid; continue with --resume", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    _echo_summary(summary, what)
+    status = run_exit_status(summary)
+    if status != EXIT_OK:
+        click.echo(_failure_line(summary, status, what), err=True)
+    return summary, status

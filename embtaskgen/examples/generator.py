@@ -1,0 +1,353 @@
+"""EmbeddingExampleGenerator: the DSPy module that writes training examples for tasks (stage 2).
+
+It holds one ``dspy.Predict`` per example kind (attributes named in
+``EXAMPLE_PREDICTOR_NAMES``: ``retrieval_example``, ..., ``bitext_triplet``) and its
+:class:`~embtaskgen.examples.settings.ExampleSettings`. ``call`` makes one model
+call; ``forward`` plans ``examples_per_task`` calls per task of a chosen kind and
+``count`` calls per symmetric kind, each with attributes drawn from its own seeded RNG
+and its own ``rollout_id``, runs them through the run executor
+(:func:`embtaskgen.execute.collect.collect`, as the brainstorm does), checks every
+example and assembles the rows in plan order.
+
+Adapters: a served model gets the strict twin of DSPy's adapter
+(:func:`embtaskgen.lm.adapters.adapter_for`: ``StrictChatAdapter`` by default); an
+embedded model gets :class:`~embtaskgen.lm.local.object_adapter.CompactObjectAdapter`
+(a short prompt with one worked example per kind, and a JSON schema with per-field length
+bounds that llama.cpp enforces as a grammar; :func:`embtaskgen.lm.adapters.example_adapter_for`).
+An adapter the user chose always wins.
+
+Example:
+    >>> import dspy
+    >>> lm = dspy.utils.DummyLM([{"S1": "A dog runs.", "S2": "A dog is running.", "S3": "A dog sleeps."}])
+    >>> gen = EmbeddingExampleGenerator(kinds="sts", count=1, seed=1, lm=lm)
+    >>> row = gen().rows[0]
+    >>> row["task"], row["S2"], row["attributes"]["language"]
+    ('Retrieve semantically similar text.', 'A dog is running.', 'English')
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import dspy
+from dspy.utils.exceptions import AdapterParseError
+from dspy.utils.usage_tracker import UsageTracker
+
+from embtaskgen.brainstorm.call_result import sanitize_raw
+from embtaskgen.errors import ConfigError
+from embtaskgen.examples.assembly import assemble_examples
+from embtaskgen.examples.attribute_draw import draw_attributes
+from embtaskgen.examples.call import ExampleResult, PlannedExample
+from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
+from embtaskgen.examples.settings import ExampleSettings
+from embtaskgen.examples.task_input import TaskSource, task_refs
+from embtaskgen.execute.collect import collect
+from embtaskgen.lm.adapters import example_adapter_for
+from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
+from embtaskgen.lm.untrusted import sanitize_text
+from embtaskgen.seeds import decide_seed, derive_id
+from embtaskgen.signatures import EXAMPLE_SIGNATURES
+
+__all__ = ["EmbeddingExampleGenerator"]
+
+logger = logging.getLogger(__name__)
+
+
+class EmbeddingExampleGenerator(dspy.Module):
+    """Write training examples for embedding tasks, and symmetric STS / bitext examples.
+
+    Args:
+        kinds: One kind, a list of kinds, or ``"all"`` (see ``EXAMPLE_KINDS``): the four
+            task categories and ``"sts"``, ``"bitext"``.
+        examples_per_task: Examples (model calls) per task.
+        count: Examples per symmetric kind among ``kinds``.
+        seed: Run seed; the same seed gives the same attributes, calls and rows.
+            ``None`` draws a fresh seed, recorded in every row.
+        lm: ``None`` for the embedded default model, ``"local:<name|path>"``, a LiteLLM
+            model id, or a ``dspy.BaseLM``.
+        temperature: Sampling temperature in [0, 2].
+        max_tokens: Completion budget per call (``None``: the LM's default).
+        concurrency: Calls in flight (``None``: 8, or what the LM allows).
+        api_base: Base URL of an OpenAI-compatible server, with a model id string.
+        adapter: DSPy adapter to format prompts (``None``: the library decides).
+        no_repeat: The embedded model's repeated-phrase penalty (embedded models only).
+        languages: ``"english"`` (default), ``"paper"`` or a list of language names.
+        max_num_words: Cap of the retrieval documents' ``num_words`` pool.
+        settings: An :class:`ExampleSettings` to use as is, instead of the arguments above.
+
+    Raises:
+        ConfigError: An unknown kind or languages choice, a count out of range, ...;
+            the message names the valid choices.
+
+    Example:
+        >>> gen = EmbeddingExampleGenerator(["text-retrieval"], examples_per_task=2, seed=3)
+        >>> gen.settings.kinds, gen.retrieval_example.signature.__name__
+        (('text-retrieval',), 'RetrievalExample')
+    """
+
+    def __init__(
+        self,
+        kinds: str | Sequence[str] = "all",
+        examples_per_task: int = 1,
+        count: int = 0,
+        seed: int | None = None,
+        lm: str | dspy.BaseLM | None = None,
+        *,
+        temperature: float = 1.0,
+        max_tokens: int | None = None,
+        concurrency: int | None = None,
+        api_base: str | tuple[str, ...] | None = None,
+        adapter: dspy.Adapter | None = None,
+        no_repeat: float | None = None,
+        languages: str | Sequence[str] = "english",
+        max_num_words: int | None = None,
+        settings: ExampleSettings | None = None,
+    ) -> None:
+        super().__init__()
+        if settings is None:
+            settings = ExampleSettings(
+                kinds=kinds,
+                examples_per_task=examples_per_task,
+                count=count,
+                seed=seed,
+                lm=lm,
+                api_base=api_base,
+                max_tokens=max_tokens,
+                no_repeat=no_repeat,
+                adapter=adapter,
+                temperature=temperature,
+                concurrency=concurrency,
+                languages=languages,
+                max_num_words=max_num_words,
+            )
+        elif not isinstance(settings, ExampleSettings):
+            raise ConfigError(f"settings must be an ExampleSettings, got {type(settings).__name__}")
+        self._settings = settings
+        self._lm_holder = LazyLM(
+            settings.lm, api_base=settings.api_base, max_tokens=settings.max_tokens, no_repeat=settings.no_repeat
+        )
+        # One predictor per kind, always all six, under stable attribute names.
+        for kind, attribute in EXAMPLE_PREDICTOR_NAMES.items():
+            setattr(self, attribute, dspy.Predict(EXAMPLE_SIGNATURES[kind]))
+
+    settings = property(lambda self: self._settings, doc="The validated settings (frozen).")
+
+    @property
+    def lm(self) -> dspy.BaseLM:
+        """The resolved LM (the embedded model loads on first use)."""
+        return self._lm_holder.get()
+
+    @property
+    def model_name(self) -> str:
+        """Name recorded in every row's ``model_name``."""
+        return str(getattr(self.lm, "model", type(self.lm).__name__))
+
+    def predictor_for(self, kind: str) -> dspy.Predict:
+        """The predictor that writes examples of ``kind``."""
+        (kind,) = resolve_kinds(kind)
+        return getattr(self, EXAMPLE_PREDICTOR_NAMES[kind])
+
+    def adapter_for(self, lm: dspy.BaseLM) -> dspy.Adapter | None:
+        """The adapter of an example call on ``lm`` (see the module docstring).
+
+        Example:
+            >>> gen = EmbeddingExampleGenerator("sts")
+            >>> type(gen.adapter_for(dspy.LM("openai/m"))).__name__
+            'StrictChatAdapter'
+        """
+        return example_adapter_for(lm, None, self.settings.adapter)
+
+    # ------------------------------------------------------------------ calls
+    def call(
+        self,
+        kind: str,
+        task: str,
+        task_id: str,
+        index: int,
+        seed: int,
+        *,
+        attributes: dict[str, Any] | None = None,
+        lm: dspy.BaseLM | None = None,
+        predictor: dspy.Predict | None = None,
+    ) -> ExampleResult:
+        """Make one model call: example ``index`` of ``kind`` for task ``task_id`` in run ``seed``.
+
+        A parse failure is returned (``outputs is None``, ``raw_output`` set), never
+        raised; other errors propagate. Output text is sanitised before it is kept.
+
+        Args:
+            kind: The example kind.
+            task: The task ("" for ``sts`` and ``bitext``).
+            task_id: The task's id (the kind for ``sts`` and ``bitext``).
+            index: The example's index among that task's examples.
+            seed: The run seed.
+            attributes: The prompt attributes (default: drawn from the seed).
+            lm: The LM to call (default: :attr:`lm`).
+            predictor: The predictor to call (default: the kind's).
+        """
+        (kind,) = resolve_kinds(kind)
+        lm = self.lm if lm is None else lm
+        predictor = self.predictor_for(kind) if predictor is None else predictor
+        if attributes is None:
+            attributes = draw_attributes(
+                kind,
+                seed=seed,
+                task_id=task_id,
+                index=index,
+                languages=self.settings.languages,
+                num_words=self.settings.num_words_pool,
+            )
+        rollout_id = derive_id(seed, "example", kind, task_id, index)
+        config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": self.settings.temperature}
+        if self.settings.max_tokens is not None:
+            config["max_tokens"] = self.settings.max_tokens
+        if accepts_seed(lm):
+            config["seed"] = rollout_id
+        inputs = dict(attributes)
+        if kind in TASK_KINDS:
+            inputs["task"] = task
+        result = ExampleResult(kind, task_id, index, rollout_id, attributes=dict(attributes))
+        tracker = UsageTracker()  # per call, so that a parse failure still reports its tokens
+        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": tracker}
+        adapter = self.adapter_for(lm)
+        if adapter is not None:
+            overrides["adapter"] = adapter
+        with dspy.context(**overrides):
+            try:
+                prediction = predictor(**inputs, config=config)
+            except AdapterParseError as exc:
+                result.raw_output = sanitize_raw(exc.lm_response)
+                logger.info("parse failure in %s example %d of %s", kind, index, task_id)
+                return result
+            finally:
+                result.usage = dict(tracker.get_total_tokens())
+        result.outputs = {
+            name: sanitize_text(value) if isinstance(value, str) else value
+            for name in OUTPUT_FIELDS[kind]
+            for value in [getattr(prediction, name, None)]
+        }
+        return result
+
+    def caller(
+        self, plan: Sequence[PlannedExample], seed: int, *, lm: dspy.BaseLM | None = None
+    ) -> Callable[[str, int], ExampleResult]:
+        """The function a run calls per planned example: ``(kind, position in plan) -> ExampleResult``.
+
+        Args:
+            plan: The planned examples (:meth:`plan`).
+            seed: The run seed.
+            lm: The LM to call (default: :attr:`lm`).
+        """
+
+        def call(kind: str, position: int) -> ExampleResult:
+            item = plan[position]
+            return self.call(item.kind, item.task, item.task_id, item.index, seed, lm=lm)
+
+        return call
+
+    def stage(self, tasks: TaskSource | None = None, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
+        """This generator's :class:`~embtaskgen.stage.Stage` over ``tasks`` (an ``ExampleStage``).
+
+        Args:
+            tasks: The tasks (see :meth:`plan`; ``None``: symmetric kinds only).
+            format: ``"jsonl"``, ``"sentence-transformers"``, or with Ray ``"parquet"``.
+
+        Raises:
+            ConfigError: Bad tasks, or nothing to write (see :meth:`plan`).
+        """
+        from embtaskgen.examples.stage import ExampleStage
+
+        return ExampleStage(self, self.plan(tasks), format)
+
+    def workers(self, calls: int) -> int:
+        """Calls to keep in flight for ``calls`` planned calls (the settings' concurrency, capped by the LM)."""
+        return max(1, min(lm_concurrency(self.lm, self.settings.concurrency), calls))
+
+    def plan(
+        self,
+        tasks: TaskSource | None = None,
+        *,
+        kinds: str | Sequence[str] | None = None,
+        count: int | None = None,
+        examples_per_task: int | None = None,
+    ) -> list[PlannedExample]:
+        """The examples ``forward`` writes, in order: each task's, then each symmetric kind's.
+
+        Args:
+            tasks: Task rows, a JSONL path, a ``datasets.Dataset`` or ``(category, task)``
+                pairs (see :func:`embtaskgen.examples.task_input.task_refs`); ``None``: none.
+            kinds: Override the settings' kinds.
+            count: Override the settings' count per symmetric kind.
+            examples_per_task: Override the settings' examples per task.
+
+        Raises:
+            ConfigError: Bad input (see ``task_refs``), or nothing to write.
+
+        Example:
+            >>> gen = EmbeddingExampleGenerator(["text-retrieval", "bitext"], count=1)
+            >>> [(p.kind, p.task_id) for p in gen.plan([("text-retrieval", "Find recipes.")])]
+            [('text-retrieval', 'text-retrieval/c02de3639cc0'), ('bitext', 'bitext')]
+        """
+        settings = self.settings.replace(kinds=kinds, count=count, examples_per_task=examples_per_task)
+        planned: list[PlannedExample] = []
+        if tasks is not None:
+            for ref in task_refs(tasks):
+                if ref.category not in settings.kinds:
+                    continue
+                planned.extend(
+                    PlannedExample(ref.category, ref.task_id, i, task=ref.task, category=ref.category)
+                    for i in range(settings.examples_per_task)
+                )
+        for kind in SYMMETRIC_KINDS:
+            if kind in settings.kinds:
+                planned.extend(PlannedExample(kind, kind, i, category=kind) for i in range(settings.count))
+        if not planned:
+            raise ConfigError(
+                f"nothing to write for kinds {', '.join(settings.kinds)}: pass tasks of those categories, "
+                f"or count >= 1 with {' or '.join(SYMMETRIC_KINDS)} among the kinds"
+            )
+        return planned
+
+    def forward(
+        self,
+        tasks: TaskSource | None = None,
+        *,
+        kinds: str | Sequence[str] | None = None,
+        count: int | None = None,
+        examples_per_task: int | None = None,
+        seed: int | None = None,
+        progress: Callable[[ExampleResult], None] | None = None,
+    ) -> dspy.Prediction:
+        """Write the planned examples (see :meth:`plan`) and return the valid rows.
+
+        The calls go through the run executor; the rows are assembled in plan order, so
+        the same seed gives the same rows whatever the concurrency. A call that raises
+        stops nothing else; its error is raised once every call has finished.
+
+        Args:
+            tasks: The tasks to write examples for (``None``: symmetric kinds only).
+            kinds: Override the settings' kinds for this call.
+            count: Override the settings' count per symmetric kind.
+            examples_per_task: Override the settings' examples per task.
+            seed: Override the settings' seed.
+            progress: Called with each :class:`ExampleResult` as it finishes.
+
+        Returns:
+            A ``dspy.Prediction`` with ``rows`` (valid examples, in plan order), ``seed``,
+            ``stats`` (calls, kept, parse failures, errors, invalid per reason, usage)
+            and ``failures`` (one dict per call without a row, with the raw text).
+        """
+        planned = self.plan(tasks, kinds=kinds, count=count, examples_per_task=examples_per_task)
+        run_seed = decide_seed(self.settings.seed if seed is None else seed)
+        lm = self.lm
+
+        def call(kind: str, position: int) -> ExampleResult:
+            item = planned[position]
+            return self.call(kind, item.task, item.task_id, item.index, run_seed, lm=lm)
+
+        jobs = [(item.kind, position) for position, item in enumerate(planned)]
+        workers = max(1, min(lm_concurrency(lm, self.settings.concurrency), len(jobs)))
+        results = collect(jobs, call, workers=workers, progress=progress)
+        return assemble_examples(planned, results, model_name=self.model_name, seed=run_seed)

@@ -1,0 +1,121 @@
+"""The tasks and seeds example prompts are tuned on, and the held-out ones they are judged on.
+
+A tuning example of stage 2 is one call: a kind, a task (none for ``sts`` and
+``bitext``) and a seed (the seed draws the call's attributes and its ``rollout_id``).
+Without a task file, the tasks are the project's worked examples of each category
+(:data:`embtaskgen.signatures.seed_tasks.SEED_TASKS`): every 5th one (indices 4, 9, ...)
+is held out, the rest are for training; seeds follow stage 1's split (training seeds
+below :data:`~embtaskgen.brainstorm.tuning_splits.HELDOUT_SEED_BASE`, held-out seeds from it). The
+split never changes between versions, so recorded scores stay comparable.
+
+Example:
+    >>> train = example_training_set("text-retrieval", 3, seed=0)
+    >>> [e.kind for e in train], all(e.task in TRAIN_TASKS["text-retrieval"] for e in train)
+    (['text-retrieval', 'text-retrieval', 'text-retrieval'], True)
+    >>> [(e.task, e.seed) for e in example_heldout_set("sts", tasks=2, seeds=(1000000,))]
+    [('', 1000000), ('', 1010000)]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Sequence
+
+import dspy
+
+from embtaskgen.brainstorm.tuning_splits import HELDOUT_EVERY, HELDOUT_SEED_BASE
+from embtaskgen.errors import ConfigError
+from embtaskgen.examples.kinds import SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
+
+__all__ = [
+    "EXAMPLE_TUNING_INPUTS",
+    "HELDOUT_TASKS",
+    "TRAIN_TASKS",
+    "example_heldout_set",
+    "example_training_set",
+    "make_example_call",
+]
+
+#: The inputs of a stage-2 tuning example (the program's ``forward`` arguments).
+EXAMPLE_TUNING_INPUTS: tuple[str, ...] = ("kind", "task", "task_id", "index", "seed")
+#: Held-out calls of a symmetric kind differ by seed: ``seed + i * _SEED_STRIDE``.
+_SEED_STRIDE = 10_000
+#: Tasks tuning may use, per task kind.
+TRAIN_TASKS: dict[str, tuple[str, ...]] = {
+    kind: tuple(t for i, t in enumerate(SEED_TASKS[kind]) if i % HELDOUT_EVERY != HELDOUT_EVERY - 1)
+    for kind in TASK_KINDS
+}
+#: Tasks kept out of tuning, for held-out evaluation.
+HELDOUT_TASKS: dict[str, tuple[str, ...]] = {
+    kind: tuple(t for i, t in enumerate(SEED_TASKS[kind]) if i % HELDOUT_EVERY == HELDOUT_EVERY - 1)
+    for kind in TASK_KINDS
+}
+
+
+def make_example_call(kind: str, task: str, seed: int) -> dspy.Example:
+    """One call as a ``dspy.Example`` whose inputs are :data:`EXAMPLE_TUNING_INPUTS`."""
+    (kind,) = resolve_kinds(kind)
+    if kind in SYMMETRIC_KINDS:
+        task, task_id = "", kind
+    else:
+        task_id = f"{kind}/{hashlib.sha256(task.encode('utf-8')).hexdigest()[:12]}"
+    return dspy.Example(kind=kind, task=task, task_id=task_id, index=0, seed=seed).with_inputs(*EXAMPLE_TUNING_INPUTS)
+
+
+def _tasks(kind: str, tasks: Sequence[str] | None, pool: dict[str, tuple[str, ...]]) -> Sequence[str]:
+    if kind in SYMMETRIC_KINDS:
+        return ("",)
+    chosen = pool[kind] if tasks is None else tuple(tasks)
+    if not chosen:
+        raise ConfigError(f"no tasks of {kind} to tune on; pass tasks of that category")
+    return chosen
+
+
+def example_training_set(
+    kind: str, count: int, *, seed: int = 0, tasks: Sequence[str] | None = None, exclude: Sequence[dspy.Example] = ()
+) -> list[dspy.Example]:
+    """``count`` distinct training calls of ``kind``: (training task, training seed) pairs.
+
+    Args:
+        kind: The example kind.
+        count: How many calls.
+        seed: Seeds the draw (a local ``random.Random``).
+        tasks: Tasks to draw from (default: :data:`TRAIN_TASKS`; ignored for sts, bitext).
+        exclude: Calls not to draw again (the trainset, when drawing a valset).
+
+    Raises:
+        ConfigError: An unknown kind, a bad count, or no tasks.
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ConfigError(f"count must be an integer >= 1, got {count!r}")
+    (kind,) = resolve_kinds(kind)
+    pool = _tasks(kind, tasks, TRAIN_TASKS)
+    rng = random.Random(f"embtaskgen-example-train|{seed}|{kind}")
+    taken = {(e.task, e.seed) for e in exclude}
+    calls: list[dspy.Example] = []
+    while len(calls) < count:
+        pair = (pool[rng.randrange(len(pool))], rng.randrange(HELDOUT_SEED_BASE))
+        if pair not in taken:
+            taken.add(pair)
+            calls.append(make_example_call(kind, *pair))
+    return calls
+
+
+def example_heldout_set(
+    kind: str, *, tasks: int = 5, seeds: Sequence[int] = (HELDOUT_SEED_BASE,)
+) -> list[dspy.Example]:
+    """The held-out calls of ``kind``: the first ``tasks`` held-out tasks x ``seeds``.
+
+    For ``sts`` and ``bitext`` (no task) the ``tasks`` x ``seeds`` calls differ by seed only.
+
+    Raises:
+        ConfigError: An unknown kind, or no tasks or seeds.
+    """
+    (kind,) = resolve_kinds(kind)
+    if tasks < 1 or not seeds:
+        raise ConfigError("held-out evaluation needs at least one task and one seed")
+    if kind in SYMMETRIC_KINDS:
+        return [make_example_call(kind, "", seed + i * _SEED_STRIDE) for seed in seeds for i in range(tasks)]
+    return [make_example_call(kind, task, seed) for seed in seeds for task in HELDOUT_TASKS[kind][:tasks]]

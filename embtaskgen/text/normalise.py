@@ -1,0 +1,67 @@
+"""The normal forms of a task string: stripped of list decoration, and folded into a key.
+
+:func:`strip_task` turns one raw item of a model's list into a clean sentence (list
+markers, surrounding quotes, trailing commas and extra whitespace removed);
+:func:`normalise_task` folds case, whitespace and punctuation into the key under which
+two tasks count as the same (cleaning's de-duplication, the dedup command's shingles,
+the report's and tuning's comparisons).
+
+Example:
+    >>> strip_task('1. "Retrieve news articles.",')
+    'Retrieve news articles.'
+    >>> normalise_task("Retrieve  News-articles!")
+    'retrieve news articles'
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+
+__all__ = ["normalise_task", "strip_task"]
+
+# Leading list markers: bullets, "1.", "1)", "(1)", "#1", "Task 3:".
+_MARKER = re.compile(
+    r"""^\s*(?:
+        [-*\u2022\u2023\u25e6\u2043\u2219>]+\s*       # bullets
+      | \(?\#?\d{1,3}[.):\]]\s+                        # 1. 1) (1) #1.
+      | (?:task|item)\s*\#?\d{1,3}\s*[.:)\-]\s*      # Task 3:
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_SPACE = re.compile(r"\s+")
+_PUNCT_TABLE = str.maketrans({c: " " for c in string.punctuation + _QUOTES + "\u2013\u2014\u2026"})
+
+
+def strip_task(item: str) -> str:
+    """Remove list markers, surrounding quotes, trailing commas and extra whitespace.
+
+    Args:
+        item: One raw item of the model's list.
+
+    Returns:
+        The item as a clean task sentence ("" when nothing is left).
+    """
+    text = unicodedata.normalize("NFKC", item)
+    text = _SPACE.sub(" ", text).strip()
+    previous = None
+    while text != previous:
+        previous = text
+        text = _MARKER.sub("", text, count=1).strip()
+        text = text.rstrip(",;").strip()
+        if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+            text = text[1:-1].strip()
+    return text
+
+
+def normalise_task(task: str) -> str:
+    """Key under which two tasks count as the same: case, whitespace, punctuation folded.
+
+    Example:
+        >>> normalise_task("Retrieve  News-articles!") == normalise_task("retrieve news articles")
+        True
+    """
+    folded = unicodedata.normalize("NFKC", task).casefold().translate(_PUNCT_TABLE)
+    return _SPACE.sub(" ", folded).strip()
