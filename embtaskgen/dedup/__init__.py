@@ -6,7 +6,7 @@
 * ``shingling.py`` (the token sets), ``sketch.py`` (the one MinHash sketch, by rensa),
   ``lsh_index.py`` (the one LSH index: bands, bounded buckets, keep-first).
 * ``source.py`` (the rows and texts read), ``outputs.py`` (the kept rows and the
-  report, written whole or not at all), ``ray_step.py`` (the signatures of a folder's
+  report, written whole or not at all), ``shard_signatures.py`` (the signatures of a folder's
   shards computed by Ray Data).
 * ``near_duplicates.py`` - the diversity report's and the metric's search for texts
   that repeat an earlier one (exact prefix filtering, or the same sketch and index).

@@ -10,7 +10,7 @@ the list of dropped ones, never the rows):
    order: a text whose estimated Jaccard similarity to an earlier *kept* text reaches
    ``threshold`` is dropped, so the first text of each cluster is kept. With
    ``executor="ray"`` the signatures of a folder of shards are computed by Ray Data, one
-   shard per task (:mod:`~embtaskgen.dedup.ray_step`); the LSH pass runs here, in
+   shard per task (:mod:`~embtaskgen.dedup.shard_signatures`); the LSH pass runs here, in
    the same order, so the result is the same.
 2. *Writing* (:mod:`~embtaskgen.dedup.outputs`): the kept rows and a report of
    every dropped text with the kept text it nearly duplicates.
@@ -166,7 +166,7 @@ def dedup_rows(
         raise ConfigError(f"{out}: the output and the report must be different files")
     index = LSHIndex(settings.threshold, settings.num_perm)
     if executor == "ray":
-        from embtaskgen.dedup.ray_step import ray_signature_blocks
+        from embtaskgen.dedup.shard_signatures import ray_signature_blocks
 
         blocks = ray_signature_blocks(src, settings, ray_address)
     else:
