@@ -16,6 +16,8 @@ from embtaskgen.brainstorm.cleaning import TaskDeduper
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator, load_program
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
 from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS, heldout_seeds
+from embtaskgen.dedup.run import DedupResult, dedup_rows, near_duplicate_clusters
+from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.errors import (
     ConfigError,
     EmbtaskgenError,
@@ -26,8 +28,8 @@ from embtaskgen.errors import (
     RunInterrupted,
 )
 from embtaskgen.examples.generator import EmbeddingExampleGenerator
-from embtaskgen.examples.rows import ExampleRow
 from embtaskgen.examples.kinds import EXAMPLE_KINDS
+from embtaskgen.examples.rows import ExampleRow
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.st_format import to_sentence_transformers
 from embtaskgen.examples.validity import VALIDITY_REASONS
@@ -40,15 +42,12 @@ from embtaskgen.mining.negatives import mine_negatives
 from embtaskgen.programs.files import apply_program as apply_example_program
 from embtaskgen.programs.files import read_program, save_program
 from embtaskgen.programs.files import save_program as save_example_program
-from embtaskgen.quality.dedup_settings import DedupSettings
 from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, score_example
-from embtaskgen.quality.lsh_dedup import DedupResult, dedup_rows, near_duplicate_clusters
 from embtaskgen.quality.metric import METRIC_VERSION, on_category, score_tasks, task_metric
 from embtaskgen.quality.novelty import copies_seed_task as copies_example
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.quality.semantic import load_default_embedder
-from embtaskgen.runs.runner import run_examples
-from embtaskgen.runs.runner import run
+from embtaskgen.runs.runner import run, run_examples
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.seeds import derive_id
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
