@@ -7,8 +7,8 @@ cache off, one call at a time, the model loaded before the clock starts) with th
 for each of N tasks from a fixed set of realistic tasks (below, cycled); ``sts`` and
 ``bitext`` write N examples. Prints one JSON document:
 
-    {"model": ..., "seed": ..., "max_num_words": ..., "load_average": [before, after], "kinds": {"<kind>": {calls, valid,
-     valid_share, parse_failures, errors, invalid_reasons, seconds_per_call,
+    {"model": ..., "seed": ..., "max_num_words": ..., "load_average": [before, after],
+     "kinds": {"<kind>": {calls, valid, valid_share, parse_failures, errors, invalid_reasons, seconds_per_call,
      prompt_tokens_per_call, completion_tokens_per_call}}, "samples": {"<kind>": [...]}}
 
 ``samples`` holds up to ``--samples`` outputs per kind as generated (valid or not, with
