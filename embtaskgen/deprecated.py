@@ -41,25 +41,23 @@ class Deprecated(NamedTuple):
 #: Every removed name of ``embtaskgen``, in isort-style order.
 DEPRECATED: dict[str, Deprecated] = {
     "DEFAULT_AVOID_ARCHIVE": Deprecated(
-        "embtaskgen.settings:DEFAULT_AVOID_ARCHIVE", "EmbeddingTaskGenerator's avoid_archive= default"
+        "embtaskgen.settings:DEFAULT_AVOID_ARCHIVE", "GenerationSettings().avoid_archive"
     ),
-    "DEFAULT_BUDGET": Deprecated("embtaskgen.tune.optimizers:DEFAULT_BUDGET", "the default of optimize(budget=...)"),
-    "DEFAULT_EVAL_TOPICS": Deprecated("embtaskgen.brainstorm.tuning:DEFAULT_EVAL_TOPICS", "the default of evaluate()"),
-    "DEFAULT_FEW_SHOT": Deprecated(
-        "embtaskgen.settings:DEFAULT_FEW_SHOT", "EmbeddingTaskGenerator's few_shot= default"
-    ),
-    "DEFAULT_OPTIMIZER": Deprecated("embtaskgen.tune.optimizers:DEFAULT_OPTIMIZER", "OPTIMIZERS[0]"),
-    "DEFAULT_TOPICS": Deprecated("embtaskgen.settings:DEFAULT_TOPICS", "EmbeddingTaskGenerator's topics= default"),
+    "DEFAULT_BUDGET": Deprecated("embtaskgen.tune.optimizers:DEFAULT_BUDGET", "optimize(budget=...)"),
+    "DEFAULT_EVAL_TOPICS": Deprecated("embtaskgen.brainstorm.tuning:DEFAULT_EVAL_TOPICS", "evaluate(topics=...)"),
+    "DEFAULT_FEW_SHOT": Deprecated("embtaskgen.settings:DEFAULT_FEW_SHOT", "GenerationSettings().few_shot"),
+    "DEFAULT_OPTIMIZER": Deprecated("embtaskgen.tune.optimizers:DEFAULT_OPTIMIZER", "optimize(optimizer=...)"),
+    "DEFAULT_TOPICS": Deprecated("embtaskgen.settings:DEFAULT_TOPICS", "EmbeddingTaskGenerator(topics=...)"),
     "EXAMPLE_METRIC_VERSION": Deprecated(
         "embtaskgen.quality.grading:EXAMPLE_METRIC_VERSION", "read_program(path)['embtaskgen']['metric_version']"
     ),
-    "HELDOUT_TOPICS": Deprecated("embtaskgen.brainstorm.tuning_splits:HELDOUT_TOPICS", "evaluate()"),
-    "SIGNATURES": Deprecated("embtaskgen.signatures:SIGNATURES", "EmbeddingTaskGenerator's predictors"),
+    "HELDOUT_TOPICS": Deprecated("embtaskgen.brainstorm.tuning_splits:HELDOUT_TOPICS", "evaluate"),
+    "SIGNATURES": Deprecated("embtaskgen.signatures:SIGNATURES", "EmbeddingTaskGenerator"),
     "CallResult": Deprecated("embtaskgen.brainstorm.call_result:CallResult", None),
     "CompactListAdapter": Deprecated("embtaskgen.lm.local.adapter:CompactListAdapter", "load_local_lm"),
     "LMCallCounter": Deprecated("embtaskgen.tune.lm_calls:LMCallCounter", None),
     "TaskDeduper": Deprecated("embtaskgen.brainstorm.cleaning:TaskDeduper", "dedup_rows"),
-    "adapter_for": Deprecated("embtaskgen.lm.adapters:adapter_for", "the generators' adapter= argument"),
+    "adapter_for": Deprecated("embtaskgen.lm.adapters:adapter_for", "EmbeddingTaskGenerator(adapter=...)"),
     "apply_example_program": Deprecated("embtaskgen.programs.files:apply_program", "load_program"),
     "copies_example": Deprecated("embtaskgen.quality.novelty:copies_seed_task", "score_tasks"),
     "derive_id": Deprecated("embtaskgen.seeds:derive_id", None),

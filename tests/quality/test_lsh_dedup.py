@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from embtaskgen import ConfigError, DedupSettings, dedup_rows, near_duplicate_clusters, normalise_task
+from embtaskgen import ConfigError, DedupSettings, dedup_rows
 from embtaskgen.quality.dedup_settings import DEFAULT_THRESHOLD
+from embtaskgen.quality.lsh_dedup import near_duplicate_clusters
+from embtaskgen.text.normalise import normalise_task
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
