@@ -45,6 +45,7 @@ from embtaskgen.quality.grading import score_example
 from embtaskgen.quality.lsh_dedup import DedupResult, dedup_rows
 from embtaskgen.quality.metric import METRIC_VERSION, score_tasks
 from embtaskgen.quality.report import diversity_report, format_report
+from embtaskgen.quality.semantic import load_default_embedder
 from embtaskgen.runs.runner import run
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.settings import GenerationSettings
@@ -83,6 +84,7 @@ __all__ = [
     "diversity_report",
     "evaluate",
     "format_report",
+    "load_default_embedder",
     "load_local_lm",
     "load_program",
     "mine_negatives",

@@ -90,7 +90,7 @@ PUBLIC = {
     "OPTIMIZERS", "METRIC_VERSION",
     # quality, dedup, mining, models
     "score_tasks", "score_example", "diversity_report", "format_report", "dedup_rows", "DedupResult",
-    "mine_negatives", "resolve_lm", "load_local_lm",
+    "mine_negatives", "load_default_embedder", "resolve_lm", "load_local_lm",
 }  # fmt: skip
 
 
