@@ -118,7 +118,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         keep_duplicates: bool = False,
         keep_rejected: bool = False,
         concurrency: int | None = None,
-        api_base: str | None = None,
+        api_base: str | tuple[str, ...] | None = None,
         adapter: dspy.Adapter | None = None,
         topics: bool | Sequence[str] = DEFAULT_TOPICS,
         few_shot: int = DEFAULT_FEW_SHOT,
@@ -284,13 +284,12 @@ class EmbeddingTaskGenerator(dspy.Module):
         predictor = self.predictor_for(category) if predictor is None else predictor
         num_tasks = self.num_tasks if num_tasks is None else num_tasks
         rollout_id = derive_id(seed, category, generation)
-        where = {"seed": seed, "category": category, "generation": generation}
         if topic is None:
-            topic = self.levers.topic(self.topic, **where)
+            topic = self.levers.topic(self.topic, seed=seed, category=category, generation=generation)
         if avoid is None:
-            avoid = self.levers.avoid(archive, **where)
+            avoid = self.levers.avoid(archive, seed=seed, category=category, generation=generation)
         if demos is None and not predictor.demos:
-            demos = self.levers.demos(**where)
+            demos = self.levers.demos(seed=seed, category=category, generation=generation)
         config = call_config(self.settings, rollout_id, seed=accepts_seed(lm))
         inputs = {"num_tasks": num_tasks, "topic": topic, "avoid": list(avoid)}
         options: dict[str, Any] = {"avoid": len(avoid)}

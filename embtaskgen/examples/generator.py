@@ -108,7 +108,7 @@ class EmbeddingExampleGenerator(dspy.Module):
         super().__init__()
         if settings is None:
             settings = ExampleSettings(
-                kinds=kinds,
+                kinds=kinds,  # type: ignore[arg-type]  # its BeforeValidator takes a name or names
                 examples_per_task=examples_per_task,
                 count=count,
                 seed=seed,
@@ -119,7 +119,7 @@ class EmbeddingExampleGenerator(dspy.Module):
                 adapter=adapter,
                 temperature=temperature,
                 concurrency=concurrency,
-                languages=languages,
+                languages=languages,  # type: ignore[arg-type]  # its BeforeValidator takes a list too
                 max_num_words=max_num_words,
             )
         elif not isinstance(settings, ExampleSettings):

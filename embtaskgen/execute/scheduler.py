@@ -41,8 +41,10 @@ _POLL = 0.1
 class CallOutcome(Protocol):
     """What one call returns (``embtaskgen.brainstorm.call_result.CallResult`` is one)."""
 
-    items: Any
     error: str | None
+
+    @property
+    def items(self) -> Any: ...
 
     @property
     def parse_failure(self) -> bool: ...
