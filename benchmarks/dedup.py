@@ -10,16 +10,17 @@ by a made-up word, a word inserted or deleted, the punctuation or the case chang
 rows are shuffled. (Two edits can leave a copy at a content-word Jaccard near or below
 the default threshold, 8/12 = 0.67 for two replaced words: such copies are missed.)
 
-Each engine runs ``--repeat`` times (default 3) in a fresh Python process
-(``dedup_rows`` end to end: read, shingle, sign, LSH, write output and report), and the
-figures per engine and size are:
+The MinHash engine (rensa, the only one) runs ``--repeat`` times (default 3) in a fresh
+Python process (``dedup_rows`` end to end: read, shingle, sign, LSH, write output and
+report), and the figures per engine and size are:
 
 * ``seconds``: median wall time of ``dedup_rows`` (imports and data making excluded);
 * ``peak_rss_mb``: largest peak resident set of the child processes (``os.wait4``; the
   data is written by the parent, so this is the dedup's own memory plus Python's);
 * ``precision``: share of the dropped rows that are planted copies dropped for a row of
   their own family (the original or another copy of it);
-* ``recall``: share of the planted copies dropped (each family keeps one row).
+* ``recall``: share of the planted copies dropped (each family keeps one row);
+* ``load``: ``/proc/loadavg`` before and after the runs (the machine may be shared).
 
 ``--calibrate`` instead prints the measurement the default threshold was chosen from:
 pairwise precision and recall of ``Jaccard >= t`` on the project's hand-labelled tasks
@@ -29,7 +30,7 @@ shingle kind, and of the real MinHash LSH dedup at the default settings.
 
 Usage (on a shared machine, under the model lock):
     flock /tmp/embtaskgen-model.lock python benchmarks/dedup.py --sizes 100000
-    flock /tmp/embtaskgen-model.lock python benchmarks/dedup.py --sizes 1000000 --repeat 1
+    flock /tmp/embtaskgen-model.lock python benchmarks/dedup.py --sizes 100000,1000000 --planted 0.05 --repeat 1
     python benchmarks/dedup.py --calibrate
 """
 
@@ -143,6 +144,13 @@ def _accuracy(report: Path, families: list[int]) -> dict:
     }
 
 
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().strip()
+    except OSError:  # not Linux
+        return "unknown"
+
+
 def _measure(n: int, args: argparse.Namespace, folder: Path) -> dict:
     rows, families = synthetic_rows(n, args.planted, args.seed)
     source = folder / f"tasks-{n}.jsonl"
@@ -152,6 +160,7 @@ def _measure(n: int, args: argparse.Namespace, folder: Path) -> dict:
     del rows
     out = {"tasks": len(families)}
     for engine in args.engines.split(","):
+        load = [_load()]
         target = folder / f"out-{engine}-{n}.jsonl"
         runs, peak = [], 0
         for _ in range(args.repeat):
@@ -176,17 +185,19 @@ def _measure(n: int, args: argparse.Namespace, folder: Path) -> dict:
                 raise SystemExit(f"child failed ({engine}, {n}): status {status}")
             runs.append(json.loads(stdout)["seconds"])
             peak = max(peak, usage.ru_maxrss)
+        load.append(_load())
         out[engine] = {
             "seconds": round(statistics.median(runs), 2),
             "runs": [round(r, 2) for r in runs],
             "peak_rss_mb": round(peak / 1024),
+            "load": load,
             **_accuracy(Path(str(target) + ".dedup-report.json"), families),
         }
     return out
 
 
 def _labelled_pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    from embtaskgen import normalise_task
+    from embtaskgen.text.normalise import normalise_task  # internal on purpose: the labels' exact duplicates
 
     lists = json.loads((FIXTURES / "labelled_lists.json").read_text(encoding="utf-8"))["lists"]
     clusters = json.loads((FIXTURES / "near_duplicate_clusters.json").read_text())["clusters"]
@@ -206,14 +217,15 @@ def _labelled_pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 def _calibrate() -> dict:
-    from embtaskgen import DedupSettings, near_duplicate_clusters
-    from embtaskgen.quality.shingling import shingle_set
+    from embtaskgen import DedupSettings
+    from embtaskgen.dedup.run import near_duplicate_clusters  # internal on purpose: the search, without files
+    from embtaskgen.dedup.shingling import shingle_set  # internal on purpose: exact Jaccard of the shingles
 
     pos, neg = _labelled_pairs()
     result: dict = {"positive_pairs": len(pos), "negative_pairs": len(neg), "exact_jaccard": {}}
     for kind, size in (("word", 1), ("word", 2), ("char", 3), ("char", 4), ("char", 5)):
 
-        def jac(pair: tuple[str, str]) -> float:
+        def jac(pair: tuple[str, str], kind: str = kind, size: int = size) -> float:
             a, b = (set(shingle_set(t, kind, size)) for t in pair)
             return len(a & b) / len(a | b)
 
@@ -244,7 +256,7 @@ def _calibrate() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000", help="comma-separated distinct-task counts")
-    parser.add_argument("--engines", default="rensa,datasketch")
+    parser.add_argument("--engines", default="rensa")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--planted", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)

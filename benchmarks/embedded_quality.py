@@ -40,7 +40,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from embtaskgen import CATEGORIES, EmbeddingTaskGenerator, load_local_lm, score_tasks
+from embtaskgen import CATEGORIES, LOCAL_MODELS, EmbeddingTaskGenerator, load_local_lm, score_tasks
 
 # Internal on purpose: this benchmark audits the precision gate and the embedded model's adapter.
 from embtaskgen.brainstorm.precision_gate import GATE_REASONS
@@ -245,8 +245,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         adapter_options = dict(args.adapter_options)
         if adapter_options:  # on top of the catalog's settings for the model
-            from embtaskgen.lm.local.catalog import LOCAL_MODELS
-
             adapter_options = {**LOCAL_MODELS[args.model].adapter_options, "style": "completion", **adapter_options}
         seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
         program = None if args.program == "none" else args.program

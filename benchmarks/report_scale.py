@@ -752,7 +752,7 @@ def _run_child(source: Path, out: Path) -> dict:
 
 _RECALL_CHILD = r"""
 import json, sys, time
-from embtaskgen.quality.dedup import first_near_duplicates  # internal on purpose: the search
+from embtaskgen.dedup.near_duplicates import first_near_duplicates  # internal on purpose: the search
 from embtaskgen.quality.text import TaskText
 tasks = json.loads(sys.stdin.read())
 texts = [TaskText.of(t) for t in tasks]

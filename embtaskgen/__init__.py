@@ -17,6 +17,8 @@ Example:
 
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
+from embtaskgen.dedup.run import DedupResult, dedup_rows
+from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.deprecated import __dir__ as __dir__
 from embtaskgen.deprecated import __getattr__ as __getattr__
 from embtaskgen.errors import (
@@ -40,9 +42,7 @@ from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.loading import load_program
 from embtaskgen.mining.negatives import mine_negatives
 from embtaskgen.programs.files import read_program, save_program
-from embtaskgen.quality.dedup_settings import DedupSettings
 from embtaskgen.quality.grading import score_example
-from embtaskgen.quality.lsh_dedup import DedupResult, dedup_rows
 from embtaskgen.quality.metric import METRIC_VERSION, score_tasks
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.quality.semantic import load_default_embedder

@@ -65,7 +65,7 @@ DEPRECATED: dict[str, Deprecated] = {
     "format_comparison": Deprecated("embtaskgen.tune.evaluation:format_comparison", "evaluate"),
     "format_table": Deprecated("embtaskgen.tune.evaluation:format_table", "evaluate"),
     "heldout_seeds": Deprecated("embtaskgen.brainstorm.tuning_splits:heldout_seeds", "evaluate"),
-    "near_duplicate_clusters": Deprecated("embtaskgen.quality.lsh_dedup:near_duplicate_clusters", "dedup_rows"),
+    "near_duplicate_clusters": Deprecated("embtaskgen.dedup.run:near_duplicate_clusters", "dedup_rows"),
     "normalise_task": Deprecated("embtaskgen.text.normalise:normalise_task", None),
     "on_category": Deprecated("embtaskgen.quality.metric:on_category", "score_tasks"),
     "optimize_examples": Deprecated("embtaskgen.tune.optimize:optimize_examples", "optimize"),

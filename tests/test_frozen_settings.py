@@ -3,10 +3,10 @@
 import pytest
 from pydantic import ValidationError
 
+from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.frozen_settings import config_error
-from embtaskgen.quality.dedup_settings import DedupSettings
 from embtaskgen.settings import GenerationSettings
 
 
@@ -25,7 +25,7 @@ from embtaskgen.settings import GenerationSettings
         (ExampleSettings, {"kinds": "nli"}, "unknown example kind 'nli'; valid kinds are"),  # its own check's message
         (ExampleSettings, {"kind": "sts"}, "unknown setting 'kind'; valid settings are adapter, api_base, concurrency"),
         (DedupSettings, {"shingles": "sentence"}, "shingles must be one of word, char, got 'sentence'"),
-        (DedupSettings, {"engine": 3}, "engine must be one of rensa, datasketch, got 3"),
+        (DedupSettings, {"engine": 3}, "engine must be one of rensa, got 3"),
         (DedupSettings, {"num_perm": 2000}, "num_perm must be an integer >= 16 and <= 1024, got 2000"),
         (DedupSettings, {"threshold": "0.5"}, r"threshold must be a number in \(0, 1\], got '0.5'"),
         (DedupSettings, {"shingle_size": 33}, "shingle_size must be an integer from 1 to 32, got 33"),

@@ -11,7 +11,6 @@
   ``prompt_demos.py`` - the tasks a prompt shows (seed tasks, demos), for the gate.
 * ``assembly.py`` - turn one call into rows (the one place rows are built).
 * ``rows.py`` - the row models (distilabel's shapes) and JSONL / ``datasets`` I/O.
-* ``shards.py`` - moved to ``embtaskgen.io.shards``; kept until ``quality/dedup_input.py`` imports it there.
 * ``tuning.py`` - what stage 1 hands ``embtaskgen.tune``: ``tuning_program.py`` (one
   category's predictor, called as ``generate`` calls it), ``tuning_metric.py``,
   ``tuning_splits.py`` (training and held-out topics and seeds), ``tuning_demos.py``.

@@ -20,10 +20,10 @@ from pathlib import Path
 import click
 
 from embtaskgen.cli.options import command_errors, usage_errors
-from embtaskgen.quality.dedup_settings import DEFAULT_THRESHOLD, DedupSettings
-from embtaskgen.quality.lsh_dedup import EXECUTORS, DedupResult, dedup_rows
-from embtaskgen.quality.minhash_engines import DEFAULT_ENGINE, DEFAULT_NUM_PERM, ENGINES
-from embtaskgen.quality.shingling import SHINGLE_KINDS
+from embtaskgen.dedup.run import EXECUTORS, DedupResult, dedup_rows
+from embtaskgen.dedup.settings import DEFAULT_THRESHOLD, DedupSettings
+from embtaskgen.dedup.shingling import SHINGLE_KINDS
+from embtaskgen.dedup.sketch import DEFAULT_ENGINE, DEFAULT_NUM_PERM, ENGINES
 
 __all__ = ["dedup_command", "dedup_stage"]
 

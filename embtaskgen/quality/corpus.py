@@ -19,7 +19,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 
-from embtaskgen.quality.dedup import redundant_flags
+from embtaskgen.dedup.near_duplicates import redundant_flags
 from embtaskgen.quality.text import TaskText
 
 __all__ = ["compression_ratio", "distinct_n", "ngram_counts", "near_duplicate_rate", "redundant_flags"]

@@ -26,7 +26,7 @@ seed, generation, rollout id and topic, where present). Per category the report 
 
 A generation counts its first :data:`MAX_ROW_TASKS` (1,000) tasks: one runaway row
 cannot dominate the figures and the time. Near-duplicates are found with an index, in
-linear time (:mod:`embtaskgen.quality.dedup`). A line that cannot be a row stops the
+linear time (:mod:`embtaskgen.dedup.near_duplicates`). A line that cannot be a row stops the
 report with a message naming the file and the line (:mod:`embtaskgen.io.jsonl`).
 
 With ``semantic=True`` each category also gets ``semantic_near_duplicate_rate`` (cosine
@@ -53,9 +53,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from embtaskgen.dedup.near_duplicates import first_near_duplicates
 from embtaskgen.io.shards import iter_shard_rows
 from embtaskgen.quality.corpus import compression_ratio, ngram_counts
-from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.gate_counts import gate_counts, summed
 from embtaskgen.quality.novelty import default_seed_tasks, seed_task_features
 from embtaskgen.quality.score import METRIC_VERSION, score_list

@@ -36,8 +36,8 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from embtaskgen.brainstorm.precision_gate import PrecisionGate
+from embtaskgen.dedup.near_duplicates import first_near_duplicates
 from embtaskgen.quality.conformance import check_category
-from embtaskgen.quality.dedup import first_near_duplicates
 from embtaskgen.quality.form import form_problem
 from embtaskgen.quality.garbage import markup_problem
 from embtaskgen.quality.novelty import SeedTaskSet, copied_seed_task, default_seed_tasks, seed_task_features

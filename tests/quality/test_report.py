@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from embtaskgen.dedup.near_duplicates import near_duplicate_pairs, redundant_flags
 from embtaskgen.quality.corpus import compression_ratio, distinct_n, near_duplicate_rate
-from embtaskgen.quality.dedup import near_duplicate_pairs, redundant_flags
 from embtaskgen.quality.metric import on_category, score_tasks
 from embtaskgen.quality.report import diversity_report, format_report, report_main
 from embtaskgen.quality.semantic import semantic_near_duplicate_rate, vendi_score

@@ -2,8 +2,8 @@
 
 The input is a JSONL file, or a folder of shards read in name order (``*.jsonl``, and
 ``*.parquet`` when pyarrow is installed; names starting with ``_`` or ``.`` are
-skipped), through :func:`~embtaskgen.brainstorm.shards.iter_shard_rows` with the
-report's strict line reader (:func:`~embtaskgen.quality.source.iter_rows`): a line that
+skipped), through :func:`~embtaskgen.io.shards.iter_shard_rows` with the
+one strict line reader (:func:`~embtaskgen.io.jsonl.iter_jsonl`): a line that
 is not a JSON object stops the run with a :class:`~embtaskgen.errors.ConfigError` naming
 file and line. Rows are streamed, never held all at once.
 
@@ -31,13 +31,12 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
-from embtaskgen.brainstorm.shards import iter_shard_rows, shard_paths
 from embtaskgen.errors import ConfigError
-from embtaskgen.quality.source import iter_rows
+from embtaskgen.io.shards import iter_shard_rows, shard_paths
 
 __all__ = ["DedupSource", "input_files"]
 
@@ -110,9 +109,9 @@ class DedupSource:
         source.path, source.files, source.column, source.is_list = file, [file], column, is_list
         return source
 
-    def _raw(self) -> Iterator[tuple[Path, int, dict[str, Any]]]:
+    def _raw(self) -> Generator[tuple[Path, int, dict[str, Any]], None, None]:
         for file in self.files:
-            yield from iter_shard_rows(file, iter_rows)
+            yield from iter_shard_rows(file)
 
     def texts_of(self, row: dict[str, Any], where: str) -> list[str]:
         """The texts of one row's column (one for a string column).

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from embtaskgen import ConfigError, DedupSettings, dedup_rows
-from embtaskgen.quality.dedup_settings import DEFAULT_THRESHOLD
-from embtaskgen.quality.lsh_dedup import near_duplicate_clusters
+from embtaskgen.dedup.run import near_duplicate_clusters
+from embtaskgen.dedup.settings import DEFAULT_THRESHOLD
 from embtaskgen.text.normalise import normalise_task
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "quality" / "fixtures"
 
 TASKS = [
     "Given a question about home repairs, retrieve how-to articles that answer it.",  # 0
@@ -53,9 +53,10 @@ def test_unrelated_template_siblings_are_kept():
     assert near_duplicate_clusters(siblings) == {}
 
 
-@pytest.mark.parametrize("engine", ["rensa", "datasketch"])
-def test_both_engines_find_the_same_clusters(engine):
-    assert near_duplicate_clusters(TASKS, DedupSettings(engine=engine)) == {0: [2, 4], 1: [5, 7]}
+def test_one_engine_rensa():
+    assert near_duplicate_clusters(TASKS, DedupSettings(engine="rensa")) == {0: [2, 4], 1: [5, 7]}
+    with pytest.raises(ConfigError, match="engine must be one of rensa, got 'datasketch'"):
+        DedupSettings(engine="datasketch")  # datasketch is the tests' reference, not an engine
 
 
 def test_char_shingles_and_threshold():
@@ -156,7 +157,7 @@ def test_a_folder_of_shards_is_read_in_name_order(tmp_path):
 
 
 def test_many_blocks_give_the_same_result_as_one(tmp_path, monkeypatch):
-    import embtaskgen.quality.lsh_dedup as lsh_dedup
+    import embtaskgen.dedup.run as lsh_dedup
 
     tasks = TASKS * 3 + [f"Summarise the annual report of company number {i} for investors." for i in range(5)]
     expected = near_duplicate_clusters(tasks)
@@ -232,7 +233,7 @@ def test_a_bad_line_late_in_the_file_writes_nothing(tmp_path):
         ({"threshold": float("nan")}, "threshold"),
         ({"shingles": "sentence"}, "shingles must be one of word, char"),
         ({"shingle_size": 0}, "shingle_size must be an integer from 1 to 32"),
-        ({"engine": "minhashlsh"}, "engine must be one of rensa, datasketch"),
+        ({"engine": "minhashlsh"}, "engine must be one of rensa"),
         ({"num_perm": 8}, "num_perm must be an integer >= 16"),
         ({"seed": -1}, "seed must be an integer >= 0"),
     ],

@@ -21,7 +21,7 @@ place only when complete: a failure leaves neither a partial output nor a partia
 
 Example:
     >>> import json, pathlib, tempfile
-    >>> from embtaskgen.quality.dedup_input import DedupSource
+    >>> from embtaskgen.dedup.source import DedupSource
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "in.jsonl").write_text('{"task": "a"}\\n{"task": "a!"}\\n')
     >>> counts = write_outputs(DedupSource(folder / "in.jsonl", None), {1: (0, 1.0)},
@@ -38,8 +38,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from embtaskgen.dedup.source import DedupSource
 from embtaskgen.errors import ConfigError
-from embtaskgen.quality.dedup_input import DedupSource
 
 __all__ = ["report_path_for", "write_outputs"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from embtaskgen import ConfigError
-from embtaskgen.quality.shingling import check_shingles, shingle_set
+from embtaskgen.dedup.shingling import check_shingles, shingle_set
 
 
 def test_word_shingles_are_stemmed_content_words():

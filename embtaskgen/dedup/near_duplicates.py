@@ -15,23 +15,20 @@ file), by *prefix filtering* (Chaudhuri et al. 2006; Bayardo et al. 2007). The t
 compared with the earlier texts sharing one, in ascending order. Every pair the rule
 accepts is a candidate: the result is the same as comparing all pairs.
 
-**Sketch** (more distinct texts: a whole file), by locality-sensitive hashing with
-bounded buckets (:mod:`embtaskgen.quality.minhash`). Each text gets 48 keys from its
-4-grams (one-permutation MinHash, 192 values in bands of 4: a pair at Jaccard 0.55
-shares a key with probability 0.99, at 0.6 with 0.999) and 16 from its content words
-(MinHash, 64 values: 0.998 at Jaccard 0.75; identical word sets always). A text is
-compared with the latest 2 earlier texts under each of its keys, then, if none was a
-near-duplicate, with the latest :data:`SKETCH_NEIGHBOURS`; of those, only with the
-ones whose signatures estimate a near-duplicate, most similar first, at most
-:data:`SKETCH_CANDIDATES` per look. The work per text is bounded, so the search is
-linear in the number of texts; a near-duplicate can go unnoticed when no key of the
-pair leads to it. Measured against the exact search on the synthetic tasks of
-``benchmarks/report_scale.py`` (``--recall``), the sketch found every text that
-repeats an earlier one at 2,500 tasks per category, and 99.89% at 25,000 (45 of
-39,273 missed, all within 0.06 of the threshold; 99.86-99.98% per category), against
-99.79% (99.36-99.87%) for the MinHash index with unbounded buckets it replaced, which
-took 20-70 s per 25,000 tasks where this takes about 3.
-Hashes are CRC-32 of the token and fixed integer mixing, so the result does not change
+**Sketch** (more distinct texts: a whole file), by MinHash LSH over the one sketch and
+the one index of ``embtaskgen dedup`` (:mod:`~embtaskgen.dedup.sketch`,
+:mod:`~embtaskgen.dedup.lsh_index`): each distinct text gets a signature of its
+4-grams (128 values in 42 bands of 3: a pair at Jaccard 0.55 shares a key with
+probability 0.9995) and, with :data:`~embtaskgen.quality.similarity.MIN_EXACT_WORDS`
+content words or more, of its content words (25 bands of 5: 0.998 at Jaccard 0.75;
+identical word sets always). Every text is stored; a text is compared with the earlier
+texts under its keys (at most 16 per key and run) whose signatures estimate a near-duplicate (4-gram estimate >=
+:data:`CHAR_ESTIMATE` or word estimate >= :data:`WORD_ESTIMATE`), at most
+:data:`SKETCH_CANDIDATES` of them: first, the earliest first, those estimated at or
+above the rule's threshold, then the others, the most similar first. The work per text is bounded, so the search
+is linear in the number of texts; a near-duplicate can go unnoticed when no key of the
+pair leads to it (measured against the exact search with ``benchmarks/report_scale.py
+--recall``). The signatures depend only on the texts, so the result does not change
 between runs, processes or platforms.
 
 Example:
@@ -51,7 +48,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from embtaskgen.quality.minhash import SketchIndex
+import numpy as np
+
+from embtaskgen.dedup.lsh_index import LSHIndex
+from embtaskgen.dedup.sketch import minhash_signatures
 from embtaskgen.quality.similarity import (
     CHAR_THRESHOLD,
     MIN_CONTENT_WORDS,
@@ -62,9 +62,10 @@ from embtaskgen.quality.similarity import (
 from embtaskgen.quality.text import TaskText
 
 __all__ = [
+    "CHAR_ESTIMATE",
     "EXACT_LIMIT",
     "SKETCH_CANDIDATES",
-    "SKETCH_NEIGHBOURS",
+    "WORD_ESTIMATE",
     "NearDuplicates",
     "first_near_duplicates",
     "near_duplicate_pairs",
@@ -73,16 +74,19 @@ __all__ = [
 
 #: Up to this many distinct texts the search is exact (the same as comparing all pairs).
 EXACT_LIMIT = 1000
-#: In the sketch search, the earlier texts gathered under each key (the latest ones).
-SKETCH_NEIGHBOURS = 16
-#: In the sketch search, the most candidates compared per text and look (the most similar
-#: by signature first).
+#: In the sketch search, the most candidates compared per text (the most similar by
+#: signature first).
 SKETCH_CANDIDATES = 8
+#: In the sketch search, a pair is a candidate when its signatures estimate at least
+#: these Jaccard similarities (4-grams; content words): a pair at the rule's thresholds
+#: falls below with probability about 1e-3.
+CHAR_ESTIMATE, WORD_ESTIMATE = 0.40, 0.60
+_SKETCH_BLOCK = 8192  # texts signed and searched at once
+_SKETCH_BUCKET = 16  # texts taken under one key
 
 #: Below this many texts every pair is compared directly (the same verdicts, less setup).
 _BRUTE_FORCE_LIMIT = 24
 _EPSILON = 1e-9
-_LOOKS = ((2, 1.175), (SKETCH_NEIGHBOURS, 1.0))  # (neighbours, bar) of the sketch's looks
 
 
 @dataclass(frozen=True)
@@ -261,26 +265,39 @@ def _exact_first(groups: _Groups) -> list[int | None]:
     return first
 
 
-# --- sketch: MinHash keys, bounded buckets ---------------------------------------------------
+# --- sketch: MinHash LSH, bounded buckets ---------------------------------------------------
+
+
+def _sketch_candidates(sets: Sequence[frozenset[str]], threshold: float, estimate: float) -> tuple[np.ndarray, ...]:
+    """``(later, earlier, score)`` candidate pairs among the non-empty ``sets``, by the
+    one index; ``score`` is the estimate over ``threshold``."""
+    live = np.fromiter((i for i, s in enumerate(sets) if s), dtype=np.int64)
+    index = LSHIndex(threshold, 128, estimate=estimate, bucket=_SKETCH_BUCKET)
+    found: list[tuple[np.ndarray, ...]] = []
+    for lo in range(0, live.size, _SKETCH_BLOCK):
+        rows = live[lo : lo + _SKETCH_BLOCK]
+        sig = minhash_signatures([sets[i] for i in rows.tolist()])
+        item, earlier, equal = index.candidates(sig)
+        index.store(sig, np.arange(rows.size))
+        found.append((rows[item], live[earlier], equal / (128 * threshold)))
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True)) if found else (np.empty(0),) * 3
 
 
 def _sketch_first(groups: _Groups) -> list[int | None]:
     words = [t.content if len(t.content) >= MIN_EXACT_WORDS else frozenset() for t in groups.texts]
-    index = SketchIndex([t.grams for t in groups.texts], words)
+    parts = [
+        _sketch_candidates([t.grams for t in groups.texts], CHAR_THRESHOLD, CHAR_ESTIMATE),
+        _sketch_candidates(words, WORD_THRESHOLD, WORD_ESTIMATE),
+    ]
+    later, earlier, score = (np.concatenate(column) for column in zip(*parts, strict=True))
+    likely = score >= 1.0  # estimated a near-duplicate: the earliest first, then the most similar
+    order = np.lexsort((earlier, np.where(likely, 0.0, -score), ~likely, later))
     first: list[int | None] = [None] * len(groups.texts)
-    probes: list[int] = list(range(len(groups.texts)))
-    # First the 2 latest texts under each key, only the clearly similar ones (a run of
-    # copies ends here), then, for the texts still without a match, the
-    # SKETCH_NEIGHBOURS latest.
-    checked: set[tuple[int, int]] = set()
-    for neighbours, bar in _LOOKS:
-        done = -1
-        for pair in zip(*index.candidates(probes, neighbours, SKETCH_CANDIDATES, bar)):
-            r, c = pair
-            if r != done and pair not in checked:
-                checked.add(pair)
-                if groups.near(c, r):
-                    first[r] = c
-                    done = r
-        probes = [r for r in probes if first[r] is None]
+    tried: dict[int, set[int]] = {}
+    for r, c in zip(later[order].tolist(), earlier[order].tolist(), strict=True):
+        seen = tried.setdefault(r, set())
+        if first[r] is None and c not in seen and len(seen) < SKETCH_CANDIDATES:
+            seen.add(c)
+            if groups.near(c, r):
+                first[r] = c
     return first

@@ -22,9 +22,9 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
+from embtaskgen.dedup.shingling import DEFAULT_SHINGLE_SIZE, SHINGLE_KINDS, shingle_set
+from embtaskgen.dedup.sketch import DEFAULT_ENGINE, DEFAULT_NUM_PERM, ENGINES, minhash_signatures
 from embtaskgen.frozen_settings import FrozenSettings, Must, OneOf
-from embtaskgen.quality.minhash_engines import DEFAULT_ENGINE, DEFAULT_NUM_PERM, ENGINES, minhash_signatures
-from embtaskgen.quality.shingling import DEFAULT_SHINGLE_SIZE, SHINGLE_KINDS, shingle_set
 
 __all__ = ["DEFAULT_THRESHOLD", "DedupSettings"]
 

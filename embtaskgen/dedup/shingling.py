@@ -26,6 +26,8 @@ Example:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from embtaskgen.errors import ConfigError
 from embtaskgen.quality.text import MAX_TEXT_CHARS, STOPWORDS, stem
 from embtaskgen.text.normalise import normalise_task
@@ -37,6 +39,7 @@ SHINGLE_KINDS = ("word", "char")
 #: Default shingle size per kind (content words per shingle; characters per shingle).
 DEFAULT_SHINGLE_SIZE = {"word": 1, "char": 4}
 _MAX_SIZE = 32
+_stem = lru_cache(maxsize=1 << 16)(stem)  # a dataset repeats its words: stem each once
 
 
 def check_shingles(kind: object, size: object) -> tuple[str, int]:
@@ -70,7 +73,7 @@ def shingle_set(text: str, kind: str = "word", size: int | None = None) -> list[
         size = DEFAULT_SHINGLE_SIZE[kind]
     norm = normalise_task(text[:MAX_TEXT_CHARS])
     if kind == "word":
-        words = [stem(w) for w in norm.split() if w not in STOPWORDS]
+        words = [_stem(w) for w in norm.split() if w not in STOPWORDS]
         grams = words if size == 1 else [" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))]
     else:
         grams = [norm[i : i + size] for i in range(len(norm) - size + 1)]

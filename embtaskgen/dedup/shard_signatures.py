@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from embtaskgen.dedup.source import DedupSource
 from embtaskgen.errors import ConfigError, EmbtaskgenError, MissingDependency
-from embtaskgen.quality.dedup_input import DedupSource
 
 if TYPE_CHECKING:
-    from embtaskgen.quality.dedup_settings import DedupSettings
+    from embtaskgen.dedup.settings import DedupSettings
 
 __all__ = ["ray_signature_blocks", "sign_shard"]
 

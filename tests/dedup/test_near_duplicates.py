@@ -18,15 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from embtaskgen.quality import dedup
-from embtaskgen.quality.dedup import EXACT_LIMIT, first_near_duplicates, near_duplicate_pairs, redundant_flags
+from embtaskgen.dedup import near_duplicates as dedup
+from embtaskgen.dedup.near_duplicates import EXACT_LIMIT, first_near_duplicates, near_duplicate_pairs, redundant_flags
 from embtaskgen.quality.metric import score_tasks
 from embtaskgen.quality.report import MAX_ROW_TASKS
 from embtaskgen.quality.similarity import is_near_duplicate
 from embtaskgen.quality.text import TaskText
 
 ROOT = Path(__file__).resolve().parents[2]
-LABELLED = Path(__file__).parent / "fixtures" / "labelled_lists.json"
+LABELLED = Path(__file__).parents[1] / "quality" / "fixtures" / "labelled_lists.json"
 
 
 def _bench():
@@ -120,7 +120,7 @@ def test_sketch_is_the_same_in_every_process():
         "import json, random, sys\n"
         "sys.path.insert(0, sys.argv[1])\n"
         "from report_scale import synthetic_tasks\n"
-        "from embtaskgen.quality.dedup import first_near_duplicates\n"
+        "from embtaskgen.dedup.near_duplicates import first_near_duplicates\n"
         "from embtaskgen.quality.text import TaskText\n"
         "tasks = synthetic_tasks(1500, 'text-retrieval', random.Random(2))\n"
         "print(json.dumps(first_near_duplicates([TaskText.of(t) for t in tasks]).first))\n"

@@ -4,19 +4,19 @@ Two passes over the input, streamed (memory holds the LSH index of the kept text
 the list of dropped ones, never the rows):
 
 1. *Signatures and LSH*: the texts of the chosen column, a block of :data:`BLOCK` at a
-   time, become shingle sets (:mod:`~embtaskgen.quality.shingling`), then MinHash
-   signatures (:mod:`~embtaskgen.quality.minhash_engines`, one call per block), then go
-   through the streaming LSH index (:mod:`~embtaskgen.quality.lsh_index`) in input
+   time, become shingle sets (:mod:`~embtaskgen.dedup.shingling`), then MinHash
+   signatures (:mod:`~embtaskgen.dedup.sketch`, one rensa call per block), then go
+   through the LSH index (:mod:`~embtaskgen.dedup.lsh_index`) in input
    order: a text whose estimated Jaccard similarity to an earlier *kept* text reaches
    ``threshold`` is dropped, so the first text of each cluster is kept. With
    ``executor="ray"`` the signatures of a folder of shards are computed by Ray Data, one
-   shard per task (:mod:`~embtaskgen.quality.ray_minhash`); the LSH pass runs here, in
+   shard per task (:mod:`~embtaskgen.dedup.shard_signatures`); the LSH pass runs here, in
    the same order, so the result is the same.
-2. *Writing* (:mod:`~embtaskgen.quality.dedup_report`): the kept rows and a report of
+2. *Writing* (:mod:`~embtaskgen.dedup.outputs`): the kept rows and a report of
    every dropped text with the kept text it nearly duplicates.
 
-The default threshold, :data:`~embtaskgen.quality.dedup_settings.DEFAULT_THRESHOLD` = 0.7 on stemmed content words, comes
-from the project's hand-labelled tasks (``tests/quality/fixtures``: the near- and
+The default threshold, :data:`~embtaskgen.dedup.settings.DEFAULT_THRESHOLD` = 0.7 on stemmed
+content words, comes from the project's hand-labelled tasks (``tests/quality/fixtures``: the near- and
 exact-duplicate lists, with their paraphrase clusters, against the varied lists):
 ``benchmarks/dedup.py --calibrate`` measures pairwise precision 1.000 and recall 0.968
 for exact Jaccard from 0.70 to 0.80 (0.936 / 0.991 from 0.60 to 0.65, where pairs such
@@ -44,11 +44,11 @@ from pathlib import Path
 
 import numpy as np
 
+from embtaskgen.dedup.lsh_index import LSHIndex
+from embtaskgen.dedup.outputs import report_path_for, write_outputs
+from embtaskgen.dedup.settings import DedupSettings
+from embtaskgen.dedup.source import DedupSource
 from embtaskgen.errors import ConfigError
-from embtaskgen.quality.dedup_input import DedupSource
-from embtaskgen.quality.dedup_report import report_path_for, write_outputs
-from embtaskgen.quality.dedup_settings import DedupSettings
-from embtaskgen.quality.lsh_index import LSHIndex
 
 __all__ = ["BLOCK", "EXECUTORS", "DedupResult", "dedup_rows", "near_duplicate_clusters"]
 
@@ -166,7 +166,7 @@ def dedup_rows(
         raise ConfigError(f"{out}: the output and the report must be different files")
     index = LSHIndex(settings.threshold, settings.num_perm)
     if executor == "ray":
-        from embtaskgen.quality.ray_minhash import ray_signature_blocks
+        from embtaskgen.dedup.shard_signatures import ray_signature_blocks
 
         blocks = ray_signature_blocks(src, settings, ray_address)
     else:
@@ -177,7 +177,9 @@ def dedup_rows(
         kept_of, estimate = index.add(sig)
         for i in np.flatnonzero(kept_of >= 0).tolist():
             removed[base + i] = (int(kept_of[i]), float(estimate[i]))
-    logger.info("dedup: %d of %d texts are near-duplicates", len(removed), index.seen)
+    seen, bands, rows = index.seen, index.bands, index.rows
+    del index, blocks  # the second pass needs only ``removed``
+    logger.info("dedup: %d of %d texts are near-duplicates", len(removed), seen)
     header = {
         "input": str(src.path),
         "output": str(out),
@@ -189,10 +191,10 @@ def dedup_rows(
         "engine": settings.engine,
         "seed": settings.seed,
         "executor": executor,
-        "bands": index.bands,
-        "rows_per_band": index.rows,
+        "bands": bands,
+        "rows_per_band": rows,
     }
-    counts = write_outputs(src, removed, out, report_path, header, items=index.seen)
+    counts = write_outputs(src, removed, out, report_path, header, items=seen)
     return DedupResult(
         output=out,
         report=report_path,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from embtaskgen import ConfigError
-from embtaskgen.quality.lsh_index import LSHIndex, check_threshold, lsh_bands
+from embtaskgen.dedup.lsh_index import LSHIndex, check_threshold, lsh_bands
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
@@ -43,3 +43,32 @@ def test_bad_signatures_and_thresholds():
     for bad in (0, -0.1, 1.01, "0.7", None, True):
         with pytest.raises(ConfigError, match="threshold must be a number"):
             check_threshold(bad)
+
+
+def test_candidates_store_every_text_and_count_equal_values():
+    index = LSHIndex(threshold=0.75, num_perm=16, estimate=0.5)
+    a = _sig(list(range(16)))
+    b = a.copy()
+    b[:6] = 100  # 10 of 16 equal to a
+    item, earlier, equal = index.candidates(np.vstack([a, b]))
+    assert (item.tolist(), earlier.tolist(), equal.tolist()) == ([1], [0], [10])
+    index.store(np.vstack([a, b]), np.arange(2))  # the report stores every text
+    item, earlier, equal = index.candidates(np.vstack([b, a]))
+    assert (item.tolist(), earlier.tolist(), equal.tolist()) == ([0, 0, 1, 1, 1], [0, 1, 0, 1, 2], [10, 16, 16, 10, 10])
+
+
+def test_signatures_in_several_chunks(monkeypatch):
+    import embtaskgen.dedup.lsh_index as lsh_index
+
+    monkeypatch.setattr(lsh_index, "_CHUNK_BITS", 2)
+    monkeypatch.setattr(lsh_index, "_CHUNK", 4)
+    rng = np.random.default_rng(0)
+    sig = rng.integers(0, 2**32, size=(11, 16), dtype=np.uint32)
+    copies = sig.copy()
+    copies[:, :2] = 7  # 14 of 16 equal to their original
+    index = LSHIndex(threshold=0.75, num_perm=16)
+    for lo in range(0, 11, 3):
+        assert index.add(sig[lo : lo + 3])[0].tolist() == [-1] * len(sig[lo : lo + 3])
+    kept_of, est = index.add(copies)
+    assert kept_of.tolist() == list(range(11)) and len(index._sigs) == 3
+    assert est.tolist() == [14 / 16] * 11

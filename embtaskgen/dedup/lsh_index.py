@@ -1,0 +1,317 @@
+"""The one MinHash LSH index: texts arrive in order, a block of signatures at a time.
+
+Each signature (:mod:`~embtaskgen.dedup.sketch`) is cut into ``bands`` bands of
+``rows`` values; a band's values hashed together make one key. :meth:`LSHIndex.candidates`
+gives, for every text of a block, the earlier texts that share a key with it: among the
+*stored* texts of earlier blocks the earliest :data:`BUCKET_LIMIT` per key (per sorted
+run), within the block the nearest :data:`BUCKET_LIMIT` earlier ones per key; of those,
+the pairs whose signatures agree on at least ``estimate`` of their values. What is
+stored is the caller's choice:
+
+* ``embtaskgen dedup`` (:meth:`LSHIndex.add`) keeps the first of each cluster: a text
+  whose best candidate (most equal values, then the earliest) reaches ``threshold`` is
+  a near-duplicate of it and is dropped; otherwise it is kept and stored. A dropped
+  text is never a candidate, so a text is compared only with kept texts.
+* the report's search (:mod:`~embtaskgen.dedup.near_duplicates`) stores every text and
+  checks the candidates with its own rule.
+
+``rows`` is the largest number for which a pair exactly at the threshold shares a key
+with probability at least :data:`CANDIDATE_RECALL` (``bands = num_perm // rows``):
+128 values at threshold 0.7 give 32 bands of 4 (a pair at Jaccard 0.7 becomes a
+candidate with probability 0.9998, at 0.5 with 0.87, at 0.3 with 0.23). Keys are
+mixed from the values with splitmix64, so they do not depend on the process.
+
+Memory, per stored text: its signature (``4 * num_perm`` bytes, in chunks of
+:data:`_CHUNK` texts) and 8 bytes per band (the key's top 32 bits and the text's number,
+in one ``uint64``, sorted per band; a shared prefix is confirmed on the band's values).
+
+Example:
+    >>> import numpy as np
+    >>> index = LSHIndex(threshold=0.7, num_perm=16)
+    >>> sig = np.array([[1] * 16, [2] * 16, [1] * 15 + [9]], dtype=np.uint32)
+    >>> kept_of, estimate = index.add(sig)
+    >>> kept_of.tolist(), estimate.tolist()
+    ([-1, -1, 0], [0.0, 0.0, 0.9375])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from embtaskgen.errors import ConfigError
+
+__all__ = ["BUCKET_LIMIT", "CANDIDATE_RECALL", "LSHIndex", "check_threshold", "lsh_bands"]
+
+#: Probability wanted that a pair exactly at the threshold shares at least one key.
+CANDIDATE_RECALL = 0.99
+#: Most candidates taken under one key: per sorted run of keys the earliest stored texts,
+#: within a block the nearest earlier texts. A key shared by many texts that are not
+#: near-duplicates (a common template) costs a bounded number of comparisons.
+BUCKET_LIMIT = 64
+_PAIR_STEP = 32768  # candidate pairs compared at once (4 MB of values at 128)
+_CHUNK_BITS = 20
+_CHUNK = 1 << _CHUNK_BITS  # stored signatures per chunk (memory is taken as rows are written)
+_LOW = np.uint64(0xFFFFFFFF)
+_U64 = np.uint64
+
+
+def check_threshold(threshold: object) -> float:
+    """Validate a Jaccard threshold: a number above 0 and at most 1.
+
+    Example:
+        >>> check_threshold(1.5)
+        Traceback (most recent call last):
+        ...
+        embtaskgen.errors.ConfigError: threshold must be a number in (0, 1], got 1.5
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < float(threshold) <= 1.0:
+        raise ConfigError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    return float(threshold)
+
+
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """``(bands, rows)`` for ``threshold`` (see the module docstring).
+
+    Example:
+        >>> lsh_bands(0.7, 128)
+        (32, 4)
+    """
+    best = 1
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        if 1.0 - (1.0 - threshold**rows) ** bands >= CANDIDATE_RECALL:
+            best = rows
+    return num_perm // best, best
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, element-wise on ``uint64``."""
+    x = (x ^ (x >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> _U64(27))) * _U64(0x94D049BB133111EB)
+    return x ^ (x >> _U64(31))
+
+
+def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[k] + 0 .. counts[k] - 1`` for every ``k``, concatenated."""
+    total = int(counts.sum())
+    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pairs of the concatenated ``left`` and ``right`` (``right < base``),
+    sorted."""
+    if not left:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    code = np.concatenate(left).astype(np.int64) * base + np.concatenate(right)
+    code.sort()
+    code = code[np.concatenate(([True], code[1:] != code[:-1]))[: code.size]]
+    return code // base, code % base
+
+
+class LSHIndex:
+    """Stored texts' signatures and band keys, filled in order (see the module docstring).
+
+    Per band the keys live in sorted numpy runs, merged as they grow (a new run is merged
+    with the previous one while that one is at most twice its size), so a block's lookups
+    are a few ``searchsorted`` calls.
+
+    Args:
+        threshold: Estimated Jaccard similarity at or above which a text is a
+            near-duplicate of a stored one, in (0, 1]; it also sets the bands.
+        num_perm: Values per signature.
+        estimate: Least estimated similarity of a candidate pair (default ``threshold``).
+        bucket: Most candidates taken under one key (default :data:`BUCKET_LIMIT`).
+    """
+
+    def __init__(
+        self, threshold: float, num_perm: int, *, estimate: float | None = None, bucket: int = BUCKET_LIMIT
+    ) -> None:
+        self.bucket = bucket
+        self.threshold = check_threshold(threshold)
+        self.num_perm = num_perm
+        self.bands, self.rows = lsh_bands(self.threshold, num_perm)
+        least = self.threshold if estimate is None else estimate
+        self._need = math.ceil(least * num_perm - 1e-9)  # equal values a candidate needs
+        self._runs: list[list[np.ndarray]] = []  # per run, per band: sorted (key top << 32 | number)
+        self._sigs: list[np.ndarray] = []  # chunks of stored signatures
+        self._ids = np.empty(1024, dtype=np.int64)  # stored number -> position
+        self.kept = 0  # texts stored so far
+        self.seen = 0  # texts added so far
+
+    def _keys(self, sig: np.ndarray) -> np.ndarray:
+        """``(n, bands)`` keys, salted by band so that all bands share one key space."""
+        n = sig.shape[0]
+        with np.errstate(over="ignore"):
+            keys = np.broadcast_to(
+                np.arange(1, self.bands + 1, dtype=np.uint64) * _U64(0x9E3779B97F4A7C15), (n, self.bands)
+            ).copy()
+            for k in range(self.rows):
+                keys = _mix(keys ^ sig[:, k : self.bands * self.rows : self.rows].astype(np.uint64))
+        return keys
+
+    def _stored(self, numbers: np.ndarray, columns: slice) -> np.ndarray:
+        """The stored signatures' values in ``columns`` for stored ``numbers``."""
+        width = len(range(*columns.indices(self.num_perm)))
+        out = np.empty((numbers.size, width), dtype=np.uint32)
+        if len(self._sigs) == 1:
+            return self._sigs[0][numbers, columns]
+        if not numbers.size:
+            return out
+        chunk = numbers >> _CHUNK_BITS
+        for c in range(int(chunk.min()), int(chunk.max()) + 1):
+            mine = chunk == c
+            out[mine] = self._sigs[c][numbers[mine] & (_CHUNK - 1), columns]
+        return out
+
+    def _equal(self, sig: np.ndarray, item: np.ndarray, other: np.ndarray, stored: bool) -> np.ndarray:
+        """Equal values of ``sig[item[k]]`` and (stored or block) text ``other[k]``, per
+        pair; pairs that cannot reach ``_need`` after the first half may count short."""
+        out = np.zeros(item.size, dtype=np.int64)
+        half = self.num_perm // 2
+        for lo in range(0, item.size, _PAIR_STEP):
+            a, b = item[lo : lo + _PAIR_STEP], other[lo : lo + _PAIR_STEP]
+            first = self._stored(b, slice(0, half)) if stored else sig[b, :half]
+            equal = np.count_nonzero(sig[a, :half] == first, axis=1)
+            live = np.flatnonzero(equal + (self.num_perm - half) >= self._need)
+            second = self._stored(b[live], slice(half, None)) if stored else sig[b[live], half:]
+            equal[live] += np.count_nonzero(sig[a[live], half:] == second, axis=1)
+            out[lo : lo + a.size] = equal
+        return out
+
+    def _earlier(self, keys: np.ndarray, sig: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Per run, the distinct ``(item, stored number)`` pairs sharing a key: per key,
+        the earliest ``bucket`` stored texts (a stored text is in one run only)."""
+        tops = (keys >> _U64(32)) << _U64(32)
+        needles = np.argsort(tops, axis=0)  # sorted needles: the searches stay in cache
+        for run in self._runs:
+            items, found = [], []
+            for band, column in enumerate(run):
+                cols = slice(band * self.rows, (band + 1) * self.rows)
+                top = tops[needles[:, band], band]
+                start = np.searchsorted(column, top)
+                stop = np.searchsorted(column, top | _LOW, side="right")
+                hit = np.flatnonzero(stop > start)
+                owner, start, stop = needles[hit, band], start[hit], stop[hit]
+                wanted = np.full(owner.size, self.bucket, dtype=np.int64)
+                while owner.size:  # the earliest entries with the key's top bits, confirmed
+                    take = np.minimum(stop - start, wanted)
+                    item = np.repeat(owner, take)
+                    number = (column[_spans(start, take)] & _LOW).astype(np.int64)
+                    same = (sig[item, cols] == self._stored(number, cols)).all(axis=1)
+                    items.append(item[same])
+                    found.append(number[same])
+                    wanted -= np.add.reduceat(same.astype(np.int64), np.cumsum(take) - take)
+                    start = start + take
+                    more = (wanted > 0) & (start < stop)
+                    owner, start, stop, wanted = owner[more], start[more], stop[more], wanted[more]
+            yield _distinct(items, found, self.kept + 1)
+
+    def _same_block(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct ``(later, earlier)`` pairs of the block sharing a key: per key, the
+        nearest ``bucket`` earlier texts."""
+        flat = keys.ravel()
+        order = np.argsort(flat, kind="stable")  # equal keys: earlier texts first
+        ranked, who = flat[order], order // self.bands
+        later, earlier = [], []
+        for d in range(1, self.bucket + 1):
+            same = ranked[d:] == ranked[:-d] if d < ranked.size else np.zeros(0, dtype=bool)
+            if not same.any():
+                break
+            later.append(who[d:][same])
+            earlier.append(who[:-d][same])
+        a, b = _distinct(later, earlier, keys.shape[0])
+        return a[a != b], b[a != b]
+
+    def candidates(self, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The candidate pairs of a block of texts (see the module docstring).
+
+        Args:
+            sig: ``(n, num_perm)`` ``uint32`` signatures, the texts after the ``seen``
+                ones; call :meth:`store` for the block before the next one.
+
+        Returns:
+            ``(item, earlier, equal)``, distinct pairs sorted by item then earlier: the
+            block's text, the position of the earlier text (counting every text added
+            from 0), and their equal signature values (at least ``estimate * num_perm``).
+        """
+        if sig.ndim != 2 or sig.shape[1] != self.num_perm:
+            raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
+        keys = self._keys(sig)
+        parts = []
+        for item, number in self._earlier(keys, sig):  # one run at a time: little memory at once
+            equal = self._equal(sig, item, number, stored=True)
+            ok = equal >= self._need
+            parts.append((item[ok], self._ids[number[ok]], equal[ok]))
+        later, inside = self._same_block(keys)
+        equal = self._equal(sig, later, inside, stored=False)
+        ok = equal >= self._need
+        parts.append((later[ok], inside[ok] + self.seen, equal[ok]))
+        item, earlier, equal = (np.concatenate(column) for column in zip(*parts, strict=True))
+        order = np.lexsort((earlier, item))
+        return item[order], earlier[order], equal[order]
+
+    def store(self, sig: np.ndarray, mine: np.ndarray) -> None:
+        """Store the block's texts ``mine`` (ascending) and count the whole block seen."""
+        count = mine.size
+        while self.kept + count > self._ids.size:
+            self._ids = np.concatenate([self._ids, np.empty_like(self._ids)])
+        self._ids[self.kept : self.kept + count] = self.seen + mine
+        numbers = np.arange(self.kept, self.kept + count, dtype=np.uint64)
+        rows = sig[mine]
+        done = 0
+        while done < count:  # fill the last chunk, then open another
+            at = (self.kept + done) & (_CHUNK - 1)
+            if at == 0:
+                self._sigs.append(np.empty((_CHUNK, self.num_perm), dtype=np.uint32))
+            part = rows[done : done + _CHUNK - at]
+            self._sigs[-1][at : at + part.shape[0]] = part
+            done += part.shape[0]
+        tops = (self._keys(rows) >> _U64(32)) << _U64(32)
+        self._runs.append([np.sort(tops[:, band] | numbers) for band in range(self.bands)])
+        while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
+            newer, older = self._runs.pop(), self._runs.pop()
+            merged = []
+            for band in range(self.bands):  # one band at a time: little memory at once
+                column = np.concatenate([older[band], newer[band]])
+                older[band] = newer[band] = column[:0]
+                column.sort(kind="stable")
+                merged.append(column)
+            self._runs.append(merged)
+        self.kept += count
+        self.seen += sig.shape[0]
+
+    def add(self, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Add a block of texts, in order, and decide each one (keep the first).
+
+        Args:
+            sig: ``(n, num_perm)`` ``uint32`` signatures.
+
+        Returns:
+            ``(kept_of, estimate)``: per text, the position (counting every text ever
+            added from 0) of the kept text it nearly duplicates, or -1 if it was kept;
+            and the estimated Jaccard similarity to that text (0.0 for kept texts).
+        """
+        n = sig.shape[0]
+        item, earlier, equal = self.candidates(sig)
+        kept_of = np.full(n, -1, dtype=np.int64)
+        score = np.zeros(n, dtype=np.int64)
+        before = earlier < self.seen
+        order = np.lexsort((earlier[before], -equal[before], item[before]))  # most equal, then earliest
+        a, b, e = item[before][order], earlier[before][order], equal[before][order]
+        first = np.concatenate(([True], a[1:] != a[:-1]))[: a.size]
+        kept_of[a[first]], score[a[first]] = b[first], e[first]
+        kept = kept_of < 0
+        inside = ~before
+        a, b, e = item[inside].tolist(), (earlier[inside] - self.seen).tolist(), equal[inside].tolist()
+        for k, (i, j, eq) in enumerate(zip(a, b, e, strict=True)):  # ascending i: an earlier text's fate is known
+            if kept[j] and (kept_of[i] < 0 or eq > score[i] or (eq == score[i] and self.seen + j < kept_of[i])):
+                kept_of[i], score[i] = self.seen + j, eq
+            if k + 1 == len(a) or a[k + 1] != i:
+                kept[i] = kept_of[i] < 0
+        estimate = np.where(kept_of < 0, 0.0, score / self.num_perm).astype(np.float32)
+        self.store(sig, np.flatnonzero(kept_of < 0))
+        return kept_of, estimate
