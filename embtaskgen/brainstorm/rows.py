@@ -25,7 +25,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -102,7 +102,7 @@ class GenerationRow(_RowBase):
         ]
 
 
-Row = Union[GenerationRow, TaskRow]
+Row = GenerationRow | TaskRow
 
 
 def _as_dict(row: Row | Mapping[str, Any]) -> dict[str, Any]:

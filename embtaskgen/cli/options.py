@@ -23,7 +23,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import click
 
@@ -77,7 +77,7 @@ def _api_bases(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 
 #: ``--api-base URL`` (repeatable: replicas of one served model, calls spread round-robin).
 #: What ``--api-base`` gives a command: none, one URL, or several (replicas).
-ApiBases = Union[str, tuple[str, ...], None]
+ApiBases = str | tuple[str, ...] | None
 
 API_BASE_OPTION = click.option(
     "--api-base",

@@ -20,7 +20,7 @@ def test_every_kind_maps_to_anchor_positive_negative():
     rows = EmbeddingExampleGenerator("all", count=1, seed=2, lm=example_lm())(PAIRS).rows
     records = to_sentence_transformers(rows)
     assert [set(r) for r in records] == [{"anchor", "positive", "negative"}] * 6
-    by_kind = dict(zip([row["kind"] for row in rows], zip(rows, records)))
+    by_kind = dict(zip([row["kind"] for row in rows], zip(rows, records, strict=True), strict=True))
     row, record = by_kind["text-retrieval"]
     assert record == {
         "anchor": f"Instruct: {PAIRS[0][1]}\nQuery: {row['user_query']}",

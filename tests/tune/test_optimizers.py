@@ -1,4 +1,5 @@
 import hashlib
+import itertools
 import json
 import logging
 import sys
@@ -80,7 +81,7 @@ def test_the_gepa_plan_leaves_the_budget_to_gepa(budget):
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_more_budget_never_shrinks_a_plan(name):
     plans = [plan_for(name, b) for b in range(MIN_BUDGET, 300)]
-    for smaller, larger in zip(plans, plans[1:]):
+    for smaller, larger in itertools.pairwise(plans):
         assert larger.train_size >= smaller.train_size
         assert larger.valset_size >= smaller.valset_size
 
