@@ -197,7 +197,7 @@ def _measure(n: int, args: argparse.Namespace, folder: Path) -> dict:
 
 
 def _labelled_pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    from embtaskgen import normalise_task
+    from embtaskgen.text.normalise import normalise_task  # internal on purpose: the labels' exact duplicates
 
     lists = json.loads((FIXTURES / "labelled_lists.json").read_text(encoding="utf-8"))["lists"]
     clusters = json.loads((FIXTURES / "near_duplicate_clusters.json").read_text())["clusters"]
@@ -217,7 +217,8 @@ def _labelled_pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 def _calibrate() -> dict:
-    from embtaskgen import DedupSettings, near_duplicate_clusters
+    from embtaskgen import DedupSettings
+    from embtaskgen.dedup.run import near_duplicate_clusters  # internal on purpose: the search, without files
     from embtaskgen.dedup.shingling import shingle_set  # internal on purpose: exact Jaccard of the shingles
 
     pos, neg = _labelled_pairs()

@@ -2,12 +2,12 @@
 
 Runs the generator on all four categories x N generations twice with the same seed:
 once with every lever off, once with the levers on (by default the library's defaults,
-``embtaskgen.DEFAULT_*``; ``--topics/--few-shot/--avoid-archive`` override them),
+the defaults of ``EmbeddingTaskGenerator``; ``--topics/--few-shot/--avoid-archive`` override them),
 writes both runs' rows, and reports per configuration and category:
 
 - unique on-category tasks per call: tasks kept after cleaning and de-duplication that
-  pass ``embtaskgen.on_category`` and do not copy an example of the seed pool
-  (``embtaskgen.copies_example``: the examples a prompt shows), divided by the calls;
+  are on-category and do not copy an example of the seed pool (the examples a prompt
+  shows), both as ``embtaskgen.score_tasks`` judges one task, divided by the calls;
 - near-duplicate rate across the whole run (``embtaskgen.diversity_report``);
 - seconds and tokens per call (DSPy's cache is off unless ``--keep-cache``);
 - the engine's repeated-phrase penalty (``--no-repeat``; the same in both runs: it is a
@@ -23,6 +23,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import statistics
 import sys
@@ -30,19 +31,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from embtaskgen import (
-    CATEGORIES,
-    DEFAULT_AVOID_ARCHIVE,
-    DEFAULT_FEW_SHOT,
-    DEFAULT_TOPICS,
-    EmbeddingTaskGenerator,
-    copies_example,
-    diversity_report,
-    on_category,
-    resolve_lm,
-    score_tasks,
-    to_jsonl,
-)
+from embtaskgen import CATEGORIES, EmbeddingTaskGenerator, diversity_report, resolve_lm, score_tasks, to_jsonl
+
+#: The library's lever defaults: the generator's own.
+_DEFAULTS = {name: p.default for name, p in inspect.signature(EmbeddingTaskGenerator.__init__).parameters.items()}
+
+
+def _useful(task: str, category: str) -> bool:
+    """On-category and no copy of a seed task the prompt shows (``score_tasks``'s parts for one task)."""
+    parts = score_tasks([task], category, num_tasks=1).parts
+    return parts["on_category"] == 1.0 and parts["novelty"] == 1.0
 
 
 def _lm(spec: str | None, cache: bool, no_repeat: float | None = None) -> Any:
@@ -75,7 +73,7 @@ def _run(name: str, levers: dict[str, Any], args: argparse.Namespace, out_dir: P
     for category in CATEGORIES:
         rows = [r for r in prediction.rows if r["category"] == category]
         kept = [t for r in rows for t in r["tasks"]]
-        useful = [t for t in kept if on_category(t, category) and not copies_example(t, category)]
+        useful = [t for t in kept if _useful(t, category)]
         figures = report["categories"].get(category, {})
         per_category[category] = {
             "calls": len(rows),
@@ -156,9 +154,9 @@ def main() -> None:
     configs = {
         "off": {"topics": False, "few_shot": 0, "avoid_archive": 0},
         "on": {
-            "topics": pick(args.topics, DEFAULT_TOPICS),
-            "few_shot": pick(args.few_shot, DEFAULT_FEW_SHOT),
-            "avoid_archive": pick(args.avoid_archive, DEFAULT_AVOID_ARCHIVE),
+            "topics": pick(args.topics, _DEFAULTS["topics"]),
+            "few_shot": pick(args.few_shot, _DEFAULTS["few_shot"]),
+            "avoid_archive": pick(args.avoid_archive, _DEFAULTS["avoid_archive"]),
         },
     }
     if configs["on"] == configs["off"]:

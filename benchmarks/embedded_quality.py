@@ -40,7 +40,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from embtaskgen import CATEGORIES, EmbeddingTaskGenerator, copies_example, load_local_lm, on_category
+from embtaskgen import CATEGORIES, LOCAL_MODELS, EmbeddingTaskGenerator, load_local_lm, score_tasks
+
+# Internal on purpose: this benchmark audits the precision gate and the embedded model's adapter.
 from embtaskgen.brainstorm.precision_gate import GATE_REASONS
 from embtaskgen.brainstorm.prompt_demos import demo_tasks, gate_for
 from embtaskgen.lm.local.adapter import CompactListAdapter
@@ -72,6 +74,11 @@ def _shipped_demos(program: Path = SHIPPED) -> dict[str, list[str]]:
     return {c: demo_tasks(state[n].get("demos", [])) for c, n in PREDICTOR_NAMES.items() if n in state}
 
 
+def _parts(task: str, category: str) -> dict[str, float]:
+    """``score_tasks``'s parts for one task (``on_category`` 1.0: on-category; ``novelty`` 0.0: a seed-task copy)."""
+    return score_tasks([task], category, num_tasks=1).parts
+
+
 class _Tally:
     """Figures of one category over all seeds."""
 
@@ -84,7 +91,7 @@ class _Tally:
 
     def report(self, category: str, samples: int, seed: int) -> dict[str, Any]:
         calls = max(1, self.calls)
-        on_cat = [t for t in self.kept if on_category(t, category)]
+        on_cat = [t for t in self.kept if _parts(t, category)["on_category"] == 1.0]
         rng = random.Random(f"{seed}|{category}")
         return {
             "calls": self.calls,
@@ -93,7 +100,7 @@ class _Tally:
             "kept": len(self.kept),
             "kept_per_call": round(len(self.kept) / calls, 2),
             "on_category_kept_per_call": round(len(on_cat) / calls, 2),
-            "seed_copies": sum(1 for t in self.kept if copies_example(t, category)),
+            "seed_copies": sum(1 for t in self.kept if _parts(t, category)["novelty"] == 0.0),
             "gate_drops": {r: self.drops[r] for r in GATE_REASONS if self.drops[r]},
             "other_drops": {r: n for r, n in self.drops.items() if r not in GATE_REASONS and n},
             "gate_drop_samples": {r: rng.sample(ts, min(samples, len(ts))) for r, ts in sorted(self.samples.items())},
@@ -238,8 +245,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         adapter_options = dict(args.adapter_options)
         if adapter_options:  # on top of the catalog's settings for the model
-            from embtaskgen.lm.local.catalog import LOCAL_MODELS
-
             adapter_options = {**LOCAL_MODELS[args.model].adapter_options, "style": "completion", **adapter_options}
         seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
         program = None if args.program == "none" else args.program

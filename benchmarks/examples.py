@@ -2,7 +2,7 @@
 
 For each example kind, N calls through ``EmbeddingExampleGenerator`` (fixed seed, DSPy's
 cache off, one call at a time, the model loaded before the clock starts) with the adapter
-:func:`embtaskgen.lm.adapters.example_adapter_for` picks for the LM (the
+:meth:`EmbeddingExampleGenerator.adapter_for` picks for the LM (the
 ``CompactObjectAdapter`` for an embedded model). The four task kinds write one example
 for each of N tasks from a fixed set of realistic tasks (below, cycled); ``sts`` and
 ``bitext`` write N examples. Prints one JSON document:
@@ -28,11 +28,10 @@ import sys
 import time
 from typing import Any
 
-from embtaskgen.examples.generator import EmbeddingExampleGenerator
-from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS, SYMMETRIC_KINDS, resolve_kinds
-from embtaskgen.examples.settings import ExampleSettings
-from embtaskgen.lm.adapters import example_adapter_for
-from embtaskgen.lm.local.catalog import load_local_lm
+from embtaskgen import CATEGORIES, EXAMPLE_KINDS, EmbeddingExampleGenerator, ExampleSettings, load_local_lm
+
+#: The kinds that need no task (the others are the brainstorm's categories).
+SYMMETRIC_KINDS = tuple(kind for kind in EXAMPLE_KINDS if kind not in CATEGORIES)
 
 #: Realistic tasks per task kind (what stage 1 should brainstorm).
 TASKS: dict[str, tuple[str, ...]] = {
@@ -120,7 +119,7 @@ def run_kind(
                 "valid": True,
                 "task": row["task"],
                 "attributes": row["attributes"],
-                **{name: row[name] for name in OUTPUT_FIELDS[kind]},
+                **{name: row[name] for name in gen.predictor_for(kind).signature.output_fields},
             }
         )
     for failure in prediction.failures:
@@ -150,10 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--samples", type=int, default=2, help="outputs shown per kind")
     args = parser.parse_args(argv)
-    kinds = resolve_kinds(args.kinds.split(",") if args.kinds != "all" else "all")
+    kinds = ExampleSettings(kinds=args.kinds.split(",") if args.kinds != "all" else "all").kinds
     lm = load_local_lm(args.model, cache=False)
     lm.engine.load()
-    adapter = example_adapter_for(lm)
+    adapter = EmbeddingExampleGenerator(lm=lm).adapter_for(lm)  # the one every generator picks for lm
     max_num_words = args.max_num_words or ExampleSettings(lm=lm).max_num_words
     report: dict[str, Any] = {
         "model": lm.model,

@@ -144,7 +144,7 @@ def child(args: argparse.Namespace) -> None:
         ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
         init = time.perf_counter() - t0
         DataContext.get_current().enable_progress_bars = False
-        from embtaskgen.runs.ray.shard_output import ShardFolder
+        from embtaskgen.runs.ray.shard_output import ShardFolder  # internal on purpose: timed commits
 
         folder = os.path.join(out, "tasks")
         commits: list[tuple[float, int]] = []  # (time, calls recorded) at each batch the driver writes

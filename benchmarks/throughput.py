@@ -123,7 +123,7 @@ def _child(mode: str, calls: int, latency: float, concurrency: int, cache: bool,
         out = os.path.join(tempfile.mkdtemp(prefix="bench-out-"), "tasks.jsonl")
         ok = run(gen, out, progress=False, cache=cache).ok
     elif mode == "floor":
-        from embtaskgen.execute.collect import collect
+        from embtaskgen.execute.collect import collect  # internal on purpose: the executor's floor
 
         bare = lm.copy(cache=False)
         predictor = gen.predictor_for("text-retrieval")
@@ -142,7 +142,7 @@ def _child(mode: str, calls: int, latency: float, concurrency: int, cache: bool,
     elif mode == "asyncio":
         import asyncio
 
-        from embtaskgen import derive_id
+        from embtaskgen.seeds import derive_id  # internal on purpose: the runner's rollout ids
 
         predictor = gen.predictor_for("text-retrieval")
 
@@ -182,7 +182,7 @@ def _child(mode: str, calls: int, latency: float, concurrency: int, cache: bool,
 
 
 def _floor_call(one):
-    from embtaskgen import CallResult
+    from embtaskgen.brainstorm.call_result import CallResult  # internal on purpose: the executor's floor
 
     def call(category: str, generation: int) -> CallResult:
         prediction = one(category, generation)

@@ -7,6 +7,7 @@ package layout.
 import importlib
 import pkgutil
 import types
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 import embtaskgen
 import embtaskgen.signatures
+from embtaskgen.deprecated import DEPRECATED
 
 PACKAGE_DIRS = [Path(embtaskgen.__file__).parent, Path(embtaskgen.signatures.__file__).parent]
 REPO = Path(embtaskgen.__file__).parents[1]
@@ -69,6 +71,109 @@ def test_every_exported_name_resolves():
 
 def test_all_is_in_isort_style_order():
     assert embtaskgen.__all__ == sorted(embtaskgen.__all__, key=_isort_key)
+
+
+#: The public API, stage-neutral where the concept is (issue 20, item 5: about 40 names).
+PUBLIC = {
+    # verbs that take either stage
+    "run", "optimize", "evaluate", "save_program", "load_program", "read_program",
+    # the generators and their settings
+    "EmbeddingTaskGenerator", "EmbeddingExampleGenerator", "GenerationSettings", "ExampleSettings", "DedupSettings",
+    "RunSummary", "RetryPolicy",
+    # errors
+    "EmbtaskgenError", "ConfigError", "MissingDependency", "ProgramFileError", "ResumeError", "RunAborted",
+    "RunInterrupted",
+    # rows in and out
+    "TaskRow", "GenerationRow", "ExampleRow", "read_jsonl", "to_jsonl", "to_dataset", "to_sentence_transformers",
+    # constants
+    "CATEGORIES", "CATEGORY_SUMMARIES", "EXAMPLE_KINDS", "VALIDITY_REASONS", "DEFAULT_MODEL", "LOCAL_MODELS",
+    "OPTIMIZERS", "METRIC_VERSION",
+    # quality, dedup, mining, models
+    "score_tasks", "score_example", "diversity_report", "format_report", "dedup_rows", "DedupResult",
+    "mine_negatives", "load_default_embedder", "resolve_lm", "load_local_lm",
+}  # fmt: skip
+
+
+def test_all_is_the_public_api():
+    assert set(embtaskgen.__all__) == PUBLIC
+    assert len(embtaskgen.__all__) <= 45
+
+
+def test_no_stage_specific_verb_or_internal_is_public():
+    internals = {"run_examples", "optimize_examples", "evaluate_examples", "save_example_program", "derive_id"}
+    assert internals.isdisjoint(embtaskgen.__all__)
+    assert {"normalise_task", "TaskDeduper", "LMCallCounter", "format_table", "heldout_seeds"}.isdisjoint(PUBLIC)
+
+
+# ---------------------------------------------------------- deprecated aliases
+
+
+def test_public_names_do_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in embtaskgen.__all__:
+            getattr(embtaskgen, name)
+        exec(f"from embtaskgen import {', '.join(embtaskgen.__all__)}", {})  # noqa: S102
+
+
+def test_deprecated_and_public_names_do_not_overlap():
+    assert set(DEPRECATED).isdisjoint(embtaskgen.__all__)
+    assert list(DEPRECATED) == sorted(DEPRECATED, key=_isort_key)
+
+
+@pytest.mark.parametrize("name", sorted(DEPRECATED))
+def test_every_deprecated_name_warns_and_gives_its_object(name):
+    module, _, attribute = DEPRECATED[name].target.partition(":")
+    expected = getattr(importlib.import_module(module), attribute)
+    with pytest.warns(DeprecationWarning, match=rf"embtaskgen\.{name} is deprecated") as caught:
+        assert getattr(embtaskgen, name) is expected
+    replacement = DEPRECATED[name].replacement
+    assert (replacement or "no public replacement") in str(caught[0].message)
+    assert caught[0].filename == __file__  # the warning points at the caller
+    namespace: dict = {}
+    with pytest.warns(DeprecationWarning, match=name):
+        exec(f"from embtaskgen import {name}", namespace)  # noqa: S102
+    assert namespace[name] is expected
+
+
+def test_deprecated_names_name_their_replacements():
+    assert DEPRECATED["run_examples"].replacement == "run"
+    assert DEPRECATED["optimize_examples"].replacement == "optimize"
+    assert DEPRECATED["evaluate_examples"].replacement == "evaluate"
+    assert DEPRECATED["save_example_program"].replacement == "save_program"
+    assert DEPRECATED["apply_example_program"].replacement == "load_program"
+    assert embtaskgen.save_program is importlib.import_module("embtaskgen.programs.files").save_program
+
+
+def test_the_deprecated_names_are_listed_by_dir_and_in_the_docs():
+    assert set(DEPRECATED) | set(embtaskgen.__all__) <= set(dir(embtaskgen))
+    listed = (REPO / "docs" / "deprecated.md").read_text()
+    readme = (REPO / "README.md").read_text()
+    for name, entry in DEPRECATED.items():
+        assert f"`{name}`" in listed, name
+        assert f"`{name}`" in readme, name
+        if entry.replacement:
+            assert f"`{entry.replacement}`" in listed, name
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        embtaskgen.not_a_name  # noqa: B018
+    with pytest.raises(ImportError):
+        exec("from embtaskgen import not_a_name", {})  # noqa: S102
+
+
+def test_load_program_gives_the_generator_of_the_files_stage(tmp_path):
+    from embtaskgen import EmbeddingExampleGenerator, EmbeddingTaskGenerator, load_program, save_program
+
+    tasks, examples = tmp_path / "tasks.json", tmp_path / "examples.json"
+    save_program(EmbeddingTaskGenerator("text-retrieval", lm="openai/none"), tasks, categories=["text-retrieval"])
+    save_program(EmbeddingExampleGenerator("sts", count=1, lm="openai/none"), examples)
+    stage1 = load_program(tasks, lm="openai/none")
+    stage2 = load_program(examples, lm="openai/none")
+    assert type(stage1) is EmbeddingTaskGenerator
+    assert type(stage2) is EmbeddingExampleGenerator
+    assert stage2.settings.kinds == ("sts",)
 
 
 # ------------------------------------------------------------ every module

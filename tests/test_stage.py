@@ -6,7 +6,8 @@ import json
 
 import dspy
 
-from embtaskgen import CallResult, EmbeddingExampleGenerator, EmbeddingTaskGenerator
+from embtaskgen import EmbeddingExampleGenerator, EmbeddingTaskGenerator
+from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.examples.call import ExampleResult
 from embtaskgen.stage import Stage
 

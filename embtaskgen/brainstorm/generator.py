@@ -43,7 +43,7 @@ from embtaskgen.seeds import decide_seed, derive_id
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings, call_config
 from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 
-__all__ = ["EmbeddingTaskGenerator", "load_program"]
+__all__ = ["EmbeddingTaskGenerator"]
 
 logger = logging.getLogger(__name__)
 
@@ -398,15 +398,3 @@ class EmbeddingTaskGenerator(dspy.Module):
         jobs = [(c, g) for c in categories for g in range(generations)]
         results = collect(jobs, self.caller(run_seed, topic=topic), workers=self.workers(len(jobs)), progress=progress)
         return assemble_prediction(results, self.settings, model_name=self.model_name, seed=run_seed, generator=self)
-
-
-def load_program(path: str, **generator_kwargs: Any) -> EmbeddingTaskGenerator:
-    """Build an :class:`EmbeddingTaskGenerator` with the prompts of a program file.
-
-    The same as ``EmbeddingTaskGenerator.load(path, **generator_kwargs)``; the category
-    defaults to the stored ones.
-
-    Example:
-        >>> gen = load_program("tuned.json", lm="openai/gpt-4o-mini", seed=1)  # doctest: +SKIP
-    """
-    return EmbeddingTaskGenerator.load(path, **generator_kwargs)

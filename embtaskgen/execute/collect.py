@@ -8,7 +8,7 @@ order; a ``KeyboardInterrupt`` inside a call stops the calls not yet started and
 re-raised.
 
 Example:
-    >>> from embtaskgen import CallResult
+    >>> from embtaskgen.brainstorm.call_result import CallResult
     >>> jobs = [("text-retrieval", 0), ("text-retrieval", 1)]
     >>> results = collect(jobs, lambda c, g: CallResult(c, g, g, items=[f"task {g}"]), workers=2)
     >>> [r.items for r in results]

@@ -100,8 +100,8 @@ def copied_seed_task(task: TaskText, shown: SeedTaskSet) -> str | None:
 def copies_seed_task(task: str, category: str, shown: Iterable[object] | None = None) -> bool:
     """Whether ``task`` copies a seed task the prompt of ``category`` showed (exactly or nearly).
 
-    Exported as ``embtaskgen.copies_example`` (its name before seed tasks were told apart
-    from stage 2's examples).
+    ``embtaskgen.copies_example`` (its name before seed tasks were told apart from stage
+    2's examples) is a deprecated alias of it; ``embtaskgen.score_tasks`` is the public check.
 
     Args:
         task: One task text.

@@ -1,8 +1,9 @@
 import pytest
 
-from embtaskgen import ConfigError, GenerationRow, TaskDeduper, TaskRow
+from embtaskgen import ConfigError, GenerationRow, TaskRow
 from embtaskgen.brainstorm.assembly import assemble
 from embtaskgen.brainstorm.call_result import CallResult
+from embtaskgen.brainstorm.cleaning import TaskDeduper
 
 
 def _result(items, *, generation=0, rollout_id=100, topic="", options=None, category="text-retrieval"):

@@ -7,8 +7,9 @@ import dspy
 import pytest
 from scripted import chat_reply, prompt_text, scripted_lm
 
-from embtaskgen import CATEGORIES, CompactListAdapter, ConfigError, EmbeddingTaskGenerator
+from embtaskgen import CATEGORIES, ConfigError, EmbeddingTaskGenerator
 from embtaskgen.brainstorm.tuning_program import CategoryProgram
+from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.signatures import SIGNATURES
 
 GOOD = [

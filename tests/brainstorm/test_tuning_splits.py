@@ -1,13 +1,15 @@
 import dspy
 import pytest
 
-from embtaskgen import CATEGORIES, HELDOUT_TOPICS, ConfigError, heldout_seeds
+from embtaskgen import CATEGORIES, ConfigError
 from embtaskgen.brainstorm.tuning_splits import (
     EXAMPLE_INPUTS,
     HELDOUT_EVERY,
     HELDOUT_SEED_BASE,
+    HELDOUT_TOPICS,
     TRAIN_TOPICS,
     heldout_examples,
+    heldout_seeds,
     make_example,
     training_examples,
 )

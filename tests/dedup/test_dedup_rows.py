@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from embtaskgen import ConfigError, DedupSettings, dedup_rows, near_duplicate_clusters, normalise_task
+from embtaskgen import ConfigError, DedupSettings, dedup_rows
+from embtaskgen.dedup.run import near_duplicate_clusters
 from embtaskgen.dedup.settings import DEFAULT_THRESHOLD
+from embtaskgen.text.normalise import normalise_task
 
 FIXTURES = Path(__file__).parents[1] / "quality" / "fixtures"
 

@@ -59,7 +59,8 @@ def test_concurrency_capped_by_engine():
 
 
 def test_a_chosen_compact_adapter_without_category_is_told_the_category_of_each_call():
-    from embtaskgen import CompactListAdapter, adapter_for
+    from embtaskgen.lm.adapters import adapter_for
+    from embtaskgen.lm.local.adapter import CompactListAdapter
 
     chosen = CompactListAdapter(max_items=8)
     told = adapter_for(dspy.LM("openai/m"), "text-matching-long", chosen)

@@ -13,7 +13,7 @@ from embtaskgen.errors import ConfigError
 from embtaskgen.examples.generator import EmbeddingExampleGenerator
 from embtaskgen.mining.examples_file import mine_output
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.runner import run_examples
+from embtaskgen.runs.runner import run
 
 TASKS = [("text-retrieval", f"Given a question about topic {n}, retrieve answers.") for n in range(4)]
 
@@ -21,7 +21,7 @@ TASKS = [("text-retrieval", f"Given a question about topic {n}, retrieve answers
 def _run(tmp_path, format_="jsonl", kinds=("text-retrieval", "sts")):
     gen = EmbeddingExampleGenerator(list(kinds), count=2, seed=5, lm=scripted_lm(example_reply), max_num_words=50)
     out = tmp_path / "examples.jsonl"
-    summary = run_examples(gen, TASKS, out, progress=False, format=format_)
+    summary = run(gen, out, tasks=TASKS, progress=False, format=format_)
     assert summary.status == "complete"
     return gen, out
 
@@ -47,7 +47,7 @@ def test_jsonl_rows_get_the_mined_columns_and_the_run_still_resumes(tmp_path):
         else:
             assert "mined_negative" not in new
     assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]  # the temporary file was renamed
-    summary = run_examples(gen, TASKS, out, resume=True, progress=False)
+    summary = run(gen, out, tasks=TASKS, resume=True, progress=False)
     assert summary.status == "complete" and summary.skipped == summary.planned
     assert mine_output(out, embedder=toy)["mined"] == 4  # mining again is stable
     assert _lines(out) == after

@@ -10,7 +10,8 @@ from dspy import lm15
 from openai_stub import OpenAIStub
 from run_helpers import FaultyModel, generations_in, read_lines
 
-from embtaskgen import CallResult, EmbeddingTaskGenerator
+from embtaskgen import EmbeddingTaskGenerator
+from embtaskgen.brainstorm.call_result import CallResult
 from embtaskgen.errors import RunAborted
 from embtaskgen.runs.files import LineWriter, RunFiles
 from embtaskgen.runs.progressbar import make_bar

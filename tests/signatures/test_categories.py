@@ -1,7 +1,8 @@
 import pytest
 
-from embtaskgen import CATEGORIES, SIGNATURES, resolve_categories
-from embtaskgen.signatures.categories import PREDICTOR_NAMES, signature_for
+from embtaskgen import CATEGORIES
+from embtaskgen.signatures import SIGNATURES
+from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories, signature_for
 
 
 def test_categories_are_the_four_names_in_order():

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import dspy
 from scripted import scripted_lm
 
-from embtaskgen import LMCallCounter
+from embtaskgen.tune.lm_calls import LMCallCounter
 
 QA = dspy.Predict("question -> answer")
 

@@ -5,9 +5,9 @@ from scripted import scripted_lm
 from tuning_replies import proposer_reply, reflection_reply, varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.brainstorm.generator import load_program
 from embtaskgen.brainstorm.tuning_program import CategoryProgram
 from embtaskgen.brainstorm.tuning_splits import HELDOUT_TOPICS, heldout_seeds
+from embtaskgen.loading import load_program
 from embtaskgen.programs.files import program_metadata, save_program
 from embtaskgen.quality.metric import METRIC_VERSION
 from embtaskgen.tune.evaluation import evaluate

@@ -7,11 +7,11 @@ from scripted import chat_reply, scripted_lm
 from tuning_replies import varied_lm
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.brainstorm.generator import load_program
 from embtaskgen.brainstorm.tuning_demos import curate_demos
 from embtaskgen.brainstorm.tuning_splits import HELDOUT_SEED_BASE, HELDOUT_TOPICS, TRAIN_TOPICS, training_examples
 from embtaskgen.cli.main import main
 from embtaskgen.errors import ProgramFileError
+from embtaskgen.loading import load_program
 from embtaskgen.programs.choice import SHIPPED_PROGRAM, default_program_for, resolve_program
 from embtaskgen.programs.files import ProgramLoader, apply_program, program_metadata, read_program, save_program
 

@@ -30,7 +30,8 @@ Nothing is imported here; import from the module that holds the name (or from
 
 Example:
     >>> import dspy
-    >>> from embtaskgen import adapter_for, load_local_lm
+    >>> from embtaskgen.lm.adapters import adapter_for
+    >>> from embtaskgen import load_local_lm
     >>> from embtaskgen.signatures import SIGNATURES
     >>> lm = load_local_lm("smollm2")  # doctest: +SKIP
     >>> with dspy.context(lm=lm, adapter=adapter_for(lm, "text-retrieval")):  # doctest: +SKIP

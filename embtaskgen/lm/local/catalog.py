@@ -300,7 +300,7 @@ def load_local_lm(
 
     Example:
         >>> import dspy
-        >>> from embtaskgen import adapter_for
+        >>> from embtaskgen.lm.adapters import adapter_for
         >>> from embtaskgen.signatures import SIGNATURES
         >>> lm = load_local_lm()  # doctest: +SKIP
         >>> with dspy.context(lm=lm, adapter=adapter_for(lm, "text-retrieval")):  # doctest: +SKIP
