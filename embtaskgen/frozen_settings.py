@@ -2,7 +2,7 @@
 
 A settings class (:class:`~embtaskgen.settings.GenerationSettings`,
 :class:`~embtaskgen.examples.settings.ExampleSettings`,
-:class:`~embtaskgen.quality.dedup_settings.DedupSettings`) subclasses
+:class:`~embtaskgen.dedup.settings.DedupSettings`) subclasses
 :class:`FrozenSettings` and declares each field with pydantic's types and constraints and
 a :class:`Must` saying in words what a valid value is. Construction validates every field
 once; :func:`config_error` turns the first problem pydantic found into a

@@ -1,7 +1,7 @@
-"""How :mod:`~embtaskgen.quality.lsh_dedup` compares texts: shingles, threshold, MinHash.
+"""How :mod:`~embtaskgen.dedup.run` compares texts: shingles, threshold, MinHash.
 
 The settings are validated once, here, where they enter; the local pass and the Ray
-step (:mod:`~embtaskgen.quality.ray_minhash`) sign texts with the same
+step (:mod:`~embtaskgen.dedup.shard_signatures`) sign texts with the same
 :meth:`DedupSettings.sign`, so both give the same signatures.
 
 Example:
@@ -29,7 +29,7 @@ from embtaskgen.frozen_settings import FrozenSettings, Must, OneOf
 __all__ = ["DEFAULT_THRESHOLD", "DedupSettings"]
 
 #: Estimated Jaccard similarity of the shingle sets at or above which a text is dropped
-#: (measured: :mod:`~embtaskgen.quality.lsh_dedup`).
+#: (measured: :mod:`~embtaskgen.dedup.run`).
 DEFAULT_THRESHOLD = 0.7
 
 

@@ -65,7 +65,7 @@ def _needed(size: int, threshold: float) -> int:
 def _may_copy(task: TaskText, grams: frozenset[str], words: frozenset[str]) -> bool:
     """Whether ``task`` can be a near-duplicate of any seed task at all.
 
-    Prefix filtering (see :mod:`embtaskgen.quality.dedup`) with the tokens no seed task
+    Prefix filtering (see :mod:`embtaskgen.dedup.near_duplicates`) with the tokens no seed task
     has ordered first: if more than ``|x| - ceil(t |x|)`` of the task's tokens are in no
     seed task, the task shares no prefix token with any seed task, so neither Jaccard rule
     can hold. Two set differences instead of a comparison per seed task.

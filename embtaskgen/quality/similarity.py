@@ -4,7 +4,7 @@ Two tasks are near-duplicates when their character 4-grams overlap strongly (the
 sentence with small edits) or their content words do (a paraphrase that reorders or
 inflects the same words). Both are Jaccard similarities of sets, so the same rule runs
 inside one list (all pairs) and across a whole file (an index, see
-:mod:`embtaskgen.quality.dedup`).
+:mod:`embtaskgen.dedup.near_duplicates`).
 
 Two tasks that share only the sentence template ("Given a legal question, retrieve ..."
 vs "Given a medical question, retrieve ...") are *not* near-duplicates: they differ in
