@@ -9,11 +9,12 @@ signatures, one output row per text. The driver takes the blocks **in shard orde
 executor gives. A single file is one shard (one task): the step pays off on a folder of
 many shards and a cluster of many CPUs.
 
-Ray itself: with ``address=None`` a local instance starts on 127.0.0.1 (no dashboard,
-as many CPUs as the machine has) and is shut down at the end; ``"auto"`` or
-``"ray://host:port"`` connects to a running cluster; a Ray already initialised in the
-process is used as it is (and left running). Ray Data's progress bars are off. A bad
-line in a shard stops the run with the reader's :class:`~embtaskgen.errors.ConfigError`
+Ray itself: the runner's session (:func:`embtaskgen.runs.ray.executor.ray_session`):
+with ``address=None`` a local instance starts on 127.0.0.1 (no dashboard, as many CPUs
+as the machine has) and is shut down at the end; ``"auto"``, ``"host:port"`` or
+``"ray://host:port"`` connects to a running cluster (one that does not answer fails at
+once); a Ray already initialised in the process is used as it is (and left running).
+Ray Data's progress bars are off. A bad line in a shard stops the run with the reader's :class:`~embtaskgen.errors.ConfigError`
 (its message comes back as data: Ray does not carry the exception's type back).
 
 Example (needs ``pip install 'embtaskgen[ray]'``)::
@@ -23,17 +24,16 @@ Example (needs ``pip install 'embtaskgen[ray]'``)::
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from embtaskgen.dedup.source import DedupSource
-from embtaskgen.errors import ConfigError, EmbtaskgenError, MissingDependency
+from embtaskgen.errors import ConfigError, EmbtaskgenError
+from embtaskgen.runs.ray.executor import ray_session
 
 if TYPE_CHECKING:
     from embtaskgen.dedup.settings import DedupSettings
@@ -41,17 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["ray_signature_blocks", "sign_shard"]
 
 logger = logging.getLogger(__name__)
-
-
-def _import_ray() -> Any:
-    try:
-        import ray
-        import ray.data  # noqa: F401 - the Data library is what this step uses
-    except ImportError as exc:
-        raise MissingDependency(
-            "dedup with executor='ray' needs Ray Data: pip install 'embtaskgen[ray]' (or pip install 'ray[data]')"
-        ) from exc
-    return ray
 
 
 def sign_shard(
@@ -77,29 +66,6 @@ def sign_shard(
     return {"sig": settings.sign(texts), "error": np.array([""] * len(texts), dtype=object)}
 
 
-@contextlib.contextmanager
-def _session(address: str | None) -> Iterator[Any]:
-    ray = _import_ray()
-    if ray.is_initialized():
-        yield ray
-        return
-    if address is not None:
-        if not isinstance(address, str) or not address.strip():
-            raise ConfigError(f"ray_address must be 'auto' or 'ray://host:port', got {address!r}")
-        try:
-            ray.init(address=address, log_to_driver=False)
-        except (ConnectionError, ValueError, RuntimeError) as exc:
-            raise ConfigError(f"cannot connect to the Ray cluster at {address!r}: {exc}") from exc
-    else:
-        ray.init(
-            num_cpus=os.cpu_count() or 1, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False
-        )
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
-
-
 def ray_signature_blocks(source: DedupSource, settings: DedupSettings, address: str | None) -> Iterator[np.ndarray]:
     """Yield the signatures of ``source``'s texts, a shard's block at a time, in order.
 
@@ -107,7 +73,7 @@ def ray_signature_blocks(source: DedupSource, settings: DedupSettings, address: 
         ConfigError: A bad line in a shard, or a cluster that cannot be reached.
         MissingDependency: Ray Data is not installed.
     """
-    with _session(address) as ray:
+    with ray_session(address, workers=0, actor_cpus=0.0) as ray:
         from ray.data import DataContext
 
         context = DataContext.get_current()
