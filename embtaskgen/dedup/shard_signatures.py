@@ -14,8 +14,9 @@ with ``address=None`` a local instance starts on 127.0.0.1 (no dashboard, as man
 as the machine has) and is shut down at the end; ``"auto"``, ``"host:port"`` or
 ``"ray://host:port"`` connects to a running cluster (one that does not answer fails at
 once); a Ray already initialised in the process is used as it is (and left running).
-Ray Data's progress bars are off. A bad line in a shard stops the run with the reader's :class:`~embtaskgen.errors.ConfigError`
-(its message comes back as data: Ray does not carry the exception's type back).
+Ray Data's progress bars are off. A bad line in a shard stops the run with the reader's
+:class:`~embtaskgen.errors.ConfigError` (its message comes back as data: Ray does not
+carry the exception's type back).
 
 Example (needs ``pip install 'embtaskgen[ray]'``)::
 
