@@ -45,7 +45,7 @@ from embtaskgen import CATEGORIES, LOCAL_MODELS, EmbeddingTaskGenerator, load_lo
 # Internal on purpose: this benchmark audits the precision gate and the embedded model's adapter.
 from embtaskgen.brainstorm.precision_gate import GATE_REASONS
 from embtaskgen.brainstorm.prompt_demos import demo_tasks, gate_for
-from embtaskgen.lm.local.adapter import CompactListAdapter
+from embtaskgen.embedded.adapter import CompactListAdapter
 from embtaskgen.quality.gate_labels import evaluate_gate, read_labelled
 from embtaskgen.signatures.categories import PREDICTOR_NAMES
 

@@ -21,6 +21,7 @@ from embtaskgen.dedup.run import DedupResult, dedup_rows
 from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.deprecated import __dir__ as __dir__
 from embtaskgen.deprecated import __getattr__ as __getattr__
+from embtaskgen.embedded.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
 from embtaskgen.errors import (
     ConfigError,
     EmbtaskgenError,
@@ -37,7 +38,6 @@ from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.st_format import to_sentence_transformers
 from embtaskgen.examples.validity import VALIDITY_REASONS
 from embtaskgen.execute.faults import RetryPolicy
-from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS, load_local_lm
 from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.loading import load_program
 from embtaskgen.mining.negatives import mine_negatives

@@ -54,7 +54,7 @@ DEPRECATED: dict[str, Deprecated] = {
     "HELDOUT_TOPICS": Deprecated("embtaskgen.brainstorm.tuning_splits:HELDOUT_TOPICS", "evaluate"),
     "SIGNATURES": Deprecated("embtaskgen.signatures:SIGNATURES", "EmbeddingTaskGenerator"),
     "CallResult": Deprecated("embtaskgen.brainstorm.call_result:CallResult", None),
-    "CompactListAdapter": Deprecated("embtaskgen.lm.local.adapter:CompactListAdapter", "load_local_lm"),
+    "CompactListAdapter": Deprecated("embtaskgen.embedded.adapter:CompactListAdapter", "load_local_lm"),
     "LMCallCounter": Deprecated("embtaskgen.tune.lm_calls:LMCallCounter", None),
     "TaskDeduper": Deprecated("embtaskgen.brainstorm.cleaning:TaskDeduper", "dedup_rows"),
     "adapter_for": Deprecated("embtaskgen.lm.adapters:adapter_for", "EmbeddingTaskGenerator(adapter=...)"),

@@ -3,7 +3,7 @@
 ``with llama_server("gemma-3-270m", log_path) as base_url:`` starts the server on a free
 loopback port, waits until it lists its model (up to 60 s), yields its ``/v1`` URL and
 stops it. The model is served under the alias of its registry name. Every slow test that
-serves a model uses it (``tests/lm/local``, ``tests/examples``, ``tests/runs``).
+serves a model uses it (``tests/embedded``, ``tests/examples``, ``tests/runs``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _free_port() -> int:
 def llama_server(model: str, log_path: Path, *, n_ctx: int = 4096) -> Iterator[str]:
     """Serve the embedded model ``model`` (a registry name) on loopback; yield its base URL."""
     pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
-    from embtaskgen.lm.local.catalog import resolve_model_path
+    from embtaskgen.embedded.catalog import resolve_model_path
 
     path, _ = resolve_model_path(model)
     port = _free_port()

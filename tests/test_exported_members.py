@@ -185,7 +185,7 @@ MODULES = _module_names()
 def test_the_walk_finds_every_folder():
     assert {
         "embtaskgen.brainstorm.generator",
-        "embtaskgen.lm.local.engine",
+        "embtaskgen.embedded.engine",
         "embtaskgen.runs.runner",
         "embtaskgen.tune.optimize",
         "embtaskgen.quality.metric",
@@ -235,3 +235,14 @@ def _too_long():
 
 def test_no_module_exceeds_the_line_limit():
     assert _too_long() == {}
+
+
+def test_every_package_folder_is_in_the_built_distribution():
+    """A folder missing from ``[tool.setuptools] packages`` works in an editable install
+    and is absent from the wheel, so ``pip install .`` would fail at its first import."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    folders = {".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "embtaskgen").rglob("__init__.py")}
+    assert folders - listed == set()

@@ -87,7 +87,7 @@ def categories() -> None:
 @main.command()
 def models() -> None:
     """List the embedded models: what --model takes, their licences and model files."""
-    from embtaskgen.lm.local.inventory import describe_models, format_models
+    from embtaskgen.embedded.inventory import describe_models, format_models
 
     click.echo(format_models(describe_models()))
     click.echo("Any other --model is a LiteLLM id (openai/gpt-4o-mini; openai/<name> with --api-base).")

@@ -11,7 +11,7 @@ example and assembles the rows in plan order.
 
 Adapters: a served model gets the strict twin of DSPy's adapter
 (:func:`embtaskgen.lm.adapters.adapter_for`: ``StrictChatAdapter`` by default); an
-embedded model gets :class:`~embtaskgen.lm.local.object_adapter.CompactObjectAdapter`
+embedded model gets :class:`~embtaskgen.embedded.object_adapter.CompactObjectAdapter`
 (a short prompt with one worked example per kind, and a JSON schema with per-field length
 bounds that llama.cpp enforces as a grammar; :func:`embtaskgen.lm.adapters.example_adapter_for`).
 An adapter the user chose always wins.

@@ -103,7 +103,7 @@ def _embedded(lm: Any, api_base: Any) -> bool:
     if isinstance(lm, str) or lm is None:
         return api_base is None and is_local_spec(lm)
     try:
-        from embtaskgen.lm.local.catalog import is_local_lm
+        from embtaskgen.embedded.catalog import is_local_lm
     except ImportError:  # pragma: no cover - the local extra is missing
         return False
     return is_local_lm(lm)

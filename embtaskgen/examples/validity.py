@@ -51,8 +51,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from embtaskgen.embedded.object_adapter import WORKED_EXAMPLES
 from embtaskgen.examples.kinds import OUTPUT_FIELDS
-from embtaskgen.lm.local.object_adapter import WORKED_EXAMPLES
 from embtaskgen.signatures.language_scripts import script_share
 
 __all__ = [

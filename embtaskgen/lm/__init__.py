@@ -10,8 +10,7 @@
   served models' strict parsing (an answer is JSON, or a parse failure);
   ``prompt_memo.py`` - an adapter that remembers the messages it rendered.
 * ``untrusted.py`` - text from a model or a server made storable, secrets kept out.
-* ``local/`` - the embedded models on llama.cpp: the catalog of model files from PyPI,
-  the DSPy engine, its sampler and grammar, the compact adapters of both stages.
+* The embedded models on llama.cpp live in :mod:`embtaskgen.embedded`.
 """
 
 __all__: list[str] = []

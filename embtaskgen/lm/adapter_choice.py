@@ -10,7 +10,7 @@ made here overrides it. The names, the same on the command line and in Python:
   prompt, strict JSON parsing);
 * ``json``: :class:`~embtaskgen.lm.strict_adapters.StrictJSONAdapter` (DSPy's JSON
   prompt and ``response_format``, strict parsing);
-* ``compact``: :class:`~embtaskgen.lm.local.adapter.CompactListAdapter`, the short
+* ``compact``: :class:`~embtaskgen.embedded.adapter.CompactListAdapter`, the short
   prompt small models follow (for an embedded model this is what ``auto`` picks, with
   its tuned settings; for a served one its chat-style defaults).
 
@@ -70,14 +70,14 @@ def choose_adapter(choice: Any, lm: Any = None) -> dspy.Adapter | None:
         return StrictJSONAdapter()
     if is_local_spec(lm) or _is_embedded(lm):
         return None  # the embedded model's compact adapter, with the settings it was tuned with
-    from embtaskgen.lm.local.adapter import CompactListAdapter
+    from embtaskgen.embedded.adapter import CompactListAdapter
 
     return CompactListAdapter()
 
 
 def _is_embedded(lm: Any) -> bool:
     try:
-        from embtaskgen.lm.local.catalog import is_local_lm
+        from embtaskgen.embedded.catalog import is_local_lm
     except ImportError:  # pragma: no cover - the local extra is missing
         return False
     return is_local_lm(lm)

@@ -4,8 +4,8 @@ A served model gets the strict twin of DSPy's adapter (:mod:`embtaskgen.lm.stric
 whatever ``dspy.settings`` holds, ``ChatAdapter`` by default, with the same prompt but
 a ``list[str]`` answer read as strict JSON (no ``json_repair``, no ``literal_eval``); an
 adapter in ``dspy.settings`` other than DSPy's Chat or JSON adapter is left alone
-(``None``). An embedded model from :func:`~embtaskgen.lm.local.catalog.load_local_lm`
-gets the :class:`~embtaskgen.lm.local.adapter.CompactListAdapter` with the settings its
+(``None``). An embedded model from :func:`~embtaskgen.embedded.catalog.load_local_lm`
+gets the :class:`~embtaskgen.embedded.adapter.CompactListAdapter` with the settings its
 catalog entry was tuned with, told the category of the call. An adapter the user chose
 always wins; a ``CompactListAdapter`` the user built without a category is told the
 category of each call (a copy per call).
@@ -51,8 +51,8 @@ def adapter_for(lm: Any, category: str | None = None, chosen: dspy.Adapter | Non
         'StrictJSONAdapter'
     """
     try:
-        from embtaskgen.lm.local.adapter import CompactListAdapter
-        from embtaskgen.lm.local.catalog import adapter_options_for
+        from embtaskgen.embedded.adapter import CompactListAdapter
+        from embtaskgen.embedded.catalog import adapter_options_for
     except ImportError:  # pragma: no cover - the local extra is missing
         CompactListAdapter = adapter_options_for = None  # type: ignore[assignment,misc]  # noqa: N806
     if chosen is not None:
@@ -76,7 +76,7 @@ def example_adapter_for(lm: Any, kind: str | None = None, chosen: dspy.Adapter |
     """The adapter to format a stage-2 example call (of ``kind``) on ``lm``.
 
     Like :func:`adapter_for`, but an embedded model gets the
-    :class:`~embtaskgen.lm.local.object_adapter.CompactObjectAdapter` (one JSON object per
+    :class:`~embtaskgen.embedded.object_adapter.CompactObjectAdapter` (one JSON object per
     call, its schema sent as a grammar) in its catalog entry's prompt style, instead of
     the list adapter. A served model gets the strict twin of DSPy's adapter; an adapter
     the user chose always wins.
@@ -95,8 +95,8 @@ def example_adapter_for(lm: Any, kind: str | None = None, chosen: dspy.Adapter |
     if chosen is not None:
         return chosen
     try:
-        from embtaskgen.lm.local.catalog import adapter_options_for
-        from embtaskgen.lm.local.object_adapter import CompactObjectAdapter
+        from embtaskgen.embedded.catalog import adapter_options_for
+        from embtaskgen.embedded.object_adapter import CompactObjectAdapter
     except ImportError:  # pragma: no cover - the local extra is missing
         return strict_adapter(dspy.settings.adapter)
     options = adapter_options_for(lm)

@@ -221,7 +221,7 @@ def resolve_lm(
     if is_local_spec(lm):
         if base is not None:
             raise ConfigError("api_base applies to served models; use --model openai/<name> with --api-base")
-        from embtaskgen.lm.local.catalog import load_local_lm
+        from embtaskgen.embedded.catalog import load_local_lm
 
         spec = None if lm in (None, LOCAL_PREFIX) else lm.split(":", 1)[1]
         return load_local_lm(spec, max_tokens=max_tokens, no_repeat=no_repeat)

@@ -57,7 +57,7 @@ def test_cli_counts_gate_drops_in_the_summary_and_keeps_rejects_with_the_flag(tm
 
 
 def test_rows_say_the_list_cap_the_compact_adapter_asked_for():
-    from embtaskgen.lm.local.adapter import CompactListAdapter
+    from embtaskgen.embedded.adapter import CompactListAdapter
 
     lm = scripted_lm(lambda _request: json.dumps(ANSWER[2:3]))
     prediction = EmbeddingTaskGenerator(

@@ -5,7 +5,7 @@ import pytest
 
 from embtaskgen import CATEGORIES, ConfigError
 from embtaskgen.brainstorm.tuning_metric import demo_tasks, requested_count, shown_examples, tuning_metric
-from embtaskgen.lm.local.adapter import CompactListAdapter
+from embtaskgen.embedded.adapter import CompactListAdapter
 from embtaskgen.quality.metric import score_tasks
 from embtaskgen.signatures.seed_tasks import SEED_TASKS
 

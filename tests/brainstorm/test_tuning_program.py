@@ -9,7 +9,7 @@ from scripted import chat_reply, prompt_text, scripted_lm
 
 from embtaskgen import CATEGORIES, ConfigError, EmbeddingTaskGenerator
 from embtaskgen.brainstorm.tuning_program import CategoryProgram
-from embtaskgen.lm.local.adapter import CompactListAdapter
+from embtaskgen.embedded.adapter import CompactListAdapter
 from embtaskgen.signatures import SIGNATURES
 
 GOOD = [

@@ -173,14 +173,14 @@ def test_existing_output_needs_resume_and_resume_completes(tmp_path, scripted_mo
 def test_models_lists_the_embedded_models_files_and_licences_without_assembling(monkeypatch):
     import dataclasses
 
-    from embtaskgen.lm.local import catalog
+    from embtaskgen.embedded import catalog
 
     def never(*_args):
         raise AssertionError("listing the models must not locate or assemble a file")
 
     patched = {name: dataclasses.replace(model, locate=never) for name, model in catalog.LOCAL_MODELS.items()}
     monkeypatch.setattr(catalog, "LOCAL_MODELS", patched)
-    monkeypatch.setattr("embtaskgen.lm.local.inventory.LOCAL_MODELS", patched)
+    monkeypatch.setattr("embtaskgen.embedded.inventory.LOCAL_MODELS", patched)
     result = CliRunner().invoke(main, ["models"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

@@ -230,7 +230,7 @@ class _FakeLlama:
 
 
 def test_the_embedded_model_gets_strict_json_with_a_schema(tmp_path):
-    from embtaskgen.lm.local.engine import LlamaCppEngine
+    from embtaskgen.embedded.engine import LlamaCppEngine
 
     model = tmp_path / "m.gguf"
     model.write_bytes(b"GGUF")

@@ -244,7 +244,7 @@ def test_wrong_script_in_sts_and_what_cannot_be_told():
 @pytest.mark.parametrize("kind", ["text-retrieval", "text-matching-short", "text-classification", "sts", "bitext"])
 def test_copies_worked_example(kind):
     """An answer that hands the prompt's worked example back, lightly edited, is not kept."""
-    from embtaskgen.lm.local.object_adapter import WORKED_EXAMPLES
+    from embtaskgen.embedded.object_adapter import WORKED_EXAMPLES
 
     shown = WORKED_EXAMPLES[kind][1]
     name = max(shown, key=lambda field: len(shown[field]))

@@ -36,7 +36,7 @@ def test_no_repeat_only_for_embedded_models(monkeypatch):
             resolve_lm(spec, no_repeat=0)
     seen = {}
     monkeypatch.setattr(
-        "embtaskgen.lm.local.catalog.load_local_lm", lambda spec, **kw: seen.update(spec=spec, **kw) or "lm"
+        "embtaskgen.embedded.catalog.load_local_lm", lambda spec, **kw: seen.update(spec=spec, **kw) or "lm"
     )
     assert resolve_lm("local:smollm2", no_repeat=0.5) == "lm"
     assert seen == {"spec": "smollm2", "max_tokens": None, "no_repeat": 0.5}
@@ -59,8 +59,8 @@ def test_concurrency_capped_by_engine():
 
 
 def test_a_chosen_compact_adapter_without_category_is_told_the_category_of_each_call():
+    from embtaskgen.embedded.adapter import CompactListAdapter
     from embtaskgen.lm.adapters import adapter_for
-    from embtaskgen.lm.local.adapter import CompactListAdapter
 
     chosen = CompactListAdapter(max_items=8)
     told = adapter_for(dspy.LM("openai/m"), "text-matching-long", chosen)

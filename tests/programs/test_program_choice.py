@@ -17,7 +17,7 @@ needs_shipped = pytest.mark.skipif(not SHIPPED_PROGRAM.is_file(), reason="no shi
 
 def _as_shipped_model():
     """A scripted LM that carries the shipped program's model id and the adapter it was tuned with."""
-    from embtaskgen.lm.local.adapter import CompactListAdapter
+    from embtaskgen.embedded.adapter import CompactListAdapter
 
     info = program_metadata(SHIPPED_PROGRAM)
     lm = scripted_lm(lambda _request: chat_reply(["Given a claim, retrieve documents that support it."]))

@@ -28,9 +28,9 @@ from typing import Any
 
 import dspy
 
+from embtaskgen.embedded.engine import AsyncLlamaCppEngine, LlamaCppEngine, PromptStyle
+from embtaskgen.embedded.registry import model_fingerprint
 from embtaskgen.errors import ConfigError, MissingDependency, install_hint
-from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine, PromptStyle
-from embtaskgen.lm.local.registry import model_fingerprint
 from embtaskgen.lm.spec import check_no_repeat
 
 __all__ = [
@@ -60,7 +60,7 @@ class LocalModel:
         locate: Returns the path of the GGUF file (may assemble it, never downloads).
         model_id: Returns DSPy's model id (its cache namespace) for that file.
         engine_options: Sampling defaults of the engine for this model.
-        adapter_options: Settings of :class:`~embtaskgen.lm.local.adapter.CompactListAdapter`.
+        adapter_options: Settings of :class:`~embtaskgen.embedded.adapter.CompactListAdapter`.
         max_tokens: Default output budget per call.
         licence: The model's licence, as its publisher states it.
         file_note: How the file gets onto the machine (for ``embtaskgen models``).
@@ -287,7 +287,7 @@ def load_local_lm(
         cache: Use DSPy's response cache.
         num_retries: DSPy retries on transient errors.
         no_repeat: Strength of the repeated-phrase penalty (llama.cpp's DRY sampler,
-            :mod:`embtaskgen.lm.local.repetition`); ``0`` turns it off. Defaults to the
+            :mod:`embtaskgen.embedded.repetition`); ``0`` turns it off. Defaults to the
             model's setting (0.8 for the embedded models, off for a plain path). Another
             strength gets its own cache namespace (``-norepeat<x>`` in the model id).
 

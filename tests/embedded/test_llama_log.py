@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from embtaskgen.lm.local import llama_log
-from embtaskgen.lm.local.llama_log import LLAMA_LOGGER, route_llama_logs
+from embtaskgen.embedded import llama_log
+from embtaskgen.embedded.llama_log import LLAMA_LOGGER, route_llama_logs
 
 
 def test_warnings_and_chatter_are_debug_errors_stay_errors(caplog):

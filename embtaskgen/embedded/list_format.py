@@ -1,6 +1,6 @@
 """The compact list prompt as text: rendering the request, reading the answer, the item regex.
 
-What :class:`~embtaskgen.lm.local.adapter.CompactListAdapter` writes and reads, with no
+What :class:`~embtaskgen.embedded.adapter.CompactListAdapter` writes and reads, with no
 DSPy in it:
 
 - :func:`request_text` says the input values in a sentence or two ("Write 10 tasks.

@@ -9,12 +9,12 @@ import dspy
 import pytest
 from dspy.utils.exceptions import AdapterParseError
 
+from embtaskgen.embedded.object_adapter import MAX_TOKENS, WORKED_EXAMPLES, CompactObjectAdapter, field_bounds
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.attribute_draw import draw_attributes
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS, TASK_KINDS
 from embtaskgen.examples.validity import check_example
 from embtaskgen.lm.adapters import example_adapter_for
-from embtaskgen.lm.local.object_adapter import MAX_TOKENS, WORKED_EXAMPLES, CompactObjectAdapter, field_bounds
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 STS = EXAMPLE_SIGNATURES["sts"]
@@ -183,7 +183,7 @@ def test_the_grammar_writes_the_fields_in_the_signature_order(kind):
     """llama.cpp writes properties in the schema's order: the query before the documents
     (sorted keys made Gemma write a retrieval example's negative first, its query last)."""
     pytest.importorskip("llama_cpp")
-    from embtaskgen.lm.local.grammar import format_options, grammar_text
+    from embtaskgen.embedded.grammar import format_options, grammar_text
 
     schema = CompactObjectAdapter().schema(EXAMPLE_SIGNATURES[kind], _inputs(kind))
     (root,) = [line for line in grammar_text(json.dumps(schema)).splitlines() if line.startswith("root ::=")]

@@ -3,11 +3,11 @@
 DSPy's JSON adapter describes every field in a long system message; Gemma 3 270M answers
 it with the attribute values copied into the fields (``{"S1": "sentence", "S2":
 "college"}``). ``CompactObjectAdapter`` renders an example signature the way
-:class:`~embtaskgen.lm.local.adapter.CompactListAdapter` renders a brainstorm one:
+:class:`~embtaskgen.embedded.adapter.CompactListAdapter` renders a brainstorm one:
 
 - the instructions are the signature's docstring, plus one sentence on the answer format;
 - one fixed worked example per kind (:data:`WORKED_EXAMPLES`), unless the call has demos;
-  laid out as the list adapter's (:func:`~embtaskgen.lm.local.list_format.render_messages`);
+  laid out as the list adapter's (:func:`~embtaskgen.embedded.list_format.render_messages`);
 - the request is the input values, one ``name: value`` line each;
 - the answer is one JSON object with exactly the output fields, strings. When the LM
   enforces JSON schemas (the embedded llama.cpp engine does), the schema goes out as
@@ -40,9 +40,9 @@ from dspy.signatures.signature import Signature
 from dspy.utils.callback import BaseCallback
 from dspy.utils.exceptions import AdapterParseError
 
+from embtaskgen.embedded.adapter import CompactAdapter, Style
+from embtaskgen.embedded.list_format import dump, render_messages
 from embtaskgen.errors import ConfigError
-from embtaskgen.lm.local.adapter import CompactAdapter, Style
-from embtaskgen.lm.local.list_format import dump, render_messages
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 __all__ = ["MAX_TOKENS", "WORKED_EXAMPLES", "CompactObjectAdapter", "field_bounds"]

@@ -5,7 +5,7 @@ Nothing is imported here; import from the module that holds the name (or from
 ``CompactListAdapter`` and ``adapter_for``):
 
 - ``catalog``: the embedded models (``smollm2``, ``gemma-3-270m``) and GGUF paths;
-  :func:`~embtaskgen.lm.local.catalog.load_local_lm` builds a ``dspy.LM`` over one
+  :func:`~embtaskgen.embedded.catalog.load_local_lm` builds a ``dspy.LM`` over one
   (nothing loads until the first call), with ``LOCAL_MODELS``, ``DEFAULT_MODEL``,
   ``LocalModel``, ``resolve_model_path``, ``is_local_lm`` and ``adapter_options_for``
   (the adapter settings each model was tuned with).

@@ -12,7 +12,7 @@ from typing import Any
 import dspy
 import pytest
 
-from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine
+from embtaskgen.embedded.engine import AsyncLlamaCppEngine, LlamaCppEngine
 
 
 class FakeLlama:

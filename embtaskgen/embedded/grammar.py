@@ -21,7 +21,7 @@ from typing import Any
 
 from dspy import lm15
 
-from embtaskgen.lm.local.requests import PROVIDER
+from embtaskgen.embedded.requests import PROVIDER
 
 __all__ = ["format_options", "grammar_text"]
 

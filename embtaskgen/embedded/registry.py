@@ -28,7 +28,7 @@ from typing import Any
 
 from dspy import lm15
 
-from embtaskgen.lm.local.requests import PROVIDER
+from embtaskgen.embedded.requests import PROVIDER
 
 __all__ = ["SharedModel", "acquire", "model_fingerprint", "release", "usable_cpus"]
 

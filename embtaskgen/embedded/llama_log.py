@@ -5,7 +5,7 @@ prints every line it counts as an error to ``sys.stderr``, but reads the level n
 of an older ggml: today's warnings (level 3) count as errors there, so loading Gemma 3
 printed ``llama_kv_cache_iswa: using full-size SWA cache ...`` into every notebook and
 terminal, whatever ``verbose=False`` says. :func:`route_llama_logs` replaces that
-callback with one that hands each line to the logger ``embtaskgen.lm.local.llama_cpp``:
+callback with one that hands each line to the logger ``embtaskgen.embedded.llama_cpp``:
 errors as ``ERROR``, everything else (model loading, warnings such as the SWA one) as
 ``DEBUG``, shown with ``embtaskgen -vv`` or ``logging.getLogger("embtaskgen").setLevel``.
 
@@ -24,7 +24,7 @@ from typing import Any
 __all__ = ["LLAMA_LOGGER", "level_for", "route_llama_logs"]
 
 #: The logger llama.cpp's lines go to.
-LLAMA_LOGGER = "embtaskgen.lm.local.llama_cpp"
+LLAMA_LOGGER = "embtaskgen.embedded.llama_cpp"
 
 logger = logging.getLogger(LLAMA_LOGGER)
 

@@ -4,7 +4,7 @@ llama-cpp-python puts a grammar at the head of its sampler chain, so the grammar
 matched against the whole vocabulary at every step. :class:`LazyGrammarSampler` samples
 first without it and checks only the token it chose (as llama.cpp's own
 ``common_sampler`` does), and applies the repeated-phrase penalty
-(:mod:`embtaskgen.lm.local.repetition`) to the logits before any sampling.
+(:mod:`embtaskgen.embedded.repetition`) to the logits before any sampling.
 :func:`lazy_grammar_llama_class` is ``llama_cpp.Llama`` with that sampler, and
 :func:`default_llama_factory` builds one; both need llama-cpp-python (imported only
 when called).
@@ -15,8 +15,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from embtaskgen.embedded.repetition import NoRepeat, NoRepeatPenalty
 from embtaskgen.errors import MissingDependency, install_hint
-from embtaskgen.lm.local.repetition import NoRepeat, NoRepeatPenalty
 
 __all__ = ["LazyGrammarSampler", "default_llama_factory", "lazy_grammar_llama_class"]
 
@@ -48,7 +48,7 @@ class LazyGrammarSampler:
     from the full chain with the grammar over the whole vocabulary. The output is exactly
     as constrained as before; only the cost changes.
 
-    With a :class:`~embtaskgen.lm.local.repetition.NoRepeatPenalty`, the logits are
+    With a :class:`~embtaskgen.embedded.repetition.NoRepeatPenalty`, the logits are
     lowered for repeated phrases before any of this, and the penalty learns each token
     kept. Without a grammar (``full`` and ``grammar`` ``None``) it samples from ``fast``
     alone.
@@ -152,7 +152,7 @@ def lazy_grammar_llama_class() -> type:
     """``llama_cpp.Llama`` with :class:`LazyGrammarSampler` when a grammar is given.
 
     Its ``no_repeat`` attribute holds the repeated-phrase penalty of the next generation
-    (:class:`~embtaskgen.lm.local.repetition.NoRepeat` or ``None``); the engine sets it
+    (:class:`~embtaskgen.embedded.repetition.NoRepeat` or ``None``); the engine sets it
     per call while it holds the context's lock.
     """
     from llama_cpp import Llama

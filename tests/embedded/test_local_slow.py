@@ -15,9 +15,9 @@ import dspy
 import pytest
 from llama_server import llama_server as serve_llama
 
+from embtaskgen.embedded.adapter import CompactListAdapter
+from embtaskgen.embedded.catalog import load_local_lm, resolve_model_path
 from embtaskgen.lm.adapters import adapter_for
-from embtaskgen.lm.local.adapter import CompactListAdapter
-from embtaskgen.lm.local.catalog import load_local_lm, resolve_model_path
 from embtaskgen.signatures import SIGNATURES
 
 pytestmark = [
@@ -50,9 +50,9 @@ def test_lazy_grammar_output_still_matches_the_schema(no_repeat):
 
     from llama_cpp.llama_grammar import LlamaGrammar
 
-    from embtaskgen.lm.local.grammar import grammar_text
-    from embtaskgen.lm.local.repetition import NoRepeat
-    from embtaskgen.lm.local.sampler import default_llama_factory
+    from embtaskgen.embedded.grammar import grammar_text
+    from embtaskgen.embedded.repetition import NoRepeat
+    from embtaskgen.embedded.sampler import default_llama_factory
 
     path, _ = resolve_model_path("smollm2")
     llama = default_llama_factory(str(path), n_ctx=1024)
@@ -91,8 +91,8 @@ def test_same_request_gives_the_same_answer_whatever_ran_before():
 
 
 def test_no_repeat_penalty_also_runs_without_a_grammar():
-    from embtaskgen.lm.local.repetition import NoRepeat
-    from embtaskgen.lm.local.sampler import default_llama_factory
+    from embtaskgen.embedded.repetition import NoRepeat
+    from embtaskgen.embedded.sampler import default_llama_factory
 
     path, _ = resolve_model_path("smollm2")
     llama = default_llama_factory(str(path), n_ctx=512)
@@ -112,8 +112,8 @@ def test_no_repeat_penalty_lowers_only_the_token_that_extends_a_repeat():
     import numpy as np
     from llama_cpp import llama_cpp as C
 
-    from embtaskgen.lm.local.repetition import NoRepeat, NoRepeatPenalty
-    from embtaskgen.lm.local.sampler import default_llama_factory
+    from embtaskgen.embedded.repetition import NoRepeat, NoRepeatPenalty
+    from embtaskgen.embedded.sampler import default_llama_factory
 
     path, _ = resolve_model_path("smollm2")
     llama = default_llama_factory(str(path), n_ctx=512)
@@ -223,7 +223,7 @@ def test_loading_and_calling_the_embedded_model_writes_no_log_lines(tmp_path):
     """Issue 15: the notebooks showed "llama_kv_cache_iswa: using full-size SWA cache" on
     stderr. Its own process, so that what llama.cpp writes to the file descriptors counts too."""
     script = (
-        "from embtaskgen.lm.local.catalog import load_local_lm\n"
+        "from embtaskgen.embedded.catalog import load_local_lm\n"
         "lm = load_local_lm(None, cache=False, max_tokens=8)\n"
         "lm.engine.load()\n"
         "lm('Given a question, retrieve')\n"

@@ -30,7 +30,7 @@ Two prompt styles exist: ``"chat"`` (system / user / assistant turns, for instru
 models) and ``"completion"`` (one document that ends where the list should begin, for base
 models such as Gemma 3 270M, which continue text rather than follow turns). The text
 itself (request sentences, layout, parsing, item regex) is in
-:mod:`embtaskgen.lm.local.list_format`.
+:mod:`embtaskgen.embedded.list_format`.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from dspy.signatures.signature import Signature
 from dspy.utils.callback import BaseCallback
 from dspy.utils.exceptions import AdapterParseError
 
+from embtaskgen.embedded.list_format import dump, parse_list, render_messages, request_text, seed_item_pattern
 from embtaskgen.errors import ConfigError
-from embtaskgen.lm.local.list_format import dump, parse_list, render_messages, request_text, seed_item_pattern
 from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 __all__ = ["CompactAdapter", "CompactListAdapter", "Style"]
@@ -61,7 +61,7 @@ class CompactAdapter(dspy.Adapter):
     """What the compact adapters share: a prompt style, and call options set before DSPy formats a call.
 
     :class:`CompactListAdapter` (stage 1) and
-    :class:`~embtaskgen.lm.local.object_adapter.CompactObjectAdapter` (stage 2) implement
+    :class:`~embtaskgen.embedded.object_adapter.CompactObjectAdapter` (stage 2) implement
     :meth:`_prepare`: the JSON schema of the answer, sent when the LM enforces schemas.
 
     Args:
@@ -320,7 +320,7 @@ class CompactListAdapter(CompactAdapter):
         return dump(items) if isinstance(items, list) else (missing_field_message or "[]")
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
-        """Read the answer: a JSON array of strings (:func:`~embtaskgen.lm.local.list_format.parse_list`).
+        """Read the answer: a JSON array of strings (:func:`~embtaskgen.embedded.list_format.parse_list`).
 
         A JSON object holding the list under the output field name is accepted too, and a
         code fence around the answer or a trailing comma; prose around it is not.

@@ -7,11 +7,9 @@ import importlib.util
 import dspy
 import pytest
 
-from embtaskgen.errors import MissingDependency
-from embtaskgen.lm.adapters import adapter_for
-from embtaskgen.lm.local import catalog
-from embtaskgen.lm.local.adapter import CompactListAdapter
-from embtaskgen.lm.local.catalog import (
+from embtaskgen.embedded import catalog
+from embtaskgen.embedded.adapter import CompactListAdapter
+from embtaskgen.embedded.catalog import (
     DEFAULT_MODEL,
     LOCAL_MODELS,
     NO_REPEAT_DEFAULT,
@@ -19,7 +17,9 @@ from embtaskgen.lm.local.catalog import (
     is_local_lm,
     load_local_lm,
 )
-from embtaskgen.lm.local.engine import LlamaCppEngine
+from embtaskgen.embedded.engine import LlamaCppEngine
+from embtaskgen.errors import MissingDependency
+from embtaskgen.lm.adapters import adapter_for
 
 
 @pytest.mark.parametrize("spec", ["gpt-4", "smollm3", "model.bin", "local:smollm2"])

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
+from embtaskgen.embedded.adapter import CompactListAdapter
+from embtaskgen.embedded.grammar import grammar_text
+from embtaskgen.embedded.list_format import seed_item_pattern
 from embtaskgen.errors import ConfigError
-from embtaskgen.lm.local.adapter import CompactListAdapter
-from embtaskgen.lm.local.grammar import grammar_text
-from embtaskgen.lm.local.list_format import seed_item_pattern
 from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.metadata
 from typing import Any
 
-from embtaskgen.lm.local.catalog import DEFAULT_MODEL, LOCAL_MODELS
+from embtaskgen.embedded.catalog import DEFAULT_MODEL, LOCAL_MODELS
 
 __all__ = ["describe_models", "format_models"]
 

@@ -9,8 +9,8 @@ import dspy
 import pytest
 from dspy.utils.exceptions import AdapterParseError
 
+from embtaskgen.embedded.adapter import CompactListAdapter
 from embtaskgen.errors import ConfigError
-from embtaskgen.lm.local.adapter import CompactListAdapter
 from embtaskgen.signatures import SIGNATURES
 from embtaskgen.signatures.seed_tasks import SEED_TASKS, sample_seed_tasks
 

@@ -7,16 +7,16 @@ retries, history and usage tracking; the engine makes exactly one attempt.
 
 :class:`LlamaCppEngine` is the sync engine, :class:`AsyncLlamaCppEngine` runs it off the
 event loop. One llama.cpp context exists per model file per process
-(:mod:`embtaskgen.lm.local.registry`). It is loaded on first use (constructing an engine
+(:mod:`embtaskgen.embedded.registry`). It is loaded on first use (constructing an engine
 costs nothing) and shared by every engine over the same file. A llama.cpp context is not
 thread-safe, so each call holds that file's lock for the whole generation:
 ``dspy.Parallel`` and ``module.batch`` work, but calls run one at a time
 (``max_concurrency = 1`` says so to callers). Each call starts from an empty KV cache, so
 its answer depends only on its request and seed, never on the call that ran before.
 
-The request and response mapping is in :mod:`embtaskgen.lm.local.requests`, the JSON
-grammar in :mod:`embtaskgen.lm.local.grammar`, the token sampler in
-:mod:`embtaskgen.lm.local.sampler`.
+The request and response mapping is in :mod:`embtaskgen.embedded.requests`, the JSON
+grammar in :mod:`embtaskgen.embedded.grammar`, the token sampler in
+:mod:`embtaskgen.embedded.sampler`.
 """
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ from typing import Any, Literal, TypeAlias
 from dspy import lm15
 from dspy.lm15 import Request, Response, response_to_events
 
+from embtaskgen.embedded.grammar import format_options
+from embtaskgen.embedded.llama_log import route_llama_logs
+from embtaskgen.embedded.registry import SharedModel, acquire, model_fingerprint, release, usable_cpus
+from embtaskgen.embedded.repetition import NoRepeat
+from embtaskgen.embedded.requests import chat_messages, map_error, plain_prompt, refuse_unsupported, to_response
+from embtaskgen.embedded.sampler import default_llama_factory
 from embtaskgen.errors import ConfigError
-from embtaskgen.lm.local.grammar import format_options
-from embtaskgen.lm.local.llama_log import route_llama_logs
-from embtaskgen.lm.local.registry import SharedModel, acquire, model_fingerprint, release, usable_cpus
-from embtaskgen.lm.local.repetition import NoRepeat
-from embtaskgen.lm.local.requests import chat_messages, map_error, plain_prompt, refuse_unsupported, to_response
-from embtaskgen.lm.local.sampler import default_llama_factory
 
 __all__ = ["AsyncLlamaCppEngine", "LlamaCppEngine", "PromptStyle"]
 
@@ -100,7 +100,7 @@ class LlamaCppEngine(_Declared):
         min_p: Min-p sampling floor (0 disables it).
         repeat_penalty: llama.cpp's repetition penalty (1.0 disables it).
         no_repeat_multiplier: Strength of the repeated-phrase penalty, llama.cpp's DRY
-            sampler (:mod:`embtaskgen.lm.local.repetition`); 0 disables it.
+            sampler (:mod:`embtaskgen.embedded.repetition`); 0 disables it.
         no_repeat_base: Its growth per extra repeated token.
         no_repeat_allowed_length: Repeats up to this many tokens go unpenalised.
         llama_factory: Builds the llama object as ``factory(model_path, **settings)``;

@@ -16,9 +16,9 @@ from dspy.utils.exceptions import (
     LMUnsupportedFeatureError,
 )
 
-from embtaskgen.lm.local.engine import AsyncLlamaCppEngine, LlamaCppEngine
-from embtaskgen.lm.local.registry import model_fingerprint, usable_cpus
-from embtaskgen.lm.local.repetition import NoRepeat
+from embtaskgen.embedded.engine import AsyncLlamaCppEngine, LlamaCppEngine
+from embtaskgen.embedded.registry import model_fingerprint, usable_cpus
+from embtaskgen.embedded.repetition import NoRepeat
 
 
 def _user(text: str, **config) -> Request:
