@@ -1,10 +1,8 @@
-"""Turn finished example calls into rows and failures, checking each example's validity.
+"""Turn finished example calls into rows and failures (the one place example rows are built).
 
-The one place example rows are built. Each call that parsed is checked
-(:func:`embtaskgen.examples.validity.check_example`); a valid example becomes an
-:class:`~embtaskgen.examples.rows.ExampleRow`, an invalid one a failure with its
-reasons and its outputs as the raw text (as JSON), never a row. Calls that did not
-parse are failures with the raw text. Every reason is counted in ``stats``.
+A parsed call that passes :func:`~embtaskgen.examples.validity.check_example` becomes a
+row; any other call is a failure with its reasons and raw text (an invalid example's
+outputs as JSON). Every reason is counted in ``stats``.
 
 Example:
     >>> from embtaskgen.examples.call import ExampleResult, PlannedExample
@@ -30,10 +28,8 @@ from embtaskgen.examples.rows import ExampleMetadata, ExampleRow
 from embtaskgen.examples.validity import check_example
 from embtaskgen.lm.untrusted import sanitize_text
 
-__all__ = ["FAILURE_REASONS", "assemble_examples", "example_row"]
+__all__ = ["assemble_examples", "example_row"]
 
-#: ``reason`` of a failure: the answer did not parse, the call failed, or the example is invalid.
-FAILURE_REASONS = ("parse_failure", "error", "invalid")
 _RAW_CHARS = 4000
 
 
@@ -76,19 +72,14 @@ def _failure(planned: PlannedExample, result: ExampleResult, reason: str, reason
 def assemble_examples(
     plan: Sequence[PlannedExample], results: Sequence[ExampleResult], *, model_name: str, seed: int
 ) -> dspy.Prediction:
-    """Assemble the calls of one ``forward``, in plan order, into its ``dspy.Prediction``.
-
-    Args:
-        plan: The planned examples, in plan order.
-        results: Their outcomes, in the same order.
-        model_name: Value of every row's ``model_name``.
-        seed: The run seed.
+    """Assemble the calls of one ``forward`` (``results`` in ``plan`` order) into its ``dspy.Prediction``.
 
     Returns:
         ``dspy.Prediction(rows, seed, stats, failures)``: ``stats`` holds ``calls``,
         ``kept``, ``parse_failures``, ``errors``, ``invalid``, ``invalid_reasons``
         (per reason; an example may fail several checks), ``per_kind`` (calls and kept
-        per kind) and ``usage``; ``failures`` one dict per call that gave no row.
+        per kind) and ``usage``; ``failures`` one dict per call that gave no row
+        (``reason``: ``parse_failure``, ``error`` or ``invalid``).
     """
     rows: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []

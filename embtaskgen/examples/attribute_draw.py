@@ -1,16 +1,9 @@
 """Draw the prompt attributes of one example from its own seeded random generator.
 
-Each example (kind, task, index) gets a local ``random.Random`` from
-:func:`embtaskgen.seeds.derive_rng` with ``(seed, "attributes", kind, task_id,
-index)``: the same seed gives the same attributes, whatever else the run holds or the
-order the calls finish in, and the global ``random`` state is never touched. The values
-come from the pools in :mod:`embtaskgen.signatures.attributes`; their names are the
-input fields of the kind's signature, so the dict goes into the prompt as is and into
-the row's ``attributes``.
-
-Bitext draws two different languages: the source from ``languages``, the target from
-the rest of ``languages``, or, when ``languages`` holds only one (``"english"``, the
-default), from the paper's weighted list without the source.
+Each example gets ``derive_rng(seed, "attributes", kind, task_id, index)``: the same seed
+gives the same attributes whatever else the run holds or the order calls finish in, and
+the global ``random`` state is never touched. The keys are the input fields of the kind's
+signature, so the dict goes into the prompt and the row's ``attributes`` as is.
 
 Example:
     >>> a = draw_attributes("sts", seed=1, task_id="sts", index=0)
@@ -54,7 +47,7 @@ def _pick(rng: random.Random, pool: Sequence[Any]) -> Any:
 
 def draw_other_language(source: str, languages: str | tuple[str, ...], rng: random.Random) -> str:
     """A language different from ``source``: from ``languages`` when it has another, else
-    from the paper's weighted list.
+    from the paper's weighted list (without English when only English was asked).
 
     Example:
         >>> draw_other_language("German", ("German", "French"), random.Random(0))
@@ -81,18 +74,7 @@ def draw_attributes(
     languages: str | tuple[str, ...] = "english",
     num_words: Sequence[int] = NUM_WORDS,
 ) -> dict[str, Any]:
-    """The attributes of one example: one value per pool its kind uses.
-
-    Args:
-        kind: The example kind (see ``EXAMPLE_KINDS``).
-        seed: The run seed.
-        task_id: The id of the task the example is for (the kind, for symmetric kinds).
-        index: The example's index among the examples of that task.
-        languages: ``"english"``, ``"paper"`` or a tuple of language names.
-        num_words: The document lengths a retrieval example may ask for.
-
-    Returns:
-        A dict keyed by the signature's input field names, in a fixed order.
+    """The attributes of one example: one value per pool its kind uses, in a fixed order.
 
     Raises:
         ConfigError: An unknown kind or languages choice (the message names the valid ones).

@@ -1,10 +1,6 @@
 """One planned example call and its raw outcome, before validity checks and rows.
 
-:class:`PlannedExample` is what ``EmbeddingExampleGenerator.forward`` plans: a kind,
-the task it is for (for the symmetric kinds: none) and its index among that task's
-examples. :class:`ExampleResult` is what one call returns: the attributes it asked for,
-the parsed outputs (sanitised where they enter) or the raw text of an answer that did
-not parse. It fits the executor's ``CallOutcome`` (``items``, ``error``,
+:class:`ExampleResult` fits the executor's ``CallOutcome`` (``items``, ``error``,
 ``parse_failure``), so :func:`embtaskgen.execute.collect.collect` runs it like a
 brainstorm call.
 
@@ -28,15 +24,8 @@ __all__ = ["ExampleResult", "PlannedExample"]
 
 @dataclass(frozen=True)
 class PlannedExample:
-    """One example to write.
-
-    Attributes:
-        kind: The example kind.
-        task_id: Id of the task it is for (the kind itself for ``sts`` and ``bitext``).
-        index: Its index among the examples of that task (or of that symmetric kind).
-        task: The task ("" for the symmetric kinds).
-        category: The task's category (the kind for the symmetric kinds).
-    """
+    """One example to write: its kind, the task and category it is for (symmetric kinds:
+    none, the kind as ``task_id``) and its index among that task's examples."""
 
     kind: str
     task_id: str
@@ -55,11 +44,6 @@ class ExampleResult:
     """The raw outcome of one example call.
 
     Attributes:
-        kind: The example kind.
-        task_id: Id of the task it was written for.
-        index: Its index among that task's examples.
-        rollout_id: DSPy rollout id of the call.
-        attributes: The attributes the prompt asked for.
         outputs: The parsed, sanitised output fields (``None`` when the answer did not parse).
         raw_output: The model's text when it did not parse.
         error: Reason of a failure other than a parse failure.

@@ -1,10 +1,8 @@
 """The six example kinds of stage 2: their names, predictors, output columns and instructions.
 
-Four kinds follow the brainstorm categories (an example is written *for a task* of that
-category); two are symmetric and need no task: ``sts`` (similarity triplets) and
-``bitext``. Each kind is served by one signature of
-:data:`embtaskgen.signatures.EXAMPLE_SIGNATURES`; its outputs become the row's columns
-under the signature's field names (distilabel's names).
+Four kinds follow the brainstorm categories (an example is written for a task of that
+category); ``sts`` and ``bitext`` are symmetric and need no task. Each kind's outputs
+become row columns under its signature's field names (distilabel's).
 
 Example:
     >>> resolve_kinds("all")[-2:]
@@ -41,8 +39,7 @@ TASK_KINDS: tuple[str, ...] = tuple(CATEGORIES)
 #: Kinds that need no task: ``count`` examples each.
 SYMMETRIC_KINDS: tuple[str, ...] = ("sts", "bitext")
 
-#: The predictor attribute of each kind on ``EmbeddingExampleGenerator`` (stable names
-#: that optimizers and saved programs refer to).
+#: The predictor attribute of each kind (stable: saved programs refer to it).
 EXAMPLE_PREDICTOR_NAMES: dict[str, str] = {
     "text-retrieval": "retrieval_example",
     "text-matching-short": "short_matching_example",
@@ -78,10 +75,7 @@ _ALL = "all"
 
 
 def resolve_kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
-    """The kinds of a request, in :data:`EXAMPLE_KINDS` order, without repeats.
-
-    Args:
-        kinds: One kind, ``"all"``, or a list of kinds.
+    """The kinds of a request (one kind, ``"all"`` or a list), in :data:`EXAMPLE_KINDS` order, without repeats.
 
     Raises:
         ConfigError: An unknown kind or an empty list; the message names the valid kinds.

@@ -1,25 +1,4 @@
-"""The row of one training example (stage 2), validated with pydantic.
-
-A row holds what the example is for, what it says and where it came from:
-
-* ``kind`` (one of ``EXAMPLE_KINDS``), ``category`` (the task's category; for the
-  symmetric kinds the kind itself) and ``task`` (the task; for ``sts`` and ``bitext``
-  the paper's fixed instruction);
-* the outputs as top-level columns named as the signature's output fields (distilabel's
-  names: ``user_query``, ``positive_document``, ``hard_negative_document``, ``input``,
-  ``input_text``, ``label``, ``misleading_label``, ``S1``, ``S2``, ``S3``);
-* ``attributes``: the values drawn for the prompt (``language``, ``num_words``, ...);
-* ``model_name``, ``seed``, ``task_id`` (the task row it came from), ``example_index``
-  (its index among the examples of that task) and ``metadata`` (``rollout_id``).
-
-Example:
-    >>> row = ExampleRow(kind="sts", category="sts", task="Retrieve semantically similar text.",
-    ...                  outputs={"S1": "a", "S2": "b", "S3": "c"}, attributes={"unit": "phrase"},
-    ...                  model_name="m", seed=1, task_id="sts", example_index=0,
-    ...                  metadata=ExampleMetadata(rollout_id=5))
-    >>> list(row.to_dict())[:6]
-    ['kind', 'category', 'task', 'S1', 'S2', 'S3']
-"""
+"""The row of one training example (stage 2), validated with pydantic."""
 
 from __future__ import annotations
 
@@ -33,11 +12,7 @@ __all__ = ["ExampleMetadata", "ExampleRow"]
 
 
 class ExampleMetadata(BaseModel):
-    """Where one example came from.
-
-    Attributes:
-        rollout_id: DSPy rollout id of its call (derived from seed, kind, task id, index).
-    """
+    """Where one example came from: the DSPy rollout id of its call."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -45,7 +20,22 @@ class ExampleMetadata(BaseModel):
 
 
 class ExampleRow(BaseModel):
-    """One training example; see the module docstring for the columns."""
+    """One training example.
+
+    A row holds ``kind``, ``category`` (for the symmetric kinds the kind itself) and
+    ``task`` (for ``sts`` and ``bitext`` the paper's fixed instruction), the outputs as
+    top-level columns under the signature's field names (distilabel's), the prompt's
+    ``attributes``, and ``model_name``, ``seed``, ``task_id``, ``example_index`` and
+    ``metadata`` (``rollout_id``).
+
+    Example:
+        >>> row = ExampleRow(kind="sts", category="sts", task="Retrieve semantically similar text.",
+        ...                  outputs={"S1": "a", "S2": "b", "S3": "c"}, attributes={"unit": "phrase"},
+        ...                  model_name="m", seed=1, task_id="sts", example_index=0,
+        ...                  metadata=ExampleMetadata(rollout_id=5))
+        >>> list(row.to_dict())[:6]
+        ['kind', 'category', 'task', 'S1', 'S2', 'S3']
+    """
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,10 +1,5 @@
 """One frozen, validated settings object for writing training examples (stage 2).
 
-:class:`ExampleSettings` is to ``EmbeddingExampleGenerator`` what
-:class:`~embtaskgen.settings.GenerationSettings` is to the brainstorm: every option,
-validated once where it enters, with messages that name the valid choices; a change is a
-new object (:meth:`ExampleSettings.replace`, validated again).
-
 Example:
     >>> settings = ExampleSettings(kinds=("sts",), count=3, seed=7)
     >>> settings.kinds, settings.replace(count=5).count
@@ -29,12 +24,9 @@ from embtaskgen.signatures.attributes import NUM_WORDS
 
 __all__ = ["EMBEDDED_MAX_NUM_WORDS", "ExampleSettings"]
 
-#: ``max_num_words`` of an embedded model when none is given. Time goes into the tokens a
-#: call writes (prefill of the ~400-token prompt is under a second on 2 cores, writing
-#: runs at ~25-30 tokens/s): two documents of 100 words are ~300 tokens, ~5-11 s a call;
-#: 200 words needed ~350-450 tokens and 14-15 s, and the 900-character bound of a
-#: document cuts longer ones anyway (benchmarks/examples.py, README "Stage 2 on the
-#: embedded model"). Served models keep the paper's pool, up to 500.
+#: ``max_num_words`` of an embedded model when none is given: two documents of 100 words
+#: take ~5-11 s a call, 200 words 14-15 s, and the 900-character bound of a document cuts
+#: longer ones anyway (benchmarks/examples.py). Served models keep the paper's pool.
 EMBEDDED_MAX_NUM_WORDS = 100
 
 Languages = Annotated[

@@ -1,28 +1,9 @@
 """Example rows as sentence-transformers training triplets (``anchor``, ``positive``, ``negative``).
 
-The anchor carries the task as E5's instruction, ``Instruct: {task}\\nQuery: {query}``
-(Wang et al., 2024; the instruction goes on the query side only); for ``sts`` and
-``bitext`` the task is the paper's fixed instruction, already in the row's ``task``.
-
-==========================  ==================  =====================  ==========================
-kind                        query               positive               negative
-==========================  ==================  =====================  ==========================
-text-retrieval              ``user_query``      ``positive_document``  ``hard_negative_document``
-text-matching-short / long  ``input``           ``positive_document``  ``None``
-text-classification         ``input_text``      ``label``              ``misleading_label``
-sts, bitext                 ``S1``              ``S2``                 ``S3``
-==========================  ==================  =====================  ==========================
-
-The matching kinds have no negative: their ``negative`` is ``None`` (the key is always
-there, so every record has the same columns; drop those rows, or the column, for a loss
-that needs a negative).
-
-``negative="mined"`` takes the negative from the row's ``mined_negative`` column
-(:func:`embtaskgen.mining.negatives.mine_negatives`, ``--mine-negatives``) for
-the kinds that have one (retrieval and both matching kinds): the matching kinds then get
-a negative too. A row whose candidates all fell above the mining margin
-(``mined_negative`` is ``None``) keeps its written negative (``None`` for matching); the
-other kinds always keep theirs.
+The anchor carries the task as E5's instruction (Wang et al., 2024; query side only); the
+columns of each kind are :data:`~embtaskgen.examples.kinds.TRIPLET_FIELDS`. Every record
+has the three keys: the matching kinds' ``negative`` is ``None`` unless mined
+(``docs/examples/sentence-transformers.md``).
 
 Example:
     >>> row = {"kind": "sts", "task": "Retrieve semantically similar text.",
@@ -41,11 +22,8 @@ from pydantic import BaseModel
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, TRIPLET_FIELDS
 
-__all__ = ["NEGATIVE_CHOICES", "ST_COLUMNS", "e5_anchor", "to_sentence_transformers"]
+__all__ = ["NEGATIVE_CHOICES", "e5_anchor", "to_sentence_transformers"]
 
-#: The columns of every record.
-ST_COLUMNS = ("anchor", "positive", "negative")
-#: The kinds that may carry a mined negative (those of ``mining/negatives.py``).
 _MINABLE = ("text-retrieval", "text-matching-short", "text-matching-long")
 #: Where ``negative`` comes from: the model's written negative, or the mined one.
 NEGATIVE_CHOICES = ("written", "mined")
@@ -70,8 +48,9 @@ def to_sentence_transformers(
     Args:
         rows: Example rows (dicts as ``EmbeddingExampleGenerator`` returns them, or
             ``ExampleRow`` models).
-        negative: ``"written"`` (the model's) or ``"mined"`` (the row's
-            ``mined_negative`` where it has one, see the module docstring).
+        negative: ``"written"`` (the model's) or ``"mined"``: for the retrieval and
+            matching kinds the row's ``mined_negative`` (``mine_negatives``) where it is
+            not ``None``, else the written one.
 
     Returns:
         One record per row; ``negative`` is ``None`` for the matching kinds (unless mined).

@@ -1,20 +1,11 @@
 """The tasks stage 2 writes examples for, from wherever they come.
 
-:func:`task_refs` accepts what stage 1 produces and what users hold:
-
-* an ``EmbeddingTaskGenerator`` prediction (its ``rows``), or its rows, in either shape:
-  one row per call (``tasks``) or one per task (``task``);
-* a JSONL file of such rows (``embtaskgen generate -o tasks.jsonl``);
-* a ``datasets.Dataset`` of such rows;
-* plain ``(category, task)`` pairs.
-
-Each task becomes a :class:`TaskRef` with a stable ``task_id``:
-``"{category}/{generation}/{task_index}"`` for a row of stage 1, otherwise
-``"{category}/{hash}"`` (the first 12 hex digits of the SHA-256 of the task text). A
-second task with the same id gets ``"#2"``, ``"#3"``, ... appended, in input order. The
-id seeds the example's attributes and rollout, so the same input gives the same calls.
-A row must name a known ``category`` and hold a ``task`` string or a ``tasks`` list of
-strings; anything else is a :class:`~embtaskgen.errors.ConfigError` naming the row.
+:func:`task_refs` takes stage 1's prediction or rows (one per call with ``tasks``, or one
+per task with ``task``), a JSONL file or folder of shards of them, a ``datasets.Dataset``
+or ``(category, task)`` pairs. A task's id is ``"{category}/{generation}/{task_index}"``
+for a row of stage 1, else ``"{category}/{first 12 hex digits of the task's SHA-256}"``;
+a repeated id gets ``"#2"``, ``"#3"``, ... in input order. The id seeds the example's
+attributes and rollout, so the same input gives the same calls.
 
 Example:
     >>> refs = task_refs([("text-retrieval", "Given a question, retrieve answers.")])
@@ -47,13 +38,7 @@ _HASH_DIGITS = 12
 
 @dataclass(frozen=True)
 class TaskRef:
-    """One task to write examples for.
-
-    Attributes:
-        category: Its category (the example kind that serves it).
-        task: The task description.
-        task_id: Its stable id (see the module docstring).
-    """
+    """One task to write examples for, with its stable id (see the module docstring)."""
 
     category: str
     task: str
@@ -136,10 +121,6 @@ def _numbered(items: Iterable[Any], label: str) -> Iterable[tuple[str, Any]]:
 
 def task_refs(source: TaskSource) -> list[TaskRef]:
     """Every task of ``source``, in order, with a stable unique id.
-
-    Args:
-        source: A prediction of ``EmbeddingTaskGenerator``, its rows, a JSONL path, a
-            ``datasets.Dataset`` of rows, or ``(category, task)`` pairs.
 
     Raises:
         ConfigError: A missing or unreadable file, a row without ``category`` or

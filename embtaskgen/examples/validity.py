@@ -1,42 +1,9 @@
-"""Is a written example fit to train on? Small named checks, each with its reason.
+"""Is a written example fit to train on? Small named checks; each reason is its check's name.
 
-An example that fails any check is not a row: it goes to the prediction's ``failures``
-(with its outputs as the raw text) and every reason it failed is counted. The checks
-measure the text only (no model), deterministically:
-
-==============================  =========================================================
-reason                          when
-==============================  =========================================================
-``missing_field``               an output field is missing, not a string, or blank
-``copies_attribute``            an output field is an attribute value of the prompt
-                                ("sentence", "college", "English"), or only words of
-                                attribute values ("college sentence"); a classification
-                                label may be a language name
-``negative_equals_positive``    retrieval: the hard negative's token Jaccard with the
-                                positive is >= 0.9
-``query_not_shorter``           retrieval: the query has at least as many characters as
-                                the positive document
-``document_too_short``          retrieval: a document has under a third of ``num_words``
-                                words (skipped for languages written without spaces)
-``label_equals_misleading``     classification: label and misleading label are the same
-``label_in_input``              classification: a label appears in the input text
-                                (case-insensitive, as whole words)
-``texts_not_distinct``          sts, bitext: two of S1, S2, S3 are the same text
-``input_equals_positive``       matching: the input and its match are the same text
-``copies_worked_example``       an output field of four or more words shares >= 0.7 of
-                                its words (token Jaccard) with the same field of the
-                                kind's fixed worked example (``WORKED_EXAMPLES``, shown
-                                to embedded models): the example copied back, lightly
-                                edited
-``wrong_script``                sts, bitext: under half of a text's letters are in a
-                                script of the language it was asked in (S1 the source
-                                language, S2 and S3 the target language); only told
-                                when the scripts differ (Russian for English, not French)
-==============================  =========================================================
-
-"The same text" compares case-folded text with whitespace collapsed and end punctuation
-stripped. Characters, not words, measure the query (a word count means little in
-Chinese or Thai).
+An example that fails any check is a failure, never a row, and every reason it failed is
+counted. The checks measure the text only, deterministically (the table of reasons is in
+``docs/examples/kinds.md``). "The same text" compares case-folded text with whitespace
+collapsed and end punctuation stripped.
 
 Example:
     >>> check_example("text-matching-short", {"input": "Hi there.", "positive_document": "hi  there"}, {})
@@ -56,22 +23,12 @@ from embtaskgen.examples.kinds import OUTPUT_FIELDS
 from embtaskgen.signatures.language_scripts import script_share
 
 __all__ = [
-    "COPIES_ATTRIBUTE",
-    "COPIES_WORKED_EXAMPLE",
     "COPY_JACCARD",
-    "DOCUMENT_TOO_SHORT",
-    "INPUT_EQUALS_POSITIVE",
-    "LABEL_EQUALS_MISLEADING",
-    "LABEL_IN_INPUT",
     "MIN_SCRIPT_SHARE",
     "MISSING_FIELD",
     "NEAR_DUPLICATE_JACCARD",
-    "NEGATIVE_EQUALS_POSITIVE",
     "NO_SPACE_LANGUAGES",
-    "QUERY_NOT_SHORTER",
-    "TEXTS_NOT_DISTINCT",
     "VALIDITY_REASONS",
-    "WRONG_SCRIPT",
     "check_example",
     "copies_attribute",
     "copies_worked_example",
@@ -89,42 +46,31 @@ __all__ = [
 ]
 
 MISSING_FIELD = "missing_field"
-COPIES_ATTRIBUTE = "copies_attribute"
-NEGATIVE_EQUALS_POSITIVE = "negative_equals_positive"
-QUERY_NOT_SHORTER = "query_not_shorter"
-DOCUMENT_TOO_SHORT = "document_too_short"
-LABEL_EQUALS_MISLEADING = "label_equals_misleading"
-LABEL_IN_INPUT = "label_in_input"
-TEXTS_NOT_DISTINCT = "texts_not_distinct"
-INPUT_EQUALS_POSITIVE = "input_equals_positive"
-WRONG_SCRIPT = "wrong_script"
-COPIES_WORKED_EXAMPLE = "copies_worked_example"
-
-#: Every reason, in the order the checks run.
+#: Every reason, in the order the checks run; each is the name of its check.
 VALIDITY_REASONS: tuple[str, ...] = (
     MISSING_FIELD,
-    COPIES_ATTRIBUTE,
-    NEGATIVE_EQUALS_POSITIVE,
-    QUERY_NOT_SHORTER,
-    DOCUMENT_TOO_SHORT,
-    LABEL_EQUALS_MISLEADING,
-    LABEL_IN_INPUT,
-    TEXTS_NOT_DISTINCT,
-    INPUT_EQUALS_POSITIVE,
-    WRONG_SCRIPT,
-    COPIES_WORKED_EXAMPLE,
+    "copies_attribute",
+    "negative_equals_positive",
+    "query_not_shorter",
+    "document_too_short",
+    "label_equals_misleading",
+    "label_in_input",
+    "texts_not_distinct",
+    "input_equals_positive",
+    "wrong_script",
+    "copies_worked_example",
 )
 
 #: Token Jaccard at or above which a hard negative is the positive again.
 NEAR_DUPLICATE_JACCARD = 0.9
 #: A document must have at least this share of the words it was asked for.
 _MIN_LENGTH_SHARE = 1 / 3
-#: Languages written without spaces between words: no word count, no length check.
 #: Token Jaccard at or above which a field copies the worked example's field.
 COPY_JACCARD = 0.7
 _COPY_MIN_WORDS = 4
 #: A text must have at least this share of its letters in its language's script.
 MIN_SCRIPT_SHARE = 0.5
+#: Languages written without spaces between words: no word count, no length check.
 NO_SPACE_LANGUAGES = frozenset({"Chinese", "Japanese", "Thai", "Lao", "Khmer", "Burmese"})
 
 _SPACE = re.compile(r"\s+")
@@ -303,18 +249,14 @@ def copies_worked_example(kind: str, outputs: Outputs, attributes: Attributes) -
 
 Check = Callable[[str, Outputs, Attributes], bool]
 
-#: The checks of each kind after ``missing_field`` and ``copies_attribute`` (which every kind runs first).
-_CHECKS: dict[str, tuple[tuple[str, Check], ...]] = {
-    "text-retrieval": (
-        (NEGATIVE_EQUALS_POSITIVE, negative_equals_positive),
-        (QUERY_NOT_SHORTER, query_not_shorter),
-        (DOCUMENT_TOO_SHORT, document_too_short),
-    ),
-    "text-matching-short": ((INPUT_EQUALS_POSITIVE, input_equals_positive),),
-    "text-matching-long": ((INPUT_EQUALS_POSITIVE, input_equals_positive),),
-    "text-classification": ((LABEL_EQUALS_MISLEADING, label_equals_misleading), (LABEL_IN_INPUT, label_in_input)),
-    "sts": ((TEXTS_NOT_DISTINCT, texts_not_distinct), (WRONG_SCRIPT, wrong_script)),
-    "bitext": ((TEXTS_NOT_DISTINCT, texts_not_distinct), (WRONG_SCRIPT, wrong_script)),
+#: The checks of each kind between ``copies_attribute`` and ``copies_worked_example``, which every kind runs.
+_CHECKS: dict[str, tuple[Check, ...]] = {
+    "text-retrieval": (negative_equals_positive, query_not_shorter, document_too_short),
+    "text-matching-short": (input_equals_positive,),
+    "text-matching-long": (input_equals_positive,),
+    "text-classification": (label_equals_misleading, label_in_input),
+    "sts": (texts_not_distinct, wrong_script),
+    "bitext": (texts_not_distinct, wrong_script),
 }
 
 
@@ -324,11 +266,6 @@ def check_example(kind: str, outputs: Outputs, attributes: Attributes) -> list[s
     A missing field is the only reason reported for an example that has one (the other
     checks need every field).
 
-    Args:
-        kind: The example kind.
-        outputs: The parsed output fields.
-        attributes: The attributes the example was asked for (``num_words``, ``language``).
-
     Example:
         >>> check_example("text-classification",
         ...               {"input_text": "Great phone.", "label": "positive", "misleading_label": "negative"}, {})
@@ -336,8 +273,5 @@ def check_example(kind: str, outputs: Outputs, attributes: Attributes) -> list[s
     """
     if missing_field(kind, outputs, attributes):
         return [MISSING_FIELD]
-    reasons = [COPIES_ATTRIBUTE] if copies_attribute(kind, outputs, attributes) else []
-    reasons += [reason for reason, check in _CHECKS[kind] if check(kind, outputs, attributes)]
-    if copies_worked_example(kind, outputs, attributes):
-        reasons.append(COPIES_WORKED_EXAMPLE)
-    return reasons
+    checks = (copies_attribute, *_CHECKS[kind], copies_worked_example)
+    return [check.__name__ for check in checks if check(kind, outputs, attributes)]
