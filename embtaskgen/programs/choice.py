@@ -1,23 +1,9 @@
 """Which prompts a generator starts with: ``program=`` in Python, ``--program`` on the command line.
 
-The choices are the same in both places:
-
-* ``"default"`` (the default): for stage 1, the program the package ships, tuned for the
-  embedded default model (``embtaskgen/programs/default.json``), loaded only with the
-  model and adapter settings it was tuned for, for the categories whose held-out score it
-  improved, while the signatures' instructions are the ones it was tuned from and while
-  its held-out scores are of the metric version in use (both handed in explicitly:
-  :func:`default_program_for`); every other case, and stage 2 (no program is shipped
-  for it yet), runs the untuned signatures;
-* ``None`` or ``"none"``: the untuned signatures;
-* a path to a program file of the generator's stage (``embtaskgen optimize``,
-  ``generator.save``): its prompts for the units it holds, the untuned signatures for
-  the others.
-
-The choice is checked where it enters (a missing file is a
-:class:`~embtaskgen.errors.ProgramFileError` naming the valid choices); applying it
-replaces every predictor's prompts, so a choice made after construction starts from the
-untuned signatures too.
+``"default"``: for stage 1 the shipped ``default.json`` where it applies
+(:func:`default_program_for`), else, and for stage 2, the untuned signatures; ``None`` or
+``"none"``: the untuned signatures; a path: that program file of the generator's stage.
+The choice is checked where it enters; applying it replaces every predictor's prompts.
 
 Example:
     >>> from embtaskgen import EmbeddingTaskGenerator
@@ -83,11 +69,7 @@ def adapter_fingerprint(adapter: Any) -> dict[str, Any] | None:
 
 
 def check_program_choice(program: Any) -> str | Path | None:
-    """Check a ``program=`` / ``--program`` choice; returns ``"default"``, ``None`` or the file's path.
-
-    Raises:
-        ProgramFileError: Not a string or path, or a path with no file there.
-    """
+    """Check a ``program=`` / ``--program`` choice; returns ``"default"``, ``None`` or the file's path."""
     if program is None:
         return None
     if not isinstance(program, (str, Path)):
@@ -107,17 +89,10 @@ def default_program_for(
 ) -> tuple[Path, list[str]] | None:
     """The shipped program and the categories to load from it, or ``None``.
 
-    It applies only to the model it was tuned for (same model id, which includes the
-    model file's fingerprint), with the same adapter settings, while its held-out scores
-    are of ``metric_version``, for the categories whose held-out score it improved and
-    whose signature instructions are unchanged.
-
-    Args:
-        lm: The generator's LM.
-        adapter: The generator's adapter (default: the one the library picks for ``lm``).
-        metric_version: The version of the task metric in use (default: the task metric's,
-            :data:`embtaskgen.quality.score.METRIC_VERSION`).
-        program: The shipped program file.
+    It applies only to the model id it was tuned for (which includes the model file's
+    fingerprint), with the same adapter settings (default: the one picked for ``lm``),
+    while its held-out scores are of ``metric_version`` (default: the task metric's), for
+    the categories whose held-out score it improved and whose instructions are unchanged.
     """
     metric_version = metric_version or METRIC_VERSION
     if not program.is_file():
@@ -155,8 +130,7 @@ def default_program_for(
 
 
 def _might_be_embedded(generator: Any) -> bool:
-    """Whether the generator's model could be the one the shipped program was tuned for,
-    decided without loading anything for a served model id."""
+    """Whether the model could be the shipped program's, without loading a served one."""
     spec = generator.settings.lm
     return is_local_spec(spec) or isinstance(spec, BaseLM)
 
@@ -164,19 +138,10 @@ def _might_be_embedded(generator: Any) -> bool:
 def apply_program_choice(generator: Any, program: Any = "default", *, metric_version: str | None = None) -> str | None:
     """Give a stage-1 ``generator`` the prompts ``program`` names (in place); returns what was loaded, for logs.
 
-    Every predictor starts again from its untuned signature, then the choice is loaded.
-    ``"default"`` needs the model's id: for an embedded model that locates its file (the
-    first use assembles it; nothing is loaded into memory). When the embedded model's
-    package is missing, the untuned signatures stay and the first call says what to
-    install.
-
-    Args:
-        generator: An :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator`.
-        program: ``"default"``, ``None``/``"none"``, or a program file's path.
-        metric_version: The version of the task metric in use (see :func:`default_program_for`).
-
-    Raises:
-        ProgramFileError: A bad choice or a file that is not a program (nothing changes then).
+    Every predictor starts again from its untuned signature. ``"default"`` needs the
+    model's id: for an embedded model that locates its file (nothing is loaded into
+    memory); when its package is missing the untuned signatures stay and the first call
+    says what to install. A bad choice is a ``ProgramFileError`` and changes nothing.
     """
     choice = check_program_choice(program)
     state = read_program(choice, TASKS) if isinstance(choice, Path) else None  # checked before anything changes
@@ -202,24 +167,11 @@ def apply_program_choice(generator: Any, program: Any = "default", *, metric_ver
 
 
 def resolve_program(generator: Any, program: str | Path | None = "default") -> str | None:
-    """Apply a ``--program`` choice to a generator of either stage; returns what was loaded, for logs.
+    """Apply a ``--program`` choice to a generator of either stage, in place; returns what was loaded, for logs.
 
-    Stage 1 starts every predictor again from the untuned signatures (so ``"none"``
-    undoes the shipped program a generator was built with) and warns when a program file
-    was tuned with another version of the metric; stage 2 takes ``"none"``/``"default"``
-    (the untuned signatures: no example program is shipped yet) or a file.
-
-    Args:
-        generator: The generator to load into (in place).
-        program: ``"default"``, ``"none"``/``None``, or a path to a program file.
-
-    Raises:
-        ProgramFileError: A path that is not a readable program file of the generator's
-            stage (missing, a directory, not JSON, or holding a key a program file may not hold).
-
-    Example:
-        >>> resolve_program(generator, "none") is None  # doctest: +SKIP
-        True
+    Stage 1 starts every predictor again from the untuned signatures (so ``"none"`` undoes
+    the shipped program) and warns when a file was tuned with another metric version;
+    stage 2 takes ``"none"``/``"default"`` (the untuned signatures) or a file.
     """
     if stage_of_generator(generator) is EXAMPLES:
         if program is None or str(program).lower() in ("none", "default"):

@@ -1,28 +1,11 @@
 """Program files: a generator's prompts (instructions, field descriptions, demos) as JSON, either stage.
 
-A program file is DSPy's own module state (``dspy.Module.save``: per predictor its
-instructions, field descriptions and demos, under the generator's attribute names such
-as ``text_retrieval`` or ``similarity_triplet``), without any LM, plus an
-``"embtaskgen"`` block of metadata that names the stage:
-
-.. code-block:: json
-
-    {"embtaskgen": {"model": "local/smollm2-...", "metric_version": "1.0",
-                    "optimizer": "bootstrap", "budget": 40, "adapter": {...},
-                    "categories": {"text-retrieval": {...tuning stats...}},
-                    "heldout": {"text-retrieval": {"untuned": {...}, "tuned": {...}}},
-                    "format": 1, "stage": "tasks",
-                    "base_instructions": {"text-retrieval": "<sha256 prefix>"},
-                    "saved_categories": ["text-retrieval"]},
-     "text_retrieval": {"traces": [], "train": [], "demos": [...],
-                        "signature": {"instructions": "...", "fields": [...]}, "lm": null},
-     "metadata": {"dependency_versions": {...}}}
-
-A stage-2 file has ``"stage": "examples"``, ``"saved_kinds"`` and the example
-predictors. Only the saved units are stored; the others keep the signatures' prompts.
-Files are checked by :func:`~embtaskgen.programs.schema.validate_program` (at most
-:data:`MAX_PROGRAM_BYTES`), and only the checked prompt parts are loaded, so a shared
-file can never change where calls go (the LM comes from the user's settings).
+A program file is DSPy's module state (``dspy.Module.save``) under the generator's
+attribute names (``text_retrieval``, ``similarity_triplet``, ...), without any LM, plus
+an ``"embtaskgen"`` metadata block that names the stage (``docs/tuning/program-files.md``);
+only the saved units are stored. Files are checked by
+:func:`~embtaskgen.programs.schema.validate_program` and only the checked prompt parts
+are loaded, so a shared file can never change where calls go.
 
 Example:
     >>> import tempfile, pathlib
@@ -75,12 +58,8 @@ MAX_PROGRAM_BYTES = 16 * 1024 * 1024
 
 
 def read_program_json(path: str | Path, *, missing_hint: str = "") -> Any:
-    """The JSON value of a program file of either stage, not yet checked against a schema.
-
-    Raises:
-        ProgramFileError: No such file, a directory, unreadable, too large, empty, not
-            UTF-8, not JSON or nested too deeply (each named).
-    """
+    """The JSON value of a program file, not yet checked; a ``ProgramFileError`` says why
+    it cannot be read."""
     path = Path(path)
     try:
         if path.is_file() and path.stat().st_size > MAX_PROGRAM_BYTES:
@@ -170,12 +149,12 @@ def save_program(
     info = {**dict(getattr(generator, "program_info", None) or {}), **dict(metadata or {})}
     if stage is TASKS:
         tuned = info.get("categories")
-        chosen = resolve_units(stage, categories if categories is not None else (list(tuned) if tuned else "all"))
+        chosen = tuple(stage.resolve(categories if categories is not None else (list(tuned) if tuned else "all")))
         info.update(format=PROGRAM_FORMAT, stage=stage.name)
         info["base_instructions"] = {c: base_instructions_digest(c) for c in chosen}
     else:
-        chosen = resolve_units(
-            stage, kinds if kinds is not None else list(info.get("kinds") or generator.settings.kinds)
+        chosen = tuple(
+            stage.resolve(kinds if kinds is not None else list(info.get("kinds") or generator.settings.kinds))
         )
         info.update(stage=stage.name, metric_version=info.get("metric_version", stage.metric_version))
     info[stage.saved_key] = list(chosen)
@@ -199,11 +178,6 @@ def save_program(
     return path
 
 
-def resolve_units(stage: ProgramStage, units: Any) -> tuple[str, ...]:
-    """``units`` checked and in the stage's order (``"all"``: every one)."""
-    return tuple(stage.resolve(units))
-
-
 def apply_program(
     generator: Any,
     program: str | Path | Mapping[str, Any],
@@ -211,18 +185,11 @@ def apply_program(
     categories: Sequence[str] | None = None,
     metric_version: str | None = None,
 ) -> Any:
-    """Load a program's prompts into ``generator`` in place and return it.
+    """Load a program (a file or its parsed JSON) of ``generator``'s stage into it, in place.
 
-    Args:
-        generator: An ``EmbeddingTaskGenerator`` or ``EmbeddingExampleGenerator``; the
-            program must be of its stage.
-        program: A program file or its parsed JSON.
-        categories: Load only these of the stored categories or kinds (default: all stored).
-        metric_version: The metric in use: a program tuned with another version gets a
-            warning (default: stage 2's metric; stage 1 warns where ``--program`` is read).
-
-    Raises:
-        ProgramFileError: A bad program file, or one of the other stage (nothing is changed then).
+    ``categories`` limits the units loaded; a program tuned with another ``metric_version``
+    gets a warning (default: stage 2's metric; stage 1 warns where ``--program`` is read).
+    A bad program or one of the other stage is a ``ProgramFileError`` and changes nothing.
     """
     stage = stage_of_generator(generator)
     state: Mapping[str, Any]
@@ -232,7 +199,7 @@ def apply_program(
         state, name = program, "program"
     _, checked = validate_program(state, name, stage)
     info = program_metadata(state)
-    wanted = None if categories is None else set(resolve_units(stage, list(categories)))
+    wanted = None if categories is None else set(stage.resolve(list(categories)))
     staged = []
     for attribute, unit in stage.units_of.items():
         if attribute not in checked.model_fields_set or (wanted is not None and unit not in wanted):
@@ -279,19 +246,7 @@ def load_program(
     categories: Sequence[str] | None = None,
     **generator_kwargs: Any,
 ) -> Any:
-    """Build a generator and load a program file into it.
-
-    Args:
-        path: The program file.
-        cls: The generator class to build.
-        stage: The stage of ``cls`` (the file must be of it).
-        categories: Load only these of the stored categories (or kinds).
-        **generator_kwargs: Passed to the generator (``lm``, ``seed``, ...). The category
-            (stage 2: the kinds) defaults to the stored ones.
-
-    Example:
-        >>> gen = load_program("tuned.json", cls=EmbeddingTaskGenerator, lm="openai/gpt-4o-mini")  # doctest: +SKIP
-    """
+    """Build a ``cls`` generator of ``stage`` (by default for the stored units) and load the file into it."""
     stage = stage_named(stage)
     state = read_program(path, stage)
     stored = [stage.units_of[k] for k in state if k in stage.units_of]
@@ -305,14 +260,7 @@ def load_program(
 
 class ProgramLoader:
     """``load`` for a generator class: from the class it builds a new generator, from an
-    instance it loads in place (DSPy's ``module.load(path)`` convention).
-
-    Example:
-        >>> class Gen(EmbeddingTaskGenerator):     # doctest: +SKIP
-        ...     load = ProgramLoader()
-        >>> Gen.load("tuned.json", lm=lm)           # doctest: +SKIP
-        >>> Gen(lm=lm).load("tuned.json")           # doctest: +SKIP
-    """
+    instance it loads in place (DSPy's ``module.load(path)`` convention)."""
 
     def __get__(self, instance: Any, owner: type) -> Callable[..., Any]:
         def build(path: str | Path, **generator_kwargs: Any) -> Any:
@@ -327,14 +275,8 @@ class ProgramLoader:
 
 
 def prompt_fingerprint(generator: Any, categories: Sequence[str] | None = None) -> str:
-    """A short digest of the prompts ``generator`` sends (instructions, field descriptions, demos).
-
-    Two generators with the same fingerprint send the same prompts for those categories,
-    whatever program file (or none) they were loaded from; a resume compares it.
-
-    Args:
-        generator: An :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator`.
-        categories: The categories that count (default: the generator's).
+    """A short digest of the prompts a stage-1 ``generator`` sends for ``categories`` (default:
+    its own), whatever program file they came from; a resume compares it.
 
     Example:
         >>> from embtaskgen import EmbeddingTaskGenerator
@@ -342,7 +284,7 @@ def prompt_fingerprint(generator: Any, categories: Sequence[str] | None = None) 
         >>> prompt_fingerprint(a) == prompt_fingerprint(EmbeddingTaskGenerator("text-retrieval", lm="openai/none"))
         True
     """
-    chosen = generator.categories if categories is None else resolve_units(TASKS, categories)
+    chosen = generator.categories if categories is None else TASKS.resolve(categories)
     state = {}
     for category in chosen:
         predictor_state = generator.predictor_for(category).dump_state()

@@ -1,11 +1,8 @@
 """The strict schema of a program file, per stage, and the one check every reader runs.
 
-A program file is data, never configuration: a predictor holds ``signature``
-(``instructions`` and one ``prefix``/``description`` per signature field), ``demos``
-(only the signature's own fields, plus ``augmented``), empty ``traces`` and ``train``,
-``lm`` null, and nothing else at any level; the ``"embtaskgen"`` block is free metadata,
-DSPy's ``"metadata"`` a free object. A bad file is a
-:class:`~embtaskgen.errors.ProgramFileError` that names the first problem as a key path.
+A predictor holds its signature's prompts, demos of the signature's own fields, empty
+``traces`` and ``train`` and a null ``lm``, nothing else at any level; the two metadata
+blocks are free. A bad file is a ``ProgramFileError`` naming the first problem's key path.
 
 Example:
     >>> validate_program({"text_retrieval": {"signature": {}}}, "p.json")
@@ -132,8 +129,7 @@ def _predictor_model(stage: ProgramStage, unit: str) -> type[BaseModel]:
 
 @cache
 def program_schema(stage: ProgramStage) -> type[BaseModel]:
-    """The schema of a program file of ``stage``: ``"embtaskgen"`` metadata, DSPy's
-    ``"metadata"`` and the stage's predictor states (each optional), nothing else."""
+    """The schema of a program file of ``stage``: the two metadata blocks and the stage's predictors, each optional."""
     fields: dict[str, Any] = {
         "embtaskgen": (_Metadata, None),
         "metadata": (dict[str, Any], None),
@@ -162,15 +158,9 @@ def _problem(stage: ProgramStage, error: Mapping[str, Any]) -> str:
 def validate_program(
     state: Any, name: str | Path = "program", stage: str | ProgramStage | None = None
 ) -> tuple[ProgramStage, BaseModel]:
-    """Check parsed JSON against the schema of ``stage`` (default: the stage the file is of).
+    """Check parsed JSON against the schema of ``stage`` (default: the file's); returns the stage and the model.
 
-    Returns:
-        The stage and the checked model.
-
-    Raises:
-        ProgramFileError: Not an object, a key that is not allowed (named as a path such
-            as ``text_retrieval.config``; a predictor of the other stage is an unknown
-            one), a value of the wrong kind, or no predictor.
+    A predictor of the other stage is an unknown one; a file with no predictor is refused too.
     """
     if not isinstance(state, Mapping):
         raise ProgramFileError(f"{name} is not a program file (expected a JSON object, got {_kind(state)})")

@@ -1,9 +1,8 @@
 """What a program file of each stage holds: its predictors, their signatures, its metadata words.
 
-A program file names its stage in its ``"embtaskgen"`` block (``"stage": "tasks"`` for
-the brainstorm, ``"examples"`` for stage 2). Files saved before stage 1 named itself
-have no ``"stage"``: they are stage-1 files, as are plain DSPy saves of stage-1
-predictors (:func:`stage_of_state`).
+A file names its stage in its ``"embtaskgen"`` block (``"stage": "tasks"`` or
+``"examples"``); files without one (older saves, plain DSPy saves) are of the stage their
+predictors are of (:func:`stage_of_state`).
 
 Example:
     >>> stage_of_state({"embtaskgen": {"stage": "examples"}}).name
@@ -21,10 +20,10 @@ from typing import Any
 from dspy.signatures.signature import Signature
 
 from embtaskgen.errors import ProgramFileError
-from embtaskgen.examples.kinds import EXAMPLE_KINDS, EXAMPLE_PREDICTOR_NAMES, resolve_kinds
+from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, resolve_kinds
 from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION
 from embtaskgen.signatures import EXAMPLE_SIGNATURES, SIGNATURES
-from embtaskgen.signatures.categories import CATEGORIES, PREDICTOR_NAMES, resolve_categories
+from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
 
 __all__ = ["EXAMPLES", "STAGES", "TASKS", "ProgramStage", "stage_named", "stage_of_generator", "stage_of_state"]
 
@@ -36,8 +35,7 @@ class ProgramStage:
     Attributes:
         name: The stage's name in a file (``"tasks"``, ``"examples"``).
         unit: What one predictor serves (``"category"``, ``"kind"``).
-        units: Every unit, in order.
-        attributes: The predictor attribute of each unit on the generator.
+        attributes: The predictor attribute of each unit on the generator, in the units' order.
         signatures: The signature class of each unit.
         resolve: Checks and orders a choice of units (a ``ConfigError`` names the valid ones).
         list_demos: Whether a demo value may be a list of strings (stage 1's ``tasks``).
@@ -48,7 +46,6 @@ class ProgramStage:
 
     name: str
     unit: str
-    units: tuple[str, ...]
     attributes: Mapping[str, str]
     signatures: Mapping[str, type[Signature]]
     resolve: Callable[[Any], Sequence[str]]
@@ -56,6 +53,11 @@ class ProgramStage:
     label: str = ""
     metric_version: str | None = None
     missing_hint: str = ""
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Every unit, in order."""
+        return tuple(self.attributes)
 
     @property
     def units_of(self) -> dict[str, str]:
@@ -79,23 +81,14 @@ class ProgramStage:
 
 
 #: Stage 1, the brainstorm: one predictor per category.
-TASKS = ProgramStage(
-    name="tasks",
-    unit="category",
-    units=tuple(CATEGORIES),
-    attributes=PREDICTOR_NAMES,
-    signatures=SIGNATURES,
-    resolve=resolve_categories,
-    list_demos=True,
-)
+TASKS = ProgramStage("tasks", "category", PREDICTOR_NAMES, SIGNATURES, resolve_categories, list_demos=True)
 #: Stage 2, the examples: one predictor per example kind.
 EXAMPLES = ProgramStage(
-    name="examples",
-    unit="kind",
-    units=EXAMPLE_KINDS,
-    attributes=EXAMPLE_PREDICTOR_NAMES,
-    signatures=EXAMPLE_SIGNATURES,
-    resolve=resolve_kinds,
+    "examples",
+    "kind",
+    EXAMPLE_PREDICTOR_NAMES,
+    EXAMPLE_SIGNATURES,
+    resolve_kinds,
     label="example ",
     metric_version=EXAMPLE_METRIC_VERSION,
     missing_hint="; pass a .json file or 'none'",
@@ -104,11 +97,8 @@ STAGES: dict[str, ProgramStage] = {stage.name: stage for stage in (TASKS, EXAMPL
 
 
 def stage_named(name: str | ProgramStage) -> ProgramStage:
-    """The stage called ``name`` (a :class:`ProgramStage` is returned as it is).
-
-    Raises:
-        ProgramFileError: Not a stage's name; the message names the valid ones.
-    """
+    """The stage called ``name`` (a :class:`ProgramStage` is returned as it is); a
+    ``ProgramFileError`` names the valid ones."""
     if isinstance(name, ProgramStage):
         return name
     if name not in STAGES:

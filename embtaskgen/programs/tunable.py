@@ -1,11 +1,7 @@
 """What an optimizer tunes, for either stage: copies of a generator's predictors, one call counter.
 
-DSPy's optimizers tune a ``dspy.Module`` whose ``forward`` takes an example's inputs.
-:class:`TunableProgram` holds copies of the generator's predictors for the units being
-tuned (categories or example kinds), under the generator's attribute names, so that the
-tuned state loads straight back into the generator; each stage's subclass
-(``brainstorm/tuning_program.py``, ``examples/tuning_program.py``) makes one call in its
-``forward`` exactly as a run makes it.
+The copies sit under the generator's attribute names, so the tuned state loads straight
+back into it; each stage's subclass makes one call in ``forward`` exactly as a run does.
 
 Example:
     >>> from embtaskgen import EmbeddingExampleGenerator
@@ -54,17 +50,8 @@ class _Shared:
 
 
 class TunableProgram(dspy.Module):
-    """Copies of ``generator``'s predictors for ``units``, and the count of calls made through them.
-
-    Args:
-        generator: The generator whose LM, adapter and settings the calls use.
-        units: The categories (or kinds) whose predictors are tuned.
-        stage: The generator's stage.
-        progress: Called with the number of program calls made so far.
-
-    Raises:
-        ConfigError: An unknown unit (the message names the valid ones).
-    """
+    """Copies of ``generator``'s predictors for ``units`` of ``stage``, and the count of calls
+    made through them (``progress`` is called with it)."""
 
     def __init__(
         self, generator: Any, units: Sequence[str], stage: ProgramStage, progress: Callable[[int], None] | None = None
@@ -91,11 +78,7 @@ class TunableProgram(dspy.Module):
         return self._shared.parse_failures
 
     def tuned_predictor(self, unit: str) -> Any:
-        """The predictor being tuned for ``unit``.
-
-        Raises:
-            ConfigError: ``unit`` is not tuned by this program.
-        """
+        """The predictor being tuned for ``unit`` (a ``ConfigError`` if it is not tuned)."""
         stage = self._shared.stage
         if unit not in self.tuned_units:
             raise ConfigError(
