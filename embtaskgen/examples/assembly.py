@@ -3,14 +3,6 @@
 A parsed call that passes :func:`~embtaskgen.examples.validity.check_example` becomes a
 row; any other call is a failure with its reasons and raw text (an invalid example's
 outputs as JSON). Every reason is counted in ``stats``.
-
-Example:
-    >>> from embtaskgen.examples.call import ExampleResult, PlannedExample
-    >>> plan = [PlannedExample("sts", "sts", 0, category="sts")]
-    >>> result = ExampleResult("sts", "sts", 0, 9, outputs={"S1": "a", "S2": "a", "S3": "c"})
-    >>> prediction = assemble_examples(plan, [result], model_name="m", seed=1)
-    >>> prediction.rows, prediction.stats["invalid_reasons"]
-    ([], {'texts_not_distinct': 1})
 """
 
 from __future__ import annotations

@@ -4,16 +4,6 @@ Each example gets ``derive_rng(seed, "attributes", kind, task_id, index)``: the 
 gives the same attributes whatever else the run holds or the order calls finish in, and
 the global ``random`` state is never touched. The keys are the input fields of the kind's
 signature, so the dict goes into the prompt and the row's ``attributes`` as is.
-
-Example:
-    >>> a = draw_attributes("sts", seed=1, task_id="sts", index=0)
-    >>> a == draw_attributes("sts", seed=1, task_id="sts", index=0)
-    True
-    >>> sorted(a)
-    ['difficulty', 'high_score', 'language', 'low_score', 'unit']
-    >>> b = draw_attributes("bitext", seed=1, task_id="bitext", index=0)
-    >>> b["source_language"], b["target_language"] != "English"
-    ('English', True)
 """
 
 from __future__ import annotations

@@ -3,11 +3,6 @@
 :class:`ExampleResult` fits the executor's ``CallOutcome`` (``items``, ``error``,
 ``parse_failure``), so :func:`embtaskgen.execute.collect.collect` runs it like a
 brainstorm call.
-
-Example:
-    >>> result = ExampleResult("sts", "sts", 0, 123, attributes={}, raw_output="not JSON")
-    >>> result.parse_failure, result.items is None
-    (True, True)
 """
 
 from __future__ import annotations

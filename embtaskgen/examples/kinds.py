@@ -3,14 +3,6 @@
 Four kinds follow the brainstorm categories (an example is written for a task of that
 category); ``sts`` and ``bitext`` are symmetric and need no task. Each kind's outputs
 become row columns under its signature's field names (distilabel's).
-
-Example:
-    >>> resolve_kinds("all")[-2:]
-    ('sts', 'bitext')
-    >>> resolve_kinds(["bitext", "text-retrieval"])
-    ('text-retrieval', 'bitext')
-    >>> OUTPUT_FIELDS["text-classification"]
-    ('input_text', 'label', 'misleading_label')
 """
 
 from __future__ import annotations

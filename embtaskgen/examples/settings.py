@@ -1,14 +1,4 @@
-"""One frozen, validated settings object for writing training examples (stage 2).
-
-Example:
-    >>> settings = ExampleSettings(kinds=("sts",), count=3, seed=7)
-    >>> settings.kinds, settings.replace(count=5).count
-    (('sts',), 5)
-    >>> ExampleSettings(languages=["German", "French"]).languages
-    ('German', 'French')
-    >>> ExampleSettings().max_num_words, ExampleSettings(lm="openai/gpt-4o-mini").max_num_words
-    (100, None)
-"""
+"""One frozen, validated settings object for writing training examples (stage 2)."""
 
 from __future__ import annotations
 

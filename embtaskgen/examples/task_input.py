@@ -6,14 +6,6 @@ or ``(category, task)`` pairs. A task's id is ``"{category}/{generation}/{task_i
 for a row of stage 1, else ``"{category}/{first 12 hex digits of the task's SHA-256}"``;
 a repeated id gets ``"#2"``, ``"#3"``, ... in input order. The id seeds the example's
 attributes and rollout, so the same input gives the same calls.
-
-Example:
-    >>> refs = task_refs([("text-retrieval", "Given a question, retrieve answers.")])
-    >>> refs[0].task_id
-    'text-retrieval/7d9da5fd402b'
-    >>> rows = [{"category": "text-classification", "generation": 0, "tasks": ["Classify a review.", "Tag news."]}]
-    >>> [r.task_id for r in task_refs(rows)]
-    ['text-classification/0/0', 'text-classification/0/1']
 """
 
 from __future__ import annotations

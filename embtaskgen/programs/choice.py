@@ -4,16 +4,6 @@
 (:func:`default_program_for`), else, and for stage 2, the untuned signatures; ``None`` or
 ``"none"``: the untuned signatures; a path: that program file of the generator's stage.
 The choice is checked where it enters; applying it replaces every predictor's prompts.
-
-Example:
-    >>> from embtaskgen import EmbeddingTaskGenerator
-    >>> gen = EmbeddingTaskGenerator("text-retrieval", lm="openai/none")
-    >>> apply_program_choice(gen, "none") is None
-    True
-    >>> check_program_choice("nowhere.json")
-    Traceback (most recent call last):
-    ...
-    embtaskgen.errors.ProgramFileError: no program file at 'nowhere.json'; pass a .json file, 'default' or 'none' (None)
 """
 
 from __future__ import annotations
@@ -61,11 +51,8 @@ def adapter_fingerprint(adapter: Any) -> dict[str, Any] | None:
     """The adapter's class and prompt settings (``None`` for DSPy's default adapter)."""
     if adapter is None:
         return None
-    fingerprint: dict[str, Any] = {"class": type(adapter).__name__}
-    for name in _ADAPTER_SETTINGS:
-        if hasattr(adapter, name):
-            fingerprint[name] = getattr(adapter, name)
-    return fingerprint
+    settings = {name: getattr(adapter, name) for name in _ADAPTER_SETTINGS if hasattr(adapter, name)}
+    return {"class": type(adapter).__name__, **settings}
 
 
 def check_program_choice(program: Any) -> str | Path | None:

@@ -6,18 +6,6 @@ an ``"embtaskgen"`` metadata block that names the stage (``docs/tuning/program-f
 only the saved units are stored. Files are checked by
 :func:`~embtaskgen.programs.schema.validate_program` and only the checked prompt parts
 are loaded, so a shared file can never change where calls go.
-
-Example:
-    >>> import tempfile, pathlib
-    >>> from embtaskgen import EmbeddingTaskGenerator
-    >>> gen = EmbeddingTaskGenerator("text-retrieval", lm="openai/none")
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "p.json"
-    >>> _ = save_program(gen, path, categories=["text-retrieval"])
-    >>> sorted(read_program(path))
-    ['embtaskgen', 'metadata', 'text_retrieval']
-    >>> EmbeddingTaskGenerator.load(path, lm="openai/none").text_retrieval.signature.instructions == \\
-    ...     gen.text_retrieval.signature.instructions
-    True
 """
 
 from __future__ import annotations
@@ -157,7 +145,7 @@ def save_program(
             stage.resolve(kinds if kinds is not None else list(info.get("kinds") or generator.settings.kinds))
         )
         info.update(stage=stage.name, metric_version=info.get("metric_version", stage.metric_version))
-    info[stage.saved_key] = list(chosen)
+    info[f"saved_{stage.plural}"] = list(chosen)
     state: dict[str, Any] = {"embtaskgen": info}
     for unit in chosen:
         dumped = generator.predictor_for(unit).dump_state()
@@ -215,7 +203,7 @@ def apply_program(
         setattr(generator, attribute, predictor)
     check_metric_version(info, metric_version or stage.metric_version, stage)
     loaded = {stage.units_of[a] for a, _ in staged}
-    generator.program_info = {**info, stage.loaded_key: [u for u in stage.units if u in loaded]}
+    generator.program_info = {**info, f"loaded_{stage.plural}": [u for u in stage.units if u in loaded]}
     return generator
 
 

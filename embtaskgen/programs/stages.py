@@ -65,18 +65,8 @@ class ProgramStage:
         return {attribute: unit for unit, attribute in self.attributes.items()}
 
     @property
-    def saved_key(self) -> str:
-        """The metadata key listing the units a file stores (``saved_categories``)."""
-        return f"saved_{self.plural}"
-
-    @property
-    def loaded_key(self) -> str:
-        """The ``program_info`` key listing the units loaded (``loaded_categories``)."""
-        return f"loaded_{self.plural}"
-
-    @property
     def plural(self) -> str:
-        """``categories`` or ``kinds``."""
+        """``categories`` or ``kinds`` (the metadata keys ``saved_categories``, ``loaded_kinds``, ...)."""
         return "categories" if self.unit == "category" else f"{self.unit}s"
 
 

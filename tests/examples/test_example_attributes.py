@@ -58,3 +58,12 @@ def test_unknown_kind_or_languages():
         draw_attributes("nli", seed=1, task_id="t", index=0)
     with pytest.raises(ConfigError, match="languages must be one of"):
         draw_attributes("sts", seed=1, task_id="t", index=0, languages="klingon")
+
+
+def test_sts_draws_its_pools_and_bitext_pairs_english_with_another_language():
+    drawn = draw_attributes("sts", seed=1, task_id="sts", index=0)
+    assert drawn == draw_attributes("sts", seed=1, task_id="sts", index=0)
+    assert sorted(drawn) == ["difficulty", "high_score", "language", "low_score", "unit"]
+    bitext = draw_attributes("bitext", seed=1, task_id="bitext", index=0)
+    assert bitext["source_language"] == "English"
+    assert bitext["target_language"] != "English"

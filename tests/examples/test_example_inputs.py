@@ -130,3 +130,39 @@ def test_an_embedded_model_caps_num_words_unless_told():
     assert ExampleSettings(lm="local", max_num_words=300).num_words_pool == (50, 100, 200, 300)
     assert ExampleSettings(lm="openai/m").max_num_words is None
     assert ExampleSettings(lm="openai/m").num_words_pool[-1] == 500
+
+
+def test_kinds_come_in_plan_order():
+    from embtaskgen.examples.kinds import OUTPUT_FIELDS, resolve_kinds
+
+    assert resolve_kinds("all")[-2:] == ("sts", "bitext")
+    assert resolve_kinds(["bitext", "text-retrieval"]) == ("text-retrieval", "bitext")
+    assert OUTPUT_FIELDS["text-classification"] == ("input_text", "label", "misleading_label")
+
+
+def test_settings_replace_languages_and_the_embedded_cap():
+    settings = ExampleSettings(kinds=("sts",), count=3, seed=7)
+    assert (settings.kinds, settings.replace(count=5).count) == (("sts",), 5)
+    assert ExampleSettings(languages=["German", "French"]).languages == ("German", "French")
+    assert ExampleSettings().max_num_words == 100
+    assert ExampleSettings(lm="openai/gpt-4o-mini").max_num_words is None
+
+
+def test_task_ids_of_pairs_hash_the_task_and_of_rows_name_the_generation():
+    refs = task_refs([("text-retrieval", "Given a question, retrieve answers.")])
+    assert refs[0].task_id == "text-retrieval/7d9da5fd402b"
+    rows = [{"category": "text-classification", "generation": 0, "tasks": ["Classify a review.", "Tag news."]}]
+    assert [r.task_id for r in task_refs(rows)] == ["text-classification/0/0", "text-classification/0/1"]
+
+
+def test_an_unparsed_call_is_a_parse_failure_and_an_invalid_example_no_row():
+    from embtaskgen.examples.assembly import assemble_examples
+    from embtaskgen.examples.call import ExampleResult, PlannedExample
+
+    unparsed = ExampleResult("sts", "sts", 0, 123, attributes={}, raw_output="not JSON")
+    assert (unparsed.parse_failure, unparsed.items) == (True, None)
+    plan = [PlannedExample("sts", "sts", 0, category="sts")]
+    result = ExampleResult("sts", "sts", 0, 9, outputs={"S1": "a", "S2": "a", "S3": "c"})
+    prediction = assemble_examples(plan, [result], model_name="m", seed=1)
+    assert prediction.rows == []
+    assert prediction.stats["invalid_reasons"] == {"texts_not_distinct": 1}

@@ -145,3 +145,13 @@ def test_load_gives_the_files_prompts_and_untuned_signatures_elsewhere(tmp_path,
     loaded = EmbeddingTaskGenerator.load(path, lm=lm, adapter=adapter, category="all")
     assert loaded.program_info["loaded_categories"] == ["text-retrieval"]
     assert not any(loaded.predictor_for(c).demos for c in loaded.categories)  # no shipped demos slipped in
+
+
+def test_none_loads_nothing_and_a_missing_file_names_the_choices():
+    from embtaskgen.programs.choice import check_program_choice
+
+    assert apply_program_choice(EmbeddingTaskGenerator("text-retrieval", lm="openai/none"), "none") is None
+    message = "no program file at 'nowhere.json'; pass a .json file, 'default' or 'none' (None)"
+    with pytest.raises(ProgramFileError) as info:
+        check_program_choice("nowhere.json")
+    assert str(info.value) == message

@@ -277,3 +277,12 @@ def test_dspy_module_load_goes_through_the_same_check(tmp_path):
     with pytest.raises(ProgramFileError, match="text_retrieval.config"):
         dspy.Module.load(gen, str(path))
     assert "api_base" not in (gen.text_retrieval.config or {})
+
+
+def test_a_saved_program_reads_back_and_loads_the_same_prompts(tmp_path):
+    gen = EmbeddingTaskGenerator("text-retrieval", lm="openai/none")
+    path = tmp_path / "p.json"
+    save_program(gen, path, categories=["text-retrieval"])
+    assert sorted(read_program(path)) == ["embtaskgen", "metadata", "text_retrieval"]
+    loaded = EmbeddingTaskGenerator.load(path, lm="openai/none")
+    assert loaded.text_retrieval.signature.instructions == gen.text_retrieval.signature.instructions
