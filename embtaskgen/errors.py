@@ -61,7 +61,15 @@ class MissingDependency(EmbtaskgenError, ImportError):
     """An optional dependency is not installed; the message gives the ``pip install``."""
 
 
-class RunAborted(EmbtaskgenError, RuntimeError):
+class _StoppedRun(BaseException):
+    """A stopped run's error: its message is the summary's, and it carries the summary."""
+
+    def __init__(self, summary: Any) -> None:
+        super().__init__(summary.message)
+        self.summary = summary
+
+
+class RunAborted(_StoppedRun, EmbtaskgenError, RuntimeError):
     """A run stopped because more generations failed than ``max_failures`` allows.
 
     The output file is valid and holds every generation that succeeded; resume it once
@@ -72,12 +80,8 @@ class RunAborted(EmbtaskgenError, RuntimeError):
             (``status == "aborted"``).
     """
 
-    def __init__(self, summary: Any) -> None:
-        super().__init__(summary.message)
-        self.summary = summary
 
-
-class RunInterrupted(KeyboardInterrupt):
+class RunInterrupted(_StoppedRun, KeyboardInterrupt):
     """A run stopped by Ctrl-C (or a ``KeyboardInterrupt`` inside a model call).
 
     The one exception outside :class:`EmbtaskgenError`: it is a ``KeyboardInterrupt``,
@@ -89,10 +93,6 @@ class RunInterrupted(KeyboardInterrupt):
         summary: The run's :class:`~embtaskgen.runs.summary.RunSummary`
             (``status == "interrupted"``).
     """
-
-    def __init__(self, summary: Any) -> None:
-        super().__init__(summary.message)
-        self.summary = summary
 
 
 def install_hint(extra: str) -> str:

@@ -30,9 +30,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from embtaskgen.brainstorm.tuning import DEFAULT_EVAL_TOPICS
-from embtaskgen.brainstorm.tuning_splits import heldout_seeds
 from embtaskgen.execute.collect import collect
-from embtaskgen.tune.tuning import StageTuning, tuning_for
+from embtaskgen.tune.tuning import StageTuning, heldout_seeds, tuning_for
 
 __all__ = [
     "DEFAULT_EVAL_SEEDS",

@@ -140,6 +140,7 @@ def _prints_to_log() -> Iterator[None]:
                 logger.info("%s", line)
 
 
+@_prints_to_log()
 def run_optimizer(
     plan: Plan,
     program: dspy.Module,
@@ -157,32 +158,7 @@ def run_optimizer(
     Raises:
         ImportError: MIPROv2 without ``optuna`` (with an install hint).
     """
-    with _prints_to_log():
-        return _compile(
-            plan,
-            program,
-            metric,
-            list(trainset),
-            list(valset),
-            task_lm=task_lm,
-            prompt_lm=prompt_lm,
-            reflection_lm=reflection_lm,
-            seed=seed,
-        )
-
-
-def _compile(
-    plan: Plan,
-    program: dspy.Module,
-    metric: Callable[..., Any],
-    trainset: list[dspy.Example],
-    valset: list[dspy.Example],
-    *,
-    task_lm: dspy.BaseLM,
-    prompt_lm: dspy.BaseLM,
-    reflection_lm: dspy.BaseLM,
-    seed: int,
-) -> dspy.Module:
+    trainset, valset = list(trainset), list(valset)
     if plan.optimizer == "bootstrap":
         # Candidate -2 ("labels only") would show input-only examples: skip it.
         restrict = [-3, -1, *range(plan.candidates)]
