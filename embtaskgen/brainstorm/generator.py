@@ -25,12 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import dspy
-from dspy.utils.exceptions import AdapterParseError
-from dspy.utils.usage_tracker import UsageTracker
 
 from embtaskgen.brainstorm.archive import AvoidArchive
 from embtaskgen.brainstorm.assembly import assemble_prediction
-from embtaskgen.brainstorm.call_result import CallResult, sanitize_items, sanitize_raw
+from embtaskgen.brainstorm.call_result import CallResult, predict, sanitize_items, sanitize_raw
 from embtaskgen.brainstorm.levers import Levers
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.execute.collect import collect
@@ -298,23 +296,14 @@ class EmbeddingTaskGenerator(dspy.Module):
             call_kwargs["demos"] = list(demos)
             options["demos"] = len(demos)
         result = CallResult(category, generation, rollout_id, topic=topic, options=options)
-        tracker = UsageTracker()  # per call, so that a parse failure still reports its tokens
-        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": tracker}
         adapter = adapter_for(lm, category, self.adapter)
-        if adapter is not None:
-            overrides["adapter"] = adapter
-            cap = getattr(adapter, "max_items", None)  # the embedded model's list cap
-            if isinstance(cap, int) and cap < num_tasks:
-                options["asked"] = cap
-        with dspy.context(**overrides):
-            try:
-                prediction = predictor(**inputs, config=config, **call_kwargs)
-            except AdapterParseError as exc:
-                result.raw_output = sanitize_raw(exc.lm_response)
-                logger.info("parse failure in %s generation %d", category, generation)
-                return result
-            finally:
-                result.usage = dict(tracker.get_total_tokens())
+        cap = getattr(adapter, "max_items", None)  # the embedded model's list cap
+        if isinstance(cap, int) and cap < num_tasks:
+            options["asked"] = cap
+        prediction = predict(predictor, {**inputs, "config": config, **call_kwargs}, result, lm, adapter)
+        if prediction is None:
+            logger.info("parse failure in %s generation %d", category, generation)
+            return result
         tasks = getattr(prediction, "tasks", None)
         if isinstance(tasks, list):
             result.items = sanitize_items(tasks)

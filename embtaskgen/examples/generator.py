@@ -32,10 +32,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import dspy
-from dspy.utils.exceptions import AdapterParseError
-from dspy.utils.usage_tracker import UsageTracker
 
-from embtaskgen.brainstorm.call_result import sanitize_raw
+from embtaskgen.brainstorm.call_result import predict
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.assembly import assemble_examples
 from embtaskgen.examples.attribute_draw import draw_attributes
@@ -48,6 +46,7 @@ from embtaskgen.lm.adapters import example_adapter_for
 from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.seeds import decide_seed, derive_id
+from embtaskgen.settings import call_config
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 __all__ = ["EmbeddingExampleGenerator"]
@@ -200,29 +199,13 @@ class EmbeddingExampleGenerator(dspy.Module):
                 num_words=self.settings.num_words_pool,
             )
         rollout_id = derive_id(seed, "example", kind, task_id, index)
-        config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": self.settings.temperature}
-        if self.settings.max_tokens is not None:
-            config["max_tokens"] = self.settings.max_tokens
-        if accepts_seed(lm):
-            config["seed"] = rollout_id
-        inputs = dict(attributes)
-        if kind in TASK_KINDS:
-            inputs["task"] = task
+        config = call_config(self.settings, rollout_id, seed=accepts_seed(lm))
+        inputs: dict[str, Any] = {**attributes, "task": task} if kind in TASK_KINDS else dict(attributes)
         result = ExampleResult(kind, task_id, index, rollout_id, attributes=dict(attributes))
-        tracker = UsageTracker()  # per call, so that a parse failure still reports its tokens
-        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": tracker}
-        adapter = self.adapter_for(lm)
-        if adapter is not None:
-            overrides["adapter"] = adapter
-        with dspy.context(**overrides):
-            try:
-                prediction = predictor(**inputs, config=config)
-            except AdapterParseError as exc:
-                result.raw_output = sanitize_raw(exc.lm_response)
-                logger.info("parse failure in %s example %d of %s", kind, index, task_id)
-                return result
-            finally:
-                result.usage = dict(tracker.get_total_tokens())
+        prediction = predict(predictor, {**inputs, "config": config}, result, lm, self.adapter_for(lm))
+        if prediction is None:
+            logger.info("parse failure in %s example %d of %s", kind, index, task_id)
+            return result
         result.outputs = {
             name: sanitize_text(value) if isinstance(value, str) else value
             for name in OUTPUT_FIELDS[kind]
@@ -341,13 +324,6 @@ class EmbeddingExampleGenerator(dspy.Module):
         """
         planned = self.plan(tasks, kinds=kinds, count=count, examples_per_task=examples_per_task)
         run_seed = decide_seed(self.settings.seed if seed is None else seed)
-        lm = self.lm
-
-        def call(kind: str, position: int) -> ExampleResult:
-            item = planned[position]
-            return self.call(kind, item.task, item.task_id, item.index, run_seed, lm=lm)
-
         jobs = [(item.kind, position) for position, item in enumerate(planned)]
-        workers = max(1, min(lm_concurrency(lm, self.settings.concurrency), len(jobs)))
-        results = collect(jobs, call, workers=workers, progress=progress)
+        results = collect(jobs, self.caller(planned, run_seed), workers=self.workers(len(jobs)), progress=progress)
         return assemble_examples(planned, results, model_name=self.model_name, seed=run_seed)
