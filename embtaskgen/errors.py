@@ -1,19 +1,8 @@
 """The one exception hierarchy of embtaskgen.
 
-Everything the library raises on purpose is an :class:`EmbtaskgenError`:
-
-* :class:`ConfigError` - a bad argument or setting (an unknown category, a count below 1,
-  a model option that does not fit the model). The message names the valid choices. It
-  is also a ``ValueError``, so ``except ValueError`` written against earlier versions
-  still catches it. The CLI maps it to exit status 2.
-* :class:`ProgramFileError` - a program file that cannot be read or does not fit.
-* :class:`ResumeError` - an output file that cannot be resumed by this run.
-* :class:`RunAborted` - a run stopped by ``max_failures``; it carries the
-  :class:`~embtaskgen.runs.summary.RunSummary` (the output file is valid and can be
-  resumed). :class:`RunInterrupted` (Ctrl-C) carries it too, but is a
-  ``KeyboardInterrupt``, not an :class:`EmbtaskgenError`.
-* :class:`MissingDependency` - an optional extra is not installed; the message says which
-  ``pip install`` fixes it. It is also an ``ImportError``.
+Everything the library raises on purpose is an :class:`EmbtaskgenError`, except
+:class:`RunInterrupted` (a ``KeyboardInterrupt``). :class:`ConfigError` is also a
+``ValueError`` (the CLI maps it to exit status 2), :class:`MissingDependency` an ``ImportError``.
 
 Example:
     >>> from embtaskgen import ConfigError, EmbeddingTaskGenerator
@@ -46,7 +35,7 @@ class EmbtaskgenError(Exception):
 
 
 class ConfigError(EmbtaskgenError, ValueError):
-    """A bad argument or setting; the message names the valid choices."""
+    """A bad argument or setting; the message names the valid choices. Also a ``ValueError``."""
 
 
 class ProgramFileError(ConfigError):
@@ -106,19 +95,7 @@ def install_hint(extra: str) -> str:
 
 
 def check_int(name: str, value: object, *, minimum: int = 1, optional: bool = False) -> int | None:
-    """Check that ``value`` is an ``int`` (not a ``bool``) of at least ``minimum``.
-
-    Args:
-        name: The setting's name, used in the message.
-        value: The value given.
-        minimum: The smallest valid value.
-        optional: ``None`` is valid too (and returned as is).
-
-    Returns:
-        ``value``.
-
-    Raises:
-        ConfigError: Not an integer, or below ``minimum``.
+    """``value``, checked to be an ``int`` (not a ``bool``) of at least ``minimum`` (or ``None`` if ``optional``).
 
     Example:
         >>> check_int("num_generations", 3)

@@ -1,20 +1,9 @@
 """EmbeddingExampleGenerator: the DSPy module that writes training examples for tasks (stage 2).
 
-It holds one ``dspy.Predict`` per example kind (attributes named in
-``EXAMPLE_PREDICTOR_NAMES``: ``retrieval_example``, ..., ``bitext_triplet``) and its
-:class:`~embtaskgen.examples.settings.ExampleSettings`. ``call`` makes one model
-call; ``forward`` plans ``examples_per_task`` calls per task of a chosen kind and
-``count`` calls per symmetric kind, each with attributes drawn from its own seeded RNG
-and its own ``rollout_id``, runs them through the run executor
-(:func:`embtaskgen.execute.collect.collect`, as the brainstorm does), checks every
-example and assembles the rows in plan order.
-
-Adapters: a served model gets the strict twin of DSPy's adapter
-(:func:`embtaskgen.lm.adapters.adapter_for`: ``StrictChatAdapter`` by default); an
-embedded model gets :class:`~embtaskgen.embedded.object_adapter.CompactObjectAdapter`
-(a short prompt with one worked example per kind, and a JSON schema with per-field length
-bounds that llama.cpp enforces as a grammar; :func:`embtaskgen.lm.adapters.example_adapter_for`).
-An adapter the user chose always wins.
+One ``dspy.Predict`` per example kind (attributes in ``EXAMPLE_PREDICTOR_NAMES``) and its
+:class:`~embtaskgen.examples.settings.ExampleSettings`; each call's attributes are drawn from
+its own seeded RNG. The adapter is :func:`embtaskgen.lm.adapters.example_adapter_for`'s
+(an adapter the user chose always wins).
 
 Example:
     >>> import dspy
@@ -127,7 +116,6 @@ class EmbeddingExampleGenerator(dspy.Module):
         self._lm_holder = LazyLM(
             settings.lm, api_base=settings.api_base, max_tokens=settings.max_tokens, no_repeat=settings.no_repeat
         )
-        # One predictor per kind, always all six, under stable attribute names.
         for kind, attribute in EXAMPLE_PREDICTOR_NAMES.items():
             setattr(self, attribute, dspy.Predict(EXAMPLE_SIGNATURES[kind]))
 
@@ -149,7 +137,7 @@ class EmbeddingExampleGenerator(dspy.Module):
         return getattr(self, EXAMPLE_PREDICTOR_NAMES[kind])
 
     def adapter_for(self, lm: dspy.BaseLM) -> dspy.Adapter | None:
-        """The adapter of an example call on ``lm`` (see the module docstring).
+        """The adapter of an example call on ``lm``.
 
         Example:
             >>> gen = EmbeddingExampleGenerator("sts")
@@ -158,7 +146,6 @@ class EmbeddingExampleGenerator(dspy.Module):
         """
         return example_adapter_for(lm, None, self.settings.adapter)
 
-    # ------------------------------------------------------------------ calls
     def call(
         self,
         kind: str,
@@ -173,18 +160,9 @@ class EmbeddingExampleGenerator(dspy.Module):
     ) -> ExampleResult:
         """Make one model call: example ``index`` of ``kind`` for task ``task_id`` in run ``seed``.
 
-        A parse failure is returned (``outputs is None``, ``raw_output`` set), never
-        raised; other errors propagate. Output text is sanitised before it is kept.
-
-        Args:
-            kind: The example kind.
-            task: The task ("" for ``sts`` and ``bitext``).
-            task_id: The task's id (the kind for ``sts`` and ``bitext``).
-            index: The example's index among that task's examples.
-            seed: The run seed.
-            attributes: The prompt attributes (default: drawn from the seed).
-            lm: The LM to call (default: :attr:`lm`).
-            predictor: The predictor to call (default: the kind's).
+        ``task`` is "" and ``task_id`` the kind for ``sts`` and ``bitext``; ``attributes``
+        default to a draw from the seed. A parse failure is returned (``outputs is None``,
+        ``raw_output`` set), never raised.
         """
         (kind,) = resolve_kinds(kind)
         lm = self.lm if lm is None else lm
@@ -216,13 +194,7 @@ class EmbeddingExampleGenerator(dspy.Module):
     def caller(
         self, plan: Sequence[PlannedExample], seed: int, *, lm: dspy.BaseLM | None = None
     ) -> Callable[[str, int], ExampleResult]:
-        """The function a run calls per planned example: ``(kind, position in plan) -> ExampleResult``.
-
-        Args:
-            plan: The planned examples (:meth:`plan`).
-            seed: The run seed.
-            lm: The LM to call (default: :attr:`lm`).
-        """
+        """The function a run calls per planned example: ``(kind, position in plan) -> ExampleResult``."""
 
         def call(kind: str, position: int) -> ExampleResult:
             item = plan[position]
@@ -233,9 +205,7 @@ class EmbeddingExampleGenerator(dspy.Module):
     def stage(self, tasks: TaskSource | None = None, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
         """This generator's :class:`~embtaskgen.stage.Stage` over ``tasks`` (an ``ExampleStage``).
 
-        Args:
-            tasks: The tasks (see :meth:`plan`; ``None``: symmetric kinds only).
-            format: ``"jsonl"``, ``"sentence-transformers"``, or with Ray ``"parquet"``.
+        ``format``: ``"jsonl"``, ``"sentence-transformers"``, or with Ray ``"parquet"``.
 
         Raises:
             ConfigError: Bad tasks, or nothing to write (see :meth:`plan`).
@@ -261,9 +231,7 @@ class EmbeddingExampleGenerator(dspy.Module):
         Args:
             tasks: Task rows, a JSONL path, a ``datasets.Dataset`` or ``(category, task)``
                 pairs (see :func:`embtaskgen.examples.task_input.task_refs`); ``None``: none.
-            kinds: Override the settings' kinds.
-            count: Override the settings' count per symmetric kind.
-            examples_per_task: Override the settings' examples per task.
+            kinds: Override the settings' kinds (``count``, ``examples_per_task`` likewise).
 
         Raises:
             ConfigError: Bad input (see ``task_refs``), or nothing to write.
@@ -305,17 +273,9 @@ class EmbeddingExampleGenerator(dspy.Module):
     ) -> dspy.Prediction:
         """Write the planned examples (see :meth:`plan`) and return the valid rows.
 
-        The calls go through the run executor; the rows are assembled in plan order, so
-        the same seed gives the same rows whatever the concurrency. A call that raises
-        stops nothing else; its error is raised once every call has finished.
-
-        Args:
-            tasks: The tasks to write examples for (``None``: symmetric kinds only).
-            kinds: Override the settings' kinds for this call.
-            count: Override the settings' count per symmetric kind.
-            examples_per_task: Override the settings' examples per task.
-            seed: Override the settings' seed.
-            progress: Called with each :class:`ExampleResult` as it finishes.
+        The keyword arguments override the settings for this call; ``progress`` is called
+        with each finished :class:`ExampleResult`. The same seed gives the same rows whatever
+        the concurrency; a call's error is raised once every call has finished.
 
         Returns:
             A ``dspy.Prediction`` with ``rows`` (valid examples, in plan order), ``seed``,

@@ -1,19 +1,8 @@
 """Tune the prompts of either stage's generator against that stage's metric: one :func:`optimize`.
 
-:func:`optimize` returns a tuned copy of an
-:class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator` (stage 1: one optimizer
-run per category) or an ``EmbeddingExampleGenerator`` (stage 2: one per example kind).
-What differs between the stages is a :class:`StageTuning` each stage supplies
-(:data:`embtaskgen.brainstorm.tuning.TASK_TUNING`,
-:data:`embtaskgen.examples.tuning.EXAMPLE_TUNING`): the ``dspy.Module`` tuned (one unit's
-predictor, called exactly as ``generate`` / ``examples`` call it), its metric and its
-training calls; held-out topics, tasks and seeds never enter tuning. The optimizer plans
-are :mod:`embtaskgen.tune.optimizers`.
-
-The model being tuned is the generator's. ``prompt_lm`` (MIPROv2's instruction proposer)
-and ``reflection_lm`` (GEPA's) default to it too, since no served model is assumed; a
-stronger served model proposes much better instructions: pass e.g.
-``prompt_lm="openai/gpt-4o-mini"`` or any ``dspy.LM``.
+One optimizer run per unit (stage 1: category, stage 2: example kind); what differs
+between the stages is their :class:`~embtaskgen.tune.tuning.StageTuning`. Held-out topics,
+tasks and seeds never enter tuning. The optimizer plans are :mod:`embtaskgen.tune.optimizers`.
 
 Example:
     >>> import dspy
@@ -186,8 +175,7 @@ def optimize_examples(
 
 
 def _valset_score(compiled: Any, count_candidates: bool) -> dict[str, Any] | None:
-    """Validation scores an optimizer attached to its result: the best, and how many candidates
-    (``count_candidates``) or the untuned program's score."""
+    """The best validation score an optimizer attached, with the candidate count or the untuned score."""
     candidates = getattr(compiled, "candidate_programs", None) or []
     scores = [_fraction(c["score"]) for c in candidates if isinstance(c, dict) and c.get("score") is not None]
     if not scores:

@@ -1,9 +1,7 @@
 """The supported DSPy optimizers and how a call budget becomes their settings.
 
-``budget`` is the number of program calls (calls of the model being tuned) an optimizer
-may spend on one category, including the evaluation of the starting prompt. Each plan
-below turns it into the optimizer's own knobs; prompt-model and reflection-model calls
-come on top (they are counted separately by :func:`embtaskgen.tune.optimize.optimize`).
+``budget`` is the number of program calls an optimizer may spend on one unit, including the
+evaluation of the starting prompt; prompt-model and reflection-model calls come on top.
 
 =============  ==============================================================================
 name           what it tunes, and its plan
@@ -17,9 +15,6 @@ name           what it tunes, and its plan
 ``gepa``       instructions: ``dspy.GEPA`` reflects on the metric's feedback text with
                ``reflection_lm`` and evolves the instruction; ``max_metric_calls=budget``.
 =============  ==============================================================================
-
-A small model proposes poor instructions: pass a stronger served model as ``prompt_lm`` /
-``reflection_lm`` (any LiteLLM id or ``dspy.LM``) when one is available.
 
 Example:
     >>> plan_for("bootstrap", 40).valset_size
@@ -67,16 +62,7 @@ MAX_DEMOS = 2
 
 @dataclass(frozen=True)
 class Plan:
-    """An optimizer's settings for one category under a call budget.
-
-    Attributes:
-        optimizer: The optimizer name.
-        budget: Program calls allowed.
-        train_size: Training examples to build.
-        valset_size: Validation examples to build.
-        candidates: Candidate programs (demo sets or instructions) to try.
-        trials: Optuna trials (MIPROv2 only).
-    """
+    """An optimizer's settings for one unit under a call budget (``trials``: MIPROv2's Optuna trials)."""
 
     optimizer: str
     budget: int
@@ -126,10 +112,7 @@ _PROGRESS_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\d+it \[")
 
 @contextlib.contextmanager
 def _prints_to_log() -> Iterator[None]:
-    """Some DSPy optimizers print, and draw progress bars that cannot be turned off
-    (``BootstrapFewShotWithRandomSearch`` evaluates each candidate with
-    ``display_progress=True``); send the prints to this module's log and drop the bars
-    (``optimize(progress=...)`` and the CLI report progress instead)."""
+    """Send DSPy optimizers' prints to the log, dropping progress bars that cannot be turned off."""
     out, err = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
