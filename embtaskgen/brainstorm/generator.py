@@ -62,20 +62,15 @@ class EmbeddingTaskGenerator(dspy.Module):
             ``None`` draws a fresh seed, recorded in every row.
         lm: ``None`` for the embedded default model, ``"local:<name|path>"``, a LiteLLM
             model id (``"openai/gpt-4o-mini"``), or a ``dspy.BaseLM``.
-        program: The prompts to start with, as ``--program`` on the command line
-            (:mod:`embtaskgen.programs.choice`): ``"default"`` (the shipped tuned
-            program, for the model and categories it was tuned for; the untuned signatures
-            elsewhere), ``None``/``"none"`` (the untuned signatures), or a program file.
-        settings: A :class:`~embtaskgen.settings.GenerationSettings` to use as is, instead
-            of the other options (give one or the other).
+        program: The prompts to start with, as ``--program``: ``"default"`` (the shipped
+            tuned program where it fits, else the untuned signatures), ``None``/``"none"``
+            (the untuned signatures), or a program file.
+        settings: A :class:`~embtaskgen.settings.GenerationSettings` to use instead of the
+            other options.
 
-    The keyword options ``num_tasks``, ``topic``, ``temperature`` (the paper's 1.0; > 0 for
-    distinct generations), ``max_tokens``, ``frequency_penalty``, ``presence_penalty``,
-    ``keep_duplicates``, ``keep_rejected``, ``concurrency``, ``api_base``, ``adapter`` (a name of
-    ``ADAPTER_CHOICES``, as ``--adapter``, or a ``dspy.Adapter``), the levers ``topics``,
-    ``few_shot`` and ``avoid_archive``, and ``no_repeat`` (embedded models only) are the
-    fields of :class:`~embtaskgen.settings.GenerationSettings` of the same names, where
-    each is documented.
+    The other keyword options are the fields of
+    :class:`~embtaskgen.settings.GenerationSettings` of the same names (``topics`` is its
+    ``topic_pool``), where each is documented.
 
     Every argument is validated once, into the read-only :attr:`settings`
     (:meth:`with_settings` makes a generator with other settings).

@@ -53,33 +53,27 @@ def optimize(
     """Tune the prompts of ``generator`` and return a tuned copy (the original is untouched).
 
     Args:
-        generator: The generator to tune (either stage); its LM, adapter, temperature
-            and other settings are the ones tuned for.
+        generator: The generator to tune (either stage), with the settings tuned for.
         optimizer: One of ``OPTIMIZERS`` (``bootstrap``, ``mipro``, ``gepa``).
         trainset: Stage 1: examples with ``category`` and optionally ``topic``, ``seed``,
             ``num_tasks``; built from training topics and seeds when ``None``.
-        valset: Stage 1: examples to select candidates on; built (disjoint from the
-            trainset) when ``None`` and no trainset is given, else split off the trainset.
+        valset: Stage 1: examples to select candidates on (default: drawn, or split off a trainset).
         budget: Program calls per category or kind (see :mod:`embtaskgen.tune.optimizers`).
         prompt_lm: MIPROv2's instruction proposer (default: the model being tuned).
         reflection_lm: GEPA's reflection model (default: the model being tuned).
         seed: Seeds the draw of training calls and the optimizers.
         categories: Stage 1: the categories to tune (default: the generator's).
         kinds: Stage 2: the kinds to tune (default: the generator's).
-        tasks: Stage 2: tasks to tune the task kinds on (default: the training part of
-            the project's worked examples, ``TRAIN_TASKS``).
+        tasks: Stage 2: tasks to tune the task kinds on (default: ``TRAIN_TASKS``).
         progress: Called as ``progress(unit, calls_so_far, budget)`` after each call.
 
     Returns:
-        A tuned copy of ``generator`` whose ``program_info`` dict records the optimizer,
-        budget, model, metric version and per-unit validation scores and call counts
-        (saved by :func:`embtaskgen.programs.files.save_program`; stage 2's also has
-        ``"stage": "examples"``).
+        A tuned copy of ``generator`` whose ``program_info`` records the optimizer, budget,
+        model, metric version and per-unit validation scores and call counts.
 
     Raises:
-        ConfigError: Unknown optimizer, category or kind (the message lists the valid
-            choices), a bad budget, a trainset without examples of a category, or the
-            other stage's inputs.
+        ConfigError: Unknown optimizer, category or kind, a bad budget, a trainset without
+            examples of a category, or the other stage's inputs.
         ImportError: ``mipro`` without optuna.
 
     Example:
@@ -168,7 +162,7 @@ def optimize_examples(
     seed: int = 0,
     **options: Any,
 ) -> Any:
-    """:func:`optimize` for a stage-2 generator, with stage 2's positional arguments (kept for old callers)."""
+    """:func:`optimize` with stage 2's positional arguments (kept for old callers)."""
     return optimize(
         generator, optimizer, budget=budget, prompt_lm=prompt_lm, reflection_lm=reflection_lm, seed=seed, **options
     )

@@ -3,18 +3,9 @@
 ``budget`` is the number of program calls an optimizer may spend on one unit, including the
 evaluation of the starting prompt; prompt-model and reflection-model calls come on top.
 
-=============  ==============================================================================
-name           what it tunes, and its plan
-=============  ==============================================================================
-``bootstrap``  demos: ``dspy.BootstrapFewShotWithRandomSearch`` keeps the model's own answers
-               that score at least ``metric_threshold`` as worked examples (curated to their
-               usable tasks), tries several random demo sets and keeps the best on the valset
-               (the untuned program is one of the candidates).
-``mipro``      instructions: ``dspy.MIPROv2`` zero-shot (no demos); ``prompt_lm`` proposes
-               instructions, Optuna picks the best on the valset. Needs ``optuna``.
-``gepa``       instructions: ``dspy.GEPA`` reflects on the metric's feedback text with
-               ``reflection_lm`` and evolves the instruction; ``max_metric_calls=budget``.
-=============  ==============================================================================
+``bootstrap`` tunes demos (``dspy.BootstrapFewShotWithRandomSearch``: random sets of the
+model's own good answers, the untuned program among the candidates); ``mipro``
+(``dspy.MIPROv2``, needs ``optuna``) and ``gepa`` (``dspy.GEPA``) tune the instruction.
 
 Example:
     >>> plan_for("bootstrap", 40).valset_size
