@@ -73,10 +73,8 @@ class RunAborted(_StoppedRun, EmbtaskgenError, RuntimeError):
 class RunInterrupted(_StoppedRun, KeyboardInterrupt):
     """A run stopped by Ctrl-C (or a ``KeyboardInterrupt`` inside a model call).
 
-    The one exception outside :class:`EmbtaskgenError`: it is a ``KeyboardInterrupt``,
-    so code that lets those through (``except Exception``) keeps doing so. The output
-    file is valid; the calls in flight were finished and written (unless Ctrl-C was
-    pressed twice). Resume the run to finish it.
+    A ``KeyboardInterrupt``, so ``except Exception`` still lets it through. The output file
+    is valid (the calls in flight were written unless Ctrl-C was pressed twice); resume it.
 
     Attributes:
         summary: The run's :class:`~embtaskgen.runs.summary.RunSummary`

@@ -38,16 +38,7 @@ __all__ = ["Assembled", "assemble", "assemble_prediction", "failed_row"]
 
 @dataclass
 class Assembled:
-    """The rows of one call and what cleaning did.
-
-    Attributes:
-        rows: Row dicts (JSON-ready), one per call or one per task when flattened.
-        tasks: The kept tasks, in order.
-        returned: Items the model returned.
-        kept: Tasks kept.
-        dropped: Items dropped, per reason.
-        rejected: With ``keep_rejected``: the gate's rejects, as ``{"task", "reason", "detail"}``.
-    """
+    """The rows of one call (JSON-ready dicts, one per task when flattened) and what cleaning did."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)

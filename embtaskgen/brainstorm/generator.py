@@ -323,10 +323,9 @@ class EmbeddingTaskGenerator(dspy.Module):
         concurrency; a call's error is raised once every call has finished.
 
         Returns:
-            A ``dspy.Prediction`` with ``rows`` (list of dicts in the chosen shape),
-            ``tasks`` (every kept task, in order), ``seed``, ``stats`` (calls,
-            parse failures, returned, kept, dropped per reason, duplicates, usage) and
-            ``failures`` (one dict per failed call, with the raw text).
+            A ``dspy.Prediction`` with ``rows`` (dicts in the chosen shape), ``tasks`` (every
+            kept task), ``seed``, ``stats`` (calls, parse failures, returned, kept, dropped per
+            reason, usage) and ``failures`` (one dict per failed call, with the raw text).
         """
         categories = self.categories if category is None else resolve_categories(category)
         generations = self.num_generations if num_generations is None else num_generations

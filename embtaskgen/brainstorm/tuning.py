@@ -1,11 +1,6 @@
-"""What stage 1 hands the one optimizer (:func:`embtaskgen.tune.optimize.optimize`): :data:`TASK_TUNING`.
+"""What stage 1 hands ``embtaskgen.tune`` (:data:`TASK_TUNING`): the unit tuned is a category.
 
-The unit tuned is a category: the program is
-:class:`~embtaskgen.brainstorm.tuning_program.CategoryProgram`, the metric
-:func:`~embtaskgen.brainstorm.tuning_metric.tuning_metric`, the calls are drawn from the
-training topics and seeds (:mod:`embtaskgen.brainstorm.tuning_splits`) unless a trainset
-is given, and a tuned predictor keeps only curated demos
-(:func:`~embtaskgen.brainstorm.tuning_demos.curate_demos`).
+A tuned predictor keeps only curated demos (:func:`~embtaskgen.brainstorm.tuning_demos.curate_demos`).
 
 Example:
     >>> TASK_TUNING.plural, TASK_TUNING.label

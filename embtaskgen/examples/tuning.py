@@ -1,9 +1,4 @@
-"""What stage 2 hands the one optimizer (:func:`embtaskgen.tune.optimize.optimize`): :data:`EXAMPLE_TUNING`.
-
-The unit tuned is an example kind: the program is
-:class:`~embtaskgen.examples.tuning_program.ExampleProgram`, the metric
-:func:`~embtaskgen.examples.tuning_metric.example_tuning_metric`, and the calls are
-training tasks x training seeds (:mod:`embtaskgen.examples.tuning_splits`).
+"""What stage 2 hands ``embtaskgen.tune`` (:data:`EXAMPLE_TUNING`): the unit tuned is an example kind.
 
 Example:
     >>> EXAMPLE_TUNING.plural, EXAMPLE_TUNING.leading_info

@@ -1,10 +1,6 @@
-"""The tasks and seeds example prompts are tuned on, and the held-out ones they are judged on.
+"""Stage 2's train / held-out split: the worked tasks of each category and seeds (see :mod:`embtaskgen.tune.tuning`).
 
-A tuning example of stage 2 is one call: a kind, a task (none for ``sts`` and
-``bitext``) and a seed (the seed draws the call's attributes and its ``rollout_id``).
-Without a task file, the tasks are the project's worked examples of each category
-(:data:`embtaskgen.signatures.seed_tasks.SEED_TASKS`), split and seeded as
-:mod:`embtaskgen.tune.tuning` says.
+A tuning example is one call: a kind, a task (none for ``sts`` and ``bitext``) and a seed.
 
 Example:
     >>> train = example_training_set("text-retrieval", 3, seed=0)
@@ -70,12 +66,7 @@ def example_training_set(
 ) -> list[dspy.Example]:
     """``count`` distinct training calls of ``kind``: (training task, training seed) pairs.
 
-    Args:
-        kind: The example kind.
-        count: How many calls.
-        seed: Seeds the draw (a local ``random.Random``).
-        tasks: Tasks to draw from (default: :data:`TRAIN_TASKS`; ignored for sts, bitext).
-        exclude: Calls not to draw again (the trainset, when drawing a valset).
+    ``tasks`` default to :data:`TRAIN_TASKS` (ignored for sts, bitext); ``exclude``: calls not to draw again.
 
     Raises:
         ConfigError: An unknown kind, a bad count, or no tasks.

@@ -67,19 +67,14 @@ class Plan:
         return dict(self.__dict__)
 
 
-def _check_name(name: str) -> None:
-    if name not in OPTIMIZERS:
-        raise ConfigError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
-
-
 def plan_for(name: str, budget: int) -> Plan:
     """The settings of optimizer ``name`` for ``budget`` program calls.
 
     Raises:
-        ValueError: Unknown optimizer (the message lists the valid choices) or a budget
-            below ``MIN_BUDGET``.
+        ConfigError: Unknown optimizer or a budget below ``MIN_BUDGET``.
     """
-    _check_name(name)
+    if name not in OPTIMIZERS:
+        raise ConfigError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < MIN_BUDGET:
         raise ConfigError(f"budget must be an integer >= {MIN_BUDGET} program calls, got {budget!r}")
     valset = max(2, min(12, budget // 8))
