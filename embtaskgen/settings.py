@@ -94,7 +94,10 @@ class ModelSettings(FrozenSettings):
 
 
 class GenerationSettings(ModelSettings):
-    """What a brainstorm call and run need, validated at construction (the model fields: :class:`ModelSettings`).
+    """What a brainstorm call and run need, validated at construction.
+
+    The model fields (``seed``, ``lm``, ``api_base``, ``no_repeat``, ``temperature``,
+    ``max_tokens``, ``concurrency``) are those of :class:`ModelSettings`.
 
     Attributes:
         categories: The categories, in order (``resolve_categories`` of the request).

@@ -68,9 +68,10 @@ class EmbeddingTaskGenerator(dspy.Module):
         settings: A :class:`~embtaskgen.settings.GenerationSettings` to use instead of the
             other options.
 
-    The other keyword options are the fields of
-    :class:`~embtaskgen.settings.GenerationSettings` of the same names (``topics`` is its
-    ``topic_pool``), where each is documented.
+    The other keyword options (``temperature``: the paper's 1.0, > 0 for distinct
+    generations; ``no_repeat``: embedded models only; ``topics``, ``few_shot`` and
+    ``avoid_archive``: the levers) are the fields of
+    :class:`~embtaskgen.settings.GenerationSettings` of the same names, where each is documented.
 
     Every argument is validated once, into the read-only :attr:`settings`
     (:meth:`with_settings` makes a generator with other settings).
