@@ -2,12 +2,9 @@
 
 Stage 1 brainstorms task descriptions (:class:`EmbeddingTaskGenerator`), stage 2 writes
 training examples for them (:class:`EmbeddingExampleGenerator`), after "Improving Text
-Embeddings with Large Language Models" (Wang et al., 2024). This module is the whole
-public API and only re-exports: the verbs take either stage (:func:`run`,
-:func:`optimize`, :func:`evaluate`, :func:`save_program`, :func:`load_program`,
-:func:`read_program`); the folders below are the house behind it. The names removed
-from it stay importable one release, with a ``DeprecationWarning`` that names the
-replacement (:mod:`embtaskgen.deprecated`, listed in ``docs/deprecated.md``).
+Embeddings with Large Language Models" (Wang et al., 2024). This module is the whole public
+API; the verbs (:func:`run`, :func:`optimize`, :func:`evaluate`, ...) take either stage.
+Removed names stay importable one release with a ``DeprecationWarning`` (``docs/deprecated.md``).
 
 Example:
     >>> from embtaskgen import CATEGORIES

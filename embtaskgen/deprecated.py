@@ -1,10 +1,8 @@
 """The names ``embtaskgen`` exported before its API was made smaller, kept one release as warning aliases.
 
-``embtaskgen/__init__.py`` re-exports this module's ``__getattr__`` and ``__dir__``
-(PEP 562): ``embtaskgen.run_examples`` or ``from embtaskgen import run_examples`` still
-gives the old object, with a ``DeprecationWarning`` that names what to use instead. The
-objects are imported only when an old name is asked for. The list is the one in
-``docs/deprecated.md``.
+``embtaskgen`` re-exports this module's ``__getattr__`` and ``__dir__`` (PEP 562): an old
+name gives the old object (imported only then) with a ``DeprecationWarning`` naming what to
+use instead. The list is the one in ``docs/deprecated.md``.
 
 Example:
     >>> import warnings, embtaskgen
@@ -26,13 +24,7 @@ __all__ = ["DEPRECATED", "Deprecated"]
 
 
 class Deprecated(NamedTuple):
-    """One removed name: where its object lives now, and what to use instead.
-
-    Attributes:
-        target: ``"module:attribute"`` of the object the old name gives.
-        replacement: What to use instead, as the warning says it (``None``: an internal
-            with no public replacement).
-    """
+    """One removed name: its object's ``"module:attribute"``, and what to use instead (``None``: internal)."""
 
     target: str
     replacement: str | None

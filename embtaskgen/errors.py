@@ -1,19 +1,8 @@
 """The one exception hierarchy of embtaskgen.
 
-Everything the library raises on purpose is an :class:`EmbtaskgenError`:
-
-* :class:`ConfigError` - a bad argument or setting (an unknown category, a count below 1,
-  a model option that does not fit the model). The message names the valid choices. It
-  is also a ``ValueError``, so ``except ValueError`` written against earlier versions
-  still catches it. The CLI maps it to exit status 2.
-* :class:`ProgramFileError` - a program file that cannot be read or does not fit.
-* :class:`ResumeError` - an output file that cannot be resumed by this run.
-* :class:`RunAborted` - a run stopped by ``max_failures``; it carries the
-  :class:`~embtaskgen.runs.summary.RunSummary` (the output file is valid and can be
-  resumed). :class:`RunInterrupted` (Ctrl-C) carries it too, but is a
-  ``KeyboardInterrupt``, not an :class:`EmbtaskgenError`.
-* :class:`MissingDependency` - an optional extra is not installed; the message says which
-  ``pip install`` fixes it. It is also an ``ImportError``.
+Everything the library raises on purpose is an :class:`EmbtaskgenError`, except
+:class:`RunInterrupted` (a ``KeyboardInterrupt``). :class:`ConfigError` is also a
+``ValueError`` (the CLI maps it to exit status 2), :class:`MissingDependency` an ``ImportError``.
 
 Example:
     >>> from embtaskgen import ConfigError, EmbeddingTaskGenerator
@@ -46,7 +35,7 @@ class EmbtaskgenError(Exception):
 
 
 class ConfigError(EmbtaskgenError, ValueError):
-    """A bad argument or setting; the message names the valid choices."""
+    """A bad argument or setting; the message names the valid choices. Also a ``ValueError``."""
 
 
 class ProgramFileError(ConfigError):
@@ -61,7 +50,15 @@ class MissingDependency(EmbtaskgenError, ImportError):
     """An optional dependency is not installed; the message gives the ``pip install``."""
 
 
-class RunAborted(EmbtaskgenError, RuntimeError):
+class _StoppedRun(BaseException):
+    """A stopped run's error: its message is the summary's, and it carries the summary."""
+
+    def __init__(self, summary: Any) -> None:
+        super().__init__(summary.message)
+        self.summary = summary
+
+
+class RunAborted(_StoppedRun, EmbtaskgenError, RuntimeError):
     """A run stopped because more generations failed than ``max_failures`` allows.
 
     The output file is valid and holds every generation that succeeded; resume it once
@@ -72,27 +69,17 @@ class RunAborted(EmbtaskgenError, RuntimeError):
             (``status == "aborted"``).
     """
 
-    def __init__(self, summary: Any) -> None:
-        super().__init__(summary.message)
-        self.summary = summary
 
-
-class RunInterrupted(KeyboardInterrupt):
+class RunInterrupted(_StoppedRun, KeyboardInterrupt):
     """A run stopped by Ctrl-C (or a ``KeyboardInterrupt`` inside a model call).
 
-    The one exception outside :class:`EmbtaskgenError`: it is a ``KeyboardInterrupt``,
-    so code that lets those through (``except Exception``) keeps doing so. The output
-    file is valid; the calls in flight were finished and written (unless Ctrl-C was
-    pressed twice). Resume the run to finish it.
+    A ``KeyboardInterrupt``, so ``except Exception`` still lets it through. The output file
+    is valid (the calls in flight were written unless Ctrl-C was pressed twice); resume it.
 
     Attributes:
         summary: The run's :class:`~embtaskgen.runs.summary.RunSummary`
             (``status == "interrupted"``).
     """
-
-    def __init__(self, summary: Any) -> None:
-        super().__init__(summary.message)
-        self.summary = summary
 
 
 def install_hint(extra: str) -> str:
@@ -106,19 +93,7 @@ def install_hint(extra: str) -> str:
 
 
 def check_int(name: str, value: object, *, minimum: int = 1, optional: bool = False) -> int | None:
-    """Check that ``value`` is an ``int`` (not a ``bool``) of at least ``minimum``.
-
-    Args:
-        name: The setting's name, used in the message.
-        value: The value given.
-        minimum: The smallest valid value.
-        optional: ``None`` is valid too (and returned as is).
-
-    Returns:
-        ``value``.
-
-    Raises:
-        ConfigError: Not an integer, or below ``minimum``.
+    """``value``, checked to be an ``int`` (not a ``bool``) of at least ``minimum`` (or ``None`` if ``optional``).
 
     Example:
         >>> check_int("num_generations", 3)

@@ -1,14 +1,9 @@
 """The frozen pydantic base of every settings object, and the one translation of its errors.
 
-A settings class (:class:`~embtaskgen.settings.GenerationSettings`,
-:class:`~embtaskgen.examples.settings.ExampleSettings`,
-:class:`~embtaskgen.dedup.settings.DedupSettings`) subclasses
-:class:`FrozenSettings` and declares each field with pydantic's types and constraints and
-a :class:`Must` saying in words what a valid value is. Construction validates every field
-once; :func:`config_error` turns the first problem pydantic found into a
-:class:`~embtaskgen.errors.ConfigError` that reads ``"<name> must be <rule>, got <value>"``
-or, where a field's own check (a function naming the valid choices) refused the value,
-carries that check's message.
+Each field declares pydantic's constraints and a :class:`Must` saying in words what a valid
+value is; :func:`config_error` turns pydantic's first problem into a
+:class:`~embtaskgen.errors.ConfigError` reading ``"<name> must be <rule>, got <value>"``
+(or a field check's own message).
 
 Example:
     >>> class Pool(FrozenSettings):
@@ -99,10 +94,6 @@ class FrozenSettings(BaseModel):
 
 def config_error(error: ValidationError, model: type[BaseModel]) -> ConfigError:
     """The :class:`~embtaskgen.errors.ConfigError` a user reads for the first problem pydantic found.
-
-    Args:
-        error: What pydantic raised while validating values for ``model``.
-        model: The settings class.
 
     Example:
         >>> from embtaskgen.settings import GenerationSettings

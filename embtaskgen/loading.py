@@ -1,10 +1,5 @@
 """Load a program file of either stage into a new generator of that stage.
 
-The one module above both stages that knows both generator classes: the file names its
-stage (``"stage": "tasks"`` or ``"examples"``), and :func:`load_program` builds an
-:class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator` or an
-:class:`~embtaskgen.examples.generator.EmbeddingExampleGenerator` with its prompts.
-
 Example:
     >>> import tempfile, pathlib
     >>> from embtaskgen import EmbeddingExampleGenerator, save_program

@@ -1,12 +1,7 @@
 """Seeds: the one place a run's seed is decided, and the ids and generators derived from it.
 
-One run seed determines every model call of a run. Each call gets its own DSPy
-``rollout_id`` (a distinct cache entry and, at temperature > 0, a distinct sample) and
-its own sampling seed for engines that take one, from :func:`derive_id` of the seed and
-the call's key (stage 1: category and generation; stage 2: kind, task and index).
-Derivation hashes the parts, so a call's id is the same whether it runs alone or with
-others; random draws use a local :func:`derive_rng`, never the global ``random`` state.
-A run without a seed draws one in exactly one place, :func:`decide_seed`.
+Each call's ``rollout_id`` and sampling seed are :func:`derive_id` of the run seed and the
+call's key (a hash: the same alone or with others); draws use a local :func:`derive_rng`.
 
 Example:
     >>> derive_id(7, "text-retrieval", 0) == derive_id(7, "text-retrieval", 0)
@@ -33,10 +28,6 @@ _BITS = 31
 
 def decide_seed(given: int | None, recorded: int | None = None) -> int:
     """The seed of a run: the one an earlier session recorded, the one given, or a fresh one.
-
-    Args:
-        given: The seed the user gave (``None``: none).
-        recorded: The seed an output being resumed was written with (``None``: none).
 
     Example:
         >>> decide_seed(5), decide_seed(None, recorded=9)

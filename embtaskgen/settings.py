@@ -1,14 +1,8 @@
 """The settings of a brainstorm (stage 1), over the model choice both stages share.
 
-:class:`ModelSettings` holds the model choice and sampling of a call; it is the base of
-:class:`GenerationSettings` and of stage 2's
-:class:`~embtaskgen.examples.settings.ExampleSettings`. :class:`GenerationSettings`
-holds everything a brainstorm call and run need: categories, calls per category, the
-row shape, the prompt options and levers. It is validated once, where it enters
-(``EmbeddingTaskGenerator(...)`` or the CLI), with messages that name the valid
-choices; the generator, the runner, tuning and evaluation all read the same frozen
-object, and a change is a new object (:meth:`GenerationSettings.replace`, validated
-again). The seeds derived from ``seed`` live in :mod:`embtaskgen.seeds`.
+:class:`ModelSettings` (the model choice and sampling) is the base of :class:`GenerationSettings`
+and of stage 2's :class:`~embtaskgen.examples.settings.ExampleSettings`. Settings are validated
+once, where they enter; a change is a new object (:meth:`GenerationSettings.replace`).
 
 Example:
     >>> settings = GenerationSettings(categories=("text-retrieval",), num_generations=2, seed=7)
@@ -49,9 +43,8 @@ __all__ = [
 #: Tasks in each few-shot example.
 DEMO_SIZE = 3
 
-# Defaults of the generator and the CLI; chosen by benchmarks/diversity.py (README): on
-# the embedded model two shuffled examples per call gave the most unique on-category
-# tasks per call; topics and the archive gave fewer (the model copies them).
+# Defaults chosen by benchmarks/diversity.py on the embedded model: two examples per call gave
+# the most unique on-category tasks; topics and the archive gave fewer (the model copies them).
 DEFAULT_TOPICS = False
 DEFAULT_FEW_SHOT = 2
 DEFAULT_AVOID_ARCHIVE = 0
@@ -73,9 +66,8 @@ class ModelSettings(FrozenSettings):
         seed: Run seed, or ``None`` (a run draws one with :func:`~embtaskgen.seeds.decide_seed`).
         lm: Model choice: ``None`` (embedded default), ``"local[:name|file.gguf]"``, a
             LiteLLM id, or a ``dspy.BaseLM``.
-        api_base: Base URL of an OpenAI-compatible server (with a model id string), or a list
-            of URLs of replicas of the same served model: calls are spread over them round-robin
-            (:mod:`embtaskgen.lm.replicas`). Each must be an http(s) URL, none twice.
+        api_base: Base URL of an OpenAI-compatible server (with a model id string), or the
+            URLs of replicas of one served model, called round-robin (:mod:`embtaskgen.lm.replicas`).
         no_repeat: The embedded model's repeated-phrase penalty (``None``: the model's).
         temperature: Sampling temperature in [0, 2].
         max_tokens: Completion budget per call (``None``: the LM's default).
@@ -104,8 +96,8 @@ class ModelSettings(FrozenSettings):
 class GenerationSettings(ModelSettings):
     """What a brainstorm call and run need, validated at construction.
 
-    The model choice and sampling (``seed``, ``lm``, ``api_base``, ``no_repeat``,
-    ``temperature``, ``max_tokens``, ``concurrency``) are those of :class:`ModelSettings`.
+    The model fields (``seed``, ``lm``, ``api_base``, ``no_repeat``, ``temperature``,
+    ``max_tokens``, ``concurrency``) are those of :class:`ModelSettings`.
 
     Attributes:
         categories: The categories, in order (``resolve_categories`` of the request).
@@ -117,16 +109,13 @@ class GenerationSettings(ModelSettings):
         num_tasks: Tasks asked for per call.
         topic: Domain every call focuses on ("" for any).
         frequency_penalty: OpenAI-style penalty in [-2, 2] on tokens by how often they
-            were written (``None``: not sent); the nearest knob a served model has to the
-            embedded model's repeated-phrase penalty (README, "The embedded model").
-        presence_penalty: OpenAI-style penalty in [-2, 2] on tokens written at all
-            (``None``: not sent).
+            were written (``None``: not sent).
+        presence_penalty: OpenAI-style penalty in [-2, 2] on tokens written at all.
         keep_duplicates: Keep duplicate tasks.
         topic_pool: Domains a topic is drawn from per call (``None``: off).
         few_shot: Worked examples per call drawn from the seed pool (0: off).
         avoid_archive: Accepted tasks passed as ``avoid`` per call (0: off).
-        keep_rejected: Keep the tasks the precision gate drops, for inspection (row
-            metadata ``rejected``; README, "The precision gate").
+        keep_rejected: Keep the tasks the precision gate drops in row metadata ``rejected``.
 
     Raises:
         ConfigError: Any value out of range; the message names the valid choices.
@@ -172,8 +161,7 @@ class GenerationSettings(ModelSettings):
         Args:
             category: One category, a list, or ``"all"``.
             flatten_tasks: One row per task.
-            topics: ``True`` draws a domain per call from the built-in pool, a list
-                draws from that list, ``False`` is off.
+            topics: ``True`` draws a domain per call from the built-in pool, a list from that list.
             **options: Any other field of :class:`GenerationSettings` by name.
 
         Raises:
@@ -207,12 +195,7 @@ def _topic_pool(topics: bool | Sequence[str] | None) -> tuple[str, ...] | None:
 
 
 def call_config(settings: ModelSettings, rollout_id: int, *, seed: bool) -> dict[str, Any]:
-    """The sampling settings of one call (DSPy's ``config``), from the run settings.
-
-    Args:
-        settings: The run settings.
-        rollout_id: The call's rollout id (from :func:`~embtaskgen.seeds.derive_id`).
-        seed: Pass ``rollout_id`` as the sampling seed too (the model takes one).
+    """The sampling settings of one call (DSPy's ``config``); ``seed``: pass ``rollout_id`` as the seed too.
 
     Example:
         >>> settings = GenerationSettings(frequency_penalty=0.5, max_tokens=300)

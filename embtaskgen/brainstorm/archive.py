@@ -1,8 +1,6 @@
 """The avoid archive: tasks each category accepted so far in a run, for the archive lever.
 
-One archive per run, shared by the calls of that run (thread-safe). With one call in
-flight (which the generator enforces while the lever is on) generation ``g`` sees
-exactly what generations ``< g`` of its category accepted. A resumed run starts empty.
+One per run, thread-safe; a resumed run starts empty.
 
 Example:
     >>> from embtaskgen.brainstorm.call_result import CallResult
@@ -24,11 +22,7 @@ __all__ = ["AvoidArchive"]
 
 
 class AvoidArchive:
-    """Tasks accepted so far per category (cleaned and de-duplicated within the category).
-
-    Args:
-        categories: The run's categories.
-    """
+    """Tasks accepted so far per category (cleaned and de-duplicated within the category)."""
 
     def __init__(self, categories: Sequence[str]) -> None:
         self._lock = threading.Lock()

@@ -1,27 +1,12 @@
 """Turn one finished call into rows: clean it, de-duplicate it, shape the rows.
 
-The one place rows are built: ``EmbeddingTaskGenerator.forward`` assembles its calls
-in plan order (:func:`assemble_prediction`), and a streaming run
-(:func:`embtaskgen.runs.runner.run`) assembles each call as it finishes (:func:`assemble`).
-A call without a list (parse failure or error) has no task rows: ``forward`` keeps an
-empty row with the raw text in its metadata (:func:`failed_row`), a run records it in
-its failures sidecar.
-
-A row's ``metadata.num_tasks`` is what the call really asked for: an embedded model's
-list cap (``CompactListAdapter.max_items``, 12 by default) can ask for fewer than the
-run's ``num_tasks``; the row then also says ``requested`` (and ``options.asked``).
-
-A call contributes at most :func:`~embtaskgen.brainstorm.cleaning.item_cap` items of
-its list (the rest are dropped as ``over_cap``), each sanitised and at most
-:data:`~embtaskgen.brainstorm.cleaning.MAX_TASK_CHARS` long (else ``too_long``): these
-counts join the duplicates in ``dropped`` (row metadata, prediction stats, run
-summary), apart from parse failures; ``returned`` is always ``kept`` plus the dropped.
-So do the precision gate's drops (:mod:`embtaskgen.brainstorm.precision_gate`: cut
-sentences, stutters, circular tasks, copies of the prompt's examples, ...). With
-``keep_rejected`` the gate's rejects are kept for inspection, never as tasks: a row per
-call lists them under ``metadata["rejected"]`` (``{"task", "reason", "detail"}``); a
-flattened run writes each as a row of its own with a ``rejected`` field (its reason) and
-no ``task_index`` (filter ``"rejected" not in row`` to get the tasks).
+The one place rows are built: ``forward`` assembles its calls in plan order
+(:func:`assemble_prediction`), a streaming run each call as it finishes (:func:`assemble`).
+A row's ``metadata.num_tasks`` is what the call really asked for (an embedded model's list
+cap can ask for fewer: the row then also says ``requested``). ``returned`` is always
+``kept`` plus the dropped; with ``keep_rejected`` the gate's rejects are kept for
+inspection, never as tasks (a flattened run writes each as a row with a ``rejected`` field
+and no ``task_index``).
 
 Example:
     >>> from embtaskgen.brainstorm.call_result import CallResult
@@ -53,17 +38,7 @@ __all__ = ["Assembled", "assemble", "assemble_prediction", "failed_row"]
 
 @dataclass
 class Assembled:
-    """The rows of one call and what cleaning did.
-
-    Attributes:
-        rows: Row dicts (JSON-ready), one per call or one per task when flattened.
-        tasks: The kept tasks, in order.
-        returned: Items the model returned.
-        kept: Tasks kept.
-        dropped: Items dropped, per reason.
-        rejected: With ``keep_rejected``: the precision gate's rejects, as
-            ``{"task", "reason", "detail"}``.
-    """
+    """The rows of one call (JSON-ready dicts, one per task when flattened) and what cleaning did."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
@@ -76,18 +51,10 @@ class Assembled:
 def assemble(
     result: CallResult, deduper: TaskDeduper, *, model_name: str, seed: int, num_tasks: int, flatten: bool
 ) -> Assembled:
-    """Clean ``result.items`` against ``deduper`` and build its rows.
-
-    Args:
-        result: A call that returned a list (``result.items is not None``).
-        deduper: The run's de-duplicator (it remembers the kept tasks).
-        model_name: Value of every row's ``model_name``.
-        seed: The run seed, recorded in every row.
-        num_tasks: Tasks the call asked for.
-        flatten: One row per task instead of one row per call.
+    """Clean ``result.items`` against the run's ``deduper`` and build its rows.
 
     Raises:
-        ValueError: ``result`` has no items (a failed call has no rows).
+        ConfigError: ``result`` has no items (a failed call has no rows).
     """
     if result.items is None:
         raise ConfigError(f"{result.category} generation {result.generation} has no items; failed calls have no rows")
@@ -104,15 +71,7 @@ def assemble(
         dropped=dict(cleaned.dropped),
         **extra,
     )
-    row = GenerationRow(
-        category=result.category,
-        tasks=cleaned.tasks,
-        model_name=model_name,
-        generation=result.generation,
-        seed=seed,
-        topic=result.topic,
-        metadata=metadata,
-    )
+    row = _row(result, cleaned.tasks, metadata, model_name, seed)
     records = row.flatten() if flatten else [row]
     rows = [r.model_dump(mode="json", exclude_none=True) for r in records]
     if flatten and deduper.keep_rejected:
@@ -127,9 +86,22 @@ def assemble(
     )
 
 
+def _row(
+    result: CallResult, tasks: list[str], metadata: GenerationMetadata, model_name: str, seed: int
+) -> GenerationRow:
+    return GenerationRow(
+        category=result.category,
+        tasks=tasks,
+        model_name=model_name,
+        generation=result.generation,
+        seed=seed,
+        topic=result.topic,
+        metadata=metadata,
+    )
+
+
 def _rejected_row(row: GenerationRow, reject: dict[str, str]) -> dict[str, Any]:
-    """A flattened row for a task the gate rejected: ``task``, ``rejected`` (its reason)
-    and ``rejected_detail``, no ``task_index``."""
+    """A flattened row for a task the gate rejected (``rejected``: its reason; no ``task_index``)."""
     return {
         "category": row.category,
         "model_name": row.model_name,
@@ -144,8 +116,7 @@ def _rejected_row(row: GenerationRow, reject: dict[str, str]) -> dict[str, Any]:
 
 
 def _untrusted(text: str | None) -> str | None:
-    """A failed call's text as any file can hold it (the generator sanitised it already;
-    a ``CallResult`` built elsewhere may not be)."""
+    """A failed call's text, sanitised (a ``CallResult`` built outside the generator may not be)."""
     return None if text is None else sanitize_raw(text)
 
 
@@ -159,34 +130,15 @@ def failed_row(result: CallResult, *, model_name: str, seed: int, num_tasks: int
         raw_output=_untrusted(result.raw_output),
         error=_untrusted(result.error),
     )
-    row = GenerationRow(
-        category=result.category,
-        tasks=[],
-        model_name=model_name,
-        generation=result.generation,
-        seed=seed,
-        topic=result.topic,
-        metadata=metadata,
-    )
-    return row.model_dump(mode="json", exclude_none=True)
+    return _row(result, [], metadata, model_name, seed).model_dump(mode="json", exclude_none=True)
 
 
 def assemble_prediction(
     results: Sequence[CallResult], settings: GenerationSettings, *, model_name: str, seed: int, generator: Any = None
 ) -> dspy.Prediction:
-    """Assemble the calls of one ``forward`` in plan order into its ``dspy.Prediction``.
+    """The calls of one ``forward``, in plan order, as its ``dspy.Prediction`` (see ``forward``).
 
-    Args:
-        results: The calls, in plan order.
-        settings: The generator's settings (shape, duplicates, tasks asked for).
-        model_name: Value of every row's ``model_name``.
-        seed: The run seed.
-        generator: The generator whose prompts were sent (its demos and instructions are
-            examples the precision gate drops copies of; ``None``: the untuned prompts).
-
-    Returns:
-        ``dspy.Prediction(rows, tasks, seed, stats, failures, rejected)`` (see
-        ``forward``); ``rejected`` lists the gate's rejects with ``keep_rejected``.
+    ``generator``: whose prompts were sent (the gate drops copies of them; ``None``: untuned).
     """
     deduper = TaskDeduper.for_run(settings, generator)
     rejected: list[dict[str, Any]] = []

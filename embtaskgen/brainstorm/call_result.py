@@ -1,9 +1,7 @@
-"""CallResult: the raw outcome of one model call, before cross-generation de-duplication.
+"""One model call (:func:`predict`) and its raw outcome (:class:`CallResult`), before cleaning.
 
-What a model returns is untrusted and is sanitised where it enters (the generator's
-``call``): :func:`sanitize_items` for the parsed list, :func:`sanitize_raw` for the text
-of an answer that did not parse (capped at :data:`RAW_OUTPUT_CHARS`). Both go through
-:func:`embtaskgen.lm.untrusted.sanitize_text`, so any UTF-8 file can hold them.
+Model text is untrusted and sanitised where it enters (:func:`sanitize_items`,
+:func:`sanitize_raw`), so any UTF-8 file can hold it.
 
 Example:
     >>> result = CallResult("text-retrieval", 0, 123, items=None, raw_output="not a list")
@@ -21,13 +19,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import dspy
+from dspy.utils.exceptions import AdapterParseError
+from dspy.utils.usage_tracker import UsageTracker
+
 from embtaskgen.lm.untrusted import sanitize_text
 
-__all__ = ["RAW_OUTPUT_CHARS", "CallResult", "sanitize_items", "sanitize_raw"]
+__all__ = ["RAW_OUTPUT_CHARS", "CallResult", "predict", "sanitize_items", "sanitize_raw"]
 
-#: Longest raw text kept of an answer that did not parse; a longer one is cut and ends
-#: with "…". The same length a run's failure line keeps (``embtaskgen.runs.recorder.RAW_LIMIT``),
-#: so a cut answer is marked ``raw_truncated`` there; enough to see what went wrong.
+#: Longest raw text kept of an answer that did not parse (cut with "…"); the same as a run's
+#: failure line keeps (``embtaskgen.runs.recorder.RAW_LIMIT``).
 RAW_OUTPUT_CHARS = 4000
 
 
@@ -90,3 +91,25 @@ def usage_counts(usage: dict[str, Any]) -> Counter[str]:
             if isinstance(value, int) and not isinstance(value, bool):
                 counts[key] += value
     return counts
+
+
+def predict(
+    predictor: dspy.Predict, inputs: dict[str, Any], result: Any, lm: dspy.BaseLM, adapter: dspy.Adapter | None
+) -> dspy.Prediction | None:
+    """Call ``predictor`` on ``lm``, recording its usage in ``result`` (both stages' calls).
+
+    A parse failure returns ``None`` with the sanitised answer in ``result.raw_output``;
+    other errors propagate.
+    """
+    tracker = UsageTracker()  # per call, so that a parse failure still reports its tokens
+    overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": tracker}
+    if adapter is not None:
+        overrides["adapter"] = adapter
+    with dspy.context(**overrides):
+        try:
+            return predictor(**inputs)
+        except AdapterParseError as exc:
+            result.raw_output = sanitize_raw(exc.lm_response)
+            return None
+        finally:
+            result.usage = dict(tracker.get_total_tokens())

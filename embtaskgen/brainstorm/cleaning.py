@@ -1,17 +1,10 @@
 """Sanitise, normalise, validate and de-duplicate brainstormed task strings.
 
-The model's list is parsed by the DSPy adapter; this module only ever sees Python
-objects, never evaluates text. Model text is untrusted: every item is sanitised
-(:func:`embtaskgen.lm.untrusted.sanitize_text`: lone surrogates become U+FFFD, control
-characters are dropped) before it can be kept, an item longer than
-:data:`MAX_TASK_CHARS` is dropped (not cut: a cut sentence is not a task), and a call
-keeps at most :func:`item_cap` items of its list. A deduper built with a
-:class:`~embtaskgen.brainstorm.precision_gate.PrecisionGate` (:meth:`TaskDeduper.for_run`
-builds the one a run uses) then drops what a reader would drop (cut sentences,
-stutters, circular tasks, copies of the prompt's examples, ...; ``GATE_REASONS``).
-Every item that is dropped is counted by reason, so a caller can report what the
-cleaning did; with ``keep_rejected`` the gate's rejects are kept aside, with their reason,
-for inspection (``CleanResult.rejected``).
+Model text is untrusted: every item is sanitised (:func:`embtaskgen.lm.untrusted.sanitize_text`)
+before it can be kept, an item longer than :data:`MAX_TASK_CHARS` is dropped (a cut sentence
+is not a task), a call keeps at most :func:`item_cap` items, and a deduper with a
+:class:`~embtaskgen.brainstorm.precision_gate.PrecisionGate` drops what a reader would drop.
+Every dropped item is counted by reason.
 
 Example:
     >>> deduper = TaskDeduper()
@@ -33,9 +26,7 @@ from embtaskgen.text.normalise import normalise_task, strip_task
 
 __all__ = ["DROP_REASONS", "MAX_TASK_CHARS", "CleanResult", "TaskDeduper", "item_cap"]
 
-#: Every reason an item can be dropped for, in the order they are checked: past the
-#: call's cap (:func:`item_cap`), not a string, empty, longer than :data:`MAX_TASK_CHARS`,
-#: a duplicate, then the precision gate's reasons (when the deduper has a gate).
+#: Every reason an item can be dropped for, in the order they are checked.
 DROP_REASONS: tuple[str, ...] = (
     "over_cap",
     "not_string",
@@ -46,19 +37,13 @@ DROP_REASONS: tuple[str, ...] = (
     *GATE_REASONS,
 )
 
-#: Longest task kept, in characters after stripping; a longer item is dropped as
-#: ``too_long``. A task is one sentence (the quality metric flags a form problem above
-#: 320 characters, ``embtaskgen.quality.form.MAX_CHARS``); this cap sits well above that,
-#: so it is a guard against runaway answers, never a quality filter.
+#: Longest task kept, in characters; a guard against runaway answers, well above the
+#: quality metric's 320 (``embtaskgen.quality.form.MAX_CHARS``), never a quality filter.
 MAX_TASK_CHARS = 500
 
 
 def item_cap(num_tasks: int) -> int:
-    """The most items one call may contribute when it asked for ``num_tasks``.
-
-    Twice the tasks asked for, and at least ten more: room for a model that overshoots
-    and for the duplicates cleaning drops, but an answer of 10,000 items keeps 40 of a
-    call that asked for 20. The rest are dropped as ``over_cap``.
+    """The most items one call asking for ``num_tasks`` may contribute (room for overshoot and duplicates).
 
     Example:
         >>> item_cap(20), item_cap(5), item_cap(1)
@@ -74,8 +59,7 @@ class CleanResult:
     Attributes:
         tasks: The kept tasks, in the model's order.
         dropped: Count of dropped items per reason (keys from ``DROP_REASONS``).
-        rejected: With ``keep_rejected``: the tasks the precision gate dropped, as
-            ``{"task", "reason", "detail"}`` dicts in the model's order (else empty).
+        rejected: With ``keep_rejected``: the gate's rejects as ``{"task", "reason", "detail"}``.
     """
 
     tasks: list[str] = field(default_factory=list)
@@ -87,12 +71,9 @@ class TaskDeduper:
     """Cleans lists and remembers what it kept, across all generations of one call.
 
     Args:
-        keep_duplicates: Keep exact and normalised duplicates instead of dropping them
-            (they are still stripped of markers and quotes).
-        gate: The precision gate every new task must pass (``None``: no gate); it is
-            applied when :meth:`clean` is told the category.
-        keep_rejected: Keep what the gate drops in ``CleanResult.rejected`` (it is
-            still counted as dropped, never kept as a task).
+        keep_duplicates: Keep exact and normalised duplicates (still stripped).
+        gate: The precision gate a new task must pass when :meth:`clean` is told the category.
+        keep_rejected: Also keep what the gate drops in ``CleanResult.rejected``.
 
     Example:
         >>> from embtaskgen.brainstorm.precision_gate import PrecisionGate
@@ -114,9 +95,7 @@ class TaskDeduper:
 
     @classmethod
     def for_run(cls, settings: Any, generator: Any = None) -> TaskDeduper:
-        """The deduper of a run: the settings' duplicate and reject options, and the
-        precision gate for the prompts ``generator`` sends (its instructions and demos
-        join the seed pool as examples a task must not copy).
+        """The deduper of a run: the settings' options, and the gate for the prompts ``generator`` sends.
 
         Example:
             >>> from embtaskgen.settings import GenerationSettings
@@ -134,15 +113,7 @@ class TaskDeduper:
     def clean(self, items: Iterable[object], max_items: int | None = None, category: str | None = None) -> CleanResult:
         """Clean one generation's items against everything kept so far.
 
-        Args:
-            items: The parsed list of the model's output.
-            max_items: Look at the first ``max_items`` items only (``None``: all); the
-                rest are dropped as ``over_cap`` (see :func:`item_cap`).
-            category: The list's category; with a gate, each new task must pass it
-                (``None``: the gate is not applied).
-
-        Returns:
-            The kept tasks and the count of dropped items per reason.
+        Items past ``max_items`` are dropped as ``over_cap``; the gate applies when ``category`` is given.
 
         Example:
             >>> TaskDeduper().clean(["A.", "B.", "C."], max_items=2).dropped

@@ -1,11 +1,8 @@
 """EmbeddingTaskGenerator: the DSPy module that brainstorms tasks.
 
-It holds one ``dspy.Predict`` per category (attributes named after the categories, see
-``PREDICTOR_NAMES``), and its :class:`~embtaskgen.settings.GenerationSettings`. ``call``
-makes one model call; ``forward`` plans ``num_generations`` calls per category, each with
-its own ``rollout_id`` derived from the seed, runs them through the run executor
-(:func:`embtaskgen.execute.collect.collect`, the same pool and scheduler as
-:func:`embtaskgen.run`), and assembles the rows in distilabel's shapes.
+One ``dspy.Predict`` per category (attributes in ``PREDICTOR_NAMES``) and its
+:class:`~embtaskgen.settings.GenerationSettings`; ``forward`` runs its calls through the run
+executor (:func:`embtaskgen.execute.collect.collect`) and assembles the rows.
 
 Example:
     >>> import dspy
@@ -25,12 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import dspy
-from dspy.utils.exceptions import AdapterParseError
-from dspy.utils.usage_tracker import UsageTracker
 
 from embtaskgen.brainstorm.archive import AvoidArchive
 from embtaskgen.brainstorm.assembly import assemble_prediction
-from embtaskgen.brainstorm.call_result import CallResult, sanitize_items, sanitize_raw
+from embtaskgen.brainstorm.call_result import CallResult, predict, sanitize_items, sanitize_raw
 from embtaskgen.brainstorm.levers import Levers
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.execute.collect import collect
@@ -67,26 +62,19 @@ class EmbeddingTaskGenerator(dspy.Module):
             ``None`` draws a fresh seed, recorded in every row.
         lm: ``None`` for the embedded default model, ``"local:<name|path>"``, a LiteLLM
             model id (``"openai/gpt-4o-mini"``), or a ``dspy.BaseLM``.
-        program: The prompts to start with, as ``--program`` on the command line
-            (:mod:`embtaskgen.programs.choice`): ``"default"`` (the shipped tuned
-            program, for the model and categories it was tuned for; the untuned signatures
-            elsewhere), ``None``/``"none"`` (the untuned signatures), or a program file.
-        settings: A :class:`~embtaskgen.settings.GenerationSettings` to use as is, instead
-            of the other options (give one or the other).
+        program: The prompts to start with, as ``--program``: ``"default"`` (the shipped
+            tuned program where it fits, else the untuned signatures), ``None``/``"none"``
+            (the untuned signatures), or a program file.
+        settings: A :class:`~embtaskgen.settings.GenerationSettings` to use instead of the
+            other options.
 
-    The keyword options ``num_tasks``, ``topic``, ``temperature`` (the paper's 1.0; > 0 for
-    distinct generations), ``max_tokens``, ``frequency_penalty``, ``presence_penalty``,
-    ``keep_duplicates``, ``keep_rejected``, ``concurrency``, ``api_base``, ``adapter`` (a name of
-    ``ADAPTER_CHOICES``, as ``--adapter``, or a ``dspy.Adapter``), the levers ``topics``,
-    ``few_shot`` and ``avoid_archive``, and ``no_repeat`` (embedded models only) are the
-    fields of :class:`~embtaskgen.settings.GenerationSettings` of the same names, where
-    each is documented.
+    The other keyword options (``temperature``: the paper's 1.0, > 0 for distinct
+    generations; ``no_repeat``: embedded models only; ``topics``, ``few_shot`` and
+    ``avoid_archive``: the levers) are the fields of
+    :class:`~embtaskgen.settings.GenerationSettings` of the same names, where each is documented.
 
-    Every argument is validated once, into :attr:`settings` (read-only here: a change
-    is ``gen.settings.replace(...)`` passed to a new generator); the attributes
-    ``categories``, ``flatten_tasks``, ``num_generations``, ``seed``, ``num_tasks``,
-    ``topic``, ``temperature``, ``max_tokens``, ``keep_duplicates``, ``concurrency`` and
-    ``adapter`` read it.
+    Every argument is validated once, into the read-only :attr:`settings`
+    (:meth:`with_settings` makes a generator with other settings).
 
     Raises:
         ConfigError: Unknown category, ``num_generations`` or ``num_tasks`` < 1, a
@@ -99,8 +87,8 @@ class EmbeddingTaskGenerator(dspy.Module):
         ('text-retrieval', 31)
     """
 
-    #: Load a program file (embtaskgen.programs.files): ``EmbeddingTaskGenerator.load(path, lm=...)``
-    #: builds a generator with its prompts; ``generator.load(path)`` loads them in place.
+    #: ``EmbeddingTaskGenerator.load(path, lm=...)`` builds a generator from a program file;
+    #: ``generator.load(path)`` loads its prompts in place.
     load = ProgramLoader()
 
     def __init__(
@@ -160,8 +148,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         self._lm_holder = _lazy_lm(settings)
         #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.programs.files.
         self.program_info: dict[str, Any] = {}
-        # One predictor per category, always all four, under stable attribute names (saved
-        # programs refer to them by these paths), with the prompts ``program`` names.
+        # All four predictors, under the stable attribute names saved programs refer to.
         apply_program_choice(self, program)
 
     settings = property(lambda self: self._settings, doc="The validated settings (frozen).")
@@ -188,10 +175,9 @@ class EmbeddingTaskGenerator(dspy.Module):
         categories: str | Sequence[str] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> Any:
-        """Save the prompts (instructions and demos per category) as readable JSON, without any LM.
+        """Save the prompts as a program file (a ``.json`` path, :func:`embtaskgen.save_program`), never an LM.
 
-        A ``.json`` path writes DSPy's module state plus an ``"embtaskgen"`` metadata block
-        (:func:`embtaskgen.programs.files.save_program`); anything else goes to ``dspy.Module.save``.
+        Another path (or ``save_program=True``) goes to ``dspy.Module.save``.
 
         Example:
             >>> tuned.save("tuned.json", metadata={"note": "first try"})  # doctest: +SKIP
@@ -201,12 +187,10 @@ class EmbeddingTaskGenerator(dspy.Module):
         return write_program(self, path, categories=categories, metadata=metadata)
 
     def load_state(self, state: dict[str, Any], allow_unsafe_lm_state: bool = False) -> EmbeddingTaskGenerator:
-        """Load prompts from a module state (``dspy.Module.load`` calls this), checked like a
-        program file: only instructions, field descriptions and demos; never an LM."""
+        """Load prompts from a module state, checked like a program file (never an LM)."""
         apply_program(self, state)
         return self
 
-    # ----------------------------------------------------------------- model
     @property
     def lm(self) -> dspy.BaseLM:
         """The resolved LM (the embedded model loads on first use)."""
@@ -223,10 +207,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         return getattr(self, PREDICTOR_NAMES[category])
 
     def with_settings(self, settings: GenerationSettings) -> EmbeddingTaskGenerator:
-        """A generator with other settings and the same prompts (the predictors are shared).
-
-        The LM is shared too unless the model settings (``lm``, ``api_base``,
-        ``max_tokens``, ``no_repeat``) change.
+        """A generator with other settings and the same (shared) predictors; the LM too unless the model changes.
 
         Example:
             >>> import dspy
@@ -245,7 +226,6 @@ class EmbeddingTaskGenerator(dspy.Module):
             clone._lm_holder = _lazy_lm(settings)
         return clone
 
-    # ------------------------------------------------------------------ calls
     def call(
         self,
         category: str,
@@ -262,23 +242,9 @@ class EmbeddingTaskGenerator(dspy.Module):
     ) -> CallResult:
         """Make one model call: the ``generation``-th call of ``category`` in run ``seed``.
 
-        Inputs not given are set by the levers (topic, few-shot demos, ``avoid`` drawn
-        from ``archive``), from the seed, category and generation alone.
-        A parse failure is returned (``items is None``, ``raw_output`` set), never raised;
-        other errors propagate. Model text is sanitised (``call_result``) before it is kept.
-
-        Args:
-            category: The category of the call.
-            generation: Index of the call within its category.
-            seed: The run seed.
-            topic: The topic (default: the settings' topic or the topic lever).
-            avoid: Tasks to avoid (default: drawn from ``archive`` by the archive lever).
-            demos: Worked examples (default: the predictor's own, or the few-shot lever).
-            archive: Tasks accepted earlier in the run, for the archive lever.
-            lm: The LM to call (default: :attr:`lm`; a run passes its own copy).
-            predictor: The predictor to call (default: the category's; tuning passes
-                the candidate it scores).
-            num_tasks: Tasks to ask for (default: the settings').
+        Inputs not given are set by the levers from the seed, category and generation
+        (``avoid`` drawn from ``archive``, the tasks accepted earlier). A parse failure is
+        returned (``items is None``, ``raw_output`` set), never raised.
         """
         lm = self.lm if lm is None else lm
         predictor = self.predictor_for(category) if predictor is None else predictor
@@ -298,23 +264,14 @@ class EmbeddingTaskGenerator(dspy.Module):
             call_kwargs["demos"] = list(demos)
             options["demos"] = len(demos)
         result = CallResult(category, generation, rollout_id, topic=topic, options=options)
-        tracker = UsageTracker()  # per call, so that a parse failure still reports its tokens
-        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": tracker}
         adapter = adapter_for(lm, category, self.adapter)
-        if adapter is not None:
-            overrides["adapter"] = adapter
-            cap = getattr(adapter, "max_items", None)  # the embedded model's list cap
-            if isinstance(cap, int) and cap < num_tasks:
-                options["asked"] = cap
-        with dspy.context(**overrides):
-            try:
-                prediction = predictor(**inputs, config=config, **call_kwargs)
-            except AdapterParseError as exc:
-                result.raw_output = sanitize_raw(exc.lm_response)
-                logger.info("parse failure in %s generation %d", category, generation)
-                return result
-            finally:
-                result.usage = dict(tracker.get_total_tokens())
+        cap = getattr(adapter, "max_items", None)  # the embedded model's list cap
+        if isinstance(cap, int) and cap < num_tasks:
+            options["asked"] = cap
+        prediction = predict(predictor, {**inputs, "config": config, **call_kwargs}, result, lm, adapter)
+        if prediction is None:
+            logger.info("parse failure in %s generation %d", category, generation)
+            return result
         tasks = getattr(prediction, "tasks", None)
         if isinstance(tasks, list):
             result.items = sanitize_items(tasks)
@@ -327,13 +284,7 @@ class EmbeddingTaskGenerator(dspy.Module):
     ) -> Callable[[str, int], CallResult]:
         """The function a run calls per planned generation: ``(category, generation) -> CallResult``.
 
-        It carries the run's one avoid archive (when that lever is on): each call sees
-        the tasks its category accepted in the calls that finished before it started.
-
-        Args:
-            seed: The run seed.
-            lm: The LM to call (default: :attr:`lm`).
-            topic: A topic for every call, over the settings and the topic lever.
+        With the avoid archive on, each call sees the tasks its category accepted before it started.
         """
         archive = AvoidArchive(self.categories) if self.settings.sequential else None
 
@@ -353,12 +304,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         return TaskStage(self, format)
 
     def workers(self, calls: int) -> int:
-        """Calls to keep in flight for ``calls`` planned calls.
-
-        The settings' ``concurrency`` (default 8), capped by what the LM allows (the
-        embedded model: 1); one at a time when the avoid archive is on, so that each
-        generation sees exactly the earlier ones of its category, whatever the executor.
-        """
+        """Calls to keep in flight: the settings' concurrency capped by the LM, one with the avoid archive."""
         if self.settings.sequential:
             return 1
         return max(1, min(lm_concurrency(self.lm, self.concurrency), calls))
@@ -373,23 +319,14 @@ class EmbeddingTaskGenerator(dspy.Module):
     ) -> dspy.Prediction:
         """Run ``num_generations`` calls per category and return the cleaned rows.
 
-        The calls go through the run executor (the same worker pool and scheduler as
-        :func:`embtaskgen.run`); the rows are assembled in plan order, so the same seed
-        gives the same rows whatever the concurrency. A call that raises stops nothing
-        else; its error is raised once every call has finished.
-
-        Args:
-            category: Override the constructor's categories for this call.
-            topic: Override the constructor's topic for this call.
-            num_generations: Override the constructor's number of calls per category.
-            seed: Override the constructor's seed for this call.
-            progress: Called with each :class:`CallResult` as it finishes.
+        The arguments override the settings for this call; ``progress`` is called with each
+        finished :class:`CallResult`. The same seed gives the same rows whatever the
+        concurrency; a call's error is raised once every call has finished.
 
         Returns:
-            A ``dspy.Prediction`` with ``rows`` (list of dicts in the chosen shape),
-            ``tasks`` (every kept task, in order), ``seed``, ``stats`` (calls,
-            parse failures, returned, kept, dropped per reason, duplicates, usage) and
-            ``failures`` (one dict per failed call, with the raw text).
+            A ``dspy.Prediction`` with ``rows`` (dicts in the chosen shape), ``tasks`` (every
+            kept task), ``seed``, ``stats`` (calls, parse failures, returned, kept, dropped per
+            reason, usage) and ``failures`` (one dict per failed call, with the raw text).
         """
         categories = self.categories if category is None else resolve_categories(category)
         generations = self.num_generations if num_generations is None else num_generations

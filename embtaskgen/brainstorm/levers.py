@@ -1,16 +1,9 @@
 """Diversity levers: topic conditioning, few-shot examples, and an archive to avoid.
 
 Each lever shapes the inputs of one call from the run seed, the category and the
-generation index alone (a local ``random.Random`` per call), so runs stay reproducible:
-
-* **topics**: with no fixed topic, each call draws a domain from a pool
-  (:data:`embtaskgen.signatures.topics.TOPICS` by default);
-* **few-shot**: each call shows ``few_shot`` worked examples, each a short list drawn
-  from the project's seed pool (:mod:`embtaskgen.signatures.seed_tasks`) and shuffled per call;
-  only when the predictor has no demos of its own (an optimized program keeps its own);
-* **avoid archive**: each call is passed up to ``avoid_archive`` tasks accepted in
-  earlier generations of the same category and run, as the ``avoid`` input. The
-  generations of a category then run one after another (categories still in parallel).
+generation alone, so runs stay reproducible. Few-shot examples are drawn from the seed pool
+only when the predictor has no demos of its own; with the avoid archive, the generations of
+a category run one after another.
 
 Example:
     >>> levers = Levers(topic_pool=("finance", "law"), few_shot=1)
@@ -38,9 +31,6 @@ __all__ = ["Levers"]
 class Levers:
     """Which diversity levers are on, and what each draws for one call.
 
-    Built from validated settings (:meth:`of`); every draw comes from a local
-    ``random.Random`` derived from the run seed, the category and the generation.
-
     Attributes:
         topic_pool: Domains to draw a topic from per call, or ``None`` (off).
         few_shot: Worked examples per call drawn from the seed pool (0: off).
@@ -55,19 +45,6 @@ class Levers:
     def of(cls, settings: GenerationSettings) -> Levers:
         """The levers of ``settings`` (already validated)."""
         return cls(topic_pool=settings.topic_pool, few_shot=settings.few_shot, avoid_archive=settings.avoid_archive)
-
-    @property
-    def sequential(self) -> bool:
-        """Whether generations of one category depend on earlier ones (the archive)."""
-        return self.avoid_archive > 0
-
-    def as_dict(self) -> dict[str, object]:
-        """A JSON-friendly description (recorded in run summaries)."""
-        return {
-            "topics": len(self.topic_pool) if self.topic_pool else 0,
-            "few_shot": self.few_shot,
-            "avoid_archive": self.avoid_archive,
-        }
 
     def topic(self, fixed: str, *, seed: int, category: str, generation: int) -> str:
         """The topic of one call: the fixed one, a drawn one, or "" (any)."""

@@ -1,36 +1,9 @@
-"""The precision gate: the checks a reader applies before a task goes into a training set.
+"""The precision gate: drops the tasks a researcher reading the list would drop, one reason each.
 
-Cleaning (:mod:`embtaskgen.brainstorm.cleaning`) drops what is not a task at all (empty,
-too long, duplicates). The gate drops what a researcher reading the list would drop,
-with one reason per task (:data:`GATE_REASONS`, checked in this order):
-
-- ``incomplete``: the sentence is cut: it ends on an article, conjunction, preposition
-  or determiner ("... the year it was made, the."; a preposition a clause strands, "the
-  cuisine it belongs to.", is fine), on a lone letter or a non-word ("(e.", "word, ."),
-  its "given" half ends so ("Given a topic similar to, find ..."), or it opens a
-  bracket or quote it never closes;
-- ``garbled``: a broken token ("Food,B", "a health-ris"), two words glued together
-  ("thequestion", "wheretheother"), an article with no noun after it ("the by", "an ,"),
-  a classification of nothing ("Classify by ..."), or a letter run a word never has;
-- ``stutter``: a word said twice in a row, or a phrase of three or more words said
-  twice ("an encyclopedia article, or an encyclopedia article");
-- ``circular``: what is found is what is given ("Given a query, retrieve a full
-  query.", "Given a title of an article, find out the title of the article.");
-- ``yes_no``: a retrieval or matching task whose target is a yes/no answer, not a text
-  ("Given a title, find out if the article is an educational piece.", "..., and if it
-  is a short text.");
-- ``prompt_copy``: a copy or near-copy (one word changed, dropped or added) of a
-  task the prompt showed: the category's seed tasks, the task sentence quoted in its
-  instructions, and the demos of the program (:mod:`embtaskgen.brainstorm.prompt_demos`);
-- ``templated`` (off unless ``template_limit`` is set): a task of one call that differs
-  from ``template_limit`` earlier tasks of the same call by at most two words in place
-  ("Given a health claim, retrieve health articles ..." / "Given a legal claim, retrieve
-  legal articles ..."). It is off by default: on the labelled set it caught few tasks a
-  reader would drop that another check did not.
-
-Every check reads the words only (no model, no dictionary) and is category-agnostic
-apart from ``yes_no`` (not applied to classification). Whether a task is on its
-category is the quality report's judgement (:mod:`embtaskgen.quality.conformance`).
+Cleaning (:mod:`embtaskgen.brainstorm.cleaning`) drops what is not a task at all. The gate's
+reasons are :data:`GATE_REASONS`, checked in that order (``docs/brainstorm/precision-gate.md``
+says what each catches); ``templated`` is off unless ``template_limit`` is set. Every check
+reads the words only (no model, no dictionary); only ``yes_no`` depends on the category.
 
 Example:
     >>> gate = PrecisionGate({"text-retrieval": ["Given a claim, retrieve evidence for it."]})
@@ -123,8 +96,7 @@ class GateVerdict:
     Attributes:
         ok: The task passes.
         reason: One of :data:`GATE_REASONS` ("" when ``ok``).
-        detail: What triggered the reason (the trailing word, the repeated phrase, the
-            copied shown task, ...).
+        detail: What triggered the reason (the trailing word, the copied shown task, ...).
     """
 
     ok: bool
@@ -272,8 +244,7 @@ def _similar(a: Sequence[str], b: Sequence[str]) -> float:
 
 
 def _alike(a: Sequence[str], b: Sequence[str], threshold: float) -> bool:
-    """Same skeleton: equal up to two words in place, or a token similarity of at least
-    ``threshold``."""
+    """Same skeleton: equal up to two words in place, or a token similarity of at least ``threshold``."""
     if len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 2:
         return True
     return abs(len(a) - len(b)) <= 3 and _similar(a, b) >= threshold
@@ -283,12 +254,9 @@ class PrecisionGate:
     """Judge tasks by the checks of this module; one gate serves every category.
 
     Args:
-        shown: The tasks each category's prompt may show (category -> task texts:
-            seed tasks, demos); a task that copies one of them or nearly (token
-            similarity at least ``copy_threshold``) is dropped as ``prompt_copy``.
-            ``None``: none.
-        copy_threshold: Token-sequence similarity (difflib ratio, 0-1) from which a task
-            counts as a near-copy of a shown task.
+        shown: The tasks each category's prompt may show (seed tasks, demos); a copy or
+            near-copy of one is dropped as ``prompt_copy``.
+        copy_threshold: Token similarity (difflib ratio) from which a task is a near-copy.
         template_limit: Tasks of one call that may share a skeleton (equal up to two
             words in place) before the rest are dropped as ``templated`` (0: no limit).
 
@@ -329,11 +297,9 @@ class PrecisionGate:
         return [text for text, _ in self._shown.get(category, [])]
 
     def copied(self, task: str, category: str) -> str:
-        """The shown task ``task`` copies or nearly copies, else ``""``.
+        """The shown task ``task`` copies or nearly copies (see ``PrecisionGate``), else ``""``.
 
-        A near-copy has a token similarity (difflib ratio) of at least
-        ``copy_threshold``, or of at least 0.7 while saying no content word the shown task
-        does not say (or sharing 70% of its content words with it).
+        Also a near-copy: a similarity of at least 0.7 with no new content word (or 70% shared).
         """
         tokens = gate_tokens(task)
         if not tokens:
@@ -354,18 +320,7 @@ class PrecisionGate:
         return ""
 
     def check(self, task: str, category: str, earlier: Sequence[str] = ()) -> GateVerdict:
-        """Judge one task.
-
-        Args:
-            task: The cleaned task sentence.
-            category: Its category (picks the shown tasks; ``yes_no`` skips
-                classification).
-            earlier: The call's tasks before this one, kept or not (for ``templated``:
-                a reader sees the whole list).
-
-        Returns:
-            A :class:`GateVerdict`, truthy when the task passes.
-        """
+        """Judge one cleaned task; ``earlier``: the call's tasks before it, kept or not (for ``templated``)."""
         tokens = gate_tokens(task)
         checks: tuple[tuple[str, Callable[[], str]], ...] = (  # in the order of GATE_REASONS
             ("incomplete", lambda: _incomplete(task, tokens)),

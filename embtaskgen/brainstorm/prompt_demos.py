@@ -1,11 +1,8 @@
 """The tasks a category's prompt can show (seed tasks, demos), for the gate's ``prompt_copy`` check.
 
-A task that copies what the prompt showed adds nothing to a training set. What a prompt
-can show is: the category's seed tasks (:data:`embtaskgen.signatures.seed_tasks.SEED_TASKS`;
-the few-shot lever and the adapter's fixed demos draw from them), the task sentence
-quoted in the signature's instructions ("for example: \\"Given a word, find its
-dictionary definition.\\""), and the demos of a loaded program (the shipped tuned program
-or a program file). :func:`gate_for` builds the gate a generator's calls are judged by.
+What a prompt can show: the category's seed tasks (the few-shot lever and the adapter's
+fixed demos draw from them), the task sentences its instructions quote, and the demos of a
+loaded program. :func:`gate_for` builds the gate a generator's calls are judged by.
 
 Example:
     >>> shown = prompt_tasks("text-matching-short")
@@ -36,25 +33,18 @@ def quoted_tasks(instructions: str) -> list[str]:
     return [text for text in found if text[:1].isupper() and text.endswith((".", "?"))]
 
 
-def demo_tasks(demos: Iterable[Any]) -> list[str]:
-    """The task strings of a predictor's demos (dicts or ``dspy.Example`` with ``tasks``)."""
+def demo_tasks(demos: Iterable[Any], output: str = "tasks") -> list[str]:
+    """The task strings of a predictor's demos (dicts or ``dspy.Example``), in order."""
     tasks: list[str] = []
     for demo in demos or ():
-        value = demo.get("tasks") if hasattr(demo, "get") else getattr(demo, "tasks", None)
+        value = demo.get(output) if hasattr(demo, "get") else getattr(demo, output, None)
         if isinstance(value, (list, tuple)):
             tasks.extend(t for t in value if isinstance(t, str))
     return tasks
 
 
 def prompt_tasks(category: str, instructions: str | None = None, demos: Iterable[Any] = ()) -> list[str]:
-    """Every task a prompt of ``category`` can show: seed tasks, quoted tasks, demo tasks.
-
-    Args:
-        category: The category.
-        instructions: The instructions the prompt sends (default: the category's
-            signature's own).
-        demos: The program's demos for the category (dicts or ``dspy.Example``).
-    """
+    """Every task a prompt of ``category`` can show (default ``instructions``: the signature's own)."""
     if instructions is None:
         instructions = signature_for(category).instructions
     return [*SEED_TASKS.get(category, ()), *quoted_tasks(instructions), *demo_tasks(demos)]
@@ -63,11 +53,7 @@ def prompt_tasks(category: str, instructions: str | None = None, demos: Iterable
 def gate_for(generator: Any = None, categories: Sequence[str] | None = None, **options: Any) -> PrecisionGate:
     """The precision gate for the prompts ``generator`` sends (``None``: the untuned prompts).
 
-    Args:
-        generator: An object with ``predictor_for(category)`` (an
-            ``EmbeddingTaskGenerator``): its instructions and demos join the seed pool.
-        categories: Categories to prepare (default: all).
-        **options: ``PrecisionGate`` options (``copy_threshold``, ``template_limit``).
+    ``options`` are ``PrecisionGate``'s; ``categories`` default to all.
 
     Example:
         >>> gate_for().check("Given a word, find its dictionary definition.", "text-matching-short").reason

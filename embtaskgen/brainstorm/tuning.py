@@ -1,11 +1,6 @@
-"""What stage 1 hands the one optimizer (:func:`embtaskgen.tune.optimize.optimize`): :data:`TASK_TUNING`.
+"""What stage 1 hands ``embtaskgen.tune`` (:data:`TASK_TUNING`): the unit tuned is a category.
 
-The unit tuned is a category: the program is
-:class:`~embtaskgen.brainstorm.tuning_program.CategoryProgram`, the metric
-:func:`~embtaskgen.brainstorm.tuning_metric.tuning_metric`, the calls are drawn from the
-training topics and seeds (:mod:`embtaskgen.brainstorm.tuning_splits`) unless a trainset
-is given, and a tuned predictor keeps only curated demos
-(:func:`~embtaskgen.brainstorm.tuning_demos.curate_demos`).
+A tuned predictor keeps only curated demos (:func:`~embtaskgen.brainstorm.tuning_demos.curate_demos`).
 
 Example:
     >>> TASK_TUNING.plural, TASK_TUNING.label
@@ -39,6 +34,7 @@ from embtaskgen.quality.metric import on_category, score_tasks
 from embtaskgen.quality.novelty import copied_seed_task, seed_task_features
 from embtaskgen.quality.score import METRIC_VERSION
 from embtaskgen.quality.text import TaskText
+from embtaskgen.tune.tuning import StageTuning
 
 __all__ = ["DEFAULT_EVAL_TOPICS", "TASK_TUNING", "TaskTuning"]
 
@@ -46,7 +42,7 @@ __all__ = ["DEFAULT_EVAL_TOPICS", "TASK_TUNING", "TaskTuning"]
 DEFAULT_EVAL_TOPICS: tuple[str, ...] = HELDOUT_TOPICS[:8]
 
 
-class TaskTuning:
+class TaskTuning(StageTuning):
     """Stage 1's units, metric and splits for the optimizer (see :mod:`embtaskgen.tune.optimize`)."""
 
     stage = TASKS
@@ -56,6 +52,7 @@ class TaskTuning:
     metric_version = METRIC_VERSION
     leading_info: dict[str, Any] = {}
     count_candidates = False
+    refused = (("tasks",), "tasks are for tuning example prompts (stage 2); stage 1 takes a trainset")
     metric = staticmethod(tuning_metric)
     program = CategoryProgram
 
@@ -71,55 +68,49 @@ class TaskTuning:
             "temperature": generator.temperature,
         }
 
-    def datasets(
-        self,
-        generator: Any,
-        category: str,
-        sizes: tuple[int, int],
-        seed: int,
-        *,
-        trainset: Sequence[Any] | None = None,
-        valset: Sequence[Any] | None = None,
-        tasks: Sequence[str] | None = None,
-    ) -> tuple[list[dspy.Example], list[dspy.Example]]:
-        """The training and validation calls of ``category`` (``sizes``: how many of each when drawn)."""
-        if tasks is not None:
-            raise ConfigError("tasks are for tuning example prompts (stage 2); stage 1 takes a trainset")
+    def draw(
+        self, generator: Any, category: str, count: int, seed: int, exclude: Sequence[Any], tasks: Any
+    ) -> list[dspy.Example]:
+        """``count`` calls of ``category`` from the training topics and seeds."""
+        return training_examples(category, count, seed=seed, num_tasks=generator.num_tasks, exclude=exclude)
+
+    def given(self, generator: Any, category: str, examples: Sequence[Any], name: str) -> list[dspy.Example]:
+        """The examples of ``category``, with defaults filled in and the program's inputs set."""
         num_tasks = generator.num_tasks
-        if trainset is None:
-            train = training_examples(category, sizes[0], seed=seed, num_tasks=num_tasks)
-            if valset is None:
-                val = training_examples(category, sizes[1], seed=seed + 1, num_tasks=num_tasks, exclude=train)
-            else:
-                val = _normalise(valset, category, num_tasks, "valset")
-            return train, val
-        train = _normalise(trainset, category, num_tasks, "trainset")
-        if valset is not None:
-            return train, _normalise(valset, category, num_tasks, "valset")
-        if len(train) < 2:
-            raise ConfigError(f"the trainset has {len(train)} example(s) of {category}; give at least 2 or a valset")
-        cut = max(1, len(train) // 3)
-        return train[cut:], train[:cut]
+        chosen = []
+        for index, example in enumerate(examples):
+            get = example.get if hasattr(example, "get") else (lambda key, default=None: default)
+            if get("category") != category:
+                continue
+            chosen.append(
+                make_example(
+                    category,
+                    str(get("topic", "") or ""),
+                    int(get("seed", index) if get("seed") is not None else index),
+                    int(get("num_tasks", num_tasks) or num_tasks),
+                )
+            )
+        if not chosen:
+            raise ConfigError(
+                f"the {name} has no example with category {category!r}; "
+                f"each example needs the inputs {', '.join(EXAMPLE_INPUTS)} (category required)"
+            )
+        return chosen
 
     def finish(self, predictor: Any, category: str) -> dict[str, Any]:
         """Keep only curated demos in a tuned predictor; no per-unit figure to add."""
         predictor.demos = curate_demos(predictor.demos, category) if predictor.demos else []
         return {}
 
-    def report_head(self, generator: Any, seeds: tuple[int, ...], *, topics: Any, tasks: Any) -> dict[str, Any]:
-        """A held-out report before its categories: model, metric, the count asked for, topics, seeds."""
+    def heldout_split(self, generator: Any, topics: Any, tasks: Any) -> dict[str, Any]:
+        """The count asked for per call and the held-out topics."""
         if tasks is not None:
             raise ConfigError("held-out tasks are for example prompts (stage 2); stage 1 is evaluated on topics")
         topics = tuple(DEFAULT_EVAL_TOPICS if topics is None else (topics,) if isinstance(topics, str) else topics)
-        lm = generator.lm
         return {
-            "model": str(getattr(lm, "model", type(lm).__name__)),
-            "metric_version": METRIC_VERSION,
             "num_tasks": generator.num_tasks,
-            "requested": requested_count(generator.num_tasks, adapter_for(lm, None, generator.adapter)),
+            "requested": requested_count(generator.num_tasks, adapter_for(generator.lm, None, generator.adapter)),
             "topics": list(topics),
-            "seeds": list(seeds),
-            "categories": {},
         }
 
     def heldout(self, generator: Any, category: str, report: dict[str, Any]) -> list[dspy.Example]:
@@ -179,29 +170,6 @@ class TaskTuning:
             if calls
             else {"calls": 0}
         )
-
-
-def _normalise(examples: Sequence[Any], category: str, num_tasks: int, name: str) -> list[dspy.Example]:
-    """The examples of ``category``, with defaults filled in and the program's inputs set."""
-    chosen = []
-    for index, example in enumerate(examples):
-        get = example.get if hasattr(example, "get") else (lambda key, default=None: default)
-        if get("category") != category:
-            continue
-        chosen.append(
-            make_example(
-                category,
-                str(get("topic", "") or ""),
-                int(get("seed", index) if get("seed") is not None else index),
-                int(get("num_tasks", num_tasks) or num_tasks),
-            )
-        )
-    if not chosen:
-        raise ConfigError(
-            f"the {name} has no example with category {category!r}; "
-            f"each example needs the inputs {', '.join(EXAMPLE_INPUTS)} (category required)"
-        )
-    return chosen
 
 
 #: Stage 1's tuning, as :func:`embtaskgen.tune.optimize.optimize` takes it.

@@ -1,14 +1,9 @@
 """Curate bootstrapped demos: keep only the usable tasks of each worked example.
 
-A bootstrapped demo is one whole answer of the model that scored above a threshold; it
-may still hold a few off-category, duplicate or malformed items, and a small model
-imitates its worked examples closely. Curation keeps, in each demo, the items that pass
-every check of the metric (:func:`embtaskgen.quality.metric.score_tasks` reports no problem),
-drops items already shown in an earlier demo, sets the demo's ``num_tasks`` to the
-number of items left, and drops demos left with fewer than ``min_items``.
-
-Curation is idempotent (curating curated demos changes nothing), so the prompts scored
-while tuning are exactly the prompts a saved program sends.
+A small model imitates its worked examples closely, so each demo keeps only the items the
+metric finds no problem with and no earlier demo showed (``num_tasks`` updated); a demo left
+with fewer than ``min_items`` is dropped. Curation is idempotent, so the prompts scored while
+tuning are exactly the prompts a saved program sends.
 
 Example:
     >>> import dspy
@@ -39,17 +34,7 @@ MIN_DEMO_ITEMS = 3
 def curate_demos(
     demos: Sequence[Any], category: str, *, min_items: int = MIN_DEMO_ITEMS, output: str = "tasks"
 ) -> list[dspy.Example]:
-    """Keep the usable tasks of each demo; see the module docstring.
-
-    Args:
-        demos: The predictor's demos (``dspy.Example`` or dicts) with a list output.
-        category: The category the tasks are scored against.
-        min_items: Demos left with fewer tasks are dropped.
-        output: The output field name.
-
-    Returns:
-        New ``dspy.Example`` demos (the inputs are kept, ``num_tasks`` updated).
-    """
+    """New demos with the usable tasks of each of ``demos`` (see the module docstring)."""
     curated: list[dspy.Example] = []
     seen: set[str] = set()
     for demo in demos:

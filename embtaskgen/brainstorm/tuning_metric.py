@@ -1,18 +1,8 @@
 """How one call is scored, the same way in tuning and in held-out evaluation.
 
-Two details make the score honest for a tuned program:
-
-* **the count asked for**: the compact adapter of the embedded model caps ``num_tasks``
-  (10 for SmolLM2); a call is scored against what the model was actually asked for
-  (:func:`requested_count`), not against the generator's ``num_tasks``;
-* **the examples shown**: copying a prompt example scores low. The examples are the
-  category's seed pool (shown when the predictor has no demos) plus every task in the
-  predictor's demos (:func:`shown_examples`); a tuned program cannot gain by having the
-  model copy its own demos.
-
-:func:`tuning_metric` is the DSPy metric the optimizers use (the 3-argument form returns a
-float; GEPA's 5-argument form returns score and feedback, from
-:func:`embtaskgen.quality.metric.task_metric`).
+A call is scored against the count it really asked for (:func:`requested_count`: the embedded
+model's adapter caps it) and against every example it was shown (:func:`shown_examples`), so a
+tuned program cannot gain by having the model copy its own demos.
 
 Example:
     >>> import dspy
@@ -25,11 +15,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import dspy
 
+from embtaskgen.brainstorm.prompt_demos import demo_tasks
 from embtaskgen.quality.dspy_metric import field_of
 from embtaskgen.quality.metric import task_metric
 from embtaskgen.quality.novelty import default_seed_tasks
@@ -50,19 +41,6 @@ def requested_count(num_tasks: int, adapter: Any) -> int:
     return num_tasks
 
 
-def demo_tasks(demos: Iterable[Any], output: str = "tasks") -> list[str]:
-    """Every task string in a predictor's demos, in order."""
-    tasks: list[str] = []
-    for demo in demos:
-        try:
-            items = demo.get(output)
-        except AttributeError:
-            items = getattr(demo, output, None)
-        if isinstance(items, list):
-            tasks.extend(item for item in items if isinstance(item, str))
-    return tasks
-
-
 def shown_examples(category: str, demos: Sequence[Any] = ()) -> tuple[str, ...]:
     """The examples a call may copy: the seed pool plus the tasks of ``demos``."""
     return (*default_seed_tasks(category), *demo_tasks(demos))
@@ -71,11 +49,7 @@ def shown_examples(category: str, demos: Sequence[Any] = ()) -> tuple[str, ...]:
 def tuning_metric(
     example: Any, pred: Any, trace: Any = None, pred_name: str | None = None, pred_trace: Any = None
 ) -> float | dspy.Prediction:
-    """The optimizers' metric: :func:`~embtaskgen.quality.metric.task_metric` on one routed call.
-
-    The prediction of :class:`~embtaskgen.brainstorm.tuning_program.CategoryProgram` carries
-    ``target`` (the count asked for) and ``shown`` (the demo tasks shown); they replace
-    the example's ``num_tasks`` and extend the seed pool of the novelty check.
+    """The optimizers' metric: ``task_metric`` against the prediction's ``target`` and ``shown`` tasks.
 
     Returns:
         A float, or ``dspy.Prediction(score, feedback)`` in GEPA's 5-argument form.

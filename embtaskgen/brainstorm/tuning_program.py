@@ -1,17 +1,9 @@
 """The program an optimizer tunes: one category's predictor, called exactly as ``generate`` does.
 
-DSPy's optimizers tune a ``dspy.Module`` whose ``forward`` takes an example's inputs.
-:class:`CategoryProgram` holds copies of the generator's predictors for the categories
-being tuned, under the generator's attribute names (``text_retrieval``, ...), so that
-the tuned state loads straight back into an
-:class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator`. Its ``forward(category, num_tasks,
-topic, seed)`` routes the example to its category's predictor and makes the call through
-:meth:`EmbeddingTaskGenerator.call` itself (generation 0 of run ``seed``: the same
-``rollout_id``, temperature, adapter and sampling seed as ``generate``), so different
-examples are different samples and a held-out score measures what users get.
-
-Demos are curated (:func:`embtaskgen.brainstorm.tuning_demos.curate_demos`) before they are shown, as they
-are when the tuned program is saved.
+Copies of the generator's predictors sit under its attribute names, so the tuned state loads
+straight back; ``forward`` makes the call through ``EmbeddingTaskGenerator.call`` (generation 0
+of run ``seed``), so a held-out score measures what users get. Demos are curated
+(:func:`~embtaskgen.brainstorm.tuning_demos.curate_demos`) before they are shown.
 
 Example:
     >>> import dspy
@@ -41,11 +33,7 @@ __all__ = ["CategoryProgram"]
 class CategoryProgram(TunableProgram):
     """Route an example to its category's predictor and make one ``generate`` call.
 
-    Args:
-        generator: The :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator` whose LM,
-            adapter, temperature and levers the calls use; its predictors are copied.
-        categories: The categories whose predictors are tuned.
-        progress: Called with the number of program calls made so far.
+    ``progress`` is called with the number of program calls made so far.
 
     Raises:
         ConfigError: Unknown category (the message lists the valid choices).
@@ -56,18 +44,8 @@ class CategoryProgram(TunableProgram):
     ) -> None:
         super().__init__(generator, categories, TASKS, progress)
 
-    @property
-    def tuned_categories(self) -> tuple[str, ...]:
-        """The categories tuned."""
-        return self.tuned_units
-
     def forward(self, category: str, num_tasks: int = 20, topic: str = "", seed: int = 0) -> dspy.Prediction:
-        """One call: generation 0 of run ``seed`` for ``category`` on ``topic``.
-
-        Returns:
-            ``dspy.Prediction(tasks, target, shown, parse_failure, raw_output)``;
-            ``tasks`` is ``None`` when the answer did not parse.
-        """
+        """One call (generation 0 of run ``seed``): ``Prediction(tasks, target, shown, parse_failure, raw_output)``."""
         predictor = self.tuned_predictor(category)
         generator = self.generator
         shown = curate_demos(predictor.demos, category) if predictor.demos else []

@@ -1,20 +1,9 @@
 """EmbeddingExampleGenerator: the DSPy module that writes training examples for tasks (stage 2).
 
-It holds one ``dspy.Predict`` per example kind (attributes named in
-``EXAMPLE_PREDICTOR_NAMES``: ``retrieval_example``, ..., ``bitext_triplet``) and its
-:class:`~embtaskgen.examples.settings.ExampleSettings`. ``call`` makes one model
-call; ``forward`` plans ``examples_per_task`` calls per task of a chosen kind and
-``count`` calls per symmetric kind, each with attributes drawn from its own seeded RNG
-and its own ``rollout_id``, runs them through the run executor
-(:func:`embtaskgen.execute.collect.collect`, as the brainstorm does), checks every
-example and assembles the rows in plan order.
-
-Adapters: a served model gets the strict twin of DSPy's adapter
-(:func:`embtaskgen.lm.adapters.adapter_for`: ``StrictChatAdapter`` by default); an
-embedded model gets :class:`~embtaskgen.embedded.object_adapter.CompactObjectAdapter`
-(a short prompt with one worked example per kind, and a JSON schema with per-field length
-bounds that llama.cpp enforces as a grammar; :func:`embtaskgen.lm.adapters.example_adapter_for`).
-An adapter the user chose always wins.
+One ``dspy.Predict`` per example kind (attributes in ``EXAMPLE_PREDICTOR_NAMES``) and its
+:class:`~embtaskgen.examples.settings.ExampleSettings`; each call's attributes are drawn from
+its own seeded RNG. The adapter is :func:`embtaskgen.lm.adapters.example_adapter_for`'s
+(an adapter the user chose always wins).
 
 Example:
     >>> import dspy
@@ -32,10 +21,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import dspy
-from dspy.utils.exceptions import AdapterParseError
-from dspy.utils.usage_tracker import UsageTracker
 
-from embtaskgen.brainstorm.call_result import sanitize_raw
+from embtaskgen.brainstorm.call_result import predict
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.assembly import assemble_examples
 from embtaskgen.examples.attribute_draw import draw_attributes
@@ -48,6 +35,7 @@ from embtaskgen.lm.adapters import example_adapter_for
 from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.seeds import decide_seed, derive_id
+from embtaskgen.settings import call_config
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 __all__ = ["EmbeddingExampleGenerator"]
@@ -128,7 +116,6 @@ class EmbeddingExampleGenerator(dspy.Module):
         self._lm_holder = LazyLM(
             settings.lm, api_base=settings.api_base, max_tokens=settings.max_tokens, no_repeat=settings.no_repeat
         )
-        # One predictor per kind, always all six, under stable attribute names.
         for kind, attribute in EXAMPLE_PREDICTOR_NAMES.items():
             setattr(self, attribute, dspy.Predict(EXAMPLE_SIGNATURES[kind]))
 
@@ -150,7 +137,7 @@ class EmbeddingExampleGenerator(dspy.Module):
         return getattr(self, EXAMPLE_PREDICTOR_NAMES[kind])
 
     def adapter_for(self, lm: dspy.BaseLM) -> dspy.Adapter | None:
-        """The adapter of an example call on ``lm`` (see the module docstring).
+        """The adapter of an example call on ``lm``.
 
         Example:
             >>> gen = EmbeddingExampleGenerator("sts")
@@ -159,7 +146,6 @@ class EmbeddingExampleGenerator(dspy.Module):
         """
         return example_adapter_for(lm, None, self.settings.adapter)
 
-    # ------------------------------------------------------------------ calls
     def call(
         self,
         kind: str,
@@ -174,18 +160,9 @@ class EmbeddingExampleGenerator(dspy.Module):
     ) -> ExampleResult:
         """Make one model call: example ``index`` of ``kind`` for task ``task_id`` in run ``seed``.
 
-        A parse failure is returned (``outputs is None``, ``raw_output`` set), never
-        raised; other errors propagate. Output text is sanitised before it is kept.
-
-        Args:
-            kind: The example kind.
-            task: The task ("" for ``sts`` and ``bitext``).
-            task_id: The task's id (the kind for ``sts`` and ``bitext``).
-            index: The example's index among that task's examples.
-            seed: The run seed.
-            attributes: The prompt attributes (default: drawn from the seed).
-            lm: The LM to call (default: :attr:`lm`).
-            predictor: The predictor to call (default: the kind's).
+        ``task`` is "" and ``task_id`` the kind for ``sts`` and ``bitext``; ``attributes``
+        default to a draw from the seed. A parse failure is returned (``outputs is None``,
+        ``raw_output`` set), never raised.
         """
         (kind,) = resolve_kinds(kind)
         lm = self.lm if lm is None else lm
@@ -200,29 +177,13 @@ class EmbeddingExampleGenerator(dspy.Module):
                 num_words=self.settings.num_words_pool,
             )
         rollout_id = derive_id(seed, "example", kind, task_id, index)
-        config: dict[str, Any] = {"rollout_id": rollout_id, "temperature": self.settings.temperature}
-        if self.settings.max_tokens is not None:
-            config["max_tokens"] = self.settings.max_tokens
-        if accepts_seed(lm):
-            config["seed"] = rollout_id
-        inputs = dict(attributes)
-        if kind in TASK_KINDS:
-            inputs["task"] = task
+        config = call_config(self.settings, rollout_id, seed=accepts_seed(lm))
+        inputs: dict[str, Any] = {**attributes, "task": task} if kind in TASK_KINDS else dict(attributes)
         result = ExampleResult(kind, task_id, index, rollout_id, attributes=dict(attributes))
-        tracker = UsageTracker()  # per call, so that a parse failure still reports its tokens
-        overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": tracker}
-        adapter = self.adapter_for(lm)
-        if adapter is not None:
-            overrides["adapter"] = adapter
-        with dspy.context(**overrides):
-            try:
-                prediction = predictor(**inputs, config=config)
-            except AdapterParseError as exc:
-                result.raw_output = sanitize_raw(exc.lm_response)
-                logger.info("parse failure in %s example %d of %s", kind, index, task_id)
-                return result
-            finally:
-                result.usage = dict(tracker.get_total_tokens())
+        prediction = predict(predictor, {**inputs, "config": config}, result, lm, self.adapter_for(lm))
+        if prediction is None:
+            logger.info("parse failure in %s example %d of %s", kind, index, task_id)
+            return result
         result.outputs = {
             name: sanitize_text(value) if isinstance(value, str) else value
             for name in OUTPUT_FIELDS[kind]
@@ -233,13 +194,7 @@ class EmbeddingExampleGenerator(dspy.Module):
     def caller(
         self, plan: Sequence[PlannedExample], seed: int, *, lm: dspy.BaseLM | None = None
     ) -> Callable[[str, int], ExampleResult]:
-        """The function a run calls per planned example: ``(kind, position in plan) -> ExampleResult``.
-
-        Args:
-            plan: The planned examples (:meth:`plan`).
-            seed: The run seed.
-            lm: The LM to call (default: :attr:`lm`).
-        """
+        """The function a run calls per planned example: ``(kind, position in plan) -> ExampleResult``."""
 
         def call(kind: str, position: int) -> ExampleResult:
             item = plan[position]
@@ -250,9 +205,7 @@ class EmbeddingExampleGenerator(dspy.Module):
     def stage(self, tasks: TaskSource | None = None, format: str = "jsonl") -> Any:  # noqa: A002 - the CLI's name
         """This generator's :class:`~embtaskgen.stage.Stage` over ``tasks`` (an ``ExampleStage``).
 
-        Args:
-            tasks: The tasks (see :meth:`plan`; ``None``: symmetric kinds only).
-            format: ``"jsonl"``, ``"sentence-transformers"``, or with Ray ``"parquet"``.
+        ``format``: ``"jsonl"``, ``"sentence-transformers"``, or with Ray ``"parquet"``.
 
         Raises:
             ConfigError: Bad tasks, or nothing to write (see :meth:`plan`).
@@ -278,9 +231,7 @@ class EmbeddingExampleGenerator(dspy.Module):
         Args:
             tasks: Task rows, a JSONL path, a ``datasets.Dataset`` or ``(category, task)``
                 pairs (see :func:`embtaskgen.examples.task_input.task_refs`); ``None``: none.
-            kinds: Override the settings' kinds.
-            count: Override the settings' count per symmetric kind.
-            examples_per_task: Override the settings' examples per task.
+            kinds: Override the settings' kinds (``count``, ``examples_per_task`` likewise).
 
         Raises:
             ConfigError: Bad input (see ``task_refs``), or nothing to write.
@@ -322,17 +273,9 @@ class EmbeddingExampleGenerator(dspy.Module):
     ) -> dspy.Prediction:
         """Write the planned examples (see :meth:`plan`) and return the valid rows.
 
-        The calls go through the run executor; the rows are assembled in plan order, so
-        the same seed gives the same rows whatever the concurrency. A call that raises
-        stops nothing else; its error is raised once every call has finished.
-
-        Args:
-            tasks: The tasks to write examples for (``None``: symmetric kinds only).
-            kinds: Override the settings' kinds for this call.
-            count: Override the settings' count per symmetric kind.
-            examples_per_task: Override the settings' examples per task.
-            seed: Override the settings' seed.
-            progress: Called with each :class:`ExampleResult` as it finishes.
+        The keyword arguments override the settings for this call; ``progress`` is called
+        with each finished :class:`ExampleResult`. The same seed gives the same rows whatever
+        the concurrency; a call's error is raised once every call has finished.
 
         Returns:
             A ``dspy.Prediction`` with ``rows`` (valid examples, in plan order), ``seed``,
@@ -341,13 +284,6 @@ class EmbeddingExampleGenerator(dspy.Module):
         """
         planned = self.plan(tasks, kinds=kinds, count=count, examples_per_task=examples_per_task)
         run_seed = decide_seed(self.settings.seed if seed is None else seed)
-        lm = self.lm
-
-        def call(kind: str, position: int) -> ExampleResult:
-            item = planned[position]
-            return self.call(kind, item.task, item.task_id, item.index, run_seed, lm=lm)
-
         jobs = [(item.kind, position) for position, item in enumerate(planned)]
-        workers = max(1, min(lm_concurrency(lm, self.settings.concurrency), len(jobs)))
-        results = collect(jobs, call, workers=workers, progress=progress)
+        results = collect(jobs, self.caller(planned, run_seed), workers=self.workers(len(jobs)), progress=progress)
         return assemble_examples(planned, results, model_name=self.model_name, seed=run_seed)

@@ -1,9 +1,4 @@
-"""What stage 2 hands the one optimizer (:func:`embtaskgen.tune.optimize.optimize`): :data:`EXAMPLE_TUNING`.
-
-The unit tuned is an example kind: the program is
-:class:`~embtaskgen.examples.tuning_program.ExampleProgram`, the metric
-:func:`~embtaskgen.examples.tuning_metric.example_tuning_metric`, and the calls are
-training tasks x training seeds (:mod:`embtaskgen.examples.tuning_splits`).
+"""What stage 2 hands ``embtaskgen.tune`` (:data:`EXAMPLE_TUNING`): the unit tuned is an example kind.
 
 Example:
     >>> EXAMPLE_TUNING.plural, EXAMPLE_TUNING.leading_info
@@ -23,11 +18,12 @@ from embtaskgen.examples.tuning_program import ExampleProgram
 from embtaskgen.examples.tuning_splits import example_heldout_set, example_training_set
 from embtaskgen.programs.stages import EXAMPLES
 from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, grade_example
+from embtaskgen.tune.tuning import StageTuning
 
 __all__ = ["EXAMPLE_TUNING", "ExampleTuning"]
 
 
-class ExampleTuning:
+class ExampleTuning(StageTuning):
     """Stage 2's units, metric and splits for the optimizer (see :mod:`embtaskgen.tune.optimize`)."""
 
     stage = EXAMPLES
@@ -37,6 +33,7 @@ class ExampleTuning:
     metric_version = EXAMPLE_METRIC_VERSION
     leading_info: dict[str, Any] = {"stage": "examples"}
     count_candidates = True
+    refused = (("trainset", "valset"), "a trainset or valset is for tuning task prompts (stage 1); stage 2 takes tasks")
     metric = staticmethod(example_tuning_metric)
     program = ExampleProgram
 
@@ -48,39 +45,21 @@ class ExampleTuning:
         """The generator settings a tuned program records."""
         return {"temperature": generator.settings.temperature}
 
-    def datasets(
-        self,
-        generator: Any,
-        kind: str,
-        sizes: tuple[int, int],
-        seed: int,
-        *,
-        trainset: Sequence[Any] | None = None,
-        valset: Sequence[Any] | None = None,
-        tasks: Sequence[str] | None = None,
-    ) -> tuple[list[dspy.Example], list[dspy.Example]]:
-        """The training and validation calls of ``kind``, drawn from ``tasks`` (default: the training tasks)."""
-        if trainset is not None or valset is not None:
-            raise ConfigError("a trainset or valset is for tuning task prompts (stage 1); stage 2 takes tasks")
-        train = example_training_set(kind, sizes[0], seed=seed, tasks=tasks)
-        return train, example_training_set(kind, sizes[1], seed=seed + 1, tasks=tasks, exclude=train)
+    def draw(
+        self, generator: Any, kind: str, count: int, seed: int, exclude: Sequence[Any], tasks: Sequence[str] | None
+    ) -> list[dspy.Example]:
+        """``count`` calls of ``kind``, drawn from ``tasks`` (default: the training tasks)."""
+        return example_training_set(kind, count, seed=seed, tasks=tasks, exclude=exclude)
 
     def finish(self, predictor: Any, kind: str) -> dict[str, Any]:
         """A tuned predictor keeps its demos; their number is recorded."""
         return {"demos": len(predictor.demos)}
 
-    def report_head(self, generator: Any, seeds: tuple[int, ...], *, topics: Any, tasks: Any) -> dict[str, Any]:
-        """A held-out report before its kinds: model, metric, held-out tasks per kind, seeds."""
+    def heldout_split(self, generator: Any, topics: Any, tasks: Any) -> dict[str, Any]:
+        """The held-out tasks per kind."""
         if topics is not None:
             raise ConfigError("topics are for task prompts (stage 1); stage 2 is evaluated on held-out tasks")
-        tasks = 5 if tasks is None else tasks
-        return {
-            "model": generator.model_name,
-            "metric_version": EXAMPLE_METRIC_VERSION,
-            "tasks": tasks,
-            "seeds": list(seeds),
-            "kinds": {},
-        }
+        return {"tasks": 5 if tasks is None else tasks}
 
     def heldout(self, generator: Any, kind: str, report: dict[str, Any]) -> list[dspy.Example]:
         """The held-out (task, seed) calls of ``kind``."""
@@ -102,9 +81,6 @@ class ExampleTuning:
             "valid_share": round(sum(g.valid for g in grades) / len(grades), 4),
             "parse_failures": sum(r.outputs is None for r in results),
         }
-
-    def complete(self, report: dict[str, Any]) -> None:
-        """Nothing to add: a stage-2 report has no overall row."""
 
 
 #: Stage 2's tuning, as :func:`embtaskgen.tune.optimize.optimize` takes it.

@@ -1,10 +1,7 @@
 """How one example call is scored while tuning the example prompts (``optimize --stage examples``).
 
-:func:`example_tuning_metric` is the DSPy metric the optimizers use on
-:class:`~embtaskgen.examples.tuning_program.ExampleProgram`: :func:`~embtaskgen.quality.grading.grade_example`
-of the prediction, with the attributes the call asked for. While a demo is being
-bootstrapped (``trace`` set), an invalid example scores 0, so only examples that would
-be kept become demos. GEPA's 5-argument form returns the score and its feedback text.
+``grade_example`` of the prediction; while a demo is bootstrapped (``trace`` set) an invalid
+example scores 0, so only examples a run would keep become demos.
 
 Example:
     >>> import dspy
@@ -32,13 +29,6 @@ def example_tuning_metric(
     example: Any, pred: Any, trace: Any = None, pred_name: str | None = None, pred_trace: Any = None
 ) -> float | dspy.Prediction:
     """The optimizers' metric for one example call.
-
-    Args:
-        example: The ``dspy.Example`` with ``kind``.
-        pred: The program's prediction (output fields, ``attributes``, ``parse_failure``).
-        trace: Set while bootstrapping demos: an invalid example then scores 0.
-        pred_name: Set by GEPA when it asks for feedback on one predictor.
-        pred_trace: Set by GEPA alongside ``pred_name``.
 
     Returns:
         A float, or ``dspy.Prediction(score, feedback)`` in GEPA's 5-argument form.

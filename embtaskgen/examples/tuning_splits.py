@@ -1,12 +1,6 @@
-"""The tasks and seeds example prompts are tuned on, and the held-out ones they are judged on.
+"""Stage 2's train / held-out split: the worked tasks of each category and seeds (see :mod:`embtaskgen.tune.tuning`).
 
-A tuning example of stage 2 is one call: a kind, a task (none for ``sts`` and
-``bitext``) and a seed (the seed draws the call's attributes and its ``rollout_id``).
-Without a task file, the tasks are the project's worked examples of each category
-(:data:`embtaskgen.signatures.seed_tasks.SEED_TASKS`): every 5th one (indices 4, 9, ...)
-is held out, the rest are for training; seeds follow stage 1's split (training seeds
-below :data:`~embtaskgen.brainstorm.tuning_splits.HELDOUT_SEED_BASE`, held-out seeds from it). The
-split never changes between versions, so recorded scores stay comparable.
+A tuning example is one call: a kind, a task (none for ``sts`` and ``bitext``) and a seed.
 
 Example:
     >>> train = example_training_set("text-retrieval", 3, seed=0)
@@ -19,15 +13,14 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import random
 from collections.abc import Sequence
 
 import dspy
 
-from embtaskgen.brainstorm.tuning_splits import HELDOUT_EVERY, HELDOUT_SEED_BASE
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.examples.kinds import SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
 from embtaskgen.signatures.seed_tasks import SEED_TASKS
+from embtaskgen.tune.tuning import HELDOUT_SEED_BASE, draw_calls, split_heldout
 
 __all__ = [
     "EXAMPLE_TUNING_INPUTS",
@@ -42,16 +35,11 @@ __all__ = [
 EXAMPLE_TUNING_INPUTS: tuple[str, ...] = ("kind", "task", "task_id", "index", "seed")
 #: Held-out calls of a symmetric kind differ by seed: ``seed + i * _SEED_STRIDE``.
 _SEED_STRIDE = 10_000
+_SPLITS = {kind: split_heldout(SEED_TASKS[kind]) for kind in TASK_KINDS}
 #: Tasks tuning may use, per task kind.
-TRAIN_TASKS: dict[str, tuple[str, ...]] = {
-    kind: tuple(t for i, t in enumerate(SEED_TASKS[kind]) if i % HELDOUT_EVERY != HELDOUT_EVERY - 1)
-    for kind in TASK_KINDS
-}
+TRAIN_TASKS: dict[str, tuple[str, ...]] = {kind: split[0] for kind, split in _SPLITS.items()}
 #: Tasks kept out of tuning, for held-out evaluation.
-HELDOUT_TASKS: dict[str, tuple[str, ...]] = {
-    kind: tuple(t for i, t in enumerate(SEED_TASKS[kind]) if i % HELDOUT_EVERY == HELDOUT_EVERY - 1)
-    for kind in TASK_KINDS
-}
+HELDOUT_TASKS: dict[str, tuple[str, ...]] = {kind: split[1] for kind, split in _SPLITS.items()}
 
 
 def make_example_call(kind: str, task: str, seed: int) -> dspy.Example:
@@ -78,29 +66,20 @@ def example_training_set(
 ) -> list[dspy.Example]:
     """``count`` distinct training calls of ``kind``: (training task, training seed) pairs.
 
-    Args:
-        kind: The example kind.
-        count: How many calls.
-        seed: Seeds the draw (a local ``random.Random``).
-        tasks: Tasks to draw from (default: :data:`TRAIN_TASKS`; ignored for sts, bitext).
-        exclude: Calls not to draw again (the trainset, when drawing a valset).
+    ``tasks`` default to :data:`TRAIN_TASKS` (ignored for sts, bitext); ``exclude``: calls not to draw again.
 
     Raises:
         ConfigError: An unknown kind, a bad count, or no tasks.
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ConfigError(f"count must be an integer >= 1, got {count!r}")
+    check_int("count", count)
     (kind,) = resolve_kinds(kind)
-    pool = _tasks(kind, tasks, TRAIN_TASKS)
-    rng = random.Random(f"embtaskgen-example-train|{seed}|{kind}")
-    taken = {(e.task, e.seed) for e in exclude}
-    calls: list[dspy.Example] = []
-    while len(calls) < count:
-        pair = (pool[rng.randrange(len(pool))], rng.randrange(HELDOUT_SEED_BASE))
-        if pair not in taken:
-            taken.add(pair)
-            calls.append(make_example_call(kind, *pair))
-    return calls
+    return draw_calls(
+        count,
+        f"embtaskgen-example-train|{seed}|{kind}",
+        _tasks(kind, tasks, TRAIN_TASKS),
+        lambda task, call_seed: make_example_call(kind, task, call_seed),
+        {(e.task, e.seed) for e in exclude},
+    )
 
 
 def example_heldout_set(

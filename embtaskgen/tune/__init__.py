@@ -3,9 +3,8 @@
 * ``optimize.py`` - ``optimize()``: tune a generator's prompts (stage 1: per category;
   stage 2: per example kind), one optimizer run per unit.
 * ``evaluation.py`` - ``evaluate()``: held-out scores per unit; tables and comparisons.
-* ``tuning.py`` - the ``StageTuning`` protocol each stage implements
-  (``brainstorm/tuning.py``, ``examples/tuning.py``: the module tuned, its metric and
-  splits) and which stage a generator is.
+* ``tuning.py`` - the ``StageTuning`` base each stage subclasses (``brainstorm/tuning.py``,
+  ``examples/tuning.py``), the shared split, and which stage a generator is.
 * ``optimizers.py`` - the optimizer plans (bootstrap, MIPROv2, GEPA) and how each is run.
 * ``lm_calls.py`` - count the calls each LM made.
 

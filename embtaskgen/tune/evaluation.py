@@ -1,18 +1,8 @@
 """Held-out evaluation of either generator's prompts: one :func:`evaluate`, and its tables.
 
-Each unit (a category, or an example kind) is called once per held-out call of its
-stage (stage 1: every held-out seed x topic; stage 2: held-out tasks x seeds), exactly as
-``generate`` / ``examples`` call it, so the same program, model and seeds give the same
-calls (and DSPy cache hits). What a unit's summary holds is the stage's
-(:meth:`~embtaskgen.tune.tuning.StageTuning.summarise`):
-
-- stage 1, per category: ``score`` (the mean metric score of a call, against the count
-  really asked for and the examples really shown; a parse failure scores 0),
-  ``unique_on_category_per_call`` (tasks kept after cleaning and de-duplication that are
-  on-category and copy no prompt example), ``parse_failures``, ``returned_per_call``,
-  ``copied_per_call`` and token usage, plus an ``overall`` row;
-- stage 2, per kind: ``calls``, ``score`` (the mean ``score_example``), ``valid_share``
-  (examples a run would keep) and ``parse_failures``.
+Each unit is called once per held-out call of its stage, exactly as a run calls it (the
+same program, model and seeds give the same calls); its summary is the stage's
+(:meth:`~embtaskgen.tune.tuning.StageTuning.summarise`).
 
 Example:
     >>> import dspy
@@ -30,9 +20,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from embtaskgen.brainstorm.tuning import DEFAULT_EVAL_TOPICS
-from embtaskgen.brainstorm.tuning_splits import heldout_seeds
 from embtaskgen.execute.collect import collect
-from embtaskgen.tune.tuning import StageTuning, tuning_for
+from embtaskgen.tune.tuning import StageTuning, heldout_seeds, tuning_for
 
 __all__ = [
     "DEFAULT_EVAL_SEEDS",
@@ -99,7 +88,7 @@ def evaluate(
 
 
 def evaluate_examples(generator: Any, kinds: str | Sequence[str] | None = None, **options: Any) -> dict[str, Any]:
-    """:func:`evaluate` for a stage-2 generator, with stage 2's positional arguments (kept for old callers)."""
+    """:func:`evaluate` with stage 2's positional arguments (kept for old callers)."""
     return evaluate(generator, kinds=kinds, **options)
 
 

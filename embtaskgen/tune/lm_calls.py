@@ -1,12 +1,8 @@
 """Count the model calls a block of code makes on given LMs (cache hits excluded).
 
-DSPy records every call of an LM, cache hits included, in ``lm.history`` (up to
-``dspy.settings.max_history_size`` entries); a cache hit's entry has empty ``usage``
-(DSPy bills nothing for it). :class:`LMCallCounter` reads the entries added while it
-was open: those after the entry that was last when it opened (found by identity, since a
-full history drops its oldest entry as each new one arrives, so lengths cannot be
-compared). A model that reports no token usage at all is counted as cache hits. A block
-that makes more calls than the history holds is counted up to the history's size.
+DSPy records every call, cache hits (empty ``usage``) included, in ``lm.history``. The counter
+reads the entries after the one that was last when it opened, found by identity: a full
+history drops its oldest entry per new one, so lengths cannot be compared.
 
 Example:
     >>> import dspy
@@ -28,13 +24,7 @@ __all__ = ["LMCallCounter"]
 
 
 class LMCallCounter:
-    """Count uncached and cached calls per named LM while open.
-
-    The same LM object under two names is counted once, under its first name.
-
-    Args:
-        lms: Name -> LM (``dspy.BaseLM``) to watch.
-    """
+    """Count uncached and cached calls per named LM while open (an LM under two names: its first)."""
 
     def __init__(self, lms: Mapping[str, Any]) -> None:
         self._lms: dict[str, Any] = {}
@@ -69,8 +59,7 @@ class LMCallCounter:
 
 
 def _entries_after(history: list[Any], last: object) -> list[Any]:
-    """The entries of ``history`` after the entry ``last`` (all of them when ``last`` is
-    ``None`` or has been dropped from a full history)."""
+    """The entries of ``history`` after ``last`` (all when ``last`` is ``None`` or was dropped)."""
     if last is not None:
         for index in range(len(history) - 1, -1, -1):
             if history[index] is last:

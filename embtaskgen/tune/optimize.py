@@ -1,19 +1,8 @@
 """Tune the prompts of either stage's generator against that stage's metric: one :func:`optimize`.
 
-:func:`optimize` returns a tuned copy of an
-:class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator` (stage 1: one optimizer
-run per category) or an ``EmbeddingExampleGenerator`` (stage 2: one per example kind).
-What differs between the stages is a :class:`StageTuning` each stage supplies
-(:data:`embtaskgen.brainstorm.tuning.TASK_TUNING`,
-:data:`embtaskgen.examples.tuning.EXAMPLE_TUNING`): the ``dspy.Module`` tuned (one unit's
-predictor, called exactly as ``generate`` / ``examples`` call it), its metric and its
-training calls; held-out topics, tasks and seeds never enter tuning. The optimizer plans
-are :mod:`embtaskgen.tune.optimizers`.
-
-The model being tuned is the generator's. ``prompt_lm`` (MIPROv2's instruction proposer)
-and ``reflection_lm`` (GEPA's) default to it too, since no served model is assumed; a
-stronger served model proposes much better instructions: pass e.g.
-``prompt_lm="openai/gpt-4o-mini"`` or any ``dspy.LM``.
+One optimizer run per unit (stage 1: category, stage 2: example kind); what differs
+between the stages is their :class:`~embtaskgen.tune.tuning.StageTuning`. Held-out topics,
+tasks and seeds never enter tuning. The optimizer plans are :mod:`embtaskgen.tune.optimizers`.
 
 Example:
     >>> import dspy
@@ -64,33 +53,27 @@ def optimize(
     """Tune the prompts of ``generator`` and return a tuned copy (the original is untouched).
 
     Args:
-        generator: The generator to tune (either stage); its LM, adapter, temperature
-            and other settings are the ones tuned for.
+        generator: The generator to tune (either stage), with the settings tuned for.
         optimizer: One of ``OPTIMIZERS`` (``bootstrap``, ``mipro``, ``gepa``).
         trainset: Stage 1: examples with ``category`` and optionally ``topic``, ``seed``,
             ``num_tasks``; built from training topics and seeds when ``None``.
-        valset: Stage 1: examples to select candidates on; built (disjoint from the
-            trainset) when ``None`` and no trainset is given, else split off the trainset.
+        valset: Stage 1: examples to select candidates on (default: drawn, or split off a trainset).
         budget: Program calls per category or kind (see :mod:`embtaskgen.tune.optimizers`).
         prompt_lm: MIPROv2's instruction proposer (default: the model being tuned).
         reflection_lm: GEPA's reflection model (default: the model being tuned).
         seed: Seeds the draw of training calls and the optimizers.
         categories: Stage 1: the categories to tune (default: the generator's).
         kinds: Stage 2: the kinds to tune (default: the generator's).
-        tasks: Stage 2: tasks to tune the task kinds on (default: the training part of
-            the project's worked examples, ``TRAIN_TASKS``).
+        tasks: Stage 2: tasks to tune the task kinds on (default: ``TRAIN_TASKS``).
         progress: Called as ``progress(unit, calls_so_far, budget)`` after each call.
 
     Returns:
-        A tuned copy of ``generator`` whose ``program_info`` dict records the optimizer,
-        budget, model, metric version and per-unit validation scores and call counts
-        (saved by :func:`embtaskgen.programs.files.save_program`; stage 2's also has
-        ``"stage": "examples"``).
+        A tuned copy of ``generator`` whose ``program_info`` records the optimizer, budget,
+        model, metric version and per-unit validation scores and call counts.
 
     Raises:
-        ConfigError: Unknown optimizer, category or kind (the message lists the valid
-            choices), a bad budget, a trainset without examples of a category, or the
-            other stage's inputs.
+        ConfigError: Unknown optimizer, category or kind, a bad budget, a trainset without
+            examples of a category, or the other stage's inputs.
         ImportError: ``mipro`` without optuna.
 
     Example:
@@ -179,15 +162,14 @@ def optimize_examples(
     seed: int = 0,
     **options: Any,
 ) -> Any:
-    """:func:`optimize` for a stage-2 generator, with stage 2's positional arguments (kept for old callers)."""
+    """:func:`optimize` with stage 2's positional arguments (kept for old callers)."""
     return optimize(
         generator, optimizer, budget=budget, prompt_lm=prompt_lm, reflection_lm=reflection_lm, seed=seed, **options
     )
 
 
 def _valset_score(compiled: Any, count_candidates: bool) -> dict[str, Any] | None:
-    """Validation scores an optimizer attached to its result: the best, and how many candidates
-    (``count_candidates``) or the untuned program's score."""
+    """The best validation score an optimizer attached, with the candidate count or the untuned score."""
     candidates = getattr(compiled, "candidate_programs", None) or []
     scores = [_fraction(c["score"]) for c in candidates if isinstance(c, dict) and c.get("score") is not None]
     if not scores:

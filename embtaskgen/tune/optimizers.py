@@ -1,25 +1,11 @@
 """The supported DSPy optimizers and how a call budget becomes their settings.
 
-``budget`` is the number of program calls (calls of the model being tuned) an optimizer
-may spend on one category, including the evaluation of the starting prompt. Each plan
-below turns it into the optimizer's own knobs; prompt-model and reflection-model calls
-come on top (they are counted separately by :func:`embtaskgen.tune.optimize.optimize`).
+``budget`` is the number of program calls an optimizer may spend on one unit, including the
+evaluation of the starting prompt; prompt-model and reflection-model calls come on top.
 
-=============  ==============================================================================
-name           what it tunes, and its plan
-=============  ==============================================================================
-``bootstrap``  demos: ``dspy.BootstrapFewShotWithRandomSearch`` keeps the model's own answers
-               that score at least ``metric_threshold`` as worked examples (curated to their
-               usable tasks), tries several random demo sets and keeps the best on the valset
-               (the untuned program is one of the candidates).
-``mipro``      instructions: ``dspy.MIPROv2`` zero-shot (no demos); ``prompt_lm`` proposes
-               instructions, Optuna picks the best on the valset. Needs ``optuna``.
-``gepa``       instructions: ``dspy.GEPA`` reflects on the metric's feedback text with
-               ``reflection_lm`` and evolves the instruction; ``max_metric_calls=budget``.
-=============  ==============================================================================
-
-A small model proposes poor instructions: pass a stronger served model as ``prompt_lm`` /
-``reflection_lm`` (any LiteLLM id or ``dspy.LM``) when one is available.
+``bootstrap`` tunes demos (``dspy.BootstrapFewShotWithRandomSearch``: random sets of the
+model's own good answers, the untuned program among the candidates); ``mipro``
+(``dspy.MIPROv2``, needs ``optuna``) and ``gepa`` (``dspy.GEPA``) tune the instruction.
 
 Example:
     >>> plan_for("bootstrap", 40).valset_size
@@ -67,16 +53,7 @@ MAX_DEMOS = 2
 
 @dataclass(frozen=True)
 class Plan:
-    """An optimizer's settings for one category under a call budget.
-
-    Attributes:
-        optimizer: The optimizer name.
-        budget: Program calls allowed.
-        train_size: Training examples to build.
-        valset_size: Validation examples to build.
-        candidates: Candidate programs (demo sets or instructions) to try.
-        trials: Optuna trials (MIPROv2 only).
-    """
+    """An optimizer's settings for one unit under a call budget (``trials``: MIPROv2's Optuna trials)."""
 
     optimizer: str
     budget: int
@@ -90,19 +67,14 @@ class Plan:
         return dict(self.__dict__)
 
 
-def _check_name(name: str) -> None:
-    if name not in OPTIMIZERS:
-        raise ConfigError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
-
-
 def plan_for(name: str, budget: int) -> Plan:
     """The settings of optimizer ``name`` for ``budget`` program calls.
 
     Raises:
-        ValueError: Unknown optimizer (the message lists the valid choices) or a budget
-            below ``MIN_BUDGET``.
+        ConfigError: Unknown optimizer or a budget below ``MIN_BUDGET``.
     """
-    _check_name(name)
+    if name not in OPTIMIZERS:
+        raise ConfigError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < MIN_BUDGET:
         raise ConfigError(f"budget must be an integer >= {MIN_BUDGET} program calls, got {budget!r}")
     valset = max(2, min(12, budget // 8))
@@ -126,10 +98,7 @@ _PROGRESS_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\d+it \[")
 
 @contextlib.contextmanager
 def _prints_to_log() -> Iterator[None]:
-    """Some DSPy optimizers print, and draw progress bars that cannot be turned off
-    (``BootstrapFewShotWithRandomSearch`` evaluates each candidate with
-    ``display_progress=True``); send the prints to this module's log and drop the bars
-    (``optimize(progress=...)`` and the CLI report progress instead)."""
+    """Send DSPy optimizers' prints to the log, dropping progress bars that cannot be turned off."""
     out, err = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -140,6 +109,7 @@ def _prints_to_log() -> Iterator[None]:
                 logger.info("%s", line)
 
 
+@_prints_to_log()
 def run_optimizer(
     plan: Plan,
     program: dspy.Module,
@@ -157,32 +127,7 @@ def run_optimizer(
     Raises:
         ImportError: MIPROv2 without ``optuna`` (with an install hint).
     """
-    with _prints_to_log():
-        return _compile(
-            plan,
-            program,
-            metric,
-            list(trainset),
-            list(valset),
-            task_lm=task_lm,
-            prompt_lm=prompt_lm,
-            reflection_lm=reflection_lm,
-            seed=seed,
-        )
-
-
-def _compile(
-    plan: Plan,
-    program: dspy.Module,
-    metric: Callable[..., Any],
-    trainset: list[dspy.Example],
-    valset: list[dspy.Example],
-    *,
-    task_lm: dspy.BaseLM,
-    prompt_lm: dspy.BaseLM,
-    reflection_lm: dspy.BaseLM,
-    seed: int,
-) -> dspy.Module:
+    trainset, valset = list(trainset), list(valset)
     if plan.optimizer == "bootstrap":
         # Candidate -2 ("labels only") would show input-only examples: skip it.
         restrict = [-3, -1, *range(plan.candidates)]

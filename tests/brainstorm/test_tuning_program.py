@@ -64,7 +64,7 @@ def _program(categories=("text-retrieval",), lm=None, progress=None, **kwargs):
 def test_one_named_predictor_per_tuned_category(categories, names):
     program, _ = _program(categories)
     assert [name for name, _ in program.named_predictors()] == names
-    assert list(program.tuned_categories) == [n.replace("_", "-") for n in names]
+    assert list(program.tuned_units) == [n.replace("_", "-") for n in names]
 
 
 def test_predictors_are_copies_of_the_generators():
