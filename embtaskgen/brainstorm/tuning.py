@@ -34,7 +34,7 @@ from embtaskgen.quality.metric import on_category, score_tasks
 from embtaskgen.quality.novelty import copied_seed_task, seed_task_features
 from embtaskgen.quality.score import METRIC_VERSION
 from embtaskgen.quality.text import TaskText
-from embtaskgen.tune.tuning import StageTuning
+from embtaskgen.stage_tuning import StageTuning
 
 __all__ = ["DEFAULT_EVAL_TOPICS", "TASK_TUNING", "TaskTuning"]
 

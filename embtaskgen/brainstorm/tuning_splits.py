@@ -22,7 +22,7 @@ import dspy
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.signatures.categories import signature_for
 from embtaskgen.signatures.topics import TOPICS
-from embtaskgen.tune.tuning import HELDOUT_EVERY, HELDOUT_SEED_BASE, draw_calls, heldout_seeds, split_heldout
+from embtaskgen.stage_tuning import HELDOUT_EVERY, HELDOUT_SEED_BASE, draw_calls, heldout_seeds, split_heldout
 
 __all__ = [
     "EXAMPLE_INPUTS",

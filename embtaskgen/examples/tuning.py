@@ -18,7 +18,7 @@ from embtaskgen.examples.tuning_program import ExampleProgram
 from embtaskgen.examples.tuning_splits import example_heldout_set, example_training_set
 from embtaskgen.programs.stages import EXAMPLES
 from embtaskgen.quality.grading import EXAMPLE_METRIC_VERSION, grade_example
-from embtaskgen.tune.tuning import StageTuning
+from embtaskgen.stage_tuning import StageTuning
 
 __all__ = ["EXAMPLE_TUNING", "ExampleTuning"]
 

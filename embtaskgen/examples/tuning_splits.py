@@ -20,7 +20,7 @@ import dspy
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.examples.kinds import SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
 from embtaskgen.signatures.seed_tasks import SEED_TASKS
-from embtaskgen.tune.tuning import HELDOUT_SEED_BASE, draw_calls, split_heldout
+from embtaskgen.stage_tuning import HELDOUT_SEED_BASE, draw_calls, split_heldout
 
 __all__ = [
     "EXAMPLE_TUNING_INPUTS",

@@ -21,7 +21,8 @@ from typing import Any
 
 from embtaskgen.brainstorm.tuning import DEFAULT_EVAL_TOPICS
 from embtaskgen.execute.collect import collect
-from embtaskgen.tune.tuning import StageTuning, heldout_seeds, tuning_for
+from embtaskgen.stage_tuning import StageTuning, heldout_seeds
+from embtaskgen.tune.tuning import tuning_for
 
 __all__ = [
     "DEFAULT_EVAL_SEEDS",
