@@ -119,13 +119,13 @@ def serve(port_file: str, latency: float) -> None:
 
 
 def _rows_in(folder: str) -> int:
-    """Lines in the folder's JSONL shards (a shard being written may be cut short)."""
+    """Rows in the folder's shards (``part-*.jsonl``; the sidecars start with ``_``)."""
     total = 0
-    for path in glob.glob(os.path.join(folder, "**", "*.jsonl"), recursive=True):
+    for path in glob.glob(os.path.join(folder, "part-*.jsonl")):
         try:
             with open(path, "rb") as handle:
                 total += sum(1 for _ in handle)
-        except OSError:  # replaced while being read
+        except OSError:  # gone between the listing and the read
             pass
     return total
 
