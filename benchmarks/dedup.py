@@ -23,10 +23,11 @@ report), and the figures per engine and size are:
 * ``load``: ``/proc/loadavg`` before and after the runs (the machine may be shared).
 
 ``--calibrate`` instead prints the measurement the default threshold was chosen from:
-pairwise precision and recall of ``Jaccard >= t`` on the project's hand-labelled tasks
-(``tests/quality/fixtures``: exact-duplicate lists, near-duplicate lists with their
-labelled paraphrase clusters in ``near_duplicate_clusters.json``, varied lists), per
-shingle kind, and of the real MinHash LSH dedup at the default settings.
+``dedup_rows`` on the project's hand-labelled tasks (``tests/quality/fixtures``:
+exact-duplicate lists, near-duplicate lists with their labelled paraphrase clusters in
+``near_duplicate_clusters.json``, varied lists), its dropped rows judged against the
+labels (precision: dropped for a labelled duplicate; recall: of the rows that have an
+earlier labelled duplicate), per shingle kind and threshold, and at the defaults.
 
 Usage (on a shared machine, under the model lock):
     flock /tmp/embtaskgen-model.lock python benchmarks/dedup.py --sizes 100000
@@ -43,10 +44,12 @@ import os
 import platform
 import random
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,9 +199,17 @@ def _measure(n: int, args: argparse.Namespace, folder: Path) -> dict:
     return out
 
 
-def _labelled_pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    from embtaskgen.text.normalise import normalise_task  # internal on purpose: the labels' exact duplicates
+_PUNCT = str.maketrans(
+    {c: " " for c in string.punctuation + "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb\u2013\u2014\u2026"}
+)
 
+
+def _fold(task: str) -> str:
+    """The labels' exact-duplicate key: case, whitespace and punctuation folded."""
+    return " ".join(unicodedata.normalize("NFKC", task).casefold().translate(_PUNCT).split())
+
+
+def _labelled_pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     lists = json.loads((FIXTURES / "labelled_lists.json").read_text(encoding="utf-8"))["lists"]
     clusters = json.loads((FIXTURES / "near_duplicate_clusters.json").read_text())["clusters"]
     items = []  # (category, cluster key or None, text)
@@ -211,45 +222,50 @@ def _labelled_pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     pos, neg = [], []
     for a, b in itertools.combinations(items, 2):
         if a[0] == b[0]:
-            same = normalise_task(a[2]) == normalise_task(b[2]) or (a[1] is not None and a[1] == b[1])
+            same = _fold(a[2]) == _fold(b[2]) or (a[1] is not None and a[1] == b[1])
             (pos if same else neg).append((a[2], b[2]))
     return pos, neg
 
 
-def _calibrate() -> dict:
-    from embtaskgen import DedupSettings
-    from embtaskgen.dedup.run import near_duplicate_clusters  # internal on purpose: the search, without files
-    from embtaskgen.dedup.shingling import shingle_set  # internal on purpose: exact Jaccard of the shingles
+def _judge(texts: list[str], pos: list[tuple[str, str]], settings: object, folder: Path) -> dict:
+    """``dedup_rows`` on the labelled texts; its (dropped, kept) pairs judged by the labels."""
+    from embtaskgen import dedup_rows
 
-    pos, neg = _labelled_pairs()
-    result: dict = {"positive_pairs": len(pos), "negative_pairs": len(neg), "exact_jaccard": {}}
-    for kind, size in (("word", 1), ("word", 2), ("char", 3), ("char", 4), ("char", 5)):
-
-        def jac(pair: tuple[str, str], kind: str = kind, size: int = size) -> float:
-            a, b = (set(shingle_set(t, kind, size)) for t in pair)
-            return len(a & b) / len(a | b)
-
-        ps, ns = [jac(p) for p in pos], [jac(p) for p in neg]
-        table = {}
-        for t in [x / 100 for x in range(40, 91, 5)]:
-            tp, fp = sum(s >= t for s in ps), sum(s >= t for s in ns)
-            table[f"{t:.2f}"] = {"precision": round(tp / max(1, tp + fp), 3), "recall": round(tp / len(ps), 3)}
-        result["exact_jaccard"][f"{kind}{size}"] = table
-    # The real thing: MinHash LSH at the default settings, pairs (dropped, kept) judged.
-    texts = sorted({t for pair in pos + neg for t in pair})
-    found = near_duplicate_clusters(texts, DedupSettings())
+    source, target = folder / "labelled.jsonl", folder / "labelled-out.jsonl"
+    with open(source, "w", encoding="utf-8") as handle:
+        for text in texts:
+            handle.write(json.dumps({"category": "text-retrieval", "task": text, "model_name": "labelled"}) + "\n")
+    report = dedup_rows(source, target, settings=settings).report
+    doc = json.loads(Path(report).read_text(encoding="utf-8"))
+    dropped = [(d["text"], d["kept"]["text"]) for d in doc["duplicates"]]
     labelled = {frozenset(p) for p in pos}
-    dropped = [(texts[k], texts[j]) for k, js in found.items() for j in js]
     right = sum(frozenset(p) in labelled for p in dropped)
     at = {t: i for i, t in enumerate(texts)}
     droppable = len({max(at[a], at[b]) for a, b in pos if a != b})  # have an earlier duplicate
-    result["minhash_lsh_default"] = {
+    return {
         "dropped": len(dropped),
         "labelled_duplicate": right,
         "droppable": droppable,
         "precision": round(right / max(1, len(dropped)), 3),
         "recall": round(right / max(1, droppable), 3),
     }
+
+
+def _calibrate() -> dict:
+    from embtaskgen import DedupSettings
+
+    pos, neg = _labelled_pairs()
+    texts = sorted({t for pair in pos + neg for t in pair})
+    result: dict = {"positive_pairs": len(pos), "negative_pairs": len(neg), "texts": len(texts), "sweep": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, size in (("word", 1), ("word", 2), ("char", 3), ("char", 4), ("char", 5)):
+            table = {}
+            for t in [x / 100 for x in range(40, 91, 5)]:
+                settings = DedupSettings(shingles=kind, shingle_size=size, threshold=t)
+                judged = _judge(texts, pos, settings, Path(tmp))
+                table[f"{t:.2f}"] = {"precision": judged["precision"], "recall": judged["recall"]}
+            result["sweep"][f"{kind}{size}"] = table
+        result["minhash_lsh_default"] = _judge(texts, pos, DedupSettings(), Path(tmp))
     return result
 
 

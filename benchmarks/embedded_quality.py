@@ -13,15 +13,21 @@ and prints one JSON document:
 ``kept`` is what the rows keep (cleaning and the precision gate); ``on_category_kept``
 additionally passes the on-category rule (what the quality report counts);
 ``seed_copies`` counts kept tasks the report flags as copies of the seed pool (shown
-apart; the gate drops near-copies already). ``labelled`` is the gate's precision and
-recall of "keep" against the hand-labelled set (``tests/fixtures/labelled_tasks.jsonl``;
-the gate was tuned on its ``dev`` split; ``heldout`` is a later run's every task, kept
-and rejected, labelled blind; ``gated`` passed an early gate), for the gate alone, with
-the on-category rule, and with no gate (the share a reader keeps).
+apart; the gate drops near-copies already); ``gate_drops`` are the reasons of the tasks
+the run returns as rejected, ``other_drops`` the rest of its drops. ``labelled`` is the
+gate's precision and recall of "keep" against the hand-labelled set
+(``tests/fixtures/labelled_tasks.jsonl``; the gate was tuned on its ``dev`` split;
+``heldout`` is a later run's every task, kept and rejected, labelled blind; ``gated``
+passed an early gate), for the gate alone, with the on-category rule, and with no gate
+(the share a reader keeps): each labelled call is replayed as one call's answer through
+``EmbeddingTaskGenerator`` (``keep_rejected``, the program the tasks were made with), so
+the run's own cleaning and gate judge it.
 
 ``--rows FILE ...`` skips the model and reads rows a run wrote (``embtaskgen generate``
-JSONL, one row per call, with their ``.summary.json`` for seconds): the "before"
-figures of a run made without the gate, judged by the gate now.
+JSONL, one row per call, with their ``.summary.json`` for seconds), each row's tasks
+replayed the same way with the shipped program: the "before" figures of a run made
+without the gate, judged by the gate now. ``--adapter`` picks the generator's adapter
+by name.
 
 Usage (the embedded model must run alone):
     flock /tmp/embtaskgen-model.lock python benchmarks/embedded_quality.py --seeds 101,202,303 --generations 5
@@ -40,38 +46,56 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from embtaskgen import CATEGORIES, LOCAL_MODELS, EmbeddingTaskGenerator, load_local_lm, score_tasks
-
-# Internal on purpose: this benchmark audits the precision gate and the embedded model's adapter.
-from embtaskgen.brainstorm.precision_gate import GATE_REASONS
-from embtaskgen.brainstorm.prompt_demos import demo_tasks, gate_for
-from embtaskgen.embedded.adapter import CompactListAdapter
-from embtaskgen.quality.gate_labels import evaluate_gate, read_labelled
-from embtaskgen.signatures.categories import PREDICTOR_NAMES
+from embtaskgen import CATEGORIES, EmbeddingTaskGenerator, load_local_lm, score_tasks
 
 logger = logging.getLogger("embedded_quality")
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "fixtures" / "labelled_tasks.jsonl"
-SHIPPED = ROOT / "embtaskgen" / "tune" / "programs" / "default.json"
 #: The program the labelled tasks were generated with: its demos are what "prompt_copy"
 #: means for them, whatever program ships now.
 LABELLED_PROGRAM = ROOT / "tests" / "fixtures" / "labelled_tasks_program.json"
-_ADAPTER_KEYS = (
-    "style",
-    "num_examples",
-    "example_size",
-    "max_items",
-    "min_items",
-    "min_chars",
-    "max_chars",
-    "item_end",
-)
 
 
-def _shipped_demos(program: Path = SHIPPED) -> dict[str, list[str]]:
-    state = json.loads(program.read_text(encoding="utf-8"))
-    return {c: demo_tasks(state[n].get("demos", [])) for c, n in PREDICTOR_NAMES.items() if n in state}
+class _ReplayEngine:
+    """A DSPy engine that answers every call with the list in ``self.tasks``."""
+
+    tasks: list[str] = []
+
+    def complete(self, request: Any) -> Any:
+        from dspy.lm15 import Message, Response, TextPart, Usage
+
+        text = "[[ ## tasks ## ]]\n" + json.dumps(self.tasks) + "\n\n[[ ## completed ## ]]"
+        return Response(
+            id=None,
+            model="replay",
+            message=Message.assistant([TextPart(text)]),
+            finish_reason="stop",
+            usage=Usage(input_tokens=0, output_tokens=0),
+        )
+
+    def close(self) -> None:
+        pass
+
+
+def replay(calls: list[tuple[str, list[str]]], program: str | Path | None) -> list[Any]:
+    """Each ``(category, tasks)`` through ``EmbeddingTaskGenerator`` as one call's answer.
+
+    The run's own cleaning and precision gate (``keep_rejected``) judge the tasks, with the
+    demos of ``program`` as the prompts' shown examples; returns one prediction per call.
+    """
+    import dspy
+
+    engine = _ReplayEngine()
+    lm = dspy.LM("replay/tasks", engine=engine, cache=False)
+    predictions = []
+    for category, tasks in calls:
+        engine.tasks = tasks
+        generator = EmbeddingTaskGenerator(
+            category, num_generations=1, lm=lm, keep_rejected=True, program=program, concurrency=1
+        )
+        predictions.append(generator())
+    return predictions
 
 
 def _parts(task: str, category: str) -> dict[str, float]:
@@ -101,8 +125,8 @@ class _Tally:
             "kept_per_call": round(len(self.kept) / calls, 2),
             "on_category_kept_per_call": round(len(on_cat) / calls, 2),
             "seed_copies": sum(1 for t in self.kept if _parts(t, category)["novelty"] == 0.0),
-            "gate_drops": {r: self.drops[r] for r in GATE_REASONS if self.drops[r]},
-            "other_drops": {r: n for r, n in self.drops.items() if r not in GATE_REASONS and n},
+            "gate_drops": {r: self.drops[r] for r in sorted(self.samples) if self.drops[r]},
+            "other_drops": {r: n for r, n in sorted(self.drops.items()) if r not in self.samples and n},
             "gate_drop_samples": {r: rng.sample(ts, min(samples, len(ts))) for r, ts in sorted(self.samples.items())},
             "kept_samples": rng.sample(self.kept, min(samples, len(self.kept))),
             "seconds_per_call": round(self.seconds / calls, 2) if self.seconds else None,
@@ -132,18 +156,17 @@ def _overall(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_model(
-    spec: str, seeds: list[int], generations: int, adapter_options: dict[str, Any], program: str | None
+    spec: str, seeds: list[int], generations: int, adapter: str | None, program: str | None
 ) -> tuple[dict[str, _Tally], dict[str, Any]]:
     """Generate with the embedded model; tally kept tasks and gate drops per category."""
     lm = load_local_lm(spec, cache=False)
     lm.engine.load()  # before the clock starts
-    adapter = CompactListAdapter(**adapter_options) if adapter_options else None
     tallies = {c: _Tally() for c in CATEGORIES}
     settings: dict[str, Any] = {
         "model": lm.model,
         "seeds": seeds,
         "generations": generations,
-        "adapter_options": adapter_options,
+        "adapter": adapter or "auto",
         "program": program,
     }
     for seed in seeds:
@@ -176,16 +199,14 @@ def run_model(
 
 
 def read_rows(paths: list[Path]) -> tuple[dict[str, _Tally], dict[str, Any]]:
-    """Tally rows a run wrote, judging every kept task by the gate now (with the shipped demos)."""
-    gate = gate_for()
-    for category, tasks in _shipped_demos().items():
-        gate.add_shown(category, tasks)
+    """Tally rows a run wrote, each row's tasks judged again by a run now (shipped program)."""
     tallies = {c: _Tally() for c in CATEGORIES}
     for path in paths:
         summary = Path(f"{path}.summary.json")
         seconds = json.loads(summary.read_text())["seconds"] if summary.exists() else 0.0
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        for row in rows:
+        judged = replay([(row["category"], list(row["tasks"])) for row in rows], "default")
+        for row, prediction in zip(rows, judged, strict=True):
             tally = tallies[row["category"]]
             tally.calls += 1
             tally.seconds += seconds / max(1, len(rows))
@@ -193,31 +214,71 @@ def read_rows(paths: list[Path]) -> tuple[dict[str, _Tally], dict[str, Any]]:
             tally.failures += bool(meta.get("parse_failure"))
             tally.returned += meta.get("returned", len(row["tasks"]))
             tally.drops.update(meta.get("dropped", {}))
-            earlier: list[str] = []
-            for task in row["tasks"]:
-                verdict = gate.check(task, row["category"], earlier)
-                earlier.append(task)
-                if verdict:
-                    tally.kept.append(task)
-                else:
-                    tally.drops[verdict.reason] += 1
-                    tally.samples[verdict.reason].append(task)
-    return tallies, {"rows": [str(p) for p in paths], "gate": "applied offline to the rows' tasks"}
+            tally.kept.extend(prediction.tasks)
+            for reject in prediction.rejected:
+                tally.drops[reject["reason"]] += 1
+                tally.samples[reject["reason"]].append(reject["task"])
+    return tallies, {"rows": [str(p) for p in paths], "gate": "a run's judgement applied again to the rows' tasks"}
+
+
+def _figures(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
+    kept = sum(1 for ok, _ in pairs if ok)
+    agreed = sum(1 for ok, keep in pairs if ok and keep)
+    keeps = sum(1 for _, keep in pairs if keep)
+    return {
+        "kept": kept,
+        "precision": round(agreed / kept, 3) if kept else 0.0,
+        "recall": round(agreed / keeps, 3) if keeps else 0.0,
+    }
+
+
+def _agreement(judged: list[tuple[dict[str, Any], bool, str | None]]) -> dict[str, Any]:
+    """Precision and recall of "keep" for the run, the run with the on-category rule, and no gate."""
+    reasons: dict[str, dict[str, int]] = defaultdict(lambda: {"keep": 0, "drop": 0})
+    for row, _, reason in judged:
+        if reason:
+            reasons[reason][row["label"]] += 1
+    pairs = [(kept, row["label"] == "keep") for row, kept, _ in judged]
+    on_cat = [
+        (kept and _parts(row["task"], row["category"])["on_category"] == 1.0, row["label"] == "keep")
+        for row, kept, _ in judged
+    ]
+    return {
+        "tasks": len(judged),
+        "labelled_keep": sum(keep for _, keep in pairs),
+        "gate": _figures(pairs),
+        "gate_on_category": _figures(on_cat),
+        "none": _figures([(True, keep) for _, keep in pairs]),
+        "reasons": {reason: dict(counts) for reason, counts in sorted(reasons.items())},
+    }
 
 
 def labelled_figures(path: Path) -> dict[str, Any]:
-    """The gate against the hand labels: per split, overall, and per category."""
-    rows = read_labelled(path)
-    demos = _shipped_demos(LABELLED_PROGRAM)
+    """A run's judgement against the hand labels: per split, overall, and per category.
+
+    Each labelled call (category, seed, generation) is replayed as one call's answer
+    through the generator with the program the tasks were made with.
+    """
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    calls: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        calls[(row["category"], row.get("seed"), row.get("generation"))].append(row)
+    keys = list(calls)
+    predictions = replay([(key[0], [r["task"] for r in calls[key]]) for key in keys], LABELLED_PROGRAM)
+    verdict: dict[int, tuple[bool, str | None]] = {}
+    for key, prediction in zip(keys, predictions, strict=True):
+        kept = set(prediction.tasks)
+        rejected = {r["task"]: r["reason"] for r in prediction.rejected}
+        for row in calls[key]:
+            verdict[id(row)] = (row["task"] in kept, rejected.get(row["task"]))
+    judged = [(row, *verdict[id(row)]) for row in rows]
     figures: dict[str, Any] = {}
     for split in ("dev", "heldout", "gated"):
-        part = [r for r in rows if r.get("split") == split]
+        part = [j for j in judged if j[0].get("split") == split]
         if part:
-            figures[split] = evaluate_gate(part, demos=demos)
-    figures["all"] = evaluate_gate(rows, demos=demos)
-    figures["per_category"] = {
-        c: evaluate_gate([r for r in rows if r["category"] == c], demos=demos) for c in CATEGORIES
-    }
+            figures[split] = _agreement(part)
+    figures["all"] = _agreement(judged)
+    figures["per_category"] = {c: _agreement([j for j in judged if j[0]["category"] == c]) for c in CATEGORIES}
     return figures
 
 
@@ -228,10 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generations", type=int, default=5, help="calls per category per seed")
     parser.add_argument("--program", default="default", help="'default', 'none' or a program file")
     parser.add_argument(
-        "--adapter-options",
-        type=json.loads,
-        default={},
-        help='CompactListAdapter settings, e.g. {"max_chars": 200, "item_end": "any"}',
+        "--adapter", choices=("auto", "chat", "json", "compact"), default="auto", help="the generator's adapter="
     )
     parser.add_argument("--rows", type=Path, nargs="*", help="judge these run files instead of running the model")
     parser.add_argument("--labelled", type=Path, default=LABELLED)
@@ -243,12 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows:
         tallies, settings = read_rows(args.rows)
     else:
-        adapter_options = dict(args.adapter_options)
-        if adapter_options:  # on top of the catalog's settings for the model
-            adapter_options = {**LOCAL_MODELS[args.model].adapter_options, "style": "completion", **adapter_options}
         seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
         program = None if args.program == "none" else args.program
-        tallies, settings = run_model(args.model, seeds, args.generations, adapter_options, program)
+        tallies, settings = run_model(args.model, seeds, args.generations, args.adapter, program)
     per = {c: tallies[c].report(c, args.samples, 0) for c in CATEGORIES}
     result = {
         "settings": settings,

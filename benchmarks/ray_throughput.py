@@ -13,9 +13,10 @@ Figures per run: ``ratio`` = achieved / ideal rate (ideal = ``concurrency / late
 calls per second) over the run itself; for Ray also ``ratio_with_init`` (counting
 ``ray.init``), ``ray_init_s`` (starting the local instance) and ``startup_s`` (the run's
 wall time minus the ideal, ``calls x latency / concurrency``: actor start-up, the model
-built in each actor, the last batch's tail), ``first_batch_s`` (until the driver writes the
-first batch) and ``steady_ratio`` (the rate from the first batch written to the last,
-against the ideal rate: Ray once its actors are up); ``driver_peak_rss_mb`` (the process that
+built in each actor, the last batch's tail), ``first_batch_s`` (until the first rows show
+in the output folder, which the driver is watched for every 0.1 s) and ``steady_ratio``
+(the rate of rows from the first ones seen to the last, against the ideal rate: Ray once
+its actors are up); ``driver_peak_rss_mb`` (the process that
 calls ``run``; Ray's own processes are not counted). The median of ``--repeat`` runs is
 reported (all runs in ``all``).
 
@@ -27,6 +28,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import json
 import os
@@ -35,6 +37,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 _WORDS = [
@@ -115,6 +118,32 @@ def serve(port_file: str, latency: float) -> None:
     server.serve_forever()
 
 
+def _rows_in(folder: str) -> int:
+    """Rows in the folder's shards (``part-*.jsonl``; the sidecars start with ``_``)."""
+    total = 0
+    for path in glob.glob(os.path.join(folder, "part-*.jsonl")):
+        try:
+            with open(path, "rb") as handle:
+                total += sum(1 for _ in handle)
+        except OSError:  # gone between the listing and the read
+            pass
+    return total
+
+
+def _watch(folder: str, commits: list[tuple[float, int]], stop: threading.Event) -> None:
+    """Record (time, rows) each time the folder holds more rows, every 0.1 s until ``stop``."""
+    seen = 0
+    while True:
+        done = stop.is_set()
+        rows = _rows_in(folder)
+        if rows > seen:
+            commits.append((time.perf_counter(), rows))
+            seen = rows
+        if done:
+            return
+        stop.wait(0.1)
+
+
 def child(args: argparse.Namespace) -> None:
     """One run in this process; prints its figures as JSON."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")
@@ -144,19 +173,15 @@ def child(args: argparse.Namespace) -> None:
         ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
         init = time.perf_counter() - t0
         DataContext.get_current().enable_progress_bars = False
-        from embtaskgen.runs.ray.shard_output import ShardFolder  # internal on purpose: timed commits
-
         folder = os.path.join(out, "tasks")
-        commits: list[tuple[float, int]] = []  # (time, calls recorded) at each batch the driver writes
-        original = ShardFolder.commit
-
-        def timed_commit(self: ShardFolder) -> None:
-            commits.append((time.perf_counter(), len(self.journal.lines)))
-            original(self)
-
-        ShardFolder.commit = timed_commit  # type: ignore[method-assign]
+        commits: list[tuple[float, int]] = []  # (time, rows in the folder) whenever the driver wrote more
+        stop = threading.Event()
+        watcher = threading.Thread(target=_watch, args=(folder, commits, stop), daemon=True)
         started = time.perf_counter()
+        watcher.start()
         summary = run(gen, folder, progress=False, executor="ray", ray_workers=args.workers)
+        stop.set()
+        watcher.join()
         wall = time.perf_counter() - started
         ray.shutdown()
     ideal = args.calls * args.latency / args.concurrency
@@ -170,8 +195,8 @@ def child(args: argparse.Namespace) -> None:
         "driver_cpu_s": round(time.process_time(), 2),
     }
     if args.child == "ray":
-        first_time, first_calls = commits[0]
-        after = sum(n for _, n in commits[1:])
+        first_time, first_rows = commits[0]
+        after = commits[-1][1] - first_rows
         span = commits[-1][0] - first_time
         steady = after * args.latency / args.concurrency / span if span > 0 else None
         result.update(

@@ -29,15 +29,13 @@ Figures per case:
 * ``us_per_task``: ``seconds / tasks counted`` in microseconds: flat when linear;
 * ``near_duplicate_rate``, ``tasks_counted`` and ``over_cap`` of the report.
 
-``--recall N`` also measures the sketch search of near-duplicates (used above 1,000
-distinct tasks) against the exact one on N synthetic tasks per category: the share of
-the tasks repeating an earlier one that the sketch finds (it reports no false pairs).
-The exact search is slow on purpose-free templated text (minutes at 25,000).
+The recall of the report's sketch search against the exact one has no public entry
+point to time it through; the tests hold it (``tests/dedup/test_near_duplicates.py``,
+on this script's ``synthetic_tasks``).
 
 Usage:
     python benchmarks/report_scale.py                       # all cases, 3 runs each
     python benchmarks/report_scale.py --cases 1k,10k --repeat 1
-    python benchmarks/report_scale.py --cases 1k --repeat 1 --recall 2500
 """
 
 from __future__ import annotations
@@ -750,48 +748,6 @@ def _run_child(source: Path, out: Path) -> dict:
     return result
 
 
-_RECALL_CHILD = r"""
-import json, sys, time
-from embtaskgen.dedup.near_duplicates import first_near_duplicates  # internal on purpose: the search
-from embtaskgen.quality.text import TaskText
-tasks = json.loads(sys.stdin.read())
-texts = [TaskText.of(t) for t in tasks]
-start = time.perf_counter()
-sketch = first_near_duplicates(texts, exact=False).first
-sketch_seconds = time.perf_counter() - start
-start = time.perf_counter()
-exact = first_near_duplicates(texts, exact=True).first
-exact_seconds = time.perf_counter() - start
-repeats = sum(e is not None for e in exact)
-found = sum(e is not None and s is not None for e, s in zip(exact, sketch))
-false = sum(e is None and s is not None for e, s in zip(exact, sketch))
-print(json.dumps({"tasks": len(tasks), "repeats": repeats, "found": found, "false": false,
-                  "recall": round(found / repeats, 5) if repeats else 1.0,
-                  "sketch_seconds": round(sketch_seconds, 3),
-                  "exact_seconds": round(exact_seconds, 3)}))
-"""
-
-
-def _recall(per_category: int, seed: int) -> dict:
-    """Sketch vs exact search on ``per_category`` synthetic tasks of each category."""
-    rng = random.Random(seed)
-    out = {}
-    for category in _MAKERS:
-        tasks = synthetic_tasks(per_category, category, rng)
-        proc = subprocess.run(
-            [sys.executable, "-c", _RECALL_CHILD], input=json.dumps(tasks), capture_output=True, text=True, check=True
-        )
-        out[category] = json.loads(proc.stdout.strip().splitlines()[-1])
-    repeats = sum(r["repeats"] for r in out.values())
-    found = sum(r["found"] for r in out.values())
-    return {
-        "per_category": per_category,
-        "recall": round(found / repeats, 5) if repeats else 1.0,
-        "false_pairs": sum(r["false"] for r in out.values()),
-        "categories": out,
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -799,17 +755,12 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per case (default 3)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--recall", type=int, default=0, metavar="N", help="also measure the sketch search on N tasks per category"
-    )
     args = parser.parse_args()
     names = [c.strip() for c in args.cases.split(",") if c.strip()]
     unknown = [c for c in names if c not in CASES]
-    if unknown or args.repeat < 1 or args.recall < 0:
+    if unknown or args.repeat < 1:
         parser.error(
-            f"unknown case(s) {unknown}; choose from {', '.join(CASES)}"
-            if unknown
-            else "--repeat must be at least 1 and --recall not negative"
+            f"unknown case(s) {unknown}; choose from {', '.join(CASES)}" if unknown else "--repeat must be at least 1"
         )
     load_before = os.getloadavg()
     results: dict[str, dict] = {}
@@ -848,8 +799,6 @@ def main() -> None:
     }
     if "10k" in results and "100k" in results:
         report["us_per_task_100k_over_10k"] = round(results["100k"]["us_per_task"] / results["10k"]["us_per_task"], 2)
-    if args.recall:
-        report["sketch_recall"] = _recall(args.recall, args.seed)
     print(json.dumps(report, indent=2))
 
 

@@ -24,8 +24,8 @@ Figures per scenario and cache setting:
 Same-process baselines (same engine, measured in the same invocation, so the same
 machine load), in ``baselines``:
 
-* ``dspy_floor``: the runner's worker pool over ``Predict.__call__`` with DSPy's cache
-  off, no history, no trace, no rows written: DSPy's own cost per call;
+* ``dspy_floor``: a standard-library thread pool of C workers over ``Predict.__call__``
+  with DSPy's cache off, no history, no trace, no rows written: DSPy's own cost per call;
 * ``dspy_parallel``: ``dspy.Parallel(num_threads=C)`` over ``EmbeddingTaskGenerator.call``
   (default DSPy settings: cache on, history);
 * ``asyncio_acall``: ``asyncio`` + a semaphore of C over ``Predict.acall`` on the async
@@ -123,18 +123,20 @@ def _child(mode: str, calls: int, latency: float, concurrency: int, cache: bool,
         out = os.path.join(tempfile.mkdtemp(prefix="bench-out-"), "tasks.jsonl")
         ok = run(gen, out, progress=False, cache=cache).ok
     elif mode == "floor":
-        from embtaskgen.execute.collect import collect  # internal on purpose: the executor's floor
+        from concurrent.futures import ThreadPoolExecutor
 
         bare = lm.copy(cache=False)
         predictor = gen.predictor_for("text-retrieval")
 
-        def one(category: str, generation: int):
+        def one(generation: int) -> list | None:
             config = {"rollout_id": generation + 1, "temperature": 1.0}
-            return predictor(num_tasks=20, topic="", avoid=[], config=config)
+            with dspy.context(lm=bare, disable_history=True, max_trace_size=0):
+                tasks = predictor(num_tasks=20, topic="", avoid=[], config=config).tasks
+            return list(tasks) if isinstance(tasks, list) else None
 
-        with dspy.context(lm=bare, disable_history=True, max_trace_size=0):
-            results = collect([("text-retrieval", g) for g in range(calls)], _floor_call(one), workers=concurrency)
-        ok = sum(1 for r in results if r.items is not None)
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            results = list(pool.map(one, range(calls)))
+        ok = sum(1 for r in results if r is not None)
     elif mode == "parallel":
         parallel = dspy.Parallel(num_threads=concurrency, disable_progress_bar=True)
         results = parallel([(gen.call, ("text-retrieval", g, seed)) for g in range(calls)])
@@ -142,15 +144,13 @@ def _child(mode: str, calls: int, latency: float, concurrency: int, cache: bool,
     elif mode == "asyncio":
         import asyncio
 
-        from embtaskgen.seeds import derive_id  # internal on purpose: the runner's rollout ids
-
         predictor = gen.predictor_for("text-retrieval")
 
         async def main() -> int:
             gate = asyncio.Semaphore(concurrency)
 
             async def one(g: int):
-                config = {"rollout_id": derive_id(seed, "text-retrieval", g), "temperature": 1.0}
+                config = {"rollout_id": g + 1, "temperature": 1.0}
                 async with gate:
                     with dspy.context(lm=lm, track_usage=True, usage_tracker=None):
                         return await predictor.acall(num_tasks=20, topic="", avoid=[], config=config)
@@ -179,16 +179,6 @@ def _child(mode: str, calls: int, latency: float, concurrency: int, cache: bool,
         "wall_overhead_ms_per_call": round((wall - ideal) * concurrency / calls * 1000, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
-
-
-def _floor_call(one):
-    from embtaskgen.brainstorm.call_result import CallResult  # internal on purpose: the executor's floor
-
-    def call(category: str, generation: int) -> CallResult:
-        prediction = one(category, generation)
-        return CallResult(category, generation, generation, items=list(prediction.tasks))
-
-    return call
 
 
 def _measure(
