@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.cli.options import command_errors, usage_errors
+from embtaskgen.cli.options import command_errors
 from embtaskgen.examples.st_format import NEGATIVE_CHOICES
 from embtaskgen.mining.negatives import MINED_KINDS
 
@@ -56,7 +56,7 @@ def mining_embedder(mine: bool, negative: str, format_: str, kinds: tuple[str, .
         )
     from embtaskgen.quality import semantic
 
-    with command_errors("loading the embedding model"), usage_errors():
+    with command_errors("loading the embedding model"):
         return semantic.load_default_embedder()
 
 
@@ -67,7 +67,7 @@ def mine_examples(output: Path, embedder: Any, *, format_: str, negative: str, t
         return
     from embtaskgen.mining.examples_file import mine_output
 
-    with command_errors("mining negatives"), usage_errors():
+    with command_errors("mining negatives"):
         counts = mine_output(output, format=format_, negative=negative, embedder=embedder, top_k=top_k, margin=margin)
     click.echo(
         f"mined negatives: rows={counts['rows']} mined={counts['mined']} "

@@ -1,10 +1,4 @@
-"""How ``generate``, ``examples`` and ``pipeline`` end a run: the summary on stderr and the exit status.
-
-:func:`report_run` runs a run, prints its one-line summary and the summary as JSON
-on stderr, a sentence on its failures, and maps its end to an exit status
-(:func:`embtaskgen.cli.options.run_exit_status`): 0, 1, 3, 2 (bad usage, nothing
-written) or 130 (interrupted: exits at once).
-"""
+"""How ``generate``, ``examples`` and ``pipeline`` end a run: the summary on stderr and the exit status."""
 
 from __future__ import annotations
 
@@ -20,9 +14,9 @@ from embtaskgen.cli.options import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     command_errors,
+    install_redaction,
     run_exit_status,
     safe_text,
-    usage_errors,
 )
 from embtaskgen.errors import RunAborted, RunInterrupted
 
@@ -89,9 +83,10 @@ def report_run(runner: Callable[[], Any], output: Path | None, what: str, name: 
         what: What a call makes, in messages (``"generations"`` prints ``generate``'s line).
         name: The command, for unexpected errors.
     """
+    install_redaction()  # again: handlers the model's libraries added since main()
     before = _footprint(output)
     try:
-        with command_errors(name), usage_errors():
+        with command_errors(name):
             summary = runner()
     except click.UsageError as exc:
         if _footprint(output) != before:  # status 2 promises that nothing was written
