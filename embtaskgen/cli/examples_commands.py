@@ -67,13 +67,8 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
 
         logger.info("example program: %s", resolve_example_program(generator, program) or "untuned signatures")
     embedder = mining_embedder(args.mine_negatives, args.negative, args.format_, generator.settings.kinds)
-    from embtaskgen.runs.runner import run
-
     _, status = report_run(
-        lambda: run(generator, output, tasks=tasks, format=args.format_, **args.run_kwargs()),
-        output,
-        "examples",
-        "examples",
+        generator, output, "examples", "examples", tasks=tasks, format=args.format_, **args.run_kwargs()
     )
     args.mine(output, embedder)
     if status != EXIT_OK:
@@ -136,15 +131,7 @@ def pipeline_command(
         # The task categories of stage 1, and the symmetric kinds only when asked for.
         example_kinds = [*resolve_categories(categories), *split_kinds(args.kinds)]
         settings = GenerationSettings.build(
-            categories,
-            num_generations=num_generations,
-            seed=args.seed,
-            lm=args.model,
-            num_tasks=num_tasks,
-            temperature=args.temperature,
-            max_tokens=args.max_tokens,
-            concurrency=args.concurrency,
-            api_base=args.api_base,
+            categories, num_generations=num_generations, num_tasks=num_tasks, **args.sampling()
         )
         task_generator = EmbeddingTaskGenerator(settings=settings)
         _ = task_generator.lm
@@ -160,17 +147,12 @@ def pipeline_command(
     logger.info(
         "program: %s; example program: %s", loaded or "untuned signatures", examples_loaded or "untuned signatures"
     )
-    from embtaskgen.runs.runner import run
-
     created = not output_dir.exists()
     output_dir.mkdir(exist_ok=True)
-    stage_1_format: dict[str, Any] = {"format": "parquet" if args.format_ == "parquet" else "jsonl"} if on_ray else {}
+    stage_1_format = "parquet" if args.format_ == "parquet" else "jsonl"  # parquet only on Ray (checked)
     try:
         first, status = report_run(
-            lambda: run(task_generator, tasks_file, **stage_1_format, **args.run_kwargs()),
-            tasks_file,
-            "tasks",
-            "pipeline",
+            task_generator, tasks_file, "tasks", "pipeline", format=stage_1_format, **args.run_kwargs()
         )
     except click.UsageError:
         if created:
@@ -197,10 +179,7 @@ def pipeline_command(
         generator = generator.__class__(settings=fixed)
         resolve_example_program(generator, examples_program)
     _, second = report_run(
-        lambda: run(generator, examples_file, tasks=tasks_file, format=args.format_, **args.run_kwargs()),
-        examples_file,
-        "examples",
-        "pipeline",
+        generator, examples_file, "examples", "pipeline", tasks=tasks_file, format=args.format_, **args.run_kwargs()
     )
     args.mine(examples_file, embedder)
     worst = max(status, second, key=lambda s: (0, 1, 3).index(s) if s in (0, 1, 3) else 3)

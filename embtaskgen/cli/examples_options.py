@@ -103,6 +103,11 @@ class RunArgs:
     ray_address: str | None
     ray_workers: int | None
 
+    def sampling(self) -> dict[str, Any]:
+        """The model and sampling settings both stages take from these options."""
+        names = ("seed", "temperature", "max_tokens", "concurrency", "api_base")
+        return {"lm": self.model, **{name: getattr(self, name) for name in names}}
+
     def run_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :func:`embtaskgen.run` (the Ray ones only with ``--executor ray``)."""
         kwargs: dict[str, Any] = {"resume": self.resume, "max_failures": self.max_failures}
@@ -164,13 +169,8 @@ def example_generator(kinds: list[str], args: RunArgs, *, has_tasks: bool) -> An
         kinds=chosen,
         examples_per_task=args.per_task,
         count=args.count or 0,
-        seed=args.seed,
-        lm=args.model,
-        temperature=args.temperature,
-        max_tokens=args.max_tokens,
-        concurrency=args.concurrency,
-        api_base=args.api_base,
         languages=args.languages,
+        **args.sampling(),
     )
     _ = generator.lm  # resolve the model now: a bad --model is a usage error
     return generator

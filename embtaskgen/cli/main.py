@@ -181,14 +181,10 @@ def generate(
         _ = generator.lm  # resolve the model now: a bad --model is a usage error
         loaded = resolve_program(generator, program)
     logger.info("program: %s", loaded or "untuned signatures")
-    from embtaskgen.runs.runner import run
-
     kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress, "cache": cache}
     if executor == "ray":
         kwargs.update(executor=executor, ray_address=ray_address, ray_workers=ray_workers, format=shard_format)
-    _, status = report_run(
-        lambda: run(generator, output if output is not None else "-", **kwargs), output, "generations", "generate"
-    )
+    _, status = report_run(generator, output, "generations", "generate", **kwargs)
     if status != EXIT_OK:
         sys.exit(status)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,20 +73,20 @@ def _failure_line(summary: Any, status: int, what: str) -> str:
     return f"Warning: {summary.failed} of {made} {what} failed ({kinds}); {where}"
 
 
-def report_run(runner: Callable[[], Any], output: Path | None, what: str, name: str) -> tuple[Any, int]:
-    """Run ``runner()``; print its summary; its (summary, exit status); exit at once on 2 and 130.
+def report_run(generator: Any, output: Path | None, what: str, name: str, **options: Any) -> tuple[Any, int]:
+    """:func:`embtaskgen.run` ``generator`` into ``output`` (``None``: stdout) with ``options``; print the
+    summary; return it and the exit status (exit at once on 2 and 130).
 
-    Args:
-        runner: Makes the run (:func:`embtaskgen.run`), returns its summary.
-        output: The run's output (``None``: stdout).
-        what: What a call makes, in messages (``"generations"`` prints ``generate``'s line).
-        name: The command, for unexpected errors.
+    ``what`` is what a call makes, in messages (``"generations"`` prints ``generate``'s line);
+    ``name`` the command, for unexpected errors.
     """
+    from embtaskgen.runs.runner import run
+
     install_redaction()  # again: handlers the model's libraries added since main()
     before = _footprint(output)
     try:
         with command_errors(name):
-            summary = runner()
+            summary = run(generator, output if output is not None else "-", **options)
     except click.UsageError as exc:
         if _footprint(output) != before:  # status 2 promises that nothing was written
             raise click.ClickException(exc.message) from exc
