@@ -9,13 +9,19 @@ from typing import Any
 import click
 
 from embtaskgen.cli.mining import NEGATIVE_CHOICES, mine_examples
-from embtaskgen.cli.options import choice_option, count_option, model_options, options
+from embtaskgen.cli.options import Decorator, choice_option, count_option, model_options, options
 from embtaskgen.cli.run_options import check_executor, ray_options, run_options, session_options
 from embtaskgen.errors import ConfigError
 
-__all__ = ["RunArgs", "example_generator", "split_kinds", "stage_2_options"]
+__all__ = ["RunArgs", "example_generator", "kinds_option", "split_kinds", "stage_2_options"]
 
 _SYMMETRIC = ("sts", "bitext")
+
+
+def kinds_option(help: str) -> Decorator:
+    """``--kinds KIND[,KIND...]``, repeatable (:func:`split_kinds` reads it)."""
+    return click.option("--kinds", "kinds", multiple=True, metavar="KIND[,KIND...]", help=help)
+
 
 #: ``--mine-negatives`` and its knobs, ``--negative``.
 _mining_options = options(
@@ -46,13 +52,9 @@ _mining_options = options(
 stage_2_options = options(
     ray_options,
     model_options,
-    click.option(
-        "--kinds",
-        "kinds",
-        multiple=True,
-        metavar="KIND[,KIND...]",
-        help="Example kinds (comma-separated, repeatable): text-retrieval, text-matching-short, "
-        "text-matching-long, text-classification, sts, bitext, or all.",
+    kinds_option(
+        "Example kinds (comma-separated, repeatable): text-retrieval, text-matching-short, "
+        "text-matching-long, text-classification, sts, bitext, or all."
     ),
     count_option("--count", help="Examples of each symmetric kind (sts, bitext) among --kinds."),
     count_option("--per-task", default=1, help="Examples (model calls) per task."),

@@ -1,18 +1,10 @@
 """``--mine-negatives`` on ``embtaskgen examples`` and ``embtaskgen pipeline``.
 
-The options are checked before anything runs (usage errors, exit 2, no file created):
-``--negative mined`` needs ``--mine-negatives``; JSONL rows keep both negatives, so
-``--negative`` only chooses the column of ``--format sentence-transformers``, where
-mining needs ``--negative mined``; and some kind of the run must be one that is mined
-(``MINED_KINDS``). The embedder (all-MiniLM-L6-v2 from the ``semantic`` extra) is loaded
-before the first model call, so a missing extra fails at once (exit 1, with the install
-hint). After the run, :func:`embtaskgen.mining.examples_file.mine_output` rewrites the
-examples file atomically and one line on stderr gives the counts.
+The options are checked and the embedder loaded before the first model call (a missing
+``semantic`` extra fails at once); after the run the examples file is rewritten atomically.
 
 Example:
     $ embtaskgen examples --tasks tasks.jsonl --mine-negatives -o examples.jsonl
-    $ embtaskgen examples --tasks tasks.jsonl --mine-negatives --format sentence-transformers \\
-          --negative mined -o st.jsonl
 """
 
 from __future__ import annotations

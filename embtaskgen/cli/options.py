@@ -141,10 +141,7 @@ shared_options = options(
 
 
 def check_output_dir(output: Path | None, hint: str = "--output") -> None:
-    """Refuse (exit 2) an output that cannot be written, before anything runs.
-
-    Its folder must exist and be a writable folder; an existing file must be writable.
-    """
+    """Refuse (exit 2) an output that cannot be written (a missing or read-only folder), before anything runs."""
     if output is None or str(output) == "-":
         return
     parent = output.parent
@@ -158,10 +155,6 @@ def check_output_dir(output: Path | None, hint: str = "--output") -> None:
         raise click.BadParameter(f"{str(output)!r} is not writable", param_hint=hint)
 
 
-#: The library's messages name Python arguments; on the command line they name the flags.
-_CLI_WORDS = (("pass resume=True", "pass --resume"),)
-
-
 def cli_wording(message: str) -> str:
     """A library message in the command line's words (``resume=True`` -> ``--resume``).
 
@@ -169,9 +162,7 @@ def cli_wording(message: str) -> str:
         >>> cli_wording("out.jsonl exists and is not empty; pass resume=True to continue that run")
         'out.jsonl exists and is not empty; pass --resume to continue that run'
     """
-    for python, flag in _CLI_WORDS:
-        message = message.replace(python, flag)
-    return message
+    return message.replace("pass resume=True", "pass --resume")
 
 
 def safe_text(text: str) -> str:
@@ -218,16 +209,7 @@ def command_errors(what: str, *, usage: bool = True) -> Iterator[None]:
 
 
 def run_exit_status(summary: Any) -> int:
-    """The exit status of a finished, aborted or interrupted run, from its summary.
-
-    ``0`` every generation of the run returned tasks; ``1`` some failed (errors or
-    parse failures) or the run was aborted by ``--max-failures``; ``3`` the run made
-    calls and none returned tasks; ``130`` interrupted. On ``--resume`` the calls of
-    this session count; generations found done are not calls.
-
-    Args:
-        summary: A :class:`~embtaskgen.runs.summary.RunSummary` (``status``, ``ok``,
-            ``failed``, ``remaining``).
+    """The exit status of a run from its :class:`~embtaskgen.runs.summary.RunSummary` (this session's calls).
 
     Example:
         >>> from types import SimpleNamespace as S
@@ -250,11 +232,7 @@ def run_exit_status(summary: Any) -> int:
 
 
 class RedactingFilter(logging.Filter):
-    """A handler filter that redacts API keys from every record before it is written.
-
-    The message (formatted with its arguments), the exception text and the stack text
-    go through :func:`embtaskgen.lm.untrusted.redact` with the environment's keys and
-    the keys given to the model.
+    """A log handler filter that redacts API keys (the environment's, the model's) from each record.
 
     Example:
         >>> record = logging.LogRecord("x", logging.ERROR, __file__, 1, "key %s", ("sk-abcdefghijklmnop",), None)
@@ -280,11 +258,10 @@ class RedactingFilter(logging.Filter):
 
 
 def install_redaction() -> None:
-    """Put a :class:`RedactingFilter` on every log handler there is (root's and libraries').
+    """Put a :class:`RedactingFilter` on every log handler there is, once per handler.
 
-    DSPy and LiteLLM log through handlers of their own that do not propagate to the
-    root logger, so each handler gets the filter; calling this again covers handlers
-    added since (it never adds a second filter to a handler).
+    DSPy and LiteLLM log through handlers of their own that do not propagate to the root
+    logger; calling this again covers handlers added since.
     """
     loggers: list[Any] = [logging.getLogger()]
     loggers += [item for item in list(logging.Logger.manager.loggerDict.values()) if isinstance(item, logging.Logger)]

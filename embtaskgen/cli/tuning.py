@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.cli.examples_options import split_kinds
+from embtaskgen.cli.examples_options import kinds_option, split_kinds
 from embtaskgen.cli.options import (
     ApiBases,
     check_output_dir,
@@ -80,13 +80,9 @@ def _bar(total: int, desc: str) -> Any:
     help="Prompts to tune: tasks (stage 1, the category prompts, against score_tasks) or examples "
     "(stage 2, the example prompts, against score_example).",
 )
-@click.option(
-    "--kinds",
-    "kinds",
-    multiple=True,
-    metavar="KIND[,KIND...]",
-    help="--stage examples: kinds to tune (comma-separated, repeatable; default: the -c categories "
-    "when given, else all six: the four categories, sts, bitext).",
+@kinds_option(
+    "--stage examples: kinds to tune (comma-separated, repeatable; default: the -c categories "
+    "when given, else all six: the four categories, sts, bitext)."
 )
 @shared_options
 @choice_option(
@@ -145,73 +141,60 @@ def optimize_command(
     if output.suffix != ".json":
         raise click.BadParameter("the program file must end with .json", param_hint="--output")
     with command_errors("optimize", usage=False):
+        from embtaskgen.programs.files import save_program
+        from embtaskgen.tune.evaluation import format_comparison, format_example_comparison
+        from embtaskgen.tune.optimize import optimize
+        from embtaskgen.tune.tuning import tuning_for
+
         if stage == "examples":
             generator = _example_generator(kinds, category, model, api_base, program)
             split: dict[str, Any] = {"tasks": min(eval_topics, _MAX_HELDOUT_TASKS), "seeds": _seeds(eval_seeds)}
         else:
             generator = _generator(category, model, api_base, num_tasks, program)
             split = dict(zip(("topics", "seeds"), _heldout_split(eval_topics, eval_seeds), strict=True))
-        _optimize(generator, split, optimizer, budget, prompt_model, reflection_model, seed, heldout, output)
+        tuning, units = tuning_for(generator)
+        examples = tuning.plural == "kinds"
+        before = _evaluate(generator, split, "untuned") if heldout else None
+        with _bar(budget * len(units), "optimize") as bar:
+            done: dict[str, int] = {}
 
+            def progress(unit: str, calls: int, budget_: int) -> None:
+                calls = min(calls, budget_)  # an optimizer may overrun its budget a little: the bar stops at its total
+                bar.update(calls - done.get(unit, 0))
+                done[unit] = max(calls, done.get(unit, 0))
+                bar.set_postfix_str(unit)
 
-def _optimize(
-    generator: Any,
-    split: dict[str, Any],
-    optimizer: str,
-    budget: int,
-    prompt_model: str | None,
-    reflection_model: str | None,
-    seed: int,
-    heldout: bool,
-    output: Path,
-) -> None:
-    """Tune either stage's prompts, score them before and after on the held-out ``split``, save them."""
-    from embtaskgen.programs.files import save_program
-    from embtaskgen.tune.evaluation import format_comparison, format_example_comparison
-    from embtaskgen.tune.optimize import optimize
-    from embtaskgen.tune.tuning import tuning_for
-
-    tuning, units = tuning_for(generator)
-    examples = tuning.plural == "kinds"
-    before = _evaluate(generator, split, "untuned") if heldout else None
-    with _bar(budget * len(units), "optimize") as bar:
-        done: dict[str, int] = {}
-
-        def progress(unit: str, calls: int, budget_: int) -> None:
-            calls = min(calls, budget_)  # an optimizer may overrun its budget a little: the bar stops at its total
-            bar.update(calls - done.get(unit, 0))
-            done[unit] = max(calls, done.get(unit, 0))
-            bar.set_postfix_str(unit)
-
-        with usage_errors():
-            tuned = optimize(
-                generator,
-                optimizer,
-                budget=budget,
-                prompt_lm=prompt_model,
-                reflection_lm=reflection_model,
-                seed=seed,
-                progress=progress,
+            with usage_errors():
+                tuned = optimize(
+                    generator,
+                    optimizer,
+                    budget=budget,
+                    prompt_lm=prompt_model,
+                    reflection_lm=reflection_model,
+                    seed=seed,
+                    progress=progress,
+                )
+            bar.update(bar.total - bar.n)  # every unit finished (some under budget)
+        metadata: dict[str, Any] = {}
+        if before is not None:
+            after = _evaluate(tuned, split, "tuned")
+            brief = (lambda row: row) if examples else _brief
+            rows = tuning.plural
+            metadata["heldout"] = {
+                u: {"untuned": brief(before[rows][u]), "tuned": brief(after[rows][u])} for u in units
+            }
+            metadata["heldout_split"] = {key: list(v) if isinstance(v, tuple) else v for key, v in split.items()}
+            click.echo((format_example_comparison if examples else format_comparison)(before, after))
+        for name, stats in tuned.program_info[tuning.plural].items():
+            demos = f", demos {stats['demos']}" if examples else ""
+            click.echo(
+                f"{name}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
+                f"valset {stats['valset_score']}{demos}",
+                err=True,
             )
-        bar.update(bar.total - bar.n)  # every unit finished (some under budget)
-    metadata: dict[str, Any] = {}
-    if before is not None:
-        after = _evaluate(tuned, split, "tuned")
-        brief = (lambda row: row) if examples else _brief
-        rows = tuning.plural
-        metadata["heldout"] = {u: {"untuned": brief(before[rows][u]), "tuned": brief(after[rows][u])} for u in units}
-        metadata["heldout_split"] = {key: list(v) if isinstance(v, tuple) else v for key, v in split.items()}
-        click.echo((format_example_comparison if examples else format_comparison)(before, after))
-    for name, stats in tuned.program_info[tuning.plural].items():
-        demos = f", demos {stats['demos']}" if examples else ""
-        click.echo(
-            f"{name}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
-            f"valset {stats['valset_score']}{demos}",
-            err=True,
-        )
-    with usage_errors():
-        save_program(tuned, output, metadata=metadata)
-    click.echo(f"wrote {output}", err=True)
+        with usage_errors():
+            save_program(tuned, output, metadata=metadata)
+        click.echo(f"wrote {output}", err=True)
 
 
 def _example_generator(
