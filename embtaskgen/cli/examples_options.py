@@ -131,14 +131,7 @@ class RunArgs:
     def mine(self, output: Path, embedder: Any) -> None:
         """``--mine-negatives``: mine into the finished examples file."""
         if self.mine_negatives:
-            mine_examples(
-                output,
-                embedder,
-                format_=self.format_,
-                negative=self.negative,
-                top_k=self.mine_top_k,
-                margin=self.mine_margin,
-            )
+            mine_examples(output, embedder, self.format_, self.negative, self.mine_top_k, self.mine_margin)
 
 
 def example_generator(kinds: list[str], args: RunArgs, *, has_tasks: bool) -> Any:

@@ -52,7 +52,7 @@ def mining_embedder(mine: bool, negative: str, format_: str, kinds: tuple[str, .
         return semantic.load_default_embedder()
 
 
-def mine_examples(output: Path, embedder: Any, *, format_: str, negative: str, top_k: int, margin: float) -> None:
+def mine_examples(output: Path, embedder: Any, format_: str, negative: str, top_k: int, margin: float) -> None:
     """Mine negatives into the examples file of a finished run; one summary line on stderr."""
     if not output.is_file() or output.stat().st_size == 0:
         click.echo("mined negatives: the run wrote no examples", err=True)

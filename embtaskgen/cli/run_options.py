@@ -1,9 +1,6 @@
 """The options ``generate``, ``examples`` and ``pipeline`` share: how a run goes, and where it runs.
 
-``--executor ray`` spreads the calls over a pool of Ray Data actors (``--ray-workers``,
-splitting ``--concurrency``) and writes a folder of shards; ``--ray-address`` joins a
-running cluster, else a local Ray instance starts on 127.0.0.1 for the run. The Ray
-options without ``--executor ray``, or ``--format parquet`` without it, exit 2.
+The Ray options without ``--executor ray``, or ``--format parquet`` without it, exit 2.
 
 Example:
     >>> import click
