@@ -1,26 +1,23 @@
 """``embtaskgen dedup``: near-duplicate removal across a whole dataset (MinHash LSH).
 
-Bad arguments (an unknown choice, a threshold outside (0, 1], a missing input, a column
-the rows do not have, a line that is not a JSON object) exit with status 2 and a
-message; nothing is written then. The output and the report are written whole or not
-at all. A one-line summary goes to stderr.
+Bad arguments exit 2 and write nothing; the output and the report are written whole or
+not at all, and a one-line summary goes to stderr. ``pipeline --dedup`` runs the same
+step on stage 1's tasks (:func:`dedup_stage`).
 
 Example:
     $ embtaskgen dedup tasks.jsonl -o tasks.dedup.jsonl
     $ embtaskgen dedup examples/ -o queries.dedup.jsonl --column user_query --threshold 0.8
-
-``embtaskgen pipeline --dedup`` runs the same step (default settings) on stage 1's tasks
-through :func:`dedup_stage`, and stage 2 reads the de-duplicated file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from embtaskgen.cli.options import command_errors, usage_errors
-from embtaskgen.dedup.run import EXECUTORS, DedupResult, dedup_rows
+from embtaskgen.cli.options import choice_option, command_errors, output_option
+from embtaskgen.dedup.run import EXECUTORS, dedup_rows
 from embtaskgen.dedup.settings import DEFAULT_THRESHOLD, DedupSettings
 from embtaskgen.dedup.shingling import SHINGLE_KINDS
 from embtaskgen.dedup.sketch import DEFAULT_ENGINE, DEFAULT_NUM_PERM, ENGINES
@@ -30,13 +27,7 @@ __all__ = ["dedup_command", "dedup_stage"]
 
 @click.command("dedup")
 @click.argument("source", metavar="IN", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="JSONL file to write the kept rows to.",
-)
+@output_option("JSONL file to write the kept rows to.", required=True, dir_okay=False)
 @click.option(
     "--column",
     default=None,
@@ -44,11 +35,10 @@ __all__ = ["dedup_command", "dedup_stage"]
     "or a list column (items are dropped from the lists). Default: 'task', "
     "else 'tasks'.",
 )
-@click.option(
+@choice_option(
     "--shingles",
-    type=click.Choice(SHINGLE_KINDS),
+    choices=SHINGLE_KINDS,
     default="word",
-    show_default=True,
     help="'word': stemmed content words; 'char': character n-grams of the normalised text.",
 )
 @click.option(
@@ -64,9 +54,7 @@ __all__ = ["dedup_command", "dedup_stage"]
 @click.option(
     "--num-perm", type=int, default=DEFAULT_NUM_PERM, show_default=True, help="MinHash values per text (16-1024)."
 )
-@click.option(
-    "--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE, show_default=True, help="MinHash implementation."
-)
+@choice_option("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="MinHash implementation.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the hash functions.")
 @click.option(
     "--report",
@@ -75,11 +63,10 @@ __all__ = ["dedup_command", "dedup_stage"]
     default=None,
     help="Where to write the report (default: OUT.dedup-report.json).",
 )
-@click.option(
+@choice_option(
     "--executor",
-    type=click.Choice(EXECUTORS),
+    choices=EXECUTORS,
     default="local",
-    show_default=True,
     help="'ray': compute the signatures of a folder's shards with Ray Data (extra 'ray').",
 )
 @click.option(
@@ -91,41 +78,30 @@ def dedup_command(
     source: Path,
     output: Path,
     column: str | None,
-    shingles: str,
-    shingle_size: int | None,
-    threshold: float,
-    num_perm: int,
-    engine: str,
-    seed: int,
     report: Path | None,
     executor: str,
     ray_address: str | None,
+    **settings: Any,
 ) -> None:
     """Remove near-duplicate tasks (or examples, by --column) from a JSONL file or a folder
     of shards, keeping the first of each cluster; write OUT and a report of what was removed."""
     if ray_address is not None and executor != "ray":
         raise click.BadParameter("--ray-address needs --executor ray", param_hint="--ray-address")
-    with command_errors("dedup"), usage_errors():
-        settings = DedupSettings(
-            shingles=shingles,
-            shingle_size=shingle_size,
-            threshold=threshold,
-            num_perm=num_perm,
-            engine=engine,
-            seed=seed,
-        )
-        result = dedup_rows(
-            source, output, column=column, settings=settings, report=report, executor=executor, ray_address=ray_address
-        )
-    click.echo(_summary(result), err=True)
+    # The other options are DedupSettings' fields by name.
+    _dedup("dedup", source, output, settings, column=column, report=report, executor=executor, ray_address=ray_address)
 
 
-def _summary(result: DedupResult) -> str:
-    return (
+def _dedup(what: str, source: Path, output: Path, settings: dict[str, Any], **kwargs: Any) -> Path:
+    """Run :func:`dedup_rows` with the command's error mapping, print its summary, return the output."""
+    with command_errors(what):
+        result = dedup_rows(source, output, settings=DedupSettings(**settings), **kwargs)
+    click.echo(
         f"dedup: kept {result.kept} of {result.items} texts ({result.removed} near-duplicates "
         f"of {result.clusters} kept texts), {result.rows_written} of {result.rows} rows "
-        f"written to {result.output}; report: {result.report} ({result.seconds:.1f} s)"
+        f"written to {result.output}; report: {result.report} ({result.seconds:.1f} s)",
+        err=True,
     )
+    return result.output
 
 
 def dedup_stage(tasks: Path, folder: Path) -> Path:
@@ -140,7 +116,4 @@ def dedup_stage(tasks: Path, folder: Path) -> Path:
         >>> dedup_stage(folder / "tasks.jsonl", folder).name
         'tasks.dedup.jsonl'
     """
-    with command_errors("pipeline --dedup"), usage_errors():
-        result = dedup_rows(tasks, folder / "tasks.dedup.jsonl")
-    click.echo(_summary(result), err=True)
-    return result.output
+    return _dedup("pipeline --dedup", tasks, folder / "tasks.dedup.jsonl", {})

@@ -1,17 +1,8 @@
 """``embtaskgen examples`` and ``embtaskgen pipeline``: stage 2 on the command line.
 
-``examples`` writes training examples for the tasks of a task file
-(``--tasks tasks.jsonl [--per-task K]``), and/or ``--count N`` examples of each
-symmetric kind among ``--kinds`` (``sts``, ``bitext``; no task file needed).
-``pipeline`` runs stage 1 (``generate``) into ``DIR/tasks.jsonl`` and then stage 2 on
-those tasks into ``DIR/examples.jsonl``, each file with its sidecars and summary.
-
-Both run through the same runner as ``generate`` (:func:`embtaskgen.run`): streaming
-JSONL, ``--resume`` (refusing other settings), ``--max-failures``, a progress bar with
-ETA, a summary with usage on stderr and next to the file, and ``generate``'s exit
-statuses (0 / 1 / 3 / 2 / 130; :func:`embtaskgen.cli.run_report.report_run`). Bad arguments (an unknown kind,
-a task file with missing fields, an empty task file, ``--count`` without a symmetric
-kind) exit 2 naming the valid choices, and no output file is created.
+Both run through the same runner as ``generate`` (:func:`embtaskgen.run`), with its
+``--resume``, summary and exit statuses; bad arguments (an unknown kind, a bad or empty
+task file, ``--count`` without a symmetric kind) exit 2 and create no file.
 
 Examples:
     $ embtaskgen examples --tasks tasks.jsonl --per-task 2 -o examples.jsonl
@@ -31,12 +22,13 @@ import click
 from embtaskgen.cli.examples_options import RunArgs, example_generator, split_kinds, stage_2_options
 from embtaskgen.cli.mining import mining_embedder
 from embtaskgen.cli.options import (
-    CATEGORY_CHOICES,
     EXIT_OK,
+    category_option,
     check_output_dir,
     command_errors,
-    install_redaction,
-    usage_errors,
+    count_option,
+    output_option,
+    program_option,
 )
 from embtaskgen.cli.run_report import report_run
 
@@ -53,14 +45,11 @@ logger = logging.getLogger(__name__)
     default=None,
     help="JSONL file of task rows (from 'embtaskgen generate'), either shape, or a folder of shards.",
 )
-@click.option(
-    "--program",
-    default="none",
-    show_default=True,
-    help="Example prompts: 'none' (the signatures) or a program .json from 'embtaskgen optimize --stage examples'.",
+@program_option(
+    "none", "Example prompts: 'none' (the signatures) or a program .json from 'embtaskgen optimize --stage examples'."
 )
 @stage_2_options
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="JSONL file to write.")
+@output_option("JSONL file to write.", required=True)
 def examples_command(tasks: Path | None, program: str, output: Path, **options: Any) -> None:
     """Write training examples for the tasks of a file, and/or symmetric STS and bitext examples."""
     args = RunArgs(**options)
@@ -71,21 +60,15 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
     args.check_executor(output)
     if args.executor == "local":
         check_output_dir(output)
-    with command_errors("examples"), usage_errors():
-        generator = example_generator(split_kinds(args.kinds), args, has_tasks=tasks is not None, seed=args.seed)
+    with command_errors("examples"):
+        generator = example_generator(split_kinds(args.kinds), args, has_tasks=tasks is not None)
         generator.plan(tasks)  # bad or empty task file: exit 2 before any file exists
         from embtaskgen.programs.choice import resolve_example_program
 
         logger.info("example program: %s", resolve_example_program(generator, program) or "untuned signatures")
     embedder = mining_embedder(args.mine_negatives, args.negative, args.format_, generator.settings.kinds)
-    from embtaskgen.runs.runner import run
-
-    install_redaction()
     _, status = report_run(
-        lambda: run(generator, output, tasks=tasks, format=args.format_, **args.run_kwargs()),
-        output,
-        "examples",
-        "examples",
+        generator, output, "examples", "examples", tasks=tasks, format=args.format_, **args.run_kwargs()
     )
     args.mine(output, embedder)
     if status != EXIT_OK:
@@ -93,38 +76,14 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
 
 
 @click.command("pipeline")
-@click.option(
-    "-c",
-    "--category",
-    "category",
-    multiple=True,
-    type=click.Choice(CATEGORY_CHOICES),
-    default=("all",),
-    show_default=True,
-    help="Task category (repeatable), or 'all'.",
-)
-@click.option(
-    "-n",
-    "--num-generations",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Stage 1: model calls per category.",
-)
-@click.option(
-    "--num-tasks", type=click.IntRange(min=1), default=20, show_default=True, help="Stage 1: tasks asked for per call."
-)
-@click.option(
-    "--program",
-    default="default",
-    show_default=True,
-    help="Stage 1 prompts: 'default', 'none' or a program .json file (see 'generate').",
-)
-@click.option(
+@category_option("Task category (repeatable), or 'all'.")
+@count_option("-n", "--num-generations", default=1, help="Stage 1: model calls per category.")
+@count_option("--num-tasks", default=20, help="Stage 1: tasks asked for per call.")
+@program_option("default", "Stage 1 prompts: 'default', 'none' or a program .json file (see 'generate').")
+@program_option(
+    "none",
+    "Stage 2 prompts: 'none' (the signatures) or a program .json from 'embtaskgen optimize --stage examples'.",
     "--examples-program",
-    default="none",
-    show_default=True,
-    help="Stage 2 prompts: 'none' (the signatures) or a program .json from 'embtaskgen optimize --stage examples'.",
 )
 @stage_2_options
 @click.option(
@@ -133,13 +92,11 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
     help="Remove near-duplicate tasks before stage 2 (MinHash LSH, as 'embtaskgen dedup' "
     "does): DIR/tasks.dedup.jsonl and its report; stage 2 reads it.",
 )
-@click.option(
-    "-o",
-    "--output",
+@output_option(
+    "Folder to write tasks.jsonl and examples.jsonl into (created when missing).",
     "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="Folder to write tasks.jsonl and examples.jsonl into (created when missing).",
+    file_okay=False,
 )
 def pipeline_command(
     category: tuple[str, ...],
@@ -170,23 +127,15 @@ def pipeline_command(
         output_dir / "examples.jsonl",
     )  # fmt: skip
     categories = list(category)
-    with command_errors("pipeline"), usage_errors():
+    with command_errors("pipeline"):
         # The task categories of stage 1, and the symmetric kinds only when asked for.
         example_kinds = [*resolve_categories(categories), *split_kinds(args.kinds)]
         settings = GenerationSettings.build(
-            categories,
-            num_generations=num_generations,
-            seed=args.seed,
-            lm=args.model,
-            num_tasks=num_tasks,
-            temperature=args.temperature,
-            max_tokens=args.max_tokens,
-            concurrency=args.concurrency,
-            api_base=args.api_base,
+            categories, num_generations=num_generations, num_tasks=num_tasks, **args.sampling()
         )
         task_generator = EmbeddingTaskGenerator(settings=settings)
         _ = task_generator.lm
-        generator = example_generator(example_kinds, args, has_tasks=True, seed=args.seed)
+        generator = example_generator(example_kinds, args, has_tasks=True)
         if not args.resume:
             for output, made in ((tasks_file, task_generator), (examples_file, generator)):
                 _check_fresh(output, made, on_ray)
@@ -198,18 +147,12 @@ def pipeline_command(
     logger.info(
         "program: %s; example program: %s", loaded or "untuned signatures", examples_loaded or "untuned signatures"
     )
-    from embtaskgen.runs.runner import run
-
-    install_redaction()
     created = not output_dir.exists()
     output_dir.mkdir(exist_ok=True)
-    stage_1_format: dict[str, Any] = {"format": "parquet" if args.format_ == "parquet" else "jsonl"} if on_ray else {}
+    stage_1_format = "parquet" if args.format_ == "parquet" else "jsonl"  # parquet only on Ray (checked)
     try:
         first, status = report_run(
-            lambda: run(task_generator, tasks_file, **stage_1_format, **args.run_kwargs()),
-            tasks_file,
-            "tasks",
-            "pipeline",
+            task_generator, tasks_file, "tasks", "pipeline", format=stage_1_format, **args.run_kwargs()
         )
     except click.UsageError:
         if created:
@@ -236,10 +179,7 @@ def pipeline_command(
         generator = generator.__class__(settings=fixed)
         resolve_example_program(generator, examples_program)
     _, second = report_run(
-        lambda: run(generator, examples_file, tasks=tasks_file, format=args.format_, **args.run_kwargs()),
-        examples_file,
-        "examples",
-        "pipeline",
+        generator, examples_file, "examples", "pipeline", tasks=tasks_file, format=args.format_, **args.run_kwargs()
     )
     args.mine(examples_file, embedder)
     worst = max(status, second, key=lambda s: (0, 1, 3).index(s) if s in (0, 1, 3) else 3)

@@ -1,11 +1,4 @@
-"""The options of ``embtaskgen examples`` and ``pipeline`` (stage 2), and the example generator they make.
-
-:func:`stage_2_options` adds the model, the kinds and counts, the languages, the format,
-the options every run has (:mod:`embtaskgen.cli.run_options`), ``--mine-negatives``
-with its knobs and the Ray options; :class:`RunArgs` holds them as click passes them;
-:func:`example_generator` makes the generator, with bad arguments as usage errors
-(exit 2, naming the valid choices).
-"""
+"""The options of ``embtaskgen examples`` and ``pipeline`` (stage 2), and the example generator they make."""
 
 from __future__ import annotations
 
@@ -16,108 +9,78 @@ from typing import Any
 import click
 
 from embtaskgen.cli.mining import NEGATIVE_CHOICES, mine_examples
-from embtaskgen.cli.options import API_BASE_OPTION, MODEL_HELP
+from embtaskgen.cli.options import Decorator, choice_option, count_option, model_options, options
 from embtaskgen.cli.run_options import check_executor, ray_options, run_options, session_options
 from embtaskgen.errors import ConfigError
 
-__all__ = ["RunArgs", "example_generator", "split_kinds", "stage_2_options"]
+__all__ = ["RunArgs", "example_generator", "kinds_option", "split_kinds", "stage_2_options"]
 
-_LANGUAGES = ("english", "paper")
-_FORMATS = ("jsonl", "sentence-transformers", "parquet")
 _SYMMETRIC = ("sts", "bitext")
 
 
-def _mining_options(function: Any) -> Any:
-    """``--mine-negatives`` and its knobs, ``--negative``."""
-    options = [
-        click.option(
-            "--mine-negatives",
-            is_flag=True,
-            help="After the run, mine a hard negative per retrieval / matching example among the other "
-            "examples' positives (all-MiniLM-L6-v2, the semantic extra) and record mined_negative.",
-        ),
-        click.option(
-            "--mine-top-k",
-            type=click.IntRange(min=1),
-            default=10,
-            show_default=True,
-            help="--mine-negatives: candidates looked at per example.",
-        ),
-        click.option(
-            "--mine-margin",
-            type=click.FloatRange(0, 1, min_open=True),
-            default=0.95,
-            show_default=True,
-            help="--mine-negatives: drop candidates scoring above this share of the positive's score.",
-        ),
-        click.option(
-            "--negative",
-            type=click.Choice(NEGATIVE_CHOICES),
-            default="written",
-            show_default=True,
-            help="--format sentence-transformers: the negative column, written by the model or mined "
-            "(needs --mine-negatives).",
-        ),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+def kinds_option(help: str) -> Decorator:
+    """``--kinds KIND[,KIND...]``, repeatable (:func:`split_kinds` reads it)."""
+    return click.option("--kinds", "kinds", multiple=True, metavar="KIND[,KIND...]", help=help)
 
 
-def stage_2_options(function: Any) -> Any:
-    """The options ``examples`` and ``pipeline`` share with ``generate``, and stage 2's own."""
-    options = [
-        click.option("-m", "--model", default=None, help=MODEL_HELP),
-        API_BASE_OPTION,
-        click.option(
-            "--kinds",
-            "kinds",
-            multiple=True,
-            metavar="KIND[,KIND...]",
-            help="Example kinds (comma-separated, repeatable): text-retrieval, text-matching-short, "
-            "text-matching-long, text-classification, sts, bitext, or all.",
-        ),
-        click.option(
-            "--count",
-            type=click.IntRange(min=1),
-            default=None,
-            help="Examples of each symmetric kind (sts, bitext) among --kinds.",
-        ),
-        click.option(
-            "--per-task",
-            type=click.IntRange(min=1),
-            default=1,
-            show_default=True,
-            help="Examples (model calls) per task.",
-        ),
-        click.option(
-            "--languages",
-            type=click.Choice(_LANGUAGES),
-            default="english",
-            show_default=True,
-            help="Languages of the examples: english, or the paper's XLM-R list and weighting.",
-        ),
-        click.option(
-            "--format",
-            "format_",
-            type=click.Choice(_FORMATS),
-            default="jsonl",
-            show_default=True,
-            help="Examples file: example rows, or sentence-transformers anchor/positive/negative; "
-            "with --executor ray: jsonl or parquet shards of example rows.",
-        ),
-        run_options,
-        session_options(ray=False),
-        _mining_options,
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return ray_options(function)
+#: ``--mine-negatives`` and its knobs, ``--negative``.
+_mining_options = options(
+    click.option(
+        "--mine-negatives",
+        is_flag=True,
+        help="After the run, mine a hard negative per retrieval / matching example among the other "
+        "examples' positives (all-MiniLM-L6-v2, the semantic extra) and record mined_negative.",
+    ),
+    count_option("--mine-top-k", default=10, help="--mine-negatives: candidates looked at per example."),
+    click.option(
+        "--mine-margin",
+        type=click.FloatRange(0, 1, min_open=True),
+        default=0.95,
+        show_default=True,
+        help="--mine-negatives: drop candidates scoring above this share of the positive's score.",
+    ),
+    choice_option(
+        "--negative",
+        choices=NEGATIVE_CHOICES,
+        default="written",
+        help="--format sentence-transformers: the negative column, written by the model or mined "
+        "(needs --mine-negatives).",
+    ),
+)
+
+#: The options ``examples`` and ``pipeline`` share with ``generate`` (the Ray ones first), and stage 2's own.
+stage_2_options = options(
+    ray_options,
+    model_options,
+    kinds_option(
+        "Example kinds (comma-separated, repeatable): text-retrieval, text-matching-short, "
+        "text-matching-long, text-classification, sts, bitext, or all."
+    ),
+    count_option("--count", help="Examples of each symmetric kind (sts, bitext) among --kinds."),
+    count_option("--per-task", default=1, help="Examples (model calls) per task."),
+    choice_option(
+        "--languages",
+        choices=("english", "paper"),
+        default="english",
+        help="Languages of the examples: english, or the paper's XLM-R list and weighting.",
+    ),
+    choice_option(
+        "--format",
+        "format_",
+        choices=("jsonl", "sentence-transformers", "parquet"),
+        default="jsonl",
+        help="Examples file: example rows, or sentence-transformers anchor/positive/negative; "
+        "with --executor ray: jsonl or parquet shards of example rows.",
+    ),
+    run_options,
+    session_options(),
+    _mining_options,
+)
 
 
 @dataclass(frozen=True)
 class RunArgs:
-    """The options of :func:`_run_options`, as click passes them (an unknown name is a TypeError)."""
+    """The options of :func:`stage_2_options`, as click passes them (an unknown name is a TypeError)."""
 
     model: str | None
     api_base: str | tuple[str, ...] | None
@@ -142,6 +105,11 @@ class RunArgs:
     ray_address: str | None
     ray_workers: int | None
 
+    def sampling(self) -> dict[str, Any]:
+        """The model and sampling settings both stages take from these options."""
+        names = ("seed", "temperature", "max_tokens", "concurrency", "api_base")
+        return {"lm": self.model, **{name: getattr(self, name) for name in names}}
+
     def run_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :func:`embtaskgen.run` (the Ray ones only with ``--executor ray``)."""
         kwargs: dict[str, Any] = {"resume": self.resume, "max_failures": self.max_failures}
@@ -163,17 +131,10 @@ class RunArgs:
     def mine(self, output: Path, embedder: Any) -> None:
         """``--mine-negatives``: mine into the finished examples file."""
         if self.mine_negatives:
-            mine_examples(
-                output,
-                embedder,
-                format_=self.format_,
-                negative=self.negative,
-                top_k=self.mine_top_k,
-                margin=self.mine_margin,
-            )
+            mine_examples(output, embedder, self.format_, self.negative, self.mine_top_k, self.mine_margin)
 
 
-def example_generator(kinds: list[str], args: RunArgs, *, has_tasks: bool, seed: int | None) -> Any:
+def example_generator(kinds: list[str], args: RunArgs, *, has_tasks: bool) -> Any:
     """The generator of a stage-2 run; bad arguments are usage errors (exit 2)."""
     from embtaskgen.examples.generator import EmbeddingExampleGenerator
     from embtaskgen.examples.kinds import resolve_kinds
@@ -203,13 +164,8 @@ def example_generator(kinds: list[str], args: RunArgs, *, has_tasks: bool, seed:
         kinds=chosen,
         examples_per_task=args.per_task,
         count=args.count or 0,
-        seed=seed,
-        lm=args.model,
-        temperature=args.temperature,
-        max_tokens=args.max_tokens,
-        concurrency=args.concurrency,
-        api_base=args.api_base,
         languages=args.languages,
+        **args.sampling(),
     )
     _ = generator.lm  # resolve the model now: a bad --model is a usage error
     return generator

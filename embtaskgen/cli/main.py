@@ -1,33 +1,11 @@
 """The ``embtaskgen`` command line: ``generate``, ``examples``, ``pipeline``, ``report``, ``dedup``, and more.
 
-Bad arguments exit with status 2 and a message naming the valid choices; nothing is
-written then. Progress and the summary go to stderr, rows to ``--output`` or stdout.
-
-Exit status of ``embtaskgen generate``:
-
-====  =====================================================================================
-0     every generation of the run returned a list of tasks
-1     some generations failed (model errors or answers that did not parse), or
-      ``--max-failures`` stopped the run; the file is valid, the summary
-      (``FILE.jsonl.summary.json``, ``failed``, ``errors_by_type``) says how many and
-      ``FILE.jsonl.failures.jsonl`` which, and why; ``--resume`` retries the errors
-2     bad usage (an unknown option or choice, a bad model spec, an output that exists
-      without ``--resume`` or cannot be written, a resume of a different run); nothing
-      was written
-3     the run made calls and none returned tasks (an unreachable or refusing server,
-      HTTP 401/5xx, an unknown provider, a missing API key, a model that never answers
-      in the format): the file holds no new rows
-130   interrupted (Ctrl-C): the calls in flight were written; ``--resume`` finishes
-====  =====================================================================================
-
-On ``--resume`` the calls of this session count (generations found done are not
-calls; a resume with nothing left to do exits 0). An unexpected internal error exits 1
-with a one-line message (``-vv`` logs the traceback).
-
-What a server or an exception says is redacted before it reaches stderr: every log
-handler has a filter that removes the environment's ``*_API_KEY`` / ``*_TOKEN`` values,
-keys given to the model and ``sk-...`` / ``Authorization`` shapes, and the
-messages the command prints go through the same step.
+Bad arguments exit 2 naming the valid choices, and nothing is written; progress and the
+summary go to stderr, rows to ``--output`` or stdout. Exit statuses of a run
+(:func:`embtaskgen.cli.options.run_exit_status`): 0 all calls returned rows, 1 some
+failed or ``--max-failures`` stopped the run, 2 bad usage, 3 none returned rows, 130
+interrupted (``--resume`` finishes). What a server or an exception says is redacted
+(API keys) before it reaches stderr: :func:`embtaskgen.cli.options.install_redaction`.
 
 Example:
     $ embtaskgen generate --category text-retrieval --num-generations 5 --flatten -o tasks.jsonl
@@ -47,13 +25,18 @@ from embtaskgen.cli.dedup_command import dedup_command
 from embtaskgen.cli.examples_commands import examples_command, pipeline_command
 from embtaskgen.cli.options import (
     EXIT_OK,
+    ApiBases,
+    Decorator,
     check_output_dir,
+    choice_option,
     command_errors,
+    count_option,
     install_redaction,
+    output_option,
+    program_option,
     shared_options,
-    usage_errors,
 )
-from embtaskgen.cli.run_options import check_executor, run_options, session_options
+from embtaskgen.cli.run_options import check_executor, ray_options, run_options, session_options
 from embtaskgen.cli.run_report import report_run
 from embtaskgen.cli.tuning import evaluate_command, optimize_command
 from embtaskgen.lm.adapter_choice import ADAPTER_CHOICES
@@ -93,23 +76,16 @@ def models() -> None:
     click.echo("Any other --model is a LiteLLM id (openai/gpt-4o-mini; openai/<name> with --api-base).")
 
 
+def _penalty_option(name: str, help: str) -> Decorator:
+    """An OpenAI-style penalty in [-2, 2], not sent by default."""
+    return click.option(name, type=click.FloatRange(-2, 2), default=None, help=help)
+
+
 @main.command()
 @shared_options
-@click.option(
-    "-n",
-    "--num-generations",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Model calls per category.",
-)
+@count_option("-n", "--num-generations", default=1, help="Model calls per category.")
 @click.option("--flatten", is_flag=True, help="One row per task instead of one row per call.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="JSONL file to write (stdout when absent); with --executor ray, a folder of shards.",
-)
+@output_option("JSONL file to write (stdout when absent); with --executor ray, a folder of shards.")
 @click.option("--topic", default="", help="Domain to focus every call on (empty: any).")
 @run_options
 @click.option("--keep-duplicates", is_flag=True, help="Keep duplicate tasks.")
@@ -125,18 +101,16 @@ def models() -> None:
     show_default=True,
     help="Draw a domain per call from the built-in pool (ignored with --topic).",
 )
-@click.option(
+@count_option(
     "--few-shot",
-    type=click.IntRange(min=0),
     default=DEFAULT_FEW_SHOT,
-    show_default=True,
+    minimum=0,
     help="Worked examples per call drawn from the seed pool (0: off).",
 )
-@click.option(
+@count_option(
     "--avoid-archive",
-    type=click.IntRange(min=0),
     default=DEFAULT_AVOID_ARCHIVE,
-    show_default=True,
+    minimum=0,
     help="Earlier accepted tasks passed as 'avoid' per call (0: off).",
 )
 @click.option(
@@ -145,24 +119,16 @@ def models() -> None:
     default=None,
     help="Embedded models: strength of the repeated-phrase penalty (0: off; default: the model's, 0.8).",
 )
-@click.option(
+@_penalty_option(
     "--frequency-penalty",
-    type=click.FloatRange(-2, 2),
-    default=None,
-    help="OpenAI-style penalty on tokens by how often they were written, in [-2, 2] (default: "
+    "OpenAI-style penalty on tokens by how often they were written, in [-2, 2] (default: "
     "not sent); for served models the nearest knob to --no-repeat.",
 )
-@click.option(
-    "--presence-penalty",
-    type=click.FloatRange(-2, 2),
-    default=None,
-    help="OpenAI-style penalty on tokens written at all, in [-2, 2] (default: not sent).",
-)
-@click.option(
+@_penalty_option("--presence-penalty", "OpenAI-style penalty on tokens written at all, in [-2, 2] (default: not sent).")
+@choice_option(
     "--adapter",
-    type=click.Choice(ADAPTER_CHOICES),
+    choices=ADAPTER_CHOICES,
     default="auto",
-    show_default=True,
     help="How prompts are formatted and answers parsed: auto (the library decides: compact for "
     "the embedded models, chat for served ones), chat, json, or compact.",
 )
@@ -173,44 +139,26 @@ def models() -> None:
     cache="Use DSPy's response cache (a rerun of the same seed costs nothing); "
     "--no-cache is faster (less CPU per call).",
 )
-@click.option(
+@ray_options
+@choice_option(
     "--format",
     "shard_format",
-    type=click.Choice(["jsonl", "parquet"]),
+    choices=["jsonl", "parquet"],
     default="jsonl",
-    show_default=True,
     help="--executor ray: format of the row shards.",
 )
-@click.option(
-    "--program",
-    default="default",
-    show_default=True,
-    help="Prompts: 'default' (the shipped tuned program, used only with the embedded model it "
+@program_option(
+    "default",
+    "Prompts: 'default' (the shipped tuned program, used only with the embedded model it "
     "was tuned for, in the categories where it scored better on held-out calls), 'none' "
     "(the untuned signatures), or a program .json file from 'embtaskgen optimize'.",
 )
 def generate(
     category: tuple[str, ...],
     model: str | None,
-    api_base: str | tuple[str, ...] | None,
-    num_tasks: int,
-    num_generations: int,
+    api_base: ApiBases,
     flatten: bool,
     output: Path | None,
-    seed: int | None,
-    topic: str,
-    temperature: float,
-    max_tokens: int | None,
-    concurrency: int | None,
-    keep_duplicates: bool,
-    keep_rejected: bool,
-    topics: bool,
-    few_shot: int,
-    avoid_archive: int,
-    no_repeat: float | None,
-    frequency_penalty: float | None,
-    presence_penalty: float | None,
-    adapter: str,
     resume: bool,
     max_failures: int | None,
     cache: bool,
@@ -220,87 +168,40 @@ def generate(
     ray_workers: int | None,
     shard_format: str,
     program: str,
+    **settings: Any,
 ) -> None:
     """Generate task descriptions and write them as JSONL."""
     check_executor(executor, ray_address, ray_workers, output, parquet=shard_format == "parquet")
     if executor == "local":
         check_output_dir(output)
-    with command_errors("generate"), usage_errors():
-        settings = GenerationSettings.build(
-            list(category),
-            flatten_tasks=flatten,
-            num_generations=num_generations,
-            seed=seed,
-            lm=model,
-            num_tasks=num_tasks,
-            topic=topic,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            keep_duplicates=keep_duplicates,
-            keep_rejected=keep_rejected,
-            concurrency=concurrency,
-            api_base=api_base,
-            topics=topics,
-            few_shot=few_shot,
-            avoid_archive=avoid_archive,
-            no_repeat=no_repeat,
-            frequency_penalty=frequency_penalty,
-            presence_penalty=presence_penalty,
-            adapter=adapter,
-        )
-        generator = EmbeddingTaskGenerator(settings=settings, program=None)
+    with command_errors("generate"):
+        # The other options are the settings' fields by name (GenerationSettings).
+        built = GenerationSettings.build(list(category), flatten_tasks=flatten, lm=model, api_base=api_base, **settings)
+        generator = EmbeddingTaskGenerator(settings=built, program=None)
         _ = generator.lm  # resolve the model now: a bad --model is a usage error
         loaded = resolve_program(generator, program)
-
     logger.info("program: %s", loaded or "untuned signatures")
-    from embtaskgen.runs.runner import run
-
-    install_redaction()  # again: handlers the model's libraries added since main()
-    ray: dict[str, Any] = {
-        "executor": executor,
-        "ray_address": ray_address,
-        "ray_workers": ray_workers,
-        "format": shard_format,
-    }
-    _, status = report_run(
-        lambda: run(
-            generator,
-            output if output is not None else "-",
-            resume=resume,
-            max_failures=max_failures,
-            progress=progress,
-            cache=cache,
-            **(ray if executor == "ray" else {}),
-        ),
-        output,
-        "generations",
-        "generate",
-    )
+    kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress, "cache": cache}
+    if executor == "ray":
+        kwargs.update(executor=executor, ray_address=ray_address, ray_workers=ray_workers, format=shard_format)
+    _, status = report_run(generator, output, "generations", "generate", **kwargs)
     if status != EXIT_OK:
         sys.exit(status)
 
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report as JSON here."
-)
+@output_option("Also write the report as JSON here.", dir_okay=False)
 @click.option(
     "--semantic", is_flag=True, help="Add embedding near-duplicates and a Vendi score (needs the 'semantic' extra)."
 )
-@click.option(
-    "--num-tasks",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="Tasks asked per call, when the rows do not say.",
-)
+@count_option("--num-tasks", default=20, help="Tasks asked per call, when the rows do not say.")
 def report(path: Path, output: Path | None, semantic: bool, num_tasks: int) -> None:
     """Diversity report of a JSONL file of rows (either shape) or a folder of shards, per category."""
     from embtaskgen.quality.report import report_main
 
     check_output_dir(output)
-    with command_errors("report"), usage_errors():
+    with command_errors("report"):
         table = report_main(path, output, semantic=semantic, num_tasks=num_tasks)
     click.echo(table)
 

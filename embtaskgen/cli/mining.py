@@ -1,18 +1,10 @@
 """``--mine-negatives`` on ``embtaskgen examples`` and ``embtaskgen pipeline``.
 
-The options are checked before anything runs (usage errors, exit 2, no file created):
-``--negative mined`` needs ``--mine-negatives``; JSONL rows keep both negatives, so
-``--negative`` only chooses the column of ``--format sentence-transformers``, where
-mining needs ``--negative mined``; and some kind of the run must be one that is mined
-(``MINED_KINDS``). The embedder (all-MiniLM-L6-v2 from the ``semantic`` extra) is loaded
-before the first model call, so a missing extra fails at once (exit 1, with the install
-hint). After the run, :func:`embtaskgen.mining.examples_file.mine_output` rewrites the
-examples file atomically and one line on stderr gives the counts.
+The options are checked and the embedder loaded before the first model call (a missing
+``semantic`` extra fails at once); after the run the examples file is rewritten atomically.
 
 Example:
     $ embtaskgen examples --tasks tasks.jsonl --mine-negatives -o examples.jsonl
-    $ embtaskgen examples --tasks tasks.jsonl --mine-negatives --format sentence-transformers \\
-          --negative mined -o st.jsonl
 """
 
 from __future__ import annotations
@@ -22,7 +14,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.cli.options import command_errors, usage_errors
+from embtaskgen.cli.options import command_errors
 from embtaskgen.examples.st_format import NEGATIVE_CHOICES
 from embtaskgen.mining.negatives import MINED_KINDS
 
@@ -56,18 +48,18 @@ def mining_embedder(mine: bool, negative: str, format_: str, kinds: tuple[str, .
         )
     from embtaskgen.quality import semantic
 
-    with command_errors("loading the embedding model"), usage_errors():
+    with command_errors("loading the embedding model"):
         return semantic.load_default_embedder()
 
 
-def mine_examples(output: Path, embedder: Any, *, format_: str, negative: str, top_k: int, margin: float) -> None:
+def mine_examples(output: Path, embedder: Any, format_: str, negative: str, top_k: int, margin: float) -> None:
     """Mine negatives into the examples file of a finished run; one summary line on stderr."""
     if not output.is_file() or output.stat().st_size == 0:
         click.echo("mined negatives: the run wrote no examples", err=True)
         return
     from embtaskgen.mining.examples_file import mine_output
 
-    with command_errors("mining negatives"), usage_errors():
+    with command_errors("mining negatives"):
         counts = mine_output(output, format=format_, negative=negative, embedder=embedder, top_k=top_k, margin=margin)
     click.echo(
         f"mined negatives: rows={counts['rows']} mined={counts['mined']} "

@@ -1,10 +1,4 @@
-"""What every command shares: the model and category options, the output check, error mapping.
-
-``generate``, ``optimize`` and ``evaluate`` (and the next stage's commands) take the same
-``-c/--category``, ``-m/--model``, ``--api-base`` and ``--num-tasks``; bad usage exits 2
-naming the valid choices, before any file is created. The exit statuses of a run
-(:func:`run_exit_status`) and the redaction of everything the commands log or print
-(:class:`RedactingFilter`, :func:`safe_text`) live here too.
+"""What the commands share: option builders, the output check, errors mapped to exit statuses, redaction.
 
 Example:
     >>> import click
@@ -21,13 +15,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from embtaskgen.errors import EmbtaskgenError, MissingDependency, RunAborted, RunInterrupted
+from embtaskgen.errors import EmbtaskgenError, RunAborted, RunInterrupted
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
 from embtaskgen.signatures.categories import CATEGORIES
@@ -42,11 +36,19 @@ __all__ = [
     "EXIT_USAGE",
     "MODEL_HELP",
     "ApiBases",
+    "Decorator",
     "RedactingFilter",
+    "category_option",
     "check_output_dir",
+    "choice_option",
     "cli_wording",
     "command_errors",
+    "count_option",
     "install_redaction",
+    "model_options",
+    "options",
+    "output_option",
+    "program_option",
     "run_exit_status",
     "safe_text",
     "shared_options",
@@ -75,9 +77,51 @@ def _api_bases(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
     return value[0] if len(value) == 1 else tuple(value)
 
 
-#: ``--api-base URL`` (repeatable: replicas of one served model, calls spread round-robin).
 #: What ``--api-base`` gives a command: none, one URL, or several (replicas).
 ApiBases = str | tuple[str, ...] | None
+#: A click option, or a group of them, as a decorator.
+Decorator = Callable[[Any], Any]
+
+
+def options(*decorators: Decorator) -> Decorator:
+    """One decorator applying ``decorators`` in order (the first comes first in ``--help``)."""
+
+    def apply(function: Any) -> Any:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+def count_option(*decls: str, default: int | None = None, minimum: int = 1, help: str | None = None) -> Decorator:
+    """An integer option of at least ``minimum``; a default other than ``None`` is shown."""
+    return click.option(
+        *decls, type=click.IntRange(min=minimum), default=default, show_default=default is not None, help=help
+    )
+
+
+def choice_option(*decls: str, choices: Sequence[str], default: Any, help: str, **extra: Any) -> Decorator:
+    """An option taking one of ``choices``, its default shown."""
+    return click.option(*decls, type=click.Choice(choices), default=default, show_default=True, help=help, **extra)
+
+
+def category_option(help: str = "Category (repeatable), or 'all'.") -> Decorator:
+    """``-c/--category`` (repeatable, default ``all``)."""
+    return choice_option(
+        "-c", "--category", "category", choices=CATEGORY_CHOICES, default=("all",), multiple=True, help=help
+    )
+
+
+def program_option(default: str, help: str, name: str = "--program") -> Decorator:
+    """A program choice: ``default``, ``none`` or a program file."""
+    return click.option(name, default=default, show_default=True, help=help)
+
+
+def output_option(help: str, *names: str, required: bool = False, **path: bool) -> Decorator:
+    """``-o/--output``, a :class:`click.Path` (``path``: its checks)."""
+    return click.option("-o", "--output", *names, type=click.Path(path_type=Path, **path), required=required, help=help)
+
 
 API_BASE_OPTION = click.option(
     "--api-base",
@@ -88,38 +132,16 @@ API_BASE_OPTION = click.option(
     help="Base URL of an OpenAI-compatible server; repeat it for replicas of the same served model "
     "(calls are spread over them round-robin).",
 )
-
-_SHARED = [
-    click.option(
-        "-c",
-        "--category",
-        "category",
-        multiple=True,
-        type=click.Choice(CATEGORY_CHOICES),
-        default=("all",),
-        show_default=True,
-        help="Category (repeatable), or 'all'.",
-    ),
-    click.option("-m", "--model", default=None, help=MODEL_HELP),
-    API_BASE_OPTION,
-    click.option(
-        "--num-tasks", type=click.IntRange(min=1), default=20, show_default=True, help="Tasks asked for per call."
-    ),
-]
-
-
-def shared_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``-c/--category``, ``-m/--model``, ``--api-base`` and ``--num-tasks`` to a command."""
-    for option in reversed(_SHARED):
-        function = option(function)
-    return function
+#: ``-m/--model`` and ``--api-base``.
+model_options = options(click.option("-m", "--model", default=None, help=MODEL_HELP), API_BASE_OPTION)
+#: ``-c/--category``, ``-m/--model``, ``--api-base`` and ``--num-tasks``.
+shared_options = options(
+    category_option(), model_options, count_option("--num-tasks", default=20, help="Tasks asked for per call.")
+)
 
 
 def check_output_dir(output: Path | None, hint: str = "--output") -> None:
-    """Refuse (exit 2) an output that cannot be written, before anything runs.
-
-    Its folder must exist and be a writable folder; an existing file must be writable.
-    """
+    """Refuse (exit 2) an output that cannot be written (a missing or read-only folder), before anything runs."""
     if output is None or str(output) == "-":
         return
     parent = output.parent
@@ -133,10 +155,6 @@ def check_output_dir(output: Path | None, hint: str = "--output") -> None:
         raise click.BadParameter(f"{str(output)!r} is not writable", param_hint=hint)
 
 
-#: The library's messages name Python arguments; on the command line they name the flags.
-_CLI_WORDS = (("pass resume=True", "pass --resume"),)
-
-
 def cli_wording(message: str) -> str:
     """A library message in the command line's words (``resume=True`` -> ``--resume``).
 
@@ -144,9 +162,7 @@ def cli_wording(message: str) -> str:
         >>> cli_wording("out.jsonl exists and is not empty; pass resume=True to continue that run")
         'out.jsonl exists and is not empty; pass --resume to continue that run'
     """
-    for python, flag in _CLI_WORDS:
-        message = message.replace(python, flag)
-    return message
+    return message.replace("pass resume=True", "pass --resume")
 
 
 def safe_text(text: str) -> str:
@@ -156,35 +172,29 @@ def safe_text(text: str) -> str:
 
 @contextlib.contextmanager
 def usage_errors() -> Iterator[None]:
-    """Map the library's errors to exits: bad input 2 (usage), a missing extra 1 with its hint.
-
-    Messages are redacted (:func:`safe_text`): a model spec or a server may quote a key.
-    """
+    """Map the library's errors to exits: bad input 2 (usage), a missing extra 1 with its hint; redacted."""
     try:
         yield
     except RunAborted:
         raise  # not a usage error: the command reports the summary and exits 1 (3)
-    except MissingDependency as exc:
+    except ImportError as exc:  # a missing extra (MissingDependency) or module: its install hint
         raise click.ClickException(safe_text(str(exc))) from exc
     except (EmbtaskgenError, ValueError) as exc:
         raise click.UsageError(cli_wording(safe_text(str(exc)))) from exc
-    except ImportError as exc:
-        raise click.ClickException(safe_text(str(exc))) from exc
 
 
 @contextlib.contextmanager
-def command_errors(what: str) -> Iterator[None]:
+def command_errors(what: str, *, usage: bool = True) -> Iterator[None]:
     """Turn an unexpected error into a one-line, redacted message (exit 1), Ctrl-C into 130.
 
-    The traceback goes to the debug log (``-vv``), through the redacting handlers. Click's
-    own exceptions (usage errors, exit statuses) and a run's :class:`RunAborted` /
-    :class:`RunInterrupted` (the command reports their summary) pass through unchanged.
-
-    Args:
-        what: What the command was doing, for the message ("evaluate", ...).
+    The traceback goes to the debug log (``-vv``). Click's own exceptions and a run's
+    :class:`RunAborted` / :class:`RunInterrupted` (the command reports their summary) pass
+    through; with ``usage``, the library's errors are mapped by :func:`usage_errors` first.
     """
+    context: contextlib.AbstractContextManager[None] = usage_errors() if usage else contextlib.nullcontext()
     try:
-        yield
+        with context:
+            yield
     except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, RunAborted, RunInterrupted):
         raise  # the command's own statuses
     except KeyboardInterrupt:
@@ -199,16 +209,7 @@ def command_errors(what: str) -> Iterator[None]:
 
 
 def run_exit_status(summary: Any) -> int:
-    """The exit status of a finished, aborted or interrupted run, from its summary.
-
-    ``0`` every generation of the run returned tasks; ``1`` some failed (errors or
-    parse failures) or the run was aborted by ``--max-failures``; ``3`` the run made
-    calls and none returned tasks; ``130`` interrupted. On ``--resume`` the calls of
-    this session count; generations found done are not calls.
-
-    Args:
-        summary: A :class:`~embtaskgen.runs.summary.RunSummary` (``status``, ``ok``,
-            ``failed``, ``remaining``).
+    """The exit status of a run from its :class:`~embtaskgen.runs.summary.RunSummary` (this session's calls).
 
     Example:
         >>> from types import SimpleNamespace as S
@@ -231,11 +232,7 @@ def run_exit_status(summary: Any) -> int:
 
 
 class RedactingFilter(logging.Filter):
-    """A handler filter that redacts API keys from every record before it is written.
-
-    The message (formatted with its arguments), the exception text and the stack text
-    go through :func:`embtaskgen.lm.untrusted.redact` with the environment's keys and
-    the keys given to the model.
+    """A log handler filter that redacts API keys (the environment's, the model's) from each record.
 
     Example:
         >>> record = logging.LogRecord("x", logging.ERROR, __file__, 1, "key %s", ("sk-abcdefghijklmnop",), None)
@@ -261,11 +258,10 @@ class RedactingFilter(logging.Filter):
 
 
 def install_redaction() -> None:
-    """Put a :class:`RedactingFilter` on every log handler there is (root's and libraries').
+    """Put a :class:`RedactingFilter` on every log handler there is, once per handler.
 
-    DSPy and LiteLLM log through handlers of their own that do not propagate to the
-    root logger, so each handler gets the filter; calling this again covers handlers
-    added since (it never adds a second filter to a handler).
+    DSPy and LiteLLM log through handlers of their own that do not propagate to the root
+    logger; calling this again covers handlers added since.
     """
     loggers: list[Any] = [logging.getLogger()]
     loggers += [item for item in list(logging.Logger.manager.loggerDict.values()) if isinstance(item, logging.Logger)]

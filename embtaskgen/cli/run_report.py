@@ -1,15 +1,8 @@
-"""How ``generate``, ``examples`` and ``pipeline`` end a run: the summary on stderr and the exit status.
-
-:func:`report_run` runs a run, prints its one-line summary and the summary as JSON
-on stderr, a sentence on its failures, and maps its end to an exit status
-(:func:`embtaskgen.cli.options.run_exit_status`): 0, 1, 3, 2 (bad usage, nothing
-written) or 130 (interrupted: exits at once).
-"""
+"""How ``generate``, ``examples`` and ``pipeline`` end a run: the summary on stderr and the exit status."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +13,9 @@ from embtaskgen.cli.options import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     command_errors,
+    install_redaction,
     run_exit_status,
     safe_text,
-    usage_errors,
 )
 from embtaskgen.errors import RunAborted, RunInterrupted
 
@@ -80,19 +73,20 @@ def _failure_line(summary: Any, status: int, what: str) -> str:
     return f"Warning: {summary.failed} of {made} {what} failed ({kinds}); {where}"
 
 
-def report_run(runner: Callable[[], Any], output: Path | None, what: str, name: str) -> tuple[Any, int]:
-    """Run ``runner()``; print its summary; its (summary, exit status); exit at once on 2 and 130.
+def report_run(generator: Any, output: Path | None, what: str, name: str, **options: Any) -> tuple[Any, int]:
+    """:func:`embtaskgen.run` ``generator`` into ``output`` (``None``: stdout) with ``options``; print the
+    summary; return it and the exit status (exit at once on 2 and 130).
 
-    Args:
-        runner: Makes the run (:func:`embtaskgen.run`), returns its summary.
-        output: The run's output (``None``: stdout).
-        what: What a call makes, in messages (``"generations"`` prints ``generate``'s line).
-        name: The command, for unexpected errors.
+    ``what`` is what a call makes, in messages (``"generations"`` prints ``generate``'s line);
+    ``name`` the command, for unexpected errors.
     """
+    from embtaskgen.runs.runner import run
+
+    install_redaction()  # again: handlers the model's libraries added since main()
     before = _footprint(output)
     try:
-        with command_errors(name), usage_errors():
-            summary = runner()
+        with command_errors(name):
+            summary = run(generator, output if output is not None else "-", **options)
     except click.UsageError as exc:
         if _footprint(output) != before:  # status 2 promises that nothing was written
             raise click.ClickException(exc.message) from exc

@@ -1,10 +1,7 @@
 """The ``embtaskgen optimize`` and ``embtaskgen evaluate`` commands.
 
-Registered on the main group in :mod:`embtaskgen.cli.main`. Progress and tables go to stderr
-and stdout as noted; nothing is written when an argument is bad (exit status 2, with the
-valid choices in the message). A model call that fails (a refusing or unreachable server,
-a missing key) stops the command with a one-line message, API keys redacted, and exit
-status 1 (``-vv`` logs the traceback); Ctrl-C exits 130.
+Bad arguments exit 2 and write nothing; a model call that fails stops the command with a
+one-line, redacted message (exit 1, ``-vv`` logs the traceback); Ctrl-C exits 130.
 
 Example:
     $ embtaskgen optimize -c text-retrieval --budget 40 -o retrieval.json
@@ -15,12 +12,24 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from embtaskgen.cli.options import ApiBases, check_output_dir, command_errors, shared_options, usage_errors
+from embtaskgen.cli.examples_options import kinds_option, split_kinds
+from embtaskgen.cli.options import (
+    ApiBases,
+    check_output_dir,
+    choice_option,
+    command_errors,
+    count_option,
+    output_option,
+    program_option,
+    shared_options,
+    usage_errors,
+)
 from embtaskgen.tune.optimizers import DEFAULT_BUDGET, DEFAULT_OPTIMIZER, MIN_BUDGET, OPTIMIZERS
 
 __all__ = ["STAGES", "evaluate_command", "optimize_command"]
@@ -35,18 +44,26 @@ _PROGRAM_HELP = (
 )
 
 
-def _generator(
-    category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int, program: str | None
-) -> Any:
-    from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
+def _with_program(make: Callable[[], Any], program: str | None) -> Any:
+    """The generator ``make()`` builds, with ``program``'s prompts; bad arguments are usage errors."""
     from embtaskgen.programs.choice import resolve_program
 
     with usage_errors():
-        generator = EmbeddingTaskGenerator(list(category), lm=model, api_base=api_base, num_tasks=num_tasks)
+        generator = make()
         _ = generator.lm  # a bad --model is a usage error
         loaded = resolve_program(generator, program)
     click.echo(f"program: {loaded or 'untuned signatures'}", err=True)
     return generator
+
+
+def _generator(
+    category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int, program: str | None
+) -> Any:
+    from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
+
+    return _with_program(
+        lambda: EmbeddingTaskGenerator(list(category), lm=model, api_base=api_base, num_tasks=num_tasks), program
+    )
 
 
 def _bar(total: int, desc: str) -> Any:
@@ -56,38 +73,26 @@ def _bar(total: int, desc: str) -> Any:
 
 
 @click.command("optimize")
-@click.option(
+@choice_option(
     "--stage",
-    type=click.Choice(STAGES),
+    choices=STAGES,
     default="tasks",
-    show_default=True,
     help="Prompts to tune: tasks (stage 1, the category prompts, against score_tasks) or examples "
     "(stage 2, the example prompts, against score_example).",
 )
-@click.option(
-    "--kinds",
-    "kinds",
-    multiple=True,
-    metavar="KIND[,KIND...]",
-    help="--stage examples: kinds to tune (comma-separated, repeatable; default: the -c categories "
-    "when given, else all six: the four categories, sts, bitext).",
+@kinds_option(
+    "--stage examples: kinds to tune (comma-separated, repeatable; default: the -c categories "
+    "when given, else all six: the four categories, sts, bitext)."
 )
 @shared_options
-@click.option(
+@choice_option(
     "--optimizer",
-    type=click.Choice(OPTIMIZERS),
+    choices=OPTIMIZERS,
     default=DEFAULT_OPTIMIZER,
-    show_default=True,
     help="bootstrap: demos (BootstrapFewShotWithRandomSearch); mipro: instructions (MIPROv2 "
     "zero-shot, needs optuna); gepa: instructions from the metric's feedback (GEPA).",
 )
-@click.option(
-    "--budget",
-    type=click.IntRange(min=MIN_BUDGET),
-    default=DEFAULT_BUDGET,
-    show_default=True,
-    help="Calls of the tuned model per category.",
-)
+@count_option("--budget", default=DEFAULT_BUDGET, minimum=MIN_BUDGET, help="Calls of the tuned model per category.")
 @click.option(
     "--prompt-model",
     default=None,
@@ -98,31 +103,17 @@ def _bar(total: int, desc: str) -> Any:
     default=None,
     help="Model that reflects for gepa (default: the tuned model; a stronger served model does better).",
 )
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--program", default="none", show_default=True, help="Start from these prompts. " + _PROGRAM_HELP)
+@count_option("--seed", default=0, minimum=0)
+@program_option("none", "Start from these prompts. " + _PROGRAM_HELP)
 @click.option(
     "--heldout/--no-heldout",
     default=True,
     show_default=True,
     help="Evaluate untuned and tuned prompts on held-out topics and seeds, and record the scores.",
 )
-@click.option(
-    "--eval-topics",
-    type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Held-out topics per category for --heldout.",
-)
-@click.option(
-    "--eval-seeds", type=click.IntRange(min=1), default=1, show_default=True, help="Held-out seeds for --heldout."
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Program .json file to write.",
-)
+@count_option("--eval-topics", default=8, help="Held-out topics per category for --heldout.")
+@count_option("--eval-seeds", default=1, help="Held-out seeds for --heldout.")
+@output_option("Program .json file to write.", required=True, dir_okay=False)
 def optimize_command(
     stage: str,
     kinds: tuple[str, ...],
@@ -149,74 +140,61 @@ def optimize_command(
     check_output_dir(output)
     if output.suffix != ".json":
         raise click.BadParameter("the program file must end with .json", param_hint="--output")
-    with command_errors("optimize"):
+    with command_errors("optimize", usage=False):
+        from embtaskgen.programs.files import save_program
+        from embtaskgen.tune.evaluation import format_comparison, format_example_comparison
+        from embtaskgen.tune.optimize import optimize
+        from embtaskgen.tune.tuning import tuning_for
+
         if stage == "examples":
             generator = _example_generator(kinds, category, model, api_base, program)
             split: dict[str, Any] = {"tasks": min(eval_topics, _MAX_HELDOUT_TASKS), "seeds": _seeds(eval_seeds)}
         else:
             generator = _generator(category, model, api_base, num_tasks, program)
             split = dict(zip(("topics", "seeds"), _heldout_split(eval_topics, eval_seeds), strict=True))
-        _optimize(generator, split, optimizer, budget, prompt_model, reflection_model, seed, heldout, output)
+        tuning, units = tuning_for(generator)
+        examples = tuning.plural == "kinds"
+        before = _evaluate(generator, split, "untuned") if heldout else None
+        with _bar(budget * len(units), "optimize") as bar:
+            done: dict[str, int] = {}
 
+            def progress(unit: str, calls: int, budget_: int) -> None:
+                calls = min(calls, budget_)  # an optimizer may overrun its budget a little: the bar stops at its total
+                bar.update(calls - done.get(unit, 0))
+                done[unit] = max(calls, done.get(unit, 0))
+                bar.set_postfix_str(unit)
 
-def _optimize(
-    generator: Any,
-    split: dict[str, Any],
-    optimizer: str,
-    budget: int,
-    prompt_model: str | None,
-    reflection_model: str | None,
-    seed: int,
-    heldout: bool,
-    output: Path,
-) -> None:
-    """Tune either stage's prompts, score them before and after on the held-out ``split``, save them."""
-    from embtaskgen.programs.files import save_program
-    from embtaskgen.tune.evaluation import format_comparison, format_example_comparison
-    from embtaskgen.tune.optimize import optimize
-    from embtaskgen.tune.tuning import tuning_for
-
-    tuning, units = tuning_for(generator)
-    examples = tuning.plural == "kinds"
-    before = _evaluate(generator, split, "untuned") if heldout else None
-    with _bar(budget * len(units), "optimize") as bar:
-        done: dict[str, int] = {}
-
-        def progress(unit: str, calls: int, budget_: int) -> None:
-            calls = min(calls, budget_)  # an optimizer may overrun its budget a little: the bar stops at its total
-            bar.update(calls - done.get(unit, 0))
-            done[unit] = max(calls, done.get(unit, 0))
-            bar.set_postfix_str(unit)
-
-        with usage_errors():
-            tuned = optimize(
-                generator,
-                optimizer,
-                budget=budget,
-                prompt_lm=prompt_model,
-                reflection_lm=reflection_model,
-                seed=seed,
-                progress=progress,
+            with usage_errors():
+                tuned = optimize(
+                    generator,
+                    optimizer,
+                    budget=budget,
+                    prompt_lm=prompt_model,
+                    reflection_lm=reflection_model,
+                    seed=seed,
+                    progress=progress,
+                )
+            bar.update(bar.total - bar.n)  # every unit finished (some under budget)
+        metadata: dict[str, Any] = {}
+        if before is not None:
+            after = _evaluate(tuned, split, "tuned")
+            brief = (lambda row: row) if examples else _brief
+            rows = tuning.plural
+            metadata["heldout"] = {
+                u: {"untuned": brief(before[rows][u]), "tuned": brief(after[rows][u])} for u in units
+            }
+            metadata["heldout_split"] = {key: list(v) if isinstance(v, tuple) else v for key, v in split.items()}
+            click.echo((format_example_comparison if examples else format_comparison)(before, after))
+        for name, stats in tuned.program_info[tuning.plural].items():
+            demos = f", demos {stats['demos']}" if examples else ""
+            click.echo(
+                f"{name}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
+                f"valset {stats['valset_score']}{demos}",
+                err=True,
             )
-        bar.update(bar.total - bar.n)  # every unit finished (some under budget)
-    metadata: dict[str, Any] = {}
-    if before is not None:
-        after = _evaluate(tuned, split, "tuned")
-        brief = (lambda row: row) if examples else _brief
-        rows = tuning.plural
-        metadata["heldout"] = {u: {"untuned": brief(before[rows][u]), "tuned": brief(after[rows][u])} for u in units}
-        metadata["heldout_split"] = {key: list(v) if isinstance(v, tuple) else v for key, v in split.items()}
-        click.echo((format_example_comparison if examples else format_comparison)(before, after))
-    for name, stats in tuned.program_info[tuning.plural].items():
-        demos = f", demos {stats['demos']}" if examples else ""
-        click.echo(
-            f"{name}: {stats['program_calls']} program calls, model calls {stats['lm_calls']}, "
-            f"valset {stats['valset_score']}{demos}",
-            err=True,
-        )
-    with usage_errors():
-        save_program(tuned, output, metadata=metadata)
-    click.echo(f"wrote {output}", err=True)
+        with usage_errors():
+            save_program(tuned, output, metadata=metadata)
+        click.echo(f"wrote {output}", err=True)
 
 
 def _example_generator(
@@ -225,19 +203,16 @@ def _example_generator(
     """The stage-2 generator of ``--kinds`` (default: the ``-c`` categories when given, else all six)."""
     from embtaskgen.examples.generator import EmbeddingExampleGenerator
     from embtaskgen.examples.kinds import resolve_kinds
-    from embtaskgen.programs.choice import resolve_program
 
-    named = [part.strip() for item in kinds for part in item.split(",") if part.strip()]
-    with usage_errors():
+    def make() -> Any:
         try:
-            chosen = resolve_kinds(named or (list(category) if category and category != ("all",) else ["all"]))
+            named = split_kinds(kinds) or (list(category) if category and category != ("all",) else ["all"])
+            chosen = resolve_kinds(named)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--kinds") from exc
-        generator = EmbeddingExampleGenerator(chosen, lm=model, api_base=api_base)
-        _ = generator.lm  # a bad --model is a usage error
-        loaded = resolve_program(generator, program)
-    click.echo(f"program: {loaded or 'untuned signatures'}", err=True)
-    return generator
+        return EmbeddingExampleGenerator(chosen, lm=model, api_base=api_base)
+
+    return _with_program(make, program)
 
 
 def _seeds(count: int) -> tuple[int, ...]:
@@ -271,26 +246,10 @@ def _brief(row: dict[str, Any]) -> dict[str, Any]:
 
 @click.command("evaluate")
 @shared_options
-@click.option("--program", default="default", show_default=True, help=_PROGRAM_HELP)
-@click.option(
-    "--topics",
-    "num_topics",
-    type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Held-out topics per category ('' = any domain first).",
-)
-@click.option(
-    "--seeds",
-    "num_seeds",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Held-out seeds; each seed calls every topic once.",
-)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report as JSON here."
-)
+@program_option("default", _PROGRAM_HELP)
+@count_option("--topics", "num_topics", default=8, help="Held-out topics per category ('' = any domain first).")
+@count_option("--seeds", "num_seeds", default=1, help="Held-out seeds; each seed calls every topic once.")
+@output_option("Also write the report as JSON here.", dir_okay=False)
 def evaluate_command(
     category: tuple[str, ...],
     model: str | None,
@@ -306,7 +265,7 @@ def evaluate_command(
 
     check_output_dir(output)
     topics, seeds = _heldout_split(num_topics, num_seeds)
-    with command_errors("evaluate"):
+    with command_errors("evaluate", usage=False):
         generator = _generator(category, model, api_base, num_tasks, program)
         report = _evaluate(generator, {"topics": topics, "seeds": seeds}, "held-out")
         report["program"] = program
