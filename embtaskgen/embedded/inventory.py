@@ -1,7 +1,4 @@
-"""What ``embtaskgen models`` prints: the embedded models, their files and licences.
-
-Nothing is loaded, assembled or downloaded to list them: a file that is not there yet is
-shown where it will be, with how it gets there.
+"""What ``embtaskgen models`` prints: the embedded models, their files and licences (nothing is loaded).
 
 Example:
     >>> [entry["spec"] for entry in describe_models()]
@@ -26,14 +23,7 @@ def _version(package: str) -> str | None:
 
 
 def describe_models() -> list[dict[str, Any]]:
-    """One entry per embedded model of the catalog, the default first.
-
-    Returns:
-        Dicts with ``spec`` (what ``--model`` takes), ``default``, ``label``,
-        ``package`` and ``version`` (``None`` when not installed), ``licence``, ``file``
-        (its path, or ``None`` when the package is missing), ``present`` (the file
-        exists now) and ``note`` (how the file gets there).
-    """
+    """One dict per embedded model of the catalog, the default first (``version``/``file`` ``None`` if missing)."""
     entries = []
     for name, model in sorted(LOCAL_MODELS.items(), key=lambda item: item[0] != DEFAULT_MODEL):
         path = model.expected_path()
