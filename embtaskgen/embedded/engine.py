@@ -57,6 +57,10 @@ _SUPPORTED_PARAMS = frozenset(
 )
 
 
+#: The settings :meth:`LlamaCppEngine.dump_state` records, besides the penalty's.
+_STATE = ("model_path", "model_id", "prompt_style", "n_ctx", "n_threads", "top_k", "min_p", "repeat_penalty")
+
+
 class _Declared:
     """What both engines declare to DSPy: one generation at a time, schemas, no tools or reasoning."""
 
@@ -165,19 +169,10 @@ class LlamaCppEngine(_Declared):
 
     def dump_state(self) -> dict[str, Any]:
         """JSON state for ``dspy.LM.dump_state`` (no secrets: a path and settings)."""
-        return {
-            "model_path": self.model_path,
-            "model_id": self.model_id,
-            "prompt_style": self.prompt_style,
-            "n_ctx": self.n_ctx,
-            "n_threads": self.n_threads,
-            "top_k": self.top_k,
-            "min_p": self.min_p,
-            "repeat_penalty": self.repeat_penalty,
-            "no_repeat_multiplier": self.no_repeat.multiplier,
-            "no_repeat_base": self.no_repeat.base,
-            "no_repeat_allowed_length": self.no_repeat.allowed_length,
-        }
+        state = {name: getattr(self, name) for name in _STATE}
+        for name in ("multiplier", "base", "allowed_length"):
+            state[f"no_repeat_{name}"] = getattr(self.no_repeat, name)
+        return state
 
     @classmethod
     def load_state(cls, state: dict[str, Any]) -> LlamaCppEngine:

@@ -109,14 +109,6 @@ def parse_list(completion: str | None, output: str) -> list[str] | None:
 
     The served models' rule (:func:`~embtaskgen.lm.strict_adapters.loads_json`): a code
     fence and trailing commas are the only repairs; prose or single quotes are not read.
-
-    Example:
-        >>> parse_list('{"tasks": ["A."]}', "tasks")
-        ['A.']
-        >>> parse_list("['single', 'quoted']", "tasks") is None
-        True
-        >>> parse_list('Sure: ["A."]', "tasks") is None
-        True
     """
     try:
         value: Any = loads_json(completion or "")
@@ -136,16 +128,6 @@ def seed_item_pattern(seeds: Sequence[str], min_chars: int, max_chars: int, clau
     seeds open with and, where every seed shares a pivot (:func:`_pivot`), has the same
     two halves. With ``clause_end`` it also ends where a clause can end (not on "the.",
     "of.", "and."; no bracket opens, so no "(e."), on top of the length budget.
-
-    Example:
-        >>> import re
-        >>> pattern = seed_item_pattern(["Given a claim, find evidence.", "Given a title, find the paper."], 20, 80)
-        >>> pattern.startswith("^Given "), bool(re.fullmatch(pattern, "Given a poem, find its author."))
-        (True, True)
-        >>> bool(re.fullmatch(pattern, "Given a poem. Find its author."))
-        False
-        >>> bool(re.fullmatch(pattern, "Given a poem, find the year it was made, the."))
-        False
     """
     openers = sorted({task.split(" ", 1)[0] for task in seeds})
     if not openers or not all(word.isalpha() for word in openers):
@@ -181,12 +163,7 @@ def seed_item_pattern(seeds: Sequence[str], min_chars: int, max_chars: int, clau
 
 
 def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:
-    """The shape every seed shares: ``(",", verbs)`` ("Given a claim, retrieve ..."), ``(" ", joining words)``.
-
-    Example:
-        >>> _pivot(["Given a word, find its definition.", "Given a title, find the paper."])
-        (',', ['find'])
-    """
+    """The shape every seed shares: ``(",", verbs)`` ("Given a claim, retrieve ..."), ``(" ", joining words)``."""
     if not seeds:
         return None
     verbs: set[str] = set()

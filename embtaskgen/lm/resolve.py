@@ -98,18 +98,7 @@ def check_api_base(api_base: object) -> str:
 
 
 def check_api_bases(api_base: object) -> str | tuple[str, ...] | None:
-    """Check one ``api_base`` URL or a list of replica URLs; one URL comes back as a string.
-
-    Example:
-        >>> check_api_bases(["http://127.0.0.1:8000/v1"])
-        'http://127.0.0.1:8000/v1'
-        >>> check_api_bases(["http://a:8000/v1", "http://b:8000/v1"])
-        ('http://a:8000/v1', 'http://b:8000/v1')
-        >>> check_api_bases(["http://a:8000/v1", "http://a:8000/v1/"])
-        Traceback (most recent call last):
-        ...
-        embtaskgen.errors.ConfigError: api_base lists http://a:8000/v1/ twice; give each replica's URL once
-    """
+    """Check one ``api_base`` URL or a list of replica URLs (each once); one URL comes back as a string."""
     if api_base is None or isinstance(api_base, str):
         return None if api_base is None else check_api_base(api_base)
     if not isinstance(api_base, (list, tuple)):
@@ -146,8 +135,6 @@ def endpoint_key(model: str, api_base: str | None) -> str | None:
     Example:
         >>> endpoint_key("openai/m", "http://127.0.0.1:8000/v1/") == endpoint_key("openai/m", "http://127.0.0.1:8000/v1")
         True
-        >>> endpoint_key("openai/m", "http://127.0.0.1:8001/v1") == endpoint_key("openai/m", "http://127.0.0.1:8000/v1")
-        False
     """
     endpoint = api_base
     if endpoint is None and "/" in model:
@@ -229,15 +216,13 @@ def resolve_lm(
             _remember_secret(api_key)
         if max_tokens is not None:
             kwargs["max_tokens"] = max_tokens
-        endpoint = endpoint_key(lm, url)
+        endpoint = endpoint_key(lm, url) if replicas is None else None
         if endpoint is not None:
             # DSPy hashes this name into the cache key (it drops api_base); the value None is
             # never sent: the native engine and LiteLLM both leave None settings out.
             kwargs[endpoint] = None
         if replicas is not None:
             del kwargs["api_base"]
-            if endpoint is not None:
-                del kwargs[endpoint]
             kwargs[replica_key(ENDPOINT_KEY_PREFIX, replicas)] = None  # one cache namespace for the set
             logger.debug(
                 "using served model %s on %d replicas (%s)",
