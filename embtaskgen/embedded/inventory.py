@@ -44,19 +44,7 @@ def describe_models() -> list[dict[str, Any]]:
 
 
 def format_models(entries: list[dict[str, Any]]) -> str:
-    """The entries of :func:`describe_models` as the text ``embtaskgen models`` prints.
-
-    Example:
-        >>> text = format_models([{"spec": "local:x", "default": True, "label": "X 1B", "package": "x-gguf",
-        ...                        "version": None, "licence": "MIT", "file": None, "present": False,
-        ...                        "note": "in the wheel"}])
-        >>> print(text)
-        local:x (default: local, or no --model)  X 1B
-          licence: MIT
-          package: x-gguf (not installed: pip install 'embtaskgen[local]')
-          file:    in the wheel
-        local:/path/model.gguf  any GGUF file you have (chat prompt style; its own licence)
-    """
+    """The entries of :func:`describe_models` as the text ``embtaskgen models`` prints."""
     lines = []
     for entry in entries:
         default = " (default: local, or no --model)" if entry["default"] else ""

@@ -3,8 +3,6 @@
 Example:
     >>> request_text(["num_tasks", "topic"], {"topic": "law"}, count=3)
     'Write 3 tasks. Topic: law.'
-    >>> parse_list('```json\\n["One task.",]\\n```', "tasks")
-    ['One task.']
 """
 
 from __future__ import annotations

@@ -1,21 +1,12 @@
 """A compact DSPy adapter that lets very small models write one training example (stage 2).
 
-DSPy's JSON adapter describes every field in a long system message; Gemma 3 270M answers
-it with the attribute values copied into the fields. ``CompactObjectAdapter`` renders an
-example signature as the list adapter renders a brainstorm one: the instructions plus one
-sentence on the answer format, one fixed worked example per kind (:data:`WORKED_EXAMPLES`)
-unless the call has demos, and the input values as ``name: value`` lines. The answer is
-one JSON object with exactly the output fields, strings, parsed strictly (no repair). An
-LM that enforces JSON schemas gets the schema, whose per-field lengths follow the
+Gemma 3 270M answers DSPy's JSON adapter with attribute values copied into the fields.
+``CompactObjectAdapter`` renders an example signature as the list adapter renders a
+brainstorm one (instructions, one worked example per kind unless the call has demos,
+``name: value`` lines) and parses one JSON object of exactly the output strings, with no
+repair. An LM that enforces schemas gets the schema, whose per-field lengths follow the
 attributes so that an attribute value ("sentence") cannot fill a field, and the kind's
-token budget (:data:`MAX_TOKENS`) unless the call sets one.
-
-Example:
-    >>> from embtaskgen.signatures import EXAMPLE_SIGNATURES
-    >>> adapter = CompactObjectAdapter(style="completion")
-    >>> sts = EXAMPLE_SIGNATURES["sts"]
-    >>> adapter.parse(sts, '{"S1": "A cat sleeps.", "S2": "A cat naps.", "S3": "A dog barks."}')["S2"]
-    'A cat naps.'
+token budget unless the call sets one.
 """
 
 from __future__ import annotations

@@ -1,9 +1,4 @@
-"""The process-wide registry of loaded llama.cpp contexts (one per model file), and machine facts.
-
-Example:
-    >>> usable_cpus() >= 1
-    True
-"""
+"""The process-wide registry of loaded llama.cpp contexts (one per model file), and machine facts."""
 
 from __future__ import annotations
 
@@ -98,14 +93,7 @@ def usable_cpus() -> int:
 
 
 def model_fingerprint(path: str | os.PathLike[str]) -> str:
-    """Eight hex digits of a model file's size and its first and last MiB.
-
-    Example:
-        >>> import tempfile
-        >>> with tempfile.NamedTemporaryFile() as f:
-        ...     len(model_fingerprint(f.name))
-        8
-    """
+    """Eight hex digits of a model file's size and its first and last MiB."""
     file = Path(path)
     size = file.stat().st_size
     digest = hashlib.blake2b(str(size).encode(), digest_size=4)

@@ -1,13 +1,4 @@
-"""The lm15 side of the llama.cpp engine: the request as messages, refused options, the response, errors.
-
-Example:
-    >>> from dspy.lm15 import Message, Request
-    >>> request = Request(model="m", system="Be brief.", messages=(Message.user("Hi"),))
-    >>> chat_messages(request)
-    [{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': 'Hi'}]
-    >>> plain_prompt(chat_messages(request))
-    'Be brief.\\n\\nHi'
-"""
+"""The lm15 side of the llama.cpp engine: the request as messages, refused options, the response, errors."""
 
 from __future__ import annotations
 
@@ -81,14 +72,7 @@ def plain_prompt(messages: list[dict[str, str]]) -> str:
 
 
 def to_response(raw: Any, model_id: str, chat: bool) -> Response:
-    """The canonical response of one ``create_chat_completion`` (``chat``) or ``create_completion`` result.
-
-    Example:
-        >>> raw = {"choices": [{"text": "[]", "finish_reason": "length"}], "usage": {"prompt_tokens": 3}}
-        >>> response = to_response(raw, "m", chat=False)
-        >>> response.finish_reason, response.usage.input_tokens
-        ('length', 3)
-    """
+    """The canonical response of one ``create_chat_completion`` (``chat``) or ``create_completion`` result."""
     try:
         choice = raw["choices"][0]
         text = choice["message"]["content"] if chat else choice["text"]
@@ -110,14 +94,7 @@ def to_response(raw: Any, model_id: str, chat: bool) -> Response:
 
 
 def map_error(exc: Exception) -> lm15.LM15Error:
-    """Translate a llama-cpp-python failure into the lm15 taxonomy DSPy understands.
-
-    Example:
-        >>> type(map_error(ValueError("Requested tokens (5000) exceed context window of 4096"))).__name__
-        'ContextLengthError'
-        >>> type(map_error(ValueError("bad argument"))).__name__
-        'InvalidRequestError'
-    """
+    """Translate a llama-cpp-python failure into the lm15 taxonomy DSPy understands."""
     message = str(exc)
     lowered = message.lower()
     if "context window" in lowered and "exceed" in lowered:

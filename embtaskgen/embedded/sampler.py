@@ -126,8 +126,7 @@ def lazy_grammar_llama_class() -> type:
     from llama_cpp import llama_cpp as C
 
     class LazyGrammarLlama(Llama):
-        #: The repeated-phrase penalty of the next generation; the engine sets it per
-        #: call while it holds the context's lock.
+        #: The penalty of the next generation, set by the engine while it holds the context's lock.
         no_repeat: NoRepeat | None = None
 
         def _init_sampler(self, *args: Any, **kwargs: Any) -> Any:

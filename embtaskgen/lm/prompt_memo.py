@@ -1,11 +1,9 @@
 """Render each piece of a prompt once: DSPy's Chat and JSON adapters, memoised per values.
 
-DSPy's adapters rebuild every message of every call, each field value through a new
-pydantic ``TypeAdapter`` (about 0.1 ms each), though in a run the values repeat.
-:func:`memoise_pieces` makes an adapter instance remember the text of its user and
-assistant messages per signature and values. Only plain JSON values of exactly the JSON
-types are memoised, compared by type and value (``1``, ``1.0`` and ``True`` differ);
-anything else renders afresh. The text is the adapter's own: the prompt is unchanged.
+DSPy renders every field value of every call through a new pydantic ``TypeAdapter``
+(about 0.1 ms each), though in a run the values repeat. Only plain JSON values of exactly
+the JSON types are memoised, compared by type and value (``1``, ``1.0`` and ``True``
+differ); anything else renders afresh. The text is the adapter's own: the prompt is unchanged.
 
 Example:
     >>> import dspy
@@ -15,8 +13,6 @@ Example:
     >>> text = adapter.format_user_message_content(sig, {"topic": "law"}, main_request=True)
     >>> text == dspy.ChatAdapter().format_user_message_content(sig, {"topic": "law"}, main_request=True)
     True
-    >>> adapter.format_user_message_content.hits, adapter.format_user_message_content.misses
-    (0, 1)
 """
 
 from __future__ import annotations

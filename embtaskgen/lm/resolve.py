@@ -1,16 +1,10 @@
-"""Choose the language model a generator runs on.
+"""Choose the language model a generator runs on (the library never calls ``dspy.configure``).
 
-``lm=None`` is the embedded default; ``"local"`` or ``"local:<name|path.gguf>"`` another
-embedded model; any other string a LiteLLM / DSPy model id (with ``api_base`` for vLLM or
-llama.cpp's server); a ``dspy.BaseLM`` is used as is. The library never calls
-``dspy.configure``.
-
-DSPy leaves ``api_base`` out of its cache key, so two servers behind the same model
-string would share cached answers: :func:`resolve_lm` adds a ``None``-valued setting
-named after the endpoint (:func:`endpoint_key`), whose name DSPy hashes and which
-neither DSPy's engine nor LiteLLM sends. A served model also sets
-``LITELLM_LOCAL_MODEL_COST_MAP=true`` (unless set), so a run makes no network call
-besides the model's.
+DSPy leaves ``api_base`` out of its cache key, so two servers behind one model string
+would share cached answers: :func:`resolve_lm` adds a ``None``-valued setting named after
+the endpoint (:func:`endpoint_key`), whose name DSPy hashes and which is never sent. A
+served model also sets ``LITELLM_LOCAL_MODEL_COST_MAP=true`` (unless set), so a run makes
+no network call besides the model's.
 
 Example:
     >>> lm = resolve_lm("openai/my-model", api_base="http://127.0.0.1:8000/v1")

@@ -1,13 +1,9 @@
 """Strict parsing for served models: an answer is JSON, or it is a parse failure.
 
-DSPy's Chat and JSON adapters read a field value with ``json_repair`` (then
-``ast.literal_eval``), which "repairs" an answer such as ``[__import__('os').system('x')]``
-into a list nobody wrote. The adapters here send exactly DSPy's prompt (they override
-parsing only, so cache keys stay the same) and read a ``list[str]`` output field with
-:func:`loads_string_list`: ``json.loads``, where the only repairs are a code fence around
-the value and trailing commas (outside strings); a raw newline or tab inside a string is
-kept (``strict=False``); the value must be an array of strings. Anything else raises
-``AdapterParseError``, counted as a parse failure. Other output types parse as in DSPy.
+DSPy's adapters read a value with ``json_repair`` (then ``ast.literal_eval``), which
+"repairs" ``[__import__('os').system('x')]`` into a list nobody wrote. These adapters
+send exactly DSPy's prompt (so cache keys stay the same) and read a ``list[str]`` field
+with :func:`loads_string_list`; other output types parse as in DSPy.
 
 Example:
     >>> loads_string_list('```json\\n["A task.", "Another task.",]\\n```')
@@ -75,7 +71,7 @@ def _drop_trailing_commas(text: str) -> str:
 
 
 def loads_json(text: str) -> Any:
-    """``text`` as JSON, with the only repairs allowed: a code fence around it, trailing commas.
+    """``text`` as JSON; the only repairs: a code fence around it, trailing commas (raw newlines stay in strings).
 
     Example:
         >>> loads_json('{"tasks": ["A.",],}')
