@@ -1,51 +1,30 @@
 """A compact DSPy adapter that lets very small models write a list of tasks.
 
 DSPy's Chat and JSON adapters describe every field, its type and the answer format in a
-long system message; a 135M-parameter model answers that with field markers and
-numbers. ``CompactListAdapter`` renders the same signature much more briefly:
-
-- the system message is the signature's instructions (its docstring), unchanged, plus one
-  sentence on the answer format;
-- worked examples: the demos of the call (the predictor's own, or the few-shot lever's,
-  which are drawn afresh on every call), otherwise a fixed few tasks of the category's
-  seed pool (:mod:`embtaskgen.signatures.seed_tasks`), the same on every call: varying them is the
-  few-shot lever's job (:mod:`embtaskgen.brainstorm.levers`), so that switching it off really
-  turns it off;
-- the request is the input field values in a sentence or two
-  ("Write 10 tasks. Topic: finance. Do not repeat these tasks: ...");
-- the answer must be a JSON array of strings. When the LM accepts a JSON schema (the
-  local llama.cpp engine does), the schema (array of strings, length bounds) goes out
-  as ``response_format`` and llama.cpp enforces it with a grammar.
-
-The adapter is told the category of the call (``category=``; the library builds one per
-call with :func:`embtaskgen.lm.adapters.adapter_for`): it picks the worked examples and the
-item pattern. An adapter built without one only carries settings, and refuses to format
-or parse a call.
-
-The answer is parsed by the served models' rule (``json.loads``; a code fence and
-trailing commas the only repairs; never ``eval``, never ``json_repair``); anything that is
-not a list of strings raises ``dspy.utils.exceptions.AdapterParseError``.
-
-Two prompt styles exist: ``"chat"`` (system / user / assistant turns, for instruction
-models) and ``"completion"`` (one document that ends where the list should begin, for base
-models such as Gemma 3 270M, which continue text rather than follow turns). The text
-itself (request sentences, layout, parsing, item regex) is in
+long system message; a 135M-parameter model answers that with field markers and numbers.
+``CompactListAdapter`` renders the signature's instructions plus one sentence on the
+answer format, worked examples (the call's demos, else a fixed few seed tasks of the
+category: varying them is the few-shot lever's job, so switching it off really turns it
+off), and the request in a sentence or two. The answer must be a JSON array of strings;
+an LM that enforces JSON schemas (the llama.cpp engine) gets the schema as
+``response_format``. The prompt text and parsing live in
 :mod:`embtaskgen.embedded.list_format`.
 """
 
 from __future__ import annotations
 
+import functools
 import random
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 import dspy
 from dspy.signatures.signature import Signature
 from dspy.utils.callback import BaseCallback
-from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.embedded.list_format import dump, parse_list, render_messages, request_text, seed_item_pattern
 from embtaskgen.errors import ConfigError
+from embtaskgen.lm.strict_adapters import parse_error
 from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 __all__ = ["CompactAdapter", "CompactListAdapter", "Style"]
@@ -55,19 +34,29 @@ Style = Literal["chat", "completion"]
 _STYLES: tuple[str, ...] = ("chat", "completion")
 #: How an item may end when the length budget runs out (``item_end``).
 _ITEM_ENDS: tuple[str, ...] = ("clause", "any")
+_T = TypeVar("_T")
+
+
+def _prepared(call: Callable[..., _T]) -> Callable[..., _T]:
+    """DSPy's ``__call__`` or ``acall``, run after ``_prepare`` set the call's options."""
+
+    @functools.wraps(call)
+    def prepared(
+        self: CompactAdapter,
+        lm: dspy.BaseLM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[dict[str, Any]],
+        inputs: dict[str, Any],
+    ) -> _T:
+        self._prepare(lm, lm_kwargs, signature, inputs)
+        return call(self, lm, lm_kwargs, signature, demos, inputs)
+
+    return prepared
 
 
 class CompactAdapter(dspy.Adapter):
-    """What the compact adapters share: a prompt style, and call options set before DSPy formats a call.
-
-    :class:`CompactListAdapter` (stage 1) and
-    :class:`~embtaskgen.embedded.object_adapter.CompactObjectAdapter` (stage 2) implement
-    :meth:`_prepare`: the JSON schema of the answer, sent when the LM enforces schemas.
-
-    Args:
-        style: ``"chat"`` for instruction-tuned models, ``"completion"`` for base models.
-        callbacks: DSPy callbacks run around ``format`` and ``parse``.
-    """
+    """What the compact adapters share: a prompt style, and call options (``_prepare``) set before DSPy formats."""
 
     def __init__(self, *, style: Style = "chat", callbacks: list[BaseCallback] | None = None) -> None:
         super().__init__(callbacks=callbacks)
@@ -75,27 +64,8 @@ class CompactAdapter(dspy.Adapter):
             raise ConfigError(f"unknown style {style!r}; choose from {', '.join(_STYLES)}")
         self.style: Style = style
 
-    def __call__(
-        self,
-        lm: dspy.BaseLM,
-        lm_kwargs: dict[str, Any],
-        signature: type[Signature],
-        demos: list[dict[str, Any]],
-        inputs: dict[str, Any],
-    ) -> list[dict[str, Any]]:
-        self._prepare(lm, lm_kwargs, signature, inputs)
-        return super().__call__(lm, lm_kwargs, signature, demos, inputs)
-
-    async def acall(
-        self,
-        lm: dspy.BaseLM,
-        lm_kwargs: dict[str, Any],
-        signature: type[Signature],
-        demos: list[dict[str, Any]],
-        inputs: dict[str, Any],
-    ) -> list[dict[str, Any]]:
-        self._prepare(lm, lm_kwargs, signature, inputs)
-        return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+    __call__ = _prepared(dspy.Adapter.__call__)
+    acall = _prepared(dspy.Adapter.acall)
 
     def _prepare(
         self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
@@ -104,12 +74,10 @@ class CompactAdapter(dspy.Adapter):
 
     @staticmethod
     def _sends_schema(lm: dspy.BaseLM, lm_kwargs: dict[str, Any]) -> bool:
-        """Whether a schema goes out: the call sets no ``response_format`` and the LM enforces schemas."""
-        if "response_format" in lm_kwargs:
+        """Whether a schema goes out: the call sets no ``response_format`` and the LM enforces them."""
+        if "response_format" in lm_kwargs or "response_format" not in getattr(lm, "supported_params", ()):
             return False
-        return "response_format" in getattr(lm, "supported_params", ()) and getattr(
-            lm, "supports_response_schema", False
-        )
+        return getattr(lm, "supports_response_schema", False)
 
 
 class CompactListAdapter(CompactAdapter):
@@ -123,23 +91,19 @@ class CompactListAdapter(CompactAdapter):
         style: ``"chat"`` for instruction-tuned models, ``"completion"`` for base models.
         num_examples: Worked examples shown when the predictor has no demos.
         example_size: Items in each worked example.
-        max_items: Upper bound on the items asked for in one call (``num_tasks`` is capped
-            to it); small models lose the thread in long lists. ``None`` for no cap.
+        max_items: Cap on the items asked for in one call (small models lose the thread
+            in long lists); ``None`` for no cap.
         min_items: Fewest items the schema accepts (small models close the list early).
         item_pattern: Regex every item must match (sent in the schema); ``"auto"`` derives
-            "one sentence opening like the category's seed tasks" from the seed pool;
-            ``None`` bounds only the length.
-        item_end: With ``item_pattern="auto"``: ``"clause"`` (default) makes an item end
-            where a clause can end (not on "the", "of", "and"; no bracket opens, so no
-            "(e." either) when the length budget runs out; ``"any"`` ends it anywhere
-            (the behaviour before; the precision gate then drops the cut items).
-        min_chars: Shortest accepted item (enforced by the schema).
-        max_chars: Longest accepted item (enforced by the schema).
-        category: The category of the calls this adapter formats (a key of
-            ``seed_pool``): its seed tasks are the fixed worked examples, and their shape
-            the item pattern. ``None`` gives an adapter that only carries its settings
-            (for inspection); formatting or parsing a call with it raises ``ConfigError``.
-        seed_pool: Seed tasks per category; defaults to ``embtaskgen.signatures.seed_tasks.SEED_TASKS``.
+            one from the category's seed tasks; ``None`` bounds only the length.
+        item_end: With ``"auto"``: ``"clause"`` makes an item end where a clause can end
+            when the length budget runs out; ``"any"`` ends it anywhere.
+        min_chars: Shortest accepted item.
+        max_chars: Longest accepted item.
+        category: The category of the calls (its seed tasks are the worked examples and
+            the item pattern); ``None`` gives an adapter that only carries its settings
+            and refuses to format or parse.
+        seed_pool: Seed tasks per category (default: ``SEED_TASKS``).
         callbacks: DSPy callbacks run around ``format`` and ``parse``.
 
     Example:
@@ -202,12 +166,10 @@ class CompactListAdapter(CompactAdapter):
         self.item_pattern = item_pattern
         self.item_end = item_end
 
-    # -- the call ---------------------------------------------------------------------
-
     def _prepare(
         self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
     ) -> None:
-        """Send the list schema when the LM enforces schemas; leave it alone otherwise."""
+        """Send the list schema when the LM enforces schemas."""
         self._output_name(signature)
         category = self._category()
         if self._sends_schema(lm, lm_kwargs):
@@ -218,7 +180,6 @@ class CompactListAdapter(CompactAdapter):
             }
 
     def _category(self) -> str:
-        """The category of the call; an adapter built without one cannot format calls."""
         if self.category is None:
             raise ConfigError(
                 f"{type(self).__name__} was built without a category; it formats the calls of one "
@@ -228,12 +189,7 @@ class CompactListAdapter(CompactAdapter):
         return self.category
 
     def schema(self, count: int, category: str | None = None) -> dict[str, Any]:
-        """The JSON schema of an answer with at most ``count`` items.
-
-        Each item is one sentence (no inner period, quote or backslash) of bounded
-        length. With ``item_pattern="auto"`` and a known category, an item must also
-        open with a first word that the category's seed tasks open with ("Given",
-        "Classify"): the instruction shape embedding models are trained with.
+        """The JSON schema of an answer with at most ``count`` items (:func:`seed_item_pattern` each).
 
         Example:
             >>> CompactListAdapter(min_chars=10, max_chars=80).schema(3)["maxItems"]
@@ -255,17 +211,10 @@ class CompactListAdapter(CompactAdapter):
             self.seed_pool.get(category or "", ()), self.min_chars, self.max_chars, clause_end=self.item_end == "clause"
         )
 
-    # -- rendering --------------------------------------------------------------------
-
     def format(
         self, signature: type[Signature], demos: list[dict[str, Any]], inputs: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Render the messages: instructions, worked examples, the request.
-
-        Raises:
-            ConfigError: The signature does not have one ``list[str]`` output field, or
-                the adapter has no category.
-        """
+        """Render the messages: instructions, worked examples, the request."""
         output = self._output_name(signature)
         category = self._category()
         examples = self._examples(signature, demos, output, category)
@@ -298,10 +247,9 @@ class CompactListAdapter(CompactAdapter):
         return examples
 
     def _count(self, inputs: dict[str, Any]) -> int:
-        raw = inputs.get("num_tasks")
         try:
-            count = int(raw) if raw is not None else self.max_items or 20
-        except (TypeError, ValueError):
+            count = int(inputs["num_tasks"])
+        except (KeyError, TypeError, ValueError):
             count = self.max_items or 20
         count = max(1, count)
         return min(count, self.max_items) if self.max_items else count
@@ -309,8 +257,6 @@ class CompactListAdapter(CompactAdapter):
     def _request_text(self, signature: type[Signature], inputs: dict[str, Any], demo: bool = False) -> str:
         count = inputs["num_tasks"] if demo else self._count(inputs)
         return request_text(signature.input_fields, inputs, count)
-
-    # -- parsing ----------------------------------------------------------------------
 
     def format_assistant_message_content(
         self, signature: type[Signature], outputs: dict[str, Any], missing_field_message: str | None = None
@@ -320,25 +266,12 @@ class CompactListAdapter(CompactAdapter):
         return dump(items) if isinstance(items, list) else (missing_field_message or "[]")
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
-        """Read the answer: a JSON array of strings (:func:`~embtaskgen.embedded.list_format.parse_list`).
-
-        A JSON object holding the list under the output field name is accepted too, and a
-        code fence around the answer or a trailing comma; prose around it is not.
-
-        Raises:
-            AdapterParseError: The answer is not a list of strings.
-            ConfigError: The adapter has no category.
-        """
+        """Read the answer as a JSON array of strings (:func:`~embtaskgen.embedded.list_format.parse_list`)."""
         output = self._output_name(signature)
         self._category()
         value = parse_list(completion, output)
         if value is None:
-            raise AdapterParseError(
-                adapter_name=type(self).__name__,
-                signature=signature,
-                lm_response=completion,
-                message=f"Expected a JSON array of strings for `{output}`.",
-            )
+            raise parse_error(self, signature, completion, f"Expected a JSON array of strings for `{output}`.")
         return {output: value}
 
     def _output_name(self, signature: type[Signature]) -> str:

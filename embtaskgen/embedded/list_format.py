@@ -1,23 +1,8 @@
-"""The compact list prompt as text: rendering the request, reading the answer, the item regex.
-
-What :class:`~embtaskgen.embedded.adapter.CompactListAdapter` writes and reads, with no
-DSPy in it:
-
-- :func:`request_text` says the input values in a sentence or two ("Write 10 tasks.
-  Topic: finance. Do not repeat these tasks: ..."); :func:`render_messages` lays out the
-  instructions, the worked examples and the request as chat turns or as one document
-  for a base model (the compact object adapter of stage 2 lays out its prompt with it too);
-- :func:`parse_list` reads a JSON array of strings by the rule served models' answers
-  are read by (:func:`embtaskgen.lm.strict_adapters.loads_json`: ``json.loads``, a code
-  fence and trailing commas the only repairs; never ``eval``, never prose around it);
-- :func:`seed_item_pattern` is the regex each item must match: one sentence of bounded length
-  that opens and pivots like the category's seed tasks.
+"""The compact prompts as text, with no DSPy in it: the request, the layout, the answer, the item regex.
 
 Example:
     >>> request_text(["num_tasks", "topic"], {"topic": "law"}, count=3)
     'Write 3 tasks. Topic: law.'
-    >>> parse_list('```json\\n["One task.",]\\n```', "tasks")
-    ['One task.']
 """
 
 from __future__ import annotations
@@ -47,16 +32,13 @@ _HALF_END = "(it|them|one|[A-Za-z'-]{3,24})"
 _JOINING_WORDS: tuple[str, ...] = ("by", "into", "as", "whether")
 
 
-# --------------------------------------------------------------------------- rendering
-
-
 def dump(value: Any) -> str:
     """``value`` as JSON, non-ASCII characters kept (how lists appear in the prompt)."""
     return json.dumps(value, ensure_ascii=False)
 
 
 def _jsonable(value: Any) -> Any:
-    """``value`` with mappings sorted by key and anything unknown as its ``str``."""
+    """``value`` with mappings sorted by key, anything unknown as its ``str``."""
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
@@ -67,12 +49,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def request_text(fields: Iterable[str], inputs: Mapping[str, Any], count: Any) -> str:
-    """The request of one call (or one worked example) in a sentence or two.
-
-    Args:
-        fields: The signature's input field names, in order.
-        inputs: The input values (fields missing here are left out).
-        count: The number of items to ask for (said when ``num_tasks`` is a field).
+    """The request of one call (or worked example) in a sentence or two; ``count`` is the items asked for.
 
     Example:
         >>> request_text(["num_tasks", "avoid", "style"], {"avoid": ["A."], "style": "terse"}, 2)
@@ -100,16 +77,11 @@ def request_text(fields: Iterable[str], inputs: Mapping[str, Any], count: Any) -
 def render_messages(
     style: str, instructions: str, examples: Sequence[tuple[str, Any]], request: str, answer_format: str = ANSWER_FORMAT
 ) -> list[dict[str, Any]]:
-    """The messages of one call.
+    """The messages of one call, with ``(request, answer)`` per worked example.
 
-    Args:
-        style: ``"chat"``: a system message (instructions and the answer format), one
-            user/assistant pair per worked example, the request. ``"completion"``: one
-            user message, a document that ends where the JSON answer should start.
-        instructions: The signature's instructions.
-        examples: ``(request, answer)`` per worked example; the answer is shown as JSON.
-        request: The request of this call.
-        answer_format: The sentence on the answer format, after the instructions.
+    ``"chat"``: a system message (instructions and the answer format), a user/assistant
+    pair per example, the request; ``"completion"``: one document that ends where the
+    JSON answer should start.
 
     Example:
         >>> render_messages("completion", "Brainstorm.", [("Write 1 tasks.", ["A."])], "Write 2 tasks.")
@@ -130,24 +102,11 @@ def render_messages(
     return messages
 
 
-# --------------------------------------------------------------------------- parsing
-
-
 def parse_list(completion: str | None, output: str) -> list[str] | None:
-    """Read an answer as a list of strings, or ``None`` if it is not one.
+    """A JSON array of strings (or an object holding it under ``output``), else ``None``.
 
-    A JSON array of strings, or a JSON object holding it under ``output``; a code fence
-    around it and trailing commas are the only repairs (the served models' rule,
-    :func:`embtaskgen.lm.strict_adapters.loads_json`). Prose around the array, single
-    quotes or any other non-JSON is not read.
-
-    Example:
-        >>> parse_list('{"tasks": ["A."]}', "tasks")
-        ['A.']
-        >>> parse_list("['single', 'quoted']", "tasks") is None
-        True
-        >>> parse_list('Sure: ["A."]', "tasks") is None
-        True
+    The served models' rule (:func:`~embtaskgen.lm.strict_adapters.loads_json`): a code
+    fence and trailing commas are the only repairs; prose or single quotes are not read.
     """
     try:
         value: Any = loads_json(completion or "")
@@ -160,34 +119,13 @@ def parse_list(completion: str | None, output: str) -> list[str] | None:
     return value
 
 
-# --------------------------------------------------------------------------- the item regex
-
-
 def seed_item_pattern(seeds: Sequence[str], min_chars: int, max_chars: int, clause_end: bool = True) -> str | None:
-    """The regex an item must match to look like one of ``seeds``, or ``None``.
+    """The regex an item must match to look like one of ``seeds`` (``None``: no seeds, or a non-word opener).
 
-    Each item is one sentence (no inner period, quote or backslash) that opens with a
-    first word the seeds open with ("Given", "Classify"), and, where every seed shares
-    a pivot (:func:`_pivot`), has the same two halves, each with a share of the length.
-
-    With ``clause_end`` (the default) an item also ends where a clause can end: its
-    last word is "it", "them", "one" or a word of four letters or more, so a length
-    budget that runs out cannot close an item on "the.", "of." or "and."; and no
-    bracket opens, so "(e.g." cannot become "(e.". The ending comes on top of the
-    length budget (at most 28 more characters).
-
-    Returns:
-        ``None`` when there are no seeds or a seed opens with a non-word.
-
-    Example:
-        >>> import re
-        >>> pattern = seed_item_pattern(["Given a claim, find evidence.", "Given a title, find the paper."], 20, 80)
-        >>> pattern.startswith("^Given "), bool(re.fullmatch(pattern, "Given a poem, find its author."))
-        (True, True)
-        >>> bool(re.fullmatch(pattern, "Given a poem. Find its author."))
-        False
-        >>> bool(re.fullmatch(pattern, "Given a poem, find the year it was made, the."))
-        False
+    One sentence (no inner period, quote or backslash) that opens with a first word the
+    seeds open with and, where every seed shares a pivot (:func:`_pivot`), has the same
+    two halves. With ``clause_end`` it also ends where a clause can end (not on "the.",
+    "of.", "and."; no bracket opens, so no "(e."), on top of the length budget.
     """
     openers = sorted({task.split(" ", 1)[0] for task in seeds})
     if not openers or not all(word.isalpha() for word in openers):
@@ -223,15 +161,7 @@ def seed_item_pattern(seeds: Sequence[str], min_chars: int, max_chars: int, clau
 
 
 def _pivot(seeds: Sequence[str]) -> tuple[str, list[str]] | None:
-    """The shape every seed task shares, if any: ``(",", verbs)`` when each has the form
-    "<opener> <query>, <verb> <rest>" ("Given a claim, retrieve ..."), or ``(" ", words)``
-    when each joins its halves with one of :data:`_JOINING_WORDS` ("Classify a post by
-    ...").
-
-    Example:
-        >>> _pivot(["Given a word, find its definition.", "Given a title, find the paper."])
-        (',', ['find'])
-    """
+    """The shape every seed shares: ``(",", verbs)`` ("Given a claim, retrieve ..."), ``(" ", joining words)``."""
     if not seeds:
         return None
     verbs: set[str] = set()

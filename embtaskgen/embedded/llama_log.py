@@ -1,13 +1,9 @@
 """llama.cpp's log lines, routed to Python ``logging`` instead of stderr.
 
-llama.cpp reports through one process-wide callback. llama-cpp-python's own callback
-prints every line it counts as an error to ``sys.stderr``, but reads the level numbers
-of an older ggml: today's warnings (level 3) count as errors there, so loading Gemma 3
-printed ``llama_kv_cache_iswa: using full-size SWA cache ...`` into every notebook and
-terminal, whatever ``verbose=False`` says. :func:`route_llama_logs` replaces that
-callback with one that hands each line to the logger ``embtaskgen.embedded.llama_cpp``:
-errors as ``ERROR``, everything else (model loading, warnings such as the SWA one) as
-``DEBUG``, shown with ``embtaskgen -vv`` or ``logging.getLogger("embtaskgen").setLevel``.
+llama-cpp-python's own callback reads an older ggml's level numbers, so today's warnings
+(level 3) went to stderr as errors whatever ``verbose=False`` says. The logger
+``embtaskgen.embedded.llama_cpp`` gets errors as ``ERROR``, everything else as ``DEBUG``
+(shown with ``embtaskgen -vv``).
 
 Example:
     >>> level_for(4), level_for(3), level_for(2)
@@ -52,8 +48,7 @@ def _handle(ggml_level: int, text: bytes | None) -> None:
 
 
 def route_llama_logs() -> None:
-    """Install the routing callback (once per process; again after llama-cpp-python
-    re-installed its own). Needs llama-cpp-python; does nothing without it."""
+    """Install the routing callback (again after llama-cpp-python re-installed its own); no-op without it."""
     global _callback
     try:
         import llama_cpp

@@ -1,33 +1,12 @@
 """A compact DSPy adapter that lets very small models write one training example (stage 2).
 
-DSPy's JSON adapter describes every field in a long system message; Gemma 3 270M answers
-it with the attribute values copied into the fields (``{"S1": "sentence", "S2":
-"college"}``). ``CompactObjectAdapter`` renders an example signature the way
-:class:`~embtaskgen.embedded.adapter.CompactListAdapter` renders a brainstorm one:
-
-- the instructions are the signature's docstring, plus one sentence on the answer format;
-- one fixed worked example per kind (:data:`WORKED_EXAMPLES`), unless the call has demos;
-  laid out as the list adapter's (:func:`~embtaskgen.embedded.list_format.render_messages`);
-- the request is the input values, one ``name: value`` line each;
-- the answer is one JSON object with exactly the output fields, strings. When the LM
-  enforces JSON schemas (the embedded llama.cpp engine does), the schema goes out as
-  ``response_format``, with per-field ``minLength``/``maxLength`` that follow the
-  attributes (unit, ``num_words``, query length), so that an attribute value ("sentence")
-  cannot fill a field; and ``max_tokens`` is set to the kind's budget
-  (:data:`MAX_TOKENS`) unless the call sets it.
-
-The kind of a call is the signature's (looked up in
-:data:`embtaskgen.signatures.EXAMPLE_SIGNATURES` by class name), or ``kind=``.
-
-Parsing is strict: ``json.loads`` of the answer, which must be an object with exactly the
-output fields, each a string; anything else raises ``AdapterParseError`` (no repair).
-
-Example:
-    >>> from embtaskgen.signatures import EXAMPLE_SIGNATURES
-    >>> adapter = CompactObjectAdapter(style="completion")
-    >>> sts = EXAMPLE_SIGNATURES["sts"]
-    >>> adapter.parse(sts, '{"S1": "A cat sleeps.", "S2": "A cat naps.", "S3": "A dog barks."}')["S2"]
-    'A cat naps.'
+Gemma 3 270M answers DSPy's JSON adapter with attribute values copied into the fields.
+``CompactObjectAdapter`` renders an example signature as the list adapter renders a
+brainstorm one (instructions, one worked example per kind unless the call has demos,
+``name: value`` lines) and parses one JSON object of exactly the output strings, with no
+repair. An LM that enforces schemas gets the schema, whose per-field lengths follow the
+attributes so that an attribute value ("sentence") cannot fill a field, and the kind's
+token budget unless the call sets one.
 """
 
 from __future__ import annotations
@@ -38,19 +17,18 @@ from typing import Any
 import dspy
 from dspy.signatures.signature import Signature
 from dspy.utils.callback import BaseCallback
-from dspy.utils.exceptions import AdapterParseError
 
 from embtaskgen.embedded.adapter import CompactAdapter, Style
 from embtaskgen.embedded.list_format import dump, render_messages
 from embtaskgen.errors import ConfigError
+from embtaskgen.lm.strict_adapters import parse_error
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
 
 __all__ = ["MAX_TOKENS", "WORKED_EXAMPLES", "CompactObjectAdapter", "field_bounds"]
 
 _KIND_OF_SIGNATURE = {signature.__name__: kind for kind, signature in EXAMPLE_SIGNATURES.items()}
 
-#: Completion budget per kind (tokens), raised per call to what the schema's longest
-#: answer needs (:meth:`CompactObjectAdapter.budget`); the mean answer is far shorter.
+#: Completion budget per kind (tokens), raised per call to what the schema's longest answer needs.
 MAX_TOKENS: dict[str, int] = {
     "text-retrieval": 320,
     "text-matching-short": 96,
@@ -160,9 +138,7 @@ def _int(value: Any, default: int) -> int:
 def field_bounds(kind: str, inputs: dict[str, Any]) -> dict[str, tuple[int, int]]:
     """``(minLength, maxLength)`` in characters of each output field of ``kind`` for ``inputs``.
 
-    A positive document holds at least about 20 words (100 characters); retrieval documents
-    at least a third of ``num_words`` (about 2 characters per asked word) and at most about
-    6 characters per asked word, capped at 900 characters; queries are shorter.
+    Retrieval documents: about 2 to 6 characters per asked word, at least 100, at most 900.
 
     Example:
         >>> field_bounds("sts", {"unit": "phrase"})["S1"]
@@ -195,8 +171,8 @@ class CompactObjectAdapter(CompactAdapter):
     Args:
         style: ``"chat"`` for instruction-tuned models, ``"completion"`` for base models.
         kind: The example kind of every call (``None``: the signature's kind).
-        max_tokens: Completion budget per kind (default :data:`MAX_TOKENS`); applied
-            when the call sets none. ``{}`` leaves the LM's budget.
+        max_tokens: Completion budget per kind (default :data:`MAX_TOKENS`) when the call
+            sets none; ``{}`` leaves the LM's budget.
         callbacks: DSPy callbacks run around ``format`` and ``parse``.
     """
 
@@ -214,8 +190,6 @@ class CompactObjectAdapter(CompactAdapter):
         self.kind = kind
         self.max_tokens = dict(MAX_TOKENS if max_tokens is None else max_tokens)
 
-    # -- the call ---------------------------------------------------------------------
-
     def _prepare(
         self, lm: dspy.BaseLM, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: dict[str, Any]
     ) -> None:
@@ -230,10 +204,7 @@ class CompactObjectAdapter(CompactAdapter):
             }
 
     def budget(self, kind: str, inputs: dict[str, Any]) -> int:
-        """The completion budget of a call: the kind's, raised to what the schema's longest answer needs.
-
-        A budget the grammar's longest answer does not fit would cut the object open (a
-        parse failure after the full wait); about 3 characters per token, plus the keys.
+        """The kind's budget, raised to fit the schema's longest answer (else the object is cut open).
 
         Example:
             >>> CompactObjectAdapter().budget("text-matching-short", {})
@@ -244,11 +215,7 @@ class CompactObjectAdapter(CompactAdapter):
         return max(self.max_tokens[kind], needed)
 
     def kind_of(self, signature: type[Signature]) -> str:
-        """The example kind of a call on ``signature``.
-
-        Raises:
-            ConfigError: Not an example signature (and no ``kind=``), or an output not typed ``str``.
-        """
+        """The example kind of a call on ``signature``; ``ConfigError`` if none, or an output is not ``str``."""
         kind = self.kind or _KIND_OF_SIGNATURE.get(signature.__name__)
         if kind is None:
             raise ConfigError(
@@ -261,10 +228,7 @@ class CompactObjectAdapter(CompactAdapter):
         return kind
 
     def schema(self, signature: type[Signature], inputs: dict[str, Any]) -> dict[str, Any]:
-        """The JSON schema of an answer: an object with exactly the output fields, bounded strings.
-
-        Each string also carries a ``pattern`` (no quote, backslash or control character,
-        ``{minLength,maxLength}`` characters): llama.cpp builds the grammar from it.
+        """The JSON schema of an answer: exactly the output fields, as bounded strings with a ``pattern``.
 
         Example:
             >>> from embtaskgen.signatures import EXAMPLE_SIGNATURES
@@ -288,8 +252,6 @@ class CompactObjectAdapter(CompactAdapter):
             "required": list(signature.output_fields),
             "additionalProperties": False,
         }
-
-    # -- rendering --------------------------------------------------------------------
 
     def format(
         self, signature: type[Signature], demos: list[dict[str, Any]], inputs: dict[str, Any]
@@ -323,14 +285,8 @@ class CompactObjectAdapter(CompactAdapter):
         """An answer as the model should write it: the JSON object."""
         return dump({name: outputs.get(name, missing_field_message) for name in signature.output_fields})
 
-    # -- parsing ----------------------------------------------------------------------
-
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
-        """Read the answer: exactly one JSON object with the output fields as strings.
-
-        Raises:
-            AdapterParseError: Anything else (no repair).
-        """
+        """Read the answer: exactly one JSON object with the output fields as strings (no repair)."""
         self.kind_of(signature)
         fields = list(signature.output_fields)
         try:
@@ -342,10 +298,6 @@ class CompactObjectAdapter(CompactAdapter):
             or set(value) != set(fields)
             or not all(isinstance(value[name], str) for name in fields)
         ):
-            raise AdapterParseError(
-                adapter_name=type(self).__name__,
-                signature=signature,
-                lm_response=completion,
-                message=f"Expected one JSON object with exactly the string fields {', '.join(fields)}.",
-            )
+            message = f"Expected one JSON object with exactly the string fields {', '.join(fields)}."
+            raise parse_error(self, signature, completion, message)
         return {name: value[name] for name in fields}

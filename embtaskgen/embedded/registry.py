@@ -1,17 +1,4 @@
-"""The process-wide registry of loaded llama.cpp contexts, and facts about the machine.
-
-One llama.cpp context exists per model file per process. :func:`acquire` loads it on
-first use and hands the same :class:`SharedModel` (the context and its lock) to every
-engine over that file; :func:`release` frees it when its last holder lets go, and every
-context still loaded is closed before interpreter teardown.
-
-Also here: :func:`usable_cpus` (the default thread count) and :func:`model_fingerprint`
-(a cheap identity of a model file, part of DSPy's cache namespace).
-
-Example:
-    >>> usable_cpus() >= 1
-    True
-"""
+"""The process-wide registry of loaded llama.cpp contexts (one per model file), and machine facts."""
 
 from __future__ import annotations
 
@@ -51,8 +38,7 @@ _loaded: dict[str, SharedModel] = {}
 
 @atexit.register
 def _close_all() -> None:
-    """Free every context before interpreter teardown (llama-cpp-python's own
-    finaliser fails noisily once its module globals are gone)."""
+    """Free every context before teardown (llama-cpp-python's finaliser fails noisily after it)."""
     with _registry_lock:
         models = list(_loaded.values())
         _loaded.clear()
@@ -66,17 +52,7 @@ def _close_all() -> None:
 
 
 def acquire(path: str, settings: dict[str, Any], factory: Callable[..., Any]) -> SharedModel:
-    """Return the process-wide context of ``path``, loading it on first use.
-
-    Args:
-        path: The resolved model file.
-        settings: The load settings (``n_ctx``, threads); a second holder asking for
-            other settings gets the loaded context and a warning.
-        factory: Builds the llama object as ``factory(path, **settings)``.
-
-    Raises:
-        dspy.lm15.UnsupportedModelError: llama.cpp could not load the file.
-    """
+    """The process-wide context of ``path``, loaded on first use (other settings later: a warning)."""
     with _registry_lock:
         shared = _loaded.get(path)
         if shared is None:
@@ -109,15 +85,7 @@ def release(path: str, shared: SharedModel) -> None:
 
 
 def usable_cpus() -> int:
-    """How many CPUs this process may run on (its affinity mask where the OS has one).
-
-    Returns:
-        At least 1.
-
-    Example:
-        >>> usable_cpus() >= 1
-        True
-    """
+    """How many CPUs this process may run on (its affinity mask where the OS has one), at least 1."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not Linux
@@ -125,20 +93,7 @@ def usable_cpus() -> int:
 
 
 def model_fingerprint(path: str | os.PathLike[str]) -> str:
-    """A short, cheap identity of a model file: its size and its first and last MiB.
-
-    Args:
-        path: The GGUF file.
-
-    Returns:
-        Eight hex digits; equal files give equal fingerprints.
-
-    Example:
-        >>> import tempfile
-        >>> with tempfile.NamedTemporaryFile() as f:
-        ...     len(model_fingerprint(f.name))
-        8
-    """
+    """Eight hex digits of a model file's size and its first and last MiB."""
     file = Path(path)
     size = file.stat().st_size
     digest = hashlib.blake2b(str(size).encode(), digest_size=4)

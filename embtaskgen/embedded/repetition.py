@@ -1,26 +1,16 @@
 """A penalty on repeated phrases, applied to the embedded model's logits while it writes.
 
-A very small model that writes a list tends to write one item and then the same
-sentence again with one word changed ("Given a question about a political topic, ...",
-"Given a question about a religious topic, ..."). llama.cpp's DRY sampler ("don't repeat
-yourself") lowers the logit of every token that would extend a sequence already written
-earlier in the answer, by ``multiplier * base ** (length - allowed_length)``, where
-``length`` is how long the repeat has already run; sequence breakers (the quote that
-closes a JSON string, newlines) end a repeat, so each item starts afresh.
-
-:class:`NoRepeatPenalty` runs llama.cpp's own DRY sampler beside the engine's sampler
-chain: before each token it lowers the logits in place (every later sampling step, with
-or without the grammar, then reads the lowered values), and it learns only the tokens
-actually kept, so its history is exactly the answer written so far. The prompt is not
-part of that history: penalising the prompt's examples measured worse (the model then
-drifts off the category's phrasing).
+A very small model writes one item and then the same sentence with one word changed.
+llama.cpp's DRY sampler lowers the logit of every token that would extend a sequence
+already written in the answer, by ``multiplier * base ** (length - allowed_length)``;
+breakers (the quote closing a JSON string, newlines) end a repeat. :class:`NoRepeatPenalty`
+runs it beside the engine's sampler chain, lowering the logits in place before each token
+and learning only the tokens kept. The prompt is not part of its history: penalising the
+prompt's examples measured worse.
 
 Example:
-    >>> settings = NoRepeat(multiplier=0.8)
-    >>> settings.enabled, settings.allowed_length
-    (True, 2)
-    >>> NoRepeat(multiplier=0.0).enabled
-    False
+    >>> NoRepeat(multiplier=0.8).enabled, NoRepeat(multiplier=0.0).enabled
+    (True, False)
 """
 
 from __future__ import annotations
@@ -40,14 +30,7 @@ DEFAULT_BREAKERS: tuple[str, ...] = ("\n", ":", '"', "*")
 
 @dataclass(frozen=True)
 class NoRepeat:
-    """Settings of the repeated-phrase penalty (llama.cpp's DRY sampler).
-
-    Attributes:
-        multiplier: Strength; 0 turns the penalty off. 0.8 is DRY's recommended value.
-        base: Growth of the penalty per extra repeated token (at least 1).
-        allowed_length: Repeats up to this many tokens are free ("Given a" may recur).
-        breakers: Strings that end a repeat.
-    """
+    """Settings of the repeated-phrase penalty: strength (0: off), growth, free length, breakers."""
 
     multiplier: float = 0.0
     base: float = 1.75
@@ -73,11 +56,7 @@ class NoRepeat:
 class NoRepeatPenalty:
     """llama.cpp's DRY sampler over one generation, applied to the logits in place.
 
-    Args:
-        vocab: The model's ``llama_vocab`` pointer (``Llama._model.vocab``).
-        n_vocab: Vocabulary size (the length of a logits row).
-        settings: The penalty's settings (must be enabled).
-        window: How many of the latest tokens the penalty looks back over.
+    ``vocab`` is ``Llama._model.vocab``; ``window`` how many latest tokens it looks back over.
     """
 
     def __init__(self, vocab: Any, n_vocab: int, settings: NoRepeat, window: int) -> None:
@@ -101,10 +80,9 @@ class NoRepeatPenalty:
         self._seen: dict[int, None] = {}  # distinct tokens of the history, in order
 
     def penalize(self, ctx: Any, idx: int) -> int:
-        """Lower, in place, the logits of row ``idx`` for tokens that would extend a repeat.
+        """Lower in place the logits of row ``idx`` that would extend a repeat; how many changed.
 
-        Only tokens already in the history can extend a repeat, so only they are passed
-        through the sampler. Returns how many logits changed.
+        Only tokens already in the history can extend a repeat, so only they go through DRY.
         """
         if not self._seen:
             return 0

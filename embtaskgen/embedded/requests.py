@@ -1,20 +1,4 @@
-"""The lm15 side of the llama.cpp engine: what comes in, what goes out, what goes wrong.
-
-- :func:`chat_messages` turns a ``dspy.lm15.Request`` into OpenAI-style chat messages
-  (text only); :func:`plain_prompt` joins them into one text for a base model.
-- :func:`refuse_unsupported` refuses, never drops, request options llama.cpp cannot honour.
-- :func:`to_response` turns llama-cpp-python's result into a ``dspy.lm15.Response``.
-- :func:`map_error` translates a llama-cpp-python failure into the lm15 error taxonomy
-  DSPy understands (a context overflow becomes ``ContextWindowExceededError`` there).
-
-Example:
-    >>> from dspy.lm15 import Message, Request
-    >>> request = Request(model="m", system="Be brief.", messages=(Message.user("Hi"),))
-    >>> chat_messages(request)
-    [{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': 'Hi'}]
-    >>> plain_prompt(chat_messages(request))
-    'Be brief.\\n\\nHi'
-"""
+"""The lm15 side of the llama.cpp engine: the request as messages, refused options, the response, errors."""
 
 from __future__ import annotations
 
@@ -30,12 +14,7 @@ PROVIDER = "llama.cpp"
 
 
 def refuse_unsupported(config: lm15.Config) -> None:
-    """Refuse, never drop, what llama.cpp cannot do here.
-
-    Raises:
-        dspy.lm15.UnsupportedFeatureError: The config asks for reasoning, logprobs,
-            probabilities, a tool choice, provider caching or extensions.
-    """
+    """Refuse, never drop, what llama.cpp cannot do here (reasoning, logprobs, tool choice, ...)."""
     unsupported = {
         "config.reasoning": config.reasoning,
         "config.logprobs": config.logprobs,
@@ -66,12 +45,7 @@ def _text_of(parts: Any, where: str) -> str:
 
 
 def chat_messages(request: Request) -> list[dict[str, str]]:
-    """The request as OpenAI-style chat messages (system first).
-
-    Raises:
-        dspy.lm15.UnsupportedFeatureError: The request carries tools, a non-text part, or
-            a role other than system, developer, user and assistant.
-    """
+    """The request as OpenAI-style chat messages (system first); tools or non-text parts are refused."""
     if request.tools:
         raise lm15.UnsupportedFeatureError(
             "the local llama.cpp engine does not call tools", provider=PROVIDER, feature="tools"
@@ -98,23 +72,7 @@ def plain_prompt(messages: list[dict[str, str]]) -> str:
 
 
 def to_response(raw: Any, model_id: str, chat: bool) -> Response:
-    """The canonical response of one llama-cpp-python result.
-
-    Args:
-        raw: What ``create_chat_completion`` (``chat=True``) or ``create_completion``
-            returned.
-        model_id: The model id the response names.
-        chat: Whether ``raw`` is a chat completion.
-
-    Raises:
-        dspy.lm15.ServerError: ``raw`` does not have the expected shape.
-
-    Example:
-        >>> raw = {"choices": [{"text": "[]", "finish_reason": "length"}], "usage": {"prompt_tokens": 3}}
-        >>> response = to_response(raw, "m", chat=False)
-        >>> response.finish_reason, response.usage.input_tokens
-        ('length', 3)
-    """
+    """The canonical response of one ``create_chat_completion`` (``chat``) or ``create_completion`` result."""
     try:
         choice = raw["choices"][0]
         text = choice["message"]["content"] if chat else choice["text"]
@@ -136,14 +94,7 @@ def to_response(raw: Any, model_id: str, chat: bool) -> Response:
 
 
 def map_error(exc: Exception) -> lm15.LM15Error:
-    """Translate a llama-cpp-python failure into the lm15 taxonomy DSPy understands.
-
-    Example:
-        >>> type(map_error(ValueError("Requested tokens (5000) exceed context window of 4096"))).__name__
-        'ContextLengthError'
-        >>> type(map_error(ValueError("bad argument"))).__name__
-        'InvalidRequestError'
-    """
+    """Translate a llama-cpp-python failure into the lm15 taxonomy DSPy understands."""
     message = str(exc)
     lowered = message.lower()
     if "context window" in lowered and "exceed" in lowered:

@@ -1,13 +1,6 @@
-"""How the embedded model picks each token: a lazy grammar check and the repeat penalty.
+"""How the embedded model picks each token: a lazy grammar check and the repeated-phrase penalty.
 
-llama-cpp-python puts a grammar at the head of its sampler chain, so the grammar is
-matched against the whole vocabulary at every step. :class:`LazyGrammarSampler` samples
-first without it and checks only the token it chose (as llama.cpp's own
-``common_sampler`` does), and applies the repeated-phrase penalty
-(:mod:`embtaskgen.embedded.repetition`) to the logits before any sampling.
-:func:`lazy_grammar_llama_class` is ``llama_cpp.Llama`` with that sampler, and
-:func:`default_llama_factory` builds one; both need llama-cpp-python (imported only
-when called).
+Both need llama-cpp-python, imported only when called.
 """
 
 from __future__ import annotations
@@ -22,11 +15,7 @@ __all__ = ["LazyGrammarSampler", "default_llama_factory", "lazy_grammar_llama_cl
 
 
 def default_llama_factory(model_path: str, **settings: Any) -> Any:
-    """Load ``model_path`` as a :func:`lazy_grammar_llama_class` llama (quietly).
-
-    Raises:
-        MissingDependency: llama-cpp-python is not installed.
-    """
+    """Load ``model_path`` as a :func:`lazy_grammar_llama_class` llama (quietly)."""
     try:
         from llama_cpp import Llama  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -39,28 +28,11 @@ def default_llama_factory(model_path: str, **settings: Any) -> Any:
 class LazyGrammarSampler:
     """Sample first without the grammar; check only the sampled token against it.
 
-    llama-cpp-python puts the grammar at the head of its sampler chain, so the grammar
-    is matched against every token of the vocabulary at every step (262k tokens for
-    Gemma 3: half of the generation time). llama.cpp's own ``common_sampler`` samples
-    from the unconstrained chain (top-k, min-p, temperature) and checks only the chosen
-    token; when the grammar rejects it, it resamples. Here the resample is first drawn
-    among the ``top`` most likely tokens the grammar allows, and only when none is allowed
-    from the full chain with the grammar over the whole vocabulary. The output is exactly
-    as constrained as before; only the cost changes.
-
-    With a :class:`~embtaskgen.embedded.repetition.NoRepeatPenalty`, the logits are
-    lowered for repeated phrases before any of this, and the penalty learns each token
-    kept. Without a grammar (``full`` and ``grammar`` ``None``) it samples from ``fast``
-    alone.
-
-    Args:
-        fast: The sampler chain without the grammar.
-        full: The same chain with the grammar first (it owns ``grammar``); ``None``
-            without a grammar.
-        grammar: The grammar sampler inside ``full``, or ``None``.
-        n_vocab: The vocabulary size.
-        top: How many of the most likely tokens a resample looks at first.
-        penalty: The repeated-phrase penalty, or ``None``.
+    Matching the grammar against all 262k tokens of Gemma 3 at every step took half of the
+    generation time. As llama.cpp's ``common_sampler`` does, a rejected token is resampled:
+    first among the ``top`` most likely tokens the grammar allows, else with the grammar
+    over the whole vocabulary (``full``), so the output is exactly as constrained. A
+    ``penalty`` lowers repeated phrases' logits first; without a grammar only ``fast`` runs.
     """
 
     def __init__(
@@ -71,7 +43,7 @@ class LazyGrammarSampler:
         self.grammar = grammar
         self.n_vocab = n_vocab
         self.top = max(1, min(top, n_vocab))
-        self.penalty = penalty  # lowers repeated phrases' logits before any sampling
+        self.penalty = penalty
         self.resampled = 0  # the sampled token broke the grammar: resampled from the top
         self.fell_back = 0  # no top token fits the grammar: sampled over the whole vocabulary
 
@@ -149,18 +121,12 @@ class LazyGrammarSampler:
 
 @lru_cache(maxsize=1)
 def lazy_grammar_llama_class() -> type:
-    """``llama_cpp.Llama`` with :class:`LazyGrammarSampler` when a grammar is given.
-
-    Its ``no_repeat`` attribute holds the repeated-phrase penalty of the next generation
-    (:class:`~embtaskgen.embedded.repetition.NoRepeat` or ``None``); the engine sets it
-    per call while it holds the context's lock.
-    """
+    """``llama_cpp.Llama`` with :class:`LazyGrammarSampler` when a grammar or a penalty is given."""
     from llama_cpp import Llama
     from llama_cpp import llama_cpp as C
 
     class LazyGrammarLlama(Llama):
-        #: The repeated-phrase penalty of the next generation; the engine sets it per
-        #: call while it holds the context's lock.
+        #: The penalty of the next generation, set by the engine while it holds the context's lock.
         no_repeat: NoRepeat | None = None
 
         def _init_sampler(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,20 +1,9 @@
 """The adapter a user may choose by name (``--adapter``, ``adapter="..."``), checked where it enters.
 
-:func:`embtaskgen.lm.adapters.adapter_for` decides the adapter of every call; a choice
-made here overrides it. The names, the same on the command line and in Python:
-
-* ``auto`` (or ``None``): the library decides: the compact list adapter with the model's
-  tuned settings for an embedded model, the strict twin of DSPy's ``ChatAdapter`` (or of
-  the ``JSONAdapter`` in ``dspy.settings``) for a served one;
-* ``chat``: :class:`~embtaskgen.lm.strict_adapters.StrictChatAdapter` (DSPy's chat
-  prompt, strict JSON parsing);
-* ``json``: :class:`~embtaskgen.lm.strict_adapters.StrictJSONAdapter` (DSPy's JSON
-  prompt and ``response_format``, strict parsing);
-* ``compact``: :class:`~embtaskgen.embedded.adapter.CompactListAdapter`, the short
-  prompt small models follow (for an embedded model this is what ``auto`` picks, with
-  its tuned settings; for a served one its chat-style defaults).
-
-A ``dspy.Adapter`` object is taken as is (Python only).
+``auto`` (or ``None``): the library decides (:func:`embtaskgen.lm.adapters.adapter_for`);
+``chat`` / ``json``: the strict twins of DSPy's Chat and JSON adapters; ``compact``: the
+:class:`~embtaskgen.embedded.adapter.CompactListAdapter` (for an embedded model what
+``auto`` picks, with its tuned settings). A ``dspy.Adapter`` is taken as is.
 
 Example:
     >>> type(choose_adapter("chat", "openai/m")).__name__
@@ -43,14 +32,9 @@ ADAPTER_CHOICES = ("auto", "chat", "json", "compact")
 
 
 def choose_adapter(choice: Any, lm: Any = None) -> dspy.Adapter | None:
-    """The adapter a choice names for the model choice ``lm`` (``None``: the library decides).
+    """The adapter ``choice`` (a name, ``None`` or a ``dspy.Adapter``) names for the model choice ``lm``.
 
-    Args:
-        choice: ``None``, one of :data:`ADAPTER_CHOICES`, or a ``dspy.Adapter``.
-        lm: The model choice it goes with (a spec string, ``None`` or a ``dspy.BaseLM``).
-
-    Raises:
-        ConfigError: An unknown name or another kind of object; the message names the choices.
+    ``None`` means the library decides.
     """
     if choice is None or isinstance(choice, dspy.Adapter):
         return choice
@@ -84,10 +68,5 @@ def _is_embedded(lm: Any) -> bool:
 
 
 def adapter_label(adapter: dspy.Adapter | None) -> str:
-    """A short name of a chosen adapter, for the journal (``auto`` when the library decides).
-
-    Example:
-        >>> adapter_label(None), adapter_label(choose_adapter("json"))
-        ('auto', 'StrictJSONAdapter')
-    """
+    """A short name of a chosen adapter, for the journal (``auto`` when the library decides)."""
     return "auto" if adapter is None else type(adapter).__name__

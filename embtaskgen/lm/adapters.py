@@ -1,14 +1,10 @@
 """Which adapter formats and parses a call for an LM: the one place that decides.
 
-A served model gets the strict twin of DSPy's adapter (:mod:`embtaskgen.lm.strict_adapters`):
-whatever ``dspy.settings`` holds, ``ChatAdapter`` by default, with the same prompt but
-a ``list[str]`` answer read as strict JSON (no ``json_repair``, no ``literal_eval``); an
-adapter in ``dspy.settings`` other than DSPy's Chat or JSON adapter is left alone
-(``None``). An embedded model from :func:`~embtaskgen.embedded.catalog.load_local_lm`
-gets the :class:`~embtaskgen.embedded.adapter.CompactListAdapter` with the settings its
-catalog entry was tuned with, told the category of the call. An adapter the user chose
-always wins; a ``CompactListAdapter`` the user built without a category is told the
-category of each call (a copy per call).
+An adapter the user chose always wins (a ``CompactListAdapter`` built without a category
+gets a copy told the call's). An embedded model gets the compact adapter with the
+settings its catalog entry was tuned with. A served model gets the strict twin of the
+adapter in ``dspy.settings`` (``ChatAdapter`` by default); any adapter there other than
+DSPy's Chat or JSON adapter is left alone (``None``).
 
 Example:
     >>> import dspy
@@ -29,19 +25,13 @@ __all__ = ["adapter_for", "example_adapter_for"]
 
 
 def adapter_for(lm: Any, category: str | None = None, chosen: dspy.Adapter | None = None) -> dspy.Adapter | None:
-    """The adapter to format a call of ``category`` on ``lm``.
+    """The adapter to format a call of ``category`` on ``lm`` (``None``: keep ``dspy.settings.adapter``).
 
     Args:
         lm: The LM of the call.
-        category: The category (or example kind) the call serves; the compact adapter
-            shows that category's worked examples. ``None`` gives an adapter for
-            inspection only (its settings, not its examples), as program files record.
+        category: The category the call serves (``None``: an adapter for inspection only,
+            as program files record).
         chosen: An adapter the user picked; returned as is.
-
-    Returns:
-        ``chosen`` if given; a ``CompactListAdapter`` for an embedded model; else the
-        strict twin of ``dspy.settings.adapter`` (a ``StrictChatAdapter`` by default),
-        or ``None`` when that adapter is not DSPy's Chat or JSON adapter (keep it).
 
     Example:
         >>> adapter_for(dspy.LM("openai/m"), "text-retrieval", chosen=dspy.JSONAdapter()).__class__.__name__
@@ -73,18 +63,10 @@ def adapter_for(lm: Any, category: str | None = None, chosen: dspy.Adapter | Non
 
 
 def example_adapter_for(lm: Any, kind: str | None = None, chosen: dspy.Adapter | None = None) -> dspy.Adapter | None:
-    """The adapter to format a stage-2 example call (of ``kind``) on ``lm``.
+    """Like :func:`adapter_for`, for a stage-2 example call of ``kind`` (``None``: the signature's).
 
-    Like :func:`adapter_for`, but an embedded model gets the
-    :class:`~embtaskgen.embedded.object_adapter.CompactObjectAdapter` (one JSON object per
-    call, its schema sent as a grammar) in its catalog entry's prompt style, instead of
-    the list adapter. A served model gets the strict twin of DSPy's adapter; an adapter
-    the user chose always wins.
-
-    Args:
-        lm: The LM of the call.
-        kind: The example kind (``None``: the adapter reads it from the signature).
-        chosen: An adapter the user picked; returned as is.
+    An embedded model gets the :class:`~embtaskgen.embedded.object_adapter.CompactObjectAdapter`
+    in its catalog entry's prompt style.
 
     Example:
         >>> adapter_for(dspy.LM("openai/m")).__class__.__name__

@@ -1,19 +1,9 @@
 """Render each piece of a prompt once: DSPy's Chat and JSON adapters, memoised per values.
 
-DSPy's adapters rebuild every message of every call: each field value goes through
-``serialize_for_json``, which builds a new pydantic ``TypeAdapter`` for the value's type
-(about 0.1 ms each; a call with two worked examples has eleven values). In a run the
-values repeat: the topic comes from a pool, the worked examples from a seed pool, and
-``num_tasks`` and ``avoid`` rarely change; only the ``rollout_id`` (not part of the
-prompt) is new per call. :func:`memoise_pieces` makes an adapter instance remember the
-text of its user messages (worked-example inputs and the call's own inputs) and its
-assistant messages (worked-example outputs), per signature and values.
-
-Only plain JSON values are memoised, compared by type and value (``1``, ``1.0`` and
-``True`` are different values; a tuple is not a list): ``str``, ``int``, ``float``,
-``bool``, ``None``, and lists and string-keyed dicts of those, of exactly these types.
-Anything else (an image, a pydantic model, a ``str`` subclass) is rendered afresh every
-time. The text is the adapter's own, so the prompt, and DSPy's cache key, are unchanged.
+DSPy renders every field value of every call through a new pydantic ``TypeAdapter``
+(about 0.1 ms each), though in a run the values repeat. Only plain JSON values of exactly
+the JSON types are memoised, compared by type and value (``1``, ``1.0`` and ``True``
+differ); anything else renders afresh. The text is the adapter's own: the prompt is unchanged.
 
 Example:
     >>> import dspy
@@ -23,8 +13,6 @@ Example:
     >>> text = adapter.format_user_message_content(sig, {"topic": "law"}, main_request=True)
     >>> text == dspy.ChatAdapter().format_user_message_content(sig, {"topic": "law"}, main_request=True)
     True
-    >>> adapter.format_user_message_content.hits, adapter.format_user_message_content.misses
-    (0, 1)
 """
 
 from __future__ import annotations
@@ -71,14 +59,7 @@ def plain_key(value: Any) -> Hashable:
 
 
 class PieceMemo:
-    """``render(signature, values, *rest)`` memoised per (signature, the fields' values, rest).
-
-    Args:
-        render: The adapter's bound method.
-        fields: Which of the signature's fields the text depends on
-            (``"input_fields"`` or ``"output_fields"``).
-        maxsize: Texts kept (least recently used dropped first).
-    """
+    """``render(signature, values, *rest)`` memoised (LRU) per signature, the ``fields``' values, and rest."""
 
     def __init__(self, render: Callable[..., str], fields: str, maxsize: int = 2048) -> None:
         self._render = render

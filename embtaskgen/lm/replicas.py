@@ -1,19 +1,10 @@
 """One served model behind several OpenAI-compatible replicas: each call goes to one of them.
 
-``--api-base`` given more than once (``api_base=[url, url, ...]`` in Python) names
-replicas of the same served model (vLLM, llama.cpp's server). :class:`ReplicaLM` is a
-``dspy.LM`` whose calls are spread over them round-robin, by the call's ``rollout_id``:
-a planned call (seed, category or kind, generation) always goes to replica
-``rollout_id % n``, whichever executor runs it (the local runner, or any Ray actor, which
-builds the same LM from the same settings). The same seed gives the same assignment; the
-ids are hashes, so each replica gets about ``1/n`` of the calls. A call without a
-``rollout_id`` (an optimiser's) takes the next replica in turn.
-
-The replicas share one entry in DSPy's response cache on purpose: DSPy leaves
-``api_base`` out of its cache key, and the endpoint marker (:func:`replica_key`) is
-made from the *set* of URLs, so an answer cached from one replica is found whichever
-replica the call is sent to. A run with another set of replicas uses another cache
-namespace; one URL keeps the single-endpoint key it always had.
+A call goes to replica ``rollout_id % n`` (the ids are hashes of the planned call, so
+any executor sends it to the same replica and each gets about ``1/n``); a call without
+one takes the next in turn. The replicas share one DSPy cache namespace on purpose
+(:func:`replica_key` hashes the set of URLs), so a cached answer is found whichever
+replica a call goes to.
 
 Example:
     >>> lm = ReplicaLM("openai/m", ["http://127.0.0.1:8000/v1", "http://127.0.0.1:8001/v1"], api_key="x")
@@ -47,13 +38,7 @@ def replica_key(prefix: str, api_bases: Sequence[str]) -> str:
 
 
 class ReplicaLM(dspy.LM):
-    """A ``dspy.LM`` that sends each call to one of several ``api_base`` URLs (see the module docstring).
-
-    Args:
-        model: The served model id (``openai/<name>``), the same on every replica.
-        api_bases: Two or more checked http(s) URLs.
-        **kwargs: Everything else ``dspy.LM`` takes (``api_key``, ``max_tokens``, ...).
-    """
+    """A ``dspy.LM`` that sends each call to one of several checked ``api_base`` URLs."""
 
     def __init__(self, model: str, api_bases: Sequence[str], **kwargs: Any) -> None:
         self.api_bases = tuple(api_bases)
@@ -70,11 +55,7 @@ class ReplicaLM(dspy.LM):
         return self.api_bases[turn % len(self.api_bases)]
 
     def _route(self, prompt: Any, kwargs: dict[str, Any]) -> tuple[dspy.LM, dict[str, Any]]:
-        """The LM to call and its call arguments: this one with the replica's ``api_base``.
-
-        An explicit ``lm15.Request`` takes no call options, so it goes to a copy of this LM
-        pinned to the replica (sharing its history).
-        """
+        """This LM with the replica's ``api_base``; a copy pinned to it for a ``Request`` (no call options)."""
         url = self.replica_for(kwargs.get("rollout_id", self.kwargs.get("rollout_id")))
         if isinstance(prompt, Request) or "request" in kwargs:
             pinned = self.copy(api_base=url)

@@ -1,25 +1,13 @@
-"""Choose the language model a generator runs on.
+"""Choose the language model a generator runs on (the library never calls ``dspy.configure``).
 
-``lm=None`` is the embedded default (llama.cpp, in-process, offline); ``"local"`` or
-``"local:<name-or-path.gguf>"`` picks another embedded model; any other string is a
-LiteLLM / DSPy model id (``openai/gpt-4o-mini``, ``openai/<served-name>`` with
-``api_base`` for vLLM or llama.cpp's server, ``ollama_chat/llama3.2``); a ``dspy.BaseLM``
-is used as is. The library never calls ``dspy.configure``.
-
-A served model's endpoint is part of DSPy's cache key: DSPy leaves ``api_base`` out of
-the key it hashes, so two servers behind the same model string would share cached
-answers. :func:`resolve_lm` adds one setting named after the endpoint (a hash of
-``api_base``, or of ``<PROVIDER>_API_BASE`` / ``<PROVIDER>_BASE_URL`` from the
-environment) whose value is ``None``: DSPy hashes the name, and neither the native
-engine nor LiteLLM sends a ``None`` setting, so the request is unchanged. A served model
-also sets ``LITELLM_LOCAL_MODEL_COST_MAP=true`` (unless the user set it; ``false`` asks
-for the download), so a run makes no network call of its own besides the model's (DSPy
-otherwise fetches LiteLLM's model-metadata map from the internet on first use).
+DSPy leaves ``api_base`` out of its cache key, so two servers behind one model string
+would share cached answers: :func:`resolve_lm` adds a ``None``-valued setting named after
+the endpoint (:func:`endpoint_key`), whose name DSPy hashes and which is never sent. A
+served model also sets ``LITELLM_LOCAL_MODEL_COST_MAP=true`` (unless set), so a run makes
+no network call besides the model's.
 
 Example:
     >>> lm = resolve_lm("openai/my-model", api_base="http://127.0.0.1:8000/v1")
-    >>> lm.model
-    'openai/my-model'
     >>> [key for key in lm.kwargs if key.startswith(ENDPOINT_KEY_PREFIX)]
     ['embtaskgen_endpoint_87459d11adee7bce']
 """
@@ -57,9 +45,8 @@ logger = logging.getLogger(__name__)
 
 #: Prefix of the ``None``-valued LM setting that puts a served model's endpoint in DSPy's cache key.
 ENDPOINT_KEY_PREFIX = "embtaskgen_endpoint_"
-#: Set to ``true`` (unless the user set it) when a served model is used: DSPy then reads the model
-#: metadata (prices, context windows) from its bundled snapshot instead of fetching it from the
-#: internet (a 5 s wait and a warning when offline). ``LITELLM_LOCAL_MODEL_COST_MAP=false`` fetches it.
+#: Set to ``true`` unless the user set it: LiteLLM's model metadata from its bundled snapshot
+#: instead of the internet (a 5 s wait and a warning when offline).
 COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"
 #: The ``api_key`` placed on a served model with ``api_base`` and no key (keyless local servers).
 PLACEHOLDER_KEY = "not-needed"
@@ -69,11 +56,7 @@ _secrets_lock = threading.Lock()
 
 
 def known_secrets() -> tuple[str, ...]:
-    """API keys given to :func:`resolve_lm` in this process (explicitly or on an LM object).
-
-    Redaction (:func:`embtaskgen.lm.untrusted.redact`) removes these besides the
-    environment's ``*_API_KEY`` values: a server may quote the key back in an error.
-    """
+    """API keys given to :func:`resolve_lm` in this process, for redaction (a server may quote one back)."""
     with _secrets_lock:
         return tuple(sorted(_secrets))
 
@@ -86,9 +69,6 @@ def _remember_secret(value: object) -> None:
 
 def check_api_base(api_base: object) -> str:
     """Check that ``api_base`` is an http(s) URL with a host; return it.
-
-    Raises:
-        ValueError: Anything else (empty, no scheme, another scheme, no host).
 
     Example:
         >>> check_api_base("http://127.0.0.1:8000/v1")
@@ -112,18 +92,7 @@ def check_api_base(api_base: object) -> str:
 
 
 def check_api_bases(api_base: object) -> str | tuple[str, ...] | None:
-    """Check one ``api_base`` URL or a list of replica URLs; one URL comes back as a string.
-
-    Example:
-        >>> check_api_bases(["http://127.0.0.1:8000/v1"])
-        'http://127.0.0.1:8000/v1'
-        >>> check_api_bases(["http://a:8000/v1", "http://b:8000/v1"])
-        ('http://a:8000/v1', 'http://b:8000/v1')
-        >>> check_api_bases(["http://a:8000/v1", "http://a:8000/v1/"])
-        Traceback (most recent call last):
-        ...
-        embtaskgen.errors.ConfigError: api_base lists http://a:8000/v1/ twice; give each replica's URL once
-    """
+    """Check one ``api_base`` URL or a list of replica URLs (each once); one URL comes back as a string."""
     if api_base is None or isinstance(api_base, str):
         return None if api_base is None else check_api_base(api_base)
     if not isinstance(api_base, (list, tuple)):
@@ -154,20 +123,12 @@ def _without_userinfo(url: str | None) -> str | None:
 def endpoint_key(model: str, api_base: str | None) -> str | None:
     """The name of the setting that keeps ``model`` at this endpoint apart in DSPy's cache.
 
-    Args:
-        model: A LiteLLM / DSPy model id (``provider/name``).
-        api_base: The endpoint given for it, or ``None`` for the provider's default,
-            unless ``<PROVIDER>_API_BASE`` or ``<PROVIDER>_BASE_URL`` names another.
-
-    Returns:
-        ``"embtaskgen_endpoint_<16 hex digits>"``, or ``None`` when the model uses its
-        provider's default endpoint (its cache entries stay as DSPy keys them).
+    ``None`` for the provider's default endpoint (``api_base`` ``None`` and no
+    ``<PROVIDER>_API_BASE`` / ``<PROVIDER>_BASE_URL``): its cache entries stay as DSPy keys them.
 
     Example:
         >>> endpoint_key("openai/m", "http://127.0.0.1:8000/v1/") == endpoint_key("openai/m", "http://127.0.0.1:8000/v1")
         True
-        >>> endpoint_key("openai/m", "http://127.0.0.1:8001/v1") == endpoint_key("openai/m", "http://127.0.0.1:8000/v1")
-        False
     """
     endpoint = api_base
     if endpoint is None and "/" in model:
@@ -208,6 +169,10 @@ def resolve_lm(
         ValueError: ``api_base`` given with an embedded model or an LM object, or not an
             http(s) URL; ``no_repeat`` given with anything but an embedded model spec.
         TypeError: ``lm`` is of an unsupported type.
+
+    Example:
+        >>> resolve_lm("openai/my-model", api_base="http://127.0.0.1:8000/v1").model
+        'openai/my-model'
     """
     no_repeat = check_no_repeat(no_repeat, lm)
     # one URL in a list: the single-URL path below
@@ -245,15 +210,13 @@ def resolve_lm(
             _remember_secret(api_key)
         if max_tokens is not None:
             kwargs["max_tokens"] = max_tokens
-        endpoint = endpoint_key(lm, url)
+        endpoint = endpoint_key(lm, url) if replicas is None else None
         if endpoint is not None:
             # DSPy hashes this name into the cache key (it drops api_base); the value None is
             # never sent: the native engine and LiteLLM both leave None settings out.
             kwargs[endpoint] = None
         if replicas is not None:
             del kwargs["api_base"]
-            if endpoint is not None:
-                del kwargs[endpoint]
             kwargs[replica_key(ENDPOINT_KEY_PREFIX, replicas)] = None  # one cache namespace for the set
             logger.debug(
                 "using served model %s on %d replicas (%s)",
@@ -270,11 +233,7 @@ def resolve_lm(
 
 
 def lm_concurrency(lm: dspy.BaseLM, requested: int | None) -> int:
-    """How many calls to keep in flight on ``lm``.
-
-    An engine that declares ``max_concurrency`` (the embedded llama.cpp engine declares
-    1) caps the request; otherwise ``requested`` or 8.
-    """
+    """How many calls to keep in flight on ``lm``: ``requested`` or 8, capped by its engine's ``max_concurrency``."""
     if requested is not None and requested < 1:
         raise ConfigError(f"concurrency must be >= 1, got {requested}")
     engine = getattr(lm, "engine", None)
@@ -300,10 +259,7 @@ def accepts_seed(lm: dspy.BaseLM) -> bool:
 
 
 class LazyLM:
-    """A model choice resolved on first use (the embedded model loads then), once.
-
-    It survives ``copy.deepcopy`` as itself (optimizers copy modules; the LM, its engine
-    and connections are never copied).
+    """A model choice resolved once, on first use; ``copy.deepcopy`` (optimizers) keeps it as itself.
 
     Example:
         >>> lazy = LazyLM("openai/m")

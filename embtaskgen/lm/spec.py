@@ -1,8 +1,4 @@
-"""Model specs: which strings name an embedded model, and the checks that depend on it.
-
-``None``, ``"local"`` and ``"local:<name|file.gguf>"`` name an embedded model (llama.cpp,
-in-process); any other string is a LiteLLM model id. Settings that only an embedded
-model has (the repeated-phrase penalty) are checked against the spec here.
+"""Model specs: which name an embedded model (``None``, ``"local"``, ``"local:..."``), and its own settings.
 
 Example:
     >>> is_local_spec("local:smollm2"), is_local_spec("openai/gpt-4o-mini")
@@ -26,17 +22,7 @@ def is_local_spec(spec: object) -> bool:
 
 
 def check_no_repeat(no_repeat: object, lm: object = LOCAL_PREFIX) -> float | None:
-    """Check the embedded model's repeated-phrase penalty for the model choice ``lm``.
-
-    Args:
-        no_repeat: ``None`` (the model's default) or a number >= 0 (``0`` turns it off).
-        lm: The model choice it goes with; it must name an embedded model.
-
-    Returns:
-        The strength as a float, or ``None``.
-
-    Raises:
-        ValueError: Not a finite number >= 0, or given with a served model or an LM object.
+    """The embedded model's repeated-phrase penalty as a float (or ``None``), checked for the model choice ``lm``.
 
     Example:
         >>> check_no_repeat(0), check_no_repeat(None, "openai/gpt-4o-mini")

@@ -1,26 +1,9 @@
 """Strict parsing for served models: an answer is JSON, or it is a parse failure.
 
-DSPy's Chat and JSON adapters read a field value with ``json_repair`` (and, failing that,
-``ast.literal_eval``): an answer that is not JSON at all, say the Python expression
-``[__import__('os').system('x'), 'b']``, comes back "repaired" into a list whose items
-nobody wrote. The adapters here send exactly the prompt DSPy's adapters send (they
-override parsing only, so DSPy's cache keys and every prompt figure stay the same) and
-read a ``list[str]`` output field with :func:`loads_string_list`:
-
-* ``json.loads`` first;
-* the only repairs are of JSON syntax around valid JSON: a code fence (```` ``` ```` or
-  ```` ```json ````) around the value, and trailing commas before ``]`` or ``}``
-  (outside strings). A raw newline or tab inside a string is read as that character
-  (``strict=False``): still the model's own string;
-* the value must be a JSON array of JSON strings.
-
-Anything else raises ``dspy.utils.exceptions.AdapterParseError``, which the generator
-counts as a parse failure with the raw text. Output fields of other types are parsed as
-DSPy parses them.
-
-:func:`strict_adapter` turns DSPy's ``ChatAdapter`` (the default) or ``JSONAdapter``
-into its strict twin, keeping the instance's settings (and, in a run, the memoised
-prompt of :func:`embtaskgen.runs.binding.run_settings`). Any other adapter is left alone.
+DSPy's adapters read a value with ``json_repair`` (then ``ast.literal_eval``), which
+"repairs" ``[__import__('os').system('x')]`` into a list nobody wrote. These adapters
+send exactly DSPy's prompt (so cache keys stay the same) and read a ``list[str]`` field
+with :func:`loads_string_list`; other output types parse as in DSPy.
 
 Example:
     >>> loads_string_list('```json\\n["A task.", "Another task.",]\\n```')
@@ -51,6 +34,7 @@ __all__ = [
     "is_string_list",
     "loads_json",
     "loads_string_list",
+    "parse_error",
     "strict_adapter",
 ]
 
@@ -60,8 +44,7 @@ _TRAILING = re.compile(r",\s*[\]}]")
 
 
 def _drop_trailing_commas(text: str) -> str:
-    """``text`` without the commas after a value (outside strings) that only whitespace
-    separates from ``]`` or ``}``: ``["a",]`` but not ``[,]`` or ``["a",,]``."""
+    """``text`` without the commas after a value (outside strings) before ``]`` or ``}``: not ``[,]``."""
     out: list[str] = []
     start = 0
     in_string = escaped = False
@@ -88,10 +71,7 @@ def _drop_trailing_commas(text: str) -> str:
 
 
 def loads_json(text: str) -> Any:
-    """``text`` as JSON, with the only repairs allowed: a code fence around it, trailing commas.
-
-    Raises:
-        ValueError: ``text`` is not JSON, even after those repairs.
+    """``text`` as JSON; the only repairs: a code fence around it, trailing commas (raw newlines stay in strings).
 
     Example:
         >>> loads_json('{"tasks": ["A.",],}')
@@ -116,17 +96,13 @@ def loads_json(text: str) -> Any:
 def loads_string_list(text: str) -> list[str]:
     """``text`` as a JSON array of JSON strings (see :func:`loads_json` for the repairs).
 
-    Raises:
-        ValueError: Not JSON, or not an array of strings.
-
     Example:
         >>> loads_string_list('[1, 2]')
         Traceback (most recent call last):
         ...
         ValueError: expected a JSON array of strings, got an array holding int
     """
-    value = loads_json(text)
-    return _string_list(value)
+    return _string_list(loads_json(text))
 
 
 def _string_list(value: Any) -> list[str]:
@@ -143,11 +119,25 @@ def is_string_list(annotation: Any) -> bool:
     return get_origin(annotation) is list and get_args(annotation) == (str,)
 
 
-class StrictChatAdapter(ChatAdapter):
-    """DSPy's ``ChatAdapter`` with strict JSON for ``list[str]`` outputs; the prompt is unchanged.
+def parse_error(
+    adapter: dspy.Adapter,
+    signature: type[Signature],
+    completion: str,
+    message: str | None = None,
+    parsed: dict[str, Any] | None = None,
+) -> AdapterParseError:
+    """The ``AdapterParseError`` of ``adapter`` for ``completion``."""
+    return AdapterParseError(
+        adapter_name=type(adapter).__name__,
+        signature=signature,
+        lm_response=completion,
+        message=message,
+        parsed_result=parsed,
+    )
 
-    When the chat format fails, DSPy tries its JSON adapter once (``use_json_adapter_fallback``);
-    here that fallback is the :class:`StrictJSONAdapter`.
+
+class StrictChatAdapter(ChatAdapter):
+    """DSPy's ``ChatAdapter`` with strict JSON for ``list[str]`` outputs (and a strict JSON fallback).
 
     Example:
         >>> sig = dspy.Signature("topic -> tasks: list[str]")
@@ -179,24 +169,13 @@ class StrictChatAdapter(ChatAdapter):
             try:
                 fields[name] = loads_string_list(text) if is_string_list(annotation) else parse_value(text, annotation)
             except ValueError as exc:
-                raise AdapterParseError(
-                    adapter_name=type(self).__name__,
-                    signature=signature,
-                    lm_response=completion,
-                    message=f"Failed to parse field {name} from the LM response: {exc}",
-                ) from None
-        fields = apply_output_field_defaults(signature, fields)
-        if fields.keys() != signature.output_fields.keys():
-            raise AdapterParseError(
-                adapter_name=type(self).__name__, signature=signature, lm_response=completion, parsed_result=fields
-            )
-        return fields
+                message = f"Failed to parse field {name} from the LM response: {exc}"
+                raise parse_error(self, signature, completion, message) from None
+        return _complete(self, signature, completion, fields, None)
 
 
 class StrictJSONAdapter(JSONAdapter):
-    """DSPy's ``JSONAdapter`` reading a strict JSON object; ``list[str]`` values must be arrays of strings.
-
-    Unlike DSPy's, it does not look for an object inside prose.
+    """DSPy's ``JSONAdapter`` reading a strict JSON object (never one inside prose); ``list[str]`` strictly.
 
     Example:
         >>> sig = dspy.Signature("topic -> tasks: list[str]")
@@ -206,45 +185,41 @@ class StrictJSONAdapter(JSONAdapter):
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
         """The answer as a JSON object of the output fields."""
-
-        def failure(message: str, parsed: dict[str, Any] | None = None) -> AdapterParseError:
-            return AdapterParseError(
-                adapter_name=type(self).__name__,
-                signature=signature,
-                lm_response=completion,
-                message=message,
-                parsed_result=parsed,
-            )
-
         try:
             value = loads_json(completion)
+            problem = None if isinstance(value, dict) else f"a JSON {type(value).__name__}, not an object."
         except ValueError as exc:
-            raise failure(f"LM response is not a JSON object: {exc}") from None
-        if not isinstance(value, dict):
-            raise failure(f"LM response is a JSON {type(value).__name__}, not an object.")
+            problem = f"not a JSON object: {exc}"
+        if problem is not None:
+            raise parse_error(self, signature, completion, f"LM response is {problem}") from None
         fields = {name: item for name, item in value.items() if name in signature.output_fields}
         for name, item in fields.items():
             annotation = signature.output_fields[name].annotation
             try:
                 fields[name] = _string_list(item) if is_string_list(annotation) else parse_value(item, annotation)
             except ValueError as exc:
-                raise failure(f"Failed to parse field {name}: {exc}", fields) from None
-        fields = apply_output_field_defaults(signature, fields)
-        if fields.keys() != signature.output_fields.keys():
-            raise failure("LM response is missing output fields.", fields)
-        return fields
+                raise parse_error(self, signature, completion, f"Failed to parse field {name}: {exc}", fields) from None
+        return _complete(self, signature, completion, fields, "LM response is missing output fields.")
+
+
+def _complete(
+    adapter: dspy.Adapter, signature: type[Signature], completion: str, fields: dict[str, Any], message: str | None
+) -> dict[str, Any]:
+    """``fields`` with the signature's defaults; a parse error unless every output field is there."""
+    fields = apply_output_field_defaults(signature, fields)
+    if fields.keys() != signature.output_fields.keys():
+        raise parse_error(adapter, signature, completion, message, fields)
+    return fields
 
 
 _STRICT: dict[type, type] = {ChatAdapter: StrictChatAdapter, JSONAdapter: StrictJSONAdapter}
 
 
 def strict_adapter(base: dspy.Adapter | None) -> dspy.Adapter | None:
-    """The strict twin of ``base`` (``None``: DSPy's default, a ``ChatAdapter``), or ``None``.
+    """The strict twin of ``base`` (``None``: DSPy's default, a ``ChatAdapter``), or ``None`` to leave it alone.
 
-    A ``ChatAdapter`` or ``JSONAdapter`` of exactly that class becomes a copy of itself
-    of the strict class: same settings, same instance attributes (a run's memoised
-    ``format``), so the same prompt. A strict adapter is returned as is; any other adapter
-    gives ``None`` (leave it alone).
+    A ``ChatAdapter`` or ``JSONAdapter`` of exactly that class becomes a copy of itself of
+    the strict class, instance attributes (a run's memoised ``format``) and all.
 
     Example:
         >>> type(strict_adapter(None)).__name__, type(strict_adapter(dspy.JSONAdapter())).__name__

@@ -1,14 +1,9 @@
 """Text from a model or a server is untrusted: make it storable, and keep secrets out of it.
 
-Two steps, each in one place:
-
-* :func:`sanitize_text` - what a model returns, before it is stored: lone UTF-16
-  surrogates (which no UTF-8 file can hold) become U+FFFD, control characters other than
-  tab and newline are dropped, and an optional cap cuts the text (the cut is marked).
-* :func:`redact` - what a server or an exception says, before it reaches a file, a
-  summary or a log: API keys (given, and every ``*_API_KEY`` / ``*_TOKEN`` value of the
-  environment), ``Authorization`` header values and ``sk-...``-shaped tokens become
-  ``[REDACTED]``.
+:func:`sanitize_text` turns lone surrogates into U+FFFD and drops control characters
+other than tab and newline; :func:`redact` replaces API keys (given, and the
+environment's ``*_API_KEY`` / ``*_TOKEN`` values), ``Authorization`` values and
+``sk-...`` tokens with ``[REDACTED]``.
 
 Example:
     >>> sanitize_text("ok \\ud83d bad\\x00")
@@ -39,12 +34,7 @@ _MIN_SECRET = 6
 
 
 def sanitize_text(text: str, max_chars: int | None = None) -> str:
-    """A version of ``text`` that any UTF-8 file can hold, optionally capped.
-
-    Args:
-        text: What the model returned.
-        max_chars: Keep at most this many characters (``None``: no cap); a cut text ends
-            with ``"…"``.
+    """``text`` as any UTF-8 file can hold it, cut to ``max_chars`` (marked ``"…"``) if given.
 
     Example:
         >>> sanitize_text("abcdef", max_chars=3)
@@ -62,12 +52,7 @@ def environment_secrets() -> list[str]:
 
 
 def redact(text: str, secrets: Iterable[str | None] | None = None) -> str:
-    """``text`` with every secret replaced by ``[REDACTED]``.
-
-    Args:
-        text: What a server or an exception said.
-        secrets: Keys to remove besides the environment's (``None``: the environment's
-            only; an empty tuple: patterns only).
+    """``text`` with every secret replaced by ``[REDACTED]``: ``secrets`` and the environment's.
 
     Example:
         >>> redact("headers: {'Authorization': 'Bearer abc123xyz789'}", secrets=())

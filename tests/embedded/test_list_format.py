@@ -53,3 +53,9 @@ def test_the_adapter_setting_picks_the_ending_and_is_validated():
     assert re.fullmatch(anywhere, "Given a claim, retrieve the documents of the.")
     with pytest.raises(ConfigError, match="clause, any"):
         CompactListAdapter(item_end="sometimes")
+
+
+def test_the_item_pattern_opens_like_the_seeds_and_is_one_sentence():
+    pattern = seed_item_pattern(["Given a claim, find evidence.", "Given a title, find the paper."], 20, 80)
+    assert pattern.startswith("^Given ") and re.fullmatch(pattern, "Given a poem, find its author.")
+    assert not re.fullmatch(pattern, "Given a poem. Find its author.")
