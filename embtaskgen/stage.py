@@ -59,6 +59,11 @@ class Stage(Protocol):
         flatten: The summary's ``flatten``.
         format: What the output holds (``"jsonl"``, ``"sentence-transformers"``, ``"parquet"``).
         result_type: The class of a call's result (rebuilt from JSON on the Ray driver).
+        journal_kind: The ``kind`` of its journal's call lines (``"generation"``, ``"example"``).
+        journal_stage: The ``stage`` its journal's run lines name (``None``: none).
+        final: Statuses a resume does not call again although the call left no row.
+        keyed_rows: Its rows name their call (else the journal's ``ok`` lines do, in order).
+        cut_unconfirmed: A call writes several rows, complete only once the journal confirms them.
     """
 
     unit: str
@@ -67,6 +72,11 @@ class Stage(Protocol):
     categories: list[str]
     flatten: bool
     format: str
+    journal_kind: str
+    journal_stage: str | None
+    final: frozenset[str]
+    keyed_rows: bool
+    cut_unconfirmed: bool
 
     def plan(self) -> list[Key]:
         """The keys of its calls, in plan order."""
@@ -109,7 +119,15 @@ class Stage(Protocol):
         ...
 
     def row_key(self, row: dict[str, Any]) -> tuple[str, int]:
-        """The key a written row names (resume reads rows back by it)."""
+        """The key a written row or journal line names (resume reads rows back by it)."""
+        ...
+
+    def read_row(self, row: dict[str, Any], where: str) -> tuple[tuple[str, int], list[str]]:
+        """The key and tasks of an earlier run's row, checked (a ``ResumeError`` naming ``where``)."""
+        ...
+
+    def restore(self, tasks: list[str]) -> None:
+        """Learn the tasks an earlier run wrote (stage 1's de-duplicator)."""
         ...
 
     def failure_head(self, key: Key, seed: int) -> dict[str, Any]:

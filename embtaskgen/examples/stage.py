@@ -38,14 +38,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.examples.assembly import example_row
 from embtaskgen.examples.call import ExampleResult, PlannedExample
-from embtaskgen.examples.resume import ExampleRunIdentity, check_fresh_examples, read_examples_run
+from embtaskgen.examples.resume import ExampleRunIdentity, check_fresh_examples
 from embtaskgen.examples.st_format import to_sentence_transformers
 from embtaskgen.examples.validity import check_example
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.resume import ExistingRun
+from embtaskgen.runs.resume import ExistingRun, read_existing
 from embtaskgen.stage import Key, Rows
 
 __all__ = ["EXAMPLE_FORMATS", "ExampleStage"]
@@ -66,6 +66,10 @@ class ExampleStage:
     unit = "examples"
     flatten = True
     result_type = ExampleResult
+    journal_kind = "example"
+    journal_stage = "examples"
+    final = frozenset({"parse_failure", "invalid"})
+    cut_unconfirmed = False
 
     def __init__(self, generator: Any, plan: Sequence[PlannedExample], format_: str = "jsonl") -> None:
         self.generator = generator
@@ -74,6 +78,7 @@ class ExampleStage:
         self.format = format_
         self.categories = list(generator.settings.kinds)
         self.identity = ExampleRunIdentity.of(generator, "sentence-transformers" if self.st else "jsonl")
+        self.keyed_rows = not self.st  # records do not name their example: the journal's ok lines do
 
     @property
     def st(self) -> bool:
@@ -109,7 +114,24 @@ class ExampleStage:
 
     def read_existing(self, files: RunFiles) -> ExistingRun:
         """Stage 2's rows (or records, by the journal) read back."""
-        return read_examples_run(files, self.identity, self.planned)
+        return read_existing(files, self)
+
+    def read_row(self, row: dict[str, Any], where: str) -> tuple[Key, list[str]]:
+        """The key of an earlier row, checked to be a planned example with the same task text."""
+        try:
+            key = self.row_key(row)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ResumeError(f"{where}: not an example row ({exc!r} missing or malformed)") from exc
+        n = self.position.get(key)
+        if n is None or row.get("task") != self.planned[n].instruction:
+            raise ResumeError(
+                f"{where}: tasks: the row is example {key[1]} of task {key[0]!r}, "
+                "which this run does not plan with that text (another task file?)"
+            )
+        return key, [row["task"]]
+
+    def restore(self, tasks: list[str]) -> None:
+        """Stage 2 keeps no de-duplicator."""
 
     def caller(self, seed: int, lm: Any) -> Callable[[str, int], ExampleResult]:
         """``EmbeddingExampleGenerator.caller``: ``(kind, position) -> ExampleResult``."""

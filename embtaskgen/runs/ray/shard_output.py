@@ -16,7 +16,7 @@ a leftover pending file is deleted by the next session). Failure lines are appen
 they come, like the local runner's.
 
 Resume reads the folder through the local runner's own reader
-(:func:`embtaskgen.runs.resume.read_existing`, or stage 2's): :meth:`ShardFolder.resume_view`
+(:func:`embtaskgen.runs.resume.read_existing`): :meth:`ShardFolder.resume_view`
 lays the shards end to end in a hidden JSONL file for it to check (seed, categories,
 model, shape) and count, so a folder is resumed by exactly the rules of a file.
 
