@@ -69,17 +69,17 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.runs.files import RunFiles, check_output_paths
-from embtaskgen.runs.recorder import Recorder
+from embtaskgen.runs.recorder import safe_text
 from embtaskgen.runs.resume import ExistingRun
-from embtaskgen.runs.session import run_locally
+from embtaskgen.runs.session import Session, run_locally
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.seeds import decide_seed
@@ -203,25 +203,23 @@ def run(
     done = existing.done.intersection(stage.names(key) for key in plan)
     fresh = [key for key in plan if stage.names(key) not in done and stage.names(key) not in existing.failed_before]
     again = [key for key in plan if stage.names(key) not in done and stage.names(key) in existing.failed_before]
-    session = _Session(stage, identity, files, len(plan), len(done), existing, Tally(), secrets_of(generator))
+    header = stage.header(identity, len(plan), rows_reset=existing.rows_reset)
+    counts = (len(plan), len(done), existing, Tally(), secrets_of(generator))
+    options = (retry, max_failures, progress, cache, resume)
+    session = Session(stage, identity, files, *counts, fresh, again, header, *options)
     if files is not None and not fresh and not again:
-        summary = session.summary(0.0, 0, Outcome())
+        summary = build_summary(session, 0.0, 0, Outcome())
         keep_summary(files, summary)
         return summary
-    header = stage.header(identity, len(plan), rows_reset=existing.rows_reset)
+    started = time.perf_counter()
     if folder is not None:
         from embtaskgen.runs.ray.backend import run_on_ray
 
-        outcome, workers, seconds = run_on_ray(
-            generator, stage, session, folder, fresh, again, header, retry=retry, max_failures=max_failures,
-            progress=progress, cache=cache, resume=resume, ray_address=ray_address, ray_workers=ray_workers,
-        )  # fmt: skip
+        outcome, workers = run_on_ray(generator, session, folder, ray_address=ray_address, ray_workers=ray_workers)
     else:
-        outcome, workers, seconds = run_locally(
-            generator, session, fresh, again, header, retry=retry, max_failures=max_failures, progress=progress,
-            cache=cache, resume=resume,
-        )  # fmt: skip
-    summary = session.summary(seconds, workers, outcome)
+        outcome, workers = run_locally(generator, session)
+    outcome.message = safe_text(outcome.message, session.secrets)
+    summary = build_summary(session, time.perf_counter() - started, workers, outcome)
     if files is not None:
         write_summary(files, summary)
     logger.info("%srun summary: %s", "examples " if examples else "", summary.to_json(indent=None))
@@ -253,49 +251,6 @@ def run_examples(generator: Any, tasks: Any, output: str | os.PathLike[str], **o
         stacklevel=2,
     )
     return run(generator, output, tasks=tasks, **options)
-
-
-@dataclass
-class _Session:
-    """What both backends share of one session: the stage, its files, what was there, the counters."""
-
-    stage: Stage
-    identity: Any
-    files: RunFiles | None
-    planned: int
-    skipped: int
-    existing: ExistingRun
-    tally: Tally
-    secrets: list[str]
-
-    def recorder(self, output: Any, journal: Any, failures: Any, bar: Any) -> Recorder:
-        """The session's recorder over its sinks."""
-        return Recorder(
-            self.stage,
-            output=output,
-            journal=journal,
-            failures=failures,
-            tally=self.tally,
-            bar=bar,
-            seed=self.identity.seed,
-            secrets=self.secrets,
-        )
-
-    def summary(self, seconds: float, workers: int, outcome: Outcome) -> RunSummary:
-        """The summary of the session."""
-        return build_summary(
-            self.tally,
-            stage=self.stage,
-            identity=self.identity,
-            files=self.files,
-            planned=self.planned,
-            skipped=self.skipped,
-            existing=self.existing,
-            seconds=seconds,
-            workers=workers,
-            stopped=outcome.stopped,
-            message=outcome.message,
-        )
 
 
 def _existing(stage: Stage, files: RunFiles | None, folder: Any, resume: bool) -> ExistingRun:

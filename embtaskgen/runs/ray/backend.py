@@ -15,43 +15,24 @@ Example:
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
 from typing import Any
 
 from embtaskgen.errors import ConfigError
-from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.lm.resolve import lm_concurrency
 from embtaskgen.lm.spec import is_local_spec
 from embtaskgen.runs.files import WriteError
 from embtaskgen.runs.ray.executor import NoBar, RayPlan, drive_on_ray, ray_session
 from embtaskgen.runs.ray.shard_output import ShardFolder
-from embtaskgen.runs.recorder import safe_text
-from embtaskgen.runs.session import ONCE
-from embtaskgen.stage import Key, Stage
+from embtaskgen.runs.session import ONCE, Session
 
 __all__ = ["run_on_ray"]
 
 
 def run_on_ray(
-    generator: Any,
-    stage: Stage,
-    session: Any,
-    folder: ShardFolder,
-    fresh: Sequence[Key],
-    again: Sequence[Key],
-    header: dict[str, Any],
-    *,
-    retry: RetryPolicy,
-    max_failures: int | None,
-    progress: bool,
-    cache: bool,
-    resume: bool,
-    ray_address: str | None,
-    ray_workers: int | None,
-) -> tuple[Outcome, int, float]:
-    """Make the session's calls on Ray; why it ended, the calls in flight, the seconds.
+    generator: Any, session: Session, folder: ShardFolder, *, ray_address: str | None, ray_workers: int | None
+) -> tuple[Outcome, int]:
+    """Make the session's calls on Ray; why it ended and the calls in flight.
 
     Raises:
         ConfigError: A Ray address nothing answers on, a folder that cannot be written
@@ -61,29 +42,27 @@ def run_on_ray(
     concurrency = lm_concurrency(generator.lm, settings.concurrency)
     plan = RayPlan.of(concurrency, ray_workers, embedded=is_local_spec(settings.lm))
     seed = session.identity.seed
-    factory = stage.factory(seed, cache)
-    started = time.perf_counter()
+    factory = session.stage.factory(seed, session.cache)
     with ray_session(ray_address, workers=plan.workers, actor_cpus=plan.actor_cpus) as ray:
         try:
-            folder.open(truncate=not resume, header=header)
+            folder.open(truncate=not session.resume, header=session.header)
         except WriteError as exc:
             raise ConfigError(f"{exc}; nothing was run") from exc
         recorder = session.recorder(folder.rows, folder.journal, folder.failures, NoBar())
         try:
             outcome = drive_on_ray(
                 ray,
-                [(fresh, retry, True), (again, ONCE, False)],
+                [(session.fresh, session.retry, True), (session.again, ONCE, False)],
                 factory,
                 seed=seed,
                 plan=plan,
                 recorder=recorder,
                 tally=session.tally,
-                result_type=stage.result_type,
+                result_type=session.stage.result_type,
                 commit=folder.commit,
-                max_failures=max_failures,
-                progress=progress,
+                max_failures=session.max_failures,
+                progress=session.progress,
             )
         finally:
             folder.close()
-    outcome.message = safe_text(outcome.message, session.secrets)
-    return outcome, plan.workers * plan.threads, time.perf_counter() - started
+    return outcome, plan.workers * plan.threads
