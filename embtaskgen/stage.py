@@ -1,16 +1,10 @@
 """The ``Stage`` protocol: what the one runner (:func:`embtaskgen.run`) needs of a stage.
 
-Stage 1 (the brainstorm, :class:`embtaskgen.brainstorm.stage.TaskStage`) and stage 2
-(the examples, :class:`embtaskgen.examples.stage.ExampleStage`) implement it; a
-generator gives its stage (``generator.stage(...)``). The runner plans the stage's
-calls, reads an earlier run back through it (the rows are the truth: each row names its
-call), runs the calls on an executor (local threads or Ray) and writes each result's
-rows, journal line and failure line as the stage shapes them. Everything else (files,
-resume rules, retries, Ctrl-C, the summary) is the runner's, the same for both stages.
-
-A call's key is ``(label, index)``: stage 1's ``(category, generation)``, stage 2's
-``(kind, position in the plan)``; it is what the executors carry (``Job``).
-"""
+Stage 1 (:class:`embtaskgen.brainstorm.stage.TaskStage`) and stage 2
+(:class:`embtaskgen.examples.stage.ExampleStage`) implement it. Everything else (files,
+resume rules, retries, Ctrl-C, the summary) is the runner's, the same for both. A call's
+key is ``(label, index)``: stage 1's ``(category, generation)``, stage 2's ``(kind,
+position in the plan)``."""
 
 from __future__ import annotations
 

@@ -89,11 +89,7 @@ class GenerationRow(_RowBase):
         rollout = self.metadata.rollout_id if self.metadata else None
         return [
             TaskRow(
-                category=self.category,
-                model_name=self.model_name,
-                generation=self.generation,
-                seed=self.seed,
-                topic=self.topic,
+                **{name: getattr(self, name) for name in _RowBase.model_fields},
                 task=task,
                 task_index=index,
                 rollout_id=rollout,

@@ -19,15 +19,12 @@ Example:
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
-
-from pydantic import BaseModel
+from typing import Any, ClassVar
 
 from embtaskgen.brainstorm.assembly import assemble
 from embtaskgen.brainstorm.call_result import CallResult
@@ -36,7 +33,7 @@ from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.lm.adapter_choice import adapter_label
 from embtaskgen.programs.files import prompt_fingerprint
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.journal import replicas_may_change, served_at
+from embtaskgen.runs.journal import JournalIdentity, replicas_may_change, served_at
 from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
 from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.stage import Key, Rows
@@ -217,12 +214,15 @@ class TaskStage:
         return f"{key[0]} generation {key[1]} failed ({reason}): {error}"
 
 
-class RunIdentity(BaseModel):
+class RunIdentity(JournalIdentity):
     """Every setting that shapes the rows of one file (``seed=None``: not chosen yet).
 
     Read from a journal, the fields its run lines did not record are unknown (not in
     ``model_fields_set``); :meth:`mismatch` warns about those instead of refusing.
     """
+
+    run_head: ClassVar[dict[str, Any]] = {"version": JOURNAL_VERSION}
+    planned_as: ClassVar[str] = "num_generations"
 
     seed: int | None
     categories: list[str]
@@ -247,25 +247,16 @@ class RunIdentity(BaseModel):
     def of(cls, generator: Any) -> RunIdentity:
         """The identity of the rows ``generator`` writes (its seed may be ``None``)."""
         settings = generator.settings
+        same = ["seed", "flatten", "num_tasks", "topic", "keep_duplicates", "temperature", "max_tokens", "no_repeat"]
+        same += ["frequency_penalty", "presence_penalty", "few_shot", "avoid_archive"]
         return cls(
-            seed=settings.seed,
             categories=list(settings.categories),
-            flatten=settings.flatten,
-            num_tasks=settings.num_tasks,
-            topic=settings.topic,
             model_name=generator.model_name,
-            keep_duplicates=settings.keep_duplicates,
             program=prompt_fingerprint(generator),
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-            no_repeat=settings.no_repeat,
-            frequency_penalty=settings.frequency_penalty,
-            presence_penalty=settings.presence_penalty,
             adapter=adapter_label(settings.adapter),
             api_base=served_at(generator),
             topic_pool=pool_fingerprint(settings.topic_pool),
-            few_shot=settings.few_shot,
-            avoid_archive=settings.avoid_archive,
+            **{name: getattr(settings, name) for name in same},
         )
 
     def mismatch(self, other: RunIdentity) -> str | None:
@@ -296,24 +287,6 @@ class RunIdentity(BaseModel):
                 ", ".join(unknown),
             )
         return None
-
-    def header(self, num_generations: int, *, rows_reset: bool = False) -> dict[str, Any]:
-        """The ``run`` line that opens a session in the journal."""
-        record = {
-            "kind": "run",
-            "version": JOURNAL_VERSION,
-            **self.model_dump(),
-            "num_generations": num_generations,
-            "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        }
-        if rows_reset:
-            record["rows_reset"] = True
-        return record
-
-    @classmethod
-    def from_header(cls, record: dict[str, Any]) -> RunIdentity:
-        """Read a ``run`` line back (unknown keys ignored; missing keys stay unknown)."""
-        return cls.model_validate({key: record[key] for key in cls.model_fields if key in record})
 
 
 def _show(value: object) -> str:

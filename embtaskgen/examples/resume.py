@@ -11,15 +11,12 @@ Example:
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
-from typing import Any
-
-from pydantic import BaseModel
+from typing import Any, ClassVar
 
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.journal import replicas_may_change, served_at
+from embtaskgen.runs.journal import JournalIdentity, replicas_may_change, served_at
 from embtaskgen.runs.resume import check_fresh
 
 __all__ = ["ExampleRunIdentity", "check_fresh_examples"]
@@ -41,8 +38,10 @@ _MUST_MATCH = (
 )
 
 
-class ExampleRunIdentity(BaseModel):
+class ExampleRunIdentity(JournalIdentity):
     """Every setting that shapes the rows of one examples file (``seed=None``: not chosen yet)."""
+
+    run_head: ClassVar[dict[str, Any]] = {"stage": "examples"}
 
     seed: int | None
     kinds: list[str]
@@ -63,20 +62,15 @@ class ExampleRunIdentity(BaseModel):
         """The identity of the rows ``generator`` writes in ``format_``."""
         settings = generator.settings
         languages = settings.languages if isinstance(settings.languages, str) else list(settings.languages)
+        same = ("seed", "examples_per_task", "count", "temperature", "max_tokens", "no_repeat", "max_num_words")
         return cls(
-            seed=settings.seed,
             kinds=list(settings.kinds),
             format=format_,
             model_name=generator.model_name,
             api_base=served_at(generator),
             program=_prompt_fingerprint(generator),
-            examples_per_task=settings.examples_per_task,
-            count=settings.count,
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-            no_repeat=settings.no_repeat,
             languages=languages,
-            max_num_words=settings.max_num_words,
+            **{name: getattr(settings, name) for name in same},
         )
 
     def mismatch(self, other: ExampleRunIdentity) -> str | None:
@@ -90,24 +84,6 @@ class ExampleRunIdentity(BaseModel):
             if mine != theirs:
                 return f"{name}: the file was made with {mine!r}, this run has {theirs!r}"
         return None
-
-    def header(self, planned: int, *, rows_reset: bool = False) -> dict[str, Any]:
-        """The ``run`` line that opens a session in the journal."""
-        record = {
-            "kind": "run",
-            "stage": "examples",
-            **self.model_dump(),
-            "planned": planned,
-            "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        }
-        if rows_reset:
-            record["rows_reset"] = True
-        return record
-
-    @classmethod
-    def from_header(cls, record: dict[str, Any]) -> ExampleRunIdentity:
-        """Read a ``run`` line back (unknown keys ignored)."""
-        return cls.model_validate({key: record[key] for key in cls.model_fields if key in record})
 
 
 def _prompt_fingerprint(generator: Any) -> str:

@@ -1,35 +1,23 @@
-"""Stage 2 as the runner sees it: :class:`ExampleStage` (the :class:`~embtaskgen.stage.Stage` of the examples).
+"""Stage 2 as the runner sees it: :class:`ExampleStage`.
 
-It plans the examples (``EmbeddingExampleGenerator.plan``: ``examples_per_task`` per
-task, ``count`` per symmetric kind), one call each, keyed ``(kind, position in the
-plan)``; a parsed answer is checked (:func:`~embtaskgen.examples.validity.check_example`):
-a valid example becomes a row (or, with ``format="sentence-transformers"``, an
-``anchor``/``positive``/``negative`` record), an invalid one goes to the failures file
-with its outputs as the raw text and its reasons (counted per reason in ``dropped``;
-final, like a parse failure).
+One call per planned example (``EmbeddingExampleGenerator.plan``), keyed ``(kind,
+position in the plan)``. A parsed answer is checked
+(:func:`~embtaskgen.examples.validity.check_example`): a valid one becomes a row (or a
+sentence-transformers record), an invalid one a failure line (final, like a parse
+failure). The journal's run line has ``"stage": "examples"`` and every setting that
+shapes the rows; then one ``example`` line per finished example.
 
-Files (for ``output="examples.jsonl"``): the rows, ``.progress.jsonl`` (a ``run`` line
-with ``"stage": "examples"`` and every setting that shapes the rows, then one
-``example`` line per finished example: ``task_id``, ``example_index``, ``status`` ``ok``
-/ ``parse_failure`` / ``invalid`` / ``error``), ``.failures.jsonl`` and ``.summary.json``.
-
-Resume (:mod:`embtaskgen.examples.resume`): the settings (seed, kinds, examples per
-task, count, model, ``api_base``, prompts, temperature, ``max_tokens``, ``no_repeat``,
-languages, ``max_num_words``, format) must match, or
-:class:`~embtaskgen.errors.ResumeError` names the setting and both values. JSONL rows
-are the truth: a row names its job (``task_id``, ``example_index``) and must be of this
-run (seed, model, a planned task with the same text). Sentence-transformers records do
-not name their job: the journal's ``ok`` lines do, in the order of the records, and
-records no ``ok`` line confirms (a write cut short) are cut off. On Ray, the records
-could not be resumed safely: write rows and convert them
-(:func:`embtaskgen.to_sentence_transformers`).
+Resume: the settings must match (:class:`~embtaskgen.errors.ResumeError` names the
+setting). JSONL rows name their example and must be of a planned task with the same
+text; sentence-transformers records do not, so the journal's ``ok`` lines name them in
+order and records no ``ok`` confirms are cut off (on Ray, write rows and convert them
+with :func:`embtaskgen.to_sentence_transformers`).
 
 Example:
     >>> from embtaskgen.examples.generator import EmbeddingExampleGenerator
     >>> gen = EmbeddingExampleGenerator(kinds="sts", count=2, seed=1, lm="openai/m")
     >>> gen.stage(None).plan()
-    [('sts', 0), ('sts', 1)]
-"""
+    [('sts', 0), ('sts', 1)]"""
 
 from __future__ import annotations
 

@@ -1,18 +1,11 @@
 """A folder of row shards: which files it holds, how they are read, how one is written.
 
-A run with ``--executor ray`` writes its rows into a folder (:mod:`embtaskgen.runs.shard_output`):
-one shard per batch of results (``part-000000.jsonl``, ... or ``.parquet``), each written
-whole (:func:`write_shard`), so a shard is either absent or complete; the sidecars
-(``_progress.jsonl`` ...) and pending files start with ``_`` or ``.`` and are skipped.
-
-Every reader of rows (:func:`embtaskgen.brainstorm.rows.read_jsonl`, ``report``,
-``examples --tasks``, ``embtaskgen dedup``) takes a path through
-:func:`iter_shard_rows`: a JSONL file (read by :func:`embtaskgen.io.jsonl.iter_jsonl`),
-a Parquet file, or a folder of shards, read in name order. Parquet shards keep scalar
-and list columns as they are and store each object-valued field (``metadata``,
-``attributes``) as a JSON string (as :func:`~embtaskgen.brainstorm.rows.to_dataset`
-does), listed in the file's key-value metadata, so that every shard has one schema and a
-row reads back exactly as written.
+A Ray run writes one shard per batch (``part-000000.jsonl`` ... or ``.parquet``), each
+whole (:func:`write_shard`); names starting with ``_`` or ``.`` (sidecars, pending files)
+are skipped. Every reader of rows takes a path through :func:`iter_shard_rows`: a JSONL
+file, a Parquet file or a folder of shards in name order. Parquet stores each
+object-valued field (``metadata``, ``attributes``) as a JSON string, listed in the
+file's metadata, so every shard has one schema and a row reads back exactly as written.
 
 Example:
     >>> import tempfile, pathlib
@@ -20,8 +13,7 @@ Example:
     >>> write_shard(folder / "part-000000.jsonl", [{"category": "text-retrieval", "task": "x"}])
     1
     >>> [row for _, _, row in iter_shard_rows(folder)]
-    [{'category': 'text-retrieval', 'task': 'x'}]
-"""
+    [{'category': 'text-retrieval', 'task': 'x'}]"""
 
 from __future__ import annotations
 

@@ -1,22 +1,10 @@
 """The files of one run and the one way lines are added to them.
 
-A run writes next to its output ``tasks.jsonl``:
-
-* ``tasks.jsonl`` - the rows, one complete JSON line at a time;
-* ``tasks.jsonl.progress.jsonl`` - the journal resume reads (see :mod:`.journal`);
-* ``tasks.jsonl.failures.jsonl`` - one line per failed generation, with its reason;
-* ``tasks.jsonl.summary.json`` - the :class:`~embtaskgen.runs.summary.RunSummary`.
-
-Before anything is created, :func:`check_output_paths` refuses an output that is not
-a regular file (``/dev/null``, ``/dev/full``, a folder, a pipe) or a new file in a
-writable folder, so no sidecar ever appears next to a device.
-
-Every append is one ``os.write`` of whole lines on a file opened with ``O_APPEND``,
-retried until all bytes are out, and never interrupted by Ctrl-C (the run turns
-SIGINT into a flag, see :mod:`.interrupt`). A write that fails (disk full, I/O error)
-cuts the file back to its last whole line and raises :class:`WriteError`. A process
-killed outright (SIGKILL, power loss) can at worst leave a torn last line; resume
-cuts it off (:func:`repair_tail`, :mod:`.resume`).
+Next to ``tasks.jsonl``: ``.progress.jsonl`` (the journal), ``.failures.jsonl`` and
+``.summary.json``. Every append is one ``os.write`` of whole lines (``O_APPEND``, retried
+until all bytes are out); a write that fails cuts the file back to its last whole line
+and raises :class:`WriteError`. A process killed outright can at worst leave a torn last
+line, which resume cuts off (:func:`repair_tail`).
 
 Example:
     >>> import tempfile, pathlib
@@ -24,8 +12,7 @@ Example:
     >>> with LineWriter(path) as out:
     ...     out.write_lines(['{"a": 1}'])
     >>> path.read_text()
-    '{"a": 1}\\n'
-"""
+    '{"a": 1}\\n'"""
 
 from __future__ import annotations
 

@@ -17,17 +17,45 @@ This module keeps the journal's URLs free of credentials.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import urllib.parse
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
 
 from embtaskgen.lm.untrusted import redact
 
-__all__ = ["public_url", "public_urls", "replicas_may_change", "served_at"]
+__all__ = ["JournalIdentity", "public_url", "public_urls", "replicas_may_change", "served_at"]
 
 logger = logging.getLogger(__name__)
+
+
+class JournalIdentity(BaseModel):
+    """A stage's identity as its journal's ``run`` line holds it (the base of each stage's)."""
+
+    run_head: ClassVar[dict[str, Any]] = {}  # what opens the run line, before the settings
+    planned_as: ClassVar[str] = "planned"  # the name of the planned calls' count
+
+    def header(self, planned: int, *, rows_reset: bool = False) -> dict[str, Any]:
+        """The ``run`` line that opens a session in the journal."""
+        record = {
+            "kind": "run",
+            **self.run_head,
+            **self.model_dump(),
+            self.planned_as: planned,
+            "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        }
+        if rows_reset:
+            record["rows_reset"] = True
+        return record
+
+    @classmethod
+    def from_header(cls, record: dict[str, Any]) -> Any:
+        """Read a ``run`` line back (unknown keys ignored; missing keys stay unknown)."""
+        return cls.model_validate({key: record[key] for key in cls.model_fields if key in record})
 
 
 def public_url(url: str | None) -> str | None:

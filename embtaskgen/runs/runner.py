@@ -1,58 +1,25 @@
 """Large runs of either stage: stream rows to JSONL as calls finish, resume, survive faults, account.
 
-:func:`run` is what ``embtaskgen generate``, ``examples`` and ``pipeline`` call. It
-takes a generator and runs its :class:`~embtaskgen.stage.Stage` (``generator.stage``):
-stage 1 (an :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator`) makes
-``num_generations`` calls per category; stage 2 (an
-:class:`~embtaskgen.examples.generator.EmbeddingExampleGenerator`, with ``tasks``) one
-call per planned example (:mod:`embtaskgen.examples.stage`). Calls run many at once
-against a served model, one at a time on the embedded one, on worker threads
-(``executor="local"``) or a pool of Ray Data actors (``executor="ray"``,
-:mod:`embtaskgen.runs.ray`: the output is then a folder of shards, rows recorded on the
-driver in plan order, so the same seed gives the same rows as the local runner).
+:func:`run` (``embtaskgen generate``, ``examples``, ``pipeline``) runs a generator's
+:class:`~embtaskgen.stage.Stage` on worker threads (``executor="local"``) or a pool of
+Ray Data actors (``executor="ray"``, :mod:`embtaskgen.runs.ray`, a folder of shards).
+Next to ``tasks.jsonl`` (the rows, one whole write per call, in plan order, so the copy
+of a duplicate that is kept is the earliest's at any concurrency) it writes
+``tasks.jsonl.progress.jsonl`` (the journal), ``tasks.jsonl.failures.jsonl`` (one line
+per failed call with its reason) and ``tasks.jsonl.summary.json`` (the
+:class:`~embtaskgen.runs.summary.RunSummary`, rewritten at the end of every session).
 
-Files of stage 1 (for ``output="tasks.jsonl"``; stage 2's are alike, see :mod:`embtaskgen.examples.stage`):
+Without ``resume`` a non-empty output is refused; an output that is not a regular file
+or a new file in a writable folder is refused before anything is created. With
+``resume`` the earlier run is read back and checked (:mod:`embtaskgen.runs.resume`) and
+only the missing calls are made; parse failures are final; calls that failed with an
+error are tried once more at the end of the session, outside ``max_failures``. A resume
+with nothing left to do keeps the summary file of the session that finished the run.
 
-* ``tasks.jsonl`` - rows of the successful generations, appended in plan order, one
-  complete line at a time (one write per generation). Not flattened: one row per
-  generation; flattened: one row per kept task. Every row carries ``category``,
-  ``generation`` and ``seed``; the three identify the generation. Rows are in plan
-  order (the scheduler hands outcomes on in plan order), so the copy of a duplicate
-  task that is kept is the earliest generation's, at any concurrency.
-* ``tasks.jsonl.progress.jsonl`` - the journal: the run's identity, then one line per
-  generation with an outcome. Resume reads it (with the rows), since a flattened
-  generation whose tasks were all duplicates leaves no row.
-* ``tasks.jsonl.failures.jsonl`` - one line per failed generation: reason
-  (``error`` with the exception type and message, or ``parse_failure`` with the raw
-  answer), attempts, time.
-* ``tasks.jsonl.summary.json`` - the :class:`~embtaskgen.runs.summary.RunSummary`,
-  rewritten at the end of every session (complete, interrupted or aborted).
-
-Existing output: without ``resume`` a non-empty output file is refused (ValueError);
-nothing is overwritten. An output that is not a regular file or a new file in a
-writable folder (``/dev/full``, a folder) is refused before anything is created. With
-``resume`` the earlier run is read back (:mod:`embtaskgen.runs.resume`: the rows are
-the truth, the journal the evidence for what rows cannot show; a torn last write is
-cut off and called again) and checked: every setting that shapes the rows (seed,
-categories, row shape, model, ``api_base``, prompts, ``num_tasks``, topic,
-temperature, ``max_tokens``, ``no_repeat``, levers, ``keep_duplicates``) must match,
-or :class:`~embtaskgen.errors.ResumeError` names the setting and both values. Only
-the missing generations are called; a resumed run ends with exactly
-``categories x num_generations`` generations, none twice. Parse failures are final
-(the same seed gives the same answer). Generations that failed with an error in an
-earlier session are tried once more at the end of the session, after the others, and
-their failures do not count toward ``max_failures``: repeated resumes with
-``max_failures`` always get further and end with every generation accounted. A resume
-with nothing left to do writes nothing and leaves the summary file as it is (unless it
-is missing or not a complete run's, then it is written with the file's totals).
-
-Faults: DSPy's LM retries transient errors within each call; the run re-queues a
-generation whose call still failed transiently (:class:`~embtaskgen.execute.faults.RetryPolicy`),
-and records anything else in the failures file; no model error stops the run, except
-``max_failures``. Ctrl-C finishes the calls in flight, writes them and stops (a second
-Ctrl-C stops at once); the file never holds a partial line. A write that fails (disk
-full, I/O error) stops the run with :class:`~embtaskgen.errors.RunAborted` naming the
-file and the reason; every file keeps whole lines only.
+Faults: transient errors are retried (DSPy's, then :class:`~embtaskgen.execute.faults.RetryPolicy`);
+other failures go to the failures file; only ``max_failures`` stops the run. Ctrl-C
+finishes and writes the calls in flight (a second stops at once). A write that fails
+raises :class:`~embtaskgen.errors.RunAborted`; every file keeps whole lines only.
 
 Example:
     >>> import dspy, tempfile, pathlib
@@ -62,8 +29,7 @@ Example:
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "tasks.jsonl"
     >>> summary = run(gen, out, progress=False)
     >>> summary.ok, summary.tasks, summary.duplicates, summary.status
-    (2, 1, 1, 'complete')
-"""
+    (2, 1, 1, 'complete')"""
 
 from __future__ import annotations
 

@@ -1,13 +1,9 @@
 """The runner's local backend: one session's calls on worker threads in this process.
 
-:func:`run_locally` binds the run's LM (:func:`~embtaskgen.runs.binding.bind_for_run`),
-opens the sinks (the output, the journal with the session's ``run`` line first, the
-failures file; or stdout), and drives the scheduler the same way for both stages: the
-fresh calls (retries, ``max_failures``, Ctrl-C), then the calls that failed with an
-error in an earlier session once more, last, outside ``max_failures``; a write that
-fails ends the session as ``aborted``; the bar and the sinks are closed whatever
-happens, and the message is redacted.
-"""
+:func:`run_locally` binds the run's LM, opens the sinks (the journal with the session's
+``run`` line first; or stdout) and schedules the fresh calls, then once more, last and
+outside ``max_failures``, those that failed with an error in an earlier session. A write
+that fails ends the session as ``aborted``; the bar and the sinks are closed whatever happens."""
 
 from __future__ import annotations
 

@@ -1,17 +1,10 @@
-"""The Ray Data actor that makes a batch of planned calls, with the local executor inside.
+"""The Ray Data actor that makes a batch of planned calls, with the local scheduler inside.
 
-``embtaskgen.run(..., executor="ray")`` turns its planned calls into a Ray Dataset of
-``(category or kind, index, seed)`` rows and maps :class:`CallActor` over it
-(``map_batches`` with a pool of actors). Each actor builds the program and its LM once,
-from a picklable *factory* (the model spec, never a live model: a served model string
-and its ``api_base`` URLs, or ``local:...`` whose GGUF each actor loads; several URLs are
-spread per call, not per actor: :mod:`embtaskgen.lm.replicas`), and runs every batch
-through the same scheduler as the local runner (:func:`embtaskgen.execute.scheduler.schedule`:
-``threads`` calls in flight, transient errors re-queued after the run's
-:class:`~embtaskgen.execute.faults.RetryPolicy`). It writes nothing: it returns one
-outcome row per job (``ok``, ``parse_failure`` or ``error`` with the attempts, the
-result as JSON, or the error described by :func:`~embtaskgen.execute.faults.describe_error`);
-the driver records them exactly as the local runner records its outcomes.
+Each actor builds its call function once from a picklable factory (the model spec, never
+a live model), runs every batch through :func:`embtaskgen.execute.scheduler.schedule`
+(``threads`` calls in flight, the run's retry policy) and writes nothing: it returns one
+outcome row per job (``ok``, ``parse_failure`` or ``error``, the attempts, the result or
+error as JSON), which the driver records as the local runner does.
 
 Example:
     >>> from embtaskgen.brainstorm.call_result import CallResult
@@ -21,8 +14,7 @@ Example:
     >>> actor = CallActor(Factory(), threads=2)
     >>> out = actor({"category": ["text-retrieval"], "generation": [3]})
     >>> out["status"], out["attempts"]
-    (['ok'], [1])
-"""
+    (['ok'], [1])"""
 
 from __future__ import annotations
 

@@ -1,17 +1,12 @@
 """The runner's Ray backend: one session's calls made by a pool of Ray actors, into a folder of shards.
 
-:func:`embtaskgen.run` with ``executor="ray"`` reads, checks and plans exactly as with
-local threads (the same stage, resume rules, recorder, failures file and summary); this
-backend then makes the calls on Ray (:mod:`.executor`) and writes the rows as shards
-(:mod:`.shard_output`): ``part-*.jsonl`` (or ``.parquet``), ``_progress.jsonl``,
-``_failures.jsonl`` and ``_summary.json``. Rows are recorded on the driver in plan
-order, so the same seed gives the same rows with any number of workers, and the same
-rows as the local runner, which records in plan order too.
+The runner reads, checks and plans as for local threads; this backend makes the calls on
+Ray (:mod:`.executor`) and writes the rows as shards (:mod:`.shard_output`), recorded on
+the driver in plan order, so the same seed gives the same rows as the local runner.
 
 Example:
     >>> gen = EmbeddingTaskGenerator("all", seed=7, lm="openai/m", api_base="http://10.0.0.5:8000/v1")  # doctest: +SKIP
-    >>> run(gen, "out/", executor="ray", ray_workers=4)  # doctest: +SKIP
-"""
+    >>> run(gen, "out/", executor="ray", ray_workers=4)  # doctest: +SKIP"""
 
 from __future__ import annotations
 

@@ -1,31 +1,13 @@
 """The Ray Data executor: planned calls as a Dataset, a pool of call actors, outcomes recorded on the driver.
 
-``embtaskgen.run(..., executor="ray")`` and ``run_examples(..., executor="ray")`` hand
-their planned jobs to :func:`drive_on_ray`. The jobs become a Ray Dataset of
-``(category or kind, index, seed)`` rows in plan order; ``map_batches`` maps
-:class:`~embtaskgen.runs.ray.actors.CallActor` over it with a fixed pool of
-``workers`` actors (each ``threads`` calls in flight, so ``workers x threads`` in all),
-and the driver takes the outcome batches **in plan order** (``preserve_order``) and
-gives every outcome to the local runner's recorder, then commits what it recorded as
-one shard (:class:`~embtaskgen.runs.ray.shard_output.ShardFolder`) every :data:`SHARD_CALLS`
-calls or :data:`SHARD_SECONDS` seconds. Rows are therefore built,
-cleaned and de-duplicated on the driver, in plan order: the same seed gives the same
-rows whatever the number of workers.
-
-Faults: inside an actor, per-call retries are the local runner's (DSPy's retries, then
-the run's :class:`~embtaskgen.execute.faults.RetryPolicy`). A worker process that dies
-(killed, out of memory) loses nothing: Ray restarts the actor and runs its batch again
-(``max_restarts`` / ``max_task_retries``), and the driver records each job once (an
-outcome seen twice is dropped). ``max_failures`` stops the session after the batch
-that reached it; Ctrl-C after the batch being recorded; the batches still in the
-actors are not written and a resume makes them.
-
-Ray itself: with ``address=None`` a local instance starts on 127.0.0.1 (no dashboard)
-and is shut down at the end; ``"auto"``, ``"host:port"`` or ``"ray://host:port"``
-connects to a running cluster (an address nothing answers on is a
-:class:`~embtaskgen.errors.ConfigError` before any file is written); a Ray already
-initialised in the process is used as it is.
-"""
+The jobs become a Dataset of ``(label, index, seed)`` rows; ``map_batches`` maps
+:class:`~embtaskgen.runs.ray.actors.CallActor` over it (``workers`` actors of
+``threads`` calls each) and the driver takes the outcomes in plan order
+(``preserve_order``), records them with the local runner's recorder and commits a shard
+every :data:`SHARD_CALLS` calls or :data:`SHARD_SECONDS` seconds: the same seed gives
+the same rows whatever the number of workers. A worker that dies loses nothing (Ray
+runs its batch again; the driver records each job once). ``max_failures`` and Ctrl-C
+stop after the batch being recorded; the batches still in the actors are made by a resume."""
 
 from __future__ import annotations
 

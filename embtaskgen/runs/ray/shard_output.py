@@ -1,24 +1,12 @@
 """The output folder of a run on Ray: row shards committed per batch, and the run's sidecars.
 
-A Ray run (``--executor ray``) writes into a folder (:mod:`embtaskgen.io.shards`)::
-
-    out/part-000000.jsonl      the rows of one batch of results (or .parquet)
-    out/_progress.jsonl        the journal (:mod:`.journal`), as next to a JSONL output
-    out/_failures.jsonl        one line per failed generation, with its reason
-    out/_summary.json          the :class:`~embtaskgen.runs.summary.RunSummary`
-
-The driver records each batch with the local runner's recorder into buffers, then
-:meth:`ShardFolder.commit` writes them in an order that resume can trust: the shard to
-a hidden pending file (whole, fsynced), then the batch's journal lines, then the rename
-that makes the shard visible. A driver killed at any point leaves either a complete
-shard whose journal lines are written, or no shard (its generations are called again;
-a leftover pending file is deleted by the next session). Failure lines are appended as
-they come, like the local runner's.
-
-Resume reads the folder through the local runner's own reader
-(:func:`embtaskgen.runs.resume.read_existing`): :meth:`ShardFolder.resume_view`
-lays the shards end to end in a hidden JSONL file for it to check (seed, categories,
-model, shape) and count, so a folder is resumed by exactly the rules of a file.
+``out/part-000000.jsonl`` (or ``.parquet``) per batch, ``_progress.jsonl``,
+``_failures.jsonl`` and ``_summary.json``. :meth:`ShardFolder.commit` writes a batch in
+an order resume can trust: the shard to a hidden pending file (whole, fsynced), then its
+journal lines, then the rename that makes it visible; a driver killed at any point
+leaves a complete shard with its journal lines, or no shard. Resume reads the folder
+with the local reader: :meth:`ShardFolder.resume_view` lays the shards end to end in a
+hidden JSONL file, so a folder is resumed by exactly the rules of a file.
 
 Example:
     >>> import tempfile, pathlib
@@ -28,8 +16,7 @@ Example:
     >>> folder.journal.write_records([{"kind": "generation"}])
     >>> folder.commit(); folder.close()
     >>> sorted(p.name for p in folder.path.iterdir())
-    ['_failures.jsonl', '_progress.jsonl', 'part-000000.jsonl']
-"""
+    ['_failures.jsonl', '_progress.jsonl', 'part-000000.jsonl']"""
 
 from __future__ import annotations
 
