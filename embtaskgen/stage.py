@@ -4,7 +4,8 @@ Stage 1 (:class:`embtaskgen.brainstorm.stage.TaskStage`) and stage 2
 (:class:`embtaskgen.examples.stage.ExampleStage`) implement it. Everything else (files,
 resume rules, retries, Ctrl-C, the summary) is the runner's, the same for both. A call's
 key is ``(label, index)``: stage 1's ``(category, generation)``, stage 2's ``(kind,
-position in the plan)``."""
+position in the plan)``.
+"""
 
 from __future__ import annotations
 
@@ -23,16 +24,10 @@ Key = tuple[str, int]
 
 @dataclass
 class Rows:
-    """What one answered call becomes: the lines to write and what to count.
+    """What one answered call becomes: the lines to write (one write) and what to count.
 
-    Attributes:
-        lines: The JSONL lines to append to the output (one write).
-        kept: Tasks (stage 1) or examples (stage 2) in ``lines``.
-        returned: Items the model returned, before cleaning.
-        dropped: Items dropped, per reason.
-        invalid: Stage 2: the failure details of an answer that parsed but failed a
-            validity check (no lines then; its ``raw_output``, last, is capped and
-            redacted by the recorder); ``None`` otherwise.
+    ``invalid`` (stage 2) holds the failure details of an answer that parsed but failed a
+    validity check (no lines then; the recorder caps and redacts its ``raw_output``).
     """
 
     lines: list[str]

@@ -33,7 +33,7 @@ from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.lm.adapter_choice import adapter_label
 from embtaskgen.programs.files import prompt_fingerprint
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.journal import JournalIdentity, replicas_may_change, served_at
+from embtaskgen.runs.journal import JournalIdentity, served_at
 from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
 from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.stage import Key, Rows
@@ -223,6 +223,9 @@ class RunIdentity(JournalIdentity):
 
     run_head: ClassVar[dict[str, Any]] = {"version": JOURNAL_VERSION}
     planned_as: ClassVar[str] = "num_generations"
+    must_match: ClassVar[tuple[str, ...]] = _MUST_MATCH
+    hints: ClassVar[dict[str, str]] = _HINTS
+    warn_unknown: ClassVar[bool] = True
 
     seed: int | None
     categories: list[str]
@@ -259,44 +262,16 @@ class RunIdentity(JournalIdentity):
             **{name: getattr(settings, name) for name in same},
         )
 
-    def mismatch(self, other: RunIdentity) -> str | None:
-        """The first setting that forbids resuming ``self``'s file with ``other``, or ``None``.
-
-        ``self`` is what the file records, ``other`` this run. A field ``self`` does
-        not record (a journal of an older version) is logged as a warning only.
-        """
-        unknown = []
-        for name in _MUST_MATCH:
-            if name not in self.model_fields_set:
-                unknown.append(name)
-                continue
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if name == "seed" and theirs is None:
-                continue  # no seed chosen: the file's is adopted
-            if name == "categories":
-                mine, theirs = sorted(mine), sorted(theirs)
-            if name == "api_base" and replicas_may_change(mine, theirs):
-                continue
-            if mine != theirs:
-                hint = _HINTS.get(name, "")
-                return f"{name}: the file was made with {_show(mine)}, this run has {_show(theirs)}{hint}"
-        if unknown:
-            logger.warning(
-                "the journal does not record %s (written by an older embtaskgen); resuming without "
-                "checking that this run uses the same",
-                ", ".join(unknown),
-            )
-        return None
-
-
-def _show(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if value is None:
-        return "none (the default)"
-    if isinstance(value, str):
-        return repr(value)
-    return str(value)
+    @staticmethod
+    def show(value: object) -> str:
+        """A list as its items, ``None`` as the default, a string quoted."""
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        if value is None:
+            return "none (the default)"
+        if isinstance(value, str):
+            return repr(value)
+        return str(value)
 
 
 def pool_fingerprint(pool: Sequence[str] | None) -> str | None:

@@ -16,7 +16,7 @@ import json
 from typing import Any, ClassVar
 
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.journal import JournalIdentity, replicas_may_change, served_at
+from embtaskgen.runs.journal import JournalIdentity, served_at
 from embtaskgen.runs.resume import check_fresh
 
 __all__ = ["ExampleRunIdentity", "check_fresh_examples"]
@@ -42,6 +42,7 @@ class ExampleRunIdentity(JournalIdentity):
     """Every setting that shapes the rows of one examples file (``seed=None``: not chosen yet)."""
 
     run_head: ClassVar[dict[str, Any]] = {"stage": "examples"}
+    must_match: ClassVar[tuple[str, ...]] = _MUST_MATCH
 
     seed: int | None
     kinds: list[str]
@@ -72,18 +73,6 @@ class ExampleRunIdentity(JournalIdentity):
             languages=languages,
             **{name: getattr(settings, name) for name in same},
         )
-
-    def mismatch(self, other: ExampleRunIdentity) -> str | None:
-        """The first setting that forbids resuming ``self``'s file with ``other``, or ``None``."""
-        for name in _MUST_MATCH:
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if name == "seed" and theirs is None:
-                continue
-            if name == "api_base" and replicas_may_change(mine, theirs):
-                continue
-            if mine != theirs:
-                return f"{name}: the file was made with {mine!r}, this run has {theirs!r}"
-        return None
 
 
 def _prompt_fingerprint(generator: Any) -> str:

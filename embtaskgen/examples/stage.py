@@ -17,7 +17,8 @@ Example:
     >>> from embtaskgen.examples.generator import EmbeddingExampleGenerator
     >>> gen = EmbeddingExampleGenerator(kinds="sts", count=2, seed=1, lm="openai/m")
     >>> gen.stage(None).plan()
-    [('sts', 0), ('sts', 1)]"""
+    [('sts', 0), ('sts', 1)]
+"""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ Example:
     >>> next(rows)
     Traceback (most recent call last):
     ...
-    embtaskgen.errors.ConfigError: ...rows.jsonl:4: expected a JSON object, got list"""
+    embtaskgen.errors.ConfigError: ...rows.jsonl:4: expected a JSON object, got list
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ Example:
     >>> write_shard(folder / "part-000000.jsonl", [{"category": "text-retrieval", "task": "x"}])
     1
     >>> [row for _, _, row in iter_shard_rows(folder)]
-    [{'category': 'text-retrieval', 'task': 'x'}]"""
+    [{'category': 'text-retrieval', 'task': 'x'}]
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Runs: a large run of either stage streamed to JSONL, resumable, accounted (:func:`embtaskgen.run`).
 
-Named ``runs`` so that it never shadows the function ``embtaskgen.run``; ``ray/`` is the Ray backend."""
+Named ``runs`` so that it never shadows the function ``embtaskgen.run``; ``ray/`` is the Ray backend.
+"""
 
 __all__: list[str] = []

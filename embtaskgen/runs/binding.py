@@ -12,7 +12,8 @@ Example:
     >>> lm = dspy.LM("openai/m")
     >>> run_lm = bind_for_run(lm, cache=False, on_cost=lambda cost: None)
     >>> run_lm.cache, lm.cache
-    (False, True)"""
+    (False, True)
+"""
 
 from __future__ import annotations
 
@@ -44,18 +45,9 @@ class _CostOnlyHistory:
 
 
 def bind_for_run(lm: dspy.BaseLM, *, cache: bool, on_cost: Callable[[object], None]) -> dspy.BaseLM:
-    """A run-specific copy of ``lm``: the cache setting of the run, and no history.
+    """A run-specific copy of ``lm`` (sharing its engine and pools): the run's cache setting, no history.
 
-    The copy shares the LM's engine and connection pools; the caller's LM is unchanged.
-    A run passes it to every call (``EmbeddingTaskGenerator.caller(seed, lm=...)``).
-
-    Args:
-        lm: The generator's LM.
-        cache: Read and write DSPy's response cache.
-        on_cost: Called from worker threads with each call's reported cost (or ``None``).
-
-    Returns:
-        The LM the run's calls use.
+    ``on_cost`` is called from worker threads with each call's reported cost (or ``None``).
     """
     run_lm = lm.copy(cache=cache)
     run_lm.update_history = _CostOnlyHistory(on_cost)
@@ -63,11 +55,7 @@ def bind_for_run(lm: dspy.BaseLM, *, cache: bool, on_cost: Callable[[object], No
 
 
 class _MemoFormat:
-    """``adapter.format`` memoised per (signature, demos, inputs), for plain-JSON values.
-
-    Calls whose demos or inputs are not plain JSON (images, custom types) are formatted
-    afresh every time. Thread-safe enough: a race formats the same prompt twice.
-    """
+    """``adapter.format`` memoised per (signature, demos, inputs) of plain JSON (a race formats twice)."""
 
     def __init__(self, format_: Callable[..., list[dict[str, Any]]], maxsize: int = 256) -> None:
         self._format = format_
@@ -91,13 +79,9 @@ class _MemoFormat:
 
 
 def run_settings() -> dict[str, Any]:
-    """DSPy settings to enter (``dspy.context(**run_settings())``) around a run.
+    """DSPy settings around a run: no trace, and a Chat or JSON adapter with its prompts memoised.
 
-    No trace (``max_trace_size=0``), and the adapter DSPy would use anyway, with its
-    system message memoised per signature and its messages per (signature, demos,
-    inputs) when it is a Chat or JSON adapter. A
-    generator that picks its own adapter (the embedded model's) still overrides it per
-    call.
+    A generator that picks its own adapter (the embedded model's) still overrides it per call.
     """
     settings: dict[str, Any] = {"max_trace_size": 0}
     base = dspy.settings.adapter or ChatAdapter()

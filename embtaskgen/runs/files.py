@@ -12,7 +12,8 @@ Example:
     >>> with LineWriter(path) as out:
     ...     out.write_lines(['{"a": 1}'])
     >>> path.read_text()
-    '{"a": 1}\\n'"""
+    '{"a": 1}\\n'
+"""
 
 from __future__ import annotations
 

@@ -38,6 +38,39 @@ class JournalIdentity(BaseModel):
 
     run_head: ClassVar[dict[str, Any]] = {}  # what opens the run line, before the settings
     planned_as: ClassVar[str] = "planned"  # the name of the planned calls' count
+    must_match: ClassVar[tuple[str, ...]] = ()  # in this order of reporting
+    hints: ClassVar[dict[str, str]] = {}
+    warn_unknown: ClassVar[bool] = False  # a field an older journal does not record: a warning, not a refusal
+
+    @staticmethod
+    def show(value: object) -> str:
+        """A recorded value as a refusal names it."""
+        return repr(value)
+
+    def mismatch(self, other: Any) -> str | None:
+        """The first setting that forbids resuming ``self``'s file (what it records) with ``other``, or ``None``."""
+        unknown = []
+        for name in self.must_match:
+            if self.warn_unknown and name not in self.model_fields_set:
+                unknown.append(name)
+                continue
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if name == "seed" and theirs is None:
+                continue  # no seed chosen: the file's is adopted
+            if name == "categories":
+                mine, theirs = sorted(mine), sorted(theirs)
+            if name == "api_base" and replicas_may_change(mine, theirs):
+                continue
+            if mine != theirs:
+                hint = self.hints.get(name, "")
+                return f"{name}: the file was made with {self.show(mine)}, this run has {self.show(theirs)}{hint}"
+        if unknown:
+            logger.warning(
+                "the journal does not record %s (written by an older embtaskgen); resuming without "
+                "checking that this run uses the same",
+                ", ".join(unknown),
+            )
+        return None
 
     def header(self, planned: int, *, rows_reset: bool = False) -> dict[str, Any]:
         """The ``run`` line that opens a session in the journal."""

@@ -2,7 +2,8 @@
 
 All writes happen on the run's own thread, rows before the journal line, so that resume
 can trust what it reads; the stage says what a result's rows are. What a model or a
-server said is untrusted: failure and log lines keep it sanitised, capped and redacted."""
+server said is untrusted: failure and log lines keep it sanitised, capped and redacted.
+"""
 
 from __future__ import annotations
 
@@ -56,15 +57,8 @@ class Sink(Protocol):
 class Recorder:
     """Writes and counts the outcomes of one run (the scheduler's recorder).
 
-    Args:
-        stage: The run's stage.
-        output: Sink of the rows.
-        journal: Sink of the journal lines (``None``: rows go to stdout, no resume).
-        failures: Sink of the failure lines (``None``: failures are logged only).
-        tally: The run's counters.
-        bar: The progress bar.
-        seed: The run seed.
-        secrets: Keys to redact besides the environment's (the run's LM's API key).
+    ``journal`` and ``failures`` are ``None`` when rows go to stdout (failures are then
+    logged only); ``secrets`` are redacted besides the environment's keys.
     """
 
     def __init__(

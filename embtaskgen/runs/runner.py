@@ -29,7 +29,8 @@ Example:
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "tasks.jsonl"
     >>> summary = run(gen, out, progress=False)
     >>> summary.ok, summary.tasks, summary.duplicates, summary.status
-    (2, 1, 1, 'complete')"""
+    (2, 1, 1, 'complete')
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 :func:`run_locally` binds the run's LM, opens the sinks (the journal with the session's
 ``run`` line first; or stdout) and schedules the fresh calls, then once more, last and
 outside ``max_failures``, those that failed with an error in an earlier session. A write
-that fails ends the session as ``aborted``; the bar and the sinks are closed whatever happens."""
+that fails ends the session as ``aborted``; the bar and the sinks are closed whatever happens.
+"""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ Example:
     >>> gen = types.SimpleNamespace(lm=None, settings=types.SimpleNamespace(
     ...     lm=None, api_base="http://user:s3cret@127.0.0.1:8000/v1"))
     >>> secrets_of(gen)
-    ['s3cret']"""
+    ['s3cret']
+"""
 
 from __future__ import annotations
 

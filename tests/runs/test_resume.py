@@ -259,7 +259,7 @@ def test_an_older_journal_without_the_new_fields_only_warns(tmp_path, caplog):
     old = ("seed", "categories", "flatten", "num_tasks", "topic", "model_name", "keep_duplicates")
     lines[0] = {"kind": "run", "version": 1, **{key: lines[0][key] for key in old}, "num_generations": 2}
     files.progress.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    with caplog.at_level(logging.WARNING, logger="embtaskgen.brainstorm.stage"):
+    with caplog.at_level(logging.WARNING, logger="embtaskgen.runs.journal"):
         summary = run(make(model, temperature=0.5), out, resume=True, progress=False)
     assert summary.status == "complete"
     assert "does not record" in caplog.text and "temperature" in caplog.text

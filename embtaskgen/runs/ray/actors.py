@@ -14,7 +14,8 @@ Example:
     >>> actor = CallActor(Factory(), threads=2)
     >>> out = actor({"category": ["text-retrieval"], "generation": [3]})
     >>> out["status"], out["attempts"]
-    (['ok'], [1])"""
+    (['ok'], [1])
+"""
 
 from __future__ import annotations
 
@@ -83,13 +84,7 @@ class _Outcomes:
 
 
 class CallActor:
-    """Makes the calls of one batch (a Ray Data callable class; see the module docstring).
-
-    Args:
-        factory: Builds the call function (and its DSPy settings) once per actor.
-        threads: Calls in flight in this actor.
-        retry: The run's policy for transient errors (default: ``RetryPolicy()``).
-    """
+    """Makes the calls of one batch (a Ray Data callable class; see the module docstring)."""
 
     def __init__(self, factory: CallFactory, threads: int, retry: RetryPolicy | None = None) -> None:
         self.call, self.settings = factory.build()

@@ -6,7 +6,8 @@ the driver in plan order, so the same seed gives the same rows as the local runn
 
 Example:
     >>> gen = EmbeddingTaskGenerator("all", seed=7, lm="openai/m", api_base="http://10.0.0.5:8000/v1")  # doctest: +SKIP
-    >>> run(gen, "out/", executor="ray", ray_workers=4)  # doctest: +SKIP"""
+    >>> run(gen, "out/", executor="ray", ray_workers=4)  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ Example:
     >>> factory = GeneratorCalls.of(gen, seed=1, cache=False)
     >>> call, settings = factory.build()
     >>> callable(call), settings["max_trace_size"]
-    (True, 0)"""
+    (True, 0)
+"""
 
 from __future__ import annotations
 
@@ -34,16 +35,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class GeneratorCalls:
-    """The factory of one run's call function in a Ray worker (see the module docstring).
-
-    Attributes:
-        generator_class: ``EmbeddingTaskGenerator`` or ``EmbeddingExampleGenerator``.
-        settings: The generator's validated settings (with the model spec).
-        state: The prompts (``generator.dump_state()``).
-        seed: The run seed.
-        cache: Use DSPy's response cache in the workers.
-        plan: Stage 2's planned examples (``None`` for stage 1).
-    """
+    """The factory of one run's call function in a Ray worker (see the module docstring)."""
 
     generator_class: type
     settings: Any

@@ -7,7 +7,8 @@ The jobs become a Dataset of ``(label, index, seed)`` rows; ``map_batches`` maps
 every :data:`SHARD_CALLS` calls or :data:`SHARD_SECONDS` seconds: the same seed gives
 the same rows whatever the number of workers. A worker that dies loses nothing (Ray
 runs its batch again; the driver records each job once). ``max_failures`` and Ctrl-C
-stop after the batch being recorded; the batches still in the actors are made by a resume."""
+stop after the batch being recorded; the batches still in the actors are made by a resume.
+"""
 
 from __future__ import annotations
 
@@ -100,14 +101,7 @@ def ray_session(address: str | None, *, workers: int, actor_cpus: float) -> Iter
 
 @dataclass(frozen=True)
 class RayPlan:
-    """How the calls are spread: ``workers`` actors of ``threads`` calls each, ``batch_size`` jobs per batch.
-
-    Attributes:
-        workers: Actors in the pool.
-        threads: Calls in flight per actor.
-        batch_size: Jobs per batch (a shard holds one batch's rows).
-        actor_cpus: CPUs Ray reserves per actor.
-    """
+    """How the calls are spread: ``workers`` actors of ``threads`` calls each, ``batch_size`` jobs per batch."""
 
     workers: int
     threads: int
@@ -208,20 +202,9 @@ def drive_on_ray(
 ) -> Outcome:
     """Make the jobs on Ray and record every outcome on the driver, a batch at a time.
 
-    Args:
-        ray: The ``ray`` module, connected (:func:`ray_session`).
-        sessions: ``(jobs, retry, counted)`` runs made one after the other: the fresh jobs
-            with the run's retry policy, then those that failed in an earlier session
-            with one attempt, not counted toward ``max_failures``.
-        factory: Builds each actor's call function (the model spec, the program, the seed).
-        seed: The run seed (a column of the dataset).
-        plan: Workers, threads, batch size.
-        recorder: The local runner's recorder (``ok``, ``parse_failure``, ``error``).
-        tally: The run's counters.
-        result_type: Rebuilds a call result from its JSON (``CallResult``, ``ExampleResult``).
-        commit: Makes what was recorded durable (a shard, its journal lines).
-        max_failures: Stop after the batch in which this many counted jobs failed.
-        progress: Ray Data's progress bars on stderr.
+    ``sessions`` are ``(jobs, retry, counted)`` runs made one after the other (the fresh
+    jobs, then those that failed in an earlier session, not counted toward
+    ``max_failures``); ``commit`` makes what was recorded durable (a shard, its journal lines).
     """
     outcome = Outcome()
     seen: set[tuple[str, int]] = set()

@@ -16,7 +16,8 @@ Example:
     >>> folder.journal.write_records([{"kind": "generation"}])
     >>> folder.commit(); folder.close()
     >>> sorted(p.name for p in folder.path.iterdir())
-    ['_failures.jsonl', '_progress.jsonl', 'part-000000.jsonl']"""
+    ['_failures.jsonl', '_progress.jsonl', 'part-000000.jsonl']
+"""
 
 from __future__ import annotations
 
