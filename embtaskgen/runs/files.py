@@ -36,14 +36,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RunFiles:
-    """Paths of a run's output and sidecar files.
-
-    Attributes:
-        output: The JSONL rows.
-        progress: Journal of finished generations (``<output>.progress.jsonl``).
-        failures: Failed generations with reasons (``<output>.failures.jsonl``).
-        summary: The run summary (``<output>.summary.json``).
-    """
+    """Paths of a run's output (the rows) and sidecar files (journal, failures, summary)."""
 
     output: Path
     progress: Path
@@ -68,12 +61,7 @@ class RunFiles:
 
 
 class WriteError(OSError):
-    """A write to one of the run's files failed; the file was cut back to whole lines.
-
-    Attributes:
-        path: The file.
-        reason: What the OS said (``"No space left on device"``, ...).
-    """
+    """A write to one of the run's files failed (``reason``: what the OS said); the file was cut back to whole lines."""
 
     def __init__(self, path: str | os.PathLike[str], error: OSError) -> None:
         self.path = Path(path)
@@ -85,15 +73,9 @@ class WriteError(OSError):
 
 
 def check_output_paths(files: RunFiles) -> None:
-    """Refuse, before anything is created, paths the run cannot write line by line.
+    """Refuse, before anything is created, paths the run cannot write line by line (a ``ConfigError``).
 
-    The output and its sidecars must each be a regular writable file or not exist yet,
-    and their folder must exist and be writable (the sidecars and the summary are
-    created there).
-
-    Raises:
-        ConfigError: A device (``/dev/null``, ``/dev/full``), a folder, a pipe or a
-            socket; a read-only file; a missing or read-only folder.
+    Each file must be a regular writable file or not exist yet, in a writable folder.
 
     Example:
         >>> check_output_paths(RunFiles.for_output("/dev/null"))
@@ -139,18 +121,10 @@ def _kind(mode: int) -> str:
 
 
 class LineWriter:
-    """Appends whole lines to a file: one ``os.write`` per batch, never a partial line.
+    """Appends whole lines to a file (created when missing): one ``os.write`` per batch.
 
-    A failed write (``OSError``: disk full, I/O error) cuts the file back to the size
-    it had before that write and raises :class:`WriteError`. Text no UTF-8 file can
-    hold (lone surrogates) is replaced (:func:`~embtaskgen.lm.untrusted.sanitize_text`).
-
-    Args:
-        path: File to append to (created when missing).
-        truncate: Empty the file first.
-
-    Raises:
-        WriteError: The file cannot be opened.
+    A failed write cuts the file back to its size before that write and raises
+    :class:`WriteError`; lone surrogates are replaced (no UTF-8 file can hold them).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, truncate: bool = False) -> None:
@@ -164,11 +138,7 @@ class LineWriter:
             raise WriteError(self.path, exc) from exc
 
     def write_lines(self, lines: Sequence[str]) -> None:
-        """Append ``lines`` (without newlines) as one write.
-
-        Raises:
-            WriteError: The write failed; the file holds what it held before.
-        """
+        """Append ``lines`` (without newlines) as one write (a :class:`WriteError` leaves the file as it was)."""
         if not lines or self._fd is None:
             return
         text = "\n".join(lines) + "\n"
@@ -223,12 +193,7 @@ class LineWriter:
 
 
 def repair_tail(path: str | os.PathLike[str]) -> int:
-    """Cut a torn last line (no final newline) off ``path``; return the bytes removed.
-
-    Only a process killed in the middle of a write leaves one; a run stopped by
-    Ctrl-C never does. (The output itself is repaired by :mod:`.resume`, which also
-    removes the other rows of the generation that was being written.)
-    """
+    """Cut a torn last line (left by a process killed mid-write) off ``path``; return the bytes removed."""
     target = Path(path)
     if not target.exists():
         return 0
@@ -262,12 +227,7 @@ def truncate(path: str | os.PathLike[str], size: int) -> None:
 
 
 def write_json_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Replace ``path`` with ``text`` atomically (write a temporary file, then rename).
-
-    Raises:
-        WriteError: The file could not be written; ``path`` is unchanged and no
-            temporary file is left.
-    """
+    """Replace ``path`` with ``text`` atomically (a :class:`WriteError` leaves it unchanged, no temporary file)."""
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:

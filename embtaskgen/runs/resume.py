@@ -1,26 +1,16 @@
-"""Read what an earlier run of either stage left behind, check it belongs to this run, list what is done.
+"""Read what an earlier run of either stage left, check it belongs to this run, list what is done.
 
 The rows are the truth; the journal (:mod:`.journal`) is evidence where rows cannot
-speak. A call of the plan is:
+speak. A call is **done** when the output holds a row of it, or, without rows, when the
+journal records a final failure for it or an ``ok`` that kept 0 tasks (a flattened
+generation whose tasks were all duplicates); **failed before** when, without rows, the
+journal's last word on it is ``error`` (tried once more, last); **to do** otherwise.
 
-* **done** when the output holds a row of it; or, without rows, when the journal
-  records a final failure for it (the same seed gives the same answer) or its last
-  word is an ``ok`` that kept 0 tasks (a flattened generation whose tasks were all
-  duplicates leaves no row). An ``ok`` that kept something but has no row is called again.
-* **failed before** when, without rows, the journal's last word on it is ``error``: a
-  resumed session tries it once more, after the others (see :mod:`.runner`).
-* **to do** otherwise (never started, interrupted, or its rows are gone).
-
-Repairs, before anything is counted: a torn last line of the output or the journal (a
-process killed mid-write) is cut off, and so are the rows the same write left of the
-last call when the stage writes several per call (they are complete only when the
-journal's ``ok`` line confirms their number). Records that do not name their call
-(sentence-transformers) are named by the journal's ``ok`` lines, in order; records no
-``ok`` confirms are cut off. An output that is gone while the journal records finished
-calls makes every ``ok`` before it void (the new session's run line says ``rows_reset``).
-
-What differs per stage comes from the :class:`~embtaskgen.stage.Stage`: its identity
-(``from_header``, ``mismatch``), its journal lines, how a row is checked and keyed.
+Repairs first: a torn last line is cut off, and so are the rows of the last call not yet
+confirmed by the journal when a call writes several; records that do not name their call
+(sentence-transformers) are named by the journal's ``ok`` lines in order. An output that
+is gone voids the journal's ``ok`` lines (the new run line says ``rows_reset``). What
+differs per stage comes from the :class:`~embtaskgen.stage.Stage`.
 """
 
 from __future__ import annotations
@@ -45,16 +35,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ExistingRun:
-    """What an earlier run of the same output left.
+    """What an earlier run of the same output left (``done``, ``failed_before``: keys as rows name them).
 
-    Attributes:
-        seed: The seed to continue with: the earlier run's (journal or rows), else this run's.
-        done: Calls (by the keys rows name) that need no new call.
-        failed_before: Calls that failed with an error in an earlier session and have
-            no rows: tried once more, last.
-        rows: Lines in the output file (after repairs).
-        tasks: Tasks (stage 2: examples) in the output file (after repairs).
-        rows_reset: The output file is gone although the journal records finished calls.
+    ``seed`` is the earlier run's (journal or rows), else this run's; ``rows`` and
+    ``tasks`` are counted after repairs.
     """
 
     seed: int | None = None
@@ -97,13 +81,10 @@ def check_fresh(files: RunFiles, *, any_journal: bool = False) -> None:
 def read_existing(files: RunFiles, stage: Any) -> ExistingRun:
     """Read, repair and check the output and journal of an earlier run of ``files.output``.
 
-    ``stage.identity`` is this run's (``seed=None`` when none was chosen: the earlier
-    run's is adopted); the stage's de-duplicator learns the tasks already written.
-
     Raises:
-        ResumeError: The file was made with other settings (the message names the
-            setting and both values), or a complete line is not a row of this run.
-        ConfigError: The journal holds a line that is not JSON or of an unknown kind.
+        ResumeError: Other settings (the message names the setting and both values), or
+            a complete line that is not a row of this run.
+        ConfigError: A journal line that is not JSON or of an unknown kind.
     """
     state = ExistingRun()
     repair_tail(files.progress)

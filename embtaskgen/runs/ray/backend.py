@@ -18,7 +18,8 @@ from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.lm.resolve import lm_concurrency
 from embtaskgen.lm.spec import is_local_spec
 from embtaskgen.runs.files import WriteError
-from embtaskgen.runs.ray.executor import NoBar, RayPlan, drive_on_ray, ray_session
+from embtaskgen.runs.progressbar import make_bar
+from embtaskgen.runs.ray.executor import RayPlan, drive_on_ray, ray_session
 from embtaskgen.runs.ray.shard_output import ShardFolder
 from embtaskgen.runs.session import ONCE, Session
 
@@ -44,7 +45,9 @@ def run_on_ray(
             folder.open(truncate=not session.resume, header=session.header)
         except WriteError as exc:
             raise ConfigError(f"{exc}; nothing was run") from exc
-        recorder = session.recorder(folder.rows, folder.journal, folder.failures, NoBar())
+        recorder = session.recorder(
+            folder.rows, folder.journal, folder.failures, make_bar(0, 0, enabled=False)
+        )  # Ray Data shows its own
         try:
             outcome = drive_on_ray(
                 ray,

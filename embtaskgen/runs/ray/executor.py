@@ -30,7 +30,7 @@ from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.runs.files import WriteError
 from embtaskgen.runs.ray.actors import CallActor, CallFactory
 
-__all__ = ["NoBar", "RayPlan", "drive_on_ray", "ray_session"]
+__all__ = ["RayPlan", "drive_on_ray", "ray_session"]
 
 logger = logging.getLogger(__name__)
 
@@ -121,19 +121,6 @@ class RayPlan:
         threads = 1 if embedded else max(1, math.ceil(concurrency / workers))
         size = batch_size if batch_size is not None else threads
         return cls(workers=workers, threads=threads, batch_size=size, actor_cpus=1.0 if embedded else SERVED_ACTOR_CPUS)
-
-
-class NoBar:
-    """The recorder's progress bar on Ray: none (Ray Data shows its own with ``progress``)."""
-
-    def update(self, n: int = 1) -> None:
-        """Nothing to count."""
-
-    def set_postfix(self, **kwargs: Any) -> None:
-        """Nothing to show."""
-
-    def close(self) -> None:
-        """Nothing to close."""
 
 
 class _RemoteError(Exception):
