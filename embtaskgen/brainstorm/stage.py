@@ -1,10 +1,7 @@
 """Stage 1 as the runner sees it: :class:`TaskStage`, and :class:`RunIdentity`, the settings its rows depend on.
 
-:class:`TaskStage` plans ``num_generations`` calls per category (``(category,
-generation)``), calls them through ``EmbeddingTaskGenerator.caller`` and turns each
-answer into rows (:func:`~embtaskgen.brainstorm.assembly.assemble`: cleaned,
-de-duplicated across the run, one row per call or, flattened, per task). Resume
-(:mod:`embtaskgen.runs.resume`) reads its rows back by ``(category, generation)``.
+``num_generations`` calls per category, keyed ``(category, generation)``; each answer
+becomes rows cleaned and de-duplicated across the run (one per call or, flattened, per task).
 
 Example:
     >>> import dspy
@@ -21,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -39,8 +35,6 @@ from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.stage import Key, Rows
 
 __all__ = ["RunIdentity", "TaskStage", "pool_fingerprint"]
-
-logger = logging.getLogger(__name__)
 
 #: 2: the run line records every setting that shapes the rows (1: seed, categories,
 #: flatten, num_tasks, topic, model_name, keep_duplicates).
@@ -82,12 +76,7 @@ _HINTS = {
 
 
 class TaskStage:
-    """The brainstorm's :class:`~embtaskgen.stage.Stage` (see the module docstring).
-
-    Args:
-        generator: An ``EmbeddingTaskGenerator`` (categories, seed, prompts, model).
-        format_: What the output holds: ``"jsonl"``, or with Ray ``"parquet"`` shards.
-    """
+    """The brainstorm's :class:`~embtaskgen.stage.Stage` (see the module docstring)."""
 
     unit = "generations"
     journal_kind = "generation"

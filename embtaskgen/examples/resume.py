@@ -21,28 +21,11 @@ from embtaskgen.runs.resume import check_fresh
 
 __all__ = ["ExampleRunIdentity", "check_fresh_examples"]
 
-_MUST_MATCH = (
-    "seed",
-    "kinds",
-    "format",
-    "model_name",
-    "api_base",
-    "program",
-    "examples_per_task",
-    "count",
-    "temperature",
-    "max_tokens",
-    "no_repeat",
-    "languages",
-    "max_num_words",
-)
-
 
 class ExampleRunIdentity(JournalIdentity):
     """Every setting that shapes the rows of one examples file (``seed=None``: not chosen yet)."""
 
     run_head: ClassVar[dict[str, Any]] = {"stage": "examples"}
-    must_match: ClassVar[tuple[str, ...]] = _MUST_MATCH
 
     seed: int | None
     kinds: list[str]

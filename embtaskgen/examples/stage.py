@@ -44,13 +44,7 @@ EXAMPLE_FORMATS = ("jsonl", "sentence-transformers")
 
 
 class ExampleStage:
-    """The examples' :class:`~embtaskgen.stage.Stage` (see the module docstring).
-
-    Args:
-        generator: An ``EmbeddingExampleGenerator`` (kinds, counts, seed, model).
-        plan: Its planned examples (``generator.plan(tasks)``).
-        format_: ``"jsonl"``, ``"sentence-transformers"``, or with Ray ``"parquet"``.
-    """
+    """The examples' :class:`~embtaskgen.stage.Stage` over ``generator.plan(tasks)`` (see the module docstring)."""
 
     unit = "examples"
     flatten = True

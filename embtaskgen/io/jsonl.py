@@ -68,15 +68,7 @@ def _parse(text: str) -> Any:
 
 
 def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, object)`` for each non-blank line of a JSONL file.
-
-    Args:
-        path: The file. Line numbers are the file's (blank lines count).
-
-    Raises:
-        ConfigError: The file cannot be opened, or a line is too long, not UTF-8, not
-            JSON, nested too deeply or not an object; the message names file and line.
-    """
+    """Yield ``(line_number, object)`` for each non-blank line (numbers count blank lines); see the module docstring."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, also when abandoned
     except OSError as exc:

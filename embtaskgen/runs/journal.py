@@ -38,7 +38,7 @@ class JournalIdentity(BaseModel):
 
     run_head: ClassVar[dict[str, Any]] = {}  # what opens the run line, before the settings
     planned_as: ClassVar[str] = "planned"  # the name of the planned calls' count
-    must_match: ClassVar[tuple[str, ...]] = ()  # in this order of reporting
+    must_match: ClassVar[tuple[str, ...]] = ()  # in this order of reporting (empty: every field, in order)
     hints: ClassVar[dict[str, str]] = {}
     warn_unknown: ClassVar[bool] = False  # a field an older journal does not record: a warning, not a refusal
 
@@ -50,7 +50,7 @@ class JournalIdentity(BaseModel):
     def mismatch(self, other: Any) -> str | None:
         """The first setting that forbids resuming ``self``'s file (what it records) with ``other``, or ``None``."""
         unknown = []
-        for name in self.must_match:
+        for name in self.must_match or tuple(type(self).model_fields):
             if self.warn_unknown and name not in self.model_fields_set:
                 unknown.append(name)
                 continue
