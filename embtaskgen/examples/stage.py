@@ -1,24 +1,17 @@
 """Stage 2 as the runner sees it: :class:`ExampleStage`.
 
-One call per planned example (``EmbeddingExampleGenerator.plan``), keyed ``(kind,
-position in the plan)``. A parsed answer is checked
-(:func:`~embtaskgen.examples.validity.check_example`): a valid one becomes a row (or a
-sentence-transformers record), an invalid one a failure line (final, like a parse
-failure). The journal's run line has ``"stage": "examples"`` and every setting that
-shapes the rows; then one ``example`` line per finished example.
-
-Resume: the settings must match (:class:`~embtaskgen.errors.ResumeError` names the
-setting). JSONL rows name their example and must be of a planned task with the same
-text; sentence-transformers records do not, so the journal's ``ok`` lines name them in
-order and records no ``ok`` confirms are cut off (on Ray, write rows and convert them
-with :func:`embtaskgen.to_sentence_transformers`).
+One call per planned example, keyed ``(kind, position in the plan)``; a valid answer
+becomes a row (or a sentence-transformers record), an invalid one a failure line (final,
+like a parse failure). Its journal's run line says ``"stage": "examples"``, then one
+``example`` line per finished example. On resume, JSONL rows must be of a planned task
+with the same text; sentence-transformers records do not name their example, so the
+journal's ``ok`` lines do, in order (on Ray, write rows and convert them afterwards).
 
 Example:
     >>> from embtaskgen.examples.generator import EmbeddingExampleGenerator
     >>> gen = EmbeddingExampleGenerator(kinds="sts", count=2, seed=1, lm="openai/m")
     >>> gen.stage(None).plan()
-    [('sts', 0), ('sts', 1)]
-"""
+    [('sts', 0), ('sts', 1)]"""
 
 from __future__ import annotations
 

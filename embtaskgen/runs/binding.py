@@ -1,11 +1,8 @@
 """Prepare an LM for a large run without changing the caller's objects.
 
-Per call at scale (measured on 2 cores: 2.1 ms of CPU per call down to 0.6 ms), a run
-that streams its rows needs none of: DSPy's response cache (each call has its own
-``rollout_id``, so it never hits; off unless ``cache=True``), the LM history (the copy
-only sums the cost), the trace (``max_trace_size=0``), and the prompt rebuilt on every
-call (Chat and JSON adapters' messages are memoised per signature, demos and inputs
-when those are plain JSON).
+A run that streams its rows needs, per call, none of DSPy's response cache (each call
+has its own ``rollout_id``: it never hits), LM history, trace, nor a prompt rebuilt from
+scratch (memoised): measured on 2 cores, 2.1 ms of CPU per call down to 0.6 ms.
 
 Example:
     >>> import dspy

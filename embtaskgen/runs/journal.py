@@ -1,18 +1,11 @@
 """The progress journal ``<output>.progress.jsonl``: what a run is, and what it finished.
 
-One JSON object per line, appended, never rewritten: a ``run`` line when a session
-starts, with every setting that shapes the rows (the stage's identity, e.g.
-:class:`~embtaskgen.brainstorm.stage.RunIdentity`; ``"rows_reset": true`` marks a
-session that found the output file gone), then one line per call that reached an
-outcome, written right after its rows::
-
-    {"kind": "generation", "category": "text-retrieval", "generation": 12,
-     "status": "ok", "kept": 17}
-
-``status`` is ``ok`` (rows written; ``kept`` may be 0 when every task was a duplicate),
-``parse_failure`` (final, since the same seed gives the same answer) or ``error`` (a
-resume tries it again). The journal is evidence, the rows are the truth (:mod:`.resume`).
-This module keeps the journal's URLs free of credentials.
+Appended, never rewritten: a ``run`` line per session (:class:`JournalIdentity`: every
+setting that shapes the rows; ``"rows_reset": true`` when the output was found gone),
+then one line per call that reached an outcome, right after its rows, e.g.
+``{"kind": "generation", "category": "text-retrieval", "generation": 12, "status": "ok", "kept": 17}``
+(``status``: ``ok``, ``parse_failure``, final, or ``error``, tried again). The URLs it
+records are kept free of credentials.
 """
 
 from __future__ import annotations
@@ -137,10 +130,9 @@ def served_at(generator: Any) -> str | list[str] | None:
 def replicas_may_change(recorded: object, current: object) -> bool:
     """Whether a file made at ``recorded`` may be resumed at ``current`` (``api_base`` values).
 
-    Replicas serve the same model (``model_name`` must still match), so when either side
-    is a list of replicas the set may change on resume: add a replica, drop one that is
-    down. Two single URLs must still be the same (another server may serve another model
-    under the same name).
+    When either side is a list of replicas (of the same model: ``model_name`` must still
+    match) the set may change; two single URLs must be the same (another server may serve
+    another model under the same name).
 
     Example:
         >>> replicas_may_change(["http://a/v1", "http://b/v1"], "http://a/v1")

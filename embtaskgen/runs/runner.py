@@ -1,25 +1,13 @@
 """Large runs of either stage: stream rows to JSONL as calls finish, resume, survive faults, account.
 
-:func:`run` (``embtaskgen generate``, ``examples``, ``pipeline``) runs a generator's
-:class:`~embtaskgen.stage.Stage` on worker threads (``executor="local"``) or a pool of
-Ray Data actors (``executor="ray"``, :mod:`embtaskgen.runs.ray`, a folder of shards).
-Next to ``tasks.jsonl`` (the rows, one whole write per call, in plan order, so the copy
-of a duplicate that is kept is the earliest's at any concurrency) it writes
-``tasks.jsonl.progress.jsonl`` (the journal), ``tasks.jsonl.failures.jsonl`` (one line
-per failed call with its reason) and ``tasks.jsonl.summary.json`` (the
-:class:`~embtaskgen.runs.summary.RunSummary`, rewritten at the end of every session).
-
-Without ``resume`` a non-empty output is refused; an output that is not a regular file
-or a new file in a writable folder is refused before anything is created. With
-``resume`` the earlier run is read back and checked (:mod:`embtaskgen.runs.resume`) and
-only the missing calls are made; parse failures are final; calls that failed with an
-error are tried once more at the end of the session, outside ``max_failures``. A resume
-with nothing left to do keeps the summary file of the session that finished the run.
-
-Faults: transient errors are retried (DSPy's, then :class:`~embtaskgen.execute.faults.RetryPolicy`);
-other failures go to the failures file; only ``max_failures`` stops the run. Ctrl-C
-finishes and writes the calls in flight (a second stops at once). A write that fails
-raises :class:`~embtaskgen.errors.RunAborted`; every file keeps whole lines only.
+:func:`run` runs a generator's :class:`~embtaskgen.stage.Stage` on worker threads or a
+pool of Ray Data actors (:mod:`embtaskgen.runs.ray`). Next to ``tasks.jsonl`` (one whole
+write per call, in plan order) it keeps the journal (``.progress.jsonl``), the failures
+(``.failures.jsonl``) and the summary (``.summary.json``). A resume reads the earlier
+run back (:mod:`embtaskgen.runs.resume`) and makes only the missing calls, those that
+failed with an error last and outside ``max_failures``. Ctrl-C writes the calls in
+flight; a failed write raises :class:`~embtaskgen.errors.RunAborted`; every file keeps
+whole lines only.
 
 Example:
     >>> import dspy, tempfile, pathlib
@@ -29,8 +17,7 @@ Example:
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "tasks.jsonl"
     >>> summary = run(gen, out, progress=False)
     >>> summary.ok, summary.tasks, summary.duplicates, summary.status
-    (2, 1, 1, 'complete')
-"""
+    (2, 1, 1, 'complete')"""
 
 from __future__ import annotations
 

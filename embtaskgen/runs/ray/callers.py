@@ -1,10 +1,8 @@
 """What a Ray worker builds once: the generator, its LM from the model spec, and the call function.
 
-:class:`GeneratorCalls` is picklable: the generator's class, its settings (the model
-spec), its prompts, the seed and stage 2's plan. ``build()`` binds the LM as the local
-runner does (:func:`~embtaskgen.runs.binding.bind_for_run`) and returns the generator's
-own ``caller``, so a call on Ray is the same code as a local call (replicas are picked
-per call, by ``rollout_id``, whatever the executor).
+:class:`GeneratorCalls` is picklable (the generator's class, settings with the model
+spec, prompts, seed, stage 2's plan); ``build()`` binds the LM as the local runner does
+and returns the generator's own ``caller``, so a call on Ray is the same code as a local one.
 
 Example:
     >>> import dspy
@@ -13,8 +11,7 @@ Example:
     >>> factory = GeneratorCalls.of(gen, seed=1, cache=False)
     >>> call, settings = factory.build()
     >>> callable(call), settings["max_trace_size"]
-    (True, 0)
-"""
+    (True, 0)"""
 
 from __future__ import annotations
 

@@ -1,13 +1,10 @@
 """The Ray Data executor: planned calls as a Dataset, a pool of call actors, outcomes recorded on the driver.
 
-The jobs become a Dataset of ``(label, index, seed)`` rows; ``map_batches`` maps
-:class:`~embtaskgen.runs.ray.actors.CallActor` over it (``workers`` actors of
-``threads`` calls each) and the driver takes the outcomes in plan order
-(``preserve_order``), records them with the local runner's recorder and commits a shard
-every :data:`SHARD_CALLS` calls or :data:`SHARD_SECONDS` seconds: the same seed gives
-the same rows whatever the number of workers. A worker that dies loses nothing (Ray
-runs its batch again; the driver records each job once). ``max_failures`` and Ctrl-C
-stop after the batch being recorded; the batches still in the actors are made by a resume.
+The driver takes the outcomes in plan order (``preserve_order``), records them with the
+local runner's recorder and commits a shard every :data:`SHARD_CALLS` calls or
+:data:`SHARD_SECONDS` seconds, so the same seed gives the same rows with any number of
+workers. A worker that dies loses nothing (Ray runs its batch again; each job is
+recorded once); the batches still in the actors when a session stops are made by a resume.
 """
 
 from __future__ import annotations
