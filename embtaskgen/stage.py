@@ -69,64 +69,48 @@ class Stage(Protocol):
 
     def plan(self) -> list[Key]:
         """The keys of its calls, in plan order."""
-        ...
 
     def names(self, key: Key) -> tuple[str, int]:
         """The key the call's rows and journal lines name it by (resume's ``done`` keys)."""
-        ...
 
     def check(self, executor: str) -> None:
         """Refuse what this stage cannot do on ``executor`` (a ``ConfigError``)."""
-        ...
 
     def header(self, identity: BaseModel, planned: int, *, rows_reset: bool) -> dict[str, Any]:
         """The journal's ``run`` line of a session."""
-        ...
 
     def check_fresh(self, files: Any) -> None:
         """Refuse a new run over an earlier one's files (a ``ConfigError``)."""
-        ...
 
     def read_existing(self, files: Any) -> Any:
         """Read, repair and check an earlier run's rows and journal (an ``ExistingRun``)."""
-        ...
 
     def caller(self, seed: int, lm: Any) -> Callable[[str, int], Any]:
         """The per-call function bound to the run's seed and LM: ``(label, index) -> result``."""
-        ...
 
     def factory(self, seed: int, cache: bool) -> Any:
         """What a Ray actor builds the same caller from (picklable)."""
-        ...
 
     def result_key(self, result: Any) -> Key:
         """The call key of a result."""
-        ...
 
     def rows(self, result: Any, seed: int) -> Rows:
         """The rows of an answered call (or why it is invalid)."""
-        ...
 
     def row_key(self, row: dict[str, Any]) -> tuple[str, int]:
         """The key a written row or journal line names (resume reads rows back by it)."""
-        ...
 
     def read_row(self, row: dict[str, Any], where: str) -> tuple[tuple[str, int], list[str]]:
         """The key and tasks of an earlier run's row, checked (a ``ResumeError`` naming ``where``)."""
-        ...
 
     def restore(self, tasks: list[str]) -> None:
         """Learn the tasks an earlier run wrote (stage 1's de-duplicator)."""
-        ...
 
     def failure_head(self, key: Key, seed: int) -> dict[str, Any]:
         """The fields that open a failure line (which call, which seed)."""
-        ...
 
     def journal_line(self, key: Key, status: str, kept: int) -> dict[str, Any]:
         """The journal line of a call with an outcome."""
-        ...
 
     def describe_failure(self, key: Key, details: dict[str, Any]) -> str:
         """The log line of a failed call (``details``: its failure line's reason, error...)."""
-        ...

@@ -1,7 +1,4 @@
-"""Stage-2 runs: :class:`ExampleRunIdentity`, the ``run`` line of an examples journal (``"stage": "examples"``).
-
-:mod:`embtaskgen.runs.resume` reads an earlier run back with it (see
-:mod:`embtaskgen.examples.stage` for the rules).
+"""Stage 2's :class:`ExampleRunIdentity`, the ``run`` line of an examples journal (``"stage": "examples"``).
 
 Example:
     >>> identity = ExampleRunIdentity(seed=1, kinds=["sts"], count=2)

@@ -185,20 +185,7 @@ def run(
 
 
 def run_examples(generator: Any, tasks: Any, output: str | os.PathLike[str], **options: Any) -> RunSummary:
-    """Deprecated: ``run(generator, output, tasks=tasks, ...)``.
-
-    Example:
-        >>> import dspy, tempfile, pathlib, warnings
-        >>> from embtaskgen.examples.generator import EmbeddingExampleGenerator
-        >>> lm = dspy.utils.DummyLM([{"S1": "A dog runs.", "S2": "A dog is running.", "S3": "A cat sleeps."}] * 2)
-        >>> gen = EmbeddingExampleGenerator(kinds="sts", count=2, seed=1, lm=lm)
-        >>> out = pathlib.Path(tempfile.mkdtemp()) / "pairs.jsonl"
-        >>> with warnings.catch_warnings():
-        ...     warnings.simplefilter("ignore", DeprecationWarning)
-        ...     summary = run_examples(gen, None, out, progress=False)
-        >>> summary.ok, summary.rows, summary.status
-        (2, 2, 'complete')
-    """
+    """Deprecated: ``run(generator, output, tasks=tasks, ...)``."""
     warnings.warn(
         "run_examples(generator, tasks, output, ...) is deprecated: use run(generator, output, tasks=tasks, ...)",
         DeprecationWarning,

@@ -73,11 +73,7 @@ class Session:
 
 
 def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
-    """Make the session's calls on worker threads; why it ended and the calls in flight.
-
-    Raises:
-        ConfigError: A file cannot be opened (nothing was run).
-    """
+    """Make the session's calls on worker threads; why it ended and the calls in flight (ConfigError: none run)."""
     tally = session.tally
     fresh, again = session.fresh, session.again
     todo = len(fresh) + len(again)

@@ -82,9 +82,7 @@ class RunSummary(BaseModel):
     """The outcome of :func:`embtaskgen.run`; also written to ``<output>.summary.json``.
 
     Attributes:
-        status: ``complete`` (every planned generation is done), ``partial`` (some
-            failed with errors; a resume tries them again), ``interrupted`` (Ctrl-C)
-            or ``aborted`` (``max_failures`` reached).
+        status: ``complete``, ``partial`` (some failed with errors; resume), ``interrupted`` or ``aborted``.
         message: One sentence on why a run stopped early ("" when complete).
         output: The JSONL file (``None`` when rows went to stdout).
         seed: The run seed (drawn and recorded when none was given).
@@ -98,13 +96,10 @@ class RunSummary(BaseModel):
         failed: Generations without one (``errors + parse_failures``).
         errors: Generations whose call raised after all retries (a resume tries them again).
         parse_failures: Generations whose answer did not parse as a list.
-        invalid: Stage 2: examples that parsed but failed a validity check (by reason in
-            ``dropped``; in the failures file like a parse failure, not retried).
+        invalid: Stage 2: examples that parsed but failed a validity check (final; reasons in ``dropped``).
         retried: Extra attempts made by the run after transient errors.
         remaining: Generations still missing from the file (resume to run them).
-        retried_earlier: Generations that had failed with an error in an earlier session
-            and were tried once more in this one (last, and not counted toward
-            ``max_failures``).
+        retried_earlier: Generations that had failed in an earlier session, tried once more (last).
         tasks: Tasks written in this run.
         returned: Items the model returned in this run, before cleaning.
         duplicates: Items dropped as duplicates of earlier tasks.

@@ -49,14 +49,7 @@ class CallFactory(Protocol):
 class _Counts:
     def __init__(self) -> None:
         self.retried = 0
-        self._failed = 0
-
-    @property
-    def failed(self) -> int:
-        return self._failed
-
-    def fail(self) -> None:
-        self._failed += 1
+        self.failed = 0
 
 
 class _Outcomes:
@@ -71,7 +64,7 @@ class _Outcomes:
         self._keep(result, "ok")
 
     def parse_failure(self, result: Any, attempts: int) -> None:
-        self.tally.fail()
+        self.tally.failed += 1
         self._keep(result, "parse_failure", attempts)
 
     def _keep(self, result: Any, status: str, attempts: int = 0) -> None:
@@ -79,7 +72,7 @@ class _Outcomes:
         self.rows[self._key_of(result)] = (status, attempts, payload)
 
     def error(self, category: str, generation: int, error: BaseException, attempts: int) -> None:
-        self.tally.fail()
+        self.tally.failed += 1
         self.rows[(category, generation)] = ("error", attempts, json.dumps(describe_error(error), default=str))
 
 

@@ -31,9 +31,7 @@ def run_on_ray(
 ) -> tuple[Outcome, int]:
     """Make the session's calls on Ray; why it ended and the calls in flight.
 
-    Raises:
-        ConfigError: A Ray address nothing answers on, a folder that cannot be written
-            (nothing was run then).
+    A Ray address nothing answers on, or a folder that cannot be written, is a ``ConfigError`` (nothing run).
     """
     settings = generator.settings
     concurrency = lm_concurrency(generator.lm, settings.concurrency)

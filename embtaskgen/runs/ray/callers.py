@@ -43,13 +43,7 @@ class GeneratorCalls:
 
     @classmethod
     def of(cls, generator: Any, *, seed: int, cache: bool, plan: Sequence[Any] | None = None) -> GeneratorCalls:
-        """The factory for ``generator``; a model that cannot be sent to a worker is refused.
-
-        Raises:
-            ConfigError: The settings hold a live model object that cannot be pickled
-                (give a model spec string instead, e.g. ``"openai/<model>"`` with
-                ``api_base``, or ``"local:<name>"``).
-        """
+        """The factory for ``generator``; a live model object that cannot be pickled is a ``ConfigError``."""
         factory = cls(
             type(generator),
             generator.settings,
