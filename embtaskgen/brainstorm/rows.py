@@ -1,15 +1,9 @@
 """Row models for generated tasks, and JSONL / Hugging Face ``datasets`` export.
 
 Two row shapes, compatible with distilabel's ``EmbeddingTaskGenerator``:
-
-* :class:`GenerationRow` (not flattened): one row per model call, with ``tasks``.
-* :class:`TaskRow` (flattened): one row per task, with ``task``.
-
-Both keep ``category`` and ``model_name`` and add provenance: ``generation`` (index of
-the call within its category), ``seed`` (the run seed), ``topic`` and ``metadata``
-(rollout id, drop counts, parse failure and raw text). Token usage is not part of a
-row (a cached call reports none, and the same seed must give identical rows): it is
-summed in the prediction's ``stats`` and the run summary.
+:class:`GenerationRow` (one per model call, with ``tasks``) and :class:`TaskRow`
+(flattened: one per task). Both add provenance (``generation``, ``seed``, ``topic``,
+``metadata``); token usage is not part of a row (the same seed must give identical rows).
 
 Example:
     >>> row = GenerationRow(category="text-retrieval", tasks=["Retrieve news."],
@@ -89,11 +83,7 @@ class GenerationRow(_RowBase):
         rollout = self.metadata.rollout_id if self.metadata else None
         return [
             TaskRow(
-                category=self.category,
-                model_name=self.model_name,
-                generation=self.generation,
-                seed=self.seed,
-                topic=self.topic,
+                **{name: getattr(self, name) for name in _RowBase.model_fields},
                 task=task,
                 task_index=index,
                 rollout_id=rollout,

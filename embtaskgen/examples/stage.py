@@ -1,35 +1,17 @@
-"""Stage 2 as the runner sees it: :class:`ExampleStage` (the :class:`~embtaskgen.stage.Stage` of the examples).
+"""Stage 2 as the runner sees it: :class:`ExampleStage`.
 
-It plans the examples (``EmbeddingExampleGenerator.plan``: ``examples_per_task`` per
-task, ``count`` per symmetric kind), one call each, keyed ``(kind, position in the
-plan)``; a parsed answer is checked (:func:`~embtaskgen.examples.validity.check_example`):
-a valid example becomes a row (or, with ``format="sentence-transformers"``, an
-``anchor``/``positive``/``negative`` record), an invalid one goes to the failures file
-with its outputs as the raw text and its reasons (counted per reason in ``dropped``;
-final, like a parse failure).
-
-Files (for ``output="examples.jsonl"``): the rows, ``.progress.jsonl`` (a ``run`` line
-with ``"stage": "examples"`` and every setting that shapes the rows, then one
-``example`` line per finished example: ``task_id``, ``example_index``, ``status`` ``ok``
-/ ``parse_failure`` / ``invalid`` / ``error``), ``.failures.jsonl`` and ``.summary.json``.
-
-Resume (:mod:`embtaskgen.examples.resume`): the settings (seed, kinds, examples per
-task, count, model, ``api_base``, prompts, temperature, ``max_tokens``, ``no_repeat``,
-languages, ``max_num_words``, format) must match, or
-:class:`~embtaskgen.errors.ResumeError` names the setting and both values. JSONL rows
-are the truth: a row names its job (``task_id``, ``example_index``) and must be of this
-run (seed, model, a planned task with the same text). Sentence-transformers records do
-not name their job: the journal's ``ok`` lines do, in the order of the records, and
-records no ``ok`` line confirms (a write cut short) are cut off. On Ray, the records
-could not be resumed safely: write rows and convert them
-(:func:`embtaskgen.to_sentence_transformers`).
+One call per planned example, keyed ``(kind, position in the plan)``; a valid answer
+becomes a row (or a sentence-transformers record), an invalid one a failure line (final,
+like a parse failure). Its journal's run line says ``"stage": "examples"``, then one
+``example`` line per finished example. On resume, JSONL rows must be of a planned task
+with the same text; sentence-transformers records do not name their example, so the
+journal's ``ok`` lines do, in order (on Ray, write rows and convert them afterwards).
 
 Example:
     >>> from embtaskgen.examples.generator import EmbeddingExampleGenerator
     >>> gen = EmbeddingExampleGenerator(kinds="sts", count=2, seed=1, lm="openai/m")
     >>> gen.stage(None).plan()
-    [('sts', 0), ('sts', 1)]
-"""
+    [('sts', 0), ('sts', 1)]"""
 
 from __future__ import annotations
 
@@ -38,14 +20,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.examples.assembly import example_row
 from embtaskgen.examples.call import ExampleResult, PlannedExample
-from embtaskgen.examples.resume import ExampleRunIdentity, check_fresh_examples, read_examples_run
+from embtaskgen.examples.resume import ExampleRunIdentity, check_fresh_examples
 from embtaskgen.examples.st_format import to_sentence_transformers
 from embtaskgen.examples.validity import check_example
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.resume import ExistingRun
+from embtaskgen.runs.resume import ExistingRun, read_existing
 from embtaskgen.stage import Key, Rows
 
 __all__ = ["EXAMPLE_FORMATS", "ExampleStage"]
@@ -55,17 +37,15 @@ EXAMPLE_FORMATS = ("jsonl", "sentence-transformers")
 
 
 class ExampleStage:
-    """The examples' :class:`~embtaskgen.stage.Stage` (see the module docstring).
-
-    Args:
-        generator: An ``EmbeddingExampleGenerator`` (kinds, counts, seed, model).
-        plan: Its planned examples (``generator.plan(tasks)``).
-        format_: ``"jsonl"``, ``"sentence-transformers"``, or with Ray ``"parquet"``.
-    """
+    """The examples' :class:`~embtaskgen.stage.Stage` over ``generator.plan(tasks)`` (see the module docstring)."""
 
     unit = "examples"
     flatten = True
     result_type = ExampleResult
+    journal_kind = "example"
+    journal_stage = "examples"
+    final = frozenset({"parse_failure", "invalid"})
+    cut_unconfirmed = False
 
     def __init__(self, generator: Any, plan: Sequence[PlannedExample], format_: str = "jsonl") -> None:
         self.generator = generator
@@ -74,6 +54,7 @@ class ExampleStage:
         self.format = format_
         self.categories = list(generator.settings.kinds)
         self.identity = ExampleRunIdentity.of(generator, "sentence-transformers" if self.st else "jsonl")
+        self.keyed_rows = not self.st  # records do not name their example: the journal's ok lines do
 
     @property
     def st(self) -> bool:
@@ -109,7 +90,24 @@ class ExampleStage:
 
     def read_existing(self, files: RunFiles) -> ExistingRun:
         """Stage 2's rows (or records, by the journal) read back."""
-        return read_examples_run(files, self.identity, self.planned)
+        return read_existing(files, self)
+
+    def read_row(self, row: dict[str, Any], where: str) -> tuple[Key, list[str]]:
+        """The key of an earlier row, checked to be a planned example with the same task text."""
+        try:
+            key = self.row_key(row)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ResumeError(f"{where}: not an example row ({exc!r} missing or malformed)") from exc
+        n = self.position.get(key)
+        if n is None or row.get("task") != self.planned[n].instruction:
+            raise ResumeError(
+                f"{where}: tasks: the row is example {key[1]} of task {key[0]!r}, "
+                "which this run does not plan with that text (another task file?)"
+            )
+        return key, [row["task"]]
+
+    def restore(self, tasks: list[str]) -> None:
+        """Stage 2 keeps no de-duplicator."""
 
     def caller(self, seed: int, lm: Any) -> Callable[[str, int], ExampleResult]:
         """``EmbeddingExampleGenerator.caller``: ``(kind, position) -> ExampleResult``."""

@@ -1,19 +1,10 @@
-"""The lines of a JSONL file, as ``(line number, object)`` pairs: the one strict line reader.
+"""The one strict JSONL line reader: ``(line number, object)`` pairs, every line checked.
 
-Every reader of JSONL goes through :func:`iter_jsonl`: rows (``read_jsonl``, ``report``,
-``examples --tasks``, ``dedup``, through :mod:`embtaskgen.io.shards`), a run's journal,
-the file that ``--mine-negatives`` rewrites, a labelled set. Files come from anything
-(embtaskgen, distilabel, a script, a truncated copy), so every line is checked before it
-is used, and a line that cannot be read stops with a :class:`~embtaskgen.errors.ConfigError`
-naming the file and the line (the CLI exits with status 2), never with a traceback:
-
-* a line longer than :data:`MAX_LINE_BYTES` (it is not read into memory whole);
-* bytes that are not UTF-8 (a byte-order mark at the start of the file is allowed);
-* text that is not JSON (a last line cut short too), or JSON nested deeper than
-  :data:`MAX_DEPTH` levels (a row is three levels deep: row, ``metadata``, ``dropped``);
-* JSON that is not an object.
-
-Blank lines are skipped. The file is streamed: memory does not grow with its length.
+Files come from anything, so a line that cannot be read stops with a
+:class:`~embtaskgen.errors.ConfigError` naming file and line (never a traceback): longer
+than :data:`MAX_LINE_BYTES`, not UTF-8 (a leading byte-order mark is allowed), not JSON,
+nested deeper than :data:`MAX_DEPTH`, or not an object. Blank lines are skipped; the file
+is streamed.
 
 Example:
     >>> import pathlib, tempfile
@@ -77,15 +68,7 @@ def _parse(text: str) -> Any:
 
 
 def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, object)`` for each non-blank line of a JSONL file.
-
-    Args:
-        path: The file. Line numbers are the file's (blank lines count).
-
-    Raises:
-        ConfigError: The file cannot be opened, or a line is too long, not UTF-8, not
-            JSON, nested too deeply or not an object; the message names file and line.
-    """
+    """Yield ``(line_number, object)`` for each non-blank line (numbers count blank lines); see the module docstring."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, also when abandoned
     except OSError as exc:
@@ -109,8 +92,8 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
                 continue
             try:
                 value = _parse(text)
+                if not isinstance(value, dict):
+                    raise ValueError(f"expected a JSON object, got {type(value).__name__}")
             except ValueError as exc:
                 raise ConfigError(f"{path}:{number}: {exc}") from None
-            if not isinstance(value, dict):
-                raise ConfigError(f"{path}:{number}: expected a JSON object, got {type(value).__name__}")
             yield number, value

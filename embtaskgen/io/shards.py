@@ -1,18 +1,11 @@
 """A folder of row shards: which files it holds, how they are read, how one is written.
 
-A run with ``--executor ray`` writes its rows into a folder (:mod:`embtaskgen.runs.shard_output`):
-one shard per batch of results (``part-000000.jsonl``, ... or ``.parquet``), each written
-whole (:func:`write_shard`), so a shard is either absent or complete; the sidecars
-(``_progress.jsonl`` ...) and pending files start with ``_`` or ``.`` and are skipped.
-
-Every reader of rows (:func:`embtaskgen.brainstorm.rows.read_jsonl`, ``report``,
-``examples --tasks``, ``embtaskgen dedup``) takes a path through
-:func:`iter_shard_rows`: a JSONL file (read by :func:`embtaskgen.io.jsonl.iter_jsonl`),
-a Parquet file, or a folder of shards, read in name order. Parquet shards keep scalar
-and list columns as they are and store each object-valued field (``metadata``,
-``attributes``) as a JSON string (as :func:`~embtaskgen.brainstorm.rows.to_dataset`
-does), listed in the file's key-value metadata, so that every shard has one schema and a
-row reads back exactly as written.
+A Ray run writes one shard per batch (``part-000000.jsonl`` ... or ``.parquet``), each
+whole (:func:`write_shard`); names starting with ``_`` or ``.`` (sidecars, pending files)
+are skipped. Every reader of rows takes a path through :func:`iter_shard_rows`: a JSONL
+file, a Parquet file or a folder of shards in name order. Parquet stores each
+object-valued field (``metadata``, ``attributes``) as a JSON string, listed in the
+file's metadata, so every shard has one schema and a row reads back exactly as written.
 
 Example:
     >>> import tempfile, pathlib
@@ -57,12 +50,7 @@ def shard_name(number: int, format_: str) -> str:
 
 
 def shard_paths(folder: str | os.PathLike[str]) -> list[Path]:
-    """The shards of ``folder`` in name order: ``*.jsonl`` and ``*.parquet`` files not
-    starting with ``_`` or ``.`` (sidecars, temporary files).
-
-    Raises:
-        ConfigError: ``folder`` is not a folder.
-    """
+    """The shards of ``folder`` in name order (``*.jsonl``, ``*.parquet``; sidecars and temporary files skipped)."""
     path = Path(folder)
     if not path.is_dir():
         raise ConfigError(f"{path} is not a folder of shards")
@@ -102,15 +90,9 @@ def _iter_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def iter_shard_rows(path: str | os.PathLike[str]) -> Iterator[tuple[Path, int, dict[str, Any]]]:
-    """Yield ``(file, number, row)`` for a JSONL file, a Parquet file or a folder of shards.
+    """Yield ``(file, number, row)`` for a JSONL file, a ``.parquet`` file or a folder of shards.
 
-    Args:
-        path: A ``.jsonl`` file (any other suffix is read as JSONL too), a ``.parquet``
-            file, or a folder of shards (read in name order; sidecars skipped).
-
-    Raises:
-        ConfigError: A line (see :func:`embtaskgen.io.jsonl.iter_jsonl`) or a Parquet
-            file that cannot be read (named).
+    A line or a Parquet file that cannot be read is a ``ConfigError`` naming it.
     """
     target = Path(path)
     files = shard_paths(target) if target.is_dir() else [target]
@@ -121,16 +103,7 @@ def iter_shard_rows(path: str | os.PathLike[str]) -> Iterator[tuple[Path, int, d
 
 
 def write_shard(path: str | os.PathLike[str], rows: Sequence[dict[str, Any]]) -> int:
-    """Write ``rows`` as one shard, whole or not at all (temporary file, fsync, rename).
-
-    The format follows the suffix (``.jsonl`` or ``.parquet``).
-
-    Returns:
-        The rows written.
-
-    Raises:
-        OSError: The write failed; no shard and no temporary file are left.
-    """
+    """Write ``rows`` as one shard in the format of its suffix, whole or not at all; the rows written."""
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:

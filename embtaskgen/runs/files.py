@@ -1,22 +1,10 @@
 """The files of one run and the one way lines are added to them.
 
-A run writes next to its output ``tasks.jsonl``:
-
-* ``tasks.jsonl`` - the rows, one complete JSON line at a time;
-* ``tasks.jsonl.progress.jsonl`` - the journal resume reads (see :mod:`.journal`);
-* ``tasks.jsonl.failures.jsonl`` - one line per failed generation, with its reason;
-* ``tasks.jsonl.summary.json`` - the :class:`~embtaskgen.runs.summary.RunSummary`.
-
-Before anything is created, :func:`check_output_paths` refuses an output that is not
-a regular file (``/dev/null``, ``/dev/full``, a folder, a pipe) or a new file in a
-writable folder, so no sidecar ever appears next to a device.
-
-Every append is one ``os.write`` of whole lines on a file opened with ``O_APPEND``,
-retried until all bytes are out, and never interrupted by Ctrl-C (the run turns
-SIGINT into a flag, see :mod:`.interrupt`). A write that fails (disk full, I/O error)
-cuts the file back to its last whole line and raises :class:`WriteError`. A process
-killed outright (SIGKILL, power loss) can at worst leave a torn last line; resume
-cuts it off (:func:`repair_tail`, :mod:`.resume`).
+Next to ``tasks.jsonl``: ``.progress.jsonl`` (the journal), ``.failures.jsonl`` and
+``.summary.json``. Every append is one ``os.write`` of whole lines (``O_APPEND``, retried
+until all bytes are out); a write that fails cuts the file back to its last whole line
+and raises :class:`WriteError`. A process killed outright can at worst leave a torn last
+line, which resume cuts off (:func:`repair_tail`).
 
 Example:
     >>> import tempfile, pathlib
@@ -48,14 +36,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RunFiles:
-    """Paths of a run's output and sidecar files.
-
-    Attributes:
-        output: The JSONL rows.
-        progress: Journal of finished generations (``<output>.progress.jsonl``).
-        failures: Failed generations with reasons (``<output>.failures.jsonl``).
-        summary: The run summary (``<output>.summary.json``).
-    """
+    """Paths of a run's output (the rows) and sidecar files (journal, failures, summary)."""
 
     output: Path
     progress: Path
@@ -80,12 +61,7 @@ class RunFiles:
 
 
 class WriteError(OSError):
-    """A write to one of the run's files failed; the file was cut back to whole lines.
-
-    Attributes:
-        path: The file.
-        reason: What the OS said (``"No space left on device"``, ...).
-    """
+    """A write to one of the run's files failed (``reason``: what the OS said); the file was cut back to whole lines."""
 
     def __init__(self, path: str | os.PathLike[str], error: OSError) -> None:
         self.path = Path(path)
@@ -97,15 +73,9 @@ class WriteError(OSError):
 
 
 def check_output_paths(files: RunFiles) -> None:
-    """Refuse, before anything is created, paths the run cannot write line by line.
+    """Refuse, before anything is created, paths the run cannot write line by line (a ``ConfigError``).
 
-    The output and its sidecars must each be a regular writable file or not exist yet,
-    and their folder must exist and be writable (the sidecars and the summary are
-    created there).
-
-    Raises:
-        ConfigError: A device (``/dev/null``, ``/dev/full``), a folder, a pipe or a
-            socket; a read-only file; a missing or read-only folder.
+    Each file must be a regular writable file or not exist yet, in a writable folder.
 
     Example:
         >>> check_output_paths(RunFiles.for_output("/dev/null"))
@@ -151,18 +121,10 @@ def _kind(mode: int) -> str:
 
 
 class LineWriter:
-    """Appends whole lines to a file: one ``os.write`` per batch, never a partial line.
+    """Appends whole lines to a file (created when missing): one ``os.write`` per batch.
 
-    A failed write (``OSError``: disk full, I/O error) cuts the file back to the size
-    it had before that write and raises :class:`WriteError`. Text no UTF-8 file can
-    hold (lone surrogates) is replaced (:func:`~embtaskgen.lm.untrusted.sanitize_text`).
-
-    Args:
-        path: File to append to (created when missing).
-        truncate: Empty the file first.
-
-    Raises:
-        WriteError: The file cannot be opened.
+    A failed write cuts the file back to its size before that write and raises
+    :class:`WriteError`; lone surrogates are replaced (no UTF-8 file can hold them).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, truncate: bool = False) -> None:
@@ -176,11 +138,7 @@ class LineWriter:
             raise WriteError(self.path, exc) from exc
 
     def write_lines(self, lines: Sequence[str]) -> None:
-        """Append ``lines`` (without newlines) as one write.
-
-        Raises:
-            WriteError: The write failed; the file holds what it held before.
-        """
+        """Append ``lines`` (without newlines) as one write (a :class:`WriteError` leaves the file as it was)."""
         if not lines or self._fd is None:
             return
         text = "\n".join(lines) + "\n"
@@ -235,12 +193,7 @@ class LineWriter:
 
 
 def repair_tail(path: str | os.PathLike[str]) -> int:
-    """Cut a torn last line (no final newline) off ``path``; return the bytes removed.
-
-    Only a process killed in the middle of a write leaves one; a run stopped by
-    Ctrl-C never does. (The output itself is repaired by :mod:`.resume`, which also
-    removes the other rows of the generation that was being written.)
-    """
+    """Cut a torn last line (left by a process killed mid-write) off ``path``; return the bytes removed."""
     target = Path(path)
     if not target.exists():
         return 0
@@ -274,12 +227,7 @@ def truncate(path: str | os.PathLike[str], size: int) -> None:
 
 
 def write_json_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Replace ``path`` with ``text`` atomically (write a temporary file, then rename).
-
-    Raises:
-        WriteError: The file could not be written; ``path`` is unchanged and no
-            temporary file is left.
-    """
+    """Replace ``path`` with ``text`` atomically (a :class:`WriteError` leaves it unchanged, no temporary file)."""
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:

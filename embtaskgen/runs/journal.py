@@ -1,42 +1,11 @@
 """The progress journal ``<output>.progress.jsonl``: what a run is, and what it finished.
 
-One JSON object per line, appended, never rewritten:
-
-* a **run** line when a run (or a resumed session) starts, with every setting that
-  shapes the rows (:class:`RunIdentity`)::
-
-    {"kind": "run", "version": 2, "seed": 7, "categories": ["text-retrieval"],
-     "flatten": true, "num_tasks": 20, "topic": "", "model_name": "openai/m",
-     "keep_duplicates": false, "program": "3f2a...", "temperature": 1.0,
-     "max_tokens": null, "no_repeat": null, "api_base": "http://127.0.0.1:8000/v1",
-     "topic_pool": null, "few_shot": 2, "avoid_archive": 0,
-     "num_generations": 1000, "started": "2026-...Z"}
-
-  ``api_base`` is a list when the run spreads its calls over replicas (``--api-base``
-  repeated); a resume may then use another set of replicas of the same model.
-  ``"rows_reset": true`` marks a session that found the output file gone: the
-  ``ok`` lines before it no longer describe the file.
-
-* a **generation** line for each generation that reached an outcome, written right
-  after its rows::
-
-    {"kind": "generation", "category": "text-retrieval", "generation": 12,
-     "status": "ok", "kept": 17}
-
-  ``status`` is ``ok`` (rows written; ``kept`` may be 0 when every task was a
-  duplicate, which is why a flattened file alone cannot tell), ``parse_failure``
-  (the answer did not parse; final, since the same seed gives the same answer) or
-  ``error`` (the call raised; a resume tries it again).
-
-The journal is evidence, the rows are the truth: resume (:mod:`.resume`) counts a
-generation as done when the output holds its rows, and takes the journal's word only
-where rows cannot speak (an ``ok`` that kept 0 tasks, a parse failure).
-
-Example:
-    >>> identity = RunIdentity(seed=7, categories=["text-retrieval"], flatten=False,
-    ...                        num_tasks=20, topic="", model_name="m", keep_duplicates=False)
-    >>> identity.mismatch(identity.model_copy(update={"seed": 8}))
-    'seed: the file was made with 7, this run has 8'
+Appended, never rewritten: a ``run`` line per session (:class:`JournalIdentity`: every
+setting that shapes the rows; ``"rows_reset": true`` when the output was found gone),
+then one line per call that reached an outcome, right after its rows, e.g.
+``{"kind": "generation", "category": "text-retrieval", "generation": 12, "status": "ok", "kept": 17}``
+(``status``: ``ok``, ``parse_failure``, final, or ``error``, tried again). The URLs it
+records are kept free of credentials.
 """
 
 from __future__ import annotations
@@ -46,134 +15,36 @@ import hashlib
 import logging
 import urllib.parse
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from embtaskgen.lm.adapter_choice import adapter_label
 from embtaskgen.lm.untrusted import redact
-from embtaskgen.programs.files import prompt_fingerprint
-from embtaskgen.signatures.topics import TOPICS
 
-__all__ = [
-    "DONE_STATUSES",
-    "GenerationStatus",
-    "JOURNAL_VERSION",
-    "RunIdentity",
-    "generation_record",
-    "pool_fingerprint",
-    "public_url",
-    "public_urls",
-    "replicas_may_change",
-    "served_at",
-]
+__all__ = ["JournalIdentity", "public_url", "public_urls", "replicas_may_change", "served_at"]
 
 logger = logging.getLogger(__name__)
 
-#: 2: the run line records every setting that shapes the rows (1: seed, categories,
-#: flatten, num_tasks, topic, model_name, keep_duplicates).
-JOURNAL_VERSION = 2
 
-GenerationStatus = Literal["ok", "parse_failure", "error"]
+class JournalIdentity(BaseModel):
+    """A stage's identity as its journal's ``run`` line holds it (the base of each stage's)."""
 
-#: Statuses a resumed run does not call again (when the rows agree; see :mod:`.resume`).
-DONE_STATUSES: frozenset[str] = frozenset({"ok", "parse_failure"})
+    run_head: ClassVar[dict[str, Any]] = {}  # what opens the run line, before the settings
+    planned_as: ClassVar[str] = "planned"  # the name of the planned calls' count
+    must_match: ClassVar[tuple[str, ...]] = ()  # in this order of reporting (empty: every field, in order)
+    hints: ClassVar[dict[str, str]] = {}
+    warn_unknown: ClassVar[bool] = False  # a field an older journal does not record: a warning, not a refusal
 
-# Every field must match to resume, in this order of reporting. A field an older
-# journal does not record is unknown: a warning, not a refusal.
-_MUST_MATCH = (
-    "seed",
-    "categories",
-    "flatten",
-    "model_name",
-    "api_base",
-    "program",
-    "num_tasks",
-    "topic",
-    "temperature",
-    "max_tokens",
-    "no_repeat",
-    "frequency_penalty",
-    "presence_penalty",
-    "adapter",
-    "topic_pool",
-    "few_shot",
-    "avoid_archive",
-    "keep_duplicates",
-)
+    @staticmethod
+    def show(value: object) -> str:
+        """A recorded value as a refusal names it."""
+        return repr(value)
 
-_HINTS = {
-    "program": " (the prompts differ: another --program, or a program file that changed)",
-    "topic_pool": " (--topics)",
-    "few_shot": " (--few-shot)",
-    "avoid_archive": " (--avoid-archive)",
-    "no_repeat": " (--no-repeat)",
-    "frequency_penalty": " (--frequency-penalty)",
-    "presence_penalty": " (--presence-penalty)",
-    "adapter": " (--adapter)",
-}
-
-
-class RunIdentity(BaseModel):
-    """Every setting that shapes the rows of one file (``seed=None``: not chosen yet).
-
-    Read from a journal, the fields its run lines did not record are unknown (not in
-    ``model_fields_set``); :meth:`mismatch` warns about those instead of refusing.
-    """
-
-    seed: int | None
-    categories: list[str]
-    flatten: bool
-    num_tasks: int | None = None
-    topic: str | None = None
-    model_name: str | None = None
-    keep_duplicates: bool | None = None
-    program: str | None = None
-    temperature: float | None = None
-    max_tokens: int | None = None
-    no_repeat: float | None = None
-    frequency_penalty: float | None = None
-    presence_penalty: float | None = None
-    adapter: str | None = None
-    api_base: str | list[str] | None = None
-    topic_pool: str | None = None
-    few_shot: int | None = None
-    avoid_archive: int | None = None
-
-    @classmethod
-    def of(cls, generator: Any) -> RunIdentity:
-        """The identity of the rows ``generator`` writes (its seed may be ``None``)."""
-        settings = generator.settings
-        return cls(
-            seed=settings.seed,
-            categories=list(settings.categories),
-            flatten=settings.flatten,
-            num_tasks=settings.num_tasks,
-            topic=settings.topic,
-            model_name=generator.model_name,
-            keep_duplicates=settings.keep_duplicates,
-            program=prompt_fingerprint(generator),
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-            no_repeat=settings.no_repeat,
-            frequency_penalty=settings.frequency_penalty,
-            presence_penalty=settings.presence_penalty,
-            adapter=adapter_label(settings.adapter),
-            api_base=served_at(generator),
-            topic_pool=pool_fingerprint(settings.topic_pool),
-            few_shot=settings.few_shot,
-            avoid_archive=settings.avoid_archive,
-        )
-
-    def mismatch(self, other: RunIdentity) -> str | None:
-        """The first setting that forbids resuming ``self``'s file with ``other``, or ``None``.
-
-        ``self`` is what the file records, ``other`` this run. A field ``self`` does
-        not record (a journal of an older version) is logged as a warning only.
-        """
+    def mismatch(self, other: Any) -> str | None:
+        """The first setting that forbids resuming ``self``'s file (what it records) with ``other``, or ``None``."""
         unknown = []
-        for name in _MUST_MATCH:
-            if name not in self.model_fields_set:
+        for name in self.must_match or tuple(type(self).model_fields):
+            if self.warn_unknown and name not in self.model_fields_set:
                 unknown.append(name)
                 continue
             mine, theirs = getattr(self, name), getattr(other, name)
@@ -184,8 +55,8 @@ class RunIdentity(BaseModel):
             if name == "api_base" and replicas_may_change(mine, theirs):
                 continue
             if mine != theirs:
-                hint = _HINTS.get(name, "")
-                return f"{name}: the file was made with {_show(mine)}, this run has {_show(theirs)}{hint}"
+                hint = self.hints.get(name, "")
+                return f"{name}: the file was made with {self.show(mine)}, this run has {self.show(theirs)}{hint}"
         if unknown:
             logger.warning(
                 "the journal does not record %s (written by an older embtaskgen); resuming without "
@@ -194,13 +65,13 @@ class RunIdentity(BaseModel):
             )
         return None
 
-    def header(self, num_generations: int, *, rows_reset: bool = False) -> dict[str, Any]:
+    def header(self, planned: int, *, rows_reset: bool = False) -> dict[str, Any]:
         """The ``run`` line that opens a session in the journal."""
         record = {
             "kind": "run",
-            "version": JOURNAL_VERSION,
+            **self.run_head,
             **self.model_dump(),
-            "num_generations": num_generations,
+            self.planned_as: planned,
             "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         }
         if rows_reset:
@@ -208,19 +79,9 @@ class RunIdentity(BaseModel):
         return record
 
     @classmethod
-    def from_header(cls, record: dict[str, Any]) -> RunIdentity:
+    def from_header(cls, record: dict[str, Any]) -> Any:
         """Read a ``run`` line back (unknown keys ignored; missing keys stay unknown)."""
         return cls.model_validate({key: record[key] for key in cls.model_fields if key in record})
-
-
-def _show(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if value is None:
-        return "none (the default)"
-    if isinstance(value, str):
-        return repr(value)
-    return str(value)
 
 
 def public_url(url: str | None) -> str | None:
@@ -269,10 +130,9 @@ def served_at(generator: Any) -> str | list[str] | None:
 def replicas_may_change(recorded: object, current: object) -> bool:
     """Whether a file made at ``recorded`` may be resumed at ``current`` (``api_base`` values).
 
-    Replicas serve the same model (``model_name`` must still match), so when either side
-    is a list of replicas the set may change on resume: add a replica, drop one that is
-    down. Two single URLs must still be the same (another server may serve another model
-    under the same name).
+    When either side is a list of replicas (of the same model: ``model_name`` must still
+    match) the set may change; two single URLs must be the same (another server may serve
+    another model under the same name).
 
     Example:
         >>> replicas_may_change(["http://a/v1", "http://b/v1"], "http://a/v1")
@@ -285,22 +145,3 @@ def replicas_may_change(recorded: object, current: object) -> bool:
         logger.info("resuming with other replicas: the file was made at %s, this run uses %s", recorded, current)
         return True
     return not changed
-
-
-def pool_fingerprint(pool: Sequence[str] | None) -> str | None:
-    """A short, comparable description of a topic pool (``None``: the lever is off).
-
-    Example:
-        >>> pool_fingerprint(None), pool_fingerprint(["law", "sports"])
-        (None, '2 topics, sha256 35e7c9f2b71b')
-    """
-    if pool is None:
-        return None
-    digest = hashlib.sha256("\x1f".join(pool).encode("utf-8", "replace")).hexdigest()[:12]
-    prefix = "built-in pool, " if tuple(pool) == tuple(TOPICS) else ""
-    return f"{prefix}{len(pool)} topics, sha256 {digest}"
-
-
-def generation_record(category: str, generation: int, status: GenerationStatus, kept: int = 0) -> dict[str, Any]:
-    """The journal line of one finished generation."""
-    return {"kind": "generation", "category": category, "generation": generation, "status": status, "kept": kept}

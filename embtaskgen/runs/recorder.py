@@ -1,16 +1,8 @@
-"""Record each call's outcome: rows, journal line, failure line, counts, bar; for either stage.
+"""Record each call's outcome, for either stage: rows, then journal line, failure line, counts, bar.
 
-All writes happen on the run's own thread, one call at a time: its rows in one write to
-the output, then its journal line (see :mod:`.journal`), so that resume can trust what
-it reads. The stage (:class:`embtaskgen.stage.Stage`) says what a result's rows are
-(stage 1: cleaned, de-duplicated tasks; stage 2: a valid example, or why it is invalid:
-then it goes to the failures file like a parse failure, counted per reason in
-``dropped``), what opens a failure line and what a journal line holds.
-
-What a model or a server said is untrusted (:mod:`embtaskgen.lm.untrusted`): a failure
-line keeps the raw answer through ``sanitize_text`` (capped) and the error message
-through ``redact`` (API keys of the environment and of the run's LM, ``Authorization``
-values, ``sk-`` tokens), and so do the log lines.
+All writes happen on the run's own thread, rows before the journal line, so that resume
+can trust what it reads; the stage says what a result's rows are. What a model or a
+server said is untrusted: failure and log lines keep it sanitised, capped and redacted.
 """
 
 from __future__ import annotations
@@ -65,15 +57,8 @@ class Sink(Protocol):
 class Recorder:
     """Writes and counts the outcomes of one run (the scheduler's recorder).
 
-    Args:
-        stage: The run's stage.
-        output: Sink of the rows.
-        journal: Sink of the journal lines (``None``: rows go to stdout, no resume).
-        failures: Sink of the failure lines (``None``: failures are logged only).
-        tally: The run's counters.
-        bar: The progress bar.
-        seed: The run seed.
-        secrets: Keys to redact besides the environment's (the run's LM's API key).
+    ``journal`` and ``failures`` are ``None`` when rows go to stdout (failures are then
+    logged only); ``secrets`` are redacted besides the environment's keys.
     """
 
     def __init__(

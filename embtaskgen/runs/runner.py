@@ -1,58 +1,13 @@
 """Large runs of either stage: stream rows to JSONL as calls finish, resume, survive faults, account.
 
-:func:`run` is what ``embtaskgen generate``, ``examples`` and ``pipeline`` call. It
-takes a generator and runs its :class:`~embtaskgen.stage.Stage` (``generator.stage``):
-stage 1 (an :class:`~embtaskgen.brainstorm.generator.EmbeddingTaskGenerator`) makes
-``num_generations`` calls per category; stage 2 (an
-:class:`~embtaskgen.examples.generator.EmbeddingExampleGenerator`, with ``tasks``) one
-call per planned example (:mod:`embtaskgen.examples.stage`). Calls run many at once
-against a served model, one at a time on the embedded one, on worker threads
-(``executor="local"``) or a pool of Ray Data actors (``executor="ray"``,
-:mod:`embtaskgen.runs.ray`: the output is then a folder of shards, rows recorded on the
-driver in plan order, so the same seed gives the same rows as the local runner).
-
-Files of stage 1 (for ``output="tasks.jsonl"``; stage 2's are alike, see :mod:`embtaskgen.examples.stage`):
-
-* ``tasks.jsonl`` - rows of the successful generations, appended in plan order, one
-  complete line at a time (one write per generation). Not flattened: one row per
-  generation; flattened: one row per kept task. Every row carries ``category``,
-  ``generation`` and ``seed``; the three identify the generation. Rows are in plan
-  order (the scheduler hands outcomes on in plan order), so the copy of a duplicate
-  task that is kept is the earliest generation's, at any concurrency.
-* ``tasks.jsonl.progress.jsonl`` - the journal: the run's identity, then one line per
-  generation with an outcome. Resume reads it (with the rows), since a flattened
-  generation whose tasks were all duplicates leaves no row.
-* ``tasks.jsonl.failures.jsonl`` - one line per failed generation: reason
-  (``error`` with the exception type and message, or ``parse_failure`` with the raw
-  answer), attempts, time.
-* ``tasks.jsonl.summary.json`` - the :class:`~embtaskgen.runs.summary.RunSummary`,
-  rewritten at the end of every session (complete, interrupted or aborted).
-
-Existing output: without ``resume`` a non-empty output file is refused (ValueError);
-nothing is overwritten. An output that is not a regular file or a new file in a
-writable folder (``/dev/full``, a folder) is refused before anything is created. With
-``resume`` the earlier run is read back (:mod:`embtaskgen.runs.resume`: the rows are
-the truth, the journal the evidence for what rows cannot show; a torn last write is
-cut off and called again) and checked: every setting that shapes the rows (seed,
-categories, row shape, model, ``api_base``, prompts, ``num_tasks``, topic,
-temperature, ``max_tokens``, ``no_repeat``, levers, ``keep_duplicates``) must match,
-or :class:`~embtaskgen.errors.ResumeError` names the setting and both values. Only
-the missing generations are called; a resumed run ends with exactly
-``categories x num_generations`` generations, none twice. Parse failures are final
-(the same seed gives the same answer). Generations that failed with an error in an
-earlier session are tried once more at the end of the session, after the others, and
-their failures do not count toward ``max_failures``: repeated resumes with
-``max_failures`` always get further and end with every generation accounted. A resume
-with nothing left to do writes nothing and leaves the summary file as it is (unless it
-is missing or not a complete run's, then it is written with the file's totals).
-
-Faults: DSPy's LM retries transient errors within each call; the run re-queues a
-generation whose call still failed transiently (:class:`~embtaskgen.execute.faults.RetryPolicy`),
-and records anything else in the failures file; no model error stops the run, except
-``max_failures``. Ctrl-C finishes the calls in flight, writes them and stops (a second
-Ctrl-C stops at once); the file never holds a partial line. A write that fails (disk
-full, I/O error) stops the run with :class:`~embtaskgen.errors.RunAborted` naming the
-file and the reason; every file keeps whole lines only.
+:func:`run` runs a generator's :class:`~embtaskgen.stage.Stage` on worker threads or a
+pool of Ray Data actors (:mod:`embtaskgen.runs.ray`). Next to ``tasks.jsonl`` (one whole
+write per call, in plan order) it keeps the journal (``.progress.jsonl``), the failures
+(``.failures.jsonl``) and the summary (``.summary.json``). A resume reads the earlier
+run back (:mod:`embtaskgen.runs.resume`) and makes only the missing calls, those that
+failed with an error last and outside ``max_failures``. Ctrl-C writes the calls in
+flight; a failed write raises :class:`~embtaskgen.errors.RunAborted`; every file keeps
+whole lines only.
 
 Example:
     >>> import dspy, tempfile, pathlib
@@ -62,24 +17,23 @@ Example:
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "tasks.jsonl"
     >>> summary = run(gen, out, progress=False)
     >>> summary.ok, summary.tasks, summary.duplicates, summary.status
-    (2, 1, 1, 'complete')
-"""
+    (2, 1, 1, 'complete')"""
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.runs.files import RunFiles, check_output_paths
-from embtaskgen.runs.recorder import Recorder
+from embtaskgen.runs.recorder import safe_text
 from embtaskgen.runs.resume import ExistingRun
-from embtaskgen.runs.session import run_locally
+from embtaskgen.runs.session import Session, run_locally
 from embtaskgen.runs.summary import RunSummary, Tally, build_summary
 from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.seeds import decide_seed
@@ -203,25 +157,23 @@ def run(
     done = existing.done.intersection(stage.names(key) for key in plan)
     fresh = [key for key in plan if stage.names(key) not in done and stage.names(key) not in existing.failed_before]
     again = [key for key in plan if stage.names(key) not in done and stage.names(key) in existing.failed_before]
-    session = _Session(stage, identity, files, len(plan), len(done), existing, Tally(), secrets_of(generator))
+    header = stage.header(identity, len(plan), rows_reset=existing.rows_reset)
+    counts = (len(plan), len(done), existing, Tally(), secrets_of(generator))
+    options = (retry, max_failures, progress, cache, resume)
+    session = Session(stage, identity, files, *counts, fresh, again, header, *options)
     if files is not None and not fresh and not again:
-        summary = session.summary(0.0, 0, Outcome())
+        summary = build_summary(session, 0.0, 0, Outcome())
         keep_summary(files, summary)
         return summary
-    header = stage.header(identity, len(plan), rows_reset=existing.rows_reset)
+    started = time.perf_counter()
     if folder is not None:
         from embtaskgen.runs.ray.backend import run_on_ray
 
-        outcome, workers, seconds = run_on_ray(
-            generator, stage, session, folder, fresh, again, header, retry=retry, max_failures=max_failures,
-            progress=progress, cache=cache, resume=resume, ray_address=ray_address, ray_workers=ray_workers,
-        )  # fmt: skip
+        outcome, workers = run_on_ray(generator, session, folder, ray_address=ray_address, ray_workers=ray_workers)
     else:
-        outcome, workers, seconds = run_locally(
-            generator, session, fresh, again, header, retry=retry, max_failures=max_failures, progress=progress,
-            cache=cache, resume=resume,
-        )  # fmt: skip
-    summary = session.summary(seconds, workers, outcome)
+        outcome, workers = run_locally(generator, session)
+    outcome.message = safe_text(outcome.message, session.secrets)
+    summary = build_summary(session, time.perf_counter() - started, workers, outcome)
     if files is not None:
         write_summary(files, summary)
     logger.info("%srun summary: %s", "examples " if examples else "", summary.to_json(indent=None))
@@ -233,69 +185,13 @@ def run(
 
 
 def run_examples(generator: Any, tasks: Any, output: str | os.PathLike[str], **options: Any) -> RunSummary:
-    """Deprecated: ``run(generator, output, tasks=tasks, ...)``.
-
-    Example:
-        >>> import dspy, tempfile, pathlib, warnings
-        >>> from embtaskgen.examples.generator import EmbeddingExampleGenerator
-        >>> lm = dspy.utils.DummyLM([{"S1": "A dog runs.", "S2": "A dog is running.", "S3": "A cat sleeps."}] * 2)
-        >>> gen = EmbeddingExampleGenerator(kinds="sts", count=2, seed=1, lm=lm)
-        >>> out = pathlib.Path(tempfile.mkdtemp()) / "pairs.jsonl"
-        >>> with warnings.catch_warnings():
-        ...     warnings.simplefilter("ignore", DeprecationWarning)
-        ...     summary = run_examples(gen, None, out, progress=False)
-        >>> summary.ok, summary.rows, summary.status
-        (2, 2, 'complete')
-    """
+    """Deprecated: ``run(generator, output, tasks=tasks, ...)``."""
     warnings.warn(
         "run_examples(generator, tasks, output, ...) is deprecated: use run(generator, output, tasks=tasks, ...)",
         DeprecationWarning,
         stacklevel=2,
     )
     return run(generator, output, tasks=tasks, **options)
-
-
-@dataclass
-class _Session:
-    """What both backends share of one session: the stage, its files, what was there, the counters."""
-
-    stage: Stage
-    identity: Any
-    files: RunFiles | None
-    planned: int
-    skipped: int
-    existing: ExistingRun
-    tally: Tally
-    secrets: list[str]
-
-    def recorder(self, output: Any, journal: Any, failures: Any, bar: Any) -> Recorder:
-        """The session's recorder over its sinks."""
-        return Recorder(
-            self.stage,
-            output=output,
-            journal=journal,
-            failures=failures,
-            tally=self.tally,
-            bar=bar,
-            seed=self.identity.seed,
-            secrets=self.secrets,
-        )
-
-    def summary(self, seconds: float, workers: int, outcome: Outcome) -> RunSummary:
-        """The summary of the session."""
-        return build_summary(
-            self.tally,
-            stage=self.stage,
-            identity=self.identity,
-            files=self.files,
-            planned=self.planned,
-            skipped=self.skipped,
-            existing=self.existing,
-            seconds=seconds,
-            workers=workers,
-            stopped=outcome.stopped,
-            message=outcome.message,
-        )
 
 
 def _existing(stage: Stage, files: RunFiles | None, folder: Any, resume: bool) -> ExistingRun:

@@ -1,20 +1,17 @@
 """The runner's local backend: one session's calls on worker threads in this process.
 
-:func:`run_locally` binds the run's LM (:func:`~embtaskgen.runs.binding.bind_for_run`),
-opens the sinks (the output, the journal with the session's ``run`` line first, the
-failures file; or stdout), and drives the scheduler the same way for both stages: the
-fresh calls (retries, ``max_failures``, Ctrl-C), then the calls that failed with an
-error in an earlier session once more, last, outside ``max_failures``; a write that
-fails ends the session as ``aborted``; the bar and the sinks are closed whatever
-happens, and the message is redacted.
+:func:`run_locally` binds the run's LM, opens the sinks (the journal with the session's
+``run`` line first; or stdout) and schedules the fresh calls, then once more, last and
+outside ``max_failures``, those that failed with an error in an earlier session. A write
+that fails ends the session as ``aborted``; the bar and the sinks are closed whatever happens.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import dspy
@@ -28,10 +25,11 @@ from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.runs.binding import bind_for_run, run_settings
 from embtaskgen.runs.files import LineWriter, RunFiles, WriteError
 from embtaskgen.runs.progressbar import make_bar
-from embtaskgen.runs.recorder import safe_text
-from embtaskgen.stage import Key
+from embtaskgen.runs.recorder import Recorder
+from embtaskgen.runs.summary import Tally
+from embtaskgen.stage import Key, Stage
 
-__all__ = ["ONCE", "run_locally"]
+__all__ = ["ONCE", "Session", "run_locally"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,54 +37,60 @@ logger = logging.getLogger(__name__)
 ONCE = RetryPolicy(attempts=0)
 
 
-def run_locally(
-    generator: Any,
-    session: Any,
-    fresh: Sequence[Key],
-    again: Sequence[Key],
-    header: dict[str, Any],
-    *,
-    retry: RetryPolicy,
-    max_failures: int | None,
-    progress: bool,
-    cache: bool,
-    resume: bool,
-) -> tuple[Outcome, int, float]:
-    """Make the session's calls on worker threads; why it ended, the calls in flight, the seconds.
+@dataclass
+class Session:
+    """One session of a run, as both backends see it: the stage, its files, what was there, what to call."""
 
-    Args:
-        generator: The run's generator (its LM, ``workers``).
-        session: The run's session (stage, identity, files, counters, recorder).
-        fresh: Calls never tried (or to call again), in plan order.
-        again: Calls that failed with an error in an earlier session.
-        header: The journal's ``run`` line of this session.
-        retry: The run's policy for transient errors.
-        max_failures: Stop once this many calls failed in this session (``None``: never).
-        progress: A progress bar on stderr.
-        cache: Use DSPy's response cache.
-        resume: Append to the files (else they are truncated).
+    stage: Stage
+    identity: Any
+    files: RunFiles | None
+    planned: int
+    skipped: int
+    existing: Any
+    tally: Tally
+    secrets: list[str]
+    fresh: Sequence[Key]  # never tried (or to call again), in plan order
+    again: Sequence[Key]  # failed with an error in an earlier session: once more, last
+    header: dict[str, Any]  # the journal's run line
+    retry: RetryPolicy
+    max_failures: int | None
+    progress: bool
+    cache: bool
+    resume: bool
 
-    Raises:
-        ConfigError: A file cannot be opened (nothing was run).
-    """
+    def recorder(self, output: Any, journal: Any, failures: Any, bar: Any) -> Recorder:
+        """The session's recorder over its sinks."""
+        return Recorder(
+            self.stage,
+            output=output,
+            journal=journal,
+            failures=failures,
+            tally=self.tally,
+            bar=bar,
+            seed=self.identity.seed,
+            secrets=self.secrets,
+        )
+
+
+def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
+    """Make the session's calls on worker threads; why it ended and the calls in flight (ConfigError: none run)."""
     tally = session.tally
+    fresh, again = session.fresh, session.again
     todo = len(fresh) + len(again)
     workers = generator.workers(todo)
-    call_one = session.stage.caller(
-        session.identity.seed, bind_for_run(generator.lm, cache=cache, on_cost=tally.add_cost)
-    )
+    lm = bind_for_run(generator.lm, cache=session.cache, on_cost=tally.add_cost)
+    call_one = session.stage.caller(session.identity.seed, lm)
 
     def call(job: Job) -> Any:
         return call_one(job.category, job.generation)
 
-    started = time.perf_counter()
-    sinks = _open_sinks(session.files, resume, header)
-    bar = make_bar(session.planned, session.skipped, progress and todo > 1)  # a bar only for more than one call
+    sinks = _open_sinks(session.files, session.resume, session.header)
+    bar = make_bar(session.planned, session.skipped, session.progress and todo > 1)  # a bar for more than one call
     options = {"workers": workers, "recorder": session.recorder(*sinks, bar)}
     try:
         with StopSignal() as stop, dspy.context(**run_settings()), funnel_cache():
             jobs = (Job(*key) for key in fresh)
-            outcome = schedule(jobs, call, **options, retry=retry, stop=stop, max_failures=max_failures)
+            outcome = schedule(jobs, call, **options, retry=session.retry, stop=stop, max_failures=session.max_failures)
             if again and not outcome.stopped:
                 # Failed in an earlier session: once more, last, outside max_failures, so
                 # that repeated resumes always get further and end with everything accounted.
@@ -104,8 +108,7 @@ def run_locally(
         for sink in sinks:
             if sink is not None:
                 sink.close()
-    outcome.message = safe_text(outcome.message, session.secrets)
-    return outcome, workers, time.perf_counter() - started
+    return outcome, workers
 
 
 class _Stdout:

@@ -82,9 +82,7 @@ class RunSummary(BaseModel):
     """The outcome of :func:`embtaskgen.run`; also written to ``<output>.summary.json``.
 
     Attributes:
-        status: ``complete`` (every planned generation is done), ``partial`` (some
-            failed with errors; a resume tries them again), ``interrupted`` (Ctrl-C)
-            or ``aborted`` (``max_failures`` reached).
+        status: ``complete``, ``partial`` (some failed with errors; resume), ``interrupted`` or ``aborted``.
         message: One sentence on why a run stopped early ("" when complete).
         output: The JSONL file (``None`` when rows went to stdout).
         seed: The run seed (drawn and recorded when none was given).
@@ -98,13 +96,10 @@ class RunSummary(BaseModel):
         failed: Generations without one (``errors + parse_failures``).
         errors: Generations whose call raised after all retries (a resume tries them again).
         parse_failures: Generations whose answer did not parse as a list.
-        invalid: Stage 2: examples that parsed but failed a validity check (by reason in
-            ``dropped``; in the failures file like a parse failure, not retried).
+        invalid: Stage 2: examples that parsed but failed a validity check (final; reasons in ``dropped``).
         retried: Extra attempts made by the run after transient errors.
         remaining: Generations still missing from the file (resume to run them).
-        retried_earlier: Generations that had failed with an error in an earlier session
-            and were tried once more in this one (last, and not counted toward
-            ``max_failures``).
+        retried_earlier: Generations that had failed in an earlier session, tried once more (last).
         tasks: Tasks written in this run.
         returned: Items the model returned in this run, before cleaning.
         duplicates: Items dropped as duplicates of earlier tasks.
@@ -157,41 +152,16 @@ class RunSummary(BaseModel):
         return self.model_dump_json(indent=indent)
 
 
-def build_summary(
-    tally: Tally,
-    *,
-    stage: Any,
-    identity: Any,
-    files: Any,
-    planned: int,
-    skipped: int,
-    existing: Any,
-    seconds: float,
-    workers: int,
-    stopped: str,
-    message: str,
-) -> RunSummary:
-    """The summary of one session from its tally and what the file held before it.
+def build_summary(session: Any, seconds: float, workers: int, outcome: Any) -> RunSummary:
+    """The summary of one session (a :class:`~embtaskgen.runs.session.Session`) from its tally.
 
     Stage 2's invalid examples count as final, like parse failures (they are in the
     failures file, not retried), and appear in ``errors_by_type`` as ``InvalidExample``.
-
-    Args:
-        tally: The session's counters.
-        stage: The run's :class:`~embtaskgen.stage.Stage` (categories, flatten, unit).
-        identity: The run's identity (seed chosen).
-        files: The run's :class:`~embtaskgen.runs.files.RunFiles` (``None``: stdout).
-        planned: Calls of the plan.
-        skipped: Calls of the plan found done before the session.
-        existing: The :class:`~embtaskgen.runs.resume.ExistingRun` read at the start.
-        seconds: Wall time of the session.
-        workers: Calls kept in flight.
-        stopped: ``""``, ``"interrupted"`` or ``"aborted"``.
-        message: Why it stopped.
     """
-    remaining = planned - skipped - tally.ok - tally.parse_failures - tally.invalid
-    if stopped:
-        status = stopped
+    tally, stage, existing, message = session.tally, session.stage, session.existing, outcome.message
+    remaining = session.planned - session.skipped - tally.ok - tally.parse_failures - tally.invalid
+    if outcome.stopped:
+        status = outcome.stopped
     elif remaining:
         status = "partial"
         message = f"{remaining} {stage.unit} failed with errors; resume to try them again"
@@ -200,25 +170,18 @@ def build_summary(
     errors_by_type: Counter[str] = Counter(tally.errors_by_type)
     if tally.invalid:
         errors_by_type["InvalidExample"] += tally.invalid
+    counted = ("calls", "ok", "failed", "errors", "parse_failures", "invalid", "retried", "retried_earlier")
     return RunSummary(
         status=cast(Status, status),
         message=message,
-        output=str(files.output) if files is not None else None,
-        seed=identity.seed,
+        output=str(session.files.output) if session.files is not None else None,
+        seed=session.identity.seed,
         categories=list(stage.categories),
         flatten=stage.flatten,
-        model_name=identity.model_name or "",
-        planned=planned,
-        skipped=skipped,
-        calls=tally.calls,
-        ok=tally.ok,
-        failed=tally.failed,
-        errors=tally.errors,
-        parse_failures=tally.parse_failures,
-        invalid=tally.invalid,
-        retried=tally.retried,
+        model_name=session.identity.model_name or "",
+        planned=session.planned,
+        skipped=session.skipped,
         remaining=remaining,
-        retried_earlier=tally.retried_earlier,
         tasks=tally.kept,
         returned=tally.returned + tally.invalid,
         duplicates=tally.dropped["duplicate_exact"] + tally.dropped["duplicate_normalised"],
@@ -232,4 +195,5 @@ def build_summary(
         calls_per_second=round(tally.calls / seconds, 3) if seconds > 0 else 0.0,
         concurrency=workers,
         errors_by_type=dict(errors_by_type),
+        **{name: getattr(tally, name) for name in counted},
     )

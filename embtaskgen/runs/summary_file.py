@@ -1,18 +1,11 @@
-"""The summary file of a run, and the secrets redacted from what a run writes.
-
-Every runner (stage 1 and 2, local threads or Ray) ends the same way: the summary is
-written whole beside the output, or, when a resumed run finds nothing left to do, the
-summary of the session that finished it is kept as it was.
+"""The summary file of a run (written whole, or kept when a resume finds nothing to do), and the secrets to redact.
 
 Example:
-    >>> import pathlib, tempfile, types
-    >>> from embtaskgen.runs.files import RunFiles
-    >>> files = RunFiles.for_output(pathlib.Path(tempfile.mkdtemp()) / "rows.jsonl")
+    >>> import types
     >>> gen = types.SimpleNamespace(lm=None, settings=types.SimpleNamespace(
     ...     lm=None, api_base="http://user:s3cret@127.0.0.1:8000/v1"))
     >>> secrets_of(gen)
-    ['s3cret']
-"""
+    ['s3cret']"""
 
 from __future__ import annotations
 

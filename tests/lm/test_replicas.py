@@ -7,12 +7,13 @@ import pytest
 from openai_stub import OpenAIStub
 
 from embtaskgen import EmbeddingTaskGenerator
+from embtaskgen.brainstorm.stage import RunIdentity
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.lm.replicas import ReplicaLM
 from embtaskgen.lm.resolve import ENDPOINT_KEY_PREFIX, resolve_lm
 from embtaskgen.runs.binding import bind_for_run
-from embtaskgen.runs.journal import RunIdentity, public_urls
+from embtaskgen.runs.journal import public_urls
 from embtaskgen.runs.summary_file import secrets_of
 from embtaskgen.settings import GenerationSettings
 

@@ -16,9 +16,9 @@ import pytest
 from run_helpers import FaultyModel, generations_in, read_lines
 
 from embtaskgen import EmbeddingTaskGenerator
+from embtaskgen.brainstorm.stage import RunIdentity
 from embtaskgen.errors import ResumeError
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.journal import RunIdentity
 from embtaskgen.runs.runner import run
 
 CATS = ["text-retrieval", "text-classification"]

@@ -1,17 +1,10 @@
-"""The Ray Data actor that makes a batch of planned calls, with the local executor inside.
+"""The Ray Data actor that makes a batch of planned calls, with the local scheduler inside.
 
-``embtaskgen.run(..., executor="ray")`` turns its planned calls into a Ray Dataset of
-``(category or kind, index, seed)`` rows and maps :class:`CallActor` over it
-(``map_batches`` with a pool of actors). Each actor builds the program and its LM once,
-from a picklable *factory* (the model spec, never a live model: a served model string
-and its ``api_base`` URLs, or ``local:...`` whose GGUF each actor loads; several URLs are
-spread per call, not per actor: :mod:`embtaskgen.lm.replicas`), and runs every batch
-through the same scheduler as the local runner (:func:`embtaskgen.execute.scheduler.schedule`:
-``threads`` calls in flight, transient errors re-queued after the run's
-:class:`~embtaskgen.execute.faults.RetryPolicy`). It writes nothing: it returns one
-outcome row per job (``ok``, ``parse_failure`` or ``error`` with the attempts, the
-result as JSON, or the error described by :func:`~embtaskgen.execute.faults.describe_error`);
-the driver records them exactly as the local runner records its outcomes.
+Each actor builds its call function once from a picklable factory (the model spec, never
+a live model), runs every batch through :func:`embtaskgen.execute.scheduler.schedule`
+(``threads`` calls in flight, the run's retry policy) and writes nothing: it returns one
+outcome row per job (``ok``, ``parse_failure`` or ``error``, the attempts, the result or
+error as JSON), which the driver records as the local runner does.
 
 Example:
     >>> from embtaskgen.brainstorm.call_result import CallResult
@@ -56,14 +49,7 @@ class CallFactory(Protocol):
 class _Counts:
     def __init__(self) -> None:
         self.retried = 0
-        self._failed = 0
-
-    @property
-    def failed(self) -> int:
-        return self._failed
-
-    def fail(self) -> None:
-        self._failed += 1
+        self.failed = 0
 
 
 class _Outcomes:
@@ -78,7 +64,7 @@ class _Outcomes:
         self._keep(result, "ok")
 
     def parse_failure(self, result: Any, attempts: int) -> None:
-        self.tally.fail()
+        self.tally.failed += 1
         self._keep(result, "parse_failure", attempts)
 
     def _keep(self, result: Any, status: str, attempts: int = 0) -> None:
@@ -86,18 +72,12 @@ class _Outcomes:
         self.rows[self._key_of(result)] = (status, attempts, payload)
 
     def error(self, category: str, generation: int, error: BaseException, attempts: int) -> None:
-        self.tally.fail()
+        self.tally.failed += 1
         self.rows[(category, generation)] = ("error", attempts, json.dumps(describe_error(error), default=str))
 
 
 class CallActor:
-    """Makes the calls of one batch (a Ray Data callable class; see the module docstring).
-
-    Args:
-        factory: Builds the call function (and its DSPy settings) once per actor.
-        threads: Calls in flight in this actor.
-        retry: The run's policy for transient errors (default: ``RetryPolicy()``).
-    """
+    """Makes the calls of one batch (a Ray Data callable class; see the module docstring)."""
 
     def __init__(self, factory: CallFactory, threads: int, retry: RetryPolicy | None = None) -> None:
         self.call, self.settings = factory.build()

@@ -1,20 +1,8 @@
 """What a Ray worker builds once: the generator, its LM from the model spec, and the call function.
 
-:class:`GeneratorCalls` is the picklable factory that
-:class:`~embtaskgen.runs.ray.actors.CallActor` calls in each actor: it holds the
-generator's class, its validated settings (the model *spec*: a served model string
-with its ``api_base``, or ``local:...``, whose GGUF each worker loads), the prompts
-(the module state, as a program file holds it), the run seed and, for stage 2, the
-plan. ``build()`` makes the generator, binds its LM for a run exactly as the local
-runner does (:func:`~embtaskgen.runs.binding.bind_for_run`: no cache unless asked, no
-history, the cost of each call kept) and returns the generator's own per-call function
-(``EmbeddingTaskGenerator.caller`` / ``EmbeddingExampleGenerator.caller``), so a call
-on Ray is the same code as a local call.
-
-Several ``api_base`` URLs (replicas of one served model) travel in the settings; each
-actor builds the same :class:`~embtaskgen.lm.replicas.ReplicaLM`, which sends every call
-to replica ``rollout_id % n``: per call, as the local runner does, so a planned call
-reaches the same replica whatever the executor and the number of actors.
+:class:`GeneratorCalls` is picklable (the generator's class, settings with the model
+spec, prompts, seed, stage 2's plan); ``build()`` binds the LM as the local runner does
+and returns the generator's own ``caller``, so a call on Ray is the same code as a local one.
 
 Example:
     >>> import dspy
@@ -23,8 +11,7 @@ Example:
     >>> factory = GeneratorCalls.of(gen, seed=1, cache=False)
     >>> call, settings = factory.build()
     >>> callable(call), settings["max_trace_size"]
-    (True, 0)
-"""
+    (True, 0)"""
 
 from __future__ import annotations
 
@@ -45,16 +32,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class GeneratorCalls:
-    """The factory of one run's call function in a Ray worker (see the module docstring).
-
-    Attributes:
-        generator_class: ``EmbeddingTaskGenerator`` or ``EmbeddingExampleGenerator``.
-        settings: The generator's validated settings (with the model spec).
-        state: The prompts (``generator.dump_state()``).
-        seed: The run seed.
-        cache: Use DSPy's response cache in the workers.
-        plan: Stage 2's planned examples (``None`` for stage 1).
-    """
+    """The factory of one run's call function in a Ray worker (see the module docstring)."""
 
     generator_class: type
     settings: Any
@@ -65,13 +43,7 @@ class GeneratorCalls:
 
     @classmethod
     def of(cls, generator: Any, *, seed: int, cache: bool, plan: Sequence[Any] | None = None) -> GeneratorCalls:
-        """The factory for ``generator``; a model that cannot be sent to a worker is refused.
-
-        Raises:
-            ConfigError: The settings hold a live model object that cannot be pickled
-                (give a model spec string instead, e.g. ``"openai/<model>"`` with
-                ``api_base``, or ``"local:<name>"``).
-        """
+        """The factory for ``generator``; a live model object that cannot be pickled is a ``ConfigError``."""
         factory = cls(
             type(generator),
             generator.settings,

@@ -1,30 +1,10 @@
 """The Ray Data executor: planned calls as a Dataset, a pool of call actors, outcomes recorded on the driver.
 
-``embtaskgen.run(..., executor="ray")`` and ``run_examples(..., executor="ray")`` hand
-their planned jobs to :func:`drive_on_ray`. The jobs become a Ray Dataset of
-``(category or kind, index, seed)`` rows in plan order; ``map_batches`` maps
-:class:`~embtaskgen.runs.ray.actors.CallActor` over it with a fixed pool of
-``workers`` actors (each ``threads`` calls in flight, so ``workers x threads`` in all),
-and the driver takes the outcome batches **in plan order** (``preserve_order``) and
-gives every outcome to the local runner's recorder, then commits what it recorded as
-one shard (:class:`~embtaskgen.runs.ray.shard_output.ShardFolder`) every :data:`SHARD_CALLS`
-calls or :data:`SHARD_SECONDS` seconds. Rows are therefore built,
-cleaned and de-duplicated on the driver, in plan order: the same seed gives the same
-rows whatever the number of workers.
-
-Faults: inside an actor, per-call retries are the local runner's (DSPy's retries, then
-the run's :class:`~embtaskgen.execute.faults.RetryPolicy`). A worker process that dies
-(killed, out of memory) loses nothing: Ray restarts the actor and runs its batch again
-(``max_restarts`` / ``max_task_retries``), and the driver records each job once (an
-outcome seen twice is dropped). ``max_failures`` stops the session after the batch
-that reached it; Ctrl-C after the batch being recorded; the batches still in the
-actors are not written and a resume makes them.
-
-Ray itself: with ``address=None`` a local instance starts on 127.0.0.1 (no dashboard)
-and is shut down at the end; ``"auto"``, ``"host:port"`` or ``"ray://host:port"``
-connects to a running cluster (an address nothing answers on is a
-:class:`~embtaskgen.errors.ConfigError` before any file is written); a Ray already
-initialised in the process is used as it is.
+The driver takes the outcomes in plan order (``preserve_order``), records them with the
+local runner's recorder and commits a shard every :data:`SHARD_CALLS` calls or
+:data:`SHARD_SECONDS` seconds, so the same seed gives the same rows with any number of
+workers. A worker that dies loses nothing (Ray runs its batch again; each job is
+recorded once); the batches still in the actors when a session stops are made by a resume.
 """
 
 from __future__ import annotations
@@ -47,7 +27,7 @@ from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.runs.files import WriteError
 from embtaskgen.runs.ray.actors import CallActor, CallFactory
 
-__all__ = ["NoBar", "RayPlan", "drive_on_ray", "ray_session"]
+__all__ = ["RayPlan", "drive_on_ray", "ray_session"]
 
 logger = logging.getLogger(__name__)
 
@@ -118,14 +98,7 @@ def ray_session(address: str | None, *, workers: int, actor_cpus: float) -> Iter
 
 @dataclass(frozen=True)
 class RayPlan:
-    """How the calls are spread: ``workers`` actors of ``threads`` calls each, ``batch_size`` jobs per batch.
-
-    Attributes:
-        workers: Actors in the pool.
-        threads: Calls in flight per actor.
-        batch_size: Jobs per batch (a shard holds one batch's rows).
-        actor_cpus: CPUs Ray reserves per actor.
-    """
+    """How the calls are spread: ``workers`` actors of ``threads`` calls each, ``batch_size`` jobs per batch."""
 
     workers: int
     threads: int
@@ -145,19 +118,6 @@ class RayPlan:
         threads = 1 if embedded else max(1, math.ceil(concurrency / workers))
         size = batch_size if batch_size is not None else threads
         return cls(workers=workers, threads=threads, batch_size=size, actor_cpus=1.0 if embedded else SERVED_ACTOR_CPUS)
-
-
-class NoBar:
-    """The recorder's progress bar on Ray: none (Ray Data shows its own with ``progress``)."""
-
-    def update(self, n: int = 1) -> None:
-        """Nothing to count."""
-
-    def set_postfix(self, **kwargs: Any) -> None:
-        """Nothing to show."""
-
-    def close(self) -> None:
-        """Nothing to close."""
 
 
 class _RemoteError(Exception):
@@ -226,20 +186,9 @@ def drive_on_ray(
 ) -> Outcome:
     """Make the jobs on Ray and record every outcome on the driver, a batch at a time.
 
-    Args:
-        ray: The ``ray`` module, connected (:func:`ray_session`).
-        sessions: ``(jobs, retry, counted)`` runs made one after the other: the fresh jobs
-            with the run's retry policy, then those that failed in an earlier session
-            with one attempt, not counted toward ``max_failures``.
-        factory: Builds each actor's call function (the model spec, the program, the seed).
-        seed: The run seed (a column of the dataset).
-        plan: Workers, threads, batch size.
-        recorder: The local runner's recorder (``ok``, ``parse_failure``, ``error``).
-        tally: The run's counters.
-        result_type: Rebuilds a call result from its JSON (``CallResult``, ``ExampleResult``).
-        commit: Makes what was recorded durable (a shard, its journal lines).
-        max_failures: Stop after the batch in which this many counted jobs failed.
-        progress: Ray Data's progress bars on stderr.
+    ``sessions`` are ``(jobs, retry, counted)`` runs made one after the other (the fresh
+    jobs, then those that failed in an earlier session, not counted toward
+    ``max_failures``); ``commit`` makes what was recorded durable (a shard, its journal lines).
     """
     outcome = Outcome()
     seen: set[tuple[str, int]] = set()

@@ -1,24 +1,12 @@
 """The output folder of a run on Ray: row shards committed per batch, and the run's sidecars.
 
-A Ray run (``--executor ray``) writes into a folder (:mod:`embtaskgen.io.shards`)::
-
-    out/part-000000.jsonl      the rows of one batch of results (or .parquet)
-    out/_progress.jsonl        the journal (:mod:`.journal`), as next to a JSONL output
-    out/_failures.jsonl        one line per failed generation, with its reason
-    out/_summary.json          the :class:`~embtaskgen.runs.summary.RunSummary`
-
-The driver records each batch with the local runner's recorder into buffers, then
-:meth:`ShardFolder.commit` writes them in an order that resume can trust: the shard to
-a hidden pending file (whole, fsynced), then the batch's journal lines, then the rename
-that makes the shard visible. A driver killed at any point leaves either a complete
-shard whose journal lines are written, or no shard (its generations are called again;
-a leftover pending file is deleted by the next session). Failure lines are appended as
-they come, like the local runner's.
-
-Resume reads the folder through the local runner's own reader
-(:func:`embtaskgen.runs.resume.read_existing`, or stage 2's): :meth:`ShardFolder.resume_view`
-lays the shards end to end in a hidden JSONL file for it to check (seed, categories,
-model, shape) and count, so a folder is resumed by exactly the rules of a file.
+``out/part-000000.jsonl`` (or ``.parquet``) per batch, ``_progress.jsonl``,
+``_failures.jsonl`` and ``_summary.json``. :meth:`ShardFolder.commit` writes a batch in
+an order resume can trust: the shard to a hidden pending file (whole, fsynced), then its
+journal lines, then the rename that makes it visible; a driver killed at any point
+leaves a complete shard with its journal lines, or no shard. Resume reads the folder
+with the local reader: :meth:`ShardFolder.resume_view` lays the shards end to end in a
+hidden JSONL file, so a folder is resumed by exactly the rules of a file.
 
 Example:
     >>> import tempfile, pathlib
@@ -34,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -72,12 +61,7 @@ class _Buffer:
 
 
 class ShardFolder:
-    """A run's output folder (see the module docstring).
-
-    Args:
-        path: The folder (created when missing).
-        format_: Shard format, ``"jsonl"`` or ``"parquet"``.
-    """
+    """A run's output folder (created when missing) of ``"jsonl"`` or ``"parquet"`` shards."""
 
     def __init__(self, path: str | os.PathLike[str], format_: str = "jsonl") -> None:
         if format_ not in SHARD_FORMATS:
@@ -96,13 +80,8 @@ class ShardFolder:
         self._progress: LineWriter | None = None
         self._next = 0
 
-    # ------------------------------------------------------------------ checks
     def check_path(self) -> None:
-        """Refuse, before anything is created, a path that is not a folder that can be written.
-
-        Raises:
-            ConfigError: A file (or device) at ``path``, a missing or read-only parent.
-        """
+        """Refuse, before anything is created, a path that is not a folder that can be written."""
         path = self.path
         if path.exists() and not path.is_dir():
             raise ConfigError(
@@ -116,11 +95,7 @@ class ShardFolder:
             raise ConfigError(f"the folder {parent} is not writable; choose another output path")
 
     def check_fresh(self) -> None:
-        """Refuse a folder that holds an earlier run's shards or journal lines.
-
-        Raises:
-            ConfigError: The message suggests ``resume=True`` or another path.
-        """
+        """Refuse a folder that holds an earlier run's shards or journal lines (suggesting ``resume=True``)."""
         if not self.path.is_dir():
             return
         if shard_paths(self.path):
@@ -138,15 +113,10 @@ class ShardFolder:
 
     @contextlib.contextmanager
     def resume_view(self) -> Iterator[RunFiles]:
-        """The run's files with every shard's rows end to end in one hidden JSONL file.
+        """The run's files with every shard's rows end to end in one hidden JSONL file, for the resume reader.
 
-        The local runner's resume reader checks and counts them as it would a file. A
-        leftover pending shard (a driver killed between its journal lines and its rename)
-        is deleted first: its generations are called again.
-
-        Raises:
-            ResumeError: A shard is of another format, or the reader had to cut rows
-                (the shards were changed by something else).
+        A leftover pending shard is deleted first (its calls are made again). A shard of
+        another format, or rows the reader had to cut, are a ``ResumeError``.
         """
         for item in self.path.glob(".*part-*"):
             logger.warning("%s: removing a shard that was never committed; its calls are made again", item)
@@ -162,9 +132,7 @@ class ShardFolder:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         size = view.stat().st_size
         try:
-            yield RunFiles(
-                output=view, progress=self.files.progress, failures=self.files.failures, summary=self.files.summary
-            )
+            yield dataclasses.replace(self.files, output=view)
             if view.stat().st_size != size:
                 raise ResumeError(
                     f"cannot resume {self.path}: its shards disagree with {self.files.progress.name} "
@@ -173,14 +141,8 @@ class ShardFolder:
         finally:
             view.unlink(missing_ok=True)
 
-    # ------------------------------------------------------------------ writes
     def open(self, *, truncate: bool, header: dict[str, Any] | None = None) -> None:
-        """Create the folder, open the journal and failures files (emptied with ``truncate``),
-        and append the session's ``run`` line (``header``) to the journal.
-
-        Raises:
-            WriteError: A file cannot be opened.
-        """
+        """Create the folder, open the journal and failures files, append the session's ``run`` line."""
         try:
             self.path.mkdir(exist_ok=True)
         except OSError as exc:
@@ -201,11 +163,7 @@ class ShardFolder:
                 raise
 
     def commit(self) -> None:
-        """Make the buffered batch durable: pending shard, journal lines, rename.
-
-        Raises:
-            WriteError: A write failed; no shard of this batch is visible.
-        """
+        """Make the buffered batch durable: pending shard, journal lines, rename (none visible on a ``WriteError``)."""
         rows, journal = self.rows.lines, self.journal.lines
         self.rows.lines, self.journal.lines = [], []
         target = self.path / shard_name(self._next, self.format) if rows else None
