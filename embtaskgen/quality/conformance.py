@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
-from embtaskgen.quality.category_words import CLASSIFY_CUES, METADATA_LABELS, SHORTISH, THINGS, WRITTEN
 from embtaskgen.quality.lexicon import (
+    CLASSIFY_CUES,
     CLASSIFY_VERBS,
     DOC_NOUNS,
     LABEL_CUES,
@@ -41,12 +41,16 @@ from embtaskgen.quality.lexicon import (
     LONG_BIGRAMS,
     LONG_NOUNS,
     MEDIUM_NOUNS,
+    METADATA_LABELS,
     QUERY_NOUNS,
     SEEK_VERBS,
     SHORT_ADJECTIVES,
     SHORT_NOUNS,
+    SHORTISH,
     TEXT_NOUNS,
+    THINGS,
     WEAK_CLASSIFY_VERBS,
+    WRITTEN,
 )
 from embtaskgen.quality.text import TaskText, stem
 from embtaskgen.quality.validation import check_category_name

@@ -77,6 +77,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS
 from embtaskgen.examples.validity import MISSING_FIELD, NO_SPACE_LANGUAGES, check_example, token_jaccard
+from embtaskgen.quality.dspy_metric import field_of
 from embtaskgen.quality.text import STOPWORDS
 from embtaskgen.signatures.language_scripts import script_share
 
@@ -258,15 +259,6 @@ _PARTS: dict[str, Callable[[Mapping[str, str], Mapping[str, Any]], dict[str, flo
 }
 
 
-def _field(example: Any, name: str) -> Any:
-    if isinstance(example, Mapping):
-        return example.get(name)
-    try:
-        return example.get(name)
-    except (AttributeError, TypeError):
-        return getattr(example, name, None)
-
-
 def grade_example(
     example: Any, kind: str | None = None, *, attributes: Mapping[str, Any] | None = None
 ) -> ExampleScore:
@@ -285,14 +277,14 @@ def grade_example(
     """
     if isinstance(example, BaseModel) and hasattr(example, "to_dict"):
         example = example.to_dict()
-    kind = kind if kind is not None else _field(example, "kind")
+    kind = kind if kind is not None else field_of(example, "kind")
     if kind not in EXAMPLE_KINDS:
         raise ConfigError(f"kind must be one of {', '.join(EXAMPLE_KINDS)}, got {kind!r}")
     if attributes is None:
-        attributes = _field(example, "attributes") or {}
-    outputs = {name: _field(example, name) for name in OUTPUT_FIELDS[kind]}
-    reasons = [] if _field(example, "parse_failure") else check_example(kind, outputs, attributes)
-    if _field(example, "parse_failure") or MISSING_FIELD in reasons:
+        attributes = field_of(example, "attributes") or {}
+    outputs = {name: field_of(example, name) for name in OUTPUT_FIELDS[kind]}
+    reasons = [] if field_of(example, "parse_failure") else check_example(kind, outputs, attributes)
+    if field_of(example, "parse_failure") or MISSING_FIELD in reasons:
         missing = [n for n, v in outputs.items() if not isinstance(v, str) or not v.strip()]
         return ExampleScore(
             score=0.0,

@@ -29,6 +29,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from embtaskgen.errors import ConfigError
 
 __all__ = [
@@ -87,16 +89,7 @@ def load_default_embedder(batch_size: int = 64) -> Embedder:
     return embed
 
 
-def _numpy() -> Any:
-    try:
-        import numpy
-    except ImportError as exc:  # pragma: no cover - numpy is a dependency of embtaskgen
-        raise ImportError(_INSTALL_HINT) from exc
-    return numpy
-
-
 def _unit_rows(embeddings: Any) -> Any:
-    np = _numpy()
     x = np.asarray(embeddings, dtype=np.float64)
     if x.ndim != 2:
         raise ConfigError(f"embeddings must be a 2-d array (n, d), got shape {x.shape}")
@@ -106,7 +99,6 @@ def _unit_rows(embeddings: Any) -> Any:
 
 def semantic_near_duplicate_rate(embeddings: Any, threshold: float = DEFAULT_COSINE_THRESHOLD) -> float:
     """Share of rows whose cosine similarity to an earlier row is at least ``threshold``."""
-    np = _numpy()
     x = _unit_rows(embeddings)
     n = len(x)
     if n == 0:
@@ -123,7 +115,6 @@ def semantic_near_duplicate_rate(embeddings: Any, threshold: float = DEFAULT_COS
 
 def vendi_score(embeddings: Any) -> float:
     """Vendi score of the rows with the cosine kernel (0.0 when there are none)."""
-    np = _numpy()
     x = _unit_rows(embeddings)
     n = len(x)
     if n == 0:
