@@ -1,34 +1,14 @@
 """Mined hard negatives: for each example, a neighbouring positive of another example.
 
-A written hard negative is what the model thought was "close but worse"; a retrieved one
-is a real document of the run that an embedding model finds close to the query. Open
-reproductions of the recipe found mined negatives often train better, so stage 2 can
-record one beside the written one (``--mine-negatives``).
-
-How one row's negative is mined (:func:`mine_pool` on the rows of one kind):
-
-1. embed every query (the row's ``user_query`` / ``input``) and every positive
-   (``positive_document``) with the embedder, cosine similarity on unit vectors;
-2. the candidates of row ``i`` are the positives of the *other* rows of its kind, minus
-   exact duplicates of its own positive and of its query (same text up to case, spacing
-   and end punctuation, :func:`embtaskgen.examples.validity.same_text`);
-3. take the ``top_k`` candidates closest to the query (ties: earlier row first);
-4. positive-aware margin: drop every candidate whose score is above ``margin`` times the
-   score of the row's own positive (``score > margin * positive_score``): such a close
-   neighbour is too likely a second positive (a false negative);
-5. the mined negative is the closest survivor; ``None`` when none survives.
-
-The row gets ``mined_negative`` (text or ``None``), ``mined_negative_score`` and
-``mined_positive_score`` (cosines, 4 decimals), beside its written
-``hard_negative_document``. Kinds (:data:`MINED_KINDS`): ``text-retrieval`` and both
-matching kinds, each mined among the positives of its own kind (a negative looks like a
-positive of that kind: a document, a sentence, a long text). Classification (the
-positive is a label), ``sts`` and ``bitext`` (S3 is already a graded negative) are left
-as they are, with no ``mined_*`` columns.
-
-The default embedder is all-MiniLM-L6-v2 from the ``semantic`` extra
-(:func:`embtaskgen.quality.semantic.load_default_embedder`, offline); any callable that
-maps a list of strings to an ``(n, d)`` array stands in for it.
+How one row's negative is mined (:func:`mine_pool`, on the rows of one kind): embed the
+queries and positives (cosine on unit vectors); the candidates are the positives of the
+*other* rows, minus exact duplicates of the row's own positive and of its query
+(:func:`embtaskgen.examples.validity.same_text`); take the ``top_k`` closest to the query
+(ties: earlier row first); drop every candidate scoring above ``margin`` times the score of
+the row's own positive (too likely a second positive); the closest survivor is the mined
+negative, ``None`` when none survives. Only :data:`MINED_KINDS` are mined, each among its
+own kind; classification (the positive is a label), ``sts`` and ``bitext`` (S3 is already
+a graded negative) are left as they are.
 
 Example:
     >>> toy = lambda texts: [[t.count("cat"), t.count("dog"), 1.0] for t in texts]
@@ -149,17 +129,6 @@ def mine_pool(
 ) -> list[MinedNegative]:
     """Mine one negative per (query, positive) pair among the other pairs' positives.
 
-    Args:
-        queries: The anchors, one per row.
-        positives: Their positives, in the same order (the candidate pool).
-        embedder: Maps a list of texts to an ``(n, d)`` array.
-        top_k: Candidates looked at per row (after removing the row's own positive and
-            its duplicates).
-        margin: Drop candidates scoring above ``margin * positive_score``.
-
-    Returns:
-        One :class:`MinedNegative` per row, in order.
-
     Raises:
         ConfigError: Bad settings, lists of different lengths, or an embedder that does
             not return one vector per text.
@@ -221,8 +190,10 @@ def mine_negatives(
 ) -> list[dict[str, Any]]:
     """Copies of example rows, the rows of :data:`MINED_KINDS` with a mined negative.
 
-    See the module docstring for how a negative is mined. Rows of the other kinds come
-    back unchanged; the order is kept; the input is not modified.
+    Each mined row gets ``mined_negative`` (text or ``None``), ``mined_negative_score`` and
+    ``mined_positive_score`` (cosines to the query, 4 decimals) beside its written
+    ``hard_negative_document``: the closest positive of another row of its kind that scores
+    at most ``margin`` times its own positive. Other rows come back unchanged, in order.
 
     Args:
         rows: Example rows (dicts as ``EmbeddingExampleGenerator`` writes them, or

@@ -1,22 +1,13 @@
 """Whether one task belongs to its category, by rules over the words it uses.
 
-The rules follow the category definitions (CATEGORIES.md):
-
-- ``text-retrieval``: a finding verb, a query that is not a long document (a question,
-  a claim, keywords, ...) and the documents to find;
-- ``text-matching-short``: a finding or matching verb, a short input (a title, a word, a
-  name, a sentence, ...) and no long text on either side; the target may be of middling
-  length (a description, a summary, a definition: "one or two sentences"), the query not;
-- ``text-matching-long``: a finding or matching verb and a long document as the query;
-- ``text-classification``: a classifying verb, the input text and a label space
-  ("by ...", "into ...", "as ... or ...", "whether ..."); the classified object is a text
-  (not "a movie", "a product", "a company"), and the label is something the text says
-  (not its title, author, date, place or price).
-
-A task phrased as a question is a concrete query, not a task, in every category. The
-"input" of a task is the first text noun after "given" (else the first one at all); a
-noun directly before another ("paper title") only modifies it, a noun after "X of"
-("titles of papers") only owns it, and "short"/"long" adjectives override a noun's kind.
+The rules follow the category definitions (CATEGORIES.md): retrieval needs a finding verb,
+a query that is not a long document and the documents to find; short matching a short
+input and no long text on either side (the target may be middling: "a description");
+long matching a long document as the query; classification a classifying verb, an input
+text (not "a movie") and a label space the text says (not its title, author or date). A
+question is a concrete query, never a task. The input is the first text noun after
+"given"; a noun before another ("paper title") only modifies it, one after "X of" only
+owns it, and "short"/"long" adjectives override a noun's kind.
 
 Example:
     >>> on_category("Given a news headline, retrieve full articles about the event.",

@@ -1,18 +1,11 @@
 """The quality score as a DSPy metric, for ``dspy.Evaluate``, BootstrapFewShot and GEPA.
 
-DSPy calls a metric in two ways:
-
-- ``metric(example, pred)`` (``Evaluate``) or ``metric(example, pred, trace)``
-  (BootstrapFewShot, which keeps a demo when the value is truthy or passes
-  ``metric_threshold``; GEPA's own evaluation too): a float is returned;
-- ``metric(gold, pred, trace, pred_name, pred_trace)`` (GEPA, once per predictor it
-  reflects on): a ``dspy.Prediction(score=..., feedback=...)`` is returned, with the same
-  score as the float form so that GEPA's module- and predictor-level scores agree.
-
-The example carries ``category`` and ``num_tasks`` (default 20); it may also carry
-``examples`` (the prompt's examples, default the seed pool) and ``avoid`` (tasks the
-prompt asked to avoid: repeating them counts as copying). The prediction carries
-``tasks``; when it does not, the last output of ``pred_trace`` is used.
+``metric(example, pred[, trace])`` returns a float; GEPA's
+``metric(gold, pred, trace, pred_name, pred_trace)`` gets ``dspy.Prediction(score,
+feedback)`` with the same score, so that its module- and predictor-level scores agree. The
+example carries ``category``, ``num_tasks`` (default 20) and optionally ``examples`` (the
+prompt's, default the seed pool) and ``avoid`` (asked to avoid: repeating them counts as
+copying); the prediction carries ``tasks`` (else the last output of ``pred_trace``).
 
 Example:
     >>> import dspy
@@ -61,16 +54,7 @@ def _tasks_of(pred: Any, pred_trace: Any) -> Any:
 
 
 def score_prediction(example: Any, pred: Any, pred_trace: Any = None) -> TaskScore:
-    """Score a prediction against the request carried by ``example``.
-
-    Args:
-        example: A ``dspy.Example`` (or dict) with ``category`` and optionally
-            ``num_tasks``, ``examples`` and ``avoid``.
-        pred: A ``dspy.Prediction`` (or dict) with ``tasks``.
-        pred_trace: GEPA's per-predictor trace, used only when ``pred`` has no tasks.
-
-    Returns:
-        The :class:`~embtaskgen.quality.score.TaskScore`.
+    """Score a prediction (``tasks``) against the request carried by ``example``.
 
     Raises:
         ValueError: The example names no valid category or a bad ``num_tasks``.
@@ -92,17 +76,9 @@ def task_metric(
 ) -> float | dspy.Prediction:
     """DSPy metric: a float for Evaluate and bootstrapping, score + feedback for GEPA.
 
-    Args:
-        example: The gold ``dspy.Example`` with ``category`` (and ``num_tasks``).
-        pred: The program's ``dspy.Prediction`` with ``tasks``.
-        trace: DSPy's trace (unused: the list is scored the same way whether or not a
-            demo is being bootstrapped).
-        pred_name: Set by GEPA when it asks for feedback on one predictor.
-        pred_trace: Set by GEPA alongside ``pred_name``.
-
-    Returns:
-        The score as a float, or ``dspy.Prediction(score=..., feedback=...)`` when GEPA
-        passes ``pred_name`` or ``pred_trace``.
+    ``trace`` is unused (a list scores the same whether or not a demo is bootstrapped);
+    ``dspy.Prediction(score=..., feedback=...)`` is returned when GEPA passes ``pred_name``
+    or ``pred_trace``.
     """
     result = score_prediction(example, pred, pred_trace)
     return metric_result(result.score, result.feedback, pred_name, pred_trace)

@@ -4,58 +4,11 @@ The metric the example prompts are tuned against (``embtaskgen optimize --stage
 examples``), in the style of :func:`embtaskgen.quality.metric.score_tasks`: deterministic,
 cheap, and graded so that an optimizer can climb it.
 
-How the score is made, for an example of kind ``k`` with outputs ``o`` and attributes ``a``:
-
-- **gate**: an output field missing or blank, or an answer that did not parse, scores 0;
-- **valid**: 1 when :func:`embtaskgen.examples.validity.check_example` finds no reason
-  (the example would be kept), else 0;
-- **graded parts** in [0, 1] (``J`` is the word-token Jaccard of two texts, ``clip``
-  keeps a value in [0, 1]):
-
-  ====================  ======================================  ================================================
-  part                  kinds (weight)                          value
-  ====================  ======================================  ================================================
-  ``query_shorter``     retrieval (0.25)                        ``clip((1 - q/p) / 0.75)``, ``q``, ``p`` the
-                                                                characters of query and positive
-  ``length``            retrieval (0.25)                        per document, words / ``num_words`` in
-                                                                [0.6, 1.6]: 1; below: ``ratio / 0.6``; above:
-                                                                ``1 - (ratio - 1.6) / 1.6``; the mean of both
-                                                                (left out without ``num_words``, or for a
-                                                                language written without spaces)
-  ``negative_distinct`` retrieval (0.25)                        ``clip((0.9 - J(pos, neg)) / 0.6)``: low lexical
-                                                                overlap of positive and hard negative
-  ``negative_on_topic`` retrieval (0.25)                        ``min(1, shared / 3)``, ``shared`` the content
-                                                                words (no stopwords) of the hard negative also
-                                                                in the query or the positive
-  ``pair_distinct``     matching (0.5); sts, bitext (0.3)       matching: ``clip((0.9 - J(input, pos)) / 0.4)``;
-                                                                sts, bitext: ``clip((1 - J(S2, S3)) / 0.3)``
-  ``size``              matching (0.5); classification (0.3)    short matching: both texts <= 40 words, to 0 at
-                                                                120; long matching: both >= 60 words
-                                                                (``words / 60`` below); classification: input
-                                                                >= 8 words (``words / 8`` below)
-  ``label_short``       classification (0.35)                   per label, 1 up to 5 words, to 0 at 15; the mean
-  ``label_not_in_text`` classification (0.35)                   1 - the share of the label's content words that
-                                                                are in the input text (mean of both labels)
-  ``ordered``           sts (0.4)                               1 when ``J(S1, S2) >= J(S1, S3)`` (S2 is the
-                                                                closer text), else 0
-  ``unit_size``         sts (0.3)                               per text, words fit the unit: phrase <= 12,
-                                                                sentence 4-40, passage >= 30 (linear fall-off);
-                                                                the mean
-  ``script``            bitext (0.4)                            mean share of letters in the expected script: S1
-                                                                in the source language's, S2 and S3 in the
-                                                                target's (``signatures/language_scripts.py``; left out
-                                                                when neither script is known)
-  ``length_match``      bitext (0.3)                            ``min(w1, w2) / max(w1, w2)`` with ``w`` the
-                                                                characters of S1 and S2 (a translation is about
-                                                                as long as its source)
-  ``no_repetition``     every kind (0.25)                       per text (labels aside), ``clip((d - 0.5) / 0.4)``
-                                                                with ``d`` the share of its word 3-grams that
-                                                                are distinct (a small model's loops score 0);
-                                                                the mean
-  ====================  ======================================  ================================================
-
-``score = gate * (0.5 * valid + 0.5 * sum(w_p * part_p) / sum(w_p))`` over the parts
-that apply. An invalid example scores at most 0.5; a valid one at least 0.5.
+How the score is made: ``score = gate * (0.5 * valid + 0.5 * sum(w_p * part_p) / sum(w_p))``
+over the graded parts that apply to the kind (:data:`EXAMPLE_WEIGHTS`). ``gate`` is 0 when an
+output field is missing or blank or the answer did not parse; ``valid`` is 1 when
+:func:`embtaskgen.examples.validity.check_example` finds no reason. Every part and its
+thresholds: docs/quality/metric.md.
 
 Example:
     >>> row = {"kind": "text-classification", "input_text": "The battery died after two days of light use.",

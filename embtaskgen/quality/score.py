@@ -1,32 +1,11 @@
 """Score one brainstormed list: a number in [0, 1] and feedback naming the items at fault.
 
-How the score is made (``n`` items in the list, ``T = num_tasks`` asked for):
-
-- **parsed** (gate): the output is a list (or tuple); anything else scores 0.
-- per-item checks, each a share of the ``n`` items that pass (a non-string fails all):
-
-  =============  ======  ==============================================================
-  part           weight  an item passes when
-  =============  ======  ==============================================================
-  length         0.10    (list level) ``n`` within [0.75 T, 1.5 T]; falls off linearly
-  unique         0.20    its normalised text is the first of its kind in the list
-  distinct       0.15    it is no near-duplicate of an earlier unique item
-  form           0.10    one sentence of 5-45 words that passes the reader's checks of
-                         the precision gate (not cut, garbled, stuttering, circular or
-                         a yes/no question; :mod:`embtaskgen.brainstorm.precision_gate`)
-  on_category    0.20    :func:`~embtaskgen.quality.conformance.check_category` accepts it
-  novelty        0.10    it copies no prompt example (exactly or nearly)
-  clean          0.15    no markup, JSON, field names, numbering or chatter
-  =============  ======  ==============================================================
-
-- **yield**: usable items (passing every check above, duplicates counted once) divided
-  by ``max(n, T)``: how many of the asked-for tasks can be kept.
-
-``score = parsed * (0.5 * yield + 0.5 * sum(weight * part))``. The yield half makes a
-list that is bad in one way score low (twenty copies of one good task get 0.43, twenty
-off-category tasks 0.40, an empty list 0), while the weighted half gives partial credit
-that an optimizer can climb. A varied, on-category list of about ``T`` tasks scores
-above 0.9.
+``score = parsed * (0.5 * yield + 0.5 * sum(WEIGHTS[part] * part))``: ``parsed`` is 0 for
+anything but a list; each part is the share of items passing one check (length, unique,
+distinct, form, on_category, novelty, clean); ``yield`` is the usable items (passing every
+check, duplicates counted once) over ``max(n, num_tasks)``. The yield half makes a list
+that is bad in one way score low, the weighted half gives partial credit an optimizer can
+climb. The checks in full: docs/quality/metric.md.
 """
 
 from __future__ import annotations

