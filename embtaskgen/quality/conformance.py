@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
+from embtaskgen.errors import ConfigError
 from embtaskgen.quality.lexicon import (
     CLASSIFY_CUES,
     CLASSIFY_VERBS,
@@ -44,9 +45,9 @@ from embtaskgen.quality.lexicon import (
     WRITTEN,
 )
 from embtaskgen.quality.text import TaskText, stem
-from embtaskgen.quality.validation import check_category_name
+from embtaskgen.signatures.categories import CATEGORIES
 
-__all__ = ["CategoryCheck", "check_category", "on_category"]
+__all__ = ["CategoryCheck", "check_category", "check_category_name", "on_category"]
 
 Kind = Literal["short", "medium", "long"]
 
@@ -332,6 +333,12 @@ def _check_classification(t: TaskText, stems: set[str], nouns: list[_Noun]) -> C
     if not (routed or stems & LABEL_CUES or _LABEL_WORDS.intersection(t.tokens)):
         return CategoryCheck(False, "does not imply a label space (by what, into which classes)")
     return CategoryCheck(True)
+
+
+def check_category_name(category: object) -> None:
+    """Raise a ``ConfigError`` (a ``ValueError``) listing the choices for an unknown category."""
+    if not isinstance(category, str) or category not in CATEGORIES:
+        raise ConfigError(f"unknown category {category!r}; choose from {', '.join(CATEGORIES)}")
 
 
 _CHECKS = {

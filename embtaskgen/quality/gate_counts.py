@@ -1,8 +1,5 @@
-"""What the precision gate says about a category's tasks, for the quality report.
-
-The report counts a task as new only when the gate keeps it; the gate's drops are
-counted by reason, and copies of the prompt's examples (the seed pool and the example
-sentence of the instructions) are shown apart as ``seed_copies``.
+"""What the precision gate says about a category's tasks, for the report: what it keeps,
+its drops per reason, and copies of the prompt's examples apart (``seed_copies``).
 
 Example:
     >>> counts = gate_counts(["Given a query, retrieve a full query.",

@@ -1,19 +1,10 @@
-"""The precision gate against hand labels: how precise is what a run keeps?
+"""The precision gate against hand labels (``tests/fixtures/labelled_tasks.jsonl``).
 
-A labelled set holds real outputs, each read by a person and labelled ``keep`` or
-``drop`` with the reason (``tests/fixtures/labelled_tasks.jsonl``: ``category``,
-``task``, ``label``, ``reason``, ``seed``, ``generation``, ``split``). This module judges
-every labelled task as a run does and counts how often it agrees with the reader:
-
-- ``gate``: the precision gate (:mod:`embtaskgen.brainstorm.precision_gate`) alone: what
-  a run's rows keep;
-- ``gate_on_category``: the gate and the on-category rule
-  (:mod:`embtaskgen.quality.conformance`): what the quality report counts;
-- ``none``: everything (what a run kept before the gate).
-
-Precision is the share of kept tasks the reader keeps; recall the share of the reader's
-keeps that are kept. Tasks of one ``(category, seed, generation)`` are judged in their
-order, as one call's list (the gate's ``templated`` check reads the call's earlier tasks).
+Every labelled task is judged as a run judges it, in the order of its call (the gate's
+``templated`` check reads the call's earlier tasks), by ``gate`` (the precision gate alone:
+what a run keeps), ``gate_on_category`` (with the on-category rule: what the report counts)
+and ``none``; precision is the share of kept tasks the reader keeps, recall the share of
+the reader's keeps that are kept.
 
 Example:
     >>> rows = [
@@ -74,13 +65,8 @@ def evaluate_gate(
     demos: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, Any]:
     """Precision and recall of ``keep`` for the gate, the gate with the on-category rule,
-    and no gate, over labelled ``rows``.
-
-    Args:
-        rows: Labelled tasks (see the module doc).
-        gate: The gate (default: :func:`~embtaskgen.brainstorm.prompt_demos.gate_for`
-            of the untuned prompts, plus ``demos``).
-        demos: Program demos per category the prompts showed (joins the gate's examples).
+    and no gate, over labelled ``rows``; ``gate`` defaults to the untuned prompts' gate
+    with the program ``demos`` (per category) among its examples.
 
     Returns:
         ``{"tasks", "labelled_keep", "gate", "gate_on_category", "none", "reasons"}``;

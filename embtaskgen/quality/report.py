@@ -41,10 +41,9 @@ from embtaskgen.dedup.near_duplicates import first_near_duplicates
 from embtaskgen.io.shards import iter_shard_rows
 from embtaskgen.quality.gate_counts import gate_counts, summed
 from embtaskgen.quality.novelty import default_seed_tasks, seed_task_features
-from embtaskgen.quality.score import METRIC_VERSION, score_list
+from embtaskgen.quality.score import METRIC_VERSION, check_num_tasks, score_list
 from embtaskgen.quality.similarity import CHAR_THRESHOLD, WORD_THRESHOLD
 from embtaskgen.quality.text import TaskText
-from embtaskgen.quality.validation import check_num_tasks
 from embtaskgen.signatures.categories import CATEGORIES
 
 __all__ = ["MAX_ROW_TASKS", "diversity_report", "format_report", "report_main"]

@@ -16,14 +16,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from embtaskgen.brainstorm.precision_gate import PrecisionGate
 from embtaskgen.dedup.near_duplicates import first_near_duplicates
-from embtaskgen.quality.conformance import check_category
-from embtaskgen.quality.form import form_problem
-from embtaskgen.quality.garbage import markup_problem
+from embtaskgen.errors import ConfigError
+from embtaskgen.quality.conformance import check_category, check_category_name
+from embtaskgen.quality.form import form_problem, markup_problem
 from embtaskgen.quality.novelty import SeedTaskSet, copied_seed_task, default_seed_tasks, seed_task_features
 from embtaskgen.quality.text import TaskText
-from embtaskgen.quality.validation import check_category_name, check_num_tasks
 
-__all__ = ["METRIC_VERSION", "WEIGHTS", "YIELD_WEIGHT", "ItemProblem", "TaskScore", "score_list", "score_tasks"]
+__all__ = [
+    "METRIC_VERSION",
+    "WEIGHTS",
+    "YIELD_WEIGHT",
+    "ItemProblem",
+    "TaskScore",
+    "check_num_tasks",
+    "score_list",
+    "score_tasks",
+]
 
 #: Changes whenever a weight, threshold or rule changes (scores are comparable within one).
 METRIC_VERSION = "1.1"
@@ -90,6 +98,12 @@ class TaskScore(BaseModel):
     problems: tuple[ItemProblem, ...] = ()
     on_category_flags: tuple[bool, ...] = ()
     metric_version: str = METRIC_VERSION
+
+
+def check_num_tasks(num_tasks: object) -> None:
+    """Raise a ``ConfigError`` (a ``ValueError``) unless ``num_tasks`` is a positive int."""
+    if isinstance(num_tasks, bool) or not isinstance(num_tasks, int) or num_tasks < 1:
+        raise ConfigError(f"num_tasks must be a positive int, got {num_tasks!r}")
 
 
 def _length_part(n: int, target: int) -> float:
