@@ -39,7 +39,6 @@ from embtaskgen.quality.semantic import Embedder, load_default_embedder
 __all__ = [
     "DEFAULT_MARGIN",
     "DEFAULT_TOP_K",
-    "MINED_COLUMNS",
     "MINED_KINDS",
     "MinedNegative",
     "check_mining",
@@ -55,8 +54,6 @@ MINED_KINDS: tuple[str, ...] = ("text-retrieval", "text-matching-short", "text-m
 DEFAULT_TOP_K = 10
 #: A candidate scoring above this share of the positive's score is dropped.
 DEFAULT_MARGIN = 0.95
-#: The columns a mined row gets.
-MINED_COLUMNS: tuple[str, ...] = ("mined_negative", "mined_negative_score", "mined_positive_score")
 
 _BLOCK = 512
 _SPARE = 16
@@ -64,20 +61,15 @@ _SPARE = 16
 
 @dataclass(frozen=True)
 class MinedNegative:
-    """The mined negative of one row.
-
-    Attributes:
-        text: The negative (another row's positive), or ``None`` when no candidate survived.
-        score: Its cosine similarity to the query (``None`` with no negative).
-        positive_score: The cosine similarity of the row's own positive to the query.
-    """
+    """The mined negative of one row (``None`` when no candidate survived), its cosine to
+    the query and that of the row's own positive."""
 
     text: str | None
     score: float | None
     positive_score: float
 
     def columns(self) -> dict[str, Any]:
-        """The row columns (:data:`MINED_COLUMNS`)."""
+        """The row columns ``mined_negative``, ``mined_negative_score``, ``mined_positive_score``."""
         return {
             "mined_negative": self.text,
             "mined_negative_score": None if self.score is None else round(self.score, 4),
@@ -201,10 +193,7 @@ def mine_negatives(
         embedder: Maps a list of texts to an ``(n, d)`` array; ``None`` loads
             all-MiniLM-L6-v2 from the ``semantic`` extra (only when some row is mined).
         top_k: Candidates looked at per row.
-        margin: The positive-aware margin (default 0.95).
-
-    Returns:
-        The rows, with :data:`MINED_COLUMNS` on every row of a mined kind.
+        margin: The positive-aware margin.
 
     Raises:
         ConfigError: Bad settings, or a row of a mined kind without its query or positive.

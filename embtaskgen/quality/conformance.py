@@ -66,12 +66,7 @@ _ROUTING = frozenset(stem(w) for w in ("assign", "route", "send", "forward", "di
 
 @dataclass(frozen=True, slots=True)
 class CategoryCheck:
-    """The verdict on one task.
-
-    Attributes:
-        ok: The task belongs to the category.
-        reason: Why not (empty when ``ok``).
-    """
+    """The verdict on one task: ``ok``, or the ``reason`` why not."""
 
     ok: bool
     reason: str = ""
@@ -350,14 +345,8 @@ _CHECKS = {
 
 
 def check_category(task: str | TaskText, category: str) -> CategoryCheck:
-    """Judge whether one task belongs to ``category``, with the reason when not.
-
-    Args:
-        task: The task sentence (or its precomputed :class:`TaskText`).
-        category: One of ``embtaskgen.signatures.categories.CATEGORIES``.
-
-    Returns:
-        A :class:`CategoryCheck`; it is truthy when the task is on-category.
+    """Judge whether one task (or its :class:`TaskText`) belongs to ``category``: a
+    :class:`CategoryCheck`, truthy when on-category, with the reason when not.
 
     Raises:
         ValueError: ``category`` is unknown; the message lists the valid choices.

@@ -41,14 +41,7 @@ def count_sentences(text: str) -> int:
 
 
 def form_problem(text: str) -> str | None:
-    """Why ``text`` is not one task sentence of sensible length, or ``None``.
-
-    Args:
-        text: A string item (markup is judged elsewhere).
-
-    Returns:
-        A short reason, or ``None`` when the form is fine.
-    """
+    """Why ``text`` is not one task sentence of sensible length (a short reason), or ``None``."""
     stripped = text.strip()
     words = stripped.split()
     if len(words) <= 1:
@@ -68,43 +61,35 @@ def form_problem(text: str) -> str | None:
 #: Names of the signature fields (and DSPy's own) that leak into bad output.
 FIELD_NAMES: tuple[str, ...] = ("num_tasks", "tasks", "topic", "avoid", "category", "reasoning", "completed")
 
-_FIELD = re.compile(rf"\bnum_tasks\b|\[\[\s*##|##\s*\w+\s*##|^\s*(?:{'|'.join(FIELD_NAMES)})\s*[:=]", re.IGNORECASE)
-_HEADING = re.compile(r"^\s*#{1,6}(?:\s|$)|##|\*\*|__|```|~~~")
-_CODE = re.compile(r'[{}\[\]]|"\s*:|\\n|\\"|^\s*"|",\s*$|^\s*,')
-_QUOTED = re.compile(r"""^\s*['"\u201c].*['"\u201d],?\s*$""")
-_HTML = re.compile(r"</?[a-zA-Z][^>]{0,40}>|&[a-z]+;")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022>]+\s+|\(?\d{1,3}[.):]\s*|[a-zA-Z][.)]\s+)")
-_CHATTER = re.compile(
-    r"^\s*(?:here (?:are|is)|sure\b|certainly|of course|ok(?:ay)?\b|below (?:are|is)|"
-    r"as an ai|i (?:hope|can|will|have)|let me|note:|these tasks|the following)",
-    re.IGNORECASE,
-)
-_PLACEHOLDER = re.compile(r"lorem ipsum|\bTODO\b|\{[a-z_]+\}|<task>|\btask \d+\b|\.\.\.$|…$", re.IGNORECASE)
-_URL = re.compile(r"https?://|www\.")
-
 #: The patterns checked in order, with the reason each gives (``^`` anchors the matches).
 _PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_FIELD, "contains a field name or DSPy marker"),
-    (_HEADING, "markdown markup"),
-    (_CODE, "contains JSON or code syntax"),
-    (_QUOTED, "wrapped in quotes (parser debris)"),
-    (_HTML, "contains HTML"),
-    (_LIST_MARKER, "starts with a list marker or number"),
-    (_CHATTER, "model chatter, not a task"),
-    (_PLACEHOLDER, "placeholder or unfinished text"),
-    (_URL, "contains a URL"),
+    (
+        re.compile(rf"\bnum_tasks\b|\[\[\s*##|##\s*\w+\s*##|^\s*(?:{'|'.join(FIELD_NAMES)})\s*[:=]", re.IGNORECASE),
+        "contains a field name or DSPy marker",
+    ),
+    (re.compile(r"^\s*#{1,6}(?:\s|$)|##|\*\*|__|```|~~~"), "markdown markup"),
+    (re.compile(r'[{}\[\]]|"\s*:|\\n|\\"|^\s*"|",\s*$|^\s*,'), "contains JSON or code syntax"),
+    (re.compile(r"""^\s*['"\u201c].*['"\u201d],?\s*$"""), "wrapped in quotes (parser debris)"),
+    (re.compile(r"</?[a-zA-Z][^>]{0,40}>|&[a-z]+;"), "contains HTML"),
+    (re.compile(r"^\s*(?:[-*\u2022>]+\s+|\(?\d{1,3}[.):]\s*|[a-zA-Z][.)]\s+)"), "starts with a list marker or number"),
+    (
+        re.compile(
+            r"^\s*(?:here (?:are|is)|sure\b|certainly|of course|ok(?:ay)?\b|below (?:are|is)|"
+            r"as an ai|i (?:hope|can|will|have)|let me|note:|these tasks|the following)",
+            re.IGNORECASE,
+        ),
+        "model chatter, not a task",
+    ),
+    (
+        re.compile(r"lorem ipsum|\bTODO\b|\{[a-z_]+\}|<task>|\btask \d+\b|\.\.\.$|…$", re.IGNORECASE),
+        "placeholder or unfinished text",
+    ),
+    (re.compile(r"https?://|www\."), "contains a URL"),
 )
 
 
 def markup_problem(item: object) -> str | None:
-    """Why an item is not clean task text, or ``None`` when it is.
-
-    Args:
-        item: One element of the model's list (any type).
-
-    Returns:
-        A short reason ("not a string (int)", "markdown markup", ...) or ``None``.
-    """
+    """Why an item (any type) is not clean task text ("markdown markup", ...), or ``None``."""
     if not isinstance(item, str):
         return f"not a string ({type(item).__name__})"
     text = item.strip()

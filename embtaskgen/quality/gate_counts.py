@@ -23,13 +23,7 @@ __all__ = ["GateCounts", "gate_counts", "summed"]
 
 @dataclass
 class GateCounts:
-    """The gate's verdicts on a list of tasks.
-
-    Attributes:
-        passed: Per task, whether the gate keeps it.
-        dropped: Tasks dropped per reason, apart from ``prompt_copy``.
-        seed_copies: Tasks that copy a prompt example (``prompt_copy``).
-    """
+    """Per task whether the gate keeps it; drops per reason, ``prompt_copy`` apart."""
 
     passed: list[bool] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)

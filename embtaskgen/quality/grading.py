@@ -79,17 +79,8 @@ _HINTS = {
 
 
 class ExampleScore(BaseModel):
-    """The quality of one example.
-
-    Attributes:
-        score: Overall score in [0, 1] (see the module docstring).
-        kind: The example kind.
-        valid: Whether every validity check passed.
-        reasons: The validity reasons it failed.
-        parts: The graded parts that apply, each in [0, 1].
-        feedback: Text naming what to improve (for people and for GEPA).
-        metric_version: :data:`EXAMPLE_METRIC_VERSION`.
-    """
+    """The quality of one example: its score, validity reasons, graded parts (each in
+    [0, 1]) and feedback naming what to improve (for people and for GEPA)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -215,19 +206,7 @@ _PARTS: dict[str, Callable[[Mapping[str, str], Mapping[str, Any]], dict[str, flo
 def grade_example(
     example: Any, kind: str | None = None, *, attributes: Mapping[str, Any] | None = None
 ) -> ExampleScore:
-    """Score one example with its parts, validity reasons and feedback.
-
-    Args:
-        example: A row (dict, outputs as top-level columns), an ``ExampleRow``, or a
-            ``dspy.Prediction`` with the kind's output fields (``None`` fields, or
-            ``parse_failure=True``, score 0).
-        kind: The example kind (default: the example's ``kind``).
-        attributes: The attributes the example was asked for (default: the example's
-            ``attributes``, else none: the checks that need them are skipped).
-
-    Raises:
-        ConfigError: No kind, or an unknown kind (the message names the valid kinds).
-    """
+    """:func:`score_example` with the parts, the validity reasons and feedback."""
     if isinstance(example, BaseModel) and hasattr(example, "to_dict"):
         example = example.to_dict()
     kind = kind if kind is not None else field_of(example, "kind")
@@ -265,15 +244,18 @@ def grade_example(
 
 
 def score_example(example: Any, kind: str | None = None, *, attributes: Mapping[str, Any] | None = None) -> float:
-    """The score in [0, 1] of one example (see the module docstring for the formula).
+    """The score in [0, 1] of one example: ``0.5 * valid + 0.5 * (weighted mean of the
+    kind's graded parts)``, 0 when an output field is missing or the answer did not parse.
 
     Args:
-        example: A row, an ``ExampleRow`` or a ``dspy.Prediction`` (see :func:`grade_example`).
+        example: A row (outputs as top-level columns), an ``ExampleRow`` or a
+            ``dspy.Prediction`` with the kind's output fields (or ``parse_failure=True``).
         kind: The example kind (default: the example's ``kind``).
-        attributes: The attributes it was asked for (default: the example's ``attributes``).
+        attributes: The attributes it was asked for (default: the example's
+            ``attributes``, else none: the checks that need them are skipped).
 
     Raises:
-        ConfigError: No kind, or an unknown kind.
+        ConfigError: No kind, or an unknown kind (the message names the valid kinds).
 
     Example:
         >>> score_example({"S1": "A dog runs.", "S2": "A dog is running.", "S3": "Stocks fell."}, "sts")

@@ -57,13 +57,8 @@ _QUOTE_CHARS = 70
 
 
 class ItemProblem(BaseModel):
-    """What is wrong with one item.
-
-    Attributes:
-        index: 0-based position in the list.
-        task: The item as text (``repr`` for non-strings).
-        reasons: One short reason per failed check.
-    """
+    """What is wrong with one item: its 0-based ``index``, the item as text (``repr`` for
+    non-strings) and one short reason per failed check."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -129,19 +124,20 @@ def score_tasks(tasks: object, category: str, num_tasks: int = 20, examples: Seq
     """Score one brainstormed list of tasks (deterministic, no model, ~1 ms for 20).
 
     Args:
-        tasks: The parsed output: a list of task strings. Anything that is not a list or
-            tuple (``None``, a raw string, a dict) scores 0.
+        tasks: The parsed output, a list of task strings; anything but a list or tuple
+            scores 0.
         category: One of ``embtaskgen.signatures.categories.CATEGORIES``.
         num_tasks: How many tasks were asked for.
-        examples: The example tasks shown in the prompt; copying them scores low.
-            ``None`` means the category's seed pool (``embtaskgen.signatures.seed_tasks``).
+        examples: The example tasks shown in the prompt (copying them scores low);
+            ``None``: the category's seed pool.
 
     Returns:
-        A :class:`TaskScore`; see the module docstring for how it is made.
+        A :class:`TaskScore`: ``0.5 * yield + 0.5 * sum(WEIGHTS[part] * part)``, the yield
+        being the usable tasks over ``max(len(tasks), num_tasks)``.
 
     Raises:
-        ValueError: Unknown ``category`` (the message lists the valid choices) or a
-            ``num_tasks`` that is not a positive int.
+        ValueError: Unknown ``category`` (the message lists the choices) or a bad
+            ``num_tasks``.
 
     Example:
         >>> task = "Classify museum catalogue entries by the art movement they belong to."
@@ -176,8 +172,7 @@ def score_list(
     seed_set: SeedTaskSet,
     features: Sequence[TaskText | None] | None = None,
 ) -> TaskScore:
-    """:func:`score_tasks` on checked arguments, optionally with precomputed features
-    (one per item, ``None`` for non-strings), as the diversity report does."""
+    """:func:`score_tasks` on checked arguments, optionally with the report's features."""
     n = len(items)
     reasons: list[list[str]] = [[] for _ in items]
     texts: list[TaskText | None] = []

@@ -36,14 +36,8 @@ _PUNCT_TABLE = str.maketrans({c: " " for c in string.punctuation + _QUOTES + "\u
 
 
 def strip_task(item: str) -> str:
-    """Remove list markers, surrounding quotes, trailing commas and extra whitespace.
-
-    Args:
-        item: One raw item of the model's list.
-
-    Returns:
-        The item as a clean task sentence ("" when nothing is left).
-    """
+    """One raw list item as a clean task sentence ("" when nothing is left): list markers,
+    surrounding quotes, trailing commas and extra whitespace removed."""
     text = unicodedata.normalize("NFKC", item)
     text = _SPACE.sub(" ", text).strip()
     previous = None
