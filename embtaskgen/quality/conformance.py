@@ -10,9 +10,6 @@ question is a concrete query, never a task. The input is the first text noun aft
 owns it, and "short"/"long" adjectives override a noun's kind.
 
 Example:
-    >>> on_category("Given a news headline, retrieve full articles about the event.",
-    ...             "text-retrieval")
-    True
     >>> check_category("Classify emails by urgency.", "text-retrieval").reason
     'a classification task, not retrieval'
 """
@@ -204,10 +201,6 @@ def _relevant_to(t: TaskText, nouns: list[_Noun]) -> str | None:
     return None
 
 
-def _is_question(t: TaskText) -> bool:
-    return t.raw.rstrip().endswith("?")
-
-
 def _check_retrieval(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
     if not stems & SEEK_VERBS or _first_index(t, CLASSIFY_VERBS) < _first_index(t, SEEK_VERBS):
         if stems & CLASSIFY_VERBS:
@@ -359,7 +352,7 @@ def check_category(task: str | TaskText, category: str) -> CategoryCheck:
     t = task if isinstance(task, TaskText) else TaskText.of(task)
     if not t.tokens:
         return CategoryCheck(False, "empty")
-    if _is_question(t):
+    if t.raw.rstrip().endswith("?"):
         return CategoryCheck(False, "a concrete question, not a task description")
     # Classification is judged by its verbs and label cues alone, without the nouns.
     nouns = [] if category == "text-classification" else _nouns(t)

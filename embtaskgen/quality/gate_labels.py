@@ -34,12 +34,8 @@ _LABELS = ("keep", "drop")
 
 
 def read_labelled(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read a labelled set (JSONL); every line needs ``category``, ``task`` and ``label``.
-
-    Raises:
-        ConfigError: A line is not such an object (the message names file and line; see
-            :func:`embtaskgen.io.jsonl.iter_jsonl`).
-    """
+    """Read a labelled set (JSONL; a ``ConfigError`` names the line without ``category``,
+    ``task`` and ``label``)."""
     rows = []
     for number, row in iter_jsonl(path):
         if not {"category", "task", "label"} <= set(row) or row["label"] not in _LABELS:

@@ -1,20 +1,11 @@
 """The diversity report of a run: per category, how much the brainstorm repeats itself.
 
-Rows come in either shape: one per generation with ``tasks``, or one per task with
-``task`` (grouped back into generations by category and ``_GROUP_KEYS``). Per category:
-
-- ``rows``, ``generations`` (model calls), ``tasks``, ``unique`` (after normalisation);
-- ``near_duplicate_rate``: share of tasks repeating an earlier task of the file, exactly
-  or nearly (found in linear time by :mod:`embtaskgen.dedup.near_duplicates`);
-- ``distinct_1/2``: distinct words (word pairs) over all; ``compression_ratio``: joined
-  size over zlib size (higher = more repetitive);
-- ``mean_score`` (the metric per generation) and ``on_category_share``;
-- ``unique_on_category`` (and per generation): tasks the precision gate keeps that are
-  on-category and repeat no earlier task; ``gate_dropped`` per reason; ``seed_copies``;
-- ``over_cap``: tasks beyond the first :data:`MAX_ROW_TASKS` of a generation, counted
-  nowhere else (one runaway row cannot dominate the figures and the time);
-- with ``semantic=True``: ``semantic_near_duplicate_rate`` (cosine >= 0.9) and
-  ``vendi_score`` (:mod:`embtaskgen.quality.semantic`).
+``near_duplicate_rate`` counts tasks repeating an earlier task of the file, exactly or
+nearly (found in linear time by :mod:`embtaskgen.dedup.near_duplicates`);
+``compression_ratio`` is joined size over zlib size (higher = more repetitive);
+``unique_on_category`` counts tasks the precision gate keeps that are on-category and
+repeat no earlier task; ``over_cap`` counts tasks beyond the first :data:`MAX_ROW_TASKS` of
+a generation, left out of every other figure so that one runaway row cannot dominate.
 
 Example:
     >>> rows = [{"category": "text-classification", "model_name": "m", "generation": 0,

@@ -174,23 +174,14 @@ def score_list(
 ) -> TaskScore:
     """:func:`score_tasks` on checked arguments, optionally with the report's features."""
     n = len(items)
-    reasons: list[list[str]] = [[] for _ in items]
-    texts: list[TaskText | None] = []
-    for i, item in enumerate(items):
-        problem = markup_problem(item)
-        if problem:
-            reasons[i].append(problem)
-        if features is not None:
-            texts.append(features[i])
-        else:
-            texts.append(TaskText.of(item) if isinstance(item, str) and item.strip() else None)
-
+    reasons = [[problem] if (problem := markup_problem(item)) else [] for item in items]
+    texts = (
+        list(features)
+        if features is not None
+        else [TaskText.of(item) if isinstance(item, str) and item.strip() else None for item in items]
+    )
     clean = [not r for r in reasons]
-    form = [False] * n
-    on_cat = [False] * n
-    novel = [False] * n
-    unique = [False] * n
-    distinct = [False] * n
+    form, on_cat, novel, unique, distinct = ([False] * n for _ in range(5))
 
     first_of: dict[str, int] = {}
     unique_idx: list[int] = []

@@ -1,14 +1,6 @@
-"""When two tasks count as near-duplicates.
-
-Two tasks are near-duplicates when their character 4-grams overlap strongly (the same
-sentence with small edits) or their content words do (a paraphrase that reorders or
-inflects the same words). Both are Jaccard similarities of sets, so the same rule runs
-inside one list (all pairs) and across a whole file (an index, see
-:mod:`embtaskgen.dedup.near_duplicates`).
-
-Two tasks that share only the sentence template ("Given a legal question, retrieve ..."
-vs "Given a medical question, retrieve ...") are *not* near-duplicates: they differ in
-what they are about, and the thresholds were set so that such pairs pass.
+"""When two tasks count as near-duplicates: their character 4-grams overlap strongly (small
+edits) or their content words do (a paraphrase), both by Jaccard similarity. The thresholds
+let tasks that share only the template ("Given a legal/medical question, retrieve ...") pass.
 
 Example:
     >>> a = TaskText.of("Given a medical question, retrieve passages that answer it.")

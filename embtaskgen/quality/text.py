@@ -45,10 +45,7 @@ _NUMPY_FROM = 24  # from this many grams numpy sets the bits faster than a loop
 
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
-    """Fold common English inflections so "answers", "answering" and "answer" match.
-
-    A deliberately small suffix stripper (no dictionary, no model): plural ``-s``/``-ies``,
-    ``-ing``, ``-ed`` and a final ``-e`` are removed.
+    """Fold common English inflections (a small suffix stripper, no dictionary, no model).
 
     Example:
         >>> [stem(w) for w in ("retrieves", "retrieving", "classifies", "matches")]
