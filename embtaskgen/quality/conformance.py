@@ -21,26 +21,7 @@ from itertools import pairwise
 from typing import Literal
 
 from embtaskgen.errors import ConfigError
-from embtaskgen.quality.lexicon import (
-    CLASSIFY_CUES,
-    CLASSIFY_VERBS,
-    DOC_NOUNS,
-    LABEL_CUES,
-    LONG_ADJECTIVES,
-    LONG_BIGRAMS,
-    LONG_NOUNS,
-    MEDIUM_NOUNS,
-    METADATA_LABELS,
-    QUERY_NOUNS,
-    SEEK_VERBS,
-    SHORT_ADJECTIVES,
-    SHORT_NOUNS,
-    SHORTISH,
-    TEXT_NOUNS,
-    THINGS,
-    WEAK_CLASSIFY_VERBS,
-    WRITTEN,
-)
+from embtaskgen.quality import lexicon as lex
 from embtaskgen.quality.text import TaskText, stem
 from embtaskgen.signatures.categories import CATEGORIES
 
@@ -54,7 +35,7 @@ _ARTICLES = frozenset(
     {"a", "an", "the", "one", "some", "each", "any", "its", "their", "his", "her", "this", "that", "these", "those"}
 )
 _INPUT_WINDOW = 9
-_GENERIC_DOCS = DOC_NOUNS - SHORT_NOUNS - LONG_NOUNS - MEDIUM_NOUNS
+_GENERIC_DOCS = lex.DOC_NOUNS - lex.SHORT_NOUNS - lex.LONG_NOUNS - lex.MEDIUM_NOUNS
 _OWNER_PREPOSITIONS = frozenset({"of", "about", "on", "in"})
 _RELEVANCE = frozenset({"relevant", "related", "responsive", "pertinent", "applicable"})
 _RELATIVES = frozenset({"that", "which", "who", "it", "they"})
@@ -80,22 +61,22 @@ class _Noun:
 
 
 def _kind_of(s: str) -> Kind | None:
-    if s in SHORT_NOUNS:
+    if s in lex.SHORT_NOUNS:
         return "short"
-    if s in LONG_NOUNS:
+    if s in lex.LONG_NOUNS:
         return "long"
-    if s in MEDIUM_NOUNS:
+    if s in lex.MEDIUM_NOUNS:
         return "medium"
     return None
 
 
-_BIGRAM_FIRST = frozenset(b.split()[0] for b in LONG_BIGRAMS)
+_BIGRAM_FIRST = frozenset(b.split()[0] for b in lex.LONG_BIGRAMS)
 
 
 def _long_bigrams(t: TaskText) -> list[bool]:
     """Per token, whether it ends a long-document bigram ("legal opinion")."""
     tokens = t.tokens
-    return [False, *(a in _BIGRAM_FIRST and f"{a} {b}" in LONG_BIGRAMS for a, b in pairwise(tokens))]
+    return [False, *(a in _BIGRAM_FIRST and f"{a} {b}" in lex.LONG_BIGRAMS for a, b in pairwise(tokens))]
 
 
 def _token_kind(
@@ -110,9 +91,9 @@ def _adjective_kind(tokens: tuple[str, ...], i: int) -> Kind | None:
     start = max(0, i - 3)
     window = tokens[start:i]
     grams = set(window) | {f"{a} {b}" for a, b in pairwise(window)}
-    if grams & SHORT_ADJECTIVES:
+    if grams & lex.SHORT_ADJECTIVES:
         return "short"
-    if grams & LONG_ADJECTIVES:
+    if grams & lex.LONG_ADJECTIVES:
         return "long"
     return None
 
@@ -121,7 +102,7 @@ def _is_owned(t: TaskText, i: int, kinds: list[Kind | None]) -> bool:
     """``t.tokens[i]`` belongs to an earlier noun: the titles *of papers*, an
     abbreviation found *in a clinical note*."""
     for j in range(i - 1, max(0, i - 4), -1):
-        if t.stems[j] in SEEK_VERBS:  # "a question on food, retrieve articles": a new clause
+        if t.stems[j] in lex.SEEK_VERBS:  # "a question on food, retrieve articles": a new clause
             return False
         if t.tokens[j] in _OWNER_PREPOSITIONS:
             return any(kinds[k] for k in range(max(0, j - 2), j))
@@ -186,7 +167,7 @@ def _given_input(t: TaskText, nouns: list[_Noun]) -> tuple[bool, _Noun | None]:
         if tok == "given":
             stop = min(i + _INPUT_WINDOW, len(t.stems))
             for k in range(i + 1, stop):
-                if t.stems[k] in SEEK_VERBS:
+                if t.stems[k] in lex.SEEK_VERBS:
                     stop = k
                     break
             return True, next((n for n in nouns if i < n.index < stop), None)
@@ -202,14 +183,14 @@ def _relevant_to(t: TaskText, nouns: list[_Noun]) -> str | None:
 
 
 def _check_retrieval(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
-    if not stems & SEEK_VERBS or _first_index(t, CLASSIFY_VERBS) < _first_index(t, SEEK_VERBS):
-        if stems & CLASSIFY_VERBS:
+    if not stems & lex.SEEK_VERBS or _first_index(t, lex.CLASSIFY_VERBS) < _first_index(t, lex.SEEK_VERBS):
+        if stems & lex.CLASSIFY_VERBS:
             return CategoryCheck(False, "a classification task, not retrieval")
         return CategoryCheck(False, "does not say what to retrieve (no retrieve/find/search verb)")
     given, query = _given_input(t, nouns)
     if query is not None and query.kind == "long":
         return CategoryCheck(False, f"the query is a long document ({query.word}); that is text-matching-long")
-    if not given and not (any(n.kind == "short" for n in nouns) or stems & QUERY_NOUNS):
+    if not given and not (any(n.kind == "short" for n in nouns) or stems & lex.QUERY_NOUNS):
         return CategoryCheck(False, "does not say what the query is")
     has_target = any(n.kind != "short" for n in nouns if n is not query) or bool(stems & _GENERIC_DOCS)
     if not has_target:
@@ -219,9 +200,9 @@ def _check_retrieval(t: TaskText, stems: set[str], nouns: list[_Noun]) -> Catego
 
 def _matching_verb_problem(stems: set[str]) -> CategoryCheck | None:
     """Why a matching task fails for lack of a matching verb, or ``None``."""
-    if stems & SEEK_VERBS:
+    if stems & lex.SEEK_VERBS:
         return None
-    if stems & CLASSIFY_VERBS:
+    if stems & lex.CLASSIFY_VERBS:
         return CategoryCheck(False, "a classification task, not matching")
     return CategoryCheck(False, "does not say what to match or find")
 
@@ -229,7 +210,7 @@ def _matching_verb_problem(stems: set[str]) -> CategoryCheck | None:
 def _found_after_verb(t: TaskText, nouns: list[_Noun], query: _Noun | None) -> bool:
     """Whether every middling noun other than the query comes after the finding verb (it
     names the target, not the query)."""
-    verb_at = _first_index(t, SEEK_VERBS)
+    verb_at = _first_index(t, lex.SEEK_VERBS)
     return all(n.index > verb_at for n in nouns if n.kind == "medium" and n is not query)
 
 
@@ -245,7 +226,7 @@ def _check_matching_short(t: TaskText, stems: set[str], nouns: list[_Noun]) -> C
     too_long = [
         n.word
         for n in nouns
-        if n.kind == "long" or (n.kind == "medium" and (n is query or stem(n.word) not in SHORTISH))
+        if n.kind == "long" or (n.kind == "medium" and (n is query or stem(n.word) not in lex.SHORTISH))
     ]
     if not _found_after_verb(t, nouns, query) and any(n.kind == "medium" for n in nouns):
         too_long.extend(n.word for n in nouns if n.kind == "medium")
@@ -284,9 +265,9 @@ def _classified(t: TaskText) -> tuple[list[str] | None, list[str]]:
     """The stems between the classifying verb and the label cue ("a product review"), and
     the content stems after the cue ("aspect", "product", ...); ``(None, [])`` if the
     task is not "<verb> <object> by/into/as <label>"."""
-    verb_at = _first_index(t, CLASSIFY_VERBS)
+    verb_at = _first_index(t, lex.CLASSIFY_VERBS)
     for k in range(verb_at + 1, len(t.tokens)):
-        if t.tokens[k] in CLASSIFY_CUES:
+        if t.tokens[k] in lex.CLASSIFY_CUES:
             obj = [s for s in t.stems[verb_at + 1 : k] if s not in _ARTICLES]
             if not obj:
                 return None, []
@@ -301,24 +282,24 @@ def _classified(t: TaskText) -> tuple[list[str] | None, list[str]]:
 
 def _check_classification(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
     seek_at = _first_index(t, _STRONG_SEEK)
-    strong = _first_index(t, CLASSIFY_VERBS) < seek_at
-    weak = _first_index(t, WEAK_CLASSIFY_VERBS) < seek_at
+    strong = _first_index(t, lex.CLASSIFY_VERBS) < seek_at
+    weak = _first_index(t, lex.WEAK_CLASSIFY_VERBS) < seek_at
     if not (strong or weak):
-        if stems & SEEK_VERBS:
+        if stems & lex.SEEK_VERBS:
             return CategoryCheck(False, "a retrieval or matching task, not classification")
         return CategoryCheck(False, "does not say what to classify (no classify/label verb)")
-    if not stems & (TEXT_NOUNS | WRITTEN):
+    if not stems & (lex.TEXT_NOUNS | lex.WRITTEN):
         return CategoryCheck(False, "does not name the input text")
     obj, label = _classified(t)
-    if obj is not None and set(obj) & THINGS and not set(obj) & (TEXT_NOUNS | WRITTEN):
+    if obj is not None and set(obj) & lex.THINGS and not set(obj) & (lex.TEXT_NOUNS | lex.WRITTEN):
         return CategoryCheck(False, "classifies a thing, not a text (a movie, a product, a company, ...)")
-    if label and label[0] in METADATA_LABELS:
+    if label and label[0] in lex.METADATA_LABELS:
         word = t.tokens[t.stems.index(label[0])]
         return CategoryCheck(
             False, f"labels by {word}, not by what the text says (a label space is implied by its content)"
         )
     routed = bool(stems & _ROUTING) and "to" in t.tokens
-    if not (routed or stems & LABEL_CUES or _LABEL_WORDS.intersection(t.tokens)):
+    if not (routed or stems & lex.LABEL_CUES or _LABEL_WORDS.intersection(t.tokens)):
         return CategoryCheck(False, "does not imply a label space (by what, into which classes)")
     return CategoryCheck(True)
 

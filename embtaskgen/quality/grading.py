@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -135,16 +136,13 @@ def _retrieval(o: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, float]:
     return parts
 
 
-def _matching(kind: str) -> Callable[[Mapping[str, str], Mapping[str, Any]], dict[str, float]]:
-    def parts(o: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, float]:
-        texts = (o["input"], o["positive_document"])
-        if kind == "text-matching-short":
-            size = sum(_band(_words(t), 0, 40, 0, 120) for t in texts) / 2
-        else:
-            size = sum(min(1.0, _words(t) / 60) for t in texts) / 2
-        return {"pair_distinct": _clip((0.9 - token_jaccard(*texts)) / 0.4), "size": size}
-
-    return parts
+def _matching(short: bool, o: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, float]:
+    texts = (o["input"], o["positive_document"])
+    if short:
+        size = sum(_band(_words(t), 0, 40, 0, 120) for t in texts) / 2
+    else:
+        size = sum(min(1.0, _words(t) / 60) for t in texts) / 2
+    return {"pair_distinct": _clip((0.9 - token_jaccard(*texts)) / 0.4), "size": size}
 
 
 def _label_not_in_text(label: str, text: str) -> float:
@@ -195,8 +193,8 @@ def _bitext(o: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, float]:
 
 _PARTS: dict[str, Callable[[Mapping[str, str], Mapping[str, Any]], dict[str, float]]] = {
     "text-retrieval": _retrieval,
-    "text-matching-short": _matching("text-matching-short"),
-    "text-matching-long": _matching("text-matching-long"),
+    "text-matching-short": partial(_matching, True),
+    "text-matching-long": partial(_matching, False),
     "text-classification": _classification,
     "sts": _sts,
     "bitext": _bitext,

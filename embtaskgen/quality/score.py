@@ -244,7 +244,7 @@ def score_list(
         for i, (item, r) in enumerate(zip(items, reasons, strict=True))
         if r
     )
-    return TaskScore(
+    result = TaskScore(
         score=score,
         category=category,
         num_items=n,
@@ -252,21 +252,15 @@ def score_list(
         parts=parts,
         problems=problems,
         on_category_flags=tuple(on_cat),
-        feedback=_feedback(score, n, target, usable, category, parts, problems),
+        feedback="",
     )
+    return result.model_copy(update={"feedback": _feedback(result, target)})
 
 
-def _feedback(
-    score: float,
-    n: int,
-    target: int,
-    usable: int,
-    category: str,
-    parts: dict[str, float],
-    problems: tuple[ItemProblem, ...],
-) -> str:
+def _feedback(result: TaskScore, target: int) -> str:
+    n, problems = result.num_items, result.problems
     lines = [
-        f"Score {score:.2f}: {usable} of {max(n, target)} tasks usable for {category} "
+        f"Score {result.score:.2f}: {result.usable} of {max(n, target)} tasks usable for {result.category} "
         f"(distinct, on-category, one sentence each, not copied from the examples)."
     ]
     if n == 0:
@@ -275,9 +269,9 @@ def _feedback(
         lines.append(f"Item {problem.index + 1} {_quote(problem.task)}: " + "; ".join(problem.reasons))
     if len(problems) > _MAX_FEEDBACK_ITEMS:
         lines.append(f"... and {len(problems) - _MAX_FEEDBACK_ITEMS} more items with problems.")
-    if n and parts["length"] < 1.0:
+    if n and result.parts["length"] < 1.0:
         lines.append(f"The list has {n} items; about {target} were asked for.")
     if n and not problems:
         lines.append("Every item is distinct, on-category, one sentence and new.")
-    lines.append("Parts: " + ", ".join(f"{k} {v:.2f}" for k, v in parts.items()))
+    lines.append("Parts: " + ", ".join(f"{k} {v:.2f}" for k, v in result.parts.items()))
     return "\n".join(lines)
