@@ -63,8 +63,7 @@ def _ok_kinds(files: RunFiles) -> list[str]:
 
 
 def _as_row(record: dict[str, Any], kind: str) -> dict[str, Any]:
-    """A record as the row :func:`mine_negatives` reads: its query (the anchor without its
-    ``Instruct: ...`` line) and its positive, under the kind's column names."""
+    """A record as a row of its kind: the anchor without its ``Instruct: ...`` line, the positive."""
     if kind not in MINED_KINDS:
         return {}
     query, positive, _ = TRIPLET_FIELDS[kind]
@@ -93,8 +92,7 @@ def mine_output(
         "margin", "seconds"}``.
 
     Raises:
-        ConfigError: Bad settings, a missing or unreadable file, records without their
-            journal.
+        ConfigError: Bad settings, a missing or unreadable file, records without journal.
         ImportError: ``embedder=None`` without the ``semantic`` extra.
     """
     check_mining(top_k, margin)

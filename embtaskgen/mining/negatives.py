@@ -1,14 +1,11 @@
 """Mined hard negatives: for each example, a neighbouring positive of another example.
 
-How one row's negative is mined (:func:`mine_pool`, on the rows of one kind): embed the
-queries and positives (cosine on unit vectors); the candidates are the positives of the
-*other* rows, minus exact duplicates of the row's own positive and of its query
-(:func:`embtaskgen.examples.validity.same_text`); take the ``top_k`` closest to the query
-(ties: earlier row first); drop every candidate scoring above ``margin`` times the score of
-the row's own positive (too likely a second positive); the closest survivor is the mined
-negative, ``None`` when none survives. Only :data:`MINED_KINDS` are mined, each among its
-own kind; classification (the positive is a label), ``sts`` and ``bitext`` (S3 is already
-a graded negative) are left as they are.
+Per row of one kind (:func:`mine_pool`): the candidates are the positives of the *other*
+rows, minus exact duplicates of its own positive and of its query; of the ``top_k`` closest
+to the query (ties: earlier row first), those above ``margin`` times the cosine of its own
+positive are dropped (too likely a second positive), and the closest survivor is the mined
+negative. Classification (the positive is a label), ``sts`` and ``bitext`` (S3 is already a
+graded negative) are not mined.
 
 Example:
     >>> toy = lambda texts: [[t.count("cat"), t.count("dog"), 1.0] for t in texts]
@@ -78,11 +75,7 @@ class MinedNegative:
 
 
 def check_mining(top_k: int, margin: float) -> None:
-    """Validate the mining settings.
-
-    Raises:
-        ConfigError: ``top_k`` not an integer >= 1, or ``margin`` not a number in (0, 1].
-    """
+    """Raise a ``ConfigError`` unless ``top_k`` is an integer >= 1 and ``margin`` in (0, 1]."""
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
         raise ConfigError(f"top_k must be an integer >= 1, got {top_k!r}")
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 < margin <= 1:

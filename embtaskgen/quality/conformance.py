@@ -127,11 +127,8 @@ def _first_index(t: TaskText, words: frozenset[str]) -> int:
 
 
 def _nouns(t: TaskText) -> list[_Noun]:
-    """The text nouns of a task that head their phrase, with their effective kind.
-
-    In a compound the last noun is the head ("paper title" is a title), except that a
-    long modifier makes a middling head long ("blog post", "diary entry").
-    """
+    """The text nouns that head their phrase ("paper title" is a title), with their kind
+    (a long modifier makes a middling head long: "blog post", "diary entry")."""
     found: list[_Noun] = []
     n = len(t.stems)
     modifier: Kind | None = None

@@ -1,11 +1,8 @@
 """The quality score as a DSPy metric, for ``dspy.Evaluate``, BootstrapFewShot and GEPA.
 
-``metric(example, pred[, trace])`` returns a float; GEPA's
-``metric(gold, pred, trace, pred_name, pred_trace)`` gets ``dspy.Prediction(score,
-feedback)`` with the same score, so that its module- and predictor-level scores agree. The
-example carries ``category``, ``num_tasks`` (default 20) and optionally ``examples`` (the
-prompt's, default the seed pool) and ``avoid`` (asked to avoid: repeating them counts as
-copying); the prediction carries ``tasks`` (else the last output of ``pred_trace``).
+GEPA's ``metric(gold, pred, trace, pred_name, pred_trace)`` gets ``dspy.Prediction(score,
+feedback)`` with the same score as the float form, so that its module- and predictor-level
+scores agree. ``avoid`` in the example (tasks the prompt asked to avoid) counts as copying.
 
 Example:
     >>> import dspy
@@ -26,8 +23,6 @@ import dspy
 from embtaskgen.quality.score import TaskScore, score_tasks
 
 __all__ = ["field_of", "metric_result", "score_prediction", "task_metric"]
-
-_DEFAULT_NUM_TASKS = 20
 
 
 def field_of(obj: Any, name: str, default: Any = None) -> Any:
@@ -54,13 +49,14 @@ def _tasks_of(pred: Any, pred_trace: Any) -> Any:
 
 
 def score_prediction(example: Any, pred: Any, pred_trace: Any = None) -> TaskScore:
-    """Score a prediction (``tasks``) against the request carried by ``example``.
+    """Score a prediction (``tasks``, else the last output of ``pred_trace``) against the
+    request carried by ``example`` (``category``, ``num_tasks`` (20), ``examples``, ``avoid``).
 
     Raises:
         ValueError: The example names no valid category or a bad ``num_tasks``.
     """
     category = field_of(example, "category")
-    num_tasks = field_of(example, "num_tasks", _DEFAULT_NUM_TASKS)
+    num_tasks = field_of(example, "num_tasks", 20)
     examples = field_of(example, "examples")
     avoid = field_of(example, "avoid")
     if avoid:

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,8 +57,7 @@ def summed(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
         >>> summed([{"stutter": 1}, {"stutter": 2, "circular": 1}])
         {'stutter': 3, 'circular': 1}
     """
-    total: dict[str, int] = {}
+    total: Counter[str] = Counter()
     for count in counts:
-        for key, value in count.items():
-            total[key] = total.get(key, 0) + value
-    return total
+        total.update(count)
+    return dict(total)

@@ -1,10 +1,8 @@
 """The precision gate against hand labels (``tests/fixtures/labelled_tasks.jsonl``).
 
-Every labelled task is judged as a run judges it, in the order of its call (the gate's
-``templated`` check reads the call's earlier tasks), by ``gate`` (the precision gate alone:
-what a run keeps), ``gate_on_category`` (with the on-category rule: what the report counts)
-and ``none``; precision is the share of kept tasks the reader keeps, recall the share of
-the reader's keeps that are kept.
+Each labelled task is judged in the order of its call (the gate's ``templated`` check reads
+the call's earlier tasks) by the gate alone (what a run keeps), the gate with the
+on-category rule (what the report counts) and no gate.
 
 Example:
     >>> rows = [

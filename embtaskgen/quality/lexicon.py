@@ -1,9 +1,5 @@
-"""Word lists the category checks read, stored as stems (see :func:`stem`).
-
-They describe how task sentences name their parts: the verbs of finding and of
-classifying, the kinds of text that are short (a title, a word, a question) or long (an
-essay, a contract, a report), and the words that imply a label space. They are
-hand-written for English task descriptions; extend them rather than special-casing.
+"""Word lists the category checks read (stems, see :func:`stem`): how English task sentences
+name their parts. Extend them rather than special-casing a task.
 
 Example:
     >>> stem("descriptions") in SHORTISH, stem("movie") in THINGS

@@ -1,11 +1,5 @@
 """The task-quality metric: ``score_tasks`` (one list, see :mod:`.score`), ``on_category``
-(one task) and ``task_metric`` (the DSPy metric).
-
-Example:
-    >>> from embtaskgen.quality.metric import score_tasks
-    >>> score_tasks([], "text-retrieval").score
-    0.0
-"""
+(one task) and ``task_metric`` (the DSPy metric)."""
 
 from embtaskgen.quality.conformance import CategoryCheck, check_category, on_category
 from embtaskgen.quality.dspy_metric import score_prediction, task_metric

@@ -193,9 +193,8 @@ def diversity_report(
 ) -> dict[str, Any]:
     """Measure the diversity of a run's tasks, per category.
 
-    Per category: rows, generations, tasks, unique, near-duplicate rate, distinct-1/2,
-    compression ratio, mean metric score, on-category share, unique on-category tasks
-    (per generation), the precision gate's drops and seed copies.
+    Per category: rows, tasks, near-duplicate rate, distinct-1/2, compression ratio, mean
+    metric score, on-category share, new on-category tasks, the precision gate's drops.
 
     Args:
         rows_or_path: A JSONL file (or folder of shards) of rows, or the rows as dicts:

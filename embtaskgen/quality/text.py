@@ -101,15 +101,11 @@ def _bits(grams: frozenset[str]) -> int:
 class TaskText:
     """The features of one task string.
 
-    Attributes:
-        raw: The string as given.
-        norm: :func:`embtaskgen.text.normalise.normalise_task` of the first
-            :data:`MAX_TEXT_CHARS` characters (every other feature derives from it).
-        tokens: Words of ``norm``; ``stems`` the same through :func:`stem`.
-        grams: Character n-grams of ``norm``; ``content`` the stems that are not stopwords.
-        gram_bits: ``grams`` hashed into a bit set, a fast over-estimate of an overlap that
-            skips exact comparisons; it depends on the process's string hashing, so it only
-            ever speeds a decision up, never changes one. ``gram_bit_count``: its bits set.
+    ``norm`` is :func:`embtaskgen.text.normalise.normalise_task` of the first
+    :data:`MAX_TEXT_CHARS` characters, and every other feature derives from it.
+    ``gram_bits`` (``grams`` hashed into a bit set) over-estimates an overlap to skip exact
+    comparisons; it depends on the process's string hashing, so it only ever speeds a
+    decision up, never changes one.
     """
 
     raw: str
