@@ -244,20 +244,23 @@ def score_list(
         for i, (item, r) in enumerate(zip(items, reasons, strict=True))
         if r
     )
-    result = TaskScore(
-        score=score,
-        category=category,
-        num_items=n,
-        usable=usable,
-        parts=parts,
-        problems=problems,
-        on_category_flags=tuple(on_cat),
-        feedback="",
+    return _with_feedback(
+        TaskScore(
+            score=score,
+            category=category,
+            num_items=n,
+            usable=usable,
+            parts=parts,
+            problems=problems,
+            on_category_flags=tuple(on_cat),
+            feedback="",
+        ),
+        target,
     )
-    return result.model_copy(update={"feedback": _feedback(result, target)})
 
 
-def _feedback(result: TaskScore, target: int) -> str:
+def _with_feedback(result: TaskScore, target: int) -> TaskScore:
+    """``result`` with the feedback text naming its items at fault and why."""
     n, problems = result.num_items, result.problems
     lines = [
         f"Score {result.score:.2f}: {result.usable} of {max(n, target)} tasks usable for {result.category} "
@@ -274,4 +277,4 @@ def _feedback(result: TaskScore, target: int) -> str:
     if n and not problems:
         lines.append("Every item is distinct, on-category, one sentence and new.")
     lines.append("Parts: " + ", ".join(f"{k} {v:.2f}" for k, v in result.parts.items()))
-    return "\n".join(lines)
+    return result.model_copy(update={"feedback": "\n".join(lines)})
