@@ -1,22 +1,9 @@
 """Mine hard negatives into the output file of a finished examples run (``--mine-negatives``).
 
-:func:`mine_output` reads what :func:`embtaskgen.run`
-wrote, mines one negative per row of a mined kind
-(:func:`embtaskgen.mining.negatives.mine_negatives`: top-k neighbours among the positives
-of the same kind, positive-aware margin) and replaces the file atomically (a temporary file,
-then a rename: a crash leaves the old file or the new one, never half of each). The
-lines keep their order and number, so the run's journal still describes the file and
-``--resume`` still works; a resumed run is mined again as a whole.
-
-* ``format="jsonl"``: every row of a mined kind gets ``mined_negative``,
-  ``mined_negative_score`` and ``mined_positive_score`` beside its written
-  ``hard_negative_document``.
-* ``format="sentence-transformers"``: the records have no room for a second negative,
-  so only ``negative="mined"`` is accepted: a record of a mined kind gets the mined
-  negative in ``negative`` (keeping the one it has when no candidate survived). Records
-  do not name their kind: the journal's ``ok`` lines do, in the order of the records
-  (a task id starts with its kind, see :mod:`embtaskgen.examples.task_input`); the query
-  is the anchor without its ``Instruct: ...`` line.
+The file is replaced atomically, line for line, so the run's journal still describes it
+and ``--resume`` still works. Sentence-transformers records have room for one negative
+only (``negative="mined"`` replaces it) and do not name their kind: the journal's ``ok``
+lines do, in the order of the records.
 
 Example:
     >>> import json, tempfile, pathlib
@@ -76,8 +63,7 @@ def _ok_kinds(files: RunFiles) -> list[str]:
 
 
 def _as_row(record: dict[str, Any], kind: str) -> dict[str, Any]:
-    """A record as the row :func:`mine_negatives` reads: its query (the anchor without its
-    ``Instruct: ...`` line) and its positive, under the kind's column names."""
+    """A record as a row of its kind: the anchor without its ``Instruct: ...`` line, the positive."""
     if kind not in MINED_KINDS:
         return {}
     query, positive, _ = TRIPLET_FIELDS[kind]
@@ -96,15 +82,9 @@ def mine_output(
 ) -> dict[str, Any]:
     """Mine negatives into an examples file in place (atomically); returns the counts.
 
-    Args:
-        output: The examples file of a run.
-        format: What it holds: ``"jsonl"`` rows or ``"sentence-transformers"`` records.
-        negative: For records, where ``negative`` comes from: only ``"mined"`` makes
-            sense (see the module docstring); JSONL rows keep both negatives.
-        embedder: Maps texts to an ``(n, d)`` array; ``None``: all-MiniLM-L6-v2 from the
-            ``semantic`` extra.
-        top_k: Candidates looked at per row.
-        margin: The positive-aware margin.
+    ``format`` is what the file holds (``"jsonl"`` rows keep both negatives;
+    ``"sentence-transformers"`` records need ``negative="mined"``); ``embedder=None`` loads
+    all-MiniLM-L6-v2 from the ``semantic`` extra.
 
     Returns:
         ``{"rows": rows of a mined kind, "mined": rows that got a negative,
@@ -112,8 +92,7 @@ def mine_output(
         "margin", "seconds"}``.
 
     Raises:
-        ConfigError: Bad settings, a missing or unreadable file, records without their
-            journal.
+        ConfigError: Bad settings, a missing or unreadable file, records without journal.
         ImportError: ``embedder=None`` without the ``semantic`` extra.
     """
     check_mining(top_k, margin)

@@ -1,34 +1,11 @@
 """Mined hard negatives: for each example, a neighbouring positive of another example.
 
-A written hard negative is what the model thought was "close but worse"; a retrieved one
-is a real document of the run that an embedding model finds close to the query. Open
-reproductions of the recipe found mined negatives often train better, so stage 2 can
-record one beside the written one (``--mine-negatives``).
-
-How one row's negative is mined (:func:`mine_pool` on the rows of one kind):
-
-1. embed every query (the row's ``user_query`` / ``input``) and every positive
-   (``positive_document``) with the embedder, cosine similarity on unit vectors;
-2. the candidates of row ``i`` are the positives of the *other* rows of its kind, minus
-   exact duplicates of its own positive and of its query (same text up to case, spacing
-   and end punctuation, :func:`embtaskgen.examples.validity.same_text`);
-3. take the ``top_k`` candidates closest to the query (ties: earlier row first);
-4. positive-aware margin: drop every candidate whose score is above ``margin`` times the
-   score of the row's own positive (``score > margin * positive_score``): such a close
-   neighbour is too likely a second positive (a false negative);
-5. the mined negative is the closest survivor; ``None`` when none survives.
-
-The row gets ``mined_negative`` (text or ``None``), ``mined_negative_score`` and
-``mined_positive_score`` (cosines, 4 decimals), beside its written
-``hard_negative_document``. Kinds (:data:`MINED_KINDS`): ``text-retrieval`` and both
-matching kinds, each mined among the positives of its own kind (a negative looks like a
-positive of that kind: a document, a sentence, a long text). Classification (the
-positive is a label), ``sts`` and ``bitext`` (S3 is already a graded negative) are left
-as they are, with no ``mined_*`` columns.
-
-The default embedder is all-MiniLM-L6-v2 from the ``semantic`` extra
-(:func:`embtaskgen.quality.semantic.load_default_embedder`, offline); any callable that
-maps a list of strings to an ``(n, d)`` array stands in for it.
+Per row of one kind (:func:`mine_pool`): the candidates are the positives of the *other*
+rows, minus exact duplicates of its own positive and of its query; of the ``top_k`` closest
+to the query (ties: earlier row first), those above ``margin`` times the cosine of its own
+positive are dropped (too likely a second positive), and the closest survivor is the mined
+negative. Classification (the positive is a label), ``sts`` and ``bitext`` (S3 is already a
+graded negative) are not mined.
 
 Example:
     >>> toy = lambda texts: [[t.count("cat"), t.count("dog"), 1.0] for t in texts]
@@ -59,7 +36,6 @@ from embtaskgen.quality.semantic import Embedder, load_default_embedder
 __all__ = [
     "DEFAULT_MARGIN",
     "DEFAULT_TOP_K",
-    "MINED_COLUMNS",
     "MINED_KINDS",
     "MinedNegative",
     "check_mining",
@@ -75,8 +51,6 @@ MINED_KINDS: tuple[str, ...] = ("text-retrieval", "text-matching-short", "text-m
 DEFAULT_TOP_K = 10
 #: A candidate scoring above this share of the positive's score is dropped.
 DEFAULT_MARGIN = 0.95
-#: The columns a mined row gets.
-MINED_COLUMNS: tuple[str, ...] = ("mined_negative", "mined_negative_score", "mined_positive_score")
 
 _BLOCK = 512
 _SPARE = 16
@@ -84,20 +58,15 @@ _SPARE = 16
 
 @dataclass(frozen=True)
 class MinedNegative:
-    """The mined negative of one row.
-
-    Attributes:
-        text: The negative (another row's positive), or ``None`` when no candidate survived.
-        score: Its cosine similarity to the query (``None`` with no negative).
-        positive_score: The cosine similarity of the row's own positive to the query.
-    """
+    """The mined negative of one row (``None`` when no candidate survived), its cosine to
+    the query and that of the row's own positive."""
 
     text: str | None
     score: float | None
     positive_score: float
 
     def columns(self) -> dict[str, Any]:
-        """The row columns (:data:`MINED_COLUMNS`)."""
+        """The row columns ``mined_negative``, ``mined_negative_score``, ``mined_positive_score``."""
         return {
             "mined_negative": self.text,
             "mined_negative_score": None if self.score is None else round(self.score, 4),
@@ -106,11 +75,7 @@ class MinedNegative:
 
 
 def check_mining(top_k: int, margin: float) -> None:
-    """Validate the mining settings.
-
-    Raises:
-        ConfigError: ``top_k`` not an integer >= 1, or ``margin`` not a number in (0, 1].
-    """
+    """Raise a ``ConfigError`` unless ``top_k`` is an integer >= 1 and ``margin`` in (0, 1]."""
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
         raise ConfigError(f"top_k must be an integer >= 1, got {top_k!r}")
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 < margin <= 1:
@@ -148,17 +113,6 @@ def mine_pool(
     margin: float = DEFAULT_MARGIN,
 ) -> list[MinedNegative]:
     """Mine one negative per (query, positive) pair among the other pairs' positives.
-
-    Args:
-        queries: The anchors, one per row.
-        positives: Their positives, in the same order (the candidate pool).
-        embedder: Maps a list of texts to an ``(n, d)`` array.
-        top_k: Candidates looked at per row (after removing the row's own positive and
-            its duplicates).
-        margin: Drop candidates scoring above ``margin * positive_score``.
-
-    Returns:
-        One :class:`MinedNegative` per row, in order.
 
     Raises:
         ConfigError: Bad settings, lists of different lengths, or an embedder that does
@@ -221,8 +175,10 @@ def mine_negatives(
 ) -> list[dict[str, Any]]:
     """Copies of example rows, the rows of :data:`MINED_KINDS` with a mined negative.
 
-    See the module docstring for how a negative is mined. Rows of the other kinds come
-    back unchanged; the order is kept; the input is not modified.
+    Each mined row gets ``mined_negative`` (text or ``None``), ``mined_negative_score`` and
+    ``mined_positive_score`` (cosines to the query, 4 decimals) beside its written
+    ``hard_negative_document``: the closest positive of another row of its kind that scores
+    at most ``margin`` times its own positive. Other rows come back unchanged, in order.
 
     Args:
         rows: Example rows (dicts as ``EmbeddingExampleGenerator`` writes them, or
@@ -230,10 +186,7 @@ def mine_negatives(
         embedder: Maps a list of texts to an ``(n, d)`` array; ``None`` loads
             all-MiniLM-L6-v2 from the ``semantic`` extra (only when some row is mined).
         top_k: Candidates looked at per row.
-        margin: The positive-aware margin (default 0.95).
-
-    Returns:
-        The rows, with :data:`MINED_COLUMNS` on every row of a mined kind.
+        margin: The positive-aware margin.
 
     Raises:
         ConfigError: Bad settings, or a row of a mined kind without its query or positive.

@@ -1,27 +1,15 @@
 """Whether one task belongs to its category, by rules over the words it uses.
 
-The rules follow the category definitions (CATEGORIES.md):
-
-- ``text-retrieval``: a finding verb, a query that is not a long document (a question,
-  a claim, keywords, ...) and the documents to find;
-- ``text-matching-short``: a finding or matching verb, a short input (a title, a word, a
-  name, a sentence, ...) and no long text on either side; the target may be of middling
-  length (a description, a summary, a definition: "one or two sentences"), the query not;
-- ``text-matching-long``: a finding or matching verb and a long document as the query;
-- ``text-classification``: a classifying verb, the input text and a label space
-  ("by ...", "into ...", "as ... or ...", "whether ..."); the classified object is a text
-  (not "a movie", "a product", "a company"), and the label is something the text says
-  (not its title, author, date, place or price).
-
-A task phrased as a question is a concrete query, not a task, in every category. The
-"input" of a task is the first text noun after "given" (else the first one at all); a
-noun directly before another ("paper title") only modifies it, a noun after "X of"
-("titles of papers") only owns it, and "short"/"long" adjectives override a noun's kind.
+The rules follow the category definitions (CATEGORIES.md): retrieval needs a finding verb,
+a query that is not a long document and the documents to find; short matching a short
+input and no long text on either side (the target may be middling: "a description");
+long matching a long document as the query; classification a classifying verb, an input
+text (not "a movie") and a label space the text says (not its title, author or date). A
+question is a concrete query, never a task. The input is the first text noun after
+"given"; a noun before another ("paper title") only modifies it, one after "X of" only
+owns it, and "short"/"long" adjectives override a noun's kind.
 
 Example:
-    >>> on_category("Given a news headline, retrieve full articles about the event.",
-    ...             "text-retrieval")
-    True
     >>> check_category("Classify emails by urgency.", "text-retrieval").reason
     'a classification task, not retrieval'
 """
@@ -32,26 +20,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
-from embtaskgen.quality.category_words import CLASSIFY_CUES, METADATA_LABELS, SHORTISH, THINGS, WRITTEN
-from embtaskgen.quality.lexicon import (
-    CLASSIFY_VERBS,
-    DOC_NOUNS,
-    LABEL_CUES,
-    LONG_ADJECTIVES,
-    LONG_BIGRAMS,
-    LONG_NOUNS,
-    MEDIUM_NOUNS,
-    QUERY_NOUNS,
-    SEEK_VERBS,
-    SHORT_ADJECTIVES,
-    SHORT_NOUNS,
-    TEXT_NOUNS,
-    WEAK_CLASSIFY_VERBS,
-)
+from embtaskgen.errors import ConfigError
+from embtaskgen.quality import lexicon as lex
 from embtaskgen.quality.text import TaskText, stem
-from embtaskgen.quality.validation import check_category_name
+from embtaskgen.signatures.categories import CATEGORIES
 
-__all__ = ["CategoryCheck", "check_category", "on_category"]
+__all__ = ["CategoryCheck", "check_category", "check_category_name", "on_category"]
 
 Kind = Literal["short", "medium", "long"]
 
@@ -61,7 +35,7 @@ _ARTICLES = frozenset(
     {"a", "an", "the", "one", "some", "each", "any", "its", "their", "his", "her", "this", "that", "these", "those"}
 )
 _INPUT_WINDOW = 9
-_GENERIC_DOCS = DOC_NOUNS - SHORT_NOUNS - LONG_NOUNS - MEDIUM_NOUNS
+_GENERIC_DOCS = lex.DOC_NOUNS - lex.SHORT_NOUNS - lex.LONG_NOUNS - lex.MEDIUM_NOUNS
 _OWNER_PREPOSITIONS = frozenset({"of", "about", "on", "in"})
 _RELEVANCE = frozenset({"relevant", "related", "responsive", "pertinent", "applicable"})
 _RELATIVES = frozenset({"that", "which", "who", "it", "they"})
@@ -70,12 +44,7 @@ _ROUTING = frozenset(stem(w) for w in ("assign", "route", "send", "forward", "di
 
 @dataclass(frozen=True, slots=True)
 class CategoryCheck:
-    """The verdict on one task.
-
-    Attributes:
-        ok: The task belongs to the category.
-        reason: Why not (empty when ``ok``).
-    """
+    """The verdict on one task: ``ok``, or the ``reason`` why not."""
 
     ok: bool
     reason: str = ""
@@ -92,22 +61,22 @@ class _Noun:
 
 
 def _kind_of(s: str) -> Kind | None:
-    if s in SHORT_NOUNS:
+    if s in lex.SHORT_NOUNS:
         return "short"
-    if s in LONG_NOUNS:
+    if s in lex.LONG_NOUNS:
         return "long"
-    if s in MEDIUM_NOUNS:
+    if s in lex.MEDIUM_NOUNS:
         return "medium"
     return None
 
 
-_BIGRAM_FIRST = frozenset(b.split()[0] for b in LONG_BIGRAMS)
+_BIGRAM_FIRST = frozenset(b.split()[0] for b in lex.LONG_BIGRAMS)
 
 
 def _long_bigrams(t: TaskText) -> list[bool]:
     """Per token, whether it ends a long-document bigram ("legal opinion")."""
     tokens = t.tokens
-    return [False, *(a in _BIGRAM_FIRST and f"{a} {b}" in LONG_BIGRAMS for a, b in pairwise(tokens))]
+    return [False, *(a in _BIGRAM_FIRST and f"{a} {b}" in lex.LONG_BIGRAMS for a, b in pairwise(tokens))]
 
 
 def _token_kind(
@@ -122,9 +91,9 @@ def _adjective_kind(tokens: tuple[str, ...], i: int) -> Kind | None:
     start = max(0, i - 3)
     window = tokens[start:i]
     grams = set(window) | {f"{a} {b}" for a, b in pairwise(window)}
-    if grams & SHORT_ADJECTIVES:
+    if grams & lex.SHORT_ADJECTIVES:
         return "short"
-    if grams & LONG_ADJECTIVES:
+    if grams & lex.LONG_ADJECTIVES:
         return "long"
     return None
 
@@ -133,7 +102,7 @@ def _is_owned(t: TaskText, i: int, kinds: list[Kind | None]) -> bool:
     """``t.tokens[i]`` belongs to an earlier noun: the titles *of papers*, an
     abbreviation found *in a clinical note*."""
     for j in range(i - 1, max(0, i - 4), -1):
-        if t.stems[j] in SEEK_VERBS:  # "a question on food, retrieve articles": a new clause
+        if t.stems[j] in lex.SEEK_VERBS:  # "a question on food, retrieve articles": a new clause
             return False
         if t.tokens[j] in _OWNER_PREPOSITIONS:
             return any(kinds[k] for k in range(max(0, j - 2), j))
@@ -158,11 +127,8 @@ def _first_index(t: TaskText, words: frozenset[str]) -> int:
 
 
 def _nouns(t: TaskText) -> list[_Noun]:
-    """The text nouns of a task that head their phrase, with their effective kind.
-
-    In a compound the last noun is the head ("paper title" is a title), except that a
-    long modifier makes a middling head long ("blog post", "diary entry").
-    """
+    """The text nouns that head their phrase ("paper title" is a title), with their kind
+    (a long modifier makes a middling head long: "blog post", "diary entry")."""
     found: list[_Noun] = []
     n = len(t.stems)
     modifier: Kind | None = None
@@ -198,7 +164,7 @@ def _given_input(t: TaskText, nouns: list[_Noun]) -> tuple[bool, _Noun | None]:
         if tok == "given":
             stop = min(i + _INPUT_WINDOW, len(t.stems))
             for k in range(i + 1, stop):
-                if t.stems[k] in SEEK_VERBS:
+                if t.stems[k] in lex.SEEK_VERBS:
                     stop = k
                     break
             return True, next((n for n in nouns if i < n.index < stop), None)
@@ -213,19 +179,15 @@ def _relevant_to(t: TaskText, nouns: list[_Noun]) -> str | None:
     return None
 
 
-def _is_question(t: TaskText) -> bool:
-    return t.raw.rstrip().endswith("?")
-
-
 def _check_retrieval(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
-    if not stems & SEEK_VERBS or _first_index(t, CLASSIFY_VERBS) < _first_index(t, SEEK_VERBS):
-        if stems & CLASSIFY_VERBS:
+    if not stems & lex.SEEK_VERBS or _first_index(t, lex.CLASSIFY_VERBS) < _first_index(t, lex.SEEK_VERBS):
+        if stems & lex.CLASSIFY_VERBS:
             return CategoryCheck(False, "a classification task, not retrieval")
         return CategoryCheck(False, "does not say what to retrieve (no retrieve/find/search verb)")
     given, query = _given_input(t, nouns)
     if query is not None and query.kind == "long":
         return CategoryCheck(False, f"the query is a long document ({query.word}); that is text-matching-long")
-    if not given and not (any(n.kind == "short" for n in nouns) or stems & QUERY_NOUNS):
+    if not given and not (any(n.kind == "short" for n in nouns) or stems & lex.QUERY_NOUNS):
         return CategoryCheck(False, "does not say what the query is")
     has_target = any(n.kind != "short" for n in nouns if n is not query) or bool(stems & _GENERIC_DOCS)
     if not has_target:
@@ -235,9 +197,9 @@ def _check_retrieval(t: TaskText, stems: set[str], nouns: list[_Noun]) -> Catego
 
 def _matching_verb_problem(stems: set[str]) -> CategoryCheck | None:
     """Why a matching task fails for lack of a matching verb, or ``None``."""
-    if stems & SEEK_VERBS:
+    if stems & lex.SEEK_VERBS:
         return None
-    if stems & CLASSIFY_VERBS:
+    if stems & lex.CLASSIFY_VERBS:
         return CategoryCheck(False, "a classification task, not matching")
     return CategoryCheck(False, "does not say what to match or find")
 
@@ -245,7 +207,7 @@ def _matching_verb_problem(stems: set[str]) -> CategoryCheck | None:
 def _found_after_verb(t: TaskText, nouns: list[_Noun], query: _Noun | None) -> bool:
     """Whether every middling noun other than the query comes after the finding verb (it
     names the target, not the query)."""
-    verb_at = _first_index(t, SEEK_VERBS)
+    verb_at = _first_index(t, lex.SEEK_VERBS)
     return all(n.index > verb_at for n in nouns if n.kind == "medium" and n is not query)
 
 
@@ -261,7 +223,7 @@ def _check_matching_short(t: TaskText, stems: set[str], nouns: list[_Noun]) -> C
     too_long = [
         n.word
         for n in nouns
-        if n.kind == "long" or (n.kind == "medium" and (n is query or stem(n.word) not in SHORTISH))
+        if n.kind == "long" or (n.kind == "medium" and (n is query or stem(n.word) not in lex.SHORTISH))
     ]
     if not _found_after_verb(t, nouns, query) and any(n.kind == "medium" for n in nouns):
         too_long.extend(n.word for n in nouns if n.kind == "medium")
@@ -300,9 +262,9 @@ def _classified(t: TaskText) -> tuple[list[str] | None, list[str]]:
     """The stems between the classifying verb and the label cue ("a product review"), and
     the content stems after the cue ("aspect", "product", ...); ``(None, [])`` if the
     task is not "<verb> <object> by/into/as <label>"."""
-    verb_at = _first_index(t, CLASSIFY_VERBS)
+    verb_at = _first_index(t, lex.CLASSIFY_VERBS)
     for k in range(verb_at + 1, len(t.tokens)):
-        if t.tokens[k] in CLASSIFY_CUES:
+        if t.tokens[k] in lex.CLASSIFY_CUES:
             obj = [s for s in t.stems[verb_at + 1 : k] if s not in _ARTICLES]
             if not obj:
                 return None, []
@@ -317,26 +279,32 @@ def _classified(t: TaskText) -> tuple[list[str] | None, list[str]]:
 
 def _check_classification(t: TaskText, stems: set[str], nouns: list[_Noun]) -> CategoryCheck:
     seek_at = _first_index(t, _STRONG_SEEK)
-    strong = _first_index(t, CLASSIFY_VERBS) < seek_at
-    weak = _first_index(t, WEAK_CLASSIFY_VERBS) < seek_at
+    strong = _first_index(t, lex.CLASSIFY_VERBS) < seek_at
+    weak = _first_index(t, lex.WEAK_CLASSIFY_VERBS) < seek_at
     if not (strong or weak):
-        if stems & SEEK_VERBS:
+        if stems & lex.SEEK_VERBS:
             return CategoryCheck(False, "a retrieval or matching task, not classification")
         return CategoryCheck(False, "does not say what to classify (no classify/label verb)")
-    if not stems & (TEXT_NOUNS | WRITTEN):
+    if not stems & (lex.TEXT_NOUNS | lex.WRITTEN):
         return CategoryCheck(False, "does not name the input text")
     obj, label = _classified(t)
-    if obj is not None and set(obj) & THINGS and not set(obj) & (TEXT_NOUNS | WRITTEN):
+    if obj is not None and set(obj) & lex.THINGS and not set(obj) & (lex.TEXT_NOUNS | lex.WRITTEN):
         return CategoryCheck(False, "classifies a thing, not a text (a movie, a product, a company, ...)")
-    if label and label[0] in METADATA_LABELS:
+    if label and label[0] in lex.METADATA_LABELS:
         word = t.tokens[t.stems.index(label[0])]
         return CategoryCheck(
             False, f"labels by {word}, not by what the text says (a label space is implied by its content)"
         )
     routed = bool(stems & _ROUTING) and "to" in t.tokens
-    if not (routed or stems & LABEL_CUES or _LABEL_WORDS.intersection(t.tokens)):
+    if not (routed or stems & lex.LABEL_CUES or _LABEL_WORDS.intersection(t.tokens)):
         return CategoryCheck(False, "does not imply a label space (by what, into which classes)")
     return CategoryCheck(True)
+
+
+def check_category_name(category: object) -> None:
+    """Raise a ``ConfigError`` (a ``ValueError``) listing the choices for an unknown category."""
+    if not isinstance(category, str) or category not in CATEGORIES:
+        raise ConfigError(f"unknown category {category!r}; choose from {', '.join(CATEGORIES)}")
 
 
 _CHECKS = {
@@ -348,14 +316,8 @@ _CHECKS = {
 
 
 def check_category(task: str | TaskText, category: str) -> CategoryCheck:
-    """Judge whether one task belongs to ``category``, with the reason when not.
-
-    Args:
-        task: The task sentence (or its precomputed :class:`TaskText`).
-        category: One of ``embtaskgen.signatures.categories.CATEGORIES``.
-
-    Returns:
-        A :class:`CategoryCheck`; it is truthy when the task is on-category.
+    """Judge whether one task (or its :class:`TaskText`) belongs to ``category``: a
+    :class:`CategoryCheck`, truthy when on-category, with the reason when not.
 
     Raises:
         ValueError: ``category`` is unknown; the message lists the valid choices.
@@ -368,7 +330,7 @@ def check_category(task: str | TaskText, category: str) -> CategoryCheck:
     t = task if isinstance(task, TaskText) else TaskText.of(task)
     if not t.tokens:
         return CategoryCheck(False, "empty")
-    if _is_question(t):
+    if t.raw.rstrip().endswith("?"):
         return CategoryCheck(False, "a concrete question, not a task description")
     # Classification is judged by its verbs and label cues alone, without the nouns.
     nouns = [] if category == "text-classification" else _nouns(t)

@@ -1,18 +1,8 @@
 """The quality score as a DSPy metric, for ``dspy.Evaluate``, BootstrapFewShot and GEPA.
 
-DSPy calls a metric in two ways:
-
-- ``metric(example, pred)`` (``Evaluate``) or ``metric(example, pred, trace)``
-  (BootstrapFewShot, which keeps a demo when the value is truthy or passes
-  ``metric_threshold``; GEPA's own evaluation too): a float is returned;
-- ``metric(gold, pred, trace, pred_name, pred_trace)`` (GEPA, once per predictor it
-  reflects on): a ``dspy.Prediction(score=..., feedback=...)`` is returned, with the same
-  score as the float form so that GEPA's module- and predictor-level scores agree.
-
-The example carries ``category`` and ``num_tasks`` (default 20); it may also carry
-``examples`` (the prompt's examples, default the seed pool) and ``avoid`` (tasks the
-prompt asked to avoid: repeating them counts as copying). The prediction carries
-``tasks``; when it does not, the last output of ``pred_trace`` is used.
+GEPA's ``metric(gold, pred, trace, pred_name, pred_trace)`` gets ``dspy.Prediction(score,
+feedback)`` with the same score as the float form, so that its module- and predictor-level
+scores agree. ``avoid`` in the example (tasks the prompt asked to avoid) counts as copying.
 
 Example:
     >>> import dspy
@@ -33,8 +23,6 @@ import dspy
 from embtaskgen.quality.score import TaskScore, score_tasks
 
 __all__ = ["field_of", "metric_result", "score_prediction", "task_metric"]
-
-_DEFAULT_NUM_TASKS = 20
 
 
 def field_of(obj: Any, name: str, default: Any = None) -> Any:
@@ -61,22 +49,14 @@ def _tasks_of(pred: Any, pred_trace: Any) -> Any:
 
 
 def score_prediction(example: Any, pred: Any, pred_trace: Any = None) -> TaskScore:
-    """Score a prediction against the request carried by ``example``.
-
-    Args:
-        example: A ``dspy.Example`` (or dict) with ``category`` and optionally
-            ``num_tasks``, ``examples`` and ``avoid``.
-        pred: A ``dspy.Prediction`` (or dict) with ``tasks``.
-        pred_trace: GEPA's per-predictor trace, used only when ``pred`` has no tasks.
-
-    Returns:
-        The :class:`~embtaskgen.quality.score.TaskScore`.
+    """Score a prediction (``tasks``, else the last output of ``pred_trace``) against the
+    request carried by ``example`` (``category``, ``num_tasks`` (20), ``examples``, ``avoid``).
 
     Raises:
         ValueError: The example names no valid category or a bad ``num_tasks``.
     """
     category = field_of(example, "category")
-    num_tasks = field_of(example, "num_tasks", _DEFAULT_NUM_TASKS)
+    num_tasks = field_of(example, "num_tasks", 20)
     examples = field_of(example, "examples")
     avoid = field_of(example, "avoid")
     if avoid:
@@ -92,17 +72,9 @@ def task_metric(
 ) -> float | dspy.Prediction:
     """DSPy metric: a float for Evaluate and bootstrapping, score + feedback for GEPA.
 
-    Args:
-        example: The gold ``dspy.Example`` with ``category`` (and ``num_tasks``).
-        pred: The program's ``dspy.Prediction`` with ``tasks``.
-        trace: DSPy's trace (unused: the list is scored the same way whether or not a
-            demo is being bootstrapped).
-        pred_name: Set by GEPA when it asks for feedback on one predictor.
-        pred_trace: Set by GEPA alongside ``pred_name``.
-
-    Returns:
-        The score as a float, or ``dspy.Prediction(score=..., feedback=...)`` when GEPA
-        passes ``pred_name`` or ``pred_trace``.
+    ``trace`` is unused (a list scores the same whether or not a demo is bootstrapped);
+    ``dspy.Prediction(score=..., feedback=...)`` is returned when GEPA passes ``pred_name``
+    or ``pred_trace``.
     """
     result = score_prediction(example, pred, pred_trace)
     return metric_result(result.score, result.feedback, pred_name, pred_trace)

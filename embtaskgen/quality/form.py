@@ -1,10 +1,11 @@
-"""Whether an item is one sentence of sensible length.
+"""The form of one item: clean task text (no markup, debris or chatter), one sentence.
 
-A task is written as one sentence (the paper's brainstorm asks for that, and the task
-later becomes the embedding model's one-line instruction): not a single word or a bare
-phrase, not a paragraph, not several sentences.
+A task becomes the embedding model's one-line instruction, so it is one sentence: not a
+word or a bare phrase, not a paragraph, not several sentences.
 
 Example:
+    >>> markup_problem('{"tasks": ["Retrieve news"')
+    'contains JSON or code syntax'
     >>> form_problem("Retrieval.")
     'a single word, not a task sentence'
     >>> form_problem("Given a claim, retrieve evidence. Then rank it. Explain why.")
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_CHARS", "MAX_WORDS", "MIN_WORDS", "count_sentences", "form_problem"]
+__all__ = ["FIELD_NAMES", "MAX_CHARS", "MAX_WORDS", "MIN_WORDS", "count_sentences", "form_problem", "markup_problem"]
 
 #: Fewer words than this is a phrase, not a task sentence.
 MIN_WORDS = 5
@@ -40,14 +41,7 @@ def count_sentences(text: str) -> int:
 
 
 def form_problem(text: str) -> str | None:
-    """Why ``text`` is not one task sentence of sensible length, or ``None``.
-
-    Args:
-        text: A string item (markup is judged elsewhere).
-
-    Returns:
-        A short reason, or ``None`` when the form is fine.
-    """
+    """Why ``text`` is not one task sentence of sensible length (a short reason), or ``None``."""
     stripped = text.strip()
     words = stripped.split()
     if len(words) <= 1:
@@ -61,4 +55,52 @@ def form_problem(text: str) -> str | None:
         return f"{sentences} sentences; one expected"
     if len(words) > MAX_WORDS or len(stripped) > MAX_CHARS:
         return f"too long ({len(words)} words); one sentence expected"
+    return None
+
+
+#: Names of the signature fields (and DSPy's own) that leak into bad output.
+FIELD_NAMES: tuple[str, ...] = ("num_tasks", "tasks", "topic", "avoid", "category", "reasoning", "completed")
+
+#: The patterns checked in order, with the reason each gives (``^`` anchors the matches).
+_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(rf"\bnum_tasks\b|\[\[\s*##|##\s*\w+\s*##|^\s*(?:{'|'.join(FIELD_NAMES)})\s*[:=]", re.IGNORECASE),
+        "contains a field name or DSPy marker",
+    ),
+    (re.compile(r"^\s*#{1,6}(?:\s|$)|##|\*\*|__|```|~~~"), "markdown markup"),
+    (re.compile(r'[{}\[\]]|"\s*:|\\n|\\"|^\s*"|",\s*$|^\s*,'), "contains JSON or code syntax"),
+    (re.compile(r"""^\s*['"\u201c].*['"\u201d],?\s*$"""), "wrapped in quotes (parser debris)"),
+    (re.compile(r"</?[a-zA-Z][^>]{0,40}>|&[a-z]+;"), "contains HTML"),
+    (re.compile(r"^\s*(?:[-*\u2022>]+\s+|\(?\d{1,3}[.):]\s*|[a-zA-Z][.)]\s+)"), "starts with a list marker or number"),
+    (
+        re.compile(
+            r"^\s*(?:here (?:are|is)|sure\b|certainly|of course|ok(?:ay)?\b|below (?:are|is)|"
+            r"as an ai|i (?:hope|can|will|have)|let me|note:|these tasks|the following)",
+            re.IGNORECASE,
+        ),
+        "model chatter, not a task",
+    ),
+    (
+        re.compile(r"lorem ipsum|\bTODO\b|\{[a-z_]+\}|<task>|\btask \d+\b|\.\.\.$|…$", re.IGNORECASE),
+        "placeholder or unfinished text",
+    ),
+    (re.compile(r"https?://|www\."), "contains a URL"),
+)
+
+
+def markup_problem(item: object) -> str | None:
+    """Why an item (any type) is not clean task text ("markdown markup", ...), or ``None``."""
+    if not isinstance(item, str):
+        return f"not a string ({type(item).__name__})"
+    text = item.strip()
+    if not text:
+        return "empty"
+    letters = sum(map(str.isalpha, text))
+    if letters == 0:
+        return "no words (numbering or punctuation only)"
+    for pattern, reason in _PROBLEMS:
+        if pattern.search(text):
+            return reason
+    if letters / len(text) < 0.6:
+        return "mostly non-letters"
     return None

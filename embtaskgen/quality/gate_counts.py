@@ -1,8 +1,5 @@
-"""What the precision gate says about a category's tasks, for the quality report.
-
-The report counts a task as new only when the gate keeps it; the gate's drops are
-counted by reason, and copies of the prompt's examples (the seed pool and the example
-sentence of the instructions) are shown apart as ``seed_copies``.
+"""What the precision gate says about a category's tasks, for the report: what it keeps,
+its drops per reason, and copies of the prompt's examples apart (``seed_copies``).
 
 Example:
     >>> counts = gate_counts(["Given a query, retrieve a full query.",
@@ -14,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,13 +24,7 @@ __all__ = ["GateCounts", "gate_counts", "summed"]
 
 @dataclass
 class GateCounts:
-    """The gate's verdicts on a list of tasks.
-
-    Attributes:
-        passed: Per task, whether the gate keeps it.
-        dropped: Tasks dropped per reason, apart from ``prompt_copy``.
-        seed_copies: Tasks that copy a prompt example (``prompt_copy``).
-    """
+    """Per task whether the gate keeps it; drops per reason, ``prompt_copy`` apart."""
 
     passed: list[bool] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
@@ -65,8 +57,7 @@ def summed(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
         >>> summed([{"stutter": 1}, {"stutter": 2, "circular": 1}])
         {'stutter': 3, 'circular': 1}
     """
-    total: dict[str, int] = {}
+    total: Counter[str] = Counter()
     for count in counts:
-        for key, value in count.items():
-            total[key] = total.get(key, 0) + value
-    return total
+        total.update(count)
+    return dict(total)

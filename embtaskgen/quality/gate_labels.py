@@ -1,19 +1,8 @@
-"""The precision gate against hand labels: how precise is what a run keeps?
+"""The precision gate against hand labels (``tests/fixtures/labelled_tasks.jsonl``).
 
-A labelled set holds real outputs, each read by a person and labelled ``keep`` or
-``drop`` with the reason (``tests/fixtures/labelled_tasks.jsonl``: ``category``,
-``task``, ``label``, ``reason``, ``seed``, ``generation``, ``split``). This module judges
-every labelled task as a run does and counts how often it agrees with the reader:
-
-- ``gate``: the precision gate (:mod:`embtaskgen.brainstorm.precision_gate`) alone: what
-  a run's rows keep;
-- ``gate_on_category``: the gate and the on-category rule
-  (:mod:`embtaskgen.quality.conformance`): what the quality report counts;
-- ``none``: everything (what a run kept before the gate).
-
-Precision is the share of kept tasks the reader keeps; recall the share of the reader's
-keeps that are kept. Tasks of one ``(category, seed, generation)`` are judged in their
-order, as one call's list (the gate's ``templated`` check reads the call's earlier tasks).
+Each labelled task is judged in the order of its call (the gate's ``templated`` check reads
+the call's earlier tasks) by the gate alone (what a run keeps), the gate with the
+on-category rule (what the report counts) and no gate.
 
 Example:
     >>> rows = [
@@ -43,12 +32,8 @@ _LABELS = ("keep", "drop")
 
 
 def read_labelled(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read a labelled set (JSONL); every line needs ``category``, ``task`` and ``label``.
-
-    Raises:
-        ConfigError: A line is not such an object (the message names file and line; see
-            :func:`embtaskgen.io.jsonl.iter_jsonl`).
-    """
+    """Read a labelled set (JSONL; a ``ConfigError`` names the line without ``category``,
+    ``task`` and ``label``)."""
     rows = []
     for number, row in iter_jsonl(path):
         if not {"category", "task", "label"} <= set(row) or row["label"] not in _LABELS:
@@ -74,13 +59,8 @@ def evaluate_gate(
     demos: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, Any]:
     """Precision and recall of ``keep`` for the gate, the gate with the on-category rule,
-    and no gate, over labelled ``rows``.
-
-    Args:
-        rows: Labelled tasks (see the module doc).
-        gate: The gate (default: :func:`~embtaskgen.brainstorm.prompt_demos.gate_for`
-            of the untuned prompts, plus ``demos``).
-        demos: Program demos per category the prompts showed (joins the gate's examples).
+    and no gate, over labelled ``rows``; ``gate`` defaults to the untuned prompts' gate
+    with the program ``demos`` (per category) among its examples.
 
     Returns:
         ``{"tasks", "labelled_keep", "gate", "gate_on_category", "none", "reasons"}``;

@@ -4,58 +4,11 @@ The metric the example prompts are tuned against (``embtaskgen optimize --stage
 examples``), in the style of :func:`embtaskgen.quality.metric.score_tasks`: deterministic,
 cheap, and graded so that an optimizer can climb it.
 
-How the score is made, for an example of kind ``k`` with outputs ``o`` and attributes ``a``:
-
-- **gate**: an output field missing or blank, or an answer that did not parse, scores 0;
-- **valid**: 1 when :func:`embtaskgen.examples.validity.check_example` finds no reason
-  (the example would be kept), else 0;
-- **graded parts** in [0, 1] (``J`` is the word-token Jaccard of two texts, ``clip``
-  keeps a value in [0, 1]):
-
-  ====================  ======================================  ================================================
-  part                  kinds (weight)                          value
-  ====================  ======================================  ================================================
-  ``query_shorter``     retrieval (0.25)                        ``clip((1 - q/p) / 0.75)``, ``q``, ``p`` the
-                                                                characters of query and positive
-  ``length``            retrieval (0.25)                        per document, words / ``num_words`` in
-                                                                [0.6, 1.6]: 1; below: ``ratio / 0.6``; above:
-                                                                ``1 - (ratio - 1.6) / 1.6``; the mean of both
-                                                                (left out without ``num_words``, or for a
-                                                                language written without spaces)
-  ``negative_distinct`` retrieval (0.25)                        ``clip((0.9 - J(pos, neg)) / 0.6)``: low lexical
-                                                                overlap of positive and hard negative
-  ``negative_on_topic`` retrieval (0.25)                        ``min(1, shared / 3)``, ``shared`` the content
-                                                                words (no stopwords) of the hard negative also
-                                                                in the query or the positive
-  ``pair_distinct``     matching (0.5); sts, bitext (0.3)       matching: ``clip((0.9 - J(input, pos)) / 0.4)``;
-                                                                sts, bitext: ``clip((1 - J(S2, S3)) / 0.3)``
-  ``size``              matching (0.5); classification (0.3)    short matching: both texts <= 40 words, to 0 at
-                                                                120; long matching: both >= 60 words
-                                                                (``words / 60`` below); classification: input
-                                                                >= 8 words (``words / 8`` below)
-  ``label_short``       classification (0.35)                   per label, 1 up to 5 words, to 0 at 15; the mean
-  ``label_not_in_text`` classification (0.35)                   1 - the share of the label's content words that
-                                                                are in the input text (mean of both labels)
-  ``ordered``           sts (0.4)                               1 when ``J(S1, S2) >= J(S1, S3)`` (S2 is the
-                                                                closer text), else 0
-  ``unit_size``         sts (0.3)                               per text, words fit the unit: phrase <= 12,
-                                                                sentence 4-40, passage >= 30 (linear fall-off);
-                                                                the mean
-  ``script``            bitext (0.4)                            mean share of letters in the expected script: S1
-                                                                in the source language's, S2 and S3 in the
-                                                                target's (``signatures/language_scripts.py``; left out
-                                                                when neither script is known)
-  ``length_match``      bitext (0.3)                            ``min(w1, w2) / max(w1, w2)`` with ``w`` the
-                                                                characters of S1 and S2 (a translation is about
-                                                                as long as its source)
-  ``no_repetition``     every kind (0.25)                       per text (labels aside), ``clip((d - 0.5) / 0.4)``
-                                                                with ``d`` the share of its word 3-grams that
-                                                                are distinct (a small model's loops score 0);
-                                                                the mean
-  ====================  ======================================  ================================================
-
-``score = gate * (0.5 * valid + 0.5 * sum(w_p * part_p) / sum(w_p))`` over the parts
-that apply. An invalid example scores at most 0.5; a valid one at least 0.5.
+How the score is made: ``score = gate * (0.5 * valid + 0.5 * sum(w_p * part_p) / sum(w_p))``
+over the graded parts that apply to the kind (:data:`EXAMPLE_WEIGHTS`). ``gate`` is 0 when an
+output field is missing or blank or the answer did not parse; ``valid`` is 1 when
+:func:`embtaskgen.examples.validity.check_example` finds no reason. Every part and its
+thresholds: docs/quality/metric.md.
 
 Example:
     >>> row = {"kind": "text-classification", "input_text": "The battery died after two days of light use.",
@@ -70,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -77,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS
 from embtaskgen.examples.validity import MISSING_FIELD, NO_SPACE_LANGUAGES, check_example, token_jaccard
+from embtaskgen.quality.dspy_metric import field_of
 from embtaskgen.quality.text import STOPWORDS
 from embtaskgen.signatures.language_scripts import script_share
 
@@ -125,17 +80,8 @@ _HINTS = {
 
 
 class ExampleScore(BaseModel):
-    """The quality of one example.
-
-    Attributes:
-        score: Overall score in [0, 1] (see the module docstring).
-        kind: The example kind.
-        valid: Whether every validity check passed.
-        reasons: The validity reasons it failed.
-        parts: The graded parts that apply, each in [0, 1].
-        feedback: Text naming what to improve (for people and for GEPA).
-        metric_version: :data:`EXAMPLE_METRIC_VERSION`.
-    """
+    """The quality of one example: its score, validity reasons, graded parts (each in
+    [0, 1]) and feedback naming what to improve (for people and for GEPA)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -190,16 +136,13 @@ def _retrieval(o: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, float]:
     return parts
 
 
-def _matching(kind: str) -> Callable[[Mapping[str, str], Mapping[str, Any]], dict[str, float]]:
-    def parts(o: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, float]:
-        texts = (o["input"], o["positive_document"])
-        if kind == "text-matching-short":
-            size = sum(_band(_words(t), 0, 40, 0, 120) for t in texts) / 2
-        else:
-            size = sum(min(1.0, _words(t) / 60) for t in texts) / 2
-        return {"pair_distinct": _clip((0.9 - token_jaccard(*texts)) / 0.4), "size": size}
-
-    return parts
+def _matching(short: bool, o: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, float]:
+    texts = (o["input"], o["positive_document"])
+    if short:
+        size = sum(_band(_words(t), 0, 40, 0, 120) for t in texts) / 2
+    else:
+        size = sum(min(1.0, _words(t) / 60) for t in texts) / 2
+    return {"pair_distinct": _clip((0.9 - token_jaccard(*texts)) / 0.4), "size": size}
 
 
 def _label_not_in_text(label: str, text: str) -> float:
@@ -250,49 +193,28 @@ def _bitext(o: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, float]:
 
 _PARTS: dict[str, Callable[[Mapping[str, str], Mapping[str, Any]], dict[str, float]]] = {
     "text-retrieval": _retrieval,
-    "text-matching-short": _matching("text-matching-short"),
-    "text-matching-long": _matching("text-matching-long"),
+    "text-matching-short": partial(_matching, True),
+    "text-matching-long": partial(_matching, False),
     "text-classification": _classification,
     "sts": _sts,
     "bitext": _bitext,
 }
 
 
-def _field(example: Any, name: str) -> Any:
-    if isinstance(example, Mapping):
-        return example.get(name)
-    try:
-        return example.get(name)
-    except (AttributeError, TypeError):
-        return getattr(example, name, None)
-
-
 def grade_example(
     example: Any, kind: str | None = None, *, attributes: Mapping[str, Any] | None = None
 ) -> ExampleScore:
-    """Score one example with its parts, validity reasons and feedback.
-
-    Args:
-        example: A row (dict, outputs as top-level columns), an ``ExampleRow``, or a
-            ``dspy.Prediction`` with the kind's output fields (``None`` fields, or
-            ``parse_failure=True``, score 0).
-        kind: The example kind (default: the example's ``kind``).
-        attributes: The attributes the example was asked for (default: the example's
-            ``attributes``, else none: the checks that need them are skipped).
-
-    Raises:
-        ConfigError: No kind, or an unknown kind (the message names the valid kinds).
-    """
+    """:func:`score_example` with the parts, the validity reasons and feedback."""
     if isinstance(example, BaseModel) and hasattr(example, "to_dict"):
         example = example.to_dict()
-    kind = kind if kind is not None else _field(example, "kind")
+    kind = kind if kind is not None else field_of(example, "kind")
     if kind not in EXAMPLE_KINDS:
         raise ConfigError(f"kind must be one of {', '.join(EXAMPLE_KINDS)}, got {kind!r}")
     if attributes is None:
-        attributes = _field(example, "attributes") or {}
-    outputs = {name: _field(example, name) for name in OUTPUT_FIELDS[kind]}
-    reasons = [] if _field(example, "parse_failure") else check_example(kind, outputs, attributes)
-    if _field(example, "parse_failure") or MISSING_FIELD in reasons:
+        attributes = field_of(example, "attributes") or {}
+    outputs = {name: field_of(example, name) for name in OUTPUT_FIELDS[kind]}
+    reasons = [] if field_of(example, "parse_failure") else check_example(kind, outputs, attributes)
+    if field_of(example, "parse_failure") or MISSING_FIELD in reasons:
         missing = [n for n, v in outputs.items() if not isinstance(v, str) or not v.strip()]
         return ExampleScore(
             score=0.0,
@@ -320,15 +242,18 @@ def grade_example(
 
 
 def score_example(example: Any, kind: str | None = None, *, attributes: Mapping[str, Any] | None = None) -> float:
-    """The score in [0, 1] of one example (see the module docstring for the formula).
+    """The score in [0, 1] of one example: ``0.5 * valid + 0.5 * (weighted mean of the
+    kind's graded parts)``, 0 when an output field is missing or the answer did not parse.
 
     Args:
-        example: A row, an ``ExampleRow`` or a ``dspy.Prediction`` (see :func:`grade_example`).
+        example: A row (outputs as top-level columns), an ``ExampleRow`` or a
+            ``dspy.Prediction`` with the kind's output fields (or ``parse_failure=True``).
         kind: The example kind (default: the example's ``kind``).
-        attributes: The attributes it was asked for (default: the example's ``attributes``).
+        attributes: The attributes it was asked for (default: the example's
+            ``attributes``, else none: the checks that need them are skipped).
 
     Raises:
-        ConfigError: No kind, or an unknown kind.
+        ConfigError: No kind, or an unknown kind (the message names the valid kinds).
 
     Example:
         >>> score_example({"S1": "A dog runs.", "S2": "A dog is running.", "S3": "Stocks fell."}, "sts")

@@ -1,9 +1,9 @@
-"""Word lists the category checks read, stored as stems (see :func:`stem`).
+"""Word lists the category checks read (stems, see :func:`stem`): how English task sentences
+name their parts. Extend them rather than special-casing a task.
 
-They describe how task sentences name their parts: the verbs of finding and of
-classifying, the kinds of text that are short (a title, a word, a question) or long (an
-essay, a contract, a report), and the words that imply a label space. They are
-hand-written for English task descriptions; extend them rather than special-casing.
+Example:
+    >>> stem("descriptions") in SHORTISH, stem("movie") in THINGS
+    (True, True)
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from embtaskgen.quality.text import stem
 
 __all__ = [
+    "CLASSIFY_CUES",
     "CLASSIFY_VERBS",
     "DOC_NOUNS",
     "LABEL_CUES",
@@ -18,17 +19,26 @@ __all__ = [
     "LONG_BIGRAMS",
     "LONG_NOUNS",
     "MEDIUM_NOUNS",
+    "METADATA_LABELS",
     "QUERY_NOUNS",
     "SEEK_VERBS",
+    "SHORTISH",
     "SHORT_ADJECTIVES",
     "SHORT_NOUNS",
     "TEXT_NOUNS",
+    "THINGS",
     "WEAK_CLASSIFY_VERBS",
+    "WRITTEN",
 ]
 
 
 def _stems(words: str) -> frozenset[str]:
     return frozenset(stem(w) for w in words.split())
+
+
+def _phrases(text: str) -> frozenset[str]:
+    """Comma-separated phrases of one or more words (not stemmed)."""
+    return frozenset(" ".join(phrase.split()) for phrase in text.split(","))
 
 
 #: Verbs that make a task a search or a match (retrieval and both matching categories).
@@ -116,58 +126,39 @@ LABEL_CUES = _stems(
 )
 
 #: Adjectives that make the following text short.
-SHORT_ADJECTIVES: frozenset[str] = frozenset(
-    {
-        "short",
-        "brief",
-        "concise",
-        "tiny",
-        "one line",
-        "one sentence",
-        "single sentence",
-        "few word",
-        "two word",
-        "single word",
-        "one word",
-        "shorter",
-        "one phrase",
-        "single phrase",
-        "few words",
-    }
+SHORT_ADJECTIVES = _phrases(
+    """short, brief, concise, tiny, one line, one sentence, single sentence, few word, two
+    word, single word, one word, shorter, one phrase, single phrase, few words"""
 )
 
 #: Adjectives that make the following text long.
-LONG_ADJECTIVES: frozenset[str] = frozenset(
-    {
-        "long",
-        "longer",
-        "lengthy",
-        "full",
-        "entire",
-        "detailed",
-        "extensive",
-        "complete",
-        "comprehensive",
-        "whole",
-        "multi page",
-        "in depth",
-        "full length",
-        "long form",
-    }
+LONG_ADJECTIVES = _phrases(
+    """long, longer, lengthy, full, entire, detailed, extensive, complete, comprehensive,
+    whole, multi page, in depth, full length, long form"""
 )
 
 #: Two-word names of long texts; they override both the word lists and the adjectives.
-LONG_BIGRAMS: frozenset[str] = frozenset(
-    {
-        "short story",
-        "court opinion",
-        "legal opinion",
-        "judicial opinion",
-        "dissenting opinion",
-        "majority opinion",
-        "white paper",
-        "case study",
-        "case law",
-        "annual report",
-    }
+LONG_BIGRAMS = _phrases(
+    """short story, court opinion, legal opinion, judicial opinion, dissenting opinion,
+    majority opinion, white paper, case study, case law, annual report"""
 )
+
+#: Middling texts that are often one or two sentences: a short-matching target may be one.
+SHORTISH = _stems("description summary definition explanation synopsis blurb answer reply response bio")
+#: Words that open a label space after the classified object ("by", "into", ...).
+CLASSIFY_CUES = frozenset({"by", "into", "as", "according", "based"})
+#: Labels that are facts about a text rather than what it says (its title, its author,
+#: when or where it was made, its price); a classifier cannot read them off the text.
+METADATA_LABELS = _stems(
+    """content contents title name names description classification publication author
+    writer doctor user date time day year location address value price size"""
+)
+#: Things that are not texts; classifying one ("Classify a movie by its genre") is not
+#: text classification unless a text noun names what is read ("a movie review").
+THINGS = _stems(
+    """movie film video image photo picture song product company business service event
+    person people animal flight job task transaction brand item store shop network
+    customer car restaurant city country weather student patient doctor"""
+)
+#: Words that make the classified thing a text after all ("a reason written by a customer").
+WRITTEN = _stems("written posted sent submitted typed forecast reason")

@@ -1,9 +1,5 @@
-"""Novelty against the seed tasks shown in the prompt.
-
-A model that copies the prompt's seed tasks back (verbatim or lightly edited) adds
-nothing. By default they are the category's whole seed pool
-(``embtaskgen.signatures.seed_tasks.SEED_TASKS``), since any of them may have been shown;
-pass the tasks actually shown (seed tasks, demos) when they are known.
+"""Novelty against the seed tasks shown in the prompt (by default the category's whole seed
+pool, since any of them may have been shown): a copy, verbatim or lightly edited, adds nothing.
 
 Example:
     >>> shown = seed_task_features(("Given a word, find its dictionary definition.",))
@@ -13,7 +9,6 @@ Example:
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Iterable
 from functools import lru_cache
@@ -26,10 +21,9 @@ from embtaskgen.quality.similarity import (
     is_near_duplicate,
 )
 from embtaskgen.quality.text import TaskText
+from embtaskgen.signatures.seed_tasks import SEED_TASKS
 
 __all__ = ["SeedTaskSet", "copied_seed_task", "copies_seed_task", "default_seed_tasks", "seed_task_features"]
-
-logger = logging.getLogger(__name__)
 
 #: Shown seed tasks prepared for comparison: their features, their normalised texts, and
 #: the union of their 4-grams and of their content words (for a quick "copies none").
@@ -37,12 +31,7 @@ SeedTaskSet = tuple[tuple[TaskText, ...], frozenset[str], frozenset[str], frozen
 
 
 def default_seed_tasks(category: str) -> tuple[str, ...]:
-    """The category's seed pool, or ``()`` when ``embtaskgen.signatures.seed_tasks`` is unavailable."""
-    try:
-        from embtaskgen.signatures.seed_tasks import SEED_TASKS
-    except ImportError:  # pragma: no cover - the pool ships with the package
-        logger.debug("embtaskgen.signatures.seed_tasks not importable; novelty checks no seed tasks")
-        return ()
+    """The category's seed pool (``()`` for an unknown category)."""
     return tuple(SEED_TASKS.get(category, ()))
 
 
@@ -63,13 +52,9 @@ def _needed(size: int, threshold: float) -> int:
 
 
 def _may_copy(task: TaskText, grams: frozenset[str], words: frozenset[str]) -> bool:
-    """Whether ``task`` can be a near-duplicate of any seed task at all.
-
-    Prefix filtering (see :mod:`embtaskgen.dedup.near_duplicates`) with the tokens no seed task
-    has ordered first: if more than ``|x| - ceil(t |x|)`` of the task's tokens are in no
-    seed task, the task shares no prefix token with any seed task, so neither Jaccard rule
-    can hold. Two set differences instead of a comparison per seed task.
-    """
+    """Whether ``task`` can be a near-duplicate of any seed task at all: if more than
+    ``|x| - ceil(t |x|)`` of its tokens are in no seed task, neither Jaccard rule can hold
+    (prefix filtering, see :mod:`embtaskgen.dedup.near_duplicates`)."""
     n = len(task.grams)
     if n and len(task.grams - grams) <= n - _needed(n, CHAR_THRESHOLD):
         return True
@@ -98,15 +83,9 @@ def copied_seed_task(task: TaskText, shown: SeedTaskSet) -> str | None:
 
 
 def copies_seed_task(task: str, category: str, shown: Iterable[object] | None = None) -> bool:
-    """Whether ``task`` copies a seed task the prompt of ``category`` showed (exactly or nearly).
-
-    ``embtaskgen.copies_example`` (its name before seed tasks were told apart from stage
-    2's examples) is a deprecated alias of it; ``embtaskgen.score_tasks`` is the public check.
-
-    Args:
-        task: One task text.
-        category: Its category.
-        shown: The seed tasks the prompt showed (default: the category's whole seed pool).
+    """Whether ``task`` copies a seed task the prompt of ``category`` showed (``shown``,
+    default the whole pool), exactly or nearly; the target of the deprecated
+    ``embtaskgen.copies_example``.
 
     Example:
         >>> copies_seed_task("Given a word, find its dictionary definition", "text-matching-short")

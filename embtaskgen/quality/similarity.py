@@ -1,14 +1,6 @@
-"""When two tasks count as near-duplicates.
-
-Two tasks are near-duplicates when their character 4-grams overlap strongly (the same
-sentence with small edits) or their content words do (a paraphrase that reorders or
-inflects the same words). Both are Jaccard similarities of sets, so the same rule runs
-inside one list (all pairs) and across a whole file (an index, see
-:mod:`embtaskgen.dedup.near_duplicates`).
-
-Two tasks that share only the sentence template ("Given a legal question, retrieve ..."
-vs "Given a medical question, retrieve ...") are *not* near-duplicates: they differ in
-what they are about, and the thresholds were set so that such pairs pass.
+"""When two tasks count as near-duplicates: their character 4-grams overlap strongly (small
+edits) or their content words do (a paraphrase), both by Jaccard similarity. The thresholds
+let tasks that share only the template ("Given a legal/medical question, retrieve ...") pass.
 
 Example:
     >>> a = TaskText.of("Given a medical question, retrieve passages that answer it.")
@@ -21,14 +13,7 @@ from __future__ import annotations
 
 from embtaskgen.quality.text import TaskText, jaccard
 
-__all__ = [
-    "CHAR_THRESHOLD",
-    "MIN_CONTENT_WORDS",
-    "MIN_EXACT_WORDS",
-    "WORD_THRESHOLD",
-    "is_near_duplicate",
-    "similarity",
-]
+__all__ = ["CHAR_THRESHOLD", "MIN_CONTENT_WORDS", "MIN_EXACT_WORDS", "WORD_THRESHOLD", "is_near_duplicate"]
 
 #: Character 4-gram Jaccard at or above which two tasks are near-duplicates.
 CHAR_THRESHOLD = 0.55
@@ -41,19 +26,6 @@ MIN_EXACT_WORDS = 3
 
 _MARGIN = 0.15
 _EPSILON = 1e-9
-
-
-def similarity(a: TaskText, b: TaskText) -> float:
-    """How close two tasks are, scaled so that 1.0 is the near-duplicate threshold.
-
-    Returns:
-        ``max(char_jaccard / CHAR_THRESHOLD, word_jaccard / WORD_THRESHOLD)``; a value of
-        at least 1.0 means near-duplicate (exact duplicates give ``1 / CHAR_THRESHOLD``).
-    """
-    score = jaccard(a.grams, b.grams) / CHAR_THRESHOLD
-    if min(len(a.content), len(b.content)) >= MIN_EXACT_WORDS:
-        score = max(score, jaccard(a.content, b.content) / WORD_THRESHOLD)
-    return score
 
 
 def is_near_duplicate(a: TaskText, b: TaskText) -> bool:

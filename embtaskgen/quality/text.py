@@ -1,9 +1,5 @@
 """Text features of one task string, computed once and shared by every quality check.
 
-The metric compares tasks with two set similarities (character 4-grams of the
-normalised text, and crudely stemmed content words) and runs its form and category
-checks on the same token list, so one :class:`TaskText` per item is all it builds.
-
 Example:
     >>> t = TaskText.of("Given a scientific claim, retrieve documents that refute it.")
     >>> t.stems[:4]
@@ -26,10 +22,8 @@ __all__ = ["CHAR_NGRAM", "MAX_TEXT_CHARS", "STOPWORDS", "TaskText", "char_ngrams
 
 #: Length of the character n-grams compared for near-duplicates.
 CHAR_NGRAM = 4
-#: Characters of a text its features are made from. A task is one sentence of at most
-#: 320 characters (``form.MAX_CHARS``; longer ones fail the form check anyway); the cap
-#: keeps a runaway item (a whole document in a JSONL field) from costing time and
-#: memory in proportion to its length.
+#: Characters of a text its features are made from: a task is at most 320 characters
+#: (``form.MAX_CHARS``), and the cap keeps a runaway item from costing time and memory.
 MAX_TEXT_CHARS = 2000
 
 #: Words that carry no task content (the shared template of task sentences included).
@@ -51,10 +45,7 @@ _NUMPY_FROM = 24  # from this many grams numpy sets the bits faster than a loop
 
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
-    """Fold common English inflections so "answers", "answering" and "answer" match.
-
-    A deliberately small suffix stripper (no dictionary, no model): plural ``-s``/``-ies``,
-    ``-ing``, ``-ed`` and a final ``-e`` are removed.
+    """Fold common English inflections (a small suffix stripper, no dictionary, no model).
 
     Example:
         >>> [stem(w) for w in ("retrieves", "retrieving", "classifies", "matches")]
@@ -78,12 +69,8 @@ def stem(word: str) -> str:
 
 
 def char_ngrams(text: str, n: int = CHAR_NGRAM) -> frozenset[str]:
-    """The set of character n-grams of ``text`` (the whole text if it is shorter).
-
-    The n-grams are interned (``sys.intern``): the same few thousand strings recur in
-    every task, and sharing them halves the memory of many tasks' features, at no cost
-    in time.
-    """
+    """The set of character n-grams of ``text`` (the whole text if it is shorter), interned:
+    the same few thousand strings recur in every task, and sharing them halves the memory."""
     if len(text) <= n:
         return frozenset((text,)) if text else frozenset()
     return frozenset(map(_intern, [text[i : i + n] for i in range(len(text) - n + 1)]))
@@ -114,20 +101,11 @@ def _bits(grams: frozenset[str]) -> int:
 class TaskText:
     """The features of one task string.
 
-    Attributes:
-        raw: The string as given.
-        norm: Normalised text (case, whitespace and punctuation folded), the same key
-            cleaning de-duplicates on (:func:`embtaskgen.text.normalise.normalise_task`), of the first
-            :data:`MAX_TEXT_CHARS` characters (every other feature derives from it).
-        tokens: Words of ``norm``.
-        stems: ``tokens`` passed through :func:`stem`.
-        grams: Character n-grams of ``norm`` (see :data:`CHAR_NGRAM`).
-        content: Stems of ``tokens`` that are not :data:`STOPWORDS`.
-        gram_bits: ``grams`` hashed into a bit set (an int), a fast over-estimate of
-            their overlap used to skip exact comparisons (see ``similarity``). It depends
-            on the process's string hashing, so it only ever speeds a decision up and
-            never changes one.
-        gram_bit_count: Number of bits set in ``gram_bits``.
+    ``norm`` is :func:`embtaskgen.text.normalise.normalise_task` of the first
+    :data:`MAX_TEXT_CHARS` characters, and every other feature derives from it.
+    ``gram_bits`` (``grams`` hashed into a bit set) over-estimates an overlap to skip exact
+    comparisons; it depends on the process's string hashing, so it only ever speeds a
+    decision up, never changes one.
     """
 
     raw: str

@@ -1,10 +1,5 @@
-"""The normal forms of a task string: stripped of list decoration, and folded into a key.
-
-:func:`strip_task` turns one raw item of a model's list into a clean sentence (list
-markers, surrounding quotes, trailing commas and extra whitespace removed);
-:func:`normalise_task` folds case, whitespace and punctuation into the key under which
-two tasks count as the same (cleaning's de-duplication, the dedup command's shingles,
-the report's and tuning's comparisons).
+"""The normal forms of a task string: stripped of list decoration (:func:`strip_task`), and
+folded into the key under which two tasks count as the same (:func:`normalise_task`).
 
 Example:
     >>> strip_task('1. "Retrieve news articles.",')
@@ -36,14 +31,8 @@ _PUNCT_TABLE = str.maketrans({c: " " for c in string.punctuation + _QUOTES + "\u
 
 
 def strip_task(item: str) -> str:
-    """Remove list markers, surrounding quotes, trailing commas and extra whitespace.
-
-    Args:
-        item: One raw item of the model's list.
-
-    Returns:
-        The item as a clean task sentence ("" when nothing is left).
-    """
+    """One raw list item as a clean task sentence ("" when nothing is left): list markers,
+    surrounding quotes, trailing commas and extra whitespace removed."""
     text = unicodedata.normalize("NFKC", item)
     text = _SPACE.sub(" ", text).strip()
     previous = None
@@ -57,11 +46,6 @@ def strip_task(item: str) -> str:
 
 
 def normalise_task(task: str) -> str:
-    """Key under which two tasks count as the same: case, whitespace, punctuation folded.
-
-    Example:
-        >>> normalise_task("Retrieve  News-articles!") == normalise_task("retrieve news articles")
-        True
-    """
+    """Key under which two tasks count as the same: case, whitespace, punctuation folded."""
     folded = unicodedata.normalize("NFKC", task).casefold().translate(_PUNCT_TABLE)
     return _SPACE.sub(" ", folded).strip()
