@@ -38,16 +38,17 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from embtaskgen.dedup.lsh_index import LSHIndex
-from embtaskgen.dedup.outputs import report_path_for, write_outputs
+from embtaskgen.dedup.outputs import DedupOutputs, report_path_for
 from embtaskgen.dedup.settings import DedupSettings
-from embtaskgen.dedup.source import DedupSource
+from embtaskgen.dedup.source import DedupSource, Row
 from embtaskgen.errors import ConfigError
 
 __all__ = ["BLOCK", "EXECUTORS", "DedupResult", "dedup_rows", "near_duplicate_clusters"]
@@ -105,15 +106,18 @@ def near_duplicate_clusters(texts: Sequence[str], settings: DedupSettings | None
     return clusters
 
 
-def _local_blocks(source: DedupSource, settings: DedupSettings) -> Iterator[np.ndarray]:
-    pending: list[str] = []
-    for _, _, _, texts in source.rows():
-        pending.extend(texts)
-        if len(pending) >= BLOCK:
-            yield settings.sign(pending)
-            pending = []
-    if pending:
-        yield settings.sign(pending)
+def _chunks(source: DedupSource) -> Iterator[tuple[list[Row], list[str]]]:
+    """The rows, in runs ending at the first row that brings the run to :data:`BLOCK` texts."""
+    rows: list[Row] = []
+    texts: list[str] = []
+    for row in source.rows():
+        rows.append(row)
+        texts.extend(row[3])
+        if len(texts) >= BLOCK:
+            yield rows, texts
+            rows, texts = [], []
+    if rows:
+        yield rows, texts
 
 
 def dedup_rows(
@@ -165,36 +169,32 @@ def dedup_rows(
     if out.resolve() == report_path.resolve():
         raise ConfigError(f"{out}: the output and the report must be different files")
     index = LSHIndex(settings.threshold, settings.num_perm)
+    signer: AbstractContextManager[Callable[[list[str]], np.ndarray]] = nullcontext(settings.sign)
     if executor == "ray":
-        from embtaskgen.dedup.shard_signatures import ray_signature_blocks
+        from embtaskgen.dedup.shard_signatures import RaySignatures
 
-        blocks = ray_signature_blocks(src, settings, ray_address)
-    else:
-        blocks = _local_blocks(src, settings)
-    removed: dict[int, tuple[int, float]] = {}
-    for sig in blocks:
-        base = index.seen
-        kept_of, estimate = index.add(sig)
-        for i in np.flatnonzero(kept_of >= 0).tolist():
-            removed[base + i] = (int(kept_of[i]), float(estimate[i]))
-    seen, bands, rows = index.seen, index.bands, index.rows
-    del index, blocks  # the second pass needs only ``removed``
-    logger.info("dedup: %d of %d texts are near-duplicates", len(removed), seen)
-    header = {
-        "input": str(src.path),
-        "output": str(out),
-        "column": src.column,
-        "shingles": settings.shingles,
-        "shingle_size": settings.shingle_size,
-        "threshold": settings.threshold,
-        "num_perm": settings.num_perm,
-        "engine": settings.engine,
-        "seed": settings.seed,
-        "executor": executor,
-        "bands": bands,
-        "rows_per_band": rows,
-    }
-    counts = write_outputs(src, removed, out, report_path, header, items=seen)
+        signer = RaySignatures(src, settings, ray_address)
+    with DedupOutputs(out, report_path, src.column, src.is_list) as outputs:
+        with signer as sign:
+            for rows, texts in _chunks(src):
+                kept_of, estimate = index.add(sign(texts)) if texts else (np.empty(0, np.int64), np.empty(0))
+                outputs.write(rows, kept_of, estimate)
+        logger.info("dedup: %d of %d texts are near-duplicates", len(outputs.entries), index.seen)
+        header = {
+            "input": str(src.path),
+            "output": str(out),
+            "column": src.column,
+            "shingles": settings.shingles,
+            "shingle_size": settings.shingle_size,
+            "threshold": settings.threshold,
+            "num_perm": settings.num_perm,
+            "engine": settings.engine,
+            "seed": settings.seed,
+            "executor": executor,
+            "bands": index.bands,
+            "rows_per_band": index.rows,
+        }
+        counts = outputs.finish(header)
     return DedupResult(
         output=out,
         report=report_path,

@@ -26,8 +26,9 @@ Example (needs ``pip install 'embtaskgen[ray]'``)::
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,7 +40,7 @@ from embtaskgen.runs.ray.executor import ray_session
 if TYPE_CHECKING:
     from embtaskgen.dedup.settings import DedupSettings
 
-__all__ = ["ray_signature_blocks", "sign_shard"]
+__all__ = ["RaySignatures", "ray_signature_blocks", "sign_shard"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ def sign_shard(
     return {"sig": settings.sign(texts), "error": np.array([""] * len(texts), dtype=object)}
 
 
-def ray_signature_blocks(source: DedupSource, settings: DedupSettings, address: str | None) -> Iterator[np.ndarray]:
+def ray_signature_blocks(
+    source: DedupSource, settings: DedupSettings, address: str | None
+) -> Generator[np.ndarray, None, None]:
     """Yield the signatures of ``source``'s texts, a shard's block at a time, in order.
 
     Raises:
@@ -98,3 +101,35 @@ def ray_signature_blocks(source: DedupSource, settings: DedupSettings, address: 
                     yield sig.reshape(-1, settings.num_perm)
         finally:
             context.execution_options.preserve_order, context.enable_progress_bars = saved
+
+
+class RaySignatures:
+    """:func:`ray_signature_blocks` cut to the driver's runs of texts (a context manager).
+
+    Raises:
+        ConfigError: The driver read other texts than the workers did.
+    """
+
+    def __init__(self, source: DedupSource, settings: DedupSettings, address: str | None) -> None:
+        self._blocks = ray_signature_blocks(source, settings, address)
+        self._held = np.empty((0, settings.num_perm), dtype=np.uint32)
+        self._changed = f"{source.path}: the input changed while it was read"
+
+    def __enter__(self) -> RaySignatures:
+        return self
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        while self._held.shape[0] < len(texts):
+            block = next(self._blocks, None)
+            if block is None:
+                raise ConfigError(self._changed)
+            self._held = np.concatenate((self._held, block))
+        sig, self._held = self._held[: len(texts)], self._held[len(texts) :]
+        return sig
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if kind is None and (self._held.size or next(self._blocks, None) is not None):
+                raise ConfigError(self._changed)
+        finally:
+            self._blocks.close()

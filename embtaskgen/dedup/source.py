@@ -38,7 +38,10 @@ from typing import Any
 from embtaskgen.errors import ConfigError
 from embtaskgen.io.shards import iter_shard_rows, shard_paths
 
-__all__ = ["DedupSource", "input_files"]
+__all__ = ["DedupSource", "Row", "input_files"]
+
+#: ``(file, line, row, texts)``: one row read and the texts of its column.
+Row = tuple[Path, int, dict[str, Any], list[str]]
 
 
 def input_files(path: str | os.PathLike[str]) -> list[Path]:
@@ -137,7 +140,7 @@ class DedupSource:
             f"{where}: column {self.column!r} must be a string like the first row's, got {type(value).__name__}"
         )
 
-    def rows(self) -> Iterator[tuple[Path, int, dict[str, Any], list[str]]]:
+    def rows(self) -> Iterator[Row]:
         """Yield ``(file, line, row, texts)`` for every row, in order."""
         for file, number, row in self._raw():
             yield file, number, row, self.texts_of(row, f"{file}:{number}")
