@@ -1,29 +1,20 @@
 """The one MinHash LSH index: texts arrive in order, a block of signatures at a time.
 
-Each signature (:mod:`~embtaskgen.dedup.sketch`) is cut into ``bands`` bands of
-``rows`` values; a band's values hashed together make one key. :meth:`LSHIndex.candidates`
-gives, for every text of a block, the earlier texts that share a key with it: among the
-*stored* texts of earlier blocks the earliest :data:`BUCKET_LIMIT` per key (per sorted
-run), within the block the nearest :data:`BUCKET_LIMIT` earlier ones per key; of those,
-the pairs whose signatures agree on at least ``estimate`` of their values. What is
-stored is the caller's choice:
+A signature is cut into ``bands`` bands of ``rows`` values, each hashed (splitmix64, so
+keys do not depend on the process) to one key. :meth:`LSHIndex.candidates` gives, per
+text of a block, the earlier texts sharing a key (of the *stored* texts the earliest
+:data:`BUCKET_LIMIT` per key and sorted run, within the block the nearest ones) whose
+signatures agree on at least ``estimate`` of their values. ``embtaskgen dedup``
+(:meth:`LSHIndex.add`) keeps the first of each cluster: a text whose best candidate
+(most equal values, then the earliest) reaches ``threshold`` is dropped, else stored, so
+a text is compared with kept texts only; the report's search
+(:mod:`~embtaskgen.dedup.near_duplicates`) stores every text and checks with its own rule.
 
-* ``embtaskgen dedup`` (:meth:`LSHIndex.add`) keeps the first of each cluster: a text
-  whose best candidate (most equal values, then the earliest) reaches ``threshold`` is
-  a near-duplicate of it and is dropped; otherwise it is kept and stored. A dropped
-  text is never a candidate, so a text is compared only with kept texts.
-* the report's search (:mod:`~embtaskgen.dedup.near_duplicates`) stores every text and
-  checks the candidates with its own rule.
-
-``rows`` is the largest number for which a pair exactly at the threshold shares a key
-with probability at least :data:`CANDIDATE_RECALL` (``bands = num_perm // rows``):
-128 values at threshold 0.7 give 32 bands of 4 (a pair at Jaccard 0.7 becomes a
-candidate with probability 0.9998, at 0.5 with 0.87, at 0.3 with 0.23). Keys are
-mixed from the values with splitmix64, so they do not depend on the process.
-
-Memory, per stored text: its signature (``4 * num_perm`` bytes, in chunks of
-:data:`_CHUNK` texts) and 8 bytes per band (the key's top 32 bits and the text's number,
-in one ``uint64``, sorted per band; a shared prefix is confirmed on the band's values).
+``rows`` is the largest for which a pair exactly at the threshold shares a key with
+probability :data:`CANDIDATE_RECALL`: 128 values at 0.7 give 32 bands of 4 (a candidate
+with probability 0.9998 at Jaccard 0.7, 0.87 at 0.5, 0.23 at 0.3). Memory per stored
+text: its signature (``4 * num_perm`` bytes) and 8 bytes per band (key's top 32 bits and
+the text's number in one sorted ``uint64``; a shared prefix is confirmed on the values).
 
 Example:
     >>> import numpy as np
@@ -47,9 +38,8 @@ __all__ = ["BUCKET_LIMIT", "CANDIDATE_RECALL", "LSHIndex", "check_threshold", "l
 
 #: Probability wanted that a pair exactly at the threshold shares at least one key.
 CANDIDATE_RECALL = 0.99
-#: Most candidates taken under one key: per sorted run of keys the earliest stored texts,
-#: within a block the nearest earlier texts. A key shared by many texts that are not
-#: near-duplicates (a common template) costs a bounded number of comparisons.
+#: Most candidates taken under one key, so a key shared by many texts (a common template)
+#: costs a bounded number of comparisons.
 BUCKET_LIMIT = 64
 _PAIR_STEP = 32768  # candidate pairs compared at once (4 MB of values at 128)
 _CHUNK_BITS = 20
@@ -59,7 +49,7 @@ _U64 = np.uint64
 
 
 def check_threshold(threshold: object) -> float:
-    """Validate a Jaccard threshold: a number above 0 and at most 1.
+    """Validate a Jaccard threshold in (0, 1].
 
     Example:
         >>> check_threshold(1.5)
@@ -102,8 +92,7 @@ def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct pairs of the concatenated ``left`` and ``right`` (``right < base``),
-    sorted."""
+    """The distinct pairs of the concatenated ``left`` and ``right`` (``right < base``), sorted."""
     if not left:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     code = np.concatenate(left).astype(np.int64) * base + np.concatenate(right)
@@ -115,16 +104,14 @@ def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tup
 class LSHIndex:
     """Stored texts' signatures and band keys, filled in order (see the module docstring).
 
-    Per band the keys live in sorted numpy runs, merged as they grow (a new run is merged
-    with the previous one while that one is at most twice its size), so a block's lookups
-    are a few ``searchsorted`` calls.
+    Per band the keys live in sorted numpy runs, merged while the previous run is at most
+    twice the size of the new one, so a block's lookups are a few ``searchsorted`` calls.
 
     Args:
-        threshold: Estimated Jaccard similarity at or above which a text is a
-            near-duplicate of a stored one, in (0, 1]; it also sets the bands.
+        threshold: Estimated Jaccard similarity of a near-duplicate, in (0, 1]; sets the bands.
         num_perm: Values per signature.
         estimate: Least estimated similarity of a candidate pair (default ``threshold``).
-        bucket: Most candidates taken under one key (default :data:`BUCKET_LIMIT`).
+        bucket: Most candidates taken under one key.
     """
 
     def __init__(
@@ -227,16 +214,13 @@ class LSHIndex:
         return a[a != b], b[a != b]
 
     def candidates(self, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The candidate pairs of a block of texts (see the module docstring).
-
-        Args:
-            sig: ``(n, num_perm)`` ``uint32`` signatures, the texts after the ``seen``
-                ones; call :meth:`store` for the block before the next one.
+        """The candidate pairs of a block: the texts after the ``seen`` ones (call :meth:`store`
+        before the next block).
 
         Returns:
             ``(item, earlier, equal)``, distinct pairs sorted by item then earlier: the
-            block's text, the position of the earlier text (counting every text added
-            from 0), and their equal signature values (at least ``estimate * num_perm``).
+            block's text, the earlier text's position (counting every text added from 0),
+            and their equal signature values (at least ``estimate * num_perm``).
         """
         if sig.ndim != 2 or sig.shape[1] != self.num_perm:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
@@ -285,15 +269,12 @@ class LSHIndex:
         self.seen += sig.shape[0]
 
     def add(self, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Add a block of texts, in order, and decide each one (keep the first).
-
-        Args:
-            sig: ``(n, num_perm)`` ``uint32`` signatures.
+        """Add a block of ``(n, num_perm)`` signatures, in order, and decide each (keep the first).
 
         Returns:
-            ``(kept_of, estimate)``: per text, the position (counting every text ever
-            added from 0) of the kept text it nearly duplicates, or -1 if it was kept;
-            and the estimated Jaccard similarity to that text (0.0 for kept texts).
+            ``(kept_of, estimate)``: per text, the position (counting every text added from
+            0) of the kept text it nearly duplicates, or -1 if kept; and the estimated
+            Jaccard similarity to that text (0.0 if kept).
         """
         n = sig.shape[0]
         item, earlier, equal = self.candidates(sig)

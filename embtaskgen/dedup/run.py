@@ -1,29 +1,18 @@
 """Near-duplicate removal across a whole dataset with MinHash LSH (``embtaskgen dedup``).
 
-Two passes over the input, streamed (memory holds the LSH index of the kept texts and
-the list of dropped ones, never the rows):
+One streamed pass (memory holds the LSH index of the kept texts, never the rows): the
+texts of the chosen column, a block of :data:`BLOCK` at a time, become shingle sets, then
+MinHash signatures, then go through the LSH index in input order: a text whose estimated
+Jaccard similarity to an earlier *kept* text reaches ``threshold`` is dropped, so the
+first text of each cluster is kept; then the block's rows are written
+(:mod:`~embtaskgen.dedup.outputs`). With ``executor="ray"``, Ray Data signs a folder's
+shards (:mod:`~embtaskgen.dedup.shard_signatures`), cut to the same blocks: same result.
 
-1. *Signatures and LSH*: the texts of the chosen column, a block of :data:`BLOCK` at a
-   time, become shingle sets (:mod:`~embtaskgen.dedup.shingling`), then MinHash
-   signatures (:mod:`~embtaskgen.dedup.sketch`, one rensa call per block), then go
-   through the LSH index (:mod:`~embtaskgen.dedup.lsh_index`) in input
-   order: a text whose estimated Jaccard similarity to an earlier *kept* text reaches
-   ``threshold`` is dropped, so the first text of each cluster is kept. With
-   ``executor="ray"`` the signatures of a folder of shards are computed by Ray Data, one
-   shard per task (:mod:`~embtaskgen.dedup.shard_signatures`); the LSH pass runs here, in
-   the same order, so the result is the same.
-2. *Writing* (:mod:`~embtaskgen.dedup.outputs`): the kept rows and a report of
-   every dropped text with the kept text it nearly duplicates.
-
-The default threshold, :data:`~embtaskgen.dedup.settings.DEFAULT_THRESHOLD` = 0.7 on stemmed
-content words, comes from the project's hand-labelled tasks (``tests/quality/fixtures``: the near- and
-exact-duplicate lists, with their paraphrase clusters, against the varied lists):
-``benchmarks/dedup.py --calibrate`` measures pairwise precision 1.000 and recall 0.968
-for exact Jaccard from 0.70 to 0.80 (0.936 / 0.991 from 0.60 to 0.65, where pairs such
-as "match a book title to the name of its author" / "pair a book title with the name of
-its author", labelled distinct, start to count); 0.7 sits at the low end of the plateau,
-for recall, and the MinHash LSH pass at the defaults drops 97 of the 100 labelled
-duplicates and nothing else.
+The default threshold (0.7 on stemmed content words) comes from the hand-labelled tasks
+of ``tests/quality/fixtures`` (``benchmarks/dedup.py --calibrate``): exact Jaccard has
+pairwise precision 1.000 and recall 0.968 from 0.70 to 0.80 (0.936 / 0.991 at 0.60-0.65,
+where pairs labelled distinct start to count); at the defaults the LSH pass drops 97 of
+the 100 labelled duplicates and nothing else.
 
 Example:
     >>> near_duplicate_clusters(["Retrieve news articles about a company.",
@@ -71,7 +60,7 @@ class DedupResult:
         rows: Rows read. ``rows_written``: rows written.
         items: Texts compared. ``kept`` / ``removed``: texts kept / dropped.
         clusters: Kept texts with at least one dropped near-duplicate.
-        seconds: Wall time of both passes.
+        seconds: Wall time.
     """
 
     output: Path
@@ -107,7 +96,7 @@ def near_duplicate_clusters(texts: Sequence[str], settings: DedupSettings | None
 
 
 def _chunks(source: DedupSource) -> Iterator[tuple[list[Row], list[str]]]:
-    """The rows, in runs ending at the first row that brings the run to :data:`BLOCK` texts."""
+    """The rows, in runs that end once they hold :data:`BLOCK` texts."""
     rows: list[Row] = []
     texts: list[str] = []
     for row in source.rows():
@@ -184,12 +173,7 @@ def dedup_rows(
             "input": str(src.path),
             "output": str(out),
             "column": src.column,
-            "shingles": settings.shingles,
-            "shingle_size": settings.shingle_size,
-            "threshold": settings.threshold,
-            "num_perm": settings.num_perm,
-            "engine": settings.engine,
-            "seed": settings.seed,
+            **settings.model_dump(),
             "executor": executor,
             "bands": index.bands,
             "rows_per_band": index.rows,

@@ -1,8 +1,6 @@
 """How :mod:`~embtaskgen.dedup.run` compares texts: shingles, threshold, MinHash.
 
-The settings are validated once, here, where they enter; the local pass and the Ray
-step (:mod:`~embtaskgen.dedup.shard_signatures`) sign texts with the same
-:meth:`DedupSettings.sign`, so both give the same signatures.
+The local pass and the Ray step both sign texts with :meth:`DedupSettings.sign`.
 
 Example:
     >>> settings = DedupSettings(threshold=0.8)
@@ -41,7 +39,7 @@ class DedupSettings(FrozenSettings):
         shingle_size: Words or characters per shingle (``None``: 1 or 4).
         threshold: Jaccard threshold in (0, 1].
         num_perm: MinHash values per text (16 to 1024).
-        engine: ``"rensa"`` or ``"datasketch"``.
+        engine: ``"rensa"``.
         seed: Seed of the hash functions.
 
     Raises:

@@ -1,22 +1,13 @@
 """The Ray Data step of ``embtaskgen dedup --executor ray``: signatures of a folder's shards.
 
-The shards of the input become a Ray Dataset of paths, one row each; ``map_batches``
-runs :func:`sign_shard` as a Ray task per shard (a plain function, not an actor pool:
-no CPU is held between shards, so a 2-CPU instance never starves), which reads the
-shard with the same strict reader as the local path and returns its texts' MinHash
-signatures, one output row per text. The driver takes the blocks **in shard order**
-(``preserve_order``) and runs the LSH pass itself, so the result is the one the local
-executor gives. A single file is one shard (one task): the step pays off on a folder of
-many shards and a cluster of many CPUs.
-
-Ray itself: the runner's session (:func:`embtaskgen.runs.ray.executor.ray_session`):
-with ``address=None`` a local instance starts on 127.0.0.1 (no dashboard, as many CPUs
-as the machine has) and is shut down at the end; ``"auto"``, ``"host:port"`` or
-``"ray://host:port"`` connects to a running cluster (one that does not answer fails at
-once); a Ray already initialised in the process is used as it is (and left running).
-Ray Data's progress bars are off. A bad line in a shard stops the run with the reader's
-:class:`~embtaskgen.errors.ConfigError` (its message comes back as data: Ray does not
-carry the exception's type back).
+The shards become a Ray Dataset of paths; ``map_batches`` runs :func:`sign_shard` as a
+plain Ray task per shard (not an actor pool: no CPU is held between shards, so a 2-CPU
+instance never starves), which reads the shard with the local path's strict reader and
+returns one signature per text. The driver takes the blocks in shard order
+(``preserve_order``) and runs the LSH pass itself, so the result is the local one. Ray
+starts as the runner's does (:func:`embtaskgen.runs.ray.executor.ray_session`). A bad line
+comes back as data (Ray does not carry the exception's type back) and is raised as a
+:class:`~embtaskgen.errors.ConfigError`.
 
 Example (needs ``pip install 'embtaskgen[ray]'``)::
 
@@ -48,13 +39,8 @@ logger = logging.getLogger(__name__)
 def sign_shard(
     batch: dict[str, np.ndarray], *, column: str, is_list: bool, settings: DedupSettings
 ) -> dict[str, np.ndarray]:
-    """MinHash signatures of the texts of the shards in ``batch`` (a ``path`` column).
-
-    Returns:
-        ``{"sig": (texts, num_perm) uint32, "error": (texts,) str}``, the texts in shard
-        then row order and ``error`` empty; or, if a shard cannot be read, one row whose
-        ``error`` is the reader's message (Ray does not carry the exception's type back).
-    """
+    """``{"sig": (texts, num_perm), "error": (texts,)}`` of the shards in ``batch["path"]``;
+    a shard that cannot be read gives one row whose ``error`` is the reader's message."""
     texts: list[str] = []
     try:
         for path in batch["path"].tolist():
@@ -71,7 +57,7 @@ def sign_shard(
 def ray_signature_blocks(
     source: DedupSource, settings: DedupSettings, address: str | None
 ) -> Generator[np.ndarray, None, None]:
-    """Yield the signatures of ``source``'s texts, a shard's block at a time, in order.
+    """Yield the signatures of ``source``'s texts, a block at a time, in order.
 
     Raises:
         ConfigError: A bad line in a shard, or a cluster that cannot be reached.
@@ -104,11 +90,7 @@ def ray_signature_blocks(
 
 
 class RaySignatures:
-    """:func:`ray_signature_blocks` cut to the driver's runs of texts (a context manager).
-
-    Raises:
-        ConfigError: The driver read other texts than the workers did.
-    """
+    """:func:`ray_signature_blocks` cut to the driver's blocks (a ConfigError if they differ)."""
 
     def __init__(self, source: DedupSource, settings: DedupSettings, address: str | None) -> None:
         self._blocks = ray_signature_blocks(source, settings, address)
