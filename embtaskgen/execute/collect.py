@@ -1,10 +1,9 @@
 """Run planned calls through the run executor and keep the results in memory.
 
-``EmbeddingTaskGenerator.forward`` (and evaluation) use the same worker pool and
-scheduler as :func:`embtaskgen.run` (:mod:`.scheduler`), with a recorder that keeps each
-result instead of writing lines. No run-level retries (DSPy's LM retries inside each
-call); a call that raises is re-raised once every call has finished, the first in plan
-order; a ``KeyboardInterrupt`` inside a call stops the calls not yet started and is
+``EmbeddingTaskGenerator.forward`` and evaluation use the scheduler of
+:func:`embtaskgen.run` with a recorder that keeps results instead of writing lines. No
+run-level retries; a call's error is re-raised once every call has finished (the first
+in plan order); a ``KeyboardInterrupt`` inside a call stops the calls not started and is
 re-raised.
 
 Example:
@@ -69,17 +68,14 @@ def collect(
     workers: int,
     progress: Callable[[R], None] | None = None,
 ) -> list[R]:
-    """Call every ``(category, generation)`` of ``jobs`` on ``workers`` threads.
+    """Call every distinct ``(category, generation)`` of ``jobs`` on ``workers`` threads;
+    return the results in plan order.
 
     Args:
-        jobs: The planned calls, in plan order (distinct pairs; the second item is
-            whatever index ``call`` takes, the generation for a run).
+        jobs: The planned calls, in plan order.
         call: Makes one call (a parse failure is a result; other errors raise).
         workers: Calls in flight at most.
         progress: Called with each result as it finishes (on the caller's thread).
-
-    Returns:
-        The results in plan order.
 
     Raises:
         Exception: The first error (in plan order) a call raised, after all finished.
