@@ -1,20 +1,18 @@
 """The one MinHash LSH index: texts arrive in order, a block of signatures at a time.
 
-A signature is cut into ``bands`` bands of ``rows`` values, each hashed (splitmix64, so
-keys do not depend on the process) to one key. :meth:`LSHIndex.candidates` gives, per
-text of a block, the earlier texts sharing a key (of the *stored* texts the earliest
-:data:`BUCKET_LIMIT` per key and sorted run, within the block the nearest ones) whose
-signatures agree on at least ``estimate`` of their values. ``embtaskgen dedup``
-(:meth:`LSHIndex.add`) keeps the first of each cluster: a text whose best candidate
-(most equal values, then the earliest) reaches ``threshold`` is dropped, else stored, so
-a text is compared with kept texts only; the report's search
-(:mod:`~embtaskgen.dedup.near_duplicates`) stores every text and checks with its own rule.
+A signature is cut into ``bands`` bands of ``rows`` values, each hashed (splitmix64, the
+same in every process) to one key. :meth:`LSHIndex.candidates` gives, per text of a
+block, the earlier texts sharing a key (among stored texts the earliest ``bucket`` per
+key and sorted run, within the block the nearest) whose signatures agree on at least
+``estimate`` of their values. ``dedup`` (:meth:`LSHIndex.add`) drops a text whose best
+candidate (most equal values, then earliest) reaches ``threshold`` and stores the others,
+so texts are compared with kept ones only; the report's search stores every text.
 
-``rows`` is the largest for which a pair exactly at the threshold shares a key with
-probability :data:`CANDIDATE_RECALL`: 128 values at 0.7 give 32 bands of 4 (a candidate
-with probability 0.9998 at Jaccard 0.7, 0.87 at 0.5, 0.23 at 0.3). Memory per stored
-text: its signature (``4 * num_perm`` bytes) and 8 bytes per band (key's top 32 bits and
-the text's number in one sorted ``uint64``; a shared prefix is confirmed on the values).
+``rows`` is the largest for which a pair at the threshold shares a key with probability
+:data:`CANDIDATE_RECALL`: 32 bands of 4 at 0.7 and 128 values (0.9998 at Jaccard 0.7,
+0.87 at 0.5, 0.23 at 0.3). Memory per stored text: ``4 * num_perm`` bytes of signature
+and 8 per band (the key's top 32 bits and the text's number; a match is confirmed on the
+values).
 
 Example:
     >>> import numpy as np

@@ -1,24 +1,18 @@
 """Find the near-duplicates among many tasks without comparing every pair.
 
-The rule is :func:`~embtaskgen.quality.similarity.is_near_duplicate` (equal normalised
-text, 4-gram Jaccard >= ``CHAR_THRESHOLD``, or content-word Jaccard >= ``WORD_THRESHOLD``;
-identical word sets at 3 or 4 content words). Equal normalised texts are grouped and
-searched once; every candidate is checked with the rule itself. Two searches:
-
-**Exact** (up to :data:`EXACT_LIMIT` distinct texts), by *prefix filtering* (Chaudhuri et
-al. 2006; Bayardo et al. 2007): with tokens ordered rarest first, two sets can only reach
-Jaccard ``t`` if they share one of the first ``|x| - ceil(t |x|) + 1`` tokens of each, so
-each text is indexed under those only: the same result as comparing all pairs.
-
-**Sketch** (more texts), by the MinHash LSH of ``embtaskgen dedup``: each text gets a
-signature of its 4-grams (42 bands of 3: a pair at Jaccard 0.55 shares a key with
-probability 0.9995) and, from :data:`~embtaskgen.quality.similarity.MIN_EXACT_WORDS`
-content words, of its words (25 bands of 5: 0.998 at 0.75). A text is compared with at
-most :data:`SKETCH_CANDIDATES` earlier texts under its keys (16 per key and run) whose
-signatures estimate a near-duplicate (:data:`CHAR_ESTIMATE`, :data:`WORD_ESTIMATE`): first
-the earliest of those at the rule's threshold, then the most similar. The work per text
-is bounded; a pair no key leads to goes unnoticed (``benchmarks/report_scale.py
---recall`` measures it). The result depends only on the texts.
+The rule is :func:`~embtaskgen.quality.similarity.is_near_duplicate`; equal normalised
+texts are grouped and searched once, and every candidate is checked with the rule. Up to
+:data:`EXACT_LIMIT` distinct texts the search is exact, by *prefix filtering* (Chaudhuri
+et al. 2006; Bayardo et al. 2007: with tokens rarest first, sets can only reach Jaccard
+``t`` if they share one of the first ``|x| - ceil(t |x|) + 1`` tokens of each). Beyond,
+the MinHash LSH of ``dedup`` signs each text's 4-grams (42 bands of 3: a key shared with
+probability 0.9995 at Jaccard 0.55) and, from
+:data:`~embtaskgen.quality.similarity.MIN_EXACT_WORDS` content words, its words (25 bands
+of 5: 0.998 at 0.75); a text is compared with at most :data:`SKETCH_CANDIDATES` earlier
+texts under its keys that estimate a near-duplicate (:data:`CHAR_ESTIMATE`,
+:data:`WORD_ESTIMATE`), those at the rule's threshold first (earliest first), then the
+most similar. The work per text is bounded; a pair no key leads to is missed
+(``benchmarks/report_scale.py --recall`` measures it).
 
 Example:
     >>> texts = [TaskText.of(s) for s in ("Retrieve news articles about a company.",

@@ -1,31 +1,15 @@
 """What ``embtaskgen dedup`` writes: the kept rows and the report, whole or not at all.
 
-Rows are written as soon as the LSH pass has decided their texts (counted from 0 in
-input order): a string column's near-duplicate row is dropped, a list column's row keeps
-its other items. The report (JSON) holds the settings, the counts (``rows``,
-``rows_written``, ``items``, ``kept``, ``removed``, ``clusters``: kept texts with at least
-one near-duplicate, ``rows_emptied``: list rows left with no item) and ``duplicates``: one
-entry per dropped text, in input order::
+Rows are written as soon as their texts are decided: a string column's near-duplicate
+row is dropped, a list column's row keeps its other items. The report (JSON) holds the
+settings, the counts and one entry per dropped text, in input order::
 
     {"item": 7, "source": "tasks.jsonl:8", "text": "...", "similarity": 0.81,
      "kept": {"item": 2, "source": "tasks.jsonl:3", "text": "..."}}
 
-(``"index"`` too, the text's place in its row's list, for a list column.) The kept texts
-wait in a temporary file, not in memory, until the report names them.
-
-Both files are written under temporary names next to their targets and renamed into
-place only when complete: a failure leaves neither a partial output nor a partial report.
-
-Example:
-    >>> import pathlib, tempfile
-    >>> import numpy as np
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> rows = [("in.jsonl", 1, {"task": "a"}, ["a"]), ("in.jsonl", 2, {"task": "a!"}, ["a!"])]
-    >>> with DedupOutputs(folder / "out.jsonl", folder / "report.json", "task", False) as out:
-    ...     out.write(rows, np.array([-1, 0]), np.array([0.0, 1.0]))
-    ...     counts = out.finish({})
-    >>> counts["rows_written"], (folder / "out.jsonl").read_text()
-    (1, '{"task": "a"}\\n')
+(with ``"index"``, the place in the row's list, for a list column). The kept texts wait
+for the report in a temporary file, not in memory. Both files are written under
+temporary names and renamed into place only when complete.
 """
 
 from __future__ import annotations
@@ -89,13 +73,7 @@ class DedupOutputs:
         kept_of: np.ndarray,
         estimate: np.ndarray,
     ) -> None:
-        """Write ``rows`` (``(file, line, row, texts)``) given the decisions of their texts.
-
-        Args:
-            rows: The rows, next in input order.
-            kept_of: Per text, the position of the kept text it nearly duplicates, or -1.
-            estimate: Per text, the estimated similarity to that kept text.
-        """
+        """Write the next ``rows`` given their texts' decisions (:meth:`LSHIndex.add`'s)."""
         position = len(self._offsets) - 1
         kept_list, estimates = kept_of.tolist(), estimate.tolist()
         records: list[bytes] = []

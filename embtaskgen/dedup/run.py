@@ -1,18 +1,16 @@
 """Near-duplicate removal across a whole dataset with MinHash LSH (``embtaskgen dedup``).
 
 One streamed pass (memory holds the LSH index of the kept texts, never the rows): the
-texts of the chosen column, a block of :data:`BLOCK` at a time, become shingle sets, then
-MinHash signatures, then go through the LSH index in input order: a text whose estimated
-Jaccard similarity to an earlier *kept* text reaches ``threshold`` is dropped, so the
-first text of each cluster is kept; then the block's rows are written
-(:mod:`~embtaskgen.dedup.outputs`). With ``executor="ray"``, Ray Data signs a folder's
-shards (:mod:`~embtaskgen.dedup.shard_signatures`), cut to the same blocks: same result.
+texts of the column, :data:`BLOCK` at a time, become shingles, MinHash signatures, then
+go through the LSH index in input order; a text whose estimated Jaccard similarity to an
+earlier *kept* text reaches ``threshold`` is dropped (the first of a cluster is kept),
+and the block's rows are written. With ``executor="ray"`` Ray Data signs the shards,
+cut to the same blocks: same result.
 
-The default threshold (0.7 on stemmed content words) comes from the hand-labelled tasks
-of ``tests/quality/fixtures`` (``benchmarks/dedup.py --calibrate``): exact Jaccard has
-pairwise precision 1.000 and recall 0.968 from 0.70 to 0.80 (0.936 / 0.991 at 0.60-0.65,
-where pairs labelled distinct start to count); at the defaults the LSH pass drops 97 of
-the 100 labelled duplicates and nothing else.
+The default threshold, 0.7 on stemmed content words (``benchmarks/dedup.py
+--calibrate`` on ``tests/quality/fixtures``): exact Jaccard has pairwise precision 1.000
+and recall 0.968 from 0.70 to 0.80 (0.936 / 0.991 at 0.60-0.65); the LSH pass at the
+defaults drops 97 of the 100 labelled duplicates and nothing else.
 
 Example:
     >>> near_duplicate_clusters(["Retrieve news articles about a company.",
@@ -179,14 +177,5 @@ def dedup_rows(
             "rows_per_band": index.rows,
         }
         counts = outputs.finish(header)
-    return DedupResult(
-        output=out,
-        report=report_path,
-        rows=counts["rows"],
-        rows_written=counts["rows_written"],
-        items=counts["items"],
-        kept=counts["kept"],
-        removed=counts["removed"],
-        clusters=counts["clusters"],
-        seconds=time.perf_counter() - started,
-    )
+    del counts["rows_emptied"]
+    return DedupResult(output=out, report=report_path, **counts, seconds=time.perf_counter() - started)

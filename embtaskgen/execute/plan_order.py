@@ -1,22 +1,9 @@
 """Outcomes handed on in the order the jobs were planned, whatever order they finish in.
 
-What a run keeps must not depend on finishing order: de-duplication keeps the first copy
-*in plan order*, so a seed gives the same rows at any concurrency and on Ray (whose
-driver records in plan order too). :class:`PlanOrder` holds each outcome until every
-earlier job has one; no job starts more than ``window`` places after the earliest job
-without an outcome (a job waiting for a retry holds the window, not memory).
-
-Example:
-    >>> from embtaskgen.execute.scheduler import Job
-    >>> order, seen = PlanOrder(window=4), []
-    >>> first, second = Job("a", 0), Job("a", 1)
-    >>> order.admit(first); order.admit(second)
-    >>> order.settle(second, lambda: seen.append(1))
-    >>> seen
-    []
-    >>> order.settle(first, lambda: seen.append(0))
-    >>> seen
-    [0, 1]
+De-duplication keeps the first copy *in plan order*, so a seed gives the same rows at
+any concurrency and on Ray. :class:`PlanOrder` holds each outcome until every earlier
+job has one; no job starts more than ``window`` places after the earliest job without
+an outcome (a job waiting for a retry holds the window, not memory).
 """
 
 from __future__ import annotations
