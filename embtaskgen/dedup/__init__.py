@@ -1,9 +1,5 @@
-"""Near-duplicates across a dataset with MinHash LSH: one sketch, one index.
-
-``run`` (``embtaskgen dedup``) with its ``settings``, ``source`` (rows read), ``outputs``
-(rows and report written) and ``shard_signatures`` (the Ray step); ``shingling``,
-``sketch`` (rensa) and ``lsh_index``, shared with ``near_duplicates``, the report's and
-the metric's search for texts that repeat an earlier one.
+"""Near-duplicates across a dataset with MinHash LSH: ``embtaskgen dedup`` (``run``) and
+the report's search (``near_duplicates``), on one sketch and one index.
 """
 
 __all__: list[str] = []

@@ -1,18 +1,12 @@
 """The one MinHash LSH index: texts arrive in order, a block of signatures at a time.
 
-A signature is cut into ``bands`` bands of ``rows`` values, each hashed (splitmix64, the
-same in every process) to one key. :meth:`LSHIndex.candidates` gives, per text of a
-block, the earlier texts sharing a key (among stored texts the earliest ``bucket`` per
-key and sorted run, within the block the nearest) whose signatures agree on at least
-``estimate`` of their values. ``dedup`` (:meth:`LSHIndex.add`) drops a text whose best
-candidate (most equal values, then earliest) reaches ``threshold`` and stores the others,
-so texts are compared with kept ones only; the report's search stores every text.
-
-``rows`` is the largest for which a pair at the threshold shares a key with probability
-:data:`CANDIDATE_RECALL`: 32 bands of 4 at 0.7 and 128 values (0.9998 at Jaccard 0.7,
-0.87 at 0.5, 0.23 at 0.3). Memory per stored text: ``4 * num_perm`` bytes of signature
-and 8 per band (the key's top 32 bits and the text's number; a match is confirmed on the
-values).
+A signature's ``bands`` bands of ``rows`` values are hashed (splitmix64, the same in
+every process) to keys. ``rows`` is the largest for which a pair at the threshold shares
+a key with probability :data:`CANDIDATE_RECALL` (32 bands of 4 at 0.7 and 128 values).
+:meth:`LSHIndex.add` (``dedup``) drops a text whose best candidate (most equal values,
+then earliest) reaches ``threshold`` and stores the others, so texts meet kept ones only;
+the report's search stores every text. Memory per stored text: its signature and 8 bytes
+per band (the key's top 32 bits and the text's number; a match is confirmed on values).
 
 Example:
     >>> import numpy as np
@@ -47,26 +41,14 @@ _U64 = np.uint64
 
 
 def check_threshold(threshold: object) -> float:
-    """Validate a Jaccard threshold in (0, 1].
-
-    Example:
-        >>> check_threshold(1.5)
-        Traceback (most recent call last):
-        ...
-        embtaskgen.errors.ConfigError: threshold must be a number in (0, 1], got 1.5
-    """
+    """Validate a Jaccard threshold in (0, 1]."""
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < float(threshold) <= 1.0:
         raise ConfigError(f"threshold must be a number in (0, 1], got {threshold!r}")
     return float(threshold)
 
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """``(bands, rows)`` for ``threshold`` (see the module docstring).
-
-    Example:
-        >>> lsh_bands(0.7, 128)
-        (32, 4)
-    """
+    """``(bands, rows)`` for ``threshold``: ``(32, 4)`` at 0.7 and 128."""
     best = 1
     for rows in range(1, num_perm + 1):
         bands = num_perm // rows
@@ -100,17 +82,9 @@ def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tup
 
 
 class LSHIndex:
-    """Stored texts' signatures and band keys, filled in order (see the module docstring).
-
-    Per band the keys live in sorted numpy runs, merged while the previous run is at most
-    twice the size of the new one, so a block's lookups are a few ``searchsorted`` calls.
-
-    Args:
-        threshold: Estimated Jaccard similarity of a near-duplicate, in (0, 1]; sets the bands.
-        num_perm: Values per signature.
-        estimate: Least estimated similarity of a candidate pair (default ``threshold``).
-        bucket: Most candidates taken under one key.
-    """
+    """Stored texts' signatures and band keys; ``estimate``: least estimated similarity of a
+    candidate (default ``threshold``). Per band the keys live in sorted runs, merged while
+    the previous is at most twice the new one: a block's lookups are a few ``searchsorted``."""
 
     def __init__(
         self, threshold: float, num_perm: int, *, estimate: float | None = None, bucket: int = BUCKET_LIMIT
@@ -212,14 +186,8 @@ class LSHIndex:
         return a[a != b], b[a != b]
 
     def candidates(self, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The candidate pairs of a block: the texts after the ``seen`` ones (call :meth:`store`
-        before the next block).
-
-        Returns:
-            ``(item, earlier, equal)``, distinct pairs sorted by item then earlier: the
-            block's text, the earlier text's position (counting every text added from 0),
-            and their equal signature values (at least ``estimate * num_perm``).
-        """
+        """``(item, earlier, equal)`` pairs of a block's text, an earlier text's position and
+        their equal values (at least ``estimate * num_perm``), sorted; :meth:`store` follows."""
         if sig.ndim != 2 or sig.shape[1] != self.num_perm:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
         keys = self._keys(sig)
@@ -267,13 +235,8 @@ class LSHIndex:
         self.seen += sig.shape[0]
 
     def add(self, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Add a block of ``(n, num_perm)`` signatures, in order, and decide each (keep the first).
-
-        Returns:
-            ``(kept_of, estimate)``: per text, the position (counting every text added from
-            0) of the kept text it nearly duplicates, or -1 if kept; and the estimated
-            Jaccard similarity to that text (0.0 if kept).
-        """
+        """Add a block and decide each text: ``(kept_of, estimate)``, the position of the kept
+        text it nearly duplicates (-1: kept) and their estimated Jaccard (0.0: kept)."""
         n = sig.shape[0]
         item, earlier, equal = self.candidates(sig)
         kept_of = np.full(n, -1, dtype=np.int64)

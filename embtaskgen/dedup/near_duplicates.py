@@ -1,18 +1,16 @@
 """Find the near-duplicates among many tasks without comparing every pair.
 
-The rule is :func:`~embtaskgen.quality.similarity.is_near_duplicate`; equal normalised
-texts are grouped and searched once, and every candidate is checked with the rule. Up to
+Equal normalised texts are grouped; candidates are checked with
+:func:`~embtaskgen.quality.similarity.is_near_duplicate` itself. Up to
 :data:`EXACT_LIMIT` distinct texts the search is exact, by *prefix filtering* (Chaudhuri
-et al. 2006; Bayardo et al. 2007: with tokens rarest first, sets can only reach Jaccard
-``t`` if they share one of the first ``|x| - ceil(t |x|) + 1`` tokens of each). Beyond,
-the MinHash LSH of ``dedup`` signs each text's 4-grams (42 bands of 3: a key shared with
-probability 0.9995 at Jaccard 0.55) and, from
-:data:`~embtaskgen.quality.similarity.MIN_EXACT_WORDS` content words, its words (25 bands
-of 5: 0.998 at 0.75); a text is compared with at most :data:`SKETCH_CANDIDATES` earlier
-texts under its keys that estimate a near-duplicate (:data:`CHAR_ESTIMATE`,
-:data:`WORD_ESTIMATE`), those at the rule's threshold first (earliest first), then the
-most similar. The work per text is bounded; a pair no key leads to is missed
-(``benchmarks/report_scale.py --recall`` measures it).
+et al. 2006; Bayardo et al. 2007): with tokens rarest first, sets can only reach Jaccard
+``t`` if they share one of the first ``|x| - ceil(t |x|) + 1`` tokens of each. Beyond,
+``dedup``'s MinHash LSH signs the 4-grams (42 bands of 3: 0.9995 at Jaccard 0.55) and,
+from :data:`~embtaskgen.quality.similarity.MIN_EXACT_WORDS` content words, the words (25
+bands of 5: 0.998 at 0.75); a text meets at most :data:`SKETCH_CANDIDATES` earlier texts
+estimated near (those at the rule's threshold first, earliest first, then the most
+similar): bounded work, and a pair no key leads to is missed
+(``benchmarks/report_scale.py --recall``).
 
 Example:
     >>> texts = [TaskText.of(s) for s in ("Retrieve news articles about a company.",
@@ -72,26 +70,16 @@ _EPSILON = 1e-9
 
 @dataclass(frozen=True)
 class NearDuplicates:
-    """Per text, the first earlier text it nearly (or exactly) repeats.
-
-    Attributes:
-        first: ``first[j]``: an ``i < j`` whose text is a near-duplicate of text ``j``, or
-            ``None``; the smallest such ``i`` if ``exact``, else the smallest one found.
-        exact: Whether the exact search ran.
-    """
+    """``first[j]``: an ``i < j`` such that text ``j`` nearly repeats text ``i``, or ``None``; the
+    smallest such ``i`` if the ``exact`` search ran, else the smallest found."""
 
     first: list[int | None]
     exact: bool
 
 
 def first_near_duplicates(texts: Sequence[TaskText], *, exact: bool | None = None) -> NearDuplicates:
-    """For each text, the first earlier text it repeats exactly or nearly.
-
-    Args:
-        texts: Task features, in order.
-        exact: Force the exact search (``True``) or the sketch; ``None``: exact up to
-            :data:`EXACT_LIMIT` distinct texts.
-    """
+    """For each text, the first earlier text it repeats; ``exact=None``: exact search up to
+    :data:`EXACT_LIMIT` distinct texts."""
     n = len(texts)
     if n <= _BRUTE_FORCE_LIMIT:
         return NearDuplicates(
@@ -159,9 +147,6 @@ class _Groups:
     def near(self, a: int, b: int) -> bool:
         """The rule on representatives ``a`` and ``b``."""
         return is_near_duplicate(self.texts[a], self.texts[b])
-
-
-# --- exact: prefix filtering ---------------------------------------------------------------
 
 
 def _required_overlap(size: int, threshold: float) -> int:
@@ -232,9 +217,6 @@ def _exact_first(groups: _Groups) -> list[int | None]:
         first.append(next((c for c in index.candidates(r) if groups.near(c, r)), None))
         index.add(r)
     return first
-
-
-# --- sketch: MinHash LSH, bounded buckets ---------------------------------------------------
 
 
 def _sketch_candidates(sets: Sequence[frozenset[str]], threshold: float, estimate: float) -> tuple[np.ndarray, ...]:

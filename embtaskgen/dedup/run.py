@@ -1,16 +1,13 @@
 """Near-duplicate removal across a whole dataset with MinHash LSH (``embtaskgen dedup``).
 
 One streamed pass (memory holds the LSH index of the kept texts, never the rows): the
-texts of the column, :data:`BLOCK` at a time, become shingles, MinHash signatures, then
-go through the LSH index in input order; a text whose estimated Jaccard similarity to an
-earlier *kept* text reaches ``threshold`` is dropped (the first of a cluster is kept),
-and the block's rows are written. With ``executor="ray"`` Ray Data signs the shards,
-cut to the same blocks: same result.
-
-The default threshold, 0.7 on stemmed content words (``benchmarks/dedup.py
---calibrate`` on ``tests/quality/fixtures``): exact Jaccard has pairwise precision 1.000
-and recall 0.968 from 0.70 to 0.80 (0.936 / 0.991 at 0.60-0.65); the LSH pass at the
-defaults drops 97 of the 100 labelled duplicates and nothing else.
+texts, :data:`BLOCK` at a time, become shingles and MinHash signatures and go through
+the LSH index in input order; a text whose estimated Jaccard similarity to an earlier
+*kept* text reaches ``threshold`` is dropped, then the block's rows are written. With
+``executor="ray"`` Ray Data signs the shards, cut to the same blocks: same result. The
+default threshold, 0.7 on stemmed content words, was measured on the labelled tasks
+(``benchmarks/dedup.py --calibrate``: pairwise precision 1.000 and recall 0.968 from 0.70
+to 0.80; at the defaults the LSH pass drops 97 of 100 labelled duplicates, nothing else).
 
 Example:
     >>> near_duplicate_clusters(["Retrieve news articles about a company.",
@@ -73,16 +70,7 @@ class DedupResult:
 
 
 def near_duplicate_clusters(texts: Sequence[str], settings: DedupSettings | None = None) -> dict[int, list[int]]:
-    """The near-duplicate clusters of a list of texts, in memory.
-
-    Args:
-        texts: The texts, in order.
-        settings: How to compare them (default :class:`DedupSettings`).
-
-    Returns:
-        For each kept text with near-duplicates, its index -> the indices of the later
-        texts dropped as its near-duplicates (ascending). Texts in no cluster are absent.
-    """
+    """Index of each kept text with near-duplicates -> the indices of those, ascending."""
     settings = settings or DedupSettings()
     index = LSHIndex(settings.threshold, settings.num_perm)
     clusters: dict[int, list[int]] = {}

@@ -1,16 +1,4 @@
-"""How :mod:`~embtaskgen.dedup.run` compares texts: shingles, threshold, MinHash.
-
-The local pass and the Ray step both sign texts with :meth:`DedupSettings.sign`.
-
-Example:
-    >>> settings = DedupSettings(threshold=0.8)
-    >>> settings.sign(["Retrieve news articles."]).shape
-    (1, 128)
-    >>> DedupSettings(shingles="sentence")
-    Traceback (most recent call last):
-    ...
-    embtaskgen.errors.ConfigError: ...
-"""
+"""How :mod:`~embtaskgen.dedup.run` compares texts (the local pass and the Ray step alike)."""
 
 from __future__ import annotations
 
@@ -44,6 +32,10 @@ class DedupSettings(FrozenSettings):
 
     Raises:
         ConfigError: A setting out of range; the message names the valid choices.
+
+    Example:
+        >>> DedupSettings(threshold=0.8).sign(["Retrieve news articles."]).shape
+        (1, 128)
     """
 
     shingles: Annotated[str, OneOf(SHINGLE_KINDS)] = "word"

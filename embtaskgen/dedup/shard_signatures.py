@@ -1,17 +1,10 @@
 """The Ray Data step of ``embtaskgen dedup --executor ray``: signatures of a folder's shards.
 
-The shards become a Ray Dataset of paths; ``map_batches`` runs :func:`sign_shard` as a
-plain Ray task per shard (not an actor pool: no CPU is held between shards, so a 2-CPU
-instance never starves), which reads the shard with the local path's strict reader and
-returns one signature per text. The driver takes the blocks in shard order
-(``preserve_order``) and runs the LSH pass itself, so the result is the local one. Ray
-starts as the runner's does (:func:`embtaskgen.runs.ray.executor.ray_session`). A bad line
-comes back as data (Ray does not carry the exception's type back) and is raised as a
-:class:`~embtaskgen.errors.ConfigError`.
-
-Example (needs ``pip install 'embtaskgen[ray]'``)::
-
-    dedup_rows("tasks/", "tasks.dedup.jsonl", executor="ray")
+:func:`sign_shard` runs as a plain Ray task per shard (no actor pool: no CPU is held
+between shards, so a 2-CPU instance never starves), with the local strict reader; the
+driver takes the blocks in shard order (``preserve_order``) and runs the LSH pass. Ray
+starts as the runner's does (:func:`embtaskgen.runs.ray.executor.ray_session`). A bad
+line comes back as data (Ray loses the exception's type) and is raised as a ConfigError.
 """
 
 from __future__ import annotations

@@ -1,18 +1,13 @@
 """Shingles: the token sets whose Jaccard similarity MinHash estimates for ``dedup``.
 
-Texts are normalised first (:func:`~embtaskgen.text.normalise.normalise_task`: case,
-whitespace, punctuation), then cut into ``word`` shingles (default): runs of ``size``
-(default 1) stemmed content words, so reordered and inflected paraphrases share every
-shingle and the template's glue words count for nothing; or ``char`` shingles: ``size``
-(default 4) character grams, for text that is not English. A text without shingles gets
-its normalised text as its one shingle. Only the first
-:data:`~embtaskgen.quality.text.MAX_TEXT_CHARS` characters count.
+Texts are normalised (:func:`~embtaskgen.text.normalise.normalise_task`), then cut into
+``word`` shingles (runs of stemmed content words: paraphrases share them, template glue
+words count for nothing) or ``char`` grams (text that is not English). A text without
+shingles has its normalised text as its one shingle.
 
 Example:
     >>> shingle_set("Given a product review, classify its sentiment!", "word")
     ['product', 'review', 'classify', 'sentiment']
-    >>> shingle_set("Retrieve it", "char", 4)[:3]
-    ['retr', 'etri', 'trie']
 """
 
 from __future__ import annotations

@@ -1,15 +1,7 @@
-"""The one MinHash sketch: signatures of many token sets at once, computed by rensa.
-
-A block of token sets becomes a ``(texts, num_perm)`` ``uint32`` matrix in one call of
-`rensa <https://pypi.org/project/rensa/>`_'s ``RMinHash.from_token_sets``; the share of
-equal values of two rows estimates the Jaccard similarity of their sets (the tests check
-it against datasketch's MinHash). Signatures depend only on the tokens, ``num_perm`` and
-``seed``, not on the process, the platform or the block.
-
-Example:
-    >>> sig = minhash_signatures([["news", "article"], ["article", "news"], ["email"]], num_perm=16)
-    >>> sig.shape, bool((sig[0] == sig[1]).all()), bool((sig[0] == sig[2]).all())
-    ((3, 16), True, False)
+"""The one MinHash sketch: a ``(texts, num_perm)`` ``uint32`` matrix per block of token sets,
+in one call of `rensa <https://pypi.org/project/rensa/>`_'s ``RMinHash.from_token_sets``
+(checked against datasketch by the tests); it depends only on the tokens, ``num_perm`` and
+``seed``.
 """
 
 from __future__ import annotations
@@ -32,12 +24,7 @@ DEFAULT_NUM_PERM = 128
 
 
 def check_engine(engine: object, num_perm: object) -> tuple[str, int]:
-    """Validate an engine name and ``num_perm`` (an integer from 16 to 1024).
-
-    Example:
-        >>> check_engine("rensa", 64)
-        ('rensa', 64)
-    """
+    """Validate an engine name and ``num_perm`` (an integer from 16 to 1024)."""
     if engine not in ENGINES:
         raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     check_int("num_perm", num_perm, minimum=16)

@@ -1,21 +1,9 @@
 """What ``embtaskgen dedup`` reads: rows from a file or a folder of shards, and their texts.
 
-The input is a JSONL file, or a folder of shards (:func:`~embtaskgen.io.shards.shard_paths`)
-read in name order with the strict reader: a line that is not a JSON object stops the run
-with a :class:`~embtaskgen.errors.ConfigError` naming file and line. The texts compared
-are those of one *column*: a string column gives one text per row (a near-duplicate row
-is dropped whole); a list-of-strings column one text per item (a near-duplicate item is
-dropped from its row's list). With no column given, ``task`` if the first row has that
-string, else ``tasks`` if it has that list. Every row must hold the kind of value the
-first row holds (a ``null`` list counts as empty).
-
-Example:
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "rows.jsonl"
-    >>> _ = path.write_text('{"tasks": ["a b", "c"]}\\n{"tasks": ["d"]}\\n')
-    >>> source = DedupSource(path, None)
-    >>> source.column, [texts for _, _, _, texts in source.rows()]
-    ('tasks', [['a b', 'c'], ['d']])
+Shards are read in name order with the strict reader (a bad line is a ConfigError naming
+file and line). A string column gives one text per row (a near-duplicate row is dropped);
+a list-of-strings column one per item (dropped from its list; ``null`` is empty). No
+column given: ``task`` if the first row has that string, else ``tasks``.
 """
 
 from __future__ import annotations

@@ -1,19 +1,14 @@
 """Classify a failed model call and decide whether the run tries it again.
 
-DSPy's ``LM`` retries transient failures of one call (``num_retries``, backoff of 1, 2,
-4 s or the provider's ``retry_after``) on every engine. It does not cover a legacy
-``BaseLM.forward`` subclass, nor a rate-limit storm or an outage longer than its few
-seconds: for those the run re-queues the generation after a longer pause
-(:class:`RetryPolicy`), holding no worker thread meanwhile. Anything not transient fails
-the generation at once. An error's text is untrusted: :func:`describe_error` redacts API
-keys (:func:`embtaskgen.lm.untrusted.redact`), makes it storable and caps it.
+DSPy's ``LM`` retries a call's transient failures for a few seconds; a legacy
+``BaseLM.forward`` gets none, and a rate-limit storm or outage lasts longer: the run
+re-queues such a generation after a longer pause (:class:`RetryPolicy`), holding no
+thread. An error's text is untrusted: API keys redacted, made storable, capped.
 
 Example:
     >>> from dspy.utils.exceptions import LMRateLimitError, LMAuthError
     >>> is_transient(LMRateLimitError("slow down")), is_transient(LMAuthError("bad key"))
     (True, False)
-    >>> RetryPolicy(attempts=2, backoff=10).delay(0)
-    10.0
 """
 
 from __future__ import annotations
@@ -85,6 +80,10 @@ class RetryPolicy:
 
     Raises:
         ConfigError: A negative number of attempts or a negative pause.
+
+    Example:
+        >>> RetryPolicy(attempts=2, backoff=10).delay(0)
+        10.0
     """
 
     attempts: int = 2

@@ -1,9 +1,6 @@
-"""Turn Ctrl-C into a request to stop, so that no write is ever cut in half.
-
-Inside :class:`StopSignal` (entered on the main thread) the first SIGINT asks the run to
-stop starting calls and finish those in flight; the second to abandon them at once; a
-third raises ``KeyboardInterrupt`` (the previous handler is back). Off the main thread,
-where no signal arrives, only :meth:`StopSignal.request` sets the flags.
+"""Turn Ctrl-C into a request to stop, so that no write is ever cut in half: in
+:class:`StopSignal` (main thread) the first SIGINT drains the calls in flight, the second
+abandons them, a third raises ``KeyboardInterrupt``. Elsewhere only ``request`` stops.
 
 Example:
     >>> with StopSignal() as stop:

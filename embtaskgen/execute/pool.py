@@ -1,12 +1,9 @@
-"""A fixed set of worker threads that run blocking model calls, fed a bounded queue.
+"""Worker threads that run blocking model calls from a queue, made once per run.
 
-Threads, not asyncio: DSPy's async path hands each call to the event loop's thread pool
-two to four times (prepare, cache read, pricing, cache write); at 256 calls in flight on
-2 cores that reached 0.86 of the ideal rate against 0.95 for threads on the sync path
-(``benchmarks/throughput.py``), whose engines block in I/O with the GIL released.
-Threads are made once per run, as daemons (a run abandoned with a second Ctrl-C does not
-wait for calls that may never end), each in a copy of the caller's ``contextvars``
-context, so ``dspy.context`` settings reach the calls.
+Threads, not asyncio: DSPy's async path hands each call to a thread pool two to four
+times, 0.86 of the ideal rate at 256 calls on 2 cores against 0.95 for threads
+(``benchmarks/throughput.py``). Daemons (a second Ctrl-C does not wait for hung calls),
+each in a copy of the caller's ``contextvars`` (``dspy.context`` reaches the calls).
 
 Example:
     >>> pool = WorkerPool(lambda job: job * 2, workers=2)

@@ -1,13 +1,11 @@
 """DSPy's response cache during a run: the disk on two threads, written in batches.
 
-DSPy's disk cache (``diskcache.FanoutCache``, 16 SQLite shards) sets up a connection per
-shard in every thread: 256 worker threads opened up to 4,096, costing more CPU than the
-calls (4 ms per call instead of 1.6 on 2 cores) and 250 MB, with a transaction per
-answer. :func:`funnel_cache` puts a :class:`FunnelledCache` in front for a run: reads go
-to one reader thread (DSPy's ``Cache.get``, after any pending write of the same request),
-writes to one writer thread, in batches within ``FLUSH_SECONDS`` and to disk only (as
-``enable_memory_cache=False``: a run's memory stays flat). Errors are DSPy's: no cache
-key or a failed write is logged at debug level; an error in ``get`` reaches the caller.
+DSPy's disk cache (16 SQLite shards) sets up a connection per shard in every thread: 256
+workers opened up to 4,096, costing more CPU than the calls (4 ms per call instead of
+1.6) and 250 MB, with a transaction per answer. :func:`funnel_cache` hands reads to one
+reader thread (after any pending write of the same request) and writes to one writer,
+batched within ``FLUSH_SECONDS``, to disk only (a run's memory stays flat). Errors are
+DSPy's: no key or a failed write is logged at debug level; a ``get`` error is raised.
 
 Example:
     >>> import tempfile
@@ -48,12 +46,8 @@ _FLUSH = object()
 
 
 class FunnelledCache:
-    """``inner`` (a DSPy ``Cache`` with a disk tier), read and written on its own threads.
-
-    Everything but ``get`` and ``put`` is ``inner``'s. The threads start on first use;
-    after :meth:`close` calls go straight to ``inner``. One reader: more cost more CPU
-    (16 connections each, hand-offs) and did not raise the rate.
-    """
+    """``inner`` (a DSPy ``Cache`` with a disk tier) but ``get`` and ``put`` on its own threads,
+    from first use to :meth:`close`. One reader: more cost CPU and did not raise the rate."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -201,12 +195,8 @@ class FunnelledCache:
 
 @contextlib.contextmanager
 def funnel_cache() -> Iterator[Any]:
-    """Within the block, ``dspy.cache`` (if it has a disk tier) is funnelled; on leaving,
-    every answer handed over is written and the cache restored (unless replaced meanwhile).
-
-    Yields:
-        The cache in use within the block.
-    """
+    """Funnel ``dspy.cache`` (if it has a disk tier) within the block and yield it; on leaving,
+    write every answer and restore the cache (unless replaced meanwhile)."""
     inner = dspy.cache
     if not getattr(inner, "enable_disk_cache", False) or isinstance(inner, FunnelledCache):
         yield inner

@@ -1,13 +1,9 @@
 """Keep the calls in flight, route their outcomes, retry the transient, stop when asked.
 
-The loop runs on the caller's thread; only model calls run on the
-:class:`~embtaskgen.execute.pool.WorkerPool`. It feeds the pool from a lazy iterator of
-jobs (at most twice ``workers`` queued or running, so memory does not grow with the
-generations), hands outcomes to the :class:`Recorder` in plan order
-(:class:`~embtaskgen.execute.plan_order.PlanOrder`), re-queues transient failures after
-their backoff (a heap, no thread held) and stops when every job has an outcome, on Ctrl-C
-(:class:`~embtaskgen.execute.interrupt.StopSignal`: finish the calls in flight; a second
-Ctrl-C: at once), or after ``max_failures`` failed generations (calls in flight finished).
+The loop runs on the caller's thread and feeds the pool from a lazy plan (at most twice
+``workers`` queued or running), hands outcomes on in plan order, re-queues transient
+failures after their backoff (a heap, no thread held) and stops when all is done, on
+Ctrl-C (drain; a second: at once) or after ``max_failures`` failed generations.
 """
 
 from __future__ import annotations
