@@ -52,8 +52,10 @@ class DedupOutputs:
         self.output, self.report, self.column, self.is_list = output, report, column, is_list
         self.tmp_out, self.tmp_report = _temporary(output), _temporary(report)
         self.counts = {"rows": 0, "rows_written": 0, "items": 0, "rows_emptied": 0}
-        self.entries: list[dict[str, Any]] = []
-        self._spool = tempfile.TemporaryFile()  # per text: "where\0text" if kept, else nothing
+        # Per dropped text, ``(item, index in its row, kept item)`` and the estimate; the texts
+        # wait on disk ("where\0text" each), so that memory holds numbers only.
+        self.dropped, self._similarity = array("q"), array("d")
+        self._spool = tempfile.TemporaryFile()
         self._offsets = array("q", [0])
         self._handle = open(self.tmp_out, "w", encoding="utf-8", errors="surrogatepass")
 
@@ -83,17 +85,12 @@ class DedupOutputs:
             keep: list[str] = []
             for index, text in enumerate(texts):
                 k = len(records)
-                kept = kept_list[k]
-                if kept < 0:
+                records.append(f"{where}\0{text}".encode("utf-8", "surrogatepass"))
+                if kept_list[k] < 0:
                     keep.append(text)
-                    records.append(f"{where}\0{text}".encode("utf-8", "surrogatepass"))
                 else:
-                    entry: dict[str, Any] = {"item": position + k, "source": where}
-                    if self.is_list:
-                        entry["index"] = index
-                    entry.update(text=text, similarity=round(float(estimates[k]), 4), kept=kept)
-                    self.entries.append(entry)
-                    records.append(b"")
+                    self.dropped.extend((position + k, index, kept_list[k]))
+                    self._similarity.append(estimates[k])
             self.counts["items"] += len(texts)
             if self.is_list:
                 self.counts["rows_emptied"] += bool(texts) and not keep
@@ -106,12 +103,11 @@ class DedupOutputs:
         for record in records:
             self._offsets.append(self._offsets[-1] + len(record))
 
-    def _kept(self, position: int) -> dict[str, Any]:
+    def _text(self, position: int) -> dict[str, Any]:
         start = self._offsets[position]
         self._spool.seek(start)
-        where, text = (
-            self._spool.read(self._offsets[position + 1] - start).decode("utf-8", "surrogatepass").split("\0", 1)
-        )
+        record = self._spool.read(self._offsets[position + 1] - start).decode("utf-8", "surrogatepass")
+        where, text = record.split("\0", 1)
         return {"item": position, "source": where, "text": text}
 
     def finish(self, header: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,13 +117,19 @@ class DedupOutputs:
         self._handle.close()
         self._spool.flush()
         kept: dict[int, dict[str, Any]] = {}
-        for entry in self.entries:
-            if entry["kept"] not in kept:
-                kept[entry["kept"]] = self._kept(entry["kept"])
-            entry["kept"] = kept[entry["kept"]]
+        entries: list[dict[str, Any]] = []
+        for at, similarity in enumerate(self._similarity):
+            item, index, first = self.dropped[3 * at : 3 * at + 3]
+            entry = self._text(item)
+            if self.is_list:
+                entry = {"item": item, "source": entry["source"], "index": index, "text": entry["text"]}
+            if first not in kept:
+                kept[first] = self._text(first)
+            entry.update(similarity=round(similarity, 4), kept=kept[first])
+            entries.append(entry)
         counts = self.counts
-        counts.update(kept=counts["items"] - len(self.entries), removed=len(self.entries), clusters=len(kept))
-        document = {**header, **counts, "duplicates": self.entries}
+        counts.update(kept=counts["items"] - len(entries), removed=len(entries), clusters=len(kept))
+        document = {**header, **counts, "duplicates": entries}
         with open(self.tmp_report, "w", encoding="utf-8", errors="surrogatepass") as handle:
             json.dump(document, handle, ensure_ascii=False, indent=1)
             handle.write("\n")

@@ -154,7 +154,7 @@ def dedup_rows(
             for rows, texts in _chunks(src):
                 kept_of, estimate = index.add(sign(texts)) if texts else (np.empty(0, np.int64), np.empty(0))
                 outputs.write(rows, kept_of, estimate)
-        logger.info("dedup: %d of %d texts are near-duplicates", len(outputs.entries), index.seen)
+        logger.info("dedup: %d of %d texts are near-duplicates", len(outputs.dropped) // 3, index.seen)
         header = {
             "input": str(src.path),
             "output": str(out),
@@ -164,6 +164,7 @@ def dedup_rows(
             "bands": index.bands,
             "rows_per_band": index.rows,
         }
+        del index  # the report needs only the outputs' numbers
         counts = outputs.finish(header)
     del counts["rows_emptied"]
     return DedupResult(output=out, report=report_path, **counts, seconds=time.perf_counter() - started)
