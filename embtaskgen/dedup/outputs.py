@@ -19,6 +19,7 @@ import os
 import tempfile
 from array import array
 from collections.abc import Mapping, Sequence
+from itertools import accumulate
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -100,8 +101,9 @@ class DedupOutputs:
             self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             self.counts["rows_written"] += 1
         self._spool.write(b"".join(records))
-        for record in records:
-            self._offsets.append(self._offsets[-1] + len(record))
+        ends = accumulate(map(len, records), initial=self._offsets[-1])
+        next(ends)
+        self._offsets.extend(ends)
 
     def _text(self, position: int) -> dict[str, Any]:
         start = self._offsets[position]
