@@ -1,29 +1,12 @@
 """The one MinHash LSH index: texts arrive in order, a block of signatures at a time.
 
-Each signature (:mod:`~embtaskgen.dedup.sketch`) is cut into ``bands`` bands of
-``rows`` values; a band's values hashed together make one key. :meth:`LSHIndex.candidates`
-gives, for every text of a block, the earlier texts that share a key with it: among the
-*stored* texts of earlier blocks the earliest :data:`BUCKET_LIMIT` per key (per sorted
-run), within the block the nearest :data:`BUCKET_LIMIT` earlier ones per key; of those,
-the pairs whose signatures agree on at least ``estimate`` of their values. What is
-stored is the caller's choice:
-
-* ``embtaskgen dedup`` (:meth:`LSHIndex.add`) keeps the first of each cluster: a text
-  whose best candidate (most equal values, then the earliest) reaches ``threshold`` is
-  a near-duplicate of it and is dropped; otherwise it is kept and stored. A dropped
-  text is never a candidate, so a text is compared only with kept texts.
-* the report's search (:mod:`~embtaskgen.dedup.near_duplicates`) stores every text and
-  checks the candidates with its own rule.
-
-``rows`` is the largest number for which a pair exactly at the threshold shares a key
-with probability at least :data:`CANDIDATE_RECALL` (``bands = num_perm // rows``):
-128 values at threshold 0.7 give 32 bands of 4 (a pair at Jaccard 0.7 becomes a
-candidate with probability 0.9998, at 0.5 with 0.87, at 0.3 with 0.23). Keys are
-mixed from the values with splitmix64, so they do not depend on the process.
-
-Memory, per stored text: its signature (``4 * num_perm`` bytes, in chunks of
-:data:`_CHUNK` texts) and 8 bytes per band (the key's top 32 bits and the text's number,
-in one ``uint64``, sorted per band; a shared prefix is confirmed on the band's values).
+A signature's ``bands`` bands of ``rows`` values are hashed (splitmix64, the same in
+every process) to keys. ``rows`` is the largest for which a pair at the threshold shares
+a key with probability :data:`CANDIDATE_RECALL` (32 bands of 4 at 0.7 and 128 values).
+:meth:`LSHIndex.add` (``dedup``) drops a text whose best candidate (most equal values,
+then earliest) reaches ``threshold`` and stores the others, so texts meet kept ones only;
+the report's search stores every text. Memory per stored text: its signature and 8 bytes
+per band (the key's top 32 bits and the text's number; a match is confirmed on values).
 
 Example:
     >>> import numpy as np
@@ -47,9 +30,8 @@ __all__ = ["BUCKET_LIMIT", "CANDIDATE_RECALL", "LSHIndex", "check_threshold", "l
 
 #: Probability wanted that a pair exactly at the threshold shares at least one key.
 CANDIDATE_RECALL = 0.99
-#: Most candidates taken under one key: per sorted run of keys the earliest stored texts,
-#: within a block the nearest earlier texts. A key shared by many texts that are not
-#: near-duplicates (a common template) costs a bounded number of comparisons.
+#: Most candidates taken under one key, so a key shared by many texts (a common template)
+#: costs a bounded number of comparisons.
 BUCKET_LIMIT = 64
 _PAIR_STEP = 32768  # candidate pairs compared at once (4 MB of values at 128)
 _CHUNK_BITS = 20
@@ -59,26 +41,14 @@ _U64 = np.uint64
 
 
 def check_threshold(threshold: object) -> float:
-    """Validate a Jaccard threshold: a number above 0 and at most 1.
-
-    Example:
-        >>> check_threshold(1.5)
-        Traceback (most recent call last):
-        ...
-        embtaskgen.errors.ConfigError: threshold must be a number in (0, 1], got 1.5
-    """
+    """Validate a Jaccard threshold in (0, 1]."""
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < float(threshold) <= 1.0:
         raise ConfigError(f"threshold must be a number in (0, 1], got {threshold!r}")
     return float(threshold)
 
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """``(bands, rows)`` for ``threshold`` (see the module docstring).
-
-    Example:
-        >>> lsh_bands(0.7, 128)
-        (32, 4)
-    """
+    """``(bands, rows)`` for ``threshold``: ``(32, 4)`` at 0.7 and 128."""
     best = 1
     for rows in range(1, num_perm + 1):
         bands = num_perm // rows
@@ -102,8 +72,7 @@ def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct pairs of the concatenated ``left`` and ``right`` (``right < base``),
-    sorted."""
+    """The distinct pairs of the concatenated ``left`` and ``right`` (``right < base``), sorted."""
     if not left:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     code = np.concatenate(left).astype(np.int64) * base + np.concatenate(right)
@@ -113,19 +82,9 @@ def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tup
 
 
 class LSHIndex:
-    """Stored texts' signatures and band keys, filled in order (see the module docstring).
-
-    Per band the keys live in sorted numpy runs, merged as they grow (a new run is merged
-    with the previous one while that one is at most twice its size), so a block's lookups
-    are a few ``searchsorted`` calls.
-
-    Args:
-        threshold: Estimated Jaccard similarity at or above which a text is a
-            near-duplicate of a stored one, in (0, 1]; it also sets the bands.
-        num_perm: Values per signature.
-        estimate: Least estimated similarity of a candidate pair (default ``threshold``).
-        bucket: Most candidates taken under one key (default :data:`BUCKET_LIMIT`).
-    """
+    """Stored texts' signatures and band keys; ``estimate``: least estimated similarity of a
+    candidate (default ``threshold``). Per band the keys live in sorted runs, merged while
+    the previous is at most twice the new one: a block's lookups are a few ``searchsorted``."""
 
     def __init__(
         self, threshold: float, num_perm: int, *, estimate: float | None = None, bucket: int = BUCKET_LIMIT
@@ -227,17 +186,8 @@ class LSHIndex:
         return a[a != b], b[a != b]
 
     def candidates(self, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The candidate pairs of a block of texts (see the module docstring).
-
-        Args:
-            sig: ``(n, num_perm)`` ``uint32`` signatures, the texts after the ``seen``
-                ones; call :meth:`store` for the block before the next one.
-
-        Returns:
-            ``(item, earlier, equal)``, distinct pairs sorted by item then earlier: the
-            block's text, the position of the earlier text (counting every text added
-            from 0), and their equal signature values (at least ``estimate * num_perm``).
-        """
+        """``(item, earlier, equal)`` pairs of a block's text, an earlier text's position and
+        their equal values (at least ``estimate * num_perm``), sorted; :meth:`store` follows."""
         if sig.ndim != 2 or sig.shape[1] != self.num_perm:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
         keys = self._keys(sig)
@@ -285,16 +235,8 @@ class LSHIndex:
         self.seen += sig.shape[0]
 
     def add(self, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Add a block of texts, in order, and decide each one (keep the first).
-
-        Args:
-            sig: ``(n, num_perm)`` ``uint32`` signatures.
-
-        Returns:
-            ``(kept_of, estimate)``: per text, the position (counting every text ever
-            added from 0) of the kept text it nearly duplicates, or -1 if it was kept;
-            and the estimated Jaccard similarity to that text (0.0 for kept texts).
-        """
+        """Add a block and decide each text: ``(kept_of, estimate)``, the position of the kept
+        text it nearly duplicates (-1: kept) and their estimated Jaccard (0.0: kept)."""
         n = sig.shape[0]
         item, earlier, equal = self.candidates(sig)
         kept_of = np.full(n, -1, dtype=np.int64)

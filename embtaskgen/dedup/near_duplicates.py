@@ -1,35 +1,16 @@
 """Find the near-duplicates among many tasks without comparing every pair.
 
-The rule is :func:`~embtaskgen.quality.similarity.is_near_duplicate`: equal normalised
-text, character 4-gram Jaccard >= ``CHAR_THRESHOLD``, or content-word Jaccard >=
-``WORD_THRESHOLD`` (identical word sets when a task has 3 or 4 content words). Texts
-with the same normalised text are grouped first and searched once. Every candidate is
-checked with the rule itself, so no pair is ever reported that the rule rejects. Two
-searches gather the candidates:
-
-**Exact** (up to :data:`EXACT_LIMIT` distinct texts: one generation's list, a small
-file), by *prefix filtering* (Chaudhuri et al. 2006; Bayardo et al. 2007). The tokens
-(4-grams; content words) are ordered rarest first; two sets can only reach Jaccard
-``t`` if they share a token among the first ``|x| - ceil(t |x|) + 1`` tokens of each
-(``|x & y| >= t max(|x|, |y|)``), so each text is indexed under those tokens only and
-compared with the earlier texts sharing one, in ascending order. Every pair the rule
-accepts is a candidate: the result is the same as comparing all pairs.
-
-**Sketch** (more distinct texts: a whole file), by MinHash LSH over the one sketch and
-the one index of ``embtaskgen dedup`` (:mod:`~embtaskgen.dedup.sketch`,
-:mod:`~embtaskgen.dedup.lsh_index`): each distinct text gets a signature of its
-4-grams (128 values in 42 bands of 3: a pair at Jaccard 0.55 shares a key with
-probability 0.9995) and, with :data:`~embtaskgen.quality.similarity.MIN_EXACT_WORDS`
-content words or more, of its content words (25 bands of 5: 0.998 at Jaccard 0.75;
-identical word sets always). Every text is stored; a text is compared with the earlier
-texts under its keys (at most 16 per key and run) whose signatures estimate a near-duplicate (4-gram estimate >=
-:data:`CHAR_ESTIMATE` or word estimate >= :data:`WORD_ESTIMATE`), at most
-:data:`SKETCH_CANDIDATES` of them: first, the earliest first, those estimated at or
-above the rule's threshold, then the others, the most similar first. The work per text is bounded, so the search
-is linear in the number of texts; a near-duplicate can go unnoticed when no key of the
-pair leads to it (measured against the exact search with ``benchmarks/report_scale.py
---recall``). The signatures depend only on the texts, so the result does not change
-between runs, processes or platforms.
+Equal normalised texts are grouped; candidates are checked with
+:func:`~embtaskgen.quality.similarity.is_near_duplicate` itself. Up to
+:data:`EXACT_LIMIT` distinct texts the search is exact, by *prefix filtering* (Chaudhuri
+et al. 2006; Bayardo et al. 2007): with tokens rarest first, sets can only reach Jaccard
+``t`` if they share one of the first ``|x| - ceil(t |x|) + 1`` tokens of each. Beyond,
+``dedup``'s MinHash LSH signs the 4-grams (42 bands of 3: 0.9995 at Jaccard 0.55) and,
+from :data:`~embtaskgen.quality.similarity.MIN_EXACT_WORDS` content words, the words (25
+bands of 5: 0.998 at 0.75); a text meets at most :data:`SKETCH_CANDIDATES` earlier texts
+estimated near (those at the rule's threshold first, earliest first, then the most
+similar): bounded work, and a pair no key leads to is missed
+(``benchmarks/report_scale.py --recall``).
 
 Example:
     >>> texts = [TaskText.of(s) for s in ("Retrieve news articles about a company.",
@@ -74,12 +55,10 @@ __all__ = [
 
 #: Up to this many distinct texts the search is exact (the same as comparing all pairs).
 EXACT_LIMIT = 1000
-#: In the sketch search, the most candidates compared per text (the most similar by
-#: signature first).
+#: In the sketch search, the most candidates compared per text.
 SKETCH_CANDIDATES = 8
-#: In the sketch search, a pair is a candidate when its signatures estimate at least
-#: these Jaccard similarities (4-grams; content words): a pair at the rule's thresholds
-#: falls below with probability about 1e-3.
+#: Least estimated Jaccard of a sketch candidate (4-grams; content words): a pair at the
+#: rule's thresholds falls below with probability about 1e-3.
 CHAR_ESTIMATE, WORD_ESTIMATE = 0.40, 0.60
 _SKETCH_BLOCK = 8192  # texts signed and searched at once
 _SKETCH_BUCKET = 16  # texts taken under one key
@@ -91,30 +70,16 @@ _EPSILON = 1e-9
 
 @dataclass(frozen=True)
 class NearDuplicates:
-    """Per text, the first earlier text it nearly (or exactly) repeats.
-
-    Attributes:
-        first: ``first[j]`` is an index ``i < j`` such that texts ``i`` and ``j`` are
-            near-duplicates, or ``None``. With ``exact`` it is the smallest such ``i``
-            and ``None`` means there is none; otherwise it is the smallest one found.
-        exact: Whether the exact search ran (see the module docstring).
-    """
+    """``first[j]``: an ``i < j`` such that text ``j`` nearly repeats text ``i``, or ``None``; the
+    smallest such ``i`` if the ``exact`` search ran, else the smallest found."""
 
     first: list[int | None]
     exact: bool
 
 
 def first_near_duplicates(texts: Sequence[TaskText], *, exact: bool | None = None) -> NearDuplicates:
-    """For each text, the first earlier text it repeats exactly or nearly.
-
-    Args:
-        texts: Task features, in order.
-        exact: ``True`` forces the exact search, ``False`` the sketch; ``None`` (default)
-            chooses by size (exact up to :data:`EXACT_LIMIT` distinct texts).
-
-    Returns:
-        A :class:`NearDuplicates`.
-    """
+    """For each text, the first earlier text it repeats; ``exact=None``: exact search up to
+    :data:`EXACT_LIMIT` distinct texts."""
     n = len(texts)
     if n <= _BRUTE_FORCE_LIMIT:
         return NearDuplicates(
@@ -140,17 +105,10 @@ def redundant_flags(texts: Sequence[TaskText]) -> list[bool]:
 
 
 def near_duplicate_pairs(texts: Sequence[TaskText]) -> list[tuple[int, int]]:
-    """All index pairs ``(i, j)``, ``i < j``, of texts that are near-duplicates (exact).
+    """All sorted pairs ``(i, j)``, ``i < j``, of near-duplicates (exact copies too), exactly.
 
-    The time grows with the number of pairs found, which a large cluster of copies makes
-    quadratic: the report and the metric use :func:`first_near_duplicates`, which never
-    lists pairs.
-
-    Args:
-        texts: Task features; exact duplicates (equal ``norm``) are reported as pairs too.
-
-    Returns:
-        The pairs, sorted.
+    A large cluster of copies makes it quadratic: the report and the metric use
+    :func:`first_near_duplicates`, which never lists pairs.
     """
     n = len(texts)
     if n <= _BRUTE_FORCE_LIMIT:
@@ -191,12 +149,8 @@ class _Groups:
         return is_near_duplicate(self.texts[a], self.texts[b])
 
 
-# --- exact: prefix filtering ---------------------------------------------------------------
-
-
 def _required_overlap(size: int, threshold: float) -> int:
-    """Smallest overlap a set of ``size`` tokens needs for Jaccard >= ``threshold``
-    (rounded down by a hair, so float rounding can only lengthen a prefix)."""
+    """Smallest overlap for Jaccard >= ``threshold`` (a hair low: rounding only lengthens a prefix)."""
     return max(1, math.ceil(threshold * size - _EPSILON))
 
 
@@ -265,12 +219,8 @@ def _exact_first(groups: _Groups) -> list[int | None]:
     return first
 
 
-# --- sketch: MinHash LSH, bounded buckets ---------------------------------------------------
-
-
 def _sketch_candidates(sets: Sequence[frozenset[str]], threshold: float, estimate: float) -> tuple[np.ndarray, ...]:
-    """``(later, earlier, score)`` candidate pairs among the non-empty ``sets``, by the
-    one index; ``score`` is the estimate over ``threshold``."""
+    """``(later, earlier, estimate / threshold)`` candidate pairs among the non-empty ``sets``."""
     live = np.fromiter((i for i, s in enumerate(sets) if s), dtype=np.int64)
     index = LSHIndex(threshold, 128, estimate=estimate, bucket=_SKETCH_BUCKET)
     found: list[tuple[np.ndarray, ...]] = []

@@ -1,47 +1,32 @@
-"""The second pass of ``embtaskgen dedup``: write the kept rows and the report, whole or not at all.
+"""What ``embtaskgen dedup`` writes: the kept rows and the report, whole or not at all.
 
-Once the LSH pass has decided which texts are near-duplicates (by position: texts
-counted from 0 in input order), the input is streamed again: each row is written to
-the output without its near-duplicate texts (a string column's row is dropped; a list
-column's row keeps its other items), and every dropped text is listed in the report
-with the kept text it nearly duplicates and their estimated Jaccard similarity.
-
-The report (JSON) holds the settings, the counts (``rows``, ``rows_written``, ``items``,
-``kept``, ``removed``, ``clusters``: kept texts with at least one near-duplicate,
-``rows_emptied``: list rows left with no item) and ``duplicates``: one entry per dropped
-text, in input order::
+Rows are written as soon as their texts are decided: a string column's near-duplicate
+row is dropped, a list column's row keeps its other items. The report (JSON) holds the
+settings, the counts and one entry per dropped text, in input order::
 
     {"item": 7, "source": "tasks.jsonl:8", "text": "...", "similarity": 0.81,
      "kept": {"item": 2, "source": "tasks.jsonl:3", "text": "..."}}
 
-(``"index"`` too, the text's place in its row's list, for a list column.)
-
-Both files are written under temporary names next to their targets and renamed into
-place only when complete: a failure leaves neither a partial output nor a partial report.
-
-Example:
-    >>> import json, pathlib, tempfile
-    >>> from embtaskgen.dedup.source import DedupSource
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "in.jsonl").write_text('{"task": "a"}\\n{"task": "a!"}\\n')
-    >>> counts = write_outputs(DedupSource(folder / "in.jsonl", None), {1: (0, 1.0)},
-    ...                        folder / "out.jsonl", folder / "report.json", {})
-    >>> counts["rows_written"], (folder / "out.jsonl").read_text()
-    (1, '{"task": "a"}\\n')
+(with ``"index"``, the place in the row's list, for a list column). The kept texts wait
+for the report in a temporary file, not in memory. Both files are written under
+temporary names and renamed into place only when complete.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import tempfile
+from array import array
+from collections.abc import Mapping, Sequence
+from itertools import accumulate
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from embtaskgen.dedup.source import DedupSource
-from embtaskgen.errors import ConfigError
+import numpy as np
 
-__all__ = ["report_path_for", "write_outputs"]
+__all__ = ["DedupOutputs", "report_path_for"]
 
 _REPORT_SUFFIX = ".dedup-report.json"
 
@@ -61,84 +46,95 @@ def _temporary(target: Path) -> Path:
     return target.with_name(f".{target.name}.tmp-{os.getpid()}")
 
 
-def write_outputs(
-    source: DedupSource,
-    removed: Mapping[int, tuple[int, float]],
-    output: Path,
-    report: Path,
-    header: Mapping[str, Any],
-    items: int | None = None,
-) -> dict[str, Any]:
-    """Stream ``source`` again, writing the kept rows to ``output`` and the report.
+class DedupOutputs:
+    """The output and the report being written (a context manager: on error, nothing is left)."""
 
-    Args:
-        source: The input.
-        removed: Dropped text position -> (kept text position, estimated similarity).
-        output: The JSONL file to write.
-        report: The report file to write.
-        header: Settings to put at the top of the report.
-        items: The number of texts the first pass saw, if known (checked).
+    def __init__(self, output: Path, report: Path, column: str, is_list: bool) -> None:
+        self.output, self.report, self.column, self.is_list = output, report, column, is_list
+        self.tmp_out, self.tmp_report = _temporary(output), _temporary(report)
+        self.counts = {"rows": 0, "rows_written": 0, "items": 0, "rows_emptied": 0}
+        # Per dropped text, ``(item, index in its row, kept item)`` and the estimate; the texts
+        # wait on disk ("where\0text" each), so that memory holds numbers only.
+        self.dropped, self._similarity = array("q"), array("d")
+        self._spool = tempfile.TemporaryFile()
+        self._offsets = array("q", [0])
+        self._handle = open(self.tmp_out, "w", encoding="utf-8", errors="surrogatepass")
 
-    Returns:
-        The report's counts.
+    def __enter__(self) -> DedupOutputs:
+        return self
 
-    Raises:
-        ConfigError: The input changed between the passes or has a bad line.
-        OSError: A file cannot be written (nothing is left behind).
-    """
-    wanted = {kept for kept, _ in removed.values()}
-    kept_at: dict[int, tuple[str, str]] = {}  # kept position -> (source, text)
-    entries: list[dict[str, Any]] = []
-    counts = {"rows": 0, "rows_written": 0, "items": 0, "rows_emptied": 0}
-    tmp_out, tmp_report = _temporary(output), _temporary(report)
-    try:
-        with open(tmp_out, "w", encoding="utf-8", errors="surrogatepass") as handle:
-            position = 0
-            for file, number, row, texts in source.rows():
-                where = f"{file}:{number}"
-                counts["rows"] += 1
-                keep: list[str] = []
-                for index, text in enumerate(texts):
-                    hit = removed.get(position)
-                    if hit is None:
-                        keep.append(text)
-                        if position in wanted:
-                            kept_at[position] = (where, text)
-                    else:
-                        if hit[0] not in kept_at:
-                            raise ConfigError(f"{where}: the input changed while it was read")
-                        kept_where, kept_text = kept_at[hit[0]]
-                        entry: dict[str, Any] = {"item": position, "source": where}
-                        if source.is_list:
-                            entry["index"] = index
-                        entry.update(
-                            text=text,
-                            similarity=round(float(hit[1]), 4),
-                            kept={"item": hit[0], "source": kept_where, "text": kept_text},
-                        )
-                        entries.append(entry)
-                    position += 1
-                counts["items"] += len(texts)
-                if source.is_list:
-                    counts["rows_emptied"] += bool(texts) and not keep
-                    row = {**row, source.column: keep}
-                elif not keep:
-                    continue
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-                counts["rows_written"] += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        if items is not None and counts["items"] != items:
-            raise ConfigError(f"{source.path}: the input changed while it was read")
-        counts.update(kept=counts["items"] - len(entries), removed=len(entries), clusters=len(wanted))
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self._spool.close()
+        self._handle.close()
+        if kind is not None:
+            self.tmp_out.unlink(missing_ok=True)
+            self.tmp_report.unlink(missing_ok=True)
+
+    def write(
+        self,
+        rows: Sequence[tuple[Path | str, int, dict[str, Any], list[str]]],
+        kept_of: np.ndarray,
+        estimate: np.ndarray,
+    ) -> None:
+        """Write the next ``rows`` given their texts' decisions (:meth:`LSHIndex.add`'s)."""
+        position = len(self._offsets) - 1
+        kept_list, estimates = kept_of.tolist(), estimate.tolist()
+        records: list[bytes] = []
+        for file, number, row, texts in rows:
+            where = f"{file}:{number}"
+            self.counts["rows"] += 1
+            keep: list[str] = []
+            for index, text in enumerate(texts):
+                k = len(records)
+                records.append(f"{where}\0{text}".encode("utf-8", "surrogatepass"))
+                if kept_list[k] < 0:
+                    keep.append(text)
+                else:
+                    self.dropped.extend((position + k, index, kept_list[k]))
+                    self._similarity.append(estimates[k])
+            self.counts["items"] += len(texts)
+            if self.is_list:
+                self.counts["rows_emptied"] += bool(texts) and not keep
+                row = {**row, self.column: keep}
+            elif not keep:
+                continue
+            self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self.counts["rows_written"] += 1
+        self._spool.write(b"".join(records))
+        ends = accumulate(map(len, records), initial=self._offsets[-1])
+        next(ends)
+        self._offsets.extend(ends)
+
+    def _text(self, position: int) -> dict[str, Any]:
+        start = self._offsets[position]
+        self._spool.seek(start)
+        record = self._spool.read(self._offsets[position + 1] - start).decode("utf-8", "surrogatepass")
+        where, text = record.split("\0", 1)
+        return {"item": position, "source": where, "text": text}
+
+    def finish(self, header: Mapping[str, Any]) -> dict[str, Any]:
+        """Write the report and move both files into place; return the report's counts."""
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        self._spool.flush()
+        kept: dict[int, dict[str, Any]] = {}
+        entries: list[dict[str, Any]] = []
+        for at, similarity in enumerate(self._similarity):
+            item, index, first = self.dropped[3 * at : 3 * at + 3]
+            entry = self._text(item)
+            if self.is_list:
+                entry = {"item": item, "source": entry["source"], "index": index, "text": entry["text"]}
+            if first not in kept:
+                kept[first] = self._text(first)
+            entry.update(similarity=round(similarity, 4), kept=kept[first])
+            entries.append(entry)
+        counts = self.counts
+        counts.update(kept=counts["items"] - len(entries), removed=len(entries), clusters=len(kept))
         document = {**header, **counts, "duplicates": entries}
-        with open(tmp_report, "w", encoding="utf-8", errors="surrogatepass") as handle:
+        with open(self.tmp_report, "w", encoding="utf-8", errors="surrogatepass") as handle:
             json.dump(document, handle, ensure_ascii=False, indent=1)
             handle.write("\n")
-        os.replace(tmp_report, report)
-        os.replace(tmp_out, output)
-    except BaseException:
-        tmp_out.unlink(missing_ok=True)
-        tmp_report.unlink(missing_ok=True)
-        raise
-    return counts
+        os.replace(self.tmp_report, self.report)
+        os.replace(self.tmp_out, self.output)
+        return counts

@@ -1,29 +1,13 @@
 """Near-duplicate removal across a whole dataset with MinHash LSH (``embtaskgen dedup``).
 
-Two passes over the input, streamed (memory holds the LSH index of the kept texts and
-the list of dropped ones, never the rows):
-
-1. *Signatures and LSH*: the texts of the chosen column, a block of :data:`BLOCK` at a
-   time, become shingle sets (:mod:`~embtaskgen.dedup.shingling`), then MinHash
-   signatures (:mod:`~embtaskgen.dedup.sketch`, one rensa call per block), then go
-   through the LSH index (:mod:`~embtaskgen.dedup.lsh_index`) in input
-   order: a text whose estimated Jaccard similarity to an earlier *kept* text reaches
-   ``threshold`` is dropped, so the first text of each cluster is kept. With
-   ``executor="ray"`` the signatures of a folder of shards are computed by Ray Data, one
-   shard per task (:mod:`~embtaskgen.dedup.shard_signatures`); the LSH pass runs here, in
-   the same order, so the result is the same.
-2. *Writing* (:mod:`~embtaskgen.dedup.outputs`): the kept rows and a report of
-   every dropped text with the kept text it nearly duplicates.
-
-The default threshold, :data:`~embtaskgen.dedup.settings.DEFAULT_THRESHOLD` = 0.7 on stemmed
-content words, comes from the project's hand-labelled tasks (``tests/quality/fixtures``: the near- and
-exact-duplicate lists, with their paraphrase clusters, against the varied lists):
-``benchmarks/dedup.py --calibrate`` measures pairwise precision 1.000 and recall 0.968
-for exact Jaccard from 0.70 to 0.80 (0.936 / 0.991 from 0.60 to 0.65, where pairs such
-as "match a book title to the name of its author" / "pair a book title with the name of
-its author", labelled distinct, start to count); 0.7 sits at the low end of the plateau,
-for recall, and the MinHash LSH pass at the defaults drops 97 of the 100 labelled
-duplicates and nothing else.
+One streamed pass (memory holds the LSH index of the kept texts, never the rows): the
+texts, :data:`BLOCK` at a time, become shingles and MinHash signatures and go through
+the LSH index in input order; a text whose estimated Jaccard similarity to an earlier
+*kept* text reaches ``threshold`` is dropped, then the block's rows are written. With
+``executor="ray"`` Ray Data signs the shards, cut to the same blocks: same result. The
+default threshold, 0.7 on stemmed content words, was measured on the labelled tasks
+(``benchmarks/dedup.py --calibrate``: pairwise precision 1.000 and recall 0.968 from 0.70
+to 0.80; at the defaults the LSH pass drops 97 of 100 labelled duplicates, nothing else).
 
 Example:
     >>> near_duplicate_clusters(["Retrieve news articles about a company.",
@@ -38,16 +22,17 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from embtaskgen.dedup.lsh_index import LSHIndex
-from embtaskgen.dedup.outputs import report_path_for, write_outputs
+from embtaskgen.dedup.outputs import DedupOutputs, report_path_for
 from embtaskgen.dedup.settings import DedupSettings
-from embtaskgen.dedup.source import DedupSource
+from embtaskgen.dedup.source import DedupSource, Row
 from embtaskgen.errors import ConfigError
 
 __all__ = ["BLOCK", "EXECUTORS", "DedupResult", "dedup_rows", "near_duplicate_clusters"]
@@ -70,7 +55,7 @@ class DedupResult:
         rows: Rows read. ``rows_written``: rows written.
         items: Texts compared. ``kept`` / ``removed``: texts kept / dropped.
         clusters: Kept texts with at least one dropped near-duplicate.
-        seconds: Wall time of both passes.
+        seconds: Wall time.
     """
 
     output: Path
@@ -85,16 +70,7 @@ class DedupResult:
 
 
 def near_duplicate_clusters(texts: Sequence[str], settings: DedupSettings | None = None) -> dict[int, list[int]]:
-    """The near-duplicate clusters of a list of texts, in memory.
-
-    Args:
-        texts: The texts, in order.
-        settings: How to compare them (default :class:`DedupSettings`).
-
-    Returns:
-        For each kept text with near-duplicates, its index -> the indices of the later
-        texts dropped as its near-duplicates (ascending). Texts in no cluster are absent.
-    """
+    """Index of each kept text with near-duplicates -> the indices of those, ascending."""
     settings = settings or DedupSettings()
     index = LSHIndex(settings.threshold, settings.num_perm)
     clusters: dict[int, list[int]] = {}
@@ -105,15 +81,18 @@ def near_duplicate_clusters(texts: Sequence[str], settings: DedupSettings | None
     return clusters
 
 
-def _local_blocks(source: DedupSource, settings: DedupSettings) -> Iterator[np.ndarray]:
-    pending: list[str] = []
-    for _, _, _, texts in source.rows():
-        pending.extend(texts)
-        if len(pending) >= BLOCK:
-            yield settings.sign(pending)
-            pending = []
-    if pending:
-        yield settings.sign(pending)
+def _chunks(source: DedupSource) -> Iterator[tuple[list[Row], list[str]]]:
+    """The rows, in runs that end once they hold :data:`BLOCK` texts."""
+    rows: list[Row] = []
+    texts: list[str] = []
+    for row in source.rows():
+        rows.append(row)
+        texts.extend(row[3])
+        if len(texts) >= BLOCK:
+            yield rows, texts
+            rows, texts = [], []
+    if rows:
+        yield rows, texts
 
 
 def dedup_rows(
@@ -165,44 +144,27 @@ def dedup_rows(
     if out.resolve() == report_path.resolve():
         raise ConfigError(f"{out}: the output and the report must be different files")
     index = LSHIndex(settings.threshold, settings.num_perm)
+    signer: AbstractContextManager[Callable[[list[str]], np.ndarray]] = nullcontext(settings.sign)
     if executor == "ray":
-        from embtaskgen.dedup.shard_signatures import ray_signature_blocks
+        from embtaskgen.dedup.shard_signatures import RaySignatures
 
-        blocks = ray_signature_blocks(src, settings, ray_address)
-    else:
-        blocks = _local_blocks(src, settings)
-    removed: dict[int, tuple[int, float]] = {}
-    for sig in blocks:
-        base = index.seen
-        kept_of, estimate = index.add(sig)
-        for i in np.flatnonzero(kept_of >= 0).tolist():
-            removed[base + i] = (int(kept_of[i]), float(estimate[i]))
-    seen, bands, rows = index.seen, index.bands, index.rows
-    del index, blocks  # the second pass needs only ``removed``
-    logger.info("dedup: %d of %d texts are near-duplicates", len(removed), seen)
-    header = {
-        "input": str(src.path),
-        "output": str(out),
-        "column": src.column,
-        "shingles": settings.shingles,
-        "shingle_size": settings.shingle_size,
-        "threshold": settings.threshold,
-        "num_perm": settings.num_perm,
-        "engine": settings.engine,
-        "seed": settings.seed,
-        "executor": executor,
-        "bands": bands,
-        "rows_per_band": rows,
-    }
-    counts = write_outputs(src, removed, out, report_path, header, items=seen)
-    return DedupResult(
-        output=out,
-        report=report_path,
-        rows=counts["rows"],
-        rows_written=counts["rows_written"],
-        items=counts["items"],
-        kept=counts["kept"],
-        removed=counts["removed"],
-        clusters=counts["clusters"],
-        seconds=time.perf_counter() - started,
-    )
+        signer = RaySignatures(src, settings, ray_address)
+    with DedupOutputs(out, report_path, src.column, src.is_list) as outputs:
+        with signer as sign:
+            for rows, texts in _chunks(src):
+                kept_of, estimate = index.add(sign(texts)) if texts else (np.empty(0, np.int64), np.empty(0))
+                outputs.write(rows, kept_of, estimate)
+        logger.info("dedup: %d of %d texts are near-duplicates", len(outputs.dropped) // 3, index.seen)
+        header = {
+            "input": str(src.path),
+            "output": str(out),
+            "column": src.column,
+            **settings.model_dump(),
+            "executor": executor,
+            "bands": index.bands,
+            "rows_per_band": index.rows,
+        }
+        del index  # the report needs only the outputs' numbers
+        counts = outputs.finish(header)
+    del counts["rows_emptied"]
+    return DedupResult(output=out, report=report_path, **counts, seconds=time.perf_counter() - started)

@@ -1,18 +1,4 @@
-"""How :mod:`~embtaskgen.dedup.run` compares texts: shingles, threshold, MinHash.
-
-The settings are validated once, here, where they enter; the local pass and the Ray
-step (:mod:`~embtaskgen.dedup.shard_signatures`) sign texts with the same
-:meth:`DedupSettings.sign`, so both give the same signatures.
-
-Example:
-    >>> settings = DedupSettings(threshold=0.8)
-    >>> settings.sign(["Retrieve news articles."]).shape
-    (1, 128)
-    >>> DedupSettings(shingles="sentence")
-    Traceback (most recent call last):
-    ...
-    embtaskgen.errors.ConfigError: ...
-"""
+"""How :mod:`~embtaskgen.dedup.run` compares texts (the local pass and the Ray step alike)."""
 
 from __future__ import annotations
 
@@ -41,11 +27,15 @@ class DedupSettings(FrozenSettings):
         shingle_size: Words or characters per shingle (``None``: 1 or 4).
         threshold: Jaccard threshold in (0, 1].
         num_perm: MinHash values per text (16 to 1024).
-        engine: ``"rensa"`` or ``"datasketch"``.
+        engine: ``"rensa"``.
         seed: Seed of the hash functions.
 
     Raises:
         ConfigError: A setting out of range; the message names the valid choices.
+
+    Example:
+        >>> DedupSettings(threshold=0.8).sign(["Retrieve news articles."]).shape
+        (1, 128)
     """
 
     shingles: Annotated[str, OneOf(SHINGLE_KINDS)] = "word"

@@ -1,33 +1,18 @@
 """The Ray Data step of ``embtaskgen dedup --executor ray``: signatures of a folder's shards.
 
-The shards of the input become a Ray Dataset of paths, one row each; ``map_batches``
-runs :func:`sign_shard` as a Ray task per shard (a plain function, not an actor pool:
-no CPU is held between shards, so a 2-CPU instance never starves), which reads the
-shard with the same strict reader as the local path and returns its texts' MinHash
-signatures, one output row per text. The driver takes the blocks **in shard order**
-(``preserve_order``) and runs the LSH pass itself, so the result is the one the local
-executor gives. A single file is one shard (one task): the step pays off on a folder of
-many shards and a cluster of many CPUs.
-
-Ray itself: the runner's session (:func:`embtaskgen.runs.ray.executor.ray_session`):
-with ``address=None`` a local instance starts on 127.0.0.1 (no dashboard, as many CPUs
-as the machine has) and is shut down at the end; ``"auto"``, ``"host:port"`` or
-``"ray://host:port"`` connects to a running cluster (one that does not answer fails at
-once); a Ray already initialised in the process is used as it is (and left running).
-Ray Data's progress bars are off. A bad line in a shard stops the run with the reader's
-:class:`~embtaskgen.errors.ConfigError` (its message comes back as data: Ray does not
-carry the exception's type back).
-
-Example (needs ``pip install 'embtaskgen[ray]'``)::
-
-    dedup_rows("tasks/", "tasks.dedup.jsonl", executor="ray")
+:func:`sign_shard` runs as a plain Ray task per shard (no actor pool: no CPU is held
+between shards, so a 2-CPU instance never starves), with the local strict reader; the
+driver takes the blocks in shard order (``preserve_order``) and runs the LSH pass. Ray
+starts as the runner's does (:func:`embtaskgen.runs.ray.executor.ray_session`). A bad
+line comes back as data (Ray loses the exception's type) and is raised as a ConfigError.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,7 +24,7 @@ from embtaskgen.runs.ray.executor import ray_session
 if TYPE_CHECKING:
     from embtaskgen.dedup.settings import DedupSettings
 
-__all__ = ["ray_signature_blocks", "sign_shard"]
+__all__ = ["RaySignatures", "ray_signature_blocks", "sign_shard"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +32,8 @@ logger = logging.getLogger(__name__)
 def sign_shard(
     batch: dict[str, np.ndarray], *, column: str, is_list: bool, settings: DedupSettings
 ) -> dict[str, np.ndarray]:
-    """MinHash signatures of the texts of the shards in ``batch`` (a ``path`` column).
-
-    Returns:
-        ``{"sig": (texts, num_perm) uint32, "error": (texts,) str}``, the texts in shard
-        then row order and ``error`` empty; or, if a shard cannot be read, one row whose
-        ``error`` is the reader's message (Ray does not carry the exception's type back).
-    """
+    """``{"sig": (texts, num_perm), "error": (texts,)}`` of the shards in ``batch["path"]``;
+    a shard that cannot be read gives one row whose ``error`` is the reader's message."""
     texts: list[str] = []
     try:
         for path in batch["path"].tolist():
@@ -67,8 +47,10 @@ def sign_shard(
     return {"sig": settings.sign(texts), "error": np.array([""] * len(texts), dtype=object)}
 
 
-def ray_signature_blocks(source: DedupSource, settings: DedupSettings, address: str | None) -> Iterator[np.ndarray]:
-    """Yield the signatures of ``source``'s texts, a shard's block at a time, in order.
+def ray_signature_blocks(
+    source: DedupSource, settings: DedupSettings, address: str | None
+) -> Generator[np.ndarray, None, None]:
+    """Yield the signatures of ``source``'s texts, a block at a time, in order.
 
     Raises:
         ConfigError: A bad line in a shard, or a cluster that cannot be reached.
@@ -98,3 +80,31 @@ def ray_signature_blocks(source: DedupSource, settings: DedupSettings, address: 
                     yield sig.reshape(-1, settings.num_perm)
         finally:
             context.execution_options.preserve_order, context.enable_progress_bars = saved
+
+
+class RaySignatures:
+    """:func:`ray_signature_blocks` cut to the driver's blocks (a ConfigError if they differ)."""
+
+    def __init__(self, source: DedupSource, settings: DedupSettings, address: str | None) -> None:
+        self._blocks = ray_signature_blocks(source, settings, address)
+        self._held = np.empty((0, settings.num_perm), dtype=np.uint32)
+        self._changed = f"{source.path}: the input changed while it was read"
+
+    def __enter__(self) -> RaySignatures:
+        return self
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        while self._held.shape[0] < len(texts):
+            block = next(self._blocks, None)
+            if block is None:
+                raise ConfigError(self._changed)
+            self._held = np.concatenate((self._held, block))
+        sig, self._held = self._held[: len(texts)], self._held[len(texts) :]
+        return sig
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if kind is None and (self._held.size or next(self._blocks, None) is not None):
+                raise ConfigError(self._changed)
+        finally:
+            self._blocks.close()

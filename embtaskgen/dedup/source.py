@@ -1,31 +1,9 @@
 """What ``embtaskgen dedup`` reads: rows from a file or a folder of shards, and their texts.
 
-The input is a JSONL file, or a folder of shards read in name order (``*.jsonl``, and
-``*.parquet`` when pyarrow is installed; names starting with ``_`` or ``.`` are
-skipped), through :func:`~embtaskgen.io.shards.iter_shard_rows` with the
-one strict line reader (:func:`~embtaskgen.io.jsonl.iter_jsonl`): a line that
-is not a JSON object stops the run with a :class:`~embtaskgen.errors.ConfigError` naming
-file and line. Rows are streamed, never held all at once.
-
-The texts compared are those of one *column*:
-
-* a string column (flattened tasks' ``task``, examples' ``user_query``,
-  ``positive_document`` ...): one text per row; a near-duplicate row is dropped whole;
-* a list-of-strings column (unflattened rows' ``tasks``): one text per item; a
-  near-duplicate item is dropped from its row's list (the row stays, possibly with an
-  empty list).
-
-With no column given, a row with a ``task`` string uses ``task``, else one with a
-``tasks`` list uses ``tasks``. Every row must hold the column with the kind of value the
-first row holds (a ``null`` list counts as empty).
-
-Example:
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "rows.jsonl"
-    >>> _ = path.write_text('{"tasks": ["a b", "c"]}\\n{"tasks": ["d"]}\\n')
-    >>> source = DedupSource(path, None)
-    >>> source.column, [texts for _, _, _, texts in source.rows()]
-    ('tasks', [['a b', 'c'], ['d']])
+Shards are read in name order with the strict reader (a bad line is a ConfigError naming
+file and line). A string column gives one text per row (a near-duplicate row is dropped);
+a list-of-strings column one per item (dropped from its list; ``null`` is empty). No
+column given: ``task`` if the first row has that string, else ``tasks``.
 """
 
 from __future__ import annotations
@@ -38,24 +16,10 @@ from typing import Any
 from embtaskgen.errors import ConfigError
 from embtaskgen.io.shards import iter_shard_rows, shard_paths
 
-__all__ = ["DedupSource", "input_files"]
+__all__ = ["DedupSource", "Row"]
 
-
-def input_files(path: str | os.PathLike[str]) -> list[Path]:
-    """The files of ``path``: itself, or a folder's shards in name order.
-
-    Raises:
-        ConfigError: ``path`` does not exist, or is a folder without shards.
-    """
-    target = Path(path)
-    if target.is_dir():
-        files = shard_paths(target)
-        if not files:
-            raise ConfigError(f"{target}: the folder holds no shards (*.jsonl or *.parquet)")
-        return files
-    if not target.is_file():
-        raise ConfigError(f"{target}: no such file or folder")
-    return [target]
+#: ``(file, line, row, texts)``: one row read and the texts of its column.
+Row = tuple[Path, int, dict[str, Any], list[str]]
 
 
 def _describe(row: dict[str, Any]) -> str:
@@ -63,20 +27,19 @@ def _describe(row: dict[str, Any]) -> str:
 
 
 class DedupSource:
-    """The rows of an input and the texts of one column (see the module docstring).
-
-    Args:
-        path: A JSONL file or a folder of shards.
-        column: The column to compare, or ``None`` to choose ``task`` / ``tasks``.
+    """The rows of an input and the texts of one column (``None``: ``task`` / ``tasks``).
 
     Raises:
-        ConfigError: The input is missing or empty, or its first row has no such column
-            (the message lists the row's columns).
+        ConfigError: The input is missing or empty, or its first row has no such column.
     """
 
     def __init__(self, path: str | os.PathLike[str], column: str | None) -> None:
         self.path = Path(path)
-        self.files = input_files(self.path)
+        if not self.path.is_dir() and not self.path.is_file():
+            raise ConfigError(f"{self.path}: no such file or folder")
+        self.files = shard_paths(self.path) if self.path.is_dir() else [self.path]
+        if not self.files:
+            raise ConfigError(f"{self.path}: the folder holds no shards (*.jsonl or *.parquet)")
         rows = self._raw()
         first = next(rows, None)
         rows.close()  # the file is read again, from the start, by rows()
@@ -103,8 +66,7 @@ class DedupSource:
 
     @classmethod
     def for_file(cls, file: Path, column: str, is_list: bool) -> DedupSource:
-        """The source of one shard of an input whose column is already known (a Ray
-        worker's view; an empty shard is allowed)."""
+        """One shard of an input whose column is known (a Ray worker's view; may be empty)."""
         source = cls.__new__(cls)
         source.path, source.files, source.column, source.is_list = file, [file], column, is_list
         return source
@@ -114,11 +76,7 @@ class DedupSource:
             yield from iter_shard_rows(file)
 
     def texts_of(self, row: dict[str, Any], where: str) -> list[str]:
-        """The texts of one row's column (one for a string column).
-
-        Raises:
-            ConfigError: The row lacks the column or holds another kind of value.
-        """
+        """The texts of one row's column; a ConfigError if it lacks it or holds another kind."""
         value = row.get(self.column, ...)
         if value is ...:
             raise ConfigError(f"{where}: no column {self.column!r} (columns: {_describe(row)})")
@@ -137,7 +95,7 @@ class DedupSource:
             f"{where}: column {self.column!r} must be a string like the first row's, got {type(value).__name__}"
         )
 
-    def rows(self) -> Iterator[tuple[Path, int, dict[str, Any], list[str]]]:
+    def rows(self) -> Iterator[Row]:
         """Yield ``(file, line, row, texts)`` for every row, in order."""
         for file, number, row in self._raw():
             yield file, number, row, self.texts_of(row, f"{file}:{number}")

@@ -1,11 +1,5 @@
-"""Run planned calls through the run executor and keep the results in memory.
-
-``EmbeddingTaskGenerator.forward`` (and evaluation) use the same worker pool and
-scheduler as :func:`embtaskgen.run` (:mod:`.scheduler`), with a recorder that keeps each
-result instead of writing lines. No run-level retries (DSPy's LM retries inside each
-call); a call that raises is re-raised once every call has finished, the first in plan
-order; a ``KeyboardInterrupt`` inside a call stops the calls not yet started and is
-re-raised.
+"""Run planned calls through the run's scheduler and keep the results in memory (``forward``,
+evaluation): no run-level retries; errors re-raised after every call, the first in plan order.
 
 Example:
     >>> from embtaskgen.brainstorm.call_result import CallResult
@@ -69,21 +63,12 @@ def collect(
     workers: int,
     progress: Callable[[R], None] | None = None,
 ) -> list[R]:
-    """Call every ``(category, generation)`` of ``jobs`` on ``workers`` threads.
-
-    Args:
-        jobs: The planned calls, in plan order (distinct pairs; the second item is
-            whatever index ``call`` takes, the generation for a run).
-        call: Makes one call (a parse failure is a result; other errors raise).
-        workers: Calls in flight at most.
-        progress: Called with each result as it finishes (on the caller's thread).
-
-    Returns:
-        The results in plan order.
+    """Call every distinct ``(category, generation)`` of ``jobs`` on ``workers`` threads and
+    return the results in plan order; ``progress`` gets each as it finishes (this thread).
 
     Raises:
         Exception: The first error (in plan order) a call raised, after all finished.
-        KeyboardInterrupt: One was raised inside a call.
+        KeyboardInterrupt: One was raised inside a call (the calls not started are not).
     """
     kept = _Kept(progress)
     results: dict[tuple[str, int], R] = {}

@@ -1,29 +1,14 @@
 """Classify a failed model call and decide whether the run tries it again.
 
-DSPy's ``LM`` already retries transient failures of one call (``num_retries``, 3 by
-default, with exponential backoff of 1, 2, 4 s or the provider's ``retry_after``) for
-every LM that runs on an engine (native lm15, LiteLLM, custom engines). What it does not
-cover, and this module does:
-
-* a legacy ``BaseLM.forward`` subclass gets no DSPy retries at all;
-* a rate-limit storm or an outage longer than DSPy's few seconds of backoff.
-
-For those, the run puts the generation back in the queue after a longer pause
-(:class:`RetryPolicy`), without holding a worker thread while it waits. Anything that
-is not transient (authentication, invalid request, context window, a bug) fails the
-generation at once.
-
-What an error says comes from a server or a library and is untrusted:
-:func:`describe_error` redacts API keys from it (the environment's and those given to
-the model, :func:`embtaskgen.lm.untrusted.redact`), makes it storable and caps it, before
-it reaches a failures file, a summary or a log.
+DSPy's ``LM`` retries a call's transient failures for a few seconds; a legacy
+``BaseLM.forward`` gets none, and a rate-limit storm or outage lasts longer: the run
+re-queues such a generation after a longer pause (:class:`RetryPolicy`), holding no
+thread. An error's text is untrusted: API keys redacted, made storable, capped.
 
 Example:
     >>> from dspy.utils.exceptions import LMRateLimitError, LMAuthError
     >>> is_transient(LMRateLimitError("slow down")), is_transient(LMAuthError("bad key"))
     (True, False)
-    >>> RetryPolicy(attempts=2, backoff=10).delay(0)
-    10.0
 """
 
 from __future__ import annotations
@@ -48,16 +33,8 @@ _TRANSIENT_BUILTIN = (builtins.TimeoutError, builtins.ConnectionError)
 
 
 def is_transient(error: BaseException) -> bool:
-    """Whether ``error`` is worth another attempt later (rate limit, timeout, 5xx, network).
-
-    Args:
-        error: The exception a model call raised.
-
-    Returns:
-        ``True`` for DSPy's retryable LM errors, their lm15 counterparts (raised by
-        engines outside a DSPy boundary) and Python's ``TimeoutError`` /
-        ``ConnectionError``.
-    """
+    """Whether ``error`` is worth another attempt later: DSPy's retryable LM errors, their
+    lm15 counterparts (engines outside a DSPy boundary), ``TimeoutError``, ``ConnectionError``."""
     if not isinstance(error, Exception):
         return False
     return is_retryable_lm_error(error) or isinstance(error, _TRANSIENT_LM15 + _TRANSIENT_BUILTIN)
@@ -75,9 +52,7 @@ def error_text(error: BaseException, max_chars: int | None = ERROR_TEXT_LIMIT) -
 
 
 def describe_error(error: BaseException) -> dict[str, object]:
-    """A JSON-ready description of ``error``: type, message, status and provider if known.
-
-    The message is :func:`error_text` (API keys redacted); so is any text field.
+    """A JSON-ready description of ``error`` (type, message, status, provider), keys redacted.
 
     Example:
         >>> describe_error(ValueError("bad key sk-abcdefghijklmnop1234"))
@@ -95,17 +70,20 @@ def describe_error(error: BaseException) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how late a run re-queues a generation that failed transiently.
-
-    These attempts come on top of DSPy's own retries inside each call.
+    """How often and how late a run re-queues a generation that failed transiently (on top
+    of DSPy's retries inside each call).
 
     Args:
-        attempts: Extra attempts per generation after a transient failure (0: none).
-        backoff: Pause before the first extra attempt, in seconds; doubles each time.
-        max_backoff: Upper bound of the pause, in seconds.
+        attempts: Extra attempts per generation (0: none).
+        backoff: Seconds before the first extra attempt; doubles each time.
+        max_backoff: Longest pause, in seconds.
 
     Raises:
-        ValueError: A negative number of attempts or a negative pause.
+        ConfigError: A negative number of attempts or a negative pause.
+
+    Example:
+        >>> RetryPolicy(attempts=2, backoff=10).delay(0)
+        10.0
     """
 
     attempts: int = 2

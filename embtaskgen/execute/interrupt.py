@@ -1,11 +1,6 @@
-"""Turn Ctrl-C into a request to stop, so that no write is ever cut in half.
-
-Inside :class:`StopSignal` (entered on the main thread), the first SIGINT asks the run
-to stop starting calls and to finish (and write) the calls already in flight; the
-second asks it to abandon them and stop at once; a third raises ``KeyboardInterrupt``
-the usual way (the previous handler is back by then). Off the main thread, where
-Python delivers no signals, only :meth:`StopSignal.request` (for example from a
-``KeyboardInterrupt`` raised inside a model call) sets the flags.
+"""Turn Ctrl-C into a request to stop, so that no write is ever cut in half: in
+:class:`StopSignal` (main thread) the first SIGINT drains the calls in flight, the second
+abandons them, a third raises ``KeyboardInterrupt``. Elsewhere only ``request`` stops.
 
 Example:
     >>> with StopSignal() as stop:
@@ -43,11 +38,8 @@ class StopSignal:
         self._presses += 1
         if not self.reason:
             self.reason = reason
-        if self._presses == 1:
-            self.draining = True
-        else:
-            self.draining = True
-            self.abandon = True
+        self.draining = True
+        self.abandon = self._presses > 1
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.request("interrupted (Ctrl-C)")

@@ -1,16 +1,9 @@
-"""A fixed set of worker threads that run blocking model calls, fed a bounded queue.
+"""Worker threads that run blocking model calls from a queue, made once per run.
 
-Why threads and not asyncio: DSPy's async path (``Predict.acall`` -> ``LM.acall``)
-hands work to the event loop's thread pool two to four times per call (``prepare``,
-cache read, pricing, cache write); at 256 calls in flight on 2 cores those hand-offs
-cost more than they save (0.86 of the ideal rate, against 0.95 for threads on the sync
-path; see ``benchmarks/throughput.py``). The sync path blocks its thread in the engine
-(HTTP, ``time.sleep``), which releases the GIL, so one thread per call in flight is
-cheap. Threads are created once per run (no thread per call) and are daemons, so a run
-abandoned with a second Ctrl-C does not wait for calls that may never end.
-
-Each worker runs in a copy of the caller's ``contextvars`` context, so ``dspy.context``
-settings around the run reach the calls.
+Threads, not asyncio: DSPy's async path hands each call to a thread pool two to four
+times, 0.86 of the ideal rate at 256 calls on 2 cores against 0.95 for threads
+(``benchmarks/throughput.py``). Daemons (a second Ctrl-C does not wait for hung calls),
+each in a copy of the caller's ``contextvars`` (``dspy.context`` reaches the calls).
 
 Example:
     >>> pool = WorkerPool(lambda job: job * 2, workers=2)
@@ -45,11 +38,6 @@ class WorkerPool(Generic[J]):
     """Run ``fn(job)`` on ``workers`` daemon threads; results come back in finishing order.
 
     Only one thread (the run's) submits and collects.
-
-    Args:
-        fn: The blocking work for one job.
-        workers: Number of threads (calls in flight at most).
-        name: Prefix of the thread names.
     """
 
     def __init__(self, fn: Callable[[J], Any], workers: int, name: str = "embtaskgen-run") -> None:
@@ -99,12 +87,7 @@ class WorkerPool(Generic[J]):
         self._cancelled.set()
 
     def close(self, *, cancel: bool = False) -> None:
-        """Let the workers exit once the queue is empty; never waits for them.
-
-        Args:
-            cancel: Drop the jobs still queued (a call already running finishes, and its
-                result is dropped with the pool).
-        """
+        """Let the workers exit once the queue is empty (``cancel``: drop the jobs queued); never waits."""
         if cancel:
             self._cancelled.set()
         for _ in self._threads:

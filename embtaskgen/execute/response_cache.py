@@ -1,29 +1,11 @@
 """DSPy's response cache during a run: the disk on two threads, written in batches.
 
-DSPy's disk cache (``diskcache.FanoutCache``, 16 SQLite shards) opens one connection
-per shard in every thread that touches it, and sets it up (a settings query, pragmas, a
-64 MB memory map) on first use. A run calls from up to hundreds of worker threads: 256
-threads opened up to 4,096 connections, which cost more CPU than the calls themselves
-(4 ms per call instead of 1.6 on 2 cores) and 250 MB of memory, and every answer was
-written in a transaction of its own. :func:`funnel_cache` puts a :class:`FunnelledCache`
-in front of ``dspy.cache`` for the length of a run: the workers hand their reads to
-a reader thread (``READERS``) and their writes to a writer thread, which writes them in
-batches, one transaction per batch. The connections are those threads' only.
-
-What a run sees is what DSPy's cache gives:
-
-* ``get`` is DSPy's own ``Cache.get`` (memory first, then disk), on a reader thread;
-  the caller waits for it. An answer handed to ``put`` and not written yet is written
-  before a ``get`` of the same request reads, so a call sees every answer stored
-  before it asked.
-* ``put`` returns at once; the answer is written to disk within ``FLUSH_SECONDS`` (all
-  of them before the run returns). With a disk tier it is not also kept in memory (as
-  DSPy's ``put(..., enable_memory_cache=False)``): a run's memory stays flat, and a later
-  ``get`` reads it from disk (and keeps it in memory then). A memory-only cache is
-  called directly, as before.
-* Errors are DSPy's: a request without a cache key, or a failed disk write, is logged at
-  debug level and not stored (DSPy does the same); an error in ``get`` is raised in the
-  calling thread.
+DSPy's disk cache (16 SQLite shards) sets up a connection per shard in every thread: 256
+workers opened up to 4,096, costing more CPU than the calls (4 ms per call instead of
+1.6) and 250 MB, with a transaction per answer. :func:`funnel_cache` hands reads to one
+reader thread (after any pending write of the same request) and writes to one writer,
+batched within ``FLUSH_SECONDS``, to disk only (a run's memory stays flat). Errors are
+DSPy's: no key or a failed write is logged at debug level; a ``get`` error is raised.
 
 Example:
     >>> import tempfile
@@ -43,6 +25,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from typing import Any
 
 import dspy
@@ -57,46 +40,17 @@ MAX_PENDING = 4096
 BATCH = 128
 #: Longest an answer waits to be written (other processes see it after that).
 FLUSH_SECONDS = 0.5
-#: Reader threads (each opens its own connection per shard, 16, when it first reads one).
-#: More readers cost more CPU (connections, hand-offs) and did not raise the rate here.
-READERS = 1
 
 _STOP = object()
 _FLUSH = object()
 
 
-class _Reply:
-    """One ``get`` handed to a reader; the caller waits on it."""
-
-    __slots__ = ("done", "error", "value")
-
-    def __init__(self) -> None:
-        self.done = threading.Lock()
-        self.done.acquire()
-        self.value: Any = None
-        self.error: BaseException | None = None
-
-    def wait(self) -> Any:
-        self.done.acquire()
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
 class FunnelledCache:
-    """``inner`` (a ``dspy.clients.cache.Cache`` with a disk tier), read and written on its own threads.
+    """``inner`` (a DSPy ``Cache`` with a disk tier) but ``get`` and ``put`` on its own threads,
+    from first use to :meth:`close`. One reader: more cost CPU and did not raise the rate."""
 
-    Everything but ``get`` and ``put`` is ``inner``'s. The threads start on first use;
-    after :meth:`close` calls go straight to ``inner``.
-
-    Args:
-        inner: The cache to funnel.
-        readers: Reader threads.
-    """
-
-    def __init__(self, inner: Any, readers: int = READERS) -> None:
+    def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self._readers = max(1, readers)
         self._reads: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writes: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._room = threading.BoundedSemaphore(MAX_PENDING)
@@ -112,11 +66,10 @@ class FunnelledCache:
     def __contains__(self, key: str) -> bool:
         return key in self.inner
 
-    # ---------------------------------------------------------------- callers
     def get(self, request: dict[str, Any], ignored_args_for_cache_key: list[str] | None = None) -> Any:
         """DSPy's ``Cache.get`` on a reader thread, after any pending write of the same request."""
         key = self._key(request, ignored_args_for_cache_key)
-        reply = _Reply()
+        reply: Future[Any] = Future()
         with self._lock:
             direct = self._closed or not key
             if not direct:
@@ -128,7 +81,7 @@ class FunnelledCache:
                 self._reads.put((request, ignored_args_for_cache_key, reply))
         if direct:
             return self.inner.get(request, ignored_args_for_cache_key)
-        return reply.wait()
+        return reply.result()
 
     def put(
         self,
@@ -164,14 +117,12 @@ class FunnelledCache:
         """Start the threads (the caller holds the lock)."""
         if self._threads:
             return
-        threads = [threading.Thread(target=self._write_loop, name="embtaskgen-cache-writer", daemon=True)]
-        threads += [
-            threading.Thread(target=self._read_loop, name=f"embtaskgen-cache-reader-{index}", daemon=True)
-            for index in range(self._readers)
+        self._threads = [
+            threading.Thread(target=self._write_loop, name="embtaskgen-cache-writer", daemon=True),
+            threading.Thread(target=self._read_loop, name="embtaskgen-cache-reader-0", daemon=True),
         ]
-        for thread in threads:
+        for thread in self._threads:
             thread.start()
-        self._threads = threads
 
     def close(self) -> None:
         """Write every answer handed over, stop the threads; later calls go straight to ``inner``."""
@@ -180,13 +131,11 @@ class FunnelledCache:
             threads = self._threads
             if threads:
                 self._writes.put(_STOP)
-                for _ in range(self._readers):
-                    self._reads.put(_STOP)
+                self._reads.put(_STOP)
             self._written.notify_all()
         for thread in threads:
             thread.join()
 
-    # ---------------------------------------------------------------- threads
     def _read_loop(self) -> None:
         while True:
             item = self._reads.get()
@@ -194,10 +143,9 @@ class FunnelledCache:
                 return
             request, ignored, reply = item
             try:
-                reply.value = self.inner.get(request, ignored)
+                reply.set_result(self.inner.get(request, ignored))
             except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
-                reply.error = exc
-            reply.done.release()
+                reply.set_exception(exc)
 
     def _write_loop(self) -> None:
         batch: list[tuple[str, Any]] = []
@@ -247,13 +195,8 @@ class FunnelledCache:
 
 @contextlib.contextmanager
 def funnel_cache() -> Iterator[Any]:
-    """Within the block, ``dspy.cache`` is a :class:`FunnelledCache` over the current one
-    (when that has a disk tier; a memory-only cache is left as it is). On leaving, every
-    answer handed over is written and the cache restored (unless replaced meanwhile).
-
-    Yields:
-        The cache in use within the block.
-    """
+    """Funnel ``dspy.cache`` (if it has a disk tier) within the block and yield it; on leaving,
+    write every answer and restore the cache (unless replaced meanwhile)."""
     inner = dspy.cache
     if not getattr(inner, "enable_disk_cache", False) or isinstance(inner, FunnelledCache):
         yield inner

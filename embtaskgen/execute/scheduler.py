@@ -1,18 +1,9 @@
 """Keep the calls in flight, route their outcomes, retry the transient, stop when asked.
 
-The loop runs on the caller's thread; only model calls run on the worker threads of
-:class:`~embtaskgen.execute.pool.WorkerPool`. It keeps the pool busy from a lazy iterator
-of ``(category, generation)`` jobs (at most twice ``workers`` queued or running, so
-memory does not grow with the number of generations), hands each outcome to the
-:class:`Recorder` in plan order (:class:`~embtaskgen.execute.plan_order.PlanOrder`),
-re-queues transient failures after their
-backoff (a heap of delayed jobs, no thread held while waiting), and stops:
-
-* when every job has an outcome;
-* on Ctrl-C (:class:`~embtaskgen.execute.interrupt.StopSignal`): first finish the calls in
-  flight, then return; a second Ctrl-C returns at once;
-* when ``max_failures`` generations have failed in this run (calls in flight are
-  finished and written first).
+The loop runs on the caller's thread and feeds the pool from a lazy plan (at most twice
+``workers`` queued or running), hands outcomes on in plan order, re-queues transient
+failures after their backoff (a heap, no thread held) and stops when all is done, on
+Ctrl-C (drain; a second: at once) or after ``max_failures`` failed generations.
 """
 
 from __future__ import annotations
@@ -97,19 +88,10 @@ def schedule(
     stop: StopSignal,
     max_failures: int | None,
 ) -> Outcome:
-    """Run every job through ``call`` on ``workers`` threads and record the outcomes.
+    """Run every job, in order, through ``call`` (which raises on errors but parse failures)
+    on ``workers`` threads, record the outcomes and say why the loop ended.
 
-    Args:
-        jobs: The generations to call, in the order to start them.
-        call: Makes one model call (raises on errors other than parse failures).
-        workers: Calls in flight at most.
-        recorder: Writes and counts outcomes.
-        retry: The run's policy for transient errors.
-        stop: Ctrl-C flags.
-        max_failures: Stop once this many generations have failed (``None``: never).
-
-    Returns:
-        Why the loop ended.
+    ``max_failures``: stop once this many generations have failed (``None``: never).
     """
     outcome = Outcome()
     pool: WorkerPool[Job] = WorkerPool(call, workers)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from embtaskgen import ConfigError
-from embtaskgen.dedup.shingling import check_shingles, shingle_set
+from embtaskgen.dedup.shingling import shingle_set
 
 
 def test_word_shingles_are_stemmed_content_words():
@@ -19,12 +16,3 @@ def test_texts_without_shingles_fall_back_to_their_text():
     assert shingle_set("It is the one.", "word") == ["it is the one"]
     assert shingle_set("", "word") == [""]
     assert shingle_set("Hi!", "char", 4) == ["hi"]
-
-
-def test_check_shingles():
-    assert check_shingles("word", None) == ("word", 1)
-    assert check_shingles("char", 5) == ("char", 5)
-    with pytest.raises(ConfigError, match="shingles must be one of word, char"):
-        check_shingles("line", None)
-    with pytest.raises(ConfigError, match="shingle_size must be an integer from 1 to 32"):
-        check_shingles("char", 33)
