@@ -97,6 +97,7 @@ class LSHIndex:
         self._need = math.ceil(least * num_perm - 1e-9)  # equal values a candidate needs
         self._runs: list[list[np.ndarray]] = []  # per run, per band: sorted (key top << 32 | number)
         self._sigs: list[np.ndarray] = []  # chunks of stored signatures
+        self._marks: list[np.ndarray] = []  # and of their two low bits (:meth:`_marks_of`)
         self._ids = np.empty(1024, dtype=np.int64)  # stored number -> position
         self.kept = 0  # texts stored so far
         self.seen = 0  # texts added so far
@@ -112,19 +113,33 @@ class LSHIndex:
                 keys = _mix(keys ^ sig[:, k : self.bands * self.rows : self.rows].astype(np.uint64))
         return keys
 
-    def _stored(self, numbers: np.ndarray, columns: slice) -> np.ndarray:
-        """The stored signatures' values in ``columns`` for stored ``numbers``."""
-        width = len(range(*columns.indices(self.num_perm)))
-        out = np.empty((numbers.size, width), dtype=np.uint32)
-        if len(self._sigs) == 1:
-            return self._sigs[0][numbers, columns]
+    def _stored(self, numbers: np.ndarray, columns: slice, chunks: list[np.ndarray] | None = None) -> np.ndarray:
+        """The stored signatures' (or ``chunks``') values in ``columns`` for stored ``numbers``."""
+        chunks = self._sigs if chunks is None else chunks
+        if len(chunks) == 1:
+            return chunks[0][numbers, columns]
+        width = len(range(*columns.indices(chunks[0].shape[1])))
+        out = np.empty((numbers.size, width), dtype=chunks[0].dtype)
         if not numbers.size:
             return out
         chunk = numbers >> _CHUNK_BITS
         for c in range(int(chunk.min()), int(chunk.max()) + 1):
             mine = chunk == c
-            out[mine] = self._sigs[c][numbers[mine] & (_CHUNK - 1), columns]
+            out[mine] = chunks[c][numbers[mine] & (_CHUNK - 1), columns]
         return out
+
+    @staticmethod
+    def _marks_of(sig: np.ndarray) -> np.ndarray:
+        """Per text, the two low bits of its values as two bit planes of ``uint64`` words."""
+        planes = [np.packbits((sig & k).astype(bool), axis=1) for k in (1, 2)]
+        pad = ((0, 0), (0, -planes[0].shape[1] % 8))
+        return np.ascontiguousarray(np.hstack([np.pad(p, pad) for p in planes])).view(np.uint64)
+
+    def _likely(self, marks: np.ndarray, item: np.ndarray, number: np.ndarray) -> np.ndarray:
+        """Whether pair ``k`` may reach ``_need``: values whose two low bits differ are unequal."""
+        x = marks[item] ^ self._stored(number, slice(None), self._marks)
+        half = x.shape[1] // 2
+        return np.bitwise_count(x[:, :half] | x[:, half:]).sum(axis=1) <= self.num_perm - self._need
 
     def _equal(self, sig: np.ndarray, item: np.ndarray, other: np.ndarray, stored: bool) -> np.ndarray:
         """Equal values of ``sig[item[k]]`` and (stored or block) text ``other[k]``, per
@@ -141,33 +156,78 @@ class LSHIndex:
             out[lo : lo + a.size] = equal
         return out
 
-    def _earlier(self, keys: np.ndarray, sig: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Per run, the distinct ``(item, stored number)`` pairs sharing a key: per key,
-        the earliest ``bucket`` stored texts (a stored text is in one run only)."""
+    def _earlier(self, keys: np.ndarray, sig: np.ndarray, marks: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Per run, the distinct ``(item, stored number)`` pairs sharing a key that may reach
+        ``_need``: per key, the earliest ``bucket`` stored texts (a stored text is in one run
+        only). A key's range of at most ``bucket`` entries is taken whole and confirmed after
+        the cheap test; a longer one is walked once per distinct band of the block's texts."""
         tops = (keys >> _U64(32)) << _U64(32)
         needles = np.argsort(tops, axis=0)  # sorted needles: the searches stay in cache
         for run in self._runs:
             items, found = [], []
             for band, column in enumerate(run):
                 cols = slice(band * self.rows, (band + 1) * self.rows)
-                top = tops[needles[:, band], band]
+                owner = needles[:, band]
+                top = tops[owner, band]
                 start = np.searchsorted(column, top)
-                stop = np.searchsorted(column, top | _LOW, side="right")
-                hit = np.flatnonzero(stop > start)
-                owner, start, stop = needles[hit, band], start[hit], stop[hit]
-                wanted = np.full(owner.size, self.bucket, dtype=np.int64)
-                while owner.size:  # the earliest entries with the key's top bits, confirmed
-                    take = np.minimum(stop - start, wanted)
-                    item = np.repeat(owner, take)
-                    number = (column[_spans(start, take)] & _LOW).astype(np.int64)
-                    same = (sig[item, cols] == self._stored(number, cols)).all(axis=1)
-                    items.append(item[same])
-                    found.append(number[same])
-                    wanted -= np.add.reduceat(same.astype(np.int64), np.cumsum(take) - take)
-                    start = start + take
-                    more = (wanted > 0) & (start < stop)
-                    owner, start, stop, wanted = owner[more], start[more], stop[more], wanted[more]
+                hit = np.flatnonzero(start < column.size)
+                hit = hit[(column[start[hit]] ^ top[hit]) <= _LOW]
+                owner, start = owner[hit], start[hit]
+                count = np.searchsorted(column, top[hit] | _LOW, side="right") - start
+                short = count <= self.bucket
+                item = np.repeat(owner[short], count[short])
+                number = (column[_spans(start[short], count[short])] & _LOW).astype(np.int64)
+                likely = self._likely(marks, item, number)
+                item, number = item[likely], number[likely]
+                same = (sig[item, cols] == self._stored(number, cols)).all(axis=1)
+                items.append(item[same])
+                found.append(number[same])
+                if not short.all():
+                    item, number = self._walk(
+                        keys[:, band], sig, cols, column, owner[~short], start[~short], count[~short]
+                    )
+                    likely = self._likely(marks, item, number)
+                    items.append(item[likely])
+                    found.append(number[likely])
             yield _distinct(items, found, self.kept + 1)
+
+    def _walk(
+        self,
+        keys: np.ndarray,
+        sig: np.ndarray,
+        cols: slice,
+        column: np.ndarray,
+        owner: np.ndarray,
+        start: np.ndarray,
+        count: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(item, stored number)``: per ``owner``, the earliest ``bucket`` stored texts in its
+        key's range whose band equals its own, found once per distinct band among the owners."""
+        _, first, inverse = np.unique(keys[owner], return_index=True, return_inverse=True)
+        rep = owner[first][inverse]
+        odd = ~(sig[owner, cols] == sig[rep, cols]).all(axis=1)  # same key, other band
+        rep[odd] = owner[odd]
+        reps, at = np.unique(rep, return_index=True)
+        who, start, stop = reps, start[at], start[at] + count[at]
+        wanted = np.full(who.size, self.bucket, dtype=np.int64)
+        items, found = [], []
+        while who.size:  # the earliest entries with the key's top bits, confirmed
+            take = np.minimum(stop - start, wanted)
+            item = np.repeat(who, take)
+            number = (column[_spans(start, take)] & _LOW).astype(np.int64)
+            same = (sig[item, cols] == self._stored(number, cols)).all(axis=1)
+            items.append(item[same])
+            found.append(number[same])
+            wanted -= np.add.reduceat(same.astype(np.int64), np.cumsum(take) - take)
+            start = start + take
+            more = (wanted > 0) & (start < stop)
+            who, start, stop, wanted = who[more], start[more], stop[more], wanted[more]
+        item, number = np.concatenate(items), np.concatenate(found)
+        order = np.argsort(item, kind="stable")
+        item, number = item[order], number[order]
+        lo = np.searchsorted(item, rep)
+        many = np.searchsorted(item, rep, side="right") - lo
+        return np.repeat(owner, many), number[_spans(lo, many)]
 
     def _same_block(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distinct ``(later, earlier)`` pairs of the block sharing a key: per key, the
@@ -192,7 +252,7 @@ class LSHIndex:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
         keys = self._keys(sig)
         parts = []
-        for item, number in self._earlier(keys, sig):  # one run at a time: little memory at once
+        for item, number in self._earlier(keys, sig, self._marks_of(sig)):  # one run at a time: little memory at once
             equal = self._equal(sig, item, number, stored=True)
             ok = equal >= self._need
             parts.append((item[ok], self._ids[number[ok]], equal[ok]))
@@ -212,14 +272,18 @@ class LSHIndex:
         self._ids[self.kept : self.kept + count] = self.seen + mine
         numbers = np.arange(self.kept, self.kept + count, dtype=np.uint64)
         rows = sig[mine]
+        marks = self._marks_of(rows)
         done = 0
         while done < count:  # fill the last chunk, then open another
             at = (self.kept + done) & (_CHUNK - 1)
             if at == 0:
                 self._sigs.append(np.empty((_CHUNK, self.num_perm), dtype=np.uint32))
-            part = rows[done : done + _CHUNK - at]
-            self._sigs[-1][at : at + part.shape[0]] = part
-            done += part.shape[0]
+                self._marks.append(np.empty((_CHUNK, marks.shape[1]), dtype=np.uint64))
+            part = slice(done, done + _CHUNK - at)
+            size = rows[part].shape[0]
+            self._sigs[-1][at : at + size] = rows[part]
+            self._marks[-1][at : at + size] = marks[part]
+            done += size
         tops = (self._keys(rows) >> _U64(32)) << _U64(32)
         self._runs.append([np.sort(tops[:, band] | numbers) for band in range(self.bands)])
         while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
