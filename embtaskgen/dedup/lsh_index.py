@@ -36,6 +36,7 @@ BUCKET_LIMIT = 64
 _PAIR_STEP = 32768  # candidate pairs compared at once (4 MB of values at 128)
 _CHUNK_BITS = 20
 _CHUNK = 1 << _CHUNK_BITS  # stored signatures per chunk (memory is taken as rows are written)
+_FILTER_MIN = 1 << 14  # a run this long keeps, per band, a bitmap of its keys' top bits
 _LOW = np.uint64(0xFFFFFFFF)
 _U64 = np.uint64
 
@@ -71,6 +72,15 @@ def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return offsets + np.arange(total, dtype=np.int64)
 
 
+def _bitmap(column: np.ndarray) -> tuple[np.uint64, np.ndarray]:
+    """``(shift, bits)``: bit ``key >> shift`` is set for every key of the sorted ``column``
+    (about 4 bits per key: most keys absent from the run skip its binary search)."""
+    shift = _U64(64 - (4 * column.size).bit_length())
+    bits = np.zeros(1 << (64 - int(shift)), dtype=bool)
+    bits[column >> shift] = True
+    return shift, np.packbits(bits, bitorder="little")
+
+
 def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tuple[np.ndarray, np.ndarray]:
     """The distinct pairs of the concatenated ``left`` and ``right`` (``right < base``), sorted."""
     if not left:
@@ -96,6 +106,7 @@ class LSHIndex:
         least = self.threshold if estimate is None else estimate
         self._need = math.ceil(least * num_perm - 1e-9)  # equal values a candidate needs
         self._runs: list[list[np.ndarray]] = []  # per run, per band: sorted (key top << 32 | number)
+        self._bitmaps: list[list[tuple[np.uint64, np.ndarray]]] = []  # per run (long ones), per band
         self._sigs: list[np.ndarray] = []  # chunks of stored signatures
         self._marks: list[np.ndarray] = []  # and of their two low bits (:meth:`_marks_of`)
         self._ids = np.empty(1024, dtype=np.int64)  # stored number -> position
@@ -135,9 +146,10 @@ class LSHIndex:
         pad = ((0, 0), (0, -planes[0].shape[1] % 8))
         return np.ascontiguousarray(np.hstack([np.pad(p, pad) for p in planes])).view(np.uint64)
 
-    def _likely(self, marks: np.ndarray, item: np.ndarray, number: np.ndarray) -> np.ndarray:
-        """Whether pair ``k`` may reach ``_need``: values whose two low bits differ are unequal."""
-        x = marks[item] ^ self._stored(number, slice(None), self._marks)
+    def _likely(self, marks: np.ndarray, item: np.ndarray, other: np.ndarray, stored: bool = True) -> np.ndarray:
+        """Whether pair ``k`` (a block text and a stored or block text) may reach ``_need``:
+        values whose two low bits differ are unequal."""
+        x = marks[item] ^ (self._stored(other, slice(None), self._marks) if stored else marks[other])
         half = x.shape[1] // 2
         return np.bitwise_count(x[:, :half] | x[:, half:]).sum(axis=1) <= self.num_perm - self._need
 
@@ -163,12 +175,17 @@ class LSHIndex:
         the cheap test; a longer one is walked once per distinct band of the block's texts."""
         tops = (keys >> _U64(32)) << _U64(32)
         needles = np.argsort(tops, axis=0)  # sorted needles: the searches stay in cache
-        for run in self._runs:
+        for run, bitmaps in zip(self._runs, self._bitmaps, strict=True):
             items, found = [], []
             for band, column in enumerate(run):
                 cols = slice(band * self.rows, (band + 1) * self.rows)
                 owner = needles[:, band]
                 top = tops[owner, band]
+                if bitmaps:
+                    shift, bits = bitmaps[band]
+                    at = top >> shift
+                    maybe = np.flatnonzero((bits[at >> _U64(3)] >> (at & _U64(7)).astype(np.uint8)) & 1)
+                    owner, top = owner[maybe], top[maybe]
                 start = np.searchsorted(column, top)
                 hit = np.flatnonzero(start < column.size)
                 hit = hit[(column[start[hit]] ^ top[hit]) <= _LOW]
@@ -235,13 +252,10 @@ class LSHIndex:
         flat = keys.ravel()
         order = np.argsort(flat, kind="stable")  # equal keys: earlier texts first
         ranked, who = flat[order], order // self.bands
-        later, earlier = [], []
-        for d in range(1, self.bucket + 1):
-            same = ranked[d:] == ranked[:-d] if d < ranked.size else np.zeros(0, dtype=bool)
-            if not same.any():
-                break
-            later.append(who[d:][same])
-            earlier.append(who[:-d][same])
+        at = np.arange(flat.size)
+        start = np.maximum.accumulate(np.where(np.concatenate(([True], ranked[1:] != ranked[:-1])), at, 0))
+        count = np.minimum(at - start, self.bucket)  # equal keys at distance 1 .. count before
+        later, earlier = [who[np.repeat(at, count)]], [who[_spans(at - count, count)]]
         a, b = _distinct(later, earlier, keys.shape[0])
         return a[a != b], b[a != b]
 
@@ -250,13 +264,15 @@ class LSHIndex:
         their equal values (at least ``estimate * num_perm``), sorted; :meth:`store` follows."""
         if sig.ndim != 2 or sig.shape[1] != self.num_perm:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
-        keys = self._keys(sig)
+        keys, marks = self._keys(sig), self._marks_of(sig)
         parts = []
-        for item, number in self._earlier(keys, sig, self._marks_of(sig)):  # one run at a time: little memory at once
+        for item, number in self._earlier(keys, sig, marks):  # one run at a time: little memory at once
             equal = self._equal(sig, item, number, stored=True)
             ok = equal >= self._need
             parts.append((item[ok], self._ids[number[ok]], equal[ok]))
         later, inside = self._same_block(keys)
+        likely = self._likely(marks, later, inside, stored=False)
+        later, inside = later[likely], inside[likely]
         equal = self._equal(sig, later, inside, stored=False)
         ok = equal >= self._need
         parts.append((later[ok], inside[ok] + self.seen, equal[ok]))
@@ -286,8 +302,10 @@ class LSHIndex:
             done += size
         tops = (self._keys(rows) >> _U64(32)) << _U64(32)
         self._runs.append([np.sort(tops[:, band] | numbers) for band in range(self.bands)])
+        self._bitmaps.append([])
         while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
             newer, older = self._runs.pop(), self._runs.pop()
+            del self._bitmaps[-2:]
             merged = []
             for band in range(self.bands):  # one band at a time: little memory at once
                 column = np.concatenate([older[band], newer[band]])
@@ -295,6 +313,7 @@ class LSHIndex:
                 column.sort(kind="stable")
                 merged.append(column)
             self._runs.append(merged)
+            self._bitmaps.append([_bitmap(column) for column in merged] if column.size >= _FILTER_MIN else [])
         self.kept += count
         self.seen += sig.shape[0]
 
