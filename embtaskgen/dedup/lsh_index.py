@@ -72,6 +72,13 @@ def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return offsets + np.arange(total, dtype=np.int64)
 
 
+def _take(values: np.ndarray, rows: np.ndarray, columns: slice) -> np.ndarray:
+    """``values[rows, columns]``, gathered as one item per row (several times faster)."""
+    part = values[:, columns]
+    width = part.shape[1]
+    return part.view(f"V{width * values.itemsize}")[:, 0][rows].view(values.dtype).reshape(rows.size, width)
+
+
 def _bitmap(column: np.ndarray) -> tuple[np.uint64, np.ndarray]:
     """``(shift, bits)``: bit ``key >> shift`` is set for every key of the sorted ``column``
     (about 4 bits per key: most keys absent from the run skip its binary search)."""
@@ -128,7 +135,7 @@ class LSHIndex:
         """The stored signatures' (or ``chunks``') values in ``columns`` for stored ``numbers``."""
         chunks = self._sigs if chunks is None else chunks
         if len(chunks) == 1:
-            return chunks[0][numbers, columns]
+            return _take(chunks[0], numbers, columns)
         width = len(range(*columns.indices(chunks[0].shape[1])))
         out = np.empty((numbers.size, width), dtype=chunks[0].dtype)
         if not numbers.size:
@@ -136,7 +143,7 @@ class LSHIndex:
         chunk = numbers >> _CHUNK_BITS
         for c in range(int(chunk.min()), int(chunk.max()) + 1):
             mine = chunk == c
-            out[mine] = chunks[c][numbers[mine] & (_CHUNK - 1), columns]
+            out[mine] = _take(chunks[c], numbers[mine] & (_CHUNK - 1), columns)
         return out
 
     @staticmethod
@@ -149,9 +156,13 @@ class LSHIndex:
     def _likely(self, marks: np.ndarray, item: np.ndarray, other: np.ndarray, stored: bool = True) -> np.ndarray:
         """Whether pair ``k`` (a block text and a stored or block text) may reach ``_need``:
         values whose two low bits differ are unequal."""
-        x = marks[item] ^ (self._stored(other, slice(None), self._marks) if stored else marks[other])
+        x = np.take(marks, item, axis=0)
+        x ^= self._stored(other, slice(None), self._marks) if stored else np.take(marks, other, axis=0)
         half = x.shape[1] // 2
-        return np.bitwise_count(x[:, :half] | x[:, half:]).sum(axis=1) <= self.num_perm - self._need
+        differ = np.zeros(item.size, dtype=np.uint64)
+        for word in range(half):
+            differ += np.bitwise_count(x[:, word] | x[:, half + word])
+        return differ <= self.num_perm - self._need
 
     def _equal(self, sig: np.ndarray, item: np.ndarray, other: np.ndarray, stored: bool) -> np.ndarray:
         """Equal values of ``sig[item[k]]`` and (stored or block) text ``other[k]``, per
@@ -196,7 +207,7 @@ class LSHIndex:
                 number = (column[_spans(start[short], count[short])] & _LOW).astype(np.int64)
                 likely = self._likely(marks, item, number)
                 item, number = item[likely], number[likely]
-                same = (sig[item, cols] == self._stored(number, cols)).all(axis=1)
+                same = (_take(sig, item, cols) == self._stored(number, cols)).all(axis=1)
                 items.append(item[same])
                 found.append(number[same])
                 if not short.all():
@@ -232,7 +243,7 @@ class LSHIndex:
             take = np.minimum(stop - start, wanted)
             item = np.repeat(who, take)
             number = (column[_spans(start, take)] & _LOW).astype(np.int64)
-            same = (sig[item, cols] == self._stored(number, cols)).all(axis=1)
+            same = (_take(sig, item, cols) == self._stored(number, cols)).all(axis=1)
             items.append(item[same])
             found.append(number[same])
             wanted -= np.add.reduceat(same.astype(np.int64), np.cumsum(take) - take)
@@ -264,6 +275,7 @@ class LSHIndex:
         their equal values (at least ``estimate * num_perm``), sorted; :meth:`store` follows."""
         if sig.ndim != 2 or sig.shape[1] != self.num_perm:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
+        sig = np.ascontiguousarray(sig)
         keys, marks = self._keys(sig), self._marks_of(sig)
         parts = []
         for item, number in self._earlier(keys, sig, marks):  # one run at a time: little memory at once
