@@ -185,13 +185,15 @@ class LSHIndex:
         only). A key's range of at most ``bucket`` entries is taken whole and confirmed after
         the cheap test; a longer one is walked once per distinct band of the block's texts."""
         tops = (keys >> _U64(32)) << _U64(32)
-        needles = np.argsort(tops, axis=0)  # sorted needles: the searches stay in cache
+        needles = np.sort(
+            tops | np.arange(keys.shape[0], dtype=np.uint64)[:, None], axis=0
+        )  # the searches stay in cache
         for run, bitmaps in zip(self._runs, self._bitmaps, strict=True):
             items, found = [], []
             for band, column in enumerate(run):
                 cols = slice(band * self.rows, (band + 1) * self.rows)
-                owner = needles[:, band]
-                top = tops[owner, band]
+                owner = (needles[:, band] & _LOW).astype(np.int64)
+                top = needles[:, band] & ~_LOW
                 if bitmaps:
                     shift, bits = bitmaps[band]
                     at = top >> shift
@@ -261,8 +263,13 @@ class LSHIndex:
         """Distinct ``(later, earlier)`` pairs of the block sharing a key: per key, the
         nearest ``bucket`` earlier texts."""
         flat = keys.ravel()
-        order = np.argsort(flat, kind="stable")  # equal keys: earlier texts first
-        ranked, who = flat[order], order // self.bands
+        low = _U64((1 << max(1, (flat.size - 1).bit_length())) - 1)
+        order = (np.sort(flat & ~low | np.arange(flat.size, dtype=np.uint64)) & low).astype(np.int64)
+        ranked = flat[order]
+        if (ranked[1:] < ranked[:-1]).any():  # keys that differ in the low bits only: sort them all
+            order = np.argsort(flat, kind="stable")
+            ranked = flat[order]
+        who = order // self.bands  # equal keys: earlier texts first
         at = np.arange(flat.size)
         start = np.maximum.accumulate(np.where(np.concatenate(([True], ranked[1:] != ranked[:-1])), at, 0))
         count = np.minimum(at - start, self.bucket)  # equal keys at distance 1 .. count before
