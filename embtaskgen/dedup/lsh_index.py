@@ -5,8 +5,11 @@ every process) to keys. ``rows`` is the largest for which a pair at the threshol
 a key with probability :data:`CANDIDATE_RECALL` (32 bands of 4 at 0.7 and 128 values).
 :meth:`LSHIndex.add` (``dedup``) drops a text whose best candidate (most equal values,
 then earliest) reaches ``threshold`` and stores the others, so texts meet kept ones only;
-the report's search stores every text. Memory per stored text: its signature and 8 bytes
-per band (the key's top 32 bits and the text's number; a match is confirmed on values).
+the report's search stores every text. Memory per stored text: its signature, its values'
+two low bits (a pair whose low bits differ too often cannot reach the threshold: most
+candidates are ruled out without reading their values), 8 bytes per band (the key's top
+32 bits and the text's number; a match is confirmed on values) and 4 to 8 bits per band
+of a bitmap that spares most lookups of keys a run lacks.
 
 Example:
     >>> import numpy as np
@@ -36,7 +39,6 @@ BUCKET_LIMIT = 64
 _PAIR_STEP = 32768  # candidate pairs compared at once (4 MB of values at 128)
 _CHUNK_BITS = 20
 _CHUNK = 1 << _CHUNK_BITS  # stored signatures per chunk (memory is taken as rows are written)
-_FILTER_MIN = 1 << 14  # a run this long keeps, per band, a bitmap of its keys' top bits
 _LOW = np.uint64(0xFFFFFFFF)
 _U64 = np.uint64
 
@@ -101,7 +103,9 @@ def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tup
 class LSHIndex:
     """Stored texts' signatures and band keys; ``estimate``: least estimated similarity of a
     candidate (default ``threshold``). Per band the keys live in sorted runs, merged while
-    the previous is at most twice the new one: a block's lookups are a few ``searchsorted``."""
+    the previous is at most twice the new one: a block's lookups are a few ``searchsorted``.
+    The candidates depend only on the runs (a key's earliest ``bucket`` texts per run), not
+    on the shortcuts taken to find them."""
 
     def __init__(
         self, threshold: float, num_perm: int, *, estimate: float | None = None, bucket: int = BUCKET_LIMIT
@@ -113,7 +117,7 @@ class LSHIndex:
         least = self.threshold if estimate is None else estimate
         self._need = math.ceil(least * num_perm - 1e-9)  # equal values a candidate needs
         self._runs: list[list[np.ndarray]] = []  # per run, per band: sorted (key top << 32 | number)
-        self._bitmaps: list[list[tuple[np.uint64, np.ndarray]]] = []  # per run (long ones), per band
+        self._bitmaps: list[list[tuple[np.uint64, np.ndarray]]] = []  # per run, per band
         self._sigs: list[np.ndarray] = []  # chunks of stored signatures
         self._marks: list[np.ndarray] = []  # and of their two low bits (:meth:`_marks_of`)
         self._ids = np.empty(1024, dtype=np.int64)  # stored number -> position
@@ -194,11 +198,10 @@ class LSHIndex:
                 cols = slice(band * self.rows, (band + 1) * self.rows)
                 owner = (needles[:, band] & _LOW).astype(np.int64)
                 top = needles[:, band] & ~_LOW
-                if bitmaps:
-                    shift, bits = bitmaps[band]
-                    at = top >> shift
-                    maybe = np.flatnonzero((bits[at >> _U64(3)] >> (at & _U64(7)).astype(np.uint8)) & 1)
-                    owner, top = owner[maybe], top[maybe]
+                shift, bits = bitmaps[band]
+                at = top >> shift
+                maybe = np.flatnonzero((bits[at >> _U64(3)] >> (at & _U64(7)).astype(np.uint8)) & 1)
+                owner, top = owner[maybe], top[maybe]
                 start = np.searchsorted(column, top)
                 hit = np.flatnonzero(start < column.size)
                 hit = hit[(column[start[hit]] ^ top[hit]) <= _LOW]
@@ -321,7 +324,7 @@ class LSHIndex:
             done += size
         tops = (self._keys(rows) >> _U64(32)) << _U64(32)
         self._runs.append([np.sort(tops[:, band] | numbers) for band in range(self.bands)])
-        self._bitmaps.append([])
+        self._bitmaps.append([_bitmap(column) for column in self._runs[-1]])
         while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
             newer, older = self._runs.pop(), self._runs.pop()
             del self._bitmaps[-2:]
@@ -332,7 +335,7 @@ class LSHIndex:
                 column.sort(kind="stable")
                 merged.append(column)
             self._runs.append(merged)
-            self._bitmaps.append([_bitmap(column) for column in merged] if column.size >= _FILTER_MIN else [])
+            self._bitmaps.append([_bitmap(column) for column in merged])
         self.kept += count
         self.seen += sig.shape[0]
 
