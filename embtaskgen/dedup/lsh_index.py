@@ -121,6 +121,7 @@ class LSHIndex:
         self._sigs: list[np.ndarray] = []  # chunks of stored signatures
         self._marks: list[np.ndarray] = []  # and of their two low bits (:meth:`_marks_of`)
         self._ids = np.empty(1024, dtype=np.int64)  # stored number -> position
+        self._last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (sig, keys, marks) of candidates()
         self.kept = 0  # texts stored so far
         self.seen = 0  # texts added so far
 
@@ -287,6 +288,7 @@ class LSHIndex:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
         sig = np.ascontiguousarray(sig)
         keys, marks = self._keys(sig), self._marks_of(sig)
+        self._last = (sig, keys, marks)
         parts = []
         for item, number in self._earlier(keys, sig, marks):  # one run at a time: little memory at once
             equal = self._equal(sig, item, number, stored=True)
@@ -310,7 +312,9 @@ class LSHIndex:
         self._ids[self.kept : self.kept + count] = self.seen + mine
         numbers = np.arange(self.kept, self.kept + count, dtype=np.uint64)
         rows = sig[mine]
-        marks = self._marks_of(rows)
+        last = self._last if self._last is not None and self._last[0] is sig else None
+        keys, marks = (last[1][mine], last[2][mine]) if last else (self._keys(rows), self._marks_of(rows))
+        self._last = None
         done = 0
         while done < count:  # fill the last chunk, then open another
             at = (self.kept + done) & (_CHUNK - 1)
@@ -322,7 +326,7 @@ class LSHIndex:
             self._sigs[-1][at : at + size] = rows[part]
             self._marks[-1][at : at + size] = marks[part]
             done += size
-        tops = (self._keys(rows) >> _U64(32)) << _U64(32)
+        tops = (keys >> _U64(32)) << _U64(32)
         self._runs.append([np.sort(tops[:, band] | numbers) for band in range(self.bands)])
         self._bitmaps.append([_bitmap(column) for column in self._runs[-1]])
         while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
