@@ -84,7 +84,7 @@ def _take(values: np.ndarray, rows: np.ndarray, columns: slice) -> np.ndarray:
 def _bitmap(column: np.ndarray) -> tuple[np.uint64, np.ndarray]:
     """``(shift, bits)``: bit ``key >> shift`` is set for every key of the sorted ``column``
     (about 4 bits per key: most keys absent from the run skip its binary search)."""
-    shift = _U64(64 - (4 * column.size).bit_length())
+    shift = _U64(64 - max(3, (4 * column.size).bit_length()))  # at least a byte
     bits = np.zeros(1 << (64 - int(shift)), dtype=bool)
     bits[column >> shift] = True
     return shift, np.packbits(bits, bitorder="little")

@@ -87,3 +87,12 @@ def test_block_keys_equal_but_for_the_low_bits_keep_their_order(monkeypatch):
     sorted_keys = np.array([[5 << 40], [9 << 40], [5 << 40]], dtype=np.uint64)
     assert index._same_block(sorted_keys)[0].tolist() == [2]
     assert lsh_index._bitmap(np.array([3 << 60], dtype=np.uint64))[1].any()
+
+
+def test_a_block_of_duplicates_only_leaves_the_index_searchable():
+    index = LSHIndex(threshold=0.75, num_perm=16)
+    a, b = _sig(list(range(16))), _sig(list(range(100, 116)))
+    assert index.add(np.vstack([a, a]))[0].tolist() == [-1, 0]
+    assert index.add(np.vstack([a, a]))[0].tolist() == [0, 0]  # nothing stored: an empty run
+    assert index.add(np.vstack([b, a]))[0].tolist() == [-1, 0]
+    assert index.add(np.vstack([b, a]))[0].tolist() == [4, 0]
