@@ -190,9 +190,8 @@ class LSHIndex:
         only). A key's range of at most ``bucket`` entries is taken whole and confirmed after
         the cheap test; a longer one is walked once per distinct band of the block's texts."""
         tops = (keys >> _U64(32)) << _U64(32)
-        needles = np.sort(
-            tops | np.arange(keys.shape[0], dtype=np.uint64)[:, None], axis=0
-        )  # the searches stay in cache
+        # per band, the keys' top bits with their text's position, sorted: the searches stay in cache
+        needles = np.sort(tops | np.arange(keys.shape[0], dtype=np.uint64)[:, None], axis=0)
         for run, bitmaps in zip(self._runs, self._bitmaps, strict=True):
             items, found = [], []
             for band, column in enumerate(run):
