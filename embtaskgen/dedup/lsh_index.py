@@ -5,8 +5,11 @@ every process) to keys. ``rows`` is the largest for which a pair at the threshol
 a key with probability :data:`CANDIDATE_RECALL` (32 bands of 4 at 0.7 and 128 values).
 :meth:`LSHIndex.add` (``dedup``) drops a text whose best candidate (most equal values,
 then earliest) reaches ``threshold`` and stores the others, so texts meet kept ones only;
-the report's search stores every text. Memory per stored text: its signature and 8 bytes
-per band (the key's top 32 bits and the text's number; a match is confirmed on values).
+the report's search stores every text. Memory per stored text: its signature, its values'
+two low bits (a pair whose low bits differ too often cannot reach the threshold: most
+candidates are ruled out without reading their values), 8 bytes per band (the key's top
+32 bits and the text's number; a match is confirmed on values) and 4 to 8 bits per band
+of a bitmap that spares most lookups of keys a run lacks.
 
 Example:
     >>> import numpy as np
@@ -71,6 +74,22 @@ def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return offsets + np.arange(total, dtype=np.int64)
 
 
+def _take(values: np.ndarray, rows: np.ndarray, columns: slice) -> np.ndarray:
+    """``values[rows, columns]``, gathered as one item per row (several times faster)."""
+    part = values[:, columns]
+    width = part.shape[1]
+    return part.view(f"V{width * values.itemsize}")[:, 0][rows].view(values.dtype).reshape(rows.size, width)
+
+
+def _bitmap(column: np.ndarray) -> tuple[np.uint64, np.ndarray]:
+    """``(shift, bits)``: bit ``key >> shift`` is set for every key of the sorted ``column``
+    (about 4 bits per key: most keys absent from the run skip its binary search)."""
+    shift = _U64(64 - max(3, (4 * column.size).bit_length()))  # at least a byte
+    bits = np.zeros(1 << (64 - int(shift)), dtype=bool)
+    bits[column >> shift] = True
+    return shift, np.packbits(bits, bitorder="little")
+
+
 def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tuple[np.ndarray, np.ndarray]:
     """The distinct pairs of the concatenated ``left`` and ``right`` (``right < base``), sorted."""
     if not left:
@@ -84,7 +103,9 @@ def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tup
 class LSHIndex:
     """Stored texts' signatures and band keys; ``estimate``: least estimated similarity of a
     candidate (default ``threshold``). Per band the keys live in sorted runs, merged while
-    the previous is at most twice the new one: a block's lookups are a few ``searchsorted``."""
+    the previous is at most twice the new one: a block's lookups are a few ``searchsorted``.
+    The candidates depend only on the runs (a key's earliest ``bucket`` texts per run), not
+    on the shortcuts taken to find them."""
 
     def __init__(
         self, threshold: float, num_perm: int, *, estimate: float | None = None, bucket: int = BUCKET_LIMIT
@@ -96,8 +117,11 @@ class LSHIndex:
         least = self.threshold if estimate is None else estimate
         self._need = math.ceil(least * num_perm - 1e-9)  # equal values a candidate needs
         self._runs: list[list[np.ndarray]] = []  # per run, per band: sorted (key top << 32 | number)
+        self._bitmaps: list[list[tuple[np.uint64, np.ndarray]]] = []  # per run, per band
         self._sigs: list[np.ndarray] = []  # chunks of stored signatures
+        self._marks: list[np.ndarray] = []  # and of their two low bits (:meth:`_marks_of`)
         self._ids = np.empty(1024, dtype=np.int64)  # stored number -> position
+        self._last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (sig, keys, marks) of candidates()
         self.kept = 0  # texts stored so far
         self.seen = 0  # texts added so far
 
@@ -112,19 +136,38 @@ class LSHIndex:
                 keys = _mix(keys ^ sig[:, k : self.bands * self.rows : self.rows].astype(np.uint64))
         return keys
 
-    def _stored(self, numbers: np.ndarray, columns: slice) -> np.ndarray:
-        """The stored signatures' values in ``columns`` for stored ``numbers``."""
-        width = len(range(*columns.indices(self.num_perm)))
-        out = np.empty((numbers.size, width), dtype=np.uint32)
-        if len(self._sigs) == 1:
-            return self._sigs[0][numbers, columns]
+    def _stored(self, numbers: np.ndarray, columns: slice, chunks: list[np.ndarray] | None = None) -> np.ndarray:
+        """The stored signatures' (or ``chunks``') values in ``columns`` for stored ``numbers``."""
+        chunks = self._sigs if chunks is None else chunks
+        if len(chunks) == 1:
+            return _take(chunks[0], numbers, columns)
+        width = len(range(*columns.indices(chunks[0].shape[1])))
+        out = np.empty((numbers.size, width), dtype=chunks[0].dtype)
         if not numbers.size:
             return out
         chunk = numbers >> _CHUNK_BITS
         for c in range(int(chunk.min()), int(chunk.max()) + 1):
             mine = chunk == c
-            out[mine] = self._sigs[c][numbers[mine] & (_CHUNK - 1), columns]
+            out[mine] = _take(chunks[c], numbers[mine] & (_CHUNK - 1), columns)
         return out
+
+    @staticmethod
+    def _marks_of(sig: np.ndarray) -> np.ndarray:
+        """Per text, the two low bits of its values as two bit planes of ``uint64`` words."""
+        planes = [np.packbits((sig & k).astype(bool), axis=1) for k in (1, 2)]
+        pad = ((0, 0), (0, -planes[0].shape[1] % 8))
+        return np.ascontiguousarray(np.hstack([np.pad(p, pad) for p in planes])).view(np.uint64)
+
+    def _likely(self, marks: np.ndarray, item: np.ndarray, other: np.ndarray, stored: bool = True) -> np.ndarray:
+        """Whether pair ``k`` (a block text and a stored or block text) may reach ``_need``:
+        values whose two low bits differ are unequal."""
+        x = np.take(marks, item, axis=0)
+        x ^= self._stored(other, slice(None), self._marks) if stored else np.take(marks, other, axis=0)
+        half = x.shape[1] // 2
+        differ = np.zeros(item.size, dtype=np.uint64)
+        for word in range(half):
+            differ += np.bitwise_count(x[:, word] | x[:, half + word])
+        return differ <= self.num_perm - self._need
 
     def _equal(self, sig: np.ndarray, item: np.ndarray, other: np.ndarray, stored: bool) -> np.ndarray:
         """Equal values of ``sig[item[k]]`` and (stored or block) text ``other[k]``, per
@@ -141,47 +184,99 @@ class LSHIndex:
             out[lo : lo + a.size] = equal
         return out
 
-    def _earlier(self, keys: np.ndarray, sig: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Per run, the distinct ``(item, stored number)`` pairs sharing a key: per key,
-        the earliest ``bucket`` stored texts (a stored text is in one run only)."""
+    def _earlier(self, keys: np.ndarray, sig: np.ndarray, marks: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Per run, the distinct ``(item, stored number)`` pairs sharing a key that may reach
+        ``_need``: per key, the earliest ``bucket`` stored texts (a stored text is in one run
+        only). A key's range of at most ``bucket`` entries is taken whole and confirmed after
+        the cheap test; a longer one is walked once per distinct band of the block's texts."""
         tops = (keys >> _U64(32)) << _U64(32)
-        needles = np.argsort(tops, axis=0)  # sorted needles: the searches stay in cache
-        for run in self._runs:
+        # per band, the keys' top bits with their text's position, sorted: the searches stay in cache
+        needles = np.sort(tops | np.arange(keys.shape[0], dtype=np.uint64)[:, None], axis=0)
+        for run, bitmaps in zip(self._runs, self._bitmaps, strict=True):
             items, found = [], []
             for band, column in enumerate(run):
                 cols = slice(band * self.rows, (band + 1) * self.rows)
-                top = tops[needles[:, band], band]
+                owner = (needles[:, band] & _LOW).astype(np.int64)
+                top = needles[:, band] & ~_LOW
+                shift, bits = bitmaps[band]
+                at = top >> shift
+                maybe = np.flatnonzero((bits[at >> _U64(3)] >> (at & _U64(7)).astype(np.uint8)) & 1)
+                owner, top = owner[maybe], top[maybe]
                 start = np.searchsorted(column, top)
-                stop = np.searchsorted(column, top | _LOW, side="right")
-                hit = np.flatnonzero(stop > start)
-                owner, start, stop = needles[hit, band], start[hit], stop[hit]
-                wanted = np.full(owner.size, self.bucket, dtype=np.int64)
-                while owner.size:  # the earliest entries with the key's top bits, confirmed
-                    take = np.minimum(stop - start, wanted)
-                    item = np.repeat(owner, take)
-                    number = (column[_spans(start, take)] & _LOW).astype(np.int64)
-                    same = (sig[item, cols] == self._stored(number, cols)).all(axis=1)
-                    items.append(item[same])
-                    found.append(number[same])
-                    wanted -= np.add.reduceat(same.astype(np.int64), np.cumsum(take) - take)
-                    start = start + take
-                    more = (wanted > 0) & (start < stop)
-                    owner, start, stop, wanted = owner[more], start[more], stop[more], wanted[more]
+                hit = np.flatnonzero(start < column.size)
+                hit = hit[(column[start[hit]] ^ top[hit]) <= _LOW]
+                owner, start = owner[hit], start[hit]
+                count = np.searchsorted(column, top[hit] | _LOW, side="right") - start
+                short = count <= self.bucket
+                item = np.repeat(owner[short], count[short])
+                number = (column[_spans(start[short], count[short])] & _LOW).astype(np.int64)
+                likely = self._likely(marks, item, number)
+                item, number = item[likely], number[likely]
+                same = (_take(sig, item, cols) == self._stored(number, cols)).all(axis=1)
+                items.append(item[same])
+                found.append(number[same])
+                if not short.all():
+                    item, number = self._walk(
+                        keys[:, band], sig, cols, column, owner[~short], start[~short], count[~short]
+                    )
+                    likely = self._likely(marks, item, number)
+                    items.append(item[likely])
+                    found.append(number[likely])
             yield _distinct(items, found, self.kept + 1)
+
+    def _walk(
+        self,
+        keys: np.ndarray,
+        sig: np.ndarray,
+        cols: slice,
+        column: np.ndarray,
+        owner: np.ndarray,
+        start: np.ndarray,
+        count: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(item, stored number)``: per ``owner``, the earliest ``bucket`` stored texts in its
+        key's range whose band equals its own, found once per distinct band among the owners."""
+        _, first, inverse = np.unique(keys[owner], return_index=True, return_inverse=True)
+        rep = owner[first][inverse]
+        odd = ~(sig[owner, cols] == sig[rep, cols]).all(axis=1)  # same key, other band
+        rep[odd] = owner[odd]
+        reps, at = np.unique(rep, return_index=True)
+        who, start, stop = reps, start[at], start[at] + count[at]
+        wanted = np.full(who.size, self.bucket, dtype=np.int64)
+        items, found = [], []
+        while who.size:  # the earliest entries with the key's top bits, confirmed
+            take = np.minimum(stop - start, wanted)
+            item = np.repeat(who, take)
+            number = (column[_spans(start, take)] & _LOW).astype(np.int64)
+            same = (_take(sig, item, cols) == self._stored(number, cols)).all(axis=1)
+            items.append(item[same])
+            found.append(number[same])
+            wanted -= np.add.reduceat(same.astype(np.int64), np.cumsum(take) - take)
+            start = start + take
+            more = (wanted > 0) & (start < stop)
+            who, start, stop, wanted = who[more], start[more], stop[more], wanted[more]
+        item, number = np.concatenate(items), np.concatenate(found)
+        order = np.argsort(item, kind="stable")
+        item, number = item[order], number[order]
+        lo = np.searchsorted(item, rep)
+        many = np.searchsorted(item, rep, side="right") - lo
+        return np.repeat(owner, many), number[_spans(lo, many)]
 
     def _same_block(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distinct ``(later, earlier)`` pairs of the block sharing a key: per key, the
         nearest ``bucket`` earlier texts."""
         flat = keys.ravel()
-        order = np.argsort(flat, kind="stable")  # equal keys: earlier texts first
-        ranked, who = flat[order], order // self.bands
-        later, earlier = [], []
-        for d in range(1, self.bucket + 1):
-            same = ranked[d:] == ranked[:-d] if d < ranked.size else np.zeros(0, dtype=bool)
-            if not same.any():
-                break
-            later.append(who[d:][same])
-            earlier.append(who[:-d][same])
+        low = _U64((1 << max(1, (flat.size - 1).bit_length())) - 1)
+        order = (np.sort(flat & ~low | np.arange(flat.size, dtype=np.uint64)) & low).astype(np.int64)
+        ranked = flat[order]
+        if (ranked[1:] < ranked[:-1]).any():  # keys that differ in the low bits only: sort them all
+            order = np.argsort(flat, kind="stable")
+            ranked = flat[order]
+        who = order // self.bands  # equal keys: earlier texts first
+        at = np.arange(flat.size)
+        start = np.maximum.accumulate(np.where(np.concatenate(([True], ranked[1:] != ranked[:-1])), at, 0))
+        count = np.minimum(at - start, self.bucket)  # equal keys at distance 1 .. count before
+        later, earlier = [who[np.repeat(at, count)]], [who[_spans(at - count, count)]]
         a, b = _distinct(later, earlier, keys.shape[0])
         return a[a != b], b[a != b]
 
@@ -190,13 +285,17 @@ class LSHIndex:
         their equal values (at least ``estimate * num_perm``), sorted; :meth:`store` follows."""
         if sig.ndim != 2 or sig.shape[1] != self.num_perm:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
-        keys = self._keys(sig)
+        sig = np.ascontiguousarray(sig)
+        keys, marks = self._keys(sig), self._marks_of(sig)
+        self._last = (sig, keys, marks)
         parts = []
-        for item, number in self._earlier(keys, sig):  # one run at a time: little memory at once
+        for item, number in self._earlier(keys, sig, marks):  # one run at a time: little memory at once
             equal = self._equal(sig, item, number, stored=True)
             ok = equal >= self._need
             parts.append((item[ok], self._ids[number[ok]], equal[ok]))
         later, inside = self._same_block(keys)
+        likely = self._likely(marks, later, inside, stored=False)
+        later, inside = later[likely], inside[likely]
         equal = self._equal(sig, later, inside, stored=False)
         ok = equal >= self._need
         parts.append((later[ok], inside[ok] + self.seen, equal[ok]))
@@ -212,18 +311,26 @@ class LSHIndex:
         self._ids[self.kept : self.kept + count] = self.seen + mine
         numbers = np.arange(self.kept, self.kept + count, dtype=np.uint64)
         rows = sig[mine]
+        last = self._last if self._last is not None and self._last[0] is sig else None
+        keys, marks = (last[1][mine], last[2][mine]) if last else (self._keys(rows), self._marks_of(rows))
+        self._last = None
         done = 0
         while done < count:  # fill the last chunk, then open another
             at = (self.kept + done) & (_CHUNK - 1)
             if at == 0:
                 self._sigs.append(np.empty((_CHUNK, self.num_perm), dtype=np.uint32))
-            part = rows[done : done + _CHUNK - at]
-            self._sigs[-1][at : at + part.shape[0]] = part
-            done += part.shape[0]
-        tops = (self._keys(rows) >> _U64(32)) << _U64(32)
+                self._marks.append(np.empty((_CHUNK, marks.shape[1]), dtype=np.uint64))
+            part = slice(done, done + _CHUNK - at)
+            size = rows[part].shape[0]
+            self._sigs[-1][at : at + size] = rows[part]
+            self._marks[-1][at : at + size] = marks[part]
+            done += size
+        tops = (keys >> _U64(32)) << _U64(32)
         self._runs.append([np.sort(tops[:, band] | numbers) for band in range(self.bands)])
+        self._bitmaps.append([_bitmap(column) for column in self._runs[-1]])
         while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
             newer, older = self._runs.pop(), self._runs.pop()
+            del self._bitmaps[-2:]
             merged = []
             for band in range(self.bands):  # one band at a time: little memory at once
                 column = np.concatenate([older[band], newer[band]])
@@ -231,6 +338,7 @@ class LSHIndex:
                 column.sort(kind="stable")
                 merged.append(column)
             self._runs.append(merged)
+            self._bitmaps.append([_bitmap(column) for column in merged])
         self.kept += count
         self.seen += sig.shape[0]
 

@@ -29,6 +29,7 @@ import numpy as np
 __all__ = ["DedupOutputs", "report_path_for"]
 
 _REPORT_SUFFIX = ".dedup-report.json"
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(row, ensure_ascii=False), made once
 
 
 def report_path_for(output: str | os.PathLike[str]) -> Path:
@@ -80,6 +81,7 @@ class DedupOutputs:
         position = len(self._offsets) - 1
         kept_list, estimates = kept_of.tolist(), estimate.tolist()
         records: list[bytes] = []
+        lines: list[str] = []
         for file, number, row, texts in rows:
             where = f"{file}:{number}"
             self.counts["rows"] += 1
@@ -98,8 +100,9 @@ class DedupOutputs:
                 row = {**row, self.column: keep}
             elif not keep:
                 continue
-            self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            self.counts["rows_written"] += 1
+            lines.append(_encode(row))
+        self.counts["rows_written"] += len(lines)
+        self._handle.write("".join(line + "\n" for line in lines))
         self._spool.write(b"".join(records))
         ends = accumulate(map(len, records), initial=self._offsets[-1])
         next(ends)
