@@ -55,13 +55,13 @@ __all__ = [
     "usage_errors",
 ]
 
-#: Every generation returned a list of tasks.
+#: Every call of the session was answered and parsed (invalid examples and dropped tasks do not count).
 EXIT_OK = 0
-#: Some generations failed (errors or parse failures) or the run was aborted; the file is valid.
+#: Some calls failed (errors or parse failures) or the run was aborted; the file is valid.
 EXIT_SOME_FAILED = 1
 #: Bad usage: nothing was written.
 EXIT_USAGE = 2
-#: The run made calls and none of them returned a list of tasks.
+#: The run made calls and none of them was answered and parsed.
 EXIT_ALL_FAILED = 3
 #: Ctrl-C: the calls in flight were finished and written; ``--resume`` continues.
 EXIT_INTERRUPTED = 130
@@ -211,12 +211,18 @@ def command_errors(what: str, *, usage: bool = True) -> Iterator[None]:
 def run_exit_status(summary: Any) -> int:
     """The exit status of a run from its :class:`~embtaskgen.runs.summary.RunSummary` (this session's calls).
 
+    Only calls that failed (errors, parse failures) and stopped runs set it: stage 2's invalid
+    examples, like the tasks stage 1's gates drop, are content decisions, counted in the
+    summary (``invalid``, ``dropped``) and the failures file, never in the status.
+
     Example:
         >>> from types import SimpleNamespace as S
         >>> run_exit_status(S(status="complete", ok=4, failed=0, remaining=0))
         0
         >>> run_exit_status(S(status="complete", ok=3, failed=1, remaining=0))
         1
+        >>> run_exit_status(S(status="complete", ok=3, failed=1, invalid=1, remaining=0))
+        0
         >>> run_exit_status(S(status="partial", ok=0, failed=4, remaining=4))
         3
         >>> run_exit_status(S(status="aborted", ok=2, failed=3, remaining=5))
@@ -224,9 +230,11 @@ def run_exit_status(summary: Any) -> int:
     """
     if summary.status == "interrupted":
         return EXIT_INTERRUPTED
-    if summary.ok == 0 and summary.failed > 0:
+    invalid = getattr(summary, "invalid", 0)  # answered, then refused: stage 2 only
+    failed = summary.failed - invalid
+    if summary.ok + invalid == 0 and failed > 0:
         return EXIT_ALL_FAILED
-    if summary.failed == 0 and summary.status == "complete" and not summary.remaining:
+    if failed == 0 and summary.status == "complete" and not summary.remaining:
         return EXIT_OK
     return EXIT_SOME_FAILED
 

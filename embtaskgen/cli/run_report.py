@@ -59,8 +59,10 @@ def _echo_summary(summary: Any, what: str) -> None:
 
 
 def _failure_line(summary: Any, status: int, what: str) -> str:
-    """One sentence on the failed calls and where their reasons are."""
-    kinds = ", ".join(f"{name} x{count}" for name, count in sorted(summary.errors_by_type.items()))
+    """One sentence on the failed calls (not the invalid examples) and where their reasons are."""
+    kinds = ", ".join(
+        f"{name} x{count}" for name, count in sorted(summary.errors_by_type.items()) if name != "InvalidExample"
+    )
     failures = (
         Path(summary.output or "") / "_failures.jsonl"
         if summary.output and Path(summary.output).is_dir()
@@ -70,7 +72,7 @@ def _failure_line(summary: Any, status: int, what: str) -> str:
     made = summary.ok + summary.failed
     if status == EXIT_ALL_FAILED:
         return f"Error: all {made} {what} failed ({kinds}); {where}"
-    return f"Warning: {summary.failed} of {made} {what} failed ({kinds}); {where}"
+    return f"Warning: {summary.failed - summary.invalid} of {made} {what} failed ({kinds}); {where}"
 
 
 def report_run(generator: Any, output: Path | None, what: str, name: str, **options: Any) -> tuple[Any, int]:

@@ -93,7 +93,8 @@ class RunSummary(BaseModel):
         skipped: Generations found done in the file when resuming.
         calls: Generations that reached an outcome in this run (``ok + failed``).
         ok: Generations that returned a list of tasks.
-        failed: Generations without one (``errors + parse_failures``).
+        failed: Generations without one (``errors + parse_failures + invalid``; the exit status
+            counts only errors and parse failures).
         errors: Generations whose call raised after all retries (a resume tries them again).
         parse_failures: Generations whose answer did not parse as a list.
         invalid: Stage 2: examples that parsed but failed a validity check (final; reasons in ``dropped``).

@@ -203,6 +203,47 @@ def test_exit_3_when_every_call_fails_and_1_when_some_do(tmp_path):
     assert "failed" in done.output
 
 
+def _same_sts(body) -> tuple[int, str]:
+    """Like ``reply``, but every STS example repeats a text (invalid: ``texts_not_distinct``)."""
+    if "[[ ## S1 ## ]]" in body["messages"][0]["content"]:
+        return 200, _answer({"S1": "Same.", "S2": "Same.", "S3": "Other."})
+    return reply(body)
+
+
+def test_invalid_examples_are_counted_and_leave_the_exit_status_0(tmp_path):
+    tasks, out = write_tasks(tmp_path / "tasks.jsonl"), tmp_path / "examples.jsonl"
+    with OpenAIStub(_same_sts) as server:
+        done = cli(
+            "examples", "--tasks", str(tasks), "--kinds", "text-classification,sts", "--count", "2",
+            "-o", str(out), *model(server),
+        )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    summary = json.loads((tmp_path / "examples.jsonl.summary.json").read_text())
+    assert (summary["ok"], summary["invalid"], summary["errors"], summary["parse_failures"]) == (2, 2, 0, 0)
+    assert summary["dropped"] == {"texts_not_distinct": 2} and "invalid=2" in done.output
+    assert {f["reason"] for f in lines(tmp_path / "examples.jsonl.failures.jsonl")} == {"invalid"}
+    with OpenAIStub(_same_sts) as server:  # only invalid ones: the model answered, so 0 too
+        done = cli("examples", "--kinds", "sts", "--count", "2", "-o", str(tmp_path / "sts.jsonl"), *model(server))
+    assert done.exit_code == 0, done.output
+
+
+def test_an_error_beside_invalid_examples_still_exits_1(tmp_path):
+    count, lock = itertools.count(), threading.Lock()
+
+    def invalid_then_refused(body):
+        with lock:
+            n = next(count)
+        return _same_sts(body) if n % 2 == 0 else (401, "no")
+
+    out = tmp_path / "pairs.jsonl"
+    with OpenAIStub(invalid_then_refused) as server:
+        done = cli("examples", "--kinds", "sts", "--count", "4", "--concurrency", "1", "-o", str(out), *model(server))
+    assert done.exit_code == 1, done.output  # answered (invalid) and failed calls: some failed, not all
+    summary = json.loads((tmp_path / "pairs.jsonl.summary.json").read_text())
+    assert (summary["ok"], summary["invalid"], summary["errors"]) == (0, 2, 2)
+    assert "2 of 4 examples failed (LMAuthError x2)" in done.output
+
+
 def test_pipeline_writes_tasks_then_examples_that_read_back(tmp_path, stub):
     out = tmp_path / "run"
     done = cli(

@@ -325,6 +325,21 @@ def test_run_exit_status(summary, status):
     assert run_exit_status(summary) == status
 
 
+@pytest.mark.parametrize(
+    ("summary", "status"),
+    [
+        (SimpleNamespace(status="complete", ok=3, failed=1, invalid=1, remaining=0), 0),
+        (SimpleNamespace(status="complete", ok=0, failed=4, invalid=4, remaining=0), 0),  # every example refused
+        (SimpleNamespace(status="complete", ok=2, failed=2, invalid=1, remaining=0), 1),  # and a parse failure
+        (SimpleNamespace(status="partial", ok=0, failed=4, invalid=2, remaining=2), 1),  # answered, and errors
+        (SimpleNamespace(status="aborted", ok=0, failed=3, invalid=3, remaining=5), 1),  # --max-failures stopped it
+        (SimpleNamespace(status="partial", ok=0, failed=4, invalid=0, remaining=4), 3),
+    ],
+)
+def test_invalid_examples_do_not_set_the_exit_status(summary, status):
+    assert run_exit_status(summary) == status
+
+
 def test_the_filter_redacts_messages_arguments_and_tracebacks(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     try:

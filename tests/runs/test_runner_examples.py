@@ -10,6 +10,7 @@ import threading
 import pytest
 from scripted import prompt_text, scripted_lm
 
+from embtaskgen.cli.options import run_exit_status
 from embtaskgen.errors import ConfigError, ResumeError, RunAborted
 from embtaskgen.examples.generator import EmbeddingExampleGenerator
 from embtaskgen.runs.files import RunFiles
@@ -122,6 +123,15 @@ def test_invalid_examples_go_to_the_failures_file_with_the_raw_text(tmp_path):
     assert {row["kind"] for row in lines(out)} == {"text-classification"}
     again = run(make(answer), out, tasks=TASKS, resume=True, progress=False)
     assert again.calls == 0 and again.skipped == 8  # invalid examples are final
+
+
+def test_a_run_whose_examples_are_all_invalid_is_complete_and_exits_0(tmp_path):
+    def answer(request):
+        return _answer({"S1": "Same.", "S2": "Same.", "S3": "Other."})
+
+    summary = run(make(answer, kinds="sts", count=3), tmp_path / "sts.jsonl", tasks=None, progress=False)
+    assert (summary.status, summary.ok, summary.invalid, summary.errors, summary.remaining) == ("complete", 0, 3, 0, 0)
+    assert run_exit_status(summary) == 0  # a content decision, counted in the summary, not a failed call
 
 
 def test_parse_failures_keep_the_raw_answer(tmp_path):
