@@ -207,7 +207,7 @@ def _long_sources(tmp_path, task):
 
 
 @pytest.mark.parametrize("source", ["file row", "file list", "pairs", "prediction rows"])
-def test_a_task_over_max_task_chars_is_refused_naming_where(tmp_path, source):
+def test_a_task_over_max_input_task_chars_is_refused_naming_where(tmp_path, source):
     given, where = _long_sources(tmp_path, "x" * (MAX_INPUT_TASK_CHARS + 1))[source]
     with pytest.raises(ConfigError) as info:
         task_refs(given)
