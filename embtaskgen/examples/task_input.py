@@ -6,12 +6,19 @@ or ``(category, task)`` pairs. A task's id is ``"{category}/{generation}/{task_i
 for a row of stage 1, else ``"{category}/{first 12 hex digits of the task's SHA-256}"``;
 a repeated id gets ``"#2"``, ``"#3"``, ... in input order. The id seeds the example's
 attributes and rollout, so the same input gives the same calls.
+
+Every source is checked the same way: a file through the strict JSONL reader
+(:func:`~embtaskgen.io.shards.iter_shard_rows`, which names file and line for a byte that
+is not UTF-8), and each task by :func:`_check_task`: a non-empty string of UTF-8 text (no
+unpaired surrogate such as a JSON ``"\\udce9"``) of at most :data:`MAX_INPUT_TASK_CHARS`
+characters, or a :class:`~embtaskgen.errors.ConfigError` naming where it came from.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,10 +29,14 @@ from embtaskgen.errors import ConfigError
 from embtaskgen.io.shards import iter_shard_rows
 from embtaskgen.signatures.categories import CATEGORIES
 
-__all__ = ["TaskRef", "task_refs"]
+__all__ = ["MAX_INPUT_TASK_CHARS", "TaskRef", "task_refs"]
 
 TaskSource = Any
+#: Longest task accepted as input, in characters; a longer one is refused rather than
+#: sent as a prompt. Stage 1 keeps none over ``brainstorm.cleaning.MAX_TASK_CHARS`` (500).
+MAX_INPUT_TASK_CHARS = 2000
 _HASH_DIGITS = 12
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,16 @@ def _check_category(category: object, where: str) -> str:
 def _check_task(task: object, where: str) -> str:
     if not isinstance(task, str) or not task.strip():
         raise ConfigError(f"{where}: a task must be a non-empty string, got {task!r}")
+    if len(task) > MAX_INPUT_TASK_CHARS:
+        raise ConfigError(
+            f"{where}: a task of {len(task):,} characters; tasks are at most {MAX_INPUT_TASK_CHARS:,} "
+            "characters (shorten or split it)"
+        )
+    if bad := _SURROGATE.search(task):
+        raise ConfigError(
+            f"{where}: the task is not UTF-8 text (unpaired surrogate {bad.group()!r} "
+            f"at character {bad.start() + 1}); write it as UTF-8"
+        )
     return task
 
 
@@ -115,8 +136,10 @@ def task_refs(source: TaskSource) -> list[TaskRef]:
     """Every task of ``source``, in order, with a stable unique id.
 
     Raises:
-        ConfigError: A missing or unreadable file, a row without ``category`` or
-            ``task``/``tasks``, an unknown category, a blank task, or no task at all.
+        ConfigError: A missing or unreadable file (a line not UTF-8 or not JSON), a
+            row without ``category`` or ``task``/``tasks``, an unknown category, a blank
+            task, a task over :data:`MAX_INPUT_TASK_CHARS` characters or not UTF-8 text, or no
+            task at all.
     """
     items, name = _items(source)
     found: list[tuple[str, str, str]] = []

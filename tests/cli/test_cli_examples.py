@@ -155,6 +155,9 @@ def test_resume_continues_and_refuses_other_settings(tmp_path, stub):
         (["--tasks", "{missing}"], "missing field"),
         (["--tasks", "{empty}"], "no tasks"),
         (["--tasks", "{nofile}"], "does not exist"),
+        (["--tasks", "{badbyte}"], "badbyte.jsonl:2: not UTF-8 text (byte 0xe9"),
+        (["--tasks", "{surrogate}"], "surrogate.jsonl:1: the task is not UTF-8 text"),
+        (["--tasks", "{long}"], "long.jsonl:1: a task of 1,000,000 characters; tasks are at most 2,000"),
         (["--kinds", "sts", "--count", "2", "--format", "csv"], "'jsonl', 'sentence-transformers'"),
         (["--kinds", "sts", "--count", "2", "--languages", "klingon"], "'english', 'paper'"),
     ],
@@ -162,10 +165,13 @@ def test_resume_continues_and_refuses_other_settings(tmp_path, stub):
 def test_bad_arguments_exit_2_and_create_nothing(tmp_path, stub, args, says):
     (tmp_path / "missing.jsonl").write_text('{"category": "text-classification", "generation": 0}\n')
     (tmp_path / "empty.jsonl").write_text("")
-    args = [
-        a.format(missing=tmp_path / "missing.jsonl", empty=tmp_path / "empty.jsonl", nofile=tmp_path / "nofile.jsonl")
-        for a in args
-    ]
+    (tmp_path / "badbyte.jsonl").write_bytes(
+        b'{"category": "text-retrieval", "task": "A."}\n{"category": "text-retrieval", "task": "caf\xe9"}\n'
+    )
+    (tmp_path / "surrogate.jsonl").write_text('{"category": "text-retrieval", "task": "caf\\udce9"}\n')
+    (tmp_path / "long.jsonl").write_text(json.dumps({"category": "text-retrieval", "task": "x" * 1_000_000}) + "\n")
+    names = ("missing", "empty", "nofile", "badbyte", "surrogate", "long")
+    args = [a.format(**{name: tmp_path / f"{name}.jsonl" for name in names}) for a in args]
     out = tmp_path / "out" / "examples.jsonl"
     out.parent.mkdir()
     done = cli("examples", *args, "-o", str(out), *model(stub))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import dspy
 import pytest
 from example_replies import example_lm
 
-from embtaskgen import ConfigError, EmbeddingExampleGenerator, ExampleSettings
-from embtaskgen.examples.task_input import task_refs
+from embtaskgen import ConfigError, EmbeddingExampleGenerator, ExampleSettings, run
+from embtaskgen.examples.task_input import MAX_INPUT_TASK_CHARS, task_refs
 
 
 def test_unknown_kind_names_the_valid_ones():
@@ -166,3 +167,60 @@ def test_an_unparsed_call_is_a_parse_failure_and_an_invalid_example_no_row():
     prediction = assemble_examples(plan, [result], model_name="m", seed=1)
     assert prediction.rows == []
     assert prediction.stats["invalid_reasons"] == {"texts_not_distinct": 1}
+
+
+def test_a_byte_that_is_not_utf8_names_file_and_line(tmp_path):
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    _write(folder / "part-000000.jsonl", [{"category": "text-retrieval", "task": "Find recipes."}])
+    (folder / "part-000001.jsonl").write_bytes(
+        b'{"category": "text-retrieval", "task": "A."}\n{"category": "text-retrieval", "task": "caf\xe9 menus"}\n'
+    )
+    with pytest.raises(ConfigError, match=r"part-000001\.jsonl:2: not UTF-8 text \(byte 0xe9"):
+        task_refs(folder)
+
+
+def test_an_escaped_lone_surrogate_names_file_and_line(tmp_path):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(
+        '{"category": "text-retrieval", "task": "A."}\n{"category": "text-retrieval", "task": "caf\\udce9"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"tasks\.jsonl:2: the task is not UTF-8 text .*character 4"):
+        task_refs(path)
+    with pytest.raises(ConfigError, match=r"item 1: the task is not UTF-8 text"):
+        task_refs([("text-retrieval", "caf\udce9")])
+
+
+def _long_sources(tmp_path, task):
+    row = _write(
+        tmp_path / "row.jsonl",
+        [{"category": "text-retrieval", "task": "A."}, {"category": "text-retrieval", "task": task}],
+    )
+    listed = _write(tmp_path / "list.jsonl", [{"category": "text-retrieval", "generation": 0, "tasks": ["A.", task]}])
+    return {
+        "file row": (row, "row.jsonl:2"),
+        "file list": (listed, "list.jsonl:1, tasks[1]"),
+        "pairs": ([("text-retrieval", "A."), ("text-retrieval", task)], "item 2"),
+        "prediction rows": (dspy.Prediction(rows=[{"category": "text-retrieval", "task": task}]), "prediction row 1"),
+    }
+
+
+@pytest.mark.parametrize("source", ["file row", "file list", "pairs", "prediction rows"])
+def test_a_task_over_max_input_task_chars_is_refused_naming_where(tmp_path, source):
+    given, where = _long_sources(tmp_path, "x" * (MAX_INPUT_TASK_CHARS + 1))[source]
+    with pytest.raises(ConfigError) as info:
+        task_refs(given)
+    assert f"{where}: a task of 2,001 characters; tasks are at most 2,000 characters" in str(info.value)
+    fits, _ = _long_sources(tmp_path, "x" * MAX_INPUT_TASK_CHARS)[source]
+    assert task_refs(fits)[-1].task == "x" * MAX_INPUT_TASK_CHARS
+
+
+def test_run_and_the_generator_refuse_a_long_task_before_any_call(tmp_path):
+    path = _write(tmp_path / "tasks.jsonl", [{"category": "text-retrieval", "task": "x" * 1_000_000}])
+    gen = EmbeddingExampleGenerator("text-retrieval", seed=1, lm=example_lm())
+    with pytest.raises(ConfigError, match="tasks.jsonl:1: a task of 1,000,000 characters"):
+        gen(path)
+    with pytest.raises(ConfigError, match="tasks.jsonl:1: a task of 1,000,000 characters"):
+        run(gen, tmp_path / "examples.jsonl", tasks=path)
+    assert not (tmp_path / "examples.jsonl").exists()
