@@ -126,7 +126,7 @@ def _child(args: argparse.Namespace) -> None:
     from embtaskgen import DedupSettings, dedup_rows
 
     start = time.perf_counter()
-    result = dedup_rows(args.input, args.output, settings=DedupSettings(engine=args.engine))
+    result = dedup_rows(args.input, args.output, settings=DedupSettings(engine=args.engine), overwrite=True)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "removed": result.removed, "items": result.items}))
 
@@ -235,7 +235,7 @@ def _judge(texts: list[str], pos: list[tuple[str, str]], settings: object, folde
     with open(source, "w", encoding="utf-8") as handle:
         for text in texts:
             handle.write(json.dumps({"category": "text-retrieval", "task": text, "model_name": "labelled"}) + "\n")
-    report = dedup_rows(source, target, settings=settings).report
+    report = dedup_rows(source, target, settings=settings, overwrite=True).report
     doc = json.loads(Path(report).read_text(encoding="utf-8"))
     dropped = [(d["text"], d["kept"]["text"]) for d in doc["duplicates"]]
     labelled = {frozenset(p) for p in pos}

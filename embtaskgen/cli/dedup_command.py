@@ -1,7 +1,8 @@
 """``embtaskgen dedup``: near-duplicate removal across a whole dataset (MinHash LSH).
 
-Bad arguments exit 2 and write nothing; the output and the report are written whole or
-not at all, and a one-line summary goes to stderr. ``pipeline --dedup`` runs the same
+Bad arguments exit 2 and write nothing (an existing OUT needs ``--overwrite``; OUT may
+not be inside the input folder, nor a pipe or device); the output and the report are
+written whole or not at all, and a one-line summary goes to stderr. ``pipeline --dedup`` runs the same
 step on stage 1's tasks (:func:`dedup_stage`).
 
 Example:
@@ -63,6 +64,9 @@ __all__ = ["dedup_command", "dedup_stage"]
     default=None,
     help="Where to write the report (default: OUT.dedup-report.json).",
 )
+@click.option(
+    "--overwrite", is_flag=True, help="Replace an existing OUT and report (without it, an existing one exits 2)."
+)
 @choice_option(
     "--executor",
     choices=EXECUTORS,
@@ -79,6 +83,7 @@ def dedup_command(
     output: Path,
     column: str | None,
     report: Path | None,
+    overwrite: bool,
     executor: str,
     ray_address: str | None,
     **settings: Any,
@@ -88,7 +93,17 @@ def dedup_command(
     if ray_address is not None and executor != "ray":
         raise click.BadParameter("--ray-address needs --executor ray", param_hint="--ray-address")
     # The other options are DedupSettings' fields by name.
-    _dedup("dedup", source, output, settings, column=column, report=report, executor=executor, ray_address=ray_address)
+    _dedup(
+        "dedup",
+        source,
+        output,
+        settings,
+        column=column,
+        report=report,
+        overwrite=overwrite,
+        executor=executor,
+        ray_address=ray_address,
+    )
 
 
 def _dedup(what: str, source: Path, output: Path, settings: dict[str, Any], **kwargs: Any) -> Path:
@@ -106,7 +121,8 @@ def _dedup(what: str, source: Path, output: Path, settings: dict[str, Any], **kw
 
 def dedup_stage(tasks: Path, folder: Path) -> Path:
     """``pipeline --dedup``: de-duplicate stage 1's tasks (a file or a folder of shards)
-    into ``folder/tasks.dedup.jsonl`` (report beside it) and return that path.
+    into ``folder/tasks.dedup.jsonl`` (report beside it) and return that path. The
+    pipeline owns both files: a re-run or ``--resume`` replaces them.
 
     Example:
         >>> import json, pathlib, tempfile
@@ -116,4 +132,4 @@ def dedup_stage(tasks: Path, folder: Path) -> Path:
         >>> dedup_stage(folder / "tasks.jsonl", folder).name
         'tasks.dedup.jsonl'
     """
-    return _dedup("pipeline --dedup", tasks, folder / "tasks.dedup.jsonl", {})
+    return _dedup("pipeline --dedup", tasks, folder / "tasks.dedup.jsonl", {}, overwrite=True)

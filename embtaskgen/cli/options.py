@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -156,13 +157,13 @@ def check_output_dir(output: Path | None, hint: str = "--output") -> None:
 
 
 def cli_wording(message: str) -> str:
-    """A library message in the command line's words (``resume=True`` -> ``--resume``).
+    """A library message in the command line's words (``pass resume=True`` -> ``pass --resume``, same for overwrite).
 
     Example:
         >>> cli_wording("out.jsonl exists and is not empty; pass resume=True to continue that run")
         'out.jsonl exists and is not empty; pass --resume to continue that run'
     """
-    return message.replace("pass resume=True", "pass --resume")
+    return re.sub(r"pass (resume|overwrite)=True", r"pass --\1", message)
 
 
 def safe_text(text: str) -> str:

@@ -34,6 +34,7 @@ from embtaskgen.dedup.outputs import DedupOutputs, report_path_for
 from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.dedup.source import DedupSource, Row
 from embtaskgen.errors import ConfigError
+from embtaskgen.io.targets import check_target
 
 __all__ = ["BLOCK", "EXECUTORS", "DedupResult", "dedup_rows", "near_duplicate_clusters"]
 
@@ -104,6 +105,7 @@ def dedup_rows(
     report: str | os.PathLike[str] | None = None,
     executor: str = "local",
     ray_address: str | None = None,
+    overwrite: bool = False,
 ) -> DedupResult:
     """Remove near-duplicates from a JSONL file or a folder of shards, keeping the first.
 
@@ -118,13 +120,17 @@ def dedup_rows(
             shards with Ray Data (needs ``pip install 'embtaskgen[ray]'``).
         ray_address: With ``executor="ray"``: an existing cluster (``"auto"``,
             ``"ray://..."``); ``None`` starts a local instance on loopback for the call.
+        overwrite: Replace an existing output and report (``--overwrite``); by default
+            an existing one is refused.
 
     Returns:
         A :class:`DedupResult`.
 
     Raises:
-        ConfigError: A bad setting or column, a missing or empty input, a bad line (named),
-            an output that is the input or in a missing folder. Nothing is written.
+        ConfigError: A bad setting or column, a missing or empty input, a bad line (named);
+            an output or report that is the input, inside the input folder, in a missing
+            folder, a pipe, device or other non-regular file, or exists without
+            ``overwrite``. Nothing is written.
         MissingDependency: ``executor="ray"`` without Ray.
     """
     started = time.perf_counter()
@@ -137,10 +143,13 @@ def dedup_rows(
     for target, name in ((out, "output"), (report_path, "report")):
         if not target.parent.is_dir():
             raise ConfigError(f"{target}: the {name}'s folder does not exist")
-        if target.exists() and target.is_dir():
-            raise ConfigError(f"{target}: the {name} is a folder, not a file")
         if any(target.resolve() == f.resolve() for f in src.files):
             raise ConfigError(f"{target}: the {name} would overwrite the input")
+        if src.path.is_dir() and target.resolve().is_relative_to(src.path.resolve()):
+            raise ConfigError(
+                f"{target}: the {name} would land among the input's shards; choose a path outside {src.path}"
+            )
+        check_target(target, f"the {name}", overwrite=overwrite)
     if out.resolve() == report_path.resolve():
         raise ConfigError(f"{out}: the output and the report must be different files")
     index = LSHIndex(settings.threshold, settings.num_perm)

@@ -30,6 +30,7 @@ from typing import Any
 
 from embtaskgen.dedup.near_duplicates import first_near_duplicates
 from embtaskgen.io.shards import iter_shard_rows
+from embtaskgen.io.targets import check_target
 from embtaskgen.quality.gate_counts import gate_counts, summed
 from embtaskgen.quality.novelty import default_seed_tasks, seed_task_features
 from embtaskgen.quality.score import METRIC_VERSION, check_num_tasks, score_list
@@ -353,7 +354,8 @@ def report_main(
     num_tasks: int = 20,
 ) -> str:
     """What ``embtaskgen report FILE.jsonl`` does: compute, write JSON atomically to
-    ``output`` (if given), return the table for the caller to print.
+    ``output`` (if given; a pipe, device or other non-regular file is refused with a
+    ``ConfigError``), return the table for the caller to print.
 
     Example:
         >>> import pathlib, tempfile
@@ -363,6 +365,8 @@ def report_main(
         >>> sorted(json.loads((d / "report.json").read_text())["categories"])
         ['text-retrieval']
     """
+    if output is not None:  # before the work: a pipe or device would be replaced by the rename
+        check_target(output, "the output")
     report = diversity_report(path, semantic=semantic, num_tasks=num_tasks)
     if output is not None:
         _write_json(report, Path(output))

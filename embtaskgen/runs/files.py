@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from embtaskgen.errors import ConfigError
+from embtaskgen.io.targets import check_target
 from embtaskgen.lm.untrusted import sanitize_text
 
 __all__ = ["LineWriter", "RunFiles", "WriteError", "check_output_paths", "repair_tail", "truncate", "write_json_atomic"]
@@ -84,19 +84,13 @@ def check_output_paths(files: RunFiles) -> None:
         embtaskgen.errors.ConfigError: /dev/null is a device, not a regular file; ...
     """
     for path in files.all:
-        try:
-            info = os.stat(path)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise ConfigError(f"cannot use {path} as a run file: {exc.strerror or exc}") from exc
-        if not stat.S_ISREG(info.st_mode):
-            raise ConfigError(
-                f"{path} is {_kind(info.st_mode)}, not a regular file; a run writes its rows and "
-                "sidecar files (.progress.jsonl, .failures.jsonl, .summary.json) next to a regular "
-                "file: choose a file path (or '-' for stdout)"
-            )
-        if not os.access(path, os.W_OK):
+        check_target(
+            path,
+            "a run file",
+            why="a run writes its rows and sidecar files (.progress.jsonl, .failures.jsonl, .summary.json) "
+            "next to a regular file: choose a file path (or '-' for stdout)",
+        )
+        if path.exists() and not os.access(path, os.W_OK):
             raise ConfigError(f"{path} is not writable; choose another output path or fix its permissions")
     folder = files.output.parent
     if not folder.is_dir():
@@ -106,18 +100,6 @@ def check_output_paths(files: RunFiles) -> None:
             f"the folder {folder} is not writable; a run creates {files.output.name} and its sidecar "
             "files there: choose another output path"
         )
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISFIFO(mode):
-        return "a pipe"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
 
 
 class LineWriter:

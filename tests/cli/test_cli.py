@@ -147,6 +147,20 @@ def test_report_missing_file_exits_2(tmp_path):
     assert "does not exist" in result.output
 
 
+def test_report_refuses_a_fifo_output_and_leaves_it_a_fifo(tmp_path):
+    import os
+    import stat
+
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"category": "text-retrieval", "tasks": ["Retrieve statutes."]}) + "\n")
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(main, ["report", str(rows), "-o", str(fifo)])
+    assert result.exit_code == 2, result.output
+    assert "is a pipe, not a regular file" in result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
 def test_existing_output_needs_resume_and_resume_completes(tmp_path, scripted_model):
     out = tmp_path / "tasks.jsonl"
     args = ["generate", "-c", "text-retrieval", "-n", "2", "--seed", "3", "--model", "openai/x", "-o", str(out)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -114,6 +116,56 @@ def test_a_missing_input_or_a_bad_line_exits_2_and_writes_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]
 
 
+def test_an_existing_out_exits_2_and_names_overwrite(tmp_path):
+    source = _source(tmp_path)
+    out = tmp_path / "notes.jsonl"
+    out.write_text('{"mine": "keep me"}\n')
+    result = CliRunner().invoke(main, ["dedup", str(source), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "the output exists; pass --overwrite" in result.output
+    assert out.read_text() == '{"mine": "keep me"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.jsonl", "tasks.jsonl"]
+    result = CliRunner().invoke(main, ["dedup", str(source), "-o", str(out), "--overwrite"])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text().splitlines()) == 3
+    again = CliRunner().invoke(main, ["dedup", str(source), "-o", str(tmp_path / "new.jsonl"), "--report", str(out)])
+    assert again.exit_code == 2 and "the report exists; pass --overwrite" in again.output
+
+
+def test_an_out_inside_the_input_folder_exits_2(tmp_path):
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    _source(folder).rename(folder / "part-000000.jsonl")
+    (tmp_path / "link").symlink_to(folder)
+    for out in (folder / "x.jsonl", tmp_path / "link" / "y.jsonl"):
+        result = CliRunner().invoke(main, ["dedup", str(folder), "-o", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "would land among the input's shards" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["part-000000.jsonl"]
+
+
+@pytest.mark.parametrize("which", ["-o", "--report"])
+def test_a_fifo_out_or_report_exits_2_and_stays_a_fifo(tmp_path, which):
+    source = _source(tmp_path)
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    args = ["-o", str(fifo)] if which == "-o" else ["-o", str(tmp_path / "out.jsonl"), "--report", str(fifo)]
+    result = CliRunner().invoke(main, ["dedup", str(source), *args])
+    assert result.exit_code == 2, result.output
+    assert "is a pipe, not a regular file" in result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.fifo", "tasks.jsonl"]
+
+
+def test_a_device_out_exits_2(tmp_path):
+    device = tmp_path / "null"  # a link, so that a regression replaces the link, never /dev/null
+    device.symlink_to("/dev/null")
+    result = CliRunner().invoke(main, ["dedup", str(_source(tmp_path)), "-o", str(device)])
+    assert result.exit_code == 2, result.output
+    assert f"{device} is a device, not a regular file; the output" in result.output
+    assert device.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["null", "tasks.jsonl"]
+
+
 def test_pipeline_dedups_the_tasks_before_stage_2(tmp_path, monkeypatch):
     import itertools
     import threading
@@ -139,27 +191,11 @@ def test_pipeline_dedups_the_tasks_before_stage_2(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "etg-cli-dedup-key")
     out = tmp_path / "run"
     with OpenAIStub(reply) as stub:
-        result = CliRunner().invoke(
-            main,
-            [
-                "pipeline",
-                "-c",
-                "text-classification",
-                "-n",
-                "2",
-                "--per-task",
-                "1",
-                "--dedup",
-                "-o",
-                str(out),
-                "-m",
-                "openai/stub",
-                "--api-base",
-                stub.base_url,
-                "--no-progress",
-                "--no-cache",
-            ],
-        )
+        args = ["pipeline", "-c", "text-classification", "-n", "2", "--per-task", "1", "--dedup", "-o", str(out),
+                "-m", "openai/stub", "--api-base", stub.base_url, "--no-progress", "--no-cache"]  # fmt: skip
+        result = CliRunner().invoke(main, args)
+        # The pipeline owns DIR/tasks.dedup.jsonl: --resume writes it again without --overwrite.
+        again = CliRunner().invoke(main, [*args, "--resume"])
     assert result.exit_code == 0, result.output
     assert "kept 2 of 4 texts" in result.output
     stage_one = [json.loads(line) for line in (out / "tasks.jsonl").read_text().splitlines()]
@@ -170,3 +206,5 @@ def test_pipeline_dedups_the_tasks_before_stage_2(tmp_path, monkeypatch):
     assert report["removed"] == 2 and report["column"] == "tasks"
     examples = [json.loads(line) for line in (out / "examples.jsonl").read_text().splitlines()]
     assert sorted(e["task"] for e in examples) == sorted(r["tasks"][0] for r in stage_one)
+    assert again.exit_code == 0, again.output
+    assert "kept 2 of 4 texts" in again.output

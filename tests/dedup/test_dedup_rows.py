@@ -251,3 +251,52 @@ def test_the_output_never_overwrites_the_input(tmp_path):
     with pytest.raises(ConfigError, match="folder does not exist"):
         dedup_rows(source, tmp_path / "nowhere" / "out.jsonl")
     assert source.read_text() == before and sorted(p.name for p in tmp_path.iterdir()) == ["t.jsonl"]
+
+
+def test_an_existing_output_or_report_needs_overwrite(tmp_path):
+    source = _write(tmp_path / "t.jsonl", _task_rows(TASKS))
+    out = tmp_path / "out.jsonl"
+    out.write_text("unrelated\n")
+    with pytest.raises(ConfigError, match="the output exists; pass overwrite=True"):
+        dedup_rows(source, out)
+    assert out.read_text() == "unrelated\n"
+    assert dedup_rows(source, out, overwrite=True).removed == 4
+    with pytest.raises(ConfigError, match="the output exists"):
+        dedup_rows(source, out)
+    out.unlink()  # the report of the run before is still there
+    with pytest.raises(ConfigError, match="the report exists; pass overwrite=True"):
+        dedup_rows(source, out)
+    assert not out.exists()
+
+
+def test_the_output_is_never_inside_the_input_folder(tmp_path):
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    _write(folder / "part-000000.jsonl", _task_rows(TASKS))
+    with pytest.raises(ConfigError, match="the output would land among the input's shards"):
+        dedup_rows(folder, folder / "x.jsonl")
+    with pytest.raises(ConfigError, match="the report would land among the input's shards"):
+        dedup_rows(folder, tmp_path / "x.jsonl", report=folder / "r.json")
+    assert sorted(p.name for p in folder.iterdir()) == ["part-000000.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shards"]
+
+
+def test_a_pipe_or_device_is_never_replaced(tmp_path):
+    import os
+    import stat
+
+    source = _write(tmp_path / "t.jsonl", _task_rows(TASKS))
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="out.fifo is a pipe, not a regular file; the output"):
+        dedup_rows(source, fifo)
+    with pytest.raises(ConfigError, match="out.fifo is a pipe, not a regular file; the report"):
+        dedup_rows(source, tmp_path / "out.jsonl", report=fifo)
+    device = tmp_path / "null"  # a link, so that a regression replaces the link, never /dev/null
+    device.symlink_to("/dev/null")
+    with pytest.raises(ConfigError, match="null is a device, not a regular file; the output"):
+        dedup_rows(source, device)
+    with pytest.raises(ConfigError, match="is a folder, not a regular file; the output"):
+        dedup_rows(source, tmp_path)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and device.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null", "out.fifo", "t.jsonl"]
