@@ -85,7 +85,7 @@ class ModelSettings(FrozenSettings):
     @field_validator("api_base", mode="before")
     @classmethod
     def _replicas(cls, api_base: Any) -> Any:
-        return api_base if api_base is None or isinstance(api_base, str) else check_api_bases(api_base)
+        return check_api_bases(api_base)
 
     @field_validator("no_repeat", mode="before")
     @classmethod

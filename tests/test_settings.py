@@ -100,3 +100,12 @@ def test_settings_survive_pickling_for_ray_workers():
     settings = GenerationSettings(categories=("text-retrieval",), seed=3, lm="openai/m", adapter="chat")
     again = pickle.loads(pickle.dumps(settings))
     assert again.categories == settings.categories and type(again.adapter) is StrictChatAdapter
+
+
+@pytest.mark.parametrize(
+    "api_base", ["http://u:hunter2pw@a:8000/v1", ["http://a:8000/v1", "http://hunter2pw@b:8000/v1"]]
+)
+def test_credentials_in_api_base_are_refused_where_the_settings_enter(api_base):
+    with pytest.raises(ConfigError, match="must not hold credentials") as refused:
+        GenerationSettings(api_base=api_base)
+    assert "hunter2pw" not in str(refused.value)

@@ -131,7 +131,8 @@ API_BASE_OPTION = click.option(
     callback=_api_bases,
     metavar="URL",
     help="Base URL of an OpenAI-compatible server; repeat it for replicas of the same served model "
-    "(calls are spread over them round-robin).",
+    "(calls are spread over them round-robin). No user:password@ in it: the key goes in the provider's "
+    "environment variable (OPENAI_API_KEY for openai/ models).",
 )
 #: ``-m/--model`` and ``--api-base``.
 model_options = options(click.option("-m", "--model", default=None, help=MODEL_HELP), API_BASE_OPTION)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -51,6 +52,9 @@ COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"
 #: The ``api_key`` placed on a served model with ``api_base`` and no key (keyless local servers).
 PLACEHOLDER_KEY = "not-needed"
 
+#: The ``user:password@`` part of a URL (up to the last ``@`` before the path).
+_USERINFO = re.compile(r"^([^:/?#]*:?//)[^/?#]*@")
+
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 
@@ -68,7 +72,10 @@ def _remember_secret(value: object) -> None:
 
 
 def check_api_base(api_base: object) -> str:
-    """Check that ``api_base`` is an http(s) URL with a host; return it.
+    """Check that ``api_base`` is an http(s) URL with a host and no credentials; return it.
+
+    A ``user:password@`` part is refused, never stored nor echoed: DSPy's client would read
+    it as the host name. The key goes in the provider's environment variable instead.
 
     Example:
         >>> check_api_base("http://127.0.0.1:8000/v1")
@@ -81,6 +88,13 @@ def check_api_base(api_base: object) -> str:
     example = "http://127.0.0.1:8000/v1"
     if not isinstance(api_base, str):
         raise ConfigError(f"api_base must be a URL string such as {example}, got {type(api_base).__name__}")
+    if _USERINFO.match(api_base.strip()):
+        shown = _USERINFO.sub(r"\1***@", api_base.strip())
+        raise ConfigError(
+            f"api_base must not hold credentials (user:password@), got {shown!r}; put the key in the "
+            "provider's environment variable (OPENAI_API_KEY for openai/ models), or pass api_key= "
+            "to resolve_lm in Python"
+        )
     try:
         parts = urlsplit(api_base.strip())
         parts.port  # noqa: B018 - raises ValueError on a bad port
@@ -106,18 +120,9 @@ def check_api_bases(api_base: object) -> str | tuple[str, ...] | None:
         check_api_base(url)
         normalised = url.strip().rstrip("/")
         if normalised in seen:
-            raise ConfigError(f"api_base lists {_without_userinfo(url)} twice; give each replica's URL once")
+            raise ConfigError(f"api_base lists {url} twice; give each replica's URL once")
         seen.add(normalised)
     return api_base[0] if len(api_base) == 1 else tuple(api_base)
-
-
-def _without_userinfo(url: str | None) -> str | None:
-    """``url`` with any ``user:password@`` replaced by ``***@``, for logs."""
-    if not url or "@" not in url:
-        return url
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return parts._replace(netloc=f"***@{host}").geturl()
 
 
 def endpoint_key(model: str, api_base: str | None) -> str | None:
@@ -167,7 +172,8 @@ def resolve_lm(
 
     Raises:
         ValueError: ``api_base`` given with an embedded model or an LM object, or not an
-            http(s) URL; ``no_repeat`` given with anything but an embedded model spec.
+            http(s) URL, or holding credentials (``user:password@``); ``no_repeat`` given with
+            anything but an embedded model spec.
         TypeError: ``lm`` is of an unsupported type.
 
     Example:
@@ -218,14 +224,9 @@ def resolve_lm(
         if replicas is not None:
             del kwargs["api_base"]
             kwargs[replica_key(ENDPOINT_KEY_PREFIX, replicas)] = None  # one cache namespace for the set
-            logger.debug(
-                "using served model %s on %d replicas (%s)",
-                lm,
-                len(replicas),
-                ", ".join(str(_without_userinfo(url)) for url in replicas),
-            )
+            logger.debug("using served model %s on %d replicas (%s)", lm, len(replicas), ", ".join(replicas))
             return ReplicaLM(lm, replicas, **kwargs)
-        logger.debug("using served model %s (api_base=%s)", lm, _without_userinfo(url))
+        logger.debug("using served model %s (api_base=%s)", lm, url)
         return dspy.LM(lm, **kwargs)
     raise TypeError(
         f"lm must be None, a model id string, 'local:<name|path>' or a dspy.BaseLM, not {type(lm).__name__}"

@@ -306,6 +306,16 @@ def test_a_bad_api_base_is_a_usage_error_and_writes_nothing(tmp_path, api_base):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("extra", [(), ("--api-base", "http://127.0.0.1:8001/v1")])
+def test_credentials_in_api_base_exit_2_at_once_naming_the_key_variable_and_never_the_password(tmp_path, extra):
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, _generate_args("http://user:hunter2pw@127.0.0.1:8000/v1", out, *extra))
+    assert result.exit_code == 2, result.output
+    assert "must not hold credentials" in result.output and "OPENAI_API_KEY" in result.output
+    assert "hunter2pw" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("summary", "status"),
     [

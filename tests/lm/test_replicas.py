@@ -86,10 +86,12 @@ def test_a_generator_spreads_its_planned_calls_the_same_way_for_the_same_seed():
 
 
 def test_the_identity_records_the_list_and_secrets_cover_every_url():
-    gen = EmbeddingTaskGenerator("text-retrieval", lm="openai/m", api_base=["http://u:pw-one@h1:8000/v1", B])
-    assert RunIdentity.of(gen).api_base == ["http://h1:8000/v1", B]
-    gen = EmbeddingTaskGenerator("text-retrieval", lm="openai/m", api_base=[A, "http://u:pw-two@h2:8000/v1"])
-    assert "pw-two" in secrets_of(gen)
+    gen = EmbeddingTaskGenerator("text-retrieval", lm="openai/m", api_base=[A, B])
+    assert RunIdentity.of(gen).api_base == [A, B]
+    # api_base refuses credentials; an LM object built by hand may still carry them
+    assert public_urls(["http://u:pw-one@h1:8000/v1", B]) == ["http://h1:8000/v1", B]
+    lm = ReplicaLM("openai/m", [A, "http://u:pw-two@h2:8000/v1"], api_key="x")
+    assert "pw-two" in secrets_of(EmbeddingTaskGenerator("text-retrieval", lm=lm))
     assert public_urls(None) is None and public_urls(A) == A
 
 

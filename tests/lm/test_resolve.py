@@ -199,3 +199,33 @@ def test_the_user_may_still_ask_for_the_metadata_download(connections, monkeypat
         EmbeddingTaskGenerator("text-retrieval", seed=1, lm="openai/stub", api_base=stub.base_url)()
     assert os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] == "false"
     assert set(connections) - {"127.0.0.1"}  # the test above would see this
+
+
+# ------------------------------------------- issue 21: credentials in api_base
+
+CREDENTIAL_URLS = [
+    "http://user:hunter2pw@127.0.0.1:8000/v1",
+    "https://hunter2pw@api.example.com/v1",  # a token as the user part
+    "http://:hunter2pw@127.0.0.1:8000/v1",
+    "http://user:hunter2pw@127.0.0.1:99999/v1",  # a bad port too: still no echo of the password
+]
+
+
+@pytest.mark.parametrize("url", CREDENTIAL_URLS)
+def test_credentials_in_api_base_are_refused_at_once_without_echoing_them(url):
+    from embtaskgen import EmbeddingExampleGenerator, EmbeddingTaskGenerator
+    from embtaskgen.errors import ConfigError
+
+    attempts = [
+        lambda: resolve_lm("openai/m", api_base=url),
+        lambda: resolve_lm("openai/m", api_base=["http://127.0.0.1:8001/v1", url]),
+        lambda: EmbeddingTaskGenerator("text-retrieval", lm="openai/m", api_base=url),
+        lambda: EmbeddingTaskGenerator("text-retrieval", lm="openai/m", api_base=("http://127.0.0.1:8001/v1", url)),
+        lambda: EmbeddingExampleGenerator(lm="openai/m", api_base=url),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ConfigError, match="credentials") as refused:
+            attempt()
+        message = str(refused.value)
+        assert "hunter2pw" not in message and "***@" in message, message
+        assert "OPENAI_API_KEY" in message and "api_key=" in message, message

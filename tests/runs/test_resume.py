@@ -230,14 +230,14 @@ def test_resume_refuses_settings_that_change_the_rows(tmp_path, field, change, s
     assert {path: path.read_bytes() for path in files.all} == before
 
 
-def test_resume_refuses_another_api_base_and_never_records_its_password(tmp_path, monkeypatch):
+def test_resume_refuses_another_api_base(tmp_path, monkeypatch):
     model = FaultyModel(seed=5, generations=2)
     monkeypatch.setattr("embtaskgen.lm.resolve.resolve_lm", lambda spec, **kwargs: model.lm)
     out = tmp_path / "tasks.jsonl"
-    first = make(model, generations=2, lm="openai/x", api_base="http://user:hunter2secret@127.0.0.1:1/v1/")
+    first = make(model, generations=2, lm="openai/x", api_base="http://127.0.0.1:1/v1/")
     run(first, out, progress=False)
     journal = RunFiles.for_output(out).progress.read_text()
-    assert "hunter2secret" not in journal and '"api_base": "http://127.0.0.1:1/v1"' in journal
+    assert '"api_base": "http://127.0.0.1:1/v1"' in journal  # credentials are refused at entry (tests/lm)
     other = make(model, generations=2, lm="openai/x", api_base="http://127.0.0.1:2/v1")
     with pytest.raises(ResumeError, match="api_base: the file was made with 'http://127.0.0.1:1/v1', this run has"):
         run(other, out, resume=True, progress=False)
