@@ -24,7 +24,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from embtaskgen.errors import ConfigError
 from embtaskgen.frozen_settings import Count, FrozenSettings, Must, OptionalCount, Seed, Temperature
 from embtaskgen.lm.adapter_choice import choose_adapter
-from embtaskgen.lm.resolve import check_api_bases
+from embtaskgen.lm.resolve import LazyLM, check_api_bases
 from embtaskgen.lm.spec import check_no_repeat
 from embtaskgen.signatures.categories import CATEGORIES, resolve_categories
 from embtaskgen.signatures.seed_tasks import SEED_TASKS
@@ -91,6 +91,10 @@ class ModelSettings(FrozenSettings):
     @classmethod
     def _no_repeat(cls, no_repeat: Any, info: ValidationInfo) -> float | None:
         return check_no_repeat(no_repeat, info.data.get("lm"))
+
+    def lazy_lm(self) -> LazyLM:
+        """The model these settings choose, resolved on first use."""
+        return LazyLM(self.lm, api_base=self.api_base, max_tokens=self.max_tokens, no_repeat=self.no_repeat)
 
 
 class GenerationSettings(ModelSettings):

@@ -30,7 +30,7 @@ from embtaskgen.brainstorm.levers import Levers
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import adapter_for
-from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
+from embtaskgen.lm.resolve import accepts_seed, lm_concurrency
 from embtaskgen.programs.choice import apply_program_choice
 from embtaskgen.programs.files import ProgramLoader, apply_program
 from embtaskgen.programs.files import save_program as write_program
@@ -41,10 +41,6 @@ from embtaskgen.signatures.categories import PREDICTOR_NAMES, resolve_categories
 __all__ = ["EmbeddingTaskGenerator"]
 
 logger = logging.getLogger(__name__)
-
-
-def _lazy_lm(settings: GenerationSettings) -> LazyLM:
-    return LazyLM(settings.lm, api_base=settings.api_base, max_tokens=settings.max_tokens, no_repeat=settings.no_repeat)
 
 
 def _setting(name: str, doc: str) -> property:
@@ -145,7 +141,7 @@ class EmbeddingTaskGenerator(dspy.Module):
             raise ConfigError(f"settings must be a GenerationSettings, got {type(settings).__name__}")
         self._settings = settings
         self.levers = Levers.of(settings)
-        self._lm_holder = _lazy_lm(settings)
+        self._lm_holder = settings.lazy_lm()
         #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.programs.files.
         self.program_info: dict[str, Any] = {}
         # All four predictors, under the stable attribute names saved programs refer to.
@@ -223,7 +219,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         clone.levers = Levers.of(settings)
         model = ("lm", "api_base", "max_tokens", "no_repeat")
         if any(getattr(settings, name) is not getattr(self.settings, name) for name in model):
-            clone._lm_holder = _lazy_lm(settings)
+            clone._lm_holder = settings.lazy_lm()
         return clone
 
     def call(

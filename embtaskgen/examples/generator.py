@@ -32,7 +32,7 @@ from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.task_input import TaskSource, task_refs
 from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import example_adapter_for
-from embtaskgen.lm.resolve import LazyLM, accepts_seed, lm_concurrency
+from embtaskgen.lm.resolve import accepts_seed, lm_concurrency
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.seeds import decide_seed, derive_id
 from embtaskgen.settings import call_config
@@ -113,9 +113,7 @@ class EmbeddingExampleGenerator(dspy.Module):
         elif not isinstance(settings, ExampleSettings):
             raise ConfigError(f"settings must be an ExampleSettings, got {type(settings).__name__}")
         self._settings = settings
-        self._lm_holder = LazyLM(
-            settings.lm, api_base=settings.api_base, max_tokens=settings.max_tokens, no_repeat=settings.no_repeat
-        )
+        self._lm_holder = settings.lazy_lm()
         for kind, attribute in EXAMPLE_PREDICTOR_NAMES.items():
             setattr(self, attribute, dspy.Predict(EXAMPLE_SIGNATURES[kind]))
 
