@@ -28,3 +28,20 @@ def isolated_dspy():
     finally:
         thread_local_overrides.reset(token)
         dspy.cache = previous_cache
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """A local Ray instance (2 CPUs, no dashboard, no auth) for one test module; skipped without ray."""
+    ray = pytest.importorskip("ray")
+    from ray.data import DataContext
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAY_AUTH_MODE", "disabled")
+        patch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "true")
+        ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
+        DataContext.get_current().enable_progress_bars = False
+        try:
+            yield ray
+        finally:
+            ray.shutdown()

@@ -20,21 +20,6 @@ TASKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def local_ray():
-    ray = pytest.importorskip("ray")
-    from ray.data import DataContext
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RAY_AUTH_MODE", "disabled")
-        ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
-        DataContext.get_current().enable_progress_bars = False
-        try:
-            yield ray
-        finally:
-            ray.shutdown()
-
-
 def _shards(folder: Path, rows: list[dict], size: int) -> Path:
     folder.mkdir()
     for k in range(0, len(rows), size):

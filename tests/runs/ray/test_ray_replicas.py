@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from openai_stub import OpenAIStub
 
 from embtaskgen import EmbeddingTaskGenerator, read_jsonl, run
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module", autouse=True)
-def ray_instance():
-    ray = pytest.importorskip("ray")
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")
-    from ray.data import DataContext
-
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
-    DataContext.get_current().enable_progress_bars = False
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("local_ray")]
 
 
 def _seeds(stub: OpenAIStub) -> list[int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from collections import Counter
@@ -22,24 +21,9 @@ from embtaskgen import EmbeddingExampleGenerator, EmbeddingTaskGenerator, read_j
 from embtaskgen.cli.main import main
 from embtaskgen.execute.faults import RetryPolicy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("local_ray")]
 
 CATEGORIES = ["text-retrieval", "text-matching-short"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def ray_instance():
-    ray = pytest.importorskip("ray")
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")
-    from ray.data import DataContext
-
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
-    DataContext.get_current().enable_progress_bars = False
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
 
 
 def _generator(stub: OpenAIStub, generations: int = 6, **kwargs) -> EmbeddingTaskGenerator:
