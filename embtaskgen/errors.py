@@ -21,6 +21,7 @@ __all__ = [
     "ConfigError",
     "EmbtaskgenError",
     "MissingDependency",
+    "OutputLocked",
     "ProgramFileError",
     "ResumeError",
     "RunAborted",
@@ -44,6 +45,10 @@ class ProgramFileError(ConfigError):
 
 class ResumeError(ConfigError):
     """An existing output that this run cannot continue (another seed, shape or setting)."""
+
+
+class OutputLocked(ConfigError):
+    """Another run is writing the output (it holds the output's lock); the message names its process."""
 
 
 class MissingDependency(EmbtaskgenError, ImportError):

@@ -31,6 +31,7 @@ from embtaskgen.cli.options import (
     program_option,
 )
 from embtaskgen.cli.run_report import report_run
+from embtaskgen.runs.output_lock import hold_output
 
 __all__ = ["examples_command", "pipeline_command"]
 
@@ -149,6 +150,8 @@ def pipeline_command(
     )
     created = not output_dir.exists()
     output_dir.mkdir(exist_ok=True)
+    with command_errors("pipeline"):  # one pipeline per folder, until the command ends
+        click.get_current_context().with_resource(hold_output(output_dir, wait=args.wait_lock))
     stage_1_format = "parquet" if args.format_ == "parquet" else "jsonl"  # parquet only on Ray (checked)
     try:
         first, status = report_run(

@@ -97,6 +97,7 @@ class RunArgs:
     max_failures: int | None
     cache: bool
     progress: bool
+    wait_lock: bool
     mine_negatives: bool
     mine_top_k: int
     mine_margin: float
@@ -113,7 +114,7 @@ class RunArgs:
     def run_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :func:`embtaskgen.run` (the Ray ones only with ``--executor ray``)."""
         kwargs: dict[str, Any] = {"resume": self.resume, "max_failures": self.max_failures}
-        kwargs.update(progress=self.progress, cache=self.cache)
+        kwargs.update(progress=self.progress, cache=self.cache, wait_lock=self.wait_lock)
         if self.executor == "ray":
             if self.mine_negatives:
                 raise click.BadParameter(

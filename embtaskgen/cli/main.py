@@ -163,6 +163,7 @@ def generate(
     max_failures: int | None,
     cache: bool,
     progress: bool,
+    wait_lock: bool,
     executor: str,
     ray_address: str | None,
     ray_workers: int | None,
@@ -182,6 +183,7 @@ def generate(
         loaded = resolve_program(generator, program)
     logger.info("program: %s", loaded or "untuned signatures")
     kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress, "cache": cache}
+    kwargs["wait_lock"] = wait_lock
     if executor == "ray":
         kwargs.update(executor=executor, ray_address=ray_address, ray_workers=ray_workers, format=shard_format)
     _, status = report_run(generator, output, "generations", "generate", **kwargs)

@@ -158,13 +158,13 @@ def check_output_dir(output: Path | None, hint: str = "--output") -> None:
 
 
 def cli_wording(message: str) -> str:
-    """A library message in the command line's words (``pass resume=True`` -> ``pass --resume``, same for overwrite).
+    """A library message in the command line's words (``pass resume=True`` -> ``pass --resume``; overwrite, wait_lock).
 
     Example:
         >>> cli_wording("out.jsonl exists and is not empty; pass resume=True to continue that run")
         'out.jsonl exists and is not empty; pass --resume to continue that run'
     """
-    return re.sub(r"pass (resume|overwrite)=True", r"pass --\1", message)
+    return re.sub(r"pass (resume|overwrite|wait_lock)=True", lambda m: f"pass --{m[1].replace('_', '-')}", message)
 
 
 def safe_text(text: str) -> str:

@@ -57,12 +57,15 @@ def session_options(
     max_failures: str = "Stop a run after this many failed calls.",
     cache: str = "Use DSPy's response cache.",
 ) -> Decorator:
-    """``--resume``, ``--max-failures``, ``--cache/--no-cache`` and ``--progress``, with these helps."""
+    """``--resume``, ``--max-failures``, ``--cache/--no-cache``, ``--progress``, ``--wait-lock``, with these helps."""
     return options(
         click.option("--resume", is_flag=True, help=resume),
         count_option("--max-failures", help=max_failures),
         click.option("--cache/--no-cache", default=True, show_default=True, help=cache),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr."),
+        click.option(
+            "--wait-lock", is_flag=True, help="Another run is writing the output: wait for it (default: exit 2)."
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from embtaskgen.cli.options import (
     run_exit_status,
     safe_text,
 )
-from embtaskgen.errors import RunAborted, RunInterrupted
+from embtaskgen.errors import OutputLocked, RunAborted, RunInterrupted
 
 __all__ = ["report_run"]
 
@@ -90,7 +90,8 @@ def report_run(generator: Any, output: Path | None, what: str, name: str, **opti
         with command_errors(name):
             summary = run(generator, output if output is not None else "-", **options)
     except click.UsageError as exc:
-        if _footprint(output) != before:  # status 2 promises that nothing was written
+        # status 2 promises that nothing was written (by this run: the lock's holder writes on)
+        if _footprint(output) != before and not isinstance(exc.__cause__, OutputLocked):
             raise click.ClickException(exc.message) from exc
         raise
     except RunAborted as exc:

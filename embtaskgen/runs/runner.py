@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -31,6 +32,7 @@ from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.runs.files import RunFiles, check_output_paths
+from embtaskgen.runs.output_lock import hold_output
 from embtaskgen.runs.recorder import safe_text
 from embtaskgen.runs.resume import ExistingRun
 from embtaskgen.runs.session import Session, run_locally
@@ -66,6 +68,7 @@ def run(
     ray_address: str | None = None,
     ray_workers: int | None = None,
     format: str = "jsonl",  # noqa: A002 - the CLI's name
+    wait_lock: bool = False,
 ) -> RunSummary:
     """Make the calls of ``generator``'s stage and stream the rows to ``output``.
 
@@ -99,6 +102,8 @@ def run(
         format: ``"jsonl"``; stage 2 locally also ``"sentence-transformers"``
             (anchor/positive/negative records); with ``executor="ray"`` ``"jsonl"`` or
             ``"parquet"`` shards of rows.
+        wait_lock: Another run writing ``output`` holds its lock: wait for it to end
+            (then resume or refuse as usual) instead of raising :class:`OutputLocked`.
 
     Returns:
         The run summary (also written to ``<output>.summary.json``).
@@ -108,6 +113,7 @@ def run(
             new file in a writable folder, an existing non-empty output without
             ``resume`` (a ``ValueError``), a Ray address nothing answers on.
         ResumeError: ``resume`` of an output made with other settings (a ``ConfigError``).
+        OutputLocked: Another run (its process named) is writing ``output`` (a ``ConfigError``).
         RunAborted: ``max_failures`` calls failed in this session, or a write failed
             (disk full); the files hold whole lines only.
         RunInterrupted: Ctrl-C (a ``KeyboardInterrupt``); the file is valid.
@@ -150,37 +156,39 @@ def run(
     else:
         files = RunFiles.for_output(output)  # type: ignore[arg-type]
         check_output_paths(files)
-    existing = _existing(stage, files, folder, resume)
-    seed = decide_seed(generator.settings.seed, existing.seed)
-    identity = stage.identity.model_copy(update={"seed": seed})
-    plan = stage.plan()
-    done = existing.done.intersection(stage.names(key) for key in plan)
-    fresh = [key for key in plan if stage.names(key) not in done and stage.names(key) not in existing.failed_before]
-    again = [key for key in plan if stage.names(key) not in done and stage.names(key) in existing.failed_before]
-    header = stage.header(identity, len(plan), rows_reset=existing.rows_reset)
-    counts = (len(plan), len(done), existing, Tally(), secrets_of(generator))
-    options = (retry, max_failures, progress, cache, resume)
-    session = Session(stage, identity, files, *counts, fresh, again, header, *options)
-    if files is not None and not fresh and not again:
-        summary = build_summary(session, 0.0, 0, Outcome())
-        keep_summary(files, summary)
-        return summary
-    started = time.perf_counter()
-    if folder is not None:
-        from embtaskgen.runs.ray.backend import run_on_ray
+    lock = contextlib.nullcontext() if files is None else hold_output(files.progress, files.output, wait=wait_lock)
+    with lock:  # one writer per output, for the whole session
+        existing = _existing(stage, files, folder, resume)
+        seed = decide_seed(generator.settings.seed, existing.seed)
+        identity = stage.identity.model_copy(update={"seed": seed})
+        plan = stage.plan()
+        done = existing.done.intersection(stage.names(key) for key in plan)
+        fresh = [key for key in plan if stage.names(key) not in done and stage.names(key) not in existing.failed_before]
+        again = [key for key in plan if stage.names(key) not in done and stage.names(key) in existing.failed_before]
+        header = stage.header(identity, len(plan), rows_reset=existing.rows_reset)
+        counts = (len(plan), len(done), existing, Tally(), secrets_of(generator))
+        options = (retry, max_failures, progress, cache, resume)
+        session = Session(stage, identity, files, *counts, fresh, again, header, *options)
+        if files is not None and not fresh and not again:
+            summary = build_summary(session, 0.0, 0, Outcome())
+            keep_summary(files, summary)
+            return summary
+        started = time.perf_counter()
+        if folder is not None:
+            from embtaskgen.runs.ray.backend import run_on_ray
 
-        outcome, workers = run_on_ray(generator, session, folder, ray_address=ray_address, ray_workers=ray_workers)
-    else:
-        outcome, workers = run_locally(generator, session)
-    outcome.message = safe_text(outcome.message, session.secrets)
-    summary = build_summary(session, time.perf_counter() - started, workers, outcome)
-    if files is not None:
-        write_summary(files, summary)
-    logger.info("%srun summary: %s", "examples " if examples else "", summary.to_json(indent=None))
-    if outcome.stopped == "aborted":
-        raise RunAborted(summary)
-    if outcome.stopped == "interrupted":
-        raise RunInterrupted(summary)
+            outcome, workers = run_on_ray(generator, session, folder, ray_address=ray_address, ray_workers=ray_workers)
+        else:
+            outcome, workers = run_locally(generator, session)
+        outcome.message = safe_text(outcome.message, session.secrets)
+        summary = build_summary(session, time.perf_counter() - started, workers, outcome)
+        if files is not None:
+            write_summary(files, summary)
+        logger.info("%srun summary: %s", "examples " if examples else "", summary.to_json(indent=None))
+        if outcome.stopped == "aborted":
+            raise RunAborted(summary)
+        if outcome.stopped == "interrupted":
+            raise RunInterrupted(summary)
     return summary
 
 
