@@ -63,9 +63,7 @@ def session_options(
         count_option("--max-failures", help=max_failures),
         click.option("--cache/--no-cache", default=True, show_default=True, help=cache),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr."),
-        click.option(
-            "--wait-lock", is_flag=True, help="Another run is writing the output: wait for it (default: exit 2)."
-        ),
+        click.option("--wait-lock", is_flag=True, help="Wait for another run writing the output (default: exit 2)."),
     )
 
 

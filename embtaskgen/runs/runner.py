@@ -156,8 +156,7 @@ def run(
     else:
         files = RunFiles.for_output(output)  # type: ignore[arg-type]
         check_output_paths(files)
-    lock = contextlib.nullcontext() if files is None else hold_output(files.progress, files.output, wait=wait_lock)
-    with lock:  # one writer per output, for the whole session
+    with contextlib.nullcontext() if files is None else hold_output(files.progress, files.output, wait=wait_lock):
         existing = _existing(stage, files, folder, resume)
         seed = decide_seed(generator.settings.seed, existing.seed)
         identity = stage.identity.model_copy(update={"seed": seed})

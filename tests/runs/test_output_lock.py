@@ -80,7 +80,7 @@ def test_a_second_run_exits_2_naming_the_holder_and_a_killed_holders_lock_is_tak
     second = CliRunner().invoke(main, _args(held.stub.base_url, held.out))
     assert second.exit_code == 2, second.output
     assert f"is being written by process {held.child.pid}" in second.output
-    assert "pass --wait-lock to wait for it" in second.output
+    assert "pass --wait-lock to wait, or choose another path" in second.output
     assert held.out.read_text() == "" and len(held.stub.requests) == 1  # the second run called nothing
     held.child.kill()  # SIGKILL: the kernel drops its lock with the process
     held.child.wait()
