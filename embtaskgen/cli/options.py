@@ -22,7 +22,8 @@ from typing import Any
 
 import click
 
-from embtaskgen.errors import EmbtaskgenError, RunAborted, RunInterrupted
+from embtaskgen.errors import ConfigError, EmbtaskgenError, RunAborted, RunInterrupted
+from embtaskgen.io.targets import check_target
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
 from embtaskgen.signatures.categories import CATEGORIES
@@ -143,7 +144,7 @@ shared_options = options(
 
 
 def check_output_dir(output: Path | None, hint: str = "--output") -> None:
-    """Refuse (exit 2) an output that cannot be written (a missing or read-only folder), before anything runs."""
+    """Refuse (exit 2) an output that cannot be written (a missing or read-only folder, a pipe, device or link)."""
     if output is None or str(output) == "-":
         return
     parent = output.parent
@@ -151,8 +152,10 @@ def check_output_dir(output: Path | None, hint: str = "--output") -> None:
         raise click.BadParameter(f"directory {str(parent)!r} does not exist", param_hint=hint)
     if not parent.is_dir():
         raise click.BadParameter(f"{str(parent)!r} is not a directory", param_hint=hint)
-    if output.is_dir():
-        raise click.BadParameter(f"{str(output)!r} is a directory", param_hint=hint)
+    try:  # a folder, a pipe, a device, a link
+        check_target(output, "the output", why="choose a file path")
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from exc
     if not os.access(parent, os.W_OK | os.X_OK) or (output.exists() and not os.access(output, os.W_OK)):
         raise click.BadParameter(f"{str(output)!r} is not writable", param_hint=hint)
 

@@ -90,8 +90,7 @@ def report_run(generator: Any, output: Path | None, what: str, name: str, **opti
         with command_errors(name):
             summary = run(generator, output if output is not None else "-", **options)
     except click.UsageError as exc:
-        # status 2 promises that nothing was written (by this run: the lock's holder writes on)
-        if _footprint(output) != before and not isinstance(exc.__cause__, OutputLocked):
+        if _footprint(output) != before and not isinstance(exc.__cause__, OutputLocked):  # 2: nothing written
             raise click.ClickException(exc.message) from exc
         raise
     except RunAborted as exc:

@@ -44,7 +44,9 @@ def report_path_for(output: str | os.PathLike[str]) -> Path:
 
 
 def _temporary(target: Path) -> Path:
-    return target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)  # a stale file or a planted link: opened with "x", never followed
+    return tmp
 
 
 class DedupOutputs:
@@ -59,7 +61,7 @@ class DedupOutputs:
         self.dropped, self._similarity = array("q"), array("d")
         self._spool = tempfile.TemporaryFile()
         self._offsets = array("q", [0])
-        self._handle = open(self.tmp_out, "w", encoding="utf-8", errors="surrogatepass")
+        self._handle = open(self.tmp_out, "x", encoding="utf-8", errors="surrogatepass")
 
     def __enter__(self) -> DedupOutputs:
         return self
@@ -135,7 +137,7 @@ class DedupOutputs:
         counts = self.counts
         counts.update(kept=counts["items"] - len(entries), removed=len(entries), clusters=len(kept))
         document = {**header, **counts, "duplicates": entries}
-        with open(self.tmp_report, "w", encoding="utf-8", errors="surrogatepass") as handle:
+        with open(self.tmp_report, "x", encoding="utf-8", errors="surrogatepass") as handle:
             json.dump(document, handle, ensure_ascii=False, indent=1)
             handle.write("\n")
         os.replace(self.tmp_report, self.report)

@@ -2,9 +2,9 @@
 
 A whole-file write (a temporary name, then a rename: ``dedup``, ``report -o``) puts a
 regular file in place of whatever held the name, a pipe a reader waits on or a device;
-a run appends to it line by line. So a pipe, device, socket or folder is refused (a
-:class:`~embtaskgen.errors.ConfigError`, exit 2), and so is an existing file unless the
-caller says it may be replaced.
+a run appends to it line by line. So a pipe, device, socket, folder or symbolic link is
+refused (a :class:`~embtaskgen.errors.ConfigError`, exit 2), and so is an existing file
+unless the caller says it may be replaced.
 
 Example:
     >>> check_target("/dev/null", "the output")
@@ -48,11 +48,13 @@ def check_target(path: str | os.PathLike[str], name: str, *, overwrite: bool = T
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        return
+        info = None
     except OSError as exc:
         raise ConfigError(f"cannot use {path} as {name}: {exc.strerror or exc}") from exc
-    if not stat.S_ISREG(info.st_mode):
-        why = why or f"{name} is written whole and renamed into place, which would replace it: choose a file path"
+    why = why or f"{name} is written whole and renamed into place, which would replace it: choose a file path"
+    if info is not None and not stat.S_ISREG(info.st_mode):
         raise ConfigError(f"{path} is {_kind(info.st_mode)}, not a regular file; {why}")
-    if not overwrite:
+    if os.path.islink(path):  # never written through, nor replaced
+        raise ConfigError(f"{path} is a symbolic link, not a regular file; {why}")
+    if info is not None and not overwrite:
         raise ConfigError(f"{path}: {name} exists; pass overwrite=True to replace it, or choose another path")

@@ -72,10 +72,11 @@ class WriteError(OSError):
         return f"cannot write {self.path}: {self.reason}"
 
 
-def check_output_paths(files: RunFiles) -> None:
+def check_output_paths(files: RunFiles, *, sidecars_only: bool = False) -> None:
     """Refuse, before anything is created, paths the run cannot write line by line (a ``ConfigError``).
 
-    Each file must be a regular writable file or not exist yet, in a writable folder.
+    Each file must be a regular writable file (not a link) or not exist yet, in a writable
+    folder; ``sidecars_only``: those of a Ray run (its folder, ``files.output``, checks itself).
 
     Example:
         >>> check_output_paths(RunFiles.for_output("/dev/null"))
@@ -83,7 +84,7 @@ def check_output_paths(files: RunFiles) -> None:
         ...
         embtaskgen.errors.ConfigError: /dev/null is a device, not a regular file; ...
     """
-    for path in files.all:
+    for path in files.all[1:] if sidecars_only else files.all:
         check_target(
             path,
             "a run file",
@@ -92,6 +93,8 @@ def check_output_paths(files: RunFiles) -> None:
         )
         if path.exists() and not os.access(path, os.W_OK):
             raise ConfigError(f"{path} is not writable; choose another output path or fix its permissions")
+    if sidecars_only:
+        return
     folder = files.output.parent
     if not folder.is_dir():
         raise ConfigError(f"the directory of {files.output} does not exist")
@@ -110,7 +113,7 @@ class LineWriter:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, truncate: bool = False) -> None:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0)
         if truncate:
             flags |= os.O_TRUNC
         self.path = Path(path)
@@ -213,7 +216,9 @@ def write_json_atomic(path: str | os.PathLike[str], text: str) -> None:
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+        tmp.unlink(missing_ok=True)  # a stale file or a planted link: "x" creates, never follows
+        with open(tmp, "x", encoding="utf-8") as handle:
+            handle.write(text + ("" if text.endswith("\n") else "\n"))
         os.replace(tmp, target)
     except OSError as exc:
         try:

@@ -1,8 +1,6 @@
-"""One writer per output: ``fcntl.flock`` on a run's journal (or a folder) while the run lasts.
+"""One writer per output: ``fcntl.flock`` on a run's journal (or a folder) while the run lasts (POSIX).
 
-No lock file is added, and the kernel drops a lock with its process: a killed run's lock is
-taken over. What the lock created is removed when the run is refused (a ``ConfigError``).
-"""
+No lock file is added, and the kernel drops a lock with its process: a killed run's lock is taken over."""
 
 from __future__ import annotations
 

@@ -72,3 +72,30 @@ def test_optimize_bar_stops_at_its_total_and_the_json_counts_candidates_once(cli
     shown = [(int(n), int(total)) for n, total in re.findall(r"optimize: .*?(\d+)/(\d+) \[", result.stderr)]
     assert shown and all(n <= total == 8 for n, total in shown) and shown[-1] == (8, 8)
     assert json.dumps(stats).count('"candidates"') == 1 and "candidates" in stats["plan"]
+
+
+@pytest.mark.parametrize("kind", ["pipe", "link"])
+@pytest.mark.parametrize("command", ["optimize", "evaluate"])
+def test_an_output_that_is_a_pipe_or_a_link_exits_2_before_any_call(cli, tmp_path, command, kind):
+    """Issue 21, case 7: optimize -o and evaluate -o wrote into a pipe, or through a link."""
+    import os
+    import stat
+
+    victim = tmp_path / "victim.json"
+    victim.write_text("precious\n")
+    out = tmp_path / "out.json"
+    if kind == "pipe":
+        os.mkfifo(out)
+        reader = os.open(out, os.O_RDONLY | os.O_NONBLOCK)  # a reader, so that a write would not block
+    else:
+        out.symlink_to(victim)
+    budget = ["--budget", "8", "--eval-topics", "2"] if command == "optimize" else ["--topics", "2"]
+    try:
+        result = CliRunner().invoke(cli, [command, "-c", "text-retrieval", "--num-tasks", "8", *budget, "-o", str(out)])
+    finally:
+        if kind == "pipe":
+            os.close(reader)
+    assert result.exit_code == 2, result.output
+    assert f"is a {'pipe' if kind == 'pipe' else 'symbolic link'}, not a regular file" in result.output
+    assert stat.S_ISFIFO(os.lstat(out).st_mode) if kind == "pipe" else out.is_symlink()
+    assert victim.read_text() == "precious\n"

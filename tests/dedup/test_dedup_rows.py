@@ -300,3 +300,18 @@ def test_a_pipe_or_device_is_never_replaced(tmp_path):
         dedup_rows(source, tmp_path)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and device.is_symlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["null", "out.fifo", "t.jsonl"]
+
+
+@pytest.mark.parametrize("which", ["output", "report"])
+def test_a_link_planted_at_a_temporary_name_is_not_followed(tmp_path, which):
+    """Issue 21, case 7: the temporary files were opened through whatever held their names."""
+    import os
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    out = tmp_path / "out.jsonl"
+    planted = out if which == "output" else tmp_path / "out.jsonl.dedup-report.json"
+    (tmp_path / f".{planted.name}.tmp-{os.getpid()}").symlink_to(victim)
+    dedup_rows(_write(tmp_path / "t.jsonl", _task_rows(TASKS)), out)
+    assert victim.read_text() == "precious\n"
+    assert len(out.read_text().splitlines()) == 4 and not planted.is_symlink()  # tasks 0, 1, 3 and 6 kept

@@ -15,7 +15,7 @@ import embtaskgen.runs.files as files_module
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.cli.main import main
 from embtaskgen.errors import ConfigError, EmbtaskgenError, RunAborted
-from embtaskgen.runs.files import LineWriter, RunFiles, WriteError
+from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, write_json_atomic
 from embtaskgen.runs.runner import run
 
 CATS = ["text-retrieval", "text-classification"]
@@ -222,3 +222,55 @@ def test_cli_full_disk_exits_1_with_a_message(tmp_path, scripted_cli, monkeypatc
     assert "No space left on device" in result.output
     assert len(read_lines(out)) == 1
     assert json.loads(RunFiles.for_output(out).summary.read_text())["status"] == "aborted"
+
+
+# ------------------------------------------------------------------------ links (issue 21, case 7)
+
+
+def _victim(tmp_path: Path) -> Path:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    return victim
+
+
+@pytest.mark.parametrize("points_to", ["a file", "nothing"])
+@pytest.mark.parametrize("suffix", ["", *SIDECARS])
+def test_a_run_file_that_is_a_link_is_refused_and_never_followed(tmp_path, suffix, points_to):
+    """Before: a failures-file link truncated its target, a journal link overwrote it, an -o link was followed."""
+    target = _victim(tmp_path) if points_to == "a file" else tmp_path / "elsewhere.jsonl"
+    link = tmp_path / f"tasks.jsonl{suffix}"
+    link.symlink_to(target)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    model = FaultyModel(seed=5, generations=2)
+    with pytest.raises(ConfigError, match=f"{link.name} is a symbolic link, not a regular file"):
+        run(make(model), tmp_path / "tasks.jsonl", progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and link.is_symlink()
+    assert not target.exists() or target.read_text() == "precious\n"
+    assert sum(model.attempts.values()) == 0
+
+
+@pytest.mark.parametrize("kind", ["link", "pipe"])
+@pytest.mark.parametrize("sidecar", ["_progress.jsonl", "_failures.jsonl", "_summary.json"])
+def test_a_ray_folders_sidecar_that_is_a_link_or_a_pipe_is_refused(tmp_path, sidecar, kind):
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    victim = _victim(tmp_path)
+    if kind == "link":
+        (folder / sidecar).symlink_to(victim)
+    else:
+        os.mkfifo(folder / sidecar)
+    model = FaultyModel(seed=5, generations=2)
+    expected = "a symbolic link" if kind == "link" else "a pipe"
+    with pytest.raises(ConfigError, match=f"{sidecar} is {expected}, not a regular file"):
+        run(make(model, avoid_archive=0), folder, executor="ray", progress=False)
+    assert victim.read_text() == "precious\n" and [p.name for p in folder.iterdir()] == [sidecar]
+
+
+def test_a_link_planted_at_the_summarys_temporary_name_is_not_followed(tmp_path):
+    victim = _victim(tmp_path)
+    target = tmp_path / "x.jsonl.summary.json"
+    (tmp_path / f".{target.name}.tmp-{os.getpid()}").symlink_to(victim)
+    write_json_atomic(target, '{"ok": 1}')
+    assert victim.read_text() == "precious\n"
+    assert not target.is_symlink() and json.loads(target.read_text()) == {"ok": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["victim.txt", "x.jsonl.summary.json"]

@@ -34,7 +34,7 @@ from typing import Any
 from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.io.jsonl import iter_jsonl
 from embtaskgen.io.shards import SHARD_FORMATS, iter_shard_rows, shard_name, shard_paths, write_shard
-from embtaskgen.runs.files import LineWriter, RunFiles, WriteError
+from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths
 
 __all__ = ["ShardFolder"]
 
@@ -93,6 +93,7 @@ class ShardFolder:
             raise ConfigError(f"the directory of {path} does not exist")
         if not os.access(parent, os.W_OK | os.X_OK):
             raise ConfigError(f"the folder {parent} is not writable; choose another output path")
+        check_output_paths(self.files, sidecars_only=True)  # its sidecars: regular files, never links
 
     def check_fresh(self) -> None:
         """Refuse a folder that holds an earlier run's shards or journal lines (suggesting ``resume=True``)."""
