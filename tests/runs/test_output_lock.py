@@ -7,6 +7,8 @@ process. Issue 21, case 6: before, both ran, and every generation was written tw
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import subprocess
@@ -24,8 +26,7 @@ from openai_stub import OpenAIStub, chat_tasks_reply
 
 from embtaskgen import EmbeddingTaskGenerator
 from embtaskgen.cli.main import main
-from embtaskgen.errors import ConfigError, OutputLocked
-from embtaskgen.runs.output_lock import hold_output
+from embtaskgen.errors import ConfigError
 from embtaskgen.runs.runner import run
 
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="names the holder from /proc/locks")
@@ -38,6 +39,17 @@ def _until(condition: Callable[[], object], what: str) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"never happened: {what}")
         time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def _holding(path: Path) -> Iterator[None]:
+    """Hold ``path``'s lock from this process, as a run does (``flock`` on its journal, or on a folder)."""
+    fd = os.open(path, os.O_RDONLY | (0 if path.is_dir() else os.O_CREAT), 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _args(base_url: str, out: Path, *extra: str) -> list[str]:
@@ -108,10 +120,11 @@ def test_wait_lock_waits_for_the_holder_then_resumes_what_it_finished(held, capl
 
 def test_a_ray_run_on_a_held_folder_is_refused_before_anything_runs(tmp_path):
     folder = tmp_path / "shards"
+    folder.mkdir()
     lm = dspy.utils.DummyLM([{"tasks": '["Retrieve news articles."]'}])
     gen = EmbeddingTaskGenerator("text-retrieval", seed=1, lm=lm, avoid_archive=0)
-    with hold_output(folder / "_progress.jsonl"):
-        with pytest.raises(OutputLocked, match=f"{folder} is being written by process {os.getpid()}"):
+    with _holding(folder / "_progress.jsonl"):
+        with pytest.raises(ConfigError, match=f"{folder} is being written by process {os.getpid()}"):
             run(gen, folder, executor="ray", progress=False)
         assert sorted(p.name for p in folder.iterdir()) == ["_progress.jsonl"]
 
@@ -123,7 +136,7 @@ def test_a_pipeline_on_a_held_folder_exits_2_and_writes_nothing(tmp_path, monkey
     monkeypatch.setattr("embtaskgen.lm.resolve.resolve_lm", lambda spec, **kwargs: model.lm)
     folder = tmp_path / "out"
     folder.mkdir()
-    with hold_output(folder):
+    with _holding(folder):
         args = ["pipeline", "-c", "text-retrieval", "-m", "openai/x", "--seed", "1", "--no-progress", "-o", str(folder)]
         result = CliRunner().invoke(main, args)
     assert result.exit_code == 2, result.output
@@ -132,6 +145,8 @@ def test_a_pipeline_on_a_held_folder_exits_2_and_writes_nothing(tmp_path, monkey
 
 
 def test_what_the_lock_created_is_removed_when_the_run_is_refused(tmp_path):
+    from embtaskgen.runs.output_lock import hold_output
+
     journal = tmp_path / "new" / "out.jsonl.progress.jsonl"
     with pytest.raises(ConfigError), hold_output(journal):
         raise ConfigError("refused before writing anything")
