@@ -124,10 +124,9 @@ class TaskStage:
         beyond = sorted((g, c) for c, g in existing.done if g >= generations)
         if beyond:
             generation, category = beyond[-1]
-            where = "the folder" if files.output.name.startswith(".") else "the file"
-            path = files.output.parent if where == "the folder" else files.output
+            where = "the folder" if files.output.is_dir() else "the file"
             raise ConfigError(
-                f"cannot resume {path}: num_generations: {where} holds generation {generation} "
+                f"cannot resume {files.output}: num_generations: {where} holds generation {generation} "
                 f"of {category}, more than num_generations={generations} allows"
             )
         return existing

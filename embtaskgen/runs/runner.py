@@ -207,8 +207,7 @@ def _existing(stage: Stage, files: RunFiles | None, folder: Any, resume: bool) -
     if folder is not None:
         if not folder.path.is_dir():
             return ExistingRun()
-        with folder.resume_view() as view:
-            return stage.read_existing(view)
+        return stage.read_existing(folder.resume_files())
     existing = stage.read_existing(files)
     if not existing.empty:
         logger.info(
