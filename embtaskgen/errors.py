@@ -22,6 +22,7 @@ __all__ = [
     "EmbtaskgenError",
     "MissingDependency",
     "ProgramFileError",
+    "PushError",
     "ResumeError",
     "RunAborted",
     "RunInterrupted",
@@ -44,6 +45,10 @@ class ProgramFileError(ConfigError):
 
 class ResumeError(ConfigError):
     """An existing output that this run cannot continue (another seed, shape or setting)."""
+
+
+class PushError(EmbtaskgenError):
+    """The Hub refused a push or could not be reached (no token, no right to the repo, the network)."""
 
 
 class MissingDependency(EmbtaskgenError, ImportError):

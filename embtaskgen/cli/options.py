@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.errors import EmbtaskgenError, RunAborted, RunInterrupted
+from embtaskgen.errors import EmbtaskgenError, PushError, RunAborted, RunInterrupted
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
 from embtaskgen.signatures.categories import CATEGORIES
@@ -177,8 +177,8 @@ def usage_errors() -> Iterator[None]:
     """Map the library's errors to exits: bad input 2 (usage), a missing extra 1 with its hint; redacted."""
     try:
         yield
-    except RunAborted:
-        raise  # not a usage error: the command reports the summary and exits 1 (3)
+    except (RunAborted, PushError):
+        raise  # not usage errors: a stopped run exits 1 (3) with its summary, a refused push 1
     except ImportError as exc:  # a missing extra (MissingDependency) or module: its install hint
         raise click.ClickException(safe_text(str(exc))) from exc
     except (EmbtaskgenError, ValueError) as exc:
