@@ -3,8 +3,9 @@
 :func:`sanitize_text` turns lone surrogates into U+FFFD and drops control characters
 other than tab and newline; :func:`redact` replaces API keys (given, and the
 environment's ``*_API_KEY`` / ``*_TOKEN`` values), ``Authorization`` values and
-``sk-...`` tokens with ``[REDACTED]``; :func:`redact_values` replaces only the keys
-themselves (exact values), in a model's answer, which must keep its other words.
+``sk-...`` tokens with ``[REDACTED]``; :func:`redact_values` (and :func:`redact_result`
+for a call's result) replaces only the keys themselves (exact values), in a model's
+answer, which must keep its other words.
 
 Example:
     >>> sanitize_text("ok \\ud83d bad\\x00")
@@ -15,12 +16,21 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["REDACTED", "environment_secrets", "held_secrets", "redact", "redact_values", "sanitize_text"]
+__all__ = [
+    "REDACTED",
+    "environment_secrets",
+    "held_secrets",
+    "redact",
+    "redact_result",
+    "redact_values",
+    "sanitize_text",
+]
 
 REDACTED = "[REDACTED]"
 
@@ -75,6 +85,14 @@ def redact_values(value: Any, secrets: Sequence[str]) -> Any:
     if isinstance(value, dict):
         return {key: redact_values(item, secrets) for key, item in value.items()}
     return value
+
+
+def redact_result(result: Any, secrets: Sequence[str]) -> Any:
+    """A call's result (a dataclass; anything else as is) with :func:`redact_values` applied to every field."""
+    if not secrets or not dataclasses.is_dataclass(result) or isinstance(result, type):
+        return result
+    fields = {field.name: getattr(result, field.name) for field in dataclasses.fields(result)}
+    return dataclasses.replace(result, **redact_values(fields, secrets))
 
 
 def redact(text: str, secrets: Iterable[str | None] | None = None) -> str:

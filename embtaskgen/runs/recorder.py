@@ -9,14 +9,13 @@ it sanitised, capped and redacted.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from embtaskgen.execute.faults import describe_error
-from embtaskgen.lm.untrusted import held_secrets, redact, redact_values, sanitize_text
+from embtaskgen.lm.untrusted import held_secrets, redact, redact_result, sanitize_text
 from embtaskgen.runs.progressbar import Bar
 from embtaskgen.runs.summary import Tally
 from embtaskgen.stage import Key, Stage
@@ -83,8 +82,7 @@ class Recorder:
 
     def ok(self, result: Any) -> None:
         """A call that parsed: write its rows, then its journal line (or record why it is invalid)."""
-        fields = {field.name: getattr(result, field.name) for field in dataclasses.fields(result)}
-        result = dataclasses.replace(result, **redact_values(fields, self._held))
+        result = redact_result(result, self._held)
         key = self.stage.result_key(result)
         built = self.stage.rows(result, self.seed)
         tally = self.tally
