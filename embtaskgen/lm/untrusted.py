@@ -80,7 +80,7 @@ def redact_values(value: Any, secrets: Sequence[str]) -> Any:
         for secret in secrets:
             value = value.replace(secret, REDACTED)
         return value
-    if isinstance(value, (list, tuple)):
+    if type(value) in (list, tuple):  # not a named tuple: its fields are ours
         return type(value)(redact_values(item, secrets) for item in value)
     if isinstance(value, dict):
         return {key: redact_values(item, secrets) for key, item in value.items()}
