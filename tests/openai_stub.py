@@ -10,7 +10,13 @@ answers ``POST /v1/chat/completions`` (and ``/chat/completions``). Every request
   expression, a lone surrogate escape, a huge list);
 * ``"status"``: HTTP ``status`` with an OpenAI-style error whose message is ``answer``
   (e.g. a 401 that quotes the key back);
+* ``"echo"``: tasks that quote the request's ``Authorization`` header and the end of its
+  prompt back, as a hostile or careless server may;
 * a callable ``mode(body) -> (status, text)`` for anything else.
+
+In every mode, ``{authorization}`` in an answer becomes the request's ``Authorization``
+header and ``{prompt}`` the last 200 characters of its last message (each escaped to fit
+in a JSON string).
 
 Use it as a context manager (``with OpenAIStub() as stub: stub.base_url``), or call
 ``start()``/``stop()``. It makes no network call beyond loopback.
@@ -84,6 +90,9 @@ class OpenAIStub:
                 if stub.delay:
                     threading.Event().wait(stub.delay)
                 status, text = stub._answer(body)
+                prompt = str((body.get("messages") or [{}])[-1].get("content"))[-200:]
+                for name, value in (("authorization", str(self.headers.get("Authorization"))), ("prompt", prompt)):
+                    text = text.replace("{" + name + "}", json.dumps(value)[1:-1])
                 if status != 200:
                     self._send(
                         status, {"error": {"message": text, "type": "invalid_request_error", "code": str(status)}}
@@ -140,6 +149,9 @@ class OpenAIStub:
             return self.status, self.answer or "error"
         if self.mode == "raw":
             return 200, self.answer or ""
+        if self.mode == "echo":
+            tasks = '["Given a request signed {authorization}, retrieve its audit log.", "Given {prompt}, find it."]'
+            return 200, f"[[ ## tasks ## ]]\n{tasks}\n\n[[ ## completed ## ]]"
         if self.answer is not None:
             return 200, f"[[ ## tasks ## ]]\n{self.answer}\n\n[[ ## completed ## ]]"
         return 200, chat_tasks_reply(body)

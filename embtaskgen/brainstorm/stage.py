@@ -109,6 +109,11 @@ class TaskStage:
                 "use avoid_archive=0 (--avoid-archive 0) or executor='local'"
             )
 
+    def inputs(self) -> list[tuple[str, str]]:
+        """``topic`` and each topic of the pool."""
+        pool = self.settings.topic_pool or ()
+        return [("topic", self.settings.topic), *((f"topic {n + 1} of the pool", t) for n, t in enumerate(pool))]
+
     def header(self, identity: RunIdentity, planned: int, *, rows_reset: bool) -> dict[str, Any]:
         """The journal's ``run`` line (it records ``num_generations``)."""
         return identity.header(self.settings.num_generations, rows_reset=rows_reset)
@@ -158,11 +163,11 @@ class TaskStage:
         """``EmbeddingTaskGenerator.caller``: ``(category, generation) -> CallResult``."""
         return self.generator.caller(seed, lm=lm)
 
-    def factory(self, seed: int, cache: bool) -> Any:
+    def factory(self, seed: int) -> Any:
         """What each Ray actor builds the caller from."""
         from embtaskgen.runs.ray.callers import GeneratorCalls
 
-        return GeneratorCalls.of(self.generator, seed=seed, cache=cache)
+        return GeneratorCalls.of(self.generator, seed=seed)
 
     result_type = CallResult
 

@@ -95,7 +95,6 @@ class RunArgs:
     concurrency: int | None
     resume: bool
     max_failures: int | None
-    cache: bool
     progress: bool
     mine_negatives: bool
     mine_top_k: int
@@ -113,7 +112,7 @@ class RunArgs:
     def run_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :func:`embtaskgen.run` (the Ray ones only with ``--executor ray``)."""
         kwargs: dict[str, Any] = {"resume": self.resume, "max_failures": self.max_failures}
-        kwargs.update(progress=self.progress, cache=self.cache)
+        kwargs.update(progress=self.progress)
         if self.executor == "ray":
             if self.mine_negatives:
                 raise click.BadParameter(

@@ -137,8 +137,6 @@ def _penalty_option(name: str, help: str) -> Decorator:
     resume="Continue the run that wrote --output; every setting that shapes the rows "
     "must match (README: What resume checks).",
     max_failures="Stop the run after this many failed generations.",
-    cache="Use DSPy's response cache (a rerun of the same seed costs nothing); "
-    "--no-cache is faster (less CPU per call).",
 )
 @ray_options
 @choice_option(
@@ -162,7 +160,6 @@ def generate(
     output: Path | None,
     resume: bool,
     max_failures: int | None,
-    cache: bool,
     progress: bool,
     executor: str,
     ray_address: str | None,
@@ -182,7 +179,7 @@ def generate(
         _ = generator.lm  # resolve the model now: a bad --model is a usage error
         loaded = resolve_program(generator, program)
     logger.info("program: %s", loaded or "untuned signatures")
-    kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress, "cache": cache}
+    kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress}
     if executor == "ray":
         kwargs.update(executor=executor, ray_address=ray_address, ray_workers=ray_workers, format=shard_format)
     _, status = report_run(generator, output, "generations", "generate", **kwargs)
