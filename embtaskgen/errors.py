@@ -22,6 +22,7 @@ __all__ = [
     "EmbtaskgenError",
     "MissingDependency",
     "ProgramFileError",
+    "ResponseTooLarge",
     "ResumeError",
     "RunAborted",
     "RunInterrupted",
@@ -44,6 +45,10 @@ class ProgramFileError(ConfigError):
 
 class ResumeError(ConfigError):
     """An existing output that this run cannot continue (another seed, shape or setting)."""
+
+
+class ResponseTooLarge(EmbtaskgenError):
+    """A served model's answer passed ``max_response_bytes`` (cut off as it streamed in; not retried)."""
 
 
 class MissingDependency(EmbtaskgenError, ImportError):
