@@ -19,7 +19,6 @@ from pathlib import Path
 import click
 
 from embtaskgen.cli.options import Decorator, choice_option, count_option, options
-from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 
 __all__ = ["check_executor", "ray_options", "run_options", "session_options"]
 
@@ -44,25 +43,12 @@ ray_options = options(
     ),
 )
 
-#: ``--seed``, ``--temperature``, ``--max-tokens``, ``--concurrency``, ``--timeout`` and ``--max-response-bytes``.
+#: ``--seed``, ``--temperature``, ``--max-tokens`` and ``--concurrency``.
 run_options = options(
     count_option("--seed", minimum=0, help="Run seed (drawn and recorded when absent)."),
     click.option("--temperature", type=click.FloatRange(0, 2), default=1.0, show_default=True),
     count_option("--max-tokens", help="Completion budget per call."),
     count_option("--concurrency", help="Calls in flight (default 8; the embedded model runs one at a time)."),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        default=DEFAULT_TIMEOUT,
-        show_default=True,
-        help="Seconds a served model's attempt may take, connecting and answering; then it is retried "
-        "(on the next replica). The first Ctrl-C waits this long at most.",
-    ),
-    count_option(
-        "--max-response-bytes",
-        default=DEFAULT_MAX_RESPONSE_BYTES,
-        help="Longest answer body of a served model; a longer one is cut off and is a failed call.",
-    ),
 )
 
 

@@ -43,14 +43,9 @@ class StopSignal:
         self.draining = True
         self.abandon = self._presses > 1
         if self._presses == 1 and self.grace is not None:
-            timer = threading.Timer(self.grace, self._overdue)
+            timer = threading.Timer(self.grace, setattr, (self, "abandon", True))  # past their deadline
             timer.daemon = True
             timer.start()
-
-    def _overdue(self) -> None:
-        if not self.abandon:
-            logger.warning("the calls in flight are past their deadline (--timeout): abandoning them")
-            self.abandon = True
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.request("interrupted (Ctrl-C)")

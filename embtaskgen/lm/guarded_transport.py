@@ -1,15 +1,13 @@
 """The HTTP transport of served models: a whole-request deadline, an answer-size cap, replica failover.
 
-DSPy's native client bounds each wait (the next byte), so a server that drips one byte a
-second never times out and a huge answer is read whole. This transport (passed to DSPy's
-native engine through ``RouterConfig(transport=...)``) ends an attempt once ``timeout``
-seconds passed since it started, connecting included (a transient ``TransportError``: retried);
-the deadline is checked as each piece of the answer arrives and no wait for one lasts longer
-than ``timeout``, so a silent server is cut off at ``timeout``, any other by ``2 * timeout``.
-An answer is cut off as it streams in once it passes ``max_bytes``
-(:class:`~embtaskgen.errors.ResponseTooLarge`: not retried, never cached). Over replicas, each attempt of a call goes to the next one,
-and a replica that failed :data:`BENCH_AFTER` attempts in a row is left out for
-:data:`BENCH_SECONDS` (unless all are).
+DSPy's native client bounds each wait, not a request: a server that drips a byte a second
+never times out, and an answer is read whole. Given to DSPy's native engine through
+``RouterConfig(transport=...)``, this transport ends an attempt ``timeout`` seconds after it
+started (a silent server; one that keeps sending: by ``2 * timeout``) with a transient
+``TransportError`` (retried), and cuts an answer off as it streams in once it passes
+``max_bytes`` (:class:`~embtaskgen.errors.ResponseTooLarge`: not retried, never cached).
+Each attempt of a call goes to the next replica; one that failed :data:`BENCH_AFTER`
+attempts in a row is left out for :data:`BENCH_SECONDS` (unless all are).
 """
 
 from __future__ import annotations
@@ -67,48 +65,39 @@ class GuardedTransport:
         self.bases = tuple(url.strip().rstrip("/") for url in bases)
         self.timeout, self.max_bytes = timeout, max_bytes
         self._inner = StdlibTransport(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout)
-        self._fails = [0] * len(self.bases)
-        self._benched = [0.0] * len(self.bases)
+        self._fails, self._benched = [0] * len(bases or "."), [0.0] * len(bases or ".")
         self._lock = threading.Lock()
 
     def _choose(self) -> int:
         state, count = _call.get(), len(self.bases)
-        if count < 2 or state is None:
-            return 0 if state is None else state[0] % max(count, 1)
-        start, state[1] = state[0] + state[1], state[1] + 1
-        now = time.monotonic()
+        if state is None or count < 2:
+            return 0
+        order = [(state[0] + state[1] + i) % count for i in range(count)]  # attempt k starts k replicas on
+        state[1] += 1
         with self._lock:
-            free = [i % count for i in range(start, start + count) if self._benched[i % count] <= now]
-        return free[0] if free else start % count
+            return next((i for i in order if self._benched[i] <= time.monotonic()), order[0])
 
     def _outcome(self, index: int, ok: bool) -> None:
-        if self.bases:
-            with self._lock:
-                self._fails[index] = 0 if ok else self._fails[index] + 1
-                if self._fails[index] >= BENCH_AFTER:
-                    self._benched[index] = time.monotonic() + BENCH_SECONDS
+        with self._lock:
+            self._fails[index] = 0 if ok else self._fails[index] + 1
+            if self._fails[index] >= BENCH_AFTER:
+                self._benched[index] = time.monotonic() + BENCH_SECONDS
 
     def stream(self, request: Any) -> Any:
         """Send ``request`` (an lm15 ``TransportRequest``) to the chosen replica; its body is guarded as read."""
-        index, url = self._choose(), request.url
+        index, url, deadline = self._choose(), request.url, time.monotonic() + self.timeout
         if len(self.bases) > 1 and url.startswith(self.bases[0]):
-            url = self.bases[index] + url[len(self.bases[0]) :]
-        request = dataclasses.replace(request, url=url)
-        deadline = time.monotonic() + self.timeout
+            request = dataclasses.replace(request, url=self.bases[index] + url[len(self.bases[0]) :])
         try:
             response = self._inner.stream(request)
-        except TransportError:
+        except TransportError as exc:
             self._outcome(index, ok=False)
+            if isinstance(exc, ReadTimeout):
+                raise self._late() from exc
             raise
+        head = {name: getattr(response, name) for name in ("status", "reason", "headers", "http_version")}
         chunks = self._guard(response, index, deadline)
-        return TransportResponse(
-            status=response.status,
-            reason=response.reason,
-            headers=response.headers,
-            http_version=response.http_version,
-            chunks=chunks,
-            release=lambda _consumed: response.close(),
-        )
+        return TransportResponse(**head, chunks=chunks, release=lambda _consumed: response.close())
 
     def _guard(self, response: Any, index: int, deadline: float) -> Iterator[bytes]:
         size = 0
@@ -118,16 +107,17 @@ class GuardedTransport:
                 if size > self.max_bytes:
                     raise ResponseTooLarge(f"answer over {self.max_bytes} bytes (--max-response-bytes); cut off")
                 if time.monotonic() > deadline:
-                    raise ReadTimeout(f"no whole answer within {self.timeout:g} s (--timeout)")
+                    raise self._late()
                 yield chunk
-        except Exception:
+        except Exception as exc:
             self._outcome(index, ok=False)
+            if isinstance(exc, ReadTimeout):
+                raise self._late() from exc
             raise
         self._outcome(index, ok=response.status < 500)
 
-    def close(self) -> None:
-        """Close the pooled connections."""
-        self._inner.close()
+    def _late(self) -> Exception:
+        return ReadTimeout(f"no whole answer within {self.timeout:g} s (--timeout, a transient failure)")
 
 
 class InThread:

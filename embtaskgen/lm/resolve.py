@@ -299,19 +299,8 @@ class LazyLM:
         True
     """
 
-    def __init__(
-        self,
-        spec: Any,
-        *,
-        api_base: str | Sequence[str] | None = None,
-        max_tokens: int | None = None,
-        no_repeat: float | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        self._args = (spec, api_base)
-        self._options: dict[str, Any] = {"max_tokens": max_tokens, "no_repeat": no_repeat, "timeout": timeout}
-        self._options["max_response_bytes"] = max_response_bytes
+    def __init__(self, spec: Any, **options: Any) -> None:
+        self._spec, self._options = spec, options  # keyword arguments of resolve_lm
         self._lm: dspy.BaseLM | None = None
         self._lock = threading.Lock()
 
@@ -319,8 +308,7 @@ class LazyLM:
         """The resolved LM."""
         with self._lock:
             if self._lm is None:
-                spec, api_base = self._args
-                self._lm = resolve_lm(spec, api_base=api_base, **self._options)
+                self._lm = resolve_lm(self._spec, **self._options)
             return self._lm
 
     def __deepcopy__(self, memo: dict[int, Any]) -> LazyLM:
