@@ -172,9 +172,9 @@ def resolve_lm(
         max_tokens: Default completion budget for string models.
         no_repeat: The embedded model's repeated-phrase penalty (``0`` turns it off;
             ``None`` keeps the model's default); embedded models only.
-        timeout: Seconds a served model's attempt may take, connecting and answering
-            (:mod:`embtaskgen.lm.guarded_transport`; a model only LiteLLM reaches: per wait).
-        max_response_bytes: Longest answer body of a served model, cut off as it streams in.
+        timeout: Seconds an attempt at ``api_base`` may take, connecting and answering
+            (:mod:`embtaskgen.lm.guarded_transport`); at a provider's own endpoint, each wait's.
+        max_response_bytes: Longest answer body from ``api_base``, cut off as it streams in.
 
     Returns:
         The LM to use; sampling settings are passed per call by the generator.
@@ -234,10 +234,10 @@ def resolve_lm(
             kwargs[replica_key(ENDPOINT_KEY_PREFIX, replicas)] = None  # one cache namespace for the set
         logger.debug("using served model %s at %s", lm, ", ".join(replicas or (str(url),)))
         bases = replicas or ((url,) if url else ())
-        engine = _guarded_engine(lm, bases, kwargs.get("api_key"), timeout, max_response_bytes)
+        engine = _guarded_engine(lm, bases, kwargs.get("api_key"), timeout, max_response_bytes) if bases else None
         if engine is None and replicas:
             raise ConfigError(f"replicas (several api_base URLs) need an openai/<name> model id, got {lm!r}")
-        if engine is None:  # no native route: LiteLLM, with a timeout per wait
+        if engine is None:  # a provider's own endpoint (priced by DSPy) or no native route: a timeout per wait
             return dspy.LM(lm, timeout=timeout, **kwargs)
         kwargs.pop("api_base", None), kwargs.pop("api_key", None)
         kwargs.update(engine=engine, async_engine=InThread(engine))
@@ -248,18 +248,14 @@ def resolve_lm(
 
 
 def _guarded_engine(model: str, bases: Sequence[str], api_key: str | None, timeout: float, max_bytes: int) -> Any:
-    """DSPy's native engine over a :class:`GuardedTransport`, or ``None`` when lm15 has no route for ``model``
-    or an environment variable sets the provider's endpoint (DSPy leaves those to LiteLLM)."""
-    prefix = model.split("/", 1)[0].upper()
-    if not bases and (os.environ.get(f"{prefix}_API_BASE") or os.environ.get(f"{prefix}_BASE_URL")):
-        return None
+    """DSPy's native engine over a :class:`GuardedTransport` to ``bases`` (``None``: no lm15 route for ``model``)."""
     try:
         provider = LM15Engine(RouterConfig(env={})).resolve(model).provider
     except lm15.LM15Error:
         return None
     transport = GuardedTransport(bases, timeout=timeout, max_bytes=max_bytes)
-    keys, urls = ({provider: api_key} if api_key else None), ({provider: bases[0]} if bases else None)
-    engine = LM15Engine(RouterConfig(api_keys=keys, base_urls=urls, transport=transport))
+    keys = {provider: api_key} if api_key else None
+    engine = LM15Engine(RouterConfig(api_keys=keys, base_urls={provider: bases[0]}, transport=transport))
     engine.accepts_seed = model.startswith(("openai/", "hosted_vllm/"))
     return engine
 
