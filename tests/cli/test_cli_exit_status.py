@@ -392,4 +392,4 @@ def test_an_answer_over_the_size_limit_is_a_failure_by_reason_never_retried(tmp_
 def test_a_bad_timeout_or_size_limit_exits_2_on_every_command_that_calls_a_model(tmp_path, command, option, value):
     result = CliRunner().invoke(main, [command, "-m", "openai/stub", option, value, "-o", str(tmp_path / "o.json")])
     assert result.exit_code == 2, result.output
-    assert option in result.output
+    assert f"Invalid value for '{option}'" in result.output  # the option exists and names its valid range
