@@ -7,7 +7,7 @@ Example:
     ... def hello(category, model, api_base, num_tasks):
     ...     pass
     >>> [p.name for p in hello.params]
-    ['category', 'model', 'api_base', 'num_tasks']
+    ['category', 'model', 'api_base', 'timeout', 'max_response_bytes', 'num_tasks']
 """
 
 from __future__ import annotations
