@@ -74,9 +74,8 @@ class ModelSettings(FrozenSettings):
         temperature: Sampling temperature in [0, 2].
         max_tokens: Completion budget per call (``None``: the LM's default).
         concurrency: Calls in flight (``None``: 8, or what the LM allows).
-        timeout: Seconds a served model's attempt may take, connecting and answering (not the
-            embedded model's; :mod:`embtaskgen.lm.guarded_transport`).
-        max_response_bytes: Longest answer body of a served model; a longer one is a failure.
+        timeout: Seconds an attempt at ``api_base`` may take (:mod:`embtaskgen.lm.guarded_transport`).
+        max_response_bytes: Longest answer body from ``api_base``; a longer one fails the call.
     """
 
     seed: Seed = None

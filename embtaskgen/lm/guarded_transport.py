@@ -65,7 +65,7 @@ class GuardedTransport:
         self.bases = tuple(url.strip().rstrip("/") for url in bases)
         self.timeout, self.max_bytes = timeout, max_bytes
         self._inner = StdlibTransport(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout)
-        self._fails, self._benched = [0] * len(bases or "."), [0.0] * len(bases or ".")
+        self._fails, self._benched = [0] * len(bases), [0.0] * len(bases)
         self._lock = threading.Lock()
 
     def _choose(self) -> int:
@@ -107,12 +107,13 @@ class GuardedTransport:
                 if size > self.max_bytes:
                     raise ResponseTooLarge(f"answer over {self.max_bytes} bytes (--max-response-bytes); cut off")
                 if time.monotonic() > deadline:
-                    raise self._late()
+                    raise ReadTimeout("deadline")
                 yield chunk
-        except Exception as exc:
+        except ReadTimeout as exc:  # lm15's says to raise Timeouts(read=...)
             self._outcome(index, ok=False)
-            if isinstance(exc, ReadTimeout):
-                raise self._late() from exc
+            raise self._late() from exc
+        except Exception:
+            self._outcome(index, ok=False)
             raise
         self._outcome(index, ok=response.status < 500)
 
