@@ -23,6 +23,7 @@ __all__ = [
     "MissingDependency",
     "ProgramFileError",
     "PushError",
+    "ResponseTooLarge",
     "ResumeError",
     "RunAborted",
     "RunInterrupted",
@@ -49,6 +50,10 @@ class ResumeError(ConfigError):
 
 class PushError(EmbtaskgenError):
     """The Hub refused a push or could not be reached (no token, no right to the repo, the network)."""
+
+
+class ResponseTooLarge(EmbtaskgenError):
+    """A served model's answer passed ``max_response_bytes`` (cut off as it streamed in; not retried)."""
 
 
 class MissingDependency(EmbtaskgenError, ImportError):

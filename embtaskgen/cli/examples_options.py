@@ -93,6 +93,8 @@ class RunArgs:
     temperature: float
     max_tokens: int | None
     concurrency: int | None
+    timeout: float
+    max_response_bytes: int
     resume: bool
     max_failures: int | None
     progress: bool
@@ -106,7 +108,7 @@ class RunArgs:
 
     def sampling(self) -> dict[str, Any]:
         """The model and sampling settings both stages take from these options."""
-        names = ("seed", "temperature", "max_tokens", "concurrency", "api_base")
+        names = ("seed", "temperature", "max_tokens", "concurrency", "api_base", "timeout", "max_response_bytes")
         return {"lm": self.model, **{name: getattr(self, name) for name in names}}
 
     def run_kwargs(self) -> dict[str, Any]:

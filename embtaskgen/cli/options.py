@@ -7,7 +7,7 @@ Example:
     ... def hello(category, model, api_base, num_tasks):
     ...     pass
     >>> [p.name for p in hello.params]
-    ['category', 'model', 'api_base', 'num_tasks']
+    ['category', 'model', 'api_base', 'timeout', 'max_response_bytes', 'num_tasks']
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from embtaskgen.errors import EmbtaskgenError, PushError, RunAborted, RunInterrupted
+from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
 from embtaskgen.signatures.categories import CATEGORIES
@@ -134,8 +135,24 @@ API_BASE_OPTION = click.option(
     "(calls are spread over them round-robin). No user:password@ in it: the key goes in the provider's "
     "environment variable (OPENAI_API_KEY for openai/ models).",
 )
-#: ``-m/--model`` and ``--api-base``.
-model_options = options(click.option("-m", "--model", default=None, help=MODEL_HELP), API_BASE_OPTION)
+#: ``-m/--model``, ``--api-base``, ``--timeout`` and ``--max-response-bytes``.
+model_options = options(
+    click.option("-m", "--model", default=None, help=MODEL_HELP),
+    API_BASE_OPTION,
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help="Seconds a served model's attempt may take, connecting and answering; then it is retried "
+        "(on the next replica). The first Ctrl-C waits this long at most.",
+    ),
+    count_option(
+        "--max-response-bytes",
+        default=DEFAULT_MAX_RESPONSE_BYTES,
+        help="Longest answer body of a served model; a longer one is cut off and is a failed call.",
+    ),
+)
 #: ``-c/--category``, ``-m/--model``, ``--api-base`` and ``--num-tasks``.
 shared_options = options(
     category_option(), model_options, count_option("--num-tasks", default=20, help="Tasks asked for per call.")

@@ -126,7 +126,7 @@ class Recorder:
         self._failure((label, index), details, attempts)
         self._journal((label, index), "error")
         self.tally.errors += 1
-        self.tally.errors_by_type[type(error).__name__] += 1
+        self.tally.errors_by_type[str(details["error_type"])] += 1
         self._advance()
 
     def _failure(self, key: Key, details: dict[str, Any], attempts: int) -> None:

@@ -86,7 +86,7 @@ def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
     bar = make_bar(session.planned, session.skipped, session.progress and todo > 1)  # a bar for more than one call
     options = {"workers": workers, "recorder": session.recorder(*sinks, bar)}
     try:
-        with StopSignal() as stop, dspy.context(**run_settings()):
+        with StopSignal(grace=generator.settings.timeout) as stop, dspy.context(**run_settings()):
             jobs = (Job(*key) for key in fresh)
             outcome = schedule(jobs, call, **options, retry=session.retry, stop=stop, max_failures=session.max_failures)
             if again and not outcome.stopped:

@@ -387,3 +387,27 @@ def test_every_handler_gets_the_filter_once():
     assert dspy_handlers  # DSPy logs through its own handler, which does not propagate to root
     for handler in dspy_handlers + logging.getLogger().handlers:
         assert sum(isinstance(f, RedactingFilter) for f in handler.filters) == 1
+
+
+def test_an_answer_over_the_size_limit_is_a_failure_by_reason_never_retried(tmp_path, monkeypatch):
+    """Issue 21: a 500 MB answer was read whole (2.66 GB peak) and cached; an endless one grew without end."""
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    out = tmp_path / "out.jsonl"
+    with OpenAIStub("huge", size=None) as stub:
+        result = CliRunner().invoke(
+            main, _generate_args(stub.base_url, out, "-n", "2", "--max-response-bytes", "100000")
+        )
+        assert stub.calls == 2  # one request per generation: not retried
+    assert result.exit_code == 3, result.output
+    assert _summary(out)["errors_by_type"] == {"ResponseTooLarge": 2}
+    assert all("--max-response-bytes" in failure["error"] for failure in _failures(out))
+
+
+@pytest.mark.parametrize("command", ["generate", "examples", "optimize", "evaluate"])
+@pytest.mark.parametrize(
+    ("option", "value"), [("--timeout", "0"), ("--timeout", "soon"), ("--max-response-bytes", "0")]
+)
+def test_a_bad_timeout_or_size_limit_exits_2_on_every_command_that_calls_a_model(tmp_path, command, option, value):
+    result = CliRunner().invoke(main, [command, "-m", "openai/stub", option, value, "-o", str(tmp_path / "o.json")])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output  # the option exists and names its valid range
