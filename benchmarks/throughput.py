@@ -5,8 +5,9 @@ time are that run's alone; a cache-on run gets a fresh, empty ``DSPY_CACHEDIR``)
 model is a scripted engine that answers 20 distinct tasks after a fixed latency:
 ``time.sleep`` for the sync engine, ``asyncio.sleep`` for the async one.
 
-Scenarios (``--scenarios``), each measured with DSPy's response cache off and on
-(``run(..., cache=False/True)``; the CLI's default is ``--cache``):
+Scenarios (``--scenarios``), each measured with ``run(..., cache=False/True)``: runs use
+no response cache and ignore ``cache=True`` (with a ``DeprecationWarning``), so both give
+the same path; ``cache_on`` is kept to compare with checkouts where it funnelled DSPy's cache:
 
 * ``wave``: 2,000 calls, 1 s latency, 256 in flight (calls start and end in waves);
 * ``steady``: 5,000 calls, 50 ms latency, 64 in flight (the runner's CPU is the limit:
@@ -32,7 +33,8 @@ machine load), in ``baselines``:
   engine (default DSPy settings).
 
 ``cached_rerun`` (with ``--rerun``): the ``steady`` run made twice on one cache folder;
-the second answers every call from DSPy's cache (``calls_made`` counts engine calls).
+with a run cache the second answered every call from it; now it makes them all again
+(``calls_made`` counts engine calls).
 
 ``peak_rss_mb``: peak resident memory of a runner process for the first scenario, and
 for ``--big-calls`` calls at ``--big-latency`` (cache off).

@@ -39,6 +39,8 @@ from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.loading import load_program
 from embtaskgen.mining.negatives import mine_negatives
 from embtaskgen.programs.files import read_program, save_program
+from embtaskgen.publish.card import write_dataset_card
+from embtaskgen.publish.hub import push_to_hub
 from embtaskgen.quality.grading import score_example
 from embtaskgen.quality.metric import METRIC_VERSION, score_tasks
 from embtaskgen.quality.report import diversity_report, format_report
@@ -86,6 +88,7 @@ __all__ = [
     "load_program",
     "mine_negatives",
     "optimize",
+    "push_to_hub",
     "read_jsonl",
     "read_program",
     "resolve_lm",
@@ -96,6 +99,7 @@ __all__ = [
     "to_dataset",
     "to_jsonl",
     "to_sentence_transformers",
+    "write_dataset_card",
 ]
 
 __version__ = "0.1.0"

@@ -23,6 +23,8 @@ __all__ = [
     "MissingDependency",
     "OutputLocked",
     "ProgramFileError",
+    "PushError",
+    "ResponseTooLarge",
     "ResumeError",
     "RunAborted",
     "RunInterrupted",
@@ -49,6 +51,14 @@ class ResumeError(ConfigError):
 
 class OutputLocked(ConfigError):
     """Another run is writing the output (it holds the output's lock); the message names its process."""
+
+
+class PushError(EmbtaskgenError):
+    """The Hub refused a push or could not be reached (no token, no right to the repo, the network)."""
+
+
+class ResponseTooLarge(EmbtaskgenError):
+    """A served model's answer passed ``max_response_bytes`` (cut off as it streamed in; not retried)."""
 
 
 class MissingDependency(EmbtaskgenError, ImportError):

@@ -24,6 +24,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from embtaskgen.errors import ConfigError
 from embtaskgen.frozen_settings import Count, FrozenSettings, Must, OptionalCount, Seed, Temperature
 from embtaskgen.lm.adapter_choice import choose_adapter
+from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from embtaskgen.lm.resolve import LazyLM, check_api_bases
 from embtaskgen.lm.spec import check_no_repeat
 from embtaskgen.signatures.categories import CATEGORIES, resolve_categories
@@ -56,6 +57,7 @@ Penalty = Annotated[
     float | None, Field(strict=True, ge=-2, le=2, allow_inf_nan=False), Must("a number in [-2, 2] or None (not sent)")
 ]
 FewShot = Annotated[int, Field(strict=True, ge=0, le=_MOST_FEW_SHOT), Must(f"between 0 and {_MOST_FEW_SHOT}")]
+Seconds = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False), Must("a number of seconds > 0")]
 Flag = Annotated[bool, BeforeValidator(bool)]  # any truthy value, as bool() reads it
 
 
@@ -72,6 +74,8 @@ class ModelSettings(FrozenSettings):
         temperature: Sampling temperature in [0, 2].
         max_tokens: Completion budget per call (``None``: the LM's default).
         concurrency: Calls in flight (``None``: 8, or what the LM allows).
+        timeout: Seconds an attempt at ``api_base`` may take (:mod:`embtaskgen.lm.guarded_transport`).
+        max_response_bytes: Longest answer body from ``api_base``; a longer one fails the call.
     """
 
     seed: Seed = None
@@ -81,6 +85,8 @@ class ModelSettings(FrozenSettings):
     temperature: Temperature = 1.0
     max_tokens: OptionalCount = None
     concurrency: OptionalCount = None
+    timeout: Seconds = DEFAULT_TIMEOUT
+    max_response_bytes: Count = DEFAULT_MAX_RESPONSE_BYTES
 
     @field_validator("api_base", mode="before")
     @classmethod
@@ -94,7 +100,8 @@ class ModelSettings(FrozenSettings):
 
     def lazy_lm(self) -> LazyLM:
         """The model these settings choose, resolved on first use."""
-        return LazyLM(self.lm, api_base=self.api_base, max_tokens=self.max_tokens, no_repeat=self.no_repeat)
+        model = ("max_tokens", "no_repeat", "timeout", "max_response_bytes")
+        return LazyLM(self.lm, api_base=self.api_base, **{name: getattr(self, name) for name in model})
 
 
 class GenerationSettings(ModelSettings):

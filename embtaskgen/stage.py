@@ -76,6 +76,9 @@ class Stage(Protocol):
     def check(self, executor: str) -> None:
         """Refuse what this stage cannot do on ``executor`` (a ``ConfigError``)."""
 
+    def inputs(self) -> list[tuple[str, str]]:
+        """``(what, text)`` of each text of the user's that prompts and rows hold (a run refuses a key in one)."""
+
     def header(self, identity: BaseModel, planned: int, *, rows_reset: bool) -> dict[str, Any]:
         """The journal's ``run`` line of a session."""
 
@@ -88,7 +91,7 @@ class Stage(Protocol):
     def caller(self, seed: int, lm: Any) -> Callable[[str, int], Any]:
         """The per-call function bound to the run's seed and LM: ``(label, index) -> result``."""
 
-    def factory(self, seed: int, cache: bool) -> Any:
+    def factory(self, seed: int) -> Any:
         """What a Ray actor builds the same caller from (picklable)."""
 
     def result_key(self, result: Any) -> Key:

@@ -10,7 +10,17 @@ answers ``POST /v1/chat/completions`` (and ``/chat/completions``). Every request
   expression, a lone surrogate escape, a huge list);
 * ``"status"``: HTTP ``status`` with an OpenAI-style error whose message is ``answer``
   (e.g. a 401 that quotes the key back);
+* ``"echo"``: tasks that quote the request's ``Authorization`` header and the end of its
+  prompt back, as a hostile or careless server may;
+* ``"hang"``: accepts the request and never answers (until the stub stops);
+* ``"drip"``: sends the headers, then one byte every 0.05 s, forever;
+* ``"huge"``: a valid answer whose message is ``size`` bytes of ``a``, sent in 64 kB chunks
+  (``size=None``: an endless body);
 * a callable ``mode(body) -> (status, text)`` for anything else.
+
+In every mode, ``{authorization}`` in an answer becomes the request's ``Authorization``
+header and ``{prompt}`` the last 200 characters of its last message (each escaped to fit
+in a JSON string).
 
 Use it as a context manager (``with OpenAIStub() as stub: stub.base_url``), or call
 ``start()``/``stop()``. It makes no network call beyond loopback.
@@ -21,7 +31,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -35,6 +46,22 @@ def chat_tasks_reply(body: dict[str, Any], count: int = 5) -> str:
     return f"[[ ## tasks ## ]]\n{json.dumps(tasks)}\n\n[[ ## completed ## ]]"
 
 
+def _body(head: bytes, size: int | None) -> Iterator[bytes]:
+    yield head
+    block, sent = b"a" * 65536, 0
+    while size is None or sent < size:
+        part = block if size is None else block[: size - sent]
+        sent += len(part)
+        yield part
+    yield b'"}}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}'
+
+
+def _drip(every: float = 0.05) -> Iterator[bytes]:
+    while True:
+        yield b" "
+        time.sleep(every)
+
+
 class OpenAIStub:
     """A loopback OpenAI-compatible chat server (see the module docstring)."""
 
@@ -45,8 +72,11 @@ class OpenAIStub:
         answer: str | None = None,
         status: int = 200,
         delay: float = 0.0,
+        size: int | None = None,
     ) -> None:
         self.mode = mode
+        self.size = size
+        self._stopping = threading.Event()
         self.answer = answer
         self.status = status
         self.delay = delay
@@ -81,9 +111,15 @@ class OpenAIStub:
                     body = {}
                 with stub._lock:
                     stub.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if stub.mode in ("hang", "drip", "huge"):
+                    self._stream(stub.mode, body)
+                    return
                 if stub.delay:
                     threading.Event().wait(stub.delay)
                 status, text = stub._answer(body)
+                prompt = str((body.get("messages") or [{}])[-1].get("content"))[-200:]
+                for name, value in (("authorization", str(self.headers.get("Authorization"))), ("prompt", prompt)):
+                    text = text.replace("{" + name + "}", json.dumps(value)[1:-1])
                 if status != 200:
                     self._send(
                         status, {"error": {"message": text, "type": "invalid_request_error", "code": str(status)}}
@@ -103,6 +139,25 @@ class OpenAIStub:
                     },
                 )
 
+            def _stream(self, mode: str, body: dict[str, Any]) -> None:
+                if mode == "hang":
+                    stub._stopping.wait()
+                    return
+                head = '{"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": '
+                head += '[{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "'
+                chunks = _drip() if mode == "drip" else _body(head.encode(), stub.size)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                for chunk in chunks:
+                    if stub._stopping.is_set():
+                        return
+                    try:
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                    except OSError:  # the client cut the answer off
+                        return
+
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 # ensure_ascii keeps lone surrogates as \\ud83d escapes, as a real server may send them
                 data = json.dumps(payload, ensure_ascii=True).encode("ascii")
@@ -121,6 +176,7 @@ class OpenAIStub:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -140,6 +196,9 @@ class OpenAIStub:
             return self.status, self.answer or "error"
         if self.mode == "raw":
             return 200, self.answer or ""
+        if self.mode == "echo":
+            tasks = '["Given a request signed {authorization}, retrieve its audit log.", "Given {prompt}, find it."]'
+            return 200, f"[[ ## tasks ## ]]\n{tasks}\n\n[[ ## completed ## ]]"
         if self.answer is not None:
             return 200, f"[[ ## tasks ## ]]\n{self.answer}\n\n[[ ## completed ## ]]"
         return 200, chat_tasks_reply(body)

@@ -30,6 +30,7 @@ from embtaskgen.brainstorm.levers import Levers
 from embtaskgen.errors import ConfigError, check_int
 from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import adapter_for
+from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from embtaskgen.lm.resolve import accepts_seed, lm_concurrency
 from embtaskgen.programs.choice import apply_program_choice
 from embtaskgen.programs.files import ProgramLoader, apply_program
@@ -110,6 +111,8 @@ class EmbeddingTaskGenerator(dspy.Module):
         no_repeat: float | None = None,
         frequency_penalty: float | None = None,
         presence_penalty: float | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         program: str | Path | None = "default",
         settings: GenerationSettings | None = None,
     ) -> None:
@@ -136,6 +139,8 @@ class EmbeddingTaskGenerator(dspy.Module):
                 no_repeat=no_repeat,
                 frequency_penalty=frequency_penalty,
                 presence_penalty=presence_penalty,
+                timeout=timeout,
+                max_response_bytes=max_response_bytes,
             )
         elif not isinstance(settings, GenerationSettings):
             raise ConfigError(f"settings must be a GenerationSettings, got {type(settings).__name__}")
@@ -217,7 +222,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         clone = copy.copy(self)
         clone._settings = settings
         clone.levers = Levers.of(settings)
-        model = ("lm", "api_base", "max_tokens", "no_repeat")
+        model = ("lm", "api_base", "max_tokens", "no_repeat", "timeout", "max_response_bytes")
         if any(getattr(settings, name) is not getattr(self.settings, name) for name in model):
             clone._lm_holder = settings.lazy_lm()
         return clone

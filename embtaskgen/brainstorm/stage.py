@@ -109,6 +109,11 @@ class TaskStage:
                 "use avoid_archive=0 (--avoid-archive 0) or executor='local'"
             )
 
+    def inputs(self) -> list[tuple[str, str]]:
+        """``topic`` and each topic of the pool."""
+        pool = self.settings.topic_pool or ()
+        return [("topic", self.settings.topic), *((f"topic {n + 1} of the pool", t) for n, t in enumerate(pool))]
+
     def header(self, identity: RunIdentity, planned: int, *, rows_reset: bool) -> dict[str, Any]:
         """The journal's ``run`` line (it records ``num_generations``)."""
         return identity.header(self.settings.num_generations, rows_reset=rows_reset)
@@ -124,10 +129,9 @@ class TaskStage:
         beyond = sorted((g, c) for c, g in existing.done if g >= generations)
         if beyond:
             generation, category = beyond[-1]
-            where = "the folder" if files.output.name.startswith(".") else "the file"
-            path = files.output.parent if where == "the folder" else files.output
+            where = "the folder" if files.output.is_dir() else "the file"
             raise ConfigError(
-                f"cannot resume {path}: num_generations: {where} holds generation {generation} "
+                f"cannot resume {files.output}: num_generations: {where} holds generation {generation} "
                 f"of {category}, more than num_generations={generations} allows"
             )
         return existing
@@ -159,11 +163,11 @@ class TaskStage:
         """``EmbeddingTaskGenerator.caller``: ``(category, generation) -> CallResult``."""
         return self.generator.caller(seed, lm=lm)
 
-    def factory(self, seed: int, cache: bool) -> Any:
+    def factory(self, seed: int) -> Any:
         """What each Ray actor builds the caller from."""
         from embtaskgen.runs.ray.callers import GeneratorCalls
 
-        return GeneratorCalls.of(self.generator, seed=seed, cache=cache)
+        return GeneratorCalls.of(self.generator, seed=seed)
 
     result_type = CallResult
 

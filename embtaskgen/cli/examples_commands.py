@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from embtaskgen.cli.card_command import hub_options, publish
 from embtaskgen.cli.examples_options import RunArgs, example_generator, split_kinds, stage_2_options
 from embtaskgen.cli.mining import mining_embedder
 from embtaskgen.cli.options import (
@@ -31,6 +32,8 @@ from embtaskgen.cli.options import (
     program_option,
 )
 from embtaskgen.cli.run_report import report_run
+from embtaskgen.errors import ConfigError
+from embtaskgen.publish.card import write_dataset_card
 from embtaskgen.runs.output_lock import hold_output
 
 __all__ = ["examples_command", "pipeline_command"]
@@ -94,11 +97,12 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
     "does): DIR/tasks.dedup.jsonl and its report; stage 2 reads it.",
 )
 @output_option(
-    "Folder to write tasks.jsonl and examples.jsonl into (created when missing).",
+    "Folder to write tasks.jsonl, examples.jsonl and README.md (a dataset card) into (created when missing).",
     "output_dir",
     required=True,
     file_okay=False,
 )
+@hub_options
 def pipeline_command(
     category: tuple[str, ...],
     num_generations: int,
@@ -107,9 +111,11 @@ def pipeline_command(
     examples_program: str,
     dedup: bool,
     output_dir: Path,
+    repo: str | None,
+    public: bool,
     **options: Any,
 ) -> None:
-    """Brainstorm tasks (DIR/tasks.jsonl), then write examples for them (DIR/examples.jsonl)."""
+    """Brainstorm tasks (DIR/tasks.jsonl), then write examples for them (DIR/examples.jsonl) and a dataset card."""
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
     from embtaskgen.programs.choice import resolve_program
     from embtaskgen.settings import GenerationSettings
@@ -186,6 +192,18 @@ def pipeline_command(
     )
     args.mine(examples_file, embedder)
     worst = max(status, second, key=lambda s: (0, 1, 3).index(s) if s in (0, 1, 3) else 3)
+    try:
+        write_dataset_card(output_dir)
+    except ConfigError as exc:  # a README.md of the user's own: the rows are written, say so
+        click.echo(f"Warning: no dataset card: {exc}", err=True)
+    if repo and worst == EXIT_OK:
+        publish(output_dir, repo, public=public)
+    elif repo:
+        click.echo(
+            f"Error: not pushed to {repo}: the run did not end cleanly (resume it, then 'embtaskgen card "
+            f"{output_dir} --push-to-hub {repo}')",
+            err=True,
+        )
     if worst != EXIT_OK:
         sys.exit(worst)
 

@@ -93,9 +93,10 @@ class RunArgs:
     temperature: float
     max_tokens: int | None
     concurrency: int | None
+    timeout: float
+    max_response_bytes: int
     resume: bool
     max_failures: int | None
-    cache: bool
     progress: bool
     wait_lock: bool
     mine_negatives: bool
@@ -108,13 +109,13 @@ class RunArgs:
 
     def sampling(self) -> dict[str, Any]:
         """The model and sampling settings both stages take from these options."""
-        names = ("seed", "temperature", "max_tokens", "concurrency", "api_base")
+        names = ("seed", "temperature", "max_tokens", "concurrency", "api_base", "timeout", "max_response_bytes")
         return {"lm": self.model, **{name: getattr(self, name) for name in names}}
 
     def run_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :func:`embtaskgen.run` (the Ray ones only with ``--executor ray``)."""
         kwargs: dict[str, Any] = {"resume": self.resume, "max_failures": self.max_failures}
-        kwargs.update(progress=self.progress, cache=self.cache, wait_lock=self.wait_lock)
+        kwargs.update(progress=self.progress, wait_lock=self.wait_lock)
         if self.executor == "ray":
             if self.mine_negatives:
                 raise click.BadParameter(

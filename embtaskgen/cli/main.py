@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
+from embtaskgen.cli.card_command import card_command
 from embtaskgen.cli.dedup_command import dedup_command
 from embtaskgen.cli.examples_commands import examples_command, pipeline_command
 from embtaskgen.cli.options import (
@@ -136,8 +137,6 @@ def _penalty_option(name: str, help: str) -> Decorator:
     resume="Continue the run that wrote --output; every setting that shapes the rows "
     "must match (README: What resume checks).",
     max_failures="Stop the run after this many failed generations.",
-    cache="Use DSPy's response cache (a rerun of the same seed costs nothing); "
-    "--no-cache is faster (less CPU per call).",
 )
 @ray_options
 @choice_option(
@@ -161,7 +160,6 @@ def generate(
     output: Path | None,
     resume: bool,
     max_failures: int | None,
-    cache: bool,
     progress: bool,
     wait_lock: bool,
     executor: str,
@@ -182,7 +180,7 @@ def generate(
         _ = generator.lm  # resolve the model now: a bad --model is a usage error
         loaded = resolve_program(generator, program)
     logger.info("program: %s", loaded or "untuned signatures")
-    kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress, "cache": cache}
+    kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress}
     kwargs["wait_lock"] = wait_lock
     if executor == "ray":
         kwargs.update(executor=executor, ray_address=ray_address, ray_workers=ray_workers, format=shard_format)
@@ -213,6 +211,7 @@ main.add_command(examples_command)
 main.add_command(pipeline_command)
 main.add_command(evaluate_command)
 main.add_command(dedup_command)
+main.add_command(card_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

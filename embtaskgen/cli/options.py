@@ -7,7 +7,7 @@ Example:
     ... def hello(category, model, api_base, num_tasks):
     ...     pass
     >>> [p.name for p in hello.params]
-    ['category', 'model', 'api_base', 'num_tasks']
+    ['category', 'model', 'api_base', 'timeout', 'max_response_bytes', 'num_tasks']
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from typing import Any
 
 import click
 
-from embtaskgen.errors import ConfigError, EmbtaskgenError, RunAborted, RunInterrupted
+from embtaskgen.errors import ConfigError, EmbtaskgenError, PushError, RunAborted, RunInterrupted
 from embtaskgen.io.targets import check_target
+from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
 from embtaskgen.signatures.categories import CATEGORIES
@@ -135,8 +136,24 @@ API_BASE_OPTION = click.option(
     "(calls are spread over them round-robin). No user:password@ in it: the key goes in the provider's "
     "environment variable (OPENAI_API_KEY for openai/ models).",
 )
-#: ``-m/--model`` and ``--api-base``.
-model_options = options(click.option("-m", "--model", default=None, help=MODEL_HELP), API_BASE_OPTION)
+#: ``-m/--model``, ``--api-base``, ``--timeout`` and ``--max-response-bytes``.
+model_options = options(
+    click.option("-m", "--model", default=None, help=MODEL_HELP),
+    API_BASE_OPTION,
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help="Seconds a served model's attempt may take, connecting and answering; then it is retried "
+        "(on the next replica). The first Ctrl-C waits this long at most.",
+    ),
+    count_option(
+        "--max-response-bytes",
+        default=DEFAULT_MAX_RESPONSE_BYTES,
+        help="Longest answer body of a served model; a longer one is cut off and is a failed call.",
+    ),
+)
 #: ``-c/--category``, ``-m/--model``, ``--api-base`` and ``--num-tasks``.
 shared_options = options(
     category_option(), model_options, count_option("--num-tasks", default=20, help="Tasks asked for per call.")
@@ -180,8 +197,8 @@ def usage_errors() -> Iterator[None]:
     """Map the library's errors to exits: bad input 2 (usage), a missing extra 1 with its hint; redacted."""
     try:
         yield
-    except RunAborted:
-        raise  # not a usage error: the command reports the summary and exits 1 (3)
+    except (RunAborted, PushError):
+        raise  # not usage errors: a stopped run exits 1 (3) with its summary, a refused push 1
     except ImportError as exc:  # a missing extra (MissingDependency) or module: its install hint
         raise click.ClickException(safe_text(str(exc))) from exc
     except (EmbtaskgenError, ValueError) as exc:

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -21,6 +22,8 @@ import click
 from embtaskgen.cli.options import Decorator, choice_option, count_option, options
 
 __all__ = ["check_executor", "ray_options", "run_options", "session_options"]
+
+logger = logging.getLogger(__name__)
 
 #: ``--executor``, ``--ray-address`` and ``--ray-workers``.
 ray_options = options(
@@ -52,16 +55,21 @@ run_options = options(
 )
 
 
+def _ignored_cache(ctx: click.Context, param: click.Parameter, value: bool | None) -> None:
+    """``--cache/--no-cache``, kept for old scripts: runs never use DSPy's response cache."""
+    if value:
+        logger.warning("--cache is ignored: runs do not use DSPy's response cache (--resume continues a run)")
+
+
 def session_options(
     resume: str = "Continue the run that wrote the output; every setting that shapes the rows must match.",
     max_failures: str = "Stop a run after this many failed calls.",
-    cache: str = "Use DSPy's response cache.",
 ) -> Decorator:
-    """``--resume``, ``--max-failures``, ``--cache/--no-cache``, ``--progress``, ``--wait-lock``, with these helps."""
+    """``--resume``, ``--max-failures``, ``--progress``, ``--wait-lock`` (these helps), the ignored ``--cache``."""
     return options(
         click.option("--resume", is_flag=True, help=resume),
         count_option("--max-failures", help=max_failures),
-        click.option("--cache/--no-cache", default=True, show_default=True, help=cache),
+        click.option("--cache/--no-cache", default=None, expose_value=False, callback=_ignored_cache, hidden=True),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr."),
         click.option("--wait-lock", is_flag=True, help="Wait for another run writing the output (default: exit 2)."),
     )

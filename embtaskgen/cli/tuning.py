@@ -57,12 +57,13 @@ def _with_program(make: Callable[[], Any], program: str | None) -> Any:
 
 
 def _generator(
-    category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int, program: str | None
+    category: tuple[str, ...], model: str | None, api_base: ApiBases, num_tasks: int, program: str | None, **io: Any
 ) -> Any:
+    """The stage-1 generator; ``io``: ``timeout`` and ``max_response_bytes``."""
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 
     return _with_program(
-        lambda: EmbeddingTaskGenerator(list(category), lm=model, api_base=api_base, num_tasks=num_tasks), program
+        lambda: EmbeddingTaskGenerator(list(category), lm=model, api_base=api_base, num_tasks=num_tasks, **io), program
     )
 
 
@@ -131,6 +132,7 @@ def optimize_command(
     eval_topics: int,
     eval_seeds: int,
     output: Path,
+    **io: Any,
 ) -> None:
     """Tune the category prompts (or, with --stage examples, the example prompts) and save the program."""
     if stage == "tasks" and kinds:
@@ -147,10 +149,10 @@ def optimize_command(
         from embtaskgen.tune.tuning import tuning_for
 
         if stage == "examples":
-            generator = _example_generator(kinds, category, model, api_base, program)
+            generator = _example_generator(kinds, category, model, api_base, program, **io)
             split: dict[str, Any] = {"tasks": min(eval_topics, _MAX_HELDOUT_TASKS), "seeds": _seeds(eval_seeds)}
         else:
-            generator = _generator(category, model, api_base, num_tasks, program)
+            generator = _generator(category, model, api_base, num_tasks, program, **io)
             split = dict(zip(("topics", "seeds"), _heldout_split(eval_topics, eval_seeds), strict=True))
         tuning, units = tuning_for(generator)
         examples = tuning.plural == "kinds"
@@ -198,7 +200,7 @@ def optimize_command(
 
 
 def _example_generator(
-    kinds: tuple[str, ...], category: tuple[str, ...], model: str | None, api_base: ApiBases, program: str
+    kinds: tuple[str, ...], category: tuple[str, ...], model: str | None, api_base: ApiBases, program: str, **io: Any
 ) -> Any:
     """The stage-2 generator of ``--kinds`` (default: the ``-c`` categories when given, else all six)."""
     from embtaskgen.examples.generator import EmbeddingExampleGenerator
@@ -210,7 +212,7 @@ def _example_generator(
             chosen = resolve_kinds(named)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--kinds") from exc
-        return EmbeddingExampleGenerator(chosen, lm=model, api_base=api_base)
+        return EmbeddingExampleGenerator(chosen, lm=model, api_base=api_base, **io)
 
     return _with_program(make, program)
 
@@ -259,6 +261,7 @@ def evaluate_command(
     num_topics: int,
     num_seeds: int,
     output: Path | None,
+    **io: Any,
 ) -> None:
     """Score the prompts on held-out topics and seeds: a table per category."""
     from embtaskgen.tune.evaluation import format_table
@@ -266,7 +269,7 @@ def evaluate_command(
     check_output_dir(output)
     topics, seeds = _heldout_split(num_topics, num_seeds)
     with command_errors("evaluate", usage=False):
-        generator = _generator(category, model, api_base, num_tasks, program)
+        generator = _generator(category, model, api_base, num_tasks, program, **io)
         report = _evaluate(generator, {"topics": topics, "seeds": seeds}, "held-out")
         report["program"] = program
         click.echo(format_table(report))

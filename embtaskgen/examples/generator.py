@@ -32,6 +32,7 @@ from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.task_input import TaskSource, task_refs
 from embtaskgen.execute.collect import collect
 from embtaskgen.lm.adapters import example_adapter_for
+from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from embtaskgen.lm.resolve import accepts_seed, lm_concurrency
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.seeds import decide_seed, derive_id
@@ -63,6 +64,8 @@ class EmbeddingExampleGenerator(dspy.Module):
         no_repeat: The embedded model's repeated-phrase penalty (embedded models only).
         languages: ``"english"`` (default), ``"paper"`` or a list of language names.
         max_num_words: Cap of the retrieval documents' ``num_words`` pool.
+        timeout: Seconds a served model's attempt may take, connecting and answering.
+        max_response_bytes: Longest answer body of a served model (a longer one fails the call).
         settings: An :class:`ExampleSettings` to use as is, instead of the arguments above.
 
     Raises:
@@ -91,6 +94,8 @@ class EmbeddingExampleGenerator(dspy.Module):
         no_repeat: float | None = None,
         languages: str | Sequence[str] = "english",
         max_num_words: int | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         settings: ExampleSettings | None = None,
     ) -> None:
         super().__init__()
@@ -109,6 +114,8 @@ class EmbeddingExampleGenerator(dspy.Module):
                 concurrency=concurrency,
                 languages=languages,  # type: ignore[arg-type]  # its BeforeValidator takes a list too
                 max_num_words=max_num_words,
+                timeout=timeout,
+                max_response_bytes=max_response_bytes,
             )
         elif not isinstance(settings, ExampleSettings):
             raise ConfigError(f"settings must be an ExampleSettings, got {type(settings).__name__}")

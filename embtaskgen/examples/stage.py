@@ -70,6 +70,10 @@ class ExampleStage:
         planned = self.planned[key[1]]
         return (planned.task_id, planned.index)
 
+    def inputs(self) -> list[tuple[str, str]]:
+        """Each planned task."""
+        return [(f"task {item.task_id!r}", item.instruction) for item in self.planned]
+
     def check(self, executor: str) -> None:
         """The formats each executor writes."""
         if executor == "ray" and self.format not in ("jsonl", "parquet"):
@@ -113,11 +117,11 @@ class ExampleStage:
         """``EmbeddingExampleGenerator.caller``: ``(kind, position) -> ExampleResult``."""
         return self.generator.caller(self.planned, seed, lm=lm)
 
-    def factory(self, seed: int, cache: bool) -> Any:
+    def factory(self, seed: int) -> Any:
         """What each Ray actor builds the caller from (the plan travels with it)."""
         from embtaskgen.runs.ray.callers import GeneratorCalls
 
-        return GeneratorCalls.of(self.generator, seed=seed, cache=cache, plan=self.planned)
+        return GeneratorCalls.of(self.generator, seed=seed, plan=self.planned)
 
     def result_key(self, result: ExampleResult) -> Key:
         """``(kind, position)`` of a result."""

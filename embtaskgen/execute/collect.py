@@ -1,5 +1,6 @@
 """Run planned calls through the run's scheduler and keep the results in memory (``forward``,
-evaluation): no run-level retries; errors re-raised after every call, the first in plan order.
+evaluation): no run-level retries; errors re-raised after every call, the first in plan order;
+each result without the API keys of this process and the environment (a server may echo them).
 
 Example:
     >>> from embtaskgen.brainstorm.call_result import CallResult
@@ -17,6 +18,8 @@ from typing import Any, TypeVar
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.interrupt import StopSignal
 from embtaskgen.execute.scheduler import CallOutcome, Job, schedule
+from embtaskgen.lm.resolve import known_secrets
+from embtaskgen.lm.untrusted import held_secrets, redact_result
 
 __all__ = ["collect"]
 
@@ -72,9 +75,10 @@ def collect(
     """
     kept = _Kept(progress)
     results: dict[tuple[str, int], R] = {}
+    held = held_secrets(known_secrets())
 
     def run_job(job: Job) -> R:
-        result = call(job.category, job.generation)
+        result = redact_result(call(job.category, job.generation), held)
         results[(job.category, job.generation)] = result
         return result
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dspy import lm15
 from dspy.utils.exceptions import is_retryable_lm_error
 
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import ConfigError, EmbtaskgenError
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
 
@@ -58,6 +58,8 @@ def describe_error(error: BaseException) -> dict[str, object]:
         >>> describe_error(ValueError("bad key sk-abcdefghijklmnop1234"))
         {'error_type': 'ValueError', 'error': 'bad key [REDACTED]'}
     """
+    if isinstance(error.__cause__, EmbtaskgenError):  # ours, wrapped by DSPy (ResponseTooLarge)
+        error = error.__cause__
     info: dict[str, object] = {"error_type": type(error).__name__, "error": error_text(error)}
     for name in ("status", "provider", "retry_after"):
         value = getattr(error, name, None)

@@ -1,6 +1,7 @@
 """Turn Ctrl-C into a request to stop, so that no write is ever cut in half: in
-:class:`StopSignal` (main thread) the first SIGINT drains the calls in flight, the second
-abandons them, a third raises ``KeyboardInterrupt``. Elsewhere only ``request`` stops.
+:class:`StopSignal` (main thread) the first SIGINT drains the calls in flight (for at most
+``grace`` seconds, the model's timeout), the second abandons them, a third raises
+``KeyboardInterrupt``. Elsewhere only ``request`` stops.
 
 Example:
     >>> with StopSignal() as stop:
@@ -25,7 +26,8 @@ logger = logging.getLogger(__name__)
 class StopSignal:
     """Flags a run polls: ``draining`` (stop starting calls) and ``abandon`` (stop now)."""
 
-    def __init__(self) -> None:
+    def __init__(self, grace: float | None = None) -> None:
+        self.grace = grace  # seconds the first request waits for the calls in flight (None: as long as they take)
         self.draining = False
         self.abandon = False
         self.reason = ""
@@ -40,6 +42,10 @@ class StopSignal:
             self.reason = reason
         self.draining = True
         self.abandon = self._presses > 1
+        if self._presses == 1 and self.grace is not None:
+            timer = threading.Timer(self.grace, setattr, (self, "abandon", True))  # past their deadline
+            timer.daemon = True
+            timer.start()
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.request("interrupted (Ctrl-C)")

@@ -24,8 +24,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dspy
+from dspy import lm15
+from dspy.clients.engines.lm15_engine import LM15Engine
+from dspy.lm15 import RouterConfig
 
 from embtaskgen.errors import ConfigError
+from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, GuardedTransport, InThread
 from embtaskgen.lm.replicas import ReplicaLM, replica_key
 from embtaskgen.lm.spec import LOCAL_PREFIX, check_no_repeat, is_local_spec
 
@@ -152,6 +156,8 @@ def resolve_lm(
     api_key: str | None = None,
     max_tokens: int | None = None,
     no_repeat: float | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
 ) -> dspy.BaseLM:
     """Turn a model choice into a ``dspy.BaseLM``.
 
@@ -166,6 +172,9 @@ def resolve_lm(
         max_tokens: Default completion budget for string models.
         no_repeat: The embedded model's repeated-phrase penalty (``0`` turns it off;
             ``None`` keeps the model's default); embedded models only.
+        timeout: Seconds an attempt at ``api_base`` may take, connecting and answering
+            (:mod:`embtaskgen.lm.guarded_transport`); at a provider's own endpoint, each wait's.
+        max_response_bytes: Longest answer body from ``api_base``, cut off as it streams in.
 
     Returns:
         The LM to use; sampling settings are passed per call by the generator.
@@ -222,15 +231,33 @@ def resolve_lm(
             # never sent: the native engine and LiteLLM both leave None settings out.
             kwargs[endpoint] = None
         if replicas is not None:
-            del kwargs["api_base"]
             kwargs[replica_key(ENDPOINT_KEY_PREFIX, replicas)] = None  # one cache namespace for the set
-            logger.debug("using served model %s on %d replicas (%s)", lm, len(replicas), ", ".join(replicas))
-            return ReplicaLM(lm, replicas, **kwargs)
-        logger.debug("using served model %s (api_base=%s)", lm, url)
-        return dspy.LM(lm, **kwargs)
+        logger.debug("using served model %s at %s", lm, ", ".join(replicas or (str(url),)))
+        bases = replicas or ((url,) if url else ())
+        engine = _guarded_engine(lm, bases, kwargs.get("api_key"), timeout, max_response_bytes) if bases else None
+        if engine is None and replicas:
+            raise ConfigError(f"replicas (several api_base URLs) need an openai/<name> model id, got {lm!r}")
+        if engine is None:  # a provider's own endpoint (priced by DSPy) or no native route: a timeout per wait
+            return dspy.LM(lm, timeout=timeout, **kwargs)
+        kwargs.pop("api_base", None), kwargs.pop("api_key", None)
+        kwargs.update(engine=engine, async_engine=InThread(engine))
+        return ReplicaLM(lm, replicas, **kwargs) if replicas else dspy.LM(lm, **kwargs)
     raise TypeError(
         f"lm must be None, a model id string, 'local:<name|path>' or a dspy.BaseLM, not {type(lm).__name__}"
     )
+
+
+def _guarded_engine(model: str, bases: Sequence[str], api_key: str | None, timeout: float, max_bytes: int) -> Any:
+    """DSPy's native engine over a :class:`GuardedTransport` to ``bases`` (``None``: no lm15 route for ``model``)."""
+    try:
+        provider = LM15Engine(RouterConfig(env={})).resolve(model).provider
+    except lm15.LM15Error:
+        return None
+    transport = GuardedTransport(bases, timeout=timeout, max_bytes=max_bytes)
+    keys = {provider: api_key} if api_key else None
+    engine = LM15Engine(RouterConfig(api_keys=keys, base_urls={provider: bases[0]}, transport=transport))
+    engine.accepts_seed = model.startswith(("openai/", "hosted_vllm/"))
+    return engine
 
 
 def lm_concurrency(lm: dspy.BaseLM, requested: int | None) -> int:
@@ -268,15 +295,8 @@ class LazyLM:
         True
     """
 
-    def __init__(
-        self,
-        spec: Any,
-        *,
-        api_base: str | Sequence[str] | None = None,
-        max_tokens: int | None = None,
-        no_repeat: float | None = None,
-    ) -> None:
-        self._args = (spec, api_base, max_tokens, no_repeat)
+    def __init__(self, spec: Any, **options: Any) -> None:
+        self._spec, self._options = spec, options  # keyword arguments of resolve_lm
         self._lm: dspy.BaseLM | None = None
         self._lock = threading.Lock()
 
@@ -284,8 +304,7 @@ class LazyLM:
         """The resolved LM."""
         with self._lock:
             if self._lm is None:
-                spec, api_base, max_tokens, no_repeat = self._args
-                self._lm = resolve_lm(spec, api_base=api_base, max_tokens=max_tokens, no_repeat=no_repeat)
+                self._lm = resolve_lm(self._spec, **self._options)
             return self._lm
 
     def __deepcopy__(self, memo: dict[int, Any]) -> LazyLM:

@@ -3,7 +3,9 @@
 :func:`sanitize_text` turns lone surrogates into U+FFFD and drops control characters
 other than tab and newline; :func:`redact` replaces API keys (given, and the
 environment's ``*_API_KEY`` / ``*_TOKEN`` values), ``Authorization`` values and
-``sk-...`` tokens with ``[REDACTED]``.
+``sk-...`` tokens with ``[REDACTED]``; :func:`redact_values` (and :func:`redact_result`
+for a call's result) replaces only the keys themselves (exact values), in a model's
+answer, which must keep its other words.
 
 Example:
     >>> sanitize_text("ok \\ud83d bad\\x00")
@@ -14,11 +16,21 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-__all__ = ["REDACTED", "environment_secrets", "redact", "sanitize_text"]
+__all__ = [
+    "REDACTED",
+    "environment_secrets",
+    "held_secrets",
+    "redact",
+    "redact_result",
+    "redact_values",
+    "sanitize_text",
+]
 
 REDACTED = "[REDACTED]"
 
@@ -51,6 +63,38 @@ def environment_secrets() -> list[str]:
     return [value for name, value in os.environ.items() if _SECRET_ENV.search(name) and len(value) >= _MIN_SECRET]
 
 
+def held_secrets(secrets: Iterable[str | None] = ()) -> list[str]:
+    """The exact values to redact, longest first: ``secrets`` and the environment's (6 characters or more)."""
+    values = {value for value in secrets if value and len(value) >= _MIN_SECRET} | set(environment_secrets())
+    return sorted(values, key=len, reverse=True)
+
+
+def redact_values(value: Any, secrets: Sequence[str]) -> Any:
+    """``value`` (text, or lists and dicts of it) with each of ``secrets`` (:func:`held_secrets`) redacted.
+
+    Example:
+        >>> redact_values({"tasks": ["Find k3y-0123 files.", "Authorization: on"]}, ["k3y-0123"])
+        {'tasks': ['Find [REDACTED] files.', 'Authorization: on']}
+    """
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if type(value) in (list, tuple):  # not a named tuple: its fields are ours
+        return type(value)(redact_values(item, secrets) for item in value)
+    if isinstance(value, dict):
+        return {key: redact_values(item, secrets) for key, item in value.items()}
+    return value
+
+
+def redact_result(result: Any, secrets: Sequence[str]) -> Any:
+    """A call's result (a dataclass; anything else as is) with :func:`redact_values` applied to every field."""
+    if not secrets or not dataclasses.is_dataclass(result) or isinstance(result, type):
+        return result
+    fields = {field.name: getattr(result, field.name) for field in dataclasses.fields(result)}
+    return dataclasses.replace(result, **redact_values(fields, secrets))
+
+
 def redact(text: str, secrets: Iterable[str | None] | None = None) -> str:
     """``text`` with every secret replaced by ``[REDACTED]``: ``secrets`` and the environment's.
 
@@ -58,12 +102,7 @@ def redact(text: str, secrets: Iterable[str | None] | None = None) -> str:
         >>> redact("headers: {'Authorization': 'Bearer abc123xyz789'}", secrets=())
         "headers: {'Authorization': '[REDACTED]'}"
     """
-    values = list(environment_secrets()) if secrets is None else [s for s in secrets if s]
-    if secrets is not None:
-        values += environment_secrets()
-    for value in sorted(set(values), key=len, reverse=True):
-        if len(value) >= _MIN_SECRET:
-            text = text.replace(value, REDACTED)
+    text = redact_values(text, held_secrets(secrets or ()))
     auth, bearer, sk = _PATTERNS
     text = auth.sub(lambda m: m.group(1) + REDACTED, text)
     text = bearer.sub(REDACTED, text)

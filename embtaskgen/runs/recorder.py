@@ -2,7 +2,9 @@
 
 All writes happen on the run's own thread, rows before the journal line, so that resume
 can trust what it reads; the stage says what a result's rows are. What a model or a
-server said is untrusted: failure and log lines keep it sanitised, capped and redacted.
+server said is untrusted: an answer loses the keys the run holds before its rows are
+built (a server may echo the ``Authorization`` header), and failure and log lines keep
+it sanitised, capped and redacted.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from embtaskgen.execute.faults import describe_error
-from embtaskgen.lm.untrusted import redact, sanitize_text
+from embtaskgen.lm.untrusted import held_secrets, redact, redact_result, sanitize_text
 from embtaskgen.runs.progressbar import Bar
 from embtaskgen.runs.summary import Tally
 from embtaskgen.stage import Key, Stage
@@ -76,9 +78,11 @@ class Recorder:
         self.stage = stage
         self.output, self.journal, self.failures = output, journal, failures
         self.tally, self.bar, self.seed, self.secrets = tally, bar, seed, tuple(secrets)
+        self._held = held_secrets(self.secrets)
 
     def ok(self, result: Any) -> None:
         """A call that parsed: write its rows, then its journal line (or record why it is invalid)."""
+        result = redact_result(result, self._held)
         key = self.stage.result_key(result)
         built = self.stage.rows(result, self.seed)
         tally = self.tally
@@ -122,7 +126,7 @@ class Recorder:
         self._failure((label, index), details, attempts)
         self._journal((label, index), "error")
         self.tally.errors += 1
-        self.tally.errors_by_type[type(error).__name__] += 1
+        self.tally.errors_by_type[str(details["error_type"])] += 1
         self._advance()
 
     def _failure(self, key: Key, details: dict[str, Any], attempts: int) -> None:

@@ -7,10 +7,12 @@ generation whose tasks were all duplicates); **failed before** when, without row
 journal's last word on it is ``error`` (tried once more, last); **to do** otherwise.
 
 Repairs first: a torn last line is cut off, and so are the rows of the last call not yet
-confirmed by the journal when a call writes several; records that do not name their call
-(sentence-transformers) are named by the journal's ``ok`` lines in order. An output that
-is gone voids the journal's ``ok`` lines (the new run line says ``rows_reset``). What
-differs per stage comes from the :class:`~embtaskgen.stage.Stage`.
+confirmed by the journal when a call writes several; a Ray run's folder is read in place,
+each shard by these rules (the call a torn shard loses is made again, into a new shard);
+records that do not name their call (sentence-transformers) are named by the journal's
+``ok`` lines in order. An output that is gone voids the journal's ``ok`` lines (the new
+run line says ``rows_reset``). What differs per stage comes from the
+:class:`~embtaskgen.stage.Stage`.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.io.jsonl import iter_jsonl
+from embtaskgen.io.shards import iter_shard_rows, shard_paths, write_shard
 from embtaskgen.runs.files import RunFiles, repair_tail, truncate
 from embtaskgen.stage import Key
 
@@ -187,12 +192,9 @@ class _Group:
 
 
 def _scan_rows(files: RunFiles, state: ExistingRun, stage: Any, journal: _Journal) -> Counter[Key]:
-    """Check every row, repair the tail, feed the stage's de-duplicator; rows per call."""
+    """Check every row, repair the tail (of each shard of a folder), feed the stage's de-duplicator; rows per call."""
     expected = stage.identity
     counts: Counter[Key] = Counter()
-    group: _Group | None = None
-    offset = 0
-    torn_at: int | None = None
 
     def keep(group: _Group) -> None:
         counts[group.key] += group.lines
@@ -200,15 +202,18 @@ def _scan_rows(files: RunFiles, state: ExistingRun, stage: Any, journal: _Journa
         state.rows += group.lines
         state.tasks += len(group.tasks)
 
-    with open(files.output, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            start, offset = offset, offset + len(raw)
+    paths = shard_paths(files.output) if files.output.is_dir() else [files.output]
+    for path in paths:
+        group: _Group | None = None
+        torn_at: int | None = None
+        parquet = path != files.output and path.suffix == ".parquet"  # a shard (a file is JSONL by any name)
+        for number, start, raw in _lines(path, parquet=parquet):
             if not raw.endswith(b"\n"):
                 torn_at = start  # only the last line can lack its newline
                 break
             if not raw.strip():
                 continue
-            where = f"cannot resume {files.output} (line {number})"
+            where = f"cannot resume {path} (line {number})"
             row = parse_row(raw, where)
             row_seed = row.get("seed")
             if state.seed is None:
@@ -227,26 +232,42 @@ def _scan_rows(files: RunFiles, state: ExistingRun, stage: Any, journal: _Journa
                 group = _Group(key, start)
             group.tasks.extend(tasks)
             group.lines += 1
-    cut: int | None = torn_at
-    removed = "a torn last line" if torn_at is not None else ""
-    if group is not None:
-        confirmed = (
-            journal.last.get(group.key) == "ok" and journal.kept.get(group.key) == counts[group.key] + group.lines
-        )
-        if stage.cut_unconfirmed and not confirmed:
-            # The last write may have been cut short: its rows are complete only when the
-            # journal's ok line (written after them) confirms their number.
-            cut = group.start
-            removed = (
-                f"{group.lines} row(s) of {group.key[0]} generation {group.key[1]} not confirmed by the journal"
-                + (" and a torn last line" if torn_at is not None else "")
+        cut: int | None = torn_at
+        removed = "a torn last line" if torn_at is not None else ""
+        if group is not None:
+            confirmed = (
+                journal.last.get(group.key) == "ok" and journal.kept.get(group.key) == counts[group.key] + group.lines
             )
-        else:
-            keep(group)
-    if cut is not None:
-        truncate(files.output, cut)
-        logger.warning("%s: removed %s; that %s is called again", files.output, removed, stage.unit[:-1])
+            if stage.cut_unconfirmed and not confirmed and (torn_at is not None or path == paths[-1]):
+                # The last write may have been cut short: its rows are complete only when the
+                # journal's ok line (written after them) confirms their number.
+                cut = group.start
+                removed = (
+                    f"{group.lines} row(s) of {group.key[0]} generation {group.key[1]} not confirmed by the journal"
+                    + (" and a torn last line" if torn_at is not None else "")
+                )
+            else:
+                keep(group)
+        if cut is not None:
+            if parquet:
+                write_shard(path, [row for _, number, row in iter_shard_rows(path) if number <= cut])
+            else:
+                truncate(path, cut)
+            logger.warning("%s: removed %s; that %s is called again", path, removed, stage.unit[:-1])
     return counts
+
+
+def _lines(path: Path, *, parquet: bool) -> Iterator[tuple[int, int, bytes]]:
+    """``(number, start, line)`` of a JSONL file (start: its byte offset) or a Parquet shard (its row index)."""
+    if parquet:
+        for _, number, row in iter_shard_rows(path):
+            yield number, number - 1, json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+        return
+    offset = 0
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            yield number, offset, raw
+            offset += len(raw)
 
 
 def _confirmed_records(files: RunFiles, stage: Any, journal: _Journal) -> Counter[Key]:

@@ -31,6 +31,7 @@ from typing import Any
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Outcome
+from embtaskgen.lm.untrusted import held_secrets
 from embtaskgen.runs.files import RunFiles, check_output_paths
 from embtaskgen.runs.output_lock import hold_output
 from embtaskgen.runs.recorder import safe_text
@@ -90,8 +91,8 @@ def run(
         progress: Show a progress bar on stderr.
         flatten: Deprecated (stage 1): one row per task (default: the generator's ``flatten_tasks``).
         tasks: Stage 2: the tasks (a JSONL path, rows, pairs, ...; ``None``: symmetric kinds only).
-        cache: Read and write DSPy's response cache (off: faster, less CPU per call;
-            resume does not need it).
+        cache: Deprecated and ignored: a run never uses DSPy's response cache (``resume``
+            continues a run; the journal is its record).
         retry: Extra attempts after transient errors, on top of DSPy's own retries.
         executor: ``"local"`` (worker threads in this process) or ``"ray"`` (a pool of
             Ray Data actors; ``output`` is then a folder of shards, see :mod:`embtaskgen.runs.ray`).
@@ -124,6 +125,9 @@ def run(
         >>> print(summary.to_json())  # doctest: +SKIP
     """
     generator = _with_overrides(generator, num_generations=num_generations, concurrency=concurrency, flatten=flatten)
+    if cache:
+        message = "run(cache=True) is deprecated and ignored: runs do not use DSPy's cache (resume continues a run)"
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
     if executor not in EXECUTORS:
         raise ConfigError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     examples = not hasattr(generator, "flatten_tasks")
@@ -166,7 +170,8 @@ def run(
         again = [key for key in plan if stage.names(key) not in done and stage.names(key) in existing.failed_before]
         header = stage.header(identity, len(plan), rows_reset=existing.rows_reset)
         counts = (len(plan), len(done), existing, Tally(), secrets_of(generator))
-        options = (retry, max_failures, progress, cache, resume)
+        _refuse_secrets(stage, counts[-1])
+        options = (retry, max_failures, progress, resume)
         session = Session(stage, identity, files, *counts, fresh, again, header, *options)
         if files is not None and not fresh and not again:
             summary = build_summary(session, 0.0, 0, Outcome())
@@ -214,8 +219,7 @@ def _existing(stage: Stage, files: RunFiles | None, folder: Any, resume: bool) -
     if folder is not None:
         if not folder.path.is_dir():
             return ExistingRun()
-        with folder.resume_view() as view:
-            return stage.read_existing(view)
+        return stage.read_existing(folder.resume_files())
     existing = stage.read_existing(files)
     if not existing.empty:
         logger.info(
@@ -228,6 +232,17 @@ def _existing(stage: Stage, files: RunFiles | None, folder: Any, resume: bool) -
             existing.tasks,
         )
     return existing
+
+
+def _refuse_secrets(stage: Stage, secrets: list[str]) -> None:
+    """A topic or task holding a key the run holds is a ``ConfigError``: rows and the journal would store it."""
+    held = held_secrets(secrets)
+    for what, text in stage.inputs():
+        if any(secret in text for secret in held):
+            raise ConfigError(
+                f"{what} holds the API key or a secret of the environment (*_API_KEY, *_TOKEN, *_SECRET, "
+                "*_PASSWORD); remove it: a run would send it to the model and store it in rows and journal"
+            )
 
 
 def _with_overrides(generator: Any, **overrides: Any) -> Any:

@@ -19,7 +19,6 @@ import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.interrupt import StopSignal
-from embtaskgen.execute.response_cache import funnel_cache
 from embtaskgen.execute.scheduler import Job, Outcome, schedule
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.runs.binding import bind_for_run, run_settings
@@ -55,7 +54,6 @@ class Session:
     retry: RetryPolicy
     max_failures: int | None
     progress: bool
-    cache: bool
     resume: bool
 
     def recorder(self, output: Any, journal: Any, failures: Any, bar: Any) -> Recorder:
@@ -78,7 +76,7 @@ def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
     fresh, again = session.fresh, session.again
     todo = len(fresh) + len(again)
     workers = generator.workers(todo)
-    lm = bind_for_run(generator.lm, cache=session.cache, on_cost=tally.add_cost)
+    lm = bind_for_run(generator.lm, on_cost=tally.add_cost)
     call_one = session.stage.caller(session.identity.seed, lm)
 
     def call(job: Job) -> Any:
@@ -88,7 +86,7 @@ def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
     bar = make_bar(session.planned, session.skipped, session.progress and todo > 1)  # a bar for more than one call
     options = {"workers": workers, "recorder": session.recorder(*sinks, bar)}
     try:
-        with StopSignal() as stop, dspy.context(**run_settings()), funnel_cache():
+        with StopSignal(grace=generator.settings.timeout) as stop, dspy.context(**run_settings()):
             jobs = (Job(*key) for key in fresh)
             outcome = schedule(jobs, call, **options, retry=session.retry, stop=stop, max_failures=session.max_failures)
             if again and not outcome.stopped:

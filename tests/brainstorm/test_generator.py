@@ -267,3 +267,14 @@ def test_a_parse_failure_still_reports_the_tokens_it_cost():
     assert result.items is None and result.raw_output
     (usage,) = result.usage.values()
     assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
+
+
+def test_a_server_that_echoes_the_key_gets_it_redacted_in_the_tasks_a_call_returns(monkeypatch):
+    from openai_stub import OpenAIStub
+
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "true")
+    monkeypatch.setenv("OPENAI_API_KEY", "etg-forward-key-77c1")
+    with OpenAIStub("echo") as stub:
+        prediction = EmbeddingTaskGenerator("text-retrieval", seed=1, lm="openai/stub", api_base=stub.base_url)()
+    assert "Given a request signed Bearer [REDACTED], retrieve its audit log." in prediction.tasks
+    assert "etg-forward-key-77c1" not in repr(prediction.rows) + repr(prediction.failures)

@@ -233,6 +233,34 @@ def test_invalid_examples_are_counted_and_leave_the_exit_status_0(tmp_path):
     assert done.exit_code == 0, done.output
 
 
+def _echo(body) -> tuple[int, str]:
+    """A valid classification example whose input quotes the request's Authorization header back."""
+    status, text = reply(body)
+    return status, text.replace("The battery", "The battery of {authorization}", 1)
+
+
+def test_a_server_that_echoes_the_key_gets_it_redacted_in_example_rows(tmp_path):
+    tasks, out = write_tasks(tmp_path / "tasks.jsonl"), tmp_path / "examples.jsonl"
+    with OpenAIStub(_echo) as server:
+        done = cli("examples", "--tasks", str(tasks), "--per-task", "1", "-o", str(out), *model(server))
+    assert done.exit_code == 0, done.output
+    assert all(row["input_text"].startswith("The battery of Bearer [REDACTED] ") for row in lines(out))
+    assert len(lines(out)) == 2
+    assert all(KEY not in p.read_text() for p in tmp_path.iterdir())
+
+
+def test_a_task_holding_the_key_exits_2_before_any_call(tmp_path):
+    tasks, out = tmp_path / "tasks.jsonl", tmp_path / "examples.jsonl"
+    tasks.write_text(json.dumps({"category": "text-classification", "task": f"Classify texts signed {KEY}."}) + "\n")
+    with OpenAIStub(reply) as server:
+        done = CliRunner().invoke(main, ["examples", "--tasks", str(tasks), "-o", str(out), *model(server)])
+        assert server.calls == 0
+    assert done.exit_code == 2, done.output
+    assert "Error: task 'text-classification/" in done.output and "holds the API key" in done.output
+    assert KEY not in done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tasks.jsonl"]
+
+
 def test_an_error_beside_invalid_examples_still_exits_1(tmp_path):
     count, lock = itertools.count(), threading.Lock()
 

@@ -175,6 +175,29 @@ def test_every_call_answered_exits_0(tmp_path):
     _assert_no_key(tmp_path, done.stdout, done.stderr)
 
 
+def test_a_server_that_echoes_the_key_gets_it_redacted_in_rows_journal_and_cache(tmp_path):
+    out = tmp_path / "out.jsonl"
+    with OpenAIStub("echo") as stub:
+        done = _cli(tmp_path, _generate_args(stub.base_url, out, "-n", "2", "--flatten", "--cache"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    tasks = [json.loads(line)["task"] for line in out.read_text().splitlines()]
+    assert "Given a request signed Bearer [REDACTED], retrieve its audit log." in tasks
+    _assert_no_key(tmp_path, done.stdout, done.stderr)
+    cache = [p for p in (tmp_path / "dspy-cache").rglob("*") if p.is_file()]
+    assert all(KEY.encode() not in p.read_bytes() for p in cache)  # nothing a run is sent is cached
+
+
+def test_a_topic_holding_the_key_exits_2_before_any_call_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    out = tmp_path / "out.jsonl"
+    with OpenAIStub() as stub:
+        result = CliRunner().invoke(main, _generate_args(stub.base_url, out, "-n", "2", "--topic", f"keys like {KEY}"))
+        assert stub.calls == 0
+    assert result.exit_code == 2, result.output
+    assert "holds the API key" in result.output and KEY not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 # ------------------------------------------------------------------ retried faults, in-process
 
 
@@ -273,25 +296,20 @@ def test_a_resume_with_nothing_left_exits_0(tmp_path, quick_retries):
     assert (first.exit_code, again.exit_code) == (0, 0), again.output
 
 
-# ------------------------------------------------------------------ the cache keeps endpoints apart
+# ------------------------------------------------------------------ a run uses no cache
 
 
-def test_a_second_server_behind_the_same_model_string_gets_its_own_requests(tmp_path, monkeypatch):
+def test_a_run_neither_reads_nor_writes_dspys_cache_and_cache_is_ignored(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    assert dspy.cache.enable_memory_cache  # --cache is the default: the run reads and writes the cache
-    with (
-        OpenAIStub(answer='["Given a claim, retrieve evidence from server A."]') as a,
-        OpenAIStub(answer='["Given a claim, retrieve evidence from server B."]') as b,
-    ):
-        rows = {}
-        for name, stub in (("a", a), ("b", b), ("a-again", a)):
-            out = tmp_path / f"{name}.jsonl"
-            result = CliRunner().invoke(main, _generate_args(stub.base_url, out, "-n", "2", "--flatten"))
+    assert dspy.cache.enable_memory_cache  # conftest: a fresh memory cache, empty
+    with OpenAIStub(answer='["Given a claim, retrieve evidence from server A."]') as a:
+        for name in ("a", "a-again"):
+            args = _generate_args(a.base_url, tmp_path / f"{name}.jsonl", "-n", "2", "--cache")
+            result = CliRunner().invoke(main, args)
             assert result.exit_code == 0, result.output
-            rows[name] = {json.loads(line)["task"] for line in out.read_text().splitlines()}
-        assert (a.calls, b.calls) == (2, 2)  # B was asked; A's rerun came from the cache
-    assert rows["a"] == rows["a-again"] == {"Given a claim, retrieve evidence from server A."}
-    assert rows["b"] == {"Given a claim, retrieve evidence from server B."}
+        assert a.calls == 4  # the rerun asked again: resume, not the cache, continues a run
+    assert len(dspy.cache.memory_cache) == 0
+    assert "--cache is ignored" in caplog.text
 
 
 # ------------------------------------------------------------------ usage errors and the pieces
@@ -369,3 +387,27 @@ def test_every_handler_gets_the_filter_once():
     assert dspy_handlers  # DSPy logs through its own handler, which does not propagate to root
     for handler in dspy_handlers + logging.getLogger().handlers:
         assert sum(isinstance(f, RedactingFilter) for f in handler.filters) == 1
+
+
+def test_an_answer_over_the_size_limit_is_a_failure_by_reason_never_retried(tmp_path, monkeypatch):
+    """Issue 21: a 500 MB answer was read whole (2.66 GB peak) and cached; an endless one grew without end."""
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    out = tmp_path / "out.jsonl"
+    with OpenAIStub("huge", size=None) as stub:
+        result = CliRunner().invoke(
+            main, _generate_args(stub.base_url, out, "-n", "2", "--max-response-bytes", "100000")
+        )
+        assert stub.calls == 2  # one request per generation: not retried
+    assert result.exit_code == 3, result.output
+    assert _summary(out)["errors_by_type"] == {"ResponseTooLarge": 2}
+    assert all("--max-response-bytes" in failure["error"] for failure in _failures(out))
+
+
+@pytest.mark.parametrize("command", ["generate", "examples", "optimize", "evaluate"])
+@pytest.mark.parametrize(
+    ("option", "value"), [("--timeout", "0"), ("--timeout", "soon"), ("--max-response-bytes", "0")]
+)
+def test_a_bad_timeout_or_size_limit_exits_2_on_every_command_that_calls_a_model(tmp_path, command, option, value):
+    result = CliRunner().invoke(main, [command, "-m", "openai/stub", option, value, "-o", str(tmp_path / "o.json")])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output  # the option exists and names its valid range

@@ -174,3 +174,15 @@ def test_pipeline_spreads_both_stages_over_the_replicas_with_the_rows_of_one(tmp
         assert sorted((tmp_path / "both" / name).read_text().splitlines()) == sorted(
             (tmp_path / "one" / name).read_text().splitlines()
         )
+
+
+def test_a_hung_replica_times_out_and_its_calls_go_to_the_other_one(tmp_path):
+    """Issue 21: retries went back to the hung replica; 0 rows were written after 10 s."""
+    with OpenAIStub("hang") as hung, OpenAIStub() as good, OpenAIStub() as one:
+        result = _generate(tmp_path / "out.jsonl", hung.base_url, good.base_url, extra=("--timeout", "0.3"))
+        assert result.exit_code == 0, result.output
+        assert good.calls == 16  # every generation answered by the replica that answers
+        assert hung.calls <= 8  # left out once it failed twice in a row (the first wave was in flight)
+        assert _generate(tmp_path / "one.jsonl", one.base_url).exit_code == 0
+    assert json.loads((tmp_path / "out.jsonl.summary.json").read_text())["status"] == "complete"
+    assert _rows(tmp_path / "out.jsonl") == _rows(tmp_path / "one.jsonl")

@@ -57,9 +57,7 @@ def test_replicas_share_one_cache_namespace_made_from_the_set():
 
 def test_a_call_goes_to_the_replica_its_rollout_id_names_and_the_run_copy_keeps_it():
     with OpenAIStub() as a, OpenAIStub() as b:
-        lm = bind_for_run(
-            resolve_lm("openai/m", api_base=[a.base_url, b.base_url]), cache=False, on_cost=lambda cost: None
-        )
+        lm = bind_for_run(resolve_lm("openai/m", api_base=[a.base_url, b.base_url]), on_cost=lambda cost: None)
         assert isinstance(lm, ReplicaLM)
         for rollout_id in (10, 11, 12, 13, 15):
             lm("hello", rollout_id=rollout_id, temperature=1.0)
@@ -74,7 +72,7 @@ def test_a_generator_spreads_its_planned_calls_the_same_way_for_the_same_seed():
         gen = EmbeddingTaskGenerator(
             "text-retrieval", lm="openai/m", api_base=[a.base_url, b.base_url], seed=3, num_generations=1
         )
-        lm = bind_for_run(gen.lm, cache=False, on_cost=lambda cost: None)
+        lm = bind_for_run(gen.lm, on_cost=lambda cost: None)
         seen = []
         for _ in range(2):
             before = (a.calls, b.calls)

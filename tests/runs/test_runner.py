@@ -15,6 +15,7 @@ from dspy import lm15
 from run_helpers import FaultyModel, generations_in, read_lines
 
 from embtaskgen import EmbeddingTaskGenerator
+from embtaskgen.errors import ConfigError
 from embtaskgen.runs.files import RunFiles
 from embtaskgen.runs.runner import RetryPolicy, RunAborted, RunInterrupted, run
 
@@ -278,3 +279,33 @@ def test_duplicates_are_dropped_in_plan_order_whatever_finishes_first(tmp_path):
         (c, g, 3 if (c, g) == (CATS[0], 0) else 0) for c in CATS for g in range(6)
     ]
     assert files[8].read_bytes() == files[1].read_bytes()
+
+
+def test_a_topic_of_the_pool_holding_a_key_of_the_environment_is_refused_before_any_call(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXAMPLE_API_KEY", "etg-env-secret-9f1c")
+    model = FaultyModel(seed=5, generations=2)
+    gen = make(model, num_generations=2, topics=["law", "notes on etg-env-secret-9f1c"])
+    with pytest.raises(ConfigError, match="topic 2 of the pool holds the API key") as raised:
+        run(gen, tmp_path / "tasks.jsonl", progress=False)
+    assert "etg-env-secret-9f1c" not in str(raised.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_leaves_dspys_cache_alone_for_other_threads_and_ignores_cache_true(tmp_path):
+    import dspy
+    from openai_stub import OpenAIStub, chat_tasks_reply
+
+    dspy.configure_cache(enable_disk_cache=True, enable_memory_cache=False, disk_cache_dir=str(tmp_path / "cache"))
+    users_cache, seen = dspy.cache, []
+
+    def answer(body):
+        seen.append(dspy.cache)  # what DSPy code in another thread (the server's) sees during the run
+        return 200, chat_tasks_reply(body)
+
+    with OpenAIStub(answer) as stub:
+        gen = EmbeddingTaskGenerator(CATS, seed=5, lm="openai/m", api_base=stub.base_url, num_generations=2)
+        with pytest.warns(DeprecationWarning, match="cache=True"):
+            summary = run(gen, tmp_path / "tasks.jsonl", progress=False, cache=True)
+    assert summary.ok == 4 and len(seen) == 4
+    assert all(cache is users_cache for cache in seen) and dspy.cache is users_cache
+    assert len(users_cache.disk_cache) == 0  # nothing of the run was cached

@@ -37,7 +37,7 @@ def run_on_ray(
     concurrency = lm_concurrency(generator.lm, settings.concurrency)
     plan = RayPlan.of(concurrency, ray_workers, embedded=is_local_spec(settings.lm))
     seed = session.identity.seed
-    factory = session.stage.factory(seed, session.cache)
+    factory = session.stage.factory(seed)
     with ray_session(ray_address, workers=plan.workers, actor_cpus=plan.actor_cpus) as ray:
         try:
             folder.open(truncate=not session.resume, header=session.header)

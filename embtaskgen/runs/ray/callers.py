@@ -8,7 +8,7 @@ Example:
     >>> import dspy
     >>> from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
     >>> gen = EmbeddingTaskGenerator("text-retrieval", seed=1, lm="openai/m", api_base="http://127.0.0.1:9/v1")
-    >>> factory = GeneratorCalls.of(gen, seed=1, cache=False)
+    >>> factory = GeneratorCalls.of(gen, seed=1)
     >>> call, settings = factory.build()
     >>> callable(call), settings["max_trace_size"]
     (True, 0)"""
@@ -38,19 +38,13 @@ class GeneratorCalls:
     settings: Any
     state: dict[str, Any]
     seed: int
-    cache: bool
     plan: Sequence[Any] | None = None
 
     @classmethod
-    def of(cls, generator: Any, *, seed: int, cache: bool, plan: Sequence[Any] | None = None) -> GeneratorCalls:
+    def of(cls, generator: Any, *, seed: int, plan: Sequence[Any] | None = None) -> GeneratorCalls:
         """The factory for ``generator``; a live model object that cannot be pickled is a ``ConfigError``."""
         factory = cls(
-            type(generator),
-            generator.settings,
-            generator.dump_state(),
-            seed,
-            cache,
-            list(plan) if plan is not None else None,
+            type(generator), generator.settings, generator.dump_state(), seed, list(plan) if plan is not None else None
         )
         if not isinstance(generator.settings.lm, (str, type(None))):
             try:
@@ -74,7 +68,7 @@ class GeneratorCalls:
             if isinstance(cost, (int, float)) and not isinstance(cost, bool):
                 costs.append(float(cost))
 
-        lm = bind_for_run(generator.lm, cache=self.cache, on_cost=on_cost)
+        lm = bind_for_run(generator.lm, on_cost=on_cost)
         if self.plan is None:
             caller = generator.caller(self.seed, lm=lm)
         else:

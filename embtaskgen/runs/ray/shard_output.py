@@ -4,9 +4,8 @@
 ``_failures.jsonl`` and ``_summary.json``. :meth:`ShardFolder.commit` writes a batch in
 an order resume can trust: the shard to a hidden pending file (whole, fsynced), then its
 journal lines, then the rename that makes it visible; a driver killed at any point
-leaves a complete shard with its journal lines, or no shard. Resume reads the folder
-with the local reader: :meth:`ShardFolder.resume_view` lays the shards end to end in a
-hidden JSONL file, so a folder is resumed by exactly the rules of a file.
+leaves a complete shard with its journal lines, or no shard. Resume reads the shards in
+place, in name order, each by the rules of a file (:meth:`ShardFolder.resume_files`).
 
 Example:
     >>> import tempfile, pathlib
@@ -21,19 +20,17 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import json
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.io.jsonl import iter_jsonl
-from embtaskgen.io.shards import SHARD_FORMATS, iter_shard_rows, shard_name, shard_paths, write_shard
+from embtaskgen.io.shards import SHARD_FORMATS, shard_name, shard_paths, write_shard
 from embtaskgen.runs.files import LineWriter, RunFiles, WriteError, check_output_paths
 
 __all__ = ["ShardFolder"]
@@ -41,7 +38,7 @@ __all__ = ["ShardFolder"]
 logger = logging.getLogger(__name__)
 
 _NUMBER = re.compile(r"^part-(\d+)\.")
-_VIEW = ".rows-of-all-shards.jsonl"
+_OLD_VIEW = ".rows-of-all-shards.jsonl"  # a copy of the rows an earlier version's resume could leave
 
 
 class _Buffer:
@@ -112,35 +109,23 @@ class ShardFolder:
                         "resume=True (--resume) to continue it, or choose another output path"
                     )
 
-    @contextlib.contextmanager
-    def resume_view(self) -> Iterator[RunFiles]:
-        """The run's files with every shard's rows end to end in one hidden JSONL file, for the resume reader.
+    def resume_files(self) -> RunFiles:
+        """The run's files, for the resume reader (:mod:`embtaskgen.runs.resume`), which reads the shards in place.
 
         A leftover pending shard is deleted first (its calls are made again). A shard of
-        another format, or rows the reader had to cut, are a ``ResumeError``.
+        another format is a ``ResumeError``.
         """
+        (self.path / _OLD_VIEW).unlink(missing_ok=True)
         for item in self.path.glob(".*part-*"):
             logger.warning("%s: removing a shard that was never committed; its calls are made again", item)
             item.unlink(missing_ok=True)
-        view = self.path / _VIEW
-        with open(view, "w", encoding="utf-8") as handle:
-            for file, _, row in iter_shard_rows(self.path):
-                if file.suffix != f".{self.format}":
-                    raise ResumeError(
-                        f"cannot resume {self.path}: format: the folder holds {file.name}, this run has "
-                        f"format={self.format!r}"
-                    )
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        size = view.stat().st_size
-        try:
-            yield dataclasses.replace(self.files, output=view)
-            if view.stat().st_size != size:
+        for file in shard_paths(self.path):
+            if file.suffix != f".{self.format}":
                 raise ResumeError(
-                    f"cannot resume {self.path}: its shards disagree with {self.files.progress.name} "
-                    "(rows the journal does not confirm); the folder was changed by something else"
+                    f"cannot resume {self.path}: format: the folder holds {file.name}, this run has "
+                    f"format={self.format!r}"
                 )
-        finally:
-            view.unlink(missing_ok=True)
+        return self.files
 
     def open(self, *, truncate: bool, header: dict[str, Any] | None = None) -> None:
         """Create the folder, open the journal and failures files, append the session's ``run`` line."""

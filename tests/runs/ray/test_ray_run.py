@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from collections import Counter
@@ -256,6 +257,29 @@ def test_resume_calls_only_the_generations_not_written(tmp_path):
     assert third.calls == 0 and third.status == "complete"
     counts = _generations(tmp_path / "out")
     assert len(counts) == 12 and set(counts.values()) == {1}
+
+
+def test_a_torn_shard_is_resumed_to_the_rows_of_a_clean_run_and_no_command_leaves_a_hidden_file(tmp_path, monkeypatch):
+    """Issue #21 case 5: a shard cut mid-line made --resume exit 1 and left .rows-of-all-shards.jsonl."""
+    monkeypatch.setattr("embtaskgen.runs.ray.executor.SHARD_CALLS", 4)  # 12 generations: three shards
+    out = tmp_path / "out"
+    with OpenAIStub(mode=_per_call) as stub:
+        gen = _generator(stub)
+        run(gen, tmp_path / "local.jsonl", progress=False)
+        run(gen, out, progress=False, executor="ray")
+        shards = sorted(out.glob("part-*.jsonl"))
+        assert len(shards) == 3
+        shards[-1].write_bytes(shards[-1].read_bytes()[:-30])  # the last generation's last row torn
+        before = stub.calls
+        resumed = run(gen, out, progress=False, executor="ray", resume=True)
+        assert stub.calls - before == 1 and resumed.status == "complete"
+    joined = b"".join(path.read_bytes() for path in sorted(out.glob("part-*.jsonl")))
+    assert joined == (tmp_path / "local.jsonl").read_bytes()  # same seed, same rows, same order
+    runner = CliRunner()
+    for args in (["report", str(out)], ["dedup", str(out), "-o", str(tmp_path / "kept.jsonl")]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    assert [name for name in os.listdir(out) if name.startswith(".")] == []
 
 
 def test_examples_run_on_ray_from_a_folder_of_tasks(tmp_path):

@@ -1,0 +1,75 @@
+"""A served model's transport: a whole-request deadline, an answer-size cap, replica failover."""
+
+from __future__ import annotations
+
+import threading
+
+import dspy
+import pytest
+from openai_stub import OpenAIStub
+
+from embtaskgen.errors import ConfigError
+from embtaskgen.execute.faults import error_text, is_transient
+from embtaskgen.lm.resolve import resolve_lm
+from embtaskgen.settings import GenerationSettings
+
+#: Generous: a call the deadline does not end runs for minutes (DSPy's own read timeout).
+_GUARD = 30
+
+
+def _fail(lm: dspy.BaseLM) -> BaseException:
+    """The error of one call on ``lm`` (run in a thread so that a call that never ends fails the test)."""
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            lm("hello")
+        except Exception as exc:  # noqa: BLE001 - the error is what is checked
+            errors.append(exc)
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(_GUARD)
+    assert not thread.is_alive(), "the call did not end at its deadline"
+    assert errors, "the call returned an answer"
+    return errors[0]
+
+
+@pytest.mark.parametrize("mode", ["hang", "drip"])
+def test_a_silent_or_dripping_server_ends_the_call_at_the_deadline_as_a_transient_error(mode):
+    with OpenAIStub(mode) as stub:
+        lm = resolve_lm("openai/m", api_base=stub.base_url, timeout=0.3).copy(num_retries=0)
+        error = _fail(lm)
+    assert is_transient(error), error_text(error)
+    assert "--timeout" in error_text(error) or "timed out" in error_text(error).lower()
+
+
+@pytest.mark.parametrize("size", [None, 300_000])
+def test_a_large_or_endless_answer_is_cut_off_not_retried_not_cached(size):
+    with OpenAIStub("huge", size=size) as stub:
+        lm = resolve_lm("openai/m", api_base=stub.base_url, max_response_bytes=100_000)
+        error = _fail(lm)
+        assert stub.calls == 1  # DSPy's retries do not ask again
+        assert not is_transient(error)
+        assert "--max-response-bytes" in error_text(error)
+        with OpenAIStub("raw", answer="small") as small:  # the cache holds nothing for the prompt
+            lm_small = resolve_lm("openai/m", api_base=small.base_url)
+            assert lm_small("hello") == ["small"] and small.calls == 1
+
+
+def test_an_answer_under_the_limit_is_read_whole():
+    with OpenAIStub("huge", size=50_000) as stub:
+        lm = resolve_lm("openai/m", api_base=stub.base_url, max_response_bytes=100_000).copy(cache=False)
+        assert lm("hello") == ["a" * 50_000]
+
+
+@pytest.mark.parametrize("bad", [0, -1.5, float("inf"), "10", True])
+def test_a_bad_timeout_is_refused_naming_the_valid_values(bad):
+    with pytest.raises(ConfigError, match="timeout must be a number of seconds > 0"):
+        GenerationSettings(timeout=bad)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "1000"])
+def test_a_bad_response_limit_is_refused(bad):
+    with pytest.raises(ConfigError, match="max_response_bytes must be an integer >= 1"):
+        GenerationSettings(max_response_bytes=bad)
