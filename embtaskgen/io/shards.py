@@ -107,6 +107,7 @@ def write_shard(path: str | os.PathLike[str], rows: Sequence[dict[str, Any]]) ->
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
+        tmp.unlink(missing_ok=True)  # a stale file or a planted link: created anew, never written through
         if target.suffix == ".parquet":
             _write_parquet(tmp, rows)
         else:
@@ -115,7 +116,7 @@ def write_shard(path: str | os.PathLike[str], rows: Sequence[dict[str, Any]]) ->
                 data = text.encode("utf-8")
             except UnicodeEncodeError:  # lone surrogates: what no UTF-8 file can hold is replaced
                 data = sanitize_text(text).encode("utf-8")
-            with open(tmp, "wb") as handle:
+            with open(tmp, "xb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -62,3 +62,18 @@ def test_a_failed_write_leaves_no_shard(tmp_path):
     with pytest.raises(TypeError):
         write_shard(tmp_path / "part-000000.jsonl", [{"x": object()}])
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_link_planted_at_a_shards_temporary_name_is_not_followed(tmp_path, fmt):
+    """Issue 21, case 7: a pending shard was written through whatever held its temporary name."""
+    import os
+
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    target = tmp_path / f"part-000000.{fmt}"
+    (tmp_path / f".{target.name}.tmp-{os.getpid()}").symlink_to(victim)
+    assert write_shard(target, [{"task": "x"}]) == 1
+    assert victim.read_text() == "precious\n" and read_jsonl(target) == [{"task": "x"}]
