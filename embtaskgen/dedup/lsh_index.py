@@ -192,15 +192,15 @@ class LSHIndex:
         """Per run, the distinct ``(item, stored number)`` pairs sharing a key that may reach
         ``_need``; ``have[item, band]`` counts the stored entries with its key's top bits
         (at most ``bucket`` in all runs together: each such range is taken whole)."""
-        tops = (keys >> _U64(32)) << _U64(32)
         # per band, the keys' top bits with their text's position, sorted: the searches stay in cache
-        needles = np.sort(tops | np.arange(keys.shape[0], dtype=np.uint64)[:, None], axis=0)
+        tops = np.ascontiguousarray(((keys >> _U64(32)) << _U64(32)).T)
+        needles = np.sort(tops | np.arange(keys.shape[0], dtype=np.uint64), axis=1)
+        owners, tops = (needles & _LOW).astype(np.int64), needles & ~_LOW
         for run, bitmaps in zip(self._runs, self._bitmaps, strict=True):
             items, found = [], []
             for band, column in enumerate(run):
                 cols = slice(band * self.rows, (band + 1) * self.rows)
-                owner = (needles[:, band] & _LOW).astype(np.int64)
-                top = needles[:, band] & ~_LOW
+                owner, top = owners[band], tops[band]
                 shift, bits = bitmaps[band]
                 at = top >> shift
                 maybe = np.flatnonzero((bits[at >> _U64(3)] >> (at & _U64(7)).astype(np.uint8)) & 1)
