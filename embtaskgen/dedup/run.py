@@ -23,7 +23,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,22 +96,6 @@ def _chunks(source: DedupSource) -> Iterator[tuple[list[Row], list[str]]]:
         yield rows, texts
 
 
-def _signed(
-    source: DedupSource, sign: Callable[[list[str]], np.ndarray], ahead: bool
-) -> Iterator[tuple[list[Row], np.ndarray | None]]:
-    """The chunks with their texts' signatures (``None``: no texts); ``ahead``: the next one
-    read and signed in a thread meanwhile (the LSH pass, mostly numpy, leaves it a core)."""
-    parts = ((rows, sign(texts) if texts else None) for rows, texts in _chunks(source))
-    if not ahead:
-        yield from parts
-        return
-    with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(next, parts, None)
-        while (part := future.result()) is not None:
-            future = pool.submit(next, parts, None)
-            yield part
-
-
 def dedup_rows(
     source: str | os.PathLike[str],
     output: str | os.PathLike[str],
@@ -177,8 +160,8 @@ def dedup_rows(
         signer = RaySignatures(src, settings, ray_address)
     with DedupOutputs(out, report_path, src.column, src.is_list) as outputs:
         with signer as sign:
-            for rows, sig in _signed(src, sign, ahead=executor == "local"):
-                kept_of, estimate = index.add(sig) if sig is not None else (np.empty(0, np.int64), np.empty(0))
+            for rows, texts in _chunks(src):
+                kept_of, estimate = index.add(sign(texts)) if texts else (np.empty(0, np.int64), np.empty(0))
                 outputs.write(rows, kept_of, estimate)
         logger.info("dedup: %d of %d texts are near-duplicates", len(outputs.dropped) // 3, index.seen)
         header = {
