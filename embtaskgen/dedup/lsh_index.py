@@ -105,9 +105,9 @@ def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tup
 class LSHIndex:
     """Stored texts' signatures and band keys; ``estimate``: least estimated similarity of a
     candidate (default ``threshold``). Per band the keys live in sorted runs, merged while
-    the previous holds at most twice the new one's entries: a block's lookups are a few
-    ``searchsorted``.
-    The candidates are a key's earliest ``bucket`` stored texts, however the runs hold them."""
+    the previous holds at most four times the new one's entries (fewer runs to search, for
+    a little more merging): a block's lookups are a few ``searchsorted``. The candidates
+    are a key's earliest ``bucket`` stored texts, however the runs hold them."""
 
     def __init__(
         self, threshold: float, num_perm: int, *, estimate: float | None = None, bucket: int = BUCKET_LIMIT
@@ -293,7 +293,7 @@ class LSHIndex:
             rank -= np.maximum.accumulate(np.where(new, rank, 0))
             self._runs[-1].append(column[have[(column & _LOW) - _U64(self.kept), band] + rank < self.bucket])
         self._bitmaps.append([_bitmap(column) for column in self._runs[-1]])
-        while len(self._runs) > 1 and sum(map(len, self._runs[-2])) <= 2 * sum(map(len, self._runs[-1])):
+        while len(self._runs) > 1 and sum(map(len, self._runs[-2])) <= 4 * sum(map(len, self._runs[-1])):
             newer, older = self._runs.pop(), self._runs.pop()
             del self._bitmaps[-2:]
             merged = []
