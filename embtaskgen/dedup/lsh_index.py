@@ -9,7 +9,9 @@ the report's search stores every text. Memory per stored text: its signature, it
 two low bits (a pair whose low bits differ too often cannot reach the threshold: most
 candidates are ruled out without reading their values), 8 bytes per band (the key's top
 32 bits and the text's number; a match is confirmed on values) and 4 to 8 bits per band
-of a bitmap that spares most lookups of keys a run lacks.
+of a bitmap that spares most lookups of keys a run lacks. Per band, the top 32 bits of a
+key lead to the earliest :data:`BUCKET_LIMIT` stored texts only, whatever the text count:
+a later text is not stored under a key so crowded (only under its others).
 
 Example:
     >>> import numpy as np
@@ -33,8 +35,8 @@ __all__ = ["BUCKET_LIMIT", "CANDIDATE_RECALL", "LSHIndex", "check_threshold", "l
 
 #: Probability wanted that a pair exactly at the threshold shares at least one key.
 CANDIDATE_RECALL = 0.99
-#: Most candidates taken under one key, so a key shared by many texts (a common template)
-#: costs a bounded number of comparisons.
+#: Most texts stored under one key (the earliest), so a key shared by many texts (a common
+#: template) costs a bounded number of comparisons, the same at any dataset size.
 BUCKET_LIMIT = 64
 _PAIR_STEP = 32768  # candidate pairs compared at once (4 MB of values at 128)
 _CHUNK_BITS = 20
@@ -103,9 +105,9 @@ def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tup
 class LSHIndex:
     """Stored texts' signatures and band keys; ``estimate``: least estimated similarity of a
     candidate (default ``threshold``). Per band the keys live in sorted runs, merged while
-    the previous is at most twice the new one: a block's lookups are a few ``searchsorted``.
-    The candidates depend only on the runs (a key's earliest ``bucket`` texts per run), not
-    on the shortcuts taken to find them."""
+    the previous holds at most four times the new one's entries (fewer runs to search, for
+    a little more merging): a block's lookups are a few ``searchsorted``. The candidates
+    are a key's earliest ``bucket`` stored texts, however the runs hold them."""
 
     def __init__(
         self, threshold: float, num_perm: int, *, estimate: float | None = None, bucket: int = BUCKET_LIMIT
@@ -121,7 +123,7 @@ class LSHIndex:
         self._sigs: list[np.ndarray] = []  # chunks of stored signatures
         self._marks: list[np.ndarray] = []  # and of their two low bits (:meth:`_marks_of`)
         self._ids = np.empty(1024, dtype=np.int64)  # stored number -> position
-        self._last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (sig, keys, marks) of candidates()
+        self._last: tuple[np.ndarray, ...] | None = None  # (sig, keys, marks, have) of candidates()
         self.kept = 0  # texts stored so far
         self.seen = 0  # texts added so far
 
@@ -184,20 +186,21 @@ class LSHIndex:
             out[lo : lo + a.size] = equal
         return out
 
-    def _earlier(self, keys: np.ndarray, sig: np.ndarray, marks: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def _earlier(
+        self, keys: np.ndarray, sig: np.ndarray, marks: np.ndarray, have: np.ndarray
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Per run, the distinct ``(item, stored number)`` pairs sharing a key that may reach
-        ``_need``: per key, the earliest ``bucket`` stored texts (a stored text is in one run
-        only). A key's range of at most ``bucket`` entries is taken whole and confirmed after
-        the cheap test; a longer one is walked once per distinct band of the block's texts."""
-        tops = (keys >> _U64(32)) << _U64(32)
+        ``_need``; ``have[item, band]`` counts the stored entries with its key's top bits
+        (at most ``bucket`` in all runs together: each such range is taken whole)."""
         # per band, the keys' top bits with their text's position, sorted: the searches stay in cache
-        needles = np.sort(tops | np.arange(keys.shape[0], dtype=np.uint64)[:, None], axis=0)
+        tops = np.ascontiguousarray(((keys >> _U64(32)) << _U64(32)).T)
+        needles = np.sort(tops | np.arange(keys.shape[0], dtype=np.uint64), axis=1)
+        owners, tops = (needles & _LOW).astype(np.int64), needles & ~_LOW
         for run, bitmaps in zip(self._runs, self._bitmaps, strict=True):
             items, found = [], []
             for band, column in enumerate(run):
                 cols = slice(band * self.rows, (band + 1) * self.rows)
-                owner = (needles[:, band] & _LOW).astype(np.int64)
-                top = needles[:, band] & ~_LOW
+                owner, top = owners[band], tops[band]
                 shift, bits = bitmaps[band]
                 at = top >> shift
                 maybe = np.flatnonzero((bits[at >> _U64(3)] >> (at & _U64(7)).astype(np.uint8)) & 1)
@@ -207,60 +210,15 @@ class LSHIndex:
                 hit = hit[(column[start[hit]] ^ top[hit]) <= _LOW]
                 owner, start = owner[hit], start[hit]
                 count = np.searchsorted(column, top[hit] | _LOW, side="right") - start
-                short = count <= self.bucket
-                item = np.repeat(owner[short], count[short])
-                number = (column[_spans(start[short], count[short])] & _LOW).astype(np.int64)
+                have[owner, band] += count
+                item = np.repeat(owner, count)
+                number = (column[_spans(start, count)] & _LOW).astype(np.int64)
                 likely = self._likely(marks, item, number)
                 item, number = item[likely], number[likely]
                 same = (_take(sig, item, cols) == self._stored(number, cols)).all(axis=1)
                 items.append(item[same])
                 found.append(number[same])
-                if not short.all():
-                    item, number = self._walk(
-                        keys[:, band], sig, cols, column, owner[~short], start[~short], count[~short]
-                    )
-                    likely = self._likely(marks, item, number)
-                    items.append(item[likely])
-                    found.append(number[likely])
             yield _distinct(items, found, self.kept + 1)
-
-    def _walk(
-        self,
-        keys: np.ndarray,
-        sig: np.ndarray,
-        cols: slice,
-        column: np.ndarray,
-        owner: np.ndarray,
-        start: np.ndarray,
-        count: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """``(item, stored number)``: per ``owner``, the earliest ``bucket`` stored texts in its
-        key's range whose band equals its own, found once per distinct band among the owners."""
-        _, first, inverse = np.unique(keys[owner], return_index=True, return_inverse=True)
-        rep = owner[first][inverse]
-        odd = ~(sig[owner, cols] == sig[rep, cols]).all(axis=1)  # same key, other band
-        rep[odd] = owner[odd]
-        reps, at = np.unique(rep, return_index=True)
-        who, start, stop = reps, start[at], start[at] + count[at]
-        wanted = np.full(who.size, self.bucket, dtype=np.int64)
-        items, found = [], []
-        while who.size:  # the earliest entries with the key's top bits, confirmed
-            take = np.minimum(stop - start, wanted)
-            item = np.repeat(who, take)
-            number = (column[_spans(start, take)] & _LOW).astype(np.int64)
-            same = (_take(sig, item, cols) == self._stored(number, cols)).all(axis=1)
-            items.append(item[same])
-            found.append(number[same])
-            wanted -= np.add.reduceat(same.astype(np.int64), np.cumsum(take) - take)
-            start = start + take
-            more = (wanted > 0) & (start < stop)
-            who, start, stop, wanted = who[more], start[more], stop[more], wanted[more]
-        item, number = np.concatenate(items), np.concatenate(found)
-        order = np.argsort(item, kind="stable")
-        item, number = item[order], number[order]
-        lo = np.searchsorted(item, rep)
-        many = np.searchsorted(item, rep, side="right") - lo
-        return np.repeat(owner, many), number[_spans(lo, many)]
 
     def _same_block(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distinct ``(later, earlier)`` pairs of the block sharing a key: per key, the
@@ -287,9 +245,10 @@ class LSHIndex:
             raise ConfigError(f"signatures must be (n, {self.num_perm}), got {sig.shape}")
         sig = np.ascontiguousarray(sig)
         keys, marks = self._keys(sig), self._marks_of(sig)
-        self._last = (sig, keys, marks)
+        have = np.zeros(keys.shape, dtype=np.int64)
+        self._last = (sig, keys, marks, have)
         parts = []
-        for item, number in self._earlier(keys, sig, marks):  # one run at a time: little memory at once
+        for item, number in self._earlier(keys, sig, marks, have):  # one run at a time: little memory at once
             equal = self._equal(sig, item, number, stored=True)
             ok = equal >= self._need
             parts.append((item[ok], self._ids[number[ok]], equal[ok]))
@@ -310,9 +269,9 @@ class LSHIndex:
             self._ids = np.concatenate([self._ids, np.empty_like(self._ids)])
         self._ids[self.kept : self.kept + count] = self.seen + mine
         numbers = np.arange(self.kept, self.kept + count, dtype=np.uint64)
-        rows = sig[mine]
-        last = self._last if self._last is not None and self._last[0] is sig else None
-        keys, marks = (last[1][mine], last[2][mine]) if last else (self._keys(rows), self._marks_of(rows))
+        if self._last is None or self._last[0] is not sig:
+            self.candidates(sig)  # counts the stored keys
+        rows, keys, marks, have = (part[mine] for part in self._last or ())
         self._last = None
         done = 0
         while done < count:  # fill the last chunk, then open another
@@ -326,9 +285,15 @@ class LSHIndex:
             self._marks[-1][at : at + size] = marks[part]
             done += size
         tops = (keys >> _U64(32)) << _U64(32)
-        self._runs.append([np.sort(tops[:, band] | numbers) for band in range(self.bands)])
+        self._runs.append([])
+        for band in range(self.bands):  # per key's top bits, the earliest ``bucket`` stored texts only
+            column = np.sort(tops[:, band] | numbers)
+            rank = np.arange(count)
+            new = np.r_[True, (column[1:] ^ column[:-1]) > _LOW][:count]  # another key's top bits
+            rank -= np.maximum.accumulate(np.where(new, rank, 0))
+            self._runs[-1].append(column[have[(column & _LOW) - _U64(self.kept), band] + rank < self.bucket])
         self._bitmaps.append([_bitmap(column) for column in self._runs[-1]])
-        while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
+        while len(self._runs) > 1 and sum(map(len, self._runs[-2])) <= 4 * sum(map(len, self._runs[-1])):
             newer, older = self._runs.pop(), self._runs.pop()
             del self._bitmaps[-2:]
             merged = []

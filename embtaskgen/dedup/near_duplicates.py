@@ -61,7 +61,7 @@ SKETCH_CANDIDATES = 8
 #: rule's thresholds falls below with probability about 1e-3.
 CHAR_ESTIMATE, WORD_ESTIMATE = 0.40, 0.60
 _SKETCH_BLOCK = 8192  # texts signed and searched at once
-_SKETCH_BUCKET = 16  # texts taken under one key
+_SKETCH_BUCKET = 16  # texts stored under one key (the earliest)
 
 #: Below this many texts every pair is compared directly (the same verdicts, less setup).
 _BRUTE_FORCE_LIMIT = 24

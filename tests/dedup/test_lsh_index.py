@@ -96,3 +96,23 @@ def test_a_block_of_duplicates_only_leaves_the_index_searchable():
     assert index.add(np.vstack([a, a]))[0].tolist() == [0, 0]  # nothing stored: an empty run
     assert index.add(np.vstack([b, a]))[0].tolist() == [-1, 0]
     assert index.add(np.vstack([b, a]))[0].tolist() == [4, 0]
+
+
+def test_a_key_shared_beyond_the_cap_leads_to_its_earliest_texts_in_all_runs():
+    """A key leads to the earliest ``bucket`` stored texts, however many runs hold it; a text
+    not stored under that key is still found through its other keys."""
+    index = LSHIndex(threshold=0.75, num_perm=16, estimate=0.1, bucket=2)
+    assert (index.bands, index.rows) == (8, 2)
+
+    def text(k: int) -> np.ndarray:  # band 0 shared by all; the rest, k's own (low bits all 0)
+        return _sig([0, 1] + [4 * (100 * k + j) for j in range(2, 16)])
+
+    for block in (np.vstack([text(k) for k in range(4)]), text(4)[None, :]):  # stored whole, as the report does
+        index.candidates(block)
+        index.store(block, np.arange(block.shape[0]))
+    assert len(index._runs) == 2
+    item, earlier, equal = index.candidates(text(9)[None, :])
+    assert (earlier.tolist(), equal.tolist()) == ([0, 1], [2, 2])
+    twin = text(4)
+    twin[:2] = [7, 7]  # shares text 4's other bands, not the crowded key
+    assert index.candidates(twin[None, :])[1].tolist() == [4]
