@@ -167,9 +167,9 @@ def test_pipeline_mines_the_examples_of_stage_2(tmp_path):
 @pytest.mark.parametrize(
     "args, says",
     [
-        (["--negative", "mined"], "--mine-negatives"),
-        (["--negatives", "3"], "--mine-negatives"),
-        (["--negative-format", "n-tuple"], "--mine-negatives"),
+        (["--negative", "mined"], "--negative mined is about mined negatives: add --mine-negatives"),
+        (["--negatives", "3"], "--negatives is about mined negatives"),
+        (["--negative-format", "n-tuple"], "--negative-format is about mined negatives"),
         (["--mine-negatives", "--negative", "mined"], "JSONL rows keep every negative"),
         (["--mine-negatives", "--negative-format", "n-tuple"], "--format sentence-transformers"),
         (["--mine-negatives", "--format", "sentence-transformers"], "written, mined"),
