@@ -6,8 +6,8 @@ import pytest
 from example_replies import example_lm
 
 from embtaskgen import ConfigError, EmbeddingExampleGenerator, to_sentence_transformers
-from embtaskgen.examples.st_format import write_sentence_transformers
 from embtaskgen.examples.kinds import FIXED_INSTRUCTIONS
+from embtaskgen.examples.st_format import write_sentence_transformers
 
 PAIRS = [
     ("text-retrieval", "Given a question, retrieve answers."),
