@@ -13,7 +13,8 @@ twice, each in a child process of its own (its seconds and peak RSS apart):
 
 Both then apply the same margin and exclusions. ``agreement`` compares the negatives
 per row: the same list, the same set in another order, or different (with the largest
-score gap among the differing rows: ties and float noise, or not).
+score gap among the differing rows: ties and float noise, or not). ``score_example`` is
+timed on the same rows.
 
 Usage:
     python benchmarks/mining.py [--rows 20000] [--negatives 3]
@@ -32,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from embtaskgen import mine_negatives
+from embtaskgen import mine_negatives, score_example
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -131,6 +132,9 @@ def main() -> None:
     import numpy as np
 
     rows = _rows(args.rows, seed=0)
+    started = time.perf_counter()
+    scores = [score_example(row) for row in rows]
+    score_ms = (time.perf_counter() - started) * 1000 / len(rows)
     texts = list(dict.fromkeys([r["user_query"] for r in rows] + [r["positive_document"] for r in rows]))
     model = _model()
     started = time.perf_counter()
@@ -164,6 +168,8 @@ def main() -> None:
                 "library": {k: results["library"][k] for k in _FIGURES},
                 "library_faiss": faiss_used,
                 "agreement": _agreement(results["own"]["picked"], results["library"]["picked"]),
+                "score_example_ms_per_row": round(score_ms, 3),
+                "mean_score_example": round(sum(scores) / len(scores), 3),
             }
         )
     )
