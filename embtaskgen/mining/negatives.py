@@ -136,6 +136,7 @@ def _rank_with_library(queries: Sequence[str], positives: Sequence[str], model: 
         output_format="labeled-list",
         output_scores=True,
         use_faiss=importlib.util.find_spec("faiss") is not None,
+        faiss_batch_size=_BLOCK,  # the scores of 512 queries at a time, as here
         verbose=False,
     )
     by_pair = {}
