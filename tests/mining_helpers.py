@@ -34,6 +34,8 @@ def example_reply(request):
     if "[[ ## S1 ## ]]" in text:
         return _answer({"S1": f"first {tag}", "S2": f"second {tag}", "S3": f"third {tag}"})
     n = int(dict(FIELD.findall(request.messages[-1].text or "")).get("num_words", "50"))
+    if "[[ ## input ## ]]" in text:  # the matching kinds
+        return _answer({"input": f"input {tag}", "positive_document": f"{tag} " + " ".join(f"m{i}" for i in range(n))})
     return _answer(
         {
             "user_query": f"query {tag}",

@@ -53,7 +53,10 @@ logger = logging.getLogger(__name__)
     "none", "Example prompts: 'none' (the signatures) or a program .json from 'embtaskgen optimize --stage examples'."
 )
 @stage_2_options
-@output_option("JSONL file to write.", required=True)
+@output_option(
+    "JSONL file of example rows to write (--format sentence-transformers: and its files FILE.st-SHAPE.jsonl).",
+    required=True,
+)
 def examples_command(tasks: Path | None, program: str, output: Path, **options: Any) -> None:
     """Write training examples for the tasks of a file, and/or symmetric STS and bitext examples."""
     args = RunArgs(**options)
@@ -70,11 +73,11 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
         from embtaskgen.programs.choice import resolve_example_program
 
         logger.info("example program: %s", resolve_example_program(generator, program) or "untuned signatures")
-    embedder = mining_embedder(args.mine_negatives, args.negative, args.format_, generator.settings.kinds)
+    embedder = mining_embedder(args, generator.settings.kinds)
     _, status = report_run(
-        generator, output, "examples", "examples", tasks=tasks, format=args.format_, **args.run_kwargs()
+        generator, output, "examples", "examples", tasks=tasks, format=args.run_format, **args.run_kwargs()
     )
-    args.mine(output, embedder)
+    args.finish(output, embedder)
     if status != EXIT_OK:
         sys.exit(status)
 
@@ -150,7 +153,7 @@ def pipeline_command(
         from embtaskgen.programs.choice import resolve_example_program
 
         examples_loaded = resolve_example_program(generator, examples_program)  # a bad file: exit 2 now
-    embedder = mining_embedder(args.mine_negatives, args.negative, args.format_, generator.settings.kinds)
+    embedder = mining_embedder(args, generator.settings.kinds)
     logger.info(
         "program: %s; example program: %s", loaded or "untuned signatures", examples_loaded or "untuned signatures"
     )
@@ -188,9 +191,9 @@ def pipeline_command(
         generator = generator.__class__(settings=fixed)
         resolve_example_program(generator, examples_program)
     _, second = report_run(
-        generator, examples_file, "examples", "pipeline", tasks=tasks_file, format=args.format_, **args.run_kwargs()
+        generator, examples_file, "examples", "pipeline", tasks=tasks_file, format=args.run_format, **args.run_kwargs()
     )
-    args.mine(examples_file, embedder)
+    args.finish(examples_file, embedder)
     worst = max(status, second, key=lambda s: (0, 1, 3).index(s) if s in (0, 1, 3) else 3)
     try:
         write_dataset_card(output_dir)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from embtaskgen.cli.mining import NEGATIVE_CHOICES, mine_examples
+from embtaskgen.cli.mining import NEGATIVE_CHOICES, NEGATIVE_FORMATS, export_examples, mine_examples
 from embtaskgen.cli.options import Decorator, choice_option, count_option, model_options, options
 from embtaskgen.cli.run_options import check_executor, ray_options, run_options, session_options
 from embtaskgen.errors import ConfigError
@@ -28,9 +28,10 @@ _mining_options = options(
     click.option(
         "--mine-negatives",
         is_flag=True,
-        help="After the run, mine a hard negative per retrieval / matching example among the other "
-        "examples' positives (all-MiniLM-L6-v2, the semantic extra) and record mined_negative.",
+        help="After the run, mine hard negatives per retrieval / matching example among the other "
+        "examples' positives (all-MiniLM-L6-v2, the semantic extra) and record mined_negatives.",
     ),
+    count_option("--negatives", default=1, help="--mine-negatives: negatives kept per example (at most --mine-top-k)."),
     count_option("--mine-top-k", default=10, help="--mine-negatives: candidates looked at per example."),
     click.option(
         "--mine-margin",
@@ -43,8 +44,14 @@ _mining_options = options(
         "--negative",
         choices=NEGATIVE_CHOICES,
         default="written",
-        help="--format sentence-transformers: the negative column, written by the model or mined "
-        "(needs --mine-negatives).",
+        help="--format sentence-transformers: the negatives, written by the model or mined (needs --mine-negatives).",
+    ),
+    choice_option(
+        "--negative-format",
+        choices=NEGATIVE_FORMATS,
+        default="triplet",
+        help="--format sentence-transformers --negative mined: several negatives as a triplet each, "
+        "one n-tuple, or an n-tuple with their cosines (scores, for MarginMSELoss).",
     ),
 )
 
@@ -69,7 +76,8 @@ stage_2_options = options(
         "format_",
         choices=("jsonl", "sentence-transformers", "parquet"),
         default="jsonl",
-        help="Examples file: example rows, or sentence-transformers anchor/positive/negative; "
+        help="Examples file: example rows; sentence-transformers: the rows and beside them a "
+        "file per column shape (FILE.st-pairs.jsonl, FILE.st-triplets.jsonl, ...); "
         "with --executor ray: jsonl or parquet shards of example rows.",
     ),
     run_options,
@@ -100,9 +108,11 @@ class RunArgs:
     progress: bool
     wait_lock: bool
     mine_negatives: bool
+    negatives: int
     mine_top_k: int
     mine_margin: float
     negative: str
+    negative_format: str
     executor: str
     ray_address: str | None
     ray_workers: int | None
@@ -130,10 +140,17 @@ class RunArgs:
         check_executor(self.executor, self.ray_address, self.ray_workers, output, parquet=self.format_ == "parquet")
         self.run_kwargs()
 
-    def mine(self, output: Path, embedder: Any) -> None:
-        """``--mine-negatives``: mine into the finished examples file."""
+    @property
+    def run_format(self) -> str:
+        """What the run writes: rows for ``sentence-transformers`` (its files come after, from the rows)."""
+        return "jsonl" if self.format_ == "sentence-transformers" and self.executor == "local" else self.format_
+
+    def finish(self, output: Path, embedder: Any) -> None:
+        """``--mine-negatives``: mine into the finished rows; ``--format sentence-transformers``: write its files."""
         if self.mine_negatives:
-            mine_examples(output, embedder, self.format_, self.negative, self.mine_top_k, self.mine_margin)
+            mine_examples(output, embedder, self.mine_top_k, self.mine_margin, self.negatives)
+        if self.format_ == "sentence-transformers":
+            export_examples(output, self.negative, self.negative_format)
 
 
 def example_generator(kinds: list[str], args: RunArgs, *, has_tasks: bool) -> Any:

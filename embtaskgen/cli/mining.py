@@ -1,45 +1,56 @@
-"""``--mine-negatives`` on ``embtaskgen examples`` and ``embtaskgen pipeline``.
+"""``--mine-negatives`` and ``--format sentence-transformers`` on ``embtaskgen examples`` and ``pipeline``.
 
-The options are checked and the embedder loaded before the first model call (a missing
-``semantic`` extra fails at once); after the run the examples file is rewritten atomically.
+The options are checked and the embedding model loaded before the first model call (a
+missing ``semantic`` extra fails at once); after the run the rows file is rewritten
+atomically, then the sentence-transformers files are written from it.
 
 Example:
-    $ embtaskgen examples --tasks tasks.jsonl --mine-negatives -o examples.jsonl
+    $ embtaskgen examples --tasks tasks.jsonl --mine-negatives --negatives 3 \\
+        --format sentence-transformers --negative mined --negative-format n-tuple -o examples.jsonl
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from embtaskgen.cli.options import command_errors
-from embtaskgen.examples.st_format import NEGATIVE_CHOICES
+from embtaskgen.examples.st_format import NEGATIVE_CHOICES, NEGATIVE_FORMATS
 from embtaskgen.mining.negatives import MINED_KINDS
 
-__all__ = ["NEGATIVE_CHOICES", "mine_examples", "mining_embedder"]
+if TYPE_CHECKING:
+    from embtaskgen.cli.examples_options import RunArgs
+
+__all__ = ["NEGATIVE_CHOICES", "NEGATIVE_FORMATS", "export_examples", "mine_examples", "mining_embedder"]
 
 
-def mining_embedder(mine: bool, negative: str, format_: str, kinds: tuple[str, ...]) -> Any:
-    """Check the mining options (usage errors, exit 2) and load the embedder before any call."""
-    if negative == "mined" and not mine:
-        raise click.BadParameter(
-            "--negative mined takes the mined negative: add --mine-negatives", param_hint="--negative"
-        )
-    if not mine:
+def mining_embedder(args: RunArgs, kinds: tuple[str, ...]) -> Any:
+    """Check the mining options (usage errors, exit 2) and load the embedding model before any call."""
+    unmined = {"--negative mined": args.negative == "mined", "--negatives": args.negatives != 1}
+    unmined["--negative-format"] = args.negative_format != "triplet"
+    for option, given in unmined.items():
+        if given and not args.mine_negatives:
+            raise click.BadParameter(f"{option} is about mined negatives: add --mine-negatives", param_hint=option)
+    if not args.mine_negatives:
         return None
-    if format_ == "jsonl" and negative == "mined":
+    if args.format_ != "sentence-transformers" and (args.negative == "mined" or args.negative_format != "triplet"):
         raise click.BadParameter(
-            "JSONL rows keep both negatives (mined_negative beside the written one); "
-            "--negative mined chooses the negative of --format sentence-transformers",
+            "JSONL rows keep every negative (mined_negatives beside the written one); --negative mined and "
+            "--negative-format lay out the files of --format sentence-transformers",
             param_hint="--negative",
         )
-    if format_ == "sentence-transformers" and negative != "mined":
+    if args.format_ == "sentence-transformers" and args.negative != "mined":
         raise click.BadParameter(
-            "sentence-transformers records hold one negative: add --negative mined to "
-            "put the mined one there (valid choices: written, mined)",
+            "--mine-negatives with --format sentence-transformers puts the mined negatives in its files: "
+            "add --negative mined (valid choices: written, mined)",
             param_hint="--negative",
+        )
+    if args.negatives > args.mine_top_k:
+        raise click.BadParameter(
+            f"--negatives {args.negatives} is more than the {args.mine_top_k} candidates of --mine-top-k",
+            param_hint="--negatives",
         )
     if not any(kind in MINED_KINDS for kind in kinds):
         raise click.BadParameter(
@@ -49,21 +60,35 @@ def mining_embedder(mine: bool, negative: str, format_: str, kinds: tuple[str, .
     from embtaskgen.quality import semantic
 
     with command_errors("loading the embedding model"):
-        return semantic.load_default_embedder()
+        return semantic.load_default_model()
 
 
-def mine_examples(output: Path, embedder: Any, format_: str, negative: str, top_k: int, margin: float) -> None:
-    """Mine negatives into the examples file of a finished run; one summary line on stderr."""
+def mine_examples(output: Path, embedder: Any, top_k: int, margin: float, negatives: int) -> None:
+    """Mine negatives into the rows file of a finished run; one summary line on stderr."""
     if not output.is_file() or output.stat().st_size == 0:
         click.echo("mined negatives: the run wrote no examples", err=True)
         return
     from embtaskgen.mining.examples_file import mine_output
 
     with command_errors("mining negatives"):
-        counts = mine_output(output, format=format_, negative=negative, embedder=embedder, top_k=top_k, margin=margin)
+        counts = mine_output(output, embedder=embedder, top_k=top_k, margin=margin, negatives=negatives)
     click.echo(
         f"mined negatives: rows={counts['rows']} mined={counts['mined']} "
-        f"no_candidate={counts['no_candidate']} top_k={top_k} margin={margin} "
+        f"no_candidate={counts['no_candidate']} negatives={counts['negatives']} top_k={top_k} margin={margin} "
         f"seconds={counts['seconds']:.1f} output={output}",
         err=True,
     )
+
+
+def export_examples(output: Path, negative: str, negative_format: str) -> None:
+    """Write the sentence-transformers files of the rows file (one per shape); one line on stderr."""
+    from embtaskgen.examples.st_format import write_sentence_transformers
+    from embtaskgen.io.jsonl import iter_jsonl
+
+    if not output.is_file():
+        return
+    with command_errors("writing the sentence-transformers files"):
+        rows = [row for _, row in iter_jsonl(output)]
+        written = write_sentence_transformers(rows, output, negative, negative_format)
+    shown = " ".join(f"{shape}={path}" for shape, path in written.items()) or "none (no examples)"
+    click.echo(f"sentence-transformers files: {shown}", err=True)

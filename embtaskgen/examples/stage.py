@@ -138,7 +138,7 @@ class ExampleStage:
             return Rows([], dropped=Counter(invalid), invalid=details)
         row = example_row(planned, result, model_name=self.generator.model_name, seed=seed)
         if self.st:
-            row = to_sentence_transformers([row])[0]
+            row = next(iter(to_sentence_transformers([row]).values()))[0]
         return Rows([json.dumps(row, ensure_ascii=False)], kept=1, returned=1)
 
     def row_key(self, row: dict[str, Any]) -> tuple[str, int]:

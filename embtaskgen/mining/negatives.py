@@ -1,11 +1,14 @@
-"""Mined hard negatives: for each example, a neighbouring positive of another example.
+"""Mined hard negatives: for each example, neighbouring positives of other examples.
 
-Per row of one kind (:func:`mine_pool`): the candidates are the positives of the *other*
-rows, minus exact duplicates of its own positive and of its query; of the ``top_k`` closest
-to the query (ties: earlier row first), those above ``margin`` times the cosine of its own
-positive are dropped (too likely a second positive), and the closest survivor is the mined
-negative. Classification (the positive is a label), ``sts`` and ``bitext`` (S3 is already a
-graded negative) are not mined.
+Per pool (:func:`mine_pool`, the rows of one kind): the candidates are the positives of the
+*other* rows (never a row's own positive or its query); of the ``top_k`` closest to the
+query, those the same as its positive or query up to case, spacing and end punctuation are
+dropped, and so is every one scoring above the positive-aware margin (threshold
+``positive - |positive| * (1 - margin)``: ``margin`` times a positive score, and still below
+a negative one); the ``negatives`` closest survivors are kept. A ``SentenceTransformer``
+embedder ranks with ``sentence_transformers.util.mine_hard_negatives`` (faiss when
+installed); any other callable ``texts -> (n, d)`` ranks here. Classification (the positive
+is a label), ``sts`` and ``bitext`` (S3 is already a graded negative) are not mined.
 
 Example:
     >>> toy = lambda texts: [[t.count("cat"), t.count("dog"), 1.0] for t in texts]
@@ -15,13 +18,15 @@ Example:
     >>> mined = mine_negatives(rows, toy, top_k=2)
     >>> [row["mined_negative"] for row in mined]  # the paraphrase of a positive is never its negative
     ['dog and cat', 'dog and cat', 'cat cat']
-    >>> mined[0]["mined_negative_score"], mined[0]["mined_positive_score"]
-    (0.8165, 0.9487)
+    >>> mined[0]["mined_negative_scores"], mined[0]["mined_positive_score"]
+    ([0.8165], 0.9487)
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +36,7 @@ from pydantic import BaseModel
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.kinds import TRIPLET_FIELDS
 from embtaskgen.examples.validity import same_text
-from embtaskgen.quality.semantic import Embedder, load_default_embedder
+from embtaskgen.quality.semantic import load_default_model
 
 __all__ = [
     "DEFAULT_MARGIN",
@@ -45,7 +50,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: The kinds whose rows get a mined negative.
+#: The kinds whose rows get mined negatives.
 MINED_KINDS: tuple[str, ...] = ("text-retrieval", "text-matching-short", "text-matching-long")
 #: Candidates looked at per row.
 DEFAULT_TOP_K = 10
@@ -53,31 +58,36 @@ DEFAULT_TOP_K = 10
 DEFAULT_MARGIN = 0.95
 
 _BLOCK = 512
-_SPARE = 16
+Candidates = list[tuple[str, float]]
 
 
 @dataclass(frozen=True)
 class MinedNegative:
-    """The mined negative of one row (``None`` when no candidate survived), its cosine to
-    the query and that of the row's own positive."""
+    """The mined negatives of one row, closest first (none when no candidate survived),
+    their cosines to the query and that of the row's own positive (``None``: no candidate at all)."""
 
-    text: str | None
-    score: float | None
-    positive_score: float
+    texts: tuple[str, ...]
+    scores: tuple[float, ...]
+    positive_score: float | None
 
     def columns(self) -> dict[str, Any]:
-        """The row columns ``mined_negative``, ``mined_negative_score``, ``mined_positive_score``."""
+        """``mined_negatives``, ``mined_negative_scores``, ``mined_positive_score`` (4 decimals) and
+        ``mined_negative``, the closest (``None`` without a survivor)."""
         return {
-            "mined_negative": self.text,
-            "mined_negative_score": None if self.score is None else round(self.score, 4),
-            "mined_positive_score": round(self.positive_score, 4),
+            "mined_negative": self.texts[0] if self.texts else None,
+            "mined_negatives": list(self.texts),
+            "mined_negative_scores": [round(score, 4) for score in self.scores],
+            "mined_positive_score": None if self.positive_score is None else round(self.positive_score, 4),
         }
 
 
-def check_mining(top_k: int, margin: float) -> None:
-    """Raise a ``ConfigError`` unless ``top_k`` is an integer >= 1 and ``margin`` in (0, 1]."""
-    if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
-        raise ConfigError(f"top_k must be an integer >= 1, got {top_k!r}")
+def check_mining(top_k: int, margin: float, negatives: int = 1) -> None:
+    """Raise a ``ConfigError`` unless ``1 <= negatives <= top_k`` are integers and ``margin`` is in (0, 1]."""
+    for name, value in (("top_k", top_k), ("negatives", negatives)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
+    if negatives > top_k:
+        raise ConfigError(f"negatives ({negatives}) must be at most top_k ({top_k}), the candidates looked at")
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 < margin <= 1:
         raise ConfigError(f"margin must be a number in (0, 1] (a share of the positive's score), got {margin!r}")
 
@@ -92,27 +102,60 @@ def _unit(vectors: Any, count: int, what: str) -> Any:
     return array / np.where(norms == 0, 1.0, norms)
 
 
-def _order(scores: Any, want: int) -> list[int]:
-    """Candidate indices, closest first (ties: lower index), at least ``want`` of them if there are."""
+def _rank(queries: Sequence[str], positives: Sequence[str], embed: Any, top_k: int) -> list[tuple[float, Candidates]]:
+    """Per pair: its positive's cosine and the ``top_k`` closest other positives (ties: earlier first)."""
     import numpy as np
 
-    n = len(scores)
-    if want < n:
-        head = np.argpartition(-scores, want)[: want + 1]
-    else:
-        head = np.arange(n)
-    return [int(i) for i in head[np.lexsort((head, -scores[head]))]]
+    distinct = list(dict.fromkeys(positives))
+    slot = {text: number for number, text in enumerate(distinct)}
+    doc = _unit(embed(distinct), len(distinct), "positives")
+    query = _unit(embed(list(queries)), len(queries), "queries")
+    ranked: list[tuple[float, Candidates]] = []
+    for start in range(0, len(queries), _BLOCK):
+        scores = query[start : start + _BLOCK] @ doc.T
+        for offset, row in enumerate(scores):
+            i = start + offset
+            own = slot[positives[i]]
+            positive_score = float(row[own])
+            row[[own, *([slot[queries[i]]] if queries[i] in slot else [])]] = -np.inf
+            head = np.argpartition(-row, top_k)[: top_k + 1] if top_k < len(row) else np.arange(len(row))
+            order = head[np.lexsort((head, -row[head]))][:top_k]
+            ranked.append((positive_score, [(distinct[j], float(row[j])) for j in order if row[j] > -np.inf]))
+    return ranked
+
+
+def _rank_with_library(queries: Sequence[str], positives: Sequence[str], model: Any, top_k: int) -> list[Any]:
+    """:func:`_rank` by ``mine_hard_negatives`` (``labeled-list`` with scores; a pair without candidates: ``None``)."""
+    from datasets import Dataset
+    from sentence_transformers.util import mine_hard_negatives
+
+    found = mine_hard_negatives(
+        Dataset.from_dict({"anchor": list(queries), "positive": list(positives)}),
+        model,
+        num_negatives=top_k,
+        output_format="labeled-list",
+        output_scores=True,
+        use_faiss=importlib.util.find_spec("faiss") is not None,
+        faiss_batch_size=_BLOCK,  # the scores of 512 queries at a time, as here
+        verbose=False,
+    )
+    by_pair = {}
+    for row in found:
+        documents, scores = row["positive"], row["scores"]
+        by_pair[documents[0], row["anchor"]] = (scores[0], list(zip(documents[1:], scores[1:], strict=True)))
+    return [by_pair.get((positive, query)) for query, positive in zip(queries, positives, strict=True)]
 
 
 def mine_pool(
     queries: Sequence[str],
     positives: Sequence[str],
-    embedder: Embedder,
+    embedder: Any,
     *,
     top_k: int = DEFAULT_TOP_K,
     margin: float = DEFAULT_MARGIN,
+    negatives: int = 1,
 ) -> list[MinedNegative]:
-    """Mine one negative per (query, positive) pair among the other pairs' positives.
+    """Mine up to ``negatives`` negatives per (query, positive) pair among the other pairs' positives.
 
     Raises:
         ConfigError: Bad settings, lists of different lengths, or an embedder that does
@@ -120,43 +163,29 @@ def mine_pool(
 
     Example:
         >>> toy = lambda texts: [[len(t), 1.0] for t in texts]
-        >>> mine_pool(["a"], ["b"], toy)[0].text is None
-        True
+        >>> mine_pool(["a"], ["b"], toy)[0].texts
+        ()
     """
-    check_mining(top_k, margin)
+    check_mining(top_k, margin, negatives)
     if len(queries) != len(positives):
         raise ConfigError(f"{len(queries)} queries but {len(positives)} positives; give one positive per query")
-    n = len(queries)
-    if n == 0:
+    if not queries:
         return []
-    distinct = list(dict.fromkeys(positives))
-    slot = {text: number for number, text in enumerate(distinct)}
-    doc = _unit(embedder(distinct), len(distinct), "positives")[[slot[text] for text in positives]]
-    query = _unit(embedder(list(queries)), n, "queries")
+    library = sys.modules.get("sentence_transformers")
+    if library is not None and isinstance(embedder, library.SentenceTransformer):
+        ranked = _rank_with_library(queries, positives, embedder, top_k)
+    else:
+        ranked = _rank(queries, positives, embedder, top_k)
     mined: list[MinedNegative] = []
-    for start in range(0, n, _BLOCK):
-        scores = query[start : start + _BLOCK] @ doc.T
-        for offset, row in enumerate(scores):
-            i = start + offset
-            positive_score = float(row[i])
-            taken: list[int] = []
-            want = top_k + _SPARE
-            while True:
-                order = _order(row, want)
-                taken = [
-                    j
-                    for j in order
-                    if j != i and not same_text(positives[j], positives[i]) and not same_text(positives[j], queries[i])
-                ][:top_k]
-                if len(taken) == top_k or len(order) >= n:
-                    break
-                want *= 4
-            survivors = [j for j in taken if float(row[j]) <= margin * positive_score]
-            if survivors:
-                best = survivors[0]
-                mined.append(MinedNegative(positives[best], float(row[best]), positive_score))
-            else:
-                mined.append(MinedNegative(None, None, positive_score))
+    for query, positive, found in zip(queries, positives, ranked, strict=True):
+        positive_score, candidates = found or (None, [])
+        threshold = 0.0 if positive_score is None else positive_score - abs(positive_score) * (1 - margin)
+        kept = [
+            (text, score)
+            for text, score in candidates
+            if score <= threshold and not same_text(text, positive) and not same_text(text, query)
+        ][:negatives]
+        mined.append(MinedNegative(tuple(t for t, _ in kept), tuple(s for _, s in kept), positive_score))
     return mined
 
 
@@ -168,25 +197,27 @@ def _as_dict(row: Mapping[str, Any] | BaseModel) -> dict[str, Any]:
 
 def mine_negatives(
     rows: Iterable[Mapping[str, Any] | BaseModel],
-    embedder: Embedder | None = None,
+    embedder: Any = None,
     *,
     top_k: int = DEFAULT_TOP_K,
     margin: float = DEFAULT_MARGIN,
+    negatives: int = 1,
 ) -> list[dict[str, Any]]:
     """Copies of example rows, the rows of :data:`MINED_KINDS` with a mined negative.
 
-    Each mined row gets ``mined_negative`` (text or ``None``), ``mined_negative_score`` and
-    ``mined_positive_score`` (cosines to the query, 4 decimals) beside its written
-    ``hard_negative_document``: the closest positive of another row of its kind that scores
-    at most ``margin`` times its own positive. Other rows come back unchanged, in order.
+    Each mined row gets :meth:`MinedNegative.columns` beside its written
+    ``hard_negative_document``: up to ``negatives`` closest positives of other rows of its
+    kind that pass the margin. Other rows come back unchanged, in order.
 
     Args:
         rows: Example rows (dicts as ``EmbeddingExampleGenerator`` writes them, or
             ``ExampleRow`` models).
-        embedder: Maps a list of texts to an ``(n, d)`` array; ``None`` loads
+        embedder: A ``SentenceTransformer`` (mined by ``mine_hard_negatives``) or any
+            callable mapping a list of texts to an ``(n, d)`` array; ``None`` loads
             all-MiniLM-L6-v2 from the ``semantic`` extra (only when some row is mined).
         top_k: Candidates looked at per row.
         margin: The positive-aware margin.
+        negatives: Negatives kept per row (at most ``top_k``).
 
     Raises:
         ConfigError: Bad settings, or a row of a mined kind without its query or positive.
@@ -198,7 +229,7 @@ def mine_negatives(
         >>> "mined_negative" in out[0]
         False
     """
-    check_mining(top_k, margin)
+    check_mining(top_k, margin, negatives)
     copies = [_as_dict(row) for row in rows]
     pools: dict[str, list[int]] = {}
     for number, row in enumerate(copies):
@@ -212,7 +243,7 @@ def mine_negatives(
         pools.setdefault(kind, []).append(number)
     if not pools:
         return copies
-    embed = load_default_embedder() if embedder is None else embedder
+    embed = load_default_model() if embedder is None else embedder
     for kind, members in pools.items():
         query, positive, _ = TRIPLET_FIELDS[kind]
         found = mine_pool(
@@ -221,8 +252,9 @@ def mine_negatives(
             embed,
             top_k=top_k,
             margin=margin,
+            negatives=negatives,
         )
         for number, negative in zip(members, found, strict=True):
             copies[number].update(negative.columns())
-        logger.info("mined negatives for %d of %d %s rows", sum(m.text is not None for m in found), len(found), kind)
+        logger.info("mined negatives for %d of %d %s rows", sum(bool(m.texts) for m in found), len(found), kind)
     return copies

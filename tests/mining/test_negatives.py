@@ -10,7 +10,7 @@ import pytest
 from mining_helpers import toy
 from scripted import prompt_text, scripted_lm
 
-from embtaskgen import EmbeddingExampleGenerator, mine_negatives, to_sentence_transformers
+from embtaskgen import EmbeddingExampleGenerator, load_default_embedder, mine_negatives, to_sentence_transformers
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples import st_format
 from embtaskgen.mining.negatives import MINED_KINDS, mine_pool
@@ -56,7 +56,7 @@ def test_the_negative_is_the_closest_other_positive_and_the_written_one_stays():
     for before, after in zip(ROWS, mined, strict=True):
         assert after["hard_negative_document"] == before["hard_negative_document"]
         assert after["mined_negative"] != before["positive_document"]
-        assert after["mined_negative_score"] <= 0.95 * after["mined_positive_score"]
+        assert after["mined_negative_scores"][0] <= 0.95 * after["mined_positive_score"]
     assert "mined_negative" not in ROWS[0]  # the input is not modified
 
 
@@ -66,8 +66,20 @@ def test_exact_duplicates_of_the_own_positive_are_never_the_negative():
         retrieval("other query", "sort a  list with SORTED"),
         retrieval("sort lists fast", "use list.sort for in-place sorting of lists"),
     ]
-    mined = mine_negatives(rows, toy, top_k=1)
-    assert mined[0]["mined_negative"] == rows[2]["positive_document"]
+    mined = mine_negatives(rows, toy, top_k=2)
+    assert mined[0]["mined_negatives"] == [rows[2]["positive_document"]]
+
+
+def test_a_candidate_closer_than_a_positive_of_negative_score_is_dropped():
+    # The positive scores -0.5 against its query; the other row's positive -0.49: closer than
+    # the positive, so it must not be its negative (0.95 * -0.5 = -0.475 kept it).
+    vectors = {"q0": [1, 0], "p0": [-0.5, 0.75**0.5], "q1": [0, 1], "p1": [-0.49, (1 - 0.49**2) ** 0.5]}
+    rows = [retrieval("q0", "p0"), retrieval("q1", "p1")]
+    mined = mine_negatives(rows, lambda texts: [vectors[t] for t in texts], margin=0.95)
+    assert mined[0]["mined_positive_score"] == -0.5
+    assert mined[0]["mined_negative"] is None
+    far = {**vectors, "p1": [-0.8, 0.6]}  # farther than the positive: a negative
+    assert mine_negatives(rows, lambda texts: [far[t] for t in texts])[0]["mined_negative"] == "p1"
 
 
 def test_candidates_above_the_margin_are_dropped():
@@ -100,28 +112,51 @@ def test_the_same_rows_give_the_same_negatives():
     assert mine_negatives(ROWS, toy) == mine_negatives(ROWS, toy)
 
 
-def test_rows_from_the_generator_and_the_mined_negative_in_the_st_format():
+def test_rows_from_the_generator_and_the_mined_negatives_in_the_st_format():
     gen = EmbeddingExampleGenerator(["text-matching-short"], seed=2, lm=matching_lm())
-    rows = gen([("text-matching-short", f"Match a question to its answer, {n}.") for n in range(3)]).rows
-    mined = mine_negatives(rows, toy)
-    records = to_sentence_transformers(mined, negative="mined")
-    assert [r["negative"] for r in records] == [row["mined_negative"] for row in mined]
-    assert all(r["negative"] for r in records)
-    assert all(r["negative"] is None for r in to_sentence_transformers(mined))  # written: none for matching
+    rows = gen([("text-matching-short", f"Match a question to its answer, {n}.") for n in range(4)]).rows
+    mined = mine_negatives(rows, toy, negatives=2, margin=1.0)
+    shapes = to_sentence_transformers(mined, negative="mined", negative_format="n-tuple")
+    assert list(shapes) == ["n-tuples-2"]
+    assert [[r["negative_1"], r["negative_2"]] for r in shapes["n-tuples-2"]] == [m["mined_negatives"] for m in mined]
+    assert list(to_sentence_transformers(mined)) == ["pairs"]  # written: matching has none
+    assert len(to_sentence_transformers(mined, negative="mined")["triplets"]) == 8  # a triplet per negative
     with pytest.raises(ConfigError, match="mine the rows first"):
         to_sentence_transformers(rows, negative="mined")
     with pytest.raises(ConfigError, match="written, mined"):
         to_sentence_transformers(mined, negative="both")
+    with pytest.raises(ConfigError, match="triplet, n-tuple, n-tuple-scores"):
+        to_sentence_transformers(mined, negative_format="list")
 
 
-def test_a_row_without_a_survivor_keeps_its_written_negative_in_the_st_format():
-    row = {**ROWS[0], "mined_negative": None, "mined_negative_score": None, "mined_positive_score": 0.5}
-    assert to_sentence_transformers([row], negative="mined")[0]["negative"] == "written negative text"
+def test_rows_with_fewer_survivors_go_to_the_file_of_their_shape():
+    rows = [
+        {**ROWS[0], "mined_negatives": [], "mined_negative_scores": [], "mined_positive_score": 0.5},
+        {**ROWS[1], "mined_negatives": ["a"], "mined_negative_scores": [0.3], "mined_positive_score": 0.5},
+        {**ROWS[2], "mined_negatives": ["a", "b"], "mined_negative_scores": [0.3, 0.2], "mined_positive_score": 0.5},
+    ]
+    shapes = to_sentence_transformers(rows, negative="mined", negative_format="n-tuple-scores")
+    assert [r["negative"] for r in shapes["triplets"]] == ["written negative text"]  # no survivor: the written one
+    assert shapes["n-tuples-1-scores"][0]["scores"] == [0.5, 0.3]
+    assert shapes["n-tuples-2-scores"][0] == {
+        "anchor": "Instruct: t\nQuery: bake sourdough bread",
+        "positive": ROWS[2]["positive_document"],
+        "negative_1": "a",
+        "negative_2": "b",
+        "scores": [0.5, 0.3, 0.2],
+    }
 
 
 @pytest.mark.parametrize(
     "kwargs, says",
-    [({"top_k": 0}, "top_k"), ({"margin": 0}, "margin"), ({"margin": 1.5}, "margin"), ({"top_k": True}, "top_k")],
+    [
+        ({"top_k": 0}, "top_k"),
+        ({"margin": 0}, "margin"),
+        ({"margin": 1.5}, "margin"),
+        ({"top_k": True}, "top_k"),
+        ({"negatives": 0}, "negatives"),
+        ({"negatives": 3, "top_k": 2}, "at most top_k"),
+    ],
 )
 def test_bad_settings_are_refused(kwargs, says):
     with pytest.raises(ConfigError, match=says):
@@ -147,10 +182,8 @@ def test_the_default_embedder_minilm_from_site_packages(monkeypatch):
         retrieval("How do I merge two dicts in Python?", "In Python 3.9+, a | b merges two dictionaries."),
         retrieval("What is a sourdough starter?", "A sourdough starter is flour and water fermented by wild yeast."),
     ]
-    mined = mine_negatives(rows, top_k=2)
+    mined = mine_negatives(rows, top_k=2, negatives=2)  # the SentenceTransformer: mine_hard_negatives ranks
     assert mined[0]["mined_negative"] == rows[1]["positive_document"]
-    assert all(
-        0 < row["mined_negative_score"] <= 0.95 * row["mined_positive_score"]
-        for row in mined
-        if row["mined_negative"] is not None
-    )
+    assert all(0 < s <= 0.95 * row["mined_positive_score"] for row in mined for s in row["mined_negative_scores"])
+    by_hand = mine_negatives(rows, load_default_embedder(), top_k=2, negatives=2)  # the same ranking here
+    assert [row["mined_negatives"] for row in by_hand] == [row["mined_negatives"] for row in mined]
