@@ -85,3 +85,19 @@ def test_card_of_a_folder_without_rows_exits_2(tmp_path, hub):
     done = cli("card", str(tmp_path))
     assert done.exit_code == 2 and "no data file" in done.output
     assert not (tmp_path / "README.md").exists()
+
+
+def test_the_card_of_a_pipeline_in_the_st_format_loads_the_rows_and_the_trainer_file_offline(
+    tmp_path, hub, monkeypatch
+):
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    done = pipeline(tmp_path / "run", "--format", "sentence-transformers")
+    assert done.exit_code == 0, done.output
+    card = (tmp_path / "run" / "README.md").read_text()
+    assert '- config_name: "examples-st-triplets"\n  data_files: "examples.st-triplets.jsonl"' in card
+    cache = str(tmp_path / "cache")
+    triplets = datasets.load_dataset(str(tmp_path / "run"), "examples-st-triplets", cache_dir=cache)["train"]
+    assert triplets.column_names == ["anchor", "positive", "negative"] and triplets.num_rows == 2
+    assert datasets.load_dataset(str(tmp_path / "run"), "examples", cache_dir=cache)["train"].num_rows == 2
