@@ -7,7 +7,8 @@ started (a silent server; one that keeps sending: by ``2 * timeout``) with a tra
 ``TransportError`` (retried), and cuts an answer off as it streams in once it passes
 ``max_bytes`` (:class:`~embtaskgen.errors.ResponseTooLarge`: not retried, never cached).
 Each attempt of a call goes to the next replica; one that failed :data:`BENCH_AFTER`
-attempts in a row is left out for :data:`BENCH_SECONDS` (unless all are).
+attempts in a row is left out for :data:`BENCH_SECONDS` (unless all are). The keys the run
+holds are redacted from the body as it streams in, before DSPy parses or caches it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from embtaskgen.errors import ResponseTooLarge
+from embtaskgen.lm.untrusted import REDACTED, held_secrets
 
 # lm15's transport API, which DSPy vendors without a name in dspy.lm15 (imported by name, mypy
 # would read the typed vendored package as the whole of the untyped dspy).
@@ -61,8 +63,9 @@ def first_replica(index: int) -> contextvars.Token[list[int] | None]:
 class GuardedTransport:
     """An lm15 sync transport over ``bases`` (URLs the engine's base URL ``bases[0]`` is mapped to)."""
 
-    def __init__(self, bases: Sequence[str], *, timeout: float, max_bytes: int) -> None:
+    def __init__(self, bases: Sequence[str], *, timeout: float, max_bytes: int, key: str | None = None) -> None:
         self.bases = tuple(url.strip().rstrip("/") for url in bases)
+        self.secrets = [secret.encode() for secret in held_secrets([key])]  # the environment's too
         self.timeout, self.max_bytes = timeout, max_bytes
         self._inner = StdlibTransport(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout)
         self._fails, self._benched = [0] * len(bases), [0.0] * len(bases)
@@ -96,7 +99,7 @@ class GuardedTransport:
                 raise self._late() from exc
             raise
         head = {name: getattr(response, name) for name in ("status", "reason", "headers", "http_version")}
-        chunks = self._guard(response, index, deadline)
+        chunks = _redacted(self._guard(response, index, deadline), self.secrets)
         return TransportResponse(**head, chunks=chunks, release=lambda _consumed: response.close())
 
     def _guard(self, response: Any, index: int, deadline: float) -> Iterator[bytes]:
@@ -119,6 +122,23 @@ class GuardedTransport:
 
     def _late(self) -> Exception:
         return ReadTimeout(f"no whole answer within {self.timeout:g} s (--timeout, a transient failure)")
+
+
+def _redacted(chunks: Iterator[bytes], secrets: Sequence[bytes]) -> Iterator[bytes]:
+    """``chunks`` with each of ``secrets`` replaced, also where one spans two chunks."""
+    if not secrets:
+        yield from chunks
+        return
+    keep, buffer = max(map(len, secrets)) - 1, b""
+    for chunk in chunks:
+        buffer += chunk
+        for secret in secrets:
+            buffer = buffer.replace(secret, REDACTED.encode())
+        if len(buffer) > keep:  # a secret not yet whole starts within the last `keep` bytes
+            yield buffer[: len(buffer) - keep]
+            buffer = buffer[len(buffer) - keep :]
+    if buffer:
+        yield buffer
 
 
 class InThread:

@@ -253,7 +253,7 @@ def _guarded_engine(model: str, bases: Sequence[str], api_key: str | None, timeo
         provider = LM15Engine(RouterConfig(env={})).resolve(model).provider
     except lm15.LM15Error:
         return None
-    transport = GuardedTransport(bases, timeout=timeout, max_bytes=max_bytes)
+    transport = GuardedTransport(bases, timeout=timeout, max_bytes=max_bytes, key=api_key)
     keys = {provider: api_key} if api_key else None
     engine = LM15Engine(RouterConfig(api_keys=keys, base_urls={provider: bases[0]}, transport=transport))
     engine.accepts_seed = model.startswith(("openai/", "hosted_vllm/"))

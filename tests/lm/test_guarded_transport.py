@@ -10,6 +10,7 @@ from openai_stub import OpenAIStub
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.execute.faults import error_text, is_transient
+from embtaskgen.lm.guarded_transport import _redacted
 from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.settings import GenerationSettings
 
@@ -73,3 +74,19 @@ def test_a_bad_timeout_is_refused_naming_the_valid_values(bad):
 def test_a_bad_response_limit_is_refused(bad):
     with pytest.raises(ConfigError, match="max_response_bytes must be an integer >= 1"):
         GenerationSettings(max_response_bytes=bad)
+
+
+def test_the_key_a_server_echoes_is_redacted_before_dspy_parses_or_caches_the_answer(monkeypatch, tmp_path):
+    monkeypatch.setenv("EMBTASKGEN_TEST_TOKEN", "env-token-4471")
+    answer = "key {authorization} and env-token-4471"
+    redacted = ["key Bearer [REDACTED] and [REDACTED]"]
+    with dspy.context(cache=dspy.clients.cache.Cache(True, True, str(tmp_path))):
+        with OpenAIStub("raw", answer=answer) as stub:
+            lm = resolve_lm("openai/m", api_base=stub.base_url, api_key="sk-echo-key-9f3e2d1c")
+            assert lm("hello", rollout_id=1) == redacted
+        assert lm("hello", rollout_id=1) == redacted and stub.calls == 1  # DSPy's cache answers, redacted
+
+
+def test_a_key_split_between_two_chunks_is_redacted():
+    chunks = [b'{"a": "xx sk-ech', b"o-key-9f3e2d", b'1c yy"}']
+    assert b"".join(_redacted(iter(chunks), [b"sk-echo-key-9f3e2d1c"])) == b'{"a": "xx [REDACTED] yy"}'
