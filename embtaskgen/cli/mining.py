@@ -12,7 +12,7 @@ Example:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import click
 
@@ -20,13 +20,27 @@ from embtaskgen.cli.options import command_errors
 from embtaskgen.examples.st_format import NEGATIVE_CHOICES, NEGATIVE_FORMATS
 from embtaskgen.mining.negatives import MINED_KINDS
 
-if TYPE_CHECKING:
-    from embtaskgen.cli.examples_options import RunArgs
-
 __all__ = ["NEGATIVE_CHOICES", "NEGATIVE_FORMATS", "export_examples", "mine_examples", "mining_embedder"]
 
 
-def mining_embedder(args: RunArgs, kinds: tuple[str, ...]) -> Any:
+class MiningArgs(Protocol):
+    """The options :func:`mining_embedder` checks (``RunArgs`` of ``examples_options.py`` has them)."""
+
+    @property
+    def mine_negatives(self) -> bool: ...
+    @property
+    def mine_top_k(self) -> int: ...
+    @property
+    def negative(self) -> str: ...
+    @property
+    def negatives(self) -> int: ...
+    @property
+    def negative_format(self) -> str: ...
+    @property
+    def format_(self) -> str: ...
+
+
+def mining_embedder(args: MiningArgs, kinds: tuple[str, ...]) -> Any:
     """Check the mining options (usage errors, exit 2) and load the embedding model before any call."""
     unmined = {"--negative mined": args.negative == "mined", "--negatives": args.negatives != 1}
     unmined["--negative-format"] = args.negative_format != "triplet"
