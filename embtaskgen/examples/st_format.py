@@ -39,8 +39,9 @@ __all__ = [
 _MINABLE = ("text-retrieval", "text-matching-short", "text-matching-long")
 #: Where the negatives come from: the model's written negative, or the mined ones.
 NEGATIVE_CHOICES = ("written", "mined")
-#: How several mined negatives are laid out (``n-tuple-scores`` adds their cosines, for MarginMSE).
-NEGATIVE_FORMATS = ("triplet", "n-tuple", "n-tuple-scores")
+#: How several mined negatives are laid out (``n-tuple-scores`` adds their cosines, for MarginMSE;
+#: ``labeled-list``: the query, its documents and their cosines, for rerankers' listwise losses).
+NEGATIVE_FORMATS = ("triplet", "n-tuple", "n-tuple-scores", "labeled-list")
 
 
 def e5_anchor(task: str, query: str) -> str:
@@ -57,6 +58,10 @@ def _shaped(head: dict[str, Any], negatives: list[str], scores: list[float] | No
     """``(shape, records)`` of one row: ``pairs``, ``triplets``, ``n-tuples-N`` or ``n-tuples-N-scores``."""
     if not negatives:
         return "pairs", [head]
+    if layout == "labeled-list" and scores:  # as mine_hard_negatives(output_format="labeled-list", output_scores=True)
+        return "labeled-lists", [
+            {"anchor": head["anchor"], "positive": [head["positive"], *negatives], "scores": scores}
+        ]
     if layout == "n-tuple-scores" and scores:
         columns = {f"negative_{n}": text for n, text in enumerate(negatives, start=1)}
         return f"n-tuples-{len(negatives)}-scores", [{**head, **columns, "scores": scores}]
@@ -72,8 +77,9 @@ def to_sentence_transformers(
 
     Shapes: ``pairs`` (``anchor, positive``: the matching kinds unless mined),
     ``triplets`` (``anchor, positive, negative``), ``n-tuples-N`` (``anchor, positive,
-    negative_1..negative_N``) and ``n-tuples-N-scores`` (the same and ``scores``: the
-    cosines of the positive and of each negative to the query).
+    negative_1..negative_N``), ``n-tuples-N-scores`` (the same and ``scores``: the
+    cosines of the positive and of each negative to the query) and ``labeled-lists``
+    (``anchor``, ``positive``: the positive then the negatives, ``scores``: their cosines).
 
     Args:
         rows: Example rows (dicts as ``EmbeddingExampleGenerator`` returns them, or

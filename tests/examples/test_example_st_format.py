@@ -85,3 +85,17 @@ def test_rows_of_every_kind_load_as_one_dataset_with_every_column():
 def test_bad_rows_are_refused(row, expected):
     with pytest.raises(ConfigError, match=expected):
         to_sentence_transformers([row])
+
+
+def test_mined_negatives_as_a_labeled_list_carry_the_documents_and_their_cosines():
+    row = {"kind": "text-retrieval", "task": "Find answers.", "user_query": "q", "positive_document": "p",
+           "hard_negative_document": "w", "mined_negatives": ["n1", "n2"], "mined_negative_scores": [0.5, 0.4],
+           "mined_positive_score": 0.9}  # fmt: skip
+    unmined = {**row, "mined_negatives": [], "mined_negative_scores": []}
+    shapes = to_sentence_transformers([row, unmined], negative="mined", negative_format="labeled-list")
+    assert shapes == {
+        "labeled-lists": [
+            {"anchor": "Instruct: Find answers.\nQuery: q", "positive": ["p", "n1", "n2"], "scores": [0.9, 0.5, 0.4]}
+        ],  # fmt: skip
+        "triplets": [{"anchor": "Instruct: Find answers.\nQuery: q", "positive": "p", "negative": "w"}],
+    }
