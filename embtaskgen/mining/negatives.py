@@ -71,10 +71,12 @@ class MinedNegative:
     positive_score: float | None
 
     def columns(self) -> dict[str, Any]:
-        """``mined_negatives``, ``mined_negative_scores``, ``mined_positive_score`` (4 decimals) and
-        ``mined_negative``, the closest (``None`` without a survivor)."""
+        """``mined_negatives``, ``mined_negative_scores``, ``mined_positive_score`` (4 decimals), and
+        the columns of one mined negative kept for earlier readers: ``mined_negative``, the closest,
+        and ``mined_negative_score`` (``None`` without a survivor)."""
         return {
             "mined_negative": self.texts[0] if self.texts else None,
+            "mined_negative_score": round(self.scores[0], 4) if self.scores else None,
             "mined_negatives": list(self.texts),
             "mined_negative_scores": [round(score, 4) for score in self.scores],
             "mined_positive_score": None if self.positive_score is None else round(self.positive_score, 4),

@@ -57,6 +57,11 @@ def test_the_negative_is_the_closest_other_positive_and_the_written_one_stays():
         assert after["hard_negative_document"] == before["hard_negative_document"]
         assert after["mined_negative"] != before["positive_document"]
         assert after["mined_negative_scores"][0] <= 0.95 * after["mined_positive_score"]
+        # the columns of earlier versions: the closest negative and its score
+        assert (after["mined_negative"], after["mined_negative_score"]) == (
+            after["mined_negatives"][0],
+            after["mined_negative_scores"][0],
+        )
     assert "mined_negative" not in ROWS[0]  # the input is not modified
 
 
