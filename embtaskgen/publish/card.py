@@ -23,10 +23,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from embtaskgen.dedup.outputs import report_path_for
 from embtaskgen.embedded.catalog import LOCAL_MODELS
 from embtaskgen.errors import ConfigError
 from embtaskgen.io.shards import shard_paths
-from embtaskgen.runs.files import WriteError, write_json_atomic
+from embtaskgen.runs.files import RunFiles, WriteError, write_json_atomic
+from embtaskgen.runs.ray.shard_output import ShardFolder
 
 __all__ = ["CARD_NAME", "data_configs", "dataset_card", "write_dataset_card"]
 
@@ -77,12 +79,10 @@ def data_configs(folder: str | os.PathLike[str]) -> list[dict[str, Any]]:
     return configs
 
 
-def _side(folder: Path, data_files: str, name: str) -> Path:
-    """The sidecar ``name`` (``progress``, ``summary``, ``dedup-report``) of a config's data."""
-    head = data_files.split("/", 1)[0]
-    if "/" in data_files:  # a folder of shards: _progress.jsonl, _summary.json
-        return folder / head / {"progress": "_progress.jsonl", "summary": "_summary.json"}.get(name, f"_{name}.json")
-    return folder / f"{head}.{name}.{'jsonl' if name == 'progress' else 'json'}"
+def _run_files(folder: Path, data_files: str) -> RunFiles:
+    """The run files beside a config's data: a file's (``NAME.progress.jsonl``...) or a Ray folder's."""
+    data = folder / data_files.split("/", 1)[0]
+    return ShardFolder(data).files if data.is_dir() else RunFiles.for_output(data)
 
 
 def _read_json(path: Path, *, first_line: bool = False) -> dict[str, Any] | None:
@@ -105,14 +105,15 @@ def _section(folder: Path, config: dict[str, Any]) -> tuple[list[str], set[str]]
     """A config's part of the body, and the models it names."""
     files = config["data_files"]
     lines = [f"### `{config['config_name']}` (`{files}`)", ""]
-    dedup = _read_json(_side(folder, files, "dedup-report"))
+    sidecars = _run_files(folder, files)
+    dedup = _read_json(report_path_for(sidecars.output))
     if dedup:
         figures = {
             key: dedup[key] for key in ("column", "threshold", "items", "kept", "removed", "clusters") if key in dedup
         }
         lines.append(f"- near-duplicate removal (`embtaskgen dedup`): `{json.dumps(figures, sort_keys=True)}`")
-    run = _read_json(_side(folder, files, "progress"), first_line=True)
-    summary = _read_json(_side(folder, files, "summary"))
+    run = _read_json(sidecars.progress, first_line=True)
+    summary = _read_json(sidecars.summary)
     models: set[str] = set()
     if run is None and summary is None:
         return [*lines, "- no journal or summary beside it: how the rows were made is not recorded here", ""], models
