@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from embtaskgen.io.targets import fresh_temporary
+
 __all__ = ["DedupOutputs", "report_path_for"]
 
 _REPORT_SUFFIX = ".dedup-report.json"
@@ -43,18 +45,12 @@ def report_path_for(output: str | os.PathLike[str]) -> Path:
     return target.with_name(target.name + _REPORT_SUFFIX)
 
 
-def _temporary(target: Path) -> Path:
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    tmp.unlink(missing_ok=True)  # a stale file or a planted link: opened with "x", never followed
-    return tmp
-
-
 class DedupOutputs:
     """The output and the report being written (a context manager: on error, nothing is left)."""
 
     def __init__(self, output: Path, report: Path, column: str, is_list: bool) -> None:
         self.output, self.report, self.column, self.is_list = output, report, column, is_list
-        self.tmp_out, self.tmp_report = _temporary(output), _temporary(report)
+        self.tmp_out, self.tmp_report = fresh_temporary(output), fresh_temporary(report)
         self.counts = {"rows": 0, "rows_written": 0, "items": 0, "rows_emptied": 0}
         # Per dropped text, ``(item, index in its row, kept item)`` and the estimate; the texts
         # wait on disk ("where\0text" each), so that memory holds numbers only.

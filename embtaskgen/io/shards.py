@@ -26,6 +26,7 @@ from typing import Any
 
 from embtaskgen.errors import ConfigError, MissingDependency
 from embtaskgen.io.jsonl import iter_jsonl
+from embtaskgen.io.targets import fresh_temporary
 from embtaskgen.lm.untrusted import sanitize_text
 
 __all__ = ["SHARD_FORMATS", "iter_shard_rows", "shard_name", "shard_paths", "write_shard"]
@@ -105,9 +106,8 @@ def iter_shard_rows(path: str | os.PathLike[str]) -> Iterator[tuple[Path, int, d
 def write_shard(path: str | os.PathLike[str], rows: Sequence[dict[str, Any]]) -> int:
     """Write ``rows`` as one shard in the format of its suffix, whole or not at all; the rows written."""
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp = fresh_temporary(target)
     try:
-        tmp.unlink(missing_ok=True)  # a stale file or a planted link: created anew, never written through
         if target.suffix == ".parquet":
             _write_parquet(tmp, rows)
         else:

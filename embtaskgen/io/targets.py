@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 from embtaskgen.errors import ConfigError
 
-__all__ = ["check_target"]
+__all__ = ["check_target", "fresh_temporary"]
 
 
 def _kind(mode: int) -> str:
@@ -58,3 +59,12 @@ def check_target(path: str | os.PathLike[str], name: str, *, overwrite: bool = T
         raise ConfigError(f"{path} is a symbolic link, not a regular file; {why}")
     if info is not None and not overwrite:
         raise ConfigError(f"{path}: {name} exists; pass overwrite=True to replace it, or choose another path")
+
+
+def fresh_temporary(target: str | os.PathLike[str]) -> Path:
+    """Where a write of ``target`` goes before its rename: hidden beside it, per process, with
+    any stale file or planted link at that name removed (open it with ``"x"``: never followed)."""
+    path = Path(target)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    return tmp

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from embtaskgen.errors import ConfigError
-from embtaskgen.io.targets import check_target
+from embtaskgen.io.targets import check_target, fresh_temporary
 from embtaskgen.lm.untrusted import sanitize_text
 
 __all__ = ["LineWriter", "RunFiles", "WriteError", "check_output_paths", "repair_tail", "truncate", "write_json_atomic"]
@@ -214,9 +214,8 @@ def truncate(path: str | os.PathLike[str], size: int) -> None:
 def write_json_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Replace ``path`` with ``text`` atomically (a :class:`WriteError` leaves it unchanged, no temporary file)."""
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp = fresh_temporary(target)
     try:
-        tmp.unlink(missing_ok=True)  # a stale file or a planted link: "x" creates, never follows
         with open(tmp, "x", encoding="utf-8") as handle:
             handle.write(text + ("" if text.endswith("\n") else "\n"))
         os.replace(tmp, target)
