@@ -36,7 +36,18 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["OpenAIStub", "chat_tasks_reply"]
+__all__ = ["OpenAIStub", "chat_tasks_reply", "send_json"]
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+    """Answer a request with ``payload`` as JSON (``ensure_ascii`` keeps lone surrogates as
+    ``\\ud83d`` escapes, as a real server may send them)."""
+    data = json.dumps(payload, ensure_ascii=True).encode("ascii")
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
 
 
 def chat_tasks_reply(body: dict[str, Any], count: int = 5) -> str:
@@ -159,13 +170,7 @@ class OpenAIStub:
                         return
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
-                # ensure_ascii keeps lone surrogates as \\ud83d escapes, as a real server may send them
-                data = json.dumps(payload, ensure_ascii=True).encode("ascii")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, payload)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
