@@ -27,6 +27,7 @@ from embtaskgen.dedup.outputs import report_path_for
 from embtaskgen.embedded.catalog import LOCAL_MODELS
 from embtaskgen.errors import ConfigError
 from embtaskgen.io.shards import shard_paths
+from embtaskgen.lm.spec import LOCAL_PREFIX
 from embtaskgen.runs.files import RunFiles, WriteError, write_json_atomic
 from embtaskgen.runs.ray.shard_output import ShardFolder
 
@@ -95,10 +96,13 @@ def _read_json(path: Path, *, first_line: bool = False) -> dict[str, Any] | None
 
 
 def _terms(model: str) -> str:
+    """Whose terms apply to rows ``model`` wrote (an embedded model's name is ``local/<model id>``)."""
+    if not model.startswith(f"{LOCAL_PREFIX}/"):
+        return _SERVED_TERMS
     for local in LOCAL_MODELS.values():
-        if model.startswith(local.name):
+        if model.removeprefix(f"{LOCAL_PREFIX}/").startswith(local.name):
             return f"{local.label}, embedded: its licence applies to its outputs: {local.licence}."
-    return _SERVED_TERMS
+    return "A local model file: its own licence applies to its outputs."
 
 
 def _section(folder: Path, config: dict[str, Any]) -> tuple[list[str], set[str]]:
