@@ -170,10 +170,10 @@ def pipeline_command(
         if created:
             output_dir.rmdir()
         raise
-    if first.status == "aborted" or first.total_rows == 0:
+    if first.status == "aborted" or first.total_tasks == 0:  # rows of rejected tasks only: none to use
         click.echo(
             "Error: stage 1 wrote no tasks; stage 2 was not run"
-            if first.total_rows == 0
+            if first.total_tasks == 0
             else "Error: stage 1 was stopped; stage 2 was not run (resume to finish)",
             err=True,
         )

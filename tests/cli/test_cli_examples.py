@@ -338,7 +338,8 @@ def test_pipeline_bad_arguments_exit_2_and_create_nothing(tmp_path, stub):
 def test_pipeline_over_an_earlier_run_needs_resume_and_writes_nothing(tmp_path, stub):
     out = tmp_path / "run"
     args = ["pipeline", "-c", "text-classification", "-n", "1", "-o", str(out), *model(stub)]
-    assert cli(*args).exit_code == 0
+    first = cli(*args)
+    assert first.exit_code == 0, first.output
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     calls = stub.calls
     refused = cli(*args)
@@ -351,3 +352,13 @@ def test_pipeline_stops_after_a_stage_1_that_wrote_no_tasks(tmp_path):
         done = cli("pipeline", "-c", "text-classification", "-n", "1", "-o", str(tmp_path / "run"), *model(refusing))
     assert done.exit_code == 3 and "stage 2 was not run" in done.output
     assert not (tmp_path / "run" / "examples.jsonl").exists()
+
+
+def test_pipeline_stops_when_stage_1_rejected_every_task(tmp_path):
+    """Stage 1 ended cleanly but its gate dropped every task: a row with none is no input for stage 2."""
+    tasks = json.dumps(["Retrieve aaaa bbbb cccc passages.", "Find fff."])
+    garbled = f"[[ ## tasks ## ]]\n{tasks}\n\n[[ ## completed ## ]]"
+    with OpenAIStub(lambda body: (200, garbled)) as server:
+        done = cli("pipeline", "-c", "text-classification", "-n", "1", "-o", str(tmp_path / "run"), *model(server))
+    assert done.exit_code == 1 and "stage 1 wrote no tasks; stage 2 was not run" in done.output, done.output
+    assert not (tmp_path / "run" / "examples.jsonl").exists() and server.calls == 1
