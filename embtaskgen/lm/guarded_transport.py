@@ -61,14 +61,18 @@ def first_replica(index: int) -> contextvars.Token[list[int] | None]:
 
 
 class GuardedTransport:
-    """An lm15 sync transport over ``bases`` (URLs the engine's base URL ``bases[0]`` is mapped to)."""
+    """An lm15 sync transport over ``bases`` (URLs the engine's base URL ``bases[0]`` is mapped to).
+
+    No ``bases``: requests go where the engine sends them (a provider's own endpoint).
+    """
 
     def __init__(self, bases: Sequence[str], *, timeout: float, max_bytes: int, key: str | None = None) -> None:
         self.bases = tuple(url.strip().rstrip("/") for url in bases)
         self.secrets = [secret.encode() for secret in held_secrets([key])]  # the environment's too
         self.timeout, self.max_bytes = timeout, max_bytes
         self._inner = StdlibTransport(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout)
-        self._fails, self._benched = [0] * len(bases), [0.0] * len(bases)
+        slots = max(1, len(self.bases))
+        self._fails, self._benched = [0] * slots, [0.0] * slots
         self._lock = threading.Lock()
 
     def _choose(self) -> int:

@@ -172,9 +172,11 @@ def resolve_lm(
         max_tokens: Default completion budget for string models.
         no_repeat: The embedded model's repeated-phrase penalty (``0`` turns it off;
             ``None`` keeps the model's default); embedded models only.
-        timeout: Seconds an attempt at ``api_base`` may take, connecting and answering
-            (:mod:`embtaskgen.lm.guarded_transport`); at a provider's own endpoint, each wait's.
-        max_response_bytes: Longest answer body from ``api_base``, cut off as it streams in.
+        timeout: Seconds an attempt may take, connecting and answering
+            (:mod:`embtaskgen.lm.guarded_transport`), at ``api_base`` or the provider's own
+            endpoint; for a provider with no native route (LiteLLM only), each wait's.
+        max_response_bytes: Longest answer body, cut off as it streams in (not for a
+            provider with no native route).
 
     Returns:
         The LM to use; sampling settings are passed per call by the generator.
@@ -233,11 +235,13 @@ def resolve_lm(
         if replicas is not None:
             kwargs[replica_key(ENDPOINT_KEY_PREFIX, replicas)] = None  # one cache namespace for the set
         logger.debug("using served model %s at %s", lm, ", ".join(replicas or (str(url),)))
-        bases = replicas or ((url,) if url else ())
-        engine = _guarded_engine(lm, bases, kwargs.get("api_key"), timeout, max_response_bytes) if bases else None
+        # No --api-base: the provider's own endpoint, or the gateway its environment names.
+        bases = replicas or ((url,) if url else _environment_gateway(lm))
+        engine = _guarded_engine(lm, bases, kwargs.get("api_key"), timeout, max_response_bytes)
         if engine is None and replicas:
             raise ConfigError(f"replicas (several api_base URLs) need an openai/<name> model id, got {lm!r}")
-        if engine is None:  # a provider's own endpoint (priced by DSPy) or no native route: a timeout per wait
+        if engine is None:  # no native route (a LiteLLM-only provider): DSPy's client, a timeout per wait
+            logger.info("%s has no native route: --timeout bounds each wait, answers are not size-capped", lm)
             return dspy.LM(lm, timeout=timeout, **kwargs)
         kwargs.pop("api_base", None), kwargs.pop("api_key", None)
         kwargs.update(engine=engine, async_engine=InThread(engine))
@@ -247,15 +251,33 @@ def resolve_lm(
     )
 
 
+def _environment_gateway(model: str) -> tuple[str, ...]:
+    """The gateway ``<PROVIDER>_API_BASE`` / ``<PROVIDER>_BASE_URL`` names for ``model`` (checked), or none."""
+    prefix = model.split("/", 1)[0].upper() if "/" in model else ""
+    for name in (f"{prefix}_API_BASE", f"{prefix}_BASE_URL") if prefix else ():
+        value = os.environ.get(name, "").strip()
+        if value:
+            try:
+                return (check_api_base(value),)
+            except ConfigError as exc:
+                raise ConfigError(f"{name}: {exc}") from None
+    return ()
+
+
 def _guarded_engine(model: str, bases: Sequence[str], api_key: str | None, timeout: float, max_bytes: int) -> Any:
-    """DSPy's native engine over a :class:`GuardedTransport` to ``bases`` (``None``: no lm15 route for ``model``)."""
+    """DSPy's native engine over a :class:`GuardedTransport` (``None``: no lm15 route for ``model``).
+
+    ``bases``: the URLs the calls go to (replicas: spread over them); empty: the provider's
+    own endpoint, with the key of the provider's environment variable unless ``api_key``.
+    """
     try:
         provider = LM15Engine(RouterConfig(env={})).resolve(model).provider
     except lm15.LM15Error:
         return None
     transport = GuardedTransport(bases, timeout=timeout, max_bytes=max_bytes, key=api_key)
     keys = {provider: api_key} if api_key else None
-    engine = LM15Engine(RouterConfig(api_keys=keys, base_urls={provider: bases[0]}, transport=transport))
+    urls = {provider: bases[0]} if bases else None
+    engine = LM15Engine(RouterConfig(api_keys=keys, base_urls=urls, transport=transport))
     engine.accepts_seed = model.startswith(("openai/", "hosted_vllm/"))
     return engine
 

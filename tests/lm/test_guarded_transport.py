@@ -90,3 +90,64 @@ def test_the_key_a_server_echoes_is_redacted_before_dspy_parses_or_caches_the_an
 def test_a_key_split_between_two_chunks_is_redacted():
     chunks = [b'{"a": "xx sk-ech', b"o-key-9f3e2d", b'1c yy"}']
     assert b"".join(_redacted(iter(chunks), [b"sk-echo-key-9f3e2d1c"])) == b'{"a": "xx [REDACTED] yy"}'
+
+
+class _EndlessAnswer:
+    """What the inner HTTP transport returns for the provider's own endpoint here: 200, then 'a' forever."""
+
+    status, reason, headers, http_version = 200, "OK", [("content-type", "application/json")], "HTTP/1.1"
+
+    def __iter__(self):
+        yield b'{"choices": [{"message": {"role": "assistant", "content": "'
+        while True:
+            yield b"a" * 65536
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_providers_own_endpoint_is_capped_too(monkeypatch):
+    """Issue 21: without --api-base the answer was read whole (no size cap), the timeout per wait only."""
+    import embtaskgen.lm.guarded_transport as guarded
+
+    monkeypatch.delenv("OPENAI_API_BASE", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-provider-endpoint")
+    asked: list[str] = []
+
+    class Offline:  # stands in for the network: the request is what the provider would be sent
+        def __init__(self, **_timeouts: float) -> None:
+            pass
+
+        def stream(self, request):
+            asked.append(request.url)
+            return _EndlessAnswer()
+
+    monkeypatch.setattr(guarded, "StdlibTransport", Offline)
+    lm = resolve_lm("openai/gpt-4o-mini", max_response_bytes=100_000).copy(num_retries=0)
+    error = _fail(lm)
+    assert "--max-response-bytes" in error_text(error) and not is_transient(error)
+    assert asked and all(url.startswith("https://api.openai.com/") for url in asked)
+
+
+@pytest.mark.parametrize("variable", ["OPENAI_BASE_URL", "OPENAI_API_BASE"])
+def test_a_gateway_named_by_the_environment_gets_the_deadline_and_the_cap(monkeypatch, variable):
+    monkeypatch.delenv("OPENAI_API_BASE", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-gateway")
+    with OpenAIStub("drip") as stub:
+        monkeypatch.setenv(variable, stub.base_url)
+        error = _fail(resolve_lm("openai/m", timeout=0.3).copy(num_retries=0))
+    assert is_transient(error) and "--timeout" in error_text(error)
+    with OpenAIStub("huge", size=None) as stub:
+        monkeypatch.setenv(variable, stub.base_url)
+        error = _fail(resolve_lm("openai/m", max_response_bytes=100_000))
+        assert "--max-response-bytes" in error_text(error) and stub.calls == 1
+
+
+def test_a_gateway_variable_with_credentials_is_refused_naming_it(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_BASE", raising=False)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://user:secret@gateway.internal/v1")
+    with pytest.raises(ConfigError, match="OPENAI_BASE_URL") as caught:
+        resolve_lm("openai/m")
+    assert "secret" not in str(caught.value)
