@@ -131,7 +131,8 @@ def _penalty_option(name: str, help: str) -> Decorator:
     choices=ADAPTER_CHOICES,
     default="auto",
     help="How prompts are formatted and answers parsed: auto (the library decides: compact for "
-    "the embedded models, chat for served ones), chat, json, or compact.",
+    "the embedded models; for served ones json, sending the signature's schema, when LiteLLM says "
+    "the model takes a JSON schema, else chat), chat, json, or compact.",
 )
 @session_options(
     resume="Continue the run that wrote --output; every setting that shapes the rows "
