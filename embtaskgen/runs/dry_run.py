@@ -210,7 +210,16 @@ def call_cost_bound(
 
 def dry_run(generator: Any, stage: Stage, seed: int, sample: int | None) -> CostEstimate:
     """The estimate of a whole run of ``stage`` (``run(dry_run=True)``)."""
-    return CostEstimate.of([estimate_stage(generator, stage, seed=seed, keys=stage.plan(), sample=sample)])
+    return CostEstimate.of(
+        [estimate_stage(generator, stage, seed=seed, keys=stage.plan(), sample=sample, note=_archive_note(generator))]
+    )
+
+
+def _archive_note(generator: Any) -> str:
+    """Stage 1's avoid archive lists earlier answers' tasks in later prompts: a dry run has none to list."""
+    if getattr(getattr(generator, "settings", None), "sequential", False):
+        return "the avoid archive's tasks (earlier answers) are not in the rendered prompts: prompt tokens are a floor"
+    return ""
 
 
 def pipeline_dry_run(task_generator: Any, example_generator: Any, sample: int | None) -> CostEstimate:
@@ -225,7 +234,8 @@ def pipeline_dry_run(task_generator: Any, example_generator: Any, sample: int | 
 
     seed = decide_seed(task_generator.settings.seed, None)
     stage_1 = task_generator.stage()
-    first = estimate_stage(task_generator, stage_1, seed=seed, keys=stage_1.plan(), sample=sample)
+    note = _archive_note(task_generator)
+    first = estimate_stage(task_generator, stage_1, seed=seed, keys=stage_1.plan(), sample=sample, note=note)
     answered = [result for result in first._sample_results if getattr(result, "items", None)]
     if answered:
         pairs = [(r.category, str(t)) for r in answered for t in r.items if isinstance(t, str)][:40]
