@@ -29,6 +29,8 @@ from typing import Any, Literal
 __all__ = ["Price", "load_litellm", "price_of", "supports_json_schema", "usage_cost"]
 
 _COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"  # the same setting lm/resolve.py makes
+#: The model ids of the embedded models (``local/<model id>``): no price, and no LiteLLM import (3 s) to say so.
+_EMBEDDED = "local/"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def _number(value: object) -> float | None:
 @functools.lru_cache(maxsize=256)
 def price_of(model: str) -> Price | None:
     """The price of ``model`` (a LiteLLM id such as ``openai/gpt-4o-mini``), or ``None`` when LiteLLM has none."""
-    if not isinstance(model, str) or not model.strip():
+    if not isinstance(model, str) or not model.strip() or model.startswith(_EMBEDDED):
         return None
     try:
         info = load_litellm().get_model_info(model)
@@ -117,7 +119,7 @@ def supports_json_schema(model: str) -> bool:
         >>> supports_json_schema("openai/gpt-4o-mini"), supports_json_schema("openai/my-server-model")
         (True, False)
     """
-    if not isinstance(model, str) or not model.strip():
+    if not isinstance(model, str) or not model.strip() or model.startswith(_EMBEDDED):
         return False
     try:
         return bool(load_litellm().supports_response_schema(model=model))

@@ -68,3 +68,18 @@ def test_prompt_tokens_are_counted_and_the_tokenizer_stated():
     assert count_prompt_tokens("openai/gpt-4o-mini", messages) > 100
     assert "tokenizer" in tokenizer_note("openai/gpt-4o-mini")
     assert tokenizer_note("openai/stub").startswith("approximation")
+
+
+def test_an_embedded_model_needs_no_litellm_import():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from embtaskgen.lm.pricing import price_of, supports_json_schema, usage_cost\n"
+        "assert price_of('local/smollm2-abc') is None and not supports_json_schema('local/smollm2-abc')\n"
+        "assert usage_cost({'local/smollm2-abc': {'prompt_tokens': 5, 'completion_tokens': 5}}) is None\n"
+        "print('litellm' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
