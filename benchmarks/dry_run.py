@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import litellm
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")  # the bundled map: no download attempt
+import litellm  # noqa: E402 - after the setting it reads at import
 
 MODEL = "openai/scripted"
 EMBTASKGEN = str(Path(sys.executable).with_name("embtaskgen"))
