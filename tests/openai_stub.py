@@ -18,7 +18,8 @@ answers ``POST /v1/chat/completions`` (and ``/chat/completions``). Every request
   (``size=None``: an endless body);
 * a callable ``mode(body) -> (status, text)`` for anything else.
 
-In every mode, ``{authorization}`` in an answer becomes the request's ``Authorization``
+``usage(body, text)`` (optional) gives the answer's ``usage`` (default: 10 prompt and 10
+completion tokens). In every mode, ``{authorization}`` in an answer becomes the request's ``Authorization``
 header and ``{prompt}`` the last 200 characters of its last message (each escaped to fit
 in a JSON string).
 
@@ -85,8 +86,10 @@ class OpenAIStub:
         status: int = 200,
         delay: float = 0.0,
         size: int | None = None,
+        usage: Callable[[dict[str, Any], str], dict[str, int]] | None = None,
     ) -> None:
         self.mode = mode
+        self.usage = usage
         self.size = size
         self._stopping = threading.Event()
         self.answer = answer
@@ -147,7 +150,9 @@ class OpenAIStub:
                         "choices": [
                             {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
                         ],
-                        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+                        "usage": stub.usage(body, text)
+                        if stub.usage
+                        else {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
                     },
                 )
 

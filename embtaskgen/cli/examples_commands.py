@@ -31,7 +31,7 @@ from embtaskgen.cli.options import (
     output_option,
     program_option,
 )
-from embtaskgen.cli.run_report import report_run
+from embtaskgen.cli.run_report import report_estimate, report_run
 from embtaskgen.errors import ConfigError
 from embtaskgen.publish.card import write_dataset_card
 from embtaskgen.runs.output_lock import hold_output
@@ -73,6 +73,13 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
         from embtaskgen.programs.choice import resolve_example_program
 
         logger.info("example program: %s", resolve_example_program(generator, program) or "untuned signatures")
+    if _dry_run_asked(args):
+        from embtaskgen.runs.runner import run
+
+        with command_errors("examples"):
+            estimate = run(generator, None, tasks=tasks, dry_run=True, sample=args.sample, resume=args.resume)
+        report_estimate(estimate, output)
+        return
     embedder = mining_embedder(args, generator.settings.kinds)
     _, status = report_run(
         generator, output, "examples", "examples", tasks=tasks, format=args.run_format, **args.run_kwargs()
@@ -146,13 +153,23 @@ def pipeline_command(
         task_generator = EmbeddingTaskGenerator(settings=settings)
         _ = task_generator.lm
         generator = example_generator(example_kinds, args, has_tasks=True)
-        if not args.resume:
+        if not args.resume and not args.dry_run:
             for output, made in ((tasks_file, task_generator), (examples_file, generator)):
                 _check_fresh(output, made, on_ray)
         loaded = resolve_program(task_generator, program)
         from embtaskgen.programs.choice import resolve_example_program
 
         examples_loaded = resolve_example_program(generator, examples_program)  # a bad file: exit 2 now
+    if _dry_run_asked(args):
+        from embtaskgen.runs.dry_run import pipeline_dry_run
+
+        if args.resume or on_ray:
+            raise click.UsageError("a dry run estimates a whole new run: drop --resume and --executor ray")
+        with command_errors("pipeline"):
+            estimate = pipeline_dry_run(task_generator, generator, args.sample)
+        output_dir.mkdir(exist_ok=True)
+        report_estimate(estimate, output_dir / "dry-run.json")
+        return
     embedder = mining_embedder(args, generator.settings.kinds)
     logger.info(
         "program: %s; example program: %s", loaded or "untuned signatures", examples_loaded or "untuned signatures"
@@ -190,8 +207,11 @@ def pipeline_command(
         )
         generator = generator.__class__(settings=fixed)
         resolve_example_program(generator, examples_program)
+    stage_2 = args.run_kwargs()
+    if args.max_cost is not None:  # the pipeline's cap: what stage 1 spent comes off stage 2's
+        stage_2["max_cost"] = max(args.max_cost - (first.cost or 0.0), 1e-12)
     _, second = report_run(
-        generator, examples_file, "examples", "pipeline", tasks=tasks_file, format=args.run_format, **args.run_kwargs()
+        generator, examples_file, "examples", "pipeline", tasks=tasks_file, format=args.run_format, **stage_2
     )
     args.finish(examples_file, embedder)
     worst = max(status, second, key=lambda s: (0, 1, 3).index(s) if s in (0, 1, 3) else 3)
@@ -209,6 +229,13 @@ def pipeline_command(
         )
     if worst != EXIT_OK:
         sys.exit(worst)
+
+
+def _dry_run_asked(args: RunArgs) -> bool:
+    """``--dry-run`` (``--sample`` without it is a usage error)."""
+    if args.sample is not None and not args.dry_run:
+        raise click.BadParameter("--sample applies to --dry-run", param_hint="--sample")
+    return args.dry_run
 
 
 def _check_fresh(output: Path, generator: Any, on_ray: bool) -> None:

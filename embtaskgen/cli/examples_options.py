@@ -10,7 +10,7 @@ import click
 
 from embtaskgen.cli.mining import NEGATIVE_CHOICES, NEGATIVE_FORMATS, export_examples, mine_examples
 from embtaskgen.cli.options import Decorator, choice_option, count_option, model_options, options
-from embtaskgen.cli.run_options import check_executor, ray_options, run_options, session_options
+from embtaskgen.cli.run_options import check_executor, cost_options, ray_options, run_options, session_options
 from embtaskgen.errors import ConfigError
 
 __all__ = ["RunArgs", "example_generator", "kinds_option", "split_kinds", "stage_2_options"]
@@ -82,6 +82,7 @@ stage_2_options = options(
     ),
     run_options,
     session_options(),
+    cost_options,
     _mining_options,
 )
 
@@ -116,6 +117,9 @@ class RunArgs:
     executor: str
     ray_address: str | None
     ray_workers: int | None
+    dry_run: bool = False
+    sample: int | None = None
+    max_cost: float | None = None
 
     def sampling(self) -> dict[str, Any]:
         """The model and sampling settings both stages take from these options."""
@@ -126,6 +130,8 @@ class RunArgs:
         """The keyword arguments of :func:`embtaskgen.run` (the Ray ones only with ``--executor ray``)."""
         kwargs: dict[str, Any] = {"resume": self.resume, "max_failures": self.max_failures}
         kwargs.update(progress=self.progress, wait_lock=self.wait_lock)
+        if self.max_cost is not None:
+            kwargs["max_cost"] = self.max_cost
         if self.executor == "ray":
             if self.mine_negatives:
                 raise click.BadParameter(

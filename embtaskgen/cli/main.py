@@ -37,8 +37,8 @@ from embtaskgen.cli.options import (
     program_option,
     shared_options,
 )
-from embtaskgen.cli.run_options import check_executor, ray_options, run_options, session_options
-from embtaskgen.cli.run_report import report_run
+from embtaskgen.cli.run_options import check_executor, cost_options, ray_options, run_options, session_options
+from embtaskgen.cli.run_report import report_estimate, report_run
 from embtaskgen.cli.tuning import evaluate_command, optimize_command
 from embtaskgen.lm.adapter_choice import ADAPTER_CHOICES
 from embtaskgen.programs.choice import resolve_program
@@ -131,13 +131,15 @@ def _penalty_option(name: str, help: str) -> Decorator:
     choices=ADAPTER_CHOICES,
     default="auto",
     help="How prompts are formatted and answers parsed: auto (the library decides: compact for "
-    "the embedded models, chat for served ones), chat, json, or compact.",
+    "the embedded models; for served ones json, sending the signature's schema, when LiteLLM says "
+    "the model takes a JSON schema, else chat), chat, json, or compact.",
 )
 @session_options(
     resume="Continue the run that wrote --output; every setting that shapes the rows "
     "must match (README: What resume checks).",
     max_failures="Stop the run after this many failed generations.",
 )
+@cost_options
 @ray_options
 @choice_option(
     "--format",
@@ -167,6 +169,9 @@ def generate(
     ray_workers: int | None,
     shard_format: str,
     program: str,
+    dry_run: bool,
+    sample: int | None,
+    max_cost: float | None,
     **settings: Any,
 ) -> None:
     """Generate task descriptions and write them as JSONL."""
@@ -180,13 +185,29 @@ def generate(
         _ = generator.lm  # resolve the model now: a bad --model is a usage error
         loaded = resolve_program(generator, program)
     logger.info("program: %s", loaded or "untuned signatures")
+    if dry_run or sample is not None:
+        _dry_run(generator, output, sample, dry_run=dry_run, resume=resume, executor=executor)
+        return
     kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress}
     kwargs["wait_lock"] = wait_lock
+    if max_cost is not None:
+        kwargs["max_cost"] = max_cost
     if executor == "ray":
         kwargs.update(executor=executor, ray_address=ray_address, ray_workers=ray_workers, format=shard_format)
     _, status = report_run(generator, output, "generations", "generate", **kwargs)
     if status != EXIT_OK:
         sys.exit(status)
+
+
+def _dry_run(generator: Any, output: Path | None, sample: int | None, **options: Any) -> None:
+    """``generate --dry-run``: the estimate, printed (and written as JSON to ``--output``)."""
+    from embtaskgen.runs.runner import run
+
+    if not options.pop("dry_run"):
+        raise click.BadParameter("--sample applies to --dry-run", param_hint="--sample")
+    with command_errors("generate"):
+        estimate = run(generator, None, dry_run=True, sample=sample, **options)
+    report_estimate(estimate, output)
 
 
 @main.command()

@@ -21,7 +21,7 @@ import click
 
 from embtaskgen.cli.options import Decorator, choice_option, count_option, options
 
-__all__ = ["check_executor", "ray_options", "run_options", "session_options"]
+__all__ = ["check_executor", "cost_options", "ray_options", "run_options", "session_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,31 @@ run_options = options(
     click.option("--temperature", type=click.FloatRange(0, 2), default=1.0, show_default=True),
     count_option("--max-tokens", help="Completion budget per call."),
     count_option("--concurrency", help="Calls in flight (default 8; the embedded model runs one at a time)."),
+)
+
+
+#: ``--dry-run``, ``--sample`` and ``--max-cost`` (prices: LiteLLM's local cost map).
+cost_options = options(
+    click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Send nothing, write no rows: render every planned prompt as the run would, and print "
+        "(with -o: write as JSON) the calls, prompt tokens, the completion-token bound and the price, "
+        "online and batch.",
+    ),
+    count_option(
+        "--sample",
+        help="--dry-run: make this many planned calls for real (nothing written) to estimate the completion tokens.",
+    ),
+    click.option(
+        "--max-cost",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        metavar="USD",
+        help="Stop cleanly (exit 1, a valid file, resumable) before this session's spending could pass "
+        "USD: a call starts only while the cost so far plus every call in flight at its bound stays "
+        "within it. Needs a model LiteLLM prices.",
+    ),
 )
 
 

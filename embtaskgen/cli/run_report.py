@@ -19,7 +19,7 @@ from embtaskgen.cli.options import (
 )
 from embtaskgen.errors import OutputLocked, RunAborted, RunInterrupted
 
-__all__ = ["report_run"]
+__all__ = ["report_estimate", "report_run"]
 
 
 def _footprint(output: Path | None) -> tuple[tuple[int, int] | None, ...]:
@@ -106,3 +106,11 @@ def report_run(generator: Any, output: Path | None, what: str, name: str, **opti
     if status != EXIT_OK:
         click.echo(_failure_line(summary, status, what), err=True)
     return summary, status
+
+
+def report_estimate(estimate: Any, output: Path | None) -> None:
+    """A dry run's estimate: its table on stdout, and as JSON in ``output`` when given."""
+    click.echo(estimate.table())
+    if output is not None and str(output) != "-":
+        output.write_text(estimate.to_json() + "\n", encoding="utf-8")
+        click.echo(f"estimate written to {output}", err=True)

@@ -314,8 +314,13 @@ def load_local_lm(
 
 
 def is_local_lm(lm: Any) -> bool:
-    """Whether ``lm`` runs an embedded model through :class:`LlamaCppEngine`."""
-    return isinstance(lm, dspy.LM) and isinstance(lm.engine, LlamaCppEngine)
+    """Whether ``lm`` runs an embedded model through :class:`LlamaCppEngine` (or stands in for one in a dry run)."""
+    return isinstance(lm, dspy.LM) and isinstance(_engine_of(lm), LlamaCppEngine)
+
+
+def _engine_of(lm: dspy.LM) -> Any:
+    """``lm``'s engine; for a dry run's recording LM (:mod:`embtaskgen.lm.recording`), the engine it stands in for."""
+    return getattr(lm.engine, "wrapped_engine", None) or lm.engine
 
 
 def adapter_options_for(lm: Any) -> dict[str, Any] | None:
@@ -328,5 +333,5 @@ def adapter_options_for(lm: Any) -> dict[str, Any] | None:
     """
     if not is_local_lm(lm):
         return None
-    engine: LlamaCppEngine = lm.engine
+    engine: LlamaCppEngine = _engine_of(lm)
     return dict(_adapter_options.get(engine.model_id, {"style": engine.prompt_style}))

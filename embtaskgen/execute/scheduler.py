@@ -3,7 +3,8 @@
 The loop runs on the caller's thread and feeds the pool from a lazy plan (at most twice
 ``workers`` queued or running), hands outcomes on in plan order, re-queues transient
 failures after their backoff (a heap, no thread held) and stops when all is done, on
-Ctrl-C (drain; a second: at once) or after ``max_failures`` failed generations.
+Ctrl-C (drain; a second: at once), after ``max_failures`` failed generations, or before
+starting a call that could take the run's spending past its ``cost_cap``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
+from embtaskgen.execute.budget import CostCap
 from embtaskgen.execute.faults import RetryPolicy, error_text
 from embtaskgen.execute.interrupt import StopSignal
 from embtaskgen.execute.plan_order import PlanOrder
@@ -87,11 +89,13 @@ def schedule(
     retry: RetryPolicy,
     stop: StopSignal,
     max_failures: int | None,
+    cost_cap: CostCap | None = None,
 ) -> Outcome:
     """Run every job, in order, through ``call`` (which raises on errors but parse failures)
     on ``workers`` threads, record the outcomes and say why the loop ended.
 
     ``max_failures``: stop once this many generations have failed (``None``: never).
+    ``cost_cap``: stop (``aborted``) instead of starting a call it does not allow.
     """
     outcome = Outcome()
     pool: WorkerPool[Job] = WorkerPool(call, workers)
@@ -111,16 +115,21 @@ def schedule(
             if starting:
                 now = time.monotonic()
                 while delayed and delayed[0][0] <= now and pool.outstanding < backlog:
+                    if _over(cost_cap, pool.outstanding + 1, outcome):
+                        break
                     pool.submit(heapq.heappop(delayed)[2])
-                while not exhausted and pool.outstanding < backlog and order_out.has_room:
+                while not exhausted and not outcome.stopped and pool.outstanding < backlog and order_out.has_room:
                     job = next(jobs, None)
                     if job is None:
                         exhausted = True
+                    elif _over(cost_cap, pool.outstanding + 1, outcome):
+                        jobs = itertools.chain([job], jobs)  # not started: a resume makes it
                     else:
                         order_out.admit(job)
                         pool.submit(job)
             if stop.abandon:
                 break
+            starting = starting and not outcome.stopped
             if not starting:
                 pool.skip_queued()
             if pool.outstanding == 0:
@@ -175,6 +184,15 @@ def schedule(
         outcome.stopped = "interrupted"
         outcome.message = stop.reason
     return outcome
+
+
+def _over(cost_cap: CostCap | None, calls: int, outcome: Outcome) -> bool:
+    """Whether ``cost_cap`` refuses ``calls`` in flight; then the outcome says so (``aborted``)."""
+    if cost_cap is None or cost_cap.allows(calls):
+        return False
+    outcome.stopped, outcome.message = "aborted", cost_cap.reason(calls)
+    logger.error("%s; finishing the calls in flight", outcome.message)
+    return True
 
 
 def _last_reason(error: BaseException | None, result: CallOutcome | None) -> str:

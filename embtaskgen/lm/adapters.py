@@ -8,8 +8,10 @@ DSPy's Chat or JSON adapter is left alone (``None``).
 
 Example:
     >>> import dspy
-    >>> type(adapter_for(dspy.LM("openai/gpt-4o-mini"), "text-retrieval")).__name__
+    >>> type(adapter_for(dspy.LM("openai/my-server-model"), "text-retrieval")).__name__
     'StrictChatAdapter'
+    >>> type(adapter_for(dspy.LM("openai/gpt-4o-mini"), "text-retrieval")).__name__  # takes a JSON schema
+    'StrictJSONAdapter'
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import dspy
 
-from embtaskgen.lm.strict_adapters import strict_adapter
+from embtaskgen.lm.strict_adapters import default_adapter, strict_adapter
 
 __all__ = ["adapter_for", "example_adapter_for"]
 
@@ -58,7 +60,7 @@ def adapter_for(lm: Any, category: str | None = None, chosen: dspy.Adapter | Non
         return chosen
     options = adapter_options_for(lm) if adapter_options_for is not None else None
     if options is None:
-        return strict_adapter(dspy.settings.adapter)
+        return strict_adapter(dspy.settings.adapter or default_adapter(lm))
     return CompactListAdapter(category=category, **options)
 
 
@@ -80,8 +82,8 @@ def example_adapter_for(lm: Any, kind: str | None = None, chosen: dspy.Adapter |
         from embtaskgen.embedded.catalog import adapter_options_for
         from embtaskgen.embedded.object_adapter import CompactObjectAdapter
     except ImportError:  # pragma: no cover - the local extra is missing
-        return strict_adapter(dspy.settings.adapter)
+        return strict_adapter(dspy.settings.adapter or default_adapter(lm))
     options = adapter_options_for(lm)
     if options is None:
-        return strict_adapter(dspy.settings.adapter)
+        return strict_adapter(dspy.settings.adapter or default_adapter(lm))
     return CompactObjectAdapter(style=options.get("style", "chat"), kind=kind)

@@ -30,6 +30,7 @@ from dspy.lm15 import RouterConfig
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, GuardedTransport, InThread
+from embtaskgen.lm.pricing import supports_json_schema
 from embtaskgen.lm.replicas import ReplicaLM, replica_key
 from embtaskgen.lm.spec import LOCAL_PREFIX, check_no_repeat, is_local_spec
 
@@ -58,6 +59,9 @@ PLACEHOLDER_KEY = "not-needed"
 
 #: The ``user:password@`` part of a URL (up to the last ``@`` before the path).
 _USERINFO = re.compile(r"^([^:/?#]*:?//)[^/?#]*@")
+
+#: What an ``--api-base`` engine declares to DSPy's adapters for a model LiteLLM says takes a JSON schema.
+_SCHEMA_PARAMS = frozenset({"temperature", "max_tokens", "top_p", "stop", "seed", "response_format"})
 
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
@@ -279,6 +283,9 @@ def _guarded_engine(model: str, bases: Sequence[str], api_key: str | None, timeo
     urls = {provider: bases[0]} if bases else None
     engine = LM15Engine(RouterConfig(api_keys=keys, base_urls=urls, transport=transport))
     engine.accepts_seed = model.startswith(("openai/", "hosted_vllm/"))
+    if supports_json_schema(model):  # declared, so that a JSON adapter sends the signature's schema
+        engine.supports_response_schema = True
+        engine.supported_params = _SCHEMA_PARAMS
     return engine
 
 

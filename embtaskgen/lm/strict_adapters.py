@@ -31,6 +31,7 @@ from dspy.utils.exceptions import AdapterParseError
 __all__ = [
     "StrictChatAdapter",
     "StrictJSONAdapter",
+    "default_adapter",
     "is_string_list",
     "loads_json",
     "loads_string_list",
@@ -237,3 +238,23 @@ def strict_adapter(base: dspy.Adapter | None) -> dspy.Adapter | None:
     strict = copy.copy(base)
     strict.__class__ = kind
     return strict
+
+
+def default_adapter(lm: Any = None) -> dspy.Adapter:
+    """The adapter a served model gets when nobody chose one: JSON where LiteLLM says the model takes a schema.
+
+    A model whose LiteLLM entry supports JSON-schema responses gets a ``JSONAdapter`` (its
+    strict twin sends the signature's schema as ``response_format``); any other a ``ChatAdapter``.
+
+    Example:
+        >>> type(default_adapter(dspy.LM("openai/gpt-4o-mini"))).__name__
+        'JSONAdapter'
+        >>> type(default_adapter(dspy.LM("openai/my-server-model"))).__name__
+        'ChatAdapter'
+    """
+    from embtaskgen.lm.pricing import supports_json_schema
+
+    model = getattr(lm, "model", None)
+    if isinstance(model, str) and supports_json_schema(model):
+        return JSONAdapter()
+    return ChatAdapter()

@@ -26,6 +26,7 @@ import dspy
 from dspy.adapters import ChatAdapter, JSONAdapter
 
 from embtaskgen.lm.prompt_memo import memoise_pieces
+from embtaskgen.lm.strict_adapters import default_adapter
 
 __all__ = ["bind_for_run", "run_settings"]
 
@@ -76,13 +77,16 @@ class _MemoFormat:
         return [dict(message) for message in messages]
 
 
-def run_settings() -> dict[str, Any]:
-    """DSPy settings around a run: no trace, and a Chat or JSON adapter with its prompts memoised.
+def run_settings(lm: Any = None) -> dict[str, Any]:
+    """DSPy settings around a run on ``lm``: no trace, and a Chat or JSON adapter with its prompts memoised.
 
-    A generator that picks its own adapter (the embedded model's) still overrides it per call.
+    With no adapter in ``dspy.settings``, the run's is the default for ``lm``
+    (:func:`~embtaskgen.lm.strict_adapters.default_adapter`: JSON where LiteLLM says the model
+    takes a schema). A generator that picks its own adapter (the embedded model's) still
+    overrides it per call.
     """
     settings: dict[str, Any] = {"max_trace_size": 0}
-    base = dspy.settings.adapter or ChatAdapter()
+    base = dspy.settings.adapter or default_adapter(lm)
     if type(base) in _PURE_SYSTEM_MESSAGE:
         adapter = copy.copy(base)
         adapter.format_system_message = functools.lru_cache(maxsize=64)(adapter.format_system_message)

@@ -147,7 +147,10 @@ class Recorder:
     def _advance(self) -> None:
         tally = self.tally
         self.bar.update(1)
-        counts = {"ok": tally.ok, "failed": tally.failed}
+        counts: dict[str, int | str] = {"ok": tally.ok, "failed": tally.failed}
         if self.stage.unit == "generations":
             counts["tasks"] = tally.kept
+        cost = tally.cost()
+        if cost is not None:  # priced from usage (LiteLLM's cost map), the summary's figure
+            counts["cost"] = f"${cost:.4f}"
         self.bar.set_postfix(**counts, refresh=False)

@@ -70,7 +70,10 @@ def run(
     ray_workers: int | None = None,
     format: str = "jsonl",  # noqa: A002 - the CLI's name
     wait_lock: bool = False,
-) -> RunSummary:
+    max_cost: float | None = None,
+    dry_run: bool = False,
+    sample: int | None = None,
+) -> Any:
     """Make the calls of ``generator``'s stage and stream the rows to ``output``.
 
     Args:
@@ -105,9 +108,18 @@ def run(
             ``"parquet"`` shards of rows.
         wait_lock: Another run writing ``output`` holds its lock: wait for it to end
             (then resume or refuse as usual) instead of raising :class:`OutputLocked`.
+        max_cost: Stop (raising :class:`RunAborted`, like ``max_failures``) before the run's
+            spending could pass this many USD: a call starts only while the cost so far plus
+            the bound of every call in flight stays within it (prices: LiteLLM's cost map,
+            :mod:`embtaskgen.lm.pricing`; a model it does not price is a ``ConfigError``).
+        dry_run: Send nothing and write nothing: render every planned prompt as the run
+            would, count and price it, and return a
+            :class:`~embtaskgen.runs.dry_run.CostEstimate` (:mod:`embtaskgen.runs.dry_run`).
+        sample: With ``dry_run``: make this many planned calls for real (nothing written)
+            to estimate the completion tokens.
 
     Returns:
-        The run summary (also written to ``<output>.summary.json``).
+        The run summary (also written to ``<output>.summary.json``); with ``dry_run``, the estimate.
 
     Raises:
         ConfigError: Bad arguments or tasks, an output that is not a regular file or a
@@ -115,8 +127,8 @@ def run(
             ``resume`` (a ``ValueError``), a Ray address nothing answers on.
         ResumeError: ``resume`` of an output made with other settings (a ``ConfigError``).
         OutputLocked: Another run (its process named) is writing ``output`` (a ``ConfigError``).
-        RunAborted: ``max_failures`` calls failed in this session, or a write failed
-            (disk full); the files hold whole lines only.
+        RunAborted: ``max_failures`` calls failed in this session, the next call could pass
+            ``max_cost``, or a write failed (disk full); the files hold whole lines only.
         RunInterrupted: Ctrl-C (a ``KeyboardInterrupt``); the file is valid.
 
     Example:
@@ -140,6 +152,17 @@ def run(
     stage: Stage = generator.stage(tasks, format=format) if examples else generator.stage(format=format)
     stage.check(executor)
     check_int("max_failures", max_failures, optional=True)
+    check_int("sample", sample, optional=True)
+    if sample is not None and not dry_run:
+        raise ConfigError("sample applies to a dry run (dry_run=True)")
+    if dry_run:
+        if resume or executor != "local":
+            raise ConfigError("a dry run estimates a whole new run: drop resume and executor='ray'")
+        from embtaskgen.runs.dry_run import dry_run as estimate
+
+        return estimate(generator, stage, decide_seed(generator.settings.seed, None), sample)
+    if max_cost is not None and executor != "local":
+        raise ConfigError("max_cost runs on the local executor; drop executor='ray' or max_cost")
     retry = RetryPolicy() if retry is None else retry
     if not isinstance(retry, RetryPolicy):
         raise ConfigError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
@@ -172,7 +195,8 @@ def run(
         counts = (len(plan), len(done), existing, Tally(), secrets_of(generator))
         _refuse_secrets(stage, counts[-1])
         options = (retry, max_failures, progress, resume)
-        session = Session(stage, identity, files, *counts, fresh, again, header, *options)
+        cap = _cost_cap(generator, stage, seed, max_cost, [*fresh, *again][:1], counts[3])
+        session = Session(stage, identity, files, *counts, fresh, again, header, *options, cost_cap=cap)
         if files is not None and not fresh and not again:
             summary = build_summary(session, 0.0, 0, Outcome())
             keep_summary(files, summary)
@@ -232,6 +256,20 @@ def _existing(stage: Stage, files: RunFiles | None, folder: Any, resume: bool) -
             existing.tasks,
         )
     return existing
+
+
+def _cost_cap(generator: Any, stage: Stage, seed: int, max_cost: float | None, first: list[Any], tally: Tally) -> Any:
+    """The run's :class:`~embtaskgen.execute.budget.CostCap` (``None`` without ``max_cost`` or calls to make)."""
+    if max_cost is None:
+        return None
+    from embtaskgen.execute.budget import CostCap
+    from embtaskgen.runs.dry_run import call_cost_bound
+
+    CostCap(max_cost, spent=tally.cost, call_bound=lambda: 0.0)  # a bad max_cost before any rendering
+    if not first:
+        return None
+    bound = call_cost_bound(generator, stage, seed, first[0], lambda: tally.largest_prompt)
+    return CostCap(max_cost, spent=tally.cost, call_bound=bound)
 
 
 def _refuse_secrets(stage: Stage, secrets: list[str]) -> None:

@@ -55,6 +55,12 @@ class Session:
     max_failures: int | None
     progress: bool
     resume: bool
+    cost_cap: Any = None  # an embtaskgen.execute.budget.CostCap (max_cost), or None
+
+    @property
+    def max_cost(self) -> float | None:
+        """The session's spending cap in USD (``None``: none)."""
+        return None if self.cost_cap is None else self.cost_cap.cap
 
     def recorder(self, output: Any, journal: Any, failures: Any, bar: Any) -> Recorder:
         """The session's recorder over its sinks."""
@@ -86,15 +92,25 @@ def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
     bar = make_bar(session.planned, session.skipped, session.progress and todo > 1)  # a bar for more than one call
     options = {"workers": workers, "recorder": session.recorder(*sinks, bar)}
     try:
-        with StopSignal(grace=generator.settings.timeout) as stop, dspy.context(**run_settings()):
+        with StopSignal(grace=generator.settings.timeout) as stop, dspy.context(**run_settings(generator.lm)):
             jobs = (Job(*key) for key in fresh)
-            outcome = schedule(jobs, call, **options, retry=session.retry, stop=stop, max_failures=session.max_failures)
+            outcome = schedule(
+                jobs,
+                call,
+                **options,
+                retry=session.retry,
+                stop=stop,
+                max_failures=session.max_failures,
+                cost_cap=session.cost_cap,
+            )
             if again and not outcome.stopped:
                 # Failed in an earlier session: once more, last, outside max_failures, so
                 # that repeated resumes always get further and end with everything accounted.
                 before = tally.calls
                 jobs = (Job(*key) for key in again)
-                outcome = schedule(jobs, call, **options, retry=ONCE, stop=stop, max_failures=None)
+                outcome = schedule(
+                    jobs, call, **options, retry=ONCE, stop=stop, max_failures=None, cost_cap=session.cost_cap
+                )
                 tally.retried_earlier = tally.calls - before
     except WriteError as exc:
         outcome = Outcome(

@@ -3,8 +3,11 @@
 Example:
     >>> tally = Tally()
     >>> tally.add_usage({"m": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}})
-    >>> tally.usage()
-    {'prompt_tokens': 10, 'completion_tokens': 5, 'total_tokens': 15}
+    >>> tally.usage(), tally.cost()
+    ({'prompt_tokens': 10, 'completion_tokens': 5, 'total_tokens': 15}, None)
+    >>> tally.add_usage({"openai/gpt-4o-mini": {"prompt_tokens": 1000, "completion_tokens": 100}})
+    >>> tally.cost()
+    0.00021
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
 
+from embtaskgen.lm.pricing import usage_cost
+
 __all__ = ["RunSummary", "Status", "Tally", "build_summary"]
 
 Status = Literal["complete", "partial", "interrupted", "aborted"]
@@ -24,7 +29,11 @@ _TOKEN_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
 
 class Tally:
-    """Counters a run updates as generations finish (the cost part is thread-safe)."""
+    """Counters a run updates as generations finish (the cost part is thread-safe).
+
+    The cost is each call's usage priced by :func:`embtaskgen.lm.pricing.usage_cost` (LiteLLM's
+    cost map), whichever engine answered; ``None`` while no call had a priced model.
+    """
 
     def __init__(self) -> None:
         self.ok = 0
@@ -41,6 +50,7 @@ class Tally:
         self._tokens: Counter[str] = Counter()
         self._cost = 0.0
         self._priced = 0
+        self._largest_prompt = 0
         self._cost_lock = threading.Lock()
 
     @property
@@ -54,19 +64,29 @@ class Tally:
         return self.ok + self.failed
 
     def add_usage(self, usage: Mapping[str, Any]) -> None:
-        """Add one call's ``prediction.get_lm_usage()`` (per model) to the token totals."""
+        """Add one call's ``prediction.get_lm_usage()`` (per model) to the token totals and the cost."""
+        prompt = 0
         for per_model in usage.values():
             for key in _TOKEN_KEYS:
                 value = (per_model or {}).get(key)
                 if isinstance(value, int) and not isinstance(value, bool):
                     self._tokens[key] += value
+                    prompt += value if key == "prompt_tokens" else 0
+        cost = usage_cost(usage) if usage else None
+        with self._cost_lock:
+            self._largest_prompt = max(self._largest_prompt, prompt)
+            if cost is not None:
+                self._cost += cost
+                self._priced += 1
 
     def add_cost(self, cost: object) -> None:
-        """Add the cost DSPy reported for one call (``None`` when the model reports none)."""
-        if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-            with self._cost_lock:
-                self._cost += float(cost)
-                self._priced += 1
+        """Ignored: what an engine reports depends on the engine; a call's cost is priced from its usage."""
+
+    @property
+    def largest_prompt(self) -> int:
+        """The most prompt tokens one call of this run used (0 before the first answer)."""
+        with self._cost_lock:
+            return self._largest_prompt
 
     def usage(self) -> dict[str, int]:
         """Token totals: prompt, completion, total."""
@@ -109,7 +129,9 @@ class RunSummary(BaseModel):
         total_rows: JSONL lines in the output file after this run (every session).
         total_tasks: Tasks in the output file after this run (every session).
         usage: Token totals of the calls made in this run.
-        cost: Cost in USD when the model reports one, else ``None``.
+        cost: Cost in USD of the calls made in this run, their usage priced from LiteLLM's cost
+            map (:mod:`embtaskgen.lm.pricing`); ``None`` for a model LiteLLM has no price for.
+        max_cost: The ``max_cost`` cap of this run, in USD (``None``: none).
         seconds: Wall time of the run.
         calls_per_second: ``calls / seconds``.
         concurrency: Calls that were kept in flight.
@@ -143,6 +165,7 @@ class RunSummary(BaseModel):
     total_tasks: int = 0
     usage: dict[str, int] = Field(default_factory=dict)
     cost: float | None = None
+    max_cost: float | None = None
     seconds: float = 0.0
     calls_per_second: float = 0.0
     concurrency: int = 1
@@ -192,6 +215,7 @@ def build_summary(session: Any, seconds: float, workers: int, outcome: Any) -> R
         total_tasks=existing.tasks + tally.kept,
         usage=tally.usage(),
         cost=tally.cost(),
+        max_cost=getattr(session, "max_cost", None),
         seconds=round(seconds, 3),
         calls_per_second=round(tally.calls / seconds, 3) if seconds > 0 else 0.0,
         concurrency=workers,

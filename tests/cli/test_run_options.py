@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -57,3 +59,52 @@ def test_examples_refuse_sentence_transformers_on_ray(tmp_path):
     )
     assert result.exit_code == 2 and "jsonl or parquet" in result.output, result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_dry_run_prints_and_writes_the_estimate_and_sends_nothing(tmp_path):
+    from openai_stub import OpenAIStub
+
+    estimate = tmp_path / "estimate.json"
+    with OpenAIStub() as stub:
+        args = ["generate", "-c", "all", "-n", "2", "--seed", "1", "-m", "openai/stub", "--api-base", stub.base_url]
+        result = CliRunner().invoke(main, [*args, "--max-tokens", "300", "--dry-run", "-o", str(estimate)])
+        assert stub.requests == []
+    assert result.exit_code == 0, result.output
+    assert "brainstorm: 8 calls to openai/stub" in result.output and "LiteLLM has no price" in result.output
+    (stage,) = json.loads(estimate.read_text())["stages"]
+    assert stage["calls"] == 8 and stage["completion_bound"] == 8 * 300
+    assert list(tmp_path.iterdir()) == [estimate]
+
+
+def test_examples_and_pipeline_dry_runs(tmp_path):
+    from openai_stub import OpenAIStub
+
+    with OpenAIStub() as stub:
+        model = ["-m", "openai/stub", "--api-base", stub.base_url, "--seed", "1"]
+        examples = CliRunner().invoke(
+            main, ["examples", "--kinds", "sts", "--count", "3", *model, "--dry-run", "-o", str(tmp_path / "e.json")]
+        )
+        pipeline = CliRunner().invoke(
+            main, ["pipeline", "-c", "text-retrieval", "-n", "2", *model, "--dry-run", "-o", str(tmp_path / "out")]
+        )
+        assert stub.requests == []
+    assert examples.exit_code == 0 and pipeline.exit_code == 0, examples.output + pipeline.output
+    assert json.loads((tmp_path / "e.json").read_text())["stages"][0]["calls"] == 3
+    stages = json.loads((tmp_path / "out" / "dry-run.json").read_text())["stages"]
+    assert [stage["stage"] for stage in stages] == ["brainstorm", "examples"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["dry-run.json"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sample", "3", "-o", "x.jsonl"], "--sample applies to --dry-run"),
+        (["--max-cost", "1", "-o", "x.jsonl"], "cost map"),
+        (["--max-cost", "0", "-o", "x.jsonl"], "Invalid value for '--max-cost'"),
+    ],
+)
+def test_cost_usage_errors(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [*BASE, *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert list(tmp_path.iterdir()) == []

@@ -232,3 +232,20 @@ def test_seed_pool_is_large_distinct_and_sampled_reproducibly():
         sample_seed_tasks("nope", 1, random.Random(0))
     with pytest.raises(ValueError, match="k must be"):
         sample_seed_tasks("text-retrieval", 99, random.Random(0))
+
+
+def test_a_dry_run_renders_the_embedded_models_prompts_without_loading_it(make_lm, fake_factory, tmp_path):
+    from embtaskgen import EmbeddingTaskGenerator, run
+
+    lm = make_lm()
+    estimate = run(EmbeddingTaskGenerator("text-retrieval", num_generations=2, seed=3, lm=lm), None, dry_run=True)
+    assert fake_factory.built == []  # nothing loaded, nothing sent
+    run(
+        EmbeddingTaskGenerator("text-retrieval", num_generations=2, seed=3, lm=lm), tmp_path / "t.jsonl", progress=False
+    )
+    from embtaskgen.lm.tokens import count_prompt_tokens
+
+    sent = sum(count_prompt_tokens(lm.model, call["messages"]) for call in fake_factory.llama.calls)
+    (stage,) = estimate.stages
+    assert stage.prompt_tokens == sent  # the compact adapter's prompts, as the run sends them
+    assert stage.price is None

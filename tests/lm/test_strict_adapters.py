@@ -11,11 +11,12 @@ from dspy.utils.exceptions import AdapterParseError
 from openai_stub import OpenAIStub
 from scripted import scripted_lm
 
-from embtaskgen import EmbeddingTaskGenerator
+from embtaskgen import EmbeddingTaskGenerator, run
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.strict_adapters import (
     StrictChatAdapter,
     StrictJSONAdapter,
+    default_adapter,
     is_string_list,
     loads_json,
     loads_string_list,
@@ -226,3 +227,39 @@ def test_a_run_keeps_its_memoised_prompt():
         second = adapter_for(SERVED, "text-retrieval").format(SIGNATURE, [], dict(INPUTS))
     assert first == second == ChatAdapter().format(SIGNATURE, [], dict(INPUTS))
     assert len(rendered) == 1
+
+
+def test_a_served_model_that_takes_a_json_schema_gets_it_by_default(tmp_path):
+    """#22 item 4: LiteLLM says gpt-4o-mini takes a schema: the run sends the signature's, and parses strictly."""
+
+    def json_tasks(body):
+        return 200, json.dumps({"tasks": ["Given a claim, retrieve documents that support it."]})
+
+    with OpenAIStub(json_tasks) as stub:
+        gen = EmbeddingTaskGenerator(
+            "text-retrieval", num_generations=1, seed=1, lm="openai/gpt-4o-mini", api_base=stub.base_url
+        )
+        summary = run(gen, tmp_path / "t.jsonl", progress=False)
+        (request,) = stub.requests
+    assert summary.ok == 1
+    response_format = request["body"]["response_format"]
+    assert response_format["type"] == "json_schema"
+    assert "tasks" in json.dumps(response_format["json_schema"])
+    with OpenAIStub() as stub:  # a model LiteLLM does not know keeps the chat format
+        gen = EmbeddingTaskGenerator(
+            "text-retrieval", num_generations=1, seed=1, lm="openai/stub", api_base=stub.base_url
+        )
+        run(gen, tmp_path / "u.jsonl", progress=False)
+        (request,) = stub.requests
+    assert "response_format" not in request["body"]
+    assert "[[ ## tasks ## ]]" in request["body"]["messages"][-1]["content"]
+
+
+def test_the_default_adapter_follows_the_map_and_a_chosen_one_wins():
+    assert isinstance(default_adapter(dspy.LM("openai/gpt-4o-mini")), JSONAdapter)
+    assert type(default_adapter(dspy.LM("openai/my-server"))) is ChatAdapter
+    assert type(adapter_for(dspy.LM("openai/gpt-4o-mini"), "text-retrieval")).__name__ == "StrictJSONAdapter"
+    with dspy.context(adapter=ChatAdapter()):
+        assert type(adapter_for(dspy.LM("openai/gpt-4o-mini"), "text-retrieval")).__name__ == "StrictChatAdapter"
+    chosen = EmbeddingTaskGenerator("text-retrieval", lm="openai/gpt-4o-mini", adapter="chat")
+    assert type(adapter_for(chosen.lm, "text-retrieval", chosen=chosen.adapter)).__name__ == "StrictChatAdapter"

@@ -78,4 +78,4 @@ class GeneratorCalls:
             return caller(job.category, job.generation)
 
         call.costs = costs  # type: ignore[attr-defined]  # drained per batch by the actor
-        return call, run_settings()
+        return call, run_settings(generator.lm)

@@ -1,0 +1,127 @@
+"""What a call costs, from LiteLLM's local cost map: one price for the dry run, ``--max-cost``, the bar and the summary.
+
+A price depends only on the model id and the tokens, never on which engine answered (DSPy
+prices calls to a provider's own endpoint itself, not those to an ``--api-base`` server):
+:func:`price_of` looks the id up in the cost map LiteLLM bundles (the resolver sets
+``LITELLM_LOCAL_MODEL_COST_MAP=true``, so no price list is downloaded) and gives ``None``,
+honestly, for an id LiteLLM does not know (``openai/my-server-model``, an embedded model).
+The batch price is the map's ``*_cost_per_token_batches`` where it has one, else half of
+the online price, and :attr:`Price.batch_source` says which.
+
+Example:
+    >>> price = price_of("openai/gpt-4o-mini")
+    >>> round(price.cost(1000, 100), 6), round(price.cost(1000, 100, batch=True), 6), price.batch_source
+    (0.00021, 0.000105, 'map')
+    >>> price_of("openai/my-server-model") is None
+    True
+    >>> round(usage_cost({"openai/gpt-4o-mini": {"prompt_tokens": 1000, "completion_tokens": 100}}), 6)
+    0.00021
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["Price", "load_litellm", "price_of", "supports_json_schema", "usage_cost"]
+
+_COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"  # the same setting lm/resolve.py makes
+#: The model ids of the embedded models (``local/<model id>``): no price, and no LiteLLM import (3 s) to say so.
+_EMBEDDED = "local/"
+
+
+@dataclass(frozen=True)
+class Price:
+    """USD per token of one model, online and through a provider's batch API.
+
+    Attributes:
+        model: The model id as the run names it.
+        prompt: USD per prompt token, online.
+        completion: USD per completion token, online.
+        batch_prompt: USD per prompt token in a batch.
+        batch_completion: USD per completion token in a batch.
+        batch_source: ``"map"`` (LiteLLM lists a batch price) or ``"half"`` (half of online, assumed).
+    """
+
+    model: str
+    prompt: float
+    completion: float
+    batch_prompt: float
+    batch_completion: float
+    batch_source: Literal["map", "half"]
+
+    def cost(self, prompt_tokens: int, completion_tokens: int, *, batch: bool = False) -> float:
+        """USD for ``prompt_tokens`` in and ``completion_tokens`` out (online, or in a batch)."""
+        if batch:
+            return prompt_tokens * self.batch_prompt + completion_tokens * self.batch_completion
+        return prompt_tokens * self.prompt + completion_tokens * self.completion
+
+
+def load_litellm() -> Any:
+    """LiteLLM, reading its bundled cost map, without its "Provider List" lines on stdout for an unknown id."""
+    os.environ.setdefault(_COST_MAP_VARIABLE, "true")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    return litellm
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+@functools.lru_cache(maxsize=256)
+def price_of(model: str) -> Price | None:
+    """The price of ``model`` (a LiteLLM id such as ``openai/gpt-4o-mini``), or ``None`` when LiteLLM has none."""
+    if not isinstance(model, str) or not model.strip() or model.startswith(_EMBEDDED):
+        return None
+    try:
+        info = load_litellm().get_model_info(model)
+    except Exception:  # noqa: BLE001 - LiteLLM raises plain Exceptions for an unmapped model
+        return None
+    prompt, completion = _number(info.get("input_cost_per_token")), _number(info.get("output_cost_per_token"))
+    if prompt is None or completion is None:
+        return None
+    batch_prompt = _number(info.get("input_cost_per_token_batches"))
+    batch_completion = _number(info.get("output_cost_per_token_batches"))
+    if batch_prompt is not None and batch_completion is not None:
+        return Price(model, prompt, completion, batch_prompt, batch_completion, "map")
+    return Price(model, prompt, completion, prompt / 2, completion / 2, "half")
+
+
+def usage_cost(usage: Mapping[str, Any], *, batch: bool = False) -> float | None:
+    """USD of one call's usage (``prediction.get_lm_usage()``: tokens per model id); ``None`` if a model has no price.
+
+    An empty usage (the call used no tokens, or reported none) costs nothing: ``0.0``.
+    """
+    total = 0.0
+    for model, counts in usage.items():
+        counts = counts or {}
+        prompt = counts.get("prompt_tokens") or 0
+        completion = counts.get("completion_tokens") or 0
+        if not prompt and not completion:
+            continue
+        price = price_of(str(model))
+        if price is None:
+            return None
+        total += price.cost(int(prompt), int(completion), batch=batch)
+    return total
+
+
+@functools.lru_cache(maxsize=256)
+def supports_json_schema(model: str) -> bool:
+    """Whether LiteLLM's entry for ``model`` says it takes a JSON schema as ``response_format``.
+
+    Example:
+        >>> supports_json_schema("openai/gpt-4o-mini"), supports_json_schema("openai/my-server-model")
+        (True, False)
+    """
+    if not isinstance(model, str) or not model.strip() or model.startswith(_EMBEDDED):
+        return False
+    try:
+        return bool(load_litellm().supports_response_schema(model=model))
+    except Exception:  # noqa: BLE001 - an unmapped model
+        return False
