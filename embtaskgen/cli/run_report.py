@@ -54,7 +54,8 @@ def _echo_summary(summary: Any, what: str) -> None:
             + f"errors={summary.errors} "
         )
     output = f" output={summary.output}" if summary.output else ""
-    click.echo(f"{line}seconds={summary.seconds:.1f} seed={summary.seed}{output}", err=True)
+    cost = "" if getattr(summary, "cost", None) is None else f"cost=${summary.cost:.4f} "
+    click.echo(f"{line}{cost}seconds={summary.seconds:.1f} seed={summary.seed}{output}", err=True)
     click.echo(safe_text(summary.to_json(indent=None)), err=True)
 
 

@@ -114,7 +114,7 @@ def run(
             :mod:`embtaskgen.lm.pricing`; a model it does not price is a ``ConfigError``).
         dry_run: Send nothing and write nothing: render every planned prompt as the run
             would, count and price it, and return a
-            :class:`~embtaskgen.runs.dry_run.CostEstimate` (:mod:`embtaskgen.runs.dry_run`).
+            :class:`~embtaskgen.runs.cost_estimate.CostEstimate` (:mod:`embtaskgen.runs.dry_run`).
         sample: With ``dry_run``: make this many planned calls for real (nothing written)
             to estimate the completion tokens.
 

@@ -108,3 +108,17 @@ def test_cost_usage_errors(tmp_path, monkeypatch, args, message):
     result = CliRunner().invoke(main, [*BASE, *args])
     assert result.exit_code == 2 and message in result.output, result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_summary_line_shows_the_cost_of_a_priced_model(tmp_path):
+    from openai_stub import OpenAIStub
+
+    def json_tasks(body):
+        return 200, json.dumps({"tasks": [f"Given a claim of {len(str(body))} characters, retrieve its evidence."]})
+
+    with OpenAIStub(json_tasks) as stub:
+        args = ["generate", "-c", "text-retrieval", "-n", "2", "--seed", "1", "-m", "openai/gpt-4o-mini"]
+        result = CliRunner().invoke(main, [*args, "--api-base", stub.base_url, "-o", str(tmp_path / "t.jsonl")])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "t.jsonl.summary.json").read_text())
+    assert summary["cost"] > 0 and f"cost=${summary['cost']:.4f} " in result.stderr
