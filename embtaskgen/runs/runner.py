@@ -32,6 +32,8 @@ from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.lm.untrusted import held_secrets
+from embtaskgen.runs.batch.backend import check_batchable, run_in_batch
+from embtaskgen.runs.batch.mode import BatchMode
 from embtaskgen.runs.files import RunFiles, check_output_paths
 from embtaskgen.runs.output_lock import hold_output
 from embtaskgen.runs.recorder import safe_text
@@ -42,7 +44,7 @@ from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.seeds import decide_seed
 from embtaskgen.stage import Stage
 
-__all__ = ["EXECUTORS", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run", "run_examples"]
+__all__ = ["EXECUTORS", "BatchMode", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run", "run_examples"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ def run(
     ray_workers: int | None = None,
     format: str = "jsonl",  # noqa: A002 - the CLI's name
     wait_lock: bool = False,
+    batch: bool | BatchMode = False,
 ) -> RunSummary:
     """Make the calls of ``generator``'s stage and stream the rows to ``output``.
 
@@ -105,6 +108,11 @@ def run(
             ``"parquet"`` shards of rows.
         wait_lock: Another run writing ``output`` holds its lock: wait for it to end
             (then resume or refuse as usual) instead of raising :class:`OutputLocked`.
+        batch: ``True``: make the calls as one batch of the provider's batch API (a served
+            model; the batch id is recorded in the journal and a ``resume`` collects it,
+            never submitting it again); a :class:`~embtaskgen.runs.batch.mode.BatchMode`
+            sets the poll interval or the file route (write the requests file and stop:
+            status ``pending``; or read an output file's answers). See :mod:`embtaskgen.runs.batch`.
 
     Returns:
         The run summary (also written to ``<output>.summary.json``).
@@ -139,6 +147,7 @@ def run(
         )
     stage: Stage = generator.stage(tasks, format=format) if examples else generator.stage(format=format)
     stage.check(executor)
+    mode = BatchMode.of(batch)
     check_int("max_failures", max_failures, optional=True)
     retry = RetryPolicy() if retry is None else retry
     if not isinstance(retry, RetryPolicy):
@@ -160,8 +169,15 @@ def run(
     else:
         files = RunFiles.for_output(output)  # type: ignore[arg-type]
         check_output_paths(files)
+    if mode is not None:
+        check_batchable(generator, mode, executor=executor, to_stdout=files is None)
     with contextlib.nullcontext() if files is None else hold_output(files.progress, files.output, wait=wait_lock):
         existing = _existing(stage, files, folder, resume)
+        if existing.batch is not None and (mode is None or not mode.api):
+            raise ConfigError(
+                f"the journal records batch {existing.batch.get('id')}, submitted and not yet collected: "
+                "resume with batch=True (--batch) to collect it"
+            )
         seed = decide_seed(generator.settings.seed, existing.seed)
         identity = stage.identity.model_copy(update={"seed": seed})
         plan = stage.plan()
@@ -182,6 +198,8 @@ def run(
             from embtaskgen.runs.ray.backend import run_on_ray
 
             outcome, workers = run_on_ray(generator, session, folder, ray_address=ray_address, ray_workers=ray_workers)
+        elif mode is not None:
+            outcome, workers = run_in_batch(generator, session, mode)
         else:
             outcome, workers = run_locally(generator, session)
         outcome.message = safe_text(outcome.message, session.secrets)
