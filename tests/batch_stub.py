@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.openai_stub import OpenAIStub, completion_payload, send_json
+from openai_stub import OpenAIStub, completion_payload, send_json
 
 __all__ = ["BatchStub"]
 
@@ -78,7 +78,7 @@ class BatchStub:
         return self._public(batch)
 
     def _public(self, batch: dict[str, Any]) -> dict[str, Any]:
-        return {key: value for key, value in batch.items() if key != "turn"}
+        return {key: value for key, value in batch.items() if key not in ("turn", "finished")}
 
     def _poll(self, batch_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -88,7 +88,8 @@ class BatchStub:
                 return None
             status = self.statuses[min(batch["turn"], len(self.statuses) - 1)]
             batch["turn"] += 1
-            if status != batch["status"] and status in ("completed", "expired", "failed"):
+            if status in ("completed", "expired", "failed") and not batch.get("finished"):
+                batch["finished"] = True
                 self._finish(batch, status)
             batch["status"] = status
             return self._public(batch)
