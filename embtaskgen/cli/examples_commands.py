@@ -8,6 +8,7 @@ Examples:
     $ embtaskgen examples --tasks tasks.jsonl --per-task 2 -o examples.jsonl
     $ embtaskgen examples --kinds sts,bitext --count 100 -o pairs.jsonl
     $ embtaskgen pipeline -c all -n 2 --per-task 2 -o out/
+    $ embtaskgen pipeline -c all -n 2 --model openai/gpt-4o-mini --batch -o out/
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import click
 
+from embtaskgen.cli.batch_options import batch_options
 from embtaskgen.cli.card_command import hub_options, publish
 from embtaskgen.cli.examples_options import RunArgs, example_generator, split_kinds, stage_2_options
 from embtaskgen.cli.mining import mining_embedder
@@ -34,6 +36,7 @@ from embtaskgen.cli.options import (
 from embtaskgen.cli.run_report import report_run
 from embtaskgen.errors import ConfigError
 from embtaskgen.publish.card import write_dataset_card
+from embtaskgen.runs.batch.mode import BatchMode
 from embtaskgen.runs.output_lock import hold_output
 
 __all__ = ["examples_command", "pipeline_command"]
@@ -53,11 +56,12 @@ logger = logging.getLogger(__name__)
     "none", "Example prompts: 'none' (the signatures) or a program .json from 'embtaskgen optimize --stage examples'."
 )
 @stage_2_options
+@batch_options
 @output_option(
     "JSONL file of example rows to write (--format sentence-transformers: and its files FILE.st-SHAPE.jsonl).",
     required=True,
 )
-def examples_command(tasks: Path | None, program: str, output: Path, **options: Any) -> None:
+def examples_command(tasks: Path | None, program: str, output: Path, batch: BatchMode | None, **options: Any) -> None:
     """Write training examples for the tasks of a file, and/or symmetric STS and bitext examples."""
     args = RunArgs(**options)
     if str(output) == "-":
@@ -75,7 +79,7 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
         logger.info("example program: %s", resolve_example_program(generator, program) or "untuned signatures")
     embedder = mining_embedder(args, generator.settings.kinds)
     _, status = report_run(
-        generator, output, "examples", "examples", tasks=tasks, format=args.run_format, **args.run_kwargs()
+        generator, output, "examples", "examples", tasks=tasks, format=args.run_format, **args.run_kwargs(batch)
     )
     args.finish(output, embedder)
     if status != EXIT_OK:
@@ -106,6 +110,7 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
     file_okay=False,
 )
 @hub_options
+@batch_options
 def pipeline_command(
     category: tuple[str, ...],
     num_generations: int,
@@ -116,9 +121,22 @@ def pipeline_command(
     output_dir: Path,
     repo: str | None,
     public: bool,
+    batch: BatchMode | None,
     **options: Any,
 ) -> None:
-    """Brainstorm tasks (DIR/tasks.jsonl), then write examples for them (DIR/examples.jsonl) and a dataset card."""
+    """Brainstorm tasks (DIR/tasks.jsonl), then write examples for them (DIR/examples.jsonl) and a dataset card.
+
+    With --batch, stage 1's calls go as one batch; once it has ended and its rows are
+    written, stage 2's calls (which need those tasks) go as a second batch. Stopped while
+    either waits, --resume --batch collects the recorded batch and goes on.
+    """
+    if batch is not None and not batch.api:
+        raise click.BadParameter(
+            "pipeline's stage 2 needs stage 1's rows: the file route runs stage by stage "
+            "('generate --batch-requests/--batch-results', then 'examples --batch-requests/--batch-results'); "
+            "pipeline takes --batch",
+            param_hint="--batch-requests" if batch.requests is not None else "--batch-results",
+        )
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
     from embtaskgen.programs.choice import resolve_program
     from embtaskgen.settings import GenerationSettings
@@ -164,7 +182,7 @@ def pipeline_command(
     stage_1_format = "parquet" if args.format_ == "parquet" else "jsonl"  # parquet only on Ray (checked)
     try:
         first, status = report_run(
-            task_generator, tasks_file, "tasks", "pipeline", format=stage_1_format, **args.run_kwargs()
+            task_generator, tasks_file, "tasks", "pipeline", format=stage_1_format, **args.run_kwargs(batch)
         )
     except click.UsageError:
         if created:
@@ -191,7 +209,13 @@ def pipeline_command(
         generator = generator.__class__(settings=fixed)
         resolve_example_program(generator, examples_program)
     _, second = report_run(
-        generator, examples_file, "examples", "pipeline", tasks=tasks_file, format=args.run_format, **args.run_kwargs()
+        generator,
+        examples_file,
+        "examples",
+        "pipeline",
+        tasks=tasks_file,
+        format=args.run_format,
+        **args.run_kwargs(batch),
     )
     args.finish(examples_file, embedder)
     worst = max(status, second, key=lambda s: (0, 1, 3).index(s) if s in (0, 1, 3) else 3)

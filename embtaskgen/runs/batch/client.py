@@ -67,13 +67,15 @@ class BatchClient:
         if base is None:
             kwargs = getattr(lm, "kwargs", None) or {}
             base = getattr(lm, "api_bases", None) or kwargs.get("api_base") or kwargs.get("base_url")
+        config = getattr(getattr(lm, "engine", None), "config", None)  # a guarded engine keeps the URL
+        if base is None:
+            base = next(iter((getattr(config, "base_urls", None) or {}).values()), None)
         if base is None:
             base = os.environ.get(f"{provider}_API_BASE") or os.environ.get(f"{provider}_BASE_URL")
         if isinstance(base, (tuple, list)):
             base = base[0]  # replicas serve the same model: the batch goes to the first
         key = (getattr(lm, "kwargs", None) or {}).get("api_key")
         if key is None:
-            config = getattr(getattr(lm, "engine", None), "config", None)
             keys = getattr(config, "api_keys", None) or {}
             key = next((value for value in keys.values() if isinstance(value, str)), None)
         key = key or os.environ.get(f"{provider}_API_KEY")
