@@ -75,7 +75,8 @@ def batch_options(command: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             metavar="FILE",
             help="Read the answers from this batch output file (as 'vllm run-batch -o' or a provider "
-            "writes it) instead of calling the model, and write the rows.",
+            "writes it) instead of calling the model, and write the rows; with --resume, continues the run "
+            "that wrote the requests (same settings and seed).",
         ),
         click.option(
             "--batch-requests",

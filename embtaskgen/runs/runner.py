@@ -173,6 +173,11 @@ def run(
         check_batchable(generator, mode, executor=executor, to_stdout=files is None)
     with contextlib.nullcontext() if files is None else hold_output(files.progress, files.output, wait=wait_lock):
         existing = _existing(stage, files, folder, resume)
+        if mode is not None and mode.results is not None and generator.settings.seed is None and existing.seed is None:
+            raise ConfigError(
+                "batch results are answers to requests rendered with one seed: resume the run that wrote "
+                "the requests (resume=True, --resume; its journal holds the seed), or give that seed"
+            )
         if existing.batch is not None and (mode is None or not mode.api):
             raise ConfigError(
                 f"the journal records batch {existing.batch.get('id')}, submitted and not yet collected: "

@@ -66,7 +66,7 @@ def test_the_file_route_writes_requests_exits_0_then_reads_results(tmp_path, stu
         status, body = stub.reply(request["body"])
         answered.append({"custom_id": request["custom_id"], "response": {"status_code": status, "body": body}})
     results.write_text("".join(json.dumps(line) + "\n" for line in answered))
-    second = generate(stub, tmp_path / "tasks.jsonl", "--batch-results", str(results))
+    second = generate(stub, tmp_path / "tasks.jsonl", "--batch-results", str(results), "--resume")
     assert second.exit_code == 0, second.output
     assert generate(stub, tmp_path / "online.jsonl").exit_code == 0
     assert (tmp_path / "tasks.jsonl").read_bytes() == (tmp_path / "online.jsonl").read_bytes()

@@ -28,7 +28,7 @@ from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.runs.batch.calls import KeyedStage, batch_lm, custom_id
 from embtaskgen.runs.batch.client import BatchClient, Ended
 from embtaskgen.runs.batch.mode import BatchMode
-from embtaskgen.runs.batch.record import collected_line, submitted_line
+from embtaskgen.runs.batch.record import collected_line, submitted_line, written_line
 from embtaskgen.runs.batch.requests import render_requests, write_requests
 from embtaskgen.runs.batch.results import AnsweringTransport, read_results
 from embtaskgen.runs.binding import run_settings
@@ -50,9 +50,15 @@ def run_in_batch(generator: Any, session: Session, mode: BatchMode) -> tuple[Out
     if mode.requests is not None:
         lines = render_requests(stage, seed, generator.lm, keys)
         write_requests(mode.requests, lines)
+        journal = _open_journal(session)  # the run line: the results run resumes with these settings
+        try:
+            if journal is not None:
+                journal.write_records([written_line(str(mode.requests), len(lines))])
+        finally:
+            _close(journal)
         message = (
             f"wrote {len(lines)} batch requests to {mode.requests}; run them (e.g. vllm run-batch -i "
-            f"{mode.requests} -o results.jsonl) and pass the output file with --batch-results"
+            f"{mode.requests} -o results.jsonl) and pass the output file with --batch-results and --resume"
         )
         logger.info("%s", message)
         return Outcome("pending", message), 0

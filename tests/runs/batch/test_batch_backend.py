@@ -69,29 +69,45 @@ def test_the_batch_file_holds_the_online_requests_and_never_the_key(tmp_path, mo
     ]
     assert {(line["method"], line["url"]) for line in lines} == {("POST", "/v1/chat/completions")}
     assert {line["body"]["model"] for line in lines} == {"stub"} and all("seed" in line["body"] for line in lines)
-    assert summary.status == "pending" and summary.calls == 0 and not (tmp_path / "b.jsonl").exists()
+    assert summary.status == "pending" and summary.calls == 0 and (tmp_path / "b.jsonl").read_text() == ""
+    assert [(r["event"], r["requests"]) for r in batch_lines(tmp_path / "b.jsonl")] == [("written", 6)]
+
+
+def _play(stub: BatchStub, requests: Path, results: Path) -> None:
+    """Play a batch input file through the server as `vllm run-batch` would, answers in reverse order."""
+    out_lines = []
+    for line in reversed(requests.read_text().splitlines()):
+        request = json.loads(line)
+        status, body = stub.reply(request["body"])
+        response = {"status_code": status, "request_id": "r", "body": body}
+        out_lines.append(
+            json.dumps({"id": "x", "custom_id": request["custom_id"], "response": response, "error": None})
+        )
+    results.write_text("\n".join(out_lines) + "\n")
 
 
 def test_the_file_route_reads_a_vllm_style_output_file_into_the_online_rows(tmp_path):
+    requests, results, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "b.jsonl"
     with BatchStub() as stub:
-        run(make(stub.base_url), tmp_path / "online.jsonl", progress=False)
-        run(make(stub.base_url), tmp_path / "b.jsonl", progress=False, batch=BatchMode(requests=tmp_path / "in.jsonl"))
-        # play the input file through the server, as `vllm run-batch` would, answers in reverse order
-        out_lines = []
-        for line in reversed((tmp_path / "in.jsonl").read_text().splitlines()):
-            request = json.loads(line)
-            status, body = stub.reply(request["body"])
-            response = {"status_code": status, "request_id": "r", "body": body}
-            out_lines.append(
-                json.dumps({"id": "x", "custom_id": request["custom_id"], "response": response, "error": None})
-            )
-        (tmp_path / "out.jsonl").write_text("\n".join(out_lines) + "\n")
+        written = run(make(stub.base_url, seed=None), out, progress=False, batch=BatchMode(requests=requests))
+        _play(stub, requests, results)
+        with pytest.raises(ConfigError, match="resume"):  # its journal holds the drawn seed
+            run(make(stub.base_url, seed=None), out, progress=False, batch=BatchMode(results=results))
         summary = run(
-            make(stub.base_url), tmp_path / "b.jsonl", progress=False, batch=BatchMode(results=tmp_path / "out.jsonl")
+            make(stub.base_url, seed=None), out, progress=False, resume=True, batch=BatchMode(results=results)
         )
+        run(make(stub.base_url, seed=written.seed), tmp_path / "online.jsonl", progress=False)
         assert stub.online == 6  # the online run's only
-    assert summary.status == "complete" and summary.ok == 6
-    assert (tmp_path / "b.jsonl").read_bytes() == (tmp_path / "online.jsonl").read_bytes()
+    assert summary.status == "complete" and summary.ok == 6 and summary.seed == written.seed
+    assert out.read_bytes() == (tmp_path / "online.jsonl").read_bytes()
+
+
+def test_batch_results_without_the_seed_they_were_rendered_with_are_refused(tmp_path):
+    results = tmp_path / "out.jsonl"
+    results.write_text("")
+    with pytest.raises(ConfigError, match="one seed"):
+        run(make("http://127.0.0.1:9/v1", seed=None), tmp_path / "b.jsonl", batch=BatchMode(results=results))
+    assert not (tmp_path / "b.jsonl").exists()
 
 
 def test_partial_results_with_an_error_file_count_failures_and_a_resume_batches_only_those(tmp_path):
