@@ -28,6 +28,7 @@ from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.runs.batch.calls import KeyedStage, batch_lm, custom_id
 from embtaskgen.runs.batch.client import BatchClient, Ended
 from embtaskgen.runs.batch.mode import BatchMode
+from embtaskgen.runs.batch.prompts import RenderedPrompts
 from embtaskgen.runs.batch.record import collected_line, submitted_line, written_line
 from embtaskgen.runs.batch.requests import render_requests, write_requests
 from embtaskgen.runs.batch.results import AnsweringTransport, read_results
@@ -62,13 +63,14 @@ def run_in_batch(generator: Any, session: Session, mode: BatchMode) -> tuple[Out
         )
         logger.info("%s", message)
         return Outcome("pending", message), 0
+    prompts = RenderedPrompts()  # rendered and replayed in this process: formatted once
     if mode.results is not None:
         _close(_open_journal(session))
         ended = Ended(str(mode.results), "file", read_results(mode.results))
         source = f"batch results {mode.results}"
     else:
         with StopSignal() as stop:
-            found = _submit_and_wait(generator, session, mode, keys, stop)
+            found = _submit_and_wait(generator, session, mode, keys, stop, prompts)
         if isinstance(found, Outcome):
             return found, 0
         ended, source = found, found.source
@@ -82,7 +84,8 @@ def run_in_batch(generator: Any, session: Session, mode: BatchMode) -> tuple[Out
         )
     lm = batch_lm(generator.lm, AnsweringTransport(ended.answers, source, session.secrets))
     replay = dataclasses.replace(session, stage=KeyedStage(stage), retry=_NO_RETRY, resume=True, header=None)
-    outcome, _ = run_locally(generator, replay, lm=lm, workers=1, settings=run_settings(one_request=True))
+    settings = prompts.replaying(run_settings(one_request=True))
+    outcome, _ = run_locally(generator, replay, lm=lm, workers=1, settings=settings)
     if mode.api and not outcome.stopped and session.files is not None:
         journal = LineWriter(session.files.progress)
         try:
@@ -111,7 +114,7 @@ def _close(journal: LineWriter | None) -> None:
 
 
 def _submit_and_wait(
-    generator: Any, session: Session, mode: BatchMode, keys: list[Any], stop: StopSignal
+    generator: Any, session: Session, mode: BatchMode, keys: list[Any], stop: StopSignal, prompts: RenderedPrompts
 ) -> Ended | Outcome:
     """Submit the session's batch (or take the open one), record it, wait for it; an ``Outcome`` if stopped first."""
     client = BatchClient.for_generator(generator)
@@ -121,7 +124,7 @@ def _submit_and_wait(
         _close(_open_journal(session))
         logger.info("polling batch %s, which an earlier session submitted (never submitted twice)", batch_id)
     else:
-        lines = render_requests(session.stage, session.identity.seed, generator.lm, keys)
+        lines = render_requests(session.stage, session.identity.seed, generator.lm, keys, prompts)
         if stop.draining:
             return Outcome("interrupted", "interrupted before the batch was submitted; nothing was sent")
         journal = _open_journal(session)

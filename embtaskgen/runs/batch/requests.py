@@ -25,6 +25,7 @@ import dspy
 
 from embtaskgen.errors import ConfigError
 from embtaskgen.runs.batch.calls import KeyedStage, batch_lm, current_call, custom_id
+from embtaskgen.runs.batch.prompts import RenderedPrompts
 from embtaskgen.runs.binding import bind_for_run, run_settings
 from embtaskgen.runs.files import LineWriter
 from embtaskgen.stage import Key, Stage
@@ -73,8 +74,12 @@ class RecordingTransport:
         raise _Held(name)
 
 
-def render_requests(stage: Stage, seed: int, lm: dspy.BaseLM, keys: Iterable[Key]) -> list[dict[str, Any]]:
+def render_requests(
+    stage: Stage, seed: int, lm: dspy.BaseLM, keys: Iterable[Key], prompts: RenderedPrompts | None = None
+) -> list[dict[str, Any]]:
     """The batch input lines of ``keys`` (in plan order), each rendered by the stage's own call.
+
+    ``prompts``: keep each call's formatted messages for its replay in this process.
 
     Raises:
         ConfigError: ``lm`` cannot be batched (see :func:`~.calls.batch_lm`), or a call made
@@ -84,7 +89,8 @@ def render_requests(stage: Stage, seed: int, lm: dspy.BaseLM, keys: Iterable[Key
     recording = bind_for_run(batch_lm(lm, transport), on_cost=lambda cost: None)
     call = KeyedStage(stage).caller(seed, recording)
     names = []
-    with dspy.context(**run_settings()):
+    settings = run_settings(one_request=True)  # the first request is the same either way
+    with dspy.context(**(settings if prompts is None else prompts.recording(settings))):
         for key in keys:
             names.append(custom_id(key))
             try:
