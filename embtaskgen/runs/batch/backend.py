@@ -21,7 +21,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import BatchError, ConfigError
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.interrupt import StopSignal
 from embtaskgen.execute.scheduler import Outcome
@@ -135,7 +135,13 @@ def _submit_and_wait(
                 journal.write_records([submitted_line(batch_id, len(lines))])
         finally:
             _close(journal)
-    ended = client.wait(batch_id, mode.poll, stop)
+    try:
+        ended = client.wait(batch_id, mode.poll, stop)
+    except BatchError as exc:
+        raise BatchError(
+            f"{exc}; batch {batch_id} is recorded in the journal: resume with --batch (resume=True, "
+            "batch=True) to poll it again"
+        ) from None
     if ended is None:
         return Outcome(
             "interrupted",

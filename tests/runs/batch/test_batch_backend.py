@@ -15,7 +15,7 @@ from batch_child import generator as child_generator
 from batch_stub import BatchStub
 
 from embtaskgen import EmbeddingTaskGenerator
-from embtaskgen.errors import ConfigError
+from embtaskgen.errors import BatchError, ConfigError
 from embtaskgen.runs.batch.mode import BatchMode
 from embtaskgen.runs.files import RunFiles
 from embtaskgen.runs.runner import run
@@ -242,3 +242,18 @@ def test_a_run_killed_while_it_replays_the_answers_resumes_from_the_same_batch(t
         run(make(stub.base_url), tmp_path / "online.jsonl", progress=False)
     assert (summary.status, summary.ok, summary.skipped, summary.total_rows) == ("complete", 4, 2, 6)
     assert out.read_bytes() == (tmp_path / "online.jsonl").read_bytes()
+
+
+def test_a_batch_the_server_no_longer_knows_fails_the_session_with_a_resume_hint(tmp_path):
+    out = tmp_path / "b.jsonl"
+    with BatchStub() as stub:
+        run(make(stub.base_url), out, progress=False, batch=FAST)
+        files = RunFiles.for_output(out)
+        kept = [line for line in files.progress.read_text().splitlines() if '"generation"' not in line]
+        kept = [line.replace("batch_1", "batch_404") for line in kept if '"collected"' not in line]
+        files.progress.write_text("\n".join(kept) + "\n")
+        out.write_text("")
+        with pytest.raises(BatchError, match=r"polling batch batch_404.*resume with --batch"):
+            run(make(stub.base_url), out, progress=False, resume=True, batch=FAST)
+        assert stub.created == 1  # not submitted again
+    assert [r["id"] for r in batch_lines(out)] == ["batch_404"]
