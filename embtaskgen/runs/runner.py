@@ -1,7 +1,8 @@
 """Large runs of either stage: stream rows to JSONL as calls finish, resume, survive faults, account.
 
-:func:`run` runs a generator's :class:`~embtaskgen.stage.Stage` on worker threads or a
-pool of Ray Data actors (:mod:`embtaskgen.runs.ray`). Next to ``tasks.jsonl`` (one whole
+:func:`run` runs a generator's :class:`~embtaskgen.stage.Stage` on worker threads, a
+pool of Ray Data actors (:mod:`embtaskgen.runs.ray`) or as one provider batch
+(:mod:`embtaskgen.runs.batch`). Next to ``tasks.jsonl`` (one whole
 write per call, in plan order) it keeps the journal (``.progress.jsonl``), the failures
 (``.failures.jsonl``) and the summary (``.summary.json``). A resume reads the earlier
 run back (:mod:`embtaskgen.runs.resume`) and makes only the missing calls, those that
