@@ -1,4 +1,4 @@
-"""The runner's provider-batch backend (``run(..., batch=True)``, ``--batch``): calls rendered to a batch, answers replayed.
+"""The runner's provider-batch backend (``run(..., batch=True)``, ``--batch``): render, submit, replay.
 
 ``backend`` (the session), ``calls`` (a call's ``custom_id``; the LM whose HTTP is a batch
 file), ``requests`` (rendering), ``client`` (files and batches), ``record`` (the journal's
