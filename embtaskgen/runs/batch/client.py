@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -111,13 +110,13 @@ class BatchClient:
     def _failed(self, what: str, why: str) -> BatchError:
         return BatchError(redact(f"{what} at {self.base_url} failed: {why}", self._secrets))
 
-    def submit(self, lines: Sequence[dict[str, Any]], *, metadata: dict[str, str] | None = None) -> str:
-        """Upload ``lines`` as a batch input file, create the batch; its id.
+    def submit(self, lines: Sequence[str], *, metadata: dict[str, str] | None = None) -> str:
+        """Upload ``lines`` (JSON text) as a batch input file, create the batch; its id.
 
         Raises:
             BatchError: The server refused the file or the batch, or could not be reached.
         """
-        data = "".join(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n" for line in lines)
+        data = "".join(line + "\n" for line in lines)
         upload = {"file": ("embtaskgen-batch.jsonl", data.encode("utf-8"), "application/jsonl")}
         uploaded = self._json(self._call("uploading the batch input file", "POST", "/files", files=upload,
                                          data={"purpose": "batch"}))  # fmt: skip

@@ -7,7 +7,7 @@ messages and sampling settings (seed included) as the online requests. A line is
 no header is kept, so the run's key never reaches the file.
 
 Example:
-    >>> line = request_line("sts#0", "http://127.0.0.1:8000/v1/chat/completions", b'{"model": "m"}')
+    >>> line = json.loads(request_line("sts#0", "http://127.0.0.1:8000/v1/chat/completions", b'{"model": "m"}'))
     >>> line["url"], line["body"]
     ('/v1/chat/completions', {'model': 'm'})
 """
@@ -42,8 +42,10 @@ class _Held(Exception):
     """Raised by the recording transport in place of an answer: the call's request is kept."""
 
 
-def request_line(name: str, url: str, body: bytes) -> dict[str, Any]:
-    """The batch input line of the request ``body`` the engine built for ``url``, named ``name``.
+def request_line(name: str, url: str, body: bytes) -> str:
+    """The batch input line (JSON text) of the request ``body`` the engine built for ``url``, named ``name``.
+
+    The body goes in as the engine serialised it (not parsed and written again).
 
     Raises:
         ConfigError: The request is not a chat completion (a provider whose API is not OpenAI's).
@@ -54,14 +56,17 @@ def request_line(name: str, url: str, body: bytes) -> dict[str, Any]:
             f"batch mode writes OpenAI chat completion requests; this model's requests go to {path!r} "
             "(use an openai/<name> or hosted_vllm/<name> model id)"
         )
-    return {"custom_id": name, "method": "POST", "url": ENDPOINT, "body": json.loads(body)}
+    text = body.decode("utf-8")
+    if not text.lstrip().startswith("{"):
+        raise ConfigError(f"call {name}: the request body is not a JSON object")
+    return f'{{"custom_id":{json.dumps(name)},"method":"POST","url":"{ENDPOINT}","body":{text}}}'
 
 
 class RecordingTransport:
     """An lm15 sync transport that keeps each request (by the call's ``custom_id``) and answers none."""
 
     def __init__(self) -> None:
-        self.lines: dict[str, dict[str, Any]] = {}
+        self.lines: dict[str, str] = {}
 
     def stream(self, request: Any) -> Any:
         """Keep ``request`` as the current call's line; raise in place of an answer."""
@@ -76,8 +81,8 @@ class RecordingTransport:
 
 def render_requests(
     stage: Stage, seed: int, lm: dspy.BaseLM, keys: Iterable[Key], prompts: RenderedPrompts | None = None
-) -> list[dict[str, Any]]:
-    """The batch input lines of ``keys`` (in plan order), each rendered by the stage's own call.
+) -> list[str]:
+    """The batch input lines (JSON text) of ``keys`` (in plan order), each rendered by the stage's own call.
 
     ``prompts``: keep each call's formatted messages for its replay in this process.
 
@@ -111,10 +116,10 @@ def render_requests(
     return [transport.lines[name] for name in names]
 
 
-def write_requests(path: str | os.PathLike[str], lines: list[dict[str, Any]]) -> None:
+def write_requests(path: str | os.PathLike[str], lines: list[str]) -> None:
     """Write ``lines`` as a batch input file at ``path`` (replaced; a ``WriteError`` if it fails)."""
     writer = LineWriter(path, truncate=True)
     try:
-        writer.write_lines([json.dumps(line, ensure_ascii=False, separators=(",", ":")) for line in lines])
+        writer.write_lines(lines)
     finally:
         writer.close()

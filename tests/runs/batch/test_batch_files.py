@@ -98,7 +98,7 @@ def test_rendered_requests_send_the_online_settings(tmp_path):
         "text-retrieval", num_generations=2, seed=1, lm="openai/m", api_base="http://127.0.0.1:9/v1", temperature=0.7
     )
     stage = gen.stage()
-    lines = render_requests(stage, 5, gen.lm, stage.plan())
+    lines = [json.loads(line) for line in render_requests(stage, 5, gen.lm, stage.plan())]
     assert [line["custom_id"] for line in lines] == ["text-retrieval#0", "text-retrieval#1"]
     bodies = [line["body"] for line in lines]
     assert all(body["temperature"] == 0.7 and body["model"] == "m" for body in bodies)
