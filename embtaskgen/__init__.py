@@ -45,6 +45,7 @@ from embtaskgen.quality.grading import score_example
 from embtaskgen.quality.metric import METRIC_VERSION, score_tasks
 from embtaskgen.quality.report import diversity_report, format_report
 from embtaskgen.quality.semantic import load_default_embedder
+from embtaskgen.runs.batch.mode import BatchMode
 from embtaskgen.runs.runner import run
 from embtaskgen.runs.summary import RunSummary
 from embtaskgen.settings import GenerationSettings
@@ -61,6 +62,7 @@ __all__ = [
     "METRIC_VERSION",
     "OPTIMIZERS",
     "VALIDITY_REASONS",
+    "BatchMode",
     "ConfigError",
     "DedupResult",
     "DedupSettings",

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "BatchError",
     "ConfigError",
     "EmbtaskgenError",
     "MissingDependency",
@@ -59,6 +60,10 @@ class PushError(EmbtaskgenError):
 
 class ResponseTooLarge(EmbtaskgenError):
     """A served model's answer passed ``max_response_bytes`` (cut off as it streamed in; not retried)."""
+
+
+class BatchError(EmbtaskgenError, RuntimeError):
+    """A provider's batch API refused a request or could not be reached (files, batches); the run's files are whole."""
 
 
 class MissingDependency(EmbtaskgenError, ImportError):

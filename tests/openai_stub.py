@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["OpenAIStub", "chat_tasks_reply", "send_json"]
+__all__ = ["OpenAIStub", "chat_tasks_reply", "completion_payload", "send_json"]
 
 
 def send_json(handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
@@ -57,6 +57,21 @@ def chat_tasks_reply(body: dict[str, Any], count: int = 5) -> str:
     digest = int(hashlib.sha256(json.dumps(body.get("messages"), sort_keys=True).encode()).hexdigest()[:8], 16)
     tasks = [f"Given a question about subject {digest}-{i}, retrieve passages that answer it." for i in range(count)]
     return f"[[ ## tasks ## ]]\n{json.dumps(tasks)}\n\n[[ ## completed ## ]]"
+
+
+def completion_payload(
+    body: dict[str, Any], text: str, usage: Callable[[dict[str, Any], str], dict[str, int]] | None = None
+) -> dict[str, Any]:
+    """The chat completion a server sends for the request ``body`` with the assistant message ``text``
+    (``usage(body, text)``: its token counts; default 10 prompt and 10 completion tokens)."""
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 0,
+        "model": body.get("model", "stub"),
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+        "usage": usage(body, text) if usage else {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+    }
 
 
 def _body(head: bytes, size: int | None) -> Iterator[bytes]:
@@ -140,21 +155,7 @@ class OpenAIStub:
                         status, {"error": {"message": text, "type": "invalid_request_error", "code": str(status)}}
                     )
                     return
-                self._send(
-                    200,
-                    {
-                        "id": "chatcmpl-stub",
-                        "object": "chat.completion",
-                        "created": 0,
-                        "model": body.get("model", "stub"),
-                        "choices": [
-                            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
-                        ],
-                        "usage": stub.usage(body, text)
-                        if stub.usage
-                        else {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-                    },
-                )
+                self._send(200, completion_payload(body, text, stub.usage))
 
             def _stream(self, mode: str, body: dict[str, Any]) -> None:
                 if mode == "hang":

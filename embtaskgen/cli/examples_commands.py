@@ -8,6 +8,7 @@ Examples:
     $ embtaskgen examples --tasks tasks.jsonl --per-task 2 -o examples.jsonl
     $ embtaskgen examples --kinds sts,bitext --count 100 -o pairs.jsonl
     $ embtaskgen pipeline -c all -n 2 --per-task 2 -o out/
+    $ embtaskgen pipeline -c all -n 2 --model openai/gpt-4o-mini --batch -o out/
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import click
 
+from embtaskgen.cli.batch_options import batch_options
 from embtaskgen.cli.card_command import hub_options, publish
 from embtaskgen.cli.examples_options import RunArgs, example_generator, split_kinds, stage_2_options
 from embtaskgen.cli.mining import mining_embedder
@@ -34,6 +36,7 @@ from embtaskgen.cli.options import (
 from embtaskgen.cli.run_report import report_estimate, report_run
 from embtaskgen.errors import ConfigError
 from embtaskgen.publish.card import write_dataset_card
+from embtaskgen.runs.batch.mode import BatchMode
 from embtaskgen.runs.output_lock import hold_output
 
 __all__ = ["examples_command", "pipeline_command"]
@@ -53,11 +56,12 @@ logger = logging.getLogger(__name__)
     "none", "Example prompts: 'none' (the signatures) or a program .json from 'embtaskgen optimize --stage examples'."
 )
 @stage_2_options
+@batch_options
 @output_option(
     "JSONL file of example rows to write (--format sentence-transformers: and its files FILE.st-SHAPE.jsonl).",
     required=True,
 )
-def examples_command(tasks: Path | None, program: str, output: Path, **options: Any) -> None:
+def examples_command(tasks: Path | None, program: str, output: Path, batch: BatchMode | None, **options: Any) -> None:
     """Write training examples for the tasks of a file, and/or symmetric STS and bitext examples."""
     args = RunArgs(**options)
     if str(output) == "-":
@@ -82,7 +86,7 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
         return
     embedder = mining_embedder(args, generator.settings.kinds)
     _, status = report_run(
-        generator, output, "examples", "examples", tasks=tasks, format=args.run_format, **args.run_kwargs()
+        generator, output, "examples", "examples", tasks=tasks, format=args.run_format, **args.run_kwargs(batch)
     )
     args.finish(output, embedder)
     if status != EXIT_OK:
@@ -113,6 +117,7 @@ def examples_command(tasks: Path | None, program: str, output: Path, **options: 
     file_okay=False,
 )
 @hub_options
+@batch_options
 def pipeline_command(
     category: tuple[str, ...],
     num_generations: int,
@@ -123,9 +128,22 @@ def pipeline_command(
     output_dir: Path,
     repo: str | None,
     public: bool,
+    batch: BatchMode | None,
     **options: Any,
 ) -> None:
-    """Brainstorm tasks (DIR/tasks.jsonl), then write examples for them (DIR/examples.jsonl) and a dataset card."""
+    """Brainstorm tasks (DIR/tasks.jsonl), then write examples for them (DIR/examples.jsonl) and a dataset card.
+
+    With --batch, stage 1's calls go as one batch; once it has ended and its rows are
+    written, stage 2's calls (which need those tasks) go as a second batch. Stopped while
+    either waits, --resume --batch collects the recorded batch and goes on.
+    """
+    if batch is not None and not batch.api:
+        raise click.BadParameter(
+            "pipeline's stage 2 needs stage 1's rows: the file route runs stage by stage "
+            "('generate --batch-requests/--batch-results', then 'examples --batch-requests/--batch-results'); "
+            "pipeline takes --batch",
+            param_hint="--batch-requests" if batch.requests is not None else "--batch-results",
+        )
     from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
     from embtaskgen.programs.choice import resolve_program
     from embtaskgen.settings import GenerationSettings
@@ -181,7 +199,7 @@ def pipeline_command(
     stage_1_format = "parquet" if args.format_ == "parquet" else "jsonl"  # parquet only on Ray (checked)
     try:
         first, status = report_run(
-            task_generator, tasks_file, "tasks", "pipeline", format=stage_1_format, **args.run_kwargs()
+            task_generator, tasks_file, "tasks", "pipeline", format=stage_1_format, **args.run_kwargs(batch)
         )
     except click.UsageError:
         if created:
@@ -207,7 +225,7 @@ def pipeline_command(
         )
         generator = generator.__class__(settings=fixed)
         resolve_example_program(generator, examples_program)
-    stage_2 = args.run_kwargs()
+    stage_2 = args.run_kwargs(batch)
     if args.max_cost is not None:  # the pipeline's cap: what stage 1 spent comes off stage 2's
         stage_2["max_cost"] = max(args.max_cost - (first.cost or 0.0), 1e-12)
     _, second = report_run(

@@ -126,12 +126,14 @@ class RunArgs:
         names = ("seed", "temperature", "max_tokens", "concurrency", "api_base", "timeout", "max_response_bytes")
         return {"lm": self.model, **{name: getattr(self, name) for name in names}}
 
-    def run_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of :func:`embtaskgen.run` (the Ray ones only with ``--executor ray``)."""
+    def run_kwargs(self, batch: Any = None) -> dict[str, Any]:
+        """:func:`embtaskgen.run`'s keyword arguments (Ray's only with ``--executor ray``; ``batch`` if given)."""
         kwargs: dict[str, Any] = {"resume": self.resume, "max_failures": self.max_failures}
         kwargs.update(progress=self.progress, wait_lock=self.wait_lock)
         if self.max_cost is not None:
             kwargs["max_cost"] = self.max_cost
+        if batch is not None:
+            kwargs["batch"] = batch
         if self.executor == "ray":
             if self.mine_negatives:
                 raise click.BadParameter(

@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
+from embtaskgen.cli.batch_options import batch_options
 from embtaskgen.cli.card_command import card_command
 from embtaskgen.cli.dedup_command import dedup_command
 from embtaskgen.cli.examples_commands import examples_command, pipeline_command
@@ -42,6 +43,7 @@ from embtaskgen.cli.run_report import report_estimate, report_run
 from embtaskgen.cli.tuning import evaluate_command, optimize_command
 from embtaskgen.lm.adapter_choice import ADAPTER_CHOICES
 from embtaskgen.programs.choice import resolve_program
+from embtaskgen.runs.batch.mode import BatchMode
 from embtaskgen.settings import DEFAULT_AVOID_ARCHIVE, DEFAULT_FEW_SHOT, DEFAULT_TOPICS, GenerationSettings
 from embtaskgen.signatures.categories import CATEGORIES, CATEGORY_SUMMARIES
 
@@ -141,6 +143,7 @@ def _penalty_option(name: str, help: str) -> Decorator:
 )
 @cost_options
 @ray_options
+@batch_options
 @choice_option(
     "--format",
     "shard_format",
@@ -172,6 +175,7 @@ def generate(
     dry_run: bool,
     sample: int | None,
     max_cost: float | None,
+    batch: BatchMode | None,
     **settings: Any,
 ) -> None:
     """Generate task descriptions and write them as JSONL."""
@@ -192,6 +196,8 @@ def generate(
     kwargs["wait_lock"] = wait_lock
     if max_cost is not None:
         kwargs["max_cost"] = max_cost
+    if batch is not None:
+        kwargs["batch"] = batch
     if executor == "ray":
         kwargs.update(executor=executor, ray_address=ray_address, ray_workers=ray_workers, format=shard_format)
     _, status = report_run(generator, output, "generations", "generate", **kwargs)

@@ -249,9 +249,13 @@ def run_exit_status(summary: Any) -> int:
         3
         >>> run_exit_status(S(status="aborted", ok=2, failed=3, remaining=5))
         1
+        >>> run_exit_status(S(status="pending", ok=0, failed=0, remaining=5))
+        0
     """
     if summary.status == "interrupted":
         return EXIT_INTERRUPTED
+    if summary.status == "pending":  # batch requests written, as asked
+        return EXIT_OK
     invalid = getattr(summary, "invalid", 0)  # answered, then refused: stage 2 only
     failed = summary.failed - invalid
     if summary.ok + invalid == 0 and failed > 0:

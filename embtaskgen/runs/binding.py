@@ -77,18 +77,22 @@ class _MemoFormat:
         return [dict(message) for message in messages]
 
 
-def run_settings(lm: Any = None) -> dict[str, Any]:
+def run_settings(lm: Any = None, *, one_request: bool = False) -> dict[str, Any]:
     """DSPy settings around a run on ``lm``: no trace, and a Chat or JSON adapter with its prompts memoised.
 
     With no adapter in ``dspy.settings``, the run's is the default for ``lm``
     (:func:`~embtaskgen.lm.strict_adapters.default_adapter`: JSON where LiteLLM says the model
     takes a schema). A generator that picks its own adapter (the embedded model's) still
-    overrides it per call.
+    overrides it per call. ``one_request`` (a batch replay: one answer per call): the Chat
+    adapter does not ask again with the JSON adapter after an answer that did not parse (a
+    parse failure then).
     """
     settings: dict[str, Any] = {"max_trace_size": 0}
     base = dspy.settings.adapter or default_adapter(lm)
     if type(base) in _PURE_SYSTEM_MESSAGE:
         adapter = copy.copy(base)
+        if one_request and isinstance(adapter, ChatAdapter):
+            adapter.use_json_adapter_fallback = False
         adapter.format_system_message = functools.lru_cache(maxsize=64)(adapter.format_system_message)
         memoise_pieces(adapter)  # each user / assistant message text, per values (topics, demos repeat)
         adapter.format = _MemoFormat(adapter.format)

@@ -4,7 +4,8 @@ Appended, never rewritten: a ``run`` line per session (:class:`JournalIdentity`:
 setting that shapes the rows; ``"rows_reset": true`` when the output was found gone),
 then one line per call that reached an outcome, right after its rows, e.g.
 ``{"kind": "generation", "category": "text-retrieval", "generation": 12, "status": "ok", "kept": 17}``
-(``status``: ``ok``, ``parse_failure``, final, or ``error``, tried again). The URLs it
+(``status``: ``ok``, ``parse_failure``, final, or ``error``, tried again); a batch run adds
+its batch's ``submitted`` and ``collected`` lines (:mod:`embtaskgen.runs.batch.record`). The URLs it
 records are kept free of credentials.
 """
 

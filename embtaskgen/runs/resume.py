@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.io.jsonl import iter_jsonl
 from embtaskgen.io.shards import iter_shard_rows, shard_paths, write_shard
+from embtaskgen.runs.batch.record import BATCH_KIND, open_batch
 from embtaskgen.runs.files import RunFiles, repair_tail, truncate
 from embtaskgen.stage import Key
 
@@ -52,6 +53,7 @@ class ExistingRun:
     rows: int = 0
     tasks: int = 0
     rows_reset: bool = False
+    batch: dict[str, Any] | None = None  # the journal's open batch line (submitted, not collected)
 
     @property
     def empty(self) -> bool:
@@ -76,9 +78,11 @@ def check_fresh(files: RunFiles, *, any_journal: bool = False) -> None:
                 f"{files.progress} records an earlier run; pass resume=True to continue it, "
                 "or choose another output path"
             )
-    elif files.progress.exists() and any(r.get("kind") == "generation" for _, r in iter_jsonl(files.progress)):
+    elif files.progress.exists() and any(
+        r.get("kind") in ("generation", BATCH_KIND) for _, r in iter_jsonl(files.progress)
+    ):
         raise ConfigError(
-            f"{files.progress} records finished generations of an earlier run; pass "
+            f"{files.progress} records finished generations or a batch of an earlier run; pass "
             "resume=True to continue it, or choose another output path"
         )
 
@@ -95,6 +99,7 @@ def read_existing(files: RunFiles, stage: Any) -> ExistingRun:
     repair_tail(files.progress)
     journal = _Journal.read(files, stage) if files.progress.exists() else _Journal()
     state.seed = stage.identity.seed
+    state.batch = open_batch(journal.batches)
     if journal.recorded:
         try:
             identity = type(stage.identity).from_header(journal.recorded)
@@ -140,6 +145,7 @@ class _Journal:
         self.kept: dict[Key, int] = {}
         self.ok: list[Key] = []
         self.final: set[Key] = set()
+        self.batches: list[dict[str, Any]] = []
 
     @classmethod
     def read(cls, files: RunFiles, stage: Any) -> _Journal:
@@ -156,6 +162,8 @@ class _Journal:
                     journal.recorded.setdefault(name, value)  # the first run line that records a field
                 if record.get("rows_reset"):
                     journal.void_ok()
+            elif kind == BATCH_KIND:
+                journal.batches.append(record)
             elif kind == stage.journal_kind:
                 try:
                     key = stage.row_key(record)

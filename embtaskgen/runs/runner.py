@@ -1,7 +1,8 @@
 """Large runs of either stage: stream rows to JSONL as calls finish, resume, survive faults, account.
 
-:func:`run` runs a generator's :class:`~embtaskgen.stage.Stage` on worker threads or a
-pool of Ray Data actors (:mod:`embtaskgen.runs.ray`). Next to ``tasks.jsonl`` (one whole
+:func:`run` runs a generator's :class:`~embtaskgen.stage.Stage` on worker threads, a
+pool of Ray Data actors (:mod:`embtaskgen.runs.ray`) or as one provider batch
+(:mod:`embtaskgen.runs.batch`). Next to ``tasks.jsonl`` (one whole
 write per call, in plan order) it keeps the journal (``.progress.jsonl``), the failures
 (``.failures.jsonl``) and the summary (``.summary.json``). A resume reads the earlier
 run back (:mod:`embtaskgen.runs.resume`) and makes only the missing calls, those that
@@ -32,6 +33,8 @@ from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.lm.untrusted import held_secrets
+from embtaskgen.runs.batch.backend import check_batchable, run_in_batch
+from embtaskgen.runs.batch.mode import BatchMode
 from embtaskgen.runs.files import RunFiles, check_output_paths
 from embtaskgen.runs.output_lock import hold_output
 from embtaskgen.runs.recorder import safe_text
@@ -42,7 +45,7 @@ from embtaskgen.runs.summary_file import keep_summary, secrets_of, write_summary
 from embtaskgen.seeds import decide_seed
 from embtaskgen.stage import Stage
 
-__all__ = ["EXECUTORS", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run", "run_examples"]
+__all__ = ["EXECUTORS", "BatchMode", "RetryPolicy", "RunAborted", "RunInterrupted", "RunSummary", "run", "run_examples"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,7 @@ def run(
     max_cost: float | None = None,
     dry_run: bool = False,
     sample: int | None = None,
+    batch: bool | BatchMode = False,
 ) -> Any:
     """Make the calls of ``generator``'s stage and stream the rows to ``output``.
 
@@ -117,6 +121,11 @@ def run(
             :class:`~embtaskgen.runs.cost_estimate.CostEstimate` (:mod:`embtaskgen.runs.dry_run`).
         sample: With ``dry_run``: make this many planned calls for real (nothing written)
             to estimate the completion tokens.
+        batch: ``True``: make the calls as one batch of the provider's batch API (a served
+            model; the batch id is recorded in the journal and a ``resume`` collects it,
+            never submitting it again); a :class:`~embtaskgen.runs.batch.mode.BatchMode`
+            sets the poll interval or the file route (write the requests file and stop:
+            status ``pending``; or read an output file's answers). See :mod:`embtaskgen.runs.batch`.
 
     Returns:
         The run summary (also written to ``<output>.summary.json``); with ``dry_run``, the estimate.
@@ -151,6 +160,7 @@ def run(
         )
     stage: Stage = generator.stage(tasks, format=format) if examples else generator.stage(format=format)
     stage.check(executor)
+    mode = BatchMode.of(batch)
     check_int("max_failures", max_failures, optional=True)
     check_int("sample", sample, optional=True)
     if sample is not None and not dry_run:
@@ -163,6 +173,11 @@ def run(
         return estimate(generator, stage, decide_seed(generator.settings.seed, None), sample)
     if max_cost is not None and executor != "local":
         raise ConfigError("max_cost runs on the local executor; drop executor='ray' or max_cost")
+    if max_cost is not None and mode is not None:
+        raise ConfigError(
+            "max_cost stops an online run before its spending passes the cap, and a batch is paid for as a "
+            "whole: drop batch or max_cost (dry_run=True prices the run online and in a batch)"
+        )
     retry = RetryPolicy() if retry is None else retry
     if not isinstance(retry, RetryPolicy):
         raise ConfigError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
@@ -183,8 +198,20 @@ def run(
     else:
         files = RunFiles.for_output(output)  # type: ignore[arg-type]
         check_output_paths(files)
+    if mode is not None:
+        check_batchable(generator, mode, executor=executor, to_stdout=files is None)
     with contextlib.nullcontext() if files is None else hold_output(files.progress, files.output, wait=wait_lock):
         existing = _existing(stage, files, folder, resume)
+        if mode is not None and mode.results is not None and generator.settings.seed is None and existing.seed is None:
+            raise ConfigError(
+                "batch results are answers to requests rendered with one seed: resume the run that wrote "
+                "the requests (resume=True, --resume; its journal holds the seed), or give that seed"
+            )
+        if existing.batch is not None and (mode is None or not mode.api):
+            raise ConfigError(
+                f"the journal records batch {existing.batch.get('id')}, submitted and not yet collected: "
+                "resume with batch=True (--batch) to collect it"
+            )
         seed = decide_seed(generator.settings.seed, existing.seed)
         identity = stage.identity.model_copy(update={"seed": seed})
         plan = stage.plan()
@@ -206,6 +233,8 @@ def run(
             from embtaskgen.runs.ray.backend import run_on_ray
 
             outcome, workers = run_on_ray(generator, session, folder, ray_address=ray_address, ray_workers=ray_workers)
+        elif mode is not None:
+            outcome, workers = run_in_batch(generator, session, mode)
         else:
             outcome, workers = run_locally(generator, session)
         outcome.message = safe_text(outcome.message, session.secrets)

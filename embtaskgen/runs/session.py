@@ -50,7 +50,7 @@ class Session:
     secrets: list[str]
     fresh: Sequence[Key]  # never tried (or to call again), in plan order
     again: Sequence[Key]  # failed with an error in an earlier session: once more, last
-    header: dict[str, Any]  # the journal's run line
+    header: dict[str, Any] | None  # the journal's run line (None: written already)
     retry: RetryPolicy
     max_failures: int | None
     progress: bool
@@ -76,13 +76,24 @@ class Session:
         )
 
 
-def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
-    """Make the session's calls on worker threads; why it ended and the calls in flight (ConfigError: none run)."""
+def run_locally(
+    generator: Any,
+    session: Session,
+    *,
+    lm: dspy.BaseLM | None = None,
+    workers: int | None = None,
+    settings: dict[str, Any] | None = None,
+) -> tuple[Outcome, int]:
+    """Make the session's calls on worker threads; why it ended and the calls in flight (ConfigError: none run).
+
+    ``lm``, ``workers`` and ``settings`` (DSPy's, :func:`run_settings` by default) replace the
+    generator's for this session: the batch backend replays a batch's answers through them.
+    """
     tally = session.tally
     fresh, again = session.fresh, session.again
     todo = len(fresh) + len(again)
-    workers = generator.workers(todo)
-    lm = bind_for_run(generator.lm, on_cost=tally.add_cost)
+    threads: int = generator.workers(todo) if workers is None else workers
+    lm = bind_for_run(generator.lm if lm is None else lm, on_cost=tally.add_cost)
     call_one = session.stage.caller(session.identity.seed, lm)
 
     def call(job: Job) -> Any:
@@ -90,9 +101,10 @@ def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
 
     sinks = _open_sinks(session.files, session.resume, session.header)
     bar = make_bar(session.planned, session.skipped, session.progress and todo > 1)  # a bar for more than one call
-    options = {"workers": workers, "recorder": session.recorder(*sinks, bar)}
+    options: dict[str, Any] = {"workers": threads, "recorder": session.recorder(*sinks, bar)}
     try:
-        with StopSignal(grace=generator.settings.timeout) as stop, dspy.context(**run_settings(generator.lm)):
+        context = run_settings(generator.lm) if settings is None else settings
+        with StopSignal(grace=generator.settings.timeout) as stop, dspy.context(**context):
             jobs = (Job(*key) for key in fresh)
             outcome = schedule(
                 jobs,
@@ -122,7 +134,7 @@ def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
         for sink in sinks:
             if sink is not None:
                 sink.close()
-    return outcome, workers
+    return outcome, threads
 
 
 class _Stdout:
@@ -147,14 +159,15 @@ class _Stdout:
             pass
 
 
-def _open_sinks(files: RunFiles | None, resume: bool, header: dict[str, Any]) -> tuple[Any, Any, Any]:
+def _open_sinks(files: RunFiles | None, resume: bool, header: dict[str, Any] | None) -> tuple[Any, Any, Any]:
     if files is None:
         return _Stdout(), None, None
     opened: list[LineWriter] = []
     try:
         for path in (files.output, files.progress, files.failures):
             opened.append(LineWriter(path, truncate=not resume))
-        opened[1].write_records([header])
+        if header is not None:  # None: the session's backend wrote it
+            opened[1].write_records([header])
     except WriteError as exc:
         for sink in opened:
             sink.close()

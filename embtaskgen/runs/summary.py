@@ -23,7 +23,7 @@ from embtaskgen.lm.pricing import usage_cost
 
 __all__ = ["RunSummary", "Status", "Tally", "build_summary"]
 
-Status = Literal["complete", "partial", "interrupted", "aborted"]
+Status = Literal["complete", "partial", "interrupted", "aborted", "pending"]
 
 _TOKEN_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
@@ -102,7 +102,8 @@ class RunSummary(BaseModel):
     """The outcome of :func:`embtaskgen.run`; also written to ``<output>.summary.json``.
 
     Attributes:
-        status: ``complete``, ``partial`` (some failed with errors; resume), ``interrupted`` or ``aborted``.
+        status: ``complete``, ``partial`` (some failed with errors; resume), ``interrupted``, ``aborted``
+            or ``pending`` (batch requests written, rows to come from their answers).
         message: One sentence on why a run stopped early ("" when complete).
         output: The JSONL file (``None`` when rows went to stdout).
         seed: The run seed (drawn and recorded when none was given).
