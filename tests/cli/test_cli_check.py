@@ -1,0 +1,136 @@
+"""`embtaskgen check`: every row comes out with its checks, a summary by reason; offline; a judge on loopback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from embtaskgen.cli.main import main
+from tests.checks.test_judge import _grade
+from tests.openai_stub import OpenAIStub
+
+ROWS = [
+    {
+        "kind": "sts",
+        "task": "Retrieve semantically similar text.",
+        "S1": "A dog runs on the beach.",
+        "S2": "A dog is running along the sand.",
+        "S3": "A dog sleeps on a sofa.",
+        "task_id": "sts",
+        "example_index": 0,
+    },
+    {
+        "kind": "sts",
+        "S1": "A man is playing a guitar on a busy street. A man plays the guitar for people passing by.",
+        "S2": "Music on the street.",
+        "S3": "A quiet shop.",
+    },
+    {
+        "kind": "text-classification",
+        "task": "Classify a food safety review by the industry it concerns.",
+        "input_text": "The kitchen was spotless.",
+        "label": "negative",
+        "misleading_label": "positive",
+    },
+]
+
+
+def _write(tmp_path: Path, rows: list[dict]) -> Path:
+    path = tmp_path / "examples.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_check_writes_every_row_with_its_checks_and_a_report(tmp_path):
+    out = tmp_path / "checked.jsonl"
+    result = CliRunner().invoke(main, ["check", str(_write(tmp_path, ROWS)), "-o", str(out), "--checks", "form"])
+    assert result.exit_code == 0, result.output
+    rows = _read(out)
+    assert [r["checks"] for r in rows] == [
+        {"passed": True, "reasons": []},
+        {"passed": False, "reasons": ["prompt_sentences"]},
+        {"passed": True, "reasons": []},  # a sentiment label for an industry task: the embed level's
+    ]
+    assert rows[0]["task_id"] == "sts" and "task_id" not in rows[1]
+    report = json.loads((tmp_path / "checked.jsonl.check-report.json").read_text())
+    assert report == {"levels": ["form"], "rows": 3, "passed": 2, "reasons": {"prompt_sentences": 1}}
+    assert "2 of 3 rows passed" in result.output
+
+
+def test_task_files_of_either_shape_are_checked_task_by_task(tmp_path):
+    rows = [
+        {
+            "category": "text-retrieval",
+            "tasks": ["Given a claim, retrieve studies that test it.", "Given a query, retrieve a full query."],
+        }
+    ]
+    out = tmp_path / "checked.jsonl"
+    result = CliRunner().invoke(main, ["check", str(_write(tmp_path, rows)), "-o", str(out), "--checks", "form"])
+    assert result.exit_code == 0, result.output
+    checks = _read(out)[0]["checks"]
+    assert checks["passed"] is False and checks["reasons"] == ["gate", "off_category"]
+    assert [t["passed"] for t in checks["tasks"]] == [True, False]
+
+
+def test_bad_usage_exits_2_and_writes_nothing(tmp_path):
+    source = _write(tmp_path, ROWS)
+    out = tmp_path / "out.jsonl"
+    for args in (["--checks", "form,quick"], ["--checks", "judge"], ["--judge-api-base", "http://127.0.0.1:1/v1"]):
+        result = CliRunner().invoke(main, ["check", str(source), "-o", str(out), *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert not out.exists()
+    assert (
+        "valid levels are form, embed, judge"
+        in CliRunner().invoke(main, ["check", str(source), "-o", str(out), "--checks", "fast"]).output
+    )
+    out.write_text("mine\n")
+    result = CliRunner().invoke(main, ["check", str(source), "-o", str(out), "--checks", "form"])
+    assert result.exit_code == 2 and "exists" in result.output and out.read_text() == "mine\n"
+
+
+def test_an_unknown_kind_is_a_usage_error(tmp_path):
+    source = _write(tmp_path, [{"kind": "poem", "text": "roses"}])
+    result = CliRunner().invoke(main, ["check", str(source), "-o", str(tmp_path / "o.jsonl"), "--checks", "form"])
+    assert result.exit_code == 2 and "valid kinds are" in result.output
+
+
+def test_the_judge_grades_each_row_through_a_loopback_server(tmp_path):
+    out = tmp_path / "graded.jsonl"
+    with OpenAIStub(_grade) as stub:
+        result = CliRunner().invoke(
+            main,
+            [
+                "check",
+                str(_write(tmp_path, ROWS)),
+                "-o",
+                str(out),
+                "--checks",
+                "form,judge",
+                "--judge",
+                "openai/cli-judge",
+                "--judge-api-base",
+                stub.base_url,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert stub.calls == 3
+    assert [r["checks"]["reasons"] for r in _read(out)] == [[], ["prompt_sentences"], ["judge:off-task"]]
+    report = json.loads((tmp_path / "graded.jsonl.check-report.json").read_text())
+    assert report["judge"]["model"] == "openai/cli-judge" and report["reasons"]["judge:off-task"] == 1
+
+
+@pytest.mark.slow
+def test_by_default_check_runs_offline_with_the_embedder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "checked.jsonl"
+    result = CliRunner().invoke(main, ["check", str(_write(tmp_path, ROWS)), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _read(out)[2]["checks"]["reasons"][0] == "label_off_task"
+    assert "check (form,embed)" in result.output
