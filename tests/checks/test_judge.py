@@ -1,12 +1,11 @@
 """The judge against a scripted loopback server: verdicts become reasons, counted; a bad answer is judge_failed."""
 
-import json
-
 import pytest
+from judge_replies import judge_reply
+from openai_stub import OpenAIStub
 
 from embtaskgen.checks.judge import JUDGE_FAILED, Judge, judge_inputs
 from embtaskgen.checks.registry import Checker
-from tests.openai_stub import OpenAIStub
 
 ROW = {
     "kind": "text-classification",
@@ -17,16 +16,9 @@ ROW = {
 }
 
 
-def _grade(body):
-    """Drop what has a sentiment label, keep the rest; the verdict depends on the prompt."""
-    prompt = json.dumps(body["messages"])
-    verdict, reason = ("drop", "off-task") if "label: negative" in prompt else ("keep", "fit")
-    return 200, f"[[ ## verdict ## ]]\n{verdict}\n\n[[ ## reason ## ]]\n{reason}\n\n[[ ## completed ## ]]"
-
-
-def test_the_judge_grades_each_row_and_counts_its_verdicts_and_tokens():
+def test_the_judgejudge_replys_each_row_and_counts_its_verdicts_and_tokens():
     kept = {**ROW, "label": "restaurants", "misleading_label": "farming"}
-    with OpenAIStub(_grade) as stub:
+    with OpenAIStub(judge_reply) as stub:
         judge = Judge("openai/judge-model", api_base=stub.base_url)
         assert judge(ROW) == ["judge:off-task"]
         assert judge(kept) == []
@@ -45,7 +37,7 @@ def test_an_answer_that_does_not_parse_is_judge_failed_never_a_pass():
 
 
 def test_the_checker_runs_the_judge_after_the_form_checks():
-    with OpenAIStub(_grade) as stub:
+    with OpenAIStub(judge_reply) as stub:
         checker = Checker(("form", "judge"), judge=Judge("openai/judge-checker", api_base=stub.base_url))
         results = checker.check([ROW, {**ROW, "misleading_label": "negative"}])
     assert results[0] == {"passed": False, "reasons": ["judge:off-task"]}

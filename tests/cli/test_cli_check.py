@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from judge_replies import judge_reply
+from openai_stub import OpenAIStub
 
 from embtaskgen.cli.main import main
-from tests.checks.test_judge import _grade
-from tests.openai_stub import OpenAIStub
 
 ROWS = [
     {
@@ -101,9 +101,9 @@ def test_an_unknown_kind_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and "valid kinds are" in result.output
 
 
-def test_the_judge_grades_each_row_through_a_loopback_server(tmp_path):
+def test_the_judgejudge_replys_each_row_through_a_loopback_server(tmp_path):
     out = tmp_path / "graded.jsonl"
-    with OpenAIStub(_grade) as stub:
+    with OpenAIStub(judge_reply) as stub:
         result = CliRunner().invoke(
             main,
             [
@@ -134,3 +134,41 @@ def test_by_default_check_runs_offline_with_the_embedder(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert _read(out)[2]["checks"]["reasons"][0] == "label_off_task"
     assert "check (form,embed)" in result.output
+
+
+def _sts(body):
+    """An sts triplet per prompt (the writer of the run under test)."""
+    import hashlib
+
+    d = hashlib.sha256(json.dumps(body["messages"]).encode()).hexdigest()[:6]
+    fields = {"S1": f"A dog {d} runs on the beach.", "S2": "A dog is running on sand.", "S3": "A dog sleeps."}
+    return 200, "".join(f"[[ ## {k} ## ]]\n{v}\n\n" for k, v in fields.items()) + "[[ ## completed ## ]]"
+
+
+def test_stage_2_records_the_checks_in_its_rows_after_the_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "etg-check-key")
+    out = tmp_path / "pairs.jsonl"
+    with OpenAIStub(_sts) as writer, OpenAIStub(judge_reply) as judge:
+        common = ["examples", "--kinds", "sts", "--count", "2", "-m", "openai/stub", "--api-base", writer.base_url]
+        result = CliRunner().invoke(
+            main,
+            [
+                *common,
+                "--no-progress",
+                "-o",
+                str(out),
+                "--checks",
+                "form,judge",
+                "--judge",
+                "openai/stage-2-judge",
+                "--judge-api-base",
+                judge.base_url,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert judge.calls == 2
+    rows = _read(out)
+    assert [r["checks"] for r in rows] == [{"passed": True, "reasons": []}] * 2
+    assert "check (form,judge): 2 of 2 rows passed" in result.output
+    bad = CliRunner().invoke(main, [*common, "-o", str(tmp_path / "x.jsonl"), "--checks", "form,nope"])
+    assert bad.exit_code == 2 and not (tmp_path / "x.jsonl").exists()
