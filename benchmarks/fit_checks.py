@@ -4,10 +4,11 @@
 ``dev`` split of the 825 hand-labelled tasks (``tests/fixtures/labelled_tasks.jsonl``)
 with all-MiniLM-L6-v2 and written to ``embtaskgen/checks/task_scorer.json`` (``--write``);
 its floor is the one whose out-of-fold scores on dev (5 folds) keep the most precisely at
-a recall of at least ``--min-recall`` among the tasks the gate and the on-category rule
-keep. ``--examples``: the floors of the embed checks are fitted on the ``fit`` split of
+a recall of at least ``--task-min-recall`` (0.7) among the tasks the gate and the
+on-category rule keep. ``--examples``: the floors of the embed checks are fitted on the ``fit`` split of
 the labelled examples (``tests/fixtures/labelled_examples.jsonl``) by
-:func:`embtaskgen.checks.fitting.fit_floors`. Both then measure every split and the
+:func:`embtaskgen.checks.fitting.fit_floors` (each keeping ``--check-min-recall``, 0.9, of
+the reader's keeps alone). Both then measure every split and the
 planted set (``tests/fixtures/planted_examples.jsonl``) with the shipped floors, as
 :mod:`embtaskgen.checks.labelled` does.
 
@@ -46,10 +47,12 @@ def task_gate() -> Any:
 
 
 def task_checker(embedder: Any, levels: tuple[str, ...] = ("form", "embed"), **floor: float) -> Any:
+    from embtaskgen.checks.glued import GluedWordChecks
     from embtaskgen.checks.registry import Checker
     from embtaskgen.checks.tasks import TaskEmbedChecks, TaskFormChecks
 
-    return Checker(levels, embedder=embedder, families=[TaskFormChecks(gate=task_gate()), TaskEmbedChecks(floor=floor)])
+    families = [TaskFormChecks(gate=task_gate()), TaskEmbedChecks(floor=floor), GluedWordChecks()]
+    return Checker(levels, embedder=embedder, families=families)
 
 
 def fit_tasks(embedder: Any, penalty: float, min_recall: float, write: bool) -> dict[str, Any]:
@@ -91,8 +94,8 @@ def fit_tasks(embedder: Any, penalty: float, min_recall: float, write: bool) -> 
             if name == "form+embed" and not write:
                 from embtaskgen.checks.tasks import TaskEmbedChecks
 
-                checker.families[-1] = TaskEmbedChecks(floor={"task_scored_low": best[1]})
-                checker.families[-1].__dict__["scorer"] = scorer
+                checker.families[1] = TaskEmbedChecks(floor={"task_scored_low": best[1]})
+                checker.families[1].__dict__["scorer"] = scorer
             figures[f"{split} {name}"] = evaluate_checks(part, checker, key="label")["kept"]
     return figures
 
@@ -130,16 +133,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", action="store_true", help="Fit and measure the example checks.")
     parser.add_argument("--write", action="store_true", help="Write the fitted task scorer into the package.")
     parser.add_argument("--penalty", type=float, default=1.0, help="L2 penalty of the task scorer.")
-    parser.add_argument("--min-recall", type=float, default=0.8, help="Recall of keeps each floor must keep.")
+    parser.add_argument(
+        "--task-min-recall", type=float, default=0.7, help="Recall of keeps the task scorer's floor must keep (on dev)."
+    )
+    parser.add_argument(
+        "--check-min-recall", type=float, default=0.9, help="Recall of keeps each example check's floor must keep."
+    )
     args = parser.parse_args(argv)
     from embtaskgen.quality.semantic import load_default_embedder
 
     embedder = load_default_embedder()
     result: dict[str, Any] = {}
     if args.tasks:
-        result["tasks"] = fit_tasks(embedder, args.penalty, args.min_recall, args.write)
+        result["tasks"] = fit_tasks(embedder, args.penalty, args.task_min_recall, args.write)
     if args.examples:
-        result["examples"] = fit_examples(embedder, args.min_recall)
+        result["examples"] = fit_examples(embedder, args.check_min_recall)
     json.dump(result, sys.stdout, indent=1)
     print()
     return 0

@@ -25,6 +25,7 @@ from typing import Any
 from embtaskgen.checks.classification import ClassificationChecks
 from embtaskgen.checks.copies import CopyChecks
 from embtaskgen.checks.family import CHECK_LEVELS, CheckFamily, Row, flagged, row_kind
+from embtaskgen.checks.glued import GluedWordChecks
 from embtaskgen.checks.matching import MatchingChecks
 from embtaskgen.checks.retrieval import RetrievalChecks
 from embtaskgen.checks.similarity import Similarity
@@ -74,6 +75,7 @@ def default_families() -> list[CheckFamily]:
         ClassificationChecks(),
         TripletChecks(),
         TaskEmbedChecks(),
+        GluedWordChecks(),
     ]
 
 
