@@ -111,11 +111,11 @@ def fit_examples(embedder: Any, min_recall: float) -> dict[str, Any]:
     sim = Similarity(embedder)
     fitted = {}
     for family in default_families():
-        if family.level == "embed" and family.kinds != frozenset({"task"}):
+        if hasattr(family, "FITTED") and family.kinds != frozenset({"task"}):
             fitted[family.name] = fit_floors(fit, family, sim, min_recall=min_recall)
     figures: dict[str, Any] = {"fitted_floors": fitted, "shipped_floors": {}}
     for family in default_families():
-        if family.level == "embed" and family.kinds != frozenset({"task"}):
+        if hasattr(family, "FITTED") and family.kinds != frozenset({"task"}):
             figures["shipped_floors"][family.name] = family.floors()
     for split in ("fit", "heldout"):
         part = [r for r in rows if r["split"] == split]

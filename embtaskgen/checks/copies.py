@@ -2,9 +2,10 @@
 
 ``near_worked_example``: a field that is the worked example's text with a word or two
 changed ("blue" -> "red"): at most two words of the field are not the worked text's,
-and it shares all but two words with one of them. ``prompt_sentences``: an sts or bitext
-text that strings together two or more of the worked example's sentences (each nearly
-whole in it).
+and it shares all but two words with one of them. ``prompt_sentences``: a field that
+holds a sentence of eight words or more of the worked example nearly whole ("Hard-boiled
+eggs make a great snack and can be sliced into salads or sandwiches."), or an sts or
+bitext text that strings together two or more of its sentences.
 
 Example:
     >>> family = CopyChecks()
@@ -37,6 +38,8 @@ _CHANGED_WORDS = 2
 _MIN_WORDS = 4
 #: Share of a worked sentence's words a text must hold to contain it.
 _CONTAINED = 0.8
+#: Words of a worked sentence that one copy of it makes a copy (two for sts and bitext).
+_MIN_SENTENCE_WORDS = 8
 
 
 def _words(text: str) -> Counter[str]:
@@ -52,10 +55,10 @@ def _near_copy(text: str, shown: str) -> bool:
     return added <= _CHANGED_WORDS and dropped <= _CHANGED_WORDS
 
 
-def _contains(text: Counter[str], sentence: str) -> bool:
+def _contains(text: Counter[str], sentence: str, least: int) -> bool:
     words = _words(sentence)
     total = sum(words.values())
-    return total >= _MIN_WORDS and sum((words & text).values()) >= _CONTAINED * total
+    return total >= least and sum((words & text).values()) >= _CONTAINED * total
 
 
 @dataclass
@@ -78,10 +81,14 @@ class CopyChecks:
         fields = [str(row.get(name) or "") for name in OUTPUT_FIELDS[kind]]
         near = any(_near_copy(text, worked) for text in fields for worked in shown.values())
         scores = {"near_worked_example": FLAG if near else PASS}
-        if kind in ("sts", "bitext"):
-            sentences = [s for worked in shown.values() for s in _SENTENCE.split(worked)]
-            made = any(sum(_contains(_words(text), s) for s in sentences) >= 2 for text in fields)
-            scores["prompt_sentences"] = FLAG if made else PASS
+        sentences = [s for worked in shown.values() for s in _SENTENCE.split(worked)]
+        needed = 2 if kind in ("sts", "bitext") else 1  # one sentence of a document is already a copy
+        made = any(
+            sum(_contains(_words(text), s, least) for s in sentences) >= needed
+            for text in fields
+            for least in ((_MIN_WORDS,) if needed == 2 else (_MIN_SENTENCE_WORDS,))
+        )
+        scores["prompt_sentences"] = FLAG if made else PASS
         return scores
 
     def floors(self) -> dict[str, float]:

@@ -27,6 +27,7 @@ from embtaskgen.checks.copies import CopyChecks
 from embtaskgen.checks.family import CHECK_LEVELS, CheckFamily, Row, flagged, row_kind
 from embtaskgen.checks.glued import GluedWordChecks
 from embtaskgen.checks.matching import MatchingChecks
+from embtaskgen.checks.repetition import RepetitionChecks
 from embtaskgen.checks.retrieval import RetrievalChecks
 from embtaskgen.checks.similarity import Similarity
 from embtaskgen.checks.tasks import TaskEmbedChecks, TaskFormChecks
@@ -69,6 +70,7 @@ def default_families() -> list[CheckFamily]:
     """Every family with its fitted floors."""
     return [
         CopyChecks(),
+        RepetitionChecks(),
         TaskFormChecks(),
         RetrievalChecks(),
         MatchingChecks(),

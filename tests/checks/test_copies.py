@@ -28,7 +28,22 @@ def test_a_retrieval_positive_with_two_words_changed_is_a_copy():
         "positive_document": "A new text here.",
         "hard_negative_document": changed,
     }
-    assert flagged(CopyChecks(), row, None) == ["near_worked_example"]
+    assert flagged(CopyChecks(), row, None) == ["near_worked_example", "prompt_sentences"]
+
+
+def test_one_sentence_of_the_worked_document_in_another_is_a_copy():
+    # The hard negative: the worked negative's second sentence, lightly edited, in a new text.
+    negative = (
+        "Hard-boiled eggs make a great snack and can be sliced into salads or sandwiches. They are not for your house."
+    )
+    row = {
+        "kind": "text-retrieval",
+        "user_query": "how old is my house",
+        "positive_document": "Houses built in 1900.",
+        "hard_negative_document": negative,
+    }
+    assert not copies_worked_example("text-retrieval", row, {})
+    assert flagged(CopyChecks(), row, None) == ["prompt_sentences"]
 
 
 def test_an_sts_text_made_of_the_prompts_example_sentences_is_flagged():
