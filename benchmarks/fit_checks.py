@@ -5,15 +5,21 @@
 with all-MiniLM-L6-v2 and written to ``embtaskgen/checks/task_scorer.json`` (``--write``);
 its floor is the one whose out-of-fold scores on dev (5 folds) keep the most precisely at
 a recall of at least ``--task-min-recall`` (0.7) among the tasks the gate and the
-on-category rule keep. ``--examples``: the floors of the embed checks are fitted on the ``fit`` split of
-the labelled examples (``tests/fixtures/labelled_examples.jsonl``) by
-:func:`embtaskgen.checks.fitting.fit_floors` (each keeping ``--check-min-recall``, 0.9, of
+on-category rule keep. ``--examples``: the floors of the embed checks (and of ``repetitive``) are fitted on the
+``fit`` splits of the labelled examples (``tests/fixtures/labelled_examples.jsonl``) and of
+the planted set (its even-numbered coherent examples and their plants) by
+:func:`embtaskgen.checks.fitting.fit_floors` (each keeping ``--check-min-recall``, 0.95, of
 the reader's keeps alone). Both then measure every split and the
 planted set (``tests/fixtures/planted_examples.jsonl``) with the shipped floors, as
 :mod:`embtaskgen.checks.labelled` does.
 
+``--judge MODEL`` grades the first ``--judge-rows`` held-out labelled examples with a judge
+model and compares its verdicts with the reader's (``local``: the embedded default, under
+the bench lock).
+
 Usage:
     python benchmarks/fit_checks.py --tasks --examples
+    flock /tmp/embtaskgen-bench.lock python benchmarks/fit_checks.py --judge local --judge-rows 20
 """
 
 from __future__ import annotations
@@ -107,7 +113,8 @@ def fit_examples(embedder: Any, min_recall: float) -> dict[str, Any]:
     from embtaskgen.checks.similarity import Similarity
 
     rows = read_labelled_rows(LABELLED_EXAMPLES)
-    fit = [r for r in rows if r["split"] == "fit"]
+    planted = read_labelled_rows(PLANTED)
+    fit = [r for r in [*rows, *planted] if r["split"] == "fit"]
     sim = Similarity(embedder)
     fitted = {}
     for family in default_families():
@@ -121,10 +128,34 @@ def fit_examples(embedder: Any, min_recall: float) -> dict[str, Any]:
         part = [r for r in rows if r["split"] == split]
         for levels in (("form",), ("form", "embed")):
             figures[f"{split} {'+'.join(levels)}"] = evaluate_checks(part, Checker(levels, embedder=embedder))
-    planted = read_labelled_rows(PLANTED) if PLANTED.exists() else []
-    for levels in (("form",), ("form", "embed")):
-        figures[f"planted {'+'.join(levels)}"] = evaluate_planted(planted, Checker(levels, embedder=embedder))
+    for split in ("fit", "heldout"):
+        part = [r for r in planted if r["split"] == split]
+        for levels in (("form",), ("form", "embed")):
+            figures[f"planted {split} {'+'.join(levels)}"] = evaluate_planted(part, Checker(levels, embedder=embedder))
     return figures
+
+
+def judge_examples(model: str, count: int, api_base: str | None) -> dict[str, Any]:
+    """The judge's verdicts on the first ``count`` held-out labelled examples, against the reader's."""
+    import time
+
+    from embtaskgen.checks.judge import Judge
+    from embtaskgen.checks.labelled import evaluate_checks, read_labelled_rows
+    from embtaskgen.checks.registry import Checker
+
+    rows = [r for r in read_labelled_rows(LABELLED_EXAMPLES) if r["split"] == "heldout"][:count]
+    judge = Judge(model, api_base=api_base)
+    started = time.perf_counter()
+    figures = evaluate_checks(rows, Checker(("judge",), judge=judge, families=[]))
+    seconds = time.perf_counter() - started
+    return {
+        "model": judge.model_name,
+        "rows": len(rows),
+        "verdicts": dict(judge.verdicts),
+        "seconds_per_row": round(seconds / max(len(rows), 1), 2),
+        "usage": dict(judge.usage),
+        **figures,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,8 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         "--task-min-recall", type=float, default=0.7, help="Recall of keeps the task scorer's floor must keep (on dev)."
     )
     parser.add_argument(
-        "--check-min-recall", type=float, default=0.9, help="Recall of keeps each example check's floor must keep."
+        "--check-min-recall", type=float, default=0.95, help="Recall of keeps each example check's floor must keep."
     )
+    parser.add_argument("--judge", default=None, help="Grade held-out labelled examples with this model.")
+    parser.add_argument("--judge-api-base", default=None, help="The judge's OpenAI-compatible server.")
+    parser.add_argument("--judge-rows", type=int, default=20, help="How many held-out examples the judge grades.")
     args = parser.parse_args(argv)
     from embtaskgen.quality.semantic import load_default_embedder
 
@@ -148,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         result["tasks"] = fit_tasks(embedder, args.penalty, args.task_min_recall, args.write)
     if args.examples:
         result["examples"] = fit_examples(embedder, args.check_min_recall)
+    if args.judge:
+        result["judge"] = judge_examples(args.judge, args.judge_rows, args.judge_api_base)
     json.dump(result, sys.stdout, indent=1)
     print()
     return 0
