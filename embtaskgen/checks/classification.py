@@ -1,12 +1,13 @@
 """Classification: is the label one of the task's labels, and does it fit the text?
 
 ``label_off_task``: the label is outside the label space the task names. A sentiment
-label ("positive", "negative", "neutral": the worked example's) for a task that names no
-sentiment, opinion or tone fails outright; any other label scores the sum of its cosines
-with the label space (the words after the task's last "by", "into", "as" or "according
-to", else the whole task) and with the misleading label (a label of the same space).
-``label_fits_worse``: the misleading label is at least as close to the text as the
-label. ``input_off_task``: the text is far from the task.
+or bare rating label ("positive", "negative", "neutral": the worked example's; "good",
+"bad", ...) for a task that names no sentiment, opinion, tone or rating fails outright;
+any other label scores the sum of its cosines with the label space (the words after the
+task's last "by", "into", "as" or "according to", else the whole task) and with the
+misleading label (a label of the same space). ``label_fits_worse``: the misleading label
+is at least as close to the text as the label. ``input_off_task``: the text is far from
+the task.
 
 Example:
     >>> from embtaskgen.checks.similarity import Similarity
@@ -30,11 +31,11 @@ from embtaskgen.errors import ConfigError
 
 __all__ = ["SENTIMENT_LABELS", "ClassificationChecks", "flagged", "label_space"]
 
-#: The worked example's labels, and neutral: a sentiment label space.
-SENTIMENT_LABELS = frozenset({"positive", "negative", "neutral"})
+#: The worked example's labels and their kin: a sentiment (or bare rating) label space.
+SENTIMENT_LABELS = frozenset({"positive", "negative", "neutral", "good", "bad", "great", "poor", "excellent"})
 _SENTIMENT_TASK = re.compile(
     r"\b(sentiment|tone|opinion|emotion|emotional|attitude|polarity|positive|negative|feeling|"
-    r"satisfaction|satisfied|stance|mood|favou?rable|praise|complaint|approval|like|dislike)s?\b",
+    r"satisfaction|satisfied|stance|mood|favou?rable|praise|complaint|approval|like|dislike|rating|quality)s?\b",
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"\b(?:by|into|as|according to)\s+", re.IGNORECASE)
@@ -64,7 +65,7 @@ class ClassificationChecks:
     reasons: tuple[str, ...] = ("label_off_task", "label_fits_worse", "input_off_task")
 
     #: Fitted on the labelled set's fit split (docs/quality/checks.md).
-    FITTED = {"label_off_task": 0.1, "label_fits_worse": 0.0, "input_off_task": 0.1}
+    FITTED = {"label_off_task": 0.34, "label_fits_worse": -0.21, "input_off_task": -0.08}
 
     def texts(self, row: Row) -> list[str]:
         """The task, its label space, the text, the label and the misleading label."""

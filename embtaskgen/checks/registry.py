@@ -26,6 +26,7 @@ from embtaskgen.checks.classification import ClassificationChecks
 from embtaskgen.checks.copies import CopyChecks
 from embtaskgen.checks.family import CHECK_LEVELS, CheckFamily, Row, flagged, row_kind
 from embtaskgen.checks.glued import GluedWordChecks
+from embtaskgen.checks.language import LanguageChecks
 from embtaskgen.checks.matching import MatchingChecks
 from embtaskgen.checks.repetition import RepetitionChecks
 from embtaskgen.checks.retrieval import RetrievalChecks
@@ -71,6 +72,7 @@ def default_families() -> list[CheckFamily]:
     return [
         CopyChecks(),
         RepetitionChecks(),
+        LanguageChecks(),
         TaskFormChecks(),
         RetrievalChecks(),
         MatchingChecks(),

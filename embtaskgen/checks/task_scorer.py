@@ -55,9 +55,9 @@ class TaskScorer:
 
     @classmethod
     def fit(
-        cls, vectors: Any, categories: Sequence[str], keep: Sequence[bool], *, penalty: float = 1.0, model: str = ""
+        cls, vectors: Any, categories: Sequence[str], keep: Any, *, penalty: float = 1.0, model: str = ""
     ) -> TaskScorer:
-        """Fit on unit ``vectors`` of tasks, their ``categories`` and the reader's ``keep`` labels."""
+        """Fit on unit ``vectors`` of tasks, their ``categories`` and the reader's ``keep`` (array-like of bool)."""
         x = _features(vectors, categories)
         y = np.asarray(keep, dtype=np.float64)
         w = np.zeros(x.shape[1])
