@@ -14,6 +14,8 @@ Example:
 
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.brainstorm.rows import GenerationRow, TaskRow, read_jsonl, to_dataset, to_jsonl
+from embtaskgen.checks.calibration import calibrate_checks
+from embtaskgen.checks.registry import Checker
 from embtaskgen.dedup.run import DedupResult, dedup_rows
 from embtaskgen.dedup.settings import DedupSettings
 from embtaskgen.deprecated import __dir__ as __dir__
@@ -63,6 +65,7 @@ __all__ = [
     "OPTIMIZERS",
     "VALIDITY_REASONS",
     "BatchMode",
+    "Checker",
     "ConfigError",
     "DedupResult",
     "DedupSettings",
@@ -81,6 +84,7 @@ __all__ = [
     "RunInterrupted",
     "RunSummary",
     "TaskRow",
+    "calibrate_checks",
     "dedup_rows",
     "diversity_report",
     "evaluate",

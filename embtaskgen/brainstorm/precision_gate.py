@@ -54,8 +54,8 @@ _CLASSIFY = re.compile(
 _YES_NO = re.compile(
     rf"\b(?:(?:{'|'.join(SEEK_VERBS)})\w*\s+(?:out\s+)?|and\s+|or\s+|,\s*)(?:if|whether)\b(?!\s+any\b)", re.IGNORECASE
 )
-#: An article with no noun after it ("the by", "an ,"), or a classification of nothing
-#: ("Classify by the topic ...").
+#: An article followed by punctuation or a function word ("the by", "an ,"; not "a short,":
+#: there is no dictionary of nouns), or a classification of nothing ("Classify by the topic ...").
 _HEADLESS = re.compile(
     r"\b(?:a|an|the)\s*(?:[,;:.]|\s(?:by|of|to|and|or|in|on|the|a|an|is)\b)|^\s*[Cc]lassify\s+(?:by|into|as)\b"
 )  # case-sensitive: "server A." names a letter, "the." is a cut

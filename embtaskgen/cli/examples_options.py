@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from embtaskgen.cli.check_command import check_levels_of, check_options, run_checks
 from embtaskgen.cli.mining import NEGATIVE_CHOICES, NEGATIVE_FORMATS, export_examples, mine_examples
 from embtaskgen.cli.options import Decorator, choice_option, count_option, model_options, options
 from embtaskgen.cli.run_options import check_executor, cost_options, ray_options, run_options, session_options
@@ -84,6 +85,7 @@ stage_2_options = options(
     session_options(),
     cost_options,
     _mining_options,
+    check_options(stage_2=True),
 )
 
 
@@ -120,6 +122,9 @@ class RunArgs:
     dry_run: bool = False
     sample: int | None = None
     max_cost: float | None = None
+    levels: str | None = None
+    judge_model: str | None = None
+    judge_api_base: str | None = None
 
     def sampling(self) -> dict[str, Any]:
         """The model and sampling settings both stages take from these options."""
@@ -147,6 +152,16 @@ class RunArgs:
         """Refuse (exit 2) Ray options without ``--executor ray`` and the mining options it cannot run."""
         check_executor(self.executor, self.ray_address, self.ray_workers, output, parquet=self.format_ == "parquet")
         self.run_kwargs()
+        if self.check_levels() and self.executor == "ray":
+            raise click.BadParameter("--checks reads one examples file; it does not run with --executor ray")
+
+    def check_levels(self) -> tuple[str, ...]:
+        """The levels of ``--checks`` / ``--judge`` (``()``: none asked; bad ones exit 2)."""
+        if self.levels is None and self.judge_model is None:
+            if self.judge_api_base is not None:
+                raise click.BadParameter("--judge-api-base needs --judge MODEL", param_hint="--judge-api-base")
+            return ()
+        return check_levels_of(self.levels, self.judge_model, self.judge_api_base)
 
     @property
     def run_format(self) -> str:
@@ -154,9 +169,13 @@ class RunArgs:
         return "jsonl" if self.format_ == "sentence-transformers" and self.executor == "local" else self.format_
 
     def finish(self, output: Path, embedder: Any) -> None:
-        """``--mine-negatives``: mine into the finished rows; ``--format sentence-transformers``: write its files."""
+        """``--mine-negatives``: mine into the finished rows; ``--checks``: record each row's checks in it;
+        ``--format sentence-transformers``: write its files."""
         if self.mine_negatives:
             mine_examples(output, embedder, self.mine_top_k, self.mine_margin, self.negatives)
+        levels = self.check_levels()
+        if levels and output.is_file() and output.stat().st_size:
+            run_checks(output, output, levels, self.judge_model, self.judge_api_base, overwrite=True, what="checks")
         if self.format_ == "sentence-transformers":
             export_examples(output, self.negative, self.negative_format)
 

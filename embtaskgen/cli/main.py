@@ -23,6 +23,7 @@ import click
 from embtaskgen.brainstorm.generator import EmbeddingTaskGenerator
 from embtaskgen.cli.batch_options import batch_options
 from embtaskgen.cli.card_command import card_command
+from embtaskgen.cli.check_command import check_command
 from embtaskgen.cli.dedup_command import dedup_command
 from embtaskgen.cli.examples_commands import examples_command, pipeline_command
 from embtaskgen.cli.options import (
@@ -239,6 +240,7 @@ main.add_command(pipeline_command)
 main.add_command(evaluate_command)
 main.add_command(dedup_command)
 main.add_command(card_command)
+main.add_command(check_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,108 @@
+"""A model that grades each row: :class:`Judge` (the ``judge`` level, ``--judge MODEL``).
+
+One call of the :class:`~embtaskgen.signatures.row_judgement.RowJudgement` signature per
+row; a ``drop`` verdict is the reason ``judge:<reason>`` (``judge:off-task``, ...), an
+answer that does not parse is ``judge_failed`` (counted, never a pass). Calls go through
+DSPy's cache, so a second run over the same rows asks the model nothing again; the
+tokens used are summed in :attr:`Judge.usage`.
+
+Example:
+    >>> judge = Judge("openai/judge", api_base="http://127.0.0.1:9/v1")  # doctest: +SKIP
+    >>> judge({"kind": "sts", "S1": "A cat.", "S2": "A kitten.", "S3": "A car."})  # doctest: +SKIP
+    []
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import dspy
+
+from embtaskgen.checks.family import Row, row_kind
+from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS
+from embtaskgen.lm.adapter_choice import choose_adapter
+from embtaskgen.lm.resolve import resolve_lm
+from embtaskgen.lm.spec import is_local_spec
+from embtaskgen.signatures.row_judgement import RowJudgement
+
+__all__ = ["JUDGE_FAILED", "Judge", "judge_inputs"]
+
+logger = logging.getLogger(__name__)
+
+#: The reason of a row whose judgement did not parse or whose call failed.
+JUDGE_FAILED = "judge_failed"
+
+
+def judge_inputs(row: Row) -> dict[str, str]:
+    """The signature's inputs for ``row``: ``kind``, ``task`` and its texts as ``field: text`` lines.
+
+    Example:
+        >>> row = {"kind": "sts", "task": "Retrieve semantically similar text.", "S1": "a", "S2": "b", "S3": "c"}
+        >>> judge_inputs(row)["row"]
+        'S1: a\\nS2: b\\nS3: c'
+    """
+    kind = row_kind(row)
+    task = str(row.get("task") or "")
+    if kind in EXAMPLE_KINDS:
+        text = "\n".join(f"{name}: {row.get(name) or ''}" for name in OUTPUT_FIELDS[kind])
+        return {"kind": f"an example of kind {kind}", "task": task, "row": text}
+    return {"kind": f"a task of category {row.get('category') or 'unknown'}", "task": task, "row": f"task: {task}"}
+
+
+class Judge:
+    """Grade rows with ``model`` (any model spec: a LiteLLM id, ``local``, or a ``dspy.BaseLM``).
+
+    Args:
+        model: The judge model.
+        api_base: Its OpenAI-compatible server (served models only).
+        timeout: Seconds an attempt at ``api_base`` may take.
+    """
+
+    def __init__(
+        self, model: str | dspy.BaseLM, *, api_base: str | Sequence[str] | None = None, timeout: float = 120.0
+    ) -> None:
+        self.lm = resolve_lm(model, api_base=api_base, timeout=timeout)
+        embedded = isinstance(model, str) and is_local_spec(model)
+        self.adapter = choose_adapter("json" if embedded else "chat", model)
+        self.predict = dspy.Predict(RowJudgement)
+        self.usage: Counter[str] = Counter()
+        self.verdicts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @property
+    def model_name(self) -> str:
+        """The judge model's name."""
+        return str(getattr(self.lm, "model", self.lm))
+
+    def __call__(self, row: Row) -> list[str]:
+        """The judge's reasons to drop ``row`` (``[]``: keep)."""
+        try:
+            with dspy.context(lm=self.lm, adapter=self.adapter):
+                prediction = self.predict(**judge_inputs(row))
+        except Exception as exc:  # noqa: BLE001 - a failed judgement is counted, not raised
+            logger.info("judge call failed: %s", exc)
+            with self._lock:
+                self.verdicts[JUDGE_FAILED] += 1
+            return [JUDGE_FAILED]
+        usage = _tokens(prediction)
+        verdict, reason = str(prediction.verdict), str(prediction.reason)
+        with self._lock:
+            self.usage.update(usage)
+            self.verdicts[verdict] += 1
+        if verdict == "keep":
+            return []
+        return [f"judge:{reason if reason != 'fit' else 'unspecified'}"]
+
+
+def _tokens(prediction: Any) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for usage in (prediction.get_lm_usage() or {}).values():
+        for key in ("prompt_tokens", "completion_tokens"):
+            value = usage.get(key) if isinstance(usage, dict) else None
+            if isinstance(value, int):
+                counts[key] += value
+    return counts
