@@ -32,22 +32,38 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["OpenAIStub", "chat_tasks_reply", "send_json"]
+__all__ = ["OpenAIStub", "chat_tasks_reply", "completion_payload", "send_json"]
 
 
-def send_json(handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+def send_json(
+    handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any], headers: Iterable[tuple[str, str]] = ()
+) -> None:
     """Answer a request with ``payload`` as JSON (``ensure_ascii`` keeps lone surrogates as
-    ``\\ud83d`` escapes, as a real server may send them)."""
+    ``\\ud83d`` escapes, as a real server may send them), with extra ``headers``."""
     data = json.dumps(payload, ensure_ascii=True).encode("ascii")
     handler.send_response(status)
+    for name, value in headers:
+        handler.send_header(name, value)
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+def completion_payload(body: dict[str, Any], text: str) -> dict[str, Any]:
+    """An OpenAI chat completion whose assistant message is ``text``."""
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 0,
+        "model": body.get("model", "stub"),
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+    }
 
 
 def chat_tasks_reply(body: dict[str, Any], count: int = 5) -> str:
@@ -137,19 +153,7 @@ class OpenAIStub:
                         status, {"error": {"message": text, "type": "invalid_request_error", "code": str(status)}}
                     )
                     return
-                self._send(
-                    200,
-                    {
-                        "id": "chatcmpl-stub",
-                        "object": "chat.completion",
-                        "created": 0,
-                        "model": body.get("model", "stub"),
-                        "choices": [
-                            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
-                        ],
-                        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-                    },
-                )
+                self._send(200, completion_payload(body, text))
 
             def _stream(self, mode: str, body: dict[str, Any]) -> None:
                 if mode == "hang":

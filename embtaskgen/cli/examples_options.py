@@ -105,6 +105,8 @@ class RunArgs:
     max_response_bytes: int
     resume: bool
     max_failures: int | None
+    max_rpm: int | None
+    max_tpm: int | None
     progress: bool
     wait_lock: bool
     mine_negatives: bool
@@ -125,7 +127,7 @@ class RunArgs:
     def run_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :func:`embtaskgen.run` (the Ray ones only with ``--executor ray``)."""
         kwargs: dict[str, Any] = {"resume": self.resume, "max_failures": self.max_failures}
-        kwargs.update(progress=self.progress, wait_lock=self.wait_lock)
+        kwargs.update(progress=self.progress, wait_lock=self.wait_lock, max_rpm=self.max_rpm, max_tpm=self.max_tpm)
         if self.executor == "ray":
             if self.mine_negatives:
                 raise click.BadParameter(

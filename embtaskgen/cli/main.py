@@ -160,6 +160,8 @@ def generate(
     output: Path | None,
     resume: bool,
     max_failures: int | None,
+    max_rpm: int | None,
+    max_tpm: int | None,
     progress: bool,
     wait_lock: bool,
     executor: str,
@@ -181,7 +183,7 @@ def generate(
         loaded = resolve_program(generator, program)
     logger.info("program: %s", loaded or "untuned signatures")
     kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress}
-    kwargs["wait_lock"] = wait_lock
+    kwargs.update(wait_lock=wait_lock, max_rpm=max_rpm, max_tpm=max_tpm)
     if executor == "ray":
         kwargs.update(executor=executor, ray_address=ray_address, ray_workers=ray_workers, format=shard_format)
     _, status = report_run(generator, output, "generations", "generate", **kwargs)

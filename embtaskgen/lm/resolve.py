@@ -257,6 +257,7 @@ def _guarded_engine(model: str, bases: Sequence[str], api_key: str | None, timeo
     keys = {provider: api_key} if api_key else None
     engine = LM15Engine(RouterConfig(api_keys=keys, base_urls={provider: bases[0]}, transport=transport))
     engine.accepts_seed = model.startswith(("openai/", "hosted_vllm/"))
+    engine.reports_rate_limits = True  # the transport tells the run's pacer (lm/rate_signals.py)
     return engine
 
 

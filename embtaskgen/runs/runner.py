@@ -30,6 +30,7 @@ from typing import Any
 
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
+from embtaskgen.execute.pacing import check_limit
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.lm.untrusted import held_secrets
 from embtaskgen.runs.files import RunFiles, check_output_paths
@@ -70,6 +71,8 @@ def run(
     ray_workers: int | None = None,
     format: str = "jsonl",  # noqa: A002 - the CLI's name
     wait_lock: bool = False,
+    max_rpm: float | None = None,
+    max_tpm: float | None = None,
 ) -> RunSummary:
     """Make the calls of ``generator``'s stage and stream the rows to ``output``.
 
@@ -105,6 +108,10 @@ def run(
             ``"parquet"`` shards of rows.
         wait_lock: Another run writing ``output`` holds its lock: wait for it to end
             (then resume or refuse as usual) instead of raising :class:`OutputLocked`.
+        max_rpm: Requests per minute the run keeps under (``None``: the server's limit, read
+            from its ``x-ratelimit-*`` headers, if it sends them); see :mod:`embtaskgen.execute.pacing`.
+        max_tpm: Tokens per minute the run keeps under (each call's estimated before it is
+            sent: characters of its messages / 4 + ``max_tokens``).
 
     Returns:
         The run summary (also written to ``<output>.summary.json``).
@@ -140,6 +147,9 @@ def run(
     stage: Stage = generator.stage(tasks, format=format) if examples else generator.stage(format=format)
     stage.check(executor)
     check_int("max_failures", max_failures, optional=True)
+    max_rpm, max_tpm = check_limit("max_rpm", max_rpm), check_limit("max_tpm", max_tpm)
+    if executor == "ray" and (max_rpm is not None or max_tpm is not None):
+        raise ConfigError("max_rpm and max_tpm pace the calls of executor='local'; Ray's actors are not paced yet")
     retry = RetryPolicy() if retry is None else retry
     if not isinstance(retry, RetryPolicy):
         raise ConfigError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
@@ -172,7 +182,9 @@ def run(
         counts = (len(plan), len(done), existing, Tally(), secrets_of(generator))
         _refuse_secrets(stage, counts[-1])
         options = (retry, max_failures, progress, resume)
-        session = Session(stage, identity, files, *counts, fresh, again, header, *options)
+        session = Session(
+            stage, identity, files, *counts, fresh, again, header, *options, max_rpm=max_rpm, max_tpm=max_tpm
+        )
         if files is not None and not fresh and not again:
             summary = build_summary(session, 0.0, 0, Outcome())
             keep_summary(files, summary)

@@ -19,6 +19,7 @@ import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.interrupt import StopSignal
+from embtaskgen.execute.pacing import Pacer
 from embtaskgen.execute.scheduler import Job, Outcome, schedule
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.runs.binding import bind_for_run, run_settings
@@ -55,6 +56,8 @@ class Session:
     max_failures: int | None
     progress: bool
     resume: bool
+    max_rpm: float | None = None  # the user's rate limits (the server's are read from its answers)
+    max_tpm: float | None = None
 
     def recorder(self, output: Any, journal: Any, failures: Any, bar: Any) -> Recorder:
         """The session's recorder over its sinks."""
@@ -82,9 +85,11 @@ def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
     def call(job: Job) -> Any:
         return call_one(job.category, job.generation)
 
+    pacer = Pacer.for_lm(lm, workers, max_rpm=session.max_rpm, max_tpm=session.max_tpm)
     sinks = _open_sinks(session.files, session.resume, session.header)
-    bar = make_bar(session.planned, session.skipped, session.progress and todo > 1)  # a bar for more than one call
-    options = {"workers": workers, "recorder": session.recorder(*sinks, bar)}
+    status = None if pacer is None else pacer.status
+    bar = make_bar(session.planned, session.skipped, session.progress and todo > 1, status)  # more than one call
+    options = {"workers": workers, "recorder": session.recorder(*sinks, bar), "pacer": pacer}
     try:
         with StopSignal(grace=generator.settings.timeout) as stop, dspy.context(**run_settings()):
             jobs = (Job(*key) for key in fresh)
