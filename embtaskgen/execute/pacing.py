@@ -7,10 +7,11 @@ The scheduler asks :meth:`Pacer.admit` before it starts a call and keeps at most
 * **Rates.** Requests and tokens per minute, each the lower of the user's limit
   (``max_rpm``, ``max_tpm``) and the server's (``x-ratelimit-limit-requests`` /
   ``-tokens``, read as per minute), are kept by a virtual-time bucket that lets at most
-  :data:`BURST_SECONDS` of budget go at once. A call's tokens are estimated before it is
-  sent: the mean of the requests sent so far (characters of the messages / 4 +
-  ``max_tokens``, :func:`~embtaskgen.lm.rate_signals.estimate_tokens`), at first
-  :data:`FIRST_CALL_TOKENS`.
+  :data:`BURST_SECONDS` of budget go at once. A call is charged before it starts with what
+  the calls so far cost: their requests per call (an adapter's fallback, DSPy's retries
+  send more than one) and the tokens of a request (characters of the messages / 4 +
+  ``max_tokens``, :func:`~embtaskgen.lm.rate_signals.estimate_tokens`; at first
+  :data:`FIRST_CALL_TOKENS`).
 * **Pauses.** A 429 stops new calls until its ``Retry-After`` (else 1 s); an answer whose
   ``x-ratelimit-remaining-*`` is spent stops them until a request's (or a call's tokens')
   worth has come back.
@@ -140,6 +141,8 @@ class Pacer:
         self._next_cut = -float("inf")
         self._sent_tokens = 0
         self._sent = 0
+        self._admitted = 0
+        self._finished = 0
         self._started: collections.deque[float] = collections.deque()
         #: Answers that were 429s (every attempt the transport saw).
         self.rate_limited = 0
@@ -169,24 +172,38 @@ class Pacer:
         """Calls that may be in flight now (halved by a 429 storm, grown back after it)."""
         return self._cap
 
+    def call_requests(self) -> float:
+        """The requests one call is expected to send: those of the calls finished so far (the calls
+        in flight counted as one each), at least one."""
+        if not self._finished:
+            return 1.0
+        in_flight = max(0, self._admitted - self._finished)
+        return max(1.0, (self._sent - in_flight) / self._finished)
+
     def call_tokens(self) -> float:
-        """The tokens one call is expected to count: the mean of the requests sent so far."""
-        return self._sent_tokens / self._sent if self._sent else float(FIRST_CALL_TOKENS)
+        """The tokens one call is expected to count: its requests times a request's mean tokens so far."""
+        per_request = self._sent_tokens / self._sent if self._sent else float(FIRST_CALL_TOKENS)
+        return per_request * self.call_requests()
 
     def admit(self) -> float:
         """``0.0``: a call may start now (its budget is spent); else seconds to wait before asking again."""
         with self._lock:
             now = self._clock()
-            tokens = self.call_tokens()
             wait = max(self._paused_until - now, self._requests.wait(now), self._tokens.wait(now))
             if wait > 0:
                 return wait
-            self._requests.spend(now, 1)
-            self._tokens.spend(now, tokens)
+            self._requests.spend(now, self.call_requests())
+            self._tokens.spend(now, self.call_tokens())
+            self._admitted += 1
             self._started.append(now)
             while self._started and self._started[0] < now - PACE_WINDOW:
                 self._started.popleft()
             return 0.0
+
+    def finished(self) -> None:
+        """A call admitted earlier has its outcome (it sends no more requests)."""
+        with self._lock:
+            self._finished += 1
 
     def rate_limited_error(self, retry_after: float | None) -> None:
         """A call ended in a rate-limit error (its answers may not have been heard: no transport)."""

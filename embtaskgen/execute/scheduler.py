@@ -145,8 +145,10 @@ def schedule(
             if item is None:
                 continue
             job, result, error = item
-            if pacer is not None and error is not None and is_rate_limit(error):
-                _tell_pacer(pacer, error)
+            if pacer is not None and not isinstance(error, Skipped):
+                pacer.finished()
+                if error is not None and is_rate_limit(error):
+                    _tell_pacer(pacer, error)
             if isinstance(error, Skipped):
                 order_out.settle(job, None)  # never started; a resume calls it
                 continue

@@ -148,3 +148,21 @@ def test_bad_limits_are_refused_with_the_valid_choice(value):
 def test_bad_workers_are_refused():
     with pytest.raises(ConfigError, match="workers must be an integer >= 1"):
         Pacer(0)
+
+
+def test_a_call_that_sends_two_requests_is_charged_two():
+    """A call whose answer the adapter re-asks for (or DSPy retries) sends more than one request."""
+    clock = Clock()
+    pacer = Pacer(64, max_rpm=600, clock=clock)
+    end, started = clock.now + 60, 0
+    while clock.now < end:
+        wait = pacer.admit()
+        if wait:
+            clock.now += wait
+            continue
+        started += 1
+        pacer.sent(_body(400, 0))
+        pacer.sent(_body(400, 0))
+        pacer.finished()
+    assert pacer.call_requests() == 2.0 and pacer.call_tokens() == 200.0
+    assert 300 <= started <= 305  # 600 requests a minute, two per call
