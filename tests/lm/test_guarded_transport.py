@@ -90,3 +90,35 @@ def test_the_key_a_server_echoes_is_redacted_before_dspy_parses_or_caches_the_an
 def test_a_key_split_between_two_chunks_is_redacted():
     chunks = [b'{"a": "xx sk-ech', b"o-key-9f3e2d", b'1c yy"}']
     assert b"".join(_redacted(iter(chunks), [b"sk-echo-key-9f3e2d1c"])) == b'{"a": "xx [REDACTED] yy"}'
+
+
+class _Heard:
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+        self.signals: list = []
+
+    def sent(self, body: bytes) -> None:
+        self.bodies.append(body)
+
+    def answered(self, signal) -> None:
+        self.signals.append(signal)
+
+
+def test_every_request_and_answer_reaches_the_runs_listener():
+    """The pacer's feed: a request's body before it goes, each answer's status and rate-limit headers."""
+    from rate_limited_stub import RateLimitedStub
+
+    from embtaskgen.lm.rate_signals import listening
+
+    heard = _Heard()
+    with RateLimitedStub(rpm=60, tpm=10**6, burst=1.0, latency=0.0) as stub:  # one request at once
+        lm = resolve_lm("openai/m", api_base=stub.base_url, max_tokens=50).copy(num_retries=0, cache=False)
+        assert lm.engine.reports_rate_limits
+        with listening(heard):
+            lm("hello")
+            with pytest.raises(Exception, match="(?i)rate"):
+                lm("hello again")
+    assert len(heard.bodies) == 2 and b"hello again" in heard.bodies[1]
+    ok, refused = heard.signals
+    assert (ok.status, ok.limit_requests, ok.limit_tokens, ok.remaining_requests) == (200, 60, 10**6, 0)
+    assert refused.rate_limited and refused.retry_after == 1.0
