@@ -119,7 +119,8 @@ def schedule(
             wait = 0.0  # seconds until the pacer admits the next call
             if starting:
                 now = time.monotonic()
-                room = backlog if pacer is None else min(backlog, pacer.in_flight_cap)
+                # Paced: no call queued behind busy workers (it would start later than admitted).
+                room = backlog if pacer is None else min(workers, pacer.in_flight_cap)
                 while delayed and delayed[0][0] <= now and pool.outstanding < room:
                     if pacer is not None and (wait := pacer.admit()) > 0:
                         break

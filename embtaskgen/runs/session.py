@@ -101,6 +101,8 @@ def run_locally(generator: Any, session: Session) -> tuple[Outcome, int]:
                 jobs = (Job(*key) for key in again)
                 outcome = schedule(jobs, call, **options, retry=ONCE, stop=stop, max_failures=None)
                 tally.retried_earlier = tally.calls - before
+        if pacer is not None and pacer.rate_limited:
+            logger.info("%d of %d answers were 429 (rate limited)", pacer.rate_limited, pacer.answers)
     except WriteError as exc:
         outcome = Outcome(
             "aborted", f"{exc}; every file holds whole lines only: free space (or fix the cause) and resume"
