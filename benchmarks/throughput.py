@@ -11,7 +11,12 @@ the same path; ``cache_on`` is kept to compare with checkouts where it funnelled
 
 * ``wave``: 2,000 calls, 1 s latency, 256 in flight (calls start and end in waves);
 * ``steady``: 5,000 calls, 50 ms latency, 64 in flight (the runner's CPU is the limit:
-  the ideal rate is 1,280 calls/s, 0.78 ms of wall time per call).
+  the ideal rate is 1,280 calls/s, 0.78 ms of wall time per call);
+* ``wide``: 10,000 calls, 2 s latency, 1,024 in flight (high concurrency online).
+
+``--baseline-src DIR`` also measures the runner of another checkout (e.g. ``git archive
+c227945 | tar -x -C DIR``: today's main) in the same invocation, same scenarios, cache off
+(``baseline_runner``), so both see the same machine load.
 
 Figures per scenario and cache setting:
 
@@ -42,6 +47,8 @@ for ``--big-calls`` calls at ``--big-latency`` (cache off).
 Usage:
     python benchmarks/throughput.py                               # both scenarios, cache off and on
     python benchmarks/throughput.py --scenarios wave --repeat 1 --big-calls 0 --no-baselines  # quick look
+    python benchmarks/throughput.py --scenarios wide --repeat 3 --big-calls 0 --no-baselines --no-cache-on \
+        --baseline-src /tmp/main-src                               # 1,024 in flight against main
 """
 
 from __future__ import annotations
@@ -59,7 +66,7 @@ import time
 _TASKS = [f"Retrieve documents about subject {i} that answer a user's question." for i in range(20)]
 
 #: name -> (calls, latency in seconds, calls in flight)
-SCENARIOS = {"wave": (2000, 1.0, 256), "steady": (5000, 0.05, 64)}
+SCENARIOS = {"wave": (2000, 1.0, 256), "steady": (5000, 0.05, 64), "wide": (10000, 2.0, 1024)}
 
 
 def _engines(latency: float, counter: list[int] | None = None):
@@ -184,8 +191,15 @@ def _child(mode: str, calls: int, latency: float, concurrency: int, cache: bool,
 
 
 def _measure(
-    mode: str, calls: int, latency: float, concurrency: int, cache: bool = False, cache_dir: str | None = None
+    mode: str,
+    calls: int,
+    latency: float,
+    concurrency: int,
+    cache: bool = False,
+    cache_dir: str | None = None,
+    source: str | None = None,
 ) -> dict:
+    """One measurement in a fresh process; ``source``: a checkout whose ``embtaskgen`` it imports."""
     command = [
         sys.executable,
         __file__,
@@ -197,8 +211,10 @@ def _measure(
         "1" if cache else "0",
         cache_dir or "",
     ]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    env = None if source is None else dict(os.environ, PYTHONPATH=os.path.abspath(source))
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return found if source is None else found | {"source": source}
 
 
 def _median(runs: list[dict]) -> dict:
@@ -225,6 +241,8 @@ def main() -> None:
     parser.add_argument("--big-latency", type=float, default=0.05)
     parser.add_argument("--no-baselines", action="store_true", help="skip the DSPy baselines")
     parser.add_argument("--rerun", action="store_true", help="also measure a steady rerun answered from the cache")
+    parser.add_argument("--no-cache-on", action="store_true", help="skip the cache_on runs (the same path)")
+    parser.add_argument("--baseline-src", default=None, help="also measure the runner of this checkout")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -250,9 +268,14 @@ def main() -> None:
             "concurrency": concurrency,
             "ideal_s": round(calls * latency / concurrency, 3),
         }
-        for cache in (False, True):
+        for cache in (False,) if args.no_cache_on else (False, True):
             runs = [_measure("runner", calls, latency, concurrency, cache) for _ in range(max(1, args.repeat))]
             entry["cache_on" if cache else "cache_off"] = _summary(runs)
+            report["runs"] += runs
+        if args.baseline_src:
+            source = args.baseline_src
+            runs = [_measure("runner", calls, latency, concurrency, source=source) for _ in range(max(1, args.repeat))]
+            entry["baseline_runner"] = _summary(runs) | {"source": source}
             report["runs"] += runs
         if not args.no_baselines:
             baselines = {}

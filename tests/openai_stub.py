@@ -33,18 +33,22 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 __all__ = ["OpenAIStub", "chat_tasks_reply", "completion_payload", "send_json"]
 
 
-def send_json(handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+def send_json(
+    handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any], headers: Iterable[tuple[str, str]] = ()
+) -> None:
     """Answer a request with ``payload`` as JSON (``ensure_ascii`` keeps lone surrogates as
-    ``\\ud83d`` escapes, as a real server may send them)."""
+    ``\\ud83d`` escapes, as a real server may send them), with extra ``headers``."""
     data = json.dumps(payload, ensure_ascii=True).encode("ascii")
     handler.send_response(status)
+    for name, value in headers:
+        handler.send_header(name, value)
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()

@@ -108,6 +108,8 @@ class RunArgs:
     max_response_bytes: int
     resume: bool
     max_failures: int | None
+    max_rpm: int | None
+    max_tpm: int | None
     progress: bool
     wait_lock: bool
     mine_negatives: bool
@@ -134,7 +136,7 @@ class RunArgs:
     def run_kwargs(self, batch: Any = None) -> dict[str, Any]:
         """:func:`embtaskgen.run`'s keyword arguments (Ray's only with ``--executor ray``; ``batch`` if given)."""
         kwargs: dict[str, Any] = {"resume": self.resume, "max_failures": self.max_failures}
-        kwargs.update(progress=self.progress, wait_lock=self.wait_lock)
+        kwargs.update(progress=self.progress, wait_lock=self.wait_lock, max_rpm=self.max_rpm, max_tpm=self.max_tpm)
         if self.max_cost is not None:
             kwargs["max_cost"] = self.max_cost
         if batch is not None:

@@ -166,6 +166,8 @@ def generate(
     output: Path | None,
     resume: bool,
     max_failures: int | None,
+    max_rpm: int | None,
+    max_tpm: int | None,
     progress: bool,
     wait_lock: bool,
     executor: str,
@@ -194,7 +196,7 @@ def generate(
         _dry_run(generator, output, sample, dry_run=dry_run, resume=resume, executor=executor)
         return
     kwargs: dict[str, Any] = {"resume": resume, "max_failures": max_failures, "progress": progress}
-    kwargs["wait_lock"] = wait_lock
+    kwargs.update(wait_lock=wait_lock, max_rpm=max_rpm, max_tpm=max_tpm)
     if max_cost is not None:
         kwargs["max_cost"] = max_cost
     if batch is not None:

@@ -90,10 +90,20 @@ def session_options(
     resume: str = "Continue the run that wrote the output; every setting that shapes the rows must match.",
     max_failures: str = "Stop a run after this many failed calls.",
 ) -> Decorator:
-    """``--resume``, ``--max-failures``, ``--progress``, ``--wait-lock`` (these helps), the ignored ``--cache``."""
+    """``--resume``, ``--max-failures``, ``--max-rpm``, ``--max-tpm``, ``--progress``, ``--wait-lock``
+    (these helps), the ignored ``--cache``."""
     return options(
         click.option("--resume", is_flag=True, help=resume),
         count_option("--max-failures", help=max_failures),
+        count_option(
+            "--max-rpm",
+            help="Requests per minute to keep under (default: the server's limit, read from its "
+            "x-ratelimit-* headers when it sends them).",
+        ),
+        count_option(
+            "--max-tpm",
+            help="Tokens per minute to keep under (a call counts its messages' characters / 4 + --max-tokens).",
+        ),
         click.option("--cache/--no-cache", default=None, expose_value=False, callback=_ignored_cache, hidden=True),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr."),
         click.option("--wait-lock", is_flag=True, help="Wait for another run writing the output (default: exit 2)."),

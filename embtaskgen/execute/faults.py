@@ -17,13 +17,13 @@ import builtins
 from dataclasses import dataclass
 
 from dspy import lm15
-from dspy.utils.exceptions import is_retryable_lm_error
+from dspy.utils.exceptions import LMRateLimitError, is_retryable_lm_error
 
 from embtaskgen.errors import ConfigError, EmbtaskgenError
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import redact, sanitize_text
 
-__all__ = ["ERROR_TEXT_LIMIT", "RetryPolicy", "describe_error", "error_text", "is_transient"]
+__all__ = ["ERROR_TEXT_LIMIT", "RetryPolicy", "describe_error", "error_text", "is_rate_limit", "is_transient"]
 
 #: Longest error message kept (a server may answer an error with a whole web page).
 ERROR_TEXT_LIMIT = 4000
@@ -38,6 +38,16 @@ def is_transient(error: BaseException) -> bool:
     if not isinstance(error, Exception):
         return False
     return is_retryable_lm_error(error) or isinstance(error, _TRANSIENT_LM15 + _TRANSIENT_BUILTIN)
+
+
+def is_rate_limit(error: BaseException) -> bool:
+    """Whether ``error`` says the server refused the call for its rate limits (a 429).
+
+    Example:
+        >>> is_rate_limit(LMRateLimitError("slow down")), is_rate_limit(TimeoutError())
+        (True, False)
+    """
+    return isinstance(error, (LMRateLimitError, lm15.RateLimitError))
 
 
 def error_text(error: BaseException, max_chars: int | None = ERROR_TEXT_LIMIT) -> str:

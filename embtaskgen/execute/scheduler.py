@@ -4,7 +4,9 @@ The loop runs on the caller's thread and feeds the pool from a lazy plan (at mos
 ``workers`` queued or running), hands outcomes on in plan order, re-queues transient
 failures after their backoff (a heap, no thread held) and stops when all is done, on
 Ctrl-C (drain; a second: at once), after ``max_failures`` failed generations, or before
-starting a call that could take the run's spending past its ``cost_cap``.
+starting a call that could take the run's spending past its ``cost_cap``. With a
+:class:`~embtaskgen.execute.pacing.Pacer`, a call starts only when the pacer admits it and
+no more than its cap are in flight (the rate limits); the workers report every answer to it.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from functools import partial
 from typing import Any, Protocol
 
 from embtaskgen.execute.budget import CostCap
-from embtaskgen.execute.faults import RetryPolicy, error_text
+from embtaskgen.execute.faults import RetryPolicy, error_text, is_rate_limit
 from embtaskgen.execute.interrupt import StopSignal
+from embtaskgen.execute.pacing import Pacer
 from embtaskgen.execute.plan_order import PlanOrder
 from embtaskgen.execute.pool import Skipped, WorkerPool
+from embtaskgen.lm.rate_signals import listening
 
 __all__ = ["CallOutcome", "Job", "Outcome", "Recorder", "schedule"]
 
@@ -90,15 +94,18 @@ def schedule(
     stop: StopSignal,
     max_failures: int | None,
     cost_cap: CostCap | None = None,
+    pacer: Pacer | None = None,
 ) -> Outcome:
     """Run every job, in order, through ``call`` (which raises on errors but parse failures)
     on ``workers`` threads, record the outcomes and say why the loop ended.
 
     ``max_failures``: stop once this many generations have failed (``None``: never).
     ``cost_cap``: stop (``aborted``) instead of starting a call it does not allow.
+    ``pacer``: when calls may start (``None``: at once); the workers' answers reach it.
     """
     outcome = Outcome()
-    pool: WorkerPool[Job] = WorkerPool(call, workers)
+    with listening(pacer):  # the workers' contexts are copied now: their transports report to the pacer
+        pool: WorkerPool[Job] = WorkerPool(call, workers)
     # Two jobs per worker queued: when a wave of calls ends together, a worker picks its
     # next job at once instead of waiting for this thread to record a result first.
     backlog = 2 * workers
@@ -108,25 +115,37 @@ def schedule(
     delayed: list[tuple[float, int, Job]] = []
     order = itertools.count()
     exhausted = False
+    upcoming: Job | None = None  # taken from the plan, waiting for the pacer
     tally = recorder.tally
     try:
         while True:
             starting = not stop.draining and not outcome.stopped
+            wait = 0.0  # seconds until the pacer admits the next call
             if starting:
                 now = time.monotonic()
-                while delayed and delayed[0][0] <= now and pool.outstanding < backlog:
+                # Paced: no call queued behind busy workers (it would start later than admitted).
+                room = backlog if pacer is None else min(workers, pacer.in_flight_cap)
+                while delayed and delayed[0][0] <= now and pool.outstanding < room:
                     if _over(cost_cap, pool.outstanding + 1, outcome):
                         break
+                    if pacer is not None and (wait := pacer.admit()) > 0:
+                        break
                     pool.submit(heapq.heappop(delayed)[2])
-                while not exhausted and not outcome.stopped and pool.outstanding < backlog and order_out.has_room:
-                    job = next(jobs, None)
-                    if job is None:
+                while (
+                    wait <= 0
+                    and not exhausted
+                    and not outcome.stopped
+                    and pool.outstanding < room
+                    and order_out.has_room
+                ):
+                    if upcoming is None and (upcoming := next(jobs, None)) is None:
                         exhausted = True
                     elif _over(cost_cap, pool.outstanding + 1, outcome):
-                        jobs = itertools.chain([job], jobs)  # not started: a resume makes it
-                    else:
-                        order_out.admit(job)
-                        pool.submit(job)
+                        break  # not started: a resume makes it
+                    elif pacer is None or (wait := pacer.admit()) <= 0:
+                        order_out.admit(upcoming)
+                        pool.submit(upcoming)
+                        upcoming = None
             if stop.abandon:
                 break
             starting = starting and not outcome.stopped
@@ -135,12 +154,17 @@ def schedule(
             if pool.outstanding == 0:
                 if not starting or (exhausted and not delayed):
                     break
-                time.sleep(min(_POLL, max(0.0, delayed[0][0] - time.monotonic())))
+                nap = min(_POLL, max(0.0, delayed[0][0] - time.monotonic())) if delayed else _POLL
+                time.sleep(min(nap, wait) if wait > 0 else nap)
                 continue
-            item = pool.get(timeout=_POLL)
+            item = pool.get(timeout=min(_POLL, wait) if wait > 0 else _POLL)
             if item is None:
                 continue
             job, result, error = item
+            if pacer is not None and not isinstance(error, Skipped):
+                pacer.finished()
+                if error is not None and is_rate_limit(error):
+                    _tell_pacer(pacer, error)
             if isinstance(error, Skipped):
                 order_out.settle(job, None)  # never started; a resume calls it
                 continue
@@ -200,3 +224,11 @@ def _last_reason(error: BaseException | None, result: CallOutcome | None) -> str
         first_line = (error_text(error).strip().splitlines() or [""])[0]
         return f"{type(error).__name__}: {first_line}"
     return "the answer did not parse as a list of tasks"
+
+
+def _tell_pacer(pacer: Pacer, error: BaseException) -> None:
+    """A call ended rate limited: tell ``pacer`` (a model without a reporting transport is heard here only)."""
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, bool) or not isinstance(retry_after, (int, float)):
+        retry_after = None
+    pacer.rate_limited_error(retry_after)

@@ -1,4 +1,5 @@
-"""The HTTP transport of served models: a whole-request deadline, an answer-size cap, replica failover.
+"""The HTTP transport of served models: a whole-request deadline, an answer-size cap, replica
+failover, rate-limit news.
 
 DSPy's native client bounds each wait, not a request: a server that drips a byte a second
 never times out, and an answer is read whole. Given to DSPy's native engine through
@@ -7,7 +8,9 @@ started (a silent server; one that keeps sending: by ``2 * timeout``) with a tra
 ``TransportError`` (retried), and cuts an answer off as it streams in once it passes
 ``max_bytes`` (:class:`~embtaskgen.errors.ResponseTooLarge`: not retried, never cached).
 Each attempt of a call goes to the next replica; one that failed :data:`BENCH_AFTER`
-attempts in a row is left out for :data:`BENCH_SECONDS` (unless all are). The keys the run
+attempts in a row is left out for :data:`BENCH_SECONDS` (unless all are). Every request
+and answer's status and headers are reported to the run's pacer
+(:mod:`embtaskgen.lm.rate_signals`: rate-limit headers, ``Retry-After``, 429s). The keys the run
 holds are redacted from the body as it streams in, before DSPy parses or caches it.
 """
 
@@ -23,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from embtaskgen.errors import ResponseTooLarge
+from embtaskgen.lm.rate_signals import report_answer, report_request
 from embtaskgen.lm.untrusted import REDACTED, held_secrets
 
 # lm15's transport API, which DSPy vendors without a name in dspy.lm15 (imported by name, mypy
@@ -95,6 +99,7 @@ class GuardedTransport:
         index, url, deadline = self._choose(), request.url, time.monotonic() + self.timeout
         if len(self.bases) > 1 and url.startswith(self.bases[0]):
             request = dataclasses.replace(request, url=self.bases[index] + url[len(self.bases[0]) :])
+        report_request(request.body)
         try:
             response = self._inner.stream(request)
         except TransportError as exc:
@@ -103,6 +108,7 @@ class GuardedTransport:
                 raise self._late() from exc
             raise
         head = {name: getattr(response, name) for name in ("status", "reason", "headers", "http_version")}
+        report_answer(response.status, response.headers)  # the run's pacer reads its rate limits
         chunks = _redacted(self._guard(response, index, deadline), self.secrets)
         return TransportResponse(**head, chunks=chunks, release=lambda _consumed: response.close())
 

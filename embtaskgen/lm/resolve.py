@@ -286,6 +286,7 @@ def _guarded_engine(model: str, bases: Sequence[str], api_key: str | None, timeo
     if supports_json_schema(model):  # declared, so that a JSON adapter sends the signature's schema
         engine.supports_response_schema = True
         engine.supported_params = _SCHEMA_PARAMS
+    engine.reports_rate_limits = True  # the transport tells the run's pacer (lm/rate_signals.py)
     return engine
 
 

@@ -1,4 +1,4 @@
-"""The run's progress bar: tqdm on stderr with rate, ETA and running counts.
+"""The run's progress bar: tqdm on stderr with rate, ETA, running counts and the pace.
 
 Example:
     >>> bar = make_bar(total=10, initial=2, enabled=False)
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 __all__ = ["Bar", "make_bar"]
@@ -36,11 +37,12 @@ class _NoBar:
 
 
 class _Throttled:
-    """A tqdm bar whose postfix is refreshed at most once a second."""
+    """A tqdm bar whose postfix is refreshed at most once a second, with ``status()``'s fields last."""
 
-    def __init__(self, bar: Any) -> None:
+    def __init__(self, bar: Any, status: Callable[[], dict[str, str]] | None = None) -> None:
         self._bar = bar
         self._last = 0.0
+        self._status = status
 
     def update(self, n: int = 1) -> None:
         self._bar.update(n)
@@ -49,14 +51,16 @@ class _Throttled:
         now = time.monotonic()
         if refresh or now - self._last >= 1.0:
             self._last = now
-            self._bar.set_postfix(ordered_dict, refresh=False, **kwargs)
+            extra = self._status() if self._status is not None else {}
+            self._bar.set_postfix(ordered_dict, refresh=False, **kwargs, **extra)
 
     def close(self) -> None:
         self._bar.close()
 
 
-def make_bar(total: int, initial: int, enabled: bool) -> Bar:
-    """A bar over ``total`` generations, ``initial`` of them already done (resume)."""
+def make_bar(total: int, initial: int, enabled: bool, status: Callable[[], dict[str, str]] | None = None) -> Bar:
+    """A bar over ``total`` generations, ``initial`` of them already done (resume); ``status``
+    adds fields to its postfix (the pacer's pace, e.g. ``pace=598/min of 600``)."""
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
@@ -71,4 +75,4 @@ def make_bar(total: int, initial: int, enabled: bool) -> Bar:
         mininterval=0.5,
         smoothing=0.05,
     )
-    return _Throttled(bar)
+    return _Throttled(bar, status)

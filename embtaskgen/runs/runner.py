@@ -31,6 +31,7 @@ from typing import Any
 
 from embtaskgen.errors import ConfigError, RunAborted, RunInterrupted, check_int
 from embtaskgen.execute.faults import RetryPolicy
+from embtaskgen.execute.pacing import check_limit
 from embtaskgen.execute.scheduler import Outcome
 from embtaskgen.lm.untrusted import held_secrets
 from embtaskgen.runs.batch.backend import check_batchable, run_in_batch
@@ -77,6 +78,8 @@ def run(
     dry_run: bool = False,
     sample: int | None = None,
     batch: bool | BatchMode = False,
+    max_rpm: float | None = None,
+    max_tpm: float | None = None,
 ) -> Any:
     """Make the calls of ``generator``'s stage and stream the rows to ``output``.
 
@@ -126,6 +129,10 @@ def run(
             never submitting it again); a :class:`~embtaskgen.runs.batch.mode.BatchMode`
             sets the poll interval or the file route (write the requests file and stop:
             status ``pending``; or read an output file's answers). See :mod:`embtaskgen.runs.batch`.
+        max_rpm: Requests per minute the run keeps under (``None``: the server's limit, read
+            from its ``x-ratelimit-*`` headers, if it sends them); see :mod:`embtaskgen.execute.pacing`.
+        max_tpm: Tokens per minute the run keeps under (each call's estimated before it is
+            sent: characters of its messages / 4 + ``max_tokens``).
 
     Returns:
         The run summary (also written to ``<output>.summary.json``); with ``dry_run``, the estimate.
@@ -162,6 +169,7 @@ def run(
     stage.check(executor)
     mode = BatchMode.of(batch)
     check_int("max_failures", max_failures, optional=True)
+    max_rpm, max_tpm = check_limit("max_rpm", max_rpm), check_limit("max_tpm", max_tpm)
     check_int("sample", sample, optional=True)
     if sample is not None and not dry_run:
         raise ConfigError("sample applies to a dry run (dry_run=True)")
@@ -173,11 +181,15 @@ def run(
         return estimate(generator, stage, decide_seed(generator.settings.seed, None), sample)
     if max_cost is not None and executor != "local":
         raise ConfigError("max_cost runs on the local executor; drop executor='ray' or max_cost")
+    if mode is not None and (max_rpm is not None or max_tpm is not None):
+        raise ConfigError("max_rpm and max_tpm pace online calls; a batch is sent as one file: drop them or batch")
     if max_cost is not None and mode is not None:
         raise ConfigError(
             "max_cost stops an online run before its spending passes the cap, and a batch is paid for as a "
             "whole: drop batch or max_cost (dry_run=True prices the run online and in a batch)"
         )
+    if executor == "ray" and (max_rpm is not None or max_tpm is not None):
+        raise ConfigError("max_rpm and max_tpm pace the calls of executor='local'; Ray's actors are not paced yet")
     retry = RetryPolicy() if retry is None else retry
     if not isinstance(retry, RetryPolicy):
         raise ConfigError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
@@ -223,7 +235,8 @@ def run(
         _refuse_secrets(stage, counts[-1])
         options = (retry, max_failures, progress, resume)
         cap = _cost_cap(generator, stage, seed, max_cost, [*fresh, *again][:1], counts[3])
-        session = Session(stage, identity, files, *counts, fresh, again, header, *options, cost_cap=cap)
+        limits = {"cost_cap": cap, "max_rpm": max_rpm, "max_tpm": max_tpm}
+        session = Session(stage, identity, files, *counts, fresh, again, header, *options, **limits)
         if files is not None and not fresh and not again:
             summary = build_summary(session, 0.0, 0, Outcome())
             keep_summary(files, summary)

@@ -19,6 +19,7 @@ import dspy
 from embtaskgen.errors import ConfigError
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.interrupt import StopSignal
+from embtaskgen.execute.pacing import Pacer
 from embtaskgen.execute.scheduler import Job, Outcome, schedule
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.runs.binding import bind_for_run, run_settings
@@ -62,6 +63,9 @@ class Session:
         """The session's spending cap in USD (``None``: none)."""
         return None if self.cost_cap is None else self.cost_cap.cap
 
+    max_rpm: float | None = None  # the user's rate limits (the server's are read from its answers)
+    max_tpm: float | None = None
+
     def recorder(self, output: Any, journal: Any, failures: Any, bar: Any) -> Recorder:
         """The session's recorder over its sinks."""
         return Recorder(
@@ -99,9 +103,11 @@ def run_locally(
     def call(job: Job) -> Any:
         return call_one(job.category, job.generation)
 
+    pacer = Pacer.for_lm(lm, threads, max_rpm=session.max_rpm, max_tpm=session.max_tpm)
     sinks = _open_sinks(session.files, session.resume, session.header)
-    bar = make_bar(session.planned, session.skipped, session.progress and todo > 1)  # a bar for more than one call
-    options: dict[str, Any] = {"workers": threads, "recorder": session.recorder(*sinks, bar)}
+    status = None if pacer is None else pacer.status
+    bar = make_bar(session.planned, session.skipped, session.progress and todo > 1, status)  # more than one call
+    options: dict[str, Any] = {"workers": threads, "recorder": session.recorder(*sinks, bar), "pacer": pacer}
     try:
         context = run_settings(generator.lm) if settings is None else settings
         with StopSignal(grace=generator.settings.timeout) as stop, dspy.context(**context):
@@ -124,6 +130,8 @@ def run_locally(
                     jobs, call, **options, retry=ONCE, stop=stop, max_failures=None, cost_cap=session.cost_cap
                 )
                 tally.retried_earlier = tally.calls - before
+        if pacer is not None and pacer.rate_limited:
+            logger.info("%d of %d answers were 429 (rate limited)", pacer.rate_limited, pacer.answers)
     except WriteError as exc:
         outcome = Outcome(
             "aborted", f"{exc}; every file holds whole lines only: free space (or fix the cause) and resume"

@@ -122,3 +122,36 @@ def test_the_summary_line_shows_the_cost_of_a_priced_model(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "t.jsonl.summary.json").read_text())
     assert summary["cost"] > 0 and f"cost=${summary['cost']:.4f} " in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--max-rpm", "0"], ["--max-tpm", "-5"], ["--max-rpm", "fast"]])
+def test_bad_rate_limits_exit_2_and_write_nothing(tmp_path, args):
+    out = tmp_path / "tasks.jsonl"
+    result = CliRunner().invoke(main, [*BASE, *args, "-o", str(out)])
+    assert result.exit_code == 2 and args[0] in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rate_limits_need_the_local_executor(tmp_path):
+    pytest.importorskip("ray")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [*BASE, "--executor", "ray", "--max-rpm", "60", "-o", str(out)])
+    assert result.exit_code == 2 and "executor='local'" in result.output, result.output
+
+
+@pytest.mark.parametrize("command", ["generate", "examples"])
+def test_max_rpm_reaches_the_run(tmp_path, command):
+    """A server that only answers 429 (no headers), 20 requests/s, 20 at once: --max-rpm keeps under it."""
+    from rate_limited_stub import RateLimitedStub
+
+    with RateLimitedStub(rpm=1200, tpm=10**8, burst=1.0, latency=0.05, headers=False) as stub:
+        common = ["-m", "openai/stub", "--api-base", stub.base_url, "--concurrency", "32", "--max-rpm", "1200"]
+        common += ["--seed", "1", "--no-progress", "-o", str(tmp_path / "out.jsonl")]
+        if command == "generate":
+            args = ["generate", "-c", "text-retrieval", "-n", "40", *common]
+        else:
+            args = ["examples", "--kinds", "sts", "--count", "40", *common]
+        CliRunner().invoke(main, args)
+        refused, admitted = stub.refused, stub.admitted
+    assert admitted >= 40  # stage 2 on a stage-1 answer: a second request per call (the adapter's fallback)
+    assert refused <= 0.02 * admitted, (refused, admitted)

@@ -151,3 +151,35 @@ def test_a_gateway_variable_with_credentials_is_refused_naming_it(monkeypatch):
     with pytest.raises(ConfigError, match="OPENAI_BASE_URL") as caught:
         resolve_lm("openai/m")
     assert "secret" not in str(caught.value)
+
+
+class _Heard:
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+        self.signals: list = []
+
+    def sent(self, body: bytes) -> None:
+        self.bodies.append(body)
+
+    def answered(self, signal) -> None:
+        self.signals.append(signal)
+
+
+def test_every_request_and_answer_reaches_the_runs_listener():
+    """The pacer's feed: a request's body before it goes, each answer's status and rate-limit headers."""
+    from rate_limited_stub import RateLimitedStub
+
+    from embtaskgen.lm.rate_signals import listening
+
+    heard = _Heard()
+    with RateLimitedStub(rpm=60, tpm=10**6, burst=1.0, latency=0.0) as stub:  # one request at once
+        lm = resolve_lm("openai/m", api_base=stub.base_url, max_tokens=50).copy(num_retries=0, cache=False)
+        assert lm.engine.reports_rate_limits
+        with listening(heard):
+            lm("hello")
+            with pytest.raises(Exception, match="(?i)rate"):
+                lm("hello again")
+    assert len(heard.bodies) == 2 and b"hello again" in heard.bodies[1]
+    ok, refused = heard.signals
+    assert (ok.status, ok.limit_requests, ok.limit_tokens, ok.remaining_requests) == (200, 60, 10**6, 0)
+    assert refused.rate_limited and refused.retry_after == 1.0

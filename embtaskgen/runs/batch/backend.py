@@ -83,7 +83,9 @@ def run_in_batch(generator: Any, session: Session, mode: BatchMode) -> tuple[Out
             len(keys),
         )
     lm = batch_lm(generator.lm, AnsweringTransport(ended.answers, source, session.secrets))
-    replay = dataclasses.replace(session, stage=KeyedStage(stage), retry=_NO_RETRY, resume=True, header=None)
+    replay = dataclasses.replace(
+        session, stage=KeyedStage(stage), retry=_NO_RETRY, resume=True, header=None, max_rpm=None, max_tpm=None
+    )  # the answers are here: nothing to pace
     settings = prompts.replaying(run_settings(generator.lm, one_request=True))
     outcome, _ = run_locally(generator, replay, lm=lm, workers=1, settings=settings)
     if mode.api and not outcome.stopped and session.files is not None:

@@ -170,6 +170,7 @@ def test_resume_without_batch_refuses_a_batch_still_open(tmp_path):
         ({}, {"executor": "ray", "output": "folder"}, "local executor"),
         ({"lm": None}, {}, "served model"),
         ({}, {"max_cost": 1.0}, "paid for as a whole"),
+        ({}, {"max_rpm": 60}, "pace online calls"),
     ],
 )
 def test_what_a_batch_cannot_do_is_refused_before_anything_is_written(tmp_path, options, run_options, match):
