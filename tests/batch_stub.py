@@ -19,15 +19,15 @@ import email.parser
 import json
 import threading
 from collections.abc import Callable, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from openai_stub import OpenAIStub, completion_payload, send_json
+from openai_stub import LoopbackServer, OpenAIStub, completion_payload, send_json
 
 __all__ = ["BatchStub"]
 
 
-class BatchStub:
+class BatchStub(LoopbackServer):
     """A loopback batch server (see the module docstring)."""
 
     def __init__(
@@ -50,14 +50,6 @@ class BatchStub:
         self.polls = 0
         self.online = 0
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>/v1``: pass as ``api_base``."""
-        if self._server is None:
-            raise RuntimeError("start the stub first")
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def reply(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """The status and JSON body a chat request ``body`` gets (online and in a batch alike)."""
@@ -183,21 +175,4 @@ class BatchStub:
                     return
                 send_json(self, 404, {"error": {"message": f"no route {self.path}"}})
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="batch-stub", daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> BatchStub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self.serve(Handler, "batch-stub")

@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["OpenAIStub", "chat_tasks_reply", "completion_payload", "send_json"]
 
@@ -94,7 +94,56 @@ def _drip(every: float = 0.05) -> Iterator[bytes]:
         time.sleep(every)
 
 
-class OpenAIStub:
+_S = TypeVar("_S", bound="LoopbackServer")
+
+
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1, port chosen by the OS, for one test's stub.
+
+    A stub's ``start`` builds its request handler and calls :meth:`serve`; :meth:`stop` ends
+    the server; the stub is a context manager (``with Stub() as stub: stub.base_url``).
+    """
+
+    #: Connections the listening socket queues (a wave of hundreds needs more than the default).
+    request_queue_size = 5
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>/v1``: pass as ``api_base``."""
+        if self._server is None:
+            raise RuntimeError("start the stub first")
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def start(self: _S) -> _S:
+        raise NotImplementedError
+
+    def serve(self: _S, handler: type[BaseHTTPRequestHandler], name: str) -> _S:
+        """Listen on a free loopback port and answer with ``handler`` on a daemon thread."""
+
+        class Server(ThreadingHTTPServer):
+            request_queue_size = self.request_queue_size
+            daemon_threads = True
+
+        self._server = Server(("127.0.0.1", 0), handler)
+        poll = {"poll_interval": 0.05}
+        threading.Thread(target=self._server.serve_forever, kwargs=poll, name=name, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self: _S) -> _S:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class OpenAIStub(LoopbackServer):
     """A loopback OpenAI-compatible chat server (see the module docstring)."""
 
     def __init__(
@@ -116,16 +165,8 @@ class OpenAIStub:
         self.delay = delay
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ server
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>/v1``: pass as ``api_base``."""
-        assert self._server is not None, "start the stub first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
     def start(self) -> OpenAIStub:
         stub = self
 
@@ -183,26 +224,11 @@ class OpenAIStub:
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 send_json(self, status, payload)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="openai-stub", daemon=True
-        )
-        self._thread.start()
-        return self
+        return self.serve(Handler, "openai-stub")
 
     def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> OpenAIStub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._stopping.set()  # endless answers end
+        super().stop()
 
     # ----------------------------------------------------------------- answers
     def _answer(self, body: dict[str, Any]) -> tuple[int, str]:

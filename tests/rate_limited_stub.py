@@ -19,10 +19,10 @@ import json
 import math
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from openai_stub import chat_tasks_reply, completion_payload, send_json
+from openai_stub import LoopbackServer, chat_tasks_reply, completion_payload, send_json
 
 __all__ = ["Bucket", "RateLimitedStub", "request_tokens"]
 
@@ -56,8 +56,10 @@ class Bucket:
         return (self.capacity - self.level) / self.rate
 
 
-class RateLimitedStub:
+class RateLimitedStub(LoopbackServer):
     """A rate-limited loopback chat server (see the module docstring)."""
+
+    request_queue_size = 2048  # a wave of hundreds of connections at once
 
     def __init__(
         self, rpm: float = 600, tpm: float = 200_000, *, burst: float = 10.0, latency: float = 1.0, headers: bool = True
@@ -69,14 +71,6 @@ class RateLimitedStub:
         self.first: float | None = None
         self.last: float | None = None
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>/v1``."""
-        if self._server is None:
-            raise RuntimeError("start the stub first")
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def _admit(self, cost: int) -> tuple[float, list[tuple[str, str]]]:
         """(0 and the headers) if admitted, else (seconds to wait, the headers)."""
@@ -129,22 +123,4 @@ class RateLimitedStub:
                 time.sleep(stub.latency)
                 send_json(self, 200, completion_payload(body, chat_tasks_reply(body)), head)
 
-        class Server(ThreadingHTTPServer):
-            request_queue_size = 2048  # a wave of hundreds of connections at once
-            daemon_threads = True
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> RateLimitedStub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self.serve(Handler, "rate-limited-stub")
