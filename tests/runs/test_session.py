@@ -19,6 +19,7 @@ def _generator(url: str, concurrency: int = 32) -> EmbeddingTaskGenerator:
     )
 
 
+@pytest.mark.slow  # timing against a token bucket: run in the main suite, not beside the lowest-bounds install
 @pytest.mark.parametrize("user_limits", [False, True])
 def test_a_run_at_the_limit_meets_almost_no_429s(tmp_path, user_limits):
     """32 in flight against 20 requests a second, 20 at once: unpaced, a third of the first wave got 429s."""
@@ -31,6 +32,7 @@ def test_a_run_at_the_limit_meets_almost_no_429s(tmp_path, user_limits):
     assert refused <= 0.02 * CALLS
 
 
+@pytest.mark.slow  # timing against a token bucket, as above
 def test_a_server_that_only_answers_429_gets_fewer_calls_in_flight(tmp_path):
     """No headers: each 429 pauses new calls for its Retry-After and halves the calls in flight."""
     with RateLimitedStub(rpm=1200, tpm=10_000_000, burst=1.0, latency=0.05, headers=False) as stub:
