@@ -8,6 +8,13 @@ honestly, for an id LiteLLM does not know (``openai/my-server-model``, an embedd
 The batch price is the map's ``*_cost_per_token_batches`` where it has one, else half of
 the online price, and :attr:`Price.batch_source` says which.
 
+Importing LiteLLM costs about 3 s of CPU and 170 MB, and a run that sends its calls
+through its own transport (``lm/resolve.py``) or a custom DSPy engine never needs it
+otherwise: it would pay that inside its run, holding the interpreter while its calls wait
+to be recorded. So while LiteLLM is not imported here, the map is read in a child process
+(``price_child.py``, run by path: LiteLLM alone), once per model id, on another core;
+:func:`price_soon` starts that lookup without waiting for it.
+
 Example:
     >>> price = price_of("openai/gpt-4o-mini")
     >>> round(price.cost(1000, 100), 6), round(price.cost(1000, 100, batch=True), 6), price.batch_source
@@ -21,12 +28,21 @@ Example:
 from __future__ import annotations
 
 import functools
+import json
+import logging
 import os
+import subprocess
+import sys
+import threading
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Price", "load_litellm", "price_of", "supports_json_schema", "usage_cost"]
+__all__ = ["Price", "load_litellm", "price_of", "price_soon", "supports_json_schema", "usage_cost"]
+
+logger = logging.getLogger(__name__)
 
 _COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"  # the same setting lm/resolve.py makes
 #: The model ids of the embedded models (``local/<model id>``): no price, and no LiteLLM import (3 s) to say so.
@@ -73,15 +89,53 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+_CHILD = Path(__file__).with_name("price_child.py")
+_SCHEMA = "supports_response_schema"
+_CHILD_TIMEOUT = 120.0
+
+
+@functools.lru_cache(maxsize=256)
+def _model_facts(model: str) -> Mapping[str, Any]:
+    """LiteLLM's price fields and schema support for ``model``: here if LiteLLM is loaded, else from a child."""
+    if "litellm" in sys.modules:
+        litellm = load_litellm()
+        facts: dict[str, Any]
+        try:
+            facts = dict(litellm.get_model_info(model))
+        except Exception:  # noqa: BLE001 - LiteLLM raises plain Exceptions for an unmapped model
+            facts = {}
+        try:
+            facts[_SCHEMA] = bool(litellm.supports_response_schema(model=model))
+        except Exception:  # noqa: BLE001 - an unmapped model
+            facts[_SCHEMA] = False
+        return facts
+    env = {**os.environ, _COST_MAP_VARIABLE: os.environ.get(_COST_MAP_VARIABLE, "true")}
+    try:
+        done = subprocess.run(  # noqa: S603 - our own script, the model id as one argument
+            [sys.executable, str(_CHILD), model],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=_CHILD_TIMEOUT,
+            check=False,
+        )
+        lines = done.stdout.strip().splitlines()
+        read: Any = json.loads(lines[-1]) if done.returncode == 0 and lines else None
+        problem = f"exit {done.returncode}: {done.stderr.strip()[-300:]}"
+    except (OSError, subprocess.SubprocessError, ValueError) as error:
+        read, problem = None, str(error)
+    if not isinstance(read, dict):
+        logger.warning("could not read %s in LiteLLM's model map (%s)", model, problem)
+        return {}
+    return read
+
+
 @functools.lru_cache(maxsize=256)
 def price_of(model: str) -> Price | None:
     """The price of ``model`` (a LiteLLM id such as ``openai/gpt-4o-mini``), or ``None`` when LiteLLM has none."""
     if not isinstance(model, str) or not model.strip() or model.startswith(_EMBEDDED):
         return None
-    try:
-        info = load_litellm().get_model_info(model)
-    except Exception:  # noqa: BLE001 - LiteLLM raises plain Exceptions for an unmapped model
-        return None
+    info = _model_facts(model)
     prompt, completion = _number(info.get("input_cost_per_token")), _number(info.get("output_cost_per_token"))
     if prompt is None or completion is None:
         return None
@@ -90,6 +144,36 @@ def price_of(model: str) -> Price | None:
     if batch_prompt is not None and batch_completion is not None:
         return Price(model, prompt, completion, batch_prompt, batch_completion, "map")
     return Price(model, prompt, completion, prompt / 2, completion / 2, "half")
+
+
+_soon: dict[str, Future[Price | None]] = {}
+_soon_lock = threading.Lock()
+
+
+def price_soon(model: str) -> Future[Price | None]:
+    """The future of :func:`price_of` ``model``, started once per id; on a daemon thread while that needs a child.
+
+    Example:
+        >>> price_soon("openai/gpt-4o-mini").result(timeout=300).model
+        'openai/gpt-4o-mini'
+    """
+    with _soon_lock:
+        future = _soon.get(model)
+        if future is not None:
+            return future
+        future = _soon[model] = Future()
+    if "litellm" in sys.modules or not isinstance(model, str) or model.startswith(_EMBEDDED):
+        future.set_result(price_of(model))  # no child to wait for: a dictionary lookup
+        return future
+
+    def look_up() -> None:
+        try:
+            future.set_result(price_of(model))
+        except Exception as error:  # noqa: BLE001 - handed to whoever waits for the price
+            future.set_exception(error)
+
+    threading.Thread(target=look_up, name="embtaskgen-price", daemon=True).start()
+    return future
 
 
 def usage_cost(usage: Mapping[str, Any], *, batch: bool = False) -> float | None:
@@ -121,7 +205,4 @@ def supports_json_schema(model: str) -> bool:
     """
     if not isinstance(model, str) or not model.strip() or model.startswith(_EMBEDDED):
         return False
-    try:
-        return bool(load_litellm().supports_response_schema(model=model))
-    except Exception:  # noqa: BLE001 - an unmapped model
-        return False
+    return bool(_model_facts(model).get(_SCHEMA))

@@ -245,6 +245,9 @@ def default_adapter(lm: Any = None) -> dspy.Adapter:
 
     A model whose LiteLLM entry supports JSON-schema responses gets a ``JSONAdapter`` (its
     strict twin sends the signature's schema as ``response_format``); any other a ``ChatAdapter``.
+    An LM with an engine object (the resolver's transport for a served model, a custom engine)
+    goes by what the engine declares (``supports_response_schema``; the resolver sets it from
+    LiteLLM's entry), and no model map is read for it.
 
     Example:
         >>> type(default_adapter(dspy.LM("openai/gpt-4o-mini"))).__name__
@@ -254,7 +257,10 @@ def default_adapter(lm: Any = None) -> dspy.Adapter:
     """
     from embtaskgen.lm.pricing import supports_json_schema
 
-    model = getattr(lm, "model", None)
-    if isinstance(model, str) and supports_json_schema(model):
-        return JSONAdapter()
-    return ChatAdapter()
+    engine = getattr(lm, "engine", None)
+    if engine is not None and not isinstance(engine, str):  # an engine object declares what it takes
+        schema = bool(getattr(engine, "supports_response_schema", False))
+    else:  # DSPy picks LiteLLM's route at call time: LiteLLM's entry says
+        model = getattr(lm, "model", None)
+        schema = isinstance(model, str) and supports_json_schema(model)
+    return JSONAdapter() if schema else ChatAdapter()

@@ -231,7 +231,7 @@ def run(
         fresh = [key for key in plan if stage.names(key) not in done and stage.names(key) not in existing.failed_before]
         again = [key for key in plan if stage.names(key) not in done and stage.names(key) in existing.failed_before]
         header = stage.header(identity, len(plan), rows_reset=existing.rows_reset)
-        counts = (len(plan), len(done), existing, Tally(), secrets_of(generator))
+        counts = (len(plan), len(done), existing, Tally(batch=mode is not None), secrets_of(generator))
         _refuse_secrets(stage, counts[-1])
         options = (retry, max_failures, progress, resume)
         cap = _cost_cap(generator, stage, seed, max_cost, [*fresh, *again][:1], counts[3])
@@ -307,11 +307,14 @@ def _cost_cap(generator: Any, stage: Stage, seed: int, max_cost: float | None, f
     from embtaskgen.execute.budget import CostCap
     from embtaskgen.runs.dry_run import call_cost_bound
 
-    CostCap(max_cost, spent=tally.cost, call_bound=lambda: 0.0)  # a bad max_cost before any rendering
+    def spent() -> float | None:
+        return tally.cost(wait=True)
+
+    CostCap(max_cost, spent=spent, call_bound=lambda: 0.0)  # a bad max_cost before any rendering
     if not first:
         return None
     bound = call_cost_bound(generator, stage, seed, first[0], lambda: tally.largest_prompt)
-    return CostCap(max_cost, spent=tally.cost, call_bound=bound)
+    return CostCap(max_cost, spent=spent, call_bound=bound)
 
 
 def _refuse_secrets(stage: Stage, secrets: list[str]) -> None:

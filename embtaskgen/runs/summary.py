@@ -6,7 +6,7 @@ Example:
     >>> tally.usage(), tally.cost()
     ({'prompt_tokens': 10, 'completion_tokens': 5, 'total_tokens': 15}, None)
     >>> tally.add_usage({"openai/gpt-4o-mini": {"prompt_tokens": 1000, "completion_tokens": 100}})
-    >>> tally.cost()
+    >>> tally.cost(wait=True)
     0.00021
 """
 
@@ -19,7 +19,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
 
-from embtaskgen.lm.pricing import usage_cost
+from embtaskgen.lm.pricing import price_soon
 
 __all__ = ["RunSummary", "Status", "Tally", "build_summary"]
 
@@ -29,13 +29,21 @@ _TOKEN_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
 
 class Tally:
-    """Counters a run updates as generations finish (the cost part is thread-safe).
+    """Counters a run updates as generations finish (the usage and cost part is thread-safe).
 
-    The cost is each call's usage priced by :func:`embtaskgen.lm.pricing.usage_cost` (LiteLLM's
-    cost map), whichever engine answered; ``None`` while no call had a priced model.
+    The cost is the tokens each model used, priced by LiteLLM's cost map
+    (:func:`embtaskgen.lm.pricing.price_soon`, whichever engine answered): a model's price is
+    looked up once, in the background, the first time it reports tokens, so recording a call
+    never waits for it; ``None`` while no model used has a price, or while one is still
+    being looked up (unless ``wait``).
+
+    Args:
+        batch: The calls went through a provider's batch API (or its file format): priced at
+            the batch price (:class:`embtaskgen.lm.pricing.Price`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, batch: bool = False) -> None:
+        self.batch = batch
         self.ok = 0
         self.parse_failures = 0
         self.errors = 0
@@ -48,8 +56,7 @@ class Tally:
         self.dropped: Counter[str] = Counter()
         self.errors_by_type: Counter[str] = Counter()
         self._tokens: Counter[str] = Counter()
-        self._cost = 0.0
-        self._priced = 0
+        self._by_model: dict[str, list[int]] = {}  # model -> [prompt, completion] tokens
         self._largest_prompt = 0
         self._cost_lock = threading.Lock()
 
@@ -65,19 +72,22 @@ class Tally:
 
     def add_usage(self, usage: Mapping[str, Any]) -> None:
         """Add one call's ``prediction.get_lm_usage()`` (per model) to the token totals and the cost."""
-        prompt = 0
-        for per_model in usage.values():
-            for key in _TOKEN_KEYS:
-                value = (per_model or {}).get(key)
-                if isinstance(value, int) and not isinstance(value, bool):
-                    self._tokens[key] += value
-                    prompt += value if key == "prompt_tokens" else 0
-        cost = usage_cost(usage) if usage else None
+        counted = []
+        for model, per_model in usage.items():
+            values = {key: (per_model or {}).get(key) for key in _TOKEN_KEYS}
+            counts = {key: v for key, v in values.items() if isinstance(v, int) and not isinstance(v, bool)}
+            counted.append((str(model), counts.get("prompt_tokens", 0), counts.get("completion_tokens", 0), counts))
         with self._cost_lock:
-            self._largest_prompt = max(self._largest_prompt, prompt)
-            if cost is not None:
-                self._cost += cost
-                self._priced += 1
+            for model, prompt, completion, counts in counted:
+                self._tokens.update(counts)
+                self._largest_prompt = max(self._largest_prompt, prompt)
+                if not prompt and not completion:
+                    continue
+                if model not in self._by_model:
+                    self._by_model[model] = [0, 0]
+                    price_soon(model)
+                self._by_model[model][0] += prompt
+                self._by_model[model][1] += completion
 
     def add_cost(self, cost: object) -> None:
         """Ignored: what an engine reports depends on the engine; a call's cost is priced from its usage."""
@@ -90,12 +100,28 @@ class Tally:
 
     def usage(self) -> dict[str, int]:
         """Token totals: prompt, completion, total."""
-        return {key: int(self._tokens[key]) for key in _TOKEN_KEYS}
-
-    def cost(self) -> float | None:
-        """Summed cost in USD, or ``None`` when no call reported one."""
         with self._cost_lock:
-            return round(self._cost, 6) if self._priced else None
+            return {key: int(self._tokens[key]) for key in _TOKEN_KEYS}
+
+    def cost(self, *, wait: bool = False) -> float | None:
+        """Cost in USD of the tokens of the models with a price; ``None`` when none has one.
+
+        Args:
+            wait: Wait for prices still being looked up (the summary and ``max_cost`` do);
+                without it, a price not known yet makes the cost ``None`` (the bar shows none).
+        """
+        with self._cost_lock:
+            used = [(model, prompt, completion) for model, (prompt, completion) in self._by_model.items()]
+        total, priced = 0.0, False
+        for model, prompt, completion in used:
+            future = price_soon(model)
+            if not wait and not future.done():
+                return None
+            price = future.result()
+            if price is not None:
+                total += price.cost(prompt, completion, batch=self.batch)
+                priced = True
+        return round(total, 6) if priced else None
 
 
 class RunSummary(BaseModel):
@@ -215,7 +241,7 @@ def build_summary(session: Any, seconds: float, workers: int, outcome: Any) -> R
         total_rows=existing.rows + tally.lines,
         total_tasks=existing.tasks + tally.kept,
         usage=tally.usage(),
-        cost=tally.cost(),
+        cost=tally.cost(wait=True),
         max_cost=getattr(session, "max_cost", None),
         seconds=round(seconds, 3),
         calls_per_second=round(tally.calls / seconds, 3) if seconds > 0 else 0.0,

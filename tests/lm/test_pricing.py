@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from embtaskgen.lm.pricing import price_of, supports_json_schema, usage_cost
+from embtaskgen.lm.pricing import price_of, price_soon, supports_json_schema, usage_cost
 from embtaskgen.lm.tokens import count_prompt_tokens, tokenizer_note
 
 
@@ -17,18 +19,18 @@ def test_a_known_model_has_online_and_batch_prices_from_the_map():
 
 
 def test_without_a_batch_price_in_the_map_batch_is_half_of_online(monkeypatch):
-    import litellm
+    from embtaskgen.lm import pricing
 
-    real = litellm.get_model_info
+    real = pricing._model_facts
 
     def no_batch(model):
-        info = dict(real(model))
-        info.pop("input_cost_per_token_batches", None)
-        info.pop("output_cost_per_token_batches", None)
-        return info
+        facts = dict(real(model))
+        facts.pop("input_cost_per_token_batches", None)
+        facts.pop("output_cost_per_token_batches", None)
+        return facts
 
     price_of.cache_clear()
-    monkeypatch.setattr(litellm, "get_model_info", no_batch)
+    monkeypatch.setattr(pricing, "_model_facts", no_batch)
     try:
         price = price_of("openai/gpt-4o-mini")
         assert price is not None and price.batch_source == "half"
@@ -83,3 +85,37 @@ def test_an_embedded_model_needs_no_litellm_import():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_price_is_read_in_a_child_while_litellm_is_not_imported_here():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from embtaskgen.lm.pricing import price_of\n"
+        "price = price_of('openai/gpt-4o-mini')\n"
+        "print(round(price.cost(1000, 100), 6), price.batch_source, price_of('openai/stub'))\n"
+        "print('litellm' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["0.00021", "map", "None", "False"]
+
+
+def test_the_child_prints_an_empty_entry_for_an_unknown_id_and_refuses_no_id():
+    import subprocess
+    import sys
+
+    from embtaskgen.lm import price_child
+
+    unknown = subprocess.run([sys.executable, price_child.__file__, "openai/stub"], capture_output=True, text=True)
+    assert unknown.returncode == 0
+    assert json.loads(unknown.stdout) == {}
+    usage = subprocess.run([sys.executable, price_child.__file__], capture_output=True, text=True)
+    assert usage.returncode == 2 and "usage" in usage.stderr
+
+
+def test_price_soon_looks_a_model_up_once():
+    first, second = price_soon("openai/gpt-4o-mini"), price_soon("openai/gpt-4o-mini")
+    assert first is second
+    assert first.result(timeout=300) == price_of("openai/gpt-4o-mini")

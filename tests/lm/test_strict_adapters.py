@@ -263,3 +263,22 @@ def test_the_default_adapter_follows_the_map_and_a_chosen_one_wins():
         assert type(adapter_for(dspy.LM("openai/gpt-4o-mini"), "text-retrieval")).__name__ == "StrictChatAdapter"
     chosen = EmbeddingTaskGenerator("text-retrieval", lm="openai/gpt-4o-mini", adapter="chat")
     assert type(adapter_for(chosen.lm, "text-retrieval", chosen=chosen.adapter)).__name__ == "StrictChatAdapter"
+
+
+def test_an_engine_object_declares_its_schema_support_and_no_model_map_is_read():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dspy\n"
+        "from dspy.adapters import ChatAdapter, JSONAdapter\n"
+        "from embtaskgen.lm.strict_adapters import default_adapter\n"
+        "class Engine:\n"
+        "    def complete(self, request): raise AssertionError\n"
+        "declared = Engine(); declared.supports_response_schema = True\n"
+        "print(type(default_adapter(dspy.LM('openai/gpt-4o-mini', engine=Engine()))).__name__,\n"
+        "      type(default_adapter(dspy.LM('bench/custom', engine=declared))).__name__,\n"
+        "      'litellm' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["ChatAdapter", "JSONAdapter", "False"]
