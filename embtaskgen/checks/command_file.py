@@ -90,7 +90,12 @@ def check_file(
         summary = {"levels": list(checker.levels), **Checker.summary(verdicts)}
         judge: Any = checker.judge
         if judge is not None and hasattr(judge, "usage"):
-            summary["judge"] = {"model": judge.model_name, "usage": dict(judge.usage)}
+            cost = getattr(judge, "cost", None)
+            summary["judge"] = {
+                "model": judge.model_name,
+                "usage": dict(judge.usage),
+                "cost": None if cost is None else round(cost, 6),
+            }
         tmp_report.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp_out, out)
         os.replace(tmp_report, report)

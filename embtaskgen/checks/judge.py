@@ -4,7 +4,8 @@ One call of the :class:`~embtaskgen.signatures.row_judgement.RowJudgement` signa
 row; a ``drop`` verdict is the reason ``judge:<reason>`` (``judge:off-task``, ...), an
 answer that does not parse is ``judge_failed`` (counted, never a pass). Calls go through
 DSPy's cache, so a second run over the same rows asks the model nothing again; the
-tokens used are summed in :attr:`Judge.usage`.
+tokens used are summed in :attr:`Judge.usage`, and their price in :attr:`Judge.cost`
+(LiteLLM's map, :func:`~embtaskgen.lm.pricing.usage_cost`; ``None`` for a model it does not price).
 
 Example:
     >>> judge = Judge("openai/judge", api_base="http://127.0.0.1:9/v1")  # doctest: +SKIP
@@ -25,6 +26,7 @@ import dspy
 from embtaskgen.checks.family import Row, row_kind
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS
 from embtaskgen.lm.adapter_choice import choose_adapter
+from embtaskgen.lm.pricing import usage_cost
 from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.lm.spec import is_local_spec
 from embtaskgen.signatures.row_judgement import RowJudgement
@@ -70,6 +72,7 @@ class Judge:
         self.adapter = choose_adapter("json" if embedded else "chat", model)
         self.predict = dspy.Predict(RowJudgement)
         self.usage: Counter[str] = Counter()
+        self.cost: float | None = None  # USD, LiteLLM's price of the tokens; None: the model has none
         self.verdicts: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -81,7 +84,7 @@ class Judge:
     def __call__(self, row: Row) -> list[str]:
         """The judge's reasons to drop ``row`` (``[]``: keep)."""
         try:
-            with dspy.context(lm=self.lm, adapter=self.adapter):
+            with dspy.context(lm=self.lm, adapter=self.adapter, track_usage=True):
                 prediction = self.predict(**judge_inputs(row))
         except Exception as exc:  # noqa: BLE001 - a failed judgement is counted, not raised
             logger.info("judge call failed: %s", exc)
@@ -89,9 +92,12 @@ class Judge:
                 self.verdicts[JUDGE_FAILED] += 1
             return [JUDGE_FAILED]
         usage = _tokens(prediction)
+        cost = usage_cost(prediction.get_lm_usage() or {})
         verdict, reason = str(prediction.verdict), str(prediction.reason)
         with self._lock:
             self.usage.update(usage)
+            if cost is not None:
+                self.cost = (self.cost or 0.0) + cost
             self.verdicts[verdict] += 1
         if verdict == "keep":
             return []

@@ -53,3 +53,17 @@ def test_task_rows_are_shown_to_the_judge_as_tasks():
 def test_the_judge_level_needs_a_judge():
     with pytest.raises(Exception, match="judge model"):
         Checker(("form", "judge"))
+
+
+def test_the_judges_tokens_are_priced_when_its_model_has_a_price():
+    from embtaskgen.lm.pricing import price_of
+
+    with OpenAIStub(judge_reply) as stub:
+        priced = Judge("openai/gpt-4o-mini", api_base=stub.base_url)
+        unpriced = Judge("openai/judge-unpriced", api_base=stub.base_url)
+        for judge in (priced, unpriced):
+            judge({**ROW, "task": "Classify a tweet by its sentiment."})
+    prompt, completion = priced.usage["prompt_tokens"], priced.usage["completion_tokens"]
+    assert prompt > 0 and completion > 0
+    assert priced.cost == pytest.approx(price_of("openai/gpt-4o-mini").cost(prompt, completion))
+    assert unpriced.cost is None and unpriced.usage["prompt_tokens"] > 0

@@ -124,6 +124,7 @@ def test_the_judgejudge_replys_each_row_through_a_loopback_server(tmp_path):
     assert [r["checks"]["reasons"] for r in _read(out)] == [[], ["prompt_sentences"], ["judge:off-task"]]
     report = json.loads((tmp_path / "graded.jsonl.check-report.json").read_text())
     assert report["judge"]["model"] == "openai/cli-judge" and report["reasons"]["judge:off-task"] == 1
+    assert report["judge"]["usage"]["prompt_tokens"] > 0 and report["judge"]["cost"] is None  # no price
 
 
 @pytest.mark.slow
