@@ -31,7 +31,7 @@ from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.lm.spec import is_local_spec
 from embtaskgen.signatures.row_judgement import RowJudgement
 
-__all__ = ["JUDGE_FAILED", "Judge", "judge_inputs"]
+__all__ = ["JUDGE_FAILED", "Judge", "estimate_judge", "judge_inputs"]
 
 logger = logging.getLogger(__name__)
 
@@ -112,3 +112,53 @@ def _tokens(prediction: Any) -> Counter[str]:
             if isinstance(value, int):
                 counts[key] += value
     return counts
+
+
+class _JudgeCalls:
+    """The judge's calls on stand-in rows, as the dry run renders a stage (``caller``, ``journal_stage``)."""
+
+    journal_stage = "judge"
+
+    def __init__(self, judge: Judge, rows: dict[str, Row]) -> None:
+        self.judge, self.rows = judge, rows
+
+    def caller(self, seed: int, lm: dspy.BaseLM) -> Any:
+        """Ask ``lm`` (the dry run's recording copy) to grade the stand-in row of a key's kind."""
+
+        def call(kind: str, index: int) -> None:
+            with dspy.context(lm=lm, adapter=self.judge.adapter, track_usage=True):
+                try:
+                    self.judge.predict(**judge_inputs(self.rows[kind]))
+                except Exception:  # noqa: BLE001 - the recording engine answers nothing: no verdict to parse
+                    logger.debug("the dry run's judge call on %s recorded", kind)
+
+        return call
+
+
+def estimate_judge(judge: Judge, kinds: Sequence[str], calls: int) -> Any:
+    """The dry run's estimate of grading ``calls`` rows of ``kinds`` with ``judge``: a ``StageEstimate``.
+
+    Rows do not exist before the run: the judge's prompt is rendered on each kind's worked
+    example (the one the stage-2 prompt shows) and the mean scaled to ``calls`` (at most one
+    row per stage-2 call). No request is sent.
+
+    Example:
+        >>> judge = Judge("openai/gpt-4o-mini", api_base="http://127.0.0.1:9/v1")  # doctest: +SKIP
+        >>> estimate_judge(judge, ["sts"], 100).calls  # doctest: +SKIP
+        100
+    """
+    from types import SimpleNamespace
+
+    from embtaskgen.embedded.object_adapter import WORKED_EXAMPLES
+    from embtaskgen.runs.dry_run import estimate_stage
+
+    rows = {kind: {"kind": kind, **WORKED_EXAMPLES[kind][0], **WORKED_EXAMPLES[kind][1]} for kind in kinds}
+    note = "the judge's prompt rendered on each kind's worked example, scaled to one call per stage-2 call"
+    return estimate_stage(
+        SimpleNamespace(lm=judge.lm),
+        _JudgeCalls(judge, rows),  # type: ignore[arg-type]
+        seed=0,
+        keys=[(kind, 0) for kind in rows],
+        scale_to=calls,
+        note=note,
+    )

@@ -82,6 +82,7 @@ def examples_command(tasks: Path | None, program: str, output: Path, batch: Batc
 
         with command_errors("examples"):
             estimate = run(generator, None, tasks=tasks, dry_run=True, sample=args.sample, resume=args.resume)
+            estimate = _with_judge(estimate, args, generator.settings.kinds)
         report_estimate(estimate, output)
         return
     embedder = mining_embedder(args, generator.settings.kinds)
@@ -185,6 +186,7 @@ def pipeline_command(
             raise click.UsageError("a dry run estimates a whole new run: drop --resume and --executor ray")
         with command_errors("pipeline"):
             estimate = pipeline_dry_run(task_generator, generator, args.sample)
+            estimate = _with_judge(estimate, args, generator.settings.kinds)
         output_dir.mkdir(exist_ok=True)
         report_estimate(estimate, output_dir / "dry-run.json")
         return
@@ -247,6 +249,17 @@ def pipeline_command(
         )
     if worst != EXIT_OK:
         sys.exit(worst)
+
+
+def _with_judge(estimate: Any, args: RunArgs, kinds: list[str]) -> Any:
+    """A dry run's estimate with the judge's calls (``--judge``): one per stage-2 call, priced as the judge's model."""
+    if "judge" not in args.check_levels():
+        return estimate
+    from embtaskgen.checks.judge import Judge, estimate_judge
+    from embtaskgen.runs.cost_estimate import CostEstimate
+
+    judge = Judge(args.judge_model, api_base=args.judge_api_base)  # type: ignore[arg-type]
+    return CostEstimate.of([*estimate.stages, estimate_judge(judge, kinds, estimate.stages[-1].calls)])
 
 
 def _dry_run_asked(args: RunArgs) -> bool:

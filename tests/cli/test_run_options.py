@@ -95,6 +95,46 @@ def test_examples_and_pipeline_dry_runs(tmp_path):
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["dry-run.json"]
 
 
+def test_a_dry_run_with_a_judge_estimates_one_judge_call_per_example(tmp_path):
+    from openai_stub import OpenAIStub
+
+    from embtaskgen.lm.pricing import price_of
+
+    with OpenAIStub() as stub:
+        model = ["-m", "openai/stub", "--api-base", stub.base_url, "--seed", "1"]
+        judge = ["--judge", "openai/gpt-4o-mini", "--judge-api-base", stub.base_url]
+        examples = CliRunner().invoke(
+            main,
+            [
+                "examples",
+                "--kinds",
+                "sts,bitext",
+                "--count",
+                "3",
+                *model,
+                *judge,
+                "--dry-run",
+                "-o",
+                str(tmp_path / "e.json"),
+            ],
+        )
+        pipeline = CliRunner().invoke(
+            main,
+            ["pipeline", "-c", "text-retrieval", "-n", "2", *model, *judge, "--dry-run", "-o", str(tmp_path / "out")],
+        )
+        assert stub.requests == []
+    assert examples.exit_code == 0 and pipeline.exit_code == 0, examples.output + pipeline.output
+    assert "judge: 6 calls to openai/gpt-4o-mini" in examples.output
+    written, judged = json.loads((tmp_path / "e.json").read_text())["stages"]
+    assert written["calls"] == judged["calls"] == 6 and judged["stage"] == "judge"
+    assert judged["prompt_tokens"] > 6 * 50  # the grading prompt with a worked example in it
+    price = price_of("openai/gpt-4o-mini")
+    assert judged["cost"]["online"]["prompt"] == pytest.approx(price.cost(judged["prompt_tokens"], 0), abs=1e-6)
+    stages = json.loads((tmp_path / "out" / "dry-run.json").read_text())["stages"]
+    assert [stage["stage"] for stage in stages] == ["brainstorm", "examples", "judge"]
+    assert stages[2]["calls"] == stages[1]["calls"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
