@@ -258,7 +258,7 @@ def _with_judge(estimate: Any, args: RunArgs, kinds: list[str]) -> Any:
     from embtaskgen.checks.judge import Judge, estimate_judge
     from embtaskgen.runs.cost_estimate import CostEstimate
 
-    judge = Judge(args.judge_model, api_base=args.judge_api_base)  # type: ignore[arg-type]
+    judge = Judge(args.judge_model, api_base=args.judge_api_base)
     return CostEstimate.of([*estimate.stages, estimate_judge(judge, kinds, estimate.stages[-1].calls)])
 
 
