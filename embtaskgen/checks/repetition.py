@@ -54,7 +54,7 @@ class RepetitionChecks:
     reasons: tuple[str, ...] = ("repetitive",)
 
     #: Fitted on the labelled set's fit split (docs/quality/checks.md).
-    FITTED = {"repetitive": 0.88}
+    FITTED = {"repetitive": 0.89}
 
     def texts(self, row: Row) -> list[str]:
         """No texts to embed."""

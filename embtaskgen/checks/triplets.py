@@ -33,7 +33,7 @@ class TripletChecks:
     reasons: tuple[str, ...] = ("similar_not_closer",)
 
     #: Fitted on the labelled set's fit split (docs/quality/checks.md).
-    FITTED = {"similar_not_closer": 0.15}
+    FITTED = {"similar_not_closer": 0.2}
 
     def texts(self, row: Row) -> list[str]:
         """S1, S2, S3."""

@@ -25,8 +25,8 @@ from embtaskgen.signatures.categories import PREDICTOR_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 # The figures measured when the checks shipped (docs/quality/checks.md), rounded down.
-EX_PRECISION, EX_RECALL = 0.36, 0.92  # held-out labelled examples, form + embed (base rate 0.189)
-PLANTED_FLAGGED, COHERENT_PASSED = 0.78, 0.91  # held-out half of the planted set
+EX_PRECISION, EX_RECALL = 0.36, 0.88  # held-out labelled examples, form + embed (base rate 0.169)
+PLANTED_FLAGGED, COHERENT_PASSED = 0.82, 0.82  # held-out half of the planted set
 TASK_PRECISION, TASK_RECALL = 0.61, 0.85  # held-out labelled tasks (base rate 0.234)
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = read_labelled_rows(FIXTURES / "labelled_examples.jsonl")
@@ -34,7 +34,7 @@ PLANTED = read_labelled_rows(FIXTURES / "planted_examples.jsonl")
 
 
 def test_the_labelled_examples_are_real_rows_of_every_kind_with_a_reason_per_drop():
-    assert len(EXAMPLES) >= 100
+    assert len(EXAMPLES) >= 300
     assert {r["kind"] for r in EXAMPLES} == set(EXAMPLE_KINDS)
     assert all(r["reader_reason"] in DROP_REASONS for r in EXAMPLES if r["reader"] == "drop")
     assert {r["model_name"] for r in EXAMPLES} == {"local/gemma-3-270m-q4_k_m-a5fd3b62"}
@@ -86,6 +86,7 @@ def test_on_held_out_examples_the_checks_keep_what_the_reader_keeps(embedder):
     form = evaluate_checks(heldout, Checker("form", embedder=embedder))["kept"]
     both = evaluate_checks(heldout, Checker("form,embed", embedder=embedder))["kept"]
     assert both["precision"] >= EX_PRECISION and both["recall"] >= EX_RECALL
+    assert both["precision"] >= 2 * both["base_rate"]
     assert both["precision"] > form["precision"] > form["base_rate"] - 1e-9
 
 
