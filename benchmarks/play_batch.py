@@ -5,10 +5,10 @@ Like ``vllm run-batch -i IN -o OUT``, but against a server that is already up (l
 ``{"custom_id", "method", "url", "body"}`` is POSTed to ``--api-base`` plus its ``url``
 (without the ``/v1`` prefix the base already holds), and one output line per request is
 written, in input order, in the OpenAI batch output format,
-``{"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error"}``. A non-2xx answer keeps its status code and body (its JSON, or
-its text); a request that got no answer (connection refused, timeout) has ``response``
-null and an ``error`` object. Prints one JSON line at the end: requests, ok (2xx),
-failed, seconds.
+``{"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error"}``.
+A non-2xx answer keeps its status code and body (its JSON, or its text); a request that
+got no answer (connection refused, timeout) has ``response`` null and an ``error``
+object. Prints one JSON line at the end: requests, ok (2xx), failed, seconds.
 
 Usage (the file route of docs/runs/batch.md, with ``embtaskgen ... --batch-requests``):
     python benchmarks/play_batch.py -i requests.jsonl -o results.jsonl --api-base http://127.0.0.1:8000/v1
