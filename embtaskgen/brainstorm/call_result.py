@@ -23,6 +23,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 from dspy.utils.usage_tracker import UsageTracker
 
+from embtaskgen.lm.strict_adapters import one_request
 from embtaskgen.lm.untrusted import sanitize_text
 
 __all__ = ["RAW_OUTPUT_CHARS", "CallResult", "predict", "sanitize_items", "sanitize_raw"]
@@ -103,8 +104,8 @@ def predict(
     """
     tracker = UsageTracker()  # per call, so that a parse failure still reports its tokens
     overrides: dict[str, Any] = {"lm": lm, "track_usage": True, "usage_tracker": tracker}
-    if adapter is not None:
-        overrides["adapter"] = adapter
+    if adapter is not None:  # a batch replay has one answer per call: no second request
+        overrides["adapter"] = one_request(adapter)
     with dspy.context(**overrides):
         try:
             return predictor(**inputs)

@@ -29,15 +29,20 @@ from dspy.signatures.signature import Signature
 from dspy.utils.exceptions import AdapterParseError
 
 __all__ = [
+    "ONE_REQUEST",
     "StrictChatAdapter",
     "StrictJSONAdapter",
     "default_adapter",
     "is_string_list",
     "loads_json",
     "loads_string_list",
+    "one_request",
     "parse_error",
     "strict_adapter",
 ]
+
+#: The ``dspy.settings`` key of a run whose calls get one answer each (a batch replay).
+ONE_REQUEST = "embtaskgen_one_request"
 
 _FENCE = re.compile(r"\A```(?:json)?[ \t]*\r?\n(.*?)\r?\n?[ \t]*```\Z", re.DOTALL | re.IGNORECASE)
 _CLOSER = re.compile(r"\s*[\]}]")
@@ -264,3 +269,23 @@ def default_adapter(lm: Any = None) -> dspy.Adapter:
         model = getattr(lm, "model", None)
         schema = isinstance(model, str) and supports_json_schema(model)
     return JSONAdapter() if schema else ChatAdapter()
+
+
+def one_request(adapter: dspy.Adapter) -> dspy.Adapter:
+    """``adapter``, or (in a run of one answer per call, ``dspy.settings[ONE_REQUEST]``) a copy of
+    a Chat adapter that does not ask again with the JSON adapter after an answer that did not parse.
+
+    Example:
+        >>> with dspy.context(**{ONE_REQUEST: True}):
+        ...     one_request(StrictChatAdapter()).use_json_adapter_fallback
+        False
+        >>> one_request(StrictChatAdapter()).use_json_adapter_fallback
+        True
+    """
+    if not dspy.settings.get(ONE_REQUEST) or not isinstance(adapter, ChatAdapter):
+        return adapter
+    if not adapter.use_json_adapter_fallback:
+        return adapter
+    single = copy.copy(adapter)
+    single.use_json_adapter_fallback = False
+    return single

@@ -26,7 +26,7 @@ import dspy
 from dspy.adapters import ChatAdapter, JSONAdapter
 
 from embtaskgen.lm.prompt_memo import memoise_pieces
-from embtaskgen.lm.strict_adapters import default_adapter
+from embtaskgen.lm.strict_adapters import ONE_REQUEST, default_adapter
 
 __all__ = ["bind_for_run", "run_settings"]
 
@@ -84,10 +84,12 @@ def run_settings(lm: Any = None, *, one_request: bool = False) -> dict[str, Any]
     (:func:`~embtaskgen.lm.strict_adapters.default_adapter`: JSON where LiteLLM says the model
     takes a schema). A generator that picks its own adapter (the embedded model's) still
     overrides it per call. ``one_request`` (a batch replay: one answer per call): the Chat
-    adapter does not ask again with the JSON adapter after an answer that did not parse (a
-    parse failure then).
+    adapter (the run's, or one the generator picks, in ``predict``) does not ask again with
+    the JSON adapter after an answer that did not parse (a parse failure then).
     """
     settings: dict[str, Any] = {"max_trace_size": 0}
+    if one_request:  # an adapter a generator picks per call is told too (call_result.predict)
+        settings[ONE_REQUEST] = True
     base = dspy.settings.adapter or default_adapter(lm)
     if type(base) in _PURE_SYSTEM_MESSAGE:
         adapter = copy.copy(base)

@@ -129,3 +129,26 @@ def test_examples_batch_writes_the_online_rows(tmp_path, stub):
     assert done.exit_code == 0, done.output
     assert (tmp_path / "batch.jsonl").read_bytes() == (tmp_path / "online.jsonl").read_bytes()
     assert stub.created == 1
+
+
+def test_an_unparsable_answer_by_the_file_route_with_the_chat_adapter_chosen_is_a_parse_failure(tmp_path):
+    """``--adapter chat`` (the user's adapter, not the run's default) must not ask again with the
+    JSON adapter on the replay either: its second request is not in the file, so the call
+    was an error (a ``BatchError``, batched again by a resume) instead of a parse failure."""
+    requests, results, out = tmp_path / "requests.jsonl", tmp_path / "results.jsonl", tmp_path / "tasks.jsonl"
+    with BatchStub(mode=lambda body: (200, "no fields at all")) as server:
+        args = ["-m", "openai/stub", "--api-base", server.base_url, "--no-progress", "--adapter", "chat"]
+        base = ["generate", "-c", "text-retrieval", "-n", "2", "--seed", "2", *args, "-o", str(out)]
+        assert cli(*base, "--batch-requests", str(requests)).exit_code == 0
+        answered = []
+        for line in requests.read_text().splitlines():
+            request = json.loads(line)
+            status, body = server.reply(request["body"])
+            answered.append({"custom_id": request["custom_id"], "response": {"status_code": status, "body": body}})
+        results.write_text("".join(json.dumps(line) + "\n" for line in answered))
+        done = cli(*base, "--batch-results", str(results), "--resume")
+    assert done.exit_code == 3, done.output
+    summary = json.loads((tmp_path / "tasks.jsonl.summary.json").read_text())
+    assert (summary["parse_failures"], summary["errors"]) == (2, 0), summary["errors_by_type"]
+    failures = [json.loads(line) for line in (tmp_path / "tasks.jsonl.failures.jsonl").read_text().splitlines()]
+    assert [f["raw_output"] for f in failures] == ["no fields at all"] * 2
