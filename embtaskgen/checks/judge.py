@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import dspy
+from dspy.utils.usage_tracker import UsageTracker
 
 from embtaskgen.checks.family import Row, row_kind
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS
@@ -31,7 +32,10 @@ from embtaskgen.lm.resolve import resolve_lm
 from embtaskgen.lm.spec import is_local_spec
 from embtaskgen.signatures.row_judgement import RowJudgement
 
-__all__ = ["JUDGE_FAILED", "Judge", "estimate_judge", "judge_inputs"]
+__all__ = ["JUDGE_FAILED", "MAX_TOKENS", "Judge", "estimate_judge", "judge_inputs"]
+
+#: The completion budget of one grading call.
+MAX_TOKENS = 256
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +66,20 @@ class Judge:
         model: The judge model.
         api_base: Its OpenAI-compatible server (served models only).
         timeout: Seconds an attempt at ``api_base`` may take.
+        max_tokens: The most a grading answer may take (a model id; a ``dspy.BaseLM`` keeps its own):
+            a verdict and a reason are a few dozen tokens, and a model that rambles stops here
+            (a ``judge_failed``) instead of at its context's end.
     """
 
     def __init__(
-        self, model: str | dspy.BaseLM, *, api_base: str | Sequence[str] | None = None, timeout: float = 120.0
+        self,
+        model: str | dspy.BaseLM,
+        *,
+        api_base: str | Sequence[str] | None = None,
+        timeout: float = 120.0,
+        max_tokens: int = MAX_TOKENS,
     ) -> None:
-        self.lm = resolve_lm(model, api_base=api_base, timeout=timeout)
+        self.lm = resolve_lm(model, api_base=api_base, timeout=timeout, max_tokens=max_tokens)
         embedded = isinstance(model, str) and is_local_spec(model)
         self.adapter = choose_adapter("json" if embedded else "chat", model)
         self.predict = dspy.Predict(RowJudgement)
@@ -83,32 +95,36 @@ class Judge:
 
     def __call__(self, row: Row) -> list[str]:
         """The judge's reasons to drop ``row`` (``[]``: keep)."""
+        tracker = UsageTracker()  # per call: an answer that does not parse still used tokens
         try:
-            with dspy.context(lm=self.lm, adapter=self.adapter, track_usage=True):
+            with dspy.context(lm=self.lm, adapter=self.adapter, track_usage=True, usage_tracker=tracker):
                 prediction = self.predict(**judge_inputs(row))
         except Exception as exc:  # noqa: BLE001 - a failed judgement is counted, not raised
             logger.info("judge call failed: %s", exc)
-            with self._lock:
-                self.verdicts[JUDGE_FAILED] += 1
-            return [JUDGE_FAILED]
-        usage = _tokens(prediction)
-        cost = usage_cost(prediction.get_lm_usage() or {})
-        verdict, reason = str(prediction.verdict), str(prediction.reason)
+            prediction = None
+        usage = dict(tracker.get_total_tokens())
+        cost = usage_cost(usage)
         with self._lock:
-            self.usage.update(usage)
+            self.usage.update(_tokens(usage))
             if cost is not None:
                 self.cost = (self.cost or 0.0) + cost
+            if prediction is None:
+                self.verdicts[JUDGE_FAILED] += 1
+        if prediction is None:
+            return [JUDGE_FAILED]
+        verdict, reason = str(prediction.verdict), str(prediction.reason)
+        with self._lock:
             self.verdicts[verdict] += 1
         if verdict == "keep":
             return []
         return [f"judge:{reason if reason != 'fit' else 'unspecified'}"]
 
 
-def _tokens(prediction: Any) -> Counter[str]:
+def _tokens(usage: dict[str, Any]) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for usage in (prediction.get_lm_usage() or {}).values():
+    for per_model in usage.values():
         for key in ("prompt_tokens", "completion_tokens"):
-            value = usage.get(key) if isinstance(usage, dict) else None
+            value = per_model.get(key) if isinstance(per_model, dict) else None
             if isinstance(value, int):
                 counts[key] += value
     return counts

@@ -33,6 +33,7 @@ def test_an_answer_that_does_not_parse_is_judge_failed_never_a_pass():
     with OpenAIStub("raw", answer="I think it is fine.") as stub:
         judge = Judge("openai/judge-unparsable", api_base=stub.base_url)
         assert judge(ROW) == [JUDGE_FAILED]
+    assert judge.usage["prompt_tokens"] > 0  # the failed call's tokens are counted too
     assert judge.verdicts == {JUDGE_FAILED: 1}
 
 
