@@ -142,7 +142,7 @@ class _JudgeCalls:
         """Ask ``lm`` (the dry run's recording copy) to grade the stand-in row of a key's kind."""
 
         def call(kind: str, index: int) -> None:
-            with dspy.context(lm=lm, adapter=self.judge.adapter, track_usage=True):
+            with dspy.context(lm=lm, adapter=self.judge.adapter):
                 try:
                     self.judge.predict(**judge_inputs(self.rows[kind]))
                 except Exception:  # noqa: BLE001 - the recording engine answers nothing: no verdict to parse

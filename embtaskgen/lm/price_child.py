@@ -19,7 +19,7 @@ import json
 import sys
 from typing import Any
 
-__all__ = ["main"]
+__all__ = ["SCHEMA", "main", "model_facts"]
 
 _FIELDS = (
     "input_cost_per_token",
@@ -27,7 +27,28 @@ _FIELDS = (
     "input_cost_per_token_batches",
     "output_cost_per_token_batches",
 )
-_SCHEMA = "supports_response_schema"
+#: The key of the schema support among the facts.
+SCHEMA = "supports_response_schema"
+
+
+def model_facts(litellm: Any, model: str) -> dict[str, Any]:
+    """What ``litellm`` (the imported module) says of ``model``: its price fields and schema support.
+
+    The one reading of the map, in this child and in a process that has LiteLLM loaded
+    (:mod:`embtaskgen.lm.pricing`); ``{}`` for an id it does not know.
+    """
+    info: dict[str, Any]
+    try:
+        info = dict(litellm.get_model_info(model))
+    except Exception:  # noqa: BLE001 - LiteLLM raises plain Exceptions for an unmapped model
+        info = {}
+    facts: dict[str, Any] = {key: info[key] for key in _FIELDS if info.get(key) is not None}
+    try:
+        if litellm.supports_response_schema(model=model):
+            facts[SCHEMA] = True
+    except Exception:  # noqa: BLE001 - an unmapped model
+        pass
+    return facts
 
 
 def main(argv: list[str]) -> int:
@@ -38,18 +59,7 @@ def main(argv: list[str]) -> int:
     import litellm
 
     litellm.suppress_debug_info = True
-    info: dict[str, Any]
-    try:
-        info = dict(litellm.get_model_info(argv[0]))
-    except Exception:  # noqa: BLE001 - LiteLLM raises plain Exceptions for an unmapped model
-        info = {}
-    facts: dict[str, Any] = {key: info[key] for key in _FIELDS if info.get(key) is not None}
-    try:
-        if litellm.supports_response_schema(model=argv[0]):
-            facts[_SCHEMA] = True
-    except Exception:  # noqa: BLE001 - an unmapped model
-        pass
-    sys.stdout.write(json.dumps(facts) + "\n")
+    sys.stdout.write(json.dumps(model_facts(litellm, argv[0])) + "\n")
     return 0
 
 

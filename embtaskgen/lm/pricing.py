@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from embtaskgen.lm.price_child import SCHEMA, model_facts
+
 __all__ = ["Price", "load_litellm", "price_of", "price_soon", "supports_json_schema", "usage_cost"]
 
 logger = logging.getLogger(__name__)
@@ -90,7 +92,6 @@ def _number(value: object) -> float | None:
 
 
 _CHILD = Path(__file__).with_name("price_child.py")
-_SCHEMA = "supports_response_schema"
 _CHILD_TIMEOUT = 120.0
 
 
@@ -98,17 +99,7 @@ _CHILD_TIMEOUT = 120.0
 def _model_facts(model: str) -> Mapping[str, Any]:
     """LiteLLM's price fields and schema support for ``model``: here if LiteLLM is loaded, else from a child."""
     if "litellm" in sys.modules:
-        litellm = load_litellm()
-        facts: dict[str, Any]
-        try:
-            facts = dict(litellm.get_model_info(model))
-        except Exception:  # noqa: BLE001 - LiteLLM raises plain Exceptions for an unmapped model
-            facts = {}
-        try:
-            facts[_SCHEMA] = bool(litellm.supports_response_schema(model=model))
-        except Exception:  # noqa: BLE001 - an unmapped model
-            facts[_SCHEMA] = False
-        return facts
+        return model_facts(load_litellm(), model)
     env = {**os.environ, _COST_MAP_VARIABLE: os.environ.get(_COST_MAP_VARIABLE, "true")}
     try:
         done = subprocess.run(  # noqa: S603 - our own script, the model id as one argument
@@ -205,4 +196,4 @@ def supports_json_schema(model: str) -> bool:
     """
     if not isinstance(model, str) or not model.strip() or model.startswith(_EMBEDDED):
         return False
-    return bool(_model_facts(model).get(_SCHEMA))
+    return bool(_model_facts(model).get(SCHEMA))
