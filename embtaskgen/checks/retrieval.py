@@ -38,8 +38,8 @@ class RetrievalChecks:
 
     #: Fitted on the labelled set's fit split (docs/quality/checks.md).
     FITTED = {
-        "positive_off_query": 0.69,
-        "positive_not_closest": 0.03,
+        "positive_off_query": 0.55,
+        "positive_not_closest": -0.02,
         "negative_off_query": 0.23,
         "query_off_task": -0.04,
     }
