@@ -31,9 +31,10 @@ from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SY
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.task_input import TaskSource, task_refs
 from embtaskgen.execute.collect import collect
+from embtaskgen.generator_base import GeneratorBase
 from embtaskgen.lm.adapters import example_adapter_for
 from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
-from embtaskgen.lm.resolve import accepts_seed, lm_concurrency
+from embtaskgen.lm.resolve import accepts_seed
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.seeds import decide_seed, derive_id
 from embtaskgen.settings import call_config
@@ -44,7 +45,7 @@ __all__ = ["EmbeddingExampleGenerator"]
 logger = logging.getLogger(__name__)
 
 
-class EmbeddingExampleGenerator(dspy.Module):
+class EmbeddingExampleGenerator(GeneratorBase):
     """Write training examples for embedding tasks, and symmetric STS / bitext examples.
 
     Args:
@@ -78,6 +79,8 @@ class EmbeddingExampleGenerator(dspy.Module):
         (('text-retrieval',), 'RetrievalExample')
     """
 
+    _settings_type = ExampleSettings
+
     def __init__(
         self,
         kinds: str | Sequence[str] = "all",
@@ -98,7 +101,6 @@ class EmbeddingExampleGenerator(dspy.Module):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         settings: ExampleSettings | None = None,
     ) -> None:
-        super().__init__()
         if settings is None:
             settings = ExampleSettings(
                 kinds=kinds,  # type: ignore[arg-type]  # its BeforeValidator takes a name or names
@@ -117,24 +119,9 @@ class EmbeddingExampleGenerator(dspy.Module):
                 timeout=timeout,
                 max_response_bytes=max_response_bytes,
             )
-        elif not isinstance(settings, ExampleSettings):
-            raise ConfigError(f"settings must be an ExampleSettings, got {type(settings).__name__}")
-        self._settings = settings
-        self._lm_holder = settings.lazy_lm()
+        super().__init__(settings)
         for kind, attribute in EXAMPLE_PREDICTOR_NAMES.items():
             setattr(self, attribute, dspy.Predict(EXAMPLE_SIGNATURES[kind]))
-
-    settings = property(lambda self: self._settings, doc="The validated settings (frozen).")
-
-    @property
-    def lm(self) -> dspy.BaseLM:
-        """The resolved LM (the embedded model loads on first use)."""
-        return self._lm_holder.get()
-
-    @property
-    def model_name(self) -> str:
-        """Name recorded in every row's ``model_name``."""
-        return str(getattr(self.lm, "model", type(self.lm).__name__))
 
     def predictor_for(self, kind: str) -> dspy.Predict:
         """The predictor that writes examples of ``kind``."""
@@ -218,10 +205,6 @@ class EmbeddingExampleGenerator(dspy.Module):
         from embtaskgen.examples.stage import ExampleStage
 
         return ExampleStage(self, self.plan(tasks), format)
-
-    def workers(self, calls: int) -> int:
-        """Calls to keep in flight for ``calls`` planned calls (the settings' concurrency, capped by the LM)."""
-        return max(1, min(lm_concurrency(self.lm, self.settings.concurrency), calls))
 
     def plan(
         self,
