@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dspy
 
@@ -26,7 +26,7 @@ from embtaskgen.brainstorm.call_result import predict
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.assembly import assemble_examples
 from embtaskgen.examples.attribute_draw import draw_attributes
-from embtaskgen.examples.call import ExampleResult, PlannedExample
+from embtaskgen.examples.call import ExampleResult, PlannedExample, PlanOverrides
 from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.task_input import TaskSource, task_refs
@@ -39,6 +39,9 @@ from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.seeds import decide_seed, derive_id
 from embtaskgen.settings import call_config
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11
 
 __all__ = ["EmbeddingExampleGenerator"]
 
@@ -206,30 +209,26 @@ class EmbeddingExampleGenerator(GeneratorBase):
 
         return ExampleStage(self, self.plan(tasks), format)
 
-    def plan(
-        self,
-        tasks: TaskSource | None = None,
-        *,
-        kinds: str | Sequence[str] | None = None,
-        count: int | None = None,
-        examples_per_task: int | None = None,
-    ) -> list[PlannedExample]:
+    def plan(self, tasks: TaskSource | None = None, **overrides: Unpack[PlanOverrides]) -> list[PlannedExample]:
         """The examples ``forward`` writes, in order: each task's, then each symmetric kind's.
 
         Args:
             tasks: Task rows, a JSONL path, a ``datasets.Dataset`` or ``(category, task)``
                 pairs (see :func:`embtaskgen.examples.task_input.task_refs`); ``None``: none.
-            kinds: Override the settings' kinds (``count``, ``examples_per_task`` likewise).
+            overrides: ``kinds``, ``count`` or ``examples_per_task`` instead of the settings'.
 
         Raises:
             ConfigError: Bad input (see ``task_refs``), or nothing to write.
+            TypeError: Another keyword argument.
 
         Example:
             >>> gen = EmbeddingExampleGenerator(["text-retrieval", "bitext"], count=1)
             >>> [(p.kind, p.task_id) for p in gen.plan([("text-retrieval", "Find recipes.")])]
             [('text-retrieval', 'text-retrieval/c02de3639cc0'), ('bitext', 'bitext')]
         """
-        settings = self.settings.replace(kinds=kinds, count=count, examples_per_task=examples_per_task)
+        if unknown := sorted(overrides.keys() - PlanOverrides.__optional_keys__):
+            raise TypeError(f"unknown overrides {', '.join(unknown)} (valid: kinds, count, examples_per_task)")
+        settings = self.settings.replace(**overrides)
         planned: list[PlannedExample] = []
         if tasks is not None:
             for ref in task_refs(tasks):
@@ -253,24 +252,22 @@ class EmbeddingExampleGenerator(GeneratorBase):
         self,
         tasks: TaskSource | None = None,
         *,
-        kinds: str | Sequence[str] | None = None,
-        count: int | None = None,
-        examples_per_task: int | None = None,
         seed: int | None = None,
         progress: Callable[[ExampleResult], None] | None = None,
+        **overrides: Unpack[PlanOverrides],
     ) -> dspy.Prediction:
         """Write the planned examples (see :meth:`plan`) and return the valid rows.
 
-        The keyword arguments override the settings for this call; ``progress`` is called
-        with each finished :class:`ExampleResult`. The same seed gives the same rows whatever
-        the concurrency; a call's error is raised once every call has finished.
+        ``seed`` and the ``overrides`` of :meth:`plan` override the settings for this call;
+        ``progress`` is called with each finished :class:`ExampleResult`. The same seed gives the
+        same rows whatever the concurrency; a call's error is raised once every call has finished.
 
         Returns:
             A ``dspy.Prediction`` with ``rows`` (valid examples, in plan order), ``seed``,
             ``stats`` (calls, kept, parse failures, errors, invalid per reason, usage)
             and ``failures`` (one dict per call without a row, with the raw text).
         """
-        planned = self.plan(tasks, kinds=kinds, count=count, examples_per_task=examples_per_task)
+        planned = self.plan(tasks, **overrides)
         run_seed = decide_seed(self.settings.seed if seed is None else seed)
         jobs = [(item.kind, position) for position, item in enumerate(planned)]
         results = collect(jobs, self.caller(planned, run_seed), workers=self.workers(len(jobs)), progress=progress)
