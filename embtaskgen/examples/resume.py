@@ -8,10 +8,9 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, ClassVar
 
+from embtaskgen.programs.files import prompts_digest
 from embtaskgen.runs.files import RunFiles
 from embtaskgen.runs.journal import JournalIdentity, served_at
 from embtaskgen.runs.resume import check_fresh
@@ -49,19 +48,10 @@ class ExampleRunIdentity(JournalIdentity):
             format=format_,
             model_name=generator.model_name,
             api_base=served_at(generator),
-            program=_prompt_fingerprint(generator),
+            program=prompts_digest(generator.named_predictors()),
             languages=languages,
             **{name: getattr(settings, name) for name in same},
         )
-
-
-def _prompt_fingerprint(generator: Any) -> str:
-    state = {}
-    for name, predictor in generator.named_predictors():
-        dumped = predictor.dump_state()
-        state[name] = {key: dumped.get(key) for key in ("signature", "demos")}
-    text = json.dumps(state, sort_keys=True, ensure_ascii=True, default=str)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
 
 
 def check_fresh_examples(files: RunFiles) -> None:
