@@ -1,9 +1,6 @@
-"""GeneratorBase: what both stages' generators are, a DSPy module over its settings and their model.
-
-:class:`~embtaskgen.EmbeddingTaskGenerator` and :class:`~embtaskgen.EmbeddingExampleGenerator`
-derive from it. The settings (a :class:`~embtaskgen.settings.ModelSettings`) are validated once
-and frozen; the model they choose is resolved on first use (a deep copy, as DSPy's optimizers
-make, shares it).
+"""GeneratorBase, what both stages' generators are: a DSPy module over its validated, frozen settings
+(a :class:`~embtaskgen.settings.ModelSettings`) and the model they choose, resolved on first use (a
+deep copy, as DSPy's optimizers make, shares it).
 """
 
 from __future__ import annotations
