@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
 
+from embtaskgen.embedded.choice import is_embedded
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, resolve_kinds
 from embtaskgen.frozen_settings import Count, Must
-from embtaskgen.lm.spec import is_embedded
 from embtaskgen.settings import ModelSettings
 from embtaskgen.signatures.attributes import NUM_WORDS
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import dspy
 
+from embtaskgen.embedded.choice import is_embedded
 from embtaskgen.errors import ConfigError
-from embtaskgen.lm.spec import is_embedded
 
 __all__ = ["ADAPTER_CHOICES", "adapter_label", "choose_adapter"]
 

@@ -1,4 +1,4 @@
-"""Model specs: which name an embedded model (``None``, ``"local"``, ``"local:..."``) or run one, and its own settings.
+"""Model specs: which name an embedded model (``None``, ``"local"``, ``"local:..."``), and its own settings.
 
 Example:
     >>> is_local_spec("local:smollm2"), is_local_spec("openai/gpt-4o-mini")
@@ -11,7 +11,7 @@ import math
 
 from embtaskgen.errors import ConfigError
 
-__all__ = ["LOCAL_PREFIX", "check_no_repeat", "is_embedded", "is_local_spec"]
+__all__ = ["LOCAL_PREFIX", "check_no_repeat", "is_local_spec"]
 
 LOCAL_PREFIX = "local"
 
@@ -19,17 +19,6 @@ LOCAL_PREFIX = "local"
 def is_local_spec(spec: object) -> bool:
     """Whether ``spec`` names the embedded runtime (``None``, ``"local"``, ``"local:..."``)."""
     return spec is None or (isinstance(spec, str) and (spec == LOCAL_PREFIX or spec.startswith("local:")))
-
-
-def is_embedded(lm: object, api_base: object = None) -> bool:
-    """Whether the model choice ``lm`` runs the embedded model: a ``local`` spec (no ``api_base``) or a llama.cpp LM."""
-    if isinstance(lm, str) or lm is None:
-        return api_base is None and is_local_spec(lm)
-    try:
-        from embtaskgen.embedded.catalog import is_local_lm
-    except ImportError:  # pragma: no cover - the local extra is missing
-        return False
-    return is_local_lm(lm)
 
 
 def check_no_repeat(no_repeat: object, lm: object = LOCAL_PREFIX) -> float | None:
