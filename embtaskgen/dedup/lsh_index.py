@@ -248,7 +248,7 @@ class LSHIndex:
         numbers = np.arange(self.kept, self.kept + count, dtype=np.uint64)
         if self._last is None or self._last[0] is not sig:
             self.candidates(sig)  # counts the stored keys
-        rows, keys, marks, have = (part[mine] for part in self._last or ())
+        block, keys, marks, have = self._last or ()
         self._last = None
         done = 0
         while done < count:  # fill the last chunk, then open another
@@ -256,11 +256,11 @@ class LSHIndex:
             if at == 0:
                 self._sigs.append(np.empty((_CHUNK, self.num_perm), dtype=np.uint32))
                 self._marks.append(np.empty((_CHUNK, marks.shape[1]), dtype=np.uint64))
-            part = slice(done, done + _CHUNK - at)
-            size = rows[part].shape[0]
-            self._sigs[-1][at : at + size] = rows[part]
-            self._marks[-1][at : at + size] = marks[part]
-            done += size
+            part = mine[done : done + _CHUNK - at]
+            np.take(block, part, axis=0, out=self._sigs[-1][at : at + part.size])
+            np.take(marks, part, axis=0, out=self._marks[-1][at : at + part.size])
+            done += part.size
+        keys, have = keys[mine], have[mine]
         if count:  # a run of the block's texts; per key's top bits, the earliest ``bucket`` stored texts only
             tops = (keys >> _U64(32)) << _U64(32)
             run = []
