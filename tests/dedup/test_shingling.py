@@ -16,3 +16,13 @@ def test_texts_without_shingles_fall_back_to_their_text():
     assert shingle_set("It is the one.", "word") == ["it is the one"]
     assert shingle_set("", "word") == [""]
     assert shingle_set("Hi!", "char", 4) == ["hi"]
+
+
+def test_a_full_stem_table_is_emptied_and_filled_again(monkeypatch):
+    import embtaskgen.dedup.shingling as shingling
+
+    monkeypatch.setattr(shingling, "_STEMS_MOST", 2)
+    monkeypatch.setattr(shingling, "_STEMS", {})
+    for _ in range(2):
+        stems = shingle_set("Retrieve the matching passages for queries", "word")
+        assert stems == ["retriev", "match", "passag", "query"] and len(shingling._STEMS) <= 6

@@ -22,3 +22,19 @@ def test_strip_task(raw, clean):
 def test_normalise_folds_case_whitespace_and_punctuation():
     assert normalise_task("Retrieve  NEWS-articles!") == normalise_task("retrieve news articles")
     assert normalise_task("a b") != normalise_task("ab")
+
+
+def test_ascii_text_folds_as_the_unicode_path_does():
+    import string
+    import unicodedata
+
+    from embtaskgen.text.normalise import _PUNCT_TABLE, fold_task
+
+    for text in [*map(chr, range(128)), string.printable, "Find  PAPERS, (citing) 'X'... now!"]:
+        assert fold_task(text) == unicodedata.normalize("NFKC", text).casefold().translate(_PUNCT_TABLE)
+    assert fold_task("Ｆｉｎｄ “Café”—NOW") == "find  café  now"
+
+
+def test_normalise_collapses_every_kind_of_whitespace():
+    assert normalise_task(" a\tb\u00a0c\u2003d\u3000e\n") == "a b c d e"
+    assert normalise_task(" \u2028 ") == ""
