@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,11 +26,12 @@ from embtaskgen.brainstorm.archive import AvoidArchive
 from embtaskgen.brainstorm.assembly import assemble_prediction
 from embtaskgen.brainstorm.call_result import CallResult, predict, sanitize_items, sanitize_raw
 from embtaskgen.brainstorm.levers import Levers
-from embtaskgen.errors import ConfigError, check_int
+from embtaskgen.errors import check_int
 from embtaskgen.execute.collect import collect
+from embtaskgen.generator_base import GeneratorBase
 from embtaskgen.lm.adapters import adapter_for
 from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
-from embtaskgen.lm.resolve import accepts_seed, lm_concurrency
+from embtaskgen.lm.resolve import accepts_seed
 from embtaskgen.programs.choice import apply_program_choice
 from embtaskgen.programs.files import ProgramLoader, apply_program
 from embtaskgen.programs.files import save_program as write_program
@@ -48,7 +48,7 @@ def _setting(name: str, doc: str) -> property:
     return property(lambda self: getattr(self.settings, name), doc=doc)
 
 
-class EmbeddingTaskGenerator(dspy.Module):
+class EmbeddingTaskGenerator(GeneratorBase):
     """Brainstorm task descriptions for training text-embedding models.
 
     Args:
@@ -84,6 +84,7 @@ class EmbeddingTaskGenerator(dspy.Module):
         ('text-retrieval', 31)
     """
 
+    _settings_type = GenerationSettings
     #: ``EmbeddingTaskGenerator.load(path, lm=...)`` builds a generator from a program file;
     #: ``generator.load(path)`` loads its prompts in place.
     load = ProgramLoader()
@@ -116,7 +117,6 @@ class EmbeddingTaskGenerator(dspy.Module):
         program: str | Path | None = "default",
         settings: GenerationSettings | None = None,
     ) -> None:
-        super().__init__()
         if settings is None:
             settings = GenerationSettings.build(
                 category,
@@ -142,18 +142,13 @@ class EmbeddingTaskGenerator(dspy.Module):
                 timeout=timeout,
                 max_response_bytes=max_response_bytes,
             )
-        elif not isinstance(settings, GenerationSettings):
-            raise ConfigError(f"settings must be a GenerationSettings, got {type(settings).__name__}")
-        self._settings = settings
-        self.levers = Levers.of(settings)
-        self._lm_holder = settings.lazy_lm()
+        super().__init__(settings)
         #: Metadata of a tuned or loaded program (optimizer, model, scores); see embtaskgen.programs.files.
         self.program_info: dict[str, Any] = {}
         # All four predictors, under the stable attribute names saved programs refer to.
         apply_program_choice(self, program)
 
-    settings = property(lambda self: self._settings, doc="The validated settings (frozen).")
-
+    levers = property(lambda self: Levers.of(self.settings), doc="The diversity levers the settings turn on.")
     categories = _setting("categories", "The categories, in order.")
     flatten_tasks = _setting("flatten", "One row per task instead of one row per call.")
     num_generations = _setting("num_generations", "Model calls per category.")
@@ -192,40 +187,10 @@ class EmbeddingTaskGenerator(dspy.Module):
         apply_program(self, state)
         return self
 
-    @property
-    def lm(self) -> dspy.BaseLM:
-        """The resolved LM (the embedded model loads on first use)."""
-        return self._lm_holder.get()
-
-    @property
-    def model_name(self) -> str:
-        """Name recorded in every row's ``model_name``."""
-        return str(getattr(self.lm, "model", type(self.lm).__name__))
-
     def predictor_for(self, category: str) -> dspy.Predict:
         """The predictor that serves ``category``."""
         signature_for(category)
         return getattr(self, PREDICTOR_NAMES[category])
-
-    def with_settings(self, settings: GenerationSettings) -> EmbeddingTaskGenerator:
-        """A generator with other settings and the same (shared) predictors; the LM too unless the model changes.
-
-        Example:
-            >>> import dspy
-            >>> gen = EmbeddingTaskGenerator("text-retrieval", lm=dspy.LM("openai/m"))
-            >>> more = gen.with_settings(gen.settings.replace(num_generations=5))
-            >>> more.num_generations, more.text_retrieval is gen.text_retrieval, more.lm is gen.lm
-            (5, True, True)
-        """
-        if not isinstance(settings, GenerationSettings):
-            raise ConfigError(f"settings must be a GenerationSettings, got {type(settings).__name__}")
-        clone = copy.copy(self)
-        clone._settings = settings
-        clone.levers = Levers.of(settings)
-        model = ("lm", "api_base", "max_tokens", "no_repeat", "timeout", "max_response_bytes")
-        if any(getattr(settings, name) is not getattr(self.settings, name) for name in model):
-            clone._lm_holder = settings.lazy_lm()
-        return clone
 
     def call(
         self,
@@ -306,9 +271,7 @@ class EmbeddingTaskGenerator(dspy.Module):
 
     def workers(self, calls: int) -> int:
         """Calls to keep in flight: the settings' concurrency capped by the LM, one with the avoid archive."""
-        if self.settings.sequential:
-            return 1
-        return max(1, min(lm_concurrency(self.lm, self.concurrency), calls))
+        return 1 if self.settings.sequential else super().workers(calls)
 
     def forward(
         self,

@@ -29,7 +29,7 @@ from embtaskgen.errors import ConfigError, ResumeError
 from embtaskgen.lm.adapter_choice import adapter_label
 from embtaskgen.programs.files import prompt_fingerprint
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.journal import JournalIdentity, served_at
+from embtaskgen.runs.journal import GeneratorIdentity
 from embtaskgen.runs.resume import ExistingRun, check_fresh, read_existing
 from embtaskgen.signatures.topics import TOPICS
 from embtaskgen.stage import Key, Rows
@@ -207,7 +207,7 @@ class TaskStage:
         return f"{key[0]} generation {key[1]} failed ({reason}): {error}"
 
 
-class RunIdentity(JournalIdentity):
+class RunIdentity(GeneratorIdentity):
     """Every setting that shapes the rows of one file (``seed=None``: not chosen yet).
 
     Read from a journal, the fields its run lines did not record are unknown (not in
@@ -220,21 +220,14 @@ class RunIdentity(JournalIdentity):
     hints: ClassVar[dict[str, str]] = _HINTS
     warn_unknown: ClassVar[bool] = True
 
-    seed: int | None
     categories: list[str]
     flatten: bool
     num_tasks: int | None = None
     topic: str | None = None
-    model_name: str | None = None
     keep_duplicates: bool | None = None
-    program: str | None = None
-    temperature: float | None = None
-    max_tokens: int | None = None
-    no_repeat: float | None = None
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
     adapter: str | None = None
-    api_base: str | list[str] | None = None
     topic_pool: str | None = None
     few_shot: int | None = None
     avoid_archive: int | None = None
@@ -243,14 +236,12 @@ class RunIdentity(JournalIdentity):
     def of(cls, generator: Any) -> RunIdentity:
         """The identity of the rows ``generator`` writes (its seed may be ``None``)."""
         settings = generator.settings
-        same = ["seed", "flatten", "num_tasks", "topic", "keep_duplicates", "temperature", "max_tokens", "no_repeat"]
-        same += ["frequency_penalty", "presence_penalty", "few_shot", "avoid_archive"]
+        same = ["flatten", "num_tasks", "topic", "keep_duplicates", "frequency_penalty", "presence_penalty"]
+        same += ["few_shot", "avoid_archive"]
         return cls(
+            **cls.values_of(generator, prompt_fingerprint(generator)),
             categories=list(settings.categories),
-            model_name=generator.model_name,
-            program=prompt_fingerprint(generator),
             adapter=adapter_label(settings.adapter),
-            api_base=served_at(generator),
             topic_pool=pool_fingerprint(settings.topic_pool),
             **{name: getattr(settings, name) for name in same},
         )

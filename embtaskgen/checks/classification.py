@@ -23,11 +23,10 @@ Example:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from embtaskgen.checks.family import FLAG, Row, flagged
+from embtaskgen.checks.family import FLAG, FittedFamily, Row, flagged
 from embtaskgen.checks.similarity import Similarity
-from embtaskgen.errors import ConfigError
 
 __all__ = ["SENTIMENT_LABELS", "ClassificationChecks", "flagged", "label_space"]
 
@@ -55,10 +54,9 @@ def _label(text: str) -> str:
 
 
 @dataclass
-class ClassificationChecks:
+class ClassificationChecks(FittedFamily):
     """Label checks of classification examples; ``floor`` overrides the fitted floors by reason."""
 
-    floor: dict[str, float] = field(default_factory=dict)
     name: str = "classification"
     level: str = "embed"
     kinds: frozenset[str] = frozenset({"text-classification"})
@@ -76,8 +74,7 @@ class ClassificationChecks:
     def measure(self, row: Row, sim: Similarity | None) -> dict[str, float]:
         """``-1.0`` or cos(label, label space) + cos(label, misleading); cos(text, label) - cos(text,
         misleading); cos(task, text)."""
-        if sim is None:
-            raise ConfigError("the classification checks need an embedder (level 'embed')")
+        sim = self.embedder(sim)
         task, space, text, label, misleading = self.texts(row)
         scores = {"label_fits_worse": sim.cos(text, label) - sim.cos(text, misleading)}
         if task:
@@ -86,7 +83,3 @@ class ClassificationChecks:
             scores["label_off_task"] = FLAG if off else sim.cos(label, space) + sim.cos(label, misleading)
             scores["input_off_task"] = sim.cos(task, text)
         return scores
-
-    def floors(self) -> dict[str, float]:
-        """The fitted floors, with ``floor``'s overrides."""
-        return {**self.FITTED, **self.floor}

@@ -16,11 +16,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from embtaskgen.checks.similarity import Similarity
+from embtaskgen.errors import ConfigError
 
-__all__ = ["CHECK_LEVELS", "FLAG", "PASS", "CheckFamily", "Row", "flagged", "row_kind"]
+__all__ = ["CHECK_LEVELS", "FLAG", "PASS", "CheckFamily", "FittedFamily", "Row", "flagged", "row_kind"]
 
 #: The levels of checks, cheapest first: text alone, an embedder, a judge model.
 CHECK_LEVELS: tuple[str, ...] = ("form", "embed", "judge")
@@ -50,6 +52,32 @@ class CheckFamily(Protocol):
     def floors(self) -> dict[str, float]:
         """The floor of each reason: a score under it flags the reason."""
         ...
+
+
+@dataclass
+class FittedFamily:
+    """What the families with fitted floors share: ``FITTED`` floors by reason (fitted on
+    the labelled sets), ``floor``'s overrides, the fields they embed (``FIELDS``)."""
+
+    floor: dict[str, float] = field(default_factory=dict)
+    name: str = ""
+
+    FITTED: ClassVar[dict[str, float]] = {}
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def texts(self, row: Row) -> list[str]:
+        """The row's ``FIELDS``, as text (empty when absent)."""
+        return [str(row.get(name) or "") for name in self.FIELDS]
+
+    def floors(self) -> dict[str, float]:
+        """The fitted floors, with ``floor``'s overrides."""
+        return {**self.FITTED, **self.floor}
+
+    def embedder(self, sim: Similarity | None) -> Similarity:
+        """``sim``, which the cosines of these checks need."""
+        if sim is None:
+            raise ConfigError(f"the {self.name} checks need an embedder (level 'embed')")
+        return sim
 
 
 def flagged(family: CheckFamily, row: Row, sim: Similarity | None) -> list[str]:

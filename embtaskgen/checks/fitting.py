@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
 from embtaskgen.checks.family import CheckFamily, Row, row_kind
@@ -58,33 +59,38 @@ def fit_floors(
 
     ``key`` holds the reader's verdict (``keep`` or ``drop``) and ``key + "_reason"`` why;
     ``targets`` (default :data:`TARGETS`) names the drops each reason is fitted on (a reason
-    it does not name: every drop).
+    it does not name: every drop). The model's labelled rows and the hand-written planted
+    rows (those with a ``planted`` key) each keep ``min_recall`` of their own keeps: many
+    coherent hand-written keeps do not let a floor fail the model's few.
     """
     targets = TARGETS if targets is None else targets
     mine = [row for row in rows if row_kind(row) in family.kinds]
     sim.prefetch(t for row in mine for t in family.texts(row) if t)
-    scored = [(family.measure(row, sim), row[key] == "keep", row.get(f"{key}_reason")) for row in mine]
+    scored = [
+        (family.measure(row, sim), row[key] == "keep", row.get(f"{key}_reason"), "planted" in row) for row in mine
+    ]
     floors: dict[str, float] = {}
     for reason in family.reasons:
         aimed = targets.get(reason)
         pairs = sorted(
-            (scores[reason], keep)
-            for scores, keep, why in scored
+            (scores[reason], keep, planted)
+            for scores, keep, why, planted in scored
             if reason in scores and (keep or aimed is None or why in aimed)
         )
-        keeps = sum(keep for _, keep in pairs)
+        keeps = Counter(planted for _, keep, planted in pairs if keep)
         if not pairs or not keeps:
             continue
         best: tuple[float, float] | None = None
-        for candidate in sorted({math.floor(score * 100) / 100 for score, _ in pairs}):  # at or under a score
-            passed = [keep for score, keep in pairs if score >= candidate]
-            if sum(passed) < min_recall * keeps:
+        for candidate in sorted({math.floor(score * 100) / 100 for score, _, _ in pairs}):  # at or under a score
+            passed = [(keep, planted) for score, keep, planted in pairs if score >= candidate]
+            kept = Counter(planted for keep, planted in passed if keep)
+            if any(kept[group] < min_recall * count for group, count in keeps.items()):
                 break
-            precision = sum(passed) / len(passed)
+            precision = sum(keep for keep, _ in passed) / len(passed)
             if best is None or precision > best[0] + 1e-9:
                 best = (precision, candidate)
         if best is not None:
-            under = [score for score, _ in pairs if score < best[1]]
+            under = [score for score, _, _ in pairs if score < best[1]]
             floor = (best[1] + max(under)) / 2 if under else best[1]  # the middle of the gap below
             floors[reason] = math.floor(floor * 100) / 100
     return floors

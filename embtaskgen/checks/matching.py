@@ -13,42 +13,32 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from embtaskgen.checks.family import Row, flagged
+from embtaskgen.checks.family import FittedFamily, Row, flagged
 from embtaskgen.checks.similarity import Similarity
-from embtaskgen.errors import ConfigError
 
 __all__ = ["MatchingChecks", "flagged"]
 
 
 @dataclass
-class MatchingChecks:
+class MatchingChecks(FittedFamily):
     """Embedding checks of matching examples; ``floor`` overrides the fitted floors by reason."""
 
-    floor: dict[str, float] = field(default_factory=dict)
     name: str = "matching"
     level: str = "embed"
     kinds: frozenset[str] = frozenset({"text-matching-short", "text-matching-long"})
     reasons: tuple[str, ...] = ("pair_unrelated", "input_off_task")
 
     #: Fitted on the labelled set's fit split (docs/quality/checks.md).
-    FITTED = {"pair_unrelated": 0.28, "input_off_task": 0.02}
-
-    def texts(self, row: Row) -> list[str]:
-        """The task, input and match."""
-        return [str(row.get(name) or "") for name in ("task", "input", "positive_document")]
+    FITTED = {"pair_unrelated": 0.15, "input_off_task": -0.02}
+    FIELDS = ("task", "input", "positive_document")
 
     def measure(self, row: Row, sim: Similarity | None) -> dict[str, float]:
         """Cosines: input~match, task~input."""
-        if sim is None:
-            raise ConfigError("the matching checks need an embedder (level 'embed')")
+        sim = self.embedder(sim)
         task, text, match = self.texts(row)
         scores = {"pair_unrelated": sim.cos(text, match)}
         if task:
             scores["input_off_task"] = sim.cos(task, text)
         return scores
-
-    def floors(self) -> dict[str, float]:
-        """The fitted floors, with ``floor``'s overrides."""
-        return {**self.FITTED, **self.floor}

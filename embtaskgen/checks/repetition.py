@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from embtaskgen.checks.family import Row, flagged
+from embtaskgen.checks.family import FittedFamily, Row, flagged
 from embtaskgen.checks.similarity import Similarity
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, OUTPUT_FIELDS
 
@@ -44,10 +44,9 @@ def distinct_trigrams(text: str) -> float:
 
 
 @dataclass
-class RepetitionChecks:
+class RepetitionChecks(FittedFamily):
     """The least distinct field of an example (form level); ``floor`` overrides the fitted floor."""
 
-    floor: dict[str, float] = field(default_factory=dict)
     name: str = "repetition"
     level: str = "form"
     kinds: frozenset[str] = field(default_factory=lambda: frozenset(EXAMPLE_KINDS))
@@ -56,15 +55,7 @@ class RepetitionChecks:
     #: Fitted on the labelled set's fit split (docs/quality/checks.md).
     FITTED = {"repetitive": 0.89}
 
-    def texts(self, row: Row) -> list[str]:
-        """No texts to embed."""
-        return []
-
     def measure(self, row: Row, sim: Similarity | None) -> dict[str, float]:
         """The lowest share of distinct trigrams among the example's fields."""
         fields = [str(row.get(name) or "") for name in OUTPUT_FIELDS[str(row["kind"])]]
         return {"repetitive": min(distinct_trigrams(text) for text in fields)}
-
-    def floors(self) -> dict[str, float]:
-        """The fitted floor, with ``floor``'s override."""
-        return {**self.FITTED, **self.floor}

@@ -17,20 +17,18 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from embtaskgen.checks.family import Row, flagged
+from embtaskgen.checks.family import FittedFamily, Row, flagged
 from embtaskgen.checks.similarity import Similarity
-from embtaskgen.errors import ConfigError
 
 __all__ = ["RetrievalChecks", "flagged"]
 
 
 @dataclass
-class RetrievalChecks:
+class RetrievalChecks(FittedFamily):
     """Embedding checks of retrieval examples; ``floor`` overrides the fitted floors by reason."""
 
-    floor: dict[str, float] = field(default_factory=dict)
     name: str = "retrieval"
     level: str = "embed"
     kinds: frozenset[str] = frozenset({"text-retrieval"})
@@ -38,22 +36,17 @@ class RetrievalChecks:
 
     #: Fitted on the labelled set's fit split (docs/quality/checks.md).
     FITTED = {
-        "positive_off_query": 0.69,
-        "positive_not_closest": 0.03,
+        "positive_off_query": 0.55,
+        "positive_not_closest": -0.02,
         "negative_off_query": 0.23,
         "query_off_task": -0.04,
     }
 
-    def texts(self, row: Row) -> list[str]:
-        """The task, query, positive and negative."""
-        return [
-            str(row.get(name) or "") for name in ("task", "user_query", "positive_document", "hard_negative_document")
-        ]
+    FIELDS = ("task", "user_query", "positive_document", "hard_negative_document")
 
     def measure(self, row: Row, sim: Similarity | None) -> dict[str, float]:
         """Cosines: query~positive, their margin over query~negative, query~negative, task~query."""
-        if sim is None:
-            raise ConfigError("the retrieval checks need an embedder (level 'embed')")
+        sim = self.embedder(sim)
         task, query, positive, negative = self.texts(row)
         scores = {
             "positive_off_query": sim.cos(query, positive),
@@ -63,7 +56,3 @@ class RetrievalChecks:
         if task:
             scores["query_off_task"] = sim.cos(task, query)
         return scores
-
-    def floors(self) -> dict[str, float]:
-        """The fitted floors, with ``floor``'s overrides."""
-        return {**self.FITTED, **self.floor}

@@ -12,14 +12,13 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from embtaskgen.checks.family import FLAG, PASS, Row, flagged
+from embtaskgen.checks.family import FLAG, PASS, FittedFamily, Row, flagged
 from embtaskgen.checks.similarity import Similarity
 from embtaskgen.checks.task_scorer import TaskScorer
-from embtaskgen.errors import ConfigError
 from embtaskgen.quality.conformance import on_category
 
 __all__ = ["TaskEmbedChecks", "TaskFormChecks", "flagged", "gate_reason"]
@@ -67,10 +66,9 @@ class TaskFormChecks:
 
 
 @dataclass
-class TaskEmbedChecks:
+class TaskEmbedChecks(FittedFamily):
     """The task scorer's chance that a reader keeps the task; ``floor`` overrides the fitted floor."""
 
-    floor: dict[str, float] = field(default_factory=dict)
     scorer_path: str | None = None
     name: str = "task_embed"
     level: str = "embed"
@@ -85,17 +83,10 @@ class TaskEmbedChecks:
         """The shipped scorer (or the one at ``scorer_path``)."""
         return TaskScorer.load(self.scorer_path) if self.scorer_path else TaskScorer.load()
 
-    def texts(self, row: Row) -> list[str]:
-        """The task."""
-        return [str(row.get("task") or "")]
+    FIELDS = ("task",)
 
     def measure(self, row: Row, sim: Similarity | None) -> dict[str, float]:
         """The scorer's chance that a reader keeps the task."""
-        if sim is None:
-            raise ConfigError("the task scorer needs an embedder (level 'embed')")
+        sim = self.embedder(sim)
         task, category = str(row.get("task") or ""), str(row.get("category") or "")
         return {"task_scored_low": self.scorer.score([sim.vector(task)], [category])[0]}
-
-    def floors(self) -> dict[str, float]:
-        """The fitted floor, with ``floor``'s override."""
-        return {**self.FITTED, **self.floor}

@@ -13,20 +13,18 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from embtaskgen.checks.family import Row, flagged
+from embtaskgen.checks.family import FittedFamily, Row, flagged
 from embtaskgen.checks.similarity import Similarity
-from embtaskgen.errors import ConfigError
 
 __all__ = ["TripletChecks", "flagged"]
 
 
 @dataclass
-class TripletChecks:
+class TripletChecks(FittedFamily):
     """Embedding checks of sts triplets; ``floor`` overrides the fitted floors by reason."""
 
-    floor: dict[str, float] = field(default_factory=dict)
     name: str = "triplets"
     level: str = "embed"
     kinds: frozenset[str] = frozenset({"sts"})
@@ -34,18 +32,10 @@ class TripletChecks:
 
     #: Fitted on the labelled set's fit split (docs/quality/checks.md).
     FITTED = {"similar_not_closer": 0.2}
-
-    def texts(self, row: Row) -> list[str]:
-        """S1, S2, S3."""
-        return [str(row.get(name) or "") for name in ("S1", "S2", "S3")]
+    FIELDS = ("S1", "S2", "S3")
 
     def measure(self, row: Row, sim: Similarity | None) -> dict[str, float]:
         """cos(S1, S2) - cos(S1, S3)."""
-        if sim is None:
-            raise ConfigError("the triplet checks need an embedder (level 'embed')")
+        sim = self.embedder(sim)
         first, second, third = self.texts(row)
         return {"similar_not_closer": sim.cos(first, second) - sim.cos(first, third)}
-
-    def floors(self) -> dict[str, float]:
-        """The fitted floors, with ``floor``'s overrides."""
-        return {**self.FITTED, **self.floor}

@@ -29,6 +29,7 @@ from typing import Any
 
 import click
 
+from embtaskgen.cli.options import positive_option
 from embtaskgen.runs.batch.mode import DEFAULT_POLL, BatchMode
 
 __all__ = ["batch_mode", "batch_options"]
@@ -85,10 +86,8 @@ def batch_options(command: Callable[..., Any]) -> Callable[..., Any]:
             metavar="FILE",
             help="Write the calls as a batch input file (OpenAI's format, 'vllm run-batch -i') and stop (exit 0).",
         ),
-        click.option(
+        positive_option(
             "--batch-poll",
-            type=click.FloatRange(min=0, min_open=True),
-            default=None,
             metavar="S",
             help=f"--batch: seconds between two looks at the batch (default {DEFAULT_POLL:g}).",
         ),

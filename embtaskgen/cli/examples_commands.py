@@ -23,7 +23,6 @@ import click
 from embtaskgen.cli.batch_options import batch_options
 from embtaskgen.cli.card_command import hub_options, publish
 from embtaskgen.cli.examples_options import RunArgs, example_generator, split_kinds, stage_2_options
-from embtaskgen.cli.mining import mining_embedder
 from embtaskgen.cli.options import (
     EXIT_OK,
     category_option,
@@ -85,7 +84,7 @@ def examples_command(tasks: Path | None, program: str, output: Path, batch: Batc
             estimate = _with_judge(estimate, args, generator.settings.kinds)
         report_estimate(estimate, output)
         return
-    embedder = mining_embedder(args, generator.settings.kinds)
+    embedder = args.mining_embedder(generator.settings.kinds)
     _, status = report_run(
         generator, output, "examples", "examples", tasks=tasks, format=args.run_format, **args.run_kwargs(batch)
     )
@@ -190,7 +189,7 @@ def pipeline_command(
         output_dir.mkdir(exist_ok=True)
         report_estimate(estimate, output_dir / "dry-run.json")
         return
-    embedder = mining_embedder(args, generator.settings.kinds)
+    embedder = args.mining_embedder(generator.settings.kinds)
     logger.info(
         "program: %s; example program: %s", loaded or "untuned signatures", examples_loaded or "untuned signatures"
     )

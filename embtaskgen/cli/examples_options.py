@@ -10,9 +10,10 @@ import click
 
 from embtaskgen.cli.check_command import check_levels_of, check_options, run_checks
 from embtaskgen.cli.mining import NEGATIVE_CHOICES, NEGATIVE_FORMATS, export_examples, mine_examples
-from embtaskgen.cli.options import Decorator, choice_option, count_option, model_options, options
+from embtaskgen.cli.options import Decorator, choice_option, command_errors, count_option, model_options, options
 from embtaskgen.cli.run_options import check_executor, cost_options, ray_options, run_options, session_options
 from embtaskgen.errors import ConfigError
+from embtaskgen.mining.negatives import MINED_KINDS
 
 __all__ = ["RunArgs", "example_generator", "kinds_option", "split_kinds", "stage_2_options"]
 
@@ -164,6 +165,42 @@ class RunArgs:
                 raise click.BadParameter("--judge-api-base needs --judge MODEL", param_hint="--judge-api-base")
             return ()
         return check_levels_of(self.levels, self.judge_model, self.judge_api_base)
+
+    def mining_embedder(self, kinds: tuple[str, ...]) -> Any:
+        """Check the mining options (usage errors, exit 2) and load the embedding model before any call."""
+        unmined = {"--negative mined": self.negative == "mined", "--negatives": self.negatives != 1}
+        unmined["--negative-format"] = self.negative_format != "triplet"
+        for option, given in unmined.items():
+            if given and not self.mine_negatives:
+                raise click.BadParameter(f"{option} is about mined negatives: add --mine-negatives", param_hint=option)
+        if not self.mine_negatives:
+            return None
+        if self.format_ != "sentence-transformers" and (self.negative == "mined" or self.negative_format != "triplet"):
+            raise click.BadParameter(
+                "JSONL rows keep every negative (mined_negatives beside the written one); --negative mined and "
+                "--negative-format lay out the files of --format sentence-transformers",
+                param_hint="--negative",
+            )
+        if self.format_ == "sentence-transformers" and self.negative != "mined":
+            raise click.BadParameter(
+                "--mine-negatives with --format sentence-transformers puts the mined negatives in its files: "
+                "add --negative mined (valid choices: written, mined)",
+                param_hint="--negative",
+            )
+        if self.negatives > self.mine_top_k:
+            raise click.BadParameter(
+                f"--negatives {self.negatives} is more than the {self.mine_top_k} candidates of --mine-top-k",
+                param_hint="--negatives",
+            )
+        if not any(kind in MINED_KINDS for kind in kinds):
+            raise click.BadParameter(
+                f"negatives are mined for {', '.join(MINED_KINDS)}; none is among the kinds {', '.join(kinds)}",
+                param_hint="--mine-negatives",
+            )
+        from embtaskgen.quality import semantic
+
+        with command_errors("loading the embedding model"):
+            return semantic.load_default_model()
 
     @property
     def run_format(self) -> str:

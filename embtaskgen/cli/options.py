@@ -51,6 +51,7 @@ __all__ = [
     "model_options",
     "options",
     "output_option",
+    "positive_option",
     "program_option",
     "run_exit_status",
     "safe_text",
@@ -104,6 +105,12 @@ def count_option(*decls: str, default: int | None = None, minimum: int = 1, help
     )
 
 
+def positive_option(*decls: str, default: float | None = None, **extra: Any) -> Decorator:
+    """A number option > 0; a default other than ``None`` is shown."""
+    type_ = click.FloatRange(min=0, min_open=True)
+    return click.option(*decls, type=type_, default=default, show_default=default is not None, **extra)
+
+
 def choice_option(*decls: str, choices: Sequence[str], default: Any, help: str, **extra: Any) -> Decorator:
     """An option taking one of ``choices``, its default shown."""
     return click.option(*decls, type=click.Choice(choices), default=default, show_default=True, help=help, **extra)
@@ -140,11 +147,9 @@ API_BASE_OPTION = click.option(
 model_options = options(
     click.option("-m", "--model", default=None, help=MODEL_HELP),
     API_BASE_OPTION,
-    click.option(
+    positive_option(
         "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
         default=DEFAULT_TIMEOUT,
-        show_default=True,
         help="Seconds a served model's attempt may take, connecting and answering; then it is retried "
         "(on the next replica). The first Ctrl-C waits this long at most.",
     ),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from embtaskgen.cli.options import Decorator, choice_option, count_option, options
+from embtaskgen.cli.options import Decorator, choice_option, count_option, options, positive_option
 
 __all__ = ["check_executor", "cost_options", "ray_options", "run_options", "session_options"]
 
@@ -68,10 +68,8 @@ cost_options = options(
         "--sample",
         help="--dry-run: make this many planned calls for real (nothing written) to estimate the completion tokens.",
     ),
-    click.option(
+    positive_option(
         "--max-cost",
-        type=click.FloatRange(min=0, min_open=True),
-        default=None,
         metavar="USD",
         help="Stop cleanly (exit 1, a valid file, resumable) before this session's spending could pass "
         "USD: a call starts only while the cost so far plus every call in flight at its bound stays "

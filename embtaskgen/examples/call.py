@@ -1,4 +1,4 @@
-"""One planned example call and its raw outcome, before validity checks and rows.
+"""One planned example call, what a plan may override, and a call's raw outcome, before validity checks and rows.
 
 :class:`ExampleResult` fits the executor's ``CallOutcome`` (``items``, ``error``,
 ``parse_failure``), so :func:`embtaskgen.execute.collect.collect` runs it like a
@@ -8,13 +8,14 @@ brainstorm call.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from embtaskgen.brainstorm.call_result import usage_counts
 from embtaskgen.examples.kinds import FIXED_INSTRUCTIONS
 
-__all__ = ["ExampleResult", "PlannedExample"]
+__all__ = ["ExampleResult", "PlanOverrides", "PlannedExample"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,14 @@ class PlannedExample:
     def instruction(self) -> str:
         """The row's ``task``: the task, or the paper's fixed instruction of a symmetric kind."""
         return self.task or FIXED_INSTRUCTIONS.get(self.kind, "")
+
+
+class PlanOverrides(TypedDict, total=False):
+    """The settings one plan (or run) of a generator may override; ``None`` keeps the settings' own."""
+
+    kinds: str | Sequence[str] | None
+    count: int | None
+    examples_per_task: int | None
 
 
 @dataclass

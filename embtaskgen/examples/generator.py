@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dspy
 
@@ -26,25 +26,29 @@ from embtaskgen.brainstorm.call_result import predict
 from embtaskgen.errors import ConfigError
 from embtaskgen.examples.assembly import assemble_examples
 from embtaskgen.examples.attribute_draw import draw_attributes
-from embtaskgen.examples.call import ExampleResult, PlannedExample
+from embtaskgen.examples.call import ExampleResult, PlannedExample, PlanOverrides
 from embtaskgen.examples.kinds import EXAMPLE_PREDICTOR_NAMES, OUTPUT_FIELDS, SYMMETRIC_KINDS, TASK_KINDS, resolve_kinds
 from embtaskgen.examples.settings import ExampleSettings
 from embtaskgen.examples.task_input import TaskSource, task_refs
 from embtaskgen.execute.collect import collect
+from embtaskgen.generator_base import GeneratorBase
 from embtaskgen.lm.adapters import example_adapter_for
 from embtaskgen.lm.guarded_transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
-from embtaskgen.lm.resolve import accepts_seed, lm_concurrency
+from embtaskgen.lm.resolve import accepts_seed
 from embtaskgen.lm.untrusted import sanitize_text
 from embtaskgen.seeds import decide_seed, derive_id
 from embtaskgen.settings import call_config
 from embtaskgen.signatures import EXAMPLE_SIGNATURES
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11
 
 __all__ = ["EmbeddingExampleGenerator"]
 
 logger = logging.getLogger(__name__)
 
 
-class EmbeddingExampleGenerator(dspy.Module):
+class EmbeddingExampleGenerator(GeneratorBase):
     """Write training examples for embedding tasks, and symmetric STS / bitext examples.
 
     Args:
@@ -78,6 +82,8 @@ class EmbeddingExampleGenerator(dspy.Module):
         (('text-retrieval',), 'RetrievalExample')
     """
 
+    _settings_type = ExampleSettings
+
     def __init__(
         self,
         kinds: str | Sequence[str] = "all",
@@ -98,7 +104,6 @@ class EmbeddingExampleGenerator(dspy.Module):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         settings: ExampleSettings | None = None,
     ) -> None:
-        super().__init__()
         if settings is None:
             settings = ExampleSettings(
                 kinds=kinds,  # type: ignore[arg-type]  # its BeforeValidator takes a name or names
@@ -117,24 +122,9 @@ class EmbeddingExampleGenerator(dspy.Module):
                 timeout=timeout,
                 max_response_bytes=max_response_bytes,
             )
-        elif not isinstance(settings, ExampleSettings):
-            raise ConfigError(f"settings must be an ExampleSettings, got {type(settings).__name__}")
-        self._settings = settings
-        self._lm_holder = settings.lazy_lm()
+        super().__init__(settings)
         for kind, attribute in EXAMPLE_PREDICTOR_NAMES.items():
             setattr(self, attribute, dspy.Predict(EXAMPLE_SIGNATURES[kind]))
-
-    settings = property(lambda self: self._settings, doc="The validated settings (frozen).")
-
-    @property
-    def lm(self) -> dspy.BaseLM:
-        """The resolved LM (the embedded model loads on first use)."""
-        return self._lm_holder.get()
-
-    @property
-    def model_name(self) -> str:
-        """Name recorded in every row's ``model_name``."""
-        return str(getattr(self.lm, "model", type(self.lm).__name__))
 
     def predictor_for(self, kind: str) -> dspy.Predict:
         """The predictor that writes examples of ``kind``."""
@@ -219,34 +209,26 @@ class EmbeddingExampleGenerator(dspy.Module):
 
         return ExampleStage(self, self.plan(tasks), format)
 
-    def workers(self, calls: int) -> int:
-        """Calls to keep in flight for ``calls`` planned calls (the settings' concurrency, capped by the LM)."""
-        return max(1, min(lm_concurrency(self.lm, self.settings.concurrency), calls))
-
-    def plan(
-        self,
-        tasks: TaskSource | None = None,
-        *,
-        kinds: str | Sequence[str] | None = None,
-        count: int | None = None,
-        examples_per_task: int | None = None,
-    ) -> list[PlannedExample]:
+    def plan(self, tasks: TaskSource | None = None, **overrides: Unpack[PlanOverrides]) -> list[PlannedExample]:
         """The examples ``forward`` writes, in order: each task's, then each symmetric kind's.
 
         Args:
             tasks: Task rows, a JSONL path, a ``datasets.Dataset`` or ``(category, task)``
                 pairs (see :func:`embtaskgen.examples.task_input.task_refs`); ``None``: none.
-            kinds: Override the settings' kinds (``count``, ``examples_per_task`` likewise).
+            overrides: ``kinds``, ``count`` or ``examples_per_task`` instead of the settings'.
 
         Raises:
             ConfigError: Bad input (see ``task_refs``), or nothing to write.
+            TypeError: Another keyword argument.
 
         Example:
             >>> gen = EmbeddingExampleGenerator(["text-retrieval", "bitext"], count=1)
             >>> [(p.kind, p.task_id) for p in gen.plan([("text-retrieval", "Find recipes.")])]
             [('text-retrieval', 'text-retrieval/c02de3639cc0'), ('bitext', 'bitext')]
         """
-        settings = self.settings.replace(kinds=kinds, count=count, examples_per_task=examples_per_task)
+        if unknown := sorted(overrides.keys() - PlanOverrides.__optional_keys__):
+            raise TypeError(f"unknown overrides {', '.join(unknown)} (valid: kinds, count, examples_per_task)")
+        settings = self.settings.replace(**overrides)
         planned: list[PlannedExample] = []
         if tasks is not None:
             for ref in task_refs(tasks):
@@ -270,24 +252,22 @@ class EmbeddingExampleGenerator(dspy.Module):
         self,
         tasks: TaskSource | None = None,
         *,
-        kinds: str | Sequence[str] | None = None,
-        count: int | None = None,
-        examples_per_task: int | None = None,
         seed: int | None = None,
         progress: Callable[[ExampleResult], None] | None = None,
+        **overrides: Unpack[PlanOverrides],
     ) -> dspy.Prediction:
         """Write the planned examples (see :meth:`plan`) and return the valid rows.
 
-        The keyword arguments override the settings for this call; ``progress`` is called
-        with each finished :class:`ExampleResult`. The same seed gives the same rows whatever
-        the concurrency; a call's error is raised once every call has finished.
+        ``seed`` and the ``overrides`` of :meth:`plan` override the settings for this call;
+        ``progress`` is called with each finished :class:`ExampleResult`. The same seed gives the
+        same rows whatever the concurrency; a call's error is raised once every call has finished.
 
         Returns:
             A ``dspy.Prediction`` with ``rows`` (valid examples, in plan order), ``seed``,
             ``stats`` (calls, kept, parse failures, errors, invalid per reason, usage)
             and ``failures`` (one dict per call without a row, with the raw text).
         """
-        planned = self.plan(tasks, kinds=kinds, count=count, examples_per_task=examples_per_task)
+        planned = self.plan(tasks, **overrides)
         run_seed = decide_seed(self.settings.seed if seed is None else seed)
         jobs = [(item.kind, position) for position, item in enumerate(planned)]
         results = collect(jobs, self.caller(planned, run_seed), workers=self.workers(len(jobs)), progress=progress)

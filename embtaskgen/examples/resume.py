@@ -8,33 +8,25 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, ClassVar
 
+from embtaskgen.programs.files import prompts_digest
 from embtaskgen.runs.files import RunFiles
-from embtaskgen.runs.journal import JournalIdentity, served_at
+from embtaskgen.runs.journal import GeneratorIdentity
 from embtaskgen.runs.resume import check_fresh
 
 __all__ = ["ExampleRunIdentity", "check_fresh_examples"]
 
 
-class ExampleRunIdentity(JournalIdentity):
+class ExampleRunIdentity(GeneratorIdentity):
     """Every setting that shapes the rows of one examples file (``seed=None``: not chosen yet)."""
 
     run_head: ClassVar[dict[str, Any]] = {"stage": "examples"}
 
-    seed: int | None
     kinds: list[str]
     format: str = "jsonl"
-    model_name: str | None = None
-    api_base: str | list[str] | None = None
-    program: str | None = None
     examples_per_task: int | None = None
     count: int | None = None
-    temperature: float | None = None
-    max_tokens: int | None = None
-    no_repeat: float | None = None
     languages: str | list[str] | None = None
     max_num_words: int | None = None
 
@@ -43,25 +35,14 @@ class ExampleRunIdentity(JournalIdentity):
         """The identity of the rows ``generator`` writes in ``format_``."""
         settings = generator.settings
         languages = settings.languages if isinstance(settings.languages, str) else list(settings.languages)
-        same = ("seed", "examples_per_task", "count", "temperature", "max_tokens", "no_repeat", "max_num_words")
+        same = ("examples_per_task", "count", "max_num_words")
         return cls(
+            **cls.values_of(generator, prompts_digest(generator.named_predictors())),
             kinds=list(settings.kinds),
             format=format_,
-            model_name=generator.model_name,
-            api_base=served_at(generator),
-            program=_prompt_fingerprint(generator),
             languages=languages,
             **{name: getattr(settings, name) for name in same},
         )
-
-
-def _prompt_fingerprint(generator: Any) -> str:
-    state = {}
-    for name, predictor in generator.named_predictors():
-        dumped = predictor.dump_state()
-        state[name] = {key: dumped.get(key) for key in ("signature", "demos")}
-    text = json.dumps(state, sort_keys=True, ensure_ascii=True, default=str)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
 
 
 def check_fresh_examples(files: RunFiles) -> None:

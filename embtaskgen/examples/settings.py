@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
 
+from embtaskgen.embedded.choice import is_embedded
 from embtaskgen.examples.kinds import EXAMPLE_KINDS, resolve_kinds
 from embtaskgen.frozen_settings import Count, Must
-from embtaskgen.lm.spec import is_local_spec
 from embtaskgen.settings import ModelSettings
 from embtaskgen.signatures.attributes import NUM_WORDS
 
@@ -63,7 +63,7 @@ class ExampleSettings(ModelSettings):
     @field_validator("max_num_words")
     @classmethod
     def _embedded_cap(cls, max_num_words: int | None, info: ValidationInfo) -> int | None:
-        if max_num_words is None and _embedded(info.data.get("lm"), info.data.get("api_base")):
+        if max_num_words is None and is_embedded(info.data.get("lm"), info.data.get("api_base")):
             return EMBEDDED_MAX_NUM_WORDS
         return max_num_words
 
@@ -78,14 +78,3 @@ class ExampleSettings(ModelSettings):
         if self.max_num_words is None:
             return NUM_WORDS
         return tuple(n for n in NUM_WORDS if n <= self.max_num_words)
-
-
-def _embedded(lm: Any, api_base: Any) -> bool:
-    """Whether ``lm`` runs the embedded model (a ``local`` spec, or an LM over llama.cpp)."""
-    if isinstance(lm, str) or lm is None:
-        return api_base is None and is_local_spec(lm)
-    try:
-        from embtaskgen.embedded.catalog import is_local_lm
-    except ImportError:  # pragma: no cover - the local extra is missing
-        return False
-    return is_local_lm(lm)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from embtaskgen.execute.faults import RetryPolicy
 from embtaskgen.execute.interrupt import StopSignal
-from embtaskgen.execute.scheduler import CallOutcome, Job, schedule
+from embtaskgen.execute.scheduler import CallOutcome, Counts, Job, schedule
 from embtaskgen.lm.resolve import known_secrets
 from embtaskgen.lm.untrusted import held_secrets, redact_result
 
@@ -29,17 +29,11 @@ _NO_RETRY = RetryPolicy(attempts=0)
 R = TypeVar("R", bound=CallOutcome)
 
 
-class _Counts:
-    def __init__(self) -> None:
-        self.retried = 0
-        self.failed = 0
-
-
 class _Kept:
     """A recorder that keeps nothing but the errors (the results are kept by ``collect``)."""
 
     def __init__(self, progress: Callable[[Any], None] | None) -> None:
-        self.tally = _Counts()
+        self.tally = Counts()
         self.errors: dict[tuple[str, int], BaseException] = {}
         self._progress = progress
 

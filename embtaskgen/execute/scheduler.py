@@ -28,7 +28,7 @@ from embtaskgen.execute.plan_order import PlanOrder
 from embtaskgen.execute.pool import Skipped, WorkerPool
 from embtaskgen.lm.rate_signals import listening
 
-__all__ = ["CallOutcome", "Job", "Outcome", "Recorder", "schedule"]
+__all__ = ["CallOutcome", "Counts", "Job", "Outcome", "Recorder", "schedule"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,14 @@ class _Counts(Protocol):
 
     @property
     def failed(self) -> int: ...
+
+
+@dataclass
+class Counts:
+    """The tally of a recorder that counts nothing else: retries and failed calls, as the loop updates them."""
+
+    retried: int = 0
+    failed: int = 0
 
 
 class Recorder(Protocol):

@@ -22,8 +22,8 @@ from typing import Any
 
 import dspy
 
+from embtaskgen.embedded.choice import is_embedded
 from embtaskgen.errors import ConfigError
-from embtaskgen.lm.spec import is_local_spec
 
 __all__ = ["ADAPTER_CHOICES", "adapter_label", "choose_adapter"]
 
@@ -52,19 +52,11 @@ def choose_adapter(choice: Any, lm: Any = None) -> dspy.Adapter | None:
         from embtaskgen.lm.strict_adapters import StrictJSONAdapter
 
         return StrictJSONAdapter()
-    if is_local_spec(lm) or _is_embedded(lm):
+    if is_embedded(lm):
         return None  # the embedded model's compact adapter, with the settings it was tuned with
     from embtaskgen.embedded.adapter import CompactListAdapter
 
     return CompactListAdapter()
-
-
-def _is_embedded(lm: Any) -> bool:
-    try:
-        from embtaskgen.embedded.catalog import is_local_lm
-    except ImportError:  # pragma: no cover - the local extra is missing
-        return False
-    return is_local_lm(lm)
 
 
 def adapter_label(adapter: dspy.Adapter | None) -> str:

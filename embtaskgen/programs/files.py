@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ __all__ = [
     "load_program",
     "program_metadata",
     "prompt_fingerprint",
+    "prompts_digest",
     "read_program",
     "read_program_json",
     "save_program",
@@ -273,9 +274,14 @@ def prompt_fingerprint(generator: Any, categories: Sequence[str] | None = None) 
         True
     """
     chosen = generator.categories if categories is None else TASKS.resolve(categories)
+    return prompts_digest((category, generator.predictor_for(category)) for category in chosen)
+
+
+def prompts_digest(predictors: Iterable[tuple[str, Any]]) -> str:
+    """A short digest of the prompts (signature and demos) of ``(name, predictor)`` pairs: what a resume compares."""
     state = {}
-    for category in chosen:
-        predictor_state = generator.predictor_for(category).dump_state()
-        state[category] = {key: predictor_state.get(key) for key in ("signature", "demos")}
+    for name, predictor in predictors:
+        dumped = predictor.dump_state()
+        state[name] = {key: dumped.get(key) for key in ("signature", "demos")}
     text = json.dumps(state, sort_keys=True, ensure_ascii=True, default=str)
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]

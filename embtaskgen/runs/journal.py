@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from embtaskgen.lm.untrusted import redact
 
-__all__ = ["JournalIdentity", "public_url", "public_urls", "replicas_may_change", "served_at"]
+__all__ = ["GeneratorIdentity", "JournalIdentity", "public_url", "public_urls", "replicas_may_change", "served_at"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,26 @@ class JournalIdentity(BaseModel):
     def from_header(cls, record: dict[str, Any]) -> Any:
         """Read a ``run`` line back (unknown keys ignored; missing keys stay unknown)."""
         return cls.model_validate({key: record[key] for key in cls.model_fields if key in record})
+
+
+class GeneratorIdentity(JournalIdentity):
+    """What any generator's rows depend on, the base of both stages' identities: the seed, the
+    model (:class:`~embtaskgen.settings.ModelSettings`), the prompts' digest and the sampling."""
+
+    seed: int | None
+    model_name: str | None = None
+    api_base: str | list[str] | None = None
+    program: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    no_repeat: float | None = None
+
+    @staticmethod
+    def values_of(generator: Any, program: str) -> dict[str, Any]:
+        """These fields' values for ``generator`` (its seed may be ``None``), whose prompts' digest is ``program``."""
+        settings = generator.settings
+        sampling = {name: getattr(settings, name) for name in ("seed", "temperature", "max_tokens", "no_repeat")}
+        return {**sampling, "model_name": generator.model_name, "api_base": served_at(generator), "program": program}
 
 
 def public_url(url: str | None) -> str | None:

@@ -70,6 +70,17 @@ def test_tasks_of_kinds_not_chosen_are_skipped_and_symmetric_kinds_follow_the_ta
     assert [row["kind"] for row in prediction.rows] == ["text-classification", "sts"]
 
 
+def test_a_call_overrides_the_plan_settings_and_refuses_other_keywords():
+    pairs = [("text-retrieval", TASKS["text-retrieval"])]
+    gen = EmbeddingExampleGenerator(["text-classification", "sts"], count=1, seed=2, lm=example_lm())
+    rows = gen(pairs, kinds=["text-retrieval", "sts"], count=2, examples_per_task=2).rows
+    assert [row["kind"] for row in rows] == ["text-retrieval"] * 2 + ["sts"] * 2
+    with pytest.raises(TypeError, match=r"unknown overrides temperature \(valid: kinds, count, examples_per_task\)"):
+        gen(pairs, temperature=0.5)
+    with pytest.raises(TypeError, match="unknown overrides counts"):
+        gen.plan(pairs, counts=2)
+
+
 def _stage_one_rows(flatten: bool):
     counter = iter(range(1000))
 

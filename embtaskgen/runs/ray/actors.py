@@ -30,7 +30,7 @@ import dspy
 
 from embtaskgen.execute.faults import RetryPolicy, describe_error
 from embtaskgen.execute.interrupt import StopSignal
-from embtaskgen.execute.scheduler import Job, Recorder, schedule
+from embtaskgen.execute.scheduler import Counts, Job, Recorder, schedule
 
 __all__ = ["CallActor", "CallFactory", "OUTCOME_COLUMNS"]
 
@@ -46,17 +46,11 @@ class CallFactory(Protocol):
     def build(self) -> tuple[Callable[[Job], Any], dict[str, Any]]: ...
 
 
-class _Counts:
-    def __init__(self) -> None:
-        self.retried = 0
-        self.failed = 0
-
-
 class _Outcomes:
     """The scheduler's recorder inside an actor: keeps each job's outcome as a row."""
 
     def __init__(self, key_of: Callable[[Any], tuple[str, int]]) -> None:
-        self.tally = _Counts()
+        self.tally = Counts()
         self.rows: dict[tuple[str, int], tuple[str, int, str]] = {}
         self._key_of = key_of
 

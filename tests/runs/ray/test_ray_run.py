@@ -262,6 +262,7 @@ def test_resume_calls_only_the_generations_not_written(tmp_path):
 def test_a_torn_shard_is_resumed_to_the_rows_of_a_clean_run_and_no_command_leaves_a_hidden_file(tmp_path, monkeypatch):
     """Issue #21 case 5: a shard cut mid-line made --resume exit 1 and left .rows-of-all-shards.jsonl."""
     monkeypatch.setattr("embtaskgen.runs.ray.executor.SHARD_CALLS", 4)  # 12 generations: three shards
+    monkeypatch.setattr("embtaskgen.runs.ray.executor.SHARD_SECONDS", 1e9)  # not one more on a slow, busy machine
     out = tmp_path / "out"
     with OpenAIStub(mode=_per_call) as stub:
         gen = _generator(stub)
