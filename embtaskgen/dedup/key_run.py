@@ -5,12 +5,13 @@ key with the text's number, as ``top << 32 | number``. A :class:`KeyRun` holds a
 entries sorted (a key's texts side by side, earliest first) and a bitmap over the keys'
 top bits, 4 to 8 bits per entry: a key whose bit is clear is not in the run (most lookups
 end there). The bitmap's 64-bit words also locate the entries: the run keeps where each
-word's entries start (16 bits, counted from a start per 1024 words); a set bit's entries
-follow at least one entry per set bit before it in its word and precede at least one per
-set bit after it, so the range between holds them (and others only where another bit of
-the word stands for several entries: keys sharing a bit, or a key's several texts). A
-lookup reads one word, two starts and the key's entries: the same work whatever the run's
-size. Memory: 8 bytes per entry and about 1 for the tables.
+word's entries start (16 bits, counted from a start per 1024 words; 32 bits in a run
+where 1024 words hold 65,536 entries or more); a set bit's entries follow at least one
+entry per set bit before it in its word and precede at least one per set bit after it,
+so the range between holds them (and others only where another bit of the word stands
+for several entries: keys sharing a bit, or a key's several texts). A lookup reads one
+word, two starts and the key's entries: the same work whatever the run's size. Memory:
+8 bytes per entry and about 1 for the tables.
 
 Example:
     >>> column = np.array([5 << 32 | 10, 5 << 32 | 12, 9 << 32 | 11], dtype=np.uint64)

@@ -95,6 +95,15 @@ def test_a_block_of_duplicates_only_leaves_the_index_searchable():
     assert index.add(np.vstack([b, a]))[0].tolist() == [4, 0]
 
 
+def test_a_first_block_that_stores_nothing_makes_no_run():
+    index = LSHIndex(threshold=0.75, num_perm=16)
+    a = _sig(list(range(16)))
+    index.store(np.vstack([a]), np.empty(0, dtype=np.int64))  # a search may store none of a block
+    assert index._runs == [] and (index.seen, index.kept) == (1, 0)
+    assert index.add(np.vstack([a, a]))[0].tolist() == [-1, 1]  # nothing stored to read yet
+    assert index.add(np.vstack([a]))[0].tolist() == [1]
+
+
 def test_a_key_shared_beyond_the_cap_leads_to_its_earliest_texts_in_all_runs():
     """A key leads to the earliest ``bucket`` stored texts, however many runs hold it; a text
     not stored under that key is still found through its other keys."""
