@@ -8,10 +8,11 @@ then earliest) reaches ``threshold`` and stores the others, so texts meet kept o
 the report's search stores every text. Memory per stored text: its signature, its values'
 two low bits (a pair whose low bits differ too often cannot reach the threshold: most
 candidates are ruled out without reading their values), 8 bytes per band (the key's top
-32 bits and the text's number; a match is confirmed on values) and 4 to 8 bits per band
-of a bitmap that spares most lookups of keys a run lacks. Per band, the top 32 bits of a
-key lead to the earliest :data:`BUCKET_LIMIT` stored texts only, whatever the text count:
-a later text is not stored under a key so crowded (only under its others).
+32 bits and the text's number; a match is confirmed on values) and about 1 byte per band
+of tables over those top bits that find a key's entries without a search
+(:class:`~embtaskgen.dedup.key_run.KeyRun`). Per band, the top 32 bits of a key lead to
+the earliest :data:`BUCKET_LIMIT` stored texts only, whatever the text count: a later
+text is not stored under a key so crowded (only under its others).
 
 Example:
     >>> import numpy as np
@@ -29,6 +30,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from embtaskgen.dedup.key_run import KeyRun, spans
 from embtaskgen.errors import ConfigError
 
 __all__ = ["BUCKET_LIMIT", "CANDIDATE_RECALL", "LSHIndex", "check_threshold", "lsh_bands"]
@@ -69,13 +71,6 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> _U64(31))
 
 
-def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """``starts[k] + 0 .. counts[k] - 1`` for every ``k``, concatenated."""
-    total = int(counts.sum())
-    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    return offsets + np.arange(total, dtype=np.int64)
-
-
 def _take(values: np.ndarray, rows: np.ndarray, columns: slice) -> np.ndarray:
     """``values[rows, columns]``, gathered as one item per row (several times faster)."""
     part = values[:, columns]
@@ -83,13 +78,9 @@ def _take(values: np.ndarray, rows: np.ndarray, columns: slice) -> np.ndarray:
     return part.view(f"V{width * values.itemsize}")[:, 0][rows].view(values.dtype).reshape(rows.size, width)
 
 
-def _bitmap(column: np.ndarray) -> tuple[np.uint64, np.ndarray]:
-    """``(shift, bits)``: bit ``key >> shift`` is set for every key of the sorted ``column``
-    (about 4 bits per key: most keys absent from the run skip its binary search)."""
-    shift = _U64(64 - max(3, (4 * column.size).bit_length()))  # at least a byte
-    bits = np.zeros(1 << (64 - int(shift)), dtype=bool)
-    bits[column >> shift] = True
-    return shift, np.packbits(bits, bitorder="little")
+def _entries(run: list[KeyRun]) -> int:
+    """Stored keys of a run, all bands."""
+    return sum(map(len, run))
 
 
 def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tuple[np.ndarray, np.ndarray]:
@@ -104,10 +95,11 @@ def _distinct(left: list[np.ndarray], right: list[np.ndarray], base: int) -> tup
 
 class LSHIndex:
     """Stored texts' signatures and band keys; ``estimate``: least estimated similarity of a
-    candidate (default ``threshold``). Per band the keys live in sorted runs, merged while
-    the previous holds at most four times the new one's entries (fewer runs to search, for
-    a little more merging): a block's lookups are a few ``searchsorted``. The candidates
-    are a key's earliest ``bucket`` stored texts, however the runs hold them."""
+    candidate (default ``threshold``). A block's kept texts make a run (per band a
+    :class:`~embtaskgen.dedup.key_run.KeyRun`: a lookup costs the same at any size); a run
+    is merged into the previous while that holds at most four times its entries, so a
+    block looks its keys up in a few runs. The candidates are a key's earliest ``bucket``
+    stored texts, however the runs hold them."""
 
     def __init__(
         self, threshold: float, num_perm: int, *, estimate: float | None = None, bucket: int = BUCKET_LIMIT
@@ -118,8 +110,7 @@ class LSHIndex:
         self.bands, self.rows = lsh_bands(self.threshold, num_perm)
         least = self.threshold if estimate is None else estimate
         self._need = math.ceil(least * num_perm - 1e-9)  # equal values a candidate needs
-        self._runs: list[list[np.ndarray]] = []  # per run, per band: sorted (key top << 32 | number)
-        self._bitmaps: list[list[tuple[np.uint64, np.ndarray]]] = []  # per run, per band
+        self._runs: list[list[KeyRun]] = []  # per run (texts in order), per band
         self._sigs: list[np.ndarray] = []  # chunks of stored signatures
         self._marks: list[np.ndarray] = []  # and of their two low bits (:meth:`_marks_of`)
         self._ids = np.empty(1024, dtype=np.int64)  # stored number -> position
@@ -191,28 +182,14 @@ class LSHIndex:
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Per run, the distinct ``(item, stored number)`` pairs sharing a key that may reach
         ``_need``; ``have[item, band]`` counts the stored entries with its key's top bits
-        (at most ``bucket`` in all runs together: each such range is taken whole)."""
-        # per band, the keys' top bits with their text's position, sorted: the searches stay in cache
-        tops = np.ascontiguousarray(((keys >> _U64(32)) << _U64(32)).T)
-        needles = np.sort(tops | np.arange(keys.shape[0], dtype=np.uint64), axis=1)
-        owners, tops = (needles & _LOW).astype(np.int64), needles & ~_LOW
-        for run, bitmaps in zip(self._runs, self._bitmaps, strict=True):
+        (at most ``bucket`` in all runs together: each run's are taken whole)."""
+        tops = np.ascontiguousarray(((keys >> _U64(32)) << _U64(32)).T)  # per band, the keys' top bits
+        for run in self._runs:
             items, found = [], []
-            for band, column in enumerate(run):
+            for band, table in enumerate(run):
                 cols = slice(band * self.rows, (band + 1) * self.rows)
-                owner, top = owners[band], tops[band]
-                shift, bits = bitmaps[band]
-                at = top >> shift
-                maybe = np.flatnonzero((bits[at >> _U64(3)] >> (at & _U64(7)).astype(np.uint8)) & 1)
-                owner, top = owner[maybe], top[maybe]
-                start = np.searchsorted(column, top)
-                hit = np.flatnonzero(start < column.size)
-                hit = hit[(column[start[hit]] ^ top[hit]) <= _LOW]
-                owner, start = owner[hit], start[hit]
-                count = np.searchsorted(column, top[hit] | _LOW, side="right") - start
-                have[owner, band] += count
-                item = np.repeat(owner, count)
-                number = (column[_spans(start, count)] & _LOW).astype(np.int64)
+                item, number = table.find(tops[band])
+                have[:, band] += np.bincount(item, minlength=keys.shape[0])
                 likely = self._likely(marks, item, number)
                 item, number = item[likely], number[likely]
                 same = (_take(sig, item, cols) == self._stored(number, cols)).all(axis=1)
@@ -234,7 +211,7 @@ class LSHIndex:
         at = np.arange(flat.size)
         start = np.maximum.accumulate(np.where(np.concatenate(([True], ranked[1:] != ranked[:-1])), at, 0))
         count = np.minimum(at - start, self.bucket)  # equal keys at distance 1 .. count before
-        later, earlier = [who[np.repeat(at, count)]], [who[_spans(at - count, count)]]
+        later, earlier = [who[np.repeat(at, count)]], [who[spans(at - count, count)]]
         a, b = _distinct(later, earlier, keys.shape[0])
         return a[a != b], b[a != b]
 
@@ -271,7 +248,7 @@ class LSHIndex:
         numbers = np.arange(self.kept, self.kept + count, dtype=np.uint64)
         if self._last is None or self._last[0] is not sig:
             self.candidates(sig)  # counts the stored keys
-        rows, keys, marks, have = (part[mine] for part in self._last or ())
+        block, keys, marks, have = self._last or ()
         self._last = None
         done = 0
         while done < count:  # fill the last chunk, then open another
@@ -279,31 +256,27 @@ class LSHIndex:
             if at == 0:
                 self._sigs.append(np.empty((_CHUNK, self.num_perm), dtype=np.uint32))
                 self._marks.append(np.empty((_CHUNK, marks.shape[1]), dtype=np.uint64))
-            part = slice(done, done + _CHUNK - at)
-            size = rows[part].shape[0]
-            self._sigs[-1][at : at + size] = rows[part]
-            self._marks[-1][at : at + size] = marks[part]
-            done += size
-        tops = (keys >> _U64(32)) << _U64(32)
-        self._runs.append([])
-        for band in range(self.bands):  # per key's top bits, the earliest ``bucket`` stored texts only
-            column = np.sort(tops[:, band] | numbers)
-            rank = np.arange(count)
-            new = np.r_[True, (column[1:] ^ column[:-1]) > _LOW][:count]  # another key's top bits
-            rank -= np.maximum.accumulate(np.where(new, rank, 0))
-            self._runs[-1].append(column[have[(column & _LOW) - _U64(self.kept), band] + rank < self.bucket])
-        self._bitmaps.append([_bitmap(column) for column in self._runs[-1]])
-        while len(self._runs) > 1 and sum(map(len, self._runs[-2])) <= 4 * sum(map(len, self._runs[-1])):
+            part = mine[done : done + _CHUNK - at]
+            np.take(block, part, axis=0, out=self._sigs[-1][at : at + part.size])
+            np.take(marks, part, axis=0, out=self._marks[-1][at : at + part.size])
+            done += part.size
+        keys, have = keys[mine], have[mine]
+        if count:  # a run of the block's texts; per key's top bits, the earliest ``bucket`` stored texts only
+            tops = (keys >> _U64(32)) << _U64(32)
+            run = []
+            for band in range(self.bands):
+                column = np.sort(tops[:, band] | numbers)
+                rank = np.arange(count)
+                new = np.r_[True, (column[1:] ^ column[:-1]) > _LOW][:count]  # another key's top bits
+                rank -= np.maximum.accumulate(np.where(new, rank, 0))
+                column = column[have[(column & _LOW) - _U64(self.kept), band] + rank < self.bucket]
+                run.append(KeyRun(column))
+            self._runs.append(run)
+        while len(self._runs) > 1 and _entries(self._runs[-2]) <= 4 * _entries(self._runs[-1]):
             newer, older = self._runs.pop(), self._runs.pop()
-            del self._bitmaps[-2:]
-            merged = []
             for band in range(self.bands):  # one band at a time: little memory at once
-                column = np.concatenate([older[band], newer[band]])
-                older[band] = newer[band] = column[:0]
-                column.sort(kind="stable")
-                merged.append(column)
-            self._runs.append(merged)
-            self._bitmaps.append([_bitmap(column) for column in merged])
+                older[band] = newer[band] = KeyRun.merged(older[band], newer[band])  # in place of both
+            self._runs.append(older)
         self.kept += count
         self.seen += sig.shape[0]
 

@@ -6,6 +6,8 @@ Example:
     'Retrieve news articles.'
     >>> normalise_task("Retrieve  News-articles!")
     'retrieve news articles'
+    >>> fold_task("Retrieve  News-articles!")
+    'retrieve  news articles '
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 import string
 import unicodedata
 
-__all__ = ["normalise_task", "strip_task"]
+__all__ = ["fold_task", "normalise_task", "strip_task"]
 
 # Leading list markers: bullets, "1.", "1)", "(1)", "#1", "Task 3:".
 _MARKER = re.compile(
@@ -28,6 +30,10 @@ _MARKER = re.compile(
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _SPACE = re.compile(r"\s+")
 _PUNCT_TABLE = str.maketrans({c: " " for c in string.punctuation + _QUOTES + "\u2013\u2014\u2026"})
+# the same folding for ASCII text, a byte at a time: NFKC leaves ASCII as it is, casefold lowers A-Z
+_ASCII_FOLD = bytes.maketrans(
+    (string.ascii_uppercase + string.punctuation).encode(), (string.ascii_lowercase + " " * 32).encode()
+)
 
 
 def strip_task(item: str) -> str:
@@ -45,7 +51,14 @@ def strip_task(item: str) -> str:
     return text
 
 
+def fold_task(task: str) -> str:
+    """``task`` with case and punctuation folded (punctuation becomes spaces); its words,
+    ``fold_task(task).split()``, are those of :func:`normalise_task`."""
+    if task.isascii():
+        return task.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
+    return unicodedata.normalize("NFKC", task).casefold().translate(_PUNCT_TABLE)
+
+
 def normalise_task(task: str) -> str:
     """Key under which two tasks count as the same: case, whitespace, punctuation folded."""
-    folded = unicodedata.normalize("NFKC", task).casefold().translate(_PUNCT_TABLE)
-    return _SPACE.sub(" ", folded).strip()
+    return " ".join(fold_task(task).split())  # str.split splits on the whitespace r"\s" matches

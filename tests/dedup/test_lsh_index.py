@@ -77,8 +77,6 @@ def test_signatures_in_several_chunks(monkeypatch):
 def test_block_keys_equal_but_for_the_low_bits_keep_their_order(monkeypatch):
     """Keys that differ only in the bits that hold positions while sorting take the full
     sort: the pairs stay those of the keys' stable order."""
-    import embtaskgen.dedup.lsh_index as lsh_index
-
     index = LSHIndex(threshold=0.75, num_perm=16)
     keys = np.array([[5], [9], [5], [6], [5]], dtype=np.uint64)  # 6 and 5 differ in the low bits
     monkeypatch.setattr(index, "bands", 1)
@@ -86,16 +84,24 @@ def test_block_keys_equal_but_for_the_low_bits_keep_their_order(monkeypatch):
     assert list(zip(later.tolist(), earlier.tolist(), strict=True)) == [(2, 0), (4, 0), (4, 2)]
     sorted_keys = np.array([[5 << 40], [9 << 40], [5 << 40]], dtype=np.uint64)
     assert index._same_block(sorted_keys)[0].tolist() == [2]
-    assert lsh_index._bitmap(np.array([3 << 60], dtype=np.uint64))[1].any()
 
 
 def test_a_block_of_duplicates_only_leaves_the_index_searchable():
     index = LSHIndex(threshold=0.75, num_perm=16)
     a, b = _sig(list(range(16))), _sig(list(range(100, 116)))
     assert index.add(np.vstack([a, a]))[0].tolist() == [-1, 0]
-    assert index.add(np.vstack([a, a]))[0].tolist() == [0, 0]  # nothing stored: an empty run
+    assert index.add(np.vstack([a, a]))[0].tolist() == [0, 0]  # nothing stored: no run
     assert index.add(np.vstack([b, a]))[0].tolist() == [-1, 0]
     assert index.add(np.vstack([b, a]))[0].tolist() == [4, 0]
+
+
+def test_a_first_block_that_stores_nothing_makes_no_run():
+    index = LSHIndex(threshold=0.75, num_perm=16)
+    a = _sig(list(range(16)))
+    index.store(np.vstack([a]), np.empty(0, dtype=np.int64))  # a search may store none of a block
+    assert index._runs == [] and (index.seen, index.kept) == (1, 0)
+    assert index.add(np.vstack([a, a]))[0].tolist() == [-1, 1]  # nothing stored to read yet
+    assert index.add(np.vstack([a]))[0].tolist() == [1]
 
 
 def test_a_key_shared_beyond_the_cap_leads_to_its_earliest_texts_in_all_runs():
