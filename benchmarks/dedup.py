@@ -29,9 +29,9 @@ exact-duplicate lists, near-duplicate lists with their labelled paraphrase clust
 labels (precision: dropped for a labelled duplicate; recall: of the rows that have an
 earlier labelled duplicate), per shingle kind and threshold, and at the defaults.
 
-Usage (on a shared machine, under the model lock):
-    flock /tmp/embtaskgen-model.lock python benchmarks/dedup.py --sizes 100000
-    flock /tmp/embtaskgen-model.lock python benchmarks/dedup.py --sizes 100000,1000000 --planted 0.05 --repeat 1
+Usage (on a shared machine, under the benchmark lock):
+    flock /tmp/embtaskgen-bench.lock python benchmarks/dedup.py --sizes 100000
+    flock /tmp/embtaskgen-bench.lock python benchmarks/dedup.py --sizes 100000,1000000 --planted 0.05 --repeat 1
     python benchmarks/dedup.py --calibrate
 """
 

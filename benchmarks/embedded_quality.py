@@ -30,7 +30,7 @@ without the gate, judged by the gate now. ``--adapter`` picks the generator's ad
 by name.
 
 Usage (the embedded model must run alone):
-    flock /tmp/embtaskgen-model.lock python benchmarks/embedded_quality.py --seeds 101,202,303 --generations 5
+    flock /tmp/embtaskgen-bench.lock python benchmarks/embedded_quality.py --seeds 101,202,303 --generations 5
     python benchmarks/embedded_quality.py --rows run1.jsonl run2.jsonl   # no model
 """
 

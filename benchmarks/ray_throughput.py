@@ -21,7 +21,7 @@ calls ``run``; Ray's own processes are not counted). The median of ``--repeat`` 
 reported (all runs in ``all``).
 
 Usage:
-    flock /tmp/embtaskgen-model.lock python benchmarks/ray_throughput.py            # 2,000 calls, 1 s, 64 in flight
+    flock /tmp/embtaskgen-bench.lock python benchmarks/ray_throughput.py            # 2,000 calls, 1 s, 64 in flight
     python benchmarks/ray_throughput.py --calls 300 --concurrency 32                 # quick look
 """
 

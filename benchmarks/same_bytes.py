@@ -39,7 +39,7 @@ Per command (key ``<command>/<executor>``) the JSON holds ``exit``, and:
 Usage:
     python benchmarks/same_bytes.py --out /tmp/sb                      # the CLI on PATH
     cd OTHER_CHECKOUT && .venv/bin/python benchmarks/same_bytes.py --cli .venv/bin/embtaskgen --out /tmp/sb0
-    flock /tmp/embtaskgen-model.lock python benchmarks/same_bytes.py --out /tmp/sb --embedded --only 'embedded/*'
+    flock /tmp/embtaskgen-bench.lock python benchmarks/same_bytes.py --out /tmp/sb --embedded --only 'embedded/*'
 """
 
 from __future__ import annotations
