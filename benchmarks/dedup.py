@@ -15,8 +15,9 @@ Python process (``dedup_rows`` end to end: read, shingle, sign, LSH, write outpu
 report), and the figures per engine and size are:
 
 * ``seconds``: median wall time of ``dedup_rows`` (imports and data making excluded);
-* ``peak_rss_mb``: largest peak resident set of the child processes (``os.wait4``; the
-  data is written by the parent, so this is the dedup's own memory plus Python's);
+* ``peak_rss_mb``: largest peak resident set of the child processes, each its own
+  (``VmHWM``: the dedup's memory plus Python's; ``ru_maxrss`` and ``os.wait4`` would count
+  the parent's, which wrote the data, at the spawn);
 * ``precision``: share of the dropped rows that are planted copies dropped for a row of
   their own family (the original or another copy of it);
 * ``recall``: share of the planted copies dropped (each family keeps one row);
@@ -43,6 +44,7 @@ import json
 import os
 import platform
 import random
+import resource
 import statistics
 import string
 import subprocess
@@ -122,13 +124,21 @@ def synthetic_rows(n: int, planted: float, seed: int) -> tuple[list[dict], list[
     return rows, [families[i] for i in order]
 
 
+def _own_peak_mb() -> float:
+    """This process's own peak RSS (``VmHWM``): ``ru_maxrss`` would count its parent's at the spawn."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(args: argparse.Namespace) -> None:
     from embtaskgen import DedupSettings, dedup_rows
 
     start = time.perf_counter()
     result = dedup_rows(args.input, args.output, settings=DedupSettings(engine=args.engine), overwrite=True)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "removed": result.removed, "items": result.items}))
+    print(json.dumps({"seconds": seconds, "removed": result.removed, "items": result.items, "peak_mb": _own_peak_mb()}))
 
 
 def _accuracy(report: Path, families: list[int]) -> dict:
@@ -183,16 +193,17 @@ def _measure(n: int, args: argparse.Namespace, folder: Path) -> dict:
                 text=True,
             )
             stdout = proc.stdout.read()
-            _, status, usage = os.wait4(proc.pid, 0)
+            _, status, _ = os.wait4(proc.pid, 0)
             if status:
                 raise SystemExit(f"child failed ({engine}, {n}): status {status}")
-            runs.append(json.loads(stdout)["seconds"])
-            peak = max(peak, usage.ru_maxrss)
+            answer = json.loads(stdout)
+            runs.append(answer["seconds"])
+            peak = max(peak, answer["peak_mb"])
         load.append(_load())
         out[engine] = {
             "seconds": round(statistics.median(runs), 2),
             "runs": [round(r, 2) for r in runs],
-            "peak_rss_mb": round(peak / 1024),
+            "peak_rss_mb": round(peak),
             "load": load,
             **_accuracy(Path(str(target) + ".dedup-report.json"), families),
         }
