@@ -44,7 +44,6 @@ import json
 import os
 import platform
 import random
-import resource
 import statistics
 import string
 import subprocess
@@ -53,6 +52,8 @@ import tempfile
 import time
 import unicodedata
 from pathlib import Path
+
+from peak_rss import own_peak_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "quality" / "fixtures"
@@ -124,21 +125,13 @@ def synthetic_rows(n: int, planted: float, seed: int) -> tuple[list[dict], list[
     return rows, [families[i] for i in order]
 
 
-def _own_peak_mb() -> float:
-    """This process's own peak RSS (``VmHWM``): ``ru_maxrss`` would count its parent's at the spawn."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _child(args: argparse.Namespace) -> None:
     from embtaskgen import DedupSettings, dedup_rows
 
     start = time.perf_counter()
     result = dedup_rows(args.input, args.output, settings=DedupSettings(engine=args.engine), overwrite=True)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "removed": result.removed, "items": result.items, "peak_mb": _own_peak_mb()}))
+    print(json.dumps({"seconds": seconds, "removed": result.removed, "items": result.items, "peak_mb": own_peak_mb()}))
 
 
 def _accuracy(report: Path, families: list[int]) -> dict:

@@ -26,12 +26,13 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from peak_rss import own_peak_mb
 
 from embtaskgen import mine_negatives, score_example
 
@@ -71,14 +72,6 @@ def _model():
 _FIGURES = ("seconds", "peak_rss_mb", "peak_rss_before_mb")
 
 
-def _own_peak_mb() -> float:
-    """This process's own peak RSS (``VmHWM``): ``ru_maxrss`` would count its parent's at the spawn."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _child(path: str, folder: Path, negatives: int) -> None:
     """Mine in this process; print seconds, peak RSS and the negatives per row."""
     import numpy as np
@@ -91,12 +84,12 @@ def _child(path: str, folder: Path, negatives: int) -> None:
         embedder = lambda batch: vectors[[index[t] for t in batch]]  # noqa: E731 - the lookup
     else:
         embedder = _model()
-    before_mb = _own_peak_mb()  # imports, rows, embeddings or model
+    before_mb = own_peak_mb()  # imports, rows, embeddings or model
     started = time.perf_counter()
     mined = mine_negatives(rows, embedder, negatives=negatives)
     seconds = time.perf_counter() - started
     picked = [[row["mined_negatives"], row["mined_negative_scores"]] for row in mined]
-    peak_mb = _own_peak_mb()
+    peak_mb = own_peak_mb()
     figures = {"seconds": round(seconds, 2), "peak_rss_mb": round(peak_mb), "peak_rss_before_mb": round(before_mb)}
     print(json.dumps({**figures, "picked": picked}))
 
